@@ -1,0 +1,154 @@
+//! Command-line definitions (clap derive). The doc comments are the help text: they teach.
+
+use crate::config::duration;
+use crate::report::Format;
+use crate::term::ColorChoice;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::time::Duration;
+
+const AFTER_HELP: &str = "\
+Exit codes (every subcommand):
+  0  OK       every check passed
+  1  WARN     degraded: a warning threshold crossed
+  2  CRIT     down, or a critical threshold crossed
+  3  UNKNOWN  mcpmon could not evaluate (bad arguments, unreadable config)
+
+Targets come from URLs, a command after `--`, or a config file: mcpmon's own
+(`targets`), or the client configs you already have (`mcpServers` of Claude
+Desktop/Code, Cursor and mcp-hub; VS Code `servers`).";
+
+/// Watch MCP servers: health checks for people, cron, CI and Prometheus.
+#[derive(Debug, Parser)]
+#[command(name = "mcpmon", version, about, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags shared by every subcommand.
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Config file: mcpmon's own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable.
+    /// Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given).
+    #[arg(long, short = 'c', global = true, value_name = "FILE", env = "MCPMON_CONFIG")]
+    pub config: Vec<PathBuf>,
+
+    /// Only these targets from the config (by name). Repeatable.
+    #[arg(long, short = 't', global = true, value_name = "NAME")]
+    pub target: Vec<String>,
+
+    /// Where history and alert state live (default: $XDG_STATE_HOME/mcpmon).
+    #[arg(long, global = true, value_name = "DIR", env = "MCPMON_STATE_DIR")]
+    pub state_dir: Option<PathBuf>,
+
+    /// Output format. Default: table; with --watch and stdout not a terminal: jsonl.
+    #[arg(long, short = 'f', global = true, value_enum)]
+    pub format: Option<Format>,
+
+    /// When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s.
+    /// Default 10s, or the config's `timeout`.
+    #[arg(long, global = true, value_name = "DURATION", value_parser = duration::parse)]
+    pub timeout: Option<Duration>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check that MCP servers answer: transport and protocol revision, handshake and liveness latency,
+    /// server identity, tool/prompt/resource counts, and the checks you configure.
+    #[command(after_help = HEALTH_EXAMPLES)]
+    Health(HealthArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+const HEALTH_EXAMPLES: &str = "\
+Examples:
+  mcpmon health http://127.0.0.1:3001/mcp
+  mcpmon health -- npx -y @modelcontextprotocol/server-memory
+  mcpmon health --config ~/.cursor/mcp.json --target github
+  mcpmon health --config mcpmon.json --format json | jq '.observations[].tools_count'
+  mcpmon health http://127.0.0.1:37373/mcp --transport sse --expect-tool everything__echo
+  mcpmon health --watch --interval 10s --config mcpmon.json";
+
+/// The transport to use for a URL instead of detecting it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TransportArg {
+    /// A child process (only with a command after `--`).
+    Stdio,
+    /// Streamable HTTP (either era).
+    Http,
+    /// The legacy HTTP+SSE transport (2024-11-05).
+    Sse,
+}
+
+/// Which protocol era to speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EraArg {
+    /// Try the stateless 2026-07-28 revision first, fall back to the initialize handshake.
+    Auto,
+    /// Only the stateless 2026-07-28 revision (`server/discover`).
+    Modern,
+    /// Only the initialize handshake (2025-11-25 and earlier).
+    Legacy,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct HealthArgs {
+    /// MCP server URLs to check (http:// or https://).
+    #[arg(value_name = "URL")]
+    pub urls: Vec<String>,
+
+    /// A stdio server to start and check, after `--`: `mcpmon health -- node server.js`.
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+
+    /// Use this transport instead of detecting it.
+    #[arg(long, value_enum)]
+    pub transport: Option<TransportArg>,
+
+    /// Protocol era: auto (default), modern (2026-07-28) or legacy (initialize handshake).
+    #[arg(long, value_enum)]
+    pub era: Option<EraArg>,
+
+    /// Extra HTTP header for URL targets, 'Name: value' (repeatable). Values are never printed.
+    #[arg(long = "header", short = 'H', value_name = "HEADER")]
+    pub headers: Vec<String>,
+
+    /// CRIT when a server lists fewer tools than this.
+    #[arg(long, value_name = "N")]
+    pub min_tools: Option<usize>,
+
+    /// CRIT when this tool is missing (repeatable).
+    #[arg(long = "expect-tool", value_name = "NAME")]
+    pub expect_tools: Vec<String>,
+
+    /// WARN when the handshake or liveness round trip takes longer (ms). Default 2000.
+    #[arg(long, value_name = "MS")]
+    pub warn_ms: Option<f64>,
+
+    /// CRIT when the handshake or liveness round trip takes longer (ms). Default 5000.
+    #[arg(long, value_name = "MS")]
+    pub crit_ms: Option<f64>,
+
+    /// Repeat the check every --interval until interrupted (Ctrl-C).
+    #[arg(long, short = 'w')]
+    pub watch: bool,
+
+    /// Time between rounds with --watch.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = duration::parse)]
+    pub interval: Duration,
+
+    /// With --watch: stop after this many rounds and exit with the last round's status.
+    #[arg(long, value_name = "N", requires = "watch")]
+    pub count: Option<u64>,
+}

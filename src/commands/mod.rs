@@ -1,0 +1,99 @@
+//! One module per subcommand, each short glue over config → probes → rules → report → render.
+//! This layer (and `main`) is where the environment, the clock and the terminal are read; everything
+//! below receives plain values.
+
+pub mod completions;
+pub mod health;
+
+use crate::cli::{GlobalArgs, TransportArg};
+use crate::config::{self, ConfigError, Target};
+use crate::mcp::transport::Wire;
+use crate::term::TermFacts;
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+/// What a command may know about the world, resolved once in `main`.
+pub struct Context {
+    pub term: TermFacts,
+    /// A snapshot of the environment (placeholders are resolved against it).
+    pub env: HashMap<String, String>,
+    pub cwd: PathBuf,
+    pub xdg_config_home: Option<PathBuf>,
+}
+
+impl Context {
+    pub fn env_lookup(&self) -> impl Fn(&str) -> Option<String> + '_ {
+        |k| self.env.get(k).cloned()
+    }
+}
+
+/// Ad-hoc targets given on the command line.
+pub struct AdHoc<'a> {
+    pub urls: &'a [String],
+    pub command: &'a [String],
+    pub headers: &'a [String],
+    pub transport: Option<TransportArg>,
+}
+
+/// Every target this run should check: ad-hoc ones, plus config files (explicit ones always; the
+/// default file only when nothing was given on the command line), then `--target` selection.
+pub fn resolve_targets(ctx: &Context, g: &GlobalArgs, adhoc: &AdHoc) -> Result<Vec<Target>, ConfigError> {
+    let timeout = g.timeout.unwrap_or(config::DEFAULT_TIMEOUT);
+    let wire = match adhoc.transport {
+        None => None,
+        Some(TransportArg::Http) => Some(Wire::StreamableHttp),
+        Some(TransportArg::Sse) => Some(Wire::Sse),
+        Some(TransportArg::Stdio) => {
+            if !adhoc.urls.is_empty() {
+                return Err(ConfigError("--transport stdio needs a command after `--`, not a URL".into()));
+            }
+            None
+        }
+    };
+    if wire.is_some() && !adhoc.command.is_empty() && adhoc.urls.is_empty() {
+        return Err(ConfigError("--transport http/sse applies to URLs; a command after `--` is always stdio".into()));
+    }
+    let headers = adhoc.headers.iter().map(|h| config::parse_header_arg(h)).collect::<Result<Vec<_>, _>>()?;
+    let mut targets = Vec::new();
+    for u in adhoc.urls {
+        targets.push(config::adhoc_url(u, headers.clone(), wire, timeout)?);
+    }
+    if !adhoc.command.is_empty() {
+        targets.push(config::adhoc_command(adhoc.command, timeout)?);
+    }
+    let env = ctx.env_lookup();
+    let mut files = g.config.clone();
+    if files.is_empty() && targets.is_empty() {
+        files.extend(config::default_config_path(&ctx.cwd, ctx.xdg_config_home.clone()));
+    }
+    for f in &files {
+        targets.extend(config::load_file(f, &env, timeout)?);
+    }
+    if let Some(t) = g.timeout {
+        for target in &mut targets {
+            target.timeout = t;
+        }
+    }
+    if targets.is_empty() {
+        return Err(ConfigError(if files.is_empty() {
+            "nothing to check: give a URL, a command after `--`, or --config FILE (no ./mcpmon.json found)".into()
+        } else {
+            "nothing to check: the config has no enabled targets".into()
+        }));
+    }
+    config::dedupe_names(&mut targets);
+    config::select(targets, &g.target)
+}
+
+/// True when an error (anywhere in its chain) is a closed stdout pipe: `mcpmon … | head` is not an error.
+pub fn is_broken_pipe(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::BrokenPipe
+}
+
+/// Writes a rendered report to stdout in one go and flushes.
+pub fn emit(bytes: &[u8]) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(bytes)?;
+    out.flush()
+}

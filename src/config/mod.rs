@@ -1,0 +1,616 @@
+//! Targets and their checks, from wherever a user already keeps them.
+//!
+//! Owns: mcpmon's own file (`targets` + `defaults`), client configs (`mcpServers` of Claude Desktop,
+//! Claude Code, Cursor and mcp-hub; VS Code's `servers` / `mcp.servers`), ad-hoc targets from the
+//! command line, `${VAR}` / `${env:VAR}` placeholders, and selection with `--target`. A config error is
+//! one line naming the file, the place and the problem. Environment access comes in as a function so
+//! nothing here reads the process environment itself.
+
+pub mod duration;
+pub mod jsonc;
+
+use crate::mcp::session::EraChoice;
+use crate::mcp::transport::Wire;
+use crate::mcp::transport::stdio::StdioSpec;
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Default per-target deadline.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// DESIGN.md §8: MCP/API response time warn > 2000 ms, crit > 5000 ms.
+pub const DEFAULT_RESPONSE_WARN_MS: f64 = 2000.0;
+pub const DEFAULT_RESPONSE_CRIT_MS: f64 = 5000.0;
+
+/// Upper bounds for a metric where higher is worse.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bound {
+    pub warn: Option<f64>,
+    pub crit: Option<f64>,
+}
+
+/// What `health` checks on a target beyond reachability.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checks {
+    pub min_tools: Option<usize>,
+    pub expect_tools: Vec<String>,
+    pub response_time_ms: Bound,
+}
+
+impl Default for Checks {
+    fn default() -> Self {
+        Checks {
+            min_tools: None,
+            expect_tools: Vec::new(),
+            response_time_ms: Bound { warn: Some(DEFAULT_RESPONSE_WARN_MS), crit: Some(DEFAULT_RESPONSE_CRIT_MS) },
+        }
+    }
+}
+
+/// How to reach a target, before any connection is made.
+#[derive(Debug, Clone)]
+pub enum EndpointSpec {
+    Stdio(StdioSpec),
+    Url { url: String, headers: Vec<(String, String)>, wire: Option<Wire> },
+}
+
+/// One thing to watch.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub name: String,
+    pub endpoint: EndpointSpec,
+    pub era: EraChoice,
+    pub checks: Checks,
+    pub timeout: Duration,
+    /// Where it came from, for messages: `mcpmon.json: targets.memory` or `command line`.
+    pub origin: String,
+    /// Placeholders that could not be resolved (`headers.Authorization: ${MCP_TOKEN} is not set`).
+    pub unresolved: Vec<String>,
+    /// Values that must never appear in output (header values, env values), scrubbed from messages.
+    pub secrets: Vec<String>,
+}
+
+impl Target {
+    /// What a person sees as the address: the URL without credentials or query values, or the command.
+    pub fn display_endpoint(&self) -> String {
+        match &self.endpoint {
+            EndpointSpec::Url { url, .. } => redact_url(url),
+            EndpointSpec::Stdio(s) => {
+                let mut parts = vec![s.program.clone()];
+                parts.extend(s.args.iter().cloned());
+                parts.join(" ")
+            }
+        }
+    }
+}
+
+/// Removes userinfo and query values from a URL before it is shown.
+pub fn redact_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) => {
+            if !u.username().is_empty() || u.password().is_some() {
+                let _ = u.set_username("");
+                let _ = u.set_password(None);
+            }
+            if u.query().is_some() {
+                let keys: Vec<String> = u.query_pairs().map(|(k, _)| format!("{k}=…")).collect();
+                u.set_query(Some(&keys.join("&")));
+            }
+            u.to_string()
+        }
+        Err(_) => "<invalid url>".into(),
+    }
+}
+
+/// Settings shared by every target unless the target overrides them (`defaults` in mcpmon's file).
+#[derive(Debug, Clone)]
+struct Defaults {
+    checks: Checks,
+    timeout: Duration,
+    era: EraChoice,
+}
+
+/// A config problem: `file: place: problem`.
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Reads one config file (mcpmon's own, or a client config) into targets.
+pub fn load_file(path: &Path, env: Env, default_timeout: Duration) -> Result<Vec<Target>, ConfigError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError(format!("{shown}: cannot read: {e}")))?;
+    parse_config(&text, &shown, path.parent(), env, default_timeout)
+}
+
+/// Parses config text; `shown` names the file in errors, `base` resolves relative `cwd`s.
+pub fn parse_config(text: &str, shown: &str, base: Option<&Path>, env: Env, default_timeout: Duration) -> Result<Vec<Target>, ConfigError> {
+    let err = |place: &str, msg: String| ConfigError(format!("{shown}: {place}: {msg}"));
+    let value: Value = serde_json::from_str(&jsonc::to_json(text))
+        .map_err(|e| ConfigError(format!("{shown}:{}:{}: invalid JSON: {}", e.line(), e.column(), strip_pos(&e.to_string()))))?;
+    let root = value.as_object().ok_or_else(|| ConfigError(format!("{shown}: the top level must be a JSON object")))?;
+
+    let mut defaults = Defaults { checks: Checks::default(), timeout: default_timeout, era: EraChoice::Auto };
+    if let Some(d) = root.get("defaults") {
+        let d = d.as_object().ok_or_else(|| err("defaults", "must be an object".into()))?;
+        for key in d.keys() {
+            if !DEFAULT_KEYS.contains(&key.as_str()) {
+                return Err(err(&format!("defaults.{key}"), format!("unknown key (known: {})", DEFAULT_KEYS.join(", "))));
+            }
+        }
+        apply_settings(d, "defaults", &mut defaults.checks, &mut defaults.timeout, &mut defaults.era).map_err(|(p, m)| err(&p, m))?;
+    }
+
+    let (section, strict, entries) = if let Some(t) = root.get("targets") {
+        ("targets", true, t)
+    } else if let Some(t) = root.get("mcpServers") {
+        ("mcpServers", false, t)
+    } else if let Some(t) = root.get("servers") {
+        ("servers", false, t)
+    } else if let Some(t) = root.get("mcp").and_then(|m| m.get("servers")) {
+        ("mcp.servers", false, t)
+    } else {
+        return Err(ConfigError(format!(
+            "{shown}: no `targets`, `mcpServers` or `servers` object: nothing to monitor (see examples/mcpmon.json)"
+        )));
+    };
+    let entries = entries.as_object().ok_or_else(|| err(section, "must be an object of name → server".into()))?;
+    let mut targets = Vec::new();
+    for (name, entry) in entries {
+        let place = format!("{section}.{name}");
+        let obj = entry.as_object().ok_or_else(|| err(&place, "must be an object".into()))?;
+        if obj.get("disabled").and_then(Value::as_bool) == Some(true) {
+            continue;
+        }
+        if strict {
+            for key in obj.keys() {
+                if !TARGET_KEYS.contains(&key.as_str()) {
+                    return Err(err(&format!("{place}.{key}"), format!("unknown key (known: {})", TARGET_KEYS.join(", "))));
+                }
+            }
+        }
+        let t = parse_entry(name, obj, &place, shown, base, env, &defaults).map_err(|(p, m)| err(&p, m))?;
+        targets.push(t);
+    }
+    Ok(targets)
+}
+
+const DEFAULT_KEYS: &[&str] = &["timeout", "min_tools", "expect_tools", "thresholds", "era"];
+const TARGET_KEYS: &[&str] = &[
+    "command", "args", "env", "cwd", "url", "headers", "type", "transport", "disabled", "timeout", "min_tools", "expect_tools",
+    "thresholds", "era", "description",
+];
+
+fn strip_pos(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+type PlaceErr = (String, String);
+
+fn apply_settings(obj: &Map<String, Value>, place: &str, checks: &mut Checks, timeout: &mut Duration, era: &mut EraChoice) -> Result<(), PlaceErr> {
+    let at = |k: &str| format!("{place}.{k}");
+    if let Some(v) = obj.get("timeout") {
+        *timeout = match v {
+            Value::Number(n) => {
+                let secs = n.as_f64().unwrap_or(0.0);
+                if secs <= 0.0 || !secs.is_finite() {
+                    return Err((at("timeout"), "must be a positive number of seconds or a duration like \"10s\"".into()));
+                }
+                Duration::from_secs_f64(secs)
+            }
+            Value::String(s) => duration::parse(s).map_err(|m| (at("timeout"), m))?,
+            _ => return Err((at("timeout"), "must be a number of seconds or a duration like \"10s\"".into())),
+        };
+    }
+    if let Some(v) = obj.get("min_tools") {
+        let n = v.as_u64().ok_or_else(|| (at("min_tools"), "must be a non-negative integer".into()))?;
+        checks.min_tools = Some(n as usize);
+    }
+    if let Some(v) = obj.get("expect_tools") {
+        checks.expect_tools = string_array(v).ok_or_else(|| (at("expect_tools"), "must be an array of tool names".into()))?;
+    }
+    if let Some(v) = obj.get("era") {
+        *era = match v.as_str() {
+            Some("auto") => EraChoice::Auto,
+            Some("modern") => EraChoice::Modern,
+            Some("legacy") => EraChoice::Legacy,
+            _ => return Err((at("era"), "must be \"auto\", \"modern\" or \"legacy\"".into())),
+        };
+    }
+    if let Some(v) = obj.get("thresholds") {
+        let th = v.as_object().ok_or_else(|| (at("thresholds"), "must be an object".into()))?;
+        for (k, b) in th {
+            match k.as_str() {
+                "response_time_ms" => {
+                    checks.response_time_ms = parse_bound(b, checks.response_time_ms).map_err(|m| (format!("{place}.thresholds.{k}"), m))?;
+                }
+                other => {
+                    return Err((format!("{place}.thresholds.{other}"), "unknown threshold (known: response_time_ms)".into()));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parse_bound(v: &Value, current: Bound) -> Result<Bound, String> {
+    let o = v.as_object().ok_or("must be an object like {\"warn\": 2000, \"crit\": 5000}")?;
+    let mut b = current;
+    for (k, val) in o {
+        let num = if val.is_null() { None } else { Some(val.as_f64().ok_or(format!("`{k}` must be a number or null"))?) };
+        match k.as_str() {
+            "warn" => b.warn = num,
+            "crit" => b.crit = num,
+            other => return Err(format!("unknown key `{other}` (use warn and crit)")),
+        }
+    }
+    Ok(b)
+}
+
+fn string_array(v: &Value) -> Option<Vec<String>> {
+    v.as_array()?.iter().map(|x| x.as_str().map(String::from)).collect()
+}
+
+/// Resolves `${VAR}` and `${env:VAR}` in one string; unresolvable ones are returned by name.
+pub fn resolve_placeholders(s: &str, env: Env) -> (String, Vec<String>) {
+    let mut out = String::with_capacity(s.len());
+    let mut missing = Vec::new();
+    let mut rest = s;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        match after.find('}') {
+            Some(end) => {
+                let inner = &after[..end];
+                let var = inner.strip_prefix("env:").unwrap_or(inner);
+                let valid = !var.is_empty() && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                match (valid, valid.then(|| env(var)).flatten()) {
+                    (true, Some(val)) => out.push_str(&val),
+                    _ => {
+                        missing.push(format!("${{{inner}}}"));
+                        out.push_str(&rest[start..start + 3 + end]);
+                    }
+                }
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str(&rest[start..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    (out, missing)
+}
+
+struct Resolver<'a> {
+    env: Env<'a>,
+    unresolved: Vec<String>,
+}
+
+impl Resolver<'_> {
+    fn str(&mut self, s: &str, place: &str) -> String {
+        let (v, missing) = resolve_placeholders(s, self.env);
+        for m in missing {
+            self.unresolved.push(format!("{place}: {m} is not set"));
+        }
+        v
+    }
+}
+
+fn parse_entry(
+    name: &str,
+    obj: &Map<String, Value>,
+    place: &str,
+    shown: &str,
+    base: Option<&Path>,
+    env: Env,
+    defaults: &Defaults,
+) -> Result<Target, PlaceErr> {
+    let at = |k: &str| format!("{place}.{k}");
+    let mut r = Resolver { env, unresolved: Vec::new() };
+    let mut secrets = Vec::new();
+    let get_str = |k: &str| -> Result<Option<&str>, PlaceErr> {
+        match obj.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.as_str())),
+            Some(_) => Err((at(k), "must be a string".into())),
+        }
+    };
+    let command = get_str("command")?;
+    let url = get_str("url")?;
+    let kind = get_str("type")?.or(get_str("transport")?);
+    let wire = match kind {
+        None => None,
+        Some("stdio") => Some(Wire::Stdio),
+        Some("http" | "streamable-http" | "streamableHttp" | "streamable_http") => Some(Wire::StreamableHttp),
+        Some("sse") => Some(Wire::Sse),
+        Some(other) => return Err((at("type"), format!("unknown transport {other:?} (use stdio, http or sse)"))),
+    };
+    let endpoint = match (command, url) {
+        (Some(_), Some(_)) => return Err((place.to_string(), "has both `command` and `url`; a server is one or the other".into())),
+        (None, None) => return Err((place.to_string(), "needs either `command` (stdio) or `url` (HTTP)".into())),
+        (Some(cmd), None) => {
+            if matches!(wire, Some(Wire::StreamableHttp | Wire::Sse)) {
+                return Err((at("type"), "is an HTTP transport but the entry has a `command`".into()));
+            }
+            let args = match obj.get("args") {
+                None | Some(Value::Null) => Vec::new(),
+                Some(v) => string_array(v).ok_or_else(|| (at("args"), "must be an array of strings".into()))?,
+            };
+            let args = args.iter().enumerate().map(|(i, a)| r.str(a, &format!("args[{i}]"))).collect();
+            let mut envs = Vec::new();
+            if let Some(e) = obj.get("env") {
+                let e = e.as_object().ok_or_else(|| (at("env"), "must be an object of NAME → value".into()))?;
+                for (k, v) in e {
+                    let v = v.as_str().ok_or_else(|| (format!("{place}.env.{k}"), "must be a string".into()))?;
+                    let val = r.str(v, &format!("env.{k}"));
+                    secrets.push(val.clone());
+                    envs.push((k.clone(), val));
+                }
+            }
+            let cwd = get_str("cwd")?.map(|c| {
+                let c = PathBuf::from(r.str(c, "cwd"));
+                match base {
+                    Some(b) if c.is_relative() => b.join(c),
+                    _ => c,
+                }
+            });
+            let program = r.str(cmd, "command");
+            if program.trim().is_empty() {
+                return Err((at("command"), "is empty".into()));
+            }
+            EndpointSpec::Stdio(StdioSpec { program, args, env: envs, cwd })
+        }
+        (None, Some(u)) => {
+            if wire == Some(Wire::Stdio) {
+                return Err((at("type"), "is stdio but the entry has a `url`".into()));
+            }
+            let url = r.str(u, "url");
+            if r.unresolved.is_empty() {
+                crate::mcp::session::parse_url(&url).map_err(|m| (at("url"), m))?;
+            }
+            let mut headers = Vec::new();
+            if let Some(h) = obj.get("headers") {
+                let h = h.as_object().ok_or_else(|| (at("headers"), "must be an object of Header → value".into()))?;
+                for (k, v) in h {
+                    let v = v.as_str().ok_or_else(|| (format!("{place}.headers.{k}"), "must be a string".into()))?;
+                    let val = r.str(v, &format!("headers.{k}"));
+                    secrets.push(val.clone());
+                    headers.push((k.clone(), val));
+                }
+            }
+            EndpointSpec::Url { url, headers, wire }
+        }
+    };
+    let mut checks = defaults.checks.clone();
+    let mut timeout = defaults.timeout;
+    let mut era = defaults.era;
+    apply_settings(obj, place, &mut checks, &mut timeout, &mut era)?;
+    secrets.retain(|s| s.len() >= 4);
+    Ok(Target {
+        name: name.to_string(),
+        endpoint,
+        era,
+        checks,
+        timeout,
+        origin: format!("{shown}: {place}"),
+        unresolved: r.unresolved,
+        secrets,
+    })
+}
+
+/// A target from a URL on the command line.
+pub fn adhoc_url(url: &str, headers: Vec<(String, String)>, wire: Option<Wire>, timeout: Duration) -> Result<Target, ConfigError> {
+    let parsed = crate::mcp::session::parse_url(url).map_err(ConfigError)?;
+    let mut name = format!("{}{}", parsed.host_str().unwrap_or("?"), parsed.port().map(|p| format!(":{p}")).unwrap_or_default());
+    if parsed.path() != "/" {
+        name.push_str(parsed.path());
+    }
+    let secrets = headers.iter().map(|(_, v)| v.clone()).filter(|v| v.len() >= 4).collect();
+    Ok(Target {
+        name,
+        endpoint: EndpointSpec::Url { url: url.to_string(), headers, wire },
+        era: EraChoice::Auto,
+        checks: Checks::default(),
+        timeout,
+        origin: "command line".into(),
+        unresolved: Vec::new(),
+        secrets,
+    })
+}
+
+/// A target from `-- command args…` on the command line.
+pub fn adhoc_command(argv: &[String], timeout: Duration) -> Result<Target, ConfigError> {
+    let (program, args) = argv.split_first().ok_or_else(|| ConfigError("`--` must be followed by a command".into()))?;
+    let base = |s: &str| Path::new(s).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| s.to_string());
+    let mut name = base(program);
+    // `node server.js` → "node server.js"; `npx -y @scope/pkg` → "npx @scope/pkg"
+    let runner = matches!(name.as_str(), "npx" | "uvx" | "pipx" | "bunx" | "pnpx" | "docker" | "deno");
+    let script = args.iter().find(|a| {
+        !a.starts_with('-') && (runner || a.contains('/') || [".js", ".mjs", ".cjs", ".ts", ".py"].iter().any(|e| a.ends_with(e)))
+    });
+    if let Some(script) = script {
+        name.push(' ');
+        name.push_str(if runner { script } else { &base(script) });
+    }
+    Ok(Target {
+        name,
+        endpoint: EndpointSpec::Stdio(StdioSpec { program: program.clone(), args: args.to_vec(), env: Vec::new(), cwd: None }),
+        era: EraChoice::Auto,
+        checks: Checks::default(),
+        timeout,
+        origin: "command line".into(),
+        unresolved: Vec::new(),
+        secrets: Vec::new(),
+    })
+}
+
+/// Parses `Name: value` as given to `--header`.
+pub fn parse_header_arg(s: &str) -> Result<(String, String), ConfigError> {
+    match s.split_once(':') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
+        _ => Err(ConfigError("--header must look like 'Name: value'".into())),
+    }
+}
+
+/// Keeps the targets named by `--target` (in the order given); an unknown name is an error listing the known ones.
+pub fn select(targets: Vec<Target>, names: &[String]) -> Result<Vec<Target>, ConfigError> {
+    if names.is_empty() {
+        return Ok(targets);
+    }
+    let mut out = Vec::new();
+    for n in names {
+        match targets.iter().find(|t| &t.name == n) {
+            Some(t) => out.push(t.clone()),
+            None => {
+                let known: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
+                return Err(ConfigError(format!(
+                    "--target {n:?}: no such target (known: {})",
+                    if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Makes target names unique by suffixing `#2`, `#3`… (two ad-hoc URLs on the same host, say).
+pub fn dedupe_names(targets: &mut [Target]) {
+    let mut seen = std::collections::HashMap::<String, usize>::new();
+    for t in targets.iter_mut() {
+        let n = seen.entry(t.name.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            t.name = format!("{}#{}", t.name, n);
+        }
+    }
+}
+
+/// The config file to use when none is given: `./mcpmon.json`, then `$XDG_CONFIG_HOME/mcpmon/config.json`.
+pub fn default_config_path(cwd: &Path, xdg_config_home: Option<PathBuf>) -> Option<PathBuf> {
+    let local = cwd.join("mcpmon.json");
+    if local.is_file() {
+        return Some(local);
+    }
+    let global = xdg_config_home?.join("mcpmon").join("config.json");
+    global.is_file().then_some(global)
+}
+
+/// Replaces every secret value in `s` by `***` (for messages and stderr shown to people).
+pub fn scrub(s: &str, secrets: &[String]) -> String {
+    let mut out = s.to_string();
+    for sec in secrets {
+        if !sec.is_empty() && out.contains(sec.as_str()) {
+            out = out.replace(sec.as_str(), "***");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(name: &str) -> Option<String> {
+        match name {
+            "MCP_TOKEN" => Some("s3cr3t-token".into()),
+            "HOME" => Some("/home/u".into()),
+            _ => None,
+        }
+    }
+
+    fn parse(text: &str) -> Result<Vec<Target>, ConfigError> {
+        parse_config(text, "cfg.json", None, &env, DEFAULT_TIMEOUT)
+    }
+
+    #[test]
+    fn placeholders_resolve_and_report() {
+        let (s, m) = resolve_placeholders("Bearer ${MCP_TOKEN} ${env:HOME} ${NOPE} ${input:x}", &env);
+        assert_eq!(s, "Bearer s3cr3t-token /home/u ${NOPE} ${input:x}");
+        assert_eq!(m, vec!["${NOPE}".to_string(), "${input:x}".to_string()]);
+    }
+
+    #[test]
+    fn mcpmon_format_with_defaults_and_checks() {
+        let t = parse(
+            r#"{"defaults": {"timeout": "3s", "thresholds": {"response_time_ms": {"warn": 100}}},
+                "targets": {
+                  "api": {"url": "http://127.0.0.1:1/mcp", "headers": {"Authorization": "Bearer ${MCP_TOKEN}"}, "min_tools": 2},
+                  "local": {"command": "node", "args": ["s.js"], "env": {"K": "value1"}, "expect_tools": ["echo"], "timeout": 1}
+                }}"#,
+        )
+        .unwrap();
+        assert_eq!(t.len(), 2);
+        let api = t.iter().find(|t| t.name == "api").unwrap();
+        assert_eq!(api.timeout, Duration::from_secs(3));
+        assert_eq!(api.checks.min_tools, Some(2));
+        assert_eq!(api.checks.response_time_ms, Bound { warn: Some(100.0), crit: Some(5000.0) });
+        assert!(api.secrets.contains(&"Bearer s3cr3t-token".to_string()));
+        let local = t.iter().find(|t| t.name == "local").unwrap();
+        assert_eq!(local.timeout, Duration::from_secs(1));
+        assert_eq!(local.checks.expect_tools, vec!["echo"]);
+    }
+
+    #[test]
+    fn client_configs_are_read() {
+        let t = parse(r#"{"mcpServers": {"fs": {"command": "npx", "args": ["-y", "x"], "alwaysAllow": []}, "off": {"command": "x", "disabled": true}}}"#).unwrap();
+        assert_eq!(t.len(), 1);
+        let t = parse(r#"{"servers": {"gh": {"type": "http", "url": "http://127.0.0.1:2/mcp"}}}"#).unwrap();
+        assert!(matches!(t[0].endpoint, EndpointSpec::Url { wire: Some(Wire::StreamableHttp), .. }));
+        let t = parse(r#"{"mcp": {"servers": {"s": {"type": "sse", "url": "http://127.0.0.1:2/sse"}}}}"#).unwrap();
+        assert!(matches!(t[0].endpoint, EndpointSpec::Url { wire: Some(Wire::Sse), .. }));
+    }
+
+    #[test]
+    fn errors_name_the_place() {
+        let e = parse(r#"{"targets": {"x": {"command": "a", "url": "http://b"}}}"#).unwrap_err().0;
+        assert_eq!(e, "cfg.json: targets.x: has both `command` and `url`; a server is one or the other");
+        let e = parse(r#"{"targets": {"x": {"command": "a", "min_tool": 1}}}"#).unwrap_err().0;
+        assert!(e.starts_with("cfg.json: targets.x.min_tool: unknown key"), "{e}");
+        let e = parse("{\n\"targets\": {,}\n}").unwrap_err().0;
+        assert!(e.starts_with("cfg.json:2:"), "{e}");
+        let e = parse(r#"{"targets": {"x": {"url": "ftp://x"}}}"#).unwrap_err().0;
+        assert!(e.contains("targets.x.url"), "{e}");
+        let e = parse(r#"{"other": 1}"#).unwrap_err().0;
+        assert!(e.contains("no `targets`"), "{e}");
+    }
+
+    #[test]
+    fn unresolved_placeholders_are_kept_per_target() {
+        let t = parse(r#"{"targets": {"x": {"url": "http://127.0.0.1:1/mcp", "headers": {"Authorization": "Bearer ${MISSING}"}}}}"#).unwrap();
+        assert_eq!(t[0].unresolved, vec!["headers.Authorization: ${MISSING} is not set".to_string()]);
+    }
+
+    #[test]
+    fn urls_are_redacted_for_display() {
+        assert_eq!(redact_url("http://u:p@127.0.0.1:1/mcp?key=abc&x=1"), "http://127.0.0.1:1/mcp?key=…&x=…");
+        assert_eq!(redact_url("http://127.0.0.1:1/mcp"), "http://127.0.0.1:1/mcp");
+    }
+
+    #[test]
+    fn select_and_dedupe() {
+        let a = adhoc_url("http://127.0.0.1:1/mcp", vec![], None, DEFAULT_TIMEOUT).unwrap();
+        let mut v = vec![a.clone(), a];
+        dedupe_names(&mut v);
+        assert_eq!(v[1].name, "127.0.0.1:1/mcp#2");
+        let e = select(v, &["nope".into()]).unwrap_err().0;
+        assert!(e.contains("known: 127.0.0.1:1/mcp, 127.0.0.1:1/mcp#2"), "{e}");
+    }
+
+    #[test]
+    fn scrub_hides_secrets() {
+        assert_eq!(scrub("token=s3cr3t-token!", &["s3cr3t-token".into()]), "token=***!");
+    }
+}

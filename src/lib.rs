@@ -1,0 +1,45 @@
+//! mcpmon: watch MCP servers from cron, CI, a terminal or Prometheus.
+//!
+//! The library behind the `mcpmon` binary: targets → probes → rules → report → render. `main.rs` only
+//! parses arguments, resolves terminal facts and maps the result to an exit code.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod failure;
+pub mod mcp;
+pub mod probe;
+pub mod report;
+pub mod rules;
+pub mod status;
+pub mod term;
+
+use anyhow::Context as _;
+use cli::{Cli, Command};
+use commands::Context;
+use status::EXIT_INTERRUPTED;
+
+/// Runs one invocation and returns the process exit code.
+pub fn run(cli: Cli, ctx: Context) -> anyhow::Result<u8> {
+    match &cli.command {
+        Command::Completions { shell } => {
+            let mut out = std::io::stdout().lock();
+            commands::completions::run(*shell, &mut out);
+            Ok(0)
+        }
+        Command::Health(args) => {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
+            rt.block_on(async {
+                // Ctrl-C or SIGTERM while checking: drop the work (stdio children are killed by their
+                // Drop) and exit 130. `--watch` handles Ctrl-C between rounds itself.
+                let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .context("installing the SIGTERM handler")?;
+                tokio::select! {
+                    r = commands::health::run(&ctx, &cli.global, args) => r,
+                    _ = tokio::signal::ctrl_c() => Ok(EXIT_INTERRUPTED),
+                    _ = term.recv() => Ok(EXIT_INTERRUPTED),
+                }
+            })
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! The `mcpmon` binary: parse arguments, resolve terminal and environment facts once, call the
+//! library, map the outcome to an exit code. Nothing else.
+
+use clap::Parser;
+use clap::error::ErrorKind;
+use mcpmon::cli::Cli;
+use mcpmon::commands::Context;
+use mcpmon::status::EXIT_USAGE;
+use mcpmon::term::{TermFacts, use_color};
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // clap's usage errors exit 2, which reads as CRITICAL: remap them to 3 (UNKNOWN).
+            return match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                _ => ExitCode::from(EXIT_USAGE),
+            };
+        }
+    };
+    let env: std::collections::HashMap<String, String> = std::env::vars().collect();
+    let stdout_tty = std::io::stdout().is_terminal();
+    let term = TermFacts {
+        stdout_tty,
+        stderr_tty: std::io::stderr().is_terminal(),
+        color: use_color(
+            cli.global.color,
+            stdout_tty,
+            env.get("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            env.get("TERM").is_some_and(|t| t == "dumb"),
+        ),
+        width: if stdout_tty { terminal_width() } else { None },
+    };
+    let xdg_config_home = env
+        .get("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(Into::into)
+        .or_else(|| env.get("HOME").map(|h| std::path::Path::new(h).join(".config")));
+    let ctx = Context { term, cwd: std::env::current_dir().unwrap_or_default(), xdg_config_home, env };
+    match mcpmon::run(cli, ctx) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("mcpmon: error: {}", mcpmon::term::sanitize(&format!("{e:#}")));
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+/// Terminal width, asked through comfy-table's crossterm (already linked for the table renderer).
+fn terminal_width() -> Option<u16> {
+    comfy_table::Table::new().width()
+}

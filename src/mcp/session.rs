@@ -1,0 +1,588 @@
+//! An MCP conversation over any transport: era detection, the handshake (or `server/discover`), typed
+//! calls with `_meta` in the stateless era, pagination, liveness, and close.
+//!
+//! Detection follows the spec's backward-compatibility rules (2026-07-28 versioning.mdx): for a URL,
+//! a modern `server/discover` first, then a legacy `initialize`, then a GET for an `endpoint` event; on
+//! stdio, `server/discover` first and `initialize` on any non-modern error or silence. Every step is
+//! written to `detection` so a person can see why a server was classified as it was.
+
+use super::transport::http::{self as http_t, Framing, HttpTransport};
+use super::transport::sse::SseTransport;
+use super::transport::stdio::{StdioSpec, StdioTransport};
+use super::transport::{CloseReport, Exchange, HttpFacts, OutRequest, Transport, Wire, WireLog};
+use crate::failure::{Failure, Reason};
+use reqwest::header::HeaderMap;
+use reqwest::{Client, Url};
+use serde_json::{Map, Value, json};
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// The stateless revision.
+pub const MODERN_REVISION: &str = "2026-07-28";
+/// Handshake-era revisions mcpmon speaks, newest first.
+pub const LEGACY_REVISIONS: [&str; 4] = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"];
+/// JSON-RPC error codes that only a modern server returns (versioning.mdx "recognized modern error").
+const HEADER_MISMATCH: i64 = -32020;
+const MISSING_CLIENT_CAPABILITY: i64 = -32021;
+const UNSUPPORTED_PROTOCOL_VERSION: i64 = -32022;
+/// The longest a stdio `server/discover` probe may wait before falling back to `initialize`.
+const STDIO_PROBE_MAX: Duration = Duration::from_secs(5);
+/// Pagination guard: a server that keeps returning cursors is a protocol fault, not an endless loop.
+const MAX_PAGES: usize = 1000;
+
+/// Which protocol era a session speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Era {
+    /// 2026-07-28 and later: `_meta` on every request, no handshake, no sessions.
+    Modern,
+    /// 2025-11-25 and earlier: the `initialize` handshake.
+    Legacy,
+}
+
+impl Era {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Era::Modern => "modern",
+            Era::Legacy => "legacy",
+        }
+    }
+}
+
+/// What the user allows detection to choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EraChoice {
+    #[default]
+    Auto,
+    Modern,
+    Legacy,
+}
+
+/// Where and how to connect.
+#[derive(Debug, Clone)]
+pub enum Endpoint {
+    Stdio(StdioSpec),
+    Url { url: Url, headers: HeaderMap, wire: Option<Wire> },
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServerInfo {
+    pub name: String,
+    pub version: String,
+    pub title: Option<String>,
+}
+
+/// One request as it happened on the wire.
+#[derive(Debug, Clone)]
+pub struct RequestRecord {
+    pub method: String,
+    pub latency: Duration,
+    pub http: Option<HttpFacts>,
+    pub ok: bool,
+}
+
+/// A connected session.
+pub struct Session {
+    transport: Transport,
+    pub era: Era,
+    pub revision: String,
+    pub server: ServerInfo,
+    pub capabilities: Map<String, Value>,
+    pub handshake: Duration,
+    pub requests: Vec<RequestRecord>,
+    pub detection: Vec<String>,
+}
+
+/// Why a connection could not be made, with what was learnt on the way.
+pub struct ConnectError {
+    pub failure: Failure,
+    pub wire: Option<Wire>,
+    pub detection: Vec<String>,
+    pub requests: Vec<RequestRecord>,
+    pub stderr_tail: Vec<String>,
+    pub faults: Vec<String>,
+    pub close: Option<CloseReport>,
+}
+
+/// Everything a closed session leaves behind.
+pub struct Closed {
+    pub close: CloseReport,
+    pub stderr_tail: Vec<String>,
+    pub log: WireLog,
+}
+
+fn client_info() -> Value {
+    json!({"name": "mcpmon", "version": env!("CARGO_PKG_VERSION")})
+}
+
+fn modern_meta() -> Value {
+    json!({
+        "io.modelcontextprotocol/protocolVersion": MODERN_REVISION,
+        "io.modelcontextprotocol/clientInfo": client_info(),
+        "io.modelcontextprotocol/clientCapabilities": {},
+    })
+}
+
+fn with_meta(params: Option<Value>) -> Value {
+    let mut obj = match params {
+        Some(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    obj.insert("_meta".into(), modern_meta());
+    Value::Object(obj)
+}
+
+fn initialize_params() -> Value {
+    json!({"protocolVersion": LEGACY_REVISIONS[0], "capabilities": {}, "clientInfo": client_info()})
+}
+
+/// Tracks the requests of a connection attempt.
+#[derive(Default)]
+struct Trail {
+    detection: Vec<String>,
+    requests: Vec<RequestRecord>,
+}
+
+impl Trail {
+    fn record(&mut self, method: &str, res: &Result<Exchange, Failure>, started: Instant) {
+        let (latency, http, ok) = match res {
+            Ok(x) => (x.latency, x.http.clone(), x.outcome.is_ok()),
+            Err(f) => (started.elapsed(), f.http_status.map(|s| HttpFacts { status: s, ..Default::default() }), false),
+        };
+        self.requests.push(RequestRecord { method: method.to_string(), latency, http, ok });
+    }
+
+    fn step(&mut self, s: String) {
+        self.detection.push(s);
+    }
+
+    /// The failed attempt, after closing (and for stdio, reaping) whatever it opened.
+    async fn fail(self, failure: Failure, transport: Option<Transport>, wire: Option<Wire>) -> ConnectError {
+        let (stderr_tail, faults, close) = match transport {
+            Some(t) => {
+                let faults = t.log().faults.clone();
+                let mut close = t.close().await;
+                (std::mem::take(&mut close.stderr_tail), faults, Some(close))
+            }
+            None => (Vec::new(), Vec::new(), None),
+        };
+        ConnectError { failure, wire, detection: self.detection, requests: self.requests, stderr_tail, faults, close }
+    }
+}
+
+fn describe(res: &Result<Exchange, Failure>) -> String {
+    match res {
+        Ok(x) => {
+            let http = x.http.as_ref().map(|h| format!("HTTP {} ", h.status)).unwrap_or_default();
+            match &x.outcome {
+                Ok(_) => format!("{http}result"),
+                Err(e) => format!("{http}{e}"),
+            }
+        }
+        Err(f) => f.to_string(),
+    }
+}
+
+/// What the discover probe told us.
+enum Probe {
+    Modern(Value, Duration),
+    Legacy,
+    /// The server is modern but mcpmon cannot talk to it (or it is broken): final.
+    Fail(Failure),
+}
+
+fn judge_discover(res: &Result<Exchange, Failure>) -> Option<Probe> {
+    match res {
+        Ok(x) => match &x.outcome {
+            Ok(result) => Some(Probe::Modern(result.clone(), x.latency)),
+            Err(e) if e.code == UNSUPPORTED_PROTOCOL_VERSION => {
+                let supported: Vec<String> = e
+                    .data
+                    .as_ref()
+                    .and_then(|d| d.get("supported"))
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+                    .unwrap_or_default();
+                if supported.iter().any(|s| LEGACY_REVISIONS.contains(&s.as_str())) {
+                    Some(Probe::Legacy)
+                } else {
+                    Some(Probe::Fail(Failure::new(
+                        Reason::VersionMismatch,
+                        format!(
+                            "the server supports {} and mcpmon speaks {} and {}",
+                            if supported.is_empty() { "no listed version".to_string() } else { supported.join(", ") },
+                            MODERN_REVISION,
+                            LEGACY_REVISIONS.join(", ")
+                        ),
+                    )))
+                }
+            }
+            Err(e) if e.code == HEADER_MISMATCH || e.code == MISSING_CLIENT_CAPABILITY => Some(Probe::Fail(Failure::new(
+                Reason::ProtocolError,
+                format!("a modern server rejected server/discover: {e}"),
+            ))),
+            Err(_) => Some(Probe::Legacy),
+        },
+        Err(_) => None,
+    }
+}
+
+/// Connects and identifies the server, returning a ready session.
+pub async fn connect(endpoint: &Endpoint, client: &Client, era: EraChoice, deadline: Instant) -> Result<Session, ConnectError> {
+    match endpoint {
+        Endpoint::Stdio(spec) => connect_stdio(spec, era, deadline).await,
+        Endpoint::Url { url, headers, wire } => connect_url(url, headers, *wire, client, era, deadline).await,
+    }
+}
+
+async fn connect_stdio(spec: &StdioSpec, era: EraChoice, deadline: Instant) -> Result<Session, ConnectError> {
+    let mut trail = Trail::default();
+    let mut t = match StdioTransport::spawn(spec) {
+        Ok(t) => t,
+        Err(f) => return Err(trail.fail(f, None, Some(Wire::Stdio)).await),
+    };
+    let mut also = Vec::new();
+    if era != EraChoice::Legacy {
+        let now = Instant::now();
+        let probe_deadline = if era == EraChoice::Modern {
+            deadline
+        } else {
+            let remaining = deadline.saturating_duration_since(now);
+            now + (remaining / 2).min(STDIO_PROBE_MAX)
+        };
+        let req = OutRequest { method: "server/discover", params: Some(with_meta(None)), name: None };
+        let started = Instant::now();
+        let res = t.request(&req, &[], probe_deadline).await;
+        trail.record("server/discover", &res, started);
+        trail.step(format!("server/discover: {}", describe(&res)));
+        match judge_discover(&res) {
+            Some(Probe::Modern(result, latency)) => {
+                return finish_modern(Transport::Stdio(t), result, latency, trail).await;
+            }
+            Some(Probe::Fail(f)) => return Err(trail.fail(f, Some(Transport::Stdio(t)), Some(Wire::Stdio)).await),
+            Some(Probe::Legacy) => {}
+            None => {
+                let f = res.err().unwrap_or_else(|| Failure::new(Reason::ProtocolError, "discover"));
+                if era == EraChoice::Modern || !matches!(f.reason, Reason::Timeout | Reason::ProtocolError) {
+                    let f = if f.reason == Reason::Timeout { handshake_timeout(f) } else { f };
+                    return Err(trail.fail(f, Some(Transport::Stdio(t)), Some(Wire::Stdio)).await);
+                }
+                // Silence (or only garbage) is the legacy answer on stdio; a late DiscoverResult still counts.
+                also.push(1);
+            }
+        }
+    }
+    let req = OutRequest { method: "initialize", params: Some(initialize_params()), name: None };
+    let started = Instant::now();
+    let res = t.request(&req, &also, deadline).await;
+    trail.record("initialize", &res, started);
+    trail.step(format!("initialize: {}", describe(&res)));
+    let transport = Transport::Stdio(t);
+    match res {
+        Ok(x) if also.contains(&x.id) => match x.outcome {
+            Ok(result) => finish_modern(transport, result, x.latency, trail).await,
+            Err(e) => Err(trail.fail(Failure::new(Reason::RpcError, format!("server/discover: {e}")), Some(transport), Some(Wire::Stdio)).await),
+        },
+        Ok(x) => legacy_session(transport, x, trail, deadline).await,
+        Err(f) => {
+            let f = if f.reason == Reason::Timeout { handshake_timeout(f) } else { f };
+            Err(trail.fail(f, Some(transport), Some(Wire::Stdio)).await)
+        }
+    }
+}
+
+fn handshake_timeout(mut f: Failure) -> Failure {
+    f.reason = Reason::HandshakeTimeout;
+    f
+}
+
+/// Does this failure let the URL detection go on to the next step (spec: 400, 404, 405 without a
+/// recognised modern error)?
+fn falls_back(f: &Failure) -> bool {
+    match f.reason {
+        Reason::HttpStatus | Reason::NotMcp => matches!(f.http_status, Some(400 | 404 | 405)),
+        _ => false,
+    }
+}
+
+async fn connect_url(
+    url: &Url,
+    headers: &HeaderMap,
+    wire: Option<Wire>,
+    client: &Client,
+    era: EraChoice,
+    deadline: Instant,
+) -> Result<Session, ConnectError> {
+    let mut trail = Trail::default();
+    let mut post_failure: Option<Failure> = None;
+    if wire != Some(Wire::Sse) {
+        let mut t = HttpTransport::new(client.clone(), url.clone(), headers.clone());
+        if era != EraChoice::Legacy {
+            t.framing = Framing { protocol_version: Some(MODERN_REVISION.into()), modern: true };
+            let req = OutRequest { method: "server/discover", params: Some(with_meta(None)), name: None };
+            let started = Instant::now();
+            let res = t.request(&req, deadline).await;
+            trail.record("server/discover", &res, started);
+            trail.step(format!("POST server/discover: {}", describe(&res)));
+            match judge_discover(&res) {
+                Some(Probe::Modern(result, latency)) => {
+                    return finish_modern(Transport::Http(t), result, latency, trail).await;
+                }
+                Some(Probe::Fail(f)) => return Err(trail.fail(f, None, Some(Wire::StreamableHttp)).await),
+                Some(Probe::Legacy) => {}
+                None => {
+                    let f = res.err().unwrap_or_else(|| Failure::new(Reason::ProtocolError, "discover"));
+                    let go_on = era == EraChoice::Auto && (falls_back(&f) || matches!(f.reason, Reason::HttpStatus | Reason::ProtocolError));
+                    if !go_on {
+                        let f = if f.reason == Reason::Timeout { handshake_timeout(f) } else { f };
+                        return Err(trail.fail(f, None, Some(Wire::StreamableHttp)).await);
+                    }
+                }
+            }
+        }
+        if era != EraChoice::Modern {
+            let mut t = HttpTransport::new(client.clone(), url.clone(), headers.clone());
+            let req = OutRequest { method: "initialize", params: Some(initialize_params()), name: None };
+            let started = Instant::now();
+            let res = t.request(&req, deadline).await;
+            trail.record("initialize", &res, started);
+            trail.step(format!("POST initialize: {}", describe(&res)));
+            match res {
+                Ok(x) => return legacy_session(Transport::Http(t), x, trail, deadline).await,
+                Err(f) => {
+                    if wire == Some(Wire::StreamableHttp) || !falls_back(&f) {
+                        let f = if f.reason == Reason::Timeout { handshake_timeout(f) } else { f };
+                        return Err(trail.fail(f, None, Some(Wire::StreamableHttp)).await);
+                    }
+                    post_failure = Some(f);
+                }
+            }
+        } else {
+            return Err(trail.fail(
+                Failure::new(Reason::VersionMismatch, "the server did not answer server/discover as a modern (2026-07-28) server"),
+                None,
+                Some(Wire::StreamableHttp),
+            )
+            .await);
+        }
+    }
+    // HTTP+SSE (2024-11-05)
+    let t = match SseTransport::connect(client.clone(), url.clone(), headers.clone(), deadline).await {
+        Ok(t) => t,
+        Err(f) => {
+            trail.step(format!("GET (SSE stream): {f}"));
+            let f = match post_failure {
+                // Neither a POST nor a GET found MCP here: say so plainly, keeping the GET's detail.
+                Some(p) if f.reason == Reason::NotMcp || p.reason == Reason::NotMcp => Failure {
+                    reason: Reason::NotMcp,
+                    message: format!("no MCP endpoint here: POST initialize got {}; GET got {}", p.message, f.message),
+                    ..f
+                },
+                Some(p) if falls_back(&f) => Failure { message: format!("no MCP endpoint here: POST initialize got {}; GET got {}", p.message, f.message), ..f },
+                _ => {
+                    if f.reason == Reason::Timeout {
+                        handshake_timeout(f)
+                    } else {
+                        f
+                    }
+                }
+            };
+            return Err(trail.fail(f, None, Some(Wire::Sse)).await);
+        }
+    };
+    trail.step("GET: event stream with an `endpoint` event".into());
+    let mut transport = Transport::Sse(t);
+    let req = OutRequest { method: "initialize", params: Some(initialize_params()), name: None };
+    let started = Instant::now();
+    let res = transport.request(&req, deadline).await;
+    trail.record("initialize", &res, started);
+    trail.step(format!("initialize over SSE: {}", describe(&res)));
+    match res {
+        Ok(x) => legacy_session(transport, x, trail, deadline).await,
+        Err(f) => {
+            let f = if f.reason == Reason::Timeout { handshake_timeout(f) } else { f };
+            Err(trail.fail(f, Some(transport), Some(Wire::Sse)).await)
+        }
+    }
+}
+
+fn server_info(v: Option<&Value>) -> ServerInfo {
+    let s = |k: &str| v.and_then(|i| i.get(k)).and_then(Value::as_str).map(String::from);
+    ServerInfo { name: s("name").unwrap_or_default(), version: s("version").unwrap_or_default(), title: s("title") }
+}
+
+async fn finish_modern(transport: Transport, result: Value, latency: Duration, trail: Trail) -> Result<Session, ConnectError> {
+    let wire = Some(transport.wire());
+    match modern_session(transport, result, latency, trail) {
+        Ok(s) => Ok(s),
+        Err((f, trail, t)) => Err(trail.fail(f, Some(t), wire).await),
+    }
+}
+
+type SessionResult = Result<Session, (Failure, Trail, Transport)>;
+
+fn modern_session(transport: Transport, result: Value, latency: Duration, mut trail: Trail) -> SessionResult {
+    let versions: Vec<&str> = result
+        .get("supportedVersions")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if !versions.is_empty() && !versions.contains(&MODERN_REVISION) {
+        let f = Failure::new(
+            Reason::VersionMismatch,
+            format!("server/discover lists {} but not {MODERN_REVISION}", versions.join(", ")),
+        );
+        return Err((f, trail, transport));
+    }
+    trail.step(format!("modern server ({MODERN_REVISION})"));
+    let capabilities = result.get("capabilities").and_then(Value::as_object).cloned().unwrap_or_default();
+    let server = server_info(result.pointer("/_meta/io.modelcontextprotocol~1serverInfo"));
+    Ok(Session {
+        transport,
+        era: Era::Modern,
+        revision: MODERN_REVISION.into(),
+        server,
+        capabilities,
+        handshake: latency,
+        requests: trail.requests,
+        detection: trail.detection,
+    })
+}
+
+async fn legacy_session(mut transport: Transport, x: Exchange, mut trail: Trail, deadline: Instant) -> Result<Session, ConnectError> {
+    let wire = Some(transport.wire());
+    let result = match x.outcome {
+        Ok(r) => r,
+        Err(e) => {
+            let reason = if e.message.contains("version") { Reason::VersionMismatch } else { Reason::RpcError };
+            return Err(trail.fail(Failure::new(reason, format!("initialize was refused: {e}")), Some(transport), wire).await);
+        }
+    };
+    let revision = result.get("protocolVersion").and_then(Value::as_str).unwrap_or("").to_string();
+    if !LEGACY_REVISIONS.contains(&revision.as_str()) {
+        let shown = if revision.is_empty() { "no protocolVersion".to_string() } else { format!("protocol version {revision}") };
+        let f = Failure::new(
+            Reason::VersionMismatch,
+            format!("initialize answered with {shown}; mcpmon speaks {}", LEGACY_REVISIONS.join(", ")),
+        );
+        return Err(trail.fail(f, Some(transport), wire).await);
+    }
+    if let Transport::Http(h) = &mut transport {
+        h.framing = Framing { protocol_version: Some(revision.clone()), modern: false };
+    }
+    if let Err(f) = transport.notify("notifications/initialized", None, deadline).await {
+        trail.step(format!("notifications/initialized: {f}"));
+        if matches!(f.reason, Reason::AuthRequired | Reason::ServerDisconnected | Reason::Timeout) {
+            return Err(trail.fail(f, Some(transport), wire).await);
+        }
+    }
+    trail.step(format!("legacy server ({revision})"));
+    let capabilities = result.get("capabilities").and_then(Value::as_object).cloned().unwrap_or_default();
+    Ok(Session {
+        server: server_info(result.get("serverInfo")),
+        transport,
+        era: Era::Legacy,
+        revision,
+        capabilities,
+        handshake: x.latency,
+        requests: trail.requests,
+        detection: trail.detection,
+    })
+}
+
+impl Session {
+    pub fn wire(&self) -> Wire {
+        self.transport.wire()
+    }
+
+    pub fn has_capability(&self, name: &str) -> bool {
+        self.capabilities.contains_key(name)
+    }
+
+    /// One call; a JSON-RPC error becomes `rpc_error`. Modern sessions carry `_meta` on every request.
+    pub async fn call(&mut self, method: &str, params: Option<Value>, deadline: Instant) -> Result<(Value, Duration), Failure> {
+        let params = match self.era {
+            Era::Modern => Some(with_meta(params)),
+            Era::Legacy => params,
+        };
+        let name = params.as_ref().and_then(|p| p.get("name").or_else(|| p.get("uri"))).and_then(Value::as_str).map(String::from);
+        let req = OutRequest { method, params, name: name.as_deref() };
+        let started = Instant::now();
+        let res = self.transport.request(&req, deadline).await;
+        let (latency, http, ok) = match &res {
+            Ok(x) => (x.latency, x.http.clone(), x.outcome.is_ok()),
+            Err(f) => (started.elapsed(), f.http_status.map(|s| HttpFacts { status: s, ..Default::default() }), false),
+        };
+        self.requests.push(RequestRecord { method: method.to_string(), latency, http, ok });
+        let x = res?;
+        match x.outcome {
+            Ok(v) => Ok((v, x.latency)),
+            Err(e) => Err(Failure::new(Reason::RpcError, format!("{method}: {e}"))),
+        }
+    }
+
+    /// Every item of a paginated list (`tools/list` → `tools`), following `nextCursor`.
+    pub async fn list_all(&mut self, method: &str, key: &str, deadline: Instant) -> Result<Vec<Value>, Failure> {
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..MAX_PAGES {
+            let params = cursor.as_ref().map(|c| json!({"cursor": c}));
+            let (result, _) = self.call(method, params, deadline).await?;
+            match result.get(key).and_then(Value::as_array) {
+                Some(page) => items.extend(page.iter().cloned()),
+                None => {
+                    return Err(Failure::new(Reason::ProtocolError, format!("{method} result has no `{key}` array")));
+                }
+            }
+            match result.get("nextCursor").and_then(Value::as_str) {
+                Some(next) if !next.is_empty() => {
+                    if !seen.insert(next.to_string()) {
+                        return Err(Failure::new(
+                            Reason::ProtocolError,
+                            format!("{method} pagination loops: cursor {:?} came back twice", super::jsonrpc::excerpt(next, 40)),
+                        ));
+                    }
+                    cursor = Some(next.to_string());
+                }
+                _ => return Ok(items),
+            }
+        }
+        Err(Failure::new(Reason::ProtocolError, format!("{method} returned more than {MAX_PAGES} pages")))
+    }
+
+    /// The cheapest liveness round trip for the era: `ping`, or `server/discover` where ping no longer exists.
+    pub async fn liveness(&mut self, deadline: Instant) -> (&'static str, Result<Duration, Failure>) {
+        let method = match self.era {
+            Era::Legacy => "ping",
+            Era::Modern => "server/discover",
+        };
+        (method, self.call(method, None, deadline).await.map(|(_, d)| d))
+    }
+
+    pub fn faults(&self) -> &[String] {
+        &self.transport.log().faults
+    }
+
+    pub fn notifications(&self) -> u64 {
+        self.transport.log().notifications
+    }
+
+    pub async fn close(self) -> Closed {
+        let log = self.transport.log().clone();
+        let mut close = self.transport.close().await;
+        let stderr_tail = std::mem::take(&mut close.stderr_tail);
+        Closed { close, stderr_tail, log }
+    }
+}
+
+/// Parses an `http(s)://` URL given by a user.
+pub fn parse_url(s: &str) -> Result<Url, String> {
+    let url = Url::parse(s).map_err(|e| format!("{s:?} is not a valid URL: {e}"))?;
+    match url.scheme() {
+        "http" | "https" => Ok(url),
+        other => Err(format!("unsupported URL scheme {other:?} (use http or https)")),
+    }
+}
+
+/// Re-export for callers building endpoints.
+pub use http_t::header_map;

@@ -1,0 +1,461 @@
+//! Streamable HTTP, both eras: the 2025-03-26…2025-11-25 shape (sessions, `MCP-Protocol-Version` after
+//! initialize, JSON or SSE replies, 202 for notifications, DELETE on close) and 2026-07-28 (no sessions,
+//! `MCP-Protocol-Version` + `Mcp-Method` + `Mcp-Name` on every POST).
+//!
+//! Owns the HTTP exchange and its wire facts (status, content type, time to first byte). Bodies are read
+//! incrementally and refused past `MAX_RESPONSE_BYTES`; an SSE reply is read only until the matching
+//! response arrives. Header values come from config and are never put into any message.
+
+use super::{Exchange, HttpFacts, MAX_RESPONSE_BYTES, OutRequest, Step, WireLog, handle_incoming};
+use crate::failure::{Failure, Reason, parse_www_authenticate};
+use crate::mcp::jsonrpc::{self, RpcError};
+use crate::mcp::sse;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, WWW_AUTHENTICATE};
+use reqwest::{Client, Response, Url};
+use serde_json::Value;
+use std::time::Duration;
+use tokio::time::{Instant, timeout_at};
+
+pub const ACCEPT_BOTH: &str = "application/json, text/event-stream";
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How requests are framed: which era's headers to send.
+#[derive(Debug, Clone, Default)]
+pub struct Framing {
+    /// Value for `MCP-Protocol-Version` (none before a legacy initialize).
+    pub protocol_version: Option<String>,
+    /// 2026-07-28: mirror `Mcp-Method` / `Mcp-Name` into headers.
+    pub modern: bool,
+}
+
+pub struct HttpTransport {
+    client: Client,
+    url: Url,
+    headers: HeaderMap,
+    pub framing: Framing,
+    pub session_id: Option<String>,
+    next_id: u64,
+    pub log: WireLog,
+}
+
+/// Builds the HTTP client shared by every target of a run.
+pub fn client(connect_timeout: Duration) -> Result<Client, reqwest::Error> {
+    Client::builder()
+        .connect_timeout(connect_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("mcpmon/", env!("CARGO_PKG_VERSION")))
+        .pool_idle_timeout(Duration::from_secs(5))
+        .build()
+}
+
+impl HttpTransport {
+    pub fn new(client: Client, url: Url, headers: HeaderMap) -> Self {
+        HttpTransport {
+            client,
+            url,
+            headers,
+            framing: Framing::default(),
+            session_id: None,
+            next_id: 0,
+            log: WireLog::default(),
+        }
+    }
+
+    fn post_builder(&self, body: Vec<u8>, method: &str, name: Option<&str>) -> reqwest::RequestBuilder {
+        let mut rb = self
+            .client
+            .post(self.url.clone())
+            .headers(self.headers.clone())
+            .header(CONTENT_TYPE, "application/json")
+            .header(ACCEPT, ACCEPT_BOTH)
+            .body(body);
+        if let Some(v) = &self.framing.protocol_version {
+            rb = rb.header("MCP-Protocol-Version", v.as_str());
+        }
+        if let Some(sid) = &self.session_id {
+            rb = rb.header("Mcp-Session-Id", sid.as_str());
+        }
+        if self.framing.modern {
+            rb = rb.header("Mcp-Method", method);
+            if let Some(n) = name {
+                rb = rb.header("Mcp-Name", header_safe(n));
+            }
+        }
+        rb
+    }
+
+    /// POSTs one request and reads until the response with its id.
+    pub async fn request(&mut self, req: &OutRequest<'_>, deadline: Instant) -> Result<Exchange, Failure> {
+        self.next_id += 1;
+        let id = self.next_id;
+        let body = jsonrpc::request(id, req.method, req.params.as_ref());
+        let started = Instant::now();
+        let rb = self.post_builder(body, req.method, req.name);
+        let resp = send(rb, deadline, req.method).await?;
+        let ttfb = started.elapsed();
+        let status = resp.status().as_u16();
+        let ctype = content_type(resp.headers());
+        if let Some(sid) = resp.headers().get("mcp-session-id").and_then(|v| v.to_str().ok()) {
+            if !sid.is_empty() {
+                self.session_id = Some(sid.to_string());
+            }
+        }
+        let facts = HttpFacts { status, content_type: ctype.clone(), ttfb };
+        if status == 401 || status == 403 {
+            return Err(auth_failure(&resp, status));
+        }
+        if is_html(&ctype) {
+            return Err(Failure::new(
+                Reason::NotMcp,
+                format!("HTTP {status} with an HTML page (text/html) to {}: not an MCP endpoint", req.method),
+            )
+            .with_status(status));
+        }
+        let outcome = if ctype.starts_with("text/event-stream") && (200..300).contains(&status) {
+            read_sse_reply(resp, id, deadline, req.method, &mut self.log).await?
+        } else if status == 202 || status == 204 {
+            return Err(Failure::new(
+                Reason::ProtocolError,
+                format!("HTTP {status} with no response body to request {}", req.method),
+            )
+            .with_status(status));
+        } else {
+            let bytes = read_body(resp, deadline, MAX_RESPONSE_BYTES, req.method).await?;
+            match find_json_reply(&bytes, id, &mut self.log) {
+                Some(outcome) => outcome,
+                None if (200..300).contains(&status) => {
+                    return Err(Failure::new(
+                        Reason::ProtocolError,
+                        format!(
+                            "HTTP {status} ({}) to {} did not carry a JSON-RPC response with id {id}: {}",
+                            or_none(&ctype),
+                            req.method,
+                            jsonrpc::excerpt(&String::from_utf8_lossy(&bytes[..bytes.len().min(300)]), 160)
+                        ),
+                    )
+                    .with_status(status));
+                }
+                None => {
+                    return Err(Failure::new(
+                        Reason::HttpStatus,
+                        format!(
+                            "HTTP {status} to {}{}",
+                            req.method,
+                            body_hint(&bytes),
+                        ),
+                    )
+                    .with_status(status));
+                }
+            }
+        };
+        Ok(Exchange { id, outcome, latency: started.elapsed(), http: Some(facts) })
+    }
+
+    /// POSTs a notification; servers answer 202 Accepted (anything else 2xx is noted, not fatal).
+    pub async fn notify(&mut self, method: &str, body: Vec<u8>, deadline: Instant) -> Result<(), Failure> {
+        let rb = self.post_builder(body, method, None);
+        let resp = send(rb, deadline, method).await?;
+        let status = resp.status().as_u16();
+        if status == 401 || status == 403 {
+            return Err(auth_failure(&resp, status));
+        }
+        if !(200..300).contains(&status) {
+            let bytes = read_body(resp, deadline, 64 * 1024, method).await.unwrap_or_default();
+            return Err(Failure::new(Reason::HttpStatus, format!("HTTP {status} to notification {method}{}", body_hint(&bytes)))
+                .with_status(status));
+        }
+        if status != 202 {
+            self.log.fault(format!("notification {method} answered HTTP {status}, expected 202 Accepted"));
+        }
+        Ok(())
+    }
+
+    /// Ends the session with DELETE when the server issued one.
+    pub async fn close(self) -> super::CloseReport {
+        let Some(sid) = self.session_id.clone() else {
+            return super::CloseReport { summary: "no session to close".into(), stderr_tail: Vec::new() };
+        };
+        let mut rb = self.client.delete(self.url.clone()).headers(self.headers.clone()).header("Mcp-Session-Id", sid);
+        if let Some(v) = &self.framing.protocol_version {
+            rb = rb.header("MCP-Protocol-Version", v.as_str());
+        }
+        let summary = match tokio::time::timeout(CLOSE_TIMEOUT, rb.send()).await {
+            Ok(Ok(r)) => format!("session closed with DELETE (HTTP {})", r.status().as_u16()),
+            Ok(Err(e)) => format!("DELETE of the session failed: {}", classify_reqwest(&e, "DELETE").message),
+            Err(_) => "DELETE of the session timed out".into(),
+        };
+        super::CloseReport { summary, stderr_tail: Vec::new() }
+    }
+}
+
+/// `Mcp-Name` must be plain visible ASCII; anything else uses the spec's Base64 sentinel form.
+fn header_safe(v: &str) -> String {
+    if v.bytes().all(|b| (0x20..0x7f).contains(&b)) && !v.starts_with(' ') && !v.ends_with(' ') {
+        v.to_string()
+    } else {
+        format!("=?base64?{}?=", base64_encode(v.as_bytes()))
+    }
+}
+
+fn base64_encode(input: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        out.push(T[(n >> 18) as usize & 63] as char);
+        out.push(T[(n >> 12) as usize & 63] as char);
+        out.push(if chunk.len() > 1 { T[(n >> 6) as usize & 63] as char } else { '=' });
+        out.push(if chunk.len() > 2 { T[n as usize & 63] as char } else { '=' });
+    }
+    out
+}
+
+pub(crate) fn content_type(h: &HeaderMap) -> String {
+    h.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").trim().to_ascii_lowercase()
+}
+
+pub(crate) fn is_html(ctype: &str) -> bool {
+    ctype.starts_with("text/html") || ctype.starts_with("application/xhtml")
+}
+
+fn or_none(ctype: &str) -> &str {
+    if ctype.is_empty() { "no content type" } else { ctype }
+}
+
+/// A short hint from an error body: the JSON-RPC error message when there is one, else an excerpt.
+pub(crate) fn body_hint(bytes: &[u8]) -> String {
+    if bytes.is_empty() {
+        return String::new();
+    }
+    if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
+        if let Some(msg) = v.pointer("/error/message").and_then(Value::as_str) {
+            return format!(": {}", jsonrpc::excerpt(msg, 160));
+        }
+    }
+    format!(": {}", jsonrpc::excerpt(&String::from_utf8_lossy(&bytes[..bytes.len().min(300)]), 160))
+}
+
+pub(crate) fn auth_failure(resp: &Response, status: u16) -> Failure {
+    let challenge = resp.headers().get(WWW_AUTHENTICATE).and_then(|v| v.to_str().ok()).map(parse_www_authenticate);
+    let detail = match &challenge {
+        Some(c) => {
+            let mut s = format!("; the server asks for {} authentication", c.scheme);
+            if let Some(e) = c.params.get("error") {
+                s.push_str(&format!(" (error={e})"));
+            }
+            if let Some(m) = c.params.get("resource_metadata") {
+                s.push_str(&format!(", resource metadata at {m}"));
+            }
+            s
+        }
+        None => " with no WWW-Authenticate challenge".into(),
+    };
+    let what = if status == 401 { "unauthorized" } else { "forbidden" };
+    let mut f = Failure::new(Reason::AuthRequired, format!("HTTP {status} ({what}){detail}")).with_status(status);
+    f.auth_challenge = challenge;
+    f
+}
+
+/// Sends a request, mapping transport errors and the deadline to failure reasons.
+pub(crate) async fn send(rb: reqwest::RequestBuilder, deadline: Instant, what: &str) -> Result<Response, Failure> {
+    match timeout_at(deadline, rb.send()).await {
+        Err(_) => Err(Failure::new(Reason::Timeout, format!("no HTTP response to {what} before the deadline"))),
+        Ok(Err(e)) => Err(classify_reqwest(&e, what)),
+        Ok(Ok(r)) => Ok(r),
+    }
+}
+
+/// Maps a reqwest error to a stable reason by walking its source chain.
+pub(crate) fn classify_reqwest(e: &reqwest::Error, what: &str) -> Failure {
+    let mut chain = String::new();
+    let mut src: Option<&dyn std::error::Error> = Some(e);
+    let mut io_kind = None;
+    while let Some(s) = src {
+        if !chain.is_empty() {
+            chain.push_str(": ");
+        }
+        chain.push_str(&s.to_string());
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            io_kind.get_or_insert(io.kind());
+        }
+        src = s.source();
+    }
+    let lower = chain.to_ascii_lowercase();
+    let reason = if io_kind == Some(std::io::ErrorKind::ConnectionRefused) || lower.contains("connection refused") {
+        Reason::ConnectRefused
+    } else if lower.contains("dns error") || lower.contains("failed to lookup address") {
+        Reason::DnsError
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") && lower.contains("ssl") {
+        Reason::TlsError
+    } else if e.is_timeout() || io_kind == Some(std::io::ErrorKind::TimedOut) {
+        Reason::Timeout
+    } else if e.is_body() || e.is_decode() || lower.contains("connection closed") || lower.contains("reset") {
+        Reason::ServerDisconnected
+    } else {
+        Reason::ConnectError
+    };
+    // The URL is left out: reqwest puts it in Display and it may carry credentials.
+    let msg = strip_url(&chain, e);
+    Failure::new(reason, format!("{what}: {msg}"))
+}
+
+fn strip_url(chain: &str, e: &reqwest::Error) -> String {
+    match e.url() {
+        Some(u) => chain.replace(&format!(" ({u})"), "").replace(u.as_str(), "<url>"),
+        None => chain.to_string(),
+    }
+}
+
+/// Reads a whole body, refusing it past `cap` bytes without buffering more.
+pub(crate) async fn read_body(mut resp: Response, deadline: Instant, cap: usize, what: &str) -> Result<Vec<u8>, Failure> {
+    let mut buf = Vec::new();
+    if let Some(len) = resp.content_length() {
+        if len as usize > cap {
+            return Err(Failure::new(
+                Reason::ResponseTooLarge,
+                format!("the reply to {what} announces {len} bytes, more than the {cap}-byte cap; refused unread"),
+            ));
+        }
+    }
+    loop {
+        match timeout_at(deadline, resp.chunk()).await {
+            Err(_) => return Err(Failure::new(Reason::Timeout, format!("the body of the reply to {what} did not finish before the deadline"))),
+            Ok(Err(e)) => {
+                let mut f = classify_reqwest(&e, what);
+                if f.reason == Reason::ConnectError {
+                    f.reason = Reason::ServerDisconnected;
+                }
+                f.message = format!("{} (after {} bytes of the body)", f.message, buf.len());
+                return Err(f);
+            }
+            Ok(Ok(None)) => return Ok(buf),
+            Ok(Ok(Some(chunk))) => {
+                if buf.len() + chunk.len() > cap {
+                    return Err(Failure::new(
+                        Reason::ResponseTooLarge,
+                        format!("the reply to {what} exceeded the {cap}-byte cap; refused after {} bytes", buf.len() + chunk.len()),
+                    ));
+                }
+                buf.extend_from_slice(&chunk);
+            }
+        }
+    }
+}
+
+/// Finds the response with `id` in a JSON body (single message or batch); other messages are logged.
+fn find_json_reply(bytes: &[u8], id: u64, log: &mut WireLog) -> Option<Result<Value, RpcError>> {
+    let v: Value = serde_json::from_slice(bytes).ok()?;
+    let mut found = None;
+    for m in jsonrpc::messages(v) {
+        if let (Step::Done(outcome), _) = handle_incoming(&m, &[id], log) {
+            if found.is_none() {
+                found = Some(outcome);
+            }
+        }
+    }
+    found
+}
+
+/// Reads an SSE reply until the event carrying the response with `id`; notifications before it are
+/// counted, server requests on the stream are noted (this client declares no capabilities to serve them).
+async fn read_sse_reply(
+    mut resp: Response,
+    id: u64,
+    deadline: Instant,
+    what: &str,
+    log: &mut WireLog,
+) -> Result<Result<Value, RpcError>, Failure> {
+    let mut parser = sse::Parser::new(MAX_RESPONSE_BYTES);
+    let mut events = Vec::new();
+    let mut total = 0usize;
+    loop {
+        let chunk = match timeout_at(deadline, resp.chunk()).await {
+            Err(_) => return Err(log.timeout_failure(what)),
+            Ok(Err(e)) => {
+                let mut f = classify_reqwest(&e, what);
+                if f.reason == Reason::ConnectError {
+                    f.reason = Reason::ServerDisconnected;
+                }
+                return Err(f);
+            }
+            Ok(Ok(None)) => {
+                return Err(Failure::new(
+                    Reason::ProtocolError,
+                    format!("the SSE reply to {what} ended without a response with id {id}"),
+                ));
+            }
+            Ok(Ok(Some(c))) => c,
+        };
+        total += chunk.len();
+        if total > MAX_RESPONSE_BYTES {
+            return Err(Failure::new(
+                Reason::ResponseTooLarge,
+                format!("the SSE reply to {what} exceeded the {MAX_RESPONSE_BYTES}-byte cap without a response"),
+            ));
+        }
+        if let Err(sse::TooLarge(n)) = parser.push(&chunk, &mut events) {
+            return Err(Failure::new(
+                Reason::ResponseTooLarge,
+                format!("an SSE event in the reply to {what} exceeded {MAX_RESPONSE_BYTES} bytes ({n}); refused"),
+            ));
+        }
+        for ev in events.drain(..) {
+            // Only `message` events carry JSON-RPC; an empty one is a resumability priming event.
+            if ev.event != "message" || ev.data.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<Value>(&ev.data) {
+                Ok(v) => {
+                    for m in jsonrpc::messages(v) {
+                        if let (Step::Done(outcome), _) = handle_incoming(&m, &[id], log) {
+                            return Ok(outcome);
+                        }
+                    }
+                }
+                Err(_) => log.fault(format!("SSE event data is not JSON: \"{}\"", jsonrpc::excerpt(&ev.data, 80))),
+            }
+        }
+    }
+}
+
+/// Parses `Name: value` header lines from config or the command line.
+pub fn header_map(pairs: &[(String, String)]) -> Result<HeaderMap, String> {
+    let mut map = HeaderMap::new();
+    for (k, v) in pairs {
+        let name = HeaderName::from_bytes(k.as_bytes()).map_err(|_| format!("invalid header name {k:?}"))?;
+        // The value is a secret: the error names the header, never the value.
+        let mut value = HeaderValue::from_str(v).map_err(|_| format!("header {k} has a value that is not valid in HTTP"))?;
+        value.set_sensitive(true);
+        map.append(name, value);
+    }
+    Ok(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_sentinel_for_non_ascii_names() {
+        assert_eq!(header_safe("get_weather"), "get_weather");
+        assert_eq!(header_safe("café"), "=?base64?Y2Fmw6k=?=");
+        assert_eq!(base64_encode(b"ab"), "YWI=");
+        assert_eq!(base64_encode(b"abc"), "YWJj");
+    }
+
+    #[test]
+    fn json_batch_reply_is_matched_by_id() {
+        let mut log = WireLog::default();
+        let body = br#"[{"jsonrpc":"2.0","method":"notifications/message"},{"jsonrpc":"2.0","id":2,"result":{"ok":true}}]"#;
+        let r = find_json_reply(body, 2, &mut log).unwrap().unwrap();
+        assert_eq!(r["ok"], true);
+        assert_eq!(log.notifications, 1);
+    }
+
+    #[test]
+    fn header_errors_never_echo_the_value() {
+        let err = header_map(&[("Authorization".into(), "Bearer sec\nret".into())]).unwrap_err();
+        assert!(!err.contains("sec"), "{err}");
+    }
+}

@@ -1,0 +1,201 @@
+//! The three ways mcpmon reaches an MCP server, behind one enum: a stdio child, Streamable HTTP, and the
+//! legacy HTTP+SSE transport of 2024-11-05.
+//!
+//! Owns: sending one request and waiting (until a deadline) for the response with the matching id,
+//! timing it from write to match, answering server→client requests, and closing cleanly. It knows
+//! nothing about MCP methods beyond the headers Streamable HTTP mirrors; era and handshake logic live in
+//! `session`. It never retries, re-initialises or queues anything silently.
+
+pub mod http;
+pub mod sse;
+pub mod stdio;
+
+use crate::failure::Failure;
+use crate::mcp::jsonrpc::{self, Incoming, RpcError};
+use serde_json::Value;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// Largest single response mcpmon accepts (HTTP body, SSE event or stdio line). Larger ones are refused
+/// as `response_too_large` without being buffered whole.
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Which wire a transport speaks; the stable names appear in every output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wire {
+    Stdio,
+    StreamableHttp,
+    Sse,
+}
+
+impl Wire {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Wire::Stdio => "stdio",
+            Wire::StreamableHttp => "streamable_http",
+            Wire::Sse => "sse",
+        }
+    }
+}
+
+/// An outgoing request. `name` is mirrored into `Mcp-Name` by Streamable HTTP in the 2026-07-28 era.
+#[derive(Debug, Clone)]
+pub struct OutRequest<'a> {
+    pub method: &'a str,
+    pub params: Option<Value>,
+    pub name: Option<&'a str>,
+}
+
+/// HTTP-level facts of one exchange, kept because a monitor's product is exactly these wire facts.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HttpFacts {
+    pub status: u16,
+    pub content_type: String,
+    pub ttfb: Duration,
+}
+
+/// A completed request: the server's result or JSON-RPC error, and how long it took.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub id: u64,
+    pub outcome: Result<Value, RpcError>,
+    pub latency: Duration,
+    pub http: Option<HttpFacts>,
+}
+
+/// What happened when a transport was closed.
+#[derive(Debug, Clone, Default)]
+pub struct CloseReport {
+    pub summary: String,
+    /// The server's last stderr lines (stdio), read after it exited so its last words are kept.
+    pub stderr_tail: Vec<String>,
+}
+
+/// Protocol faults observed on the wire while waiting (stray output, unmatched ids, bad messages).
+/// They become a `protocol_error` warning, or the reason of a timeout they explain.
+#[derive(Debug, Default, Clone)]
+pub struct WireLog {
+    pub faults: Vec<String>,
+    pub notifications: u64,
+    pub server_requests: Vec<String>,
+}
+
+impl WireLog {
+    pub fn fault(&mut self, f: String) {
+        if self.faults.len() < 20 {
+            self.faults.push(f);
+        }
+    }
+
+    /// A timeout, explained by the last protocol fault when there was one.
+    pub fn timeout_failure(&self, what: &str) -> Failure {
+        use crate::failure::Reason;
+        match self.faults.last() {
+            Some(f) => Failure::new(Reason::ProtocolError, format!("no valid response to {what} before the deadline; {f}")),
+            None => Failure::new(Reason::Timeout, format!("no response to {what} before the deadline")),
+        }
+    }
+}
+
+/// What to do with one decoded incoming message while waiting for `want`.
+pub(crate) enum Step {
+    Done(Result<Value, RpcError>),
+    /// Reply bytes to send back to the server (answer to a server→client request).
+    Reply(Vec<u8>),
+    Continue,
+}
+
+/// The shared handling of every incoming message, whatever the transport: match by id, count
+/// notifications, answer server requests, record faults.
+pub(crate) fn handle_incoming(v: &Value, want: &[u64], log: &mut WireLog) -> (Step, Option<u64>) {
+    match jsonrpc::classify(v) {
+        Ok(Incoming::Response { id, outcome }) => {
+            if let Some(&w) = want.iter().find(|w| jsonrpc::id_matches(&id, **w)) {
+                (Step::Done(outcome), Some(w))
+            } else {
+                log.fault(format!(
+                    "response with unexpected id {} (waiting for {})",
+                    jsonrpc::excerpt(&id.to_string(), 40),
+                    want.first().copied().unwrap_or(0)
+                ));
+                (Step::Continue, None)
+            }
+        }
+        Ok(Incoming::Request { id, method }) => {
+            if log.server_requests.len() < 20 {
+                log.server_requests.push(method.clone());
+            }
+            (Step::Reply(jsonrpc::reply_to_server_request(&id, &method)), None)
+        }
+        Ok(Incoming::Notification { .. }) => {
+            log.notifications += 1;
+            (Step::Continue, None)
+        }
+        Err(e) => {
+            log.fault(format!("invalid JSON-RPC message: {e}"));
+            (Step::Continue, None)
+        }
+    }
+}
+
+/// One live connection to a server.
+pub enum Transport {
+    Stdio(stdio::StdioTransport),
+    Http(http::HttpTransport),
+    Sse(sse::SseTransport),
+}
+
+impl Transport {
+    pub fn wire(&self) -> Wire {
+        match self {
+            Transport::Stdio(_) => Wire::Stdio,
+            Transport::Http(_) => Wire::StreamableHttp,
+            Transport::Sse(_) => Wire::Sse,
+        }
+    }
+
+    /// Sends one request and waits until `deadline` for its response.
+    pub async fn request(&mut self, req: &OutRequest<'_>, deadline: Instant) -> Result<Exchange, Failure> {
+        match self {
+            Transport::Stdio(t) => t.request(req, &[], deadline).await,
+            Transport::Http(t) => t.request(req, deadline).await,
+            Transport::Sse(t) => t.request(req, deadline).await,
+        }
+    }
+
+    /// Sends a notification (no response expected).
+    pub async fn notify(&mut self, method: &str, params: Option<Value>, deadline: Instant) -> Result<(), Failure> {
+        let body = jsonrpc::notification(method, params.as_ref());
+        match self {
+            Transport::Stdio(t) => t.send_raw(&body).await,
+            Transport::Http(t) => t.notify(method, body, deadline).await,
+            Transport::Sse(t) => t.post(body, deadline).await.map(|_| ()),
+        }
+    }
+
+    pub fn log(&self) -> &WireLog {
+        match self {
+            Transport::Stdio(t) => &t.log,
+            Transport::Http(t) => &t.log,
+            Transport::Sse(t) => &t.log,
+        }
+    }
+
+    /// The server's stderr (stdio only), most recent lines last.
+    pub fn stderr_tail(&self) -> Vec<String> {
+        match self {
+            Transport::Stdio(t) => t.stderr_tail(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Closes the connection: stdio children are reaped (stdin close → SIGTERM → SIGKILL to the whole
+    /// process group), HTTP sessions get their DELETE, SSE streams are dropped.
+    pub async fn close(self) -> CloseReport {
+        match self {
+            Transport::Stdio(t) => t.close().await,
+            Transport::Http(t) => t.close().await,
+            Transport::Sse(t) => t.close(),
+        }
+    }
+}

@@ -1,0 +1,361 @@
+//! The stdio transport: an MCP server as a child process speaking newline-delimited JSON.
+//!
+//! Owns the child's whole life: spawn in its own process group, a bounded line reader on stdout, a
+//! bounded ring of stderr lines kept as context (never treated as failure), and reaping on close:
+//! stdin closed → SIGTERM to the group → SIGKILL to the group, each step bounded. If the transport is
+//! dropped without `close()` (Ctrl-C, a cancelled task), the group is SIGKILLed from `Drop`.
+
+use super::{Exchange, MAX_RESPONSE_BYTES, OutRequest, Step, WireLog, handle_incoming};
+use crate::failure::{Failure, Reason};
+use crate::mcp::jsonrpc;
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+use serde_json::Value;
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, ChildStdin, Command};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::{Instant, timeout_at};
+
+/// How long a server gets to exit by itself after its stdin is closed, and after SIGTERM.
+const EXIT_GRACE: Duration = Duration::from_millis(1000);
+const TERM_GRACE: Duration = Duration::from_millis(1000);
+const STDERR_LINES: usize = 20;
+const STDERR_LINE_CHARS: usize = 400;
+
+/// What to start.
+#[derive(Debug, Clone)]
+pub struct StdioSpec {
+    pub program: String,
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    pub cwd: Option<PathBuf>,
+}
+
+enum Line {
+    Message(Value),
+    Stray(String),
+    TooLarge(usize),
+    Eof,
+    ReadError(String),
+}
+
+pub struct StdioTransport {
+    child: Child,
+    pgid: Option<i32>,
+    stdin: Option<ChildStdin>,
+    rx: mpsc::Receiver<Line>,
+    stderr: Arc<Mutex<VecDeque<String>>>,
+    tasks: Vec<JoinHandle<()>>,
+    next_id: u64,
+    eof: bool,
+    reaped: bool,
+    pub log: WireLog,
+}
+
+impl StdioTransport {
+    /// Spawns the server. Failure to start is `spawn_error`.
+    pub fn spawn(spec: &StdioSpec) -> Result<Self, Failure> {
+        let mut cmd = Command::new(&spec.program);
+        cmd.args(&spec.args)
+            .envs(spec.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .kill_on_drop(true);
+        if let Some(dir) = &spec.cwd {
+            cmd.current_dir(dir);
+        }
+        let mut child = cmd.spawn().map_err(|e| {
+            let where_ = spec.cwd.as_ref().map(|d| format!(" in {}", d.display())).unwrap_or_default();
+            Failure::new(Reason::SpawnError, format!("cannot start `{}`{where_}: {e}", spec.program))
+        })?;
+        let pgid = child.id().map(|p| p as i32);
+        let stdin = child.stdin.take();
+        let (tx, rx) = mpsc::channel(256);
+        let stderr = Arc::new(Mutex::new(VecDeque::with_capacity(STDERR_LINES)));
+        let mut tasks = Vec::new();
+        if let Some(out) = child.stdout.take() {
+            tasks.push(tokio::spawn(read_stdout(out, tx)));
+        }
+        if let Some(err) = child.stderr.take() {
+            tasks.push(tokio::spawn(read_stderr(err, Arc::clone(&stderr))));
+        }
+        Ok(StdioTransport {
+            child,
+            pgid,
+            stdin,
+            rx,
+            stderr,
+            tasks,
+            next_id: 0,
+            eof: false,
+            reaped: false,
+            log: WireLog::default(),
+        })
+    }
+
+    pub fn stderr_tail(&self) -> Vec<String> {
+        self.stderr.lock().map(|q| q.iter().cloned().collect()).unwrap_or_default()
+    }
+
+    pub(crate) async fn send_raw(&mut self, body: &[u8]) -> Result<(), Failure> {
+        let stdin = self
+            .stdin
+            .as_mut()
+            .ok_or_else(|| Failure::new(Reason::ServerDisconnected, "stdin already closed"))?;
+        let mut line = Vec::with_capacity(body.len() + 1);
+        line.extend_from_slice(body);
+        line.push(b'\n');
+        let res = async {
+            stdin.write_all(&line).await?;
+            stdin.flush().await
+        }
+        .await;
+        res.map_err(|e| self.disconnected(&format!("writing to the server's stdin failed: {e}")))
+    }
+
+    /// Sends a request and waits for its response. `also` lists earlier ids whose late response is
+    /// accepted too (the stdio era probe: a slow `server/discover` answer arriving during `initialize`).
+    pub async fn request(&mut self, req: &OutRequest<'_>, also: &[u64], deadline: Instant) -> Result<Exchange, Failure> {
+        self.next_id += 1;
+        let id = self.next_id;
+        let body = jsonrpc::request(id, req.method, req.params.as_ref());
+        let started = Instant::now();
+        self.send_raw(&body).await?;
+        let mut want = vec![id];
+        want.extend_from_slice(also);
+        loop {
+            if self.eof {
+                return Err(self.disconnected(&format!("the server closed stdout before answering {}", req.method)));
+            }
+            let line = match timeout_at(deadline, self.rx.recv()).await {
+                Err(_) => return Err(self.log.timeout_failure(req.method)),
+                Ok(None) => Line::Eof,
+                Ok(Some(l)) => l,
+            };
+            match line {
+                Line::Message(v) => {
+                    let (step, matched) = handle_incoming(&v, &want, &mut self.log);
+                    match step {
+                        Step::Done(outcome) => {
+                            return Ok(Exchange {
+                                id: matched.unwrap_or(id),
+                                outcome,
+                                latency: started.elapsed(),
+                                http: None,
+                            });
+                        }
+                        Step::Reply(bytes) => self.send_raw(&bytes).await?,
+                        Step::Continue => {}
+                    }
+                }
+                Line::Stray(s) => self.log.fault(format!("non-JSON output on stdout: \"{s}\"")),
+                Line::TooLarge(n) => {
+                    return Err(Failure::new(
+                        Reason::ResponseTooLarge,
+                        format!("a stdout line exceeded {} bytes (read {n}) and was refused", MAX_RESPONSE_BYTES),
+                    ));
+                }
+                Line::ReadError(e) => return Err(self.disconnected(&format!("reading stdout failed: {e}"))),
+                Line::Eof => self.eof = true,
+            }
+        }
+    }
+
+    /// A `server_disconnected` failure, with the exit status when the child is already gone.
+    fn disconnected(&mut self, what: &str) -> Failure {
+        let status = match self.child.try_wait() {
+            Ok(Some(st)) => format!("; the server exited ({})", describe_exit(st)),
+            _ => String::new(),
+        };
+        Failure::new(Reason::ServerDisconnected, format!("{what}{status}"))
+    }
+
+    /// Reaps the child: close stdin and wait; then SIGTERM the group and wait; then SIGKILL the group.
+    /// Survivors of the group (grandchildren) get the same treatment after the leader exits.
+    pub async fn close(mut self) -> super::CloseReport {
+        drop(self.stdin.take());
+        let mut summary;
+        match tokio::time::timeout(EXIT_GRACE, self.child.wait()).await {
+            Ok(Ok(st)) => summary = format!("exited ({}) after stdin was closed", describe_exit(st)),
+            _ => {
+                self.signal_group(Signal::SIGTERM);
+                match tokio::time::timeout(TERM_GRACE, self.child.wait()).await {
+                    Ok(Ok(st)) => summary = format!("stopped by SIGTERM ({})", describe_exit(st)),
+                    _ => {
+                        self.signal_group(Signal::SIGKILL);
+                        let st = tokio::time::timeout(TERM_GRACE, self.child.wait()).await;
+                        summary = match st {
+                            Ok(Ok(st)) => format!("killed with SIGKILL after ignoring SIGTERM ({})", describe_exit(st)),
+                            _ => "did not exit even after SIGKILL".to_string(),
+                        };
+                    }
+                }
+            }
+        }
+        self.reaped = true;
+        // Anything left in the group (a wrapper's children) is stopped too.
+        if self.group_alive() {
+            self.signal_group(Signal::SIGTERM);
+            let until = Instant::now() + TERM_GRACE;
+            while self.group_alive() && Instant::now() < until {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            if self.group_alive() {
+                self.signal_group(Signal::SIGKILL);
+                summary.push_str("; leftover group members killed");
+            } else {
+                summary.push_str("; leftover group members stopped");
+            }
+        }
+        // Let the stderr reader drain what the exited server wrote last (bounded), then stop the readers.
+        for t in &mut self.tasks {
+            let _ = tokio::time::timeout(Duration::from_millis(100), t).await;
+        }
+        for t in &self.tasks {
+            t.abort();
+        }
+        self.pgid = None;
+        super::CloseReport { summary, stderr_tail: self.stderr_tail() }
+    }
+
+    fn signal_group(&self, sig: Signal) {
+        if let Some(pgid) = self.pgid {
+            let _ = killpg(Pid::from_raw(pgid), sig);
+        }
+    }
+
+    fn group_alive(&self) -> bool {
+        match self.pgid {
+            Some(pgid) => killpg(Pid::from_raw(pgid), None).is_ok(),
+            None => false,
+        }
+    }
+}
+
+impl Drop for StdioTransport {
+    fn drop(&mut self) {
+        // Not closed through `close()` (cancelled, interrupted): make sure nothing outlives us.
+        if self.pgid.is_some() {
+            self.signal_group(Signal::SIGKILL);
+            if !self.reaped {
+                let _ = self.child.start_kill();
+                let _ = self.child.try_wait();
+            }
+        }
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+fn describe_exit(st: std::process::ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (st.code(), st.signal()) {
+        (Some(c), _) => format!("exit code {c}"),
+        (None, Some(s)) => match Signal::try_from(s) {
+            Ok(sig) => format!("signal {}", sig.as_str()),
+            Err(_) => format!("signal {s}"),
+        },
+        _ => "unknown status".into(),
+    }
+}
+
+/// Reads newline-delimited JSON from the child's stdout, one bounded line at a time.
+async fn read_stdout<R: AsyncRead + Unpin>(out: R, tx: mpsc::Sender<Line>) {
+    let mut reader = BufReader::with_capacity(64 * 1024, out);
+    let mut line: Vec<u8> = Vec::new();
+    let mut discarding = false;
+    loop {
+        let buf = match reader.fill_buf().await {
+            Ok(b) => b,
+            Err(e) => {
+                let _ = tx.send(Line::ReadError(e.to_string())).await;
+                return;
+            }
+        };
+        if buf.is_empty() {
+            if !line.is_empty() && !discarding {
+                let l = std::mem::take(&mut line);
+                let _ = tx.send(decode(&l)).await;
+            }
+            let _ = tx.send(Line::Eof).await;
+            return;
+        }
+        let (chunk, found_newline) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (&buf[..i], Some(i + 1)),
+            None => (buf, None),
+        };
+        if !discarding {
+            if line.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                let n = line.len() + chunk.len();
+                line = Vec::new();
+                discarding = true;
+                if tx.send(Line::TooLarge(n)).await.is_err() {
+                    return;
+                }
+            } else {
+                line.extend_from_slice(chunk);
+            }
+        }
+        let consumed = found_newline.unwrap_or(buf.len());
+        reader.consume(consumed);
+        if found_newline.is_some() {
+            if discarding {
+                discarding = false;
+            } else {
+                let l = std::mem::take(&mut line);
+                if l.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                if tx.send(decode(&l)).await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn decode(line: &[u8]) -> Line {
+    match serde_json::from_slice::<Value>(line) {
+        Ok(v) => Line::Message(v),
+        Err(_) => Line::Stray(jsonrpc::excerpt(&String::from_utf8_lossy(&line[..line.len().min(400)]), 120)),
+    }
+}
+
+/// Keeps the last lines of the child's stderr as context for failures.
+async fn read_stderr<R: AsyncRead + Unpin>(err: R, ring: Arc<Mutex<VecDeque<String>>>) {
+    let mut reader = BufReader::with_capacity(8 * 1024, err);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        // Lines are read whole but capped by `take` so a server spewing one endless line stays bounded.
+        match AsyncReadExt::take(&mut reader, 64 * 1024).read_until(b'\n', &mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {
+                let text = String::from_utf8_lossy(&buf);
+                let text = text.trim_end();
+                if text.is_empty() {
+                    continue;
+                }
+                let mut line: String = text.chars().take(STDERR_LINE_CHARS).collect();
+                if text.chars().count() > STDERR_LINE_CHARS {
+                    line.push('…');
+                }
+                if let Ok(mut q) = ring.lock() {
+                    if q.len() == STDERR_LINES {
+                        q.pop_front();
+                    }
+                    q.push_back(line);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! The MCP probe: connect (detecting transport and era), list tools/prompts/resources, one liveness
+//! round trip, close — all within the target's deadline — and keep every wire fact on the way.
+
+use crate::config::{EndpointSpec, Target, scrub};
+use crate::failure::{Failure, Reason};
+use crate::mcp::session::{self, Endpoint, Era, RequestRecord, ServerInfo};
+use crate::mcp::transport::Wire;
+use reqwest::Client;
+use serde_json::Value;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// A listed item count, or why the list could not be read.
+pub type Listed<T> = Option<Result<T, Failure>>;
+
+/// Everything the MCP probe saw of one target.
+#[derive(Debug, Clone, Default)]
+pub struct McpFacts {
+    pub wire: Option<Wire>,
+    pub era: Option<Era>,
+    pub revision: Option<String>,
+    pub server: Option<ServerInfo>,
+    /// Capability names the server declared (`tools`, `prompts`, …).
+    pub capabilities: Vec<String>,
+    pub handshake: Option<Duration>,
+    /// The liveness method used and its round trip.
+    pub liveness: Option<(String, Result<Duration, Failure>)>,
+    pub tools: Listed<Vec<String>>,
+    pub prompts: Listed<usize>,
+    pub resources: Listed<usize>,
+    pub requests: Vec<RequestRecord>,
+    pub detection: Vec<String>,
+    /// Protocol faults seen on the wire (stray stdout, unmatched ids, bad messages).
+    pub faults: Vec<String>,
+    pub notifications: u64,
+    pub server_requests: Vec<String>,
+    pub stderr_tail: Vec<String>,
+    pub close: Option<String>,
+}
+
+/// One probed target.
+#[derive(Debug, Clone)]
+pub struct Observation {
+    pub target: String,
+    pub endpoint: String,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub duration: Duration,
+    /// Why the server could not be reached or spoken to (none when the session was established).
+    pub failure: Option<Failure>,
+    pub mcp: McpFacts,
+}
+
+/// Probes one target. Never fails: problems are in the Observation.
+pub async fn probe(target: &Target, client: &Client, now: chrono::DateTime<chrono::Utc>) -> Observation {
+    let started = Instant::now();
+    let deadline = started + target.timeout;
+    let mut facts = McpFacts::default();
+    let failure = if !target.unresolved.is_empty() {
+        Some(Failure::new(
+            Reason::UnresolvedPlaceholder,
+            format!("not probed: {} ({})", target.unresolved.join("; "), target.origin),
+        ))
+    } else {
+        match endpoint(target) {
+            Err(f) => Some(f),
+            Ok(ep) => run(&ep, client, target, deadline, &mut facts).await,
+        }
+    };
+    let mut obs = Observation {
+        target: target.name.clone(),
+        endpoint: target.display_endpoint(),
+        started_at: now,
+        duration: started.elapsed(),
+        failure,
+        mcp: facts,
+    };
+    scrub_observation(&mut obs, &target.secrets);
+    obs
+}
+
+fn endpoint(target: &Target) -> Result<Endpoint, Failure> {
+    match &target.endpoint {
+        EndpointSpec::Stdio(spec) => Ok(Endpoint::Stdio(spec.clone())),
+        EndpointSpec::Url { url, headers, wire } => {
+            let url = session::parse_url(url).map_err(|m| Failure::new(Reason::ConnectError, m))?;
+            let headers = session::header_map(headers).map_err(|m| Failure::new(Reason::ConnectError, m))?;
+            Ok(Endpoint::Url { url, headers, wire: *wire })
+        }
+    }
+}
+
+async fn run(ep: &Endpoint, client: &Client, target: &Target, deadline: Instant, facts: &mut McpFacts) -> Option<Failure> {
+    let mut s = match session::connect(ep, client, target.era, deadline).await {
+        Ok(s) => s,
+        Err(e) => {
+            facts.wire = e.wire;
+            facts.detection = e.detection;
+            facts.requests = e.requests;
+            facts.stderr_tail = e.stderr_tail;
+            facts.faults = e.faults;
+            facts.close = e.close.map(|c| c.summary);
+            return Some(e.failure);
+        }
+    };
+    facts.wire = Some(s.wire());
+    facts.era = Some(s.era);
+    facts.revision = Some(s.revision.clone());
+    facts.server = Some(s.server.clone());
+    facts.capabilities = s.capabilities.keys().cloned().collect();
+    facts.handshake = Some(s.handshake);
+
+    // Lists are read only for declared capabilities (asking for an undeclared one is itself a fault).
+    // tools/list is always attempted when tools are expected, so a server hiding them is caught.
+    let want_tools = s.has_capability("tools") || target.checks.min_tools.is_some() || !target.checks.expect_tools.is_empty();
+    if want_tools {
+        facts.tools = Some(s.list_all("tools/list", "tools", deadline).await.map(|items| names(&items)));
+    }
+    if s.has_capability("prompts") {
+        facts.prompts = Some(s.list_all("prompts/list", "prompts", deadline).await.map(|v| v.len()));
+    }
+    if s.has_capability("resources") {
+        facts.resources = Some(s.list_all("resources/list", "resources", deadline).await.map(|v| v.len()));
+    }
+    let (method, res) = s.liveness(deadline).await;
+    facts.liveness = Some((method.to_string(), res));
+
+    facts.detection = std::mem::take(&mut s.detection);
+    facts.requests = std::mem::take(&mut s.requests);
+    let closed = s.close().await;
+    facts.faults = closed.log.faults;
+    facts.notifications = closed.log.notifications;
+    facts.server_requests = closed.log.server_requests;
+    facts.stderr_tail = closed.stderr_tail;
+    facts.close = Some(closed.close.summary);
+    None
+}
+
+fn names(items: &[Value]) -> Vec<String> {
+    items.iter().map(|t| t.get("name").and_then(Value::as_str).unwrap_or("").to_string()).collect()
+}
+
+fn scrub_observation(obs: &mut Observation, secrets: &[String]) {
+    if secrets.is_empty() {
+        return;
+    }
+    let fix = |s: &mut String| *s = scrub(s, secrets);
+    if let Some(f) = &mut obs.failure {
+        fix(&mut f.message);
+    }
+    for s in obs.mcp.stderr_tail.iter_mut().chain(obs.mcp.faults.iter_mut()).chain(obs.mcp.detection.iter_mut()) {
+        fix(s);
+    }
+    if let Some((_, Err(f))) = &mut obs.mcp.liveness {
+        fix(&mut f.message);
+    }
+    if let Some(Err(f)) = &mut obs.mcp.tools {
+        fix(&mut f.message);
+    }
+}

@@ -1,0 +1,112 @@
+//! The Report every subcommand produces, and its renderers. Renderers are pure:
+//! `render(&Report, options, &mut dyn Write)`; JSON wire structs live only in `json.rs`.
+
+pub mod json;
+pub mod table;
+
+use crate::failure::Reason;
+use crate::probe::mcp::Observation;
+use crate::status::{Status, worst};
+use chrono::{DateTime, Utc};
+use clap::ValueEnum;
+
+/// One judged check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub target: String,
+    pub check: String,
+    pub status: Status,
+    pub reason: Option<Reason>,
+    pub message: String,
+    pub value: Option<f64>,
+    pub warn: Option<f64>,
+    pub crit: Option<f64>,
+}
+
+impl Finding {
+    pub fn new(target: &str, check: &str, status: Status, reason: Option<Reason>, message: String) -> Self {
+        Finding { target: target.into(), check: check.into(), status, reason, message, value: None, warn: None, crit: None }
+    }
+
+    pub fn value(mut self, v: f64) -> Self {
+        self.value = Some(v);
+        self
+    }
+
+    pub fn bounds(mut self, warn: Option<f64>, crit: Option<f64>) -> Self {
+        self.warn = warn;
+        self.crit = crit;
+        self
+    }
+}
+
+/// The result of one run of a subcommand.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub command: &'static str,
+    pub generated_at: DateTime<Utc>,
+    pub findings: Vec<Finding>,
+    pub observations: Vec<Observation>,
+}
+
+impl Report {
+    /// The overall verdict: the worst finding.
+    pub fn status(&self) -> Status {
+        worst(self.findings.iter().map(|f| f.status))
+    }
+
+    /// The verdict of one target: the worst of its findings.
+    pub fn target_status(&self, target: &str) -> Status {
+        worst(self.findings.iter().filter(|f| f.target == target).map(|f| f.status))
+    }
+
+    /// Target names in report order.
+    pub fn targets(&self) -> Vec<&str> {
+        let mut seen: Vec<&str> = Vec::new();
+        for f in &self.findings {
+            if !seen.contains(&f.target.as_str()) {
+                seen.push(&f.target);
+            }
+        }
+        seen
+    }
+
+    /// Per-status counts of targets: (ok, warn, crit, unknown).
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for t in self.targets() {
+            match self.target_status(t) {
+                Status::Ok => c.ok += 1,
+                Status::Warn => c.warn += 1,
+                Status::Crit => c.crit += 1,
+                Status::Unknown => c.unknown += 1,
+            }
+        }
+        c
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub ok: usize,
+    pub warn: usize,
+    pub crit: usize,
+    pub unknown: usize,
+}
+
+impl Counts {
+    pub fn total(&self) -> usize {
+        self.ok + self.warn + self.crit + self.unknown
+    }
+}
+
+/// Output formats (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table for people (default).
+    Table,
+    /// One JSON document (schema in README).
+    Json,
+    /// The same document on one line; with --watch, one line per round.
+    Jsonl,
+}

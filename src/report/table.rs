@@ -1,0 +1,129 @@
+//! The table for people: one row per target with its verdict, transport, revision, server, tools and
+//! latencies; the reasons of anything not OK; stderr context for failed stdio servers; a summary line.
+//! Every piece of server-supplied text goes through `term::sanitize`.
+
+use super::Report;
+use crate::status::Status;
+use crate::term::sanitize;
+use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+use owo_colors::OwoColorize;
+use std::io::Write;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TableOptions {
+    pub color: bool,
+    pub width: Option<u16>,
+}
+
+fn status_color(s: Status) -> Color {
+    match s {
+        Status::Ok => Color::Green,
+        Status::Warn => Color::Yellow,
+        Status::Crit => Color::Red,
+        Status::Unknown => Color::Magenta,
+    }
+}
+
+fn fmt_ms(d: Option<std::time::Duration>) -> String {
+    match d {
+        Some(d) => {
+            let ms = d.as_secs_f64() * 1000.0;
+            if ms >= 1000.0 { format!("{:.2} s", ms / 1000.0) } else { format!("{ms:.1} ms") }
+        }
+        None => "—".into(),
+    }
+}
+
+pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut table = Table::new();
+    table.load_preset(presets::UTF8_FULL_CONDENSED);
+    if opts.color {
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
+    if let Some(w) = opts.width {
+        table.set_width(w).set_content_arrangement(ContentArrangement::Dynamic);
+    }
+    table.set_header(["TARGET", "STATUS", "TRANSPORT", "REVISION", "SERVER", "TOOLS", "HANDSHAKE", "LIVENESS", "DETAIL"]);
+    for obs in &report.observations {
+        let st = report.target_status(&obs.target);
+        let m = &obs.mcp;
+        let server = m
+            .server
+            .as_ref()
+            .map(|s| sanitize(&format!("{} {}", s.name, s.version).trim().to_string()))
+            .unwrap_or_else(|| "—".into());
+        let tools = match &m.tools {
+            Some(Ok(t)) => t.len().to_string(),
+            Some(Err(_)) => "error".into(),
+            None if obs.failure.is_none() => "0".into(),
+            None => "—".into(),
+        };
+        let liveness = match &m.liveness {
+            Some((_, Ok(d))) => fmt_ms(Some(*d)),
+            Some((_, Err(_))) => "failed".into(),
+            None => "—".into(),
+        };
+        let detail: Vec<String> = report
+            .findings
+            .iter()
+            .filter(|f| f.target == obs.target && f.status != Status::Ok)
+            .map(|f| match f.reason {
+                Some(r) => format!("{r}: {}", f.message),
+                None => f.message.clone(),
+            })
+            .collect();
+        let detail = if detail.is_empty() { String::new() } else { sanitize(&detail.join("; ")) };
+        let mut status_cell = Cell::new(st.label());
+        if opts.color {
+            status_cell = status_cell.fg(status_color(st));
+        }
+        table.add_row(vec![
+            Cell::new(sanitize(&obs.target)),
+            status_cell,
+            Cell::new(m.wire.map(|w| w.as_str()).unwrap_or("—")),
+            Cell::new(m.revision.as_deref().map(sanitize).unwrap_or_else(|| "—".into())),
+            Cell::new(server),
+            Cell::new(tools),
+            Cell::new(fmt_ms(m.handshake)),
+            Cell::new(liveness),
+            Cell::new(detail),
+        ]);
+    }
+    writeln!(out, "{table}")?;
+    for obs in &report.observations {
+        if obs.failure.is_some() && !obs.mcp.stderr_tail.is_empty() {
+            writeln!(out, "stderr of {} (last lines):", sanitize(&obs.target))?;
+            let tail = &obs.mcp.stderr_tail;
+            for line in &tail[tail.len().saturating_sub(5)..] {
+                writeln!(out, "  {}", sanitize(line))?;
+            }
+        }
+    }
+    let c = report.counts();
+    let overall = report.status();
+    let mut parts = vec![format!("{} OK", c.ok)];
+    if c.warn > 0 {
+        parts.push(format!("{} WARN", c.warn));
+    }
+    if c.crit > 0 {
+        parts.push(format!("{} CRIT", c.crit));
+    }
+    if c.unknown > 0 {
+        parts.push(format!("{} UNKNOWN", c.unknown));
+    }
+    let label = overall.label();
+    let label = if opts.color {
+        match overall {
+            Status::Ok => label.green().bold().to_string(),
+            Status::Warn => label.yellow().bold().to_string(),
+            Status::Crit => label.red().bold().to_string(),
+            Status::Unknown => label.magenta().bold().to_string(),
+        }
+    } else {
+        label.to_string()
+    };
+    let noun = if c.total() == 1 { "target" } else { "targets" };
+    writeln!(out, "{label}: {} {noun}: {}", c.total(), parts.join(", "))
+}

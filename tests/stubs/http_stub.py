@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+"""Stub HTTP MCP server for mcpmon integration tests (Python 3.11, stdlib only).
+
+Usage: http_stub.py MODE
+
+Binds 127.0.0.1 on an ephemeral port and prints "PORT <n>" as its first stdout
+line. Exits when stdin reaches EOF or on SIGTERM. Every method (GET, POST, PUT,
+DELETE, OPTIONS) gets the mode's behaviour unless noted. If the env var STUB_LOG
+is set, one line per request is appended to it (in every mode):
+  METHOD PATH mcp-session-id=<..> mcp-protocol-version=<..>
+      authorization-present=<yes|no> jsonrpc-method=<..>      ("-" when absent)
+
+Modes:
+  html         200 text/html, a tiny single-page-app shell.
+  auth         401, WWW-Authenticate: Bearer ... resource_metadata=<this server>.
+  forbidden    403, WWW-Authenticate: Bearer error="insufficient_scope" ...
+  error500     500 text/plain "internal error".
+  endless      200 application/json, chunked, a JSON body that never ends.
+  endless-sse  200 text/event-stream, chunked, endless notification events.
+  die-mid      200 with Content-Length 5000, sends 100 bytes, then closes.
+  hang         reads the request and never answers.
+  not-found    404 text/html "Cannot POST /mcp" (Express style).
+  legacy-ok    minimal correct Streamable HTTP (2025-06-18) server on /mcp:
+               server/discover -> 400 "Server not initialized"; initialize -> 200
+               with Mcp-Session-Id: stub-session-1; notifications -> 202;
+               tools/list (needs the session header, else 400) -> alpha, beta;
+               prompts/list -> p1; ping -> {}; DELETE /mcp -> 200; GET /mcp -> 405.
+"""
+import json
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+MODE = sys.argv[1] if len(sys.argv) == 2 else None
+MODES = {"html", "auth", "forbidden", "error500", "endless", "endless-sse", "die-mid",
+         "hang", "not-found", "legacy-ok"}
+KNOWN_VERSIONS = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}
+SESSION = "stub-session-1"
+HTML = (b'<!doctype html><html><head><title>App</title></head>'
+        b'<body><div id="root"></div></body></html>')
+LOG_LOCK = threading.Lock()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args):  # silence request logging
+        pass
+
+    # ---- helpers -------------------------------------------------------
+    def read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            body = b""
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    return body
+                body += self.rfile.read(size)
+                self.rfile.readline()  # CRLF after each chunk
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def reply(self, status, body=b"", ctype=None, headers=()):
+        self.send_response(status)
+        if ctype:
+            self.send_header("Content-Type", ctype)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if body and self.command != "HEAD":
+            self.wfile.write(body)
+
+    def reply_json(self, status, obj, headers=()):
+        body = json.dumps(obj, separators=(",", ":")).encode()
+        self.reply(status, body, "application/json", headers)
+
+    def write_chunk(self, data: bytes):
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+
+    def log_request_line(self, msg):
+        path = os.environ.get("STUB_LOG")
+        if not path:
+            return
+        rpc = msg.get("method", "-") if isinstance(msg, dict) else "-"
+        h = self.headers
+        line = (f"{self.command} {self.path} "
+                f"mcp-session-id={h.get('Mcp-Session-Id', '-')} "
+                f"mcp-protocol-version={h.get('MCP-Protocol-Version', '-')} "
+                f"authorization-present={'yes' if 'Authorization' in h else 'no'} "
+                f"jsonrpc-method={rpc}\n")
+        with LOG_LOCK, open(path, "a") as f:
+            f.write(line)
+            f.flush()
+
+    # ---- dispatch ------------------------------------------------------
+    def dispatch(self):
+        body = self.read_body()
+        try:
+            msg = json.loads(body) if body else None
+        except ValueError:
+            msg = None
+        self.log_request_line(msg)
+        try:
+            getattr(self, "mode_" + MODE.replace("-", "_"))(msg)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # client went away: stop quietly
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_OPTIONS = dispatch
+
+    # ---- modes ---------------------------------------------------------
+    def mode_html(self, msg):
+        self.reply(200, HTML, "text/html; charset=utf-8")
+
+    def mode_auth(self, msg):
+        port = self.server.server_address[1]
+        meta = f"http://127.0.0.1:{port}/.well-known/oauth-protected-resource"
+        www = f'Bearer realm="mcp", error="invalid_token", resource_metadata="{meta}"'
+        self.reply_json(401, {"error": "unauthorized"}, [("WWW-Authenticate", www)])
+
+    def mode_forbidden(self, msg):
+        www = 'Bearer error="insufficient_scope", scope="mcp:read"'
+        self.reply_json(403, {"error": "insufficient_scope"}, [("WWW-Authenticate", www)])
+
+    def mode_error500(self, msg):
+        self.reply(500, b"internal error", "text/plain")
+
+    def start_chunked(self, ctype):
+        self.close_connection = True
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+
+    def mode_endless(self, msg):
+        self.start_chunked("application/json")
+        self.write_chunk(b'{"jsonrpc":"2.0","id":1,"result":{"pad":"')
+        block = b"a" * 65536
+        while True:
+            self.write_chunk(block)
+
+    def mode_endless_sse(self, msg):
+        self.start_chunked("text/event-stream")
+        note = {"jsonrpc": "2.0", "method": "notifications/message",
+                "params": {"data": "p" * 1024}}
+        data = json.dumps(note, separators=(",", ":")).encode()
+        event = b"event: message\ndata: " + data + b"\n\n"
+        while True:
+            self.write_chunk(event)
+
+    def mode_die_mid(self, msg):
+        self.close_connection = True
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "5000")
+        self.end_headers()
+        body = b'{"jsonrpc":"2.0","id":1,"result":{"pad":"' + b"a" * 5000
+        self.wfile.write(body[:100])
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.connection.close()
+
+    def mode_hang(self, msg):
+        time.sleep(3600)
+
+    def mode_not_found(self, msg):
+        self.reply(404, b"<html><body>Cannot POST /mcp</body></html>",
+                   "text/html; charset=utf-8")
+
+    def mode_legacy_ok(self, msg):
+        if self.path.split("?")[0] != "/mcp":
+            return self.mode_not_found(msg)
+        if self.command == "DELETE":
+            return self.reply(200)
+        if self.command != "POST":
+            return self.reply(405, b"Method Not Allowed", "text/plain",
+                              [("Allow", "POST, DELETE")])
+        if not isinstance(msg, dict):
+            return self.reply_json(400, {"jsonrpc": "2.0", "id": None, "error": {
+                "code": -32700, "message": "Parse error"}})
+        method, req_id = msg.get("method"), msg.get("id")
+        if method is None or "id" not in msg:
+            return self.reply(202)  # notification or client response
+        if method == "server/discover":
+            return self.reply_json(400, {"jsonrpc": "2.0", "id": None, "error": {
+                "code": -32000, "message": "Bad Request: Server not initialized"}})
+        if method == "initialize":
+            params = msg.get("params") or {}
+            requested = params.get("protocolVersion")
+            version = requested if requested in KNOWN_VERSIONS else "2025-11-25"
+            result = {"protocolVersion": version,
+                      "capabilities": {"tools": {}, "prompts": {}},
+                      "serverInfo": {"name": "stub-http", "version": "1.2.3"}}
+            return self.reply_json(200, {"jsonrpc": "2.0", "id": req_id, "result": result},
+                                   [("Mcp-Session-Id", SESSION)])
+        if method == "tools/list":
+            if self.headers.get("Mcp-Session-Id") != SESSION:
+                return self.reply_json(400, {"jsonrpc": "2.0", "id": req_id, "error": {
+                    "code": -32000, "message": "Bad Request: No valid session ID provided"}})
+            tools = [{"name": "alpha", "inputSchema": {"type": "object"}},
+                     {"name": "beta", "inputSchema": {"type": "object"}}]
+            return self.reply_json(200, {"jsonrpc": "2.0", "id": req_id,
+                                         "result": {"tools": tools}})
+        if method == "prompts/list":
+            return self.reply_json(200, {"jsonrpc": "2.0", "id": req_id,
+                                         "result": {"prompts": [{"name": "p1"}]}})
+        if method == "ping":
+            return self.reply_json(200, {"jsonrpc": "2.0", "id": req_id, "result": {}})
+        return self.reply_json(200, {"jsonrpc": "2.0", "id": req_id, "error": {
+            "code": -32601, "message": "Method not found"}})
+
+
+def exit_on_stdin_eof():
+    while sys.stdin.buffer.read1(65536):
+        pass
+    os._exit(0)
+
+
+def main():
+    if MODE not in MODES:
+        sys.stderr.write(f"usage: http_stub.py MODE  (one of: {', '.join(sorted(MODES))})\n")
+        sys.exit(2)
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    print(f"PORT {server.server_address[1]}", flush=True)
+    threading.Thread(target=exit_on_stdin_eof, daemon=True).start()
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

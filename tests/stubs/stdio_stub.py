@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""Stub stdio MCP server for mcpmon integration tests (Python 3.11, stdlib only).
+
+Usage: stdio_stub.py MODE
+
+Messages are newline-delimited JSON-RPC 2.0 on stdin/stdout. Every mode writes
+"stub MODE started" to stderr at start. Modes:
+
+  ok           correct legacy server: server/discover -> -32601, initialize echoes
+               a known protocolVersion (else 2025-11-25), serverInfo stub-ok 1.2.3,
+               capabilities tools+prompts; tools/list paginated (alpha, beta with
+               nextCursor "page2", then gamma); prompts/list -> p1; ping -> {}.
+               Exits 0 on stdin EOF.
+  silent       reads stdin, never writes to stdout; exits 0 on EOF.
+  garbage      answers every input line with "this is not json: <n>".
+  wrong-id     answers every request with a result whose id is request id + 1000.
+  stray        like ok, but writes "Server starting on stdio..." before the
+               initialize result.
+  notify-first like ok, but writes a notifications/message before each response and a
+               server->client ping (id "srv-1") before the initialize result.
+               Client replies are ignored; a reply to srv-1 logs "got reply to srv-1".
+  die          on initialize writes half a JSON line, "fatal: boom" to stderr, exit 3.
+  huge         initialize result is ~20 MiB (serverInfo.name), written in 1 MiB
+               pieces; otherwise like ok.
+  ignore-term  like ok, but ignores SIGTERM, never exits on stdin EOF (sleeps), and
+               spawns a grandchild that also ignores SIGTERM (same process group).
+               If STUB_PID_FILE is set, "<pid> <grandchild pid>\\n" is written
+               there atomically before anything is answered.
+  slow-exit    like ok, but on stdin EOF sleeps 0.2 s, then exits 0.
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+MODES = {"ok", "silent", "garbage", "wrong-id", "stray", "notify-first", "die",
+         "huge", "ignore-term", "slow-exit"}
+KNOWN_VERSIONS = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}
+PAGE1 = [{"name": "alpha", "inputSchema": {"type": "object"}},
+         {"name": "beta", "inputSchema": {"type": "object"}}]
+PAGE2 = [{"name": "gamma", "inputSchema": {"type": "object"}}]
+CHUNK = 1024 * 1024
+
+
+def log(text):
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+def write_raw(data: bytes):
+    """Write bytes to stdout and flush; exit quietly if the reader is gone."""
+    try:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    except (BrokenPipeError, ValueError):
+        os._exit(0)
+
+
+def send(msg):
+    write_raw(json.dumps(msg, separators=(",", ":")).encode() + b"\n")
+
+
+def send_chunked(msg):
+    """Serialize msg as one line and write it in 1 MiB pieces."""
+    data = json.dumps(msg, separators=(",", ":")).encode() + b"\n"
+    for i in range(0, len(data), CHUNK):
+        write_raw(data[i:i + CHUNK])
+
+
+def result_for(mode, method, params):
+    """Return ("result", value) or ("error", value) for a request, as in `ok`."""
+    if method == "initialize":
+        requested = params.get("protocolVersion")
+        version = requested if requested in KNOWN_VERSIONS else "2025-11-25"
+        name = "x" * (20 * CHUNK) if mode == "huge" else "stub-ok"
+        return "result", {"protocolVersion": version,
+                          "capabilities": {"tools": {}, "prompts": {}},
+                          "serverInfo": {"name": name, "version": "1.2.3"}}
+    if method == "tools/list":
+        if params.get("cursor") == "page2":
+            return "result", {"tools": PAGE2}
+        return "result", {"tools": PAGE1, "nextCursor": "page2"}
+    if method == "prompts/list":
+        return "result", {"prompts": [{"name": "p1"}]}
+    if method == "ping":
+        return "result", {}
+    # server/discover and everything else: legacy server, method not found.
+    return "error", {"code": -32601, "message": "Method not found"}
+
+
+def handle(mode, line, counter):
+    if mode == "silent":
+        return
+    if mode == "garbage":
+        write_raw(f"this is not json: {counter}\n".encode())
+        return
+    try:
+        msg = json.loads(line)
+    except ValueError:
+        send({"jsonrpc": "2.0", "id": None,
+              "error": {"code": -32700, "message": "Parse error"}})
+        return
+    if not isinstance(msg, dict):
+        send({"jsonrpc": "2.0", "id": None,
+              "error": {"code": -32600, "message": "Invalid Request"}})
+        return
+    method = msg.get("method")
+    if method is None:
+        # A response from the client to one of our requests: ignore it.
+        if msg.get("id") == "srv-1":
+            log("got reply to srv-1")
+        return
+    if "id" not in msg:
+        return  # notification: no reply
+    req_id = msg["id"]
+    params = msg.get("params") or {}
+    if not isinstance(params, dict):
+        params = {}
+
+    if mode == "wrong-id":
+        bad_id = req_id + 1000 if isinstance(req_id, int) else f"{req_id}-wrong"
+        send({"jsonrpc": "2.0", "id": bad_id, "result": {}})
+        return
+    if mode == "die" and method == "initialize":
+        write_raw(b'{"jsonrpc":"2.0","id":1,"res')
+        log("fatal: boom")
+        os._exit(3)
+
+    kind, value = result_for(mode, method, params)
+    if mode == "notify-first":
+        send({"jsonrpc": "2.0", "method": "notifications/message",
+              "params": {"level": "info", "data": "hello"}})
+        if method == "initialize":
+            send({"jsonrpc": "2.0", "id": "srv-1", "method": "ping"})
+    if mode == "stray" and method == "initialize":
+        write_raw(b"Server starting on stdio...\n")
+    reply = {"jsonrpc": "2.0", "id": req_id, kind: value}
+    if mode == "huge" and method == "initialize":
+        send_chunked(reply)
+    else:
+        send(reply)
+
+
+def start_ignore_term():
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    child = subprocess.Popen(
+        [sys.executable, "-c",
+         "import signal,time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+         "time.sleep(3600)"])  # inherits our stdio fds, like a real wrapper
+    pid_file = os.environ.get("STUB_PID_FILE")
+    if pid_file:
+        tmp = f"{pid_file}.tmp.{os.getpid()}"
+        with open(tmp, "w") as f:
+            f.write(f"{os.getpid()} {child.pid}\n")
+        os.rename(tmp, pid_file)
+
+
+def main():
+    if len(sys.argv) != 2 or sys.argv[1] not in MODES:
+        log(f"usage: stdio_stub.py MODE  (one of: {', '.join(sorted(MODES))})")
+        sys.exit(2)
+    mode = sys.argv[1]
+    log(f"stub {mode} started")
+    if mode == "ignore-term":
+        start_ignore_term()
+
+    counter = 0
+    for raw in sys.stdin.buffer:
+        line = raw.decode("utf-8", errors="replace").strip()
+        if not line:
+            continue
+        counter += 1
+        handle(mode, line, counter)
+
+    # stdin reached EOF
+    if mode == "ignore-term":
+        while True:
+            time.sleep(3600)
+    if mode == "slow-exit":
+        time.sleep(0.2)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
