@@ -443,7 +443,7 @@ pub fn adhoc_command(argv: &[String], timeout: Duration) -> Result<Target, Confi
     });
     if let Some(script) = script {
         name.push(' ');
-        name.push_str(if runner { script } else { &base(script) });
+        name.push_str(&if runner { script.clone() } else { base(script) });
     }
     Ok(Target {
         name,
