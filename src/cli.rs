@@ -33,7 +33,13 @@ pub struct Cli {
 pub struct GlobalArgs {
     /// Config file: mcpmon's own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable.
     /// Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given).
-    #[arg(long, short = 'c', global = true, value_name = "FILE", env = "MCPMON_CONFIG")]
+    #[arg(
+        long,
+        short = 'c',
+        global = true,
+        value_name = "FILE",
+        env = "MCPMON_CONFIG"
+    )]
     pub config: Vec<PathBuf>,
 
     /// Only these targets from the config (by name). Repeatable.

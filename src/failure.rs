@@ -99,7 +99,12 @@ pub struct Failure {
 
 impl Failure {
     pub fn new(reason: Reason, message: impl Into<String>) -> Self {
-        Failure { reason, message: message.into(), http_status: None, auth_challenge: None }
+        Failure {
+            reason,
+            message: message.into(),
+            http_status: None,
+            auth_challenge: None,
+        }
     }
 
     pub fn with_status(mut self, status: u16) -> Self {
@@ -168,7 +173,10 @@ pub fn parse_www_authenticate(value: &str) -> AuthChallenge {
             params.insert(key, val);
         }
     }
-    AuthChallenge { scheme: scheme.to_string(), params }
+    AuthChallenge {
+        scheme: scheme.to_string(),
+        params,
+    }
 }
 
 fn utf8_len(first: u8) -> usize {
@@ -192,12 +200,17 @@ mod tests {
         assert_eq!(c.scheme, "Bearer");
         assert_eq!(c.params["realm"], "mcp");
         assert_eq!(c.params["error"], "invalid_token");
-        assert_eq!(c.params["resource_metadata"], "http://127.0.0.1:1/.well-known/oauth-protected-resource");
+        assert_eq!(
+            c.params["resource_metadata"],
+            "http://127.0.0.1:1/.well-known/oauth-protected-resource"
+        );
     }
 
     #[test]
     fn parses_unquoted_and_escaped_values() {
-        let c = parse_www_authenticate(r#"Bearer scope=mcp:read, error_description="a \"quoted\" word""#);
+        let c = parse_www_authenticate(
+            r#"Bearer scope=mcp:read, error_description="a \"quoted\" word""#,
+        );
         assert_eq!(c.params["scope"], "mcp:read");
         assert_eq!(c.params["error_description"], r#"a "quoted" word"#);
     }
@@ -212,7 +225,13 @@ mod tests {
     #[test]
     fn reason_strings_are_stable() {
         assert_eq!(Reason::NotMcp.as_str(), "not_mcp");
-        assert_eq!(serde_json::to_string(&Reason::HandshakeTimeout).unwrap(), "\"handshake_timeout\"");
-        assert_eq!(serde_json::to_string(&Reason::ResponseTooLarge).unwrap(), "\"response_too_large\"");
+        assert_eq!(
+            serde_json::to_string(&Reason::HandshakeTimeout).unwrap(),
+            "\"handshake_timeout\""
+        );
+        assert_eq!(
+            serde_json::to_string(&Reason::ResponseTooLarge).unwrap(),
+            "\"response_too_large\""
+        );
     }
 }

@@ -28,12 +28,16 @@ pub fn run(cli: Cli, ctx: Context) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Health(args) => {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("starting the async runtime")?;
             rt.block_on(async {
                 // Ctrl-C or SIGTERM while checking: drop the work (stdio children are killed by their
                 // Drop) and exit 130. `--watch` handles Ctrl-C between rounds itself.
-                let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                    .context("installing the SIGTERM handler")?;
+                let mut term =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                        .context("installing the SIGTERM handler")?;
                 tokio::select! {
                     r = commands::health::run(&ctx, &cli.global, args) => r,
                     _ = tokio::signal::ctrl_c() => Ok(EXIT_INTERRUPTED),

@@ -39,12 +39,23 @@ fn main() -> ExitCode {
         .get("XDG_CONFIG_HOME")
         .filter(|v| !v.is_empty())
         .map(Into::into)
-        .or_else(|| env.get("HOME").map(|h| std::path::Path::new(h).join(".config")));
-    let ctx = Context { term, cwd: std::env::current_dir().unwrap_or_default(), xdg_config_home, env };
+        .or_else(|| {
+            env.get("HOME")
+                .map(|h| std::path::Path::new(h).join(".config"))
+        });
+    let ctx = Context {
+        term,
+        cwd: std::env::current_dir().unwrap_or_default(),
+        xdg_config_home,
+        env,
+    };
     match mcpmon::run(cli, ctx) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("mcpmon: error: {}", mcpmon::term::sanitize(&format!("{e:#}")));
+            eprintln!(
+                "mcpmon: error: {}",
+                mcpmon::term::sanitize(&format!("{e:#}"))
+            );
             ExitCode::from(EXIT_USAGE)
         }
     }

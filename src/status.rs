@@ -39,7 +39,11 @@ impl Status {
 
     /// The more severe of two statuses.
     pub fn max(self, other: Status) -> Status {
-        if other.rank() > self.rank() { other } else { self }
+        if other.rank() > self.rank() {
+            other
+        } else {
+            self
+        }
     }
 
     /// Upper-case label used in tables and Nagios lines.
@@ -91,7 +95,10 @@ mod tests {
         assert_eq!(worst([]), Status::Ok);
         assert_eq!(worst([Status::Ok, Status::Warn]), Status::Warn);
         assert_eq!(worst([Status::Warn, Status::Unknown]), Status::Unknown);
-        assert_eq!(worst([Status::Unknown, Status::Crit, Status::Ok]), Status::Crit);
+        assert_eq!(
+            worst([Status::Unknown, Status::Crit, Status::Ok]),
+            Status::Crit
+        );
         assert_eq!(worst([Status::Crit, Status::Warn]), Status::Crit);
     }
 }

@@ -39,13 +39,21 @@ pub async fn check(targets: &Arc<Vec<Target>>, client: &reqwest::Client) -> Repo
             endpoint: targets[i].display_endpoint(),
             started_at: now,
             duration: Duration::ZERO,
-            failure: Some(crate::failure::Failure::new(crate::failure::Reason::ConnectError, "internal error: the probe did not finish")),
+            failure: Some(crate::failure::Failure::new(
+                crate::failure::Reason::ConnectError,
+                "internal error: the probe did not finish",
+            )),
             mcp: Default::default(),
         });
         findings.extend(rules::health::findings(&obs, &targets[i].checks));
         observations.push(obs);
     }
-    Report { command: "health", generated_at: now, findings, observations }
+    Report {
+        command: "health",
+        generated_at: now,
+        findings,
+        observations,
+    }
 }
 
 fn apply_overrides(targets: &mut [Target], args: &HealthArgs) {
@@ -76,7 +84,14 @@ fn apply_overrides(targets: &mut [Target], args: &HealthArgs) {
 pub fn render(report: &Report, format: Format, ctx: &Context) -> Vec<u8> {
     let mut buf = Vec::new();
     let res = match format {
-        Format::Table => table::render(report, TableOptions { color: ctx.term.color, width: ctx.term.width }, &mut buf),
+        Format::Table => table::render(
+            report,
+            TableOptions {
+                color: ctx.term.color,
+                width: ctx.term.width,
+            },
+            &mut buf,
+        ),
         Format::Json => json::render(report, &mut buf),
         Format::Jsonl => json::render_line(report, &mut buf),
     };
@@ -86,13 +101,26 @@ pub fn render(report: &Report, format: Format, ctx: &Context) -> Vec<u8> {
 }
 
 pub async fn run(ctx: &Context, g: &GlobalArgs, args: &HealthArgs) -> anyhow::Result<u8> {
-    let adhoc = AdHoc { urls: &args.urls, command: &args.command, headers: &args.headers, transport: args.transport };
+    let adhoc = AdHoc {
+        urls: &args.urls,
+        command: &args.command,
+        headers: &args.headers,
+        transport: args.transport,
+    };
     let mut targets = resolve_targets(ctx, g, &adhoc)?;
     apply_overrides(&mut targets, args);
-    let longest = targets.iter().map(|t| t.timeout).max().unwrap_or(crate::config::DEFAULT_TIMEOUT);
+    let longest = targets
+        .iter()
+        .map(|t| t.timeout)
+        .max()
+        .unwrap_or(crate::config::DEFAULT_TIMEOUT);
     let client = http::client(longest).context("building the HTTP client")?;
     let targets = Arc::new(targets);
-    let format = g.format.unwrap_or(if args.watch && !ctx.term.stdout_tty { Format::Jsonl } else { Format::Table });
+    let format = g.format.unwrap_or(if args.watch && !ctx.term.stdout_tty {
+        Format::Jsonl
+    } else {
+        Format::Table
+    });
 
     if !args.watch {
         let report = check(&targets, &client).await;
@@ -118,8 +146,17 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &HealthArgs) -> anyhow::Re
         }
         bytes.extend(render(&report, format, ctx));
         if live_table {
-            let when = report.generated_at.with_timezone(&chrono::Local).format("%H:%M:%S");
-            bytes.extend(format!("round {round} at {when}; every {}; Ctrl-C to stop\n", crate::config::duration::human(args.interval)).into_bytes());
+            let when = report
+                .generated_at
+                .with_timezone(&chrono::Local)
+                .format("%H:%M:%S");
+            bytes.extend(
+                format!(
+                    "round {round} at {when}; every {}; Ctrl-C to stop\n",
+                    crate::config::duration::human(args.interval)
+                )
+                .into_bytes(),
+            );
         }
         if let Err(e) = emit(&bytes) {
             if is_broken_pipe(&e) {

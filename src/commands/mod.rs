@@ -38,7 +38,11 @@ pub struct AdHoc<'a> {
 
 /// Every target this run should check: ad-hoc ones, plus config files (explicit ones always; the
 /// default file only when nothing was given on the command line), then `--target` selection.
-pub fn resolve_targets(ctx: &Context, g: &GlobalArgs, adhoc: &AdHoc) -> Result<Vec<Target>, ConfigError> {
+pub fn resolve_targets(
+    ctx: &Context,
+    g: &GlobalArgs,
+    adhoc: &AdHoc,
+) -> Result<Vec<Target>, ConfigError> {
     let timeout = g.timeout.unwrap_or(config::DEFAULT_TIMEOUT);
     let wire = match adhoc.transport {
         None => None,
@@ -46,15 +50,23 @@ pub fn resolve_targets(ctx: &Context, g: &GlobalArgs, adhoc: &AdHoc) -> Result<V
         Some(TransportArg::Sse) => Some(Wire::Sse),
         Some(TransportArg::Stdio) => {
             if !adhoc.urls.is_empty() {
-                return Err(ConfigError("--transport stdio needs a command after `--`, not a URL".into()));
+                return Err(ConfigError(
+                    "--transport stdio needs a command after `--`, not a URL".into(),
+                ));
             }
             None
         }
     };
     if wire.is_some() && !adhoc.command.is_empty() && adhoc.urls.is_empty() {
-        return Err(ConfigError("--transport http/sse applies to URLs; a command after `--` is always stdio".into()));
+        return Err(ConfigError(
+            "--transport http/sse applies to URLs; a command after `--` is always stdio".into(),
+        ));
     }
-    let headers = adhoc.headers.iter().map(|h| config::parse_header_arg(h)).collect::<Result<Vec<_>, _>>()?;
+    let headers = adhoc
+        .headers
+        .iter()
+        .map(|h| config::parse_header_arg(h))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut targets = Vec::new();
     for u in adhoc.urls {
         targets.push(config::adhoc_url(u, headers.clone(), wire, timeout)?);
@@ -65,7 +77,10 @@ pub fn resolve_targets(ctx: &Context, g: &GlobalArgs, adhoc: &AdHoc) -> Result<V
     let env = ctx.env_lookup();
     let mut files = g.config.clone();
     if files.is_empty() && targets.is_empty() {
-        files.extend(config::default_config_path(&ctx.cwd, ctx.xdg_config_home.clone()));
+        files.extend(config::default_config_path(
+            &ctx.cwd,
+            ctx.xdg_config_home.clone(),
+        ));
     }
     for f in &files {
         targets.extend(config::load_file(f, &env, timeout)?);

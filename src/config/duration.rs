@@ -4,16 +4,24 @@ use std::time::Duration;
 
 pub fn parse(s: &str) -> Result<Duration, String> {
     let t = s.trim();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let n: f64 = num.parse().map_err(|_| format!("{s:?} is not a duration (try 500ms, 10s, 5m, 1h)"))?;
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration (try 500ms, 10s, 5m, 1h)"))?;
     let secs = match unit.trim() {
         "" | "s" | "sec" | "secs" => n,
         "ms" => n / 1000.0,
         "m" | "min" | "mins" => n * 60.0,
         "h" => n * 3600.0,
         "d" => n * 86400.0,
-        other => return Err(format!("{s:?}: unknown unit {other:?} (use ms, s, m, h or d)")),
+        other => {
+            return Err(format!(
+                "{s:?}: unknown unit {other:?} (use ms, s, m, h or d)"
+            ));
+        }
     };
     if !secs.is_finite() || secs <= 0.0 || secs > 1e9 {
         return Err(format!("{s:?} must be a positive duration"));
@@ -24,7 +32,11 @@ pub fn parse(s: &str) -> Result<Duration, String> {
 /// Formats a duration compactly for messages (`1.2 s`, `350 ms`).
 pub fn human(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1000.0;
-    if ms >= 1000.0 { format!("{:.1} s", ms / 1000.0) } else { format!("{ms:.0} ms") }
+    if ms >= 1000.0 {
+        format!("{:.1} s", ms / 1000.0)
+    } else {
+        format!("{ms:.0} ms")
+    }
 }
 
 #[cfg(test)]

@@ -101,7 +101,7 @@ mod tests {
 
     #[test]
     fn keeps_line_numbers() {
-        let src = "{\n// c\n\"a\": ,\n}";
+        let src = "{\n// c\n\"a\": nope\n}";
         let err = serde_json::from_str::<serde_json::Value>(&to_json(src)).unwrap_err();
         assert_eq!(err.line(), 3);
     }

@@ -42,7 +42,10 @@ impl Default for Checks {
         Checks {
             min_tools: None,
             expect_tools: Vec::new(),
-            response_time_ms: Bound { warn: Some(DEFAULT_RESPONSE_WARN_MS), crit: Some(DEFAULT_RESPONSE_CRIT_MS) },
+            response_time_ms: Bound {
+                warn: Some(DEFAULT_RESPONSE_WARN_MS),
+                crit: Some(DEFAULT_RESPONSE_CRIT_MS),
+            },
         }
     }
 }
@@ -51,7 +54,11 @@ impl Default for Checks {
 #[derive(Debug, Clone)]
 pub enum EndpointSpec {
     Stdio(StdioSpec),
-    Url { url: String, headers: Vec<(String, String)>, wire: Option<Wire> },
+    Url {
+        url: String,
+        headers: Vec<(String, String)>,
+        wire: Option<Wire>,
+    },
 }
 
 /// One thing to watch.
@@ -93,7 +100,7 @@ pub fn redact_url(url: &str) -> String {
                 let _ = u.set_password(None);
             }
             if u.query().is_some() {
-                let keys: Vec<String> = u.query_pairs().map(|(k, _)| format!("{k}=…")).collect();
+                let keys: Vec<String> = u.query_pairs().map(|(k, _)| format!("{k}=***")).collect();
                 u.set_query(Some(&keys.join("&")));
             }
             u.to_string()
@@ -125,28 +132,63 @@ impl std::error::Error for ConfigError {}
 type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// Reads one config file (mcpmon's own, or a client config) into targets.
-pub fn load_file(path: &Path, env: Env, default_timeout: Duration) -> Result<Vec<Target>, ConfigError> {
+pub fn load_file(
+    path: &Path,
+    env: Env,
+    default_timeout: Duration,
+) -> Result<Vec<Target>, ConfigError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError(format!("{shown}: cannot read: {e}")))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError(format!("{shown}: cannot read: {e}")))?;
     parse_config(&text, &shown, path.parent(), env, default_timeout)
 }
 
 /// Parses config text; `shown` names the file in errors, `base` resolves relative `cwd`s.
-pub fn parse_config(text: &str, shown: &str, base: Option<&Path>, env: Env, default_timeout: Duration) -> Result<Vec<Target>, ConfigError> {
+pub fn parse_config(
+    text: &str,
+    shown: &str,
+    base: Option<&Path>,
+    env: Env,
+    default_timeout: Duration,
+) -> Result<Vec<Target>, ConfigError> {
     let err = |place: &str, msg: String| ConfigError(format!("{shown}: {place}: {msg}"));
-    let value: Value = serde_json::from_str(&jsonc::to_json(text))
-        .map_err(|e| ConfigError(format!("{shown}:{}:{}: invalid JSON: {}", e.line(), e.column(), strip_pos(&e.to_string()))))?;
-    let root = value.as_object().ok_or_else(|| ConfigError(format!("{shown}: the top level must be a JSON object")))?;
+    let value: Value = serde_json::from_str(&jsonc::to_json(text)).map_err(|e| {
+        ConfigError(format!(
+            "{shown}:{}:{}: invalid JSON: {}",
+            e.line(),
+            e.column(),
+            strip_pos(&e.to_string())
+        ))
+    })?;
+    let root = value
+        .as_object()
+        .ok_or_else(|| ConfigError(format!("{shown}: the top level must be a JSON object")))?;
 
-    let mut defaults = Defaults { checks: Checks::default(), timeout: default_timeout, era: EraChoice::Auto };
+    let mut defaults = Defaults {
+        checks: Checks::default(),
+        timeout: default_timeout,
+        era: EraChoice::Auto,
+    };
     if let Some(d) = root.get("defaults") {
-        let d = d.as_object().ok_or_else(|| err("defaults", "must be an object".into()))?;
+        let d = d
+            .as_object()
+            .ok_or_else(|| err("defaults", "must be an object".into()))?;
         for key in d.keys() {
             if !DEFAULT_KEYS.contains(&key.as_str()) {
-                return Err(err(&format!("defaults.{key}"), format!("unknown key (known: {})", DEFAULT_KEYS.join(", "))));
+                return Err(err(
+                    &format!("defaults.{key}"),
+                    format!("unknown key (known: {})", DEFAULT_KEYS.join(", ")),
+                ));
             }
         }
-        apply_settings(d, "defaults", &mut defaults.checks, &mut defaults.timeout, &mut defaults.era).map_err(|(p, m)| err(&p, m))?;
+        apply_settings(
+            d,
+            "defaults",
+            &mut defaults.checks,
+            &mut defaults.timeout,
+            &mut defaults.era,
+        )
+        .map_err(|(p, m)| err(&p, m))?;
     }
 
     let (section, strict, entries) = if let Some(t) = root.get("targets") {
@@ -162,22 +204,30 @@ pub fn parse_config(text: &str, shown: &str, base: Option<&Path>, env: Env, defa
             "{shown}: no `targets`, `mcpServers` or `servers` object: nothing to monitor (see examples/mcpmon.json)"
         )));
     };
-    let entries = entries.as_object().ok_or_else(|| err(section, "must be an object of name → server".into()))?;
+    let entries = entries
+        .as_object()
+        .ok_or_else(|| err(section, "must be an object of name → server".into()))?;
     let mut targets = Vec::new();
     for (name, entry) in entries {
         let place = format!("{section}.{name}");
-        let obj = entry.as_object().ok_or_else(|| err(&place, "must be an object".into()))?;
+        let obj = entry
+            .as_object()
+            .ok_or_else(|| err(&place, "must be an object".into()))?;
         if obj.get("disabled").and_then(Value::as_bool) == Some(true) {
             continue;
         }
         if strict {
             for key in obj.keys() {
                 if !TARGET_KEYS.contains(&key.as_str()) {
-                    return Err(err(&format!("{place}.{key}"), format!("unknown key (known: {})", TARGET_KEYS.join(", "))));
+                    return Err(err(
+                        &format!("{place}.{key}"),
+                        format!("unknown key (known: {})", TARGET_KEYS.join(", ")),
+                    ));
                 }
             }
         }
-        let t = parse_entry(name, obj, &place, shown, base, env, &defaults).map_err(|(p, m)| err(&p, m))?;
+        let t = parse_entry(name, obj, &place, shown, base, env, &defaults)
+            .map_err(|(p, m)| err(&p, m))?;
         targets.push(t);
     }
     Ok(targets)
@@ -185,8 +235,21 @@ pub fn parse_config(text: &str, shown: &str, base: Option<&Path>, env: Env, defa
 
 const DEFAULT_KEYS: &[&str] = &["timeout", "min_tools", "expect_tools", "thresholds", "era"];
 const TARGET_KEYS: &[&str] = &[
-    "command", "args", "env", "cwd", "url", "headers", "type", "transport", "disabled", "timeout", "min_tools", "expect_tools",
-    "thresholds", "era", "description",
+    "command",
+    "args",
+    "env",
+    "cwd",
+    "url",
+    "headers",
+    "type",
+    "transport",
+    "disabled",
+    "timeout",
+    "min_tools",
+    "expect_tools",
+    "thresholds",
+    "era",
+    "description",
 ];
 
 fn strip_pos(msg: &str) -> String {
@@ -198,45 +261,73 @@ fn strip_pos(msg: &str) -> String {
 
 type PlaceErr = (String, String);
 
-fn apply_settings(obj: &Map<String, Value>, place: &str, checks: &mut Checks, timeout: &mut Duration, era: &mut EraChoice) -> Result<(), PlaceErr> {
+fn apply_settings(
+    obj: &Map<String, Value>,
+    place: &str,
+    checks: &mut Checks,
+    timeout: &mut Duration,
+    era: &mut EraChoice,
+) -> Result<(), PlaceErr> {
     let at = |k: &str| format!("{place}.{k}");
     if let Some(v) = obj.get("timeout") {
         *timeout = match v {
             Value::Number(n) => {
                 let secs = n.as_f64().unwrap_or(0.0);
                 if secs <= 0.0 || !secs.is_finite() {
-                    return Err((at("timeout"), "must be a positive number of seconds or a duration like \"10s\"".into()));
+                    return Err((
+                        at("timeout"),
+                        "must be a positive number of seconds or a duration like \"10s\"".into(),
+                    ));
                 }
                 Duration::from_secs_f64(secs)
             }
             Value::String(s) => duration::parse(s).map_err(|m| (at("timeout"), m))?,
-            _ => return Err((at("timeout"), "must be a number of seconds or a duration like \"10s\"".into())),
+            _ => {
+                return Err((
+                    at("timeout"),
+                    "must be a number of seconds or a duration like \"10s\"".into(),
+                ));
+            }
         };
     }
     if let Some(v) = obj.get("min_tools") {
-        let n = v.as_u64().ok_or_else(|| (at("min_tools"), "must be a non-negative integer".into()))?;
+        let n = v
+            .as_u64()
+            .ok_or_else(|| (at("min_tools"), "must be a non-negative integer".into()))?;
         checks.min_tools = Some(n as usize);
     }
     if let Some(v) = obj.get("expect_tools") {
-        checks.expect_tools = string_array(v).ok_or_else(|| (at("expect_tools"), "must be an array of tool names".into()))?;
+        checks.expect_tools = string_array(v)
+            .ok_or_else(|| (at("expect_tools"), "must be an array of tool names".into()))?;
     }
     if let Some(v) = obj.get("era") {
         *era = match v.as_str() {
             Some("auto") => EraChoice::Auto,
             Some("modern") => EraChoice::Modern,
             Some("legacy") => EraChoice::Legacy,
-            _ => return Err((at("era"), "must be \"auto\", \"modern\" or \"legacy\"".into())),
+            _ => {
+                return Err((
+                    at("era"),
+                    "must be \"auto\", \"modern\" or \"legacy\"".into(),
+                ));
+            }
         };
     }
     if let Some(v) = obj.get("thresholds") {
-        let th = v.as_object().ok_or_else(|| (at("thresholds"), "must be an object".into()))?;
+        let th = v
+            .as_object()
+            .ok_or_else(|| (at("thresholds"), "must be an object".into()))?;
         for (k, b) in th {
             match k.as_str() {
                 "response_time_ms" => {
-                    checks.response_time_ms = parse_bound(b, checks.response_time_ms).map_err(|m| (format!("{place}.thresholds.{k}"), m))?;
+                    checks.response_time_ms = parse_bound(b, checks.response_time_ms)
+                        .map_err(|m| (format!("{place}.thresholds.{k}"), m))?;
                 }
                 other => {
-                    return Err((format!("{place}.thresholds.{other}"), "unknown threshold (known: response_time_ms)".into()));
+                    return Err((
+                        format!("{place}.thresholds.{other}"),
+                        "unknown threshold (known: response_time_ms)".into(),
+                    ));
                 }
             }
         }
@@ -245,10 +336,19 @@ fn apply_settings(obj: &Map<String, Value>, place: &str, checks: &mut Checks, ti
 }
 
 fn parse_bound(v: &Value, current: Bound) -> Result<Bound, String> {
-    let o = v.as_object().ok_or("must be an object like {\"warn\": 2000, \"crit\": 5000}")?;
+    let o = v
+        .as_object()
+        .ok_or("must be an object like {\"warn\": 2000, \"crit\": 5000}")?;
     let mut b = current;
     for (k, val) in o {
-        let num = if val.is_null() { None } else { Some(val.as_f64().ok_or(format!("`{k}` must be a number or null"))?) };
+        let num = if val.is_null() {
+            None
+        } else {
+            Some(
+                val.as_f64()
+                    .ok_or(format!("`{k}` must be a number or null"))?,
+            )
+        };
         match k.as_str() {
             "warn" => b.warn = num,
             "crit" => b.crit = num,
@@ -259,7 +359,10 @@ fn parse_bound(v: &Value, current: Bound) -> Result<Bound, String> {
 }
 
 fn string_array(v: &Value) -> Option<Vec<String>> {
-    v.as_array()?.iter().map(|x| x.as_str().map(String::from)).collect()
+    v.as_array()?
+        .iter()
+        .map(|x| x.as_str().map(String::from))
+        .collect()
 }
 
 /// Resolves `${VAR}` and `${env:VAR}` in one string; unresolvable ones are returned by name.
@@ -274,7 +377,8 @@ pub fn resolve_placeholders(s: &str, env: Env) -> (String, Vec<String>) {
             Some(end) => {
                 let inner = &after[..end];
                 let var = inner.strip_prefix("env:").unwrap_or(inner);
-                let valid = !var.is_empty() && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                let valid =
+                    !var.is_empty() && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
                 match (valid, valid.then(|| env(var)).flatten()) {
                     (true, Some(val)) => out.push_str(&val),
                     _ => {
@@ -319,7 +423,10 @@ fn parse_entry(
     defaults: &Defaults,
 ) -> Result<Target, PlaceErr> {
     let at = |k: &str| format!("{place}.{k}");
-    let mut r = Resolver { env, unresolved: Vec::new() };
+    let mut r = Resolver {
+        env,
+        unresolved: Vec::new(),
+    };
     let mut secrets = Vec::new();
     let get_str = |k: &str| -> Result<Option<&str>, PlaceErr> {
         match obj.get(k) {
@@ -334,27 +441,56 @@ fn parse_entry(
     let wire = match kind {
         None => None,
         Some("stdio") => Some(Wire::Stdio),
-        Some("http" | "streamable-http" | "streamableHttp" | "streamable_http") => Some(Wire::StreamableHttp),
+        Some("http" | "streamable-http" | "streamableHttp" | "streamable_http") => {
+            Some(Wire::StreamableHttp)
+        }
         Some("sse") => Some(Wire::Sse),
-        Some(other) => return Err((at("type"), format!("unknown transport {other:?} (use stdio, http or sse)"))),
+        Some(other) => {
+            return Err((
+                at("type"),
+                format!("unknown transport {other:?} (use stdio, http or sse)"),
+            ));
+        }
     };
     let endpoint = match (command, url) {
-        (Some(_), Some(_)) => return Err((place.to_string(), "has both `command` and `url`; a server is one or the other".into())),
-        (None, None) => return Err((place.to_string(), "needs either `command` (stdio) or `url` (HTTP)".into())),
+        (Some(_), Some(_)) => {
+            return Err((
+                place.to_string(),
+                "has both `command` and `url`; a server is one or the other".into(),
+            ));
+        }
+        (None, None) => {
+            return Err((
+                place.to_string(),
+                "needs either `command` (stdio) or `url` (HTTP)".into(),
+            ));
+        }
         (Some(cmd), None) => {
             if matches!(wire, Some(Wire::StreamableHttp | Wire::Sse)) {
-                return Err((at("type"), "is an HTTP transport but the entry has a `command`".into()));
+                return Err((
+                    at("type"),
+                    "is an HTTP transport but the entry has a `command`".into(),
+                ));
             }
             let args = match obj.get("args") {
                 None | Some(Value::Null) => Vec::new(),
-                Some(v) => string_array(v).ok_or_else(|| (at("args"), "must be an array of strings".into()))?,
+                Some(v) => string_array(v)
+                    .ok_or_else(|| (at("args"), "must be an array of strings".into()))?,
             };
-            let args = args.iter().enumerate().map(|(i, a)| r.str(a, &format!("args[{i}]"))).collect();
+            let args = args
+                .iter()
+                .enumerate()
+                .map(|(i, a)| r.str(a, &format!("args[{i}]")))
+                .collect();
             let mut envs = Vec::new();
             if let Some(e) = obj.get("env") {
-                let e = e.as_object().ok_or_else(|| (at("env"), "must be an object of NAME → value".into()))?;
+                let e = e
+                    .as_object()
+                    .ok_or_else(|| (at("env"), "must be an object of NAME → value".into()))?;
                 for (k, v) in e {
-                    let v = v.as_str().ok_or_else(|| (format!("{place}.env.{k}"), "must be a string".into()))?;
+                    let v = v
+                        .as_str()
+                        .ok_or_else(|| (format!("{place}.env.{k}"), "must be a string".into()))?;
                     let val = r.str(v, &format!("env.{k}"));
                     secrets.push(val.clone());
                     envs.push((k.clone(), val));
@@ -371,7 +507,12 @@ fn parse_entry(
             if program.trim().is_empty() {
                 return Err((at("command"), "is empty".into()));
             }
-            EndpointSpec::Stdio(StdioSpec { program, args, env: envs, cwd })
+            EndpointSpec::Stdio(StdioSpec {
+                program,
+                args,
+                env: envs,
+                cwd,
+            })
         }
         (None, Some(u)) => {
             if wire == Some(Wire::Stdio) {
@@ -383,9 +524,13 @@ fn parse_entry(
             }
             let mut headers = Vec::new();
             if let Some(h) = obj.get("headers") {
-                let h = h.as_object().ok_or_else(|| (at("headers"), "must be an object of Header → value".into()))?;
+                let h = h
+                    .as_object()
+                    .ok_or_else(|| (at("headers"), "must be an object of Header → value".into()))?;
                 for (k, v) in h {
-                    let v = v.as_str().ok_or_else(|| (format!("{place}.headers.{k}"), "must be a string".into()))?;
+                    let v = v.as_str().ok_or_else(|| {
+                        (format!("{place}.headers.{k}"), "must be a string".into())
+                    })?;
                     let val = r.str(v, &format!("headers.{k}"));
                     secrets.push(val.clone());
                     headers.push((k.clone(), val));
@@ -412,16 +557,33 @@ fn parse_entry(
 }
 
 /// A target from a URL on the command line.
-pub fn adhoc_url(url: &str, headers: Vec<(String, String)>, wire: Option<Wire>, timeout: Duration) -> Result<Target, ConfigError> {
+pub fn adhoc_url(
+    url: &str,
+    headers: Vec<(String, String)>,
+    wire: Option<Wire>,
+    timeout: Duration,
+) -> Result<Target, ConfigError> {
     let parsed = crate::mcp::session::parse_url(url).map_err(ConfigError)?;
-    let mut name = format!("{}{}", parsed.host_str().unwrap_or("?"), parsed.port().map(|p| format!(":{p}")).unwrap_or_default());
+    let mut name = format!(
+        "{}{}",
+        parsed.host_str().unwrap_or("?"),
+        parsed.port().map(|p| format!(":{p}")).unwrap_or_default()
+    );
     if parsed.path() != "/" {
         name.push_str(parsed.path());
     }
-    let secrets = headers.iter().map(|(_, v)| v.clone()).filter(|v| v.len() >= 4).collect();
+    let secrets = headers
+        .iter()
+        .map(|(_, v)| v.clone())
+        .filter(|v| v.len() >= 4)
+        .collect();
     Ok(Target {
         name,
-        endpoint: EndpointSpec::Url { url: url.to_string(), headers, wire },
+        endpoint: EndpointSpec::Url {
+            url: url.to_string(),
+            headers,
+            wire,
+        },
         era: EraChoice::Auto,
         checks: Checks::default(),
         timeout,
@@ -433,13 +595,28 @@ pub fn adhoc_url(url: &str, headers: Vec<(String, String)>, wire: Option<Wire>, 
 
 /// A target from `-- command args…` on the command line.
 pub fn adhoc_command(argv: &[String], timeout: Duration) -> Result<Target, ConfigError> {
-    let (program, args) = argv.split_first().ok_or_else(|| ConfigError("`--` must be followed by a command".into()))?;
-    let base = |s: &str| Path::new(s).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| s.to_string());
+    let (program, args) = argv
+        .split_first()
+        .ok_or_else(|| ConfigError("`--` must be followed by a command".into()))?;
+    let base = |s: &str| {
+        Path::new(s)
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_else(|| s.to_string())
+    };
     let mut name = base(program);
     // `node server.js` → "node server.js"; `npx -y @scope/pkg` → "npx @scope/pkg"
-    let runner = matches!(name.as_str(), "npx" | "uvx" | "pipx" | "bunx" | "pnpx" | "docker" | "deno");
+    let runner = matches!(
+        name.as_str(),
+        "npx" | "uvx" | "pipx" | "bunx" | "pnpx" | "docker" | "deno"
+    );
     let script = args.iter().find(|a| {
-        !a.starts_with('-') && (runner || a.contains('/') || [".js", ".mjs", ".cjs", ".ts", ".py"].iter().any(|e| a.ends_with(e)))
+        !a.starts_with('-')
+            && (runner
+                || a.contains('/')
+                || [".js", ".mjs", ".cjs", ".ts", ".py"]
+                    .iter()
+                    .any(|e| a.ends_with(e)))
     });
     if let Some(script) = script {
         name.push(' ');
@@ -447,7 +624,12 @@ pub fn adhoc_command(argv: &[String], timeout: Duration) -> Result<Target, Confi
     }
     Ok(Target {
         name,
-        endpoint: EndpointSpec::Stdio(StdioSpec { program: program.clone(), args: args.to_vec(), env: Vec::new(), cwd: None }),
+        endpoint: EndpointSpec::Stdio(StdioSpec {
+            program: program.clone(),
+            args: args.to_vec(),
+            env: Vec::new(),
+            cwd: None,
+        }),
         era: EraChoice::Auto,
         checks: Checks::default(),
         timeout,
@@ -478,7 +660,11 @@ pub fn select(targets: Vec<Target>, names: &[String]) -> Result<Vec<Target>, Con
                 let known: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
                 return Err(ConfigError(format!(
                     "--target {n:?}: no such target (known: {})",
-                    if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
                 )));
             }
         }
@@ -537,7 +723,8 @@ mod tests {
 
     #[test]
     fn placeholders_resolve_and_report() {
-        let (s, m) = resolve_placeholders("Bearer ${MCP_TOKEN} ${env:HOME} ${NOPE} ${input:x}", &env);
+        let (s, m) =
+            resolve_placeholders("Bearer ${MCP_TOKEN} ${env:HOME} ${NOPE} ${input:x}", &env);
         assert_eq!(s, "Bearer s3cr3t-token /home/u ${NOPE} ${input:x}");
         assert_eq!(m, vec!["${NOPE}".to_string(), "${input:x}".to_string()]);
     }
@@ -556,7 +743,13 @@ mod tests {
         let api = t.iter().find(|t| t.name == "api").unwrap();
         assert_eq!(api.timeout, Duration::from_secs(3));
         assert_eq!(api.checks.min_tools, Some(2));
-        assert_eq!(api.checks.response_time_ms, Bound { warn: Some(100.0), crit: Some(5000.0) });
+        assert_eq!(
+            api.checks.response_time_ms,
+            Bound {
+                warn: Some(100.0),
+                crit: Some(5000.0)
+            }
+        );
         assert!(api.secrets.contains(&"Bearer s3cr3t-token".to_string()));
         let local = t.iter().find(|t| t.name == "local").unwrap();
         assert_eq!(local.timeout, Duration::from_secs(1));
@@ -567,21 +760,49 @@ mod tests {
     fn client_configs_are_read() {
         let t = parse(r#"{"mcpServers": {"fs": {"command": "npx", "args": ["-y", "x"], "alwaysAllow": []}, "off": {"command": "x", "disabled": true}}}"#).unwrap();
         assert_eq!(t.len(), 1);
-        let t = parse(r#"{"servers": {"gh": {"type": "http", "url": "http://127.0.0.1:2/mcp"}}}"#).unwrap();
-        assert!(matches!(t[0].endpoint, EndpointSpec::Url { wire: Some(Wire::StreamableHttp), .. }));
-        let t = parse(r#"{"mcp": {"servers": {"s": {"type": "sse", "url": "http://127.0.0.1:2/sse"}}}}"#).unwrap();
-        assert!(matches!(t[0].endpoint, EndpointSpec::Url { wire: Some(Wire::Sse), .. }));
+        let t = parse(r#"{"servers": {"gh": {"type": "http", "url": "http://127.0.0.1:2/mcp"}}}"#)
+            .unwrap();
+        assert!(matches!(
+            t[0].endpoint,
+            EndpointSpec::Url {
+                wire: Some(Wire::StreamableHttp),
+                ..
+            }
+        ));
+        let t = parse(
+            r#"{"mcp": {"servers": {"s": {"type": "sse", "url": "http://127.0.0.1:2/sse"}}}}"#,
+        )
+        .unwrap();
+        assert!(matches!(
+            t[0].endpoint,
+            EndpointSpec::Url {
+                wire: Some(Wire::Sse),
+                ..
+            }
+        ));
     }
 
     #[test]
     fn errors_name_the_place() {
-        let e = parse(r#"{"targets": {"x": {"command": "a", "url": "http://b"}}}"#).unwrap_err().0;
-        assert_eq!(e, "cfg.json: targets.x: has both `command` and `url`; a server is one or the other");
-        let e = parse(r#"{"targets": {"x": {"command": "a", "min_tool": 1}}}"#).unwrap_err().0;
-        assert!(e.starts_with("cfg.json: targets.x.min_tool: unknown key"), "{e}");
-        let e = parse("{\n\"targets\": {,}\n}").unwrap_err().0;
+        let e = parse(r#"{"targets": {"x": {"command": "a", "url": "http://b"}}}"#)
+            .unwrap_err()
+            .0;
+        assert_eq!(
+            e,
+            "cfg.json: targets.x: has both `command` and `url`; a server is one or the other"
+        );
+        let e = parse(r#"{"targets": {"x": {"command": "a", "min_tool": 1}}}"#)
+            .unwrap_err()
+            .0;
+        assert!(
+            e.starts_with("cfg.json: targets.x.min_tool: unknown key"),
+            "{e}"
+        );
+        let e = parse("{\n\"targets\": {\"x\": }\n}").unwrap_err().0;
         assert!(e.starts_with("cfg.json:2:"), "{e}");
-        let e = parse(r#"{"targets": {"x": {"url": "ftp://x"}}}"#).unwrap_err().0;
+        let e = parse(r#"{"targets": {"x": {"url": "ftp://x"}}}"#)
+            .unwrap_err()
+            .0;
         assert!(e.contains("targets.x.url"), "{e}");
         let e = parse(r#"{"other": 1}"#).unwrap_err().0;
         assert!(e.contains("no `targets`"), "{e}");
@@ -590,13 +811,22 @@ mod tests {
     #[test]
     fn unresolved_placeholders_are_kept_per_target() {
         let t = parse(r#"{"targets": {"x": {"url": "http://127.0.0.1:1/mcp", "headers": {"Authorization": "Bearer ${MISSING}"}}}}"#).unwrap();
-        assert_eq!(t[0].unresolved, vec!["headers.Authorization: ${MISSING} is not set".to_string()]);
+        assert_eq!(
+            t[0].unresolved,
+            vec!["headers.Authorization: ${MISSING} is not set".to_string()]
+        );
     }
 
     #[test]
     fn urls_are_redacted_for_display() {
-        assert_eq!(redact_url("http://u:p@127.0.0.1:1/mcp?key=abc&x=1"), "http://127.0.0.1:1/mcp?key=…&x=…");
-        assert_eq!(redact_url("http://127.0.0.1:1/mcp"), "http://127.0.0.1:1/mcp");
+        assert_eq!(
+            redact_url("http://u:p@127.0.0.1:1/mcp?key=abc&x=1"),
+            "http://127.0.0.1:1/mcp?key=***&x=***"
+        );
+        assert_eq!(
+            redact_url("http://127.0.0.1:1/mcp"),
+            "http://127.0.0.1:1/mcp"
+        );
     }
 
     #[test]
@@ -606,11 +836,17 @@ mod tests {
         dedupe_names(&mut v);
         assert_eq!(v[1].name, "127.0.0.1:1/mcp#2");
         let e = select(v, &["nope".into()]).unwrap_err().0;
-        assert!(e.contains("known: 127.0.0.1:1/mcp, 127.0.0.1:1/mcp#2"), "{e}");
+        assert!(
+            e.contains("known: 127.0.0.1:1/mcp, 127.0.0.1:1/mcp#2"),
+            "{e}"
+        );
     }
 
     #[test]
     fn scrub_hides_secrets() {
-        assert_eq!(scrub("token=s3cr3t-token!", &["s3cr3t-token".into()]), "token=***!");
+        assert_eq!(
+            scrub("token=s3cr3t-token!", &["s3cr3t-token".into()]),
+            "token=***!"
+        );
     }
 }

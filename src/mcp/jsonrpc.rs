@@ -23,7 +23,10 @@ impl std::fmt::Display for RpcError {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Incoming {
     /// A reply to one of our requests (`result` or `error`). `id` is as the server sent it.
-    Response { id: Value, outcome: Result<Value, RpcError> },
+    Response {
+        id: Value,
+        outcome: Result<Value, RpcError>,
+    },
     /// A server→client request: it must be answered.
     Request { id: Value, method: String },
     /// A notification (no id).
@@ -66,24 +69,45 @@ pub fn reply_to_server_request(id: &Value, method: &str) -> Vec<u8> {
 
 /// Classifies one decoded JSON value. `Err` carries a short description of what is wrong.
 pub fn classify(v: &Value) -> Result<Incoming, String> {
-    let obj = v.as_object().ok_or_else(|| format!("not a JSON-RPC object: {}", kind_of(v)))?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| format!("not a JSON-RPC object: {}", kind_of(v)))?;
     if obj.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
         return Err("missing \"jsonrpc\":\"2.0\"".into());
     }
     let method = obj.get("method").and_then(Value::as_str);
     let id = obj.get("id");
     match (method, id) {
-        (Some(m), Some(id)) if !id.is_null() => Ok(Incoming::Request { id: id.clone(), method: m.to_string() }),
-        (Some(m), _) => Ok(Incoming::Notification { method: m.to_string() }),
+        (Some(m), Some(id)) if !id.is_null() => Ok(Incoming::Request {
+            id: id.clone(),
+            method: m.to_string(),
+        }),
+        (Some(m), _) => Ok(Incoming::Notification {
+            method: m.to_string(),
+        }),
         (None, id) => {
             let id = id.cloned().unwrap_or(Value::Null);
             if let Some(err) = obj.get("error") {
                 let code = err.get("code").and_then(Value::as_i64).unwrap_or(0);
-                let message = err.get("message").and_then(Value::as_str).unwrap_or("").to_string();
+                let message = err
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
                 let data = err.get("data").cloned();
-                Ok(Incoming::Response { id, outcome: Err(RpcError { code, message, data }) })
+                Ok(Incoming::Response {
+                    id,
+                    outcome: Err(RpcError {
+                        code,
+                        message,
+                        data,
+                    }),
+                })
             } else if let Some(res) = obj.get("result") {
-                Ok(Incoming::Response { id, outcome: Ok(res.clone()) })
+                Ok(Incoming::Response {
+                    id,
+                    outcome: Ok(res.clone()),
+                })
             } else {
                 Err("a message with neither method, result nor error".into())
             }
@@ -117,7 +141,10 @@ fn kind_of(v: &Value) -> &'static str {
 
 /// Short, single-line excerpt of untrusted text for messages (the renderer sanitises it further).
 pub fn excerpt(s: &str, max: usize) -> String {
-    let one_line: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let one_line: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     let trimmed = one_line.trim();
     if trimmed.chars().count() <= max {
         trimmed.to_string()
@@ -136,15 +163,30 @@ mod tests {
     fn classifies_results_errors_requests_and_notifications() {
         let r = classify(&json!({"jsonrpc":"2.0","id":3,"result":{}})).unwrap();
         assert!(matches!(r, Incoming::Response { ref id, outcome: Ok(_) } if id_matches(id, 3)));
-        let e = classify(&json!({"jsonrpc":"2.0","id":4,"error":{"code":-32601,"message":"nope"}})).unwrap();
+        let e = classify(&json!({"jsonrpc":"2.0","id":4,"error":{"code":-32601,"message":"nope"}}))
+            .unwrap();
         match e {
-            Incoming::Response { outcome: Err(err), .. } => assert_eq!(err.code, -32601),
+            Incoming::Response {
+                outcome: Err(err), ..
+            } => assert_eq!(err.code, -32601),
             other => panic!("{other:?}"),
         }
         let q = classify(&json!({"jsonrpc":"2.0","id":0,"method":"roots/list"})).unwrap();
-        assert_eq!(q, Incoming::Request { id: json!(0), method: "roots/list".into() });
-        let n = classify(&json!({"jsonrpc":"2.0","method":"notifications/tools/list_changed"})).unwrap();
-        assert_eq!(n, Incoming::Notification { method: "notifications/tools/list_changed".into() });
+        assert_eq!(
+            q,
+            Incoming::Request {
+                id: json!(0),
+                method: "roots/list".into()
+            }
+        );
+        let n = classify(&json!({"jsonrpc":"2.0","method":"notifications/tools/list_changed"}))
+            .unwrap();
+        assert_eq!(
+            n,
+            Incoming::Notification {
+                method: "notifications/tools/list_changed".into()
+            }
+        );
     }
 
     #[test]
@@ -162,8 +204,13 @@ mod tests {
 
     #[test]
     fn requests_serialise_with_params() {
-        let v: Value = serde_json::from_slice(&request(7, "tools/list", Some(&json!({"cursor":"x"})))).unwrap();
-        assert_eq!(v, json!({"jsonrpc":"2.0","id":7,"method":"tools/list","params":{"cursor":"x"}}));
+        let v: Value =
+            serde_json::from_slice(&request(7, "tools/list", Some(&json!({"cursor":"x"}))))
+                .unwrap();
+        assert_eq!(
+            v,
+            json!({"jsonrpc":"2.0","id":7,"method":"tools/list","params":{"cursor":"x"}})
+        );
     }
 
     #[test]

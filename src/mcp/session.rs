@@ -61,7 +61,11 @@ pub enum EraChoice {
 #[derive(Debug, Clone)]
 pub enum Endpoint {
     Stdio(StdioSpec),
-    Url { url: Url, headers: HeaderMap, wire: Option<Wire> },
+    Url {
+        url: Url,
+        headers: HeaderMap,
+        wire: Option<Wire>,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -146,9 +150,21 @@ impl Trail {
     fn record(&mut self, method: &str, res: &Result<Exchange, Failure>, started: Instant) {
         let (latency, http, ok) = match res {
             Ok(x) => (x.latency, x.http.clone(), x.outcome.is_ok()),
-            Err(f) => (started.elapsed(), f.http_status.map(|s| HttpFacts { status: s, ..Default::default() }), false),
+            Err(f) => (
+                started.elapsed(),
+                f.http_status.map(|s| HttpFacts {
+                    status: s,
+                    ..Default::default()
+                }),
+                false,
+            ),
         };
-        self.requests.push(RequestRecord { method: method.to_string(), latency, http, ok });
+        self.requests.push(RequestRecord {
+            method: method.to_string(),
+            latency,
+            http,
+            ok,
+        });
     }
 
     fn step(&mut self, s: String) {
@@ -156,7 +172,12 @@ impl Trail {
     }
 
     /// The failed attempt, after closing (and for stdio, reaping) whatever it opened.
-    async fn fail(self, failure: Failure, transport: Option<Transport>, wire: Option<Wire>) -> ConnectError {
+    async fn fail(
+        self,
+        failure: Failure,
+        transport: Option<Transport>,
+        wire: Option<Wire>,
+    ) -> ConnectError {
         let (stderr_tail, faults, close) = match transport {
             Some(t) => {
                 let faults = t.log().faults.clone();
@@ -165,14 +186,26 @@ impl Trail {
             }
             None => (Vec::new(), Vec::new(), None),
         };
-        ConnectError { failure, wire, detection: self.detection, requests: self.requests, stderr_tail, faults, close }
+        ConnectError {
+            failure,
+            wire,
+            detection: self.detection,
+            requests: self.requests,
+            stderr_tail,
+            faults,
+            close,
+        }
     }
 }
 
 fn describe(res: &Result<Exchange, Failure>) -> String {
     match res {
         Ok(x) => {
-            let http = x.http.as_ref().map(|h| format!("HTTP {} ", h.status)).unwrap_or_default();
+            let http = x
+                .http
+                .as_ref()
+                .map(|h| format!("HTTP {} ", h.status))
+                .unwrap_or_default();
             match &x.outcome {
                 Ok(_) => format!("{http}result"),
                 Err(e) => format!("{http}{e}"),
@@ -200,26 +233,39 @@ fn judge_discover(res: &Result<Exchange, Failure>) -> Option<Probe> {
                     .as_ref()
                     .and_then(|d| d.get("supported"))
                     .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(String::from))
+                            .collect()
+                    })
                     .unwrap_or_default();
-                if supported.iter().any(|s| LEGACY_REVISIONS.contains(&s.as_str())) {
+                if supported
+                    .iter()
+                    .any(|s| LEGACY_REVISIONS.contains(&s.as_str()))
+                {
                     Some(Probe::Legacy)
                 } else {
                     Some(Probe::Fail(Failure::new(
                         Reason::VersionMismatch,
                         format!(
                             "the server supports {} and mcpmon speaks {} and {}",
-                            if supported.is_empty() { "no listed version".to_string() } else { supported.join(", ") },
+                            if supported.is_empty() {
+                                "no listed version".to_string()
+                            } else {
+                                supported.join(", ")
+                            },
                             MODERN_REVISION,
                             LEGACY_REVISIONS.join(", ")
                         ),
                     )))
                 }
             }
-            Err(e) if e.code == HEADER_MISMATCH || e.code == MISSING_CLIENT_CAPABILITY => Some(Probe::Fail(Failure::new(
-                Reason::ProtocolError,
-                format!("a modern server rejected server/discover: {e}"),
-            ))),
+            Err(e) if e.code == HEADER_MISMATCH || e.code == MISSING_CLIENT_CAPABILITY => {
+                Some(Probe::Fail(Failure::new(
+                    Reason::ProtocolError,
+                    format!("a modern server rejected server/discover: {e}"),
+                )))
+            }
             Err(_) => Some(Probe::Legacy),
         },
         Err(_) => None,
@@ -227,14 +273,25 @@ fn judge_discover(res: &Result<Exchange, Failure>) -> Option<Probe> {
 }
 
 /// Connects and identifies the server, returning a ready session.
-pub async fn connect(endpoint: &Endpoint, client: &Client, era: EraChoice, deadline: Instant) -> Result<Session, ConnectError> {
+pub async fn connect(
+    endpoint: &Endpoint,
+    client: &Client,
+    era: EraChoice,
+    deadline: Instant,
+) -> Result<Session, ConnectError> {
     match endpoint {
         Endpoint::Stdio(spec) => connect_stdio(spec, era, deadline).await,
-        Endpoint::Url { url, headers, wire } => connect_url(url, headers, *wire, client, era, deadline).await,
+        Endpoint::Url { url, headers, wire } => {
+            connect_url(url, headers, *wire, client, era, deadline).await
+        }
     }
 }
 
-async fn connect_stdio(spec: &StdioSpec, era: EraChoice, deadline: Instant) -> Result<Session, ConnectError> {
+async fn connect_stdio(
+    spec: &StdioSpec,
+    era: EraChoice,
+    deadline: Instant,
+) -> Result<Session, ConnectError> {
     let mut trail = Trail::default();
     let mut t = match StdioTransport::spawn(spec) {
         Ok(t) => t,
@@ -249,7 +306,11 @@ async fn connect_stdio(spec: &StdioSpec, era: EraChoice, deadline: Instant) -> R
             let remaining = deadline.saturating_duration_since(now);
             now + (remaining / 2).min(STDIO_PROBE_MAX)
         };
-        let req = OutRequest { method: "server/discover", params: Some(with_meta(None)), name: None };
+        let req = OutRequest {
+            method: "server/discover",
+            params: Some(with_meta(None)),
+            name: None,
+        };
         let started = Instant::now();
         let res = t.request(&req, &[], probe_deadline).await;
         trail.record("server/discover", &res, started);
@@ -258,20 +319,38 @@ async fn connect_stdio(spec: &StdioSpec, era: EraChoice, deadline: Instant) -> R
             Some(Probe::Modern(result, latency)) => {
                 return finish_modern(Transport::Stdio(t), result, latency, trail).await;
             }
-            Some(Probe::Fail(f)) => return Err(trail.fail(f, Some(Transport::Stdio(t)), Some(Wire::Stdio)).await),
+            Some(Probe::Fail(f)) => {
+                return Err(trail
+                    .fail(f, Some(Transport::Stdio(t)), Some(Wire::Stdio))
+                    .await);
+            }
             Some(Probe::Legacy) => {}
             None => {
-                let f = res.err().unwrap_or_else(|| Failure::new(Reason::ProtocolError, "discover"));
-                if era == EraChoice::Modern || !matches!(f.reason, Reason::Timeout | Reason::ProtocolError) {
-                    let f = if f.reason == Reason::Timeout { handshake_timeout(f) } else { f };
-                    return Err(trail.fail(f, Some(Transport::Stdio(t)), Some(Wire::Stdio)).await);
+                let f = res
+                    .err()
+                    .unwrap_or_else(|| Failure::new(Reason::ProtocolError, "discover"));
+                if era == EraChoice::Modern
+                    || !matches!(f.reason, Reason::Timeout | Reason::ProtocolError)
+                {
+                    let f = if f.reason == Reason::Timeout {
+                        handshake_timeout(f)
+                    } else {
+                        f
+                    };
+                    return Err(trail
+                        .fail(f, Some(Transport::Stdio(t)), Some(Wire::Stdio))
+                        .await);
                 }
                 // Silence (or only garbage) is the legacy answer on stdio; a late DiscoverResult still counts.
                 also.push(1);
             }
         }
     }
-    let req = OutRequest { method: "initialize", params: Some(initialize_params()), name: None };
+    let req = OutRequest {
+        method: "initialize",
+        params: Some(initialize_params()),
+        name: None,
+    };
     let started = Instant::now();
     let res = t.request(&req, &also, deadline).await;
     trail.record("initialize", &res, started);
@@ -280,13 +359,32 @@ async fn connect_stdio(spec: &StdioSpec, era: EraChoice, deadline: Instant) -> R
     match res {
         Ok(x) if also.contains(&x.id) => match x.outcome {
             Ok(result) => finish_modern(transport, result, x.latency, trail).await,
-            Err(e) => Err(trail.fail(Failure::new(Reason::RpcError, format!("server/discover: {e}")), Some(transport), Some(Wire::Stdio)).await),
+            Err(e) => Err(trail
+                .fail(
+                    Failure::new(Reason::RpcError, format!("server/discover: {e}")),
+                    Some(transport),
+                    Some(Wire::Stdio),
+                )
+                .await),
         },
         Ok(x) => legacy_session(transport, x, trail, deadline).await,
         Err(f) => {
-            let f = if f.reason == Reason::Timeout { handshake_timeout(f) } else { f };
+            let f = if f.reason == Reason::Timeout {
+                handshake_timeout(f)
+            } else {
+                f
+            };
             Err(trail.fail(f, Some(transport), Some(Wire::Stdio)).await)
         }
+    }
+}
+
+/// "HTTP 404 (HTML page)" or the failure's own message, for the one-line summary of a failed detection.
+fn brief(f: &Failure) -> String {
+    match (f.reason, f.http_status) {
+        (Reason::NotMcp, Some(s)) => format!("HTTP {s} (HTML page)"),
+        (Reason::HttpStatus, Some(s)) => format!("HTTP {s}"),
+        _ => f.message.clone(),
     }
 }
 
@@ -317,8 +415,15 @@ async fn connect_url(
     if wire != Some(Wire::Sse) {
         let mut t = HttpTransport::new(client.clone(), url.clone(), headers.clone());
         if era != EraChoice::Legacy {
-            t.framing = Framing { protocol_version: Some(MODERN_REVISION.into()), modern: true };
-            let req = OutRequest { method: "server/discover", params: Some(with_meta(None)), name: None };
+            t.framing = Framing {
+                protocol_version: Some(MODERN_REVISION.into()),
+                modern: true,
+            };
+            let req = OutRequest {
+                method: "server/discover",
+                params: Some(with_meta(None)),
+                name: None,
+            };
             let started = Instant::now();
             let res = t.request(&req, deadline).await;
             trail.record("server/discover", &res, started);
@@ -327,13 +432,23 @@ async fn connect_url(
                 Some(Probe::Modern(result, latency)) => {
                     return finish_modern(Transport::Http(t), result, latency, trail).await;
                 }
-                Some(Probe::Fail(f)) => return Err(trail.fail(f, None, Some(Wire::StreamableHttp)).await),
+                Some(Probe::Fail(f)) => {
+                    return Err(trail.fail(f, None, Some(Wire::StreamableHttp)).await);
+                }
                 Some(Probe::Legacy) => {}
                 None => {
-                    let f = res.err().unwrap_or_else(|| Failure::new(Reason::ProtocolError, "discover"));
-                    let go_on = era == EraChoice::Auto && (falls_back(&f) || matches!(f.reason, Reason::HttpStatus | Reason::ProtocolError));
+                    let f = res
+                        .err()
+                        .unwrap_or_else(|| Failure::new(Reason::ProtocolError, "discover"));
+                    let go_on = era == EraChoice::Auto
+                        && (falls_back(&f)
+                            || matches!(f.reason, Reason::HttpStatus | Reason::ProtocolError));
                     if !go_on {
-                        let f = if f.reason == Reason::Timeout { handshake_timeout(f) } else { f };
+                        let f = if f.reason == Reason::Timeout {
+                            handshake_timeout(f)
+                        } else {
+                            f
+                        };
                         return Err(trail.fail(f, None, Some(Wire::StreamableHttp)).await);
                     }
                 }
@@ -341,7 +456,11 @@ async fn connect_url(
         }
         if era != EraChoice::Modern {
             let mut t = HttpTransport::new(client.clone(), url.clone(), headers.clone());
-            let req = OutRequest { method: "initialize", params: Some(initialize_params()), name: None };
+            let req = OutRequest {
+                method: "initialize",
+                params: Some(initialize_params()),
+                name: None,
+            };
             let started = Instant::now();
             let res = t.request(&req, deadline).await;
             trail.record("initialize", &res, started);
@@ -350,48 +469,74 @@ async fn connect_url(
                 Ok(x) => return legacy_session(Transport::Http(t), x, trail, deadline).await,
                 Err(f) => {
                     if wire == Some(Wire::StreamableHttp) || !falls_back(&f) {
-                        let f = if f.reason == Reason::Timeout { handshake_timeout(f) } else { f };
+                        let f = if f.reason == Reason::Timeout {
+                            handshake_timeout(f)
+                        } else {
+                            f
+                        };
                         return Err(trail.fail(f, None, Some(Wire::StreamableHttp)).await);
                     }
                     post_failure = Some(f);
                 }
             }
         } else {
-            return Err(trail.fail(
-                Failure::new(Reason::VersionMismatch, "the server did not answer server/discover as a modern (2026-07-28) server"),
-                None,
-                Some(Wire::StreamableHttp),
-            )
-            .await);
+            return Err(trail
+                .fail(
+                    Failure::new(
+                        Reason::VersionMismatch,
+                        "the server did not answer server/discover as a modern (2026-07-28) server",
+                    ),
+                    None,
+                    Some(Wire::StreamableHttp),
+                )
+                .await);
         }
     }
     // HTTP+SSE (2024-11-05)
-    let t = match SseTransport::connect(client.clone(), url.clone(), headers.clone(), deadline).await {
-        Ok(t) => t,
-        Err(f) => {
-            trail.step(format!("GET (SSE stream): {f}"));
-            let f = match post_failure {
-                // Neither a POST nor a GET found MCP here: say so plainly, keeping the GET's detail.
-                Some(p) if f.reason == Reason::NotMcp || p.reason == Reason::NotMcp => Failure {
-                    reason: Reason::NotMcp,
-                    message: format!("no MCP endpoint here: POST initialize got {}; GET got {}", p.message, f.message),
-                    ..f
-                },
-                Some(p) if falls_back(&f) => Failure { message: format!("no MCP endpoint here: POST initialize got {}; GET got {}", p.message, f.message), ..f },
-                _ => {
-                    if f.reason == Reason::Timeout {
-                        handshake_timeout(f)
-                    } else {
-                        f
+    let t =
+        match SseTransport::connect(client.clone(), url.clone(), headers.clone(), deadline).await {
+            Ok(t) => t,
+            Err(f) => {
+                trail.step(format!("GET (SSE stream): {f}"));
+                // In auto mode every step fell through: no transport was found, so none is reported.
+                let found = if post_failure.is_some() {
+                    None
+                } else {
+                    Some(Wire::Sse)
+                };
+                let f = match post_failure {
+                    Some(p)
+                        if f.reason == Reason::NotMcp
+                            || p.reason == Reason::NotMcp
+                            || falls_back(&f) =>
+                    {
+                        Failure {
+                            reason: if f.reason == Reason::NotMcp || p.reason == Reason::NotMcp {
+                                Reason::NotMcp
+                            } else {
+                                f.reason
+                            },
+                            message: format!(
+                                "no MCP endpoint at this URL: POST initialize → {}, GET → {}",
+                                brief(&p),
+                                brief(&f)
+                            ),
+                            ..f
+                        }
                     }
-                }
-            };
-            return Err(trail.fail(f, None, Some(Wire::Sse)).await);
-        }
-    };
+                    _ if f.reason == Reason::Timeout => handshake_timeout(f),
+                    _ => f,
+                };
+                return Err(trail.fail(f, None, found).await);
+            }
+        };
     trail.step("GET: event stream with an `endpoint` event".into());
     let mut transport = Transport::Sse(t);
-    let req = OutRequest { method: "initialize", params: Some(initialize_params()), name: None };
+    let req = OutRequest {
+        method: "initialize",
+        params: Some(initialize_params()),
+        name: None,
+    };
     let started = Instant::now();
     let res = transport.request(&req, deadline).await;
     trail.record("initialize", &res, started);
@@ -399,42 +544,45 @@ async fn connect_url(
     match res {
         Ok(x) => legacy_session(transport, x, trail, deadline).await,
         Err(f) => {
-            let f = if f.reason == Reason::Timeout { handshake_timeout(f) } else { f };
+            let f = if f.reason == Reason::Timeout {
+                handshake_timeout(f)
+            } else {
+                f
+            };
             Err(trail.fail(f, Some(transport), Some(Wire::Sse)).await)
         }
     }
 }
 
 fn server_info(v: Option<&Value>) -> ServerInfo {
-    let s = |k: &str| v.and_then(|i| i.get(k)).and_then(Value::as_str).map(String::from);
-    ServerInfo { name: s("name").unwrap_or_default(), version: s("version").unwrap_or_default(), title: s("title") }
-}
-
-async fn finish_modern(transport: Transport, result: Value, latency: Duration, trail: Trail) -> Result<Session, ConnectError> {
-    let wire = Some(transport.wire());
-    match modern_session(transport, result, latency, trail) {
-        Ok(s) => Ok(s),
-        Err((f, trail, t)) => Err(trail.fail(f, Some(t), wire).await),
+    let s = |k: &str| {
+        v.and_then(|i| i.get(k))
+            .and_then(Value::as_str)
+            .map(String::from)
+    };
+    ServerInfo {
+        name: s("name").unwrap_or_default(),
+        version: s("version").unwrap_or_default(),
+        title: s("title"),
     }
 }
 
-type SessionResult = Result<Session, (Failure, Trail, Transport)>;
-
-fn modern_session(transport: Transport, result: Value, latency: Duration, mut trail: Trail) -> SessionResult {
-    let versions: Vec<&str> = result
-        .get("supportedVersions")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    if !versions.is_empty() && !versions.contains(&MODERN_REVISION) {
-        let f = Failure::new(
-            Reason::VersionMismatch,
-            format!("server/discover lists {} but not {MODERN_REVISION}", versions.join(", ")),
-        );
-        return Err((f, trail, transport));
+async fn finish_modern(
+    transport: Transport,
+    result: Value,
+    latency: Duration,
+    mut trail: Trail,
+) -> Result<Session, ConnectError> {
+    if let Err(f) = check_modern_versions(&result) {
+        let wire = Some(transport.wire());
+        return Err(trail.fail(f, Some(transport), wire).await);
     }
     trail.step(format!("modern server ({MODERN_REVISION})"));
-    let capabilities = result.get("capabilities").and_then(Value::as_object).cloned().unwrap_or_default();
+    let capabilities = result
+        .get("capabilities")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     let server = server_info(result.pointer("/_meta/io.modelcontextprotocol~1serverInfo"));
     Ok(Session {
         transport,
@@ -448,35 +596,93 @@ fn modern_session(transport: Transport, result: Value, latency: Duration, mut tr
     })
 }
 
-async fn legacy_session(mut transport: Transport, x: Exchange, mut trail: Trail, deadline: Instant) -> Result<Session, ConnectError> {
+/// A DiscoverResult must list the revision mcpmon speaks (an absent list is taken as modern).
+fn check_modern_versions(result: &Value) -> Result<(), Failure> {
+    let versions: Vec<&str> = result
+        .get("supportedVersions")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if !versions.is_empty() && !versions.contains(&MODERN_REVISION) {
+        return Err(Failure::new(
+            Reason::VersionMismatch,
+            format!(
+                "server/discover lists {} but not {MODERN_REVISION}",
+                versions.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+async fn legacy_session(
+    mut transport: Transport,
+    x: Exchange,
+    mut trail: Trail,
+    deadline: Instant,
+) -> Result<Session, ConnectError> {
     let wire = Some(transport.wire());
     let result = match x.outcome {
         Ok(r) => r,
         Err(e) => {
-            let reason = if e.message.contains("version") { Reason::VersionMismatch } else { Reason::RpcError };
-            return Err(trail.fail(Failure::new(reason, format!("initialize was refused: {e}")), Some(transport), wire).await);
+            let reason = if e.message.contains("version") {
+                Reason::VersionMismatch
+            } else {
+                Reason::RpcError
+            };
+            return Err(trail
+                .fail(
+                    Failure::new(reason, format!("initialize was refused: {e}")),
+                    Some(transport),
+                    wire,
+                )
+                .await);
         }
     };
-    let revision = result.get("protocolVersion").and_then(Value::as_str).unwrap_or("").to_string();
+    let revision = result
+        .get("protocolVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     if !LEGACY_REVISIONS.contains(&revision.as_str()) {
-        let shown = if revision.is_empty() { "no protocolVersion".to_string() } else { format!("protocol version {revision}") };
+        let shown = if revision.is_empty() {
+            "no protocolVersion".to_string()
+        } else {
+            format!("protocol version {revision}")
+        };
         let f = Failure::new(
             Reason::VersionMismatch,
-            format!("initialize answered with {shown}; mcpmon speaks {}", LEGACY_REVISIONS.join(", ")),
+            format!(
+                "initialize answered with {shown}; mcpmon speaks {}",
+                LEGACY_REVISIONS.join(", ")
+            ),
         );
         return Err(trail.fail(f, Some(transport), wire).await);
     }
     if let Transport::Http(h) = &mut transport {
-        h.framing = Framing { protocol_version: Some(revision.clone()), modern: false };
+        h.framing = Framing {
+            protocol_version: Some(revision.clone()),
+            modern: false,
+        };
     }
-    if let Err(f) = transport.notify("notifications/initialized", None, deadline).await {
+    if let Err(f) = transport
+        .notify("notifications/initialized", None, deadline)
+        .await
+    {
         trail.step(format!("notifications/initialized: {f}"));
-        if matches!(f.reason, Reason::AuthRequired | Reason::ServerDisconnected | Reason::Timeout) {
+        if matches!(
+            f.reason,
+            Reason::AuthRequired | Reason::ServerDisconnected | Reason::Timeout
+        ) {
             return Err(trail.fail(f, Some(transport), wire).await);
         }
     }
     trail.step(format!("legacy server ({revision})"));
-    let capabilities = result.get("capabilities").and_then(Value::as_object).cloned().unwrap_or_default();
+    let capabilities = result
+        .get("capabilities")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     Ok(Session {
         server: server_info(result.get("serverInfo")),
         transport,
@@ -499,20 +705,45 @@ impl Session {
     }
 
     /// One call; a JSON-RPC error becomes `rpc_error`. Modern sessions carry `_meta` on every request.
-    pub async fn call(&mut self, method: &str, params: Option<Value>, deadline: Instant) -> Result<(Value, Duration), Failure> {
+    pub async fn call(
+        &mut self,
+        method: &str,
+        params: Option<Value>,
+        deadline: Instant,
+    ) -> Result<(Value, Duration), Failure> {
         let params = match self.era {
             Era::Modern => Some(with_meta(params)),
             Era::Legacy => params,
         };
-        let name = params.as_ref().and_then(|p| p.get("name").or_else(|| p.get("uri"))).and_then(Value::as_str).map(String::from);
-        let req = OutRequest { method, params, name: name.as_deref() };
+        let name = params
+            .as_ref()
+            .and_then(|p| p.get("name").or_else(|| p.get("uri")))
+            .and_then(Value::as_str)
+            .map(String::from);
+        let req = OutRequest {
+            method,
+            params,
+            name: name.as_deref(),
+        };
         let started = Instant::now();
         let res = self.transport.request(&req, deadline).await;
         let (latency, http, ok) = match &res {
             Ok(x) => (x.latency, x.http.clone(), x.outcome.is_ok()),
-            Err(f) => (started.elapsed(), f.http_status.map(|s| HttpFacts { status: s, ..Default::default() }), false),
+            Err(f) => (
+                started.elapsed(),
+                f.http_status.map(|s| HttpFacts {
+                    status: s,
+                    ..Default::default()
+                }),
+                false,
+            ),
         };
-        self.requests.push(RequestRecord { method: method.to_string(), latency, http, ok });
+        self.requests.push(RequestRecord {
+            method: method.to_string(),
+            latency,
+            http,
+            ok,
+        });
         let x = res?;
         match x.outcome {
             Ok(v) => Ok((v, x.latency)),
@@ -521,7 +752,12 @@ impl Session {
     }
 
     /// Every item of a paginated list (`tools/list` → `tools`), following `nextCursor`.
-    pub async fn list_all(&mut self, method: &str, key: &str, deadline: Instant) -> Result<Vec<Value>, Failure> {
+    pub async fn list_all(
+        &mut self,
+        method: &str,
+        key: &str,
+        deadline: Instant,
+    ) -> Result<Vec<Value>, Failure> {
         let mut items = Vec::new();
         let mut cursor: Option<String> = None;
         let mut seen = std::collections::HashSet::new();
@@ -531,7 +767,10 @@ impl Session {
             match result.get(key).and_then(Value::as_array) {
                 Some(page) => items.extend(page.iter().cloned()),
                 None => {
-                    return Err(Failure::new(Reason::ProtocolError, format!("{method} result has no `{key}` array")));
+                    return Err(Failure::new(
+                        Reason::ProtocolError,
+                        format!("{method} result has no `{key}` array"),
+                    ));
                 }
             }
             match result.get("nextCursor").and_then(Value::as_str) {
@@ -539,7 +778,10 @@ impl Session {
                     if !seen.insert(next.to_string()) {
                         return Err(Failure::new(
                             Reason::ProtocolError,
-                            format!("{method} pagination loops: cursor {:?} came back twice", super::jsonrpc::excerpt(next, 40)),
+                            format!(
+                                "{method} pagination loops: cursor {:?} came back twice",
+                                super::jsonrpc::excerpt(next, 40)
+                            ),
                         ));
                     }
                     cursor = Some(next.to_string());
@@ -547,16 +789,25 @@ impl Session {
                 _ => return Ok(items),
             }
         }
-        Err(Failure::new(Reason::ProtocolError, format!("{method} returned more than {MAX_PAGES} pages")))
+        Err(Failure::new(
+            Reason::ProtocolError,
+            format!("{method} returned more than {MAX_PAGES} pages"),
+        ))
     }
 
     /// The cheapest liveness round trip for the era: `ping`, or `server/discover` where ping no longer exists.
-    pub async fn liveness(&mut self, deadline: Instant) -> (&'static str, Result<Duration, Failure>) {
+    pub async fn liveness(
+        &mut self,
+        deadline: Instant,
+    ) -> (&'static str, Result<Duration, Failure>) {
         let method = match self.era {
             Era::Legacy => "ping",
             Era::Modern => "server/discover",
         };
-        (method, self.call(method, None, deadline).await.map(|(_, d)| d))
+        (
+            method,
+            self.call(method, None, deadline).await.map(|(_, d)| d),
+        )
     }
 
     pub fn faults(&self) -> &[String] {
@@ -571,7 +822,11 @@ impl Session {
         let log = self.transport.log().clone();
         let mut close = self.transport.close().await;
         let stderr_tail = std::mem::take(&mut close.stderr_tail);
-        Closed { close, stderr_tail, log }
+        Closed {
+            close,
+            stderr_tail,
+            log,
+        }
     }
 }
 
@@ -580,7 +835,9 @@ pub fn parse_url(s: &str) -> Result<Url, String> {
     let url = Url::parse(s).map_err(|e| format!("{s:?} is not a valid URL: {e}"))?;
     match url.scheme() {
         "http" | "https" => Ok(url),
-        other => Err(format!("unsupported URL scheme {other:?} (use http or https)")),
+        other => Err(format!(
+            "unsupported URL scheme {other:?} (use http or https)"
+        )),
     }
 }
 

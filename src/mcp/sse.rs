@@ -84,8 +84,16 @@ impl Parser {
                 if data.ends_with('\n') {
                     data.pop();
                 }
-                let event = if self.event.is_empty() { "message".to_string() } else { std::mem::take(&mut self.event) };
-                out.push(Event { event, data, id: self.id.clone() });
+                let event = if self.event.is_empty() {
+                    "message".to_string()
+                } else {
+                    std::mem::take(&mut self.event)
+                };
+                out.push(Event {
+                    event,
+                    data,
+                    id: self.id.clone(),
+                });
             }
             self.event.clear();
             self.data.clear();
@@ -136,12 +144,20 @@ mod tests {
     #[test]
     fn lf_frames() {
         let ev = parse_all(&[b"event: endpoint\ndata: /message?sessionId=1\n\n"]);
-        assert_eq!(ev, vec![Event { event: "endpoint".into(), data: "/message?sessionId=1".into(), id: None }]);
+        assert_eq!(
+            ev,
+            vec![Event {
+                event: "endpoint".into(),
+                data: "/message?sessionId=1".into(),
+                id: None
+            }]
+        );
     }
 
     #[test]
     fn crlf_frames_split_anywhere() {
-        let whole = b"event: message\r\ndata: {\"a\":1}\r\n\r\nevent: message\r\nid: 7\r\ndata: x\r\n\r\n";
+        let whole =
+            b"event: message\r\ndata: {\"a\":1}\r\n\r\nevent: message\r\nid: 7\r\ndata: x\r\n\r\n";
         for split in 0..whole.len() {
             let ev = parse_all(&[&whole[..split], &whole[split..]]);
             assert_eq!(ev.len(), 2, "split at {split}");

@@ -51,14 +51,22 @@ pub struct Observation {
 }
 
 /// Probes one target. Never fails: problems are in the Observation.
-pub async fn probe(target: &Target, client: &Client, now: chrono::DateTime<chrono::Utc>) -> Observation {
+pub async fn probe(
+    target: &Target,
+    client: &Client,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Observation {
     let started = Instant::now();
     let deadline = started + target.timeout;
     let mut facts = McpFacts::default();
     let failure = if !target.unresolved.is_empty() {
         Some(Failure::new(
             Reason::UnresolvedPlaceholder,
-            format!("not probed: {} ({})", target.unresolved.join("; "), target.origin),
+            format!(
+                "not probed: {} ({})",
+                target.unresolved.join("; "),
+                target.origin
+            ),
         ))
     } else {
         match endpoint(target) {
@@ -83,13 +91,24 @@ fn endpoint(target: &Target) -> Result<Endpoint, Failure> {
         EndpointSpec::Stdio(spec) => Ok(Endpoint::Stdio(spec.clone())),
         EndpointSpec::Url { url, headers, wire } => {
             let url = session::parse_url(url).map_err(|m| Failure::new(Reason::ConnectError, m))?;
-            let headers = session::header_map(headers).map_err(|m| Failure::new(Reason::ConnectError, m))?;
-            Ok(Endpoint::Url { url, headers, wire: *wire })
+            let headers =
+                session::header_map(headers).map_err(|m| Failure::new(Reason::ConnectError, m))?;
+            Ok(Endpoint::Url {
+                url,
+                headers,
+                wire: *wire,
+            })
         }
     }
 }
 
-async fn run(ep: &Endpoint, client: &Client, target: &Target, deadline: Instant, facts: &mut McpFacts) -> Option<Failure> {
+async fn run(
+    ep: &Endpoint,
+    client: &Client,
+    target: &Target,
+    deadline: Instant,
+    facts: &mut McpFacts,
+) -> Option<Failure> {
     let mut s = match session::connect(ep, client, target.era, deadline).await {
         Ok(s) => s,
         Err(e) => {
@@ -111,15 +130,29 @@ async fn run(ep: &Endpoint, client: &Client, target: &Target, deadline: Instant,
 
     // Lists are read only for declared capabilities (asking for an undeclared one is itself a fault).
     // tools/list is always attempted when tools are expected, so a server hiding them is caught.
-    let want_tools = s.has_capability("tools") || target.checks.min_tools.is_some() || !target.checks.expect_tools.is_empty();
+    let want_tools = s.has_capability("tools")
+        || target.checks.min_tools.is_some()
+        || !target.checks.expect_tools.is_empty();
     if want_tools {
-        facts.tools = Some(s.list_all("tools/list", "tools", deadline).await.map(|items| names(&items)));
+        facts.tools = Some(
+            s.list_all("tools/list", "tools", deadline)
+                .await
+                .map(|items| names(&items)),
+        );
     }
     if s.has_capability("prompts") {
-        facts.prompts = Some(s.list_all("prompts/list", "prompts", deadline).await.map(|v| v.len()));
+        facts.prompts = Some(
+            s.list_all("prompts/list", "prompts", deadline)
+                .await
+                .map(|v| v.len()),
+        );
     }
     if s.has_capability("resources") {
-        facts.resources = Some(s.list_all("resources/list", "resources", deadline).await.map(|v| v.len()));
+        facts.resources = Some(
+            s.list_all("resources/list", "resources", deadline)
+                .await
+                .map(|v| v.len()),
+        );
     }
     let (method, res) = s.liveness(deadline).await;
     facts.liveness = Some((method.to_string(), res));
@@ -136,7 +169,15 @@ async fn run(ep: &Endpoint, client: &Client, target: &Target, deadline: Instant,
 }
 
 fn names(items: &[Value]) -> Vec<String> {
-    items.iter().map(|t| t.get("name").and_then(Value::as_str).unwrap_or("").to_string()).collect()
+    items
+        .iter()
+        .map(|t| {
+            t.get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect()
 }
 
 fn scrub_observation(obs: &mut Observation, secrets: &[String]) {
@@ -147,7 +188,13 @@ fn scrub_observation(obs: &mut Observation, secrets: &[String]) {
     if let Some(f) = &mut obs.failure {
         fix(&mut f.message);
     }
-    for s in obs.mcp.stderr_tail.iter_mut().chain(obs.mcp.faults.iter_mut()).chain(obs.mcp.detection.iter_mut()) {
+    for s in obs
+        .mcp
+        .stderr_tail
+        .iter_mut()
+        .chain(obs.mcp.faults.iter_mut())
+        .chain(obs.mcp.detection.iter_mut())
+    {
         fix(s);
     }
     if let Some((_, Err(f))) = &mut obs.mcp.liveness {

@@ -119,7 +119,13 @@ fn failure(f: &Failure) -> WireFailure<'_> {
         reason: f.reason.as_str(),
         message: &f.message,
         http_status: f.http_status,
-        auth_challenge: f.auth_challenge.as_ref().map(|c: &AuthChallenge| WireChallenge { scheme: &c.scheme, params: &c.params }),
+        auth_challenge: f
+            .auth_challenge
+            .as_ref()
+            .map(|c: &AuthChallenge| WireChallenge {
+                scheme: &c.scheme,
+                params: &c.params,
+            }),
     }
 }
 
@@ -153,13 +159,19 @@ fn observation<'a>(o: &'a Observation, status: Status) -> WireObservation<'a> {
         kind: "mcp",
         status: status.as_str(),
         endpoint: &o.endpoint,
-        started_at: o.started_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        started_at: o
+            .started_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         duration_ms: ms(o.duration),
         failure: o.failure.as_ref().map(failure),
         transport: m.wire.map(|w| w.as_str()),
         era: m.era.map(|e| e.as_str()),
         revision: m.revision.as_deref(),
-        server: m.server.as_ref().map(|s| WireServer { name: &s.name, version: &s.version, title: s.title.as_deref() }),
+        server: m.server.as_ref().map(|s| WireServer {
+            name: &s.name,
+            version: &s.version,
+            title: s.title.as_deref(),
+        }),
         capabilities: &m.capabilities,
         handshake_ms: m.handshake.map(ms),
         liveness_method: m.liveness.as_ref().map(|(meth, _)| meth.as_str()),
@@ -178,8 +190,16 @@ fn observation<'a>(o: &'a Observation, status: Status) -> WireObservation<'a> {
                 ok: r.ok,
                 latency_ms: ms(r.latency),
                 http_status: r.http.as_ref().map(|h| h.status),
-                content_type: r.http.as_ref().map(|h| h.content_type.as_str()).filter(|c| !c.is_empty()),
-                ttfb_ms: r.http.as_ref().filter(|h| !h.ttfb.is_zero()).map(|h| ms(h.ttfb)),
+                content_type: r
+                    .http
+                    .as_ref()
+                    .map(|h| h.content_type.as_str())
+                    .filter(|c| !c.is_empty()),
+                ttfb_ms: r
+                    .http
+                    .as_ref()
+                    .filter(|h| !h.ttfb.is_zero())
+                    .map(|h| ms(h.ttfb)),
             })
             .collect(),
         detection: &m.detection,
@@ -198,12 +218,24 @@ fn wire(report: &Report) -> WireReport<'_> {
         schema_version: SCHEMA_VERSION,
         command: report.command,
         mcpmon_version: env!("CARGO_PKG_VERSION"),
-        generated_at: report.generated_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        generated_at: report
+            .generated_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         status: status.as_str(),
         exit_code: status.exit_code(),
-        summary: WireSummary { targets: c.total(), ok: c.ok, warn: c.warn, crit: c.crit, unknown: c.unknown },
+        summary: WireSummary {
+            targets: c.total(),
+            ok: c.ok,
+            warn: c.warn,
+            crit: c.crit,
+            unknown: c.unknown,
+        },
         findings: report.findings.iter().map(finding).collect(),
-        observations: report.observations.iter().map(|o| observation(o, report.target_status(&o.target))).collect(),
+        observations: report
+            .observations
+            .iter()
+            .map(|o| observation(o, report.target_status(&o.target)))
+            .collect(),
     }
 }
 

@@ -24,8 +24,23 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(target: &str, check: &str, status: Status, reason: Option<Reason>, message: String) -> Self {
-        Finding { target: target.into(), check: check.into(), status, reason, message, value: None, warn: None, crit: None }
+    pub fn new(
+        target: &str,
+        check: &str,
+        status: Status,
+        reason: Option<Reason>,
+        message: String,
+    ) -> Self {
+        Finding {
+            target: target.into(),
+            check: check.into(),
+            status,
+            reason,
+            message,
+            value: None,
+            warn: None,
+            crit: None,
+        }
     }
 
     pub fn value(mut self, v: f64) -> Self {
@@ -57,7 +72,12 @@ impl Report {
 
     /// The verdict of one target: the worst of its findings.
     pub fn target_status(&self, target: &str) -> Status {
-        worst(self.findings.iter().filter(|f| f.target == target).map(|f| f.status))
+        worst(
+            self.findings
+                .iter()
+                .filter(|f| f.target == target)
+                .map(|f| f.status),
+        )
     }
 
     /// Target names in report order.

@@ -28,7 +28,11 @@ fn fmt_ms(d: Option<std::time::Duration>) -> String {
     match d {
         Some(d) => {
             let ms = d.as_secs_f64() * 1000.0;
-            if ms >= 1000.0 { format!("{:.2} s", ms / 1000.0) } else { format!("{ms:.1} ms") }
+            if ms >= 1000.0 {
+                format!("{:.2} s", ms / 1000.0)
+            } else {
+                format!("{ms:.1} ms")
+            }
         }
         None => "—".into(),
     }
@@ -43,16 +47,28 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
         table.force_no_tty();
     }
     if let Some(w) = opts.width {
-        table.set_width(w).set_content_arrangement(ContentArrangement::Dynamic);
+        table
+            .set_width(w)
+            .set_content_arrangement(ContentArrangement::Dynamic);
     }
-    table.set_header(["TARGET", "STATUS", "TRANSPORT", "REVISION", "SERVER", "TOOLS", "HANDSHAKE", "LIVENESS", "DETAIL"]);
+    table.set_header([
+        "TARGET",
+        "STATUS",
+        "TRANSPORT",
+        "REVISION",
+        "SERVER",
+        "TOOLS",
+        "HANDSHAKE",
+        "LIVENESS",
+        "DETAIL",
+    ]);
     for obs in &report.observations {
         let st = report.target_status(&obs.target);
         let m = &obs.mcp;
         let server = m
             .server
             .as_ref()
-            .map(|s| sanitize(&format!("{} {}", s.name, s.version).trim().to_string()))
+            .map(|s| sanitize(format!("{} {}", s.name, s.version).trim()))
             .unwrap_or_else(|| "—".into());
         let tools = match &m.tools {
             Some(Ok(t)) => t.len().to_string(),
@@ -74,7 +90,11 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
                 None => f.message.clone(),
             })
             .collect();
-        let detail = if detail.is_empty() { String::new() } else { sanitize(&detail.join("; ")) };
+        let detail = if detail.is_empty() {
+            String::new()
+        } else {
+            sanitize(&detail.join("; "))
+        };
         let mut status_cell = Cell::new(st.label());
         if opts.color {
             status_cell = status_cell.fg(status_color(st));
@@ -83,7 +103,12 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
             Cell::new(sanitize(&obs.target)),
             status_cell,
             Cell::new(m.wire.map(|w| w.as_str()).unwrap_or("—")),
-            Cell::new(m.revision.as_deref().map(sanitize).unwrap_or_else(|| "—".into())),
+            Cell::new(
+                m.revision
+                    .as_deref()
+                    .map(sanitize)
+                    .unwrap_or_else(|| "—".into()),
+            ),
             Cell::new(server),
             Cell::new(tools),
             Cell::new(fmt_ms(m.handshake)),

@@ -18,23 +18,60 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
     let mut out = Vec::new();
     let f = &obs.mcp;
     if let Some(fail) = &obs.failure {
-        let status = if fail.reason == Reason::UnresolvedPlaceholder { Status::Unknown } else { Status::Crit };
-        out.push(Finding::new(t, "connect", status, Some(fail.reason), fail.message.clone()));
+        let status = if fail.reason == Reason::UnresolvedPlaceholder {
+            Status::Unknown
+        } else {
+            Status::Crit
+        };
+        out.push(Finding::new(
+            t,
+            "connect",
+            status,
+            Some(fail.reason),
+            fail.message.clone(),
+        ));
         return out;
     }
     let wire = f.wire.map(|w| w.as_str()).unwrap_or("?");
     let rev = f.revision.as_deref().unwrap_or("?");
     let hs = f.handshake.map(ms).unwrap_or(0.0);
-    let verb = if f.era == Some(crate::mcp::session::Era::Modern) { "discovered" } else { "initialized" };
-    out.push(Finding::new(t, "connect", Status::Ok, None, format!("{verb} {rev} over {wire} in {hs} ms")).value(hs));
+    let verb = if f.era == Some(crate::mcp::session::Era::Modern) {
+        "discovered"
+    } else {
+        "initialized"
+    };
+    out.push(
+        Finding::new(
+            t,
+            "connect",
+            Status::Ok,
+            None,
+            format!("{verb} {rev} over {wire} in {hs} ms"),
+        )
+        .value(hs),
+    );
 
     let bound = checks.response_time_ms;
     let st = judge_above(hs, bound);
     let msg = match st {
         Status::Ok => format!("handshake {hs} ms"),
-        _ => format!("handshake took {hs} ms (warn > {}, crit > {})", show(bound.warn), show(bound.crit)),
+        _ => format!(
+            "handshake took {hs} ms (warn > {}, crit > {})",
+            show(bound.warn),
+            show(bound.crit)
+        ),
     };
-    out.push(Finding::new(t, "response_time", st, (st != Status::Ok).then_some(Reason::Threshold), msg).value(hs).bounds(bound.warn, bound.crit));
+    out.push(
+        Finding::new(
+            t,
+            "response_time",
+            st,
+            (st != Status::Ok).then_some(Reason::Threshold),
+            msg,
+        )
+        .value(hs)
+        .bounds(bound.warn, bound.crit),
+    );
 
     if let Some((method, res)) = &f.liveness {
         match res {
@@ -43,47 +80,127 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
                 let st = judge_above(v, bound);
                 let msg = match st {
                     Status::Ok => format!("{method} {v} ms"),
-                    _ => format!("{method} took {v} ms (warn > {}, crit > {})", show(bound.warn), show(bound.crit)),
+                    _ => format!(
+                        "{method} took {v} ms (warn > {}, crit > {})",
+                        show(bound.warn),
+                        show(bound.crit)
+                    ),
                 };
-                out.push(Finding::new(t, "liveness", st, (st != Status::Ok).then_some(Reason::Threshold), msg).value(v).bounds(bound.warn, bound.crit));
+                out.push(
+                    Finding::new(
+                        t,
+                        "liveness",
+                        st,
+                        (st != Status::Ok).then_some(Reason::Threshold),
+                        msg,
+                    )
+                    .value(v)
+                    .bounds(bound.warn, bound.crit),
+                );
             }
-            Err(e) => out.push(Finding::new(t, "liveness", Status::Crit, Some(e.reason), format!("{method} failed: {}", e.message))),
+            Err(e) => out.push(Finding::new(
+                t,
+                "liveness",
+                Status::Crit,
+                Some(e.reason),
+                format!("{method} failed: {}", e.message),
+            )),
         }
     }
 
     match &f.tools {
-        None => out.push(Finding::new(t, "tools", Status::Ok, None, "no tools capability declared".into())),
-        Some(Err(e)) => out.push(Finding::new(t, "tools", Status::Crit, Some(e.reason), format!("tools/list failed: {}", e.message))),
+        None => out.push(Finding::new(
+            t,
+            "tools",
+            Status::Ok,
+            None,
+            "no tools capability declared".into(),
+        )),
+        Some(Err(e)) => out.push(Finding::new(
+            t,
+            "tools",
+            Status::Crit,
+            Some(e.reason),
+            format!("tools/list failed: {}", e.message),
+        )),
         Some(Ok(names)) => {
             let n = names.len();
             let (st, reason, msg) = match checks.min_tools {
                 Some(min) if n < min => {
-                    let reason = if n == 0 { Reason::ZeroTools } else { Reason::Threshold };
-                    (Status::Crit, Some(reason), format!("{n} tools, fewer than min_tools {min}"))
+                    let reason = if n == 0 {
+                        Reason::ZeroTools
+                    } else {
+                        Reason::Threshold
+                    };
+                    (
+                        Status::Crit,
+                        Some(reason),
+                        format!("{n} tools, fewer than min_tools {min}"),
+                    )
                 }
-                None if n == 0 => (Status::Warn, Some(Reason::ZeroTools), "the server declares tools but lists none".to_string()),
+                None if n == 0 => (
+                    Status::Warn,
+                    Some(Reason::ZeroTools),
+                    "the server declares tools but lists none".to_string(),
+                ),
                 _ => (Status::Ok, None, format!("{n} tools")),
             };
-            out.push(Finding::new(t, "tools", st, reason, msg).value(n as f64).bounds(None, checks.min_tools.map(|m| m as f64)));
+            out.push(
+                Finding::new(t, "tools", st, reason, msg)
+                    .value(n as f64)
+                    .bounds(None, checks.min_tools.map(|m| m as f64)),
+            );
             if !checks.expect_tools.is_empty() {
-                let missing: Vec<&str> =
-                    checks.expect_tools.iter().filter(|e| !names.iter().any(|n| n == *e)).map(String::as_str).collect();
+                let missing: Vec<&str> = checks
+                    .expect_tools
+                    .iter()
+                    .filter(|e| !names.iter().any(|n| n == *e))
+                    .map(String::as_str)
+                    .collect();
                 if missing.is_empty() {
-                    out.push(Finding::new(t, "expect_tools", Status::Ok, None, format!("all {} expected tools present", checks.expect_tools.len())));
+                    out.push(Finding::new(
+                        t,
+                        "expect_tools",
+                        Status::Ok,
+                        None,
+                        format!("all {} expected tools present", checks.expect_tools.len()),
+                    ));
                 } else {
-                    out.push(Finding::new(t, "expect_tools", Status::Crit, Some(Reason::ToolMissing), format!("missing tools: {}", missing.join(", "))));
+                    out.push(Finding::new(
+                        t,
+                        "expect_tools",
+                        Status::Crit,
+                        Some(Reason::ToolMissing),
+                        format!("missing tools: {}", missing.join(", ")),
+                    ));
                 }
             }
         }
     }
     for (check, listed) in [("prompts", &f.prompts), ("resources", &f.resources)] {
         if let Some(Err(e)) = listed {
-            out.push(Finding::new(t, check, Status::Warn, Some(e.reason), format!("{check}/list failed: {}", e.message)));
+            out.push(Finding::new(
+                t,
+                check,
+                Status::Warn,
+                Some(e.reason),
+                format!("{check}/list failed: {}", e.message),
+            ));
         }
     }
     if !f.faults.is_empty() {
-        let more = if f.faults.len() > 1 { format!(" (+{} more)", f.faults.len() - 1) } else { String::new() };
-        out.push(Finding::new(t, "protocol", Status::Warn, Some(Reason::ProtocolError), format!("{}{more}", f.faults[0])));
+        let more = if f.faults.len() > 1 {
+            format!(" (+{} more)", f.faults.len() - 1)
+        } else {
+            String::new()
+        };
+        out.push(Finding::new(
+            t,
+            "protocol",
+            Status::Warn,
+            Some(Reason::ProtocolError),
+            format!("{}{more}", f.faults[0]),
+        ));
     }
     out
 }

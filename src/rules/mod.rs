@@ -22,11 +22,32 @@ mod tests {
 
     #[test]
     fn bounds_are_strict_and_optional() {
-        let b = Bound { warn: Some(2000.0), crit: Some(5000.0) };
+        let b = Bound {
+            warn: Some(2000.0),
+            crit: Some(5000.0),
+        };
         assert_eq!(judge_above(2000.0, b), Status::Ok);
         assert_eq!(judge_above(2000.1, b), Status::Warn);
         assert_eq!(judge_above(5000.1, b), Status::Crit);
-        assert_eq!(judge_above(1e9, Bound { warn: None, crit: None }), Status::Ok);
-        assert_eq!(judge_above(3.0, Bound { warn: None, crit: Some(2.0) }), Status::Crit);
+        assert_eq!(
+            judge_above(
+                1e9,
+                Bound {
+                    warn: None,
+                    crit: None
+                }
+            ),
+            Status::Ok
+        );
+        assert_eq!(
+            judge_above(
+                3.0,
+                Bound {
+                    warn: None,
+                    crit: Some(2.0)
+                }
+            ),
+            Status::Crit
+        );
     }
 }

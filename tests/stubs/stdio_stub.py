@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Stub stdio MCP server for mcpmon integration tests (Python 3.11, stdlib only).
 
-Usage: stdio_stub.py MODE
+Usage: stdio_stub.py MODE [MARKER]
+
+MARKER is ignored: tests pass a unique word so they can find the process in /proc.
 
 Messages are newline-delimited JSON-RPC 2.0 on stdin/stdout. Every mode writes
 "stub MODE started" to stderr at start. Modes:
@@ -27,6 +29,8 @@ Messages are newline-delimited JSON-RPC 2.0 on stdin/stdout. Every mode writes
                If STUB_PID_FILE is set, "<pid> <grandchild pid>\\n" is written
                there atomically before anything is answered.
   slow-exit    like ok, but on stdin EOF sleeps 0.2 s, then exits 0.
+  evil         like ok, but serverInfo.name carries terminal escape sequences.
+  leak-env     writes "API_KEY=<value of $API_KEY>" to stderr, then behaves like die.
 """
 import json
 import os
@@ -36,7 +40,7 @@ import sys
 import time
 
 MODES = {"ok", "silent", "garbage", "wrong-id", "stray", "notify-first", "die",
-         "huge", "ignore-term", "slow-exit"}
+         "huge", "ignore-term", "slow-exit", "evil", "leak-env"}
 KNOWN_VERSIONS = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}
 PAGE1 = [{"name": "alpha", "inputSchema": {"type": "object"}},
          {"name": "beta", "inputSchema": {"type": "object"}}]
@@ -75,6 +79,8 @@ def result_for(mode, method, params):
         requested = params.get("protocolVersion")
         version = requested if requested in KNOWN_VERSIONS else "2025-11-25"
         name = "x" * (20 * CHUNK) if mode == "huge" else "stub-ok"
+        if mode == "evil":
+            name = "evil\x1b[2J\x1b[31mred\u202eesrever"
         return "result", {"protocolVersion": version,
                           "capabilities": {"tools": {}, "prompts": {}},
                           "serverInfo": {"name": name, "version": "1.2.3"}}
@@ -123,7 +129,7 @@ def handle(mode, line, counter):
         bad_id = req_id + 1000 if isinstance(req_id, int) else f"{req_id}-wrong"
         send({"jsonrpc": "2.0", "id": bad_id, "result": {}})
         return
-    if mode == "die" and method == "initialize":
+    if mode in ("die", "leak-env") and method == "initialize":
         write_raw(b'{"jsonrpc":"2.0","id":1,"res')
         log("fatal: boom")
         os._exit(3)
@@ -158,11 +164,13 @@ def start_ignore_term():
 
 
 def main():
-    if len(sys.argv) != 2 or sys.argv[1] not in MODES:
+    if len(sys.argv) not in (2, 3) or sys.argv[1] not in MODES:
         log(f"usage: stdio_stub.py MODE  (one of: {', '.join(sorted(MODES))})")
         sys.exit(2)
     mode = sys.argv[1]
     log(f"stub {mode} started")
+    if mode == "leak-env":
+        log(f"API_KEY={os.environ.get('API_KEY', '')}")
     if mode == "ignore-term":
         start_ignore_term()
 

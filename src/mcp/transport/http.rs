@@ -61,7 +61,12 @@ impl HttpTransport {
         }
     }
 
-    fn post_builder(&self, body: Vec<u8>, method: &str, name: Option<&str>) -> reqwest::RequestBuilder {
+    fn post_builder(
+        &self,
+        body: Vec<u8>,
+        method: &str,
+        name: Option<&str>,
+    ) -> reqwest::RequestBuilder {
         let mut rb = self
             .client
             .post(self.url.clone())
@@ -85,7 +90,11 @@ impl HttpTransport {
     }
 
     /// POSTs one request and reads until the response with its id.
-    pub async fn request(&mut self, req: &OutRequest<'_>, deadline: Instant) -> Result<Exchange, Failure> {
+    pub async fn request(
+        &mut self,
+        req: &OutRequest<'_>,
+        deadline: Instant,
+    ) -> Result<Exchange, Failure> {
         self.next_id += 1;
         let id = self.next_id;
         let body = jsonrpc::request(id, req.method, req.params.as_ref());
@@ -95,19 +104,30 @@ impl HttpTransport {
         let ttfb = started.elapsed();
         let status = resp.status().as_u16();
         let ctype = content_type(resp.headers());
-        if let Some(sid) = resp.headers().get("mcp-session-id").and_then(|v| v.to_str().ok()) {
+        if let Some(sid) = resp
+            .headers()
+            .get("mcp-session-id")
+            .and_then(|v| v.to_str().ok())
+        {
             if !sid.is_empty() {
                 self.session_id = Some(sid.to_string());
             }
         }
-        let facts = HttpFacts { status, content_type: ctype.clone(), ttfb };
+        let facts = HttpFacts {
+            status,
+            content_type: ctype.clone(),
+            ttfb,
+        };
         if status == 401 || status == 403 {
             return Err(auth_failure(&resp, status));
         }
         if is_html(&ctype) {
             return Err(Failure::new(
                 Reason::NotMcp,
-                format!("HTTP {status} with an HTML page (text/html) to {}: not an MCP endpoint", req.method),
+                format!(
+                    "HTTP {status} with an HTML page (text/html) to {}: not an MCP endpoint",
+                    req.method
+                ),
             )
             .with_status(status));
         }
@@ -116,7 +136,10 @@ impl HttpTransport {
         } else if status == 202 || status == 204 {
             return Err(Failure::new(
                 Reason::ProtocolError,
-                format!("HTTP {status} with no response body to request {}", req.method),
+                format!(
+                    "HTTP {status} with no response body to request {}",
+                    req.method
+                ),
             )
             .with_status(status));
         } else {
@@ -138,21 +161,27 @@ impl HttpTransport {
                 None => {
                     return Err(Failure::new(
                         Reason::HttpStatus,
-                        format!(
-                            "HTTP {status} to {}{}",
-                            req.method,
-                            body_hint(&bytes),
-                        ),
+                        format!("HTTP {status} to {}{}", req.method, body_hint(&bytes),),
                     )
                     .with_status(status));
                 }
             }
         };
-        Ok(Exchange { id, outcome, latency: started.elapsed(), http: Some(facts) })
+        Ok(Exchange {
+            id,
+            outcome,
+            latency: started.elapsed(),
+            http: Some(facts),
+        })
     }
 
     /// POSTs a notification; servers answer 202 Accepted (anything else 2xx is noted, not fatal).
-    pub async fn notify(&mut self, method: &str, body: Vec<u8>, deadline: Instant) -> Result<(), Failure> {
+    pub async fn notify(
+        &mut self,
+        method: &str,
+        body: Vec<u8>,
+        deadline: Instant,
+    ) -> Result<(), Failure> {
         let rb = self.post_builder(body, method, None);
         let resp = send(rb, deadline, method).await?;
         let status = resp.status().as_u16();
@@ -160,12 +189,22 @@ impl HttpTransport {
             return Err(auth_failure(&resp, status));
         }
         if !(200..300).contains(&status) {
-            let bytes = read_body(resp, deadline, 64 * 1024, method).await.unwrap_or_default();
-            return Err(Failure::new(Reason::HttpStatus, format!("HTTP {status} to notification {method}{}", body_hint(&bytes)))
-                .with_status(status));
+            let bytes = read_body(resp, deadline, 64 * 1024, method)
+                .await
+                .unwrap_or_default();
+            return Err(Failure::new(
+                Reason::HttpStatus,
+                format!(
+                    "HTTP {status} to notification {method}{}",
+                    body_hint(&bytes)
+                ),
+            )
+            .with_status(status));
         }
         if status != 202 {
-            self.log.fault(format!("notification {method} answered HTTP {status}, expected 202 Accepted"));
+            self.log.fault(format!(
+                "notification {method} answered HTTP {status}, expected 202 Accepted"
+            ));
         }
         Ok(())
     }
@@ -173,18 +212,31 @@ impl HttpTransport {
     /// Ends the session with DELETE when the server issued one.
     pub async fn close(self) -> super::CloseReport {
         let Some(sid) = self.session_id.clone() else {
-            return super::CloseReport { summary: "no session to close".into(), stderr_tail: Vec::new() };
+            return super::CloseReport {
+                summary: "no session to close".into(),
+                stderr_tail: Vec::new(),
+            };
         };
-        let mut rb = self.client.delete(self.url.clone()).headers(self.headers.clone()).header("Mcp-Session-Id", sid);
+        let mut rb = self
+            .client
+            .delete(self.url.clone())
+            .headers(self.headers.clone())
+            .header("Mcp-Session-Id", sid);
         if let Some(v) = &self.framing.protocol_version {
             rb = rb.header("MCP-Protocol-Version", v.as_str());
         }
         let summary = match tokio::time::timeout(CLOSE_TIMEOUT, rb.send()).await {
             Ok(Ok(r)) => format!("session closed with DELETE (HTTP {})", r.status().as_u16()),
-            Ok(Err(e)) => format!("DELETE of the session failed: {}", classify_reqwest(&e, "DELETE").message),
+            Ok(Err(e)) => format!(
+                "DELETE of the session failed: {}",
+                classify_reqwest(&e, "DELETE").message
+            ),
             Err(_) => "DELETE of the session timed out".into(),
         };
-        super::CloseReport { summary, stderr_tail: Vec::new() }
+        super::CloseReport {
+            summary,
+            stderr_tail: Vec::new(),
+        }
     }
 }
 
@@ -201,18 +253,34 @@ fn base64_encode(input: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for chunk in input.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         out.push(T[(n >> 18) as usize & 63] as char);
         out.push(T[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 { T[(n >> 6) as usize & 63] as char } else { '=' });
-        out.push(if chunk.len() > 2 { T[n as usize & 63] as char } else { '=' });
+        out.push(if chunk.len() > 1 {
+            T[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if chunk.len() > 2 {
+            T[n as usize & 63] as char
+        } else {
+            '='
+        });
     }
     out
 }
 
 pub(crate) fn content_type(h: &HeaderMap) -> String {
-    h.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").trim().to_ascii_lowercase()
+    h.get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
 }
 
 pub(crate) fn is_html(ctype: &str) -> bool {
@@ -220,7 +288,11 @@ pub(crate) fn is_html(ctype: &str) -> bool {
 }
 
 fn or_none(ctype: &str) -> &str {
-    if ctype.is_empty() { "no content type" } else { ctype }
+    if ctype.is_empty() {
+        "no content type"
+    } else {
+        ctype
+    }
 }
 
 /// A short hint from an error body: the JSON-RPC error message when there is one, else an excerpt.
@@ -233,11 +305,21 @@ pub(crate) fn body_hint(bytes: &[u8]) -> String {
             return format!(": {}", jsonrpc::excerpt(msg, 160));
         }
     }
-    format!(": {}", jsonrpc::excerpt(&String::from_utf8_lossy(&bytes[..bytes.len().min(300)]), 160))
+    format!(
+        ": {}",
+        jsonrpc::excerpt(
+            &String::from_utf8_lossy(&bytes[..bytes.len().min(300)]),
+            160
+        )
+    )
 }
 
 pub(crate) fn auth_failure(resp: &Response, status: u16) -> Failure {
-    let challenge = resp.headers().get(WWW_AUTHENTICATE).and_then(|v| v.to_str().ok()).map(parse_www_authenticate);
+    let challenge = resp
+        .headers()
+        .get(WWW_AUTHENTICATE)
+        .and_then(|v| v.to_str().ok())
+        .map(parse_www_authenticate);
     let detail = match &challenge {
         Some(c) => {
             let mut s = format!("; the server asks for {} authentication", c.scheme);
@@ -251,16 +333,31 @@ pub(crate) fn auth_failure(resp: &Response, status: u16) -> Failure {
         }
         None => " with no WWW-Authenticate challenge".into(),
     };
-    let what = if status == 401 { "unauthorized" } else { "forbidden" };
-    let mut f = Failure::new(Reason::AuthRequired, format!("HTTP {status} ({what}){detail}")).with_status(status);
+    let what = if status == 401 {
+        "unauthorized"
+    } else {
+        "forbidden"
+    };
+    let mut f = Failure::new(
+        Reason::AuthRequired,
+        format!("HTTP {status} ({what}){detail}"),
+    )
+    .with_status(status);
     f.auth_challenge = challenge;
     f
 }
 
 /// Sends a request, mapping transport errors and the deadline to failure reasons.
-pub(crate) async fn send(rb: reqwest::RequestBuilder, deadline: Instant, what: &str) -> Result<Response, Failure> {
+pub(crate) async fn send(
+    rb: reqwest::RequestBuilder,
+    deadline: Instant,
+    what: &str,
+) -> Result<Response, Failure> {
     match timeout_at(deadline, rb.send()).await {
-        Err(_) => Err(Failure::new(Reason::Timeout, format!("no HTTP response to {what} before the deadline"))),
+        Err(_) => Err(Failure::new(
+            Reason::Timeout,
+            format!("no HTTP response to {what} before the deadline"),
+        )),
         Ok(Err(e)) => Err(classify_reqwest(&e, what)),
         Ok(Ok(r)) => Ok(r),
     }
@@ -282,15 +379,24 @@ pub(crate) fn classify_reqwest(e: &reqwest::Error, what: &str) -> Failure {
         src = s.source();
     }
     let lower = chain.to_ascii_lowercase();
-    let reason = if io_kind == Some(std::io::ErrorKind::ConnectionRefused) || lower.contains("connection refused") {
+    let reason = if io_kind == Some(std::io::ErrorKind::ConnectionRefused)
+        || lower.contains("connection refused")
+    {
         Reason::ConnectRefused
     } else if lower.contains("dns error") || lower.contains("failed to lookup address") {
         Reason::DnsError
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") && lower.contains("ssl") {
+    } else if lower.contains("certificate")
+        || lower.contains("tls")
+        || lower.contains("handshake") && lower.contains("ssl")
+    {
         Reason::TlsError
     } else if e.is_timeout() || io_kind == Some(std::io::ErrorKind::TimedOut) {
         Reason::Timeout
-    } else if e.is_body() || e.is_decode() || lower.contains("connection closed") || lower.contains("reset") {
+    } else if e.is_body()
+        || e.is_decode()
+        || lower.contains("connection closed")
+        || lower.contains("reset")
+    {
         Reason::ServerDisconnected
     } else {
         Reason::ConnectError
@@ -302,25 +408,39 @@ pub(crate) fn classify_reqwest(e: &reqwest::Error, what: &str) -> Failure {
 
 fn strip_url(chain: &str, e: &reqwest::Error) -> String {
     match e.url() {
-        Some(u) => chain.replace(&format!(" ({u})"), "").replace(u.as_str(), "<url>"),
+        Some(u) => chain
+            .replace(&format!(" ({u})"), "")
+            .replace(u.as_str(), "<url>"),
         None => chain.to_string(),
     }
 }
 
 /// Reads a whole body, refusing it past `cap` bytes without buffering more.
-pub(crate) async fn read_body(mut resp: Response, deadline: Instant, cap: usize, what: &str) -> Result<Vec<u8>, Failure> {
+pub(crate) async fn read_body(
+    mut resp: Response,
+    deadline: Instant,
+    cap: usize,
+    what: &str,
+) -> Result<Vec<u8>, Failure> {
     let mut buf = Vec::new();
     if let Some(len) = resp.content_length() {
         if len as usize > cap {
             return Err(Failure::new(
                 Reason::ResponseTooLarge,
-                format!("the reply to {what} announces {len} bytes, more than the {cap}-byte cap; refused unread"),
+                format!(
+                    "the reply to {what} announces {len} bytes, more than the {cap}-byte cap; refused unread"
+                ),
             ));
         }
     }
     loop {
         match timeout_at(deadline, resp.chunk()).await {
-            Err(_) => return Err(Failure::new(Reason::Timeout, format!("the body of the reply to {what} did not finish before the deadline"))),
+            Err(_) => {
+                return Err(Failure::new(
+                    Reason::Timeout,
+                    format!("the body of the reply to {what} did not finish before the deadline"),
+                ));
+            }
             Ok(Err(e)) => {
                 let mut f = classify_reqwest(&e, what);
                 if f.reason == Reason::ConnectError {
@@ -334,7 +454,10 @@ pub(crate) async fn read_body(mut resp: Response, deadline: Instant, cap: usize,
                 if buf.len() + chunk.len() > cap {
                     return Err(Failure::new(
                         Reason::ResponseTooLarge,
-                        format!("the reply to {what} exceeded the {cap}-byte cap; refused after {} bytes", buf.len() + chunk.len()),
+                        format!(
+                            "the reply to {what} exceeded the {cap}-byte cap; refused after {} bytes",
+                            buf.len() + chunk.len()
+                        ),
                     ));
                 }
                 buf.extend_from_slice(&chunk);
@@ -391,13 +514,17 @@ async fn read_sse_reply(
         if total > MAX_RESPONSE_BYTES {
             return Err(Failure::new(
                 Reason::ResponseTooLarge,
-                format!("the SSE reply to {what} exceeded the {MAX_RESPONSE_BYTES}-byte cap without a response"),
+                format!(
+                    "the SSE reply to {what} exceeded the {MAX_RESPONSE_BYTES}-byte cap without a response"
+                ),
             ));
         }
         if let Err(sse::TooLarge(n)) = parser.push(&chunk, &mut events) {
             return Err(Failure::new(
                 Reason::ResponseTooLarge,
-                format!("an SSE event in the reply to {what} exceeded {MAX_RESPONSE_BYTES} bytes ({n}); refused"),
+                format!(
+                    "an SSE event in the reply to {what} exceeded {MAX_RESPONSE_BYTES} bytes ({n}); refused"
+                ),
             ));
         }
         for ev in events.drain(..) {
@@ -413,7 +540,10 @@ async fn read_sse_reply(
                         }
                     }
                 }
-                Err(_) => log.fault(format!("SSE event data is not JSON: \"{}\"", jsonrpc::excerpt(&ev.data, 80))),
+                Err(_) => log.fault(format!(
+                    "SSE event data is not JSON: \"{}\"",
+                    jsonrpc::excerpt(&ev.data, 80)
+                )),
             }
         }
     }
@@ -423,9 +553,11 @@ async fn read_sse_reply(
 pub fn header_map(pairs: &[(String, String)]) -> Result<HeaderMap, String> {
     let mut map = HeaderMap::new();
     for (k, v) in pairs {
-        let name = HeaderName::from_bytes(k.as_bytes()).map_err(|_| format!("invalid header name {k:?}"))?;
+        let name = HeaderName::from_bytes(k.as_bytes())
+            .map_err(|_| format!("invalid header name {k:?}"))?;
         // The value is a secret: the error names the header, never the value.
-        let mut value = HeaderValue::from_str(v).map_err(|_| format!("header {k} has a value that is not valid in HTTP"))?;
+        let mut value = HeaderValue::from_str(v)
+            .map_err(|_| format!("header {k} has a value that is not valid in HTTP"))?;
         value.set_sensitive(true);
         map.append(name, value);
     }

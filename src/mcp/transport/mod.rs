@@ -91,8 +91,14 @@ impl WireLog {
     pub fn timeout_failure(&self, what: &str) -> Failure {
         use crate::failure::Reason;
         match self.faults.last() {
-            Some(f) => Failure::new(Reason::ProtocolError, format!("no valid response to {what} before the deadline; {f}")),
-            None => Failure::new(Reason::Timeout, format!("no response to {what} before the deadline")),
+            Some(f) => Failure::new(
+                Reason::ProtocolError,
+                format!("no valid response to {what} before the deadline; {f}"),
+            ),
+            None => Failure::new(
+                Reason::Timeout,
+                format!("no response to {what} before the deadline"),
+            ),
         }
     }
 }
@@ -125,7 +131,10 @@ pub(crate) fn handle_incoming(v: &Value, want: &[u64], log: &mut WireLog) -> (St
             if log.server_requests.len() < 20 {
                 log.server_requests.push(method.clone());
             }
-            (Step::Reply(jsonrpc::reply_to_server_request(&id, &method)), None)
+            (
+                Step::Reply(jsonrpc::reply_to_server_request(&id, &method)),
+                None,
+            )
         }
         Ok(Incoming::Notification { .. }) => {
             log.notifications += 1;
@@ -155,7 +164,11 @@ impl Transport {
     }
 
     /// Sends one request and waits until `deadline` for its response.
-    pub async fn request(&mut self, req: &OutRequest<'_>, deadline: Instant) -> Result<Exchange, Failure> {
+    pub async fn request(
+        &mut self,
+        req: &OutRequest<'_>,
+        deadline: Instant,
+    ) -> Result<Exchange, Failure> {
         match self {
             Transport::Stdio(t) => t.request(req, &[], deadline).await,
             Transport::Http(t) => t.request(req, deadline).await,
@@ -164,7 +177,12 @@ impl Transport {
     }
 
     /// Sends a notification (no response expected).
-    pub async fn notify(&mut self, method: &str, params: Option<Value>, deadline: Instant) -> Result<(), Failure> {
+    pub async fn notify(
+        &mut self,
+        method: &str,
+        params: Option<Value>,
+        deadline: Instant,
+    ) -> Result<(), Failure> {
         let body = jsonrpc::notification(method, params.as_ref());
         match self {
             Transport::Stdio(t) => t.send_raw(&body).await,

@@ -4,7 +4,9 @@
 //! Owns the stream reader task (bounded per event), endpoint resolution (same origin only: mcpmon never
 //! follows a server to another host), and matching replies by id. Closing drops the stream.
 
-use super::http::{auth_failure, body_hint, classify_reqwest, content_type, is_html, read_body, send};
+use super::http::{
+    auth_failure, body_hint, classify_reqwest, content_type, is_html, read_body, send,
+};
 use super::{Exchange, MAX_RESPONSE_BYTES, OutRequest, Step, WireLog, handle_incoming};
 use crate::failure::{Failure, Reason};
 use crate::mcp::{jsonrpc, sse};
@@ -33,8 +35,16 @@ pub struct SseTransport {
 
 impl SseTransport {
     /// Opens the stream and waits for the `endpoint` event.
-    pub async fn connect(client: Client, url: Url, headers: HeaderMap, deadline: Instant) -> Result<Self, Failure> {
-        let rb = client.get(url.clone()).headers(headers.clone()).header(ACCEPT, "text/event-stream");
+    pub async fn connect(
+        client: Client,
+        url: Url,
+        headers: HeaderMap,
+        deadline: Instant,
+    ) -> Result<Self, Failure> {
+        let rb = client
+            .get(url.clone())
+            .headers(headers.clone())
+            .header(ACCEPT, "text/event-stream");
         let resp = send(rb, deadline, "GET (SSE stream)").await?;
         let status = resp.status().as_u16();
         let ctype = content_type(resp.headers());
@@ -42,17 +52,33 @@ impl SseTransport {
             return Err(auth_failure(&resp, status));
         }
         if is_html(&ctype) {
-            return Err(Failure::new(Reason::NotMcp, format!("GET answered HTTP {status} with an HTML page: not an MCP endpoint"))
-                .with_status(status));
+            return Err(Failure::new(
+                Reason::NotMcp,
+                format!("GET answered HTTP {status} with an HTML page: not an MCP endpoint"),
+            )
+            .with_status(status));
         }
         if !(200..300).contains(&status) {
-            let bytes = read_body(resp, deadline, 64 * 1024, "GET").await.unwrap_or_default();
-            return Err(Failure::new(Reason::HttpStatus, format!("GET answered HTTP {status}{}", body_hint(&bytes))).with_status(status));
+            let bytes = read_body(resp, deadline, 64 * 1024, "GET")
+                .await
+                .unwrap_or_default();
+            return Err(Failure::new(
+                Reason::HttpStatus,
+                format!("GET answered HTTP {status}{}", body_hint(&bytes)),
+            )
+            .with_status(status));
         }
         if !ctype.starts_with("text/event-stream") {
             return Err(Failure::new(
                 Reason::NotMcp,
-                format!("GET answered HTTP {status} with {} instead of an event stream", if ctype.is_empty() { "no content type" } else { &ctype }),
+                format!(
+                    "GET answered HTTP {status} with {} instead of an event stream",
+                    if ctype.is_empty() {
+                        "no content type"
+                    } else {
+                        &ctype
+                    }
+                ),
             )
             .with_status(status));
         }
@@ -61,30 +87,61 @@ impl SseTransport {
         let mut log = WireLog::default();
         let endpoint = loop {
             match timeout_at(deadline, rx.recv()).await {
-                Err(_) => return Err(Failure::new(Reason::Timeout, "the SSE stream sent no `endpoint` event before the deadline")),
+                Err(_) => {
+                    return Err(Failure::new(
+                        Reason::Timeout,
+                        "the SSE stream sent no `endpoint` event before the deadline",
+                    ));
+                }
                 Ok(None) | Ok(Some(StreamItem::Ended(None))) => {
-                    return Err(Failure::new(Reason::ProtocolError, "the SSE stream ended before an `endpoint` event"));
+                    return Err(Failure::new(
+                        Reason::ProtocolError,
+                        "the SSE stream ended before an `endpoint` event",
+                    ));
                 }
                 Ok(Some(StreamItem::Ended(Some(f)))) => return Err(f),
                 Ok(Some(StreamItem::TooLarge(n))) => {
-                    return Err(Failure::new(Reason::ResponseTooLarge, format!("an SSE event exceeded {MAX_RESPONSE_BYTES} bytes ({n})")));
+                    return Err(Failure::new(
+                        Reason::ResponseTooLarge,
+                        format!("an SSE event exceeded {MAX_RESPONSE_BYTES} bytes ({n})"),
+                    ));
                 }
                 Ok(Some(StreamItem::Event(ev))) if ev.event == "endpoint" => break ev.data,
                 Ok(Some(StreamItem::Event(ev))) => {
-                    log.fault(format!("event `{}` before the `endpoint` event", jsonrpc::excerpt(&ev.event, 40)));
+                    log.fault(format!(
+                        "event `{}` before the `endpoint` event",
+                        jsonrpc::excerpt(&ev.event, 40)
+                    ));
                 }
             }
         };
         let post_url = url.join(endpoint.trim()).map_err(|e| {
-            Failure::new(Reason::ProtocolError, format!("the `endpoint` event is not a usable URL ({e}): \"{}\"", jsonrpc::excerpt(&endpoint, 80)))
+            Failure::new(
+                Reason::ProtocolError,
+                format!(
+                    "the `endpoint` event is not a usable URL ({e}): \"{}\"",
+                    jsonrpc::excerpt(&endpoint, 80)
+                ),
+            )
         })?;
         if post_url.origin() != url.origin() {
             return Err(Failure::new(
                 Reason::ProtocolError,
-                format!("the `endpoint` event points to another origin ({}); mcpmon only posts to the stream's own origin", post_url.origin().ascii_serialization()),
+                format!(
+                    "the `endpoint` event points to another origin ({}); mcpmon only posts to the stream's own origin",
+                    post_url.origin().ascii_serialization()
+                ),
             ));
         }
-        Ok(SseTransport { client, headers, post_url, rx, reader, next_id: 0, log })
+        Ok(SseTransport {
+            client,
+            headers,
+            post_url,
+            rx,
+            reader,
+            next_id: 0,
+            log,
+        })
     }
 
     /// POSTs a message to the endpoint; servers answer 202 (or 200).
@@ -101,14 +158,26 @@ impl SseTransport {
             return Err(auth_failure(&resp, status));
         }
         if !(200..300).contains(&status) {
-            let bytes = read_body(resp, deadline, 64 * 1024, "POST").await.unwrap_or_default();
-            return Err(Failure::new(Reason::HttpStatus, format!("POST to the SSE endpoint answered HTTP {status}{}", body_hint(&bytes)))
-                .with_status(status));
+            let bytes = read_body(resp, deadline, 64 * 1024, "POST")
+                .await
+                .unwrap_or_default();
+            return Err(Failure::new(
+                Reason::HttpStatus,
+                format!(
+                    "POST to the SSE endpoint answered HTTP {status}{}",
+                    body_hint(&bytes)
+                ),
+            )
+            .with_status(status));
         }
         Ok(status)
     }
 
-    pub async fn request(&mut self, req: &OutRequest<'_>, deadline: Instant) -> Result<Exchange, Failure> {
+    pub async fn request(
+        &mut self,
+        req: &OutRequest<'_>,
+        deadline: Instant,
+    ) -> Result<Exchange, Failure> {
         self.next_id += 1;
         let id = self.next_id;
         let body = jsonrpc::request(id, req.method, req.params.as_ref());
@@ -123,28 +192,47 @@ impl SseTransport {
             match item {
                 StreamItem::Ended(f) => {
                     return Err(f.unwrap_or_else(|| {
-                        Failure::new(Reason::ServerDisconnected, format!("the SSE stream closed before the response to {}", req.method))
+                        Failure::new(
+                            Reason::ServerDisconnected,
+                            format!(
+                                "the SSE stream closed before the response to {}",
+                                req.method
+                            ),
+                        )
                     }));
                 }
                 StreamItem::TooLarge(n) => {
-                    return Err(Failure::new(Reason::ResponseTooLarge, format!("an SSE event exceeded {MAX_RESPONSE_BYTES} bytes ({n})")));
+                    return Err(Failure::new(
+                        Reason::ResponseTooLarge,
+                        format!("an SSE event exceeded {MAX_RESPONSE_BYTES} bytes ({n})"),
+                    ));
                 }
-                StreamItem::Event(ev) if ev.event == "message" && !ev.data.trim().is_empty() => match serde_json::from_str::<Value>(&ev.data) {
-                    Ok(v) => {
-                        for m in jsonrpc::messages(v) {
-                            match handle_incoming(&m, &[id], &mut self.log) {
-                                (Step::Done(outcome), _) => {
-                                    return Ok(Exchange { id, outcome, latency: started.elapsed(), http: None });
+                StreamItem::Event(ev) if ev.event == "message" && !ev.data.trim().is_empty() => {
+                    match serde_json::from_str::<Value>(&ev.data) {
+                        Ok(v) => {
+                            for m in jsonrpc::messages(v) {
+                                match handle_incoming(&m, &[id], &mut self.log) {
+                                    (Step::Done(outcome), _) => {
+                                        return Ok(Exchange {
+                                            id,
+                                            outcome,
+                                            latency: started.elapsed(),
+                                            http: None,
+                                        });
+                                    }
+                                    (Step::Reply(bytes), _) => {
+                                        self.post(bytes, deadline).await?;
+                                    }
+                                    (Step::Continue, _) => {}
                                 }
-                                (Step::Reply(bytes), _) => {
-                                    self.post(bytes, deadline).await?;
-                                }
-                                (Step::Continue, _) => {}
                             }
                         }
+                        Err(_) => self.log.fault(format!(
+                            "SSE event data is not JSON: \"{}\"",
+                            jsonrpc::excerpt(&ev.data, 80)
+                        )),
                     }
-                    Err(_) => self.log.fault(format!("SSE event data is not JSON: \"{}\"", jsonrpc::excerpt(&ev.data, 80))),
-                },
+                }
                 StreamItem::Event(_) => {}
             }
         }
@@ -152,7 +240,10 @@ impl SseTransport {
 
     pub fn close(self) -> super::CloseReport {
         self.reader.abort();
-        super::CloseReport { summary: "SSE stream closed".into(), stderr_tail: Vec::new() }
+        super::CloseReport {
+            summary: "SSE stream closed".into(),
+            stderr_tail: Vec::new(),
+        }
     }
 }
 

@@ -73,8 +73,15 @@ impl StdioTransport {
             cmd.current_dir(dir);
         }
         let mut child = cmd.spawn().map_err(|e| {
-            let where_ = spec.cwd.as_ref().map(|d| format!(" in {}", d.display())).unwrap_or_default();
-            Failure::new(Reason::SpawnError, format!("cannot start `{}`{where_}: {e}", spec.program))
+            let where_ = spec
+                .cwd
+                .as_ref()
+                .map(|d| format!(" in {}", d.display()))
+                .unwrap_or_default();
+            Failure::new(
+                Reason::SpawnError,
+                format!("cannot start `{}`{where_}: {e}", spec.program),
+            )
         })?;
         let pgid = child.id().map(|p| p as i32);
         let stdin = child.stdin.take();
@@ -102,7 +109,10 @@ impl StdioTransport {
     }
 
     pub fn stderr_tail(&self) -> Vec<String> {
-        self.stderr.lock().map(|q| q.iter().cloned().collect()).unwrap_or_default()
+        self.stderr
+            .lock()
+            .map(|q| q.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     pub(crate) async fn send_raw(&mut self, body: &[u8]) -> Result<(), Failure> {
@@ -123,7 +133,12 @@ impl StdioTransport {
 
     /// Sends a request and waits for its response. `also` lists earlier ids whose late response is
     /// accepted too (the stdio era probe: a slow `server/discover` answer arriving during `initialize`).
-    pub async fn request(&mut self, req: &OutRequest<'_>, also: &[u64], deadline: Instant) -> Result<Exchange, Failure> {
+    pub async fn request(
+        &mut self,
+        req: &OutRequest<'_>,
+        also: &[u64],
+        deadline: Instant,
+    ) -> Result<Exchange, Failure> {
         self.next_id += 1;
         let id = self.next_id;
         let body = jsonrpc::request(id, req.method, req.params.as_ref());
@@ -133,7 +148,10 @@ impl StdioTransport {
         want.extend_from_slice(also);
         loop {
             if self.eof {
-                return Err(self.disconnected(&format!("the server closed stdout before answering {}", req.method)));
+                return Err(self.disconnected(&format!(
+                    "the server closed stdout before answering {}",
+                    req.method
+                )));
             }
             let line = match timeout_at(deadline, self.rx.recv()).await {
                 Err(_) => return Err(self.log.timeout_failure(req.method)),
@@ -156,14 +174,21 @@ impl StdioTransport {
                         Step::Continue => {}
                     }
                 }
-                Line::Stray(s) => self.log.fault(format!("non-JSON output on stdout: \"{s}\"")),
+                Line::Stray(s) => self
+                    .log
+                    .fault(format!("non-JSON output on stdout: \"{s}\"")),
                 Line::TooLarge(n) => {
                     return Err(Failure::new(
                         Reason::ResponseTooLarge,
-                        format!("a stdout line exceeded {} bytes (read {n}) and was refused", MAX_RESPONSE_BYTES),
+                        format!(
+                            "a stdout line exceeded {} bytes (read {n}) and was refused",
+                            MAX_RESPONSE_BYTES
+                        ),
                     ));
                 }
-                Line::ReadError(e) => return Err(self.disconnected(&format!("reading stdout failed: {e}"))),
+                Line::ReadError(e) => {
+                    return Err(self.disconnected(&format!("reading stdout failed: {e}")));
+                }
                 Line::Eof => self.eof = true,
             }
         }
@@ -184,7 +209,9 @@ impl StdioTransport {
         drop(self.stdin.take());
         let mut summary;
         match tokio::time::timeout(EXIT_GRACE, self.child.wait()).await {
-            Ok(Ok(st)) => summary = format!("exited ({}) after stdin was closed", describe_exit(st)),
+            Ok(Ok(st)) => {
+                summary = format!("exited ({}) after stdin was closed", describe_exit(st))
+            }
             _ => {
                 self.signal_group(Signal::SIGTERM);
                 match tokio::time::timeout(TERM_GRACE, self.child.wait()).await {
@@ -193,7 +220,10 @@ impl StdioTransport {
                         self.signal_group(Signal::SIGKILL);
                         let st = tokio::time::timeout(TERM_GRACE, self.child.wait()).await;
                         summary = match st {
-                            Ok(Ok(st)) => format!("killed with SIGKILL after ignoring SIGTERM ({})", describe_exit(st)),
+                            Ok(Ok(st)) => format!(
+                                "killed with SIGKILL after ignoring SIGTERM ({})",
+                                describe_exit(st)
+                            ),
                             _ => "did not exit even after SIGKILL".to_string(),
                         };
                     }
@@ -223,7 +253,10 @@ impl StdioTransport {
             t.abort();
         }
         self.pgid = None;
-        super::CloseReport { summary, stderr_tail: self.stderr_tail() }
+        super::CloseReport {
+            summary,
+            stderr_tail: self.stderr_tail(),
+        }
     }
 
     fn signal_group(&self, sig: Signal) {
@@ -326,7 +359,10 @@ async fn read_stdout<R: AsyncRead + Unpin>(out: R, tx: mpsc::Sender<Line>) {
 fn decode(line: &[u8]) -> Line {
     match serde_json::from_slice::<Value>(line) {
         Ok(v) => Line::Message(v),
-        Err(_) => Line::Stray(jsonrpc::excerpt(&String::from_utf8_lossy(&line[..line.len().min(400)]), 120)),
+        Err(_) => Line::Stray(jsonrpc::excerpt(
+            &String::from_utf8_lossy(&line[..line.len().min(400)]),
+            120,
+        )),
     }
 }
 
@@ -337,7 +373,10 @@ async fn read_stderr<R: AsyncRead + Unpin>(err: R, ring: Arc<Mutex<VecDeque<Stri
     loop {
         buf.clear();
         // Lines are read whole but capped by `take` so a server spewing one endless line stays bounded.
-        match AsyncReadExt::take(&mut reader, 64 * 1024).read_until(b'\n', &mut buf).await {
+        match AsyncReadExt::take(&mut reader, 64 * 1024)
+            .read_until(b'\n', &mut buf)
+            .await
+        {
             Ok(0) | Err(_) => return,
             Ok(_) => {
                 let text = String::from_utf8_lossy(&buf);

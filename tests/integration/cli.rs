@@ -1,0 +1,223 @@
+//! The command line itself: exit codes, usage and config errors (one line, exit 3), selection,
+//! completions, colour, --watch, and a closed stdout pipe.
+
+use crate::common::*;
+use std::io::Read;
+use std::process::Stdio;
+
+#[test]
+fn version_and_help_exit_zero() {
+    let home = tempdir();
+    let (code, out, _) = run(home.path(), &["--version"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("mcpmon "), "{out}");
+    let (code, out, _) = run(home.path(), &["health", "--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Exit codes") || out.contains("--expect-tool"),
+        "{out}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_3_not_2() {
+    let home = tempdir();
+    for args in [
+        &["--bogus"][..],
+        &[
+            "health",
+            "--transport",
+            "carrier-pigeon",
+            "http://127.0.0.1:1/",
+        ],
+        &[],
+        &["health", "--count", "2"],
+    ] {
+        let (code, _, err) = run(home.path(), args);
+        assert_eq!(code, 3, "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn nothing_to_check_is_a_clear_error() {
+    let home = tempdir();
+    let (code, out, err) = run(home.path(), &["health"]);
+    assert_eq!(code, 3);
+    assert!(out.is_empty());
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("mcpmon: error: nothing to check"), "{err}");
+}
+
+#[test]
+fn config_errors_name_file_and_place() {
+    let home = tempdir();
+    let bad = home.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        "{\n  \"targets\": {\n    \"x\": {\"command\": \"a\",}\n    oops\n}",
+    )
+    .unwrap();
+    let (code, _, err) = run(home.path(), &["health", "--config", bad.to_str().unwrap()]);
+    assert_eq!(code, 3);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("bad.json:4:"), "{err}");
+
+    std::fs::write(
+        &bad,
+        r#"{"mcpServers": {"both": {"command": "x", "url": "http://127.0.0.1:1/mcp"}}}"#,
+    )
+    .unwrap();
+    let (code, _, err) = run(home.path(), &["health", "-c", bad.to_str().unwrap()]);
+    assert_eq!(code, 3);
+    assert!(
+        err.contains("mcpServers.both: has both `command` and `url`"),
+        "{err}"
+    );
+
+    let (code, _, err) = run(home.path(), &["health", "-c", "/nonexistent/mcpmon.json"]);
+    assert_eq!(code, 3);
+    assert!(
+        err.contains("/nonexistent/mcpmon.json: cannot read"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_target_name_lists_known_ones() {
+    let home = tempdir();
+    let cfg = home.path().join("c.json");
+    std::fs::write(
+        &cfg,
+        r#"{"targets": {"alpha": {"url": "http://127.0.0.1:1/mcp"}}}"#,
+    )
+    .unwrap();
+    let (code, _, err) = run(
+        home.path(),
+        &["health", "-c", cfg.to_str().unwrap(), "--target", "beta"],
+    );
+    assert_eq!(code, 3);
+    assert!(err.contains("no such target (known: alpha)"), "{err}");
+}
+
+#[test]
+fn unresolved_placeholder_is_unknown_and_not_probed() {
+    let home = tempdir();
+    let cfg = home.path().join("c.json");
+    let port = closed_port();
+    std::fs::write(
+        &cfg,
+        format!(r#"{{"targets": {{"api": {{"url": "http://127.0.0.1:{port}/mcp", "headers": {{"Authorization": "Bearer ${{NOT_SET_ANYWHERE}}"}}}}}}}}"#),
+    )
+    .unwrap();
+    let (code, doc) = health_json(home.path(), &["-c", cfg.to_str().unwrap()]);
+    assert_eq!(code, 3, "{doc:#}");
+    let o = only_obs(&doc);
+    assert_eq!(o["failure"]["reason"], "unresolved_placeholder");
+    assert!(
+        o["failure"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("${NOT_SET_ANYWHERE}")
+    );
+    assert_eq!(o["requests"], serde_json::json!([]), "nothing was sent");
+}
+
+#[test]
+fn transport_flag_conflicts_are_usage_errors() {
+    let home = tempdir();
+    let (code, _, err) = run(
+        home.path(),
+        &["health", "--transport", "stdio", "http://127.0.0.1:1/mcp"],
+    );
+    assert_eq!(code, 3);
+    assert!(err.contains("--transport stdio"), "{err}");
+}
+
+#[test]
+fn completions_for_every_shell() {
+    let home = tempdir();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let (code, out, _) = run(home.path(), &["completions", shell]);
+        assert_eq!(code, 0, "{shell}");
+        assert!(
+            out.contains("health"),
+            "{shell} completion lacks the health subcommand"
+        );
+    }
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let home = tempdir();
+    let m = marker("colour");
+    let cmd = stub_cmd("ok", &m);
+    let mut args = vec!["health", "--color", "always", "--"];
+    args.extend(cmd.iter().map(String::as_str));
+    let (_, coloured, _) = run(home.path(), &args);
+    assert!(coloured.contains("\x1b["), "{coloured:?}");
+    args[2] = "auto"; // stdout is a pipe here
+    let (_, plain, _) = run(home.path(), &args);
+    assert!(!plain.contains('\x1b'), "{plain:?}");
+    let out = mcpmon(home.path())
+        .env("NO_COLOR", "1")
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\x1b'));
+}
+
+#[test]
+fn watch_prints_one_json_line_per_round_when_piped() {
+    let home = tempdir();
+    let m = marker("watch");
+    let cmd = stub_cmd("ok", &m);
+    let mut args = vec![
+        "health",
+        "--watch",
+        "--interval",
+        "100ms",
+        "--count",
+        "3",
+        "--",
+    ];
+    args.extend(cmd.iter().map(String::as_str));
+    let (code, out, err) = run(home.path(), &args);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is a JSON document"))
+        .collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(
+        lines
+            .iter()
+            .all(|d| d["command"] == "health" && d["status"] == "ok")
+    );
+}
+
+#[test]
+fn closed_stdout_is_not_an_error() {
+    let home = tempdir();
+    let m = marker("pipe");
+    let cmd = stub_cmd("ok", &m);
+    let mut child = std::process::Command::new(bin())
+        .arg("health")
+        .arg("--")
+        .args(&cmd)
+        .env("HOME", home.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // like `| head -0`: the reader is gone before mcpmon writes
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(err.is_empty(), "{err}");
+}

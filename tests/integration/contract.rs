@@ -1,0 +1,195 @@
+//! The JSON contract: real output deserialised into `deny_unknown_fields` structs, so a renamed or
+//! removed key fails here (and must bump schema_version), and missing numbers are `null`, not absent.
+
+#![allow(dead_code)]
+
+use crate::common::*;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Doc {
+    schema_version: u32,
+    command: String,
+    mcpmon_version: String,
+    generated_at: String,
+    status: String,
+    exit_code: u8,
+    summary: Summary,
+    findings: Vec<Finding>,
+    observations: Vec<Observation>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Summary {
+    targets: usize,
+    ok: usize,
+    warn: usize,
+    crit: usize,
+    unknown: usize,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Finding {
+    target: String,
+    check: String,
+    status: String,
+    reason: Option<String>,
+    message: String,
+    value: Option<f64>,
+    warn: Option<f64>,
+    crit: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Failure {
+    reason: String,
+    message: String,
+    http_status: Option<u16>,
+    auth_challenge: Option<Challenge>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Challenge {
+    scheme: String,
+    params: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Server {
+    name: String,
+    version: String,
+    title: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Request {
+    method: String,
+    ok: bool,
+    latency_ms: f64,
+    http_status: Option<u16>,
+    content_type: Option<String>,
+    ttfb_ms: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Observation {
+    target: String,
+    kind: String,
+    status: String,
+    endpoint: String,
+    started_at: String,
+    duration_ms: f64,
+    failure: Option<Failure>,
+    transport: Option<String>,
+    era: Option<String>,
+    revision: Option<String>,
+    server: Option<Server>,
+    capabilities: Vec<String>,
+    handshake_ms: Option<f64>,
+    liveness_method: Option<String>,
+    liveness_ms: Option<f64>,
+    liveness_failure: Option<Failure>,
+    tools_count: Option<usize>,
+    tools: Option<Vec<String>>,
+    tools_failure: Option<Failure>,
+    prompts_count: Option<usize>,
+    resources_count: Option<usize>,
+    requests: Vec<Request>,
+    detection: Vec<String>,
+    protocol_faults: Vec<String>,
+    notifications: u64,
+    server_requests: Vec<String>,
+    stderr_tail: Vec<String>,
+    close: Option<String>,
+}
+
+const NULLABLE: &[&str] = &[
+    "failure",
+    "transport",
+    "era",
+    "revision",
+    "server",
+    "handshake_ms",
+    "liveness_method",
+    "liveness_ms",
+    "liveness_failure",
+    "tools_count",
+    "tools",
+    "tools_failure",
+    "prompts_count",
+    "resources_count",
+    "close",
+];
+
+fn parse(stdout: &str) -> Doc {
+    serde_json::from_str(stdout)
+        .unwrap_or_else(|e| panic!("the JSON contract changed: {e}\n{stdout}"))
+}
+
+#[test]
+fn healthy_and_failed_targets_match_the_schema() {
+    let home = tempdir();
+    let m = marker("contract");
+    let cmd = stub_cmd("ok", &m);
+    let auth = HttpStub::start("auth");
+    let url = auth.url("/mcp");
+    let mut args = vec!["health", "--format", "json", url.as_str(), "--"];
+    args.extend(cmd.iter().map(String::as_str));
+    let (code, stdout, _) = run(home.path(), &args);
+    let doc = parse(&stdout);
+    assert_eq!(code, 2);
+    assert_eq!(doc.schema_version, 1);
+    assert_eq!(doc.command, "health");
+    assert_eq!(doc.status, "crit");
+    assert_eq!(doc.summary.targets, 2);
+    assert!(chrono::DateTime::parse_from_rfc3339(&doc.generated_at).is_ok());
+    let ok = doc
+        .observations
+        .iter()
+        .find(|o| o.transport.as_deref() == Some("stdio"))
+        .unwrap();
+    assert_eq!(ok.status, "ok");
+    assert_eq!(ok.tools_count, Some(3));
+    let bad = doc
+        .observations
+        .iter()
+        .find(|o| o.failure.is_some())
+        .unwrap();
+    assert_eq!(bad.failure.as_ref().unwrap().reason, "auth_required");
+    // every key is present even when it has no value: a missing number is null, never absent or 0
+    let raw: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let bad_raw = raw["observations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| !o["failure"].is_null())
+        .unwrap();
+    for key in NULLABLE {
+        assert!(bad_raw.get(*key).is_some(), "key {key} is missing");
+    }
+    assert!(bad_raw["handshake_ms"].is_null());
+    assert!(bad_raw["tools_count"].is_null());
+}
+
+#[test]
+fn jsonl_is_the_same_document_on_one_line() {
+    let home = tempdir();
+    let m = marker("jsonl");
+    let cmd = stub_cmd("ok", &m);
+    let mut args = vec!["health", "--format", "jsonl", "--"];
+    args.extend(cmd.iter().map(String::as_str));
+    let (code, stdout, _) = run(home.path(), &args);
+    assert_eq!(code, 0);
+    assert_eq!(stdout.lines().count(), 1);
+    let doc = parse(stdout.trim_end());
+    assert_eq!(doc.findings.iter().filter(|f| f.status != "ok").count(), 0);
+}

@@ -1,0 +1,9 @@
+//! mcpmon's integration suite: the real binary against real MCP servers on 127.0.0.1 (started by
+//! `make test` through scripts/peers.sh) and against deliberately broken stubs (tests/stubs/).
+
+mod cli;
+mod common;
+mod contract;
+mod peers;
+mod stubs_http;
+mod stubs_stdio;

@@ -1,0 +1,252 @@
+//! Broken stdio servers: each must yield the right reason and status within its deadline and leave no
+//! process behind.
+
+use crate::common::*;
+
+/// Runs health against a stdio stub with a short deadline and checks nothing of it survives.
+fn stub(mode: &str, extra: &[&str]) -> (i32, serde_json::Value) {
+    let home = tempdir();
+    let m = marker(mode);
+    let cmd = stub_cmd(mode, &m);
+    let mut args: Vec<&str> = vec!["--timeout", "2s"];
+    args.extend_from_slice(extra);
+    args.push("--");
+    args.extend(cmd.iter().map(String::as_str));
+    let out = health_json(home.path(), &args);
+    assert_eq!(
+        live_processes_with(&m),
+        Vec::<u32>::new(),
+        "the {mode} stub outlived mcpmon"
+    );
+    out
+}
+
+fn connect_reason(doc: &serde_json::Value) -> &str {
+    only_obs(doc)["failure"]["reason"]
+        .as_str()
+        .unwrap_or("<none>")
+}
+
+#[test]
+fn correct_stub_paginates_tools_and_counts_prompts() {
+    let (code, doc) = stub("ok", &[]);
+    let o = only_obs(&doc);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(o["tools"], serde_json::json!(["alpha", "beta", "gamma"]));
+    assert_eq!(o["prompts_count"], 1);
+    assert_eq!(o["server"]["version"], "1.2.3");
+    // the stdio era probe was tried first and answered with an error: legacy
+    assert!(
+        o["detection"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("server/discover: JSON-RPC error -32601"),
+        "{o:#}"
+    );
+}
+
+#[test]
+fn never_answers() {
+    let (code, doc) = stub("silent", &[]);
+    assert_eq!(code, 2);
+    assert_eq!(connect_reason(&doc), "handshake_timeout");
+    assert_eq!(
+        finding(&doc, only_obs(&doc)["target"].as_str().unwrap(), "connect")["status"],
+        "crit"
+    );
+}
+
+#[test]
+fn garbage_on_stdout_is_a_protocol_error() {
+    let (code, doc) = stub("garbage", &[]);
+    assert_eq!(code, 2);
+    assert_eq!(connect_reason(&doc), "protocol_error");
+    assert!(
+        only_obs(&doc)["failure"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("this is not json"),
+        "{doc:#}"
+    );
+}
+
+#[test]
+fn wrong_response_id_is_a_protocol_error() {
+    let (code, doc) = stub("wrong-id", &[]);
+    assert_eq!(code, 2);
+    assert_eq!(connect_reason(&doc), "protocol_error");
+    assert!(
+        only_obs(&doc)["failure"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unexpected id"),
+        "{doc:#}"
+    );
+}
+
+#[test]
+fn stray_stdout_line_warns_but_the_server_works() {
+    let (code, doc) = stub("stray", &[]);
+    assert_eq!(code, 1, "{doc:#}");
+    let o = only_obs(&doc);
+    assert_eq!(o["tools_count"], 3);
+    let t = o["target"].as_str().unwrap();
+    let f = finding(&doc, t, "protocol");
+    assert_eq!(f["status"], "warn");
+    assert_eq!(f["reason"], "protocol_error");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("Server starting on stdio"),
+        "{f:#}"
+    );
+}
+
+#[test]
+fn notifications_and_server_requests_before_the_result() {
+    let (code, doc) = stub("notify-first", &[]);
+    assert_eq!(code, 0, "{doc:#}");
+    let o = only_obs(&doc);
+    assert!(o["notifications"].as_u64().unwrap() >= 1, "{o:#}");
+    assert_eq!(o["server_requests"], serde_json::json!(["ping"]));
+    // mcpmon answered the server's ping (the stub logs the reply on stderr)
+    assert!(
+        o["stderr_tail"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l == "got reply to srv-1"),
+        "{o:#}"
+    );
+}
+
+#[test]
+fn server_dying_mid_response() {
+    let (code, doc) = stub("die", &[]);
+    assert_eq!(code, 2);
+    assert_eq!(connect_reason(&doc), "server_disconnected");
+    let o = only_obs(&doc);
+    assert!(
+        o["failure"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("exit code 3"),
+        "{o:#}"
+    );
+    // stderr is context: the server's last words are kept
+    assert!(
+        o["stderr_tail"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l == "fatal: boom"),
+        "{o:#}"
+    );
+}
+
+#[test]
+fn oversized_line_is_refused() {
+    let (code, doc) = stub("huge", &[]);
+    assert_eq!(code, 2);
+    assert_eq!(connect_reason(&doc), "response_too_large");
+}
+
+#[test]
+fn child_that_ignores_sigterm_is_killed_with_its_group() {
+    let home = tempdir();
+    let pid_file = home.path().join("pids");
+    let m = marker("ignore-term");
+    let cmd = stub_cmd("ignore-term", &m);
+    let mut args = vec!["health", "--format", "json", "--timeout", "5s", "--"];
+    args.extend(cmd.iter().map(String::as_str));
+    let out = mcpmon(home.path())
+        .env("STUB_PID_FILE", &pid_file)
+        .args(&args)
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{doc:#}");
+    assert!(
+        only_obs(&doc)["close"]
+            .as_str()
+            .unwrap()
+            .contains("SIGKILL"),
+        "{doc:#}"
+    );
+    let pids = std::fs::read_to_string(&pid_file).unwrap();
+    for pid in pids.split_whitespace() {
+        let pid: u32 = pid.parse().unwrap();
+        assert!(
+            !is_alive(pid),
+            "pid {pid} (stub or its grandchild) survived"
+        );
+    }
+    assert_eq!(live_processes_with(&m), Vec::<u32>::new());
+}
+
+#[test]
+fn missing_binary_is_a_spawn_error() {
+    let home = tempdir();
+    let (code, doc) = health_json(home.path(), &["--", "/nonexistent/mcp-server", "--stdio"]);
+    assert_eq!(code, 2);
+    let o = only_obs(&doc);
+    assert_eq!(o["failure"]["reason"], "spawn_error");
+    assert!(
+        o["failure"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("/nonexistent/mcp-server"),
+        "{o:#}"
+    );
+}
+
+#[test]
+fn server_text_is_sanitised_in_the_table() {
+    let home = tempdir();
+    let m = marker("evil");
+    let cmd = stub_cmd("evil", &m);
+    let mut args = vec!["health", "--color", "never", "--"];
+    args.extend(cmd.iter().map(String::as_str));
+    let (code, stdout, _) = run(home.path(), &args);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        !stdout.contains('\x1b'),
+        "raw escape reached the terminal: {stdout:?}"
+    );
+    assert!(
+        !stdout.contains('\u{202e}'),
+        "bidi override reached the terminal"
+    );
+    assert!(stdout.contains("evil\\x1b[2J"), "{stdout}");
+}
+
+#[test]
+fn env_values_from_config_never_reach_the_output() {
+    let home = tempdir();
+    let cfg = home.path().join("mcpmon.json");
+    let m = marker("secret-env");
+    let cmd = stub_cmd("leak-env", &m);
+    std::fs::write(
+        &cfg,
+        serde_json::json!({"targets": {"s": {"command": cmd[0], "args": &cmd[1..], "env": {"API_KEY": "${THE_SECRET}"}}}}).to_string(),
+    )
+    .unwrap();
+    // the stub prints the value on stderr, which mcpmon keeps as context: it must be scrubbed there
+    let out = mcpmon(home.path())
+        .env("THE_SECRET", "hunter2-very-secret")
+        .args(["health", "-f", "json"])
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains("hunter2-very-secret"), "{all}");
+    assert!(
+        all.contains("API_KEY=***"),
+        "the stderr line is kept, scrubbed: {all}"
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
