@@ -35,6 +35,8 @@ pub struct Checks {
     pub min_tools: Option<usize>,
     pub expect_tools: Vec<String>,
     pub response_time_ms: Bound,
+    /// stdio only: spawn to a ready session (the server's cold start). No bounds by default.
+    pub startup_ms: Bound,
 }
 
 impl Default for Checks {
@@ -45,6 +47,10 @@ impl Default for Checks {
             response_time_ms: Bound {
                 warn: Some(DEFAULT_RESPONSE_WARN_MS),
                 crit: Some(DEFAULT_RESPONSE_CRIT_MS),
+            },
+            startup_ms: Bound {
+                warn: None,
+                crit: None,
             },
         }
     }
@@ -323,10 +329,14 @@ fn apply_settings(
                     checks.response_time_ms = parse_bound(b, checks.response_time_ms)
                         .map_err(|m| (format!("{place}.thresholds.{k}"), m))?;
                 }
+                "startup_ms" => {
+                    checks.startup_ms = parse_bound(b, checks.startup_ms)
+                        .map_err(|m| (format!("{place}.thresholds.{k}"), m))?;
+                }
                 other => {
                     return Err((
                         format!("{place}.thresholds.{other}"),
-                        "unknown threshold (known: response_time_ms)".into(),
+                        "unknown threshold (known: response_time_ms, startup_ms)".into(),
                     ));
                 }
             }

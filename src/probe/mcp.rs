@@ -23,6 +23,8 @@ pub struct McpFacts {
     /// Capability names the server declared (`tools`, `prompts`, …).
     pub capabilities: Vec<String>,
     pub handshake: Option<Duration>,
+    /// From the start of the probe (spawn, for stdio) to an established session, detection included.
+    pub ready: Option<Duration>,
     /// The liveness method used and its round trip.
     pub liveness: Option<(String, Result<Duration, Failure>)>,
     pub tools: Listed<Vec<String>>,
@@ -109,6 +111,7 @@ async fn run(
     deadline: Instant,
     facts: &mut McpFacts,
 ) -> Option<Failure> {
+    let t0 = Instant::now();
     let mut s = match session::connect(ep, client, target.era, deadline).await {
         Ok(s) => s,
         Err(e) => {
@@ -127,6 +130,7 @@ async fn run(
     facts.server = Some(s.server.clone());
     facts.capabilities = s.capabilities.keys().cloned().collect();
     facts.handshake = Some(s.handshake);
+    facts.ready = Some(t0.elapsed());
 
     // Lists are read only for declared capabilities (asking for an undeclared one is itself a fault).
     // tools/list is always attempted when tools are expected, so a server hiding them is caught.

@@ -2,7 +2,7 @@
 //! `expect_tools`), the other lists, and protocol faults seen on the wire.
 
 use super::judge_above;
-use crate::config::Checks;
+use crate::config::{Bound, Checks};
 use crate::failure::Reason;
 use crate::probe::mcp::Observation;
 use crate::report::Finding;
@@ -52,52 +52,23 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
     );
 
     let bound = checks.response_time_ms;
-    let st = judge_above(hs, bound);
-    let msg = match st {
-        Status::Ok => format!("handshake {hs} ms"),
-        _ => format!(
-            "handshake took {hs} ms (warn > {}, crit > {})",
-            show(bound.warn),
-            show(bound.crit)
-        ),
-    };
-    out.push(
-        Finding::new(
+    if f.wire == Some(crate::mcp::transport::Wire::Stdio) {
+        // On stdio the first reply waits for the server to boot: that is judged as start-up time
+        // (own thresholds, none by default), not as response time.
+        let ready = f.ready.map(ms).unwrap_or(hs);
+        out.push(latency(
+            "startup",
             t,
-            "response_time",
-            st,
-            (st != Status::Ok).then_some(Reason::Threshold),
-            msg,
-        )
-        .value(hs)
-        .bounds(bound.warn, bound.crit),
-    );
-
+            "spawn to ready",
+            ready,
+            checks.startup_ms,
+        ));
+    } else {
+        out.push(latency("handshake", t, "handshake", hs, bound));
+    }
     if let Some((method, res)) = &f.liveness {
         match res {
-            Ok(d) => {
-                let v = ms(*d);
-                let st = judge_above(v, bound);
-                let msg = match st {
-                    Status::Ok => format!("{method} {v} ms"),
-                    _ => format!(
-                        "{method} took {v} ms (warn > {}, crit > {})",
-                        show(bound.warn),
-                        show(bound.crit)
-                    ),
-                };
-                out.push(
-                    Finding::new(
-                        t,
-                        "liveness",
-                        st,
-                        (st != Status::Ok).then_some(Reason::Threshold),
-                        msg,
-                    )
-                    .value(v)
-                    .bounds(bound.warn, bound.crit),
-                );
-            }
+            Ok(d) => out.push(latency("liveness", t, method, ms(*d), bound)),
             Err(e) => out.push(Finding::new(
                 t,
                 "liveness",
@@ -203,6 +174,28 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
         ));
     }
     out
+}
+
+/// A latency judged against warn/crit bounds.
+fn latency(check: &str, target: &str, what: &str, value: f64, bound: Bound) -> Finding {
+    let st = judge_above(value, bound);
+    let msg = match st {
+        Status::Ok => format!("{what} {value} ms"),
+        _ => format!(
+            "{what} took {value} ms (warn > {}, crit > {})",
+            show(bound.warn),
+            show(bound.crit)
+        ),
+    };
+    Finding::new(
+        target,
+        check,
+        st,
+        (st != Status::Ok).then_some(Reason::Threshold),
+        msg,
+    )
+    .value(value)
+    .bounds(bound.warn, bound.crit)
 }
 
 fn show(v: Option<f64>) -> String {

@@ -95,6 +95,7 @@ struct Observation {
     server: Option<Server>,
     capabilities: Vec<String>,
     handshake_ms: Option<f64>,
+    ready_ms: Option<f64>,
     liveness_method: Option<String>,
     liveness_ms: Option<f64>,
     liveness_failure: Option<Failure>,

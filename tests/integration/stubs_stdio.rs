@@ -8,8 +8,10 @@ fn stub(mode: &str, extra: &[&str]) -> (i32, serde_json::Value) {
     let home = tempdir();
     let m = marker(mode);
     let cmd = stub_cmd(mode, &m);
-    let mut args: Vec<&str> = vec!["--timeout", "2s"];
-    args.extend_from_slice(extra);
+    let mut args: Vec<&str> = extra.to_vec();
+    if !extra.contains(&"--timeout") {
+        args.extend(["--timeout", "2s"]);
+    }
     args.push("--");
     args.extend(cmd.iter().map(String::as_str));
     let out = health_json(home.path(), &args);
@@ -249,4 +251,16 @@ fn env_values_from_config_never_reach_the_output() {
         "the stderr line is kept, scrubbed: {all}"
     );
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn slow_booting_modern_server_is_still_detected_as_modern() {
+    // The era probe gives up after half the deadline (3 s of 6 s) and falls back to initialize; the
+    // late server/discover result still wins, and the now superseded initialize reply is no fault.
+    let (code, doc) = stub("slow-dual", &["--timeout", "6s"]);
+    let o = only_obs(&doc);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(o["era"], "modern");
+    assert_eq!(o["server"]["name"], "stub-dual");
+    assert_eq!(o["protocol_faults"], serde_json::json!([]));
 }

@@ -30,6 +30,9 @@ Messages are newline-delimited JSON-RPC 2.0 on stdin/stdout. Every mode writes
                there atomically before anything is answered.
   slow-exit    like ok, but on stdin EOF sleeps 0.2 s, then exits 0.
   evil         like ok, but serverInfo.name carries terminal escape sequences.
+  slow-dual    a dual-era server that boots slowly: sleeps 3.2 s before reading
+               anything, then answers server/discover with a 2026-07-28 result
+               (stub-dual 2.0.0) and initialize, tools/list, ping like ok.
   leak-env     writes "API_KEY=<value of $API_KEY>" to stderr, then behaves like die.
 """
 import json
@@ -40,7 +43,7 @@ import sys
 import time
 
 MODES = {"ok", "silent", "garbage", "wrong-id", "stray", "notify-first", "die",
-         "huge", "ignore-term", "slow-exit", "evil", "leak-env"}
+         "huge", "ignore-term", "slow-exit", "evil", "leak-env", "slow-dual"}
 KNOWN_VERSIONS = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}
 PAGE1 = [{"name": "alpha", "inputSchema": {"type": "object"}},
          {"name": "beta", "inputSchema": {"type": "object"}}]
@@ -92,6 +95,12 @@ def result_for(mode, method, params):
         return "result", {"prompts": [{"name": "p1"}]}
     if method == "ping":
         return "result", {}
+    if method == "server/discover" and mode == "slow-dual":
+        return "result", {"resultType": "complete", "supportedVersions": ["2026-07-28"],
+                          "capabilities": {"tools": {}},
+                          "_meta": {"io.modelcontextprotocol/serverInfo":
+                                    {"name": "stub-dual", "version": "2.0.0"}},
+                          "ttlMs": 0, "cacheScope": "private"}
     # server/discover and everything else: legacy server, method not found.
     return "error", {"code": -32601, "message": "Method not found"}
 
@@ -169,6 +178,8 @@ def main():
         sys.exit(2)
     mode = sys.argv[1]
     log(f"stub {mode} started")
+    if mode == "slow-dual":
+        time.sleep(3.2)
     if mode == "leak-env":
         log(f"API_KEY={os.environ.get('API_KEY', '')}")
     if mode == "ignore-term":

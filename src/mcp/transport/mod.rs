@@ -78,6 +78,10 @@ pub struct WireLog {
     pub faults: Vec<String>,
     pub notifications: u64,
     pub server_requests: Vec<String>,
+    /// Ids mcpmon stopped waiting for (timed-out probes, superseded requests): their late responses
+    /// are expected and dropped, not faults.
+    pub abandoned: Vec<u64>,
+    pub late_responses: u64,
 }
 
 impl WireLog {
@@ -118,6 +122,9 @@ pub(crate) fn handle_incoming(v: &Value, want: &[u64], log: &mut WireLog) -> (St
         Ok(Incoming::Response { id, outcome }) => {
             if let Some(&w) = want.iter().find(|w| jsonrpc::id_matches(&id, **w)) {
                 (Step::Done(outcome), Some(w))
+            } else if log.abandoned.iter().any(|a| jsonrpc::id_matches(&id, *a)) {
+                log.late_responses += 1;
+                (Step::Continue, None)
             } else {
                 log.fault(format!(
                     "response with unexpected id {} (waiting for {})",

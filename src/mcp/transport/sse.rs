@@ -185,7 +185,10 @@ impl SseTransport {
         self.post(body, deadline).await?;
         loop {
             let item = match timeout_at(deadline, self.rx.recv()).await {
-                Err(_) => return Err(self.log.timeout_failure(req.method)),
+                Err(_) => {
+                    self.log.abandoned.push(id);
+                    return Err(self.log.timeout_failure(req.method));
+                }
                 Ok(None) => StreamItem::Ended(None),
                 Ok(Some(i)) => i,
             };

@@ -22,8 +22,12 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, timeout_at};
 
-/// How long a server gets to exit by itself after its stdin is closed, and after SIGTERM.
-const EXIT_GRACE: Duration = Duration::from_millis(1000);
+/// How long a server gets to exit by itself after its stdin is closed (the spec's first shutdown step),
+/// before SIGTERM. Short on purpose: a monitor's check must not wait for a server's leisurely timers
+/// (server-everything keeps its event loop alive ~350 ms after stdin closes); an idle server exits on
+/// EOF within a few ms, anything else gets a normal SIGTERM.
+const EXIT_GRACE: Duration = Duration::from_millis(25);
+/// How long after SIGTERM before SIGKILL.
 const TERM_GRACE: Duration = Duration::from_millis(1000);
 const STDERR_LINES: usize = 20;
 const STDERR_LINE_CHARS: usize = 400;
@@ -128,11 +132,17 @@ impl StdioTransport {
             stdin.flush().await
         }
         .await;
-        res.map_err(|e| self.disconnected(&format!("writing to the server's stdin failed: {e}")))
+        match res {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self
+                .disconnected(&format!("writing to the server's stdin failed: {e}"))
+                .await),
+        }
     }
 
-    /// Sends a request and waits for its response. `also` lists earlier ids whose late response is
-    /// accepted too (the stdio era probe: a slow `server/discover` answer arriving during `initialize`).
+    /// Sends a request and waits for its response. `also` lists earlier ids whose late *result* is
+    /// accepted too (the stdio era probe: a slow `server/discover` result arriving during `initialize`);
+    /// a late error to them is ignored.
     pub async fn request(
         &mut self,
         req: &OutRequest<'_>,
@@ -148,13 +158,18 @@ impl StdioTransport {
         want.extend_from_slice(also);
         loop {
             if self.eof {
-                return Err(self.disconnected(&format!(
-                    "the server closed stdout before answering {}",
-                    req.method
-                )));
+                return Err(self
+                    .disconnected(&format!(
+                        "the server closed stdout before answering {}",
+                        req.method
+                    ))
+                    .await);
             }
             let line = match timeout_at(deadline, self.rx.recv()).await {
-                Err(_) => return Err(self.log.timeout_failure(req.method)),
+                Err(_) => {
+                    self.log.abandoned.push(id);
+                    return Err(self.log.timeout_failure(req.method));
+                }
                 Ok(None) => Line::Eof,
                 Ok(Some(l)) => l,
             };
@@ -162,7 +177,13 @@ impl StdioTransport {
                 Line::Message(v) => {
                     let (step, matched) = handle_incoming(&v, &want, &mut self.log);
                     match step {
+                        // A late error to an earlier probe (`also`) is the legacy answer we
+                        // already assumed: keep waiting for our own response.
+                        Step::Done(Err(_)) if matched != Some(id) => {}
                         Step::Done(outcome) => {
+                            if matched != Some(id) {
+                                self.log.abandoned.push(id);
+                            }
                             return Ok(Exchange {
                                 id: matched.unwrap_or(id),
                                 outcome,
@@ -187,17 +208,21 @@ impl StdioTransport {
                     ));
                 }
                 Line::ReadError(e) => {
-                    return Err(self.disconnected(&format!("reading stdout failed: {e}")));
+                    return Err(self
+                        .disconnected(&format!("reading stdout failed: {e}"))
+                        .await);
                 }
                 Line::Eof => self.eof = true,
             }
         }
     }
 
-    /// A `server_disconnected` failure, with the exit status when the child is already gone.
-    fn disconnected(&mut self, what: &str) -> Failure {
-        let status = match self.child.try_wait() {
-            Ok(Some(st)) => format!("; the server exited ({})", describe_exit(st)),
+    /// A `server_disconnected` failure, with the exit status when the child exits (stdout can close a
+    /// moment before the process is gone, so its exit is awaited briefly).
+    async fn disconnected(&mut self, what: &str) -> Failure {
+        let status = match tokio::time::timeout(Duration::from_millis(500), self.child.wait()).await
+        {
+            Ok(Ok(st)) => format!("; the server exited ({})", describe_exit(st)),
             _ => String::new(),
         };
         Failure::new(Reason::ServerDisconnected, format!("{what}{status}"))
