@@ -189,3 +189,19 @@ fn legacy_session_headers_and_secret_header_from_config() {
     let (_, table, _) = run(home.path(), &["health", "--color", "never"]);
     assert!(!table.contains("Bearer"), "{table}");
 }
+
+#[test]
+fn server_requests_on_a_reply_stream_are_answered() {
+    let home = tempdir();
+    let log = home.path().join("stub.log");
+    let s = HttpStub::start_with_env("server-request", &[("STUB_LOG", log.to_str().unwrap())]);
+    let (code, doc) = health_json(home.path(), &[&s.url("/mcp")]);
+    assert_eq!(code, 0, "{doc:#}");
+    let o = only_obs(&doc);
+    assert_eq!(o["server_requests"], serde_json::json!(["ping"]));
+    // the stub released the result only after our reply arrived
+    assert_eq!(o["tools"], serde_json::json!(["alpha"]));
+    let lines = std::fs::read_to_string(&log).unwrap();
+    let reply = lines.lines().find(|l| l.contains("jsonrpc-id=srv-1")).expect("a POSTed reply to srv-1");
+    assert!(reply.contains("mcp-session-id=stub-session-1"), "{reply}");
+}

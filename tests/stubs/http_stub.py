@@ -20,6 +20,9 @@ Modes:
   die-mid      200 with Content-Length 5000, sends 100 bytes, then closes.
   hang         reads the request and never answers.
   not-found    404 text/html "Cannot POST /mcp" (Express style).
+  server-request  legacy-ok, but the tools/list reply is an SSE stream that first sends a
+               server->client ping (id "srv-1") and holds the result until the client POSTs
+               its reply (tool "alpha"), or 3 s pass (tool "unanswered").
   legacy-ok    minimal correct Streamable HTTP (2025-06-18) server on /mcp:
                server/discover -> 400 "Server not initialized"; initialize -> 200
                with Mcp-Session-Id: stub-session-1; notifications -> 202;
@@ -37,7 +40,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MODE = sys.argv[1] if len(sys.argv) == 2 else None
 MODES = {"html", "auth", "forbidden", "error500", "endless", "endless-sse", "die-mid",
-         "hang", "not-found", "legacy-ok"}
+         "hang", "not-found", "legacy-ok", "server-request"}
 KNOWN_VERSIONS = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}
 SESSION = "stub-session-1"
 HTML = (b'<!doctype html><html><head><title>App</title></head>'
@@ -94,7 +97,8 @@ class Handler(BaseHTTPRequestHandler):
                 f"mcp-session-id={h.get('Mcp-Session-Id', '-')} "
                 f"mcp-protocol-version={h.get('MCP-Protocol-Version', '-')} "
                 f"authorization-present={'yes' if 'Authorization' in h else 'no'} "
-                f"jsonrpc-method={rpc}\n")
+                f"jsonrpc-method={rpc} "
+                f"jsonrpc-id={msg.get('id', '-') if isinstance(msg, dict) else '-'}\n")
         with LOG_LOCK, open(path, "a") as f:
             f.write(line)
             f.flush()
@@ -175,6 +179,25 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(404, b"<html><body>Cannot POST /mcp</body></html>",
                    "text/html; charset=utf-8")
 
+    def mode_server_request(self, msg):
+        """legacy-ok, but tools/list answers over SSE: first a server->client ping, then the
+        result only once the client has POSTed its reply (or after 3 s without one)."""
+        if isinstance(msg, dict) and msg.get("id") == "srv-1" and "result" in msg:
+            SRV_REPLY.set()
+            return self.reply(202)
+        if isinstance(msg, dict) and msg.get("method") == "tools/list":
+            self.start_chunked("text/event-stream")
+            ping = {"jsonrpc": "2.0", "id": "srv-1", "method": "ping"}
+            self.write_chunk(b"event: message\ndata: " + json.dumps(ping).encode() + b"\n\n")
+            self.wfile.flush()
+            answered = SRV_REPLY.wait(3)
+            tools = [{"name": "alpha" if answered else "unanswered", "inputSchema": {"type": "object"}}]
+            result = {"jsonrpc": "2.0", "id": msg.get("id"), "result": {"tools": tools}}
+            self.write_chunk(b"event: message\ndata: " + json.dumps(result).encode() + b"\n\n")
+            self.write_chunk(b"")
+            return
+        return self.mode_legacy_ok(msg)
+
     def mode_legacy_ok(self, msg):
         if self.path.split("?")[0] != "/mcp":
             return self.mode_not_found(msg)
@@ -216,6 +239,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply_json(200, {"jsonrpc": "2.0", "id": req_id, "result": {}})
         return self.reply_json(200, {"jsonrpc": "2.0", "id": req_id, "error": {
             "code": -32601, "message": "Method not found"}})
+
+
+SRV_REPLY = threading.Event()
 
 
 def exit_on_stdin_eof():

@@ -132,7 +132,31 @@ impl HttpTransport {
             .with_status(status));
         }
         let outcome = if ctype.starts_with("text/event-stream") && (200..300).contains(&status) {
-            read_sse_reply(resp, id, deadline, req.method, &mut self.log).await?
+            // Server→client requests on the stream are answered with a POST (ping → {}, else
+            // "method not found"): a server may hold its result until they are.
+            let (client, url, headers, sid, version) = (
+                &self.client,
+                &self.url,
+                &self.headers,
+                &self.session_id,
+                &self.framing.protocol_version,
+            );
+            let answer = |body: Vec<u8>| {
+                let mut rb = client
+                    .post(url.clone())
+                    .headers(headers.clone())
+                    .header(CONTENT_TYPE, "application/json")
+                    .header(ACCEPT, ACCEPT_BOTH)
+                    .body(body);
+                if let Some(v) = version {
+                    rb = rb.header("MCP-Protocol-Version", v.as_str());
+                }
+                if let Some(sid) = sid {
+                    rb = rb.header("Mcp-Session-Id", sid.as_str());
+                }
+                rb
+            };
+            read_sse_reply(resp, id, deadline, req.method, &mut self.log, &answer).await?
         } else if status == 202 || status == 204 {
             return Err(Failure::new(
                 Reason::ProtocolError,
@@ -488,6 +512,7 @@ async fn read_sse_reply(
     deadline: Instant,
     what: &str,
     log: &mut WireLog,
+    answer: &(dyn Fn(Vec<u8>) -> reqwest::RequestBuilder + Sync),
 ) -> Result<Result<Value, RpcError>, Failure> {
     let mut parser = sse::Parser::new(MAX_RESPONSE_BYTES);
     let mut events = Vec::new();
@@ -535,8 +560,17 @@ async fn read_sse_reply(
             match serde_json::from_str::<Value>(&ev.data) {
                 Ok(v) => {
                     for m in jsonrpc::messages(v) {
-                        if let (Step::Done(outcome), _) = handle_incoming(&m, &[id], log) {
-                            return Ok(outcome);
+                        match handle_incoming(&m, &[id], log) {
+                            (Step::Done(outcome), _) => return Ok(outcome),
+                            (Step::Reply(bytes), _) => {
+                                if let Err(f) =
+                                    send(answer(bytes), deadline, "a reply to a server request")
+                                        .await
+                                {
+                                    log.fault(format!("answering a server request failed: {f}"));
+                                }
+                            }
+                            (Step::Continue, _) => {}
                         }
                     }
                 }
