@@ -324,6 +324,18 @@ async fn connect_stdio(
                     .fail(f, Some(Transport::Stdio(t)), Some(Wire::Stdio))
                     .await);
             }
+            Some(Probe::Legacy) if era == EraChoice::Modern => {
+                let f = Failure::new(
+                    Reason::VersionMismatch,
+                    format!(
+                        "--era modern, but the server answered server/discover as a legacy server ({})",
+                        describe(&res)
+                    ),
+                );
+                return Err(trail
+                    .fail(f, Some(Transport::Stdio(t)), Some(Wire::Stdio))
+                    .await);
+            }
             Some(Probe::Legacy) => {}
             None => {
                 let f = res
@@ -382,7 +394,7 @@ async fn connect_stdio(
 /// "HTTP 404 (HTML page)" or the failure's own message, for the one-line summary of a failed detection.
 fn brief(f: &Failure) -> String {
     match (f.reason, f.http_status) {
-        (Reason::NotMcp, Some(s)) => format!("HTTP {s} (HTML page)"),
+        (Reason::NotMcp, Some(s)) if f.message.contains("HTML") => format!("HTTP {s} (HTML page)"),
         (Reason::HttpStatus, Some(s)) => format!("HTTP {s}"),
         _ => f.message.clone(),
     }
@@ -433,6 +445,7 @@ async fn connect_url(
                     return finish_modern(Transport::Http(t), result, latency, trail).await;
                 }
                 Some(Probe::Fail(f)) => {
+                    // a recognised modern error: this is Streamable HTTP, whatever went wrong
                     return Err(trail.fail(f, None, Some(Wire::StreamableHttp)).await);
                 }
                 Some(Probe::Legacy) => {}
@@ -444,12 +457,24 @@ async fn connect_url(
                         && (falls_back(&f)
                             || matches!(f.reason, Reason::HttpStatus | Reason::ProtocolError));
                     if !go_on {
-                        let f = if f.reason == Reason::Timeout {
-                            handshake_timeout(f)
-                        } else {
-                            f
+                        let f = match f.reason {
+                            Reason::Timeout => handshake_timeout(f),
+                            Reason::HttpStatus | Reason::ProtocolError | Reason::NotMcp
+                                if era == EraChoice::Modern =>
+                            {
+                                Failure {
+                                    reason: Reason::VersionMismatch,
+                                    message: format!(
+                                        "--era modern, but server/discover was not answered as by a modern server: {}",
+                                        f.message
+                                    ),
+                                    ..f
+                                }
+                            }
+                            _ => f,
                         };
-                        return Err(trail.fail(f, None, Some(Wire::StreamableHttp)).await);
+                        // nothing MCP answered yet: report only a transport the user forced
+                        return Err(trail.fail(f, None, wire).await);
                     }
                 }
             }
@@ -474,7 +499,7 @@ async fn connect_url(
                         } else {
                             f
                         };
-                        return Err(trail.fail(f, None, Some(Wire::StreamableHttp)).await);
+                        return Err(trail.fail(f, None, wire).await);
                     }
                     post_failure = Some(f);
                 }
@@ -487,7 +512,7 @@ async fn connect_url(
                         "the server did not answer server/discover as a modern (2026-07-28) server",
                     ),
                     None,
-                    Some(Wire::StreamableHttp),
+                    wire,
                 )
                 .await);
         }
@@ -498,12 +523,6 @@ async fn connect_url(
             Ok(t) => t,
             Err(f) => {
                 trail.step(format!("GET (SSE stream): {f}"));
-                // In auto mode every step fell through: no transport was found, so none is reported.
-                let found = if post_failure.is_some() {
-                    None
-                } else {
-                    Some(Wire::Sse)
-                };
                 let f = match post_failure {
                     Some(p)
                         if f.reason == Reason::NotMcp
@@ -527,7 +546,8 @@ async fn connect_url(
                     _ if f.reason == Reason::Timeout => handshake_timeout(f),
                     _ => f,
                 };
-                return Err(trail.fail(f, None, found).await);
+                // no endpoint event: only a transport the user forced is reported
+                return Err(trail.fail(f, None, wire).await);
             }
         };
     trail.step("GET: event stream with an `endpoint` event".into());

@@ -1,5 +1,5 @@
-//! The table for people: one row per target with its verdict, transport, revision, server, tools and
-//! latencies; the reasons of anything not OK; stderr context for failed stdio servers; a summary line.
+//! The table for people: one row per target with its verdict, transport, revision, server, tools,
+//! time to a ready session (spawn or first request to established, detection included) and liveness; the reasons of anything not OK; stderr context for failed stdio servers; a summary line.
 //! Every piece of server-supplied text goes through `term::sanitize`.
 
 use super::Report;
@@ -58,7 +58,7 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
         "REVISION",
         "SERVER",
         "TOOLS",
-        "HANDSHAKE",
+        "READY",
         "LIVENESS",
         "DETAIL",
     ]);
@@ -111,7 +111,7 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
             ),
             Cell::new(server),
             Cell::new(tools),
-            Cell::new(fmt_ms(m.handshake)),
+            Cell::new(fmt_ms(m.ready)),
             Cell::new(liveness),
             Cell::new(detail),
         ]);

@@ -143,6 +143,8 @@ fn refused_connection() {
     let (code, doc) = check(&format!("http://127.0.0.1:{}/mcp", closed_port()), &[]);
     assert_eq!(code, 2);
     assert_eq!(failure(&doc)["reason"], "connect_refused");
+    // nothing answered: no transport is claimed as detected
+    assert!(only_obs(&doc)["transport"].is_null(), "{doc:#}");
 }
 
 #[test]
@@ -202,6 +204,9 @@ fn server_requests_on_a_reply_stream_are_answered() {
     // the stub released the result only after our reply arrived
     assert_eq!(o["tools"], serde_json::json!(["alpha"]));
     let lines = std::fs::read_to_string(&log).unwrap();
-    let reply = lines.lines().find(|l| l.contains("jsonrpc-id=srv-1")).expect("a POSTed reply to srv-1");
+    let reply = lines
+        .lines()
+        .find(|l| l.contains("jsonrpc-id=srv-1"))
+        .expect("a POSTed reply to srv-1");
     assert!(reply.contains("mcp-session-id=stub-session-1"), "{reply}");
 }

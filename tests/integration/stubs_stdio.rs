@@ -264,3 +264,18 @@ fn slow_booting_modern_server_is_still_detected_as_modern() {
     assert_eq!(o["server"]["name"], "stub-dual");
     assert_eq!(o["protocol_faults"], serde_json::json!([]));
 }
+
+#[test]
+fn era_modern_refuses_a_legacy_server() {
+    let (code, doc) = stub("ok", &["--era", "modern"]);
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(connect_reason(&doc), "version_mismatch");
+    // nothing after the probe: no initialize was sent
+    let methods: Vec<&str> = only_obs(&doc)["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(methods, ["server/discover"]);
+}

@@ -425,8 +425,17 @@ pub(crate) fn classify_reqwest(e: &reqwest::Error, what: &str) -> Failure {
     } else {
         Reason::ConnectError
     };
-    // The URL is left out: reqwest puts it in Display and it may carry credentials.
-    let msg = strip_url(&chain, e);
+    // Short messages for the common cases; the whole chain otherwise. The URL is left out: reqwest
+    // puts it in Display and it may carry credentials.
+    let host = e
+        .url()
+        .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)))
+        .unwrap_or_else(|| "the server".into());
+    let msg = match reason {
+        Reason::ConnectRefused => format!("connection refused by {host} (nothing listening?)"),
+        Reason::Timeout => format!("no answer from {host} before the deadline"),
+        _ => strip_url(&chain, e),
+    };
     Failure::new(reason, format!("{what}: {msg}"))
 }
 

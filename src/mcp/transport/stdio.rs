@@ -26,7 +26,7 @@ use tokio::time::{Instant, timeout_at};
 /// before SIGTERM. Short on purpose: a monitor's check must not wait for a server's leisurely timers
 /// (server-everything keeps its event loop alive ~350 ms after stdin closes); an idle server exits on
 /// EOF within a few ms, anything else gets a normal SIGTERM.
-const EXIT_GRACE: Duration = Duration::from_millis(25);
+const EXIT_GRACE: Duration = Duration::from_millis(10);
 /// How long after SIGTERM before SIGKILL.
 const TERM_GRACE: Duration = Duration::from_millis(1000);
 const STDERR_LINES: usize = 20;
@@ -76,17 +76,9 @@ impl StdioTransport {
         if let Some(dir) = &spec.cwd {
             cmd.current_dir(dir);
         }
-        let mut child = cmd.spawn().map_err(|e| {
-            let where_ = spec
-                .cwd
-                .as_ref()
-                .map(|d| format!(" in {}", d.display()))
-                .unwrap_or_default();
-            Failure::new(
-                Reason::SpawnError,
-                format!("cannot start `{}`{where_}: {e}", spec.program),
-            )
-        })?;
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| Failure::new(Reason::SpawnError, spawn_message(spec, &e)))?;
         let pgid = child.id().map(|p| p as i32);
         let stdin = child.stdin.take();
         let (tx, rx) = mpsc::channel(256);
@@ -311,6 +303,27 @@ impl Drop for StdioTransport {
         for t in &self.tasks {
             t.abort();
         }
+    }
+}
+
+/// Says which part of the spec a spawn failure is about: the program, its directory, or permissions.
+fn spawn_message(spec: &StdioSpec, e: &std::io::Error) -> String {
+    let p = &spec.program;
+    if let Some(dir) = spec.cwd.as_ref().filter(|d| !d.is_dir()) {
+        return format!(
+            "cannot start `{p}`: the working directory {} does not exist",
+            dir.display()
+        );
+    }
+    match e.kind() {
+        std::io::ErrorKind::NotFound if !p.contains('/') => {
+            format!("cannot start `{p}`: not found on PATH")
+        }
+        std::io::ErrorKind::NotFound => format!("cannot start `{p}`: no such file"),
+        std::io::ErrorKind::PermissionDenied => {
+            format!("cannot start `{p}`: permission denied (not executable?)")
+        }
+        _ => format!("cannot start `{p}`: {e}"),
     }
 }
 

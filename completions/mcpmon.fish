@@ -1,0 +1,82 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_mcpmon_global_optspecs
+    string join \n c/config= t/target= state-dir= f/format= color= timeout= h/help V/version
+end
+
+function __fish_mcpmon_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_mcpmon_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_mcpmon_using_subcommand
+    set -l cmd (__fish_mcpmon_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c mcpmon -n "__fish_mcpmon_needs_command" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
+complete -c mcpmon -n "__fish_mcpmon_needs_command" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
+complete -c mcpmon -n "__fish_mcpmon_needs_command" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
+complete -c mcpmon -n "__fish_mcpmon_needs_command" -s f -l format -d 'Output format. Default: table; with --watch and stdout not a terminal: jsonl' -r -f -a "table\t'A table for people (default)'
+json\t'One JSON document (schema in README)'
+jsonl\t'The same document on one line; with --watch, one line per round'"
+complete -c mcpmon -n "__fish_mcpmon_needs_command" -l color -d 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is unset and TERM is not dumb'
+always\t''
+never\t''"
+complete -c mcpmon -n "__fish_mcpmon_needs_command" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
+complete -c mcpmon -n "__fish_mcpmon_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mcpmon -n "__fish_mcpmon_needs_command" -s V -l version -d 'Print version'
+complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "health" -d 'Check that MCP servers answer: transport and protocol revision, handshake and liveness latency, server identity, tool/prompt/resource counts, and the checks you configure'
+complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout'
+complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l transport -d 'Use this transport instead of detecting it' -r -f -a "stdio\t'A child process (only with a command after `--`)'
+http\t'Streamable HTTP (either era)'
+sse\t'The legacy HTTP+SSE transport (2024-11-05)'"
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l era -d 'Protocol era: auto (default), modern (2026-07-28) or legacy (initialize handshake)' -r -f -a "auto\t'Try the stateless 2026-07-28 revision first, fall back to the initialize handshake'
+modern\t'Only the stateless 2026-07-28 revision (`server/discover`)'
+legacy\t'Only the initialize handshake (2025-11-25 and earlier)'"
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s H -l header -d 'Extra HTTP header for URL targets, \'Name: value\' (repeatable). Values are never printed' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l min-tools -d 'CRIT when a server lists fewer tools than this' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l expect-tool -d 'CRIT when this tool is missing (repeatable)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l warn-ms -d 'WARN when the handshake or liveness round trip takes longer (ms). Default 2000' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l crit-ms -d 'CRIT when the handshake or liveness round trip takes longer (ms). Default 5000' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l interval -d 'Time between rounds with --watch' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l count -d 'With --watch: stop after this many rounds and exit with the last round\'s status' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s f -l format -d 'Output format. Default: table; with --watch and stdout not a terminal: jsonl' -r -f -a "table\t'A table for people (default)'
+json\t'One JSON document (schema in README)'
+jsonl\t'The same document on one line; with --watch, one line per round'"
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l color -d 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is unset and TERM is not dumb'
+always\t''
+never\t''"
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s w -l watch -d 'Repeat the check every --interval until interrupted (Ctrl-C)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s V -l version -d 'Print version'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s f -l format -d 'Output format. Default: table; with --watch and stdout not a terminal: jsonl' -r -f -a "table\t'A table for people (default)'
+json\t'One JSON document (schema in README)'
+jsonl\t'The same document on one line; with --watch, one line per round'"
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -l color -d 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is unset and TERM is not dumb'
+always\t''
+never\t''"
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health completions help" -f -a "health" -d 'Check that MCP servers answer: transport and protocol revision, handshake and liveness latency, server identity, tool/prompt/resource counts, and the checks you configure'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
