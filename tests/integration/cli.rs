@@ -221,3 +221,33 @@ fn closed_stdout_is_not_an_error() {
     assert_eq!(status.code(), Some(0), "{err}");
     assert!(err.is_empty(), "{err}");
 }
+
+#[test]
+fn example_configs_parse() {
+    // Their targets are not running here: any verdict is fine, a config error (exit 3 with an
+    // `mcpmon: error:` line) is not. Unset ${MCP_TOKEN} makes a target UNKNOWN, which is a finding.
+    let home = tempdir();
+    for f in [
+        "mcpmon.json",
+        "claude_desktop_config.json",
+        "vscode-mcp.json",
+    ] {
+        let path = root().join("examples").join(f);
+        let (_, out, err) = run(
+            home.path(),
+            &[
+                "health",
+                "-c",
+                path.to_str().unwrap(),
+                "--timeout",
+                "1s",
+                "-f",
+                "json",
+            ],
+        );
+        assert!(!err.contains("mcpmon: error"), "{f}: {err}");
+        let doc: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert!(doc["summary"]["targets"].as_u64().unwrap() >= 2, "{f}");
+    }
+}
