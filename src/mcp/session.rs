@@ -84,6 +84,29 @@ pub struct RequestRecord {
     pub ok: bool,
 }
 
+impl RequestRecord {
+    /// The record of one request, answered or failed (a failure's latency runs until it was given up).
+    fn of(method: &str, res: &Result<Exchange, Failure>, started: Instant) -> Self {
+        let (latency, http, ok) = match res {
+            Ok(x) => (x.latency, x.http.clone(), x.outcome.is_ok()),
+            Err(f) => (
+                started.elapsed(),
+                f.http_status.map(|s| HttpFacts {
+                    status: s,
+                    ..Default::default()
+                }),
+                false,
+            ),
+        };
+        RequestRecord {
+            method: method.to_string(),
+            latency,
+            http,
+            ok,
+        }
+    }
+}
+
 /// A connected session.
 pub struct Session {
     transport: Transport,
@@ -148,23 +171,7 @@ struct Trail {
 
 impl Trail {
     fn record(&mut self, method: &str, res: &Result<Exchange, Failure>, started: Instant) {
-        let (latency, http, ok) = match res {
-            Ok(x) => (x.latency, x.http.clone(), x.outcome.is_ok()),
-            Err(f) => (
-                started.elapsed(),
-                f.http_status.map(|s| HttpFacts {
-                    status: s,
-                    ..Default::default()
-                }),
-                false,
-            ),
-        };
-        self.requests.push(RequestRecord {
-            method: method.to_string(),
-            latency,
-            http,
-            ok,
-        });
+        self.requests.push(RequestRecord::of(method, res, started));
     }
 
     fn step(&mut self, s: String) {
@@ -747,23 +754,7 @@ impl Session {
         };
         let started = Instant::now();
         let res = self.transport.request(&req, deadline).await;
-        let (latency, http, ok) = match &res {
-            Ok(x) => (x.latency, x.http.clone(), x.outcome.is_ok()),
-            Err(f) => (
-                started.elapsed(),
-                f.http_status.map(|s| HttpFacts {
-                    status: s,
-                    ..Default::default()
-                }),
-                false,
-            ),
-        };
-        self.requests.push(RequestRecord {
-            method: method.to_string(),
-            latency,
-            http,
-            ok,
-        });
+        self.requests.push(RequestRecord::of(method, &res, started));
         let x = res?;
         match x.outcome {
             Ok(v) => Ok((v, x.latency)),

@@ -150,12 +150,10 @@ fn completions_for_every_shell() {
 fn colour_only_when_asked_or_on_a_terminal() {
     let home = tempdir();
     let m = marker("colour");
-    let cmd = stub_cmd("ok", &m);
-    let mut args = vec!["health", "--color", "always", "--"];
-    args.extend(cmd.iter().map(String::as_str));
+    let mut args = with_stub(&["health", "--color", "always"], "ok", &m);
     let (_, coloured, _) = run(home.path(), &args);
     assert!(coloured.contains("\x1b["), "{coloured:?}");
-    args[2] = "auto"; // stdout is a pipe here
+    args[2] = "auto".into(); // stdout is a pipe here
     let (_, plain, _) = run(home.path(), &args);
     assert!(!plain.contains('\x1b'), "{plain:?}");
     let out = mcpmon(home.path())
@@ -170,17 +168,11 @@ fn colour_only_when_asked_or_on_a_terminal() {
 fn watch_prints_one_json_line_per_round_when_piped() {
     let home = tempdir();
     let m = marker("watch");
-    let cmd = stub_cmd("ok", &m);
-    let mut args = vec![
-        "health",
-        "--watch",
-        "--interval",
-        "100ms",
-        "--count",
-        "3",
-        "--",
-    ];
-    args.extend(cmd.iter().map(String::as_str));
+    let args = with_stub(
+        &["health", "--watch", "--interval", "100ms", "--count", "3"],
+        "ok",
+        &m,
+    );
     let (code, out, err) = run(home.path(), &args);
     assert_eq!(code, 0, "{err}");
     let lines: Vec<serde_json::Value> = out

@@ -39,7 +39,7 @@ pub fn mcpmon(home: &Path) -> assert_cmd::Command {
 }
 
 /// Runs mcpmon and returns (exit code, stdout, stderr).
-pub fn run(home: &Path, args: &[&str]) -> (i32, String, String) {
+pub fn run<S: AsRef<std::ffi::OsStr>>(home: &Path, args: &[S]) -> (i32, String, String) {
     let out = mcpmon(home).args(args).output().expect("run mcpmon");
     (
         out.status.code().unwrap_or(-1),
@@ -123,6 +123,14 @@ pub fn stub_cmd(mode: &str, marker: &str) -> Vec<String> {
         mode.into(),
         marker.into(),
     ]
+}
+
+/// `args… -- python3 tests/stubs/stdio_stub.py MODE MARKER`.
+pub fn with_stub(args: &[&str], mode: &str, marker: &str) -> Vec<String> {
+    let mut v: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    v.push("--".into());
+    v.extend(stub_cmd(mode, marker));
+    v
 }
 
 /// A unique word for this test's processes.

@@ -140,11 +140,9 @@ fn parse(stdout: &str) -> Doc {
 fn healthy_and_failed_targets_match_the_schema() {
     let home = tempdir();
     let m = marker("contract");
-    let cmd = stub_cmd("ok", &m);
     let auth = HttpStub::start("auth");
     let url = auth.url("/mcp");
-    let mut args = vec!["health", "--format", "json", url.as_str(), "--"];
-    args.extend(cmd.iter().map(String::as_str));
+    let args = with_stub(&["health", "--format", "json", url.as_str()], "ok", &m);
     let (code, stdout, _) = run(home.path(), &args);
     let doc = parse(&stdout);
     assert_eq!(code, 2);
@@ -185,9 +183,7 @@ fn healthy_and_failed_targets_match_the_schema() {
 fn jsonl_is_the_same_document_on_one_line() {
     let home = tempdir();
     let m = marker("jsonl");
-    let cmd = stub_cmd("ok", &m);
-    let mut args = vec!["health", "--format", "jsonl", "--"];
-    args.extend(cmd.iter().map(String::as_str));
+    let args = with_stub(&["health", "--format", "jsonl"], "ok", &m);
     let (code, stdout, _) = run(home.path(), &args);
     assert_eq!(code, 0);
     assert_eq!(stdout.lines().count(), 1);

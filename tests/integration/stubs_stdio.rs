@@ -7,13 +7,12 @@ use crate::common::*;
 fn stub(mode: &str, extra: &[&str]) -> (i32, serde_json::Value) {
     let home = tempdir();
     let m = marker(mode);
-    let cmd = stub_cmd(mode, &m);
-    let mut args: Vec<&str> = extra.to_vec();
+    let mut opts: Vec<&str> = extra.to_vec();
     if !extra.contains(&"--timeout") {
-        args.extend(["--timeout", "2s"]);
+        opts.extend(["--timeout", "2s"]);
     }
-    args.push("--");
-    args.extend(cmd.iter().map(String::as_str));
+    let args = with_stub(&opts, mode, &m);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = health_json(home.path(), &args);
     assert_eq!(
         live_processes_with(&m),
@@ -159,9 +158,11 @@ fn child_that_ignores_sigterm_is_killed_with_its_group() {
     let home = tempdir();
     let pid_file = home.path().join("pids");
     let m = marker("ignore-term");
-    let cmd = stub_cmd("ignore-term", &m);
-    let mut args = vec!["health", "--format", "json", "--timeout", "5s", "--"];
-    args.extend(cmd.iter().map(String::as_str));
+    let args = with_stub(
+        &["health", "--format", "json", "--timeout", "5s"],
+        "ignore-term",
+        &m,
+    );
     let out = mcpmon(home.path())
         .env("STUB_PID_FILE", &pid_file)
         .args(&args)
@@ -207,9 +208,7 @@ fn missing_binary_is_a_spawn_error() {
 fn server_text_is_sanitised_in_the_table() {
     let home = tempdir();
     let m = marker("evil");
-    let cmd = stub_cmd("evil", &m);
-    let mut args = vec!["health", "--color", "never", "--"];
-    args.extend(cmd.iter().map(String::as_str));
+    let args = with_stub(&["health", "--color", "never"], "evil", &m);
     let (code, stdout, _) = run(home.path(), &args);
     assert_eq!(code, 0, "{stdout}");
     assert!(
