@@ -5,7 +5,7 @@
 use super::Report;
 use crate::status::Status;
 use crate::term::sanitize;
-use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+use comfy_table::{Cell, Color, ColumnConstraint, ContentArrangement, Table, presets};
 use owo_colors::OwoColorize;
 use std::io::Write;
 
@@ -21,6 +21,37 @@ fn status_color(s: Status) -> Color {
         Status::Warn => Color::Yellow,
         Status::Crit => Color::Red,
         Status::Unknown => Color::Magenta,
+    }
+}
+
+/// The table's short transport names (JSON keeps the stable ones: `streamable_http`).
+fn short_wire(w: crate::mcp::transport::Wire) -> &'static str {
+    match w {
+        crate::mcp::transport::Wire::Stdio => "stdio",
+        crate::mcp::transport::Wire::StreamableHttp => "http",
+        crate::mcp::transport::Wire::Sse => "sse",
+    }
+}
+
+fn colored_cell(text: &str, s: Status, color: bool) -> Cell {
+    let cell = Cell::new(text);
+    if color {
+        cell.fg(status_color(s))
+    } else {
+        cell
+    }
+}
+
+/// A status label in bold colour for lines outside the table.
+fn paint(label: &str, s: Status, color: bool) -> String {
+    if !color {
+        return label.to_string();
+    }
+    match s {
+        Status::Ok => label.green().bold().to_string(),
+        Status::Warn => label.yellow().bold().to_string(),
+        Status::Crit => label.red().bold().to_string(),
+        Status::Unknown => label.magenta().bold().to_string(),
     }
 }
 
@@ -60,8 +91,13 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
         "TOOLS",
         "READY",
         "LIVENESS",
-        "DETAIL",
     ]);
+    // Short facts never wrap; the server name takes what width is left.
+    for i in [0, 1, 2, 3, 5, 6, 7] {
+        if let Some(col) = table.column_mut(i) {
+            col.set_constraint(ColumnConstraint::ContentWidth);
+        }
+    }
     for obs in &report.observations {
         let st = report.target_status(&obs.target);
         let m = &obs.mcp;
@@ -81,28 +117,10 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
             Some((_, Err(_))) => "failed".into(),
             None => "—".into(),
         };
-        let detail: Vec<String> = report
-            .findings
-            .iter()
-            .filter(|f| f.target == obs.target && f.status != Status::Ok)
-            .map(|f| match f.reason {
-                Some(r) => format!("{r}: {}", f.message),
-                None => f.message.clone(),
-            })
-            .collect();
-        let detail = if detail.is_empty() {
-            String::new()
-        } else {
-            sanitize(&detail.join("; "))
-        };
-        let mut status_cell = Cell::new(st.label());
-        if opts.color {
-            status_cell = status_cell.fg(status_color(st));
-        }
         table.add_row(vec![
             Cell::new(sanitize(&obs.target)),
-            status_cell,
-            Cell::new(m.wire.map(|w| w.as_str()).unwrap_or("—")),
+            colored_cell(st.label(), st, opts.color),
+            Cell::new(m.wire.map(short_wire).unwrap_or("—")),
             Cell::new(
                 m.revision
                     .as_deref()
@@ -113,10 +131,21 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
             Cell::new(tools),
             Cell::new(fmt_ms(m.ready)),
             Cell::new(liveness),
-            Cell::new(detail),
         ]);
     }
     writeln!(out, "{table}")?;
+    // What is not OK, one line each under the table (a table cell is too narrow for a reason).
+    for f in report.findings.iter().filter(|f| f.status != Status::Ok) {
+        let label = paint(f.status.label(), f.status, opts.color);
+        let reason = f.reason.map(|r| format!("{r}: ")).unwrap_or_default();
+        writeln!(
+            out,
+            "{label} {} {}: {reason}{}",
+            sanitize(&f.target),
+            f.check,
+            sanitize(&f.message)
+        )?;
+    }
     for obs in &report.observations {
         if obs.failure.is_some() && !obs.mcp.stderr_tail.is_empty() {
             writeln!(out, "stderr of {} (last lines):", sanitize(&obs.target))?;
@@ -138,17 +167,7 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
     if c.unknown > 0 {
         parts.push(format!("{} UNKNOWN", c.unknown));
     }
-    let label = overall.label();
-    let label = if opts.color {
-        match overall {
-            Status::Ok => label.green().bold().to_string(),
-            Status::Warn => label.yellow().bold().to_string(),
-            Status::Crit => label.red().bold().to_string(),
-            Status::Unknown => label.magenta().bold().to_string(),
-        }
-    } else {
-        label.to_string()
-    };
+    let label = paint(overall.label(), overall, opts.color);
     let noun = if c.total() == 1 { "target" } else { "targets" };
     writeln!(out, "{label}: {} {noun}: {}", c.total(), parts.join(", "))
 }

@@ -106,7 +106,7 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
                     (
                         Status::Crit,
                         Some(reason),
-                        format!("{n} tools, fewer than min_tools {min}"),
+                        format!("{}, fewer than min_tools {min}", tools_n(n)),
                     )
                 }
                 None if n == 0 => (
@@ -114,7 +114,7 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
                     Some(Reason::ZeroTools),
                     "the server declares tools but lists none".to_string(),
                 ),
-                _ => (Status::Ok, None, format!("{n} tools")),
+                _ => (Status::Ok, None, tools_n(n)),
             };
             out.push(
                 Finding::new(t, "tools", st, reason, msg)
@@ -174,6 +174,14 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
         ));
     }
     out
+}
+
+fn tools_n(n: usize) -> String {
+    if n == 1 {
+        "1 tool".into()
+    } else {
+        format!("{n} tools")
+    }
 }
 
 /// A latency judged against warn/crit bounds.
