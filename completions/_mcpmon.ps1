@@ -40,6 +40,9 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             break
         }
         'mcpmon;health' {
+            [CompletionResult]::new('--hub', '--hub', [CompletionResultType]::ParameterName, 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)')
+            [CompletionResult]::new('--health-url', '--health-url', [CompletionResultType]::ParameterName, 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)')
+            [CompletionResult]::new('--log', '--log', [CompletionResultType]::ParameterName, 'A log file whose last 100 entries are checked for errors, size and flapping (repeatable)')
             [CompletionResult]::new('--transport', '--transport', [CompletionResultType]::ParameterName, 'Use this transport instead of detecting it')
             [CompletionResult]::new('--era', '--era', [CompletionResultType]::ParameterName, 'Protocol era: auto (default), modern (2026-07-28) or legacy (initialize handshake)')
             [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra HTTP header for URL targets, ''Name: value'' (repeatable). Values are never printed')

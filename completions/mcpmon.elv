@@ -36,6 +36,9 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mcpmon;health'= {
+            cand --hub 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)'
+            cand --health-url 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)'
+            cand --log 'A log file whose last 100 entries are checked for errors, size and flapping (repeatable)'
             cand --transport 'Use this transport instead of detecting it'
             cand --era 'Protocol era: auto (default), modern (2026-07-28) or legacy (initialize handshake)'
             cand -H 'Extra HTTP header for URL targets, ''Name: value'' (repeatable). Values are never printed'

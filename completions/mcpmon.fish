@@ -39,6 +39,9 @@ complete -c mcpmon -n "__fish_mcpmon_needs_command" -s V -l version -d 'Print ve
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "health" -d 'Check that MCP servers answer: transport and protocol revision, handshake and liveness latency, server identity, tool/prompt/resource counts, and the checks you configure'
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout'
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l health-url -d 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l log -d 'A log file whose last 100 entries are checked for errors, size and flapping (repeatable)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l transport -d 'Use this transport instead of detecting it' -r -f -a "stdio\t'A child process (only with a command after `--`)'
 http\t'Streamable HTTP (either era)'
 sse\t'The legacy HTTP+SSE transport (2024-11-05)'"

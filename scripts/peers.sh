@@ -2,7 +2,7 @@
 # peers.sh - install and run real third-party MCP peers on 127.0.0.1 for mcpmon's tests and demo.
 #
 #   scripts/peers.sh install [DIR]          idempotent (stamp file); npm + PyPI only
-#   scripts/peers.sh start   [DIR] [BASE]   ports BASE+1..BASE+7 (default BASE 38100); waits (bounded) for real handshakes
+#   scripts/peers.sh start   [DIR] [BASE]   ports BASE+1..BASE+8 (default BASE 38100); waits (bounded) for real handshakes
 #   scripts/peers.sh status  [DIR]
 #   scripts/peers.sh stop    [DIR]          signals only the process groups this script started (pid files)
 #
@@ -107,9 +107,9 @@ start() {
   [ -f "$EVJS" ] || { log "not installed; run: $0 install $DIR"; return 1; }
   stop 2>/dev/null || true
   local P_EV_HTTP=$((BASE + 1)) P_EV_SSE=$((BASE + 2)) P_GW=$((BASE + 3)) P_HUB=$((BASE + 4)) \
-    P_PY_HTTP=$((BASE + 5)) P_PY_SSE=$((BASE + 6)) P_GW_SL=$((BASE + 7))
+    P_PY_HTTP=$((BASE + 5)) P_PY_SSE=$((BASE + 6)) P_GW_SL=$((BASE + 7)) P_HUB2=$((BASE + 8))
   local p
-  for p in $P_EV_HTTP $P_EV_SSE $P_GW $P_HUB $P_PY_HTTP $P_PY_SSE $P_GW_SL; do
+  for p in $P_EV_HTTP $P_EV_SSE $P_GW $P_HUB $P_PY_HTTP $P_PY_SSE $P_GW_SL $P_HUB2; do
     port_free "$p" || { log "port $p is busy (set MCPMON_PEERS_BASE to another base)"; return 1; }
   done
 
@@ -124,6 +124,17 @@ start() {
     "memory": { "command": "node", "args": ["$MEMJS"], "env": { "MEMORY_FILE_PATH": "$RUN/hub-memory.jsonl" } }
 } }
 EOF
+  # A second hub with one real server, one that cannot start (missing binary) and one disabled.
+  local H2=$RUN/hub2-home
+  mkdir -p "$H2/data/mcp-hub/cache" "$H2/state" "$H2/config"
+  cp "$H/data/mcp-hub/cache/registry.json" "$H2/data/mcp-hub/cache/registry.json"
+  cat > "$RUN/mcp-hub-broken.json" <<EOF
+{ "mcpServers": {
+    "memory": { "command": "node", "args": ["$MEMJS"], "env": { "MEMORY_FILE_PATH": "$RUN/hub2-memory.jsonl" } },
+    "broken": { "command": "/nonexistent/mcp-server-binary", "args": [] },
+    "off": { "command": "node", "args": ["$MEMJS"], "disabled": true }
+} }
+EOF
   # server-everything and supergateway bind all interfaces (they have no host option); every client uses 127.0.0.1.
   spawn ev-http env PORT=$P_EV_HTTP node "$EVJS" streamableHttp
   spawn ev-sse env PORT=$P_EV_SSE node "$EVJS" sse
@@ -133,6 +144,8 @@ EOF
     --stdio "node $MEMJS" --outputTransport streamableHttp --port $P_GW_SL --healthEndpoint /healthz --logLevel none
   spawn hub env HOME="$H" XDG_DATA_HOME="$H/data" XDG_STATE_HOME="$H/state" XDG_CONFIG_HOME="$H/config" \
     node "$NM/mcp-hub/dist/cli.js" --port $P_HUB --config "$RUN/mcp-hub.json"
+  spawn hub-broken env HOME="$H2" XDG_DATA_HOME="$H2/data" XDG_STATE_HOME="$H2/state" XDG_CONFIG_HOME="$H2/config" \
+    node "$NM/mcp-hub/dist/cli.js" --port $P_HUB2 --config "$RUN/mcp-hub-broken.json"
   spawn py-http "$DIR/venv/bin/python" "$DIR/py_peer.py" streamable-http $P_PY_HTTP
   spawn py-sse "$DIR/venv/bin/python" "$DIR/py_peer.py" sse $P_PY_SSE
 
@@ -141,6 +154,7 @@ EOF
   wait_for gateway shttp_ok "http://127.0.0.1:$P_GW/mcp"
   wait_for gateway-stateless get_ok "http://127.0.0.1:$P_GW_SL/healthz"
   wait_for hub hub_ok "http://127.0.0.1:$P_HUB/api/health"
+  wait_for hub-broken hub_ok "http://127.0.0.1:$P_HUB2/api/health"
   wait_for py-http shttp_ok "http://127.0.0.1:$P_PY_HTTP/mcp"
   wait_for py-sse sse_ok "http://127.0.0.1:$P_PY_SSE/sse"
   cat > "$RUN/endpoints.env" <<EOF
@@ -152,6 +166,8 @@ GATEWAY_STATELESS_HTTP_URL=http://127.0.0.1:$P_GW_SL/mcp
 HUB_URL=http://127.0.0.1:$P_HUB
 HUB_HEALTH_URL=http://127.0.0.1:$P_HUB/api/health
 HUB_SSE_URL=http://127.0.0.1:$P_HUB/mcp
+HUB_BROKEN_URL=http://127.0.0.1:$P_HUB2
+HUB_LOG=$H/state/mcp-hub/logs/mcp-hub.log
 PY_HTTP_URL=http://127.0.0.1:$P_PY_HTTP/mcp
 PY_SSE_URL=http://127.0.0.1:$P_PY_SSE/sse
 EVERYTHING_STDIO_CMD="node $EVJS stdio"

@@ -69,7 +69,7 @@ pub enum Command {
     /// Check that MCP servers answer: transport and protocol revision, handshake and liveness latency,
     /// server identity, tool/prompt/resource counts, and the checks you configure.
     #[command(after_help = HEALTH_EXAMPLES)]
-    Health(HealthArgs),
+    Health(Box<HealthArgs>),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
     Completions {
         #[arg(value_enum)]
@@ -117,6 +117,18 @@ pub struct HealthArgs {
     /// A stdio server to start and check, after `--`: `mcpmon health -- node server.js`.
     #[arg(last = true, value_name = "COMMAND")]
     pub command: Vec<String>,
+
+    /// An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable).
+    #[arg(long = "hub", value_name = "URL")]
+    pub hubs: Vec<String>,
+
+    /// A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable).
+    #[arg(long = "health-url", value_name = "URL")]
+    pub health_urls: Vec<String>,
+
+    /// A log file whose last 100 entries are checked for errors, size and flapping (repeatable).
+    #[arg(long = "log", value_name = "FILE")]
+    pub logs: Vec<std::path::PathBuf>,
 
     /// Use this transport instead of detecting it.
     #[arg(long, value_enum)]

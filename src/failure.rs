@@ -40,6 +40,14 @@ pub enum Reason {
     UnresolvedPlaceholder,
     /// A transport-level failure that fits no narrower reason (e.g. connection reset before a reply).
     ConnectError,
+    /// A file the target names (a log file) does not exist.
+    FileMissing,
+    /// A file the target names exists but cannot be read (permissions, a directory, an I/O error).
+    FileUnreadable,
+    /// Two sources that should agree do not (a hub's registered tools vs its servers' lists).
+    Mismatch,
+    /// A configured assertion on a health document did not hold.
+    AssertionFailed,
 }
 
 impl Reason {
@@ -69,6 +77,10 @@ impl Reason {
             Reason::RpcError => "rpc_error",
             Reason::UnresolvedPlaceholder => "unresolved_placeholder",
             Reason::ConnectError => "connect_error",
+            Reason::FileMissing => "file_missing",
+            Reason::FileUnreadable => "file_unreadable",
+            Reason::Mismatch => "mismatch",
+            Reason::AssertionFailed => "assertion_failed",
         }
     }
 }

@@ -6,46 +6,46 @@ use crate::cli::{EraArg, GlobalArgs, HealthArgs};
 use crate::config::Target;
 use crate::mcp::session::EraChoice;
 use crate::mcp::transport::http;
-use crate::probe::mcp::{self as mcp_probe, Observation};
+use crate::probe::{self, Observation};
 use crate::report::table::TableOptions;
 use crate::report::{Format, Report, json, table};
 use crate::rules;
 use crate::status::{EXIT_INTERRUPTED, Status};
 use anyhow::Context as _;
 use std::sync::Arc;
-use std::time::Duration;
 
-/// Probes every target concurrently and builds the report. The clock is read here, once per round.
+/// Probes every target concurrently (each of its probes as its own task) and builds the report. The
+/// clock is read here, once per round.
 pub async fn check(targets: &Arc<Vec<Target>>, client: &reqwest::Client) -> Report {
     let now = chrono::Utc::now();
     let mut set = tokio::task::JoinSet::new();
-    for i in 0..targets.len() {
-        let targets = Arc::clone(targets);
-        let client = client.clone();
-        set.spawn(async move { (i, mcp_probe::probe(&targets[i], &client, now).await) });
+    let mut slots: Vec<(usize, probe::Kind)> = Vec::new();
+    for (ti, t) in targets.iter().enumerate() {
+        for kind in probe::kinds(t) {
+            let slot = slots.len();
+            slots.push((ti, kind));
+            let targets = Arc::clone(targets);
+            let client = client.clone();
+            set.spawn(async move { (slot, probe::run(&targets[ti], kind, &client, now).await) });
+        }
     }
-    let mut results: Vec<Option<Observation>> = vec![None; targets.len()];
+    let mut results: Vec<Option<Observation>> = vec![None; slots.len()];
     while let Some(res) = set.join_next().await {
-        if let Ok((i, obs)) = res {
-            results[i] = Some(obs);
+        if let Ok((slot, obs)) = res {
+            results[slot] = Some(obs);
         }
     }
     let mut findings = Vec::new();
     let mut observations = Vec::new();
-    for (i, obs) in results.into_iter().enumerate() {
+    for (slot, obs) in results.into_iter().enumerate() {
+        let (ti, kind) = slots[slot];
+        let target = &targets[ti];
         // A probe task can only be missing if it panicked; say so rather than drop the target.
-        let obs = obs.unwrap_or_else(|| Observation {
-            target: targets[i].name.clone(),
-            endpoint: targets[i].display_endpoint(),
-            started_at: now,
-            duration: Duration::ZERO,
-            failure: Some(crate::failure::Failure::new(
-                crate::failure::Reason::ConnectError,
-                "internal error: the probe did not finish",
-            )),
-            mcp: Default::default(),
-        });
-        findings.extend(rules::health::findings(&obs, &targets[i].checks));
+        let obs = match obs {
+            Some(o) => o,
+            None => probe::run_failed(target, kind, now),
+        };
+        findings.extend(rules::findings(&obs, &target.checks, now));
         observations.push(obs);
     }
     Report {
@@ -103,6 +103,9 @@ pub fn render(report: &Report, format: Format, ctx: &Context) -> Vec<u8> {
 pub async fn run(ctx: &Context, g: &GlobalArgs, args: &HealthArgs) -> anyhow::Result<u8> {
     let adhoc = AdHoc {
         urls: &args.urls,
+        hubs: &args.hubs,
+        health_urls: &args.health_urls,
+        logs: &args.logs,
         command: &args.command,
         headers: &args.headers,
         transport: args.transport,

@@ -31,6 +31,9 @@ impl Context {
 /// Ad-hoc targets given on the command line.
 pub struct AdHoc<'a> {
     pub urls: &'a [String],
+    pub hubs: &'a [String],
+    pub health_urls: &'a [String],
+    pub logs: &'a [PathBuf],
     pub command: &'a [String],
     pub headers: &'a [String],
     pub transport: Option<TransportArg>,
@@ -74,6 +77,15 @@ pub fn resolve_targets(
     if !adhoc.command.is_empty() {
         targets.push(config::adhoc_command(adhoc.command, timeout)?);
     }
+    for u in adhoc.hubs {
+        targets.push(config::adhoc_hub(u, headers.clone(), timeout)?);
+    }
+    for u in adhoc.health_urls {
+        targets.push(config::adhoc_health_url(u, headers.clone(), timeout)?);
+    }
+    for p in adhoc.logs {
+        targets.push(config::adhoc_log(p, timeout));
+    }
     let env = ctx.env_lookup();
     let mut files = g.config.clone();
     if files.is_empty() && targets.is_empty() {
@@ -92,7 +104,7 @@ pub fn resolve_targets(
     }
     if targets.is_empty() {
         return Err(ConfigError(if files.is_empty() {
-            "nothing to check: give a URL, a command after `--`, or --config FILE (no ./mcpmon.json found)".into()
+            "nothing to check: give a URL, a command after `--`, --hub, --health-url, --log, or --config FILE (no ./mcpmon.json found)".into()
         } else {
             "nothing to check: the config has no enabled targets".into()
         }));

@@ -8,6 +8,7 @@
 
 pub mod duration;
 pub mod jsonc;
+mod probes;
 
 use crate::mcp::session::EraChoice;
 use crate::mcp::transport::Wire;
@@ -37,6 +38,14 @@ pub struct Checks {
     pub response_time_ms: Bound,
     /// stdio only: spawn to a ready session (the server's cold start). No bounds by default.
     pub startup_ms: Bound,
+    /// A hub still `starting` after this many seconds (from its start time) is CRIT; before, WARN.
+    pub hub_starting_s: Bound,
+    /// Error-level entries among the last N log entries (DESIGN.md §8: > 10 warns).
+    pub log_errors: Bound,
+    /// Log file size in MB (DESIGN.md §8: > 50 warns, > 100 is critical).
+    pub log_size_mb: Bound,
+    /// Disconnect/reconnect cycles among the last N log entries (DESIGN.md §8: > 3 warns).
+    pub log_flaps: Bound,
 }
 
 impl Default for Checks {
@@ -50,6 +59,22 @@ impl Default for Checks {
             },
             startup_ms: Bound {
                 warn: None,
+                crit: None,
+            },
+            hub_starting_s: Bound {
+                warn: None,
+                crit: Some(60.0),
+            },
+            log_errors: Bound {
+                warn: Some(10.0),
+                crit: None,
+            },
+            log_size_mb: Bound {
+                warn: Some(50.0),
+                crit: Some(100.0),
+            },
+            log_flaps: Bound {
+                warn: Some(3.0),
                 crit: None,
             },
         }
@@ -71,7 +96,14 @@ pub enum EndpointSpec {
 #[derive(Debug, Clone)]
 pub struct Target {
     pub name: String,
-    pub endpoint: EndpointSpec,
+    /// The MCP server itself (stdio command or URL), when the target has one.
+    pub mcp: Option<EndpointSpec>,
+    /// A hub's REST API (mcp-hub).
+    pub hub: Option<crate::probe::hub::HubSpec>,
+    /// A generic HTTP/JSON health endpoint.
+    pub http: Option<crate::probe::endpoint::HttpCheck>,
+    /// A log file to read the tail of.
+    pub log: Option<crate::probe::logs::LogSpec>,
     pub era: EraChoice,
     pub checks: Checks,
     pub timeout: Duration,
@@ -86,13 +118,31 @@ pub struct Target {
 impl Target {
     /// What a person sees as the address: the URL without credentials or query values, or the command.
     pub fn display_endpoint(&self) -> String {
-        match &self.endpoint {
-            EndpointSpec::Url { url, .. } => redact_url(url),
-            EndpointSpec::Stdio(s) => {
+        match &self.mcp {
+            Some(EndpointSpec::Url { url, .. }) => redact_url(url),
+            Some(EndpointSpec::Stdio(s)) => {
                 let mut parts = vec![s.program.clone()];
                 parts.extend(s.args.iter().cloned());
                 parts.join(" ")
             }
+            None => String::new(),
+        }
+    }
+
+    /// A target with nothing but the given name and origin (the parts are filled in by the caller).
+    pub fn empty(name: String, origin: String, timeout: Duration) -> Target {
+        Target {
+            name,
+            mcp: None,
+            hub: None,
+            http: None,
+            log: None,
+            era: EraChoice::Auto,
+            checks: Checks::default(),
+            timeout,
+            origin,
+            unresolved: Vec::new(),
+            secrets: Vec::new(),
         }
     }
 }
@@ -253,6 +303,9 @@ const TARGET_KEYS: &[&str] = &[
     "timeout",
     "min_tools",
     "expect_tools",
+    "hub",
+    "health_url",
+    "log",
     "thresholds",
     "era",
     "description",
@@ -265,7 +318,7 @@ fn strip_pos(msg: &str) -> String {
     }
 }
 
-type PlaceErr = (String, String);
+pub(crate) type PlaceErr = (String, String);
 
 fn apply_settings(
     obj: &Map<String, Value>,
@@ -329,14 +382,21 @@ fn apply_settings(
                     checks.response_time_ms = parse_bound(b, checks.response_time_ms)
                         .map_err(|m| (format!("{place}.thresholds.{k}"), m))?;
                 }
-                "startup_ms" => {
-                    checks.startup_ms = parse_bound(b, checks.startup_ms)
+                "startup_ms" | "hub_starting_s" | "log_errors" | "log_size_mb" | "log_flaps" => {
+                    let slot = match k.as_str() {
+                        "startup_ms" => &mut checks.startup_ms,
+                        "hub_starting_s" => &mut checks.hub_starting_s,
+                        "log_errors" => &mut checks.log_errors,
+                        "log_size_mb" => &mut checks.log_size_mb,
+                        _ => &mut checks.log_flaps,
+                    };
+                    *slot = parse_bound(b, *slot)
                         .map_err(|m| (format!("{place}.thresholds.{k}"), m))?;
                 }
                 other => {
                     return Err((
                         format!("{place}.thresholds.{other}"),
-                        "unknown threshold (known: response_time_ms, startup_ms)".into(),
+                        "unknown threshold (known: response_time_ms, startup_ms, hub_starting_s, log_errors, log_size_mb, log_flaps)".into(),
                     ));
                 }
             }
@@ -345,7 +405,7 @@ fn apply_settings(
     Ok(())
 }
 
-fn parse_bound(v: &Value, current: Bound) -> Result<Bound, String> {
+pub(crate) fn parse_bound(v: &Value, current: Bound) -> Result<Bound, String> {
     let o = v
         .as_object()
         .ok_or("must be an object like {\"warn\": 2000, \"crit\": 5000}")?;
@@ -368,7 +428,7 @@ fn parse_bound(v: &Value, current: Bound) -> Result<Bound, String> {
     Ok(b)
 }
 
-fn string_array(v: &Value) -> Option<Vec<String>> {
+pub(crate) fn string_array(v: &Value) -> Option<Vec<String>> {
     v.as_array()?
         .iter()
         .map(|x| x.as_str().map(String::from))
@@ -408,13 +468,13 @@ pub fn resolve_placeholders(s: &str, env: Env) -> (String, Vec<String>) {
     (out, missing)
 }
 
-struct Resolver<'a> {
+pub(crate) struct Resolver<'a> {
     env: Env<'a>,
     unresolved: Vec<String>,
 }
 
 impl Resolver<'_> {
-    fn str(&mut self, s: &str, place: &str) -> String {
+    pub(crate) fn str(&mut self, s: &str, place: &str) -> String {
         let (v, missing) = resolve_placeholders(s, self.env);
         for m in missing {
             self.unresolved.push(format!("{place}: {m} is not set"));
@@ -462,17 +522,12 @@ fn parse_entry(
             ));
         }
     };
-    let endpoint = match (command, url) {
+    let mcp = match (command, url) {
+        (None, None) => None,
         (Some(_), Some(_)) => {
             return Err((
                 place.to_string(),
                 "has both `command` and `url`; a server is one or the other".into(),
-            ));
-        }
-        (None, None) => {
-            return Err((
-                place.to_string(),
-                "needs either `command` (stdio) or `url` (HTTP)".into(),
             ));
         }
         (Some(cmd), None) => {
@@ -517,12 +572,12 @@ fn parse_entry(
             if program.trim().is_empty() {
                 return Err((at("command"), "is empty".into()));
             }
-            EndpointSpec::Stdio(StdioSpec {
+            Some(EndpointSpec::Stdio(StdioSpec {
                 program,
                 args,
                 env: envs,
                 cwd,
-            })
+            }))
         }
         (None, Some(u)) => {
             if wire == Some(Wire::Stdio) {
@@ -546,9 +601,18 @@ fn parse_entry(
                     headers.push((k.clone(), val));
                 }
             }
-            EndpointSpec::Url { url, headers, wire }
+            Some(EndpointSpec::Url { url, headers, wire })
         }
     };
+    let hub = probes::hub(obj.get("hub"), place, &mut r, &mut secrets)?;
+    let http = probes::http(obj.get("health_url"), place, &mut r, &mut secrets)?;
+    let log = probes::log(obj.get("log"), place, base, &mut r)?;
+    if mcp.is_none() && hub.is_none() && http.is_none() && log.is_none() {
+        return Err((
+            place.to_string(),
+            "has nothing to check: give `command` (stdio) or `url` (an MCP server), or `hub`, `health_url`, `log`".into(),
+        ));
+    }
     let mut checks = defaults.checks.clone();
     let mut timeout = defaults.timeout;
     let mut era = defaults.era;
@@ -556,7 +620,10 @@ fn parse_entry(
     secrets.retain(|s| s.len() >= 4);
     Ok(Target {
         name: name.to_string(),
-        endpoint,
+        mcp,
+        hub,
+        http,
+        log,
         era,
         checks,
         timeout,
@@ -574,6 +641,18 @@ pub fn adhoc_url(
     timeout: Duration,
 ) -> Result<Target, ConfigError> {
     let parsed = crate::mcp::session::parse_url(url).map_err(ConfigError)?;
+    let mut t = Target::empty(url_name(&parsed), "command line".into(), timeout);
+    t.secrets = header_secrets(&headers);
+    t.mcp = Some(EndpointSpec::Url {
+        url: url.to_string(),
+        headers,
+        wire,
+    });
+    Ok(t)
+}
+
+/// `host:port/path` of a URL, as an ad-hoc target's name.
+fn url_name(parsed: &reqwest::Url) -> String {
     let mut name = format!(
         "{}{}",
         parsed.host_str().unwrap_or("?"),
@@ -582,25 +661,65 @@ pub fn adhoc_url(
     if parsed.path() != "/" {
         name.push_str(parsed.path());
     }
-    let secrets = headers
+    name
+}
+
+fn header_secrets(headers: &[(String, String)]) -> Vec<String> {
+    headers
         .iter()
         .map(|(_, v)| v.clone())
         .filter(|v| v.len() >= 4)
-        .collect();
-    Ok(Target {
-        name,
-        endpoint: EndpointSpec::Url {
-            url: url.to_string(),
-            headers,
-            wire,
-        },
-        era: EraChoice::Auto,
-        checks: Checks::default(),
+        .collect()
+}
+
+/// A hub target from `--hub URL`.
+pub fn adhoc_hub(
+    url: &str,
+    headers: Vec<(String, String)>,
+    timeout: Duration,
+) -> Result<Target, ConfigError> {
+    let parsed = crate::mcp::session::parse_url(url).map_err(ConfigError)?;
+    let mut t = Target::empty(
+        format!("hub {}", url_name(&parsed)),
+        "command line".into(),
         timeout,
-        origin: "command line".into(),
-        unresolved: Vec::new(),
-        secrets,
-    })
+    );
+    t.secrets = header_secrets(&headers);
+    t.hub = Some(crate::probe::hub::HubSpec {
+        url: url.to_string(),
+        headers,
+    });
+    Ok(t)
+}
+
+/// A health-endpoint target from `--health-url URL`.
+pub fn adhoc_health_url(
+    url: &str,
+    headers: Vec<(String, String)>,
+    timeout: Duration,
+) -> Result<Target, ConfigError> {
+    let parsed = crate::mcp::session::parse_url(url).map_err(ConfigError)?;
+    let mut t = Target::empty(url_name(&parsed), "command line".into(), timeout);
+    t.secrets = header_secrets(&headers);
+    t.http = Some(crate::probe::endpoint::HttpCheck {
+        url: url.to_string(),
+        headers,
+        expect_status: Vec::new(),
+        asserts: Vec::new(),
+        metrics: Vec::new(),
+    });
+    Ok(t)
+}
+
+/// A log target from `--log FILE`.
+pub fn adhoc_log(path: &Path, timeout: Duration) -> Target {
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let mut t = Target::empty(format!("log {file}"), "command line".into(), timeout);
+    t.log = Some(probes::log_spec(path.to_path_buf(), None));
+    t
 }
 
 /// A target from `-- command args…` on the command line.
@@ -632,21 +751,14 @@ pub fn adhoc_command(argv: &[String], timeout: Duration) -> Result<Target, Confi
         name.push(' ');
         name.push_str(&if runner { script.clone() } else { base(script) });
     }
-    Ok(Target {
-        name,
-        endpoint: EndpointSpec::Stdio(StdioSpec {
-            program: program.clone(),
-            args: args.to_vec(),
-            env: Vec::new(),
-            cwd: None,
-        }),
-        era: EraChoice::Auto,
-        checks: Checks::default(),
-        timeout,
-        origin: "command line".into(),
-        unresolved: Vec::new(),
-        secrets: Vec::new(),
-    })
+    let mut t = Target::empty(name, "command line".into(), timeout);
+    t.mcp = Some(EndpointSpec::Stdio(StdioSpec {
+        program: program.clone(),
+        args: args.to_vec(),
+        env: Vec::new(),
+        cwd: None,
+    }));
+    Ok(t)
 }
 
 /// Parses `Name: value` as given to `--header`.
@@ -773,22 +885,22 @@ mod tests {
         let t = parse(r#"{"servers": {"gh": {"type": "http", "url": "http://127.0.0.1:2/mcp"}}}"#)
             .unwrap();
         assert!(matches!(
-            t[0].endpoint,
-            EndpointSpec::Url {
+            t[0].mcp,
+            Some(EndpointSpec::Url {
                 wire: Some(Wire::StreamableHttp),
                 ..
-            }
+            })
         ));
         let t = parse(
             r#"{"mcp": {"servers": {"s": {"type": "sse", "url": "http://127.0.0.1:2/sse"}}}}"#,
         )
         .unwrap();
         assert!(matches!(
-            t[0].endpoint,
-            EndpointSpec::Url {
+            t[0].mcp,
+            Some(EndpointSpec::Url {
                 wire: Some(Wire::Sse),
                 ..
-            }
+            })
         ));
     }
 

@@ -5,6 +5,7 @@ use crate::config::{EndpointSpec, Target, scrub};
 use crate::failure::{Failure, Reason};
 use crate::mcp::session::{self, Endpoint, Era, RequestRecord, ServerInfo};
 use crate::mcp::transport::Wire;
+use crate::probe::{Facts, Observation};
 use reqwest::Client;
 use serde_json::Value;
 use std::time::Duration;
@@ -40,56 +41,41 @@ pub struct McpFacts {
     pub close: Option<String>,
 }
 
-/// One probed target.
-#[derive(Debug, Clone)]
-pub struct Observation {
-    pub target: String,
-    pub endpoint: String,
-    pub started_at: chrono::DateTime<chrono::Utc>,
-    pub duration: Duration,
-    /// Why the server could not be reached or spoken to (none when the session was established).
-    pub failure: Option<Failure>,
-    pub mcp: McpFacts,
-}
-
 /// Probes one target. Never fails: problems are in the Observation.
 pub async fn probe(
     target: &Target,
+    spec: &EndpointSpec,
     client: &Client,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Observation {
     let started = Instant::now();
     let deadline = started + target.timeout;
     let mut facts = McpFacts::default();
-    let failure = if !target.unresolved.is_empty() {
-        Some(Failure::new(
-            Reason::UnresolvedPlaceholder,
-            format!(
-                "not probed: {} ({})",
-                target.unresolved.join("; "),
-                target.origin
-            ),
-        ))
+    let failure = if let Some(f) = super::unresolved(target) {
+        Some(f)
     } else {
-        match endpoint(target) {
+        match endpoint(spec) {
             Err(f) => Some(f),
             Ok(ep) => run(&ep, client, target, deadline, &mut facts).await,
         }
     };
-    let mut obs = Observation {
+    scrub_facts(&mut facts, &target.secrets);
+    let mut failure = failure;
+    if let Some(f) = &mut failure {
+        f.message = scrub(&f.message, &target.secrets);
+    }
+    Observation {
         target: target.name.clone(),
         endpoint: target.display_endpoint(),
         started_at: now,
         duration: started.elapsed(),
         failure,
-        mcp: facts,
-    };
-    scrub_observation(&mut obs, &target.secrets);
-    obs
+        facts: Facts::Mcp(Box::new(facts)),
+    }
 }
 
-fn endpoint(target: &Target) -> Result<Endpoint, Failure> {
-    match &target.endpoint {
+fn endpoint(spec: &EndpointSpec) -> Result<Endpoint, Failure> {
+    match spec {
         EndpointSpec::Stdio(spec) => Ok(Endpoint::Stdio(spec.clone())),
         EndpointSpec::Url { url, headers, wire } => {
             let url = session::parse_url(url).map_err(|m| Failure::new(Reason::ConnectError, m))?;
@@ -184,27 +170,23 @@ fn names(items: &[Value]) -> Vec<String> {
         .collect()
 }
 
-fn scrub_observation(obs: &mut Observation, secrets: &[String]) {
+fn scrub_facts(m: &mut McpFacts, secrets: &[String]) {
     if secrets.is_empty() {
         return;
     }
     let fix = |s: &mut String| *s = scrub(s, secrets);
-    if let Some(f) = &mut obs.failure {
-        fix(&mut f.message);
-    }
-    for s in obs
-        .mcp
+    for s in m
         .stderr_tail
         .iter_mut()
-        .chain(obs.mcp.faults.iter_mut())
-        .chain(obs.mcp.detection.iter_mut())
+        .chain(m.faults.iter_mut())
+        .chain(m.detection.iter_mut())
     {
         fix(s);
     }
-    if let Some((_, Err(f))) = &mut obs.mcp.liveness {
+    if let Some((_, Err(f))) = &mut m.liveness {
         fix(&mut f.message);
     }
-    if let Some(Err(f)) = &mut obs.mcp.tools {
+    if let Some(Err(f)) = &mut m.tools {
         fix(&mut f.message);
     }
 }

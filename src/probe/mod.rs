@@ -1,4 +1,221 @@
-//! Probes: one module per kind of fact. A probe turns a target into an Observation and never decides
-//! a verdict (that is `rules`). A failing server is data in the Observation, not an error.
+//! Probes: one module per kind of fact (MCP wire, hub REST API, HTTP/JSON health endpoints, logs). A probe
+//! turns one thing to look at into an Observation and never decides a verdict (that is `rules`). A failing
+//! server is data in the Observation, not an error.
 
+pub mod endpoint;
+pub mod hub;
+pub mod logs;
 pub mod mcp;
+
+use crate::config::Target;
+use crate::failure::{Failure, Reason};
+use std::time::Duration;
+
+/// What kind of probe made an observation; the stable names appear in JSON (`kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Mcp,
+    Hub,
+    Http,
+    Log,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Mcp => "mcp",
+            Kind::Hub => "hub",
+            Kind::Http => "http",
+            Kind::Log => "log",
+        }
+    }
+}
+
+/// The facts of one observation, by kind.
+#[derive(Debug, Clone)]
+pub enum Facts {
+    Mcp(Box<mcp::McpFacts>),
+    Hub(Box<hub::HubFacts>),
+    Http(Box<endpoint::EndpointFacts>),
+    Log(Box<logs::LogFacts>),
+}
+
+/// One probe of one target.
+#[derive(Debug, Clone)]
+pub struct Observation {
+    pub target: String,
+    /// What was looked at: a URL (without credentials or query values), a command line, a path.
+    pub endpoint: String,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub duration: Duration,
+    /// Why the thing could not be looked at (none when the probe got its facts).
+    pub failure: Option<Failure>,
+    /// What the probe learnt (partial when it failed: an MCP failure keeps its detection steps).
+    pub facts: Facts,
+}
+
+impl Observation {
+    pub fn kind(&self) -> Kind {
+        match &self.facts {
+            Facts::Mcp(_) => Kind::Mcp,
+            Facts::Hub(_) => Kind::Hub,
+            Facts::Http(_) => Kind::Http,
+            Facts::Log(_) => Kind::Log,
+        }
+    }
+
+    pub fn mcp(&self) -> Option<&mcp::McpFacts> {
+        match &self.facts {
+            Facts::Mcp(m) => Some(m),
+            _ => None,
+        }
+    }
+}
+
+/// The failure of a target whose config has unresolved `${VAR}`s: it is not contacted at all.
+pub fn unresolved(target: &Target) -> Option<Failure> {
+    (!target.unresolved.is_empty()).then(|| {
+        Failure::new(
+            Reason::UnresolvedPlaceholder,
+            format!(
+                "not probed: {} ({})",
+                target.unresolved.join("; "),
+                target.origin
+            ),
+        )
+    })
+}
+
+/// The kinds of probe a target carries, in report order.
+pub fn kinds(target: &Target) -> Vec<Kind> {
+    let mut k = Vec::new();
+    if target.mcp.is_some() {
+        k.push(Kind::Mcp);
+    }
+    if target.hub.is_some() {
+        k.push(Kind::Hub);
+    }
+    if target.http.is_some() {
+        k.push(Kind::Http);
+    }
+    if target.log.is_some() {
+        k.push(Kind::Log);
+    }
+    k
+}
+
+fn empty_facts(kind: Kind) -> Facts {
+    match kind {
+        Kind::Mcp => Facts::Mcp(Box::default()),
+        Kind::Hub => Facts::Hub(Box::default()),
+        Kind::Http => Facts::Http(Box::default()),
+        Kind::Log => Facts::Log(Box::default()),
+    }
+}
+
+/// Runs one probe of a target; every probe is bounded by the target's deadline.
+pub async fn run(
+    target: &Target,
+    kind: Kind,
+    client: &reqwest::Client,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Observation {
+    let not_probed = |failure: Failure, endpoint: String| Observation {
+        target: target.name.clone(),
+        endpoint,
+        started_at: now,
+        duration: Duration::ZERO,
+        failure: Some(failure),
+        facts: empty_facts(kind),
+    };
+    match kind {
+        Kind::Mcp => match &target.mcp {
+            Some(spec) => mcp::probe(target, spec, client, now).await,
+            None => not_probed(
+                Failure::new(Reason::ConnectError, "no MCP endpoint configured"),
+                String::new(),
+            ),
+        },
+        Kind::Hub => match (&target.hub, unresolved(target)) {
+            (Some(spec), None) => hub::probe(&target.name, spec, client, target.timeout, now).await,
+            (spec, f) => not_probed(
+                f.unwrap_or_else(|| Failure::new(Reason::ConnectError, "no hub configured")),
+                spec.as_ref()
+                    .map(|s| crate::config::redact_url(&s.url))
+                    .unwrap_or_default(),
+            ),
+        },
+        Kind::Http => match (&target.http, unresolved(target)) {
+            (Some(spec), None) => {
+                endpoint::probe(&target.name, spec, client, target.timeout, now).await
+            }
+            (spec, f) => not_probed(
+                f.unwrap_or_else(|| Failure::new(Reason::ConnectError, "no health_url configured")),
+                spec.as_ref()
+                    .map(|s| crate::config::redact_url(&s.url))
+                    .unwrap_or_default(),
+            ),
+        },
+        Kind::Log => match (&target.log, unresolved(target)) {
+            (Some(spec), None) => logs_probe(target, spec.clone(), now).await,
+            (spec, f) => not_probed(
+                f.unwrap_or_else(|| Failure::new(Reason::ConnectError, "no log configured")),
+                spec.as_ref()
+                    .map(|s| s.path.display().to_string())
+                    .unwrap_or_default(),
+            ),
+        },
+    }
+}
+
+/// The observation of a probe task that did not finish (it panicked): said, not dropped.
+pub fn run_failed(target: &Target, kind: Kind, now: chrono::DateTime<chrono::Utc>) -> Observation {
+    Observation {
+        target: target.name.clone(),
+        endpoint: String::new(),
+        started_at: now,
+        duration: Duration::ZERO,
+        failure: Some(Failure::new(
+            Reason::ConnectError,
+            "internal error: the probe did not finish",
+        )),
+        facts: empty_facts(kind),
+    }
+}
+
+/// The log probe reads files synchronously: it runs on the blocking pool, bounded by the deadline.
+async fn logs_probe(
+    target: &Target,
+    spec: logs::LogSpec,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Observation {
+    let started = tokio::time::Instant::now();
+    let endpoint = spec.path.display().to_string();
+    let job = tokio::task::spawn_blocking(move || logs::read_tail(&spec));
+    let (facts, failure) = match tokio::time::timeout(target.timeout, job).await {
+        Ok(Ok(Ok(facts))) => (facts, None),
+        Ok(Ok(Err(f))) => (logs::LogFacts::default(), Some(f)),
+        Ok(Err(_)) => (
+            logs::LogFacts::default(),
+            Some(Failure::new(
+                Reason::ConnectError,
+                "internal error: the log reader stopped",
+            )),
+        ),
+        Err(_) => (
+            logs::LogFacts::default(),
+            Some(Failure::new(
+                Reason::Timeout,
+                "reading the log did not finish before the deadline",
+            )),
+        ),
+    };
+    Observation {
+        target: target.name.clone(),
+        endpoint,
+        started_at: now,
+        duration: started.elapsed(),
+        failure,
+        facts: Facts::Log(Box::new(facts)),
+    }
+}

@@ -4,7 +4,7 @@
 
 use super::{Finding, Report};
 use crate::failure::{AuthChallenge, Failure};
-use crate::probe::mcp::Observation;
+use crate::probe::{Facts, Observation};
 use crate::status::Status;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -38,6 +38,7 @@ struct WireSummary {
 #[derive(Serialize)]
 struct WireFinding<'a> {
     target: &'a str,
+    probe: &'a str,
     check: &'a str,
     status: &'a str,
     reason: Option<&'a str>,
@@ -78,8 +79,115 @@ struct WireRequest<'a> {
     ttfb_ms: Option<f64>,
 }
 
+/// An observation on the wire: the common keys, then the keys of its kind.
 #[derive(Serialize)]
-struct WireObservation<'a> {
+#[serde(untagged)]
+enum WireObservation<'a> {
+    Mcp(Box<WireMcp<'a>>),
+    Hub(WireHub<'a>),
+    Http(WireHttp<'a>),
+    Log(WireLog<'a>),
+}
+
+#[derive(Serialize)]
+struct WireCommon<'a> {
+    target: &'a str,
+    kind: &'a str,
+    status: &'a str,
+    endpoint: &'a str,
+    started_at: String,
+    duration_ms: f64,
+    failure: Option<WireFailure<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireCounts {
+    tools: Option<usize>,
+    resources: Option<usize>,
+    resource_templates: Option<usize>,
+    prompts: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct WireHubServer<'a> {
+    name: &'a str,
+    status: Option<&'a str>,
+    error: Option<&'a str>,
+    uptime_s: Option<f64>,
+    transport: Option<&'a str>,
+    counts: WireCounts,
+    server_name: Option<&'a str>,
+    server_version: Option<&'a str>,
+    last_started: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct WireHub<'a> {
+    #[serde(flatten)]
+    common: WireCommon<'a>,
+    http_status: Option<u16>,
+    latency_ms: Option<f64>,
+    state: Option<&'a str>,
+    hub_status: Option<&'a str>,
+    version: Option<&'a str>,
+    server_id: Option<&'a str>,
+    active_clients: Option<u64>,
+    hub_started_at: Option<&'a str>,
+    workspaces: Option<usize>,
+    registered: Option<WireCounts>,
+    servers: Vec<WireHubServer<'a>>,
+    missing_fields: &'a [String],
+    filtering: Option<&'a serde_json::Map<String, serde_json::Value>>,
+}
+
+#[derive(Serialize)]
+struct WireAssert<'a> {
+    pointer: &'a str,
+    expected: &'a serde_json::Value,
+    actual: Option<&'a serde_json::Value>,
+    ok: bool,
+}
+
+#[derive(Serialize)]
+struct WireMetric<'a> {
+    name: &'a str,
+    value: Option<f64>,
+    warn: Option<f64>,
+    crit: Option<f64>,
+    lower_is_worse: bool,
+}
+
+#[derive(Serialize)]
+struct WireHttp<'a> {
+    #[serde(flatten)]
+    common: WireCommon<'a>,
+    http_status: Option<u16>,
+    content_type: Option<&'a str>,
+    latency_ms: Option<f64>,
+    body_bytes: Option<usize>,
+    is_json: bool,
+    asserts: Vec<WireAssert<'a>>,
+    metrics: Vec<WireMetric<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireLog<'a> {
+    #[serde(flatten)]
+    common: WireCommon<'a>,
+    size_bytes: u64,
+    modified: Option<String>,
+    entries_read: usize,
+    format: &'a str,
+    levels: &'a std::collections::BTreeMap<String, usize>,
+    patterns: &'a std::collections::BTreeMap<String, usize>,
+    last_error: Option<&'a str>,
+    newest_timestamp: Option<&'a str>,
+    invalid_utf8_lines: usize,
+    partial_last_line: bool,
+}
+
+#[derive(Serialize)]
+struct WireMcp<'a> {
     target: &'a str,
     kind: &'a str,
     status: &'a str,
@@ -133,6 +241,7 @@ fn failure(f: &Failure) -> WireFailure<'_> {
 fn finding(f: &Finding) -> WireFinding<'_> {
     WireFinding {
         target: &f.target,
+        probe: f.probe.as_str(),
         check: &f.check,
         status: f.status.as_str(),
         reason: f.reason.map(|r| r.as_str()),
@@ -144,7 +253,107 @@ fn finding(f: &Finding) -> WireFinding<'_> {
 }
 
 fn observation<'a>(o: &'a Observation, status: Status) -> WireObservation<'a> {
-    let m = &o.mcp;
+    let common = || WireCommon {
+        target: &o.target,
+        kind: o.kind().as_str(),
+        status: status.as_str(),
+        endpoint: &o.endpoint,
+        started_at: o
+            .started_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        duration_ms: ms(o.duration),
+        failure: o.failure.as_ref().map(failure),
+    };
+    match &o.facts {
+        Facts::Mcp(m) => WireObservation::Mcp(Box::new(mcp(o, m, status))),
+        Facts::Hub(h) => WireObservation::Hub(WireHub {
+            common: common(),
+            http_status: h.http_status,
+            latency_ms: h.latency.map(ms),
+            state: h.state.as_deref(),
+            hub_status: h.status.as_deref(),
+            version: h.version.as_deref(),
+            server_id: h.server_id.as_deref(),
+            active_clients: h.active_clients,
+            hub_started_at: h.started_at.as_deref(),
+            workspaces: h.workspaces,
+            registered: h.registered.map(counts),
+            servers: h
+                .servers
+                .iter()
+                .map(|s| WireHubServer {
+                    name: &s.name,
+                    status: s.status.as_deref(),
+                    error: s.error.as_deref(),
+                    uptime_s: s.uptime_s,
+                    transport: s.transport.as_deref(),
+                    counts: counts(s.counts),
+                    server_name: s.server_name.as_deref(),
+                    server_version: s.server_version.as_deref(),
+                    last_started: s.last_started.as_deref(),
+                })
+                .collect(),
+            missing_fields: &h.missing,
+            filtering: h.filtering.as_ref(),
+        }),
+        Facts::Http(e) => WireObservation::Http(WireHttp {
+            common: common(),
+            http_status: e.http_status,
+            content_type: e.content_type.as_deref(),
+            latency_ms: e.latency.map(ms),
+            body_bytes: e.body_bytes,
+            is_json: e.is_json,
+            asserts: e
+                .asserts
+                .iter()
+                .map(|a| WireAssert {
+                    pointer: &a.pointer,
+                    expected: &a.expected,
+                    actual: a.actual.as_ref(),
+                    ok: a.ok(),
+                })
+                .collect(),
+            metrics: e
+                .metrics
+                .iter()
+                .map(|(m, v)| WireMetric {
+                    name: &m.name,
+                    value: *v,
+                    warn: m.bound.warn,
+                    crit: m.bound.crit,
+                    lower_is_worse: m.below,
+                })
+                .collect(),
+        }),
+        Facts::Log(l) => WireObservation::Log(WireLog {
+            common: common(),
+            size_bytes: l.size_bytes,
+            modified: l.modified.map(|t| {
+                chrono::DateTime::<chrono::Utc>::from(t)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+            }),
+            entries_read: l.entries_read,
+            format: l.format.as_str(),
+            levels: &l.levels,
+            patterns: &l.patterns,
+            last_error: l.last_error.as_deref(),
+            newest_timestamp: l.newest_timestamp.as_deref(),
+            invalid_utf8_lines: l.invalid_utf8_lines,
+            partial_last_line: l.partial_last_line,
+        }),
+    }
+}
+
+fn counts(c: crate::probe::hub::Counts) -> WireCounts {
+    WireCounts {
+        tools: c.tools,
+        resources: c.resources,
+        resource_templates: c.resource_templates,
+        prompts: c.prompts,
+    }
+}
+
+fn mcp<'a>(o: &'a Observation, m: &'a crate::probe::mcp::McpFacts, status: Status) -> WireMcp<'a> {
     let (liveness_ms, liveness_failure) = match &m.liveness {
         Some((_, Ok(d))) => (Some(ms(*d)), None),
         Some((_, Err(f))) => (None, Some(failure(f))),
@@ -155,7 +364,7 @@ fn observation<'a>(o: &'a Observation, status: Status) -> WireObservation<'a> {
         Some(Err(f)) => (None, Some(failure(f))),
         None => (None, None),
     };
-    WireObservation {
+    WireMcp {
         target: &o.target,
         kind: "mcp",
         status: status.as_str(),

@@ -5,7 +5,7 @@ pub mod json;
 pub mod table;
 
 use crate::failure::Reason;
-use crate::probe::mcp::Observation;
+use crate::probe::Observation;
 use crate::status::{Status, worst};
 use chrono::{DateTime, Utc};
 use clap::ValueEnum;
@@ -14,6 +14,8 @@ use clap::ValueEnum;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     pub target: String,
+    /// The kind of probe whose observation this judges (a target can carry several).
+    pub probe: crate::probe::Kind,
     pub check: String,
     pub status: Status,
     pub reason: Option<Reason>,
@@ -33,6 +35,7 @@ impl Finding {
     ) -> Self {
         Finding {
             target: target.into(),
+            probe: crate::probe::Kind::Mcp,
             check: check.into(),
             status,
             reason,

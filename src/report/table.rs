@@ -1,13 +1,16 @@
-//! The table for people: one row per target with its verdict, transport, revision, server, tools,
-//! time to a ready session (spawn or first request to established, detection included) and liveness; the reasons of anything not OK; stderr context for failed stdio servers; a summary line.
-//! Every piece of server-supplied text goes through `term::sanitize`.
+//! The table for people: a target's probes grouped together, one row each (mcp, hub and its servers,
+//! http, log) with a verdict, a one-line summary and its timings; then one line per finding that is not
+//! OK, stderr context for failed stdio servers, and a summary line. Every piece of server-supplied
+//! text goes through `term::sanitize`.
 
 use super::Report;
-use crate::status::Status;
+use crate::probe::{Facts, Observation};
+use crate::status::{Status, worst};
 use crate::term::sanitize;
 use comfy_table::{Cell, Color, ColumnConstraint, ContentArrangement, Table, presets};
 use owo_colors::OwoColorize;
 use std::io::Write;
+use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TableOptions {
@@ -21,6 +24,15 @@ fn status_color(s: Status) -> Color {
         Status::Warn => Color::Yellow,
         Status::Crit => Color::Red,
         Status::Unknown => Color::Magenta,
+    }
+}
+
+fn fmt_ms(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1000.0;
+    if ms >= 1000.0 {
+        format!("{:.2} s", ms / 1000.0)
+    } else {
+        format!("{ms:.1} ms")
     }
 }
 
@@ -55,17 +67,99 @@ fn paint(label: &str, s: Status, color: bool) -> String {
     }
 }
 
-fn fmt_ms(d: Option<std::time::Duration>) -> String {
-    match d {
-        Some(d) => {
-            let ms = d.as_secs_f64() * 1000.0;
-            if ms >= 1000.0 {
-                format!("{:.2} s", ms / 1000.0)
-            } else {
-                format!("{ms:.1} ms")
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// One row's summary and timing for an observation (failures say "—": their reason is listed below).
+fn summary(o: &Observation) -> (String, String) {
+    if o.failure.is_some() && !matches!(o.facts, Facts::Mcp(_)) {
+        return ("—".into(), fmt_ms(o.duration));
+    }
+    match &o.facts {
+        Facts::Mcp(m) => {
+            if o.failure.is_some() {
+                return ("—".into(), String::new());
             }
+            let mut parts = Vec::new();
+            if let (Some(w), Some(r)) = (m.wire, m.revision.as_deref()) {
+                parts.push(format!("{} {r}", short_wire(w)));
+            }
+            if let Some(s) = &m.server {
+                parts.push(format!("{} {}", s.name, s.version).trim().to_string());
+            }
+            match &m.tools {
+                Some(Ok(t)) => parts.push(plural(t.len(), "tool", "tools")),
+                Some(Err(_)) => parts.push("tools: error".into()),
+                None => parts.push("no tools".into()),
+            }
+            let mut time = Vec::new();
+            if let Some(r) = m.ready {
+                time.push(format!("ready {}", fmt_ms(r)));
+            }
+            if let Some((method, Ok(d))) = &m.liveness {
+                let short = if method == "ping" { "ping" } else { "discover" };
+                time.push(format!("{short} {}", fmt_ms(*d)));
+            }
+            (parts.join(" · "), time.join(" · "))
         }
-        None => "—".into(),
+        Facts::Hub(h) => {
+            let connected = h
+                .servers
+                .iter()
+                .filter(|s| s.status.as_deref() == Some("connected"))
+                .count();
+            let mut parts = vec![h.state.clone().unwrap_or_else(|| "state ?".into())];
+            if let Some(v) = &h.version {
+                parts.push(format!("v{v}"));
+            }
+            parts.push(format!(
+                "{connected} of {} connected",
+                plural(h.servers.len(), "server", "servers")
+            ));
+            if let Some(n) = h.registered.and_then(|r| r.tools) {
+                parts.push(plural(n, "tool", "tools"));
+            }
+            if let Some(c) = h.active_clients {
+                parts.push(plural(c as usize, "client", "clients"));
+            }
+            (parts.join(" · "), h.latency.map(fmt_ms).unwrap_or_default())
+        }
+        Facts::Http(e) => {
+            let mut parts = Vec::new();
+            if let Some(s) = e.http_status {
+                parts.push(format!("HTTP {s}"));
+            }
+            if let Some(c) = &e.content_type {
+                parts.push(c.split(';').next().unwrap_or("").to_string());
+            }
+            if !e.asserts.is_empty() {
+                let ok = e.asserts.iter().filter(|a| a.ok()).count();
+                parts.push(format!("{ok}/{} assertions hold", e.asserts.len()));
+            }
+            for (m, v) in &e.metrics {
+                parts.push(format!(
+                    "{}={}",
+                    m.name,
+                    v.map(|v| v.to_string()).unwrap_or_else(|| "?".into())
+                ));
+            }
+            (parts.join(" · "), e.latency.map(fmt_ms).unwrap_or_default())
+        }
+        Facts::Log(l) => {
+            let errors = l.levels.get("error").copied().unwrap_or(0);
+            let mb = l.size_bytes as f64 / 1_000_000.0;
+            let parts = [
+                format!(
+                    "{} ({})",
+                    plural(l.entries_read, "entry", "entries"),
+                    l.format.as_str()
+                ),
+                plural(errors, "error", "errors"),
+                format!("{mb:.1} MB"),
+            ];
+            (parts.join(" · "), fmt_ms(o.duration))
+        }
     }
 }
 
@@ -82,56 +176,59 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
             .set_width(w)
             .set_content_arrangement(ContentArrangement::Dynamic);
     }
-    table.set_header([
-        "TARGET",
-        "STATUS",
-        "TRANSPORT",
-        "REVISION",
-        "SERVER",
-        "TOOLS",
-        "READY",
-        "LIVENESS",
-    ]);
-    // Short facts never wrap; the server name takes what width is left.
-    for i in [0, 1, 2, 3, 5, 6, 7] {
+    table.set_header(["TARGET", "PROBE", "STATUS", "SUMMARY", "TIME"]);
+    for i in [0, 1, 2, 4] {
         if let Some(col) = table.column_mut(i) {
             col.set_constraint(ColumnConstraint::ContentWidth);
         }
     }
+    let mut previous: Option<&str> = None;
     for obs in &report.observations {
-        let st = report.target_status(&obs.target);
-        let m = &obs.mcp;
-        let server = m
-            .server
-            .as_ref()
-            .map(|s| sanitize(format!("{} {}", s.name, s.version).trim()))
-            .unwrap_or_else(|| "—".into());
-        let tools = match &m.tools {
-            Some(Ok(t)) => t.len().to_string(),
-            Some(Err(_)) => "error".into(),
-            None if obs.failure.is_none() => "0".into(),
-            None => "—".into(),
+        let mine = report
+            .findings
+            .iter()
+            .filter(|f| f.target == obs.target && f.probe == obs.kind());
+        let st = worst(mine.map(|f| f.status));
+        let (sum, time) = summary(obs);
+        let name = if previous == Some(obs.target.as_str()) {
+            String::new()
+        } else {
+            sanitize(&obs.target)
         };
-        let liveness = match &m.liveness {
-            Some((_, Ok(d))) => fmt_ms(Some(*d)),
-            Some((_, Err(_))) => "failed".into(),
-            None => "—".into(),
-        };
+        previous = Some(&obs.target);
         table.add_row(vec![
-            Cell::new(sanitize(&obs.target)),
+            Cell::new(name),
+            Cell::new(obs.kind().as_str()),
             colored_cell(st.label(), st, opts.color),
-            Cell::new(m.wire.map(short_wire).unwrap_or("—")),
-            Cell::new(
-                m.revision
-                    .as_deref()
-                    .map(sanitize)
-                    .unwrap_or_else(|| "—".into()),
-            ),
-            Cell::new(server),
-            Cell::new(tools),
-            Cell::new(fmt_ms(m.ready)),
-            Cell::new(liveness),
+            Cell::new(sanitize(&sum)),
+            Cell::new(time),
         ]);
+        if let Facts::Hub(h) = &obs.facts {
+            for s in &h.servers {
+                let check = format!("server:{}", s.name);
+                let st = worst(
+                    report
+                        .findings
+                        .iter()
+                        .filter(|f| f.target == obs.target && f.check == check)
+                        .map(|f| f.status),
+                );
+                let mut parts = vec![s.status.clone().unwrap_or_else(|| "status ?".into())];
+                if let Some(n) = s.counts.tools {
+                    parts.push(plural(n, "tool", "tools"));
+                }
+                if let Some(u) = s.uptime_s {
+                    parts.push(format!("up {u:.0} s"));
+                }
+                table.add_row(vec![
+                    Cell::new(""),
+                    Cell::new(format!("└ {}", sanitize(&s.name))),
+                    colored_cell(st.label(), st, opts.color),
+                    Cell::new(sanitize(&parts.join(" · "))),
+                    Cell::new(""),
+                ]);
+            }
+        }
     }
     writeln!(out, "{table}")?;
     // What is not OK, one line each under the table (a table cell is too narrow for a reason).
@@ -142,14 +239,17 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
             out,
             "{label} {} {}: {reason}{}",
             sanitize(&f.target),
-            f.check,
+            sanitize(&f.check),
             sanitize(&f.message)
         )?;
     }
     for obs in &report.observations {
-        if obs.failure.is_some() && !obs.mcp.stderr_tail.is_empty() {
+        if let Some(m) = obs
+            .mcp()
+            .filter(|m| obs.failure.is_some() && !m.stderr_tail.is_empty())
+        {
             writeln!(out, "stderr of {} (last lines):", sanitize(&obs.target))?;
-            let tail = &obs.mcp.stderr_tail;
+            let tail = &m.stderr_tail;
             for line in &tail[tail.len().saturating_sub(5)..] {
                 writeln!(out, "  {}", sanitize(line))?;
             }
@@ -158,16 +258,16 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
     let c = report.counts();
     let overall = report.status();
     let mut parts = vec![format!("{} OK", c.ok)];
-    if c.warn > 0 {
-        parts.push(format!("{} WARN", c.warn));
-    }
-    if c.crit > 0 {
-        parts.push(format!("{} CRIT", c.crit));
-    }
-    if c.unknown > 0 {
-        parts.push(format!("{} UNKNOWN", c.unknown));
+    for (n, label) in [(c.warn, "WARN"), (c.crit, "CRIT"), (c.unknown, "UNKNOWN")] {
+        if n > 0 {
+            parts.push(format!("{n} {label}"));
+        }
     }
     let label = paint(overall.label(), overall, opts.color);
-    let noun = if c.total() == 1 { "target" } else { "targets" };
-    writeln!(out, "{label}: {} {noun}: {}", c.total(), parts.join(", "))
+    writeln!(
+        out,
+        "{label}: {}: {}",
+        plural(c.total(), "target", "targets"),
+        parts.join(", ")
+    )
 }

@@ -1,9 +1,34 @@
-//! Rules: pure functions from Observations and configured checks to Findings. No I/O, no clock.
+//! Rules: pure functions from Observations and configured checks to Findings. No I/O; the clock comes
+//! in as a value.
 
-pub mod health;
+pub mod endpoint;
+pub mod hub;
+pub mod logs;
+pub mod mcp;
 
-use crate::config::Bound;
+use crate::config::{Bound, Checks};
+use crate::failure::{Failure, Reason};
+use crate::probe::{Facts, Observation};
+use crate::report::Finding;
 use crate::status::Status;
+
+/// Findings for one observation, whatever its kind.
+pub fn findings(
+    obs: &Observation,
+    checks: &Checks,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<Finding> {
+    let mut out = match &obs.facts {
+        Facts::Mcp(_) => mcp::findings(obs, checks),
+        Facts::Hub(h) => hub::findings(obs, h, checks, now),
+        Facts::Http(e) => endpoint::findings(obs, e, checks),
+        Facts::Log(l) => logs::findings(obs, l, checks),
+    };
+    for f in &mut out {
+        f.probe = obs.kind();
+    }
+    out
+}
 
 /// Judges a value where higher is worse against warn/crit bounds (crossing means strictly above).
 pub fn judge_above(value: f64, bound: Bound) -> Status {
@@ -14,6 +39,33 @@ pub fn judge_above(value: f64, bound: Bound) -> Status {
     } else {
         Status::Ok
     }
+}
+
+/// Judges a value where lower is worse (a success rate): crossing means strictly below.
+pub fn judge_below(value: f64, bound: Bound) -> Status {
+    if bound.crit.is_some_and(|c| value < c) {
+        Status::Crit
+    } else if bound.warn.is_some_and(|w| value < w) {
+        Status::Warn
+    } else {
+        Status::Ok
+    }
+}
+
+/// The finding for a probe that could not look at all: UNKNOWN when mcpmon could not evaluate (an
+/// unresolved `${VAR}`, a field the source did not send), CRIT otherwise.
+pub fn failed(target: &str, check: &str, f: &Failure) -> Finding {
+    let status = match f.reason {
+        Reason::UnresolvedPlaceholder | Reason::FieldMissing => Status::Unknown,
+        _ => Status::Crit,
+    };
+    Finding::new(target, check, status, Some(f.reason), f.message.clone())
+}
+
+/// "warn > x, crit > y" for messages.
+pub fn bounds_text(b: Bound, op: &str) -> String {
+    let show = |v: Option<f64>| v.map(|x| format!("{x}")).unwrap_or_else(|| "—".into());
+    format!("warn {op} {}, crit {op} {}", show(b.warn), show(b.crit))
 }
 
 #[cfg(test)]
@@ -49,5 +101,16 @@ mod tests {
             ),
             Status::Crit
         );
+    }
+
+    #[test]
+    fn lower_is_worse_for_rates() {
+        let b = Bound {
+            warn: Some(95.0),
+            crit: Some(90.0),
+        };
+        assert_eq!(judge_below(95.0, b), Status::Ok);
+        assert_eq!(judge_below(94.9, b), Status::Warn);
+        assert_eq!(judge_below(89.0, b), Status::Crit);
     }
 }

@@ -35,6 +35,7 @@ struct Summary {
 #[serde(deny_unknown_fields)]
 struct Finding {
     target: String,
+    probe: String,
     check: String,
     status: String,
     reason: Option<String>,

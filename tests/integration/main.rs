@@ -1,9 +1,12 @@
 //! mcpmon's integration suite: the real binary against real MCP servers on 127.0.0.1 (started by
 //! `make test` through scripts/peers.sh) and against deliberately broken stubs (tests/stubs/).
 
+#![allow(clippy::unwrap_used)] // a failed unwrap in a test is a failed test
+
 mod cli;
 mod common;
 mod contract;
 mod peers;
+mod probes;
 mod stubs_http;
 mod stubs_stdio;

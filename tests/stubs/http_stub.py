@@ -23,6 +23,9 @@ Modes:
   server-request  legacy-ok, but the tools/list reply is an SSE stream that first sends a
                server->client ping (id "srv-1") and holds the result until the client POSTs
                its reply (tool "alpha"), or 3 s pass (tool "unanswered").
+  health-json  a REST health service: GET /api/mcp/health (healthy JSON), /degraded (an unhealthy
+               one), /metrics (Prometheus text), /api/health (an mcp-hub document with missing
+               fields); anything else 404 HTML.
   legacy-ok    minimal correct Streamable HTTP (2025-06-18) server on /mcp:
                server/discover -> 400 "Server not initialized"; initialize -> 200
                with Mcp-Session-Id: stub-session-1; notifications -> 202;
@@ -40,7 +43,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MODE = sys.argv[1] if len(sys.argv) == 2 else None
 MODES = {"html", "auth", "forbidden", "error500", "endless", "endless-sse", "die-mid",
-         "hang", "not-found", "legacy-ok", "server-request"}
+         "hang", "not-found", "legacy-ok", "server-request", "health-json"}
 KNOWN_VERSIONS = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}
 SESSION = "stub-session-1"
 HTML = (b'<!doctype html><html><head><title>App</title></head>'
@@ -197,6 +200,24 @@ class Handler(BaseHTTPRequestHandler):
             self.write_chunk(b"")
             return
         return self.mode_legacy_ok(msg)
+
+    def mode_health_json(self, msg):
+        path = self.path.split("?")[0]
+        if path == "/api/mcp/health":
+            return self.reply_json(200, {"status": "ok", "mcp": {"connected": True},
+                                         "websocket": {"successRate": 97.5, "reconnections": "2"}})
+        if path == "/degraded":
+            return self.reply_json(200, {"status": "degraded", "mcp": {"connected": False},
+                                         "websocket": {"successRate": 81.0}})
+        if path == "/metrics":
+            body = (b"# TYPE mcp_requests_total counter\n"
+                    b'mcp_requests_total{server="a",code="200"} 1027\n'
+                    b'mcp_requests_total{server="a",code="500"} 3\n'
+                    b"mcp_queue_depth 12\n")
+            return self.reply(200, body, "text/plain; version=0.0.4")
+        if path == "/api/health":
+            return self.reply_json(200, {"status": "ok", "servers": [{"name": "a"}]})
+        return self.mode_not_found(msg)
 
     def mode_legacy_ok(self, msg):
         if self.path.split("?")[0] != "/mcp":

@@ -1,10 +1,10 @@
-//! The checks of `mcpmon health`: connection, response time, liveness, tools (`min_tools`,
-//! `expect_tools`), the other lists, and protocol faults seen on the wire.
+//! The checks of an MCP observation: connection, response time (or stdio start-up), liveness, tools
+//! (`min_tools`, `expect_tools`), the other lists, and protocol faults seen on the wire.
 
 use super::judge_above;
 use crate::config::{Bound, Checks};
 use crate::failure::Reason;
-use crate::probe::mcp::Observation;
+use crate::probe::Observation;
 use crate::report::Finding;
 use crate::status::Status;
 
@@ -16,22 +16,13 @@ fn ms(d: std::time::Duration) -> f64 {
 pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
     let t = obs.target.as_str();
     let mut out = Vec::new();
-    let f = &obs.mcp;
     if let Some(fail) = &obs.failure {
-        let status = if fail.reason == Reason::UnresolvedPlaceholder {
-            Status::Unknown
-        } else {
-            Status::Crit
-        };
-        out.push(Finding::new(
-            t,
-            "connect",
-            status,
-            Some(fail.reason),
-            fail.message.clone(),
-        ));
+        out.push(super::failed(t, "connect", fail));
         return out;
     }
+    let Some(f) = obs.mcp() else {
+        return out;
+    };
     let wire = f.wire.map(|w| w.as_str()).unwrap_or("?");
     let rev = f.revision.as_deref().unwrap_or("?");
     let hs = f.handshake.map(ms).unwrap_or(0.0);

@@ -1,0 +1,291 @@
+//! The config keys that attach more probes to a target: `hub`, `health_url`, `log`.
+//!
+//! `hub`: a URL string or `{"url", "headers"}`. `health_url`: a URL string or `{"url", "headers",
+//! "expect_status", "assert": {pointer: value}, "metrics": {name: {"pointer" | "prometheus", "labels",
+//! "warn", "crit", "below"}}}`. `log`: a path or `{"path", "entries"}`.
+
+use super::{PlaceErr, Resolver, parse_bound, string_array};
+use crate::config::Bound;
+use crate::probe::endpoint::{Assertion, HttpCheck, MetricSpec, Source};
+use crate::probe::hub::HubSpec;
+use crate::probe::logs::{LogSpec, default_patterns};
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+
+/// Default number of log entries read from the end (source document 001: "last 100 entries").
+pub const DEFAULT_LOG_ENTRIES: usize = 100;
+
+/// A URL, its headers, and the object it came from (when it was one).
+type UrlParts = (String, Vec<(String, String)>, Option<Map<String, Value>>);
+
+fn url_and_headers(
+    v: &Value,
+    place: &str,
+    r: &mut Resolver,
+    secrets: &mut Vec<String>,
+) -> Result<UrlParts, PlaceErr> {
+    let (url, obj) = match v {
+        Value::String(u) => (u.clone(), None),
+        Value::Object(o) => {
+            let u = o
+                .get("url")
+                .and_then(Value::as_str)
+                .ok_or_else(|| (format!("{place}.url"), "is required (a URL string)".into()))?;
+            (u.to_string(), Some(o.clone()))
+        }
+        _ => {
+            return Err((
+                place.to_string(),
+                "must be a URL or an object with `url`".into(),
+            ));
+        }
+    };
+    let url = r.str(&url, place);
+    if !url.contains("${") {
+        crate::mcp::session::parse_url(&url).map_err(|m| (place.to_string(), m))?;
+    }
+    let mut headers = Vec::new();
+    if let Some(h) = obj.as_ref().and_then(|o| o.get("headers")) {
+        let h = h
+            .as_object()
+            .ok_or_else(|| (format!("{place}.headers"), "must be an object".into()))?;
+        for (k, v) in h {
+            let v = v
+                .as_str()
+                .ok_or_else(|| (format!("{place}.headers.{k}"), "must be a string".into()))?;
+            let val = r.str(v, &format!("{place}.headers.{k}"));
+            secrets.push(val.clone());
+            headers.push((k.clone(), val));
+        }
+    }
+    Ok((url, headers, obj))
+}
+
+pub(super) fn hub(
+    v: Option<&Value>,
+    place: &str,
+    r: &mut Resolver,
+    secrets: &mut Vec<String>,
+) -> Result<Option<HubSpec>, PlaceErr> {
+    let Some(v) = v else { return Ok(None) };
+    let place = format!("{place}.hub");
+    let (url, headers, _) = url_and_headers(v, &place, r, secrets)?;
+    Ok(Some(HubSpec { url, headers }))
+}
+
+pub(super) fn http(
+    v: Option<&Value>,
+    place: &str,
+    r: &mut Resolver,
+    secrets: &mut Vec<String>,
+) -> Result<Option<HttpCheck>, PlaceErr> {
+    let Some(v) = v else { return Ok(None) };
+    let place = format!("{place}.health_url");
+    let (url, headers, obj) = url_and_headers(v, &place, r, secrets)?;
+    let mut check = HttpCheck {
+        url,
+        headers,
+        expect_status: Vec::new(),
+        asserts: Vec::new(),
+        metrics: Vec::new(),
+    };
+    let Some(obj) = obj else {
+        return Ok(Some(check));
+    };
+    for key in obj.keys() {
+        if !["url", "headers", "expect_status", "assert", "metrics"].contains(&key.as_str()) {
+            return Err((
+                format!("{place}.{key}"),
+                "unknown key (known: url, headers, expect_status, assert, metrics)".into(),
+            ));
+        }
+    }
+    match obj.get("expect_status") {
+        None => {}
+        Some(Value::Number(n)) => check.expect_status = vec![n.as_u64().unwrap_or(0) as u16],
+        Some(Value::Array(a)) => {
+            for s in a {
+                let n = s
+                    .as_u64()
+                    .filter(|n| (100..600).contains(n))
+                    .ok_or_else(|| {
+                        (
+                            format!("{place}.expect_status"),
+                            "must hold HTTP status codes".into(),
+                        )
+                    })?;
+                check.expect_status.push(n as u16);
+            }
+        }
+        Some(_) => {
+            return Err((
+                format!("{place}.expect_status"),
+                "must be a status code or a list of them".into(),
+            ));
+        }
+    }
+    if let Some(a) = obj.get("assert") {
+        let a = a.as_object().ok_or_else(|| {
+            (
+                format!("{place}.assert"),
+                "must be an object of JSON pointer → expected value".into(),
+            )
+        })?;
+        for (pointer, expected) in a {
+            if !pointer.is_empty() && !pointer.starts_with('/') {
+                return Err((
+                    format!("{place}.assert.{pointer}"),
+                    "a JSON pointer starts with `/` (e.g. \"/status\")".into(),
+                ));
+            }
+            check.asserts.push(Assertion {
+                pointer: pointer.clone(),
+                expected: expected.clone(),
+            });
+        }
+    }
+    if let Some(m) = obj.get("metrics") {
+        let m = m.as_object().ok_or_else(|| {
+            (
+                format!("{place}.metrics"),
+                "must be an object of name → metric".into(),
+            )
+        })?;
+        for (name, spec) in m {
+            check
+                .metrics
+                .push(metric(name, spec, &format!("{place}.metrics.{name}"))?);
+        }
+    }
+    Ok(Some(check))
+}
+
+fn metric(name: &str, spec: &Value, place: &str) -> Result<MetricSpec, PlaceErr> {
+    let source_of = |o: &Map<String, Value>| -> Result<Source, PlaceErr> {
+        if let Some(p) = o.get("pointer").and_then(Value::as_str) {
+            return Ok(Source::Pointer(p.to_string()));
+        }
+        if let Some(n) = o.get("prometheus").and_then(Value::as_str) {
+            let mut labels = Vec::new();
+            if let Some(l) = o.get("labels").and_then(Value::as_object) {
+                for (k, v) in l {
+                    let v = v.as_str().ok_or_else(|| {
+                        (format!("{place}.labels.{k}"), "must be a string".into())
+                    })?;
+                    labels.push((k.clone(), v.to_string()));
+                }
+            }
+            return Ok(Source::Prometheus {
+                name: n.to_string(),
+                labels,
+            });
+        }
+        Err((
+            place.to_string(),
+            "needs `pointer` (JSON) or `prometheus` (a metric name)".into(),
+        ))
+    };
+    match spec {
+        Value::String(p) => Ok(MetricSpec {
+            name: name.into(),
+            source: Source::Pointer(p.clone()),
+            bound: Bound {
+                warn: None,
+                crit: None,
+            },
+            below: false,
+        }),
+        Value::Object(o) => {
+            for key in o.keys() {
+                if !["pointer", "prometheus", "labels", "warn", "crit", "below"]
+                    .contains(&key.as_str())
+                {
+                    return Err((
+                        format!("{place}.{key}"),
+                        "unknown key (known: pointer, prometheus, labels, warn, crit, below)"
+                            .into(),
+                    ));
+                }
+            }
+            let mut bounds = Map::new();
+            for k in ["warn", "crit"] {
+                if let Some(v) = o.get(k) {
+                    bounds.insert(k.into(), v.clone());
+                }
+            }
+            let bound = parse_bound(
+                &Value::Object(bounds),
+                Bound {
+                    warn: None,
+                    crit: None,
+                },
+            )
+            .map_err(|m| (place.to_string(), m))?;
+            let below = match o.get("below") {
+                None => false,
+                Some(Value::Bool(b)) => *b,
+                Some(_) => {
+                    return Err((
+                        format!("{place}.below"),
+                        "must be true (lower is worse) or false".into(),
+                    ));
+                }
+            };
+            Ok(MetricSpec {
+                name: name.into(),
+                source: source_of(o)?,
+                bound,
+                below,
+            })
+        }
+        _ => Err((
+            place.to_string(),
+            "must be a JSON pointer or an object".into(),
+        )),
+    }
+}
+
+pub(crate) fn log_spec(path: PathBuf, entries: Option<usize>) -> LogSpec {
+    LogSpec {
+        path,
+        entries: entries.unwrap_or(DEFAULT_LOG_ENTRIES),
+        patterns: default_patterns(),
+    }
+}
+
+pub(super) fn log(
+    v: Option<&Value>,
+    place: &str,
+    base: Option<&Path>,
+    r: &mut Resolver,
+) -> Result<Option<LogSpec>, PlaceErr> {
+    let Some(v) = v else { return Ok(None) };
+    let place = format!("{place}.log");
+    let (path, entries) = match v {
+        Value::String(p) => (p.clone(), None),
+        Value::Object(o) => {
+            let p = o
+                .get("path")
+                .and_then(Value::as_str)
+                .ok_or_else(|| (format!("{place}.path"), "is required".into()))?;
+            let n = match o.get("entries") {
+                None => None,
+                Some(n) => Some(
+                    n.as_u64()
+                        .filter(|n| (1..=100_000).contains(n))
+                        .ok_or_else(|| (format!("{place}.entries"), "must be 1 to 100000".into()))?
+                        as usize,
+                ),
+            };
+            (p.to_string(), n)
+        }
+        _ => return Err((place, "must be a path or an object with `path`".into())),
+    };
+    let path = PathBuf::from(r.str(&path, &place));
+    let path = match base {
+        Some(b) if path.is_relative() => b.join(path),
+        _ => path,
+    };
+    let _ = string_array; // shared helper, used by other keys
+    Ok(Some(log_spec(path, entries)))
+}

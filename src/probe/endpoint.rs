@@ -1,0 +1,305 @@
+//! The HTTP/JSON health-endpoint probe: `/health`, `/api/mcp/health`, `/api/mcp/status`, `/metrics` …
+//!
+//! Owns one GET and what can be read off it: status, content type, latency, body size, assertions on
+//! the JSON body by JSON pointer, named metrics extracted by JSON pointer or from Prometheus text
+//! exposition. A metric that is not there is `None` (judged UNKNOWN), never 0. It never judges.
+
+use crate::config::Bound;
+use crate::failure::{Failure, Reason};
+use crate::mcp::transport::MAX_RESPONSE_BYTES;
+use crate::mcp::transport::http::{self as http_t, content_type, is_html};
+use crate::probe::{Facts, Observation};
+use reqwest::Client;
+use serde_json::Value;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// Where a metric comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// A JSON pointer into the body, e.g. `/websocket/successRate`.
+    Pointer(String),
+    /// A Prometheus sample: metric name and labels that must match.
+    Prometheus {
+        name: String,
+        labels: Vec<(String, String)>,
+    },
+}
+
+/// A named number to read, with optional bounds (`below` = lower is worse, e.g. a success rate).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricSpec {
+    pub name: String,
+    pub source: Source,
+    pub bound: Bound,
+    pub below: bool,
+}
+
+/// `pointer == expected` on the JSON body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assertion {
+    pub pointer: String,
+    pub expected: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpCheck {
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    /// Accepted statuses; empty means any 2xx.
+    pub expect_status: Vec<u16>,
+    pub asserts: Vec<Assertion>,
+    pub metrics: Vec<MetricSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssertResult {
+    pub pointer: String,
+    pub expected: Value,
+    /// None when the pointer found nothing.
+    pub actual: Option<Value>,
+}
+
+impl AssertResult {
+    pub fn ok(&self) -> bool {
+        self.actual.as_ref() == Some(&self.expected)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EndpointFacts {
+    pub http_status: Option<u16>,
+    pub content_type: Option<String>,
+    pub latency: Option<Duration>,
+    pub body_bytes: Option<usize>,
+    pub is_json: bool,
+    pub expect_status: Vec<u16>,
+    pub asserts: Vec<AssertResult>,
+    /// Each configured metric with its value, in config order.
+    pub metrics: Vec<(MetricSpec, Option<f64>)>,
+}
+
+pub async fn probe(
+    name: &str,
+    spec: &HttpCheck,
+    client: &Client,
+    timeout: Duration,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Observation {
+    let started = Instant::now();
+    let mut facts = EndpointFacts {
+        expect_status: spec.expect_status.clone(),
+        ..Default::default()
+    };
+    let failure = run(spec, client, started + timeout, &mut facts).await.err();
+    Observation {
+        target: name.to_string(),
+        endpoint: crate::config::redact_url(&spec.url),
+        started_at: now,
+        duration: started.elapsed(),
+        failure,
+        facts: Facts::Http(Box::new(facts)),
+    }
+}
+
+async fn run(
+    spec: &HttpCheck,
+    client: &Client,
+    deadline: Instant,
+    facts: &mut EndpointFacts,
+) -> Result<(), Failure> {
+    let url = crate::mcp::session::parse_url(&spec.url)
+        .map_err(|m| Failure::new(Reason::ConnectError, m))?;
+    let headers = crate::mcp::session::header_map(&spec.headers)
+        .map_err(|m| Failure::new(Reason::ConnectError, m))?;
+    let started = Instant::now();
+    let resp = http_t::send(client.get(url).headers(headers), deadline, "GET").await?;
+    let status = resp.status().as_u16();
+    facts.http_status = Some(status);
+    facts.latency = Some(started.elapsed());
+    let ctype = content_type(resp.headers());
+    facts.content_type = Some(ctype.clone()).filter(|c| !c.is_empty());
+    if status == 401 || status == 403 {
+        return Err(http_t::auth_failure(&resp, status));
+    }
+    let body = http_t::read_body(resp, deadline, MAX_RESPONSE_BYTES, "GET").await?;
+    facts.body_bytes = Some(body.len());
+    let status_ok = if spec.expect_status.is_empty() {
+        (200..300).contains(&status)
+    } else {
+        spec.expect_status.contains(&status)
+    };
+    if !status_ok {
+        return Err(Failure::new(
+            Reason::HttpStatus,
+            format!("HTTP {status}{}", http_t::body_hint(&body)),
+        )
+        .with_status(status));
+    }
+    let json: Option<Value> = serde_json::from_slice(&body).ok();
+    facts.is_json = json.is_some();
+    let wants_json = !spec.asserts.is_empty()
+        || spec
+            .metrics
+            .iter()
+            .any(|m| matches!(m.source, Source::Pointer(_)));
+    if wants_json && json.is_none() {
+        let what = if is_html(&ctype) {
+            "an HTML page"
+        } else {
+            "a body that is not JSON"
+        };
+        return Err(Failure::new(
+            Reason::NotMcp,
+            format!("HTTP {status} with {what}; the checks need a JSON document"),
+        )
+        .with_status(status));
+    }
+    for a in &spec.asserts {
+        let actual = json.as_ref().and_then(|j| j.pointer(&a.pointer)).cloned();
+        facts.asserts.push(AssertResult {
+            pointer: a.pointer.clone(),
+            expected: a.expected.clone(),
+            actual,
+        });
+    }
+    let text = String::from_utf8_lossy(&body);
+    for m in &spec.metrics {
+        let value = match &m.source {
+            Source::Pointer(p) => json.as_ref().and_then(|j| j.pointer(p)).and_then(number),
+            Source::Prometheus { name, labels } => prometheus_value(&text, name, labels),
+        };
+        facts.metrics.push((m.clone(), value));
+    }
+    Ok(())
+}
+
+/// A JSON number, or a string holding one ("97.5", "97.5%").
+fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().trim_end_matches('%').trim().parse().ok(),
+        Value::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
+        _ => None,
+    }
+}
+
+/// The value of the first sample of `name` whose labels include `labels`, from Prometheus text format.
+pub fn prometheus_value(text: &str, name: &str, labels: &[(String, String)]) -> Option<f64> {
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (series, rest) = match line.find('{') {
+            Some(i) if line[..i].trim() == name => {
+                let close = line[i..].find('}')? + i;
+                (&line[i + 1..close], line[close + 1..].trim())
+            }
+            Some(_) => continue,
+            None => {
+                let mut parts = line.split_whitespace();
+                if parts.next() != Some(name) {
+                    continue;
+                }
+                ("", line[name.len()..].trim())
+            }
+        };
+        let got = parse_labels(series);
+        if labels
+            .iter()
+            .all(|(k, v)| got.iter().any(|(gk, gv)| gk == k && gv == v))
+        {
+            let value = rest.split_whitespace().next()?;
+            return match value {
+                "+Inf" => Some(f64::INFINITY),
+                "-Inf" => Some(f64::NEG_INFINITY),
+                v => v.parse().ok(),
+            };
+        }
+    }
+    None
+}
+
+fn parse_labels(s: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(eq) = rest.find('=') {
+        let key = rest[..eq].trim().trim_start_matches(',').trim().to_string();
+        let after = &rest[eq + 1..];
+        let Some(after) = after.strip_prefix('"') else {
+            break;
+        };
+        let mut val = String::new();
+        let mut chars = after.char_indices();
+        let mut end = after.len();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '\\' => {
+                    if let Some((_, n)) = chars.next() {
+                        val.push(match n {
+                            'n' => '\n',
+                            other => other,
+                        });
+                    }
+                }
+                '"' => {
+                    end = i + 1;
+                    break;
+                }
+                c => val.push(c),
+            }
+        }
+        out.push((key, val));
+        rest = &after[end..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROM: &str = "# HELP mcp_requests_total Requests\n# TYPE mcp_requests_total counter\nmcp_requests_total{server=\"a\",code=\"200\"} 1027\nmcp_requests_total{server=\"b\",code=\"500\"} 3 1700000000000\nmcp_up 1\nmcp_latency_seconds{quantile=\"0.95\"} 0.25\nweird{l=\"a \\\"q\\\" b\"} +Inf\n";
+
+    #[test]
+    fn prometheus_samples_by_name_and_labels() {
+        let l = |k: &str, v: &str| (k.to_string(), v.to_string());
+        assert_eq!(prometheus_value(PROM, "mcp_up", &[]), Some(1.0));
+        assert_eq!(
+            prometheus_value(PROM, "mcp_requests_total", &[l("server", "b")]),
+            Some(3.0)
+        );
+        assert_eq!(
+            prometheus_value(PROM, "mcp_requests_total", &[l("code", "200")]),
+            Some(1027.0)
+        );
+        assert_eq!(
+            prometheus_value(PROM, "mcp_latency_seconds", &[l("quantile", "0.95")]),
+            Some(0.25)
+        );
+        assert_eq!(
+            prometheus_value(PROM, "weird", &[l("l", "a \"q\" b")]),
+            Some(f64::INFINITY)
+        );
+        assert_eq!(
+            prometheus_value(PROM, "mcp_requests_total", &[l("server", "c")]),
+            None
+        );
+        assert_eq!(prometheus_value(PROM, "mcp_down", &[]), None);
+        assert_eq!(
+            prometheus_value(PROM, "mcp", &[]),
+            None,
+            "a prefix is not a name"
+        );
+    }
+
+    #[test]
+    fn numbers_from_json_values() {
+        assert_eq!(number(&serde_json::json!(97.5)), Some(97.5));
+        assert_eq!(number(&serde_json::json!("97.5%")), Some(97.5));
+        assert_eq!(number(&serde_json::json!(true)), Some(1.0));
+        assert_eq!(number(&serde_json::json!(null)), None);
+        assert_eq!(number(&serde_json::json!("n/a")), None);
+    }
+}

@@ -1,0 +1,1509 @@
+//! The log probe: the last N entries of one log file, read backwards from its end in fixed-size blocks,
+//! then counted (levels, named patterns, the newest error and timestamp), plus the file facts (size,
+//! modification time, identity) that let a caller tell growth, truncation and rotation apart between looks.
+//!
+//! Owns: bounded tail reading, parsing one line into an entry (JSON lines and plain text), `LogMark` and
+//! `growth`. Must not: read the whole file or let its cost grow with the file's size, buffer more than a
+//! few MiB whatever the file holds, follow or watch the file, read the clock or the environment, decide a
+//! verdict (thresholds are `rules`), or print (log text is untrusted; it is sanitised where it is rendered).
+//! Synchronous and std-only on purpose: callers run it in `tokio::task::spawn_blocking`.
+
+use crate::failure::{Failure, Reason};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fs::{File, Metadata};
+use std::io::{self, ErrorKind, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Entries read from the end when the caller does not say (source document 001: "errors in last 100 log entries").
+pub const DEFAULT_ENTRIES: usize = 100;
+/// The file is read backwards in blocks of this size.
+pub const BLOCK_BYTES: usize = 64 * 1024;
+/// A line longer than this is parsed from its first `MAX_LINE_BYTES` bytes only (and counted in `truncated_lines`).
+pub const MAX_LINE_BYTES: usize = 1024 * 1024;
+/// Reading stops after this many bytes even when fewer entries were found (`LogFacts::scan_limited`): it
+/// bounds the cost on a file of very long lines; ordinary logs never come near it.
+pub const MAX_SCAN_BYTES: u64 = 64 * 1024 * 1024;
+/// `LogFacts::last_error` is cut to this many characters.
+pub const LAST_ERROR_CHARS: usize = 300;
+/// The normalised level names, every one always present in `LogFacts::levels`.
+pub const LEVEL_NAMES: [&str; 6] = ["error", "warn", "info", "debug", "trace", "other"];
+
+/// How many times a read is restarted when the file shrinks under it (truncation or rewrite while reading).
+const ATTEMPTS: usize = 3;
+
+/// What to read and what to count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogSpec {
+    /// The log file (symlinks are followed).
+    pub path: PathBuf,
+    /// How many entries (non-empty lines) to read from the end of the file.
+    pub entries: usize,
+    /// Named patterns to count in those entries.
+    pub patterns: Vec<Pattern>,
+}
+
+impl LogSpec {
+    /// The defaults: 100 entries, `default_patterns()`.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        LogSpec {
+            path: path.into(),
+            entries: DEFAULT_ENTRIES,
+            patterns: default_patterns(),
+        }
+    }
+}
+
+/// A named set of case-insensitive substrings; an entry matching any of them counts once for `name`.
+/// Empty substrings never match. Patterns sharing a name are merged (an entry still counts once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pattern {
+    pub name: String,
+    pub any_of: Vec<String>,
+}
+
+impl Pattern {
+    pub fn new(name: &str, any_of: &[&str]) -> Self {
+        Pattern {
+            name: name.to_string(),
+            any_of: any_of.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+}
+
+/// The patterns of the source documents: `healthy` and `error_indicators` (000's log lines to look for),
+/// `disconnect` and `reconnect` (001's flapping check counts disconnect/reconnect cycles). Note that
+/// "disconnect" is a plain substring, so a line saying "disconnected" counts for `disconnect`.
+pub fn default_patterns() -> Vec<Pattern> {
+    vec![
+        Pattern::new(
+            "healthy",
+            &[
+                "MCP Server connected successfully",
+                "WebSocket connection established",
+                "Sync completed",
+                "Health check passed",
+            ],
+        ),
+        Pattern::new(
+            "error_indicators",
+            &[
+                "Connection timeout",
+                "Authentication failed",
+                "Rate limit exceeded",
+                "Database connection error",
+                "Sync failed",
+            ],
+        ),
+        Pattern::new("disconnect", &["disconnect"]),
+        Pattern::new("reconnect", &["reconnect"]),
+    ]
+}
+
+/// The shape of the entries read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// Every entry is a JSON object.
+    Json,
+    /// No entry is a JSON object.
+    Text,
+    /// Some of each.
+    Mixed,
+    /// No entries (an empty file, or only empty lines).
+    #[default]
+    Empty,
+}
+
+impl LogFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogFormat::Json => "json",
+            LogFormat::Text => "text",
+            LogFormat::Mixed => "mixed",
+            LogFormat::Empty => "empty",
+        }
+    }
+}
+
+/// What the tail of one log file says.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LogFacts {
+    /// The file's size when it was opened; bytes appended later are not read.
+    pub size_bytes: u64,
+    /// The file's modification time, where the platform has one.
+    pub modified: Option<SystemTime>,
+    /// (device, inode) on unix, to notice rotation; `None` elsewhere.
+    pub file_id: Option<(u64, u64)>,
+    /// Entries (non-empty lines) read and counted, newest first; at most `LogSpec::entries`.
+    pub entries_read: usize,
+    /// Whether those entries were JSON objects, plain text, or both.
+    pub format: LogFormat,
+    /// Entries per normalised level; every name of `LEVEL_NAMES` is present, 0 when none.
+    pub levels: BTreeMap<String, usize>,
+    /// Entries matching each pattern; every pattern name is present, 0 when none matched.
+    pub patterns: BTreeMap<String, usize>,
+    /// The message of the newest error-level entry, trimmed and cut to `LAST_ERROR_CHARS` characters (a cut
+    /// ends in "…"). Raw log text: sanitise before printing to a terminal.
+    pub last_error: Option<String>,
+    /// The timestamp of the newest entry that has one, as written there.
+    pub newest_timestamp: Option<String>,
+    /// Entries that were not valid UTF-8 (decoded lossily, still counted).
+    pub invalid_utf8_lines: usize,
+    /// The file does not end with a newline (a line is being written, or the writer omits the last one).
+    pub partial_last_line: bool,
+    /// Entries longer than `MAX_LINE_BYTES`, parsed from their first `MAX_LINE_BYTES` bytes.
+    pub truncated_lines: usize,
+    /// Bytes read from the file: bounded by the entries wanted, never by the file's size.
+    pub bytes_scanned: u64,
+    /// Reading stopped at `MAX_SCAN_BYTES` before `entries` were found or the file start was reached.
+    pub scan_limited: bool,
+}
+
+impl LogFacts {
+    /// What to store to compare with the next look (see `growth`).
+    pub fn mark(&self) -> LogMark {
+        LogMark {
+            size_bytes: self.size_bytes,
+            file_id: self.file_id,
+            modified_unix_ms: self.modified.map(unix_ms),
+        }
+    }
+}
+
+/// What changed since an earlier look (the caller stores `LogMark` in its state file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogMark {
+    pub size_bytes: u64,
+    /// (device, inode) on unix.
+    pub file_id: Option<(u64, u64)>,
+    /// Milliseconds since the Unix epoch (negative before it).
+    pub modified_unix_ms: Option<i64>,
+}
+
+/// How a log file changed between two marks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Growth {
+    /// No earlier mark.
+    FirstLook,
+    /// Same file, larger by `bytes`.
+    Grew { bytes: u64 },
+    /// Same file, same size (a changed modification time alone is not a change: `touch`).
+    Unchanged,
+    /// Same file, smaller (copytruncate rotation, or a writer that truncates).
+    Truncated { from: u64, to: u64 },
+    /// A different file at the same path (rename-and-create rotation).
+    Rotated,
+}
+
+/// Compares two marks. Identity decides rotation when both marks have one; otherwise sizes decide. A file
+/// truncated and then regrown past its old size between two looks reads as `Grew` (sizes cannot tell).
+pub fn growth(previous: Option<&LogMark>, now: &LogMark) -> Growth {
+    let Some(prev) = previous else {
+        return Growth::FirstLook;
+    };
+    if let (Some(a), Some(b)) = (prev.file_id, now.file_id) {
+        if a != b {
+            return Growth::Rotated;
+        }
+    }
+    match now.size_bytes.cmp(&prev.size_bytes) {
+        std::cmp::Ordering::Greater => Growth::Grew {
+            bytes: now.size_bytes - prev.size_bytes,
+        },
+        std::cmp::Ordering::Equal => Growth::Unchanged,
+        std::cmp::Ordering::Less => Growth::Truncated {
+            from: prev.size_bytes,
+            to: now.size_bytes,
+        },
+    }
+}
+
+/// Reads the last `spec.entries` entries of `spec.path` and counts them. The cost depends on the entries
+/// wanted and their length, not on the file's size. A missing file is `file_missing`; a directory, a
+/// non-regular file or an I/O error is `file_unreadable`; an empty file is fine (`LogFormat::Empty`).
+pub fn read_tail(spec: &LogSpec) -> Result<LogFacts, Failure> {
+    read_tail_within(spec, MAX_SCAN_BYTES)
+}
+
+fn read_tail_within(spec: &LogSpec, max_scan: u64) -> Result<LogFacts, Failure> {
+    let path = &spec.path;
+    // Checked before opening: opening a FIFO would block until a writer appears.
+    let meta = std::fs::metadata(path).map_err(|e| open_failure(path, &e))?;
+    if meta.is_dir() {
+        return Err(Failure::new(
+            Reason::FileUnreadable,
+            format!("{} is a directory, not a log file", path.display()),
+        ));
+    }
+    if !meta.is_file() {
+        return Err(Failure::new(
+            Reason::FileUnreadable,
+            format!("{} is not a regular file", path.display()),
+        ));
+    }
+    for _ in 0..ATTEMPTS {
+        let mut file = File::open(path).map_err(|e| open_failure(path, &e))?;
+        match read_open_file(&mut file, spec, max_scan) {
+            Ok(facts) => return Ok(facts),
+            // The file shrank while it was read (truncated or rewritten): look again.
+            Err(e) if e.kind() == ErrorKind::UnexpectedEof => continue,
+            Err(e) => {
+                return Err(Failure::new(
+                    Reason::FileUnreadable,
+                    format!("reading {}: {e}", path.display()),
+                ));
+            }
+        }
+    }
+    Err(Failure::new(
+        Reason::FileUnreadable,
+        format!(
+            "{} shrank while being read, {ATTEMPTS} times in a row",
+            path.display()
+        ),
+    ))
+}
+
+fn open_failure(path: &Path, e: &io::Error) -> Failure {
+    if e.kind() == ErrorKind::NotFound {
+        Failure::new(
+            Reason::FileMissing,
+            format!("log file {} does not exist", path.display()),
+        )
+    } else {
+        Failure::new(
+            Reason::FileUnreadable,
+            format!("cannot read log file {}: {e}", path.display()),
+        )
+    }
+}
+
+fn read_open_file(file: &mut File, spec: &LogSpec, max_scan: u64) -> io::Result<LogFacts> {
+    let meta = file.metadata()?;
+    let size = meta.len();
+    let mut tally = Tally::new(&spec.patterns, spec.entries);
+    let mut scan = Scanned::default();
+    if size > 0 && spec.entries > 0 {
+        let limits = Limits {
+            block: BLOCK_BYTES,
+            max_line: MAX_LINE_BYTES,
+            max_scan,
+        };
+        scan = scan_backwards(file, size, limits, |line, truncated| {
+            tally.add(line, truncated)
+        })?;
+    } else if size > 0 {
+        let mut last = [0u8; 1];
+        file.seek(SeekFrom::Start(size - 1))?;
+        file.read_exact(&mut last)?;
+        scan.last_byte = Some(last[0]);
+        scan.bytes_read = 1;
+    }
+    Ok(tally.into_facts(size, meta.modified().ok(), file_id(&meta), scan))
+}
+
+#[cfg(unix)]
+fn file_id(meta: &Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_meta: &Metadata) -> Option<(u64, u64)> {
+    None
+}
+
+fn unix_ms(t: SystemTime) -> i64 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
+        Err(e) => i64::try_from(e.duration().as_millis()).map_or(i64::MIN, |ms| -ms),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading backwards
+
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    block: usize,
+    max_line: usize,
+    max_scan: u64,
+}
+
+#[derive(Debug, Default)]
+struct Scanned {
+    bytes_read: u64,
+    limited: bool,
+    /// The byte at `size - 1`, when it was read.
+    last_byte: Option<u8>,
+}
+
+/// Hands the lines of the first `size` bytes of `r` to `line`, newest first, as they are found reading
+/// backwards in blocks, until `line` returns false, the start is reached, or `max_scan` bytes were read.
+/// Each line comes without its '\n' (a '\r' is left for the caller); empty lines are handed over too; the
+/// text after the last '\n' is the first line handed over (empty when the data ends with '\n'). A line
+/// longer than `max_line` is handed over as its first `max_line` bytes with `truncated` set: its bytes are
+/// not kept while its start is searched for, then its head is read again, so at most about one block plus
+/// two `max_line` buffers are held. Data shorter than `size` (a file that shrank) is an `UnexpectedEof`.
+fn scan_backwards<R: Read + Seek>(
+    r: &mut R,
+    size: u64,
+    limits: Limits,
+    mut line: impl FnMut(&[u8], bool) -> bool,
+) -> io::Result<Scanned> {
+    let block = limits.block.max(1);
+    let mut out = Scanned::default();
+    let mut buf = vec![0u8; usize::try_from(size).unwrap_or(usize::MAX).min(block)];
+    // The unread data is [0, pos); the line in progress ends at `line_end` and, unless it is `long`,
+    // its bytes from `pos` on are in `carry`.
+    let mut pos = size;
+    let mut line_end = size;
+    let mut carry: Vec<u8> = Vec::new();
+    let mut long = false;
+    while pos > 0 {
+        if out.bytes_read >= limits.max_scan {
+            out.limited = true;
+            return Ok(out);
+        }
+        let start = pos.saturating_sub(block as u64);
+        let n = usize::try_from(pos - start).unwrap_or(block);
+        let chunk = &mut buf[..n];
+        r.seek(SeekFrom::Start(start))?;
+        r.read_exact(chunk)?;
+        out.bytes_read += n as u64;
+        if pos == size {
+            out.last_byte = chunk.last().copied();
+        }
+        let mut seg_end = n;
+        while let Some(i) = chunk[..seg_end].iter().rposition(|&b| b == b'\n') {
+            let line_start = start + i as u64 + 1;
+            let more = if long {
+                let head = read_head(r, line_start, line_end, limits.max_line, &mut out)?;
+                line(&head, true)
+            } else if carry.is_empty() {
+                let bytes = &chunk[i + 1..seg_end];
+                let cut = bytes.len().min(limits.max_line);
+                line(&bytes[..cut], cut < bytes.len())
+            } else {
+                let mut whole = Vec::with_capacity(seg_end - (i + 1) + carry.len());
+                whole.extend_from_slice(&chunk[i + 1..seg_end]);
+                whole.extend_from_slice(&carry);
+                carry = Vec::new();
+                let truncated = whole.len() > limits.max_line;
+                whole.truncate(limits.max_line);
+                line(&whole, truncated)
+            };
+            long = false;
+            line_end = start + i as u64;
+            seg_end = i;
+            if !more {
+                return Ok(out);
+            }
+        }
+        if !long {
+            if seg_end + carry.len() > limits.max_line {
+                long = true;
+                carry = Vec::new();
+            } else {
+                let mut joined = Vec::with_capacity(seg_end + carry.len());
+                joined.extend_from_slice(&chunk[..seg_end]);
+                joined.extend_from_slice(&carry);
+                carry = joined;
+            }
+        }
+        pos = start;
+    }
+    // The start of the data ends the line in progress.
+    if long {
+        let head = read_head(r, 0, line_end, limits.max_line, &mut out)?;
+        line(&head, true);
+    } else {
+        line(&carry, false);
+    }
+    Ok(out)
+}
+
+/// Reads the first `max_line` bytes of the line [start, end).
+fn read_head<R: Read + Seek>(
+    r: &mut R,
+    start: u64,
+    end: u64,
+    max_line: usize,
+    out: &mut Scanned,
+) -> io::Result<Vec<u8>> {
+    let len = usize::try_from(end.saturating_sub(start))
+        .unwrap_or(usize::MAX)
+        .min(max_line);
+    let mut head = vec![0u8; len];
+    r.seek(SeekFrom::Start(start))?;
+    r.read_exact(&mut head)?;
+    out.bytes_read += len as u64;
+    Ok(head)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Counting
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+    Other,
+}
+
+impl Level {
+    fn index(self) -> usize {
+        match self {
+            Level::Error => 0,
+            Level::Warn => 1,
+            Level::Info => 2,
+            Level::Debug => 3,
+            Level::Trace => 4,
+            Level::Other => 5,
+        }
+    }
+}
+
+/// One parsed entry.
+#[derive(Debug, PartialEq)]
+struct Entry<'a> {
+    json: bool,
+    level: Level,
+    message: Cow<'a, str>,
+    timestamp: Option<Cow<'a, str>>,
+}
+
+/// The counts so far, fed newest entry first.
+struct Tally {
+    want: usize,
+    entries: usize,
+    json: usize,
+    levels: [usize; 6],
+    /// (name, lowercased non-empty needles, count)
+    patterns: Vec<(String, Vec<String>, usize)>,
+    last_error: Option<String>,
+    newest_timestamp: Option<String>,
+    invalid_utf8: usize,
+    truncated: usize,
+}
+
+impl Tally {
+    fn new(patterns: &[Pattern], want: usize) -> Self {
+        let mut merged: Vec<(String, Vec<String>, usize)> = Vec::new();
+        for p in patterns {
+            let needles = p
+                .any_of
+                .iter()
+                .filter(|s| !s.is_empty())
+                .map(|s| s.to_lowercase());
+            match merged.iter_mut().find(|(name, _, _)| *name == p.name) {
+                Some((_, existing, _)) => existing.extend(needles),
+                None => merged.push((p.name.clone(), needles.collect(), 0)),
+            }
+        }
+        Tally {
+            want,
+            entries: 0,
+            json: 0,
+            levels: [0; 6],
+            patterns: merged,
+            last_error: None,
+            newest_timestamp: None,
+            invalid_utf8: 0,
+            truncated: 0,
+        }
+    }
+
+    /// Counts one line (without its '\n'); returns whether more entries are wanted.
+    fn add(&mut self, raw: &[u8], truncated: bool) -> bool {
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            return self.entries < self.want;
+        }
+        let text: Cow<'_, str> = match std::str::from_utf8(raw) {
+            Ok(s) => Cow::Borrowed(s),
+            // A cut through a multi-byte character is our doing, not the writer's.
+            Err(e) if truncated && e.error_len().is_none() => {
+                Cow::Borrowed(std::str::from_utf8(&raw[..e.valid_up_to()]).unwrap_or_default())
+            }
+            Err(_) => {
+                self.invalid_utf8 += 1;
+                String::from_utf8_lossy(raw)
+            }
+        };
+        let entry = parse_entry(&text);
+        self.entries += 1;
+        if truncated {
+            self.truncated += 1;
+        }
+        if entry.json {
+            self.json += 1;
+        }
+        self.levels[entry.level.index()] += 1;
+        if entry.level == Level::Error && self.last_error.is_none() {
+            self.last_error = Some(cut_chars(entry.message.trim(), LAST_ERROR_CHARS));
+        }
+        if self.newest_timestamp.is_none() {
+            self.newest_timestamp = entry.timestamp.map(Cow::into_owned);
+        }
+        if !self.patterns.is_empty() {
+            let lower = text.to_lowercase();
+            for (_, needles, count) in &mut self.patterns {
+                if needles.iter().any(|n| lower.contains(n.as_str())) {
+                    *count += 1;
+                }
+            }
+        }
+        self.entries < self.want
+    }
+
+    fn into_facts(
+        self,
+        size: u64,
+        modified: Option<SystemTime>,
+        file_id: Option<(u64, u64)>,
+        scan: Scanned,
+    ) -> LogFacts {
+        let format = if self.entries == 0 {
+            LogFormat::Empty
+        } else if self.json == self.entries {
+            LogFormat::Json
+        } else if self.json == 0 {
+            LogFormat::Text
+        } else {
+            LogFormat::Mixed
+        };
+        LogFacts {
+            size_bytes: size,
+            modified,
+            file_id,
+            entries_read: self.entries,
+            format,
+            levels: LEVEL_NAMES
+                .iter()
+                .zip(self.levels)
+                .map(|(name, n)| (name.to_string(), n))
+                .collect(),
+            patterns: self
+                .patterns
+                .into_iter()
+                .map(|(name, _, n)| (name, n))
+                .collect(),
+            last_error: self.last_error,
+            newest_timestamp: self.newest_timestamp,
+            invalid_utf8_lines: self.invalid_utf8,
+            partial_last_line: scan.last_byte.is_some_and(|b| b != b'\n'),
+            truncated_lines: self.truncated,
+            bytes_scanned: scan.bytes_read,
+            scan_limited: scan.limited,
+        }
+    }
+}
+
+fn cut_chars(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        None => s.to_string(),
+        Some(_) => {
+            let keep: String = s.chars().take(max.saturating_sub(1)).collect();
+            keep + "…"
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Parsing one entry
+
+fn parse_entry(line: &str) -> Entry<'_> {
+    parse_json(line).unwrap_or_else(|| Entry {
+        json: false,
+        level: text_level(line),
+        message: Cow::Borrowed(line),
+        timestamp: leading_timestamp(line).map(Cow::Borrowed),
+    })
+}
+
+const JSON_LEVEL_KEYS: [&str; 5] = ["level", "lvl", "severity", "levelname", "log.level"];
+const JSON_MESSAGE_KEYS: [&str; 2] = ["msg", "message"];
+const JSON_TIME_KEYS: [&str; 4] = ["time", "timestamp", "ts", "@timestamp"];
+
+/// A JSON object line: level, message and timestamp from the usual keys (pino, bunyan, zap, slog, winston,
+/// Python's logging, ECS). Without a message key the message is the whole line.
+fn parse_json(line: &str) -> Option<Entry<'_>> {
+    let trimmed = line.trim();
+    if !trimmed.starts_with('{') {
+        return None;
+    }
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(trimmed) else {
+        return None;
+    };
+    let level = JSON_LEVEL_KEYS
+        .iter()
+        .find_map(|k| map.get(*k))
+        .map_or(Level::Other, json_level);
+    let message =
+        JSON_MESSAGE_KEYS
+            .iter()
+            .find_map(|k| map.get(*k))
+            .map_or(Cow::Borrowed(trimmed), |v| match v {
+                Value::String(s) => Cow::Owned(s.clone()),
+                other => Cow::Owned(other.to_string()),
+            });
+    let timestamp = JSON_TIME_KEYS
+        .iter()
+        .filter_map(|k| map.get(*k))
+        .find_map(|v| match v {
+            Value::String(s) if !s.is_empty() => Some(Cow::Owned(s.clone())),
+            Value::Number(n) => Some(Cow::Owned(n.to_string())),
+            _ => None,
+        });
+    Some(Entry {
+        json: true,
+        level,
+        message,
+        timestamp,
+    })
+}
+
+fn json_level(v: &Value) -> Level {
+    match v {
+        Value::String(s) => normalise_level(s),
+        Value::Number(n) => n.as_f64().map_or(Level::Other, numeric_level),
+        _ => Level::Other,
+    }
+}
+
+/// pino/bunyan numbers: 10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal (custom levels in between
+/// take the band below them).
+fn numeric_level(n: f64) -> Level {
+    if (10.0..20.0).contains(&n) {
+        Level::Trace
+    } else if (20.0..30.0).contains(&n) {
+        Level::Debug
+    } else if (30.0..40.0).contains(&n) {
+        Level::Info
+    } else if (40.0..50.0).contains(&n) {
+        Level::Warn
+    } else if (50.0..70.0).contains(&n) {
+        Level::Error
+    } else {
+        Level::Other
+    }
+}
+
+/// A level string as a writer spelled it, normalised. Beyond the usual names this accepts syslog's
+/// `crit`/`alert`/`emerg`/`notice`, .NET's `Information` and zap's `dpanic`; numbers in a string are pino's.
+fn normalise_level(s: &str) -> Level {
+    let s = s.trim().to_ascii_lowercase();
+    match s.as_str() {
+        "error" | "err" | "fatal" | "critical" | "crit" | "panic" | "dpanic" | "alert"
+        | "emerg" | "emergency" => Level::Error,
+        "warn" | "warning" => Level::Warn,
+        "info" | "information" | "notice" => Level::Info,
+        "debug" => Level::Debug,
+        "trace" => Level::Trace,
+        other => other.parse::<f64>().map_or(Level::Other, numeric_level),
+    }
+}
+
+/// The first level word of a plain-text line, as a whole word (letters, digits and '_' make words).
+fn text_level(line: &str) -> Level {
+    const WORDS: [(&str, Level); 10] = [
+        ("error", Level::Error),
+        ("err", Level::Error),
+        ("fatal", Level::Error),
+        ("critical", Level::Error),
+        ("panic", Level::Error),
+        ("warn", Level::Warn),
+        ("warning", Level::Warn),
+        ("info", Level::Info),
+        ("debug", Level::Debug),
+        ("trace", Level::Trace),
+    ];
+    line.as_bytes()
+        .split(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+        .filter(|w| (3..=8).contains(&w.len()))
+        .find_map(|w| {
+            WORDS
+                .iter()
+                .find(|(name, _)| w.eq_ignore_ascii_case(name.as_bytes()))
+                .map(|(_, level)| *level)
+        })
+        .unwrap_or(Level::Other)
+}
+
+/// A leading ISO 8601 / RFC 3339 date-time, optionally inside '[': `2026-11-22T01:45:19.840Z`,
+/// `2026-11-22 01:45:19,123`, `2026-11-22T01:45+01:00`. The date alone is not enough.
+fn leading_timestamp(line: &str) -> Option<&str> {
+    let s = line.trim_start();
+    let s = s.strip_prefix('[').unwrap_or(s);
+    let b = s.as_bytes();
+    let digits = |at: usize, n: usize| {
+        b.get(at..at + n)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    };
+    let is = |at: usize, set: &[u8]| b.get(at).is_some_and(|c| set.contains(c));
+    let date_time = digits(0, 4)
+        && is(4, b"-")
+        && digits(5, 2)
+        && is(7, b"-")
+        && digits(8, 2)
+        && is(10, b"Tt ")
+        && digits(11, 2)
+        && is(13, b":")
+        && digits(14, 2);
+    if !date_time {
+        return None;
+    }
+    let mut end = 16;
+    if is(end, b":") && digits(end + 1, 2) {
+        end += 3;
+        if is(end, b".,") && digits(end + 1, 1) {
+            end += 1;
+            while digits(end, 1) {
+                end += 1;
+            }
+        }
+    }
+    if is(end, b"Zz") {
+        end += 1;
+    } else if is(end, b"+-") && digits(end + 1, 2) {
+        end += 3;
+        if is(end, b":") && digits(end + 1, 2) {
+            end += 3;
+        } else if digits(end, 2) {
+            end += 2;
+        }
+    }
+    s.get(..end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Cursor, Write};
+    use std::time::{Duration, Instant};
+
+    fn write_file(dir: &tempfile::TempDir, name: &str, content: &[u8]) -> PathBuf {
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+
+    fn tail(path: &Path, entries: usize) -> LogFacts {
+        let mut spec = LogSpec::new(path);
+        spec.entries = entries;
+        read_tail(&spec).unwrap()
+    }
+
+    fn level(facts: &LogFacts, name: &str) -> usize {
+        facts.levels[name]
+    }
+
+    #[test]
+    fn json_lines_with_mixed_levels_and_pino_numbers() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = concat!(
+            r#"{"level":"info","time":"2026-11-22T01:45:00Z","msg":"started"}"#,
+            "\n",
+            r#"{"level":30,"time":1700000000000,"msg":"pino info"}"#,
+            "\n",
+            r#"{"level":50,"time":1700000000001,"msg":"pino error"}"#,
+            "\n",
+            r#"{"level":60,"msg":"pino fatal"}"#,
+            "\n",
+            r#"{"lvl":"WARNING","message":"disk almost full"}"#,
+            "\n",
+            r#"{"severity":"CRITICAL","message":"gcp style"}"#,
+            "\n",
+            r#"{"levelname":"DEBUG","msg":"python"}"#,
+            "\n",
+            r#"{"level":10,"msg":"pino trace"}"#,
+            "\n",
+            r#"{"level":"verbose-ish","msg":"unknown level"}"#,
+            "\n",
+            r#"{"msg":"no level at all"}"#,
+            "\n",
+            r#"{"level":"error","ts":"2026-11-22T01:45:19.840Z","msg":"newest failure"}"#,
+            "\n",
+        );
+        let path = write_file(&dir, "app.jsonl", content.as_bytes());
+        let facts = tail(&path, 100);
+        assert_eq!(facts.format, LogFormat::Json);
+        assert_eq!(facts.entries_read, 11);
+        assert_eq!(level(&facts, "error"), 4); // 50, 60, CRITICAL, "error"
+        assert_eq!(level(&facts, "warn"), 1);
+        assert_eq!(level(&facts, "info"), 2);
+        assert_eq!(level(&facts, "debug"), 1);
+        assert_eq!(level(&facts, "trace"), 1);
+        assert_eq!(level(&facts, "other"), 2);
+        assert_eq!(facts.last_error.as_deref(), Some("newest failure"));
+        assert_eq!(
+            facts.newest_timestamp.as_deref(),
+            Some("2026-11-22T01:45:19.840Z")
+        );
+        assert!(!facts.partial_last_line);
+        assert_eq!(facts.size_bytes, content.len() as u64);
+    }
+
+    #[test]
+    fn json_numeric_timestamp_is_kept_as_text_and_message_falls_back_to_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = concat!(r#"{"level":"error","time":1700000000001,"code":7}"#, "\n");
+        let path = write_file(&dir, "a.jsonl", content.as_bytes());
+        let facts = tail(&path, 100);
+        assert_eq!(facts.newest_timestamp.as_deref(), Some("1700000000001"));
+        assert_eq!(
+            facts.last_error.as_deref(),
+            Some(r#"{"level":"error","time":1700000000001,"code":7}"#)
+        );
+    }
+
+    #[test]
+    fn json_message_and_timestamp_keys() {
+        let cases = [
+            (r#"{"msg":"a","time":"t1"}"#, "a", Some("t1")),
+            (r#"{"message":"b","timestamp":"t2"}"#, "b", Some("t2")),
+            (r#"{"message":{"k":1},"ts":1.5}"#, r#"{"k":1}"#, Some("1.5")),
+            (
+                r#"{"x":1,"@timestamp":"t4"}"#,
+                r#"{"x":1,"@timestamp":"t4"}"#,
+                Some("t4"),
+            ),
+            (r#"{"msg":"c","time":true}"#, "c", None),
+        ];
+        for (line, message, timestamp) in cases {
+            let e = parse_entry(line);
+            assert!(e.json, "{line}");
+            assert_eq!(e.message, message, "{line}");
+            assert_eq!(e.timestamp.as_deref(), timestamp, "{line}");
+        }
+        assert!(!parse_entry("[1,2]").json);
+        assert!(!parse_entry(r#""a string""#).json);
+    }
+
+    #[test]
+    fn plain_text_levels_messages_and_timestamps() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = concat!(
+            "2026-11-22T01:45:19.840Z INFO server started\n",
+            "2026-11-22 01:45:20 [WARN] slow response 2300 ms\n",
+            "[2026-11-22 01:45:21,123] ERROR: Connection timeout after 5000 ms\n",
+            "level=debug msg=\"tick\"\n",
+            "TRACE entering handler\n",
+            "FATAL out of memory\n",
+            "errors=0 information only, no level word here\n",
+            "an Err: result\n",
+            "2026-11-22T01:45:22+01:00 panic: something broke\n",
+            "just a line\n",
+        );
+        let path = write_file(&dir, "app.log", content.as_bytes());
+        let facts = tail(&path, 100);
+        assert_eq!(facts.format, LogFormat::Text);
+        assert_eq!(facts.entries_read, 10);
+        assert_eq!(level(&facts, "error"), 4); // ERROR, FATAL, Err, panic
+        assert_eq!(level(&facts, "warn"), 1);
+        assert_eq!(level(&facts, "info"), 1);
+        assert_eq!(level(&facts, "debug"), 1);
+        assert_eq!(level(&facts, "trace"), 1);
+        assert_eq!(level(&facts, "other"), 2);
+        assert_eq!(
+            facts.last_error.as_deref(),
+            Some("2026-11-22T01:45:22+01:00 panic: something broke")
+        );
+        assert_eq!(
+            facts.newest_timestamp.as_deref(),
+            Some("2026-11-22T01:45:22+01:00")
+        );
+    }
+
+    #[test]
+    fn leading_timestamps_are_recognised_as_written() {
+        let cases = [
+            (
+                "2026-11-22T01:45:19.840Z x",
+                Some("2026-11-22T01:45:19.840Z"),
+            ),
+            ("2026-11-22 01:45:19 x", Some("2026-11-22 01:45:19")),
+            ("[2026-11-22 01:45:19,5] x", Some("2026-11-22 01:45:19,5")),
+            ("2026-11-22T01:45+0100 x", Some("2026-11-22T01:45+0100")),
+            (
+                "  2026-11-22T01:45:19-05:00",
+                Some("2026-11-22T01:45:19-05:00"),
+            ),
+            ("2026-11-22 only a date", None),
+            ("Nov 22 01:45:19 host app: x", None),
+            ("x 2026-11-22T01:45:19Z", None),
+            ("", None),
+        ];
+        for (line, want) in cases {
+            assert_eq!(leading_timestamp(line), want, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn mixed_json_and_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = concat!(
+            "starting up INFO\n",
+            r#"{"level":"warn","msg":"json warn"}"#,
+            "\n",
+            "{not json at all ERROR\n",
+            "[1, 2, 3]\n",
+        );
+        let path = write_file(&dir, "m.log", content.as_bytes());
+        let facts = tail(&path, 100);
+        assert_eq!(facts.format, LogFormat::Mixed);
+        assert_eq!(facts.entries_read, 4);
+        assert_eq!(level(&facts, "warn"), 1);
+        assert_eq!(level(&facts, "error"), 1);
+        assert_eq!(level(&facts, "info"), 1);
+        assert_eq!(level(&facts, "other"), 1);
+        assert_eq!(facts.last_error.as_deref(), Some("{not json at all ERROR"));
+    }
+
+    #[test]
+    fn fewer_lines_than_requested_reads_them_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_file(&dir, "f.log", b"ERROR one\n\nWARN two\n\n\nINFO three\n");
+        let facts = tail(&path, 100);
+        assert_eq!(facts.entries_read, 3, "empty lines are not entries");
+        assert_eq!(level(&facts, "error"), 1);
+        assert_eq!(facts.last_error.as_deref(), Some("ERROR one"));
+        assert!(!facts.scan_limited);
+    }
+
+    #[test]
+    fn only_the_last_n_entries_are_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut content = String::new();
+        for i in 0..50 {
+            content.push_str(&format!("ERROR old {i}\n"));
+        }
+        for i in 0..10 {
+            content.push_str(&format!("INFO new {i}\n\n"));
+        }
+        let path = write_file(&dir, "n.log", content.as_bytes());
+        let facts = tail(&path, 12);
+        assert_eq!(facts.entries_read, 12);
+        assert_eq!(level(&facts, "info"), 10);
+        assert_eq!(level(&facts, "error"), 2);
+        assert_eq!(facts.last_error.as_deref(), Some("ERROR old 49"));
+        let none = tail(&path, 0);
+        assert_eq!(none.entries_read, 0);
+        assert_eq!(none.format, LogFormat::Empty);
+    }
+
+    #[test]
+    fn a_line_spanning_a_block_boundary_is_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        // [older ERROR lines][spanning ERROR line, 3000 bytes][INFO lines: BLOCK_BYTES - 1500 bytes]
+        // so the first block read from the end starts in the middle of the spanning line.
+        let mut content = "ERROR older, must not be counted\n".repeat(3000);
+        let spanning_start = content.len();
+        let spanning = format!("ERROR start-of-spanning {}", "x".repeat(2950));
+        let spanning = format!("{spanning:<2999} end-of-spanning\n");
+        content.push_str(&spanning);
+        let after_len = BLOCK_BYTES - 1500;
+        let mut after = String::new();
+        let mut after_lines = 0;
+        while after.len() + 2 * 80 < after_len {
+            after.push_str(&format!("{:<79}\n", "INFO after"));
+            after_lines += 1;
+        }
+        after.push_str(&format!(
+            "{:<width$}\n",
+            "INFO after, padded",
+            width = after_len - after.len() - 1
+        ));
+        after_lines += 1;
+        assert_eq!(after.len(), after_len);
+        content.push_str(&after);
+        let boundary = content.len() - BLOCK_BYTES;
+        assert!(boundary > spanning_start && boundary < spanning_start + spanning.len());
+
+        let path = write_file(&dir, "b.log", content.as_bytes());
+        let mut spec = LogSpec::new(&path);
+        spec.entries = after_lines + 1;
+        spec.patterns = vec![Pattern::new("tail", &["END-OF-SPANNING"])];
+        let facts = read_tail(&spec).unwrap();
+        assert_eq!(facts.entries_read, after_lines + 1);
+        assert_eq!(level(&facts, "info"), after_lines);
+        assert_eq!(
+            level(&facts, "error"),
+            1,
+            "the spanning line kept its start, older lines unread"
+        );
+        let err = facts.last_error.unwrap();
+        assert!(err.starts_with("ERROR start-of-spanning xxx"), "{err}");
+        assert_eq!(facts.patterns["tail"], 1, "the spanning line kept its end");
+        assert_eq!(
+            facts.bytes_scanned,
+            2 * BLOCK_BYTES as u64,
+            "two blocks were needed"
+        );
+    }
+
+    #[test]
+    fn bytes_read_do_not_grow_with_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let line = format!(
+            "{}\n",
+            r#"{"level":"info","msg":"steady state, nothing to see"}"#
+        );
+        let small = write_file(&dir, "small.jsonl", line.repeat(5_000).as_bytes());
+        let big_content = line.repeat(400_000); // ~22 MB
+        let big = write_file(&dir, "big.jsonl", big_content.as_bytes());
+        let s = tail(&small, 100);
+        let b = tail(&big, 100);
+        assert_eq!((s.entries_read, b.entries_read), (100, 100));
+        assert_eq!(b.size_bytes, big_content.len() as u64);
+        assert_eq!(s.bytes_scanned, BLOCK_BYTES as u64);
+        assert_eq!(b.bytes_scanned, s.bytes_scanned);
+    }
+
+    #[test]
+    fn a_last_line_without_newline_counts_and_is_flagged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_file(&dir, "p.log", b"INFO done\nERROR half-writ");
+        let facts = tail(&path, 100);
+        assert!(facts.partial_last_line);
+        assert_eq!(facts.entries_read, 2);
+        assert_eq!(facts.last_error.as_deref(), Some("ERROR half-writ"));
+        let whole = write_file(&dir, "w.log", b"INFO done\n");
+        assert!(!tail(&whole, 100).partial_last_line);
+        let zero_entries = tail(&path, 0);
+        assert!(
+            zero_entries.partial_last_line,
+            "known without reading entries"
+        );
+    }
+
+    #[test]
+    fn crlf_line_endings_are_stripped() {
+        let dir = tempfile::tempdir().unwrap();
+        let content =
+            b"2026-11-22 01:45:19 WARN slow\r\n\r\n{\"level\":\"error\",\"msg\":\"boom\"}\r\nERROR last\r\n";
+        let path = write_file(&dir, "c.log", content);
+        let facts = tail(&path, 100);
+        assert_eq!(facts.entries_read, 3);
+        assert_eq!(
+            facts.format,
+            LogFormat::Mixed,
+            "the CRLF JSON line is still JSON"
+        );
+        assert_eq!(level(&facts, "error"), 2);
+        assert_eq!(facts.last_error.as_deref(), Some("ERROR last"));
+        assert_eq!(
+            facts.newest_timestamp.as_deref(),
+            Some("2026-11-22 01:45:19")
+        );
+        assert!(!facts.partial_last_line);
+    }
+
+    #[test]
+    fn invalid_utf8_is_counted_and_decoded_lossily() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut content = b"INFO fine\n".to_vec();
+        content.extend_from_slice(b"ERROR bad \xff\xfe bytes Sync failed\n");
+        content.extend_from_slice(b"WARN caf\xc3\xa9 is valid\n");
+        let path = write_file(&dir, "u.log", &content);
+        let facts = tail(&path, 100);
+        assert_eq!(facts.entries_read, 3);
+        assert_eq!(facts.invalid_utf8_lines, 1);
+        assert_eq!(level(&facts, "error"), 1);
+        assert_eq!(facts.patterns["error_indicators"], 1);
+        assert_eq!(
+            facts.last_error.as_deref(),
+            Some("ERROR bad \u{fffd}\u{fffd} bytes Sync failed")
+        );
+    }
+
+    #[test]
+    fn an_empty_file_is_fine() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_file(&dir, "e.log", b"");
+        let facts = tail(&path, 100);
+        assert_eq!(facts.format, LogFormat::Empty);
+        assert_eq!(facts.entries_read, 0);
+        assert_eq!(facts.size_bytes, 0);
+        assert!(!facts.partial_last_line);
+        assert_eq!(facts.levels.len(), LEVEL_NAMES.len());
+        assert!(facts.levels.values().all(|n| *n == 0));
+        assert_eq!(facts.patterns.len(), 4);
+        assert!(facts.patterns.values().all(|n| *n == 0));
+        let blank = write_file(&dir, "blank.log", b"\n\n  \r\n");
+        assert_eq!(tail(&blank, 100).format, LogFormat::Empty);
+    }
+
+    #[test]
+    fn a_missing_file_is_file_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nope.log");
+        let err = read_tail(&LogSpec::new(&path)).unwrap_err();
+        assert_eq!(err.reason, Reason::FileMissing);
+        assert_eq!(err.reason.as_str(), "file_missing");
+        assert!(err.message.contains("nope.log"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_directory_is_file_unreadable() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read_tail(&LogSpec::new(dir.path())).unwrap_err();
+        assert_eq!(err.reason, Reason::FileUnreadable);
+        assert_eq!(err.reason.as_str(), "file_unreadable");
+        assert!(err.message.contains("directory"), "{}", err.message);
+    }
+
+    #[test]
+    fn patterns_count_each_entry_once_per_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = concat!(
+            "INFO MCP Server connected successfully\n",
+            "INFO mcp server CONNECTED SUCCESSFULLY; Health check passed\n",
+            "ERROR Connection timeout; Authentication failed\n",
+            "WARN server disconnected\n",
+            "INFO reconnecting in 5 s\n",
+            "INFO reconnected\n",
+            "INFO nothing here\n",
+        );
+        let path = write_file(&dir, "p.log", content.as_bytes());
+        let mut spec = LogSpec::new(&path);
+        spec.patterns.push(Pattern::new("never", &["no such text"]));
+        spec.patterns.push(Pattern::new("empty", &[""]));
+        spec.patterns
+            .push(Pattern::new("healthy", &["nothing here"]));
+        let facts = read_tail(&spec).unwrap();
+        assert_eq!(
+            facts.patterns["healthy"], 3,
+            "merged name, one count per entry"
+        );
+        assert_eq!(facts.patterns["error_indicators"], 1);
+        assert_eq!(facts.patterns["disconnect"], 1);
+        assert_eq!(facts.patterns["reconnect"], 2);
+        assert_eq!(facts.patterns["never"], 0);
+        assert_eq!(
+            facts.patterns["empty"], 0,
+            "an empty substring matches nothing"
+        );
+        assert_eq!(facts.patterns.len(), 6);
+    }
+
+    #[test]
+    fn default_patterns_are_the_documented_ones() {
+        let names: Vec<String> = default_patterns().into_iter().map(|p| p.name).collect();
+        assert_eq!(
+            names,
+            ["healthy", "error_indicators", "disconnect", "reconnect"]
+        );
+    }
+
+    #[test]
+    fn last_error_is_cut_to_300_characters() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = format!("ERROR {}\n", "é".repeat(1000));
+        let path = write_file(&dir, "l.log", content.as_bytes());
+        let err = tail(&path, 100).last_error.unwrap();
+        assert_eq!(err.chars().count(), LAST_ERROR_CHARS);
+        assert!(err.starts_with("ERROR éé"));
+        assert!(err.ends_with('…'));
+    }
+
+    #[test]
+    fn a_line_longer_than_the_cap_is_parsed_from_its_head() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut content = b"INFO first\n".to_vec();
+        content.extend_from_slice(b"2026-11-22T01:00:00Z ERROR huge ");
+        content.extend(std::iter::repeat_n(b'z', 3 * MAX_LINE_BYTES));
+        content.extend_from_slice(b" Sync failed at the very end\n");
+        content.extend_from_slice(b"WARN after\n");
+        let path = write_file(&dir, "h.log", &content);
+        let facts = tail(&path, 100);
+        assert_eq!(facts.entries_read, 3);
+        assert_eq!(facts.truncated_lines, 1);
+        assert_eq!(level(&facts, "error"), 1);
+        assert_eq!(level(&facts, "warn"), 1);
+        assert_eq!(level(&facts, "info"), 1);
+        assert_eq!(
+            facts.patterns["error_indicators"], 0,
+            "the tail past the cap is not parsed"
+        );
+        assert!(
+            facts
+                .last_error
+                .unwrap()
+                .starts_with("2026-11-22T01:00:00Z ERROR huge zzz")
+        );
+        assert_eq!(facts.invalid_utf8_lines, 0);
+        // The whole 3 MiB line was scanned once for its start, plus one re-read of its head.
+        assert!(
+            facts.bytes_scanned
+                < content.len() as u64 + MAX_LINE_BYTES as u64 + 2 * BLOCK_BYTES as u64
+        );
+    }
+
+    #[test]
+    fn a_cut_through_a_multibyte_character_is_not_invalid_utf8() {
+        let mut tally = Tally::new(&[], 10);
+        tally.add("ERROR caf\u{e9}".as_bytes().split_last().unwrap().1, true);
+        assert_eq!(tally.invalid_utf8, 0);
+        tally.add("ERROR caf\u{e9}".as_bytes().split_last().unwrap().1, false);
+        assert_eq!(tally.invalid_utf8, 1);
+    }
+
+    #[test]
+    fn the_scan_budget_stops_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = format!("INFO a\n{}\n", "q".repeat(5 * BLOCK_BYTES));
+        let path = write_file(&dir, "s.log", content.as_bytes());
+        let spec = LogSpec::new(&path);
+        let facts = read_tail_within(&spec, 2 * BLOCK_BYTES as u64).unwrap();
+        assert!(facts.scan_limited);
+        assert_eq!(facts.bytes_scanned, 2 * BLOCK_BYTES as u64);
+        assert_eq!(facts.entries_read, 0);
+        let facts = read_tail(&spec).unwrap();
+        assert!(!facts.scan_limited);
+        assert_eq!(facts.entries_read, 2);
+    }
+
+    /// The scanner against the obvious reader, on many small inputs with tiny blocks and line caps.
+    #[test]
+    fn scanner_agrees_with_splitting_the_whole_input() {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for case in 0..3000 {
+            let len = (next() % 40) as usize;
+            let data: Vec<u8> = (0..len)
+                .map(|_| match next() % 5 {
+                    0 => b'\n',
+                    1 => b'\r',
+                    _ => b'a' + (next() % 26) as u8,
+                })
+                .collect();
+            let limits = Limits {
+                block: 1 + (next() % 9) as usize,
+                max_line: 1 + (next() % 12) as usize,
+                max_scan: u64::MAX,
+            };
+            let want: Vec<(Vec<u8>, bool)> = data
+                .split(|b| *b == b'\n')
+                .rev()
+                .map(|l| {
+                    (
+                        l[..l.len().min(limits.max_line)].to_vec(),
+                        l.len() > limits.max_line,
+                    )
+                })
+                .collect();
+            let mut got = Vec::new();
+            let scanned = scan_backwards(
+                &mut Cursor::new(&data),
+                data.len() as u64,
+                limits,
+                |l, t| {
+                    got.push((l.to_vec(), t));
+                    true
+                },
+            )
+            .unwrap();
+            assert_eq!(got, want, "case {case}: {data:?} {limits:?}");
+            assert_eq!(scanned.last_byte, data.last().copied());
+            // Stopping early hands over exactly a prefix.
+            let stop = (next() % (want.len() as u64)) as usize + 1;
+            let mut some = Vec::new();
+            scan_backwards(
+                &mut Cursor::new(&data),
+                data.len() as u64,
+                limits,
+                |l, t| {
+                    some.push((l.to_vec(), t));
+                    some.len() < stop
+                },
+            )
+            .unwrap();
+            assert_eq!(some, want[..stop], "case {case} stop {stop}");
+        }
+    }
+
+    #[test]
+    fn bytes_appended_after_opening_are_ignored_and_a_shrunk_file_is_noticed() {
+        let limits = Limits {
+            block: 4,
+            max_line: 100,
+            max_scan: u64::MAX,
+        };
+        let data = b"one\ntwo\nthr".to_vec();
+        let mut got = Vec::new();
+        let scanned = scan_backwards(&mut Cursor::new(&data), 8, limits, |l, _| {
+            got.push(String::from_utf8_lossy(l).into_owned());
+            true
+        })
+        .unwrap();
+        assert_eq!(got, ["", "two", "one"]);
+        assert_eq!(scanned.last_byte, Some(b'\n'));
+        let err = scan_backwards(&mut Cursor::new(&data), 20, limits, |_, _| true).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnexpectedEof);
+    }
+
+    #[test]
+    fn growth_first_look_grew_unchanged_truncated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_file(&dir, "g.log", b"INFO one\n");
+        let first = tail(&path, 100).mark();
+        assert_eq!(growth(None, &first), Growth::FirstLook);
+        assert_eq!(growth(Some(&first), &first), Growth::Unchanged);
+
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        f.write_all(b"INFO two\n").unwrap();
+        drop(f);
+        let grown = tail(&path, 100).mark();
+        assert_eq!(growth(Some(&first), &grown), Growth::Grew { bytes: 9 });
+        assert_eq!(growth(Some(&grown), &grown), Growth::Unchanged);
+
+        let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        f.set_len(4).unwrap();
+        drop(f);
+        let cut = tail(&path, 100).mark();
+        assert_eq!(cut.file_id, grown.file_id, "same inode");
+        assert_eq!(
+            growth(Some(&grown), &cut),
+            Growth::Truncated { from: 18, to: 4 }
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn growth_rotated_when_the_path_names_another_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_file(&dir, "r.log", b"INFO old file, longer than the new one\n");
+        let before = tail(&path, 100).mark();
+        std::fs::rename(&path, dir.path().join("r.log.1")).unwrap();
+        std::fs::write(&path, b"INFO new file, much longer than the old one was\n").unwrap();
+        let after = tail(&path, 100).mark();
+        assert_ne!(before.file_id, after.file_id);
+        assert_eq!(growth(Some(&before), &after), Growth::Rotated);
+    }
+
+    #[test]
+    fn growth_without_identity_falls_back_to_sizes() {
+        let mark = |size, id| LogMark {
+            size_bytes: size,
+            file_id: id,
+            modified_unix_ms: Some(1),
+        };
+        assert_eq!(
+            growth(Some(&mark(10, None)), &mark(15, Some((1, 2)))),
+            Growth::Grew { bytes: 5 }
+        );
+        assert_eq!(
+            growth(Some(&mark(10, Some((1, 2)))), &mark(3, None)),
+            Growth::Truncated { from: 10, to: 3 }
+        );
+        assert_eq!(
+            growth(Some(&mark(10, Some((1, 2)))), &mark(10, Some((1, 3)))),
+            Growth::Rotated
+        );
+    }
+
+    #[test]
+    fn a_mark_survives_a_round_trip_through_json() {
+        let facts = LogFacts {
+            size_bytes: 42,
+            modified: Some(UNIX_EPOCH + Duration::from_millis(1_700_000_000_123)),
+            file_id: Some((2049, 77)),
+            ..LogFacts::default()
+        };
+        let mark = facts.mark();
+        assert_eq!(mark.modified_unix_ms, Some(1_700_000_000_123));
+        let json = serde_json::to_string(&mark).unwrap();
+        assert_eq!(
+            json,
+            r#"{"size_bytes":42,"file_id":[2049,77],"modified_unix_ms":1700000000123}"#
+        );
+        assert_eq!(serde_json::from_str::<LogMark>(&json).unwrap(), mark);
+        assert_eq!(unix_ms(UNIX_EPOCH - Duration::from_millis(5)), -5);
+    }
+
+    fn ensure_bench_file(path: &Path, size: u64) -> PathBuf {
+        if std::fs::metadata(path).is_ok_and(|m| m.len() >= size) {
+            return path.to_path_buf();
+        }
+        let file = File::create(path).unwrap();
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        let mut written = 0u64;
+        let mut i = 0u64;
+        while written < size {
+            let level = match i % 20 {
+                0 => "error",
+                1 | 2 => "warn",
+                3..=5 => "debug",
+                _ => "info",
+            };
+            let line = format!(
+                "{{\"level\":\"{level}\",\"time\":\"2026-11-22T{:02}:{:02}:{:02}.{:03}Z\",\"pid\":4242,\"server\":\"github\",\"msg\":\"request {i} handled in {} ms\"}}\n",
+                (i / 3_600_000) % 24,
+                (i / 60_000) % 60,
+                (i / 1000) % 60,
+                i % 1000,
+                i % 997
+            );
+            w.write_all(line.as_bytes()).unwrap();
+            written += line.len() as u64;
+            i += 1;
+        }
+        w.flush().unwrap();
+        path.to_path_buf()
+    }
+
+    fn median_ms(path: &Path, runs: usize) -> (f64, LogFacts) {
+        let spec = LogSpec::new(path);
+        let mut times = Vec::with_capacity(runs);
+        let mut facts = read_tail(&spec).unwrap();
+        for _ in 0..runs {
+            let t0 = Instant::now();
+            facts = read_tail(&spec).unwrap();
+            times.push(t0.elapsed().as_secs_f64() * 1000.0);
+        }
+        times.sort_by(f64::total_cmp);
+        (times[runs / 2], facts)
+    }
+
+    /// A benchmark, not a test: prints figures and asserts nothing about time. Run by scripts/bench-logs.sh.
+    #[test]
+    #[ignore = "benchmark: writes 1 GB; run scripts/bench-logs.sh"]
+    fn bench_tail_is_independent_of_size() {
+        let Some(dir) = std::env::var_os("MCPMON_BENCH_DIR") else {
+            eprintln!("bench_tail_is_independent_of_size: MCPMON_BENCH_DIR is unset, skipping");
+            return;
+        };
+        let dir = PathBuf::from(dir);
+        let small = ensure_bench_file(&dir.join("logs-10MB.jsonl"), 10_000_000);
+        let big = ensure_bench_file(&dir.join("logs-1GB.jsonl"), 1_000_000_000);
+        let (small_ms, small_facts) = median_ms(&small, 20);
+        let (big_ms, big_facts) = median_ms(&big, 20);
+        for (name, ms, facts) in [
+            ("10MB", small_ms, &small_facts),
+            ("1GB", big_ms, &big_facts),
+        ] {
+            println!(
+                "bench-logs: file={name} size_bytes={} median_ms={ms:.3} entries={} errors={} bytes_scanned={}",
+                facts.size_bytes, facts.entries_read, facts.levels["error"], facts.bytes_scanned
+            );
+        }
+        println!("bench-logs: ratio_1GB_over_10MB={:.2}", big_ms / small_ms);
+    }
+}

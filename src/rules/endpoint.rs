@@ -1,0 +1,103 @@
+//! Judging an HTTP/JSON health endpoint: its response time, each assertion, each named metric (a
+//! missing metric is UNKNOWN, never 0).
+
+use super::{bounds_text, failed, judge_above, judge_below};
+use crate::config::Checks;
+use crate::failure::Reason;
+use crate::probe::Observation;
+use crate::probe::endpoint::EndpointFacts;
+use crate::report::Finding;
+use crate::status::Status;
+
+pub fn findings(obs: &Observation, e: &EndpointFacts, checks: &Checks) -> Vec<Finding> {
+    let t = obs.target.as_str();
+    let mut out = Vec::new();
+    if let Some(f) = &obs.failure {
+        out.push(failed(t, "http", f));
+        return out;
+    }
+    let ms = e
+        .latency
+        .map(|d| (d.as_secs_f64() * 10_000.0).round() / 10.0)
+        .unwrap_or(0.0);
+    let st = judge_above(ms, checks.response_time_ms);
+    let status = e
+        .http_status
+        .map(|s| format!("HTTP {s}"))
+        .unwrap_or_default();
+    let msg = match st {
+        Status::Ok => format!("{status} in {ms} ms"),
+        _ => format!(
+            "{status} took {ms} ms ({})",
+            bounds_text(checks.response_time_ms, ">")
+        ),
+    };
+    out.push(
+        Finding::new(
+            t,
+            "http",
+            st,
+            (st != Status::Ok).then_some(Reason::Threshold),
+            msg,
+        )
+        .value(ms)
+        .bounds(checks.response_time_ms.warn, checks.response_time_ms.crit),
+    );
+    for a in &e.asserts {
+        let check = format!("assert:{}", a.pointer);
+        let f = match &a.actual {
+            None => Finding::new(
+                t,
+                &check,
+                Status::Unknown,
+                Some(Reason::FieldMissing),
+                format!("{} is missing (expected {})", a.pointer, a.expected),
+            ),
+            Some(v) if a.ok() => {
+                Finding::new(t, &check, Status::Ok, None, format!("{} == {v}", a.pointer))
+            }
+            Some(v) => Finding::new(
+                t,
+                &check,
+                Status::Crit,
+                Some(Reason::AssertionFailed),
+                format!("{} is {v}, expected {}", a.pointer, a.expected),
+            ),
+        };
+        out.push(f);
+    }
+    for (m, value) in &e.metrics {
+        let check = format!("metric:{}", m.name);
+        let f = match value {
+            None => Finding::new(
+                t,
+                &check,
+                Status::Unknown,
+                Some(Reason::FieldMissing),
+                format!("{} is missing", m.name),
+            ),
+            Some(v) => {
+                let (st, op) = if m.below {
+                    (judge_below(*v, m.bound), "<")
+                } else {
+                    (judge_above(*v, m.bound), ">")
+                };
+                let msg = match st {
+                    Status::Ok => format!("{} = {v}", m.name),
+                    _ => format!("{} = {v} ({})", m.name, bounds_text(m.bound, op)),
+                };
+                Finding::new(
+                    t,
+                    &check,
+                    st,
+                    (st != Status::Ok).then_some(Reason::Threshold),
+                    msg,
+                )
+                .value(*v)
+                .bounds(m.bound.warn, m.bound.crit)
+            }
+        };
+        out.push(f);
+    }
+    out
+}

@@ -1,0 +1,224 @@
+//! Judging a hub the way an operator would: by its `state` and each server's `status`/`error` — never
+//! by the `"status": "ok"` it always answers — with missing fields UNKNOWN, and counts cross-checked.
+
+use super::{bounds_text, failed};
+use crate::config::Checks;
+use crate::failure::Reason;
+use crate::probe::Observation;
+use crate::probe::hub::HubFacts;
+use crate::report::Finding;
+use crate::status::Status;
+
+pub fn findings(
+    obs: &Observation,
+    h: &HubFacts,
+    checks: &Checks,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<Finding> {
+    let t = obs.target.as_str();
+    let mut out = Vec::new();
+    if let Some(f) = &obs.failure {
+        out.push(failed(t, "hub", f));
+        return out;
+    }
+    let version = h
+        .version
+        .as_deref()
+        .map(|v| format!(" {v}"))
+        .unwrap_or_default();
+    let latency = h
+        .latency
+        .map(|d| format!(" in {:.1} ms", d.as_secs_f64() * 1000.0))
+        .unwrap_or_default();
+    out.push(Finding::new(
+        t,
+        "hub",
+        Status::Ok,
+        None,
+        format!("hub{version} answered{latency}"),
+    ));
+
+    // hub state
+    let age_s = h
+        .started_at
+        .as_deref()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .map(|s| (now - s.with_timezone(&chrono::Utc)).num_milliseconds() as f64 / 1000.0);
+    let state = match h.state.as_deref() {
+        None => Finding::new(
+            t,
+            "hub_state",
+            Status::Unknown,
+            Some(Reason::FieldMissing),
+            "the hub's health has no `state`".into(),
+        ),
+        Some("ready") => Finding::new(t, "hub_state", Status::Ok, None, "ready".into()),
+        Some("starting") => {
+            let limit = checks.hub_starting_s.crit;
+            match (age_s, limit) {
+                (Some(age), Some(limit)) if age > limit => Finding::new(
+                    t,
+                    "hub_state",
+                    Status::Crit,
+                    Some(Reason::HubNotReady),
+                    format!(
+                        "still starting {age:.0} s after it started ({})",
+                        bounds_text(checks.hub_starting_s, ">")
+                    ),
+                ),
+                _ => Finding::new(
+                    t,
+                    "hub_state",
+                    Status::Warn,
+                    Some(Reason::HubNotReady),
+                    "starting".into(),
+                ),
+            }
+        }
+        Some(s @ ("restarting" | "restarted")) => Finding::new(
+            t,
+            "hub_state",
+            Status::Warn,
+            Some(Reason::HubNotReady),
+            s.to_string(),
+        ),
+        Some(s @ ("stopping" | "stopped" | "error")) => Finding::new(
+            t,
+            "hub_state",
+            Status::Crit,
+            Some(Reason::HubNotReady),
+            s.to_string(),
+        ),
+        Some(other) => Finding::new(
+            t,
+            "hub_state",
+            Status::Unknown,
+            Some(Reason::HubNotReady),
+            format!("unknown state {other:?}"),
+        ),
+    };
+    out.push(state);
+    for m in h.missing.iter().filter(|m| m.as_str() == "/servers") {
+        out.push(Finding::new(
+            t,
+            "hub_servers",
+            Status::Unknown,
+            Some(Reason::FieldMissing),
+            format!("the hub sent no server list ({m})"),
+        ));
+    }
+
+    // each server
+    let mut connected_tools = Some(0usize);
+    for s in &h.servers {
+        let check = format!("server:{}", s.name);
+        let tools = s.counts.tools;
+        let detail = {
+            let mut parts = Vec::new();
+            if let Some(n) = tools {
+                parts.push(format!("{n} tools"));
+            }
+            if let Some(u) = s.uptime_s {
+                parts.push(format!("up {u:.0} s"));
+            }
+            if parts.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", parts.join(", "))
+            }
+        };
+        let err = s
+            .error
+            .as_deref()
+            .map(|e| format!(": {e}"))
+            .unwrap_or_default();
+        let f = match s.status.as_deref() {
+            None => Finding::new(
+                t,
+                &check,
+                Status::Unknown,
+                Some(Reason::FieldMissing),
+                "the hub sent no status for this server".into(),
+            ),
+            Some("connected") => match tools {
+                Some(0) => Finding::new(
+                    t,
+                    &check,
+                    Status::Warn,
+                    Some(Reason::ZeroTools),
+                    "connected but lists 0 tools".into(),
+                ),
+                _ => Finding::new(t, &check, Status::Ok, None, format!("connected{detail}")),
+            },
+            Some("disabled") => Finding::new(
+                t,
+                &check,
+                Status::Ok,
+                None,
+                "disabled (not a failure)".into(),
+            ),
+            Some("connecting") => Finding::new(
+                t,
+                &check,
+                Status::Warn,
+                Some(Reason::ServerDisconnected),
+                format!("connecting{err}"),
+            ),
+            Some("disconnected") => Finding::new(
+                t,
+                &check,
+                Status::Crit,
+                Some(Reason::ServerDisconnected),
+                format!("disconnected{err}"),
+            ),
+            Some("unauthorized") => Finding::new(
+                t,
+                &check,
+                Status::Crit,
+                Some(Reason::AuthRequired),
+                format!("unauthorized{err}"),
+            ),
+            Some(other) => Finding::new(
+                t,
+                &check,
+                Status::Unknown,
+                None,
+                format!("unknown status {other:?}{err}"),
+            ),
+        };
+        if s.status.as_deref() == Some("connected") {
+            connected_tools = match (connected_tools, tools) {
+                (Some(a), Some(b)) => Some(a + b),
+                _ => None,
+            };
+        }
+        out.push(f);
+    }
+
+    // cross-check: the hub's own endpoint should register what its connected servers list
+    if let (Some(sum), Some(reg)) = (connected_tools, h.registered.and_then(|r| r.tools)) {
+        let f = if sum == reg {
+            Finding::new(
+                t,
+                "hub_tools",
+                Status::Ok,
+                None,
+                format!("{reg} tools registered, as its connected servers list"),
+            )
+            .value(reg as f64)
+        } else {
+            Finding::new(
+                t,
+                "hub_tools",
+                Status::Warn,
+                Some(Reason::Mismatch),
+                format!(
+                    "the hub's endpoint registers {reg} tools but its connected servers list {sum}"
+                ),
+            )
+            .value(reg as f64)
+        };
+        out.push(f);
+    }
+    out
+}

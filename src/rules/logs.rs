@@ -1,0 +1,79 @@
+//! Judging a log tail: errors among the last entries, the file's size, and connection flapping
+//! (disconnect/reconnect cycles), with DESIGN.md §8's defaults.
+
+use super::{bounds_text, failed, judge_above};
+use crate::config::{Bound, Checks};
+use crate::failure::Reason;
+use crate::probe::Observation;
+use crate::probe::logs::LogFacts;
+use crate::report::Finding;
+use crate::status::Status;
+
+fn judged(t: &str, check: &str, value: f64, bound: Bound, ok_msg: String, what: &str) -> Finding {
+    let st = judge_above(value, bound);
+    let msg = match st {
+        Status::Ok => ok_msg,
+        _ => format!("{what} ({})", bounds_text(bound, ">")),
+    };
+    Finding::new(
+        t,
+        check,
+        st,
+        (st != Status::Ok).then_some(Reason::Threshold),
+        msg,
+    )
+    .value(value)
+    .bounds(bound.warn, bound.crit)
+}
+
+pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding> {
+    let t = obs.target.as_str();
+    let mut out = Vec::new();
+    if let Some(f) = &obs.failure {
+        out.push(failed(t, "log", f));
+        return out;
+    }
+    let mb = l.size_bytes as f64 / 1_000_000.0;
+    let mb = (mb * 10.0).round() / 10.0;
+    out.push(judged(
+        t,
+        "log_size",
+        mb,
+        checks.log_size_mb,
+        format!("{mb} MB"),
+        &format!("the log is {mb} MB"),
+    ));
+    let errors = l.levels.get("error").copied().unwrap_or(0);
+    let last = l
+        .last_error
+        .as_deref()
+        .map(|e| format!("; last: {e}"))
+        .unwrap_or_default();
+    out.push(judged(
+        t,
+        "log_errors",
+        errors as f64,
+        checks.log_errors,
+        format!(
+            "{errors} errors in the last {} entries{last}",
+            l.entries_read
+        ),
+        &format!(
+            "{errors} errors in the last {} entries{last}",
+            l.entries_read
+        ),
+    ));
+    let flaps = l.patterns.get("disconnect").copied().unwrap_or(0);
+    out.push(judged(
+        t,
+        "log_flapping",
+        flaps as f64,
+        checks.log_flaps,
+        format!("{flaps} disconnects in the last {} entries", l.entries_read),
+        &format!(
+            "{flaps} disconnect/reconnect cycles in the last {} entries",
+            l.entries_read
+        ),
+    ));
+    out
+}
