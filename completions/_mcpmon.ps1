@@ -62,6 +62,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format. Default: table; with --watch and stdout not a terminal: jsonl')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`')
+            [CompletionResult]::new('--deep', '--deep', [CompletionResultType]::ParameterName, 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)')
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Repeat the check every --interval until interrupted (Ctrl-C)')
             [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Repeat the check every --interval until interrupted (Ctrl-C)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

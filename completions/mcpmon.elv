@@ -58,6 +58,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand --format 'Output format. Default: table; with --watch and stdout not a terminal: jsonl'
             cand --color 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal'
             cand --timeout 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`'
+            cand --deep 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)'
             cand -w 'Repeat the check every --interval until interrupted (Ctrl-C)'
             cand --watch 'Repeat the check every --interval until interrupted (Ctrl-C)'
             cand -h 'Print help (see more with ''--help'')'

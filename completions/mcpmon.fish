@@ -65,6 +65,7 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l color -d 'When 
 always\t''
 never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s w -l watch -d 'Repeat the check every --interval until interrupted (Ctrl-C)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s V -l version -d 'Print version'

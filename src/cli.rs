@@ -122,6 +122,11 @@ pub struct HealthArgs {
     #[arg(long = "hub", value_name = "URL")]
     pub hubs: Vec<String>,
 
+    /// With hubs: also check the hub's own MCP endpoint and each server of its config directly, and
+    /// flag where they disagree with what the hub reports (connected but failing, different tool counts).
+    #[arg(long)]
+    pub deep: bool,
+
     /// A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable).
     #[arg(long = "health-url", value_name = "URL")]
     pub health_urls: Vec<String>,

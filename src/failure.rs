@@ -48,6 +48,8 @@ pub enum Reason {
     Mismatch,
     /// A configured assertion on a health document did not hold.
     AssertionFailed,
+    /// A watched log file shrank since the last look (truncated: often a restart).
+    LogTruncated,
 }
 
 impl Reason {
@@ -81,6 +83,7 @@ impl Reason {
             Reason::FileUnreadable => "file_unreadable",
             Reason::Mismatch => "mismatch",
             Reason::AssertionFailed => "assertion_failed",
+            Reason::LogTruncated => "log_truncated",
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod probe;
 pub mod report;
 pub mod rules;
 pub mod status;
+pub mod store;
 pub mod term;
 
 use anyhow::Context as _;

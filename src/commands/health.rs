@@ -6,18 +6,34 @@ use crate::cli::{EraArg, GlobalArgs, HealthArgs};
 use crate::config::Target;
 use crate::mcp::session::EraChoice;
 use crate::mcp::transport::http;
+use crate::probe::logs;
 use crate::probe::{self, Observation};
 use crate::report::table::TableOptions;
 use crate::report::{Format, Report, json, table};
 use crate::rules;
 use crate::status::{EXIT_INTERRUPTED, Status};
+use crate::store::marks;
 use anyhow::Context as _;
 use std::sync::Arc;
 
-/// Probes every target concurrently (each of its probes as its own task) and builds the report. The
-/// clock is read here, once per round.
-pub async fn check(targets: &Arc<Vec<Target>>, client: &reqwest::Client) -> Report {
-    let now = chrono::Utc::now();
+/// What a round needs beyond the targets.
+pub struct RoundOptions<'a> {
+    /// `--deep`: also check each hub's own MCP endpoint and every server of its config directly.
+    pub deep: bool,
+    /// Placeholders in a hub's config are resolved against this environment.
+    pub env: &'a std::collections::HashMap<String, String>,
+    /// Where log marks are kept between runs (none: growth and rotation are not tracked).
+    pub state_dir: Option<std::path::PathBuf>,
+}
+
+/// Probes every target concurrently (each probe of each target as its own task); observations come
+/// back in target order, each with its findings.
+async fn probe_all(
+    targets: &Arc<Vec<Target>>,
+    client: &reqwest::Client,
+    now: chrono::DateTime<chrono::Utc>,
+    marks: Option<&marks::Marks>,
+) -> (Vec<Observation>, Vec<crate::report::Finding>) {
     let mut set = tokio::task::JoinSet::new();
     let mut slots: Vec<(usize, probe::Kind)> = Vec::new();
     for (ti, t) in targets.iter().enumerate() {
@@ -41,12 +57,51 @@ pub async fn check(targets: &Arc<Vec<Target>>, client: &reqwest::Client) -> Repo
         let (ti, kind) = slots[slot];
         let target = &targets[ti];
         // A probe task can only be missing if it panicked; say so rather than drop the target.
-        let obs = match obs {
-            Some(o) => o,
-            None => probe::run_failed(target, kind, now),
-        };
+        let mut obs = obs.unwrap_or_else(|| probe::run_failed(target, kind, now));
+        if let (Some(marks), probe::Facts::Log(l), None) = (marks, &mut obs.facts, &obs.failure) {
+            l.growth = Some(logs::growth(marks.get(&obs.endpoint), &l.mark()));
+        }
         findings.extend(rules::findings(&obs, &target.checks, now));
         observations.push(obs);
+    }
+    (observations, findings)
+}
+
+/// One round: every target probed, judged and reported. The clock is read here, once per round.
+pub async fn check(
+    targets: &Arc<Vec<Target>>,
+    client: &reqwest::Client,
+    opts: &RoundOptions<'_>,
+) -> Report {
+    let now = chrono::Utc::now();
+    let mut marks = opts.state_dir.as_deref().map(|dir| {
+        let (m, warning) = marks::load(dir);
+        if let Some(w) = warning {
+            eprintln!("mcpmon: warning: {w}");
+        }
+        m
+    });
+    let (mut observations, mut findings) = probe_all(targets, client, now, marks.as_ref()).await;
+    if let (Some(dir), Some(m)) = (opts.state_dir.as_deref(), marks.as_mut()) {
+        let before = m.clone();
+        for o in &observations {
+            if let (probe::Facts::Log(l), None) = (&o.facts, &o.failure) {
+                m.insert(o.endpoint.clone(), l.mark());
+            }
+        }
+        if *m != before {
+            if let Err(e) = marks::save(dir, m) {
+                eprintln!(
+                    "mcpmon: warning: log marks not saved in {}: {e}",
+                    dir.display()
+                );
+            }
+        }
+    }
+    if opts.deep {
+        let (o, f) = deep(&observations, targets, client, opts, now).await;
+        observations.extend(o);
+        findings.extend(f);
     }
     Report {
         command: "health",
@@ -54,6 +109,98 @@ pub async fn check(targets: &Arc<Vec<Target>>, client: &reqwest::Client) -> Repo
         findings,
         observations,
     }
+}
+
+/// `--deep`: for every hub, its own MCP endpoint and each server of its config, checked directly, then
+/// compared with what the hub says.
+async fn deep(
+    observations: &[Observation],
+    targets: &[Target],
+    client: &reqwest::Client,
+    opts: &RoundOptions<'_>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (Vec<Observation>, Vec<crate::report::Finding>) {
+    let mut extra: Vec<Target> = Vec::new();
+    let mut notes: Vec<crate::report::Finding> = Vec::new();
+    let mut hubs: Vec<(usize, String)> = Vec::new();
+    for (i, obs) in observations.iter().enumerate() {
+        let probe::Facts::Hub(h) = &obs.facts else {
+            continue;
+        };
+        let Some(t) = targets.iter().find(|t| t.name == obs.target) else {
+            continue;
+        };
+        let Some(spec) = &t.hub else { continue };
+        if obs.failure.is_some() {
+            continue;
+        }
+        hubs.push((i, t.name.clone()));
+        // the hub's own aggregated endpoint (mcp-hub: HTTP+SSE at /mcp)
+        if let Ok(url) = crate::mcp::session::parse_url(&spec.url)
+            .and_then(|u| u.join("/mcp").map_err(|e| e.to_string()))
+        {
+            let mut e = Target::empty(format!("{}/mcp", t.name), t.origin.clone(), t.timeout);
+            e.secrets = t.secrets.clone();
+            e.mcp = Some(crate::config::EndpointSpec::Url {
+                url: url.to_string(),
+                headers: spec.headers.clone(),
+                wire: Some(crate::mcp::transport::Wire::Sse),
+            });
+            extra.push(e);
+        }
+        // each server of the hub's config, started directly
+        match &h.config_source {
+            None => notes.push(crate::report::Finding::new(
+                &t.name,
+                "deep",
+                Status::Ok,
+                None,
+                "the hub names no config file: its servers were not checked directly".into(),
+            )),
+            Some(src) => {
+                let lookup = |k: &str| opts.env.get(k).cloned();
+                match crate::config::load_file(std::path::Path::new(src), &lookup, t.timeout) {
+                    Ok(servers) => {
+                        for mut s in servers.into_iter().filter(|s| h.servers.iter().any(|hs| hs.name == s.name)) {
+                            s.name = format!("{}/{}", t.name, s.name);
+                            extra.push(s);
+                        }
+                    }
+                    Err(e) => notes.push(crate::report::Finding::new(
+                        &t.name,
+                        "deep",
+                        Status::Unknown,
+                        Some(crate::failure::Reason::FileUnreadable),
+                        format!("the hub's config could not be read, its servers were not checked directly: {e}"),
+                    )),
+                }
+            }
+        }
+    }
+    if extra.is_empty() {
+        return (Vec::new(), notes);
+    }
+    let extra = Arc::new(extra);
+    let (obs, mut findings) = probe_all(&extra, client, now, None).await;
+    for (i, hub_name) in hubs {
+        let prefix = format!("{hub_name}/");
+        let direct: Vec<(&str, &Observation)> = obs
+            .iter()
+            .filter_map(|o| o.target.strip_prefix(&prefix).map(|n| (n, o)))
+            .collect();
+        findings.extend(rules::hub::deep_findings(&observations[i], &direct));
+    }
+    findings.extend(notes);
+    for f in &mut findings {
+        if hubs_named(&f.target, targets) {
+            f.probe = probe::Kind::Hub;
+        }
+    }
+    (obs, findings)
+}
+
+fn hubs_named(name: &str, targets: &[Target]) -> bool {
+    targets.iter().any(|t| t.name == name && t.hub.is_some())
 }
 
 fn apply_overrides(targets: &mut [Target], args: &HealthArgs) {
@@ -119,6 +266,16 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &HealthArgs) -> anyhow::Re
         .unwrap_or(crate::config::DEFAULT_TIMEOUT);
     let client = http::client(longest).context("building the HTTP client")?;
     let targets = Arc::new(targets);
+    let opts = RoundOptions {
+        deep: args.deep,
+        env: &ctx.env,
+        // log marks are kept only for runs that watch logs
+        state_dir: targets
+            .iter()
+            .any(|t| t.log.is_some())
+            .then(|| ctx.state_dir(g))
+            .flatten(),
+    };
     let format = g.format.unwrap_or(if args.watch && !ctx.term.stdout_tty {
         Format::Jsonl
     } else {
@@ -126,7 +283,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &HealthArgs) -> anyhow::Re
     });
 
     if !args.watch {
-        let report = check(&targets, &client).await;
+        let report = check(&targets, &client, &opts).await;
         let code = report.status().exit_code();
         if let Err(e) = emit(&render(&report, format, ctx)) {
             if !is_broken_pipe(&e) {
@@ -140,7 +297,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &HealthArgs) -> anyhow::Re
     loop {
         round += 1;
         let started = tokio::time::Instant::now();
-        let report = check(&targets, &client).await;
+        let report = check(&targets, &client, &opts).await;
         let last: Status = report.status();
         let mut bytes = Vec::new();
         let live_table = format == Format::Table && ctx.term.stdout_tty;

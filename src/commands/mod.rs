@@ -23,6 +23,16 @@ pub struct Context {
 }
 
 impl Context {
+    /// The state directory: `--state-dir` / `MCPMON_STATE_DIR`, else `$XDG_STATE_HOME/mcpmon`, else
+    /// `~/.local/state/mcpmon`.
+    pub fn state_dir(&self, g: &GlobalArgs) -> Option<PathBuf> {
+        crate::store::state_dir(
+            g.state_dir.as_deref(),
+            self.env.get("XDG_STATE_HOME").map(String::as_str),
+            self.env.get("HOME").map(String::as_str),
+        )
+    }
+
     pub fn env_lookup(&self) -> impl Fn(&str) -> Option<String> + '_ {
         |k| self.env.get(k).cloned()
     }

@@ -161,6 +161,9 @@ pub struct LogFacts {
     pub bytes_scanned: u64,
     /// Reading stopped at `MAX_SCAN_BYTES` before `entries` were found or the file start was reached.
     pub scan_limited: bool,
+    /// How the file changed since the last look (set by the caller from its stored marks; `None` when
+    /// no state is kept).
+    pub growth: Option<Growth>,
 }
 
 impl LogFacts {
@@ -600,6 +603,7 @@ impl Tally {
             newest_timestamp: self.newest_timestamp,
             invalid_utf8_lines: self.invalid_utf8,
             partial_last_line: scan.last_byte.is_some_and(|b| b != b'\n'),
+            growth: None,
             truncated_lines: self.truncated,
             bytes_scanned: scan.bytes_read,
             scan_limited: scan.limited,

@@ -184,6 +184,11 @@ struct WireLog<'a> {
     newest_timestamp: Option<&'a str>,
     invalid_utf8_lines: usize,
     partial_last_line: bool,
+    bytes_scanned: u64,
+    /// `first_look`, `grew`, `unchanged`, `truncated`, `rotated`; null when no state is kept.
+    growth: Option<&'a str>,
+    /// Bytes added (grew) or removed (truncated, negative) since the last look.
+    growth_bytes: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -340,7 +345,31 @@ fn observation<'a>(o: &'a Observation, status: Status) -> WireObservation<'a> {
             newest_timestamp: l.newest_timestamp.as_deref(),
             invalid_utf8_lines: l.invalid_utf8_lines,
             partial_last_line: l.partial_last_line,
+            bytes_scanned: l.bytes_scanned,
+            growth: l.growth.map(growth_name),
+            growth_bytes: l.growth.and_then(growth_bytes),
         }),
+    }
+}
+
+fn growth_name(g: crate::probe::logs::Growth) -> &'static str {
+    use crate::probe::logs::Growth;
+    match g {
+        Growth::FirstLook => "first_look",
+        Growth::Grew { .. } => "grew",
+        Growth::Unchanged => "unchanged",
+        Growth::Truncated { .. } => "truncated",
+        Growth::Rotated => "rotated",
+    }
+}
+
+fn growth_bytes(g: crate::probe::logs::Growth) -> Option<i64> {
+    use crate::probe::logs::Growth;
+    match g {
+        Growth::Grew { bytes } => Some(bytes as i64),
+        Growth::Truncated { from, to } => Some(to as i64 - from as i64),
+        Growth::Unchanged => Some(0),
+        _ => None,
     }
 }
 

@@ -222,3 +222,96 @@ pub fn findings(
     }
     out
 }
+
+/// `--deep`: what the hub reports against what its endpoint and its servers say when asked directly.
+/// `direct` holds (`mcp` for the hub's own endpoint, or a server name, observation).
+pub fn deep_findings(hub: &Observation, direct: &[(&str, &Observation)]) -> Vec<Finding> {
+    let t = hub.target.as_str();
+    let mut out = Vec::new();
+    let crate::probe::Facts::Hub(h) = &hub.facts else {
+        return out;
+    };
+    let tools_of = |o: &Observation| {
+        o.mcp()
+            .and_then(|m| m.tools.as_ref())
+            .and_then(|r| r.as_ref().ok())
+            .map(Vec::len)
+    };
+    for (name, o) in direct {
+        if *name == "mcp" {
+            if let (Some(reg), Some(n)) = (h.registered.and_then(|r| r.tools), tools_of(o)) {
+                let f = if reg == n {
+                    Finding::new(
+                        t,
+                        "deep:mcp",
+                        Status::Ok,
+                        None,
+                        format!("the hub's endpoint lists the {n} tools it registers"),
+                    )
+                } else {
+                    Finding::new(
+                        t,
+                        "deep:mcp",
+                        Status::Warn,
+                        Some(Reason::Mismatch),
+                        format!("the hub registers {reg} tools but its endpoint lists {n}"),
+                    )
+                };
+                out.push(f);
+            }
+            continue;
+        }
+        let Some(s) = h.servers.iter().find(|s| s.name == *name) else {
+            continue;
+        };
+        let check = format!("deep:{name}");
+        let connected = s.status.as_deref() == Some("connected");
+        let f = match (&o.failure, connected) {
+            (Some(fail), true) => Finding::new(
+                t,
+                &check,
+                Status::Warn,
+                Some(Reason::Mismatch),
+                format!(
+                    "the hub says connected, but a direct check failed ({}: {})",
+                    fail.reason, fail.message
+                ),
+            ),
+            (Some(_), false) => Finding::new(
+                t,
+                &check,
+                Status::Ok,
+                None,
+                "not connected in the hub, and failing directly too".into(),
+            ),
+            (None, false) if s.status.as_deref() != Some("disabled") => Finding::new(
+                t,
+                &check,
+                Status::Warn,
+                Some(Reason::Mismatch),
+                format!(
+                    "the hub says {}, but the server answers directly",
+                    s.status.as_deref().unwrap_or("?")
+                ),
+            ),
+            (None, _) => match (s.counts.tools, tools_of(o)) {
+                (Some(a), Some(b)) if a != b => Finding::new(
+                    t,
+                    &check,
+                    Status::Warn,
+                    Some(Reason::Mismatch),
+                    format!("the hub lists {a} tools, the server itself {b}"),
+                ),
+                _ => Finding::new(
+                    t,
+                    &check,
+                    Status::Ok,
+                    None,
+                    "the hub and the server agree".into(),
+                ),
+            },
+        };
+        out.push(f);
+    }
+    out
+}

@@ -63,6 +63,51 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
             l.entries_read
         ),
     ));
+    if let Some(g) = l.growth {
+        use crate::probe::logs::Growth;
+        let f = match g {
+            Growth::Truncated { from, to } => Finding::new(
+                t,
+                "log_growth",
+                Status::Warn,
+                Some(Reason::LogTruncated),
+                format!(
+                    "the log shrank from {from} to {to} bytes since the last look (truncated: a restart? mcp-hub empties its log when it starts)"
+                ),
+            ),
+            Growth::Rotated => Finding::new(
+                t,
+                "log_growth",
+                Status::Ok,
+                None,
+                "rotated since the last look (a new file at the same path)".into(),
+            ),
+            Growth::Grew { bytes } => Finding::new(
+                t,
+                "log_growth",
+                Status::Ok,
+                None,
+                format!("+{bytes} bytes since the last look"),
+            )
+            .value(bytes as f64),
+            Growth::Unchanged => Finding::new(
+                t,
+                "log_growth",
+                Status::Ok,
+                None,
+                "unchanged since the last look".into(),
+            )
+            .value(0.0),
+            Growth::FirstLook => Finding::new(
+                t,
+                "log_growth",
+                Status::Ok,
+                None,
+                "first look: growth is measured from now on".into(),
+            ),
+        };
+        out.push(f);
+    }
     let flaps = l.patterns.get("disconnect").copied().unwrap_or(0);
     out.push(judged(
         t,

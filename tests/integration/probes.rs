@@ -225,3 +225,106 @@ fn a_target_groups_its_probes() {
     assert_eq!(table.matches("│ hub ").count(), 1, "{table}");
     assert!(table.contains("└ everything"), "{table}");
 }
+
+#[test]
+fn deep_check_compares_the_hub_with_its_servers() {
+    let home = tempdir();
+    let (code, doc) = health_json(home.path(), &["--hub", peer("HUB_URL"), "--deep"]);
+    assert_eq!(code, 0, "{doc:#}");
+    let hub = obs(&doc, "hub")["target"].as_str().unwrap().to_string();
+    for check in ["deep:mcp", "deep:everything", "deep:memory"] {
+        let f = finding(&doc, &hub, check);
+        assert_eq!(f["status"], "ok", "{f}");
+        assert_eq!(f["probe"], "hub");
+    }
+    // the servers were really started from the hub's own config and checked over stdio
+    let direct = finding(&doc, &format!("{hub}/everything"), "tools");
+    assert_eq!(direct["value"], 13.0);
+
+    let (code, doc) = health_json(home.path(), &["--hub", peer("HUB_BROKEN_URL"), "--deep"]);
+    assert_eq!(code, 2, "{doc:#}");
+    let hub = obs(&doc, "hub")["target"].as_str().unwrap().to_string();
+    assert_eq!(finding(&doc, &hub, "deep:memory")["status"], "ok");
+    // the broken server fails in the hub and directly: they agree
+    assert_eq!(finding(&doc, &hub, "deep:broken")["status"], "ok");
+    assert_eq!(
+        finding(&doc, &format!("{hub}/broken"), "connect")["reason"],
+        "spawn_error"
+    );
+}
+
+#[test]
+fn log_growth_truncation_and_rotation_between_runs() {
+    let home = tempdir();
+    let state = home.path().join("state");
+    let log = home.path().join("app.log");
+    let run_once = |expect: &str| {
+        let (code, doc) = health_json(
+            home.path(),
+            &[
+                "--state-dir",
+                state.to_str().unwrap(),
+                "--log",
+                log.to_str().unwrap(),
+            ],
+        );
+        let l = obs(&doc, "log");
+        assert_eq!(l["growth"], expect, "{doc:#}");
+        (code, doc)
+    };
+    std::fs::write(&log, "INFO one\nINFO two\n").unwrap();
+    run_once("first_look");
+    let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    std::io::Write::write_all(&mut f, b"INFO three\n").unwrap();
+    drop(f);
+    let (_, doc) = run_once("grew");
+    assert_eq!(obs(&doc, "log")["growth_bytes"], 11);
+    run_once("unchanged");
+    // truncated in place (what mcp-hub does to its log when it starts): an event
+    std::fs::write(&log, "INFO fresh\n").unwrap();
+    let (code, doc) = run_once("truncated");
+    assert_eq!(code, 1);
+    let t = obs(&doc, "log")["target"].as_str().unwrap().to_string();
+    assert_eq!(finding(&doc, &t, "log_growth")["reason"], "log_truncated");
+    // rotated: a new file at the same path
+    std::fs::rename(&log, home.path().join("app.log.1")).unwrap();
+    std::fs::write(&log, "INFO new file\n").unwrap();
+    let (code, _) = run_once("rotated");
+    assert_eq!(code, 0);
+    // the marks file is valid JSON written atomically (no temporary file left)
+    let files: Vec<String> = std::fs::read_dir(&state)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files, ["log-marks.json"]);
+}
+
+#[test]
+fn corrupt_state_is_reported_and_rebuilt() {
+    let home = tempdir();
+    let state = home.path().join("state");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::write(state.join("log-marks.json"), "{ torn").unwrap();
+    let log = home.path().join("a.log");
+    std::fs::write(&log, "INFO ok\n").unwrap();
+    let (code, out, err) = run(
+        home.path(),
+        &[
+            "health",
+            "-f",
+            "json",
+            "--state-dir",
+            state.to_str().unwrap(),
+            "--log",
+            log.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("corrupt"), "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(obs(&doc, "log")["growth"], "first_look");
+    let rebuilt: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(state.join("log-marks.json")).unwrap())
+            .unwrap();
+    assert!(rebuilt.get(log.to_str().unwrap()).is_some(), "{rebuilt}");
+}

@@ -1,0 +1,105 @@
+//! State on disk (DESIGN.md §7): where it lives, and writing it so concurrent cron runs never corrupt
+//! it — a whole-file write goes to a temporary file in the same directory and is renamed over the
+//! old one. A file that cannot be parsed is reported and rebuilt, never fatal.
+//!
+//! Owns paths and bytes only; what the files mean belongs to their users (`marks` for log marks).
+
+pub mod marks;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// `--state-dir` / `MCPMON_STATE_DIR`, else `$XDG_STATE_HOME/mcpmon`, else `~/.local/state/mcpmon`.
+pub fn state_dir(
+    flag: Option<&Path>,
+    xdg_state_home: Option<&str>,
+    home: Option<&str>,
+) -> Option<PathBuf> {
+    if let Some(p) = flag {
+        return Some(p.to_path_buf());
+    }
+    if let Some(x) = xdg_state_home.filter(|x| !x.is_empty()) {
+        return Some(Path::new(x).join("mcpmon"));
+    }
+    home.filter(|h| !h.is_empty())
+        .map(|h| Path::new(h).join(".local/state/mcpmon"))
+}
+
+/// Reads a JSON state file. Missing → `Ok(None)`; unreadable or corrupt → `Err(description)` so the
+/// caller can say so and start afresh.
+pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, String> {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| format!("{} is corrupt ({e}); starting afresh", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+/// Writes a JSON state file atomically: temporary file in the same directory, fsync, rename.
+pub fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "state".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let res = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        serde_json::to_writer_pretty(&mut f, value).map_err(std::io::Error::other)?;
+        f.write_all(b"\n")?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if res.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn state_dir_precedence() {
+        assert_eq!(
+            state_dir(Some(Path::new("/s")), Some("/x"), Some("/h")),
+            Some(PathBuf::from("/s"))
+        );
+        assert_eq!(
+            state_dir(None, Some("/x"), Some("/h")),
+            Some(PathBuf::from("/x/mcpmon"))
+        );
+        assert_eq!(
+            state_dir(None, Some(""), Some("/h")),
+            Some(PathBuf::from("/h/.local/state/mcpmon"))
+        );
+        assert_eq!(state_dir(None, None, None), None);
+    }
+
+    #[test]
+    fn atomic_write_then_read_and_corrupt_file_is_an_error_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("sub/state.json");
+        let mut m = BTreeMap::new();
+        m.insert("a".to_string(), 1u32);
+        write_json_atomic(&p, &m).unwrap();
+        let back: Option<BTreeMap<String, u32>> = read_json(&p).unwrap();
+        assert_eq!(back, Some(m));
+        // no temporary file is left behind
+        assert_eq!(std::fs::read_dir(p.parent().unwrap()).unwrap().count(), 1);
+        std::fs::write(&p, b"{not json").unwrap();
+        let err = read_json::<BTreeMap<String, u32>>(&p).unwrap_err();
+        assert!(err.contains("corrupt"), "{err}");
+        assert_eq!(
+            read_json::<BTreeMap<String, u32>>(&dir.path().join("none.json")).unwrap(),
+            None
+        );
+    }
+}
