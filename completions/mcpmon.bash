@@ -141,7 +141,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__health)
-            opts="-H -w -c -t -f -h -V --hub --deep --health-url --log --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --watch --interval --count --config --target --state-dir --format --color --timeout --help --version"
+            opts="-H -w -c -t -f -h -V --hub --deep --health-url --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --watch --interval --count --config --target --state-dir --format --color --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -156,6 +156,10 @@ _mcpmon() {
                     return 0
                     ;;
                 --log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --process)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

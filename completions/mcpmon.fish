@@ -42,13 +42,14 @@ complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "help" -d 'Print this 
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l health-url -d 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l log -d 'A log file whose last 100 entries are checked for errors, size and flapping (repeatable)' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l process -d 'A server process to check (running, CPU, memory, ports): pid:N, pidfile:PATH, port:N, or a command-line pattern (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l transport -d 'Use this transport instead of detecting it' -r -f -a "stdio\t'A child process (only with a command after `--`)'
 http\t'Streamable HTTP (either era)'
 sse\t'The legacy HTTP+SSE transport (2024-11-05)'"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l era -d 'Protocol era: auto (default), modern (2026-07-28) or legacy (initialize handshake)' -r -f -a "auto\t'Try the stateless 2026-07-28 revision first, fall back to the initialize handshake'
 modern\t'Only the stateless 2026-07-28 revision (`server/discover`)'
 legacy\t'Only the initialize handshake (2025-11-25 and earlier)'"
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s H -l header -d 'Extra HTTP header for URL targets, \'Name: value\' (repeatable). Values are never printed' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s H -l header -d 'Extra HTTP header for URL, --hub and --health-url targets, \'Name: value\' (repeatable). Values are never printed' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l min-tools -d 'CRIT when a server lists fewer tools than this' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l expect-tool -d 'CRIT when this tool is missing (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l warn-ms -d 'WARN when the handshake or liveness round trip takes longer (ms). Default 2000' -r
@@ -66,6 +67,7 @@ always\t''
 never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l system -d 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s w -l watch -d 'Repeat the check every --interval until interrupted (Ctrl-C)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s V -l version -d 'Print version'

@@ -135,6 +135,15 @@ pub struct HealthArgs {
     #[arg(long = "log", value_name = "FILE")]
     pub logs: Vec<std::path::PathBuf>,
 
+    /// A server process to check (running, CPU, memory, ports): pid:N, pidfile:PATH, port:N, or a
+    /// command-line pattern (repeatable).
+    #[arg(long = "process", value_name = "SELECTOR")]
+    pub processes: Vec<String>,
+
+    /// Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs.
+    #[arg(long)]
+    pub system: bool,
+
     /// Use this transport instead of detecting it.
     #[arg(long, value_enum)]
     pub transport: Option<TransportArg>,
@@ -143,7 +152,8 @@ pub struct HealthArgs {
     #[arg(long, value_enum)]
     pub era: Option<EraArg>,
 
-    /// Extra HTTP header for URL targets, 'Name: value' (repeatable). Values are never printed.
+    /// Extra HTTP header for URL, --hub and --health-url targets, 'Name: value' (repeatable). Values are
+    /// never printed.
     #[arg(long = "header", short = 'H', value_name = "HEADER")]
     pub headers: Vec<String>,
 

@@ -253,6 +253,8 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &HealthArgs) -> anyhow::Re
         hubs: &args.hubs,
         health_urls: &args.health_urls,
         logs: &args.logs,
+        processes: &args.processes,
+        system: args.system,
         command: &args.command,
         headers: &args.headers,
         transport: args.transport,

@@ -44,6 +44,8 @@ pub struct AdHoc<'a> {
     pub hubs: &'a [String],
     pub health_urls: &'a [String],
     pub logs: &'a [PathBuf],
+    pub processes: &'a [String],
+    pub system: bool,
     pub command: &'a [String],
     pub headers: &'a [String],
     pub transport: Option<TransportArg>,
@@ -93,8 +95,19 @@ pub fn resolve_targets(
     for u in adhoc.health_urls {
         targets.push(config::adhoc_health_url(u, headers.clone(), timeout)?);
     }
+    for s in adhoc.processes {
+        let selector = config::selector_arg(s).map_err(ConfigError)?;
+        let mut t = config::Target::empty(
+            format!("process {selector}"),
+            "command line".into(),
+            timeout,
+        );
+        t.process = Some(crate::probe::process::ProcessSpec::new(selector));
+        targets.push(t);
+    }
     for p in adhoc.logs {
-        targets.push(config::adhoc_log(p, timeout));
+        // absolute, so the log's marks do not depend on the directory mcpmon runs from
+        targets.push(config::adhoc_log(&ctx.cwd.join(p), timeout));
     }
     let env = ctx.env_lookup();
     let mut files = g.config.clone();
@@ -111,6 +124,30 @@ pub fn resolve_targets(
         for target in &mut targets {
             target.timeout = t;
         }
+    }
+    if adhoc.system {
+        // the filesystems that matter: the state dir's and every watched log's
+        let mut paths: Vec<PathBuf> = ctx.state_dir(g).into_iter().collect();
+        for t in &targets {
+            if let Some(dir) = t.log.as_ref().and_then(|l| l.path.parent()) {
+                if !paths.iter().any(|p| p == dir) {
+                    paths.push(dir.to_path_buf());
+                }
+            }
+        }
+        // a state dir that does not exist yet is measured by its nearest existing ancestor
+        let paths = paths
+            .into_iter()
+            .map(|p| {
+                p.ancestors()
+                    .find(|a| a.exists())
+                    .map(PathBuf::from)
+                    .unwrap_or(p)
+            })
+            .collect();
+        let mut t = config::Target::empty("system".into(), "command line".into(), timeout);
+        t.system = Some(crate::probe::host::HostSpec::new(paths));
+        targets.push(t);
     }
     if targets.is_empty() {
         return Err(ConfigError(if files.is_empty() {

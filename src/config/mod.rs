@@ -10,6 +10,8 @@ pub mod duration;
 pub mod jsonc;
 mod probes;
 
+pub use probes::selector_arg;
+
 use crate::mcp::session::EraChoice;
 use crate::mcp::transport::Wire;
 use crate::mcp::transport::stdio::StdioSpec;
@@ -46,6 +48,53 @@ pub struct Checks {
     pub log_size_mb: Bound,
     /// Disconnect/reconnect cycles among the last N log entries (DESIGN.md §8: > 3 warns).
     pub log_flaps: Bound,
+    /// A process's CPU in % of one core (DESIGN.md §8: > 5 warns, > 10 is critical).
+    pub process_cpu_percent: Bound,
+    /// A process's RSS in % of host memory (DESIGN.md §8: > 5 warns, > 10 is critical).
+    pub process_memory_percent: Bound,
+    /// A process's RSS in MB (DESIGN.md §8: server memory > 2 GiB is critical).
+    pub process_rss_mb: Bound,
+    /// Used % of a watched filesystem.
+    pub disk_used_percent: Bound,
+    /// Used % of the host's memory.
+    pub host_memory_percent: Bound,
+    /// A TCP port the target's process must listen on (`process` and `port` both given).
+    pub expect_port: Option<u16>,
+}
+
+impl Checks {
+    /// The names of the bounds a config can set under `thresholds`.
+    pub const THRESHOLDS: &'static [&'static str] = &[
+        "response_time_ms",
+        "startup_ms",
+        "hub_starting_s",
+        "log_errors",
+        "log_size_mb",
+        "log_flaps",
+        "process_cpu_percent",
+        "process_memory_percent",
+        "process_rss_mb",
+        "disk_used_percent",
+        "host_memory_percent",
+    ];
+
+    /// The bound named `name` (one of `THRESHOLDS`).
+    pub fn threshold_mut(&mut self, name: &str) -> Option<&mut Bound> {
+        Some(match name {
+            "response_time_ms" => &mut self.response_time_ms,
+            "startup_ms" => &mut self.startup_ms,
+            "hub_starting_s" => &mut self.hub_starting_s,
+            "log_errors" => &mut self.log_errors,
+            "log_size_mb" => &mut self.log_size_mb,
+            "log_flaps" => &mut self.log_flaps,
+            "process_cpu_percent" => &mut self.process_cpu_percent,
+            "process_memory_percent" => &mut self.process_memory_percent,
+            "process_rss_mb" => &mut self.process_rss_mb,
+            "disk_used_percent" => &mut self.disk_used_percent,
+            "host_memory_percent" => &mut self.host_memory_percent,
+            _ => return None,
+        })
+    }
 }
 
 impl Default for Checks {
@@ -73,6 +122,27 @@ impl Default for Checks {
                 warn: Some(50.0),
                 crit: Some(100.0),
             },
+            process_cpu_percent: Bound {
+                warn: Some(5.0),
+                crit: Some(10.0),
+            },
+            process_memory_percent: Bound {
+                warn: Some(5.0),
+                crit: Some(10.0),
+            },
+            process_rss_mb: Bound {
+                warn: None,
+                crit: Some(2048.0),
+            },
+            disk_used_percent: Bound {
+                warn: Some(90.0),
+                crit: Some(95.0),
+            },
+            host_memory_percent: Bound {
+                warn: Some(90.0),
+                crit: Some(95.0),
+            },
+            expect_port: None,
             log_flaps: Bound {
                 warn: Some(3.0),
                 crit: None,
@@ -104,6 +174,10 @@ pub struct Target {
     pub http: Option<crate::probe::endpoint::HttpCheck>,
     /// A log file to read the tail of.
     pub log: Option<crate::probe::logs::LogSpec>,
+    /// The server's process (by pid, pid file, listening port or command-line pattern).
+    pub process: Option<crate::probe::process::ProcessSpec>,
+    /// The machine itself (CPU, memory, load, disks of the paths that matter).
+    pub system: Option<crate::probe::host::HostSpec>,
     pub era: EraChoice,
     pub checks: Checks,
     pub timeout: Duration,
@@ -137,6 +211,8 @@ impl Target {
             hub: None,
             http: None,
             log: None,
+            process: None,
+            system: None,
             era: EraChoice::Auto,
             checks: Checks::default(),
             timeout,
@@ -306,6 +382,8 @@ const TARGET_KEYS: &[&str] = &[
     "hub",
     "health_url",
     "log",
+    "process",
+    "port",
     "thresholds",
     "era",
     "description",
@@ -377,29 +455,16 @@ fn apply_settings(
             .as_object()
             .ok_or_else(|| (at("thresholds"), "must be an object".into()))?;
         for (k, b) in th {
-            match k.as_str() {
-                "response_time_ms" => {
-                    checks.response_time_ms = parse_bound(b, checks.response_time_ms)
-                        .map_err(|m| (format!("{place}.thresholds.{k}"), m))?;
-                }
-                "startup_ms" | "hub_starting_s" | "log_errors" | "log_size_mb" | "log_flaps" => {
-                    let slot = match k.as_str() {
-                        "startup_ms" => &mut checks.startup_ms,
-                        "hub_starting_s" => &mut checks.hub_starting_s,
-                        "log_errors" => &mut checks.log_errors,
-                        "log_size_mb" => &mut checks.log_size_mb,
-                        _ => &mut checks.log_flaps,
-                    };
-                    *slot = parse_bound(b, *slot)
-                        .map_err(|m| (format!("{place}.thresholds.{k}"), m))?;
-                }
-                other => {
-                    return Err((
-                        format!("{place}.thresholds.{other}"),
-                        "unknown threshold (known: response_time_ms, startup_ms, hub_starting_s, log_errors, log_size_mb, log_flaps)".into(),
-                    ));
-                }
-            }
+            let slot = checks.threshold_mut(k).ok_or_else(|| {
+                (
+                    format!("{place}.thresholds.{k}"),
+                    format!(
+                        "unknown threshold (known: {})",
+                        Checks::THRESHOLDS.join(", ")
+                    ),
+                )
+            })?;
+            *slot = parse_bound(b, *slot).map_err(|m| (format!("{place}.thresholds.{k}"), m))?;
         }
     }
     Ok(())
@@ -607,16 +672,23 @@ fn parse_entry(
     let hub = probes::hub(obj.get("hub"), place, &mut r, &mut secrets)?;
     let http = probes::http(obj.get("health_url"), place, &mut r, &mut secrets)?;
     let log = probes::log(obj.get("log"), place, base, &mut r)?;
-    if mcp.is_none() && hub.is_none() && http.is_none() && log.is_none() {
+    let process = probes::process(obj.get("process"), obj.get("port"), place, base, &mut r)?;
+    if mcp.is_none() && hub.is_none() && http.is_none() && log.is_none() && process.is_none() {
         return Err((
             place.to_string(),
-            "has nothing to check: give `command` (stdio) or `url` (an MCP server), or `hub`, `health_url`, `log`".into(),
+            "has nothing to check: give `command` (stdio) or `url` (an MCP server), or `hub`, `health_url`, `log`, `process`, `port`".into(),
         ));
     }
     let mut checks = defaults.checks.clone();
     let mut timeout = defaults.timeout;
     let mut era = defaults.era;
     apply_settings(obj, place, &mut checks, &mut timeout, &mut era)?;
+    if obj.get("process").is_some() {
+        checks.expect_port = obj
+            .get("port")
+            .and_then(Value::as_u64)
+            .and_then(|p| u16::try_from(p).ok());
+    }
     secrets.retain(|s| s.len() >= 4);
     Ok(Target {
         name: name.to_string(),
@@ -624,6 +696,8 @@ fn parse_entry(
         hub,
         http,
         log,
+        process,
+        system: None,
         era,
         checks,
         timeout,

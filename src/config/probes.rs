@@ -1,6 +1,7 @@
 //! The config keys that attach more probes to a target: `hub`, `health_url`, `log`.
 //!
-//! `hub`: a URL string or `{"url", "headers"}`. `health_url`: a URL string or `{"url", "headers",
+//! `process`: a command-line pattern, or `{"pid" | "pid_file" | "port" | "pattern"}`; `port` alone (a
+//! number) finds the process listening there and checks that something does. `hub`: a URL string or `{"url", "headers"}`. `health_url`: a URL string or `{"url", "headers",
 //! "expect_status", "assert": {pointer: value}, "metrics": {name: {"pointer" | "prometheus", "labels",
 //! "warn", "crit", "below"}}}`. `log`: a path or `{"path", "entries"}`.
 
@@ -9,6 +10,7 @@ use crate::config::Bound;
 use crate::probe::endpoint::{Assertion, HttpCheck, MetricSpec, Source};
 use crate::probe::hub::HubSpec;
 use crate::probe::logs::{LogSpec, default_patterns};
+use crate::probe::process::{ProcessSpec, Selector};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 
@@ -288,4 +290,96 @@ pub(super) fn log(
     };
     let _ = string_array; // shared helper, used by other keys
     Ok(Some(log_spec(path, entries)))
+}
+
+/// Parses a `--process` argument: `pid:N`, `pidfile:PATH`, `port:N`, or a command-line pattern.
+pub fn selector_arg(s: &str) -> Result<Selector, String> {
+    let num = |v: &str, what: &str| {
+        v.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("--process {what}:{v}: not a number"))
+    };
+    Ok(match s.split_once(':') {
+        Some(("pid", v)) => Selector::Pid(num(v, "pid")?),
+        Some(("pidfile", v)) => Selector::PidFile(PathBuf::from(v)),
+        Some(("port", v)) => Selector::Port(
+            u16::try_from(num(v, "port")?)
+                .map_err(|_| format!("--process port:{v}: not a port"))?,
+        ),
+        _ if s.trim().is_empty() => {
+            return Err(
+                "--process needs a pid:N, pidfile:PATH, port:N or a command-line pattern".into(),
+            );
+        }
+        _ => Selector::Pattern(s.to_string()),
+    })
+}
+
+pub(super) fn process(
+    v: Option<&Value>,
+    port: Option<&Value>,
+    place: &str,
+    base: Option<&Path>,
+    r: &mut Resolver,
+) -> Result<Option<ProcessSpec>, PlaceErr> {
+    let port = match port {
+        None => None,
+        Some(p) => Some(
+            p.as_u64()
+                .and_then(|n| u16::try_from(n).ok())
+                .filter(|n| *n > 0)
+                .ok_or_else(|| (format!("{place}.port"), "must be a TCP port number".into()))?,
+        ),
+    };
+    let place = format!("{place}.process");
+    let selector = match v {
+        None => match port {
+            Some(p) => Selector::Port(p),
+            None => return Ok(None),
+        },
+        Some(Value::String(p)) => Selector::Pattern(r.str(p, &place)),
+        Some(Value::Object(o)) => {
+            let keys: Vec<&str> = o.keys().map(String::as_str).collect();
+            match keys.as_slice() {
+                ["pid"] => Selector::Pid(
+                    o["pid"]
+                        .as_u64()
+                        .and_then(|n| u32::try_from(n).ok())
+                        .ok_or_else(|| (format!("{place}.pid"), "must be a process id".into()))?,
+                ),
+                ["pid_file"] => {
+                    let p = o["pid_file"]
+                        .as_str()
+                        .ok_or_else(|| (format!("{place}.pid_file"), "must be a path".into()))?;
+                    let p = PathBuf::from(r.str(p, &place));
+                    Selector::PidFile(match base {
+                        Some(b) if p.is_relative() => b.join(p),
+                        _ => p,
+                    })
+                }
+                ["port"] => Selector::Port(
+                    o["port"]
+                        .as_u64()
+                        .and_then(|n| u16::try_from(n).ok())
+                        .ok_or_else(|| {
+                            (format!("{place}.port"), "must be a TCP port number".into())
+                        })?,
+                ),
+                ["pattern"] => Selector::Pattern(
+                    o["pattern"]
+                        .as_str()
+                        .map(|p| r.str(p, &place))
+                        .ok_or_else(|| (format!("{place}.pattern"), "must be a string".into()))?,
+                ),
+                _ => {
+                    return Err((
+                        place,
+                        "needs exactly one of `pid`, `pid_file`, `port`, `pattern`".into(),
+                    ));
+                }
+            }
+        }
+        Some(_) => return Err((place, "must be a command-line pattern or an object".into())),
+    };
+    Ok(Some(ProcessSpec::new(selector)))
 }

@@ -727,6 +727,11 @@ impl Session {
         self.transport.wire()
     }
 
+    /// The server process mcpmon started (stdio only).
+    pub fn pid(&self) -> Option<u32> {
+        self.transport.pid()
+    }
+
     pub fn has_capability(&self, name: &str) -> bool {
         self.capabilities.contains_key(name)
     }

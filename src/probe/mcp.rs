@@ -39,6 +39,8 @@ pub struct McpFacts {
     pub server_requests: Vec<String>,
     pub stderr_tail: Vec<String>,
     pub close: Option<String>,
+    /// The resources of a stdio server mcpmon started (RSS, threads, descriptors; no CPU sample).
+    pub child: Option<crate::probe::process::ProcessInfo>,
 }
 
 /// Probes one target. Never fails: problems are in the Observation.
@@ -143,6 +145,12 @@ async fn run(
                 .await
                 .map(|v| v.len()),
         );
+    }
+    if let Some(pid) = s.pid() {
+        // no CPU sample: it would cost a sleep per check; the rest is a few /proc reads
+        facts.child = crate::probe::process::sample_pids(&[pid], Duration::ZERO)
+            .into_iter()
+            .next();
     }
     let (method, res) = s.liveness(deadline).await;
     facts.liveness = Some((method.to_string(), res));

@@ -3,9 +3,11 @@
 //! server is data in the Observation, not an error.
 
 pub mod endpoint;
+pub mod host;
 pub mod hub;
 pub mod logs;
 pub mod mcp;
+pub mod process;
 
 use crate::config::Target;
 use crate::failure::{Failure, Reason};
@@ -18,6 +20,8 @@ pub enum Kind {
     Hub,
     Http,
     Log,
+    Process,
+    Host,
 }
 
 impl Kind {
@@ -27,6 +31,8 @@ impl Kind {
             Kind::Hub => "hub",
             Kind::Http => "http",
             Kind::Log => "log",
+            Kind::Process => "process",
+            Kind::Host => "host",
         }
     }
 }
@@ -38,6 +44,8 @@ pub enum Facts {
     Hub(Box<hub::HubFacts>),
     Http(Box<endpoint::EndpointFacts>),
     Log(Box<logs::LogFacts>),
+    Process(Box<process::ProcessFacts>),
+    Host(Box<host::HostFacts>),
 }
 
 /// One probe of one target.
@@ -61,6 +69,8 @@ impl Observation {
             Facts::Hub(_) => Kind::Hub,
             Facts::Http(_) => Kind::Http,
             Facts::Log(_) => Kind::Log,
+            Facts::Process(_) => Kind::Process,
+            Facts::Host(_) => Kind::Host,
         }
     }
 
@@ -101,6 +111,12 @@ pub fn kinds(target: &Target) -> Vec<Kind> {
     if target.log.is_some() {
         k.push(Kind::Log);
     }
+    if target.process.is_some() {
+        k.push(Kind::Process);
+    }
+    if target.system.is_some() {
+        k.push(Kind::Host);
+    }
     k
 }
 
@@ -110,6 +126,8 @@ fn empty_facts(kind: Kind) -> Facts {
         Kind::Hub => Facts::Hub(Box::default()),
         Kind::Http => Facts::Http(Box::default()),
         Kind::Log => Facts::Log(Box::default()),
+        Kind::Process => Facts::Process(Box::default()),
+        Kind::Host => Facts::Host(Box::default()),
     }
 }
 
@@ -165,6 +183,82 @@ pub async fn run(
                     .unwrap_or_default(),
             ),
         },
+        Kind::Process => match &target.process {
+            Some(spec) => {
+                let spec = spec.clone();
+                let endpoint = spec.selector.to_string();
+                blocking(
+                    target,
+                    now,
+                    endpoint,
+                    move || process::probe(&spec).map(|f| Facts::Process(Box::new(f))),
+                    Kind::Process,
+                )
+                .await
+            }
+            None => not_probed(
+                Failure::new(Reason::ConnectError, "no process configured"),
+                String::new(),
+            ),
+        },
+        Kind::Host => match &target.system {
+            Some(spec) => {
+                let spec = spec.clone();
+                blocking(
+                    target,
+                    now,
+                    "this host".into(),
+                    move || Ok(Facts::Host(Box::new(host::probe(&spec)))),
+                    Kind::Host,
+                )
+                .await
+            }
+            None => not_probed(
+                Failure::new(Reason::ConnectError, "no host probe configured"),
+                String::new(),
+            ),
+        },
+    }
+}
+
+/// Runs a blocking probe on tokio's blocking pool, bounded by the target's deadline.
+async fn blocking<F>(
+    target: &Target,
+    now: chrono::DateTime<chrono::Utc>,
+    endpoint: String,
+    job: F,
+    kind: Kind,
+) -> Observation
+where
+    F: FnOnce() -> Result<Facts, Failure> + Send + 'static,
+{
+    let started = tokio::time::Instant::now();
+    let (facts, failure) =
+        match tokio::time::timeout(target.timeout, tokio::task::spawn_blocking(job)).await {
+            Ok(Ok(Ok(facts))) => (facts, None),
+            Ok(Ok(Err(f))) => (empty_facts(kind), Some(f)),
+            Ok(Err(_)) => (
+                empty_facts(kind),
+                Some(Failure::new(
+                    Reason::ConnectError,
+                    "internal error: the probe stopped",
+                )),
+            ),
+            Err(_) => (
+                empty_facts(kind),
+                Some(Failure::new(
+                    Reason::Timeout,
+                    "the probe did not finish before the deadline",
+                )),
+            ),
+        };
+    Observation {
+        target: target.name.clone(),
+        endpoint,
+        started_at: now,
+        duration: started.elapsed(),
+        failure,
+        facts,
     }
 }
 

@@ -87,6 +87,55 @@ enum WireObservation<'a> {
     Hub(WireHub<'a>),
     Http(WireHttp<'a>),
     Log(WireLog<'a>),
+    Process(WireProcess<'a>),
+    Host(WireHost<'a>),
+}
+
+#[derive(Serialize)]
+struct WireProcessInfo<'a> {
+    pid: u32,
+    /// The process name only: arguments may carry secrets and are never printed.
+    name: &'a str,
+    uptime_s: Option<f64>,
+    cpu_percent: Option<f64>,
+    rss_bytes: Option<u64>,
+    memory_percent: Option<f64>,
+    threads: Option<u64>,
+    open_fds: Option<u64>,
+    listening_ports: &'a [u16],
+}
+
+#[derive(Serialize)]
+struct WireProcess<'a> {
+    #[serde(flatten)]
+    common: WireCommon<'a>,
+    selector: &'a str,
+    processes: Vec<WireProcessInfo<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireDisk {
+    path: String,
+    mount_point: String,
+    total_bytes: u64,
+    available_bytes: u64,
+    used_percent: f64,
+}
+
+#[derive(Serialize)]
+struct WireHost<'a> {
+    #[serde(flatten)]
+    common: WireCommon<'a>,
+    cpus: usize,
+    cpu_percent: Option<f64>,
+    load_average: Option<[f64; 3]>,
+    memory_total_bytes: u64,
+    memory_available_bytes: u64,
+    memory_used_percent: f64,
+    swap_total_bytes: u64,
+    swap_used_bytes: u64,
+    disks: Vec<WireDisk>,
+    uptime_s: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -222,6 +271,16 @@ struct WireMcp<'a> {
     server_requests: &'a [String],
     stderr_tail: &'a [String],
     close: Option<&'a str>,
+    /// A stdio server's own resources, sampled while it ran.
+    child: Option<WireChild>,
+}
+
+#[derive(Serialize)]
+struct WireChild {
+    pid: u32,
+    rss_bytes: Option<u64>,
+    threads: Option<u64>,
+    open_fds: Option<u64>,
 }
 
 fn ms(d: Duration) -> f64 {
@@ -329,6 +388,48 @@ fn observation<'a>(o: &'a Observation, status: Status) -> WireObservation<'a> {
                     lower_is_worse: m.below,
                 })
                 .collect(),
+        }),
+        Facts::Process(p) => WireObservation::Process(WireProcess {
+            common: common(),
+            selector: &p.selector,
+            processes: p
+                .processes
+                .iter()
+                .map(|i| WireProcessInfo {
+                    pid: i.pid,
+                    name: &i.name,
+                    uptime_s: i.uptime_s,
+                    cpu_percent: i.cpu_percent,
+                    rss_bytes: i.rss_bytes,
+                    memory_percent: i.memory_percent,
+                    threads: i.threads,
+                    open_fds: i.open_fds,
+                    listening_ports: &i.listening_ports,
+                })
+                .collect(),
+        }),
+        Facts::Host(h) => WireObservation::Host(WireHost {
+            common: common(),
+            cpus: h.cpus,
+            cpu_percent: h.cpu_percent,
+            load_average: h.load_average.map(|(a, b, c)| [a, b, c]),
+            memory_total_bytes: h.memory_total_bytes,
+            memory_available_bytes: h.memory_available_bytes,
+            memory_used_percent: h.memory_used_percent,
+            swap_total_bytes: h.swap_total_bytes,
+            swap_used_bytes: h.swap_used_bytes,
+            disks: h
+                .disks
+                .iter()
+                .map(|d| WireDisk {
+                    path: d.path.display().to_string(),
+                    mount_point: d.mount_point.display().to_string(),
+                    total_bytes: d.total_bytes,
+                    available_bytes: d.available_bytes,
+                    used_percent: d.used_percent,
+                })
+                .collect(),
+            uptime_s: h.uptime_s,
         }),
         Facts::Log(l) => WireObservation::Log(WireLog {
             common: common(),
@@ -448,6 +549,12 @@ fn mcp<'a>(o: &'a Observation, m: &'a crate::probe::mcp::McpFacts, status: Statu
         server_requests: &m.server_requests,
         stderr_tail: &m.stderr_tail,
         close: m.close.as_deref(),
+        child: m.child.as_ref().map(|c| WireChild {
+            pid: c.pid,
+            rss_bytes: c.rss_bytes,
+            threads: c.threads,
+            open_fds: c.open_fds,
+        }),
     }
 }
 

@@ -146,6 +146,45 @@ fn summary(o: &Observation) -> (String, String) {
             }
             (parts.join(" · "), e.latency.map(fmt_ms).unwrap_or_default())
         }
+        Facts::Process(p) => {
+            let pids: Vec<String> = p.processes.iter().map(|i| i.pid.to_string()).collect();
+            let mut parts = vec![format!("pid {}", pids.join(","))];
+            let first = p.processes.first();
+            if let Some(u) = first.and_then(|i| i.uptime_s) {
+                parts.push(format!("up {u:.0} s"));
+            }
+            let cpu: f64 = p.processes.iter().filter_map(|i| i.cpu_percent).sum();
+            parts.push(format!("cpu {cpu:.1} %"));
+            let rss: u64 = p.processes.iter().filter_map(|i| i.rss_bytes).sum();
+            parts.push(format!("rss {:.1} MiB", rss as f64 / 1_048_576.0));
+            let ports: Vec<String> = p
+                .processes
+                .iter()
+                .flat_map(|i| i.listening_ports.iter().map(u16::to_string))
+                .collect();
+            if !ports.is_empty() {
+                parts.push(format!("listens {}", ports.join(",")));
+            }
+            (parts.join(" · "), fmt_ms(o.duration))
+        }
+        Facts::Host(h) => {
+            let mut parts = Vec::new();
+            if let Some(c) = h.cpu_percent {
+                parts.push(format!("cpu {c:.0} % of {}", h.cpus));
+            }
+            if let Some((l1, _, _)) = h.load_average {
+                parts.push(format!("load {l1:.2}"));
+            }
+            parts.push(format!("mem {:.0} %", h.memory_used_percent));
+            for d in &h.disks {
+                parts.push(format!(
+                    "{} {:.0} %",
+                    d.mount_point.display(),
+                    d.used_percent
+                ));
+            }
+            (parts.join(" · "), fmt_ms(o.duration))
+        }
         Facts::Log(l) => {
             let errors = l.levels.get("error").copied().unwrap_or(0);
             let mb = l.size_bytes as f64 / 1_000_000.0;

@@ -26,17 +26,29 @@ pub fn findings(
         .as_deref()
         .map(|v| format!(" {v}"))
         .unwrap_or_default();
-    let latency = h
+    let ms = h
         .latency
-        .map(|d| format!(" in {:.1} ms", d.as_secs_f64() * 1000.0))
-        .unwrap_or_default();
-    out.push(Finding::new(
-        t,
-        "hub",
-        Status::Ok,
-        None,
-        format!("hub{version} answered{latency}"),
-    ));
+        .map(|d| (d.as_secs_f64() * 10_000.0).round() / 10.0)
+        .unwrap_or(0.0);
+    let st = super::judge_above(ms, checks.response_time_ms);
+    let msg = match st {
+        Status::Ok => format!("hub{version} answered in {ms} ms"),
+        _ => format!(
+            "hub{version} took {ms} ms to answer ({})",
+            bounds_text(checks.response_time_ms, ">")
+        ),
+    };
+    out.push(
+        Finding::new(
+            t,
+            "hub",
+            st,
+            (st != Status::Ok).then_some(Reason::Threshold),
+            msg,
+        )
+        .value(ms)
+        .bounds(checks.response_time_ms.warn, checks.response_time_ms.crit),
+    );
 
     // hub state
     let age_s = h
@@ -56,6 +68,15 @@ pub fn findings(
         Some("starting") => {
             let limit = checks.hub_starting_s.crit;
             match (age_s, limit) {
+                (Some(age), _) if checks.hub_starting_s.warn.is_some_and(|w| age <= w) => {
+                    Finding::new(
+                        t,
+                        "hub_state",
+                        Status::Ok,
+                        None,
+                        format!("starting ({age:.0} s since start)"),
+                    )
+                }
                 (Some(age), Some(limit)) if age > limit => Finding::new(
                     t,
                     "hub_state",

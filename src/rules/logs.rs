@@ -33,15 +33,16 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
         out.push(failed(t, "log", f));
         return out;
     }
+    // judged on the exact size; shown rounded
     let mb = l.size_bytes as f64 / 1_000_000.0;
-    let mb = (mb * 10.0).round() / 10.0;
+    let shown = format!("{mb:.1} MB");
     out.push(judged(
         t,
         "log_size",
         mb,
         checks.log_size_mb,
-        format!("{mb} MB"),
-        &format!("the log is {mb} MB"),
+        shown.clone(),
+        &format!("the log is {shown}"),
     ));
     let errors = l.levels.get("error").copied().unwrap_or(0);
     let last = l
@@ -108,13 +109,23 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
         };
         out.push(f);
     }
-    let flaps = l.patterns.get("disconnect").copied().unwrap_or(0);
+    // a cycle needs both halves: client-disconnect noise alone (mcp-hub logs thousands of
+    // "client disconnected" lines when an SSE client leaves) is not a server flapping
+    let flaps = l
+        .patterns
+        .get("disconnect")
+        .copied()
+        .unwrap_or(0)
+        .min(l.patterns.get("reconnect").copied().unwrap_or(0));
     out.push(judged(
         t,
         "log_flapping",
         flaps as f64,
         checks.log_flaps,
-        format!("{flaps} disconnects in the last {} entries", l.entries_read),
+        format!(
+            "{flaps} disconnect/reconnect cycles in the last {} entries",
+            l.entries_read
+        ),
         &format!(
             "{flaps} disconnect/reconnect cycles in the last {} entries",
             l.entries_read

@@ -2,9 +2,11 @@
 //! in as a value.
 
 pub mod endpoint;
+pub mod host;
 pub mod hub;
 pub mod logs;
 pub mod mcp;
+pub mod process;
 
 use crate::config::{Bound, Checks};
 use crate::failure::{Failure, Reason};
@@ -23,6 +25,8 @@ pub fn findings(
         Facts::Hub(h) => hub::findings(obs, h, checks, now),
         Facts::Http(e) => endpoint::findings(obs, e, checks),
         Facts::Log(l) => logs::findings(obs, l, checks),
+        Facts::Process(p) => process::findings(obs, p, checks),
+        Facts::Host(h) => host::findings(obs, h, checks),
     };
     for f in &mut out {
         f.probe = obs.kind();

@@ -112,6 +112,16 @@ struct Observation {
     server_requests: Vec<String>,
     stderr_tail: Vec<String>,
     close: Option<String>,
+    child: Option<Child>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Child {
+    pid: u32,
+    rss_bytes: Option<u64>,
+    threads: Option<u64>,
+    open_fds: Option<u64>,
 }
 
 const NULLABLE: &[&str] = &[
@@ -121,6 +131,7 @@ const NULLABLE: &[&str] = &[
     "revision",
     "server",
     "handshake_ms",
+    "ready_ms",
     "liveness_method",
     "liveness_ms",
     "liveness_failure",
@@ -130,6 +141,7 @@ const NULLABLE: &[&str] = &[
     "prompts_count",
     "resources_count",
     "close",
+    "child",
 ];
 
 fn parse(stdout: &str) -> Doc {
@@ -159,6 +171,9 @@ fn healthy_and_failed_targets_match_the_schema() {
         .unwrap();
     assert_eq!(ok.status, "ok");
     assert_eq!(ok.tools_count, Some(3));
+    // the stdio server's own resources were sampled while it ran
+    let child = ok.child.as_ref().expect("child resources");
+    assert!(child.rss_bytes.unwrap_or(0) > 0);
     let bad = doc
         .observations
         .iter()

@@ -328,3 +328,108 @@ fn corrupt_state_is_reported_and_rebuilt() {
             .unwrap();
     assert!(rebuilt.get(log.to_str().unwrap()).is_some(), "{rebuilt}");
 }
+
+fn port_of(url: &str) -> u16 {
+    url.rsplit(':')
+        .next()
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn process_found_by_port_with_its_resources() {
+    let home = tempdir();
+    let port = port_of(peer("EVERYTHING_HTTP_URL"));
+    let (code, doc) = health_json(home.path(), &["--process", &format!("port:{port}")]);
+    assert_ne!(code, 3, "{doc:#}");
+    let p = obs(&doc, "process");
+    let first = &p["processes"][0];
+    assert_eq!(first["name"], "node");
+    assert!(
+        first["listening_ports"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(port)),
+        "{p:#}"
+    );
+    assert!(first["rss_bytes"].as_u64().unwrap() > 0);
+    assert!(
+        first.get("cmdline").is_none(),
+        "arguments may carry secrets and are never printed"
+    );
+    let t = p["target"].as_str().unwrap();
+    assert_eq!(finding(&doc, t, "process")["status"], "ok");
+    assert!(finding(&doc, t, "process_cpu")["value"].is_number());
+
+    // the same process, by pid, must also listen on a port it does not: port_closed
+    let pid = first["pid"].as_u64().unwrap();
+    let cfg = config_with(
+        home.path(),
+        json!({"srv": {"process": {"pid": pid}, "port": closed_port()}}),
+    );
+    let (code, doc) = health_json(home.path(), &["-c", &cfg]);
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(finding(&doc, "srv", "port")["reason"], "port_closed");
+}
+
+#[test]
+fn missing_process_and_closed_port() {
+    let home = tempdir();
+    let (code, doc) = health_json(
+        home.path(),
+        &["--process", "no-such-mcp-server-anywhere-7f3a"],
+    );
+    assert_eq!(code, 2);
+    assert_eq!(
+        obs(&doc, "process")["failure"]["reason"],
+        "process_not_found"
+    );
+    let (code, doc) = health_json(
+        home.path(),
+        &["--process", &format!("port:{}", closed_port())],
+    );
+    assert_eq!(code, 2);
+    assert_eq!(obs(&doc, "process")["failure"]["reason"], "port_closed");
+}
+
+#[test]
+fn system_probe_measures_the_disks_that_matter() {
+    let home = tempdir();
+    let state = home.path().join("state");
+    let log = home.path().join("logs/app.log");
+    std::fs::create_dir_all(log.parent().unwrap()).unwrap();
+    std::fs::write(&log, "INFO up\n").unwrap();
+    let (code, doc) = health_json(
+        home.path(),
+        &[
+            "--system",
+            "--state-dir",
+            state.to_str().unwrap(),
+            "--log",
+            log.to_str().unwrap(),
+        ],
+    );
+    assert_ne!(code, 3, "{doc:#}");
+    let h = obs(&doc, "host");
+    assert!(h["cpus"].as_u64().unwrap() >= 1);
+    assert!(h["memory_total_bytes"].as_u64().unwrap() > 0);
+    let paths: Vec<&str> = h["disks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    // the state dir does not exist yet: its nearest existing ancestor is measured; then the log's dir
+    assert_eq!(
+        paths,
+        [
+            home.path().to_str().unwrap(),
+            log.parent().unwrap().to_str().unwrap()
+        ]
+    );
+    assert!(finding(&doc, "system", "host_memory")["value"].is_number());
+}

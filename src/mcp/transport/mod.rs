@@ -206,6 +206,14 @@ impl Transport {
         }
     }
 
+    /// The server process's pid (stdio only).
+    pub fn pid(&self) -> Option<u32> {
+        match self {
+            Transport::Stdio(t) => t.pid(),
+            _ => None,
+        }
+    }
+
     /// The server's stderr (stdio only), most recent lines last.
     pub fn stderr_tail(&self) -> Vec<String> {
         match self {

@@ -104,6 +104,11 @@ impl StdioTransport {
         })
     }
 
+    /// The child's pid while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
     pub fn stderr_tail(&self) -> Vec<String> {
         self.stderr
             .lock()

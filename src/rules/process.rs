@@ -1,0 +1,114 @@
+//! Judging a server's process: found and running, its CPU and memory (DESIGN.md §8: CPU above 5 %
+//! warns, above 10 % is critical; RSS above 5 % / 10 % of the host; above 2 GiB critical), and the
+//! port it must listen on. With several matching processes (workers), their sum is judged.
+
+use super::{bounds_text, failed, judge_above};
+use crate::config::{Bound, Checks};
+use crate::failure::Reason;
+use crate::probe::Observation;
+use crate::probe::process::ProcessFacts;
+use crate::report::Finding;
+use crate::status::Status;
+
+fn judged(
+    t: &str,
+    check: &str,
+    value: Option<f64>,
+    bound: Bound,
+    what: &str,
+    unit: &str,
+) -> Option<Finding> {
+    let v = value?;
+    let v = (v * 10.0).round() / 10.0;
+    let st = judge_above(v, bound);
+    let msg = match st {
+        Status::Ok => format!("{what} {v}{unit}"),
+        _ => format!("{what} {v}{unit} ({})", bounds_text(bound, ">")),
+    };
+    Some(
+        Finding::new(
+            t,
+            check,
+            st,
+            (st != Status::Ok).then_some(Reason::Threshold),
+            msg,
+        )
+        .value(v)
+        .bounds(bound.warn, bound.crit),
+    )
+}
+
+fn sum(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
+    values.into_iter().try_fold(0.0, |acc, v| Some(acc + v?))
+}
+
+pub fn findings(obs: &Observation, p: &ProcessFacts, checks: &Checks) -> Vec<Finding> {
+    let t = obs.target.as_str();
+    let mut out = Vec::new();
+    if let Some(f) = &obs.failure {
+        out.push(failed(t, "process", f));
+        return out;
+    }
+    let pids: Vec<String> = p.processes.iter().map(|i| i.pid.to_string()).collect();
+    out.push(Finding::new(
+        t,
+        "process",
+        Status::Ok,
+        None,
+        format!("{}: running (pid {})", p.selector, pids.join(", ")),
+    ));
+    let cpu = sum(p.processes.iter().map(|i| i.cpu_percent));
+    out.extend(judged(
+        t,
+        "process_cpu",
+        cpu,
+        checks.process_cpu_percent,
+        "CPU",
+        " % of one core",
+    ));
+    let mem = sum(p.processes.iter().map(|i| i.memory_percent));
+    out.extend(judged(
+        t,
+        "process_memory",
+        mem,
+        checks.process_memory_percent,
+        "memory",
+        " % of the host",
+    ));
+    let rss = sum(p
+        .processes
+        .iter()
+        .map(|i| i.rss_bytes.map(|b| b as f64 / 1_048_576.0)));
+    out.extend(judged(
+        t,
+        "process_rss",
+        rss,
+        checks.process_rss_mb,
+        "RSS",
+        " MiB",
+    ));
+    if let Some(port) = checks.expect_port {
+        let listening = p
+            .processes
+            .iter()
+            .any(|i| i.listening_ports.contains(&port));
+        out.push(if listening {
+            Finding::new(
+                t,
+                "port",
+                Status::Ok,
+                None,
+                format!("listening on TCP port {port}"),
+            )
+        } else {
+            Finding::new(
+                t,
+                "port",
+                Status::Crit,
+                Some(Reason::PortClosed),
+                format!("not listening on TCP port {port}"),
+            )
+        });
+    }
+    out
+}
