@@ -8,6 +8,8 @@
 #   (c) 20 targets in one config (URLs repeated, stdio servers) versus the slowest of them alone.
 #                                                                goal: <= 1.5x
 #   (d) mcpmon --version.                                        goal: < 5 ms
+#   (e) health of a hub with its servers and its log: wall time beyond the hub's own answer.
+#                                                                goal: <= 100 ms
 #
 # Uses hyperfine when installed, else a bash loop over `date +%s%N`; peak RSS from /usr/bin/time -f %M.
 # Builds the release binary, installs and starts its own peers (BENCH_PEERS_DIR, default target/bench-peers;
@@ -238,6 +240,21 @@ row "    info: its 15 URL targets at once" "$u_ms ms" "$uslow_ms ms $uslow_name"
 log "(d) mcpmon --version x$RUNS"
 d_ms=$(median_ms "$RUNS" "$BIN" --version)
 row "(d) mcpmon --version" "$d_ms ms" "-" "-" "< 5 ms" "$(verdict "$d_ms < 5")"
+
+# ---- (e) a hub with its servers, its process and its log (issue "Probes beyond MCP") ----
+log "(e) health --hub --log [--process] x$RUNS"
+hub_port=${HUB_URL##*:}
+e_state=$WORK/e-state
+e_ms=$(median_ms "$RUNS" "$BIN" health --hub "$HUB_URL" --log "$HUB_LOG" --state-dir "$e_state")
+e_lat=$("$BIN" health -f json --hub "$HUB_URL" --state-dir "$e_state" | python3 -c 'import json, sys; print(json.load(sys.stdin)["observations"][0]["latency_ms"])')
+row "(e) health --hub --log" "$e_ms ms" "$e_lat ms hub answer" "$(sdiff "$e_ms - $e_lat") ms" "<= +100 ms" "$(verdict "$e_ms - $e_lat <= 100")"
+ep_ms=$(median_ms 5 "$BIN" health --hub "$HUB_URL" --log "$HUB_LOG" --process "port:$hub_port" --state-dir "$e_state")
+ep_cpu=-
+if [ -x /usr/bin/time ]; then
+  /usr/bin/time -f '%U %S' -o "$WORK/ecpu" "$BIN" health --hub "$HUB_URL" --log "$HUB_LOG" --process "port:$hub_port" --state-dir "$e_state" > /dev/null 2>&1 || true
+  ep_cpu=$(tail -n 1 "$WORK/ecpu" | awk '{ printf "%.0f", ($1 + $2) * 1000 }')
+fi
+row "    info: + --process (250 ms CPU sample)" "$ep_ms ms" "$ep_cpu ms CPU" "-" "-" ""
 
 echo
 echo "$("$BIN" --version) (${BIN#"$ROOT"/}); $(nproc) CPUs; timer: $TIMER; runs: $RUNS (stdio $SRUNS, 20-target 5)"

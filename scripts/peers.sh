@@ -124,12 +124,13 @@ start() {
     "memory": { "command": "node", "args": ["$MEMJS"], "env": { "MEMORY_FILE_PATH": "$RUN/hub-memory.jsonl" } }
 } }
 EOF
-  # A second hub with one real server, one that cannot start (missing binary) and one disabled.
+  # A second hub with two real servers, one that cannot start (missing binary) and one disabled.
   local H2=$RUN/hub2-home
   mkdir -p "$H2/data/mcp-hub/cache" "$H2/state" "$H2/config"
   cp "$H/data/mcp-hub/cache/registry.json" "$H2/data/mcp-hub/cache/registry.json"
   cat > "$RUN/mcp-hub-broken.json" <<EOF
 { "mcpServers": {
+    "everything": { "command": "node", "args": ["$EVJS", "stdio"] },
     "memory": { "command": "node", "args": ["$MEMJS"], "env": { "MEMORY_FILE_PATH": "$RUN/hub2-memory.jsonl" } },
     "broken": { "command": "/nonexistent/mcp-server-binary", "args": [] },
     "off": { "command": "node", "args": ["$MEMJS"], "disabled": true }

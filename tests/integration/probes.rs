@@ -56,6 +56,9 @@ fn hub_with_a_missing_binary_and_a_disabled_server() {
     let off = finding(&doc, &t, "server:off");
     assert_eq!(off["status"], "ok", "disabled is not a failure");
     assert_eq!(finding(&doc, &t, "server:memory")["status"], "ok");
+    assert_eq!(finding(&doc, &t, "server:everything")["status"], "ok");
+    // the healthy hub has no filtering statistics (mcp-hub 4.2.1 serves an HTML 404 there): not required
+    assert!(obs(&doc, "hub")["filtering"].is_null());
 }
 
 #[test]
@@ -80,6 +83,8 @@ fn missing_hub_fields_are_unknown_not_zero() {
     let a = finding(&doc, &t, "server:a");
     assert_eq!(a["reason"], "field_missing");
     assert!(obs(&doc, "hub")["servers"][0]["counts"]["tools"].is_null());
+    // the fork's optional filtering statistics are read when the hub has them
+    assert_eq!(obs(&doc, "hub")["filtering"]["filteredTools"], 5);
 }
 
 fn config_with(home: &std::path::Path, targets: serde_json::Value) -> String {

@@ -25,7 +25,7 @@ Modes:
                its reply (tool "alpha"), or 3 s pass (tool "unanswered").
   health-json  a REST health service: GET /api/mcp/health (healthy JSON), /degraded (an unhealthy
                one), /metrics (Prometheus text), /api/health (an mcp-hub document with missing
-               fields); anything else 404 HTML.
+               fields), /api/filtering/stats (the fork's filtering statistics); anything else 404 HTML.
   legacy-ok    minimal correct Streamable HTTP (2025-06-18) server on /mcp:
                server/discover -> 400 "Server not initialized"; initialize -> 200
                with Mcp-Session-Id: stub-session-1; notifications -> 202;
@@ -215,6 +215,9 @@ class Handler(BaseHTTPRequestHandler):
                     b'mcp_requests_total{server="a",code="500"} 3\n'
                     b"mcp_queue_depth 12\n")
             return self.reply(200, body, "text/plain; version=0.0.4")
+        if path == "/api/filtering/stats":
+            return self.reply_json(200, {"enabled": True, "mode": "server-allowlist",
+                                         "totalTools": 22, "filteredTools": 5, "filterRate": 22.7})
         if path == "/api/health":
             return self.reply_json(200, {"status": "ok", "servers": [{"name": "a"}]})
         return self.mode_not_found(msg)
