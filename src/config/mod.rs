@@ -58,6 +58,9 @@ pub struct Checks {
     pub disk_used_percent: Bound,
     /// Used % of the host's memory.
     pub host_memory_percent: Bound,
+    /// Days until an HTTPS health endpoint's certificate expires (lower is worse: < 30 warns, < 7 is
+    /// critical).
+    pub tls_days_left: Bound,
     /// A TCP port the target's process must listen on (`process` and `port` both given).
     pub expect_port: Option<u16>,
 }
@@ -76,6 +79,7 @@ impl Checks {
         "process_rss_mb",
         "disk_used_percent",
         "host_memory_percent",
+        "tls_days_left",
     ];
 
     /// The bound named `name` (one of `THRESHOLDS`).
@@ -92,6 +96,7 @@ impl Checks {
             "process_rss_mb" => &mut self.process_rss_mb,
             "disk_used_percent" => &mut self.disk_used_percent,
             "host_memory_percent" => &mut self.host_memory_percent,
+            "tls_days_left" => &mut self.tls_days_left,
             _ => return None,
         })
     }
@@ -143,6 +148,10 @@ impl Default for Checks {
                 crit: Some(95.0),
             },
             expect_port: None,
+            tls_days_left: Bound {
+                warn: Some(30.0),
+                crit: Some(7.0),
+            },
             log_flaps: Bound {
                 warn: Some(3.0),
                 crit: None,
@@ -670,7 +679,7 @@ fn parse_entry(
         }
     };
     let hub = probes::hub(obj.get("hub"), place, &mut r, &mut secrets)?;
-    let http = probes::http(obj.get("health_url"), place, &mut r, &mut secrets)?;
+    let http = probes::http(obj.get("health_url"), place, base, &mut r, &mut secrets)?;
     let log = probes::log(obj.get("log"), place, base, &mut r)?;
     let process = probes::process(obj.get("process"), obj.get("port"), place, base, &mut r)?;
     if mcp.is_none() && hub.is_none() && http.is_none() && log.is_none() && process.is_none() {
@@ -781,6 +790,7 @@ pub fn adhoc_health_url(
         expect_status: Vec::new(),
         asserts: Vec::new(),
         metrics: Vec::new(),
+        ca_file: None,
     });
     Ok(t)
 }

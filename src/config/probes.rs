@@ -78,6 +78,7 @@ pub(super) fn hub(
 pub(super) fn http(
     v: Option<&Value>,
     place: &str,
+    base: Option<&Path>,
     r: &mut Resolver,
     secrets: &mut Vec<String>,
 ) -> Result<Option<HttpCheck>, PlaceErr> {
@@ -90,17 +91,40 @@ pub(super) fn http(
         expect_status: Vec::new(),
         asserts: Vec::new(),
         metrics: Vec::new(),
+        ca_file: None,
     };
     let Some(obj) = obj else {
         return Ok(Some(check));
     };
     for key in obj.keys() {
-        if !["url", "headers", "expect_status", "assert", "metrics"].contains(&key.as_str()) {
+        if ![
+            "url",
+            "headers",
+            "expect_status",
+            "assert",
+            "metrics",
+            "ca_file",
+        ]
+        .contains(&key.as_str())
+        {
             return Err((
                 format!("{place}.{key}"),
-                "unknown key (known: url, headers, expect_status, assert, metrics)".into(),
+                "unknown key (known: url, headers, expect_status, assert, metrics, ca_file)".into(),
             ));
         }
+    }
+    if let Some(ca) = obj.get("ca_file") {
+        let ca = ca.as_str().ok_or_else(|| {
+            (
+                format!("{place}.ca_file"),
+                "must be the path of a PEM file".into(),
+            )
+        })?;
+        let ca = PathBuf::from(r.str(ca, &place));
+        check.ca_file = Some(match base {
+            Some(b) if ca.is_relative() => b.join(ca),
+            _ => ca,
+        });
     }
     match obj.get("expect_status") {
         None => {}

@@ -50,6 +50,9 @@ pub struct HttpCheck {
     pub expect_status: Vec<u16>,
     pub asserts: Vec<Assertion>,
     pub metrics: Vec<MetricSpec>,
+    /// A PEM file with the CA (or self-signed certificate) to trust for this endpoint, beside the
+    /// built-in roots.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -77,6 +80,9 @@ pub struct EndpointFacts {
     pub asserts: Vec<AssertResult>,
     /// Each configured metric with its value, in config order.
     pub metrics: Vec<(MetricSpec, Option<f64>)>,
+    /// HTTPS: the server certificate's `notAfter`, and the days left until then (negative: expired).
+    pub tls_not_after: Option<chrono::DateTime<chrono::Utc>>,
+    pub tls_days_left: Option<f64>,
 }
 
 pub async fn probe(
@@ -91,7 +97,17 @@ pub async fn probe(
         expect_status: spec.expect_status.clone(),
         ..Default::default()
     };
-    let failure = run(spec, client, started + timeout, &mut facts).await.err();
+    let failure = match &spec.ca_file {
+        None => run(spec, client, started + timeout, now, &mut facts)
+            .await
+            .err(),
+        Some(ca) => match client_trusting(ca, timeout) {
+            Ok(own) => run(spec, &own, started + timeout, now, &mut facts)
+                .await
+                .err(),
+            Err(f) => Some(f),
+        },
+    };
     Observation {
         target: name.to_string(),
         endpoint: crate::config::redact_url(&spec.url),
@@ -102,10 +118,37 @@ pub async fn probe(
     }
 }
 
+/// A client that also trusts the CA in `ca`, for an endpoint with its own (often self-signed) certificate.
+fn client_trusting(ca: &std::path::Path, timeout: Duration) -> Result<Client, Failure> {
+    let pem = std::fs::read(ca).map_err(|e| {
+        Failure::new(
+            Reason::FileUnreadable,
+            format!("ca_file {}: {e}", ca.display()),
+        )
+    })?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        Failure::new(
+            Reason::TlsError,
+            format!("ca_file {}: not a PEM certificate: {e}", ca.display()),
+        )
+    })?;
+    let mut b = Client::builder()
+        .connect_timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("mcpmon/", env!("CARGO_PKG_VERSION")))
+        .tls_info(true);
+    for c in certs {
+        b = b.add_root_certificate(c);
+    }
+    b.build()
+        .map_err(|e| Failure::new(Reason::TlsError, format!("ca_file {}: {e}", ca.display())))
+}
+
 async fn run(
     spec: &HttpCheck,
     client: &Client,
     deadline: Instant,
+    now: chrono::DateTime<chrono::Utc>,
     facts: &mut EndpointFacts,
 ) -> Result<(), Failure> {
     let url = crate::mcp::session::parse_url(&spec.url)
@@ -119,6 +162,14 @@ async fn run(
     facts.latency = Some(started.elapsed());
     let ctype = content_type(resp.headers());
     facts.content_type = Some(ctype.clone()).filter(|c| !c.is_empty());
+    if let Some(info) = resp.extensions().get::<reqwest::tls::TlsInfo>() {
+        facts.tls_not_after = info
+            .peer_certificate()
+            .and_then(crate::probe::tls::not_after);
+        facts.tls_days_left = facts
+            .tls_not_after
+            .map(|t| ((t - now).num_seconds() as f64 / 86_400.0 * 10.0).round() / 10.0);
+    }
     if status == 401 || status == 403 {
         return Err(http_t::auth_failure(&resp, status));
     }

@@ -8,6 +8,7 @@ pub mod hub;
 pub mod logs;
 pub mod mcp;
 pub mod process;
+pub mod tls;
 
 use crate::config::Target;
 use crate::failure::{Failure, Reason};

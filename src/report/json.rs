@@ -217,6 +217,8 @@ struct WireHttp<'a> {
     is_json: bool,
     asserts: Vec<WireAssert<'a>>,
     metrics: Vec<WireMetric<'a>>,
+    tls_not_after: Option<String>,
+    tls_days_left: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -388,6 +390,10 @@ fn observation<'a>(o: &'a Observation, status: Status) -> WireObservation<'a> {
                     lower_is_worse: m.below,
                 })
                 .collect(),
+            tls_not_after: e
+                .tls_not_after
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            tls_days_left: e.tls_days_left,
         }),
         Facts::Process(p) => WireObservation::Process(WireProcess {
             common: common(),

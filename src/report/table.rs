@@ -137,6 +137,9 @@ fn summary(o: &Observation) -> (String, String) {
                 let ok = e.asserts.iter().filter(|a| a.ok()).count();
                 parts.push(format!("{ok}/{} assertions hold", e.asserts.len()));
             }
+            if let Some(d) = e.tls_days_left {
+                parts.push(format!("cert {d:.0} d"));
+            }
             for (m, v) in &e.metrics {
                 parts.push(format!(
                     "{}={}",

@@ -43,6 +43,32 @@ pub fn findings(obs: &Observation, e: &EndpointFacts, checks: &Checks) -> Vec<Fi
         .value(ms)
         .bounds(checks.response_time_ms.warn, checks.response_time_ms.crit),
     );
+    if let Some(days) = e.tls_days_left {
+        let st = judge_below(days, checks.tls_days_left);
+        let when = e
+            .tls_not_after
+            .map(|t| t.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        let msg = match st {
+            Status::Ok => format!("certificate valid {days} more days (until {when})"),
+            _ if days < 0.0 => format!("the certificate expired {} days ago ({when})", -days),
+            _ => format!(
+                "the certificate expires in {days} days ({when}; {})",
+                bounds_text(checks.tls_days_left, "<")
+            ),
+        };
+        out.push(
+            Finding::new(
+                t,
+                "tls_expiry",
+                st,
+                (st != Status::Ok).then_some(Reason::Threshold),
+                msg,
+            )
+            .value(days)
+            .bounds(checks.tls_days_left.warn, checks.tls_days_left.crit),
+        );
+    }
     for a in &e.asserts {
         let check = format!("assert:{}", a.pointer);
         let f = match &a.actual {

@@ -438,3 +438,115 @@ fn system_probe_measures_the_disks_that_matter() {
     );
     assert!(finding(&doc, "system", "host_memory")["value"].is_number());
 }
+
+#[test]
+fn https_endpoint_reports_days_to_certificate_expiry() {
+    let home = tempdir();
+    // a small CA and a server certificate it signs, valid 20 days (webpki refuses a CA as end entity)
+    let d = home.path();
+    let (ca, cert, key) = (d.join("ca.pem"), d.join("cert.pem"), d.join("key.pem"));
+    std::fs::write(
+        d.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    let openssl = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(d)
+            .output()
+            .expect("openssl (Debian package `openssl`)");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    openssl(
+        &[
+            &["req", "-x509"][..],
+            &ec,
+            &[
+                "-days",
+                "100",
+                "-subj",
+                "/CN=mcpmon test CA",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+            ],
+        ]
+        .concat(),
+    );
+    openssl(
+        &[
+            &["req"][..],
+            &ec,
+            &[
+                "-subj",
+                "/CN=127.0.0.1",
+                "-keyout",
+                "key.pem",
+                "-out",
+                "leaf.csr",
+            ],
+        ]
+        .concat(),
+    );
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "20",
+        "-extfile",
+        "ext.cnf",
+        "-out",
+        "cert.pem",
+    ]);
+    let s = HttpStub::start_with_env(
+        "tls-json",
+        &[
+            ("STUB_CERT", cert.to_str().unwrap()),
+            ("STUB_KEY", key.to_str().unwrap()),
+        ],
+    );
+    let url = format!("https://127.0.0.1:{}/api/mcp/health", s.port);
+    let cfg = config_with(
+        home.path(),
+        json!({
+            "trusted": {"health_url": {"url": url, "ca_file": ca, "assert": {"/status": "ok"}}},
+            "untrusted": {"health_url": url}
+        }),
+    );
+    let (code, doc) = health_json(home.path(), &["-c", &cfg, "-t", "trusted"]);
+    assert_eq!(code, 1, "20 days left is below the 30-day warning: {doc:#}");
+    let f = finding(&doc, "trusted", "tls_expiry");
+    assert_eq!(f["status"], "warn");
+    let days = f["value"].as_f64().unwrap();
+    assert!((19.0..=20.1).contains(&days), "{f}");
+    assert_eq!(finding(&doc, "trusted", "assert:/status")["status"], "ok");
+    assert!(obs(&doc, "http")["tls_not_after"].is_string());
+    // the same server without its CA: the certificate is not trusted
+    let (code, doc) = health_json(home.path(), &["-c", &cfg, "-t", "untrusted"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        obs(&doc, "http")["failure"]["reason"],
+        "tls_error",
+        "{doc:#}"
+    );
+}

@@ -26,6 +26,8 @@ Modes:
   health-json  a REST health service: GET /api/mcp/health (healthy JSON), /degraded (an unhealthy
                one), /metrics (Prometheus text), /api/health (an mcp-hub document with missing
                fields), /api/filtering/stats (the fork's filtering statistics); anything else 404 HTML.
+  tls-json     health-json over HTTPS, with the certificate and key named by the env vars STUB_CERT
+               and STUB_KEY (PEM files).
   legacy-ok    minimal correct Streamable HTTP (2025-06-18) server on /mcp:
                server/discover -> 400 "Server not initialized"; initialize -> 200
                with Mcp-Session-Id: stub-session-1; notifications -> 202;
@@ -43,7 +45,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MODE = sys.argv[1] if len(sys.argv) == 2 else None
 MODES = {"html", "auth", "forbidden", "error500", "endless", "endless-sse", "die-mid",
-         "hang", "not-found", "legacy-ok", "server-request", "health-json"}
+         "hang", "not-found", "legacy-ok", "server-request", "health-json", "tls-json"}
 KNOWN_VERSIONS = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}
 SESSION = "stub-session-1"
 HTML = (b'<!doctype html><html><head><title>App</title></head>'
@@ -222,6 +224,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply_json(200, {"status": "ok", "servers": [{"name": "a"}]})
         return self.mode_not_found(msg)
 
+    def mode_tls_json(self, msg):
+        return self.mode_health_json(msg)
+
     def mode_legacy_ok(self, msg):
         if self.path.split("?")[0] != "/mcp":
             return self.mode_not_found(msg)
@@ -281,6 +286,11 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if MODE == "tls-json":
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(os.environ["STUB_CERT"], os.environ["STUB_KEY"])
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     print(f"PORT {server.server_address[1]}", flush=True)
     threading.Thread(target=exit_on_stdin_eof, daemon=True).start()
     server.serve_forever()

@@ -45,6 +45,8 @@ pub fn client(connect_timeout: Duration) -> Result<Client, reqwest::Error> {
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("mcpmon/", env!("CARGO_PKG_VERSION")))
         .pool_idle_timeout(Duration::from_secs(5))
+        // the peer certificate is kept so HTTPS health endpoints can report days to expiry
+        .tls_info(true)
         .build()
 }
 
