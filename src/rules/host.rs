@@ -1,31 +1,11 @@
 //! Judging the machine: memory used and the filesystems that matter (state dir, log dirs), as the
 //! playbooks' `free -h` and `df -h` do. Load and CPU are reported, not judged.
 
-use super::judge_above;
-use crate::config::{Bound, Checks};
-use crate::failure::Reason;
+use super::{above, round1};
+use crate::config::Checks;
 use crate::probe::Observation;
 use crate::probe::host::HostFacts;
 use crate::report::Finding;
-use crate::status::Status;
-
-fn pct(t: &str, check: &str, v: f64, bound: Bound, what: String) -> Finding {
-    let v = (v * 10.0).round() / 10.0;
-    let st = judge_above(v, bound);
-    let msg = match st {
-        Status::Ok => format!("{what} {v} % used"),
-        _ => format!("{what} {v} % used ({})", super::bounds_text(bound, ">")),
-    };
-    Finding::new(
-        t,
-        check,
-        st,
-        (st != Status::Ok).then_some(Reason::Threshold),
-        msg,
-    )
-    .value(v)
-    .bounds(bound.warn, bound.crit)
-}
 
 pub fn findings(obs: &Observation, h: &HostFacts, checks: &Checks) -> Vec<Finding> {
     let t = obs.target.as_str();
@@ -35,21 +15,28 @@ pub fn findings(obs: &Observation, h: &HostFacts, checks: &Checks) -> Vec<Findin
         return out;
     }
     if h.memory_total_bytes > 0 {
-        out.push(pct(
+        let v = round1(h.memory_used_percent);
+        out.push(above(
             t,
             "host_memory",
-            h.memory_used_percent,
+            v,
             checks.host_memory_percent,
-            "memory".into(),
+            format!("memory {v} % used"),
         ));
     }
     for d in &h.disks {
-        out.push(pct(
+        let v = round1(d.used_percent);
+        let described = format!(
+            "{} (on {}) {v} % used",
+            d.path.display(),
+            d.mount_point.display()
+        );
+        out.push(above(
             t,
             &format!("disk:{}", d.path.display()),
-            d.used_percent,
+            v,
             checks.disk_used_percent,
-            format!("{} (on {})", d.path.display(), d.mount_point.display()),
+            described,
         ));
     }
     out

@@ -1,30 +1,13 @@
 //! Judging a log tail: errors among the last entries, the file's size, and connection flapping
 //! (disconnect/reconnect cycles), with DESIGN.md §8's defaults.
 
-use super::{bounds_text, failed, judge_above};
-use crate::config::{Bound, Checks};
+use super::{above, failed};
+use crate::config::Checks;
 use crate::failure::Reason;
 use crate::probe::Observation;
 use crate::probe::logs::LogFacts;
 use crate::report::Finding;
 use crate::status::Status;
-
-fn judged(t: &str, check: &str, value: f64, bound: Bound, ok_msg: String, what: &str) -> Finding {
-    let st = judge_above(value, bound);
-    let msg = match st {
-        Status::Ok => ok_msg,
-        _ => format!("{what} ({})", bounds_text(bound, ">")),
-    };
-    Finding::new(
-        t,
-        check,
-        st,
-        (st != Status::Ok).then_some(Reason::Threshold),
-        msg,
-    )
-    .value(value)
-    .bounds(bound.warn, bound.crit)
-}
 
 pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding> {
     let t = obs.target.as_str();
@@ -36,13 +19,12 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
     // judged on the exact size; shown rounded
     let mb = l.size_bytes as f64 / 1_000_000.0;
     let shown = format!("{mb:.1} MB");
-    out.push(judged(
+    out.push(above(
         t,
         "log_size",
         mb,
         checks.log_size_mb,
-        shown.clone(),
-        &format!("the log is {shown}"),
+        format!("the log is {shown}"),
     ));
     let errors = l.levels.get("error").copied().unwrap_or(0);
     let last = l
@@ -50,19 +32,16 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
         .as_deref()
         .map(|e| format!("; last: {e}"))
         .unwrap_or_default();
-    out.push(judged(
+    let described = format!(
+        "{errors} errors in the last {} entries{last}",
+        l.entries_read
+    );
+    out.push(above(
         t,
         "log_errors",
         errors as f64,
         checks.log_errors,
-        format!(
-            "{errors} errors in the last {} entries{last}",
-            l.entries_read
-        ),
-        &format!(
-            "{errors} errors in the last {} entries{last}",
-            l.entries_read
-        ),
+        described,
     ));
     if let Some(g) = l.growth {
         use crate::probe::logs::Growth;
@@ -117,19 +96,16 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
         .copied()
         .unwrap_or(0)
         .min(l.patterns.get("reconnect").copied().unwrap_or(0));
-    out.push(judged(
+    let described = format!(
+        "{flaps} disconnect/reconnect cycles in the last {} entries",
+        l.entries_read
+    );
+    out.push(above(
         t,
         "log_flapping",
         flaps as f64,
         checks.log_flaps,
-        format!(
-            "{flaps} disconnect/reconnect cycles in the last {} entries",
-            l.entries_read
-        ),
-        &format!(
-            "{flaps} disconnect/reconnect cycles in the last {} entries",
-            l.entries_read
-        ),
+        described,
     ));
     out
 }

@@ -1,7 +1,6 @@
 //! The checks of an MCP observation: connection, response time (or stdio start-up), liveness, tools
 //! (`min_tools`, `expect_tools`), the other lists, and protocol faults seen on the wire.
 
-use super::judge_above;
 use crate::config::{Bound, Checks};
 use crate::failure::Reason;
 use crate::probe::Observation;
@@ -177,26 +176,5 @@ fn tools_n(n: usize) -> String {
 
 /// A latency judged against warn/crit bounds.
 fn latency(check: &str, target: &str, what: &str, value: f64, bound: Bound) -> Finding {
-    let st = judge_above(value, bound);
-    let msg = match st {
-        Status::Ok => format!("{what} {value} ms"),
-        _ => format!(
-            "{what} took {value} ms (warn > {}, crit > {})",
-            show(bound.warn),
-            show(bound.crit)
-        ),
-    };
-    Finding::new(
-        target,
-        check,
-        st,
-        (st != Status::Ok).then_some(Reason::Threshold),
-        msg,
-    )
-    .value(value)
-    .bounds(bound.warn, bound.crit)
-}
-
-fn show(v: Option<f64>) -> String {
-    v.map(|x| format!("{x}")).unwrap_or_else(|| "—".into())
+    super::above(target, check, value, bound, format!("{what} {value} ms"))
 }

@@ -66,6 +66,30 @@ pub fn failed(target: &str, check: &str, f: &Failure) -> Finding {
     Finding::new(target, check, status, Some(f.reason), f.message.clone())
 }
 
+/// A value judged against bounds where higher is worse. `described` says the value in words ("CPU 3.2 %
+/// of one core"); when it is not OK, the bounds it crossed are appended.
+pub fn above(target: &str, check: &str, value: f64, bound: Bound, described: String) -> Finding {
+    let st = judge_above(value, bound);
+    let msg = match st {
+        Status::Ok => described,
+        _ => format!("{described} ({})", bounds_text(bound, ">")),
+    };
+    Finding::new(
+        target,
+        check,
+        st,
+        (st != Status::Ok).then_some(Reason::Threshold),
+        msg,
+    )
+    .value(value)
+    .bounds(bound.warn, bound.crit)
+}
+
+/// Rounds to one decimal, as values are shown and judged.
+pub fn round1(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
+
 /// "warn > x, crit > y" for messages.
 pub fn bounds_text(b: Bound, op: &str) -> String {
     let show = |v: Option<f64>| v.map(|x| format!("{x}")).unwrap_or_else(|| "—".into());

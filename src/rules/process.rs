@@ -2,7 +2,7 @@
 //! warns, above 10 % is critical; RSS above 5 % / 10 % of the host; above 2 GiB critical), and the
 //! port it must listen on. With several matching processes (workers), their sum is judged.
 
-use super::{bounds_text, failed, judge_above};
+use super::{above, failed, round1};
 use crate::config::{Bound, Checks};
 use crate::failure::Reason;
 use crate::probe::Observation;
@@ -18,24 +18,8 @@ fn judged(
     what: &str,
     unit: &str,
 ) -> Option<Finding> {
-    let v = value?;
-    let v = (v * 10.0).round() / 10.0;
-    let st = judge_above(v, bound);
-    let msg = match st {
-        Status::Ok => format!("{what} {v}{unit}"),
-        _ => format!("{what} {v}{unit} ({})", bounds_text(bound, ">")),
-    };
-    Some(
-        Finding::new(
-            t,
-            check,
-            st,
-            (st != Status::Ok).then_some(Reason::Threshold),
-            msg,
-        )
-        .value(v)
-        .bounds(bound.warn, bound.crit),
-    )
+    let v = round1(value?);
+    Some(above(t, check, v, bound, format!("{what} {v}{unit}")))
 }
 
 fn sum(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
