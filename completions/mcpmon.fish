@@ -29,7 +29,9 @@ complete -c mcpmon -n "__fish_mcpmon_needs_command" -s t -l target -d 'Only thes
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -s f -l format -d 'Output format. Default: table; with --watch and stdout not a terminal: jsonl' -r -f -a "table\t'A table for people (default)'
 json\t'One JSON document (schema in README)'
-jsonl\t'The same document on one line; with --watch, one line per round'"
+jsonl\t'The same document on one line; with --watch, one line per round'
+nagios\t'A Nagios/Icinga plugin line with perfdata'
+prometheus\t'Prometheus text exposition (node_exporter textfile collector)'"
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -l color -d 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is unset and TERM is not dumb'
 always\t''
 never\t''"
@@ -61,7 +63,9 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s t -l target -d 
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s f -l format -d 'Output format. Default: table; with --watch and stdout not a terminal: jsonl' -r -f -a "table\t'A table for people (default)'
 json\t'One JSON document (schema in README)'
-jsonl\t'The same document on one line; with --watch, one line per round'"
+jsonl\t'The same document on one line; with --watch, one line per round'
+nagios\t'A Nagios/Icinga plugin line with perfdata'
+prometheus\t'Prometheus text exposition (node_exporter textfile collector)'"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l color -d 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is unset and TERM is not dumb'
 always\t''
 never\t''"
@@ -76,7 +80,9 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s t -l targe
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s f -l format -d 'Output format. Default: table; with --watch and stdout not a terminal: jsonl' -r -f -a "table\t'A table for people (default)'
 json\t'One JSON document (schema in README)'
-jsonl\t'The same document on one line; with --watch, one line per round'"
+jsonl\t'The same document on one line; with --watch, one line per round'
+nagios\t'A Nagios/Icinga plugin line with perfdata'
+prometheus\t'Prometheus text exposition (node_exporter textfile collector)'"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -l color -d 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is unset and TERM is not dumb'
 always\t''
 never\t''"

@@ -9,7 +9,7 @@ use crate::mcp::transport::http;
 use crate::probe::logs;
 use crate::probe::{self, Observation};
 use crate::report::table::TableOptions;
-use crate::report::{Format, Report, json, table};
+use crate::report::{Format, Report, json, nagios, prometheus, table};
 use crate::rules;
 use crate::status::{EXIT_INTERRUPTED, Status};
 use crate::store::marks;
@@ -241,6 +241,8 @@ pub fn render(report: &Report, format: Format, ctx: &Context) -> Vec<u8> {
         ),
         Format::Json => json::render(report, &mut buf),
         Format::Jsonl => json::render_line(report, &mut buf),
+        Format::Nagios => nagios::render(report, &mut buf),
+        Format::Prometheus => prometheus::render(report, &mut buf),
     };
     // Writing into a Vec cannot fail.
     debug_assert!(res.is_ok());

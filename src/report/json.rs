@@ -46,6 +46,10 @@ struct WireFinding<'a> {
     value: Option<f64>,
     warn: Option<f64>,
     crit: Option<f64>,
+    /// `ms`, `%`, `B`, `MB`, `MiB`, `d`, `count`, or null.
+    unit: Option<&'a str>,
+    /// The bounds are lower limits (a rate, days to expiry).
+    lower_is_worse: bool,
 }
 
 #[derive(Serialize)]
@@ -315,6 +319,8 @@ fn finding(f: &Finding) -> WireFinding<'_> {
         value: f.value,
         warn: f.warn,
         crit: f.crit,
+        unit: f.unit.map(|u| u.as_str()),
+        lower_is_worse: f.lower_is_worse,
     }
 }
 

@@ -2,6 +2,8 @@
 //! `render(&Report, options, &mut dyn Write)`; JSON wire structs live only in `json.rs`.
 
 pub mod json;
+pub mod nagios;
+pub mod prometheus;
 pub mod table;
 
 use crate::failure::Reason;
@@ -23,6 +25,38 @@ pub struct Finding {
     pub value: Option<f64>,
     pub warn: Option<f64>,
     pub crit: Option<f64>,
+    /// What `value`, `warn` and `crit` are measured in.
+    pub unit: Option<Unit>,
+    /// The bounds are lower limits (a success rate, days to expiry): crossing means going below.
+    pub lower_is_worse: bool,
+}
+
+/// Units of finding values; renderers convert to their own conventions (Prometheus: base units).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Ms,
+    Percent,
+    Bytes,
+    /// 10^6 bytes.
+    MB,
+    /// 2^20 bytes.
+    MiB,
+    Days,
+    Count,
+}
+
+impl Unit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Ms => "ms",
+            Unit::Percent => "%",
+            Unit::Bytes => "B",
+            Unit::MB => "MB",
+            Unit::MiB => "MiB",
+            Unit::Days => "d",
+            Unit::Count => "count",
+        }
+    }
 }
 
 impl Finding {
@@ -43,7 +77,20 @@ impl Finding {
             value: None,
             warn: None,
             crit: None,
+            unit: None,
+            lower_is_worse: false,
         }
+    }
+
+    pub fn unit(mut self, u: Unit) -> Self {
+        self.unit = Some(u);
+        self
+    }
+
+    /// Marks the bounds as lower limits (crossing means going below).
+    pub fn lower_is_worse(mut self) -> Self {
+        self.lower_is_worse = true;
+        self
     }
 
     pub fn value(mut self, v: f64) -> Self {
@@ -132,4 +179,8 @@ pub enum Format {
     Json,
     /// The same document on one line; with --watch, one line per round.
     Jsonl,
+    /// A Nagios/Icinga plugin line with perfdata.
+    Nagios,
+    /// Prometheus text exposition (node_exporter textfile collector).
+    Prometheus,
 }

@@ -6,7 +6,7 @@ use crate::config::Checks;
 use crate::failure::Reason;
 use crate::probe::Observation;
 use crate::probe::endpoint::EndpointFacts;
-use crate::report::Finding;
+use crate::report::{Finding, Unit};
 use crate::status::Status;
 
 pub fn findings(obs: &Observation, e: &EndpointFacts, checks: &Checks) -> Vec<Finding> {
@@ -41,6 +41,7 @@ pub fn findings(obs: &Observation, e: &EndpointFacts, checks: &Checks) -> Vec<Fi
             msg,
         )
         .value(ms)
+        .unit(Unit::Ms)
         .bounds(checks.response_time_ms.warn, checks.response_time_ms.crit),
     );
     if let Some(days) = e.tls_days_left {
@@ -66,7 +67,9 @@ pub fn findings(obs: &Observation, e: &EndpointFacts, checks: &Checks) -> Vec<Fi
                 msg,
             )
             .value(days)
-            .bounds(checks.tls_days_left.warn, checks.tls_days_left.crit),
+            .unit(Unit::Days)
+            .bounds(checks.tls_days_left.warn, checks.tls_days_left.crit)
+            .lower_is_worse(),
         );
     }
     for a in &e.asserts {
@@ -112,15 +115,15 @@ pub fn findings(obs: &Observation, e: &EndpointFacts, checks: &Checks) -> Vec<Fi
                     Status::Ok => format!("{} = {v}", m.name),
                     _ => format!("{} = {v} ({})", m.name, bounds_text(m.bound, op)),
                 };
-                Finding::new(
+                let f = Finding::new(
                     t,
                     &check,
                     st,
                     (st != Status::Ok).then_some(Reason::Threshold),
                     msg,
-                )
-                .value(*v)
-                .bounds(m.bound.warn, m.bound.crit)
+                );
+                let f = f.value(*v).bounds(m.bound.warn, m.bound.crit);
+                if m.below { f.lower_is_worse() } else { f }
             }
         };
         out.push(f);

@@ -5,7 +5,7 @@ use super::{above, round1};
 use crate::config::Checks;
 use crate::probe::Observation;
 use crate::probe::host::HostFacts;
-use crate::report::Finding;
+use crate::report::{Finding, Unit};
 
 pub fn findings(obs: &Observation, h: &HostFacts, checks: &Checks) -> Vec<Finding> {
     let t = obs.target.as_str();
@@ -21,6 +21,7 @@ pub fn findings(obs: &Observation, h: &HostFacts, checks: &Checks) -> Vec<Findin
             "host_memory",
             v,
             checks.host_memory_percent,
+            Unit::Percent,
             format!("memory {v} % used"),
         ));
     }
@@ -36,6 +37,7 @@ pub fn findings(obs: &Observation, h: &HostFacts, checks: &Checks) -> Vec<Findin
             &format!("disk:{}", d.path.display()),
             v,
             checks.disk_used_percent,
+            Unit::Percent,
             described,
         ));
     }

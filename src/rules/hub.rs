@@ -6,7 +6,7 @@ use crate::config::Checks;
 use crate::failure::Reason;
 use crate::probe::Observation;
 use crate::probe::hub::HubFacts;
-use crate::report::Finding;
+use crate::report::{Finding, Unit};
 use crate::status::Status;
 
 pub fn findings(
@@ -47,6 +47,7 @@ pub fn findings(
             msg,
         )
         .value(ms)
+        .unit(Unit::Ms)
         .bounds(checks.response_time_ms.warn, checks.response_time_ms.crit),
     );
 
@@ -227,6 +228,7 @@ pub fn findings(
                 format!("{reg} tools registered, as its connected servers list"),
             )
             .value(reg as f64)
+            .unit(Unit::Count)
         } else {
             Finding::new(
                 t,
@@ -238,6 +240,7 @@ pub fn findings(
                 ),
             )
             .value(reg as f64)
+            .unit(Unit::Count)
         };
         out.push(f);
     }

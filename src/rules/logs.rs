@@ -6,7 +6,7 @@ use crate::config::Checks;
 use crate::failure::Reason;
 use crate::probe::Observation;
 use crate::probe::logs::LogFacts;
-use crate::report::Finding;
+use crate::report::{Finding, Unit};
 use crate::status::Status;
 
 pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding> {
@@ -24,6 +24,7 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
         "log_size",
         mb,
         checks.log_size_mb,
+        Unit::MB,
         format!("the log is {shown}"),
     ));
     let errors = l.levels.get("error").copied().unwrap_or(0);
@@ -41,6 +42,7 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
         "log_errors",
         errors as f64,
         checks.log_errors,
+        Unit::Count,
         described,
     ));
     if let Some(g) = l.growth {
@@ -69,7 +71,8 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
                 None,
                 format!("+{bytes} bytes since the last look"),
             )
-            .value(bytes as f64),
+            .value(bytes as f64)
+            .unit(Unit::Bytes),
             Growth::Unchanged => Finding::new(
                 t,
                 "log_growth",
@@ -77,7 +80,8 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
                 None,
                 "unchanged since the last look".into(),
             )
-            .value(0.0),
+            .value(0.0)
+            .unit(Unit::Bytes),
             Growth::FirstLook => Finding::new(
                 t,
                 "log_growth",
@@ -105,6 +109,7 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
         "log_flapping",
         flaps as f64,
         checks.log_flaps,
+        Unit::Count,
         described,
     ));
     out

@@ -4,7 +4,7 @@
 use crate::config::{Bound, Checks};
 use crate::failure::Reason;
 use crate::probe::Observation;
-use crate::report::Finding;
+use crate::report::{Finding, Unit};
 use crate::status::Status;
 
 fn ms(d: std::time::Duration) -> f64 {
@@ -38,7 +38,8 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
             None,
             format!("{verb} {rev} over {wire} in {hs} ms"),
         )
-        .value(hs),
+        .value(hs)
+        .unit(Unit::Ms),
     );
 
     let bound = checks.response_time_ms;
@@ -109,6 +110,7 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
             out.push(
                 Finding::new(t, "tools", st, reason, msg)
                     .value(n as f64)
+                    .unit(Unit::Count)
                     .bounds(None, checks.min_tools.map(|m| m as f64)),
             );
             if !checks.expect_tools.is_empty() {
@@ -176,5 +178,12 @@ fn tools_n(n: usize) -> String {
 
 /// A latency judged against warn/crit bounds.
 fn latency(check: &str, target: &str, what: &str, value: f64, bound: Bound) -> Finding {
-    super::above(target, check, value, bound, format!("{what} {value} ms"))
+    super::above(
+        target,
+        check,
+        value,
+        bound,
+        Unit::Ms,
+        format!("{what} {value} ms"),
+    )
 }

@@ -11,7 +11,7 @@ pub mod process;
 use crate::config::{Bound, Checks};
 use crate::failure::{Failure, Reason};
 use crate::probe::{Facts, Observation};
-use crate::report::Finding;
+use crate::report::{Finding, Unit};
 use crate::status::Status;
 
 /// Findings for one observation, whatever its kind.
@@ -68,7 +68,14 @@ pub fn failed(target: &str, check: &str, f: &Failure) -> Finding {
 
 /// A value judged against bounds where higher is worse. `described` says the value in words ("CPU 3.2 %
 /// of one core"); when it is not OK, the bounds it crossed are appended.
-pub fn above(target: &str, check: &str, value: f64, bound: Bound, described: String) -> Finding {
+pub fn above(
+    target: &str,
+    check: &str,
+    value: f64,
+    bound: Bound,
+    unit: Unit,
+    described: String,
+) -> Finding {
     let st = judge_above(value, bound);
     let msg = match st {
         Status::Ok => described,
@@ -82,6 +89,7 @@ pub fn above(target: &str, check: &str, value: f64, bound: Bound, described: Str
         msg,
     )
     .value(value)
+    .unit(unit)
     .bounds(bound.warn, bound.crit)
 }
 

@@ -7,7 +7,7 @@ use crate::config::{Bound, Checks};
 use crate::failure::Reason;
 use crate::probe::Observation;
 use crate::probe::process::ProcessFacts;
-use crate::report::Finding;
+use crate::report::{Finding, Unit};
 use crate::status::Status;
 
 fn judged(
@@ -16,10 +16,18 @@ fn judged(
     value: Option<f64>,
     bound: Bound,
     what: &str,
-    unit: &str,
+    unit: Unit,
+    suffix: &str,
 ) -> Option<Finding> {
     let v = round1(value?);
-    Some(above(t, check, v, bound, format!("{what} {v}{unit}")))
+    Some(above(
+        t,
+        check,
+        v,
+        bound,
+        unit,
+        format!("{what} {v}{suffix}"),
+    ))
 }
 
 fn sum(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
@@ -48,6 +56,7 @@ pub fn findings(obs: &Observation, p: &ProcessFacts, checks: &Checks) -> Vec<Fin
         cpu,
         checks.process_cpu_percent,
         "CPU",
+        Unit::Percent,
         " % of one core",
     ));
     let mem = sum(p.processes.iter().map(|i| i.memory_percent));
@@ -57,6 +66,7 @@ pub fn findings(obs: &Observation, p: &ProcessFacts, checks: &Checks) -> Vec<Fin
         mem,
         checks.process_memory_percent,
         "memory",
+        Unit::Percent,
         " % of the host",
     ));
     let rss = sum(p
@@ -69,6 +79,7 @@ pub fn findings(obs: &Observation, p: &ProcessFacts, checks: &Checks) -> Vec<Fin
         rss,
         checks.process_rss_mb,
         "RSS",
+        Unit::MiB,
         " MiB",
     ));
     if let Some(port) = checks.expect_port {

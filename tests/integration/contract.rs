@@ -43,6 +43,8 @@ struct Finding {
     value: Option<f64>,
     warn: Option<f64>,
     crit: Option<f64>,
+    unit: Option<String>,
+    lower_is_worse: bool,
 }
 
 #[derive(Deserialize)]
@@ -205,4 +207,58 @@ fn jsonl_is_the_same_document_on_one_line() {
     assert_eq!(stdout.lines().count(), 1);
     let doc = parse(stdout.trim_end());
     assert_eq!(doc.findings.iter().filter(|f| f.status != "ok").count(), 0);
+}
+
+#[test]
+fn nagios_and_prometheus_outputs_carry_the_same_verdict() {
+    let home = tempdir();
+    let m = marker("formats");
+    let down = format!("http://127.0.0.1:{}/mcp", closed_port());
+    let args = with_stub(&["health", "--format", "nagios", down.as_str()], "ok", &m);
+    let (code, out, _) = run(home.path(), &args);
+    assert_eq!(code, 2);
+    let first = out.lines().next().unwrap();
+    assert!(
+        first.starts_with("MCPMON CRITICAL - 2 targets: 1 OK, 1 CRIT; "),
+        "{first}"
+    );
+    let (text, perf) = first.split_once(" | ").expect("perfdata after |");
+    assert!(text.contains("connect"), "{text}");
+    // perfdata: 'label'=value[UOM];warn;crit;min;max for every numeric finding
+    // (labels are quoted and may hold spaces)
+    let mut rest = perf.trim();
+    let mut items = 0;
+    while !rest.is_empty() {
+        assert!(rest.starts_with('\''), "{rest}");
+        let close = rest[1..].find("'=").unwrap() + 1;
+        let after = &rest[close + 2..];
+        let end = after.find(" '").unwrap_or(after.len());
+        assert_eq!(after[..end].split(';').count(), 5, "{}", &after[..end]);
+        rest = after[end..].trim_start();
+        items += 1;
+    }
+    assert!(items >= 4, "{perf}");
+    assert!(perf.contains("/tools'=3;;;0;"), "{perf}");
+    assert!(
+        out.lines().nth(1).unwrap().starts_with("CRIT 127.0.0.1:"),
+        "{out}"
+    );
+
+    let args = with_stub(
+        &["health", "--format", "prometheus", down.as_str()],
+        "ok",
+        &m,
+    );
+    let (code, out, _) = run(home.path(), &args);
+    assert_eq!(code, 2);
+    for line in out.lines().filter(|l| !l.starts_with('#')) {
+        let (series, value) = line.rsplit_once(' ').unwrap();
+        assert!(value.parse::<f64>().is_ok(), "{line}");
+        assert!(series.starts_with("mcpmon_"), "{line}");
+    }
+    assert!(
+        out.contains("mcpmon_status{command=\"health\"} 2\n"),
+        "{out}"
+    );
+    assert!(out.contains(",check=\"connect\"} 2\n"), "{out}");
 }
