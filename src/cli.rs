@@ -70,6 +70,11 @@ pub enum Command {
     /// server identity, tool/prompt/resource counts, and the checks you configure.
     #[command(after_help = HEALTH_EXAMPLES)]
     Health(Box<HealthArgs>),
+    /// Alerts with memory across runs: the checks of `health`, but a bad check fires only after `--for`
+    /// and `--consecutive` bad runs and resolves only after `--recover-after` good ones, so a cron job
+    /// behaves like a daemon. State lives in the state dir (alerts.json, locked, written atomically).
+    #[command(after_help = ALERTS_EXAMPLES)]
+    Alerts(Box<AlertsArgs>),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
     Completions {
         #[arg(value_enum)]
@@ -85,6 +90,36 @@ Examples:
   mcpmon health --config mcpmon.json --format json | jq '.observations[].tools_count'
   mcpmon health http://127.0.0.1:37373/mcp --transport sse --expect-tool everything__echo
   mcpmon health --watch --interval 10s --config mcpmon.json";
+
+const ALERTS_EXAMPLES: &str = "\
+Examples:
+  mcpmon alerts --config mcpmon.json --for 5m              # disconnected for more than 5 minutes
+  mcpmon alerts --hub http://127.0.0.1:37373 --consecutive 3 --recover-after 2
+  */10 * * * * mcpmon alerts -c /etc/mcpmon.json --for 15m --format nagios
+
+Exit codes are those of the alerts now firing: 0 none, 1 a warning, 2 a critical one, 3 could not evaluate.";
+
+#[derive(Debug, Args, Clone)]
+pub struct AlertsArgs {
+    #[command(flatten)]
+    pub check: HealthArgs,
+
+    /// Fire only after a check has stayed bad this long, e.g. 5m (default: at once).
+    #[arg(long = "for", value_name = "DURATION", value_parser = duration::parse)]
+    pub for_: Option<Duration>,
+
+    /// Fire only after this many consecutive bad runs.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub consecutive: u32,
+
+    /// Resolve a firing alert only after this many consecutive good runs.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub recover_after: u32,
+
+    /// Evaluate without writing the alert state.
+    #[arg(long)]
+    pub dry_run: bool,
+}
 
 /// The transport to use for a URL instead of detecting it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -46,5 +46,23 @@ pub fn run(cli: Cli, ctx: Context) -> anyhow::Result<u8> {
                 }
             })
         }
+        Command::Alerts(args) => {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("starting the async runtime")?;
+            rt.block_on(async {
+                // Ctrl-C or SIGTERM while checking: drop the work (stdio children are killed by their
+                // Drop) and exit 130. `--watch` handles Ctrl-C between rounds itself.
+                let mut term =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                        .context("installing the SIGTERM handler")?;
+                tokio::select! {
+                    r = commands::alerts::run(&ctx, &cli.global, args) => r,
+                    _ = tokio::signal::ctrl_c() => Ok(EXIT_INTERRUPTED),
+                    _ = term.recv() => Ok(EXIT_INTERRUPTED),
+                }
+            })
+        }
     }
 }

@@ -108,6 +108,7 @@ pub async fn check(
         generated_at: now,
         findings,
         observations,
+        events: None,
     }
 }
 
@@ -249,7 +250,18 @@ pub fn render(report: &Report, format: Format, ctx: &Context) -> Vec<u8> {
     buf
 }
 
-pub async fn run(ctx: &Context, g: &GlobalArgs, args: &HealthArgs) -> anyhow::Result<u8> {
+/// The targets, the HTTP client and the round options of a `health`-style run (shared with `alerts`).
+pub struct Prepared<'a> {
+    pub targets: Arc<Vec<Target>>,
+    pub client: reqwest::Client,
+    pub opts: RoundOptions<'a>,
+}
+
+pub fn prepare<'a>(
+    ctx: &'a Context,
+    g: &GlobalArgs,
+    args: &HealthArgs,
+) -> anyhow::Result<Prepared<'a>> {
     let adhoc = AdHoc {
         urls: &args.urls,
         hubs: &args.hubs,
@@ -269,7 +281,6 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &HealthArgs) -> anyhow::Re
         .max()
         .unwrap_or(crate::config::DEFAULT_TIMEOUT);
     let client = http::client(longest).context("building the HTTP client")?;
-    let targets = Arc::new(targets);
     let opts = RoundOptions {
         deep: args.deep,
         env: &ctx.env,
@@ -280,6 +291,19 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &HealthArgs) -> anyhow::Re
             .then(|| ctx.state_dir(g))
             .flatten(),
     };
+    Ok(Prepared {
+        targets: Arc::new(targets),
+        client,
+        opts,
+    })
+}
+
+pub async fn run(ctx: &Context, g: &GlobalArgs, args: &HealthArgs) -> anyhow::Result<u8> {
+    let Prepared {
+        targets,
+        client,
+        opts,
+    } = prepare(ctx, g, args)?;
     let format = g.format.unwrap_or(if args.watch && !ctx.term.stdout_tty {
         Format::Jsonl
     } else {

@@ -2,6 +2,7 @@
 //! This layer (and `main`) is where the environment, the clock and the terminal are read; everything
 //! below receives plain values.
 
+pub mod alerts;
 pub mod completions;
 pub mod health;
 

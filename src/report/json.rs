@@ -24,6 +24,19 @@ struct WireReport<'a> {
     summary: WireSummary,
     findings: Vec<WireFinding<'a>>,
     observations: Vec<WireObservation<'a>>,
+    /// `alerts` only: the state changes of this run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    events: Option<Vec<WireEvent<'a>>>,
+}
+
+#[derive(Serialize)]
+struct WireEvent<'a> {
+    target: &'a str,
+    probe: &'a str,
+    check: &'a str,
+    event: &'a str,
+    status: &'a str,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -595,6 +608,18 @@ fn wire(report: &Report) -> WireReport<'_> {
             .iter()
             .map(|o| observation(o, report.target_status(&o.target)))
             .collect(),
+        events: report.events.as_ref().map(|ev| {
+            ev.iter()
+                .map(|e| WireEvent {
+                    target: &e.target,
+                    probe: e.probe.as_str(),
+                    check: &e.check,
+                    event: e.event,
+                    status: e.status.as_str(),
+                    message: &e.message,
+                })
+                .collect()
+        }),
     }
 }
 

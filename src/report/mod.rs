@@ -112,6 +112,20 @@ pub struct Report {
     pub generated_at: DateTime<Utc>,
     pub findings: Vec<Finding>,
     pub observations: Vec<Observation>,
+    /// `alerts` only: what changed this run (fired, escalated, resolved).
+    pub events: Option<Vec<AlertEvent>>,
+}
+
+/// One alert state change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertEvent {
+    pub target: String,
+    pub probe: crate::probe::Kind,
+    pub check: String,
+    /// `firing`, `escalated`, `deescalated`, `resolved`.
+    pub event: &'static str,
+    pub status: Status,
+    pub message: String,
 }
 
 impl Report {

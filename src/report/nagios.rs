@@ -150,6 +150,7 @@ mod tests {
             generated_at: chrono::DateTime::UNIX_EPOCH,
             findings,
             observations: Vec::new(),
+            events: None,
         }
     }
 

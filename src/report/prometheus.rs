@@ -148,6 +148,7 @@ mod tests {
                     .unit(Unit::MiB),
             ],
             observations: Vec::new(),
+            events: None,
         };
         let mut out = Vec::new();
         render(&r, &mut out).unwrap();

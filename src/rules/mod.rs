@@ -1,6 +1,7 @@
 //! Rules: pure functions from Observations and configured checks to Findings. No I/O; the clock comes
 //! in as a value.
 
+pub mod alerting;
 pub mod endpoint;
 pub mod host;
 pub mod hub;

@@ -4,6 +4,7 @@
 //!
 //! Owns paths and bytes only; what the files mean belongs to their users (`marks` for log marks).
 
+pub mod alerts;
 pub mod marks;
 
 use serde::Serialize;

@@ -1,0 +1,132 @@
+//! `mcpmon alerts`: the health round, then every finding through the alert memory (`rules::alerting`)
+//! with the state kept in the state dir, then the alert report (any format) and its exit code.
+
+use super::health::{Prepared, check, prepare, render};
+use super::{Context, emit, is_broken_pipe};
+use crate::cli::{AlertsArgs, GlobalArgs};
+use crate::report::{AlertEvent, Format, Report};
+use crate::rules::alerting::{self, Policy};
+use crate::status::Status;
+use crate::store::alerts::Locked;
+use anyhow::{Context as _, anyhow};
+
+/// Alert states not seen for this long are forgotten (a target removed from the config).
+const FORGET_AFTER_MS: i64 = 7 * 24 * 3600 * 1000;
+
+/// Turns a health report into an alert report, advancing each check's alert state.
+/// Also returns the checks that are bad but not firing yet, with why (for the table).
+pub fn evaluate(
+    health: Report,
+    state: &mut crate::store::alerts::AlertFile,
+    policy: &Policy,
+) -> (Report, Vec<String>) {
+    let now_ms = health.generated_at.timestamp_millis();
+    let mut findings = Vec::with_capacity(health.findings.len());
+    let mut events = Vec::new();
+    let mut pending = Vec::new();
+    for f in health.findings {
+        let key = format!("{}/{}/{}", f.target, f.probe.as_str(), f.check);
+        let step = alerting::step(state.alerts.get(&key), f.status, now_ms, policy);
+        if let Some(e) = step.event {
+            events.push(AlertEvent {
+                target: f.target.clone(),
+                probe: f.probe,
+                check: f.check.clone(),
+                event: e.as_str(),
+                status: step.status,
+                message: f.message.clone(),
+            });
+        }
+        if step.status == Status::Ok && f.status != Status::Ok {
+            pending.push(format!(
+                "PENDING {} {} {}: {} ({})",
+                f.status.label(),
+                crate::term::sanitize(&f.target),
+                f.check,
+                crate::term::sanitize(&f.message),
+                step.note
+            ));
+        }
+        let mut a = f;
+        if !step.note.is_empty() {
+            a.message = format!("{} ({})", a.message, step.note);
+        }
+        if step.status == Status::Ok {
+            a.reason = None;
+        }
+        a.status = step.status;
+        state.alerts.insert(key, step.state);
+        findings.push(a);
+    }
+    state
+        .alerts
+        .retain(|_, s| now_ms - s.seen_at_ms < FORGET_AFTER_MS);
+    let report = Report {
+        command: "alerts",
+        generated_at: health.generated_at,
+        findings,
+        observations: health.observations,
+        events: Some(events),
+    };
+    (report, pending)
+}
+
+pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Result<u8> {
+    if args.check.watch {
+        return Err(anyhow!(
+            "alerts runs once per invocation (schedule it with cron or a systemd timer); --watch is for health"
+        ));
+    }
+    let Prepared {
+        targets,
+        client,
+        opts,
+    } = prepare(ctx, g, &args.check)?;
+    let state_dir = ctx.state_dir(g).ok_or_else(|| {
+        anyhow!("no state dir: set --state-dir, MCPMON_STATE_DIR, XDG_STATE_HOME or HOME")
+    })?;
+    let policy = Policy {
+        for_: args.for_.unwrap_or_default(),
+        consecutive: args.consecutive,
+        recover_after: args.recover_after,
+    };
+    let health = check(&targets, &client, &opts).await;
+    let mut locked = Locked::open(&state_dir).context("opening the alert state")?;
+    if let Some(w) = &locked.warning {
+        eprintln!("mcpmon: warning: {w}");
+    }
+    let (report, pending) = evaluate(health, &mut locked.file, &policy);
+    if !args.dry_run {
+        locked
+            .save()
+            .with_context(|| format!("writing the alert state in {}", state_dir.display()))?;
+    }
+    drop(locked);
+    let format = g.format.unwrap_or(Format::Table);
+    let code = report.status().exit_code();
+    let mut bytes = render(&report, format, ctx);
+    if format == Format::Table {
+        for p in &pending {
+            bytes.extend(format!("{p}\n").into_bytes());
+        }
+        for e in report.events.iter().flatten() {
+            bytes.extend(
+                format!(
+                    "{} {} {} {}: {}\n",
+                    e.event.to_uppercase(),
+                    e.status.label(),
+                    crate::term::sanitize(&e.target),
+                    e.check,
+                    crate::term::sanitize(&e.message)
+                )
+                .into_bytes(),
+            );
+        }
+    }
+    if let Err(e) = emit(&bytes) {
+        if !is_broken_pipe(&e) {
+            return Err(e).context("writing the report to stdout");
+        }
+    }
+    Ok(code)
+}

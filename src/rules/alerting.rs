@@ -1,0 +1,308 @@
+//! Alert memory across runs: a check must stay bad for `for` (and `consecutive` runs) before it fires,
+//! and good for `recover_after` runs before it resolves — so a cron job every 10 minutes behaves like a
+//! daemon would, without paging on one bad sample or resolving on one good one.
+//!
+//! Pure: the previous state, this run's status and the time come in; the next state and the event go
+//! out. Storing the state is `store::alerts`.
+
+use crate::status::Status;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// How eagerly a bad check becomes an alert.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Policy {
+    /// How long a check must stay bad before it fires (000: "disconnected > 5 minutes").
+    pub for_: Duration,
+    /// How many consecutive bad runs before it fires (000: "> 3 consecutive failures").
+    pub consecutive: u32,
+    /// How many consecutive good runs before a firing alert resolves (hysteresis).
+    pub recover_after: u32,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            for_: Duration::ZERO,
+            consecutive: 1,
+            recover_after: 1,
+        }
+    }
+}
+
+/// What is remembered of one check between runs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AlertState {
+    /// The level the alert fires at (`warn`, `crit`, `unknown`); none when not firing.
+    pub firing: Option<String>,
+    /// When the current bad streak began (ms since the epoch).
+    pub bad_since_ms: Option<i64>,
+    pub bad_runs: u32,
+    pub good_runs: u32,
+    /// When the alert last fired (ms since the epoch).
+    pub fired_at_ms: Option<i64>,
+    /// When the check was last seen.
+    pub seen_at_ms: i64,
+}
+
+/// A change worth telling someone about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    Firing(Status),
+    Escalated(Status),
+    Deescalated(Status),
+    Resolved,
+}
+
+impl Event {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Event::Firing(_) => "firing",
+            Event::Escalated(_) => "escalated",
+            Event::Deescalated(_) => "deescalated",
+            Event::Resolved => "resolved",
+        }
+    }
+}
+
+/// The outcome of one run for one check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub state: AlertState,
+    pub event: Option<Event>,
+    /// The alert's status this run: the firing level, or OK while pending or clear.
+    pub status: Status,
+    /// Why, in words: "firing since …", "pending: 2 of 3 bad runs", "recovering: 1 of 2 good runs".
+    pub note: String,
+}
+
+fn parse(level: &str) -> Status {
+    match level {
+        "warn" => Status::Warn,
+        "crit" => Status::Crit,
+        "unknown" => Status::Unknown,
+        _ => Status::Ok,
+    }
+}
+
+/// Advances one check's alert by one run.
+pub fn step(prev: Option<&AlertState>, status: Status, now_ms: i64, p: &Policy) -> Step {
+    let mut s = prev.cloned().unwrap_or_default();
+    s.seen_at_ms = now_ms;
+    let was = s.firing.as_deref().map(parse);
+    if status == Status::Ok {
+        s.bad_runs = 0;
+        s.bad_since_ms = None;
+        s.good_runs = s.good_runs.saturating_add(1);
+        return match was {
+            Some(level) if s.good_runs < p.recover_after => Step {
+                note: format!(
+                    "recovering: {} of {} good runs",
+                    s.good_runs, p.recover_after
+                ),
+                state: s,
+                event: None,
+                status: level,
+            },
+            Some(_) => {
+                s.firing = None;
+                Step {
+                    state: s,
+                    event: Some(Event::Resolved),
+                    status: Status::Ok,
+                    note: "resolved".into(),
+                }
+            }
+            None => Step {
+                state: s,
+                event: None,
+                status: Status::Ok,
+                note: String::new(),
+            },
+        };
+    }
+    s.good_runs = 0;
+    s.bad_runs = s.bad_runs.saturating_add(1);
+    let since = *s.bad_since_ms.get_or_insert(now_ms);
+    let bad_for = Duration::from_millis(now_ms.saturating_sub(since).max(0) as u64);
+    let due = s.bad_runs >= p.consecutive && bad_for >= p.for_;
+    let level = status.as_str().to_string();
+    match was {
+        Some(old) if old == status => Step {
+            note: format!("firing since {}", fmt_ms(s.fired_at_ms.unwrap_or(since))),
+            state: s,
+            event: None,
+            status,
+        },
+        Some(old) => {
+            s.firing = Some(level);
+            let event = if rank(status) > rank(old) {
+                Event::Escalated(status)
+            } else {
+                Event::Deescalated(status)
+            };
+            Step {
+                state: s,
+                event: Some(event),
+                status,
+                note: format!("{} to {}", event.as_str(), status.label()),
+            }
+        }
+        None if due => {
+            s.firing = Some(level);
+            s.fired_at_ms = Some(now_ms);
+            Step {
+                state: s,
+                event: Some(Event::Firing(status)),
+                status,
+                note: "firing".into(),
+            }
+        }
+        None => {
+            let mut why = Vec::new();
+            if s.bad_runs < p.consecutive {
+                why.push(format!("{} of {} bad runs", s.bad_runs, p.consecutive));
+            }
+            if bad_for < p.for_ {
+                why.push(format!("bad for {} of {}", human(bad_for), human(p.for_)));
+            }
+            Step {
+                note: format!("pending: {}", why.join(", ")),
+                state: s,
+                event: None,
+                status: Status::Ok,
+            }
+        }
+    }
+}
+
+fn rank(s: Status) -> u8 {
+    match s {
+        Status::Ok => 0,
+        Status::Warn => 1,
+        Status::Unknown => 2,
+        Status::Crit => 3,
+    }
+}
+
+fn human(d: Duration) -> String {
+    crate::config::duration::human(d)
+}
+
+fn fmt_ms(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: i64 = 60_000;
+
+    fn run(states: &[Status], every_ms: i64, p: &Policy) -> Vec<Step> {
+        let mut prev: Option<AlertState> = None;
+        let mut out = Vec::new();
+        for (i, s) in states.iter().enumerate() {
+            let st = step(prev.as_ref(), *s, i as i64 * every_ms, p);
+            prev = Some(st.state.clone());
+            out.push(st);
+        }
+        out
+    }
+
+    #[test]
+    fn fires_at_once_by_default_and_resolves_on_the_first_good_run() {
+        let steps = run(
+            &[Status::Ok, Status::Crit, Status::Crit, Status::Ok],
+            MIN,
+            &Policy::default(),
+        );
+        let events: Vec<Option<Event>> = steps.iter().map(|s| s.event).collect();
+        assert_eq!(
+            events,
+            [
+                None,
+                Some(Event::Firing(Status::Crit)),
+                None,
+                Some(Event::Resolved)
+            ]
+        );
+        assert_eq!(steps[2].status, Status::Crit);
+        assert!(steps[2].note.starts_with("firing since"));
+    }
+
+    #[test]
+    fn for_five_minutes_with_a_ten_minute_cron() {
+        // 000: "MCP server disconnected > 5 minutes": the first bad run is pending, the next one fires
+        let p = Policy {
+            for_: Duration::from_secs(300),
+            ..Policy::default()
+        };
+        let steps = run(&[Status::Crit, Status::Crit, Status::Crit], 10 * MIN, &p);
+        assert_eq!(steps[0].status, Status::Ok);
+        assert_eq!(steps[0].note, "pending: bad for 0 ms of 300.0 s");
+        assert_eq!(steps[1].event, Some(Event::Firing(Status::Crit)));
+        assert_eq!(steps[2].event, None);
+    }
+
+    #[test]
+    fn consecutive_failures_and_a_good_run_resets_the_streak() {
+        let p = Policy {
+            consecutive: 3,
+            ..Policy::default()
+        };
+        let s = [
+            Status::Crit,
+            Status::Crit,
+            Status::Ok,
+            Status::Crit,
+            Status::Crit,
+            Status::Crit,
+        ];
+        let steps = run(&s, MIN, &p);
+        let fired: Vec<usize> = steps
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.event.is_some())
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(fired, [5]);
+        assert_eq!(steps[1].note, "pending: 2 of 3 bad runs");
+    }
+
+    #[test]
+    fn hysteresis_needs_several_good_runs() {
+        let p = Policy {
+            recover_after: 2,
+            ..Policy::default()
+        };
+        let steps = run(
+            &[
+                Status::Warn,
+                Status::Ok,
+                Status::Warn,
+                Status::Ok,
+                Status::Ok,
+            ],
+            MIN,
+            &p,
+        );
+        assert_eq!(steps[1].status, Status::Warn, "one good run is not enough");
+        assert_eq!(steps[1].note, "recovering: 1 of 2 good runs");
+        assert_eq!(steps[2].event, None, "still the same alert: no new page");
+        assert_eq!(steps[4].event, Some(Event::Resolved));
+    }
+
+    #[test]
+    fn escalation_and_deescalation_are_events() {
+        let steps = run(
+            &[Status::Warn, Status::Crit, Status::Warn],
+            MIN,
+            &Policy::default(),
+        );
+        assert_eq!(steps[1].event, Some(Event::Escalated(Status::Crit)));
+        assert_eq!(steps[2].event, Some(Event::Deescalated(Status::Warn)));
+    }
+}

@@ -1,0 +1,148 @@
+//! Alert state (`alerts.json` in the state dir): what each check's alert remembers between runs.
+//!
+//! Read-modify-write happens under an exclusive lock on `alerts.lock`, so concurrent cron runs take
+//! turns instead of losing each other's updates; the file itself is replaced atomically. A corrupt file
+//! is reported and rebuilt, never fatal.
+
+use crate::rules::alerting::AlertState;
+use nix::fcntl::{Flock, FlockArg};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub const FILE: &str = "alerts.json";
+const LOCK: &str = "alerts.lock";
+/// How long a run waits for another run holding the lock.
+const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct AlertFile {
+    pub version: u32,
+    /// By alert key (`target/probe/check`).
+    pub alerts: BTreeMap<String, AlertState>,
+}
+
+/// The state file, locked for this run until dropped.
+pub struct Locked {
+    _lock: Flock<std::fs::File>,
+    path: PathBuf,
+    pub file: AlertFile,
+    /// Set when the file on disk was corrupt and has been started afresh.
+    pub warning: Option<String>,
+}
+
+impl Locked {
+    /// Takes the lock (waiting up to 10 s for another run) and reads the state.
+    pub fn open(state_dir: &Path) -> std::io::Result<Locked> {
+        std::fs::create_dir_all(state_dir)?;
+        let lock_file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(state_dir.join(LOCK))?;
+        let started = Instant::now();
+        let mut f = lock_file;
+        let lock = loop {
+            match Flock::lock(f, FlockArg::LockExclusiveNonblock) {
+                Ok(l) => break l,
+                Err((back, errno)) => {
+                    if errno != nix::errno::Errno::EWOULDBLOCK || started.elapsed() > LOCK_WAIT {
+                        return Err(std::io::Error::other(format!(
+                            "cannot lock {}: {}",
+                            state_dir.join(LOCK).display(),
+                            if errno == nix::errno::Errno::EWOULDBLOCK {
+                                "another mcpmon run holds it"
+                            } else {
+                                errno.desc()
+                            }
+                        )));
+                    }
+                    f = back;
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+            }
+        };
+        let path = state_dir.join(FILE);
+        let (file, warning) = match super::read_json::<AlertFile>(&path) {
+            Ok(f) => (
+                f.unwrap_or(AlertFile {
+                    version: 1,
+                    alerts: BTreeMap::new(),
+                }),
+                None,
+            ),
+            Err(w) => (
+                AlertFile {
+                    version: 1,
+                    alerts: BTreeMap::new(),
+                },
+                Some(w),
+            ),
+        };
+        Ok(Locked {
+            _lock: lock,
+            path,
+            file,
+            warning,
+        })
+    }
+
+    /// Writes the state back (atomically); the lock is released when `self` is dropped.
+    pub fn save(&self) -> std::io::Result<()> {
+        super::write_json_atomic(&self.path, &self.file)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_corrupt_file_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut l = Locked::open(dir.path()).unwrap();
+            assert!(l.warning.is_none());
+            l.file.alerts.insert(
+                "a/mcp/connect".into(),
+                AlertState {
+                    bad_runs: 2,
+                    ..Default::default()
+                },
+            );
+            l.save().unwrap();
+        }
+        let l = Locked::open(dir.path()).unwrap();
+        assert_eq!(l.file.alerts["a/mcp/connect"].bad_runs, 2);
+        drop(l);
+        std::fs::write(dir.path().join(FILE), "{ torn").unwrap();
+        let l = Locked::open(dir.path()).unwrap();
+        assert!(l.warning.as_deref().unwrap_or("").contains("corrupt"));
+        assert!(l.file.alerts.is_empty());
+    }
+
+    #[test]
+    fn a_second_holder_waits_for_the_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Locked::open(dir.path()).unwrap();
+        let path = dir.path().to_path_buf();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let t = std::thread::spawn(move || {
+            let second = Locked::open(&path).unwrap();
+            tx.send(second.file.alerts.len()).unwrap();
+        });
+        // the second cannot have the lock while the first holds it
+        assert!(rx.try_recv().is_err());
+        let mut first = first;
+        first.file.alerts.insert("k".into(), AlertState::default());
+        first.save().unwrap();
+        drop(first);
+        assert_eq!(
+            rx.recv().unwrap(),
+            1,
+            "the second run sees the first run's write"
+        );
+        t.join().unwrap();
+    }
+}

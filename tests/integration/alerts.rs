@@ -1,0 +1,233 @@
+//! `mcpmon alerts`: memory across runs (consecutive, for, hysteresis), events, the locked state file
+//! under concurrent runs, a corrupt state file, and the exit codes.
+
+use crate::common::*;
+
+fn alerts(
+    home: &std::path::Path,
+    state: &std::path::Path,
+    args: &[&str],
+) -> (i32, serde_json::Value) {
+    let mut all = vec![
+        "alerts",
+        "--format",
+        "json",
+        "--state-dir",
+        state.to_str().unwrap(),
+    ];
+    all.extend_from_slice(args);
+    let (code, out, err) = run(home, &all);
+    let doc: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    assert_eq!(doc["command"], "alerts");
+    (code, doc)
+}
+
+fn events(doc: &serde_json::Value) -> Vec<String> {
+    doc["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {} {}",
+                e["event"].as_str().unwrap(),
+                e["check"].as_str().unwrap(),
+                e["status"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+fn errors_log(path: &std::path::Path, errors: usize) {
+    let mut s = String::new();
+    for i in 0..50 {
+        s.push_str(if i < errors {
+            "ERROR sync failed\n"
+        } else {
+            "INFO ok\n"
+        });
+    }
+    std::fs::write(path, s).unwrap();
+}
+
+#[test]
+fn consecutive_runs_then_hysteresis_before_resolving() {
+    let home = tempdir();
+    let state = home.path().join("state");
+    let log = home.path().join("app.log");
+    let args = [
+        "--log",
+        log.to_str().unwrap(),
+        "--consecutive",
+        "2",
+        "--recover-after",
+        "2",
+    ];
+    errors_log(&log, 20); // 20 errors > 10: log_errors WARN
+
+    let (code, doc) = alerts(home.path(), &state, &args);
+    assert_eq!(code, 0, "one bad run is pending: {doc:#}");
+    assert!(events(&doc).is_empty());
+    let f = finding(
+        &doc,
+        doc["findings"][0]["target"].as_str().unwrap(),
+        "log_errors",
+    );
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("pending: 1 of 2 bad runs"),
+        "{f}"
+    );
+
+    let (code, doc) = alerts(home.path(), &state, &args);
+    assert_eq!(code, 1);
+    assert_eq!(events(&doc), ["firing log_errors warn"]);
+
+    let (code, doc) = alerts(home.path(), &state, &args);
+    assert_eq!(code, 1);
+    assert!(events(&doc).is_empty(), "still firing: no new event");
+
+    errors_log(&log, 0);
+    let (code, doc) = alerts(home.path(), &state, &args);
+    assert_eq!(code, 1, "one good run is not enough to resolve");
+    assert!(events(&doc).is_empty());
+    let (code, doc) = alerts(home.path(), &state, &args);
+    assert_eq!(code, 0);
+    assert_eq!(events(&doc), ["resolved log_errors ok"]);
+}
+
+#[test]
+fn for_duration_keeps_a_new_failure_pending() {
+    let home = tempdir();
+    let state = home.path().join("state");
+    let down = format!("http://127.0.0.1:{}/mcp", closed_port());
+    let (code, doc) = alerts(home.path(), &state, &["--for", "1h", &down]);
+    assert_eq!(code, 0, "{doc:#}");
+    let f = &doc["findings"][0];
+    assert_eq!(f["check"], "connect");
+    assert!(
+        f["message"].as_str().unwrap().contains("pending: bad for"),
+        "{f}"
+    );
+    // without --for it fires at once, and the state remembers when it went bad
+    let (code, doc) = alerts(home.path(), &state, &[&down]);
+    assert_eq!(code, 2);
+    assert_eq!(events(&doc), ["firing connect crit"]);
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(state.join("alerts.json")).unwrap()).unwrap();
+    let key = format!(
+        "{}/mcp/connect",
+        doc["findings"][0]["target"].as_str().unwrap()
+    );
+    assert_eq!(saved["alerts"][&key]["firing"], "crit");
+    assert_eq!(saved["alerts"][&key]["bad_runs"], 2);
+}
+
+#[test]
+fn dry_run_writes_nothing_and_nagios_exit_codes() {
+    let home = tempdir();
+    let state = home.path().join("state");
+    let down = format!("http://127.0.0.1:{}/mcp", closed_port());
+    let (code, _) = alerts(home.path(), &state, &["--dry-run", &down]);
+    assert_eq!(code, 2);
+    assert!(!state.join("alerts.json").exists());
+    let (code, out, _) = run(
+        home.path(),
+        &[
+            "alerts",
+            "--format",
+            "nagios",
+            "--state-dir",
+            state.to_str().unwrap(),
+            &down,
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(out.starts_with("MCPMON CRITICAL - "), "{out}");
+}
+
+#[test]
+fn corrupt_state_is_reported_and_rebuilt() {
+    let home = tempdir();
+    let state = home.path().join("state");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::write(state.join("alerts.json"), "{\"version\": 1, \"alerts\": {").unwrap();
+    let log = home.path().join("a.log");
+    errors_log(&log, 0);
+    let (code, out, err) = run(
+        home.path(),
+        &[
+            "alerts",
+            "-f",
+            "json",
+            "--state-dir",
+            state.to_str().unwrap(),
+            "--log",
+            log.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("corrupt"), "{err}");
+    assert!(out.contains("\"command\": \"alerts\""));
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(state.join("alerts.json")).unwrap()).unwrap();
+    assert!(!saved["alerts"].as_object().unwrap().is_empty());
+}
+
+#[test]
+fn twenty_concurrent_runs_share_one_state_file() {
+    let home = tempdir();
+    let state = home.path().join("state");
+    let log = home.path().join("a.log");
+    errors_log(&log, 20);
+    let children: Vec<_> = (0..20)
+        .map(|_| {
+            std::process::Command::new(bin())
+                .args([
+                    "alerts",
+                    "-f",
+                    "json",
+                    "--state-dir",
+                    state.to_str().unwrap(),
+                    "--log",
+                    log.to_str().unwrap(),
+                    "--consecutive",
+                    "100",
+                ])
+                .env("HOME", home.path())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // every run counted: none lost another's update, and the file is whole
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(state.join("alerts.json")).unwrap()).unwrap();
+    let key = saved["alerts"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .find(|k| k.ends_with("/log/log_errors"))
+        .unwrap()
+        .clone();
+    assert_eq!(saved["alerts"][&key]["bad_runs"], 20);
+    let leftovers: Vec<String> = std::fs::read_dir(&state)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
