@@ -92,6 +92,8 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'Fire only after a check has stayed bad this long, e.g. 5m (default: at once)')
             [CompletionResult]::new('--consecutive', '--consecutive', [CompletionResultType]::ParameterName, 'Fire only after this many consecutive bad runs')
             [CompletionResult]::new('--recover-after', '--recover-after', [CompletionResultType]::ParameterName, 'Resolve a firing alert only after this many consecutive good runs')
+            [CompletionResult]::new('--flap-changes', '--flap-changes', [CompletionResultType]::ParameterName, 'A check that changes between good and bad more than this many times within --flap-window is flapping: its own WARN alert')
+            [CompletionResult]::new('--flap-window', '--flap-window', [CompletionResultType]::ParameterName, 'The window for --flap-changes')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)')
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Only these targets from the config (by name). Repeatable')

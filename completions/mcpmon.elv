@@ -87,6 +87,8 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand --for 'Fire only after a check has stayed bad this long, e.g. 5m (default: at once)'
             cand --consecutive 'Fire only after this many consecutive bad runs'
             cand --recover-after 'Resolve a firing alert only after this many consecutive good runs'
+            cand --flap-changes 'A check that changes between good and bad more than this many times within --flap-window is flapping: its own WARN alert'
+            cand --flap-window 'The window for --flap-changes'
             cand -c 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
             cand --config 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
             cand -t 'Only these targets from the config (by name). Repeatable'

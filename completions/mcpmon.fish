@@ -96,6 +96,8 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l count -d 'With 
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l for -d 'Fire only after a check has stayed bad this long, e.g. 5m (default: at once)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l consecutive -d 'Fire only after this many consecutive bad runs' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l recover-after -d 'Resolve a firing alert only after this many consecutive good runs' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l flap-changes -d 'A check that changes between good and bad more than this many times within --flap-window is flapping: its own WARN alert' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l flap-window -d 'The window for --flap-changes' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F

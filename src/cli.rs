@@ -116,6 +116,15 @@ pub struct AlertsArgs {
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub recover_after: u32,
 
+    /// A check that changes between good and bad more than this many times within --flap-window is
+    /// flapping: its own WARN alert.
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    pub flap_changes: u32,
+
+    /// The window for --flap-changes.
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = duration::parse)]
+    pub flap_window: Duration,
+
     /// Evaluate without writing the alert state.
     #[arg(long)]
     pub dry_run: bool,

@@ -50,6 +50,8 @@ pub enum Reason {
     AssertionFailed,
     /// A watched log file shrank since the last look (truncated: often a restart).
     LogTruncated,
+    /// A check keeps changing between good and bad.
+    Flapping,
 }
 
 impl Reason {
@@ -84,6 +86,7 @@ impl Reason {
             Reason::Mismatch => "mismatch",
             Reason::AssertionFailed => "assertion_failed",
             Reason::LogTruncated => "log_truncated",
+            Reason::Flapping => "flapping",
         }
     }
 }

@@ -37,6 +37,36 @@ pub fn evaluate(
                 message: f.message.clone(),
             });
         }
+        if let Some(changes) = step.flapping {
+            // flapping is its own alert: it fires while the check keeps changing, whatever its state now
+            let msg = format!(
+                "changed between good and bad {changes} times within {}",
+                crate::config::duration::human(policy.flap_window)
+            );
+            let flap = crate::report::Finding::new(
+                &f.target,
+                &format!("{}:flapping", f.check),
+                Status::Warn,
+                Some(crate::failure::Reason::Flapping),
+                msg.clone(),
+            )
+            .value(changes as f64)
+            .unit(crate::report::Unit::Count)
+            .bounds(Some(f64::from(policy.flap_changes)), None);
+            if step.started_flapping {
+                events.push(AlertEvent {
+                    target: f.target.clone(),
+                    probe: f.probe,
+                    check: flap.check.clone(),
+                    event: "flapping",
+                    status: Status::Warn,
+                    message: msg,
+                });
+            }
+            let mut flap = flap;
+            flap.probe = f.probe;
+            findings.push(flap);
+        }
         if step.status == Status::Ok && f.status != Status::Ok {
             pending.push(format!(
                 "PENDING {} {} {}: {} ({})",
@@ -89,6 +119,8 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Re
         for_: args.for_.unwrap_or_default(),
         consecutive: args.consecutive,
         recover_after: args.recover_after,
+        flap_changes: args.flap_changes,
+        flap_window: args.flap_window,
     };
     let health = check(&targets, &client, &opts).await;
     let mut locked = Locked::open(&state_dir).context("opening the alert state")?;

@@ -18,6 +18,10 @@ pub struct Policy {
     pub consecutive: u32,
     /// How many consecutive good runs before a firing alert resolves (hysteresis).
     pub recover_after: u32,
+    /// A check that changed between good and bad more than `flap_changes` times within `flap_window`
+    /// is flapping, which is its own alert.
+    pub flap_changes: u32,
+    pub flap_window: Duration,
 }
 
 impl Default for Policy {
@@ -26,6 +30,9 @@ impl Default for Policy {
             for_: Duration::ZERO,
             consecutive: 1,
             recover_after: 1,
+            // 001: more than 3 disconnect/reconnect cycles, i.e. more than 6 changes, in an hour
+            flap_changes: 6,
+            flap_window: Duration::from_secs(3600),
         }
     }
 }
@@ -43,6 +50,15 @@ pub struct AlertState {
     pub fired_at_ms: Option<i64>,
     /// When the check was last seen.
     pub seen_at_ms: i64,
+    /// Whether the check was bad at the last run (to count changes).
+    #[serde(default)]
+    pub was_bad: bool,
+    /// When it changed between good and bad, within the flapping window (ms since the epoch).
+    #[serde(default)]
+    pub changes_ms: Vec<i64>,
+    /// Whether it was flapping at the last run.
+    #[serde(default)]
+    pub flapping: bool,
 }
 
 /// A change worth telling someone about.
@@ -74,6 +90,10 @@ pub struct Step {
     pub status: Status,
     /// Why, in words: "firing since …", "pending: 2 of 3 bad runs", "recovering: 1 of 2 good runs".
     pub note: String,
+    /// Changes within the window, when more than the policy allows (the check is flapping).
+    pub flapping: Option<usize>,
+    /// The check started flapping this run.
+    pub started_flapping: bool,
 }
 
 fn parse(level: &str) -> Status {
@@ -88,7 +108,31 @@ fn parse(level: &str) -> Status {
 /// Advances one check's alert by one run.
 pub fn step(prev: Option<&AlertState>, status: Status, now_ms: i64, p: &Policy) -> Step {
     let mut s = prev.cloned().unwrap_or_default();
+    let first = prev.is_none();
     s.seen_at_ms = now_ms;
+    let bad = status != Status::Ok;
+    if !first && bad != s.was_bad {
+        s.changes_ms.push(now_ms);
+    }
+    s.was_bad = bad;
+    let window = p.flap_window.as_millis() as i64;
+    s.changes_ms.retain(|t| now_ms - *t < window);
+    let keep = (p.flap_changes as usize + 1) * 2;
+    if s.changes_ms.len() > keep {
+        let extra = s.changes_ms.len() - keep;
+        s.changes_ms.drain(..extra);
+    }
+    let flapping = (s.changes_ms.len() > p.flap_changes as usize).then_some(s.changes_ms.len());
+    let started_flapping = flapping.is_some() && !s.flapping;
+    s.flapping = flapping.is_some();
+    let mut out = advance(s, status, now_ms, p);
+    out.flapping = flapping;
+    out.started_flapping = started_flapping;
+    out
+}
+
+/// The pending/firing/recovering part of `step`.
+fn advance(mut s: AlertState, status: Status, now_ms: i64, p: &Policy) -> Step {
     let was = s.firing.as_deref().map(parse);
     if status == Status::Ok {
         s.bad_runs = 0;
@@ -96,6 +140,8 @@ pub fn step(prev: Option<&AlertState>, status: Status, now_ms: i64, p: &Policy) 
         s.good_runs = s.good_runs.saturating_add(1);
         return match was {
             Some(level) if s.good_runs < p.recover_after => Step {
+                flapping: None,
+                started_flapping: false,
                 note: format!(
                     "recovering: {} of {} good runs",
                     s.good_runs, p.recover_after
@@ -107,6 +153,8 @@ pub fn step(prev: Option<&AlertState>, status: Status, now_ms: i64, p: &Policy) 
             Some(_) => {
                 s.firing = None;
                 Step {
+                    flapping: None,
+                    started_flapping: false,
                     state: s,
                     event: Some(Event::Resolved),
                     status: Status::Ok,
@@ -114,6 +162,8 @@ pub fn step(prev: Option<&AlertState>, status: Status, now_ms: i64, p: &Policy) 
                 }
             }
             None => Step {
+                flapping: None,
+                started_flapping: false,
                 state: s,
                 event: None,
                 status: Status::Ok,
@@ -129,6 +179,8 @@ pub fn step(prev: Option<&AlertState>, status: Status, now_ms: i64, p: &Policy) 
     let level = status.as_str().to_string();
     match was {
         Some(old) if old == status => Step {
+            flapping: None,
+            started_flapping: false,
             note: format!("firing since {}", fmt_ms(s.fired_at_ms.unwrap_or(since))),
             state: s,
             event: None,
@@ -142,6 +194,8 @@ pub fn step(prev: Option<&AlertState>, status: Status, now_ms: i64, p: &Policy) 
                 Event::Deescalated(status)
             };
             Step {
+                flapping: None,
+                started_flapping: false,
                 state: s,
                 event: Some(event),
                 status,
@@ -152,6 +206,8 @@ pub fn step(prev: Option<&AlertState>, status: Status, now_ms: i64, p: &Policy) 
             s.firing = Some(level);
             s.fired_at_ms = Some(now_ms);
             Step {
+                flapping: None,
+                started_flapping: false,
                 state: s,
                 event: Some(Event::Firing(status)),
                 status,
@@ -167,6 +223,8 @@ pub fn step(prev: Option<&AlertState>, status: Status, now_ms: i64, p: &Policy) 
                 why.push(format!("bad for {} of {}", human(bad_for), human(p.for_)));
             }
             Step {
+                flapping: None,
+                started_flapping: false,
                 note: format!("pending: {}", why.join(", ")),
                 state: s,
                 event: None,
@@ -304,5 +362,34 @@ mod tests {
         );
         assert_eq!(steps[1].event, Some(Event::Escalated(Status::Crit)));
         assert_eq!(steps[2].event, Some(Event::Deescalated(Status::Warn)));
+    }
+
+    #[test]
+    fn flapping_is_counted_within_the_window() {
+        let p = Policy {
+            flap_changes: 3,
+            flap_window: Duration::from_secs(3600),
+            ..Policy::default()
+        };
+        let states = [
+            Status::Ok,
+            Status::Crit,
+            Status::Ok,
+            Status::Crit,
+            Status::Ok,
+            Status::Crit,
+        ];
+        let steps = run(&states, MIN, &p);
+        let flapping: Vec<Option<usize>> = steps.iter().map(|s| s.flapping).collect();
+        assert_eq!(flapping, [None, None, None, None, Some(4), Some(5)]);
+        let started: Vec<bool> = steps.iter().map(|s| s.started_flapping).collect();
+        assert_eq!(
+            started,
+            [false, false, false, false, true, false],
+            "the flapping alert starts once"
+        );
+        // the same changes spread over more than the window are not flapping
+        let slow = run(&states, 30 * MIN, &p);
+        assert!(slow.iter().all(|s| s.flapping.is_none()));
     }
 }

@@ -231,3 +231,26 @@ fn twenty_concurrent_runs_share_one_state_file() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn a_check_that_keeps_changing_is_flapping() {
+    let home = tempdir();
+    let state = home.path().join("state");
+    let log = home.path().join("app.log");
+    let args = ["--log", log.to_str().unwrap(), "--flap-changes", "2"];
+    let mut last = serde_json::Value::Null;
+    for errors in [20, 0, 20, 0] {
+        errors_log(&log, errors);
+        last = alerts(home.path(), &state, &args).1;
+    }
+    let target = last["findings"][0]["target"].as_str().unwrap().to_string();
+    let f = finding(&last, &target, "log_errors:flapping");
+    assert_eq!(f["status"], "warn");
+    assert_eq!(f["reason"], "flapping");
+    assert_eq!(f["value"], 3.0);
+    assert!(
+        events(&last).contains(&"flapping log_errors:flapping warn".to_string()),
+        "{:?}",
+        events(&last)
+    );
+}
