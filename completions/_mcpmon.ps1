@@ -43,6 +43,8 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
         'mcpmon;health' {
             [CompletionResult]::new('--hub', '--hub', [CompletionResultType]::ParameterName, 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)')
             [CompletionResult]::new('--health-url', '--health-url', [CompletionResultType]::ParameterName, 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)')
+            [CompletionResult]::new('--stats-url', '--stats-url', [CompletionResultType]::ParameterName, 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)')
+            [CompletionResult]::new('--thresholds', '--thresholds', [CompletionResultType]::ParameterName, 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})')
             [CompletionResult]::new('--log', '--log', [CompletionResultType]::ParameterName, 'A log file whose last 100 entries are checked for errors, size and flapping (repeatable)')
             [CompletionResult]::new('--process', '--process', [CompletionResultType]::ParameterName, 'A server process to check (running, CPU, memory, ports): pid:N, pidfile:PATH, port:N, or a command-line pattern (repeatable)')
             [CompletionResult]::new('--transport', '--transport', [CompletionResultType]::ParameterName, 'Use this transport instead of detecting it')
@@ -77,6 +79,8 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
         'mcpmon;alerts' {
             [CompletionResult]::new('--hub', '--hub', [CompletionResultType]::ParameterName, 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)')
             [CompletionResult]::new('--health-url', '--health-url', [CompletionResultType]::ParameterName, 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)')
+            [CompletionResult]::new('--stats-url', '--stats-url', [CompletionResultType]::ParameterName, 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)')
+            [CompletionResult]::new('--thresholds', '--thresholds', [CompletionResultType]::ParameterName, 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})')
             [CompletionResult]::new('--log', '--log', [CompletionResultType]::ParameterName, 'A log file whose last 100 entries are checked for errors, size and flapping (repeatable)')
             [CompletionResult]::new('--process', '--process', [CompletionResultType]::ParameterName, 'A server process to check (running, CPU, memory, ports): pid:N, pidfile:PATH, port:N, or a command-line pattern (repeatable)')
             [CompletionResult]::new('--transport', '--transport', [CompletionResultType]::ParameterName, 'Use this transport instead of detecting it')

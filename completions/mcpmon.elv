@@ -39,6 +39,8 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
         &'mcpmon;health'= {
             cand --hub 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)'
             cand --health-url 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)'
+            cand --stats-url 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)'
+            cand --thresholds 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})'
             cand --log 'A log file whose last 100 entries are checked for errors, size and flapping (repeatable)'
             cand --process 'A server process to check (running, CPU, memory, ports): pid:N, pidfile:PATH, port:N, or a command-line pattern (repeatable)'
             cand --transport 'Use this transport instead of detecting it'
@@ -72,6 +74,8 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
         &'mcpmon;alerts'= {
             cand --hub 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)'
             cand --health-url 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)'
+            cand --stats-url 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)'
+            cand --thresholds 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})'
             cand --log 'A log file whose last 100 entries are checked for errors, size and flapping (repeatable)'
             cand --process 'A server process to check (running, CPU, memory, ports): pid:N, pidfile:PATH, port:N, or a command-line pattern (repeatable)'
             cand --transport 'Use this transport instead of detecting it'

@@ -44,6 +44,8 @@ complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "completions" -d 'Prin
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l health-url -d 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l stats-url -d 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l thresholds -d 'Thresholds for --stats-url in check-alerts.sh\'s config/alerts.json format ({"critical": {...}, "warning": {...}})' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l log -d 'A log file whose last 100 entries are checked for errors, size and flapping (repeatable)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l process -d 'A server process to check (running, CPU, memory, ports): pid:N, pidfile:PATH, port:N, or a command-line pattern (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l transport -d 'Use this transport instead of detecting it' -r -f -a "stdio\t'A child process (only with a command after `--`)'
@@ -78,6 +80,8 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s h -l help -d 'P
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s V -l version -d 'Print version'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l health-url -d 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l stats-url -d 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l thresholds -d 'Thresholds for --stats-url in check-alerts.sh\'s config/alerts.json format ({"critical": {...}, "warning": {...}})' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l log -d 'A log file whose last 100 entries are checked for errors, size and flapping (repeatable)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l process -d 'A server process to check (running, CPU, memory, ports): pid:N, pidfile:PATH, port:N, or a command-line pattern (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l transport -d 'Use this transport instead of detecting it' -r -f -a "stdio\t'A child process (only with a command after `--`)'

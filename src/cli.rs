@@ -175,6 +175,16 @@ pub struct HealthArgs {
     #[arg(long = "health-url", value_name = "URL")]
     pub health_urls: Vec<String>,
 
+    /// A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats
+    /// (repeatable).
+    #[arg(long = "stats-url", value_name = "URL", requires = "thresholds")]
+    pub stats_urls: Vec<String>,
+
+    /// Thresholds for --stats-url in check-alerts.sh's config/alerts.json format
+    /// ({"critical": {...}, "warning": {...}}).
+    #[arg(long, value_name = "FILE", requires = "stats_urls")]
+    pub thresholds: Option<std::path::PathBuf>,
+
     /// A log file whose last 100 entries are checked for errors, size and flapping (repeatable).
     #[arg(long = "log", value_name = "FILE")]
     pub logs: Vec<std::path::PathBuf>,

@@ -268,6 +268,8 @@ pub fn prepare<'a>(
         health_urls: &args.health_urls,
         logs: &args.logs,
         processes: &args.processes,
+        stats_urls: &args.stats_urls,
+        thresholds: args.thresholds.as_deref(),
         system: args.system,
         command: &args.command,
         headers: &args.headers,

@@ -46,6 +46,8 @@ pub struct AdHoc<'a> {
     pub health_urls: &'a [String],
     pub logs: &'a [PathBuf],
     pub processes: &'a [String],
+    pub stats_urls: &'a [String],
+    pub thresholds: Option<&'a std::path::Path>,
     pub system: bool,
     pub command: &'a [String],
     pub headers: &'a [String],
@@ -95,6 +97,21 @@ pub fn resolve_targets(
     }
     for u in adhoc.health_urls {
         targets.push(config::adhoc_health_url(u, headers.clone(), timeout)?);
+    }
+    if let Some(file) = adhoc.thresholds {
+        let shown = file.display().to_string();
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| ConfigError(format!("{shown}: cannot read: {e}")))?;
+        let (metrics, states) = config::alerts_json::parse(&text, &shown)?;
+        for u in adhoc.stats_urls {
+            let mut t = config::adhoc_health_url(u, headers.clone(), timeout)?;
+            t.name = format!("stats {}", t.name);
+            if let Some(h) = t.http.as_mut() {
+                h.metrics = metrics.clone();
+                h.states = states.clone();
+            }
+            targets.push(t);
+        }
     }
     for s in adhoc.processes {
         let selector = config::selector_arg(s).map_err(ConfigError)?;

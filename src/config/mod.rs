@@ -6,6 +6,7 @@
 //! one line naming the file, the place and the problem. Environment access comes in as a function so
 //! nothing here reads the process environment itself.
 
+pub mod alerts_json;
 pub mod duration;
 pub mod jsonc;
 mod probes;
@@ -790,6 +791,7 @@ pub fn adhoc_health_url(
         expect_status: Vec::new(),
         asserts: Vec::new(),
         metrics: Vec::new(),
+        states: Vec::new(),
         ca_file: None,
     });
     Ok(t)

@@ -91,6 +91,7 @@ pub(super) fn http(
         expect_status: Vec::new(),
         asserts: Vec::new(),
         metrics: Vec::new(),
+        states: Vec::new(),
         ca_file: None,
     };
     let Some(obj) = obj else {
@@ -220,6 +221,7 @@ fn metric(name: &str, spec: &Value, place: &str) -> Result<MetricSpec, PlaceErr>
                 crit: None,
             },
             below: false,
+            fraction: false,
         }),
         Value::Object(o) => {
             for key in o.keys() {
@@ -262,6 +264,7 @@ fn metric(name: &str, spec: &Value, place: &str) -> Result<MetricSpec, PlaceErr>
                 source: source_of(o)?,
                 bound,
                 below,
+                fraction: false,
             })
         }
         _ => Err((

@@ -24,6 +24,20 @@ pub enum Source {
         name: String,
         labels: Vec<(String, String)>,
     },
+    /// A name looked up in the JSON body whatever its nesting and casing: `llm_success_rate` finds
+    /// `{"llm_success_rate": …}`, `{"llmSuccessRate": …}` and `{"llm": {"successRate": …}}` (the
+    /// check-alerts.sh names, whose stats documents differ between versions).
+    Named(String),
+}
+
+/// A state read from the body (a circuit breaker's `open`/`half-open`/`closed`), judged by its value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StateSpec {
+    pub name: String,
+    pub source: Source,
+    /// Values that are critical / a warning (compared case-insensitively).
+    pub crit: Vec<String>,
+    pub warn: Vec<String>,
 }
 
 /// A named number to read, with optional bounds (`below` = lower is worse, e.g. a success rate).
@@ -33,6 +47,8 @@ pub struct MetricSpec {
     pub source: Source,
     pub bound: Bound,
     pub below: bool,
+    /// The bounds are fractions (0.95): a value reported as a percentage (97.5) is read as 0.975.
+    pub fraction: bool,
 }
 
 /// `pointer == expected` on the JSON body.
@@ -50,6 +66,7 @@ pub struct HttpCheck {
     pub expect_status: Vec<u16>,
     pub asserts: Vec<Assertion>,
     pub metrics: Vec<MetricSpec>,
+    pub states: Vec<StateSpec>,
     /// A PEM file with the CA (or self-signed certificate) to trust for this endpoint, beside the
     /// built-in roots.
     pub ca_file: Option<std::path::PathBuf>,
@@ -80,6 +97,8 @@ pub struct EndpointFacts {
     pub asserts: Vec<AssertResult>,
     /// Each configured metric with its value, in config order.
     pub metrics: Vec<(MetricSpec, Option<f64>)>,
+    /// Each configured state with its value.
+    pub states: Vec<(StateSpec, Option<String>)>,
     /// HTTPS: the server certificate's `notAfter`, and the days left until then (negative: expired).
     pub tls_not_after: Option<chrono::DateTime<chrono::Utc>>,
     pub tls_days_left: Option<f64>,
@@ -218,11 +237,64 @@ async fn run(
     for m in &spec.metrics {
         let value = match &m.source {
             Source::Pointer(p) => json.as_ref().and_then(|j| j.pointer(p)).and_then(number),
+            Source::Named(n) => json
+                .as_ref()
+                .and_then(|j| find_named(j, n))
+                .and_then(number),
             Source::Prometheus { name, labels } => prometheus_value(&text, name, labels),
+        };
+        let value = match value {
+            Some(v) if m.fraction && v > 1.0 => Some(v / 100.0),
+            v => v,
         };
         facts.metrics.push((m.clone(), value));
     }
+    for st in &spec.states {
+        let value = match &st.source {
+            Source::Pointer(p) => json.as_ref().and_then(|j| j.pointer(p)),
+            Source::Named(n) => json.as_ref().and_then(|j| find_named(j, n)),
+            Source::Prometheus { .. } => None,
+        };
+        let value = value.map(|v| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        });
+        facts.states.push((st.clone(), value));
+    }
     Ok(())
+}
+
+fn normalise(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// The value whose key path, with separators and case dropped, ends with `name` the same way
+/// (`llm_success_rate` → `llmsuccessrate`); the shallowest match wins.
+pub fn find_named<'a>(doc: &'a Value, name: &str) -> Option<&'a Value> {
+    let want = normalise(name);
+    let mut level: Vec<(String, &Value)> = vec![(String::new(), doc)];
+    for _ in 0..8 {
+        let mut next = Vec::new();
+        for (path, v) in level {
+            if let Value::Object(map) = v {
+                for (k, child) in map {
+                    let p = format!("{path}{}", normalise(k));
+                    if !matches!(child, Value::Object(_)) && p.ends_with(&want) {
+                        return Some(child);
+                    }
+                    next.push((p, child));
+                }
+            }
+        }
+        if next.is_empty() {
+            return None;
+        }
+        level = next;
+    }
+    None
 }
 
 /// A JSON number, or a string holding one ("97.5", "97.5%").

@@ -236,6 +236,15 @@ struct WireHttp<'a> {
     metrics: Vec<WireMetric<'a>>,
     tls_not_after: Option<String>,
     tls_days_left: Option<f64>,
+    states: Vec<WireState<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireState<'a> {
+    name: &'a str,
+    value: Option<&'a str>,
+    crit: &'a [String],
+    warn: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -413,6 +422,16 @@ fn observation<'a>(o: &'a Observation, status: Status) -> WireObservation<'a> {
                 .tls_not_after
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
             tls_days_left: e.tls_days_left,
+            states: e
+                .states
+                .iter()
+                .map(|(st, v)| WireState {
+                    name: &st.name,
+                    value: v.as_deref(),
+                    crit: &st.crit,
+                    warn: &st.warn,
+                })
+                .collect(),
         }),
         Facts::Process(p) => WireObservation::Process(WireProcess {
             common: common(),

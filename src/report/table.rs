@@ -140,6 +140,9 @@ fn summary(o: &Observation) -> (String, String) {
             if let Some(d) = e.tls_days_left {
                 parts.push(format!("cert {d:.0} d"));
             }
+            for (st, v) in &e.states {
+                parts.push(format!("{}={}", st.name, v.as_deref().unwrap_or("?")));
+            }
             for (m, v) in &e.metrics {
                 parts.push(format!(
                     "{}={}",

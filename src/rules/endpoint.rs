@@ -128,5 +128,34 @@ pub fn findings(obs: &Observation, e: &EndpointFacts, checks: &Checks) -> Vec<Fi
         };
         out.push(f);
     }
+    for (st, value) in &e.states {
+        let check = format!("state:{}", st.name);
+        let is = |list: &[String], v: &str| list.iter().any(|x| x.eq_ignore_ascii_case(v));
+        let f = match value.as_deref() {
+            None => Finding::new(
+                t,
+                &check,
+                Status::Unknown,
+                Some(Reason::FieldMissing),
+                format!("{} is missing", st.name),
+            ),
+            Some(v) if is(&st.crit, v) => Finding::new(
+                t,
+                &check,
+                Status::Crit,
+                Some(Reason::Threshold),
+                format!("{} is {v}", st.name),
+            ),
+            Some(v) if is(&st.warn, v) => Finding::new(
+                t,
+                &check,
+                Status::Warn,
+                Some(Reason::Threshold),
+                format!("{} is {v}", st.name),
+            ),
+            Some(v) => Finding::new(t, &check, Status::Ok, None, format!("{} is {v}", st.name)),
+        };
+        out.push(f);
+    }
     out
 }

@@ -254,3 +254,55 @@ fn a_check_that_keeps_changing_is_flapping() {
         events(&last)
     );
 }
+
+#[test]
+fn check_alerts_sh_thresholds_file_read_unchanged() {
+    let s = HttpStub::start("health-json");
+    let home = tempdir();
+    let state = home.path().join("state");
+    let seed = root().join("examples/alerts.json");
+    let url = s.url("/stats");
+    let (code, doc) = alerts(
+        home.path(),
+        &state,
+        &["--stats-url", &url, "--thresholds", seed.to_str().unwrap()],
+    );
+    assert_eq!(code, 1, "{doc:#}");
+    let t = doc["findings"][0]["target"].as_str().unwrap().to_string();
+    let rate = finding(&doc, &t, "metric:llm_success_rate");
+    assert_eq!(rate["status"], "ok");
+    assert_eq!(
+        rate["value"], 0.97,
+        "97 % read as the fraction the file uses"
+    );
+    assert_eq!(finding(&doc, &t, "metric:p95_latency")["status"], "warn");
+    assert_eq!(finding(&doc, &t, "metric:queue_depth")["status"], "ok");
+    assert_eq!(finding(&doc, &t, "metric:cache_hit_rate")["status"], "ok");
+    let cb = finding(&doc, &t, "state:circuit_breaker_state");
+    assert_eq!(cb["status"], "warn", "half-open is a warning: {cb}");
+    assert_eq!(events(&doc).len(), 2, "{:?}", events(&doc));
+
+    // the original script's bug: a field the stats do not have was read as 0 and alerted every run
+    let mine = home.path().join("alerts.json");
+    std::fs::write(
+        &mine,
+        r#"{"warning": {"llm_success_rate": 0.95, "error_rate": 0.05}}"#,
+    )
+    .unwrap();
+    let (code, doc) = alerts(
+        home.path(),
+        &state,
+        &[
+            "--dry-run",
+            "--stats-url",
+            &url,
+            "--thresholds",
+            mine.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 3, "{doc:#}");
+    let e = finding(&doc, &t, "metric:error_rate");
+    assert_eq!(e["status"], "unknown");
+    assert_eq!(e["reason"], "field_missing");
+    assert!(e["value"].is_null());
+}

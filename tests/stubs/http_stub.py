@@ -25,7 +25,8 @@ Modes:
                its reply (tool "alpha"), or 3 s pass (tool "unanswered").
   health-json  a REST health service: GET /api/mcp/health (healthy JSON), /degraded (an unhealthy
                one), /metrics (Prometheus text), /api/health (an mcp-hub document with missing
-               fields), /api/filtering/stats (the fork's filtering statistics); anything else 404 HTML.
+               fields), /api/filtering/stats (the fork's filtering statistics), /stats (LLM, cache,
+               queue and circuit-breaker statistics); anything else 404 HTML.
   tls-json     health-json over HTTPS, with the certificate and key named by the env vars STUB_CERT
                and STUB_KEY (PEM files).
   legacy-ok    minimal correct Streamable HTTP (2025-06-18) server on /mcp:
@@ -217,6 +218,13 @@ class Handler(BaseHTTPRequestHandler):
                     b'mcp_requests_total{server="a",code="500"} 3\n'
                     b"mcp_queue_depth 12\n")
             return self.reply(200, body, "text/plain; version=0.0.4")
+        if path == "/stats":
+            # a stats document in the shape of the source's /api/filtering/stats (names differ from
+            # config/alerts.json's: llm_success_rate is llm.successRate here)
+            return self.reply_json(200, {"llm": {"successRate": 97.0, "p95Latency": 2300, "totalRequests": 1200},
+                                         "cache": {"hitRate": 0.85, "size": 120},
+                                         "queue": {"depth": 12, "processed": 880},
+                                         "circuitBreaker": {"state": "half-open", "failures": 1}})
         if path == "/api/filtering/stats":
             return self.reply_json(200, {"enabled": True, "mode": "server-allowlist",
                                          "totalTools": 22, "filteredTools": 5, "filterRate": 22.7})

@@ -1,0 +1,194 @@
+//! HTTP delivery for webhook, Slack and ping channels: one request, retried at most once on a transport
+//! error or HTTP 5xx/429 (after a short pause, or the server's `Retry-After` when it fits the deadline),
+//! never on another status. Error bodies are read up to `MAX_BODY_BYTES` for a short hint. Messages show
+//! no URL: reqwest's error text is stripped of it and every message is scrubbed of the URL's path and query.
+
+use super::{Delivered, MAX_BODY_BYTES, human, one_line};
+use crate::mcp::transport::http::{classify_reqwest, read_body};
+use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
+use reqwest::{Client, Url};
+use std::time::Duration;
+use tokio::time::{Instant, timeout_at};
+
+/// Pause before the single retry (unless the server asks for another within the deadline).
+const RETRY_DELAY: Duration = Duration::from_millis(500);
+
+pub(super) enum Method {
+    /// POST a JSON body.
+    PostJson(Vec<u8>),
+    Get,
+}
+
+impl Method {
+    fn name(&self) -> &'static str {
+        match self {
+            Method::PostJson(_) => "POST",
+            Method::Get => "GET",
+        }
+    }
+}
+
+/// How one attempt ended.
+enum Attempt {
+    Delivered(String),
+    /// Not worth retrying (a 4xx, the deadline).
+    Final(String),
+    /// A transport error or 5xx/429; `after` is the server's `Retry-After`.
+    Retryable {
+        msg: String,
+        after: Option<Duration>,
+    },
+}
+
+pub(super) async fn deliver(
+    client: &Client,
+    method: Method,
+    url: &Url,
+    until: Instant,
+    budget: Duration,
+) -> Result<Delivered, String> {
+    let mut first: Option<String> = None;
+    for attempt in 1..=2u8 {
+        let rb = match &method {
+            Method::PostJson(body) => client
+                .post(url.clone())
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone()),
+            Method::Get => client.get(url.clone()),
+        };
+        match once(rb, method.name(), until, budget).await {
+            Attempt::Delivered(detail) => {
+                return Ok(Delivered {
+                    attempts: attempt,
+                    detail,
+                });
+            }
+            Attempt::Final(msg) => return Err(scrub(&finish(msg, first.as_deref()), url)),
+            Attempt::Retryable { msg, after } => {
+                if first.is_some() {
+                    return Err(scrub(&finish(msg, first.as_deref()), url));
+                }
+                let pause = after.unwrap_or(RETRY_DELAY);
+                if Instant::now() + pause >= until {
+                    let why = match after {
+                        Some(a) => format!(
+                            "not retried: the server asks to wait {}, past the {} deadline",
+                            human(a),
+                            human(budget)
+                        ),
+                        None => format!("not retried: no time left within the {} deadline", human(budget)),
+                    };
+                    return Err(scrub(&format!("{msg} ({why})"), url));
+                }
+                tokio::time::sleep(pause).await;
+                first = Some(msg);
+            }
+        }
+    }
+    // The loop returns on its second attempt at the latest.
+    Err(scrub(&first.unwrap_or_default(), url))
+}
+
+/// The final message: after a retry, how many attempts and what the first one met when it differed.
+fn finish(last: String, first: Option<&str>) -> String {
+    match first {
+        None => last,
+        Some(f) if f == last => format!("{last} (2 attempts)"),
+        Some(f) => format!("{last} (2 attempts; the first: {f})"),
+    }
+}
+
+async fn once(
+    rb: reqwest::RequestBuilder,
+    what: &str,
+    until: Instant,
+    budget: Duration,
+) -> Attempt {
+    let resp = match timeout_at(until, rb.send()).await {
+        Err(_) => {
+            return Attempt::Final(format!(
+                "no answer within the {} deadline",
+                human(budget)
+            ));
+        }
+        Ok(Err(e)) => {
+            return Attempt::Retryable {
+                msg: classify_reqwest(&e, what).message,
+                after: None,
+            };
+        }
+        Ok(Ok(r)) => r,
+    };
+    let status = resp.status();
+    let code = status.as_u16();
+    if status.is_success() {
+        // The body of a success is not needed; dropping the response discards it unread.
+        return Attempt::Delivered(format!("HTTP {code}"));
+    }
+    let label = match status.canonical_reason() {
+        Some(r) => format!("HTTP {code} {r}"),
+        None => format!("HTTP {code}"),
+    };
+    let after = resp
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let body = read_body(resp, until, MAX_BODY_BYTES, what)
+        .await
+        .unwrap_or_default();
+    let msg = format!("{label}{}", hint(&body));
+    if code == 429 || status.is_server_error() {
+        Attempt::Retryable { msg, after }
+    } else if status.is_redirection() {
+        Attempt::Final(format!(
+            "{msg} (a redirect, not followed: give the final URL)"
+        ))
+    } else {
+        Attempt::Final(format!("{msg} (not retried)"))
+    }
+}
+
+/// `: <excerpt of the body>` for an error reply (Slack answers `invalid_payload`, `no_service`, …).
+fn hint(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(1024)]);
+    let line = one_line(&text, 160);
+    if line.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", crate::term::sanitize(&line))
+    }
+}
+
+/// Removes anything of the URL that may be a secret (path, query, credentials) from a message.
+pub(super) fn scrub(msg: &str, url: &Url) -> String {
+    let mut out = msg.replace(url.as_str(), &super::redacted_url(url));
+    let mut secrets: Vec<String> = Vec::new();
+    if url.path().len() > 1 {
+        secrets.push(url.path().to_string());
+    }
+    if let Some(q) = url.query().filter(|q| !q.is_empty()) {
+        secrets.push(q.to_string());
+    }
+    if !url.username().is_empty() {
+        secrets.push(url.username().to_string());
+    }
+    if let Some(p) = url.password().filter(|p| !p.is_empty()) {
+        secrets.push(p.to_string());
+    }
+    // Path segments and query values on their own (a server may echo just the token).
+    if let Some(segs) = url.path_segments() {
+        secrets.extend(segs.filter(|s| s.len() >= 6).map(str::to_string));
+    }
+    secrets.extend(
+        url.query_pairs()
+            .map(|(_, v)| v.into_owned())
+            .filter(|v| v.len() >= 4),
+    );
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    for s in secrets {
+        out = out.replace(&s, "…");
+    }
+    out
+}

@@ -1,0 +1,347 @@
+//! Alert notifications: where they go (`Channel`, parsed from `--notify SPEC`), what is sent
+//! (`Notification` → `payload()` / the Slack text) and delivering it (`deliver()`).
+//!
+//! Every delivery has a deadline (the whole delivery, retry included). HTTP channels retry at most once,
+//! on a transport error or HTTP 5xx/429, never on another status. A failed delivery is an `Err(String)`
+//! for the caller to print on stderr: it never changes a check's exit code. Webhook URLs carry secrets
+//! (Slack's path *is* the token), so a channel is only ever shown as scheme + host (`describe()`, `Debug`)
+//! and no returned message contains a URL's path, query or credentials, nor a command's arguments.
+
+mod command;
+mod http;
+#[cfg(test)]
+mod tests;
+
+use crate::report::{AlertEvent, Report};
+use crate::status::Status;
+use chrono::{DateTime, Utc};
+use reqwest::Url;
+use serde_json::{Value, json};
+use std::fmt;
+use std::time::Duration;
+
+/// Version of the JSON document sent to webhooks and on a command's stdin.
+pub const PAYLOAD_SCHEMA_VERSION: u32 = 1;
+/// Largest HTTP response body read from a notification endpoint.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// At most this many event lines in a Slack message (the rest are counted).
+const SLACK_MAX_EVENTS: usize = 20;
+/// Event messages in a Slack line are cut to this many characters.
+const SLACK_MAX_MESSAGE: usize = 300;
+
+/// Where notifications go. Parsed from `--notify SPEC`: `webhook:URL`, `slack:URL`,
+/// `command:PROGRAM [ARGS…]` (split on whitespace, no shell), `ping:URL`; a bare http(s) URL is a webhook.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Channel {
+    /// POST the JSON payload.
+    Webhook(Url),
+    /// POST `{"text": …}` to a Slack incoming webhook.
+    Slack(Url),
+    /// Run a program (no shell) with the JSON payload on stdin.
+    Command(Vec<String>),
+    /// GET `<URL>/<exit_code>` (healthchecks.io style heartbeat).
+    Ping(Url),
+}
+
+impl Channel {
+    /// Parses a `--notify` value. Error messages never repeat a URL (its path or query may be a token).
+    pub fn parse(spec: &str) -> Result<Channel, String> {
+        let spec = spec.trim();
+        if spec.is_empty() {
+            return Err(format!("empty notification channel; {FORMS}"));
+        }
+        let lower = spec.to_ascii_lowercase();
+        if lower.starts_with("http://") || lower.starts_with("https://") {
+            return parse_url("webhook", spec).map(Channel::Webhook);
+        }
+        let Some((kind, rest)) = spec.split_once(':') else {
+            return Err(format!("not a notification channel; {FORMS}"));
+        };
+        match kind.to_ascii_lowercase().as_str() {
+            "webhook" => parse_url("webhook", rest).map(Channel::Webhook),
+            "slack" => parse_url("slack", rest).map(Channel::Slack),
+            "ping" => parse_url("ping", rest).map(Channel::Ping),
+            "command" => {
+                let argv: Vec<String> = rest.split_whitespace().map(str::to_string).collect();
+                if argv.is_empty() {
+                    Err("command: needs a program to run (command:PROGRAM [ARGS…])".into())
+                } else {
+                    Ok(Channel::Command(argv))
+                }
+            }
+            k if !k.is_empty()
+                && k.len() <= 16
+                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+            {
+                Err(format!("unknown notification channel kind `{k}`; {FORMS}"))
+            }
+            _ => Err(format!("not a notification channel; {FORMS}")),
+        }
+    }
+
+    /// The kind of channel: `webhook`, `slack`, `command`, `ping`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Channel::Webhook(_) => "webhook",
+            Channel::Slack(_) => "slack",
+            Channel::Command(_) => "command",
+            Channel::Ping(_) => "ping",
+        }
+    }
+
+    /// A redacted description for messages: `slack (https://hooks.slack.com/…)`, `command (/usr/bin/page, 2 args)`.
+    /// Shows scheme, host and a non-default port; never the path, query, credentials or arguments.
+    pub fn describe(&self) -> String {
+        match self {
+            Channel::Webhook(u) | Channel::Slack(u) | Channel::Ping(u) => {
+                format!("{} ({})", self.kind(), redacted_url(u))
+            }
+            Channel::Command(argv) => {
+                let program = argv.first().map(String::as_str).unwrap_or("");
+                match argv.len().saturating_sub(1) {
+                    0 => format!("command ({program})"),
+                    1 => format!("command ({program}, 1 arg)"),
+                    n => format!("command ({program}, {n} args)"),
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Channel({})", self.describe())
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+const FORMS: &str = "expected webhook:URL, slack:URL, ping:URL, command:PROGRAM [ARGS…] or an http(s) URL";
+
+fn parse_url(kind: &str, s: &str) -> Result<Url, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(format!("{kind}: needs a URL ({kind}:https://…)"));
+    }
+    // url's parse errors name the problem, never the input.
+    let url = Url::parse(s).map_err(|e| format!("{kind}: not a valid URL ({e})"))?;
+    match url.scheme() {
+        "http" | "https" => {}
+        other => {
+            let shown = if other.len() <= 16 && other.chars().all(|c| c.is_ascii_alphanumeric()) {
+                other
+            } else {
+                "another scheme"
+            };
+            return Err(format!("{kind}: the URL must be http or https, not {shown}"));
+        }
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("{kind}: the URL has no host"));
+    }
+    Ok(url)
+}
+
+/// `https://host[:port]/…`: what can be shown of a URL that may carry secrets.
+pub(crate) fn redacted_url(u: &Url) -> String {
+    let host = u.host_str().unwrap_or("?");
+    match u.port() {
+        Some(p) => format!("{}://{host}:{p}/…", u.scheme()),
+        None => format!("{}://{host}/…", u.scheme()),
+    }
+}
+
+/// What is sent: the run's verdict and its state changes.
+#[derive(Debug, Clone, Copy)]
+pub struct Notification<'a> {
+    /// The subcommand: `alerts`.
+    pub command: &'a str,
+    pub generated_at: DateTime<Utc>,
+    /// The overall verdict.
+    pub status: Status,
+    pub exit_code: u8,
+    /// What changed this run (may be empty: a ping is sent on every run).
+    pub events: &'a [AlertEvent],
+    /// The machine name shown in the message (the caller passes it).
+    pub host: &'a str,
+}
+
+impl<'a> Notification<'a> {
+    /// The notification for a report: its overall status, exit code and events.
+    pub fn from_report(report: &'a Report, host: &'a str) -> Self {
+        let status = report.status();
+        Notification {
+            command: report.command,
+            generated_at: report.generated_at,
+            status,
+            exit_code: status.exit_code(),
+            events: report.events.as_deref().unwrap_or(&[]),
+            host,
+        }
+    }
+}
+
+/// The JSON document sent to webhooks and on a command's stdin:
+/// `{"schema_version":1,"source":"mcpmon","command":…,"generated_at":…,"host":…,"status":"crit",
+/// "exit_code":2,"events":[{"target","probe","check","event","status","message"}]}`.
+pub fn payload(n: &Notification) -> Value {
+    let events: Vec<Value> = n
+        .events
+        .iter()
+        .map(|e| {
+            json!({
+                "target": e.target,
+                "probe": e.probe.as_str(),
+                "check": e.check,
+                "event": e.event,
+                "status": e.status.as_str(),
+                "message": e.message,
+            })
+        })
+        .collect();
+    json!({
+        "schema_version": PAYLOAD_SCHEMA_VERSION,
+        "source": "mcpmon",
+        "command": n.command,
+        "generated_at": n.generated_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "host": n.host,
+        "status": n.status.as_str(),
+        "exit_code": n.exit_code,
+        "events": events,
+    })
+}
+
+/// The Slack message text: a headline, then one line per event (server text is escaped and cut short).
+pub fn slack_text(n: &Notification) -> String {
+    let mut text = format!(
+        "mcpmon {}: {} on {}",
+        slack_escape(&one_line(n.command, 40)),
+        status_word(n.status),
+        slack_escape(&one_line(n.host, 100))
+    );
+    if n.events.is_empty() {
+        text.push_str("\nno alert changes");
+    }
+    for e in n.events.iter().take(SLACK_MAX_EVENTS) {
+        let mark = match (e.event, e.status) {
+            ("resolved", _) | (_, Status::Ok) => "✅",
+            (_, Status::Crit) => "🔴",
+            (_, Status::Warn) => "🟡",
+            (_, Status::Unknown) => "⚪",
+        };
+        let word = e.event.to_ascii_uppercase();
+        let level = match e.event {
+            "escalated" | "deescalated" => format!(" to {}", e.status.label()),
+            _ => String::new(),
+        };
+        text.push_str(&format!(
+            "\n{mark} {word}{level} {} {}: {}",
+            slack_escape(&one_line(&e.target, 100)),
+            slack_escape(&one_line(&e.check, 100)),
+            slack_escape(&one_line(&e.message, SLACK_MAX_MESSAGE)),
+        ));
+    }
+    if n.events.len() > SLACK_MAX_EVENTS {
+        text.push_str(&format!(
+            "\n… and {} more",
+            n.events.len() - SLACK_MAX_EVENTS
+        ));
+    }
+    text
+}
+
+fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::Ok => "OK",
+        Status::Warn => "WARNING",
+        Status::Crit => "CRITICAL",
+        Status::Unknown => "UNKNOWN",
+    }
+}
+
+/// Slack mrkdwn control characters (`&`, `<`, `>`) must be escaped in text.
+fn slack_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// One line, control characters as spaces, at most `max` characters (cut ones end in "…").
+pub(crate) fn one_line(s: &str, max: usize) -> String {
+    crate::mcp::jsonrpc::excerpt(s, max)
+}
+
+/// A successful delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivered {
+    /// 1, or 2 when the first attempt failed with a retryable error.
+    pub attempts: u8,
+    /// What the channel answered: `HTTP 200`, `exit 0`.
+    pub detail: String,
+}
+
+/// Delivers a notification to one channel within `deadline` (the whole delivery, retry included).
+///
+/// The error names what went wrong (`HTTP 400 Bad Request: invalid_payload (not retried)`,
+/// `exit 3: <last stderr line>`) but not the channel: prefix it with `ch.describe()` when printing.
+pub async fn deliver(
+    ch: &Channel,
+    n: &Notification<'_>,
+    client: &reqwest::Client,
+    deadline: Duration,
+) -> Result<Delivered, String> {
+    let until = tokio::time::Instant::now() + deadline;
+    match ch {
+        Channel::Webhook(url) => {
+            let body = json_bytes(&payload(n));
+            http::deliver(client, http::Method::PostJson(body), url, until, deadline).await
+        }
+        Channel::Slack(url) => {
+            let body = json_bytes(&json!({ "text": slack_text(n) }));
+            http::deliver(client, http::Method::PostJson(body), url, until, deadline).await
+        }
+        Channel::Ping(url) => {
+            let url = ping_url(url, n.exit_code)?;
+            http::deliver(client, http::Method::Get, &url, until, deadline).await
+        }
+        Channel::Command(argv) => {
+            let mut body = json_bytes(&payload(n));
+            body.push(b'\n');
+            command::deliver(argv, &body, n.status, n.exit_code, until, deadline).await
+        }
+    }
+}
+
+fn json_bytes(v: &Value) -> Vec<u8> {
+    // Serialising a `Value` cannot fail (its keys are strings).
+    serde_json::to_vec(v).unwrap_or_default()
+}
+
+/// `<URL>/<exit_code>`: the code appended as a path segment, the query kept.
+pub fn ping_url(url: &Url, exit_code: u8) -> Result<Url, String> {
+    let mut u = url.clone();
+    u.set_fragment(None);
+    {
+        let mut segs = u
+            .path_segments_mut()
+            .map_err(|()| "ping: the URL cannot take a path".to_string())?;
+        segs.pop_if_empty().push(&exit_code.to_string());
+    }
+    Ok(u)
+}
+
+/// "5s", "1.5s", "250ms": a deadline for messages.
+pub(crate) fn human(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        format!("{ms}ms")
+    } else if ms % 1000 == 0 {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}
