@@ -97,7 +97,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__alerts)
-            opts="-H -w -c -t -f -h -V --hub --deep --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --watch --interval --count --for --consecutive --recover-after --flap-changes --flap-window --dry-run --config --target --state-dir --format --color --timeout --help --version"
+            opts="-H -w -c -t -f -h -V --hub --deep --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --watch --interval --count --for --consecutive --recover-after --flap-changes --flap-window --notify --repeat --dry-run --config --target --state-dir --format --color --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -184,6 +184,14 @@ _mcpmon() {
                     return 0
                     ;;
                 --flap-window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notify)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repeat)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -93,6 +93,8 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand --recover-after 'Resolve a firing alert only after this many consecutive good runs'
             cand --flap-changes 'A check that changes between good and bad more than this many times within --flap-window is flapping: its own WARN alert'
             cand --flap-window 'The window for --flap-changes'
+            cand --notify 'Where to send alert changes (repeatable): webhook:URL (JSON), slack:URL, command:PROGRAM ARGS (the JSON on stdin), ping:URL (healthchecks-style: URL/<exit code>, every run); a bare URL is a webhook. Sent only when alerts fire, escalate or resolve. URLs are never printed'
+            cand --repeat 'Remind about alerts still firing this often (default: only on changes)'
             cand -c 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
             cand --config 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
             cand -t 'Only these targets from the config (by name). Repeatable'

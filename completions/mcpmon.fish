@@ -102,6 +102,8 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l consecutive -d 
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l recover-after -d 'Resolve a firing alert only after this many consecutive good runs' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l flap-changes -d 'A check that changes between good and bad more than this many times within --flap-window is flapping: its own WARN alert' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l flap-window -d 'The window for --flap-changes' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l notify -d 'Where to send alert changes (repeatable): webhook:URL (JSON), slack:URL, command:PROGRAM ARGS (the JSON on stdin), ping:URL (healthchecks-style: URL/<exit code>, every run); a bare URL is a webhook. Sent only when alerts fire, escalate or resolve. URLs are never printed' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l repeat -d 'Remind about alerts still firing this often (default: only on changes)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F

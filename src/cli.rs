@@ -125,6 +125,16 @@ pub struct AlertsArgs {
     #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = duration::parse)]
     pub flap_window: Duration,
 
+    /// Where to send alert changes (repeatable): webhook:URL (JSON), slack:URL, command:PROGRAM ARGS
+    /// (the JSON on stdin), ping:URL (healthchecks-style: URL/<exit code>, every run); a bare URL is a
+    /// webhook. Sent only when alerts fire, escalate or resolve. URLs are never printed.
+    #[arg(long = "notify", value_name = "SPEC")]
+    pub notify: Vec<String>,
+
+    /// Remind about alerts still firing this often (default: only on changes).
+    #[arg(long, value_name = "DURATION", value_parser = duration::parse)]
+    pub repeat: Option<Duration>,
+
     /// Evaluate without writing the alert state.
     #[arg(long)]
     pub dry_run: bool,

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod config;
 pub mod failure;
 pub mod mcp;
+pub mod notify;
 pub mod probe;
 pub mod report;
 pub mod rules;

@@ -10,6 +10,9 @@ use crate::status::Status;
 use crate::store::alerts::Locked;
 use anyhow::{Context as _, anyhow};
 
+/// Each delivery (retry included) must finish within this.
+const NOTIFY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Alert states not seen for this long are forgotten (a target removed from the config).
 const FORGET_AFTER_MS: i64 = 7 * 24 * 3600 * 1000;
 
@@ -19,6 +22,7 @@ pub fn evaluate(
     health: Report,
     state: &mut crate::store::alerts::AlertFile,
     policy: &Policy,
+    repeat: Option<std::time::Duration>,
 ) -> (Report, Vec<String>) {
     let now_ms = health.generated_at.timestamp_millis();
     let mut findings = Vec::with_capacity(health.findings.len());
@@ -26,7 +30,29 @@ pub fn evaluate(
     let mut pending = Vec::new();
     for f in health.findings {
         let key = format!("{}/{}/{}", f.target, f.probe.as_str(), f.check);
-        let step = alerting::step(state.alerts.get(&key), f.status, now_ms, policy);
+        let mut step = alerting::step(state.alerts.get(&key), f.status, now_ms, policy);
+        // a reminder for an alert still firing, once per --repeat
+        let remind = step.event.is_none()
+            && step.status != Status::Ok
+            && step.state.firing.is_some()
+            && repeat.is_some_and(|r| {
+                step.state
+                    .notified_at_ms
+                    .is_none_or(|t| now_ms - t >= r.as_millis() as i64)
+            });
+        if step.event.is_some() || remind {
+            step.state.notified_at_ms = Some(now_ms);
+        }
+        if remind {
+            events.push(AlertEvent {
+                target: f.target.clone(),
+                probe: f.probe,
+                check: f.check.clone(),
+                event: "repeat",
+                status: step.status,
+                message: f.message.clone(),
+            });
+        }
         if let Some(e) = step.event {
             events.push(AlertEvent {
                 target: f.target.clone(),
@@ -122,18 +148,24 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Re
         flap_changes: args.flap_changes,
         flap_window: args.flap_window,
     };
+    let channels = args
+        .notify
+        .iter()
+        .map(|spec| crate::notify::Channel::parse(spec).map_err(|e| anyhow!("--notify: {e}")))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let health = check(&targets, &client, &opts).await;
     let mut locked = Locked::open(&state_dir).context("opening the alert state")?;
     if let Some(w) = &locked.warning {
         eprintln!("mcpmon: warning: {w}");
     }
-    let (report, pending) = evaluate(health, &mut locked.file, &policy);
+    let (report, pending) = evaluate(health, &mut locked.file, &policy, args.repeat);
     if !args.dry_run {
         locked
             .save()
             .with_context(|| format!("writing the alert state in {}", state_dir.display()))?;
     }
     drop(locked);
+    notify(ctx, &report, &channels, &client).await;
     let format = g.format.unwrap_or(Format::Table);
     let code = report.status().exit_code();
     let mut bytes = render(&report, format, ctx);
@@ -161,4 +193,41 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Re
         }
     }
     Ok(code)
+}
+
+/// Delivers the run's alert changes to every channel (a ping on every run). A failed delivery is said
+/// on stderr and never changes the exit code.
+async fn notify(
+    ctx: &Context,
+    report: &Report,
+    channels: &[crate::notify::Channel],
+    client: &reqwest::Client,
+) {
+    if channels.is_empty() {
+        return;
+    }
+    let host = ctx
+        .env
+        .get("HOSTNAME")
+        .cloned()
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|h| h.trim().to_string())
+        })
+        .unwrap_or_else(|| "localhost".into());
+    let n = crate::notify::Notification::from_report(report, &host);
+    let changed = report.events.as_ref().is_some_and(|e| !e.is_empty());
+    for ch in channels {
+        if !changed && !matches!(ch, crate::notify::Channel::Ping(_)) {
+            continue;
+        }
+        if let Err(e) = crate::notify::deliver(ch, &n, client, NOTIFY_DEADLINE).await {
+            eprintln!(
+                "mcpmon: warning: notification to {}: {}",
+                ch.describe(),
+                crate::term::sanitize(&e)
+            );
+        }
+    }
 }

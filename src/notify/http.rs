@@ -76,7 +76,10 @@ pub(super) async fn deliver(
                             human(a),
                             human(budget)
                         ),
-                        None => format!("not retried: no time left within the {} deadline", human(budget)),
+                        None => format!(
+                            "not retried: no time left within the {} deadline",
+                            human(budget)
+                        ),
                     };
                     return Err(scrub(&format!("{msg} ({why})"), url));
                 }
@@ -106,16 +109,16 @@ async fn once(
 ) -> Attempt {
     let resp = match timeout_at(until, rb.send()).await {
         Err(_) => {
-            return Attempt::Final(format!(
-                "no answer within the {} deadline",
-                human(budget)
-            ));
+            return Attempt::Final(format!("no answer within the {} deadline", human(budget)));
         }
         Ok(Err(e)) => {
-            return Attempt::Retryable {
-                msg: classify_reqwest(&e, what).message,
-                after: None,
+            // classify_reqwest leaves the URL out; its "POST: " prefix says nothing here.
+            let msg = classify_reqwest(&e, what).message;
+            let msg = match msg.strip_prefix(what).and_then(|m| m.strip_prefix(": ")) {
+                Some(m) => m.to_string(),
+                None => msg,
             };
+            return Attempt::Retryable { msg, after: None };
         }
         Ok(Ok(r)) => r,
     };

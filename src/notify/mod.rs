@@ -71,7 +71,8 @@ impl Channel {
             }
             k if !k.is_empty()
                 && k.len() <= 16
-                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
             {
                 Err(format!("unknown notification channel kind `{k}`; {FORMS}"))
             }
@@ -120,7 +121,8 @@ impl fmt::Display for Channel {
     }
 }
 
-const FORMS: &str = "expected webhook:URL, slack:URL, ping:URL, command:PROGRAM [ARGS…] or an http(s) URL";
+const FORMS: &str =
+    "expected webhook:URL, slack:URL, ping:URL, command:PROGRAM [ARGS…] or an http(s) URL";
 
 fn parse_url(kind: &str, s: &str) -> Result<Url, String> {
     let s = s.trim();
@@ -137,7 +139,9 @@ fn parse_url(kind: &str, s: &str) -> Result<Url, String> {
             } else {
                 "another scheme"
             };
-            return Err(format!("{kind}: the URL must be http or https, not {shown}"));
+            return Err(format!(
+                "{kind}: the URL must be http or https, not {shown}"
+            ));
         }
     }
     if url.host_str().is_none_or(str::is_empty) {

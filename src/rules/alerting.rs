@@ -59,6 +59,9 @@ pub struct AlertState {
     /// Whether it was flapping at the last run.
     #[serde(default)]
     pub flapping: bool,
+    /// When someone was last told about this alert (ms since the epoch), for `--repeat`.
+    #[serde(default)]
+    pub notified_at_ms: Option<i64>,
 }
 
 /// A change worth telling someone about.

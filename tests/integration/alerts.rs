@@ -306,3 +306,110 @@ fn check_alerts_sh_thresholds_file_read_unchanged() {
     assert_eq!(e["reason"], "field_missing");
     assert!(e["value"].is_null());
 }
+
+fn bodies(path: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn notifications_only_on_changes_and_pings_every_run() {
+    let home = tempdir();
+    let state = home.path().join("state");
+    let log = home.path().join("deliveries.log");
+    let receiver = HttpStub::start_with_env("receiver", &[("STUB_BODIES", log.to_str().unwrap())]);
+    let down = format!("http://127.0.0.1:{}/mcp", closed_port());
+    let hook_out = home.path().join("hook.jsonl");
+    let hook = home.path().join("hook.sh");
+    std::fs::write(&hook, "cat >> \"$1\"; echo >> \"$1\"\n").unwrap();
+    let webhook = format!("webhook:{}", receiver.url("/hooks/T000/SECRET-TOKEN"));
+    let ping = format!("ping:{}", receiver.url("/ping/abc"));
+    let command = format!("command:/bin/sh {} {}", hook.display(), hook_out.display());
+    let args = [
+        "--notify", &webhook, "--notify", &ping, "--notify", &command, &down,
+    ];
+    for _ in 0..3 {
+        let (code, _) = alerts(home.path(), &state, &args);
+        assert_eq!(code, 2);
+    }
+    let got = bodies(&log);
+    let posts: Vec<&String> = got
+        .iter()
+        .filter(|l| l.starts_with("POST /hooks/"))
+        .collect();
+    assert_eq!(
+        posts.len(),
+        1,
+        "only the run where the alert fired notifies: {got:#?}"
+    );
+    let body: serde_json::Value =
+        serde_json::from_str(posts[0].splitn(3, ' ').nth(2).unwrap()).unwrap();
+    assert_eq!(body["source"], "mcpmon");
+    assert_eq!(body["status"], "crit");
+    assert_eq!(body["events"][0]["event"], "firing");
+    assert_eq!(body["events"][0]["check"], "connect");
+    let pings: Vec<&String> = got
+        .iter()
+        .filter(|l| l.starts_with("GET /ping/abc/2"))
+        .collect();
+    assert_eq!(
+        pings.len(),
+        3,
+        "the heartbeat goes out every run with the exit code: {got:#?}"
+    );
+    let hooked = bodies(&hook_out);
+    assert_eq!(
+        hooked.iter().filter(|l| !l.is_empty()).count(),
+        1,
+        "{hooked:?}"
+    );
+    assert!(hooked[0].contains("\"event\":\"firing\""), "{hooked:?}");
+}
+
+#[test]
+fn a_failed_delivery_never_shows_the_url_nor_changes_the_exit_code() {
+    let home = tempdir();
+    let state = home.path().join("state");
+    let down = format!("http://127.0.0.1:{}/mcp", closed_port());
+    let hook = format!(
+        "slack:http://127.0.0.1:{}/services/T000/B000/XXXX-SECRET?token=s3cret",
+        closed_port()
+    );
+    let (code, out, err) = run(
+        home.path(),
+        &[
+            "alerts",
+            "--state-dir",
+            state.to_str().unwrap(),
+            "--notify",
+            &hook,
+            &down,
+        ],
+    );
+    assert_eq!(code, 2, "the check's verdict, not the delivery's: {err}");
+    assert!(err.contains("notification to slack"), "{err}");
+    for secret in ["T000", "XXXX-SECRET", "s3cret", "/services/"] {
+        assert!(
+            !err.contains(secret) && !out.contains(secret),
+            "{secret} leaked: {err}"
+        );
+    }
+}
+
+#[test]
+fn repeat_reminds_about_an_alert_still_firing() {
+    let home = tempdir();
+    let state = home.path().join("state");
+    let down = format!("http://127.0.0.1:{}/mcp", closed_port());
+    let (_, first) = alerts(home.path(), &state, &["--repeat", "1ms", &down]);
+    assert_eq!(events(&first), ["firing connect crit"]);
+    // the next run is at least 1 ms later: a reminder, not a new alert
+    let (_, second) = alerts(home.path(), &state, &["--repeat", "1ms", &down]);
+    assert_eq!(events(&second), ["repeat connect crit"]);
+    // without --repeat a still-firing alert says nothing
+    let (_, third) = alerts(home.path(), &state, &[&down]);
+    assert!(events(&third).is_empty());
+}

@@ -29,6 +29,8 @@ Modes:
                queue and circuit-breaker statistics); anything else 404 HTML.
   tls-json     health-json over HTTPS, with the certificate and key named by the env vars STUB_CERT
                and STUB_KEY (PEM files).
+  receiver     a webhook receiver: answers 200 "ok" to everything and appends one line per request,
+               `METHOD PATH BODY` (the body on one line), to the file named by STUB_BODIES.
   legacy-ok    minimal correct Streamable HTTP (2025-06-18) server on /mcp:
                server/discover -> 400 "Server not initialized"; initialize -> 200
                with Mcp-Session-Id: stub-session-1; notifications -> 202;
@@ -46,7 +48,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MODE = sys.argv[1] if len(sys.argv) == 2 else None
 MODES = {"html", "auth", "forbidden", "error500", "endless", "endless-sse", "die-mid",
-         "hang", "not-found", "legacy-ok", "server-request", "health-json", "tls-json"}
+         "hang", "not-found", "legacy-ok", "server-request", "health-json", "tls-json", "receiver"}
 KNOWN_VERSIONS = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}
 SESSION = "stub-session-1"
 HTML = (b'<!doctype html><html><head><title>App</title></head>'
@@ -231,6 +233,15 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/api/health":
             return self.reply_json(200, {"status": "ok", "servers": [{"name": "a"}]})
         return self.mode_not_found(msg)
+
+    def mode_receiver(self, msg):
+        path = os.environ.get("STUB_BODIES")
+        if path:
+            body = json.dumps(msg, separators=(",", ":")) if msg is not None else "-"
+            with LOG_LOCK, open(path, "a") as f:
+                f.write(f"{self.command} {self.path} {body}\n")
+                f.flush()
+        return self.reply(200, b"ok", "text/plain")
 
     def mode_tls_json(self, msg):
         return self.mode_health_json(msg)

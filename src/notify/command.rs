@@ -1,0 +1,184 @@
+//! The command channel: run PROGRAM with ARGS (no shell) in its own process group, the payload JSON on
+//! its stdin, `MCPMON_STATUS` and `MCPMON_EXIT_CODE` in its environment, stdout discarded (it must not mix
+//! into mcpmon's own output) and the tail of stderr kept for the error message. Exit 0 is delivered.
+//! Past the deadline the whole group is killed with SIGKILL and the program is reaped before returning.
+
+use super::{Delivered, human, one_line};
+use crate::status::Status;
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+use std::os::unix::process::ExitStatusExt as _;
+use std::process::{ExitStatus, Stdio};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::process::{ChildStderr, Command};
+use tokio::time::{Instant, timeout, timeout_at};
+
+/// How much of the end of stderr is kept.
+const STDERR_TAIL_BYTES: usize = 8 * 1024;
+/// The last stderr line in a message is cut to this many characters.
+const STDERR_LINE_CHARS: usize = 200;
+/// After the program exits, how long its stderr may take to reach end of file.
+const STDERR_GRACE: Duration = Duration::from_millis(100);
+/// How long to wait for a killed program to be reaped.
+const REAP_GRACE: Duration = Duration::from_secs(2);
+
+pub(super) async fn deliver(
+    argv: &[String],
+    body: &[u8],
+    status: Status,
+    exit_code: u8,
+    until: Instant,
+    budget: Duration,
+) -> Result<Delivered, String> {
+    let Some((program, args)) = argv.split_first() else {
+        return Err("no program to run".into());
+    };
+    let mut child = Command::new(program)
+        .args(args)
+        .env("MCPMON_STATUS", status.as_str())
+        .env("MCPMON_EXIT_CODE", exit_code.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| spawn_message(program, &e))?;
+    let pgid = child.id().and_then(|p| i32::try_from(p).ok());
+    let mut stdin = child.stdin.take();
+    let mut stderr = child.stderr.take();
+    let mut reading = stderr.is_some();
+    let mut tail = Tail::default();
+
+    let run = async {
+        // A hook need not read its stdin: a broken pipe is not an error, and once the program has
+        // exited an unfinished write is abandoned.
+        let write = async {
+            if let Some(mut w) = stdin.take() {
+                let _ = w.write_all(body).await;
+                let _ = w.shutdown().await;
+            }
+        };
+        let mut write = std::pin::pin!(write);
+        let mut writing = true;
+        let mut wait = std::pin::pin!(child.wait());
+        let mut buf = [0u8; 4096];
+        loop {
+            tokio::select! {
+                () = &mut write, if writing => writing = false,
+                r = read_some(&mut stderr, &mut buf), if reading => match r {
+                    Ok(0) | Err(_) => reading = false,
+                    Ok(n) => tail.push(&buf[..n]),
+                },
+                st = &mut wait => break st,
+            }
+        }
+    };
+    match timeout_at(until, run).await {
+        Ok(Ok(st)) => {
+            // What the program wrote last may still be in the pipe.
+            let grace = until.min(Instant::now() + STDERR_GRACE);
+            let _ = timeout_at(grace, async {
+                let mut buf = [0u8; 4096];
+                while reading {
+                    match read_some(&mut stderr, &mut buf).await {
+                        Ok(0) | Err(_) => reading = false,
+                        Ok(n) => tail.push(&buf[..n]),
+                    }
+                }
+            })
+            .await;
+            judge(st, &tail)
+        }
+        Ok(Err(e)) => {
+            let reaped = kill_and_reap(&mut child, pgid).await;
+            Err(format!("waiting for the program failed ({e}); {reaped}"))
+        }
+        Err(_) => {
+            let reaped = kill_and_reap(&mut child, pgid).await;
+            Err(format!(
+                "did not finish within the {} deadline; {reaped}{}",
+                human(budget),
+                tail.note()
+            ))
+        }
+    }
+}
+
+async fn read_some(r: &mut Option<ChildStderr>, buf: &mut [u8]) -> std::io::Result<usize> {
+    match r {
+        Some(r) => r.read(buf).await,
+        None => Ok(0),
+    }
+}
+
+/// SIGKILL to the program's whole group (it may have started children), then wait for the program.
+async fn kill_and_reap(child: &mut tokio::process::Child, pgid: Option<i32>) -> &'static str {
+    if let Some(pg) = pgid {
+        let _ = killpg(Pid::from_raw(pg), Signal::SIGKILL);
+    }
+    let _ = child.start_kill();
+    match timeout(REAP_GRACE, child.wait()).await {
+        Ok(Ok(_)) => "killed and reaped",
+        _ => "killed (not reaped yet)",
+    }
+}
+
+fn judge(st: ExitStatus, tail: &Tail) -> Result<Delivered, String> {
+    if st.success() {
+        return Ok(Delivered {
+            attempts: 1,
+            detail: "exit 0".into(),
+        });
+    }
+    let how = match (st.code(), st.signal()) {
+        (Some(c), _) => format!("exit {c}"),
+        (None, Some(s)) => match Signal::try_from(s) {
+            Ok(sig) => format!("killed by {sig}"),
+            Err(_) => format!("killed by signal {s}"),
+        },
+        (None, None) => "ended abnormally".into(),
+    };
+    Err(format!("{how}{}", tail.note()))
+}
+
+fn spawn_message(program: &str, e: &std::io::Error) -> String {
+    let program = one_line(program, 200);
+    match e.kind() {
+        std::io::ErrorKind::NotFound => format!("cannot start `{program}`: not found"),
+        std::io::ErrorKind::PermissionDenied => {
+            format!("cannot start `{program}`: permission denied (not executable?)")
+        }
+        _ => format!("cannot start `{program}`: {e}"),
+    }
+}
+
+/// The end of the program's stderr, bounded.
+#[derive(Default)]
+struct Tail(Vec<u8>);
+
+impl Tail {
+    fn push(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+        if self.0.len() > STDERR_TAIL_BYTES {
+            let cut = self.0.len() - STDERR_TAIL_BYTES;
+            self.0.drain(..cut);
+        }
+    }
+
+    /// The last non-blank line, one line of at most `STDERR_LINE_CHARS` characters.
+    fn last_line(&self) -> Option<String> {
+        let text = String::from_utf8_lossy(&self.0);
+        let line = text.lines().rev().find(|l| !l.trim().is_empty())?;
+        Some(crate::term::sanitize(&one_line(line, STDERR_LINE_CHARS)))
+    }
+
+    /// `: <last stderr line>`, or nothing.
+    fn note(&self) -> String {
+        match self.last_line() {
+            Some(l) => format!(": {l}"),
+            None => String::new(),
+        }
+    }
+}
