@@ -97,7 +97,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__alerts)
-            opts="-H -w -c -t -f -h -V --hub --deep --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --watch --interval --count --for --consecutive --recover-after --flap-changes --flap-window --notify --repeat --dry-run --config --target --state-dir --format --color --timeout --help --version"
+            opts="-H -w -c -t -f -h -V --hub --deep --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --watch --interval --count --for --consecutive --recover-after --flap-changes --flap-window --notify --repeat --warning --critical --dry-run --config --target --state-dir --format --color --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -192,6 +192,14 @@ _mcpmon() {
                     return 0
                     ;;
                 --repeat)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --warning)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --critical)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

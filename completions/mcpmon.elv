@@ -95,6 +95,8 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand --flap-window 'The window for --flap-changes'
             cand --notify 'Where to send alert changes (repeatable): webhook:URL (JSON), slack:URL, command:PROGRAM ARGS (the JSON on stdin), ping:URL (healthchecks-style: URL/<exit code>, every run); a bare URL is a webhook. Sent only when alerts fire, escalate or resolve. URLs are never printed'
             cand --repeat 'Remind about alerts still firing this often (default: only on changes)'
+            cand --warning 'A warning threshold as a Nagios range, NAME=RANGE (repeatable): `p95_latency=2000` (alert above), `llm_success_rate=0.95:` (alert below). NAME is a metric of --thresholds/health_url, a check (liveness, process_cpu, …) or a threshold key. (-c is --config, so these have long names only.)'
+            cand --critical 'A critical threshold as a Nagios range, NAME=RANGE (repeatable), as --warning'
             cand -c 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
             cand --config 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
             cand -t 'Only these targets from the config (by name). Repeatable'

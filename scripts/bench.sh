@@ -10,6 +10,8 @@
 #   (d) mcpmon --version.                                        goal: < 5 ms
 #   (e) health of a hub with its servers and its log: wall time beyond the hub's own answer.
 #                                                                goal: <= 100 ms
+#   (f) one alerts run against a local hub (state read and written under its lock).
+#                                                                goal: <= 50 ms beyond the hub's answer
 #
 # Uses hyperfine when installed, else a bash loop over `date +%s%N`; peak RSS from /usr/bin/time -f %M.
 # Builds the release binary, installs and starts its own peers (BENCH_PEERS_DIR, default target/bench-peers;
@@ -255,6 +257,13 @@ if [ -x /usr/bin/time ]; then
   ep_cpu=$(tail -n 1 "$WORK/ecpu" | awk '{ printf "%.0f", ($1 + $2) * 1000 }')
 fi
 row "    info: + --process (250 ms CPU sample)" "$ep_ms ms" "$ep_cpu ms CPU" "-" "-" ""
+
+# ---- (f) one alerts run against a local hub (issue "mcpmon alerts") ----
+log "(f) alerts --hub x$RUNS"
+f_state=$WORK/f-state
+f_ms=$(median_ms "$RUNS" "$BIN" alerts --hub "$HUB_URL" --state-dir "$f_state")
+f_lat=$("$BIN" alerts -f json --hub "$HUB_URL" --state-dir "$f_state" | python3 -c 'import json, sys; print(json.load(sys.stdin)["observations"][0]["latency_ms"])')
+row "(f) alerts --hub" "$f_ms ms" "$f_lat ms hub answer" "$(sdiff "$f_ms - $f_lat") ms" "<= +50 ms" "$(verdict "$f_ms - $f_lat <= 50")"
 
 echo
 echo "$("$BIN" --version) (${BIN#"$ROOT"/}); $(nproc) CPUs; timer: $TIMER; runs: $RUNS (stdio $SRUNS, 20-target 5)"

@@ -135,6 +135,16 @@ pub struct AlertsArgs {
     #[arg(long, value_name = "DURATION", value_parser = duration::parse)]
     pub repeat: Option<Duration>,
 
+    /// A warning threshold as a Nagios range, NAME=RANGE (repeatable): `p95_latency=2000` (alert above),
+    /// `llm_success_rate=0.95:` (alert below). NAME is a metric of --thresholds/health_url, a check
+    /// (liveness, process_cpu, …) or a threshold key. (-c is --config, so these have long names only.)
+    #[arg(long = "warning", value_name = "NAME=RANGE")]
+    pub warning: Vec<String>,
+
+    /// A critical threshold as a Nagios range, NAME=RANGE (repeatable), as --warning.
+    #[arg(long = "critical", value_name = "NAME=RANGE")]
+    pub critical: Vec<String>,
+
     /// Evaluate without writing the alert state.
     #[arg(long)]
     pub dry_run: bool,

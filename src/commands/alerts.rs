@@ -133,11 +133,17 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Re
             "alerts runs once per invocation (schedule it with cron or a systemd timer); --watch is for health"
         ));
     }
+    let mut ranges = Vec::new();
+    for (list, critical) in [(&args.warning, false), (&args.critical, true)] {
+        for r in list {
+            ranges.push((crate::config::ranges::parse(r)?, critical));
+        }
+    }
     let Prepared {
         targets,
         client,
         opts,
-    } = prepare(ctx, g, &args.check)?;
+    } = prepare(ctx, g, &args.check, &ranges)?;
     let state_dir = ctx.state_dir(g).ok_or_else(|| {
         anyhow!("no state dir: set --state-dir, MCPMON_STATE_DIR, XDG_STATE_HOME or HOME")
     })?;

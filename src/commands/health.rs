@@ -261,6 +261,7 @@ pub fn prepare<'a>(
     ctx: &'a Context,
     g: &GlobalArgs,
     args: &HealthArgs,
+    ranges: &[(crate::config::ranges::RangeArg, bool)],
 ) -> anyhow::Result<Prepared<'a>> {
     let adhoc = AdHoc {
         urls: &args.urls,
@@ -277,6 +278,7 @@ pub fn prepare<'a>(
     };
     let mut targets = resolve_targets(ctx, g, &adhoc)?;
     apply_overrides(&mut targets, args);
+    crate::config::ranges::apply(&mut targets, ranges)?;
     let longest = targets
         .iter()
         .map(|t| t.timeout)
@@ -305,7 +307,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &HealthArgs) -> anyhow::Re
         targets,
         client,
         opts,
-    } = prepare(ctx, g, args)?;
+    } = prepare(ctx, g, args, &[])?;
     let format = g.format.unwrap_or(if args.watch && !ctx.term.stdout_tty {
         Format::Jsonl
     } else {

@@ -10,6 +10,7 @@ pub mod alerts_json;
 pub mod duration;
 pub mod jsonc;
 mod probes;
+pub mod ranges;
 
 pub use probes::selector_arg;
 

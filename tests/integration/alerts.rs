@@ -413,3 +413,41 @@ fn repeat_reminds_about_an_alert_still_firing() {
     let (_, third) = alerts(home.path(), &state, &[&down]);
     assert!(events(&third).is_empty());
 }
+
+#[test]
+fn nagios_style_ranges_on_the_command_line() {
+    let s = HttpStub::start("health-json");
+    let home = tempdir();
+    let state = home.path().join("state");
+    let seed = root().join("examples/alerts.json");
+    let url = s.url("/stats");
+    let base = [
+        "--dry-run",
+        "--stats-url",
+        url.as_str(),
+        "--thresholds",
+        seed.to_str().unwrap(),
+    ];
+    // p95 2300 is a warning by the file (2000); --critical p95_latency=2200 makes it critical
+    let mut args = base.to_vec();
+    args.extend(["--critical", "p95_latency=2200"]);
+    let (code, doc) = alerts(home.path(), &state, &args);
+    assert_eq!(code, 2, "{doc:#}");
+    let t = doc["findings"][0]["target"].as_str().unwrap().to_string();
+    assert_eq!(finding(&doc, &t, "metric:p95_latency")["status"], "crit");
+    // a lower-is-worse range: the success rate 0.97 is below 0.98 → warning
+    let mut args = base.to_vec();
+    args.extend(["--warning", "llm_success_rate=0.98:"]);
+    let (_, doc) = alerts(home.path(), &state, &args);
+    assert_eq!(
+        finding(&doc, &t, "metric:llm_success_rate")["status"],
+        "warn"
+    );
+    // a name that matches nothing is a usage error, not a silent pass
+    let mut args = vec!["alerts", "--state-dir", state.to_str().unwrap()];
+    args.extend(base);
+    args.extend(["--warning", "p59_latency=1"]);
+    let (code, _, err) = run(home.path(), &args);
+    assert_eq!(code, 3);
+    assert!(err.contains("no metric or check"), "{err}");
+}
