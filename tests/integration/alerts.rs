@@ -451,3 +451,39 @@ fn nagios_style_ranges_on_the_command_line() {
     assert_eq!(code, 3);
     assert!(err.contains("no metric or check"), "{err}");
 }
+
+#[test]
+fn alerts_against_a_real_hub_with_a_broken_server() {
+    let home = tempdir();
+    let state = home.path().join("state");
+    let hub = peer("HUB_BROKEN_URL");
+    let (code, doc) = alerts(home.path(), &state, &["--hub", hub, "--consecutive", "2"]);
+    assert_eq!(code, 0, "pending on the first run: {doc:#}");
+    let (code, doc) = alerts(home.path(), &state, &["--hub", hub, "--consecutive", "2"]);
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(events(&doc), ["firing server:broken crit"]);
+    let t = doc["findings"][0]["target"].as_str().unwrap().to_string();
+    assert_eq!(
+        finding(&doc, &t, "server:off")["status"],
+        "ok",
+        "disabled never alerts"
+    );
+    // and the same verdict reaches Nagios and Prometheus
+    let (code, out, _) = run(
+        home.path(),
+        &[
+            "alerts",
+            "--format",
+            "prometheus",
+            "--state-dir",
+            state.to_str().unwrap(),
+            "--hub",
+            hub,
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        out.contains("mcpmon_status{command=\"alerts\"} 2\n"),
+        "{out}"
+    );
+}
