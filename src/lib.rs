@@ -29,41 +29,25 @@ pub fn run(cli: Cli, ctx: Context) -> anyhow::Result<u8> {
             commands::completions::run(*shell, &mut out);
             Ok(0)
         }
-        Command::Health(args) => {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .context("starting the async runtime")?;
-            rt.block_on(async {
-                // Ctrl-C or SIGTERM while checking: drop the work (stdio children are killed by their
-                // Drop) and exit 130. `--watch` handles Ctrl-C between rounds itself.
-                let mut term =
-                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                        .context("installing the SIGTERM handler")?;
-                tokio::select! {
-                    r = commands::health::run(&ctx, &cli.global, args) => r,
-                    _ = tokio::signal::ctrl_c() => Ok(EXIT_INTERRUPTED),
-                    _ = term.recv() => Ok(EXIT_INTERRUPTED),
-                }
-            })
-        }
-        Command::Alerts(args) => {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .context("starting the async runtime")?;
-            rt.block_on(async {
-                // Ctrl-C or SIGTERM while checking: drop the work (stdio children are killed by their
-                // Drop) and exit 130. `--watch` handles Ctrl-C between rounds itself.
-                let mut term =
-                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                        .context("installing the SIGTERM handler")?;
-                tokio::select! {
-                    r = commands::alerts::run(&ctx, &cli.global, args) => r,
-                    _ = tokio::signal::ctrl_c() => Ok(EXIT_INTERRUPTED),
-                    _ = term.recv() => Ok(EXIT_INTERRUPTED),
-                }
-            })
-        }
+        Command::Health(args) => run_async(commands::health::run(&ctx, &cli.global, args)),
+        Command::Alerts(args) => run_async(commands::alerts::run(&ctx, &cli.global, args)),
     }
+}
+
+/// Runs a command on a current-thread runtime. Ctrl-C or SIGTERM while it works drops the work (stdio
+/// children are killed by their Drop) and exits 130; `--watch` handles Ctrl-C between rounds itself.
+fn run_async<F: std::future::Future<Output = anyhow::Result<u8>>>(work: F) -> anyhow::Result<u8> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    rt.block_on(async {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .context("installing the SIGTERM handler")?;
+        tokio::select! {
+            r = work => r,
+            _ = tokio::signal::ctrl_c() => Ok(EXIT_INTERRUPTED),
+            _ = term.recv() => Ok(EXIT_INTERRUPTED),
+        }
+    })
 }

@@ -20,30 +20,18 @@ pub fn findings(obs: &Observation, e: &EndpointFacts, checks: &Checks) -> Vec<Fi
         .latency
         .map(|d| (d.as_secs_f64() * 10_000.0).round() / 10.0)
         .unwrap_or(0.0);
-    let st = judge_above(ms, checks.response_time_ms);
     let status = e
         .http_status
-        .map(|s| format!("HTTP {s}"))
+        .map(|s| format!("HTTP {s} "))
         .unwrap_or_default();
-    let msg = match st {
-        Status::Ok => format!("{status} in {ms} ms"),
-        _ => format!(
-            "{status} took {ms} ms ({})",
-            bounds_text(checks.response_time_ms, ">")
-        ),
-    };
-    out.push(
-        Finding::new(
-            t,
-            "http",
-            st,
-            (st != Status::Ok).then_some(Reason::Threshold),
-            msg,
-        )
-        .value(ms)
-        .unit(Unit::Ms)
-        .bounds(checks.response_time_ms.warn, checks.response_time_ms.crit),
-    );
+    out.push(super::above(
+        t,
+        "http",
+        ms,
+        checks.response_time_ms,
+        Unit::Ms,
+        format!("{status}in {ms} ms"),
+    ));
     if let Some(days) = e.tls_days_left {
         let st = judge_below(days, checks.tls_days_left);
         let when = e

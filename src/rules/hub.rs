@@ -30,26 +30,14 @@ pub fn findings(
         .latency
         .map(|d| (d.as_secs_f64() * 10_000.0).round() / 10.0)
         .unwrap_or(0.0);
-    let st = super::judge_above(ms, checks.response_time_ms);
-    let msg = match st {
-        Status::Ok => format!("hub{version} answered in {ms} ms"),
-        _ => format!(
-            "hub{version} took {ms} ms to answer ({})",
-            bounds_text(checks.response_time_ms, ">")
-        ),
-    };
-    out.push(
-        Finding::new(
-            t,
-            "hub",
-            st,
-            (st != Status::Ok).then_some(Reason::Threshold),
-            msg,
-        )
-        .value(ms)
-        .unit(Unit::Ms)
-        .bounds(checks.response_time_ms.warn, checks.response_time_ms.crit),
-    );
+    out.push(super::above(
+        t,
+        "hub",
+        ms,
+        checks.response_time_ms,
+        Unit::Ms,
+        format!("hub{version} answered in {ms} ms"),
+    ));
 
     // hub state
     let age_s = h
