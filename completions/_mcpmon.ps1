@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Check that MCP servers answer: transport and protocol revision, handshake and liveness latency, server identity, tool/prompt/resource counts, and the checks you configure')
             [CompletionResult]::new('alerts', 'alerts', [CompletionResultType]::ParameterValue, 'Alerts with memory across runs: the checks of `health`, but a bad check fires only after `--for` and `--consecutive` bad runs and resolves only after `--recover-after` good ones, so a cron job behaves like a daemon. State lives in the state dir (alerts.json, locked, written atomically)')
+            [CompletionResult]::new('measure', 'measure', [CompletionResultType]::ParameterValue, 'Latency and throughput of one MCP server under load: one request repeated by independent sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression gate for CI (--compare)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -122,6 +123,38 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'mcpmon;measure' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'How many requests (after --warmup)')
+            [CompletionResult]::new('--requests', '--requests', [CompletionResultType]::ParameterName, 'How many requests (after --warmup)')
+            [CompletionResult]::new('-z', '-z', [CompletionResultType]::ParameterName, 'Run for this long instead of -n, e.g. 30s')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Run for this long instead of -n, e.g. 30s')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Concurrent sessions (each its own connection or child process). (-c is --config.)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Concurrent sessions (each its own connection or child process). (-c is --config.)')
+            [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'What each request is')
+            [CompletionResult]::new('--warmup', '--warmup', [CompletionResultType]::ParameterName, 'Requests sent first and not counted')
+            [CompletionResult]::new('--transport', '--transport', [CompletionResultType]::ParameterName, 'Use this transport instead of detecting it')
+            [CompletionResult]::new('--era', '--era', [CompletionResultType]::ParameterName, 'Protocol era: auto, modern or legacy')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra HTTP header, ''Name: value'' (repeatable). Values are never printed')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra HTTP header, ''Name: value'' (repeatable). Values are never printed')
+            [CompletionResult]::new('--save-baseline', '--save-baseline', [CompletionResultType]::ParameterName, 'Write this run''s numbers as a baseline (JSON)')
+            [CompletionResult]::new('--compare', '--compare', [CompletionResultType]::ParameterName, 'Compare with a saved baseline: p50/p95/p99 slower, or the success rate lower, by more than --warn / --crit is WARN / CRIT (exit 1 / 2), for a CI gate')
+            [CompletionResult]::new('--warn', '--warn', [CompletionResultType]::ParameterName, 'Regression that warns, in percent of the baseline')
+            [CompletionResult]::new('--crit', '--crit', [CompletionResultType]::ParameterName, 'Regression that is critical, in percent of the baseline')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Only these targets from the config (by name). Repeatable')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Only these targets from the config (by name). Repeatable')
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format. Default: table; with --watch and stdout not a terminal: jsonl')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format. Default: table; with --watch and stdout not a terminal: jsonl')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'mcpmon;completions' {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)')
@@ -141,6 +174,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
         'mcpmon;help' {
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Check that MCP servers answer: transport and protocol revision, handshake and liveness latency, server identity, tool/prompt/resource counts, and the checks you configure')
             [CompletionResult]::new('alerts', 'alerts', [CompletionResultType]::ParameterValue, 'Alerts with memory across runs: the checks of `health`, but a bad check fires only after `--for` and `--consecutive` bad runs and resolves only after `--recover-after` good ones, so a cron job behaves like a daemon. State lives in the state dir (alerts.json, locked, written atomically)')
+            [CompletionResult]::new('measure', 'measure', [CompletionResultType]::ParameterValue, 'Latency and throughput of one MCP server under load: one request repeated by independent sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression gate for CI (--compare)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -149,6 +183,9 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             break
         }
         'mcpmon;help;alerts' {
+            break
+        }
+        'mcpmon;help;measure' {
             break
         }
         'mcpmon;help;completions' {

@@ -33,6 +33,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand --version 'Print version'
             cand health 'Check that MCP servers answer: transport and protocol revision, handshake and liveness latency, server identity, tool/prompt/resource counts, and the checks you configure'
             cand alerts 'Alerts with memory across runs: the checks of `health`, but a bad check fires only after `--for` and `--consecutive` bad runs and resolves only after `--recover-after` good ones, so a cron job behaves like a daemon. State lives in the state dir (alerts.json, locked, written atomically)'
+            cand measure 'Latency and throughput of one MCP server under load: one request repeated by independent sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression gate for CI (--compare)'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -116,6 +117,37 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'mcpmon;measure'= {
+            cand -n 'How many requests (after --warmup)'
+            cand --requests 'How many requests (after --warmup)'
+            cand -z 'Run for this long instead of -n, e.g. 30s'
+            cand --duration 'Run for this long instead of -n, e.g. 30s'
+            cand -j 'Concurrent sessions (each its own connection or child process). (-c is --config.)'
+            cand --concurrency 'Concurrent sessions (each its own connection or child process). (-c is --config.)'
+            cand --method 'What each request is'
+            cand --warmup 'Requests sent first and not counted'
+            cand --transport 'Use this transport instead of detecting it'
+            cand --era 'Protocol era: auto, modern or legacy'
+            cand -H 'Extra HTTP header, ''Name: value'' (repeatable). Values are never printed'
+            cand --header 'Extra HTTP header, ''Name: value'' (repeatable). Values are never printed'
+            cand --save-baseline 'Write this run''s numbers as a baseline (JSON)'
+            cand --compare 'Compare with a saved baseline: p50/p95/p99 slower, or the success rate lower, by more than --warn / --crit is WARN / CRIT (exit 1 / 2), for a CI gate'
+            cand --warn 'Regression that warns, in percent of the baseline'
+            cand --crit 'Regression that is critical, in percent of the baseline'
+            cand -c 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
+            cand --config 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
+            cand -t 'Only these targets from the config (by name). Repeatable'
+            cand --target 'Only these targets from the config (by name). Repeatable'
+            cand --state-dir 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)'
+            cand -f 'Output format. Default: table; with --watch and stdout not a terminal: jsonl'
+            cand --format 'Output format. Default: table; with --watch and stdout not a terminal: jsonl'
+            cand --color 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal'
+            cand --timeout 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'mcpmon;completions'= {
             cand -c 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
             cand --config 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
@@ -134,12 +166,15 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
         &'mcpmon;help'= {
             cand health 'Check that MCP servers answer: transport and protocol revision, handshake and liveness latency, server identity, tool/prompt/resource counts, and the checks you configure'
             cand alerts 'Alerts with memory across runs: the checks of `health`, but a bad check fires only after `--for` and `--consecutive` bad runs and resolves only after `--recover-after` good ones, so a cron job behaves like a daemon. State lives in the state dir (alerts.json, locked, written atomically)'
+            cand measure 'Latency and throughput of one MCP server under load: one request repeated by independent sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression gate for CI (--compare)'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mcpmon;help;health'= {
         }
         &'mcpmon;help;alerts'= {
+        }
+        &'mcpmon;help;measure'= {
         }
         &'mcpmon;help;completions'= {
         }

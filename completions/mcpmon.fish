@@ -40,6 +40,7 @@ complete -c mcpmon -n "__fish_mcpmon_needs_command" -s h -l help -d 'Print help 
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -s V -l version -d 'Print version'
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "health" -d 'Check that MCP servers answer: transport and protocol revision, handshake and liveness latency, server identity, tool/prompt/resource counts, and the checks you configure'
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "alerts" -d 'Alerts with memory across runs: the checks of `health`, but a bad check fires only after `--for` and `--consecutive` bad runs and resolves only after `--recover-after` good ones, so a cron job behaves like a daemon. State lives in the state dir (alerts.json, locked, written atomically)'
+complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "measure" -d 'Latency and throughput of one MCP server under load: one request repeated by independent sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression gate for CI (--compare)'
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout'
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r
@@ -124,6 +125,40 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -s w -l watch -d '
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l dry-run -d 'Evaluate without writing the alert state'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -s V -l version -d 'Print version'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s n -l requests -d 'How many requests (after --warmup)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s z -l duration -d 'Run for this long instead of -n, e.g. 30s' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s j -l concurrency -d 'Concurrent sessions (each its own connection or child process). (-c is --config.)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l method -d 'What each request is' -r -f -a "liveness\t'`ping`, or `server/discover` where ping no longer exists (2026-07-28): the cheapest round trip'
+ping\t''
+tools-list\t''
+discover\t''
+initialize\t'A full connect + handshake (+ close) per request; for stdio a cold start'"
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l warmup -d 'Requests sent first and not counted' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l transport -d 'Use this transport instead of detecting it' -r -f -a "stdio\t'A child process (only with a command after `--`)'
+http\t'Streamable HTTP (either era)'
+sse\t'The legacy HTTP+SSE transport (2024-11-05)'"
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l era -d 'Protocol era: auto, modern or legacy' -r -f -a "auto\t'Try the stateless 2026-07-28 revision first, fall back to the initialize handshake'
+modern\t'Only the stateless 2026-07-28 revision (`server/discover`)'
+legacy\t'Only the initialize handshake (2025-11-25 and earlier)'"
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s H -l header -d 'Extra HTTP header, \'Name: value\' (repeatable). Values are never printed' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l save-baseline -d 'Write this run\'s numbers as a baseline (JSON)' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l compare -d 'Compare with a saved baseline: p50/p95/p99 slower, or the success rate lower, by more than --warn / --crit is WARN / CRIT (exit 1 / 2), for a CI gate' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l warn -d 'Regression that warns, in percent of the baseline' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l crit -d 'Regression that is critical, in percent of the baseline' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s f -l format -d 'Output format. Default: table; with --watch and stdout not a terminal: jsonl' -r -f -a "table\t'A table for people (default)'
+json\t'One JSON document (schema in README)'
+jsonl\t'The same document on one line; with --watch, one line per round'
+nagios\t'A Nagios/Icinga plugin line with perfdata'
+prometheus\t'Prometheus text exposition (node_exporter textfile collector)'"
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l color -d 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is unset and TERM is not dumb'
+always\t''
+never\t''"
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s V -l version -d 'Print version'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
@@ -138,7 +173,8 @@ never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts completions help" -f -a "health" -d 'Check that MCP servers answer: transport and protocol revision, handshake and liveness latency, server identity, tool/prompt/resource counts, and the checks you configure'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts completions help" -f -a "alerts" -d 'Alerts with memory across runs: the checks of `health`, but a bad check fires only after `--for` and `--consecutive` bad runs and resolves only after `--recover-after` good ones, so a cron job behaves like a daemon. State lives in the state dir (alerts.json, locked, written atomically)'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure completions help" -f -a "health" -d 'Check that MCP servers answer: transport and protocol revision, handshake and liveness latency, server identity, tool/prompt/resource counts, and the checks you configure'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure completions help" -f -a "alerts" -d 'Alerts with memory across runs: the checks of `health`, but a bad check fires only after `--for` and `--consecutive` bad runs and resolves only after `--recover-after` good ones, so a cron job behaves like a daemon. State lives in the state dir (alerts.json, locked, written atomically)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure completions help" -f -a "measure" -d 'Latency and throughput of one MCP server under load: one request repeated by independent sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression gate for CI (--compare)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -75,6 +75,11 @@ pub enum Command {
     /// behaves like a daemon. State lives in the state dir (alerts.json, locked, written atomically).
     #[command(after_help = ALERTS_EXAMPLES)]
     Alerts(Box<AlertsArgs>),
+    /// Latency and throughput of one MCP server under load: one request repeated by independent
+    /// sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression
+    /// gate for CI (--compare).
+    #[command(after_help = MEASURE_EXAMPLES)]
+    Measure(Box<MeasureArgs>),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
     Completions {
         #[arg(value_enum)]
@@ -148,6 +153,92 @@ pub struct AlertsArgs {
     /// Evaluate without writing the alert state.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+const MEASURE_EXAMPLES: &str = "\
+Examples:
+  mcpmon measure http://127.0.0.1:3001/mcp -n 1000 -j 8
+  mcpmon measure http://127.0.0.1:3001/mcp -z 30s --method tools-list
+  mcpmon measure --method initialize -n 20 -- node server.js        # cold starts
+  mcpmon measure URL -n 500 --save-baseline baseline.json
+  mcpmon measure URL -n 500 --compare baseline.json --warn 20% --crit 50%   # exit 1/2 on regression";
+
+/// What each measured request is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MeasureMethod {
+    /// `ping`, or `server/discover` where ping no longer exists (2026-07-28): the cheapest round trip.
+    Liveness,
+    Ping,
+    ToolsList,
+    Discover,
+    /// A full connect + handshake (+ close) per request; for stdio a cold start.
+    Initialize,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct MeasureArgs {
+    /// The MCP server URL (or a command after `--`, or one --target from the config).
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
+
+    /// A stdio server to start, after `--`.
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+
+    /// How many requests (after --warmup).
+    #[arg(
+        short = 'n',
+        long,
+        value_name = "N",
+        default_value_t = 100,
+        conflicts_with = "duration"
+    )]
+    pub requests: u64,
+
+    /// Run for this long instead of -n, e.g. 30s.
+    #[arg(short = 'z', long, value_name = "DURATION", value_parser = duration::parse)]
+    pub duration: Option<Duration>,
+
+    /// Concurrent sessions (each its own connection or child process). (-c is --config.)
+    #[arg(short = 'j', long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub concurrency: u32,
+
+    /// What each request is.
+    #[arg(long, value_enum, default_value_t = MeasureMethod::Liveness)]
+    pub method: MeasureMethod,
+
+    /// Requests sent first and not counted.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub warmup: u64,
+
+    /// Use this transport instead of detecting it.
+    #[arg(long, value_enum)]
+    pub transport: Option<TransportArg>,
+
+    /// Protocol era: auto, modern or legacy.
+    #[arg(long, value_enum)]
+    pub era: Option<EraArg>,
+
+    /// Extra HTTP header, 'Name: value' (repeatable). Values are never printed.
+    #[arg(long = "header", short = 'H', value_name = "HEADER")]
+    pub headers: Vec<String>,
+
+    /// Write this run's numbers as a baseline (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub save_baseline: Option<std::path::PathBuf>,
+
+    /// Compare with a saved baseline: p50/p95/p99 slower, or the success rate lower, by more than
+    /// --warn / --crit is WARN / CRIT (exit 1 / 2), for a CI gate.
+    #[arg(long, value_name = "FILE")]
+    pub compare: Option<std::path::PathBuf>,
+
+    /// Regression that warns, in percent of the baseline.
+    #[arg(long, value_name = "PERCENT", default_value = "20%")]
+    pub warn: String,
+
+    /// Regression that is critical, in percent of the baseline.
+    #[arg(long, value_name = "PERCENT", default_value = "50%")]
+    pub crit: String,
 }
 
 /// The transport to use for a URL instead of detecting it.

@@ -12,6 +12,7 @@ pub mod notify;
 pub mod probe;
 pub mod report;
 pub mod rules;
+pub mod stats;
 pub mod status;
 pub mod store;
 pub mod term;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli, ctx: Context) -> anyhow::Result<u8> {
         }
         Command::Health(args) => run_async(commands::health::run(&ctx, &cli.global, args)),
         Command::Alerts(args) => run_async(commands::alerts::run(&ctx, &cli.global, args)),
+        Command::Measure(args) => run_async(commands::measure::run(&ctx, &cli.global, args)),
     }
 }
 

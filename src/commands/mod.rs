@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod completions;
 pub mod health;
+pub mod measure;
 
 use crate::cli::{GlobalArgs, TransportArg};
 use crate::config::{self, ConfigError, Target};

@@ -5,6 +5,7 @@
 pub mod endpoint;
 pub mod host;
 pub mod hub;
+pub mod load;
 pub mod logs;
 pub mod mcp;
 pub mod process;
@@ -23,6 +24,7 @@ pub enum Kind {
     Log,
     Process,
     Host,
+    Load,
 }
 
 impl Kind {
@@ -34,6 +36,7 @@ impl Kind {
             Kind::Log => "log",
             Kind::Process => "process",
             Kind::Host => "host",
+            Kind::Load => "load",
         }
     }
 }
@@ -47,6 +50,7 @@ pub enum Facts {
     Log(Box<logs::LogFacts>),
     Process(Box<process::ProcessFacts>),
     Host(Box<host::HostFacts>),
+    Load(Box<load::LoadFacts>),
 }
 
 /// One probe of one target.
@@ -72,6 +76,7 @@ impl Observation {
             Facts::Log(_) => Kind::Log,
             Facts::Process(_) => Kind::Process,
             Facts::Host(_) => Kind::Host,
+            Facts::Load(_) => Kind::Load,
         }
     }
 
@@ -129,6 +134,7 @@ fn empty_facts(kind: Kind) -> Facts {
         Kind::Log => Facts::Log(Box::default()),
         Kind::Process => Facts::Process(Box::default()),
         Kind::Host => Facts::Host(Box::default()),
+        Kind::Load => Facts::Load(Box::default()),
     }
 }
 
@@ -219,6 +225,10 @@ pub async fn run(
                 String::new(),
             ),
         },
+        Kind::Load => not_probed(
+            Failure::new(Reason::ConnectError, "load is run by `measure`"),
+            String::new(),
+        ),
     }
 }
 

@@ -106,6 +106,43 @@ enum WireObservation<'a> {
     Log(WireLog<'a>),
     Process(WireProcess<'a>),
     Host(WireHost<'a>),
+    Load(WireLoad<'a>),
+}
+
+#[derive(Serialize)]
+struct WireLatency {
+    min_ms: f64,
+    mean_ms: f64,
+    p50_ms: f64,
+    p90_ms: f64,
+    p95_ms: f64,
+    p99_ms: f64,
+    p999_ms: f64,
+    max_ms: f64,
+}
+
+#[derive(Serialize)]
+struct WireBucket {
+    le_ms: f64,
+    count: u64,
+}
+
+#[derive(Serialize)]
+struct WireLoad<'a> {
+    #[serde(flatten)]
+    common: WireCommon<'a>,
+    method: &'a str,
+    revision: Option<&'a str>,
+    concurrency: u32,
+    requests: u64,
+    ok: u64,
+    errors: std::collections::BTreeMap<&'a str, u64>,
+    success_percent: Option<f64>,
+    elapsed_ms: f64,
+    requests_per_second: f64,
+    latency: Option<WireLatency>,
+    histogram: Vec<WireBucket>,
+    failed_sessions: u32,
 }
 
 #[derive(Serialize)]
@@ -452,6 +489,43 @@ fn observation<'a>(o: &'a Observation, status: Status) -> WireObservation<'a> {
                 })
                 .collect(),
         }),
+        Facts::Load(l) => {
+            let s = l.stats.summary();
+            WireObservation::Load(WireLoad {
+                common: common(),
+                method: &l.method,
+                revision: l.revision.as_deref(),
+                concurrency: l.concurrency,
+                requests: l.stats.total(),
+                ok: l.stats.ok,
+                errors: l
+                    .stats
+                    .errors
+                    .iter()
+                    .map(|(r, n)| (r.as_str(), *n))
+                    .collect(),
+                success_percent: l.stats.success_percent(),
+                elapsed_ms: ms(l.elapsed),
+                requests_per_second: (l.rate() * 10.0).round() / 10.0,
+                latency: (s.count > 0).then_some(WireLatency {
+                    min_ms: s.min,
+                    mean_ms: (s.mean * 1000.0).round() / 1000.0,
+                    p50_ms: s.p50,
+                    p90_ms: s.p90,
+                    p95_ms: s.p95,
+                    p99_ms: s.p99,
+                    p999_ms: s.p999,
+                    max_ms: s.max,
+                }),
+                histogram: l
+                    .stats
+                    .buckets(12)
+                    .into_iter()
+                    .map(|(le_ms, count)| WireBucket { le_ms, count })
+                    .collect(),
+                failed_sessions: l.failed_sessions,
+            })
+        }
         Facts::Host(h) => WireObservation::Host(WireHost {
             common: common(),
             cpus: h.cpus,

@@ -173,6 +173,29 @@ fn summary(o: &Observation) -> (String, String) {
             }
             (parts.join(" · "), fmt_ms(o.duration))
         }
+        Facts::Load(l) => {
+            let st = l.stats.summary();
+            let ok = l
+                .stats
+                .success_percent()
+                .map(|p| format!("{p:.1} % ok"))
+                .unwrap_or_else(|| "nothing ran".into());
+            let parts = [
+                format!(
+                    "{} × {} ({} sessions)",
+                    l.stats.total(),
+                    l.method,
+                    l.concurrency
+                ),
+                ok,
+                format!("{:.1} req/s", l.rate()),
+                format!(
+                    "p50 {:.2} · p95 {:.2} · p99 {:.2} ms",
+                    st.p50, st.p95, st.p99
+                ),
+            ];
+            (parts.join(" · "), fmt_ms(l.elapsed))
+        }
         Facts::Host(h) => {
             let mut parts = Vec::new();
             if let Some(c) = h.cpu_percent {

@@ -5,6 +5,7 @@ pub mod alerting;
 pub mod endpoint;
 pub mod host;
 pub mod hub;
+pub mod load;
 pub mod logs;
 pub mod mcp;
 pub mod process;
@@ -28,6 +29,7 @@ pub fn findings(
         Facts::Log(l) => logs::findings(obs, l, checks),
         Facts::Process(p) => process::findings(obs, p, checks),
         Facts::Host(h) => host::findings(obs, h, checks),
+        Facts::Load(l) => load::findings(obs, l, checks),
     };
     for f in &mut out {
         f.probe = obs.kind();

@@ -7,6 +7,7 @@ mod alerts;
 mod cli;
 mod common;
 mod contract;
+mod measure;
 mod peers;
 mod probes;
 mod stubs_http;

@@ -1,0 +1,226 @@
+//! `mcpmon measure`: load against one target (`probe::load`), judged by DESIGN.md §8 or against a saved
+//! baseline (`--compare`, a regression gate for CI), rendered in any format.
+
+use super::health::render;
+use super::{AdHoc, Context, emit, is_broken_pipe, resolve_targets};
+use crate::cli::{EraArg, GlobalArgs, MeasureArgs, MeasureMethod};
+use crate::config::{Bound, EndpointSpec};
+use crate::failure::Failure;
+use crate::mcp::session::{self, Endpoint, EraChoice};
+use crate::mcp::transport::http;
+use crate::probe::load::{self, Amount, LoadFacts, LoadSpec, Method};
+use crate::probe::{Facts, Observation};
+use crate::report::{Finding, Format, Report, Unit};
+use crate::rules;
+use anyhow::{Context as _, anyhow, bail};
+use serde::{Deserialize, Serialize};
+
+/// The numbers a baseline keeps.
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+pub struct Baseline {
+    pub schema_version: u32,
+    pub target: String,
+    pub method: String,
+    pub concurrency: u32,
+    pub requests: u64,
+    pub success_percent: f64,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    pub requests_per_second: f64,
+    pub generated_at: String,
+}
+
+fn percent(s: &str, flag: &str) -> anyhow::Result<f64> {
+    s.trim()
+        .trim_end_matches('%')
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .ok_or_else(|| anyhow!("{flag} {s:?}: expected a percentage such as 20%"))
+}
+
+/// Findings comparing this run with a baseline: slower percentiles and a lower success rate, in % of
+/// the baseline.
+pub fn compare(target: &str, now: &LoadFacts, base: &Baseline, bound: Bound) -> Vec<Finding> {
+    let s = now.stats.summary();
+    let mut out = Vec::new();
+    for (name, was, is) in [
+        ("p50", base.p50_ms, s.p50),
+        ("p95", base.p95_ms, s.p95),
+        ("p99", base.p99_ms, s.p99),
+    ] {
+        if was <= 0.0 || s.count == 0 {
+            continue;
+        }
+        let change = rules::round1((is - was) / was * 100.0);
+        out.push(rules::above(
+            target,
+            &format!("{name}_vs_baseline"),
+            change,
+            bound,
+            Unit::Percent,
+            format!("{name} {is:.2} ms vs {was:.2} ms in the baseline ({change:+} %)"),
+        ));
+    }
+    if let Some(ok) = now.stats.success_percent() {
+        let drop = if base.success_percent > 0.0 {
+            rules::round1((base.success_percent - ok) / base.success_percent * 100.0)
+        } else {
+            0.0
+        };
+        out.push(rules::above(
+            target,
+            "success_vs_baseline",
+            drop.max(0.0),
+            bound,
+            Unit::Percent,
+            format!(
+                "success {ok:.1} % vs {:.1} % in the baseline",
+                base.success_percent
+            ),
+        ));
+    }
+    out
+}
+
+pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::Result<u8> {
+    let urls: Vec<String> = args.url.iter().cloned().collect();
+    let adhoc = AdHoc {
+        urls: &urls,
+        hubs: &[],
+        health_urls: &[],
+        logs: &[],
+        processes: &[],
+        stats_urls: &[],
+        thresholds: None,
+        system: false,
+        command: &args.command,
+        headers: &args.headers,
+        transport: args.transport,
+    };
+    let targets = resolve_targets(ctx, g, &adhoc)?;
+    let mcp: Vec<_> = targets.iter().filter(|t| t.mcp.is_some()).collect();
+    let target = match mcp.as_slice() {
+        [one] => *one,
+        [] => bail!("measure needs an MCP server: a URL, a command after `--`, or --target NAME"),
+        more => bail!(
+            "measure loads one target at a time; pick one with --target (found {})",
+            more.len()
+        ),
+    };
+    if let Some(f) = crate::probe::unresolved(target) {
+        bail!("{}", f.message);
+    }
+    let endpoint = match target.mcp.as_ref() {
+        Some(EndpointSpec::Stdio(s)) => Endpoint::Stdio(s.clone()),
+        Some(EndpointSpec::Url { url, headers, wire }) => Endpoint::Url {
+            url: session::parse_url(url).map_err(|e| anyhow!(e))?,
+            headers: session::header_map(headers).map_err(|e| anyhow!(e))?,
+            wire: *wire,
+        },
+        None => bail!("measure needs an MCP server"),
+    };
+    let warn = percent(&args.warn, "--warn")?;
+    let crit = percent(&args.crit, "--crit")?;
+    let baseline: Option<Baseline> = match &args.compare {
+        None => None,
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("reading the baseline {}", p.display()))?;
+            Some(
+                serde_json::from_str(&text)
+                    .map_err(|e| anyhow!("{}: not an mcpmon baseline: {e}", p.display()))?,
+            )
+        }
+    };
+    let spec = LoadSpec {
+        endpoint,
+        era: match args.era {
+            None => target.era,
+            Some(EraArg::Auto) => EraChoice::Auto,
+            Some(EraArg::Modern) => EraChoice::Modern,
+            Some(EraArg::Legacy) => EraChoice::Legacy,
+        },
+        method: match args.method {
+            MeasureMethod::Liveness => Method::Liveness,
+            MeasureMethod::Ping => Method::Ping,
+            MeasureMethod::ToolsList => Method::ToolsList,
+            MeasureMethod::Discover => Method::Discover,
+            MeasureMethod::Initialize => Method::Initialize,
+        },
+        amount: match args.duration {
+            Some(d) => Amount::For(d),
+            None => Amount::Requests(args.requests),
+        },
+        concurrency: args.concurrency,
+        warmup: args.warmup,
+        timeout: target.timeout,
+    };
+    let client = http::client(target.timeout).context("building the HTTP client")?;
+    let now = chrono::Utc::now();
+    let started = tokio::time::Instant::now();
+    let result = load::run(&spec, &client).await;
+    let (facts, failure): (LoadFacts, Option<Failure>) = match result {
+        Ok(f) => (f, None),
+        Err(f) => (LoadFacts::default(), Some(f)),
+    };
+    let obs = Observation {
+        target: target.name.clone(),
+        endpoint: target.display_endpoint(),
+        started_at: now,
+        duration: started.elapsed(),
+        failure,
+        facts: Facts::Load(Box::new(facts.clone())),
+    };
+    let mut findings = rules::findings(&obs, &target.checks, now);
+    if let (Some(base), None) = (&baseline, &obs.failure) {
+        let mut cmp = compare(
+            &target.name,
+            &facts,
+            base,
+            Bound {
+                warn: Some(warn),
+                crit: Some(crit),
+            },
+        );
+        for f in &mut cmp {
+            f.probe = crate::probe::Kind::Load;
+        }
+        findings.extend(cmp);
+    }
+    if let (Some(path), None) = (&args.save_baseline, &obs.failure) {
+        let s = facts.stats.summary();
+        let b = Baseline {
+            schema_version: 1,
+            target: target.name.clone(),
+            method: facts.method.clone(),
+            concurrency: facts.concurrency,
+            requests: facts.stats.total(),
+            success_percent: facts.stats.success_percent().unwrap_or(0.0),
+            p50_ms: s.p50,
+            p95_ms: s.p95,
+            p99_ms: s.p99,
+            requests_per_second: facts.rate(),
+            generated_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        };
+        crate::store::write_json_atomic(path, &b)
+            .with_context(|| format!("writing the baseline {}", path.display()))?;
+    }
+    let report = Report {
+        command: "measure",
+        generated_at: now,
+        findings,
+        observations: vec![obs],
+        events: None,
+    };
+    let format = g.format.unwrap_or(Format::Table);
+    let code = report.status().exit_code();
+    if let Err(e) = emit(&render(&report, format, ctx)) {
+        if !is_broken_pipe(&e) {
+            return Err(e).context("writing the report to stdout");
+        }
+    }
+    Ok(code)
+}

@@ -1,0 +1,91 @@
+//! Judging a load run without a baseline (DESIGN.md §8): success rate below 95 % warns, below 90 % is
+//! critical; p95 above 2000 ms warns (`response_time_ms.warn`). Regressions against a baseline are
+//! `commands::measure`'s comparison.
+
+use super::{above, failed, round1};
+use crate::config::{Bound, Checks};
+use crate::failure::Reason;
+use crate::probe::Observation;
+use crate::probe::load::LoadFacts;
+use crate::report::{Finding, Unit};
+use crate::status::Status;
+
+/// Success rate bounds in %: DESIGN.md §8.
+pub const SUCCESS_PERCENT: Bound = Bound {
+    warn: Some(95.0),
+    crit: Some(90.0),
+};
+
+pub fn findings(obs: &Observation, l: &LoadFacts, checks: &Checks) -> Vec<Finding> {
+    let t = obs.target.as_str();
+    let mut out = Vec::new();
+    if let Some(f) = &obs.failure {
+        out.push(failed(t, "load", f));
+        return out;
+    }
+    match l.stats.success_percent() {
+        None => out.push(Finding::new(
+            t,
+            "success_rate",
+            Status::Unknown,
+            Some(Reason::FieldMissing),
+            "no request ran".into(),
+        )),
+        Some(p) => {
+            let p = round1(p);
+            let st = super::judge_below(p, SUCCESS_PERCENT);
+            let errors: Vec<String> = l
+                .stats
+                .errors
+                .iter()
+                .map(|(r, n)| format!("{n} {r}"))
+                .collect();
+            let detail = if errors.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", errors.join(", "))
+            };
+            let msg = format!("{p} % of {} requests succeeded{detail}", l.stats.total());
+            out.push(
+                Finding::new(
+                    t,
+                    "success_rate",
+                    st,
+                    (st != Status::Ok).then_some(Reason::Threshold),
+                    msg,
+                )
+                .value(p)
+                .unit(Unit::Percent)
+                .bounds(SUCCESS_PERCENT.warn, SUCCESS_PERCENT.crit)
+                .lower_is_worse(),
+            );
+        }
+    }
+    let s = l.stats.summary();
+    if s.count > 0 {
+        let p95 = Bound {
+            warn: checks.response_time_ms.warn,
+            crit: None,
+        };
+        out.push(above(
+            t,
+            "p95",
+            round1(s.p95),
+            p95,
+            Unit::Ms,
+            format!("p95 {:.2} ms", s.p95),
+        ));
+        let rate = round1(l.rate());
+        out.push(
+            Finding::new(
+                t,
+                "throughput",
+                Status::Ok,
+                None,
+                format!("{rate} requests/s"),
+            )
+            .value(rate),
+        );
+    }
+    out
+}

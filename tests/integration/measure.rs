@@ -1,0 +1,183 @@
+//! `mcpmon measure`: exact request counts over every transport and era, statistics, the baseline
+//! gate, a target that is down, and no process left behind.
+
+use crate::common::*;
+
+fn measure(home: &std::path::Path, args: &[&str]) -> (i32, serde_json::Value) {
+    let mut all = vec!["measure", "--format", "json"];
+    all.extend_from_slice(args);
+    let (code, out, err) = run(home, &all);
+    let doc: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    (code, doc)
+}
+
+#[test]
+fn streamable_http_with_concurrent_sessions() {
+    let home = tempdir();
+    let (code, doc) = measure(
+        home.path(),
+        &[
+            peer("EVERYTHING_HTTP_URL"),
+            "-n",
+            "120",
+            "-j",
+            "4",
+            "--warmup",
+            "8",
+        ],
+    );
+    assert_eq!(code, 0, "{doc:#}");
+    let o = &doc["observations"][0];
+    assert_eq!(o["kind"], "load");
+    assert_eq!(o["method"], "ping");
+    assert_eq!(o["concurrency"], 4);
+    assert_eq!(o["requests"], 120, "warm-up requests are not counted");
+    assert_eq!(o["ok"], 120);
+    assert_eq!(o["success_percent"], 100.0);
+    let l = &o["latency"];
+    assert!(l["p50_ms"].as_f64().unwrap() <= l["p95_ms"].as_f64().unwrap());
+    assert!(l["p95_ms"].as_f64().unwrap() <= l["max_ms"].as_f64().unwrap());
+    let hist: u64 = o["histogram"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(hist, 120);
+    let t = o["target"].as_str().unwrap();
+    assert_eq!(finding(&doc, t, "success_rate")["status"], "ok");
+}
+
+#[test]
+fn modern_server_is_measured_with_discover_and_sse_works_too() {
+    let home = tempdir();
+    let (code, doc) = measure(home.path(), &[peer("PY_HTTP_URL"), "-n", "30"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(
+        doc["observations"][0]["method"], "server/discover",
+        "ping does not exist in 2026-07-28"
+    );
+    assert_eq!(doc["observations"][0]["ok"], 30);
+    let (code, doc) = measure(
+        home.path(),
+        &[
+            peer("EVERYTHING_SSE_URL"),
+            "-n",
+            "30",
+            "-j",
+            "2",
+            "--method",
+            "tools-list",
+        ],
+    );
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["observations"][0]["method"], "tools/list");
+    assert_eq!(doc["observations"][0]["ok"], 30);
+}
+
+#[test]
+fn stdio_sessions_and_cold_starts_leave_no_process() {
+    let home = tempdir();
+    let m = marker("measure");
+    let args = with_stub(
+        &["measure", "--format", "json", "-n", "40", "-j", "3"],
+        "ok",
+        &m,
+    );
+    let (code, out, err) = run(home.path(), &args);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["observations"][0]["ok"], 40);
+    let args = with_stub(
+        &[
+            "measure",
+            "--format",
+            "json",
+            "-n",
+            "5",
+            "--method",
+            "initialize",
+        ],
+        "ok",
+        &m,
+    );
+    let (code, out, _) = run(home.path(), &args);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["observations"][0]["method"], "initialize");
+    assert_eq!(doc["observations"][0]["ok"], 5);
+    assert_eq!(live_processes_with(&m), Vec::<u32>::new());
+}
+
+#[test]
+fn baseline_gate_trips_on_a_regression() {
+    let home = tempdir();
+    let base = home.path().join("baseline.json");
+    let url = peer("EVERYTHING_HTTP_URL");
+    let (code, _) = measure(
+        home.path(),
+        &[url, "-n", "50", "--save-baseline", base.to_str().unwrap()],
+    );
+    assert_eq!(code, 0);
+    let mut b: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&base).unwrap()).unwrap();
+    assert_eq!(b["requests"], 50);
+    assert!(b["p95_ms"].as_f64().unwrap() > 0.0);
+    // the same server against itself, with a generous gate: no regression
+    let (code, doc) = measure(
+        home.path(),
+        &[
+            url,
+            "-n",
+            "50",
+            "--compare",
+            base.to_str().unwrap(),
+            "--warn",
+            "100000%",
+            "--crit",
+            "200000%",
+        ],
+    );
+    assert_eq!(code, 0, "{doc:#}");
+    // a baseline 1000 times faster than anything real: p50, p95 and p99 regress past --crit
+    for k in ["p50_ms", "p95_ms", "p99_ms"] {
+        b[k] = serde_json::json!(0.001);
+    }
+    std::fs::write(&base, b.to_string()).unwrap();
+    let (code, doc) = measure(
+        home.path(),
+        &[url, "-n", "50", "--compare", base.to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{doc:#}");
+    let t = doc["observations"][0]["target"].as_str().unwrap();
+    let f = finding(&doc, t, "p95_vs_baseline");
+    assert_eq!(f["status"], "crit");
+    assert_eq!(f["reason"], "threshold");
+    // a file that is not a baseline is a usage error
+    std::fs::write(&base, "{}").unwrap();
+    let (code, _, err) = run(
+        home.path(),
+        &["measure", url, "--compare", base.to_str().unwrap()],
+    );
+    assert_eq!(code, 3);
+    assert!(err.contains("not an mcpmon baseline"), "{err}");
+}
+
+#[test]
+fn a_target_that_is_down() {
+    let home = tempdir();
+    let (code, doc) = measure(
+        home.path(),
+        &[
+            &format!("http://127.0.0.1:{}/mcp", closed_port()),
+            "-n",
+            "10",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert_eq!(
+        doc["observations"][0]["failure"]["reason"],
+        "connect_refused"
+    );
+}
