@@ -501,7 +501,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__measure)
-            opts="-n -z -j -H -c -t -f -h -V --requests --duration --concurrency --method --warmup --transport --era --header --save-baseline --compare --warn --crit --config --target --state-dir --format --color --timeout --help --version"
+            opts="-n -z -j -q -H -c -t -f -h -V --requests --duration --concurrency --method --warmup --rate --tool --args --allow-side-effects --transport --era --header --save-baseline --compare --warn --crit --config --target --state-dir --format --color --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -536,6 +536,22 @@ _mcpmon() {
                     return 0
                     ;;
                 --warmup)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -q)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tool)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --args)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -134,6 +134,9 @@ tools-list\t''
 discover\t''
 initialize\t'A full connect + handshake (+ close) per request; for stdio a cold start'"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l warmup -d 'Requests sent first and not counted' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s q -l rate -d 'Requests per second on a fixed schedule; latency then runs from each request\'s intended start (corrected for coordinated omission, as oha\'s --latency-correction). Default: as fast as possible' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l tool -d 'Measure `tools/call` of this tool (it must be marked read-only, see --allow-side-effects)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l args -d 'The tool\'s arguments, as JSON' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l transport -d 'Use this transport instead of detecting it' -r -f -a "stdio\t'A child process (only with a command after `--`)'
 http\t'Streamable HTTP (either era)'
 sse\t'The legacy HTTP+SSE transport (2024-11-05)'"
@@ -157,6 +160,7 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l color -d 'When
 always\t''
 never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l allow-side-effects -d 'Allow --tool to call a tool that is not marked read-only (annotations.readOnlyHint)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s V -l version -d 'Print version'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F

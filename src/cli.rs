@@ -211,6 +211,28 @@ pub struct MeasureArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub warmup: u64,
 
+    /// Requests per second on a fixed schedule; latency then runs from each request's intended start
+    /// (corrected for coordinated omission, as oha's --latency-correction). Default: as fast as possible.
+    #[arg(short = 'q', long = "rate", value_name = "RATE")]
+    pub rate: Option<f64>,
+
+    /// Measure `tools/call` of this tool (it must be marked read-only, see --allow-side-effects).
+    #[arg(long, value_name = "NAME")]
+    pub tool: Option<String>,
+
+    /// The tool's arguments, as JSON.
+    #[arg(
+        long = "args",
+        value_name = "JSON",
+        requires = "tool",
+        default_value = "{}"
+    )]
+    pub tool_args: String,
+
+    /// Allow --tool to call a tool that is not marked read-only (annotations.readOnlyHint).
+    #[arg(long, requires = "tool")]
+    pub allow_side_effects: bool,
+
     /// Use this transport instead of detecting it.
     #[arg(long, value_enum)]
     pub transport: Option<TransportArg>,

@@ -32,7 +32,10 @@ pub fn run(cli: Cli, ctx: Context) -> anyhow::Result<u8> {
         }
         Command::Health(args) => run_async(commands::health::run(&ctx, &cli.global, args)),
         Command::Alerts(args) => run_async(commands::alerts::run(&ctx, &cli.global, args)),
-        Command::Measure(args) => run_async(commands::measure::run(&ctx, &cli.global, args)),
+        // measure handles Ctrl-C itself: it stops sending and still reports what ran
+        Command::Measure(args) => {
+            run_async_term_only(commands::measure::run(&ctx, &cli.global, args))
+        }
     }
 }
 
@@ -49,6 +52,24 @@ fn run_async<F: std::future::Future<Output = anyhow::Result<u8>>>(work: F) -> an
         tokio::select! {
             r = work => r,
             _ = tokio::signal::ctrl_c() => Ok(EXIT_INTERRUPTED),
+            _ = term.recv() => Ok(EXIT_INTERRUPTED),
+        }
+    })
+}
+
+/// As `run_async`, for a command that handles Ctrl-C itself: only SIGTERM drops the work.
+fn run_async_term_only<F: std::future::Future<Output = anyhow::Result<u8>>>(
+    work: F,
+) -> anyhow::Result<u8> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    rt.block_on(async {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .context("installing the SIGTERM handler")?;
+        tokio::select! {
+            r = work => r,
             _ = term.recv() => Ok(EXIT_INTERRUPTED),
         }
     })

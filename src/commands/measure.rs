@@ -14,6 +14,7 @@ use crate::report::{Finding, Format, Report, Unit};
 use crate::rules;
 use anyhow::{Context as _, anyhow, bail};
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::Ordering;
 
 /// The numbers a baseline keeps.
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
@@ -143,12 +144,17 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
             Some(EraArg::Modern) => EraChoice::Modern,
             Some(EraArg::Legacy) => EraChoice::Legacy,
         },
-        method: match args.method {
-            MeasureMethod::Liveness => Method::Liveness,
-            MeasureMethod::Ping => Method::Ping,
-            MeasureMethod::ToolsList => Method::ToolsList,
-            MeasureMethod::Discover => Method::Discover,
-            MeasureMethod::Initialize => Method::Initialize,
+        method: match (&args.tool, args.method) {
+            (Some(tool), _) => Method::Call {
+                tool: tool.clone(),
+                arguments: serde_json::from_str(&args.tool_args)
+                    .map_err(|e| anyhow!("--args: not JSON: {e}"))?,
+            },
+            (None, MeasureMethod::Liveness) => Method::Liveness,
+            (None, MeasureMethod::Ping) => Method::Ping,
+            (None, MeasureMethod::ToolsList) => Method::ToolsList,
+            (None, MeasureMethod::Discover) => Method::Discover,
+            (None, MeasureMethod::Initialize) => Method::Initialize,
         },
         amount: match args.duration {
             Some(d) => Amount::For(d),
@@ -156,14 +162,50 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
         },
         concurrency: args.concurrency,
         warmup: args.warmup,
+        rate: match args.rate {
+            Some(r) if !(r.is_finite() && r > 0.0) => {
+                bail!("--rate {r}: must be a positive number of requests per second")
+            }
+            r => r,
+        },
+        allow_side_effects: args.allow_side_effects,
         timeout: target.timeout,
     };
     let client = http::client(target.timeout).context("building the HTTP client")?;
     let now = chrono::Utc::now();
     let started = tokio::time::Instant::now();
-    let result = load::run(&spec, &client).await;
+    let control = load::Control::default();
+    let format = g.format.unwrap_or(Format::Table);
+    let bar = progress(ctx, format, &spec);
+    let result = {
+        let work = load::run(&spec, &client, &control);
+        tokio::pin!(work);
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(100));
+        loop {
+            tokio::select! {
+                r = &mut work => break r,
+                // Ctrl-C stops sending; what ran is still reported
+                _ = tokio::signal::ctrl_c() => control.stop.store(true, Ordering::Relaxed),
+                _ = tick.tick() => {
+                    if let Some(b) = &bar {
+                        b.set_position(control.done.load(Ordering::Relaxed));
+                    }
+                }
+            }
+        }
+    };
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
     let (facts, failure): (LoadFacts, Option<Failure>) = match result {
         Ok(f) => (f, None),
+        // a tool that is missing or not read-only is refused before any load: a usage error
+        Err(f)
+            if f.reason == crate::failure::Reason::ToolMissing
+                || f.message.contains("--allow-side-effects") =>
+        {
+            bail!("--tool: {}", f.message)
+        }
         Err(f) => (LoadFacts::default(), Some(f)),
     };
     let obs = Observation {
@@ -202,7 +244,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
             p50_ms: s.p50,
             p95_ms: s.p95,
             p99_ms: s.p99,
-            requests_per_second: facts.rate(),
+            requests_per_second: facts.throughput(),
             generated_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         };
         crate::store::write_json_atomic(path, &b)
@@ -215,12 +257,36 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
         observations: vec![obs],
         events: None,
     };
-    let format = g.format.unwrap_or(Format::Table);
-    let code = report.status().exit_code();
+    let code = if facts.interrupted {
+        crate::status::EXIT_INTERRUPTED
+    } else {
+        report.status().exit_code()
+    };
     if let Err(e) = emit(&render(&report, format, ctx)) {
         if !is_broken_pipe(&e) {
             return Err(e).context("writing the report to stdout");
         }
     }
     Ok(code)
+}
+
+/// A progress bar on stderr (done/total, or elapsed for -z) when stderr is a terminal and the output is
+/// the table.
+fn progress(ctx: &Context, format: Format, spec: &LoadSpec) -> Option<indicatif::ProgressBar> {
+    if !ctx.term.stderr_tty || format != Format::Table {
+        return None;
+    }
+    let bar = match spec.amount {
+        Amount::Requests(n) => indicatif::ProgressBar::new(n + spec.warmup),
+        Amount::For(_) => indicatif::ProgressBar::new_spinner(),
+    };
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    let style = match spec.amount {
+        Amount::Requests(_) => "{bar:30} {pos}/{len} requests · {per_sec} · {elapsed}",
+        Amount::For(_) => "{spinner} {pos} requests · {per_sec} · {elapsed}",
+    };
+    if let Ok(s) = indicatif::ProgressStyle::with_template(style) {
+        bar.set_style(s);
+    }
+    Some(bar)
 }

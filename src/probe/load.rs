@@ -1,18 +1,23 @@
 //! The load probe behind `mcpmon measure`: one MCP request repeated by independent sessions (one per
-//! unit of concurrency, over any transport), timed from write to matching response into a
-//! high-dynamic-range histogram, so memory stays constant whatever `-n` or `-z` is.
+//! unit of concurrency, over any transport), timed into a high-dynamic-range histogram, so memory stays
+//! constant whatever `-n` or `-z` is.
+//!
+//! With a rate (`-q`) requests follow a fixed schedule and latency is measured from each request's
+//! intended start, so a stalled server is not hidden by requests that were never sent (coordinated
+//! omission). A shared `Control` lets the caller stop early (Ctrl-C) and watch progress.
 
 use crate::failure::{Failure, Reason};
 use crate::mcp::session::{self, Endpoint, Era, EraChoice};
 use crate::stats::LatencyStats;
 use reqwest::Client;
+use serde_json::{Value, json};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::time::Instant;
 
 /// What each request is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Method {
     /// The cheapest liveness round trip of the era: `ping`, or `server/discover` in 2026-07-28.
     Liveness,
@@ -21,6 +26,11 @@ pub enum Method {
     Discover,
     /// A full connect + handshake per request (for stdio: spawn to result, a cold start).
     Initialize,
+    /// `tools/call` of one tool with these arguments.
+    Call {
+        tool: String,
+        arguments: Value,
+    },
 }
 
 /// How much load.
@@ -38,8 +48,20 @@ pub struct LoadSpec {
     pub amount: Amount,
     pub concurrency: u32,
     pub warmup: u64,
+    /// Requests per second for the whole run (a fixed schedule); none: as fast as the sessions go.
+    pub rate: Option<f64>,
+    /// `tools/call` of a tool not marked read-only is refused unless this is set.
+    pub allow_side_effects: bool,
     /// Deadline of each request (and of each connect).
     pub timeout: Duration,
+}
+
+/// Shared between the run and its caller: stop early, and progress.
+#[derive(Debug, Default)]
+pub struct Control {
+    pub stop: AtomicBool,
+    /// Requests finished (counted ones and warm-up).
+    pub done: AtomicU64,
 }
 
 /// What a load run saw.
@@ -53,11 +75,15 @@ pub struct LoadFacts {
     pub revision: Option<String>,
     /// Sessions that could not be opened (their reason is counted in `stats.errors`).
     pub failed_sessions: u32,
+    /// The fixed request rate, when one was set; latency then runs from each intended start.
+    pub rate: Option<f64>,
+    /// The run was stopped early (Ctrl-C); the numbers are for what ran.
+    pub interrupted: bool,
 }
 
 impl LoadFacts {
     /// Successful requests per second over the whole run.
-    pub fn rate(&self) -> f64 {
+    pub fn throughput(&self) -> f64 {
         let s = self.elapsed.as_secs_f64();
         if s > 0.0 {
             self.stats.ok as f64 / s
@@ -67,81 +93,189 @@ impl LoadFacts {
     }
 }
 
-fn method_name(m: Method, era: Era) -> &'static str {
+fn request_of(m: &Method, era: Era) -> (&'static str, Option<Value>) {
     match (m, era) {
-        (Method::Liveness, Era::Legacy) | (Method::Ping, _) => "ping",
-        (Method::Liveness, Era::Modern) | (Method::Discover, _) => "server/discover",
-        (Method::ToolsList, _) => "tools/list",
-        (Method::Initialize, _) => "initialize",
+        (Method::Liveness, Era::Legacy) | (Method::Ping, _) => ("ping", None),
+        (Method::Liveness, Era::Modern) | (Method::Discover, _) => ("server/discover", None),
+        (Method::ToolsList, _) => ("tools/list", None),
+        (Method::Initialize, _) => ("initialize", None),
+        (Method::Call { tool, arguments }, _) => (
+            "tools/call",
+            Some(json!({"name": tool, "arguments": arguments})),
+        ),
     }
 }
 
-/// Runs the load; a target that cannot be reached at all is a `Failure`.
-pub async fn run(spec: &LoadSpec, client: &Client) -> Result<LoadFacts, Failure> {
+/// Refuses `tools/call` of a tool that is missing or not marked read-only (unless allowed).
+fn check_tool(tools: &[Value], tool: &str, allow: bool) -> Result<(), Failure> {
+    let Some(t) = tools
+        .iter()
+        .find(|t| t.get("name").and_then(Value::as_str) == Some(tool))
+    else {
+        return Err(Failure::new(
+            Reason::ToolMissing,
+            format!("the server has no tool {tool:?}"),
+        ));
+    };
+    let read_only = t
+        .pointer("/annotations/readOnlyHint")
+        .and_then(Value::as_bool)
+        == Some(true);
+    if !read_only && !allow {
+        return Err(Failure::new(
+            Reason::ProtocolError,
+            format!(
+                "tool {tool:?} is not marked read-only (annotations.readOnlyHint); calling it thousands of times may change things: pass --allow-side-effects to do it anyway"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Runs the load; a target that cannot be reached at all, or a refused tool, is a `Failure`.
+pub async fn run(
+    spec: &LoadSpec,
+    client: &Client,
+    control: &Control,
+) -> Result<LoadFacts, Failure> {
     // one session first: it tells the era (and fails fast when the target is down)
     let probe_deadline = Instant::now() + spec.timeout;
-    let first = session::connect(&spec.endpoint, client, spec.era, probe_deadline)
+    let mut first = session::connect(&spec.endpoint, client, spec.era, probe_deadline)
         .await
         .map_err(|e| e.failure)?;
     let era = first.era;
     let revision = first.revision.clone();
-    let method = method_name(spec.method, era);
+    if let Method::Call { tool, .. } = &spec.method {
+        let tools = first.list_all("tools/list", "tools", probe_deadline).await;
+        let checked = tools.and_then(|t| check_tool(&t, tool, spec.allow_side_effects));
+        if let Err(f) = checked {
+            let _ = first.close().await;
+            return Err(f);
+        }
+    }
+    let (method, params) = request_of(&spec.method, era);
     let _ = first.close().await;
 
     let issued = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
-    let stop_at = match spec.amount {
-        Amount::For(d) => Some(started + d),
-        Amount::Requests(_) => None,
-    };
-    let limit = match spec.amount {
-        Amount::Requests(n) => n + spec.warmup,
-        Amount::For(_) => u64::MAX,
+    let plan = Plan {
+        started,
+        stop_at: match spec.amount {
+            Amount::For(d) => Some(started + d),
+            Amount::Requests(_) => None,
+        },
+        limit: match spec.amount {
+            Amount::Requests(n) => n + spec.warmup,
+            Amount::For(_) => u64::MAX,
+        },
+        interval: spec
+            .rate
+            .filter(|r| *r > 0.0)
+            .map(|r| Duration::from_secs_f64(1.0 / r)),
     };
     let mut set = tokio::task::JoinSet::new();
+    // the workers share `control` through an Arc they own; the caller's reference is mirrored into it
+    let shared = Arc::new(Control::default());
     for _ in 0..spec.concurrency.max(1) {
         let spec = spec.clone();
         let client = client.clone();
         let issued = Arc::clone(&issued);
-        set.spawn(async move { worker(&spec, &client, method, &issued, limit, stop_at).await });
+        let shared = Arc::clone(&shared);
+        let params = params.clone();
+        set.spawn(
+            async move { worker(&spec, &client, method, params, &issued, plan, &shared).await },
+        );
     }
     let mut facts = LoadFacts {
         method: method.to_string(),
         concurrency: spec.concurrency.max(1),
         revision: Some(revision),
+        rate: plan.interval.map(|i| 1.0 / i.as_secs_f64()),
         ..Default::default()
     };
-    while let Some(r) = set.join_next().await {
-        if let Ok((stats, failed)) = r {
-            facts.stats.merge(&stats);
-            facts.failed_sessions += u32::from(failed);
+    let mut tick = tokio::time::interval(Duration::from_millis(50));
+    loop {
+        tokio::select! {
+            r = set.join_next() => match r {
+                Some(Ok((stats, failed))) => {
+                    facts.stats.merge(&stats);
+                    facts.failed_sessions += u32::from(failed);
+                }
+                Some(Err(_)) => {}
+                None => break,
+            },
+            _ = tick.tick() => {
+                control.done.store(shared.done.load(Ordering::Relaxed), Ordering::Relaxed);
+                if control.stop.load(Ordering::Relaxed) {
+                    shared.stop.store(true, Ordering::Relaxed);
+                }
+            }
         }
     }
+    control
+        .done
+        .store(shared.done.load(Ordering::Relaxed), Ordering::Relaxed);
+    facts.interrupted = shared.stop.load(Ordering::Relaxed);
     facts.elapsed = started.elapsed();
     Ok(facts)
 }
 
-/// One session's share: takes tickets until the amount is done; the first `warmup` tickets are not counted.
+#[derive(Debug, Clone, Copy)]
+struct Plan {
+    started: Instant,
+    stop_at: Option<Instant>,
+    limit: u64,
+    /// With a rate: ticket n is due at `started + n × interval`.
+    interval: Option<Duration>,
+}
+
+impl Plan {
+    /// The next ticket and when it is due, or none when the amount is done or the run stops.
+    fn take(&self, issued: &AtomicU64, control: &Control) -> Option<(u64, Instant)> {
+        if control.stop.load(Ordering::Relaxed) || self.stop_at.is_some_and(|t| Instant::now() >= t)
+        {
+            return None;
+        }
+        let n = issued.fetch_add(1, Ordering::Relaxed);
+        if n >= self.limit {
+            return None;
+        }
+        let due = match self.interval {
+            Some(i) => self.started + i.mul_f64(n as f64),
+            None => Instant::now(),
+        };
+        if self.stop_at.is_some_and(|t| due >= t) {
+            return None;
+        }
+        Some((n, due))
+    }
+}
+
+/// One session's share: takes tickets until the amount is done; the first `warmup` tickets are not
+/// counted. Latency runs from the ticket's due time (with a rate) or from the write (without).
 async fn worker(
     spec: &LoadSpec,
     client: &Client,
     method: &'static str,
+    params: Option<Value>,
     issued: &AtomicU64,
-    limit: u64,
-    stop_at: Option<Instant>,
+    plan: Plan,
+    control: &Control,
 ) -> (LatencyStats, bool) {
     let mut stats = LatencyStats::default();
-    let take = || {
-        if stop_at.is_some_and(|t| Instant::now() >= t) {
-            return None;
-        }
-        let n = issued.fetch_add(1, Ordering::Relaxed);
-        (n < limit).then_some(n)
-    };
+    let corrected = plan.interval.is_some();
     if spec.method == Method::Initialize {
-        while let Some(n) = take() {
-            let t0 = Instant::now();
-            match session::connect(&spec.endpoint, client, spec.era, t0 + spec.timeout).await {
+        while let Some((n, due)) = plan.take(issued, control) {
+            tokio::time::sleep_until(due).await;
+            let t0 = if corrected { due } else { Instant::now() };
+            match session::connect(
+                &spec.endpoint,
+                client,
+                spec.era,
+                Instant::now() + spec.timeout,
+            )
+            .await
+            {
                 Ok(s) => {
                     let d = t0.elapsed();
                     let _ = s.close().await;
@@ -151,6 +285,7 @@ async fn worker(
                 }
                 Err(e) => stats.record_error(e.failure.reason),
             }
+            control.done.fetch_add(1, Ordering::Relaxed);
         }
         return (stats, false);
     }
@@ -168,12 +303,20 @@ async fn worker(
             return (stats, true);
         }
     };
-    while let Some(n) = take() {
-        match s.call(method, None, Instant::now() + spec.timeout).await {
-            Ok((_, d)) if n >= spec.warmup => stats.record_ok(d),
+    while let Some((n, due)) = plan.take(issued, control) {
+        tokio::time::sleep_until(due).await;
+        let res = s
+            .call(method, params.clone(), Instant::now() + spec.timeout)
+            .await;
+        let lat = |d: Duration| if corrected { due.elapsed() } else { d };
+        control.done.fetch_add(1, Ordering::Relaxed);
+        match res {
+            Ok((_, d)) if n >= spec.warmup => stats.record_ok(lat(d)),
             Ok(_) => {}
             Err(f) => {
-                stats.record_error(f.reason);
+                if n >= spec.warmup {
+                    stats.record_error(f.reason);
+                }
                 if matches!(
                     f.reason,
                     Reason::ServerDisconnected | Reason::ConnectRefused
@@ -185,4 +328,61 @@ async fn worker(
     }
     let _ = s.close().await;
     (stats, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tools_call_is_refused_unless_read_only_or_allowed() {
+        let tools = vec![
+            json!({"name": "read", "annotations": {"readOnlyHint": true}}),
+            json!({"name": "write", "annotations": {"readOnlyHint": false}}),
+            json!({"name": "plain"}),
+        ];
+        assert!(check_tool(&tools, "read", false).is_ok());
+        assert!(
+            check_tool(&tools, "write", false)
+                .unwrap_err()
+                .message
+                .contains("--allow-side-effects")
+        );
+        assert!(check_tool(&tools, "plain", false).is_err());
+        assert!(check_tool(&tools, "plain", true).is_ok());
+        assert_eq!(
+            check_tool(&tools, "nope", true).unwrap_err().reason,
+            Reason::ToolMissing
+        );
+    }
+
+    #[test]
+    fn a_rate_schedules_tickets() {
+        let started = Instant::now();
+        let plan = Plan {
+            started,
+            stop_at: None,
+            limit: 3,
+            interval: Some(Duration::from_millis(100)),
+        };
+        let issued = AtomicU64::new(0);
+        let control = Control::default();
+        let dues: Vec<Duration> = std::iter::from_fn(|| plan.take(&issued, &control))
+            .map(|(_, d)| d - started)
+            .collect();
+        assert_eq!(
+            dues,
+            [
+                Duration::ZERO,
+                Duration::from_millis(100),
+                Duration::from_millis(200)
+            ]
+        );
+        control.stop.store(true, Ordering::Relaxed);
+        let issued = AtomicU64::new(0);
+        assert!(
+            plan.take(&issued, &control).is_none(),
+            "a stopped run takes no ticket"
+        );
+    }
 }

@@ -143,6 +143,10 @@ struct WireLoad<'a> {
     latency: Option<WireLatency>,
     histogram: Vec<WireBucket>,
     failed_sessions: u32,
+    /// The fixed request rate (`-q`); latencies then run from each intended start.
+    rate_per_second: Option<f64>,
+    /// Stopped early (Ctrl-C): the numbers are for what ran.
+    interrupted: bool,
 }
 
 #[derive(Serialize)]
@@ -506,7 +510,7 @@ fn observation<'a>(o: &'a Observation, status: Status) -> WireObservation<'a> {
                     .collect(),
                 success_percent: l.stats.success_percent(),
                 elapsed_ms: ms(l.elapsed),
-                requests_per_second: (l.rate() * 10.0).round() / 10.0,
+                requests_per_second: (l.throughput() * 10.0).round() / 10.0,
                 latency: (s.count > 0).then_some(WireLatency {
                     min_ms: s.min,
                     mean_ms: (s.mean * 1000.0).round() / 1000.0,
@@ -524,6 +528,8 @@ fn observation<'a>(o: &'a Observation, status: Status) -> WireObservation<'a> {
                     .map(|(le_ms, count)| WireBucket { le_ms, count })
                     .collect(),
                 failed_sessions: l.failed_sessions,
+                rate_per_second: l.rate,
+                interrupted: l.interrupted,
             })
         }
         Facts::Host(h) => WireObservation::Host(WireHost {

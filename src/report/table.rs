@@ -188,7 +188,7 @@ fn summary(o: &Observation) -> (String, String) {
                     l.concurrency
                 ),
                 ok,
-                format!("{:.1} req/s", l.rate()),
+                format!("{:.1} req/s", l.throughput()),
                 format!(
                     "p50 {:.2} · p95 {:.2} · p99 {:.2} ms",
                     st.p50, st.p95, st.p99
@@ -312,6 +312,11 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
         )?;
     }
     for obs in &report.observations {
+        if let Facts::Load(l) = &obs.facts {
+            histogram(out, l)?;
+        }
+    }
+    for obs in &report.observations {
         if let Some(m) = obs
             .mcp()
             .filter(|m| obs.failure.is_some() && !m.stderr_tail.is_empty())
@@ -338,4 +343,42 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
         plural(c.total(), "target", "targets"),
         parts.join(", ")
     )
+}
+
+/// The latency distribution of a load run, drawn with bars (as oha's summary does).
+fn histogram(out: &mut dyn Write, l: &crate::probe::load::LoadFacts) -> std::io::Result<()> {
+    let buckets = l.stats.buckets(10);
+    let most = buckets.iter().map(|(_, n)| *n).max().unwrap_or(0);
+    if most == 0 {
+        return Ok(());
+    }
+    let s = l.stats.summary();
+    writeln!(
+        out,
+        "latency (ms): min {:.2} · mean {:.2} · p50 {:.2} · p90 {:.2} · p95 {:.2} · p99 {:.2} · p99.9 {:.2} · max {:.2}",
+        s.min, s.mean, s.p50, s.p90, s.p95, s.p99, s.p999, s.max
+    )?;
+    if let Some(r) = l.rate {
+        writeln!(
+            out,
+            "fixed rate {r:.1}/s: latencies run from each request's intended start (coordinated omission corrected)"
+        )?;
+    }
+    for (le, n) in buckets {
+        let width = (n as f64 / most as f64 * 40.0).round() as usize;
+        writeln!(out, "  ≤ {le:>10.2} ms [{n:>7}] {}", "■".repeat(width))?;
+    }
+    if !l.stats.errors.is_empty() {
+        let errors: Vec<String> = l
+            .stats
+            .errors
+            .iter()
+            .map(|(r, n)| format!("{n} {r}"))
+            .collect();
+        writeln!(out, "errors: {}", errors.join(", "))?;
+    }
+    if l.interrupted {
+        writeln!(out, "interrupted: the numbers are for what ran")?;
+    }
+    Ok(())
 }

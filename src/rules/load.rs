@@ -75,7 +75,7 @@ pub fn findings(obs: &Observation, l: &LoadFacts, checks: &Checks) -> Vec<Findin
             Unit::Ms,
             format!("p95 {:.2} ms", s.p95),
         ));
-        let rate = round1(l.rate());
+        let rate = round1(l.throughput());
         out.push(
             Finding::new(
                 t,

@@ -181,3 +181,77 @@ fn a_target_that_is_down() {
         "connect_refused"
     );
 }
+
+#[test]
+fn fixed_rate_and_tool_calls() {
+    let home = tempdir();
+    let url = peer("EVERYTHING_HTTP_URL");
+    let (code, doc) = measure(home.path(), &[url, "-n", "40", "-j", "2", "-q", "200"]);
+    assert_eq!(code, 0, "{doc:#}");
+    let o = &doc["observations"][0];
+    assert_eq!(o["rate_per_second"], 200.0);
+    assert_eq!(o["ok"], 40);
+    // a read-only tool is called; the sum is really computed by the server
+    let (code, doc) = measure(
+        home.path(),
+        &[
+            url,
+            "-n",
+            "5",
+            "--tool",
+            "get-sum",
+            "--args",
+            r#"{"a": 2, "b": 3}"#,
+        ],
+    );
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["observations"][0]["method"], "tools/call");
+    assert_eq!(doc["observations"][0]["ok"], 5);
+    // a tool that is not there, or not marked read-only, is refused before any load
+    let (code, _, err) = run(
+        home.path(),
+        &["measure", url, "-n", "5", "--tool", "no-such-tool"],
+    );
+    assert_eq!(code, 3);
+    assert!(err.contains("no tool"), "{err}");
+}
+
+#[test]
+fn a_tool_with_side_effects_needs_permission() {
+    let home = tempdir();
+    let m = marker("side-effects");
+    // the stub's tools carry no readOnlyHint
+    let args = with_stub(&["measure", "-n", "3", "--tool", "alpha"], "ok", &m);
+    let (code, _, err) = run(home.path(), &args);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("--allow-side-effects"), "{err}");
+    let args = with_stub(
+        &[
+            "measure",
+            "-f",
+            "json",
+            "-n",
+            "3",
+            "--tool",
+            "alpha",
+            "--allow-side-effects",
+        ],
+        "ok",
+        &m,
+    );
+    let (_, out, err) = run(home.path(), &args);
+    let doc: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    // the stub answers tools/call with method-not-found: counted as errors by reason, exactly
+    assert_eq!(doc["observations"][0]["requests"], 3);
+    assert_eq!(doc["observations"][0]["errors"]["rpc_error"], 3);
+    assert_eq!(
+        finding(
+            &doc,
+            doc["observations"][0]["target"].as_str().unwrap(),
+            "success_rate"
+        )["status"],
+        "crit"
+    );
+    assert_eq!(live_processes_with(&m), Vec::<u32>::new());
+}
