@@ -144,6 +144,9 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l era -d 'Protoc
 modern\t'Only the stateless 2026-07-28 revision (`server/discover`)'
 legacy\t'Only the initialize handshake (2025-11-25 and earlier)'"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s H -l header -d 'Extra HTTP header, \'Name: value\' (repeatable). Values are never printed' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l observe -d 'Observe a server\'s own stats endpoint instead of sending load: sample this JSON URL, wait --window, sample again, and report the change and rate of every numeric field (or of --metric)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l window -d 'How long to observe between the two samples' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l metric -d 'With --observe: only these fields (by name, whatever their nesting or casing; repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l save-baseline -d 'Write this run\'s numbers as a baseline (JSON)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l compare -d 'Compare with a saved baseline: p50/p95/p99 slower, or the success rate lower, by more than --warn / --crit is WARN / CRIT (exit 1 / 2), for a CI gate' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l warn -d 'Regression that warns, in percent of the baseline' -r

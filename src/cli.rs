@@ -245,6 +245,19 @@ pub struct MeasureArgs {
     #[arg(long = "header", short = 'H', value_name = "HEADER")]
     pub headers: Vec<String>,
 
+    /// Observe a server's own stats endpoint instead of sending load: sample this JSON URL, wait
+    /// --window, sample again, and report the change and rate of every numeric field (or of --metric).
+    #[arg(long, value_name = "URL", conflicts_with_all = ["url", "command", "tool"])]
+    pub observe: Option<String>,
+
+    /// How long to observe between the two samples.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = duration::parse, requires = "observe")]
+    pub window: Duration,
+
+    /// With --observe: only these fields (by name, whatever their nesting or casing; repeatable).
+    #[arg(long = "metric", value_name = "NAME", requires = "observe")]
+    pub metrics: Vec<String>,
+
     /// Write this run's numbers as a baseline (JSON).
     #[arg(long, value_name = "FILE")]
     pub save_baseline: Option<std::path::PathBuf>,

@@ -87,6 +87,9 @@ pub fn compare(target: &str, now: &LoadFacts, base: &Baseline, bound: Bound) -> 
 }
 
 pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::Result<u8> {
+    if let Some(url) = &args.observe {
+        return observe(ctx, g, args, url).await;
+    }
     let urls: Vec<String> = args.url.iter().cloned().collect();
     let adhoc = AdHoc {
         urls: &urls,
@@ -289,4 +292,163 @@ fn progress(ctx: &Context, format: Format, spec: &LoadSpec) -> Option<indicatif:
         bar.set_style(s);
     }
     Some(bar)
+}
+
+/// One GET of a JSON document, bounded like every other read.
+async fn sample(
+    client: &reqwest::Client,
+    url: &reqwest::Url,
+    headers: &reqwest::header::HeaderMap,
+    timeout: std::time::Duration,
+) -> Result<(u16, serde_json::Value), Failure> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    let resp = http::send(
+        client.get(url.clone()).headers(headers.clone()),
+        deadline,
+        "GET",
+    )
+    .await?;
+    let status = resp.status().as_u16();
+    let body = http::read_body(
+        resp,
+        deadline,
+        crate::mcp::transport::MAX_RESPONSE_BYTES,
+        "GET",
+    )
+    .await?;
+    if !(200..300).contains(&status) {
+        return Err(
+            Failure::new(crate::failure::Reason::HttpStatus, format!("HTTP {status}"))
+                .with_status(status),
+        );
+    }
+    serde_json::from_slice(&body)
+        .map(|v| (status, v))
+        .map_err(|_| {
+            Failure::new(
+                crate::failure::Reason::NotMcp,
+                format!("HTTP {status} with a body that is not JSON"),
+            )
+            .with_status(status)
+        })
+}
+
+/// `--observe`: two samples of a stats document `--window` apart; every numeric field's change and rate.
+async fn observe(
+    ctx: &Context,
+    g: &GlobalArgs,
+    args: &MeasureArgs,
+    url: &str,
+) -> anyhow::Result<u8> {
+    let parsed = session::parse_url(url).map_err(|e| anyhow!("--observe: {e}"))?;
+    let headers = args
+        .headers
+        .iter()
+        .map(|h| crate::config::parse_header_arg(h))
+        .collect::<Result<Vec<_>, _>>()?;
+    let secrets: Vec<String> = headers.iter().map(|(_, v)| v.clone()).collect();
+    let header_map = session::header_map(&headers).map_err(|e| anyhow!(e))?;
+    let timeout = g.timeout.unwrap_or(crate::config::DEFAULT_TIMEOUT);
+    let client = http::client(timeout).context("building the HTTP client")?;
+    let now = chrono::Utc::now();
+    let started = tokio::time::Instant::now();
+    let name = format!("observe {}", crate::config::redact_url(url));
+    let mut facts = crate::probe::endpoint::EndpointFacts::default();
+    let mut interrupted = false;
+    let failure = match sample(&client, &parsed, &header_map, timeout).await {
+        Err(f) => Some(f),
+        Ok((_, first)) => {
+            let t0 = tokio::time::Instant::now();
+            tokio::select! {
+                _ = tokio::time::sleep(args.window) => {}
+                _ = tokio::signal::ctrl_c() => interrupted = true,
+            }
+            match sample(&client, &parsed, &header_map, timeout).await {
+                Err(f) => Some(f),
+                Ok((status, second)) => {
+                    let secs = t0.elapsed().as_secs_f64();
+                    facts.http_status = Some(status);
+                    facts.is_json = true;
+                    let before: std::collections::HashMap<String, f64> =
+                        crate::probe::endpoint::numeric_leaves(&first)
+                            .into_iter()
+                            .collect();
+                    let wanted: Vec<String> = args
+                        .metrics
+                        .iter()
+                        .map(|m| crate::probe::endpoint::normalise(m))
+                        .collect();
+                    for (path, after) in crate::probe::endpoint::numeric_leaves(&second) {
+                        let norm = crate::probe::endpoint::normalise(&path);
+                        if !wanted.is_empty() && !wanted.iter().any(|w| norm.ends_with(w.as_str()))
+                        {
+                            continue;
+                        }
+                        let Some(was) = before.get(&path) else {
+                            continue;
+                        };
+                        let delta = after - was;
+                        let spec = |n: String| crate::probe::endpoint::MetricSpec {
+                            name: n,
+                            source: crate::probe::endpoint::Source::Named(path.clone()),
+                            bound: Bound {
+                                warn: None,
+                                crit: None,
+                            },
+                            below: false,
+                            fraction: false,
+                        };
+                        facts.metrics.push((spec(format!("{path} Δ")), Some(delta)));
+                        if secs > 0.0 {
+                            facts.metrics.push((
+                                spec(format!("{path} /s")),
+                                Some((delta / secs * 1000.0).round() / 1000.0),
+                            ));
+                        }
+                    }
+                    None
+                }
+            }
+        }
+    };
+    facts.latency = Some(started.elapsed());
+    let obs = Observation {
+        target: name,
+        endpoint: crate::config::redact_url(url),
+        started_at: now,
+        duration: started.elapsed(),
+        failure: failure.map(|mut f| {
+            f.message = crate::config::scrub(&f.message, &secrets);
+            f
+        }),
+        facts: Facts::Http(Box::new(facts)),
+    };
+    // the findings of an observation are its values; the latency of the two samples is not judged
+    let checks = crate::config::Checks {
+        response_time_ms: Bound {
+            warn: None,
+            crit: None,
+        },
+        ..Default::default()
+    };
+    let findings = rules::findings(&obs, &checks, now);
+    let report = Report {
+        command: "measure",
+        generated_at: now,
+        findings,
+        observations: vec![obs],
+        events: None,
+    };
+    let format = g.format.unwrap_or(Format::Table);
+    let code = if interrupted {
+        crate::status::EXIT_INTERRUPTED
+    } else {
+        report.status().exit_code()
+    };
+    if let Err(e) = emit(&render(&report, format, ctx)) {
+        if !is_broken_pipe(&e) {
+            return Err(e).context("writing the report to stdout");
+        }
+    }
+    Ok(code)
 }

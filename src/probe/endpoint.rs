@@ -264,7 +264,7 @@ async fn run(
     Ok(())
 }
 
-fn normalise(s: &str) -> String {
+pub fn normalise(s: &str) -> String {
     s.chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_lowercase())
@@ -376,6 +376,33 @@ fn parse_labels(s: &str) -> Vec<(String, String)> {
         out.push((key, val));
         rest = &after[end..];
     }
+    out
+}
+
+/// Every numeric leaf of a JSON document by its dotted path (`llm.totalRequests`), in document order.
+pub fn numeric_leaves(doc: &Value) -> Vec<(String, f64)> {
+    fn walk(v: &Value, path: &str, out: &mut Vec<(String, f64)>) {
+        match v {
+            Value::Object(m) => {
+                for (k, c) in m {
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    walk(c, &p, out);
+                }
+            }
+            Value::Number(n) => {
+                if let Some(x) = n.as_f64() {
+                    out.push((path.to_string(), x));
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(doc, "", &mut out);
     out
 }
 

@@ -255,3 +255,47 @@ fn a_tool_with_side_effects_needs_permission() {
     );
     assert_eq!(live_processes_with(&m), Vec::<u32>::new());
 }
+
+#[test]
+fn observe_reports_changes_and_rates_of_a_stats_document() {
+    let s = HttpStub::start("health-json");
+    let home = tempdir();
+    let url = s.url("/counter");
+    let (code, doc) = measure(home.path(), &["--observe", &url, "--window", "200ms"]);
+    assert_eq!(code, 0, "{doc:#}");
+    let metrics = doc["observations"][0]["metrics"].as_array().unwrap();
+    let get = |n: &str| {
+        metrics
+            .iter()
+            .find(|m| m["name"] == n)
+            .unwrap_or_else(|| panic!("{n} in {metrics:?}"))["value"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(
+        get("llm.totalRequests Δ"),
+        1.0,
+        "one request between the two samples"
+    );
+    assert!(get("llm.totalRequests /s") > 0.0);
+    assert_eq!(get("llm.errors Δ"), 0.0);
+    // --metric keeps only the named fields
+    let (_, doc) = measure(
+        home.path(),
+        &[
+            "--observe",
+            &url,
+            "--window",
+            "100ms",
+            "--metric",
+            "total_requests",
+        ],
+    );
+    let names: Vec<&str> = doc["observations"][0]["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["llm.totalRequests Δ", "llm.totalRequests /s"]);
+}

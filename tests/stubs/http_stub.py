@@ -26,7 +26,7 @@ Modes:
   health-json  a REST health service: GET /api/mcp/health (healthy JSON), /degraded (an unhealthy
                one), /metrics (Prometheus text), /api/health (an mcp-hub document with missing
                fields), /api/filtering/stats (the fork's filtering statistics), /stats (LLM, cache,
-               queue and circuit-breaker statistics); anything else 404 HTML.
+               queue and circuit-breaker statistics), /counter (a number that grows by one per request); anything else 404 HTML.
   tls-json     health-json over HTTPS, with the certificate and key named by the env vars STUB_CERT
                and STUB_KEY (PEM files).
   receiver     a webhook receiver: answers 200 "ok" to everything and appends one line per request,
@@ -220,6 +220,12 @@ class Handler(BaseHTTPRequestHandler):
                     b'mcp_requests_total{server="a",code="500"} 3\n'
                     b"mcp_queue_depth 12\n")
             return self.reply(200, body, "text/plain; version=0.0.4")
+        if path == "/counter":
+            # a counter that grows by one per request (for observe mode)
+            with LOG_LOCK:
+                COUNTER[0] += 1
+                n = COUNTER[0]
+            return self.reply_json(200, {"llm": {"totalRequests": n, "errors": 0}, "uptime": "n/a"})
         if path == "/stats":
             # a stats document in the shape of the source's /api/filtering/stats (names differ from
             # config/alerts.json's: llm_success_rate is llm.successRate here)
@@ -290,6 +296,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 SRV_REPLY = threading.Event()
+COUNTER = [0]
 
 
 def exit_on_stdin_eof():
