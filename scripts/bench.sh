@@ -12,6 +12,9 @@
 #                                                                goal: <= 100 ms
 #   (f) one alerts run against a local hub (state read and written under its lock).
 #                                                                goal: <= 50 ms beyond the hub's answer
+#   (g) measure -j 8 -n 5000 vs oha -c 8 -n 5000 on the same ping (oha from `cargo install oha`, put in
+#       target/bench-tools once; BENCH_INSTALL_OHA=0 skips): requests/s >= oha, p50 within 10 %, CPU
+#       per request <= oha; and peak RSS of measure -z 60s < 20 MB.
 #
 # Uses hyperfine when installed, else a bash loop over `date +%s%N`; peak RSS from /usr/bin/time -f %M.
 # Builds the release binary, installs and starts its own peers (BENCH_PEERS_DIR, default target/bench-peers;
@@ -264,6 +267,45 @@ f_state=$WORK/f-state
 f_ms=$(median_ms "$RUNS" "$BIN" alerts --hub "$HUB_URL" --state-dir "$f_state")
 f_lat=$("$BIN" alerts -f json --hub "$HUB_URL" --state-dir "$f_state" | python3 -c 'import json, sys; print(json.load(sys.stdin)["observations"][0]["latency_ms"])')
 row "(f) alerts --hub" "$f_ms ms" "$f_lat ms hub answer" "$(sdiff "$f_ms - $f_lat") ms" "<= +50 ms" "$(verdict "$f_ms - $f_lat <= 50")"
+
+# ---- (g) measure vs oha on the same ping against the same server (issue "mcpmon measure") ----
+OHA=${OHA:-$(command -v oha || true)}
+[ -n "$OHA" ] || [ ! -x "$ROOT/target/bench-tools/bin/oha" ] || OHA=$ROOT/target/bench-tools/bin/oha
+if [ -z "$OHA" ] && [ "${BENCH_INSTALL_OHA:-1}" = 1 ]; then
+  log "(g) installing oha into target/bench-tools (cargo install oha; a few minutes, once)"
+  $CARGO install oha --locked --root "$ROOT/target/bench-tools" > "$WORK/oha-install.log" 2>&1 && OHA=$ROOT/target/bench-tools/bin/oha
+fi
+if [ -n "$OHA" ]; then
+  log "(g) measure -j 8 -n 5000 vs oha -c 8 -n 5000 (ping on one Streamable HTTP session)"
+  init='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"0"}}}'
+  sid=$(curl -sS -m 5 -D - -o /dev/null -X POST "$EVERYTHING_HTTP_URL" -H 'Content-Type: application/json' \
+    -H 'Accept: application/json, text/event-stream' -d "$init" | tr -d '\r' | awk -F': ' 'tolower($1)=="mcp-session-id" {print $2}')
+  curl -sS -m 5 -o /dev/null -X POST "$EVERYTHING_HTTP_URL" -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+    -H "Mcp-Session-Id: $sid" -H 'MCP-Protocol-Version: 2025-11-25' -d '{"jsonrpc":"2.0","method":"notifications/initialized"}'
+  /usr/bin/time -f '%U %S %M' -o "$WORK/oha.time" "$OHA" -c 8 -n 5000 -m POST --no-tui --output-format json \
+    -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+    -H "Mcp-Session-Id: $sid" -H 'MCP-Protocol-Version: 2025-11-25' \
+    -d '{"jsonrpc":"2.0","id":2,"method":"ping"}' "$EVERYTHING_HTTP_URL" > "$WORK/oha.json" 2> "$WORK/oha.err" || true
+  /usr/bin/time -f '%U %S %M' -o "$WORK/measure.time" "$BIN" measure "$EVERYTHING_HTTP_URL" -j 8 -n 5000 -f json > "$WORK/measure.json" 2>/dev/null || true
+  read -r g_rps g_p50 < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["observations"][0]; print(d["requests_per_second"], d["latency"]["p50_ms"])' "$WORK/measure.json")
+  read -r o_rps o_p50 < <(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d.get("summary", {})
+p = d.get("latencyPercentiles", {})
+print(s.get("requestsPerSec", 0), (p.get("p50") or 0) * 1000)' "$WORK/oha.json" 2>/dev/null || echo "0 0")
+  g_cpu=$(awk '{ printf "%.1f", ($1 + $2) * 1e6 / 5000 }' "$WORK/measure.time")
+  o_cpu=$(awk '{ printf "%.1f", ($1 + $2) * 1e6 / 5000 }' "$WORK/oha.time")
+  row "(g) measure -j 8 -n 5000: requests/s" "$g_rps" "$o_rps oha" "x$(calc "$g_rps / max($o_rps, 0.001)")" ">= x1.0" "$(verdict "$g_rps >= $o_rps")"
+  row "(g) p50 latency" "$g_p50 ms" "$o_p50 ms oha" "$(calc "($g_p50 - $o_p50) / max($o_p50, 0.001) * 100")%" "within 10%" "$(verdict "abs($g_p50 - $o_p50) <= 0.1 * $o_p50")"
+  row "(g) CPU per request" "$g_cpu us" "$o_cpu us oha" "-" "<= oha" "$(verdict "$g_cpu <= $o_cpu")"
+  log "(g) measure -z 60s peak RSS"
+  /usr/bin/time -f '%M' -o "$WORK/z60.time" "$BIN" measure "$EVERYTHING_HTTP_URL" -j 8 -z 60s -f json > /dev/null 2>&1 || true
+  z_kb=$(tail -n 1 "$WORK/z60.time")
+  row "(g) measure -z 60s peak RSS" "$(calc "$z_kb / 1024") MB" "-" "-" "< 20 MB" "$(verdict "$z_kb < 20 * 1024")"
+else
+  row "(g) measure vs oha" "-" "oha missing" "-" "-" "SKIP"
+fi
 
 echo
 echo "$("$BIN" --version) (${BIN#"$ROOT"/}); $(nproc) CPUs; timer: $TIMER; runs: $RUNS (stdio $SRUNS, 20-target 5)"
