@@ -140,6 +140,8 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             [CompletionResult]::new('--era', '--era', [CompletionResultType]::ParameterName, 'Protocol era: auto, modern or legacy')
             [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra HTTP header, ''Name: value'' (repeatable). Values are never printed')
             [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra HTTP header, ''Name: value'' (repeatable). Values are never printed')
+            [CompletionResult]::new('--http', '--http', [CompletionResultType]::ParameterName, 'Load a plain HTTP endpoint instead of an MCP server (a REST health endpoint): GET, or POST with --body')
+            [CompletionResult]::new('--body', '--body', [CompletionResultType]::ParameterName, 'With --http: POST this JSON body instead of a GET')
             [CompletionResult]::new('--observe', '--observe', [CompletionResultType]::ParameterName, 'Observe a server''s own stats endpoint instead of sending load: sample this JSON URL, wait --window, sample again, and report the change and rate of every numeric field (or of --metric)')
             [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'How long to observe between the two samples')
             [CompletionResult]::new('--metric', '--metric', [CompletionResultType]::ParameterName, 'With --observe: only these fields (by name, whatever their nesting or casing; repeatable)')

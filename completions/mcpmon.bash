@@ -501,7 +501,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__measure)
-            opts="-n -z -j -q -H -c -t -f -h -V --requests --duration --concurrency --method --warmup --rate --tool --args --allow-side-effects --transport --era --header --observe --window --metric --save-baseline --compare --warn --crit --config --target --state-dir --format --color --timeout --help --version"
+            opts="-n -z -j -q -H -c -t -f -h -V --requests --duration --concurrency --method --warmup --rate --tool --args --allow-side-effects --transport --era --header --http --body --observe --window --metric --save-baseline --compare --warn --crit --config --target --state-dir --format --color --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -568,6 +568,14 @@ _mcpmon() {
                     return 0
                     ;;
                 -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --body)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

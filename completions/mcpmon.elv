@@ -134,6 +134,8 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand --era 'Protocol era: auto, modern or legacy'
             cand -H 'Extra HTTP header, ''Name: value'' (repeatable). Values are never printed'
             cand --header 'Extra HTTP header, ''Name: value'' (repeatable). Values are never printed'
+            cand --http 'Load a plain HTTP endpoint instead of an MCP server (a REST health endpoint): GET, or POST with --body'
+            cand --body 'With --http: POST this JSON body instead of a GET'
             cand --observe 'Observe a server''s own stats endpoint instead of sending load: sample this JSON URL, wait --window, sample again, and report the change and rate of every numeric field (or of --metric)'
             cand --window 'How long to observe between the two samples'
             cand --metric 'With --observe: only these fields (by name, whatever their nesting or casing; repeatable)'

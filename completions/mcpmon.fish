@@ -144,6 +144,8 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l era -d 'Protoc
 modern\t'Only the stateless 2026-07-28 revision (`server/discover`)'
 legacy\t'Only the initialize handshake (2025-11-25 and earlier)'"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s H -l header -d 'Extra HTTP header, \'Name: value\' (repeatable). Values are never printed' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l http -d 'Load a plain HTTP endpoint instead of an MCP server (a REST health endpoint): GET, or POST with --body' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l body -d 'With --http: POST this JSON body instead of a GET' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l observe -d 'Observe a server\'s own stats endpoint instead of sending load: sample this JSON URL, wait --window, sample again, and report the change and rate of every numeric field (or of --metric)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l window -d 'How long to observe between the two samples' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l metric -d 'With --observe: only these fields (by name, whatever their nesting or casing; repeatable)' -r

@@ -245,6 +245,15 @@ pub struct MeasureArgs {
     #[arg(long = "header", short = 'H', value_name = "HEADER")]
     pub headers: Vec<String>,
 
+    /// Load a plain HTTP endpoint instead of an MCP server (a REST health endpoint): GET, or POST
+    /// with --body.
+    #[arg(long = "http", value_name = "URL", conflicts_with_all = ["url", "command", "tool", "observe"])]
+    pub http: Option<String>,
+
+    /// With --http: POST this JSON body instead of a GET.
+    #[arg(long, value_name = "JSON", requires = "http")]
+    pub body: Option<String>,
+
     /// Observe a server's own stats endpoint instead of sending load: sample this JSON URL, wait
     /// --window, sample again, and report the change and rate of every numeric field (or of --metric).
     #[arg(long, value_name = "URL", conflicts_with_all = ["url", "command", "tool"])]

@@ -90,6 +90,9 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
     if let Some(url) = &args.observe {
         return observe(ctx, g, args, url).await;
     }
+    if let Some(url) = &args.http {
+        return plain_http(ctx, g, args, url).await;
+    }
     let urls: Vec<String> = args.url.iter().cloned().collect();
     let adhoc = AdHoc {
         urls: &urls,
@@ -180,26 +183,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
     let control = load::Control::default();
     let format = g.format.unwrap_or(Format::Table);
     let bar = progress(ctx, format, &spec);
-    let result = {
-        let work = load::run(&spec, &client, &control);
-        tokio::pin!(work);
-        let mut tick = tokio::time::interval(std::time::Duration::from_millis(100));
-        loop {
-            tokio::select! {
-                r = &mut work => break r,
-                // Ctrl-C stops sending; what ran is still reported
-                _ = tokio::signal::ctrl_c() => control.stop.store(true, Ordering::Relaxed),
-                _ = tick.tick() => {
-                    if let Some(b) = &bar {
-                        b.set_position(control.done.load(Ordering::Relaxed));
-                    }
-                }
-            }
-        }
-    };
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
+    let result = drive(load::run(&spec, &client, &control), &control, bar).await;
     let (facts, failure): (LoadFacts, Option<Failure>) = match result {
         Ok(f) => (f, None),
         // a tool that is missing or not read-only is refused before any load: a usage error
@@ -260,17 +244,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
         observations: vec![obs],
         events: None,
     };
-    let code = if facts.interrupted {
-        crate::status::EXIT_INTERRUPTED
-    } else {
-        report.status().exit_code()
-    };
-    if let Err(e) = emit(&render(&report, format, ctx)) {
-        if !is_broken_pipe(&e) {
-            return Err(e).context("writing the report to stdout");
-        }
-    }
-    Ok(code)
+    output(ctx, &report, format, facts.interrupted)
 }
 
 /// A progress bar on stderr (done/total, or elapsed for -z) when stderr is a terminal and the output is
@@ -440,12 +414,118 @@ async fn observe(
         events: None,
     };
     let format = g.format.unwrap_or(Format::Table);
+    output(ctx, &report, format, interrupted)
+}
+
+/// `--http URL`: plain HTTP load (GET, or POST with --body), judged like MCP load.
+async fn plain_http(
+    ctx: &Context,
+    g: &GlobalArgs,
+    args: &MeasureArgs,
+    url: &str,
+) -> anyhow::Result<u8> {
+    let parsed = session::parse_url(url).map_err(|e| anyhow!("--http: {e}"))?;
+    let headers = args
+        .headers
+        .iter()
+        .map(|h| crate::config::parse_header_arg(h))
+        .collect::<Result<Vec<_>, _>>()?;
+    let body = match &args.body {
+        Some(b) => {
+            serde_json::from_str::<serde_json::Value>(b)
+                .map_err(|e| anyhow!("--body: not JSON: {e}"))?;
+            Some(b.clone().into_bytes())
+        }
+        None => None,
+    };
+    let target = load::HttpLoad {
+        url: parsed,
+        headers: session::header_map(&headers).map_err(|e| anyhow!(e))?,
+        body,
+    };
+    let timeout = g.timeout.unwrap_or(crate::config::DEFAULT_TIMEOUT);
+    let spec = LoadSpec {
+        endpoint: Endpoint::Url {
+            url: target.url.clone(),
+            headers: target.headers.clone(),
+            wire: None,
+        },
+        era: EraChoice::Auto,
+        method: Method::Ping,
+        amount: match args.duration {
+            Some(d) => Amount::For(d),
+            None => Amount::Requests(args.requests),
+        },
+        concurrency: args.concurrency,
+        warmup: args.warmup,
+        rate: args.rate.filter(|r| r.is_finite() && *r > 0.0),
+        allow_side_effects: false,
+        timeout,
+    };
+    let client = http::client(timeout).context("building the HTTP client")?;
+    let control = load::Control::default();
+    let format = g.format.unwrap_or(Format::Table);
+    let bar = progress(ctx, format, &spec);
+    let now = chrono::Utc::now();
+    let started = tokio::time::Instant::now();
+    let facts = drive(
+        load::run_http(&target, &spec, &client, &control),
+        &control,
+        bar,
+    )
+    .await;
+    let obs = Observation {
+        target: format!("http {}", crate::config::redact_url(url)),
+        endpoint: crate::config::redact_url(url),
+        started_at: now,
+        duration: started.elapsed(),
+        failure: None,
+        facts: Facts::Load(Box::new(facts.clone())),
+    };
+    let findings = rules::findings(&obs, &crate::config::Checks::default(), now);
+    let report = Report {
+        command: "measure",
+        generated_at: now,
+        findings,
+        observations: vec![obs],
+        events: None,
+    };
+    output(ctx, &report, format, facts.interrupted)
+}
+
+/// Runs a load to its end, feeding the progress bar; Ctrl-C stops sending and what ran is still reported.
+async fn drive<T>(
+    work: impl std::future::Future<Output = T>,
+    control: &load::Control,
+    bar: Option<indicatif::ProgressBar>,
+) -> T {
+    tokio::pin!(work);
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(100));
+    let r = loop {
+        tokio::select! {
+            r = &mut work => break r,
+            _ = tokio::signal::ctrl_c() => control.stop.store(true, Ordering::Relaxed),
+            _ = tick.tick() => {
+                if let Some(b) = &bar {
+                    b.set_position(control.done.load(Ordering::Relaxed));
+                }
+            }
+        }
+    };
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    r
+}
+
+/// Prints the report; the exit code is 130 after Ctrl-C, else the verdict's.
+fn output(ctx: &Context, report: &Report, format: Format, interrupted: bool) -> anyhow::Result<u8> {
     let code = if interrupted {
         crate::status::EXIT_INTERRUPTED
     } else {
         report.status().exit_code()
     };
-    if let Err(e) = emit(&render(&report, format, ctx)) {
+    if let Err(e) = emit(&render(report, format, ctx)) {
         if !is_broken_pipe(&e) {
             return Err(e).context("writing the report to stdout");
         }

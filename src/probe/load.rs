@@ -330,6 +330,125 @@ async fn worker(
     (stats, false)
 }
 
+/// A plain HTTP target for load (a REST health endpoint): GET, or POST with a JSON body.
+#[derive(Debug, Clone)]
+pub struct HttpLoad {
+    pub url: reqwest::Url,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Option<Vec<u8>>,
+}
+
+/// Runs plain HTTP load: any 2xx is a success, everything else an error by reason (`http_status`, …).
+pub async fn run_http(
+    target: &HttpLoad,
+    spec: &LoadSpec,
+    client: &Client,
+    control: &Control,
+) -> LoadFacts {
+    let issued = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let plan = Plan {
+        started,
+        stop_at: match spec.amount {
+            Amount::For(d) => Some(started + d),
+            Amount::Requests(_) => None,
+        },
+        limit: match spec.amount {
+            Amount::Requests(n) => n + spec.warmup,
+            Amount::For(_) => u64::MAX,
+        },
+        interval: spec
+            .rate
+            .filter(|r| *r > 0.0)
+            .map(|r| Duration::from_secs_f64(1.0 / r)),
+    };
+    let shared = Arc::new(Control::default());
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..spec.concurrency.max(1) {
+        let (target, client, issued, shared) = (
+            target.clone(),
+            client.clone(),
+            Arc::clone(&issued),
+            Arc::clone(&shared),
+        );
+        let (timeout, warmup) = (spec.timeout, spec.warmup);
+        set.spawn(async move {
+            let mut stats = LatencyStats::default();
+            while let Some((n, due)) = plan.take(&issued, &shared) {
+                tokio::time::sleep_until(due).await;
+                let t0 = if plan.interval.is_some() {
+                    due
+                } else {
+                    Instant::now()
+                };
+                let rb = match &target.body {
+                    Some(b) => client
+                        .post(target.url.clone())
+                        .headers(target.headers.clone())
+                        .header(reqwest::header::CONTENT_TYPE, "application/json")
+                        .body(b.clone()),
+                    None => client
+                        .get(target.url.clone())
+                        .headers(target.headers.clone()),
+                };
+                let deadline = Instant::now() + timeout;
+                let res = match crate::mcp::transport::http::send(rb, deadline, "request").await {
+                    Ok(resp) => {
+                        let status = resp.status().as_u16();
+                        match crate::mcp::transport::http::read_body(
+                            resp,
+                            deadline,
+                            1 << 20,
+                            "request",
+                        )
+                        .await
+                        {
+                            Ok(_) if (200..300).contains(&status) => Ok(t0.elapsed()),
+                            Ok(_) => Err(Reason::HttpStatus),
+                            Err(f) => Err(f.reason),
+                        }
+                    }
+                    Err(f) => Err(f.reason),
+                };
+                shared.done.fetch_add(1, Ordering::Relaxed);
+                if n >= warmup {
+                    match res {
+                        Ok(d) => stats.record_ok(d),
+                        Err(r) => stats.record_error(r),
+                    }
+                }
+            }
+            stats
+        });
+    }
+    let method = if target.body.is_some() { "POST" } else { "GET" };
+    let mut facts = LoadFacts {
+        method: method.to_string(),
+        concurrency: spec.concurrency.max(1),
+        rate: plan.interval.map(|i| 1.0 / i.as_secs_f64()),
+        ..Default::default()
+    };
+    let mut tick = tokio::time::interval(Duration::from_millis(50));
+    loop {
+        tokio::select! {
+            r = set.join_next() => match r {
+                Some(Ok(stats)) => facts.stats.merge(&stats),
+                Some(Err(_)) => {}
+                None => break,
+            },
+            _ = tick.tick() => {
+                control.done.store(shared.done.load(Ordering::Relaxed), Ordering::Relaxed);
+                if control.stop.load(Ordering::Relaxed) {
+                    shared.stop.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+    facts.interrupted = shared.stop.load(Ordering::Relaxed);
+    facts.elapsed = started.elapsed();
+    facts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

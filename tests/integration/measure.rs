@@ -299,3 +299,35 @@ fn observe_reports_changes_and_rates_of_a_stats_document() {
         .collect();
     assert_eq!(names, ["llm.totalRequests Δ", "llm.totalRequests /s"]);
 }
+
+#[test]
+fn plain_http_load_counts_statuses() {
+    let home = tempdir();
+    let (code, doc) = measure(
+        home.path(),
+        &["--http", peer("GATEWAY_HEALTH_URL"), "-n", "30", "-j", "3"],
+    );
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["observations"][0]["method"], "GET");
+    assert_eq!(doc["observations"][0]["ok"], 30);
+    let s = HttpStub::start("error500");
+    let (code, doc) = measure(
+        home.path(),
+        &[
+            "--http",
+            &s.url("/health"),
+            "-n",
+            "20",
+            "--body",
+            "{\"ping\": true}",
+        ],
+    );
+    assert_eq!(code, 2, "{doc:#}");
+    let o = &doc["observations"][0];
+    assert_eq!(o["method"], "POST");
+    assert_eq!(
+        o["errors"]["http_status"], 20,
+        "every 500 counted, by reason"
+    );
+    assert_eq!(o["success_percent"], 0.0);
+}
