@@ -176,6 +176,7 @@ pub fn is_alive(pid: u32) -> bool {
 pub struct HttpStub {
     child: Child,
     pub port: u16,
+    stdout: BufReader<std::process::ChildStdout>,
 }
 
 impl HttpStub {
@@ -193,17 +194,26 @@ impl HttpStub {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start http stub");
-        let stdout = child.stdout.take().expect("stub stdout");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stub stdout"));
         let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read PORT line");
+        stdout.read_line(&mut line).expect("read PORT line");
         let port = line
             .trim()
             .strip_prefix("PORT ")
             .and_then(|p| p.parse().ok())
             .unwrap_or_else(|| panic!("bad stub banner {line:?}"));
-        HttpStub { child, port }
+        HttpStub {
+            child,
+            port,
+            stdout,
+        }
+    }
+
+    /// The stub's next stdout line (blocks until it prints one).
+    pub fn next_line(&mut self) -> String {
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).expect("read a stub line");
+        line
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -331,3 +331,42 @@ fn plain_http_load_counts_statuses() {
     );
     assert_eq!(o["success_percent"], 0.0);
 }
+
+#[test]
+fn ctrl_c_stops_the_load_and_still_reports_what_ran() {
+    let mut s = HttpStub::start_with_env("receiver", &[("STUB_ANNOUNCE", "1")]);
+    let home = tempdir();
+    let child = std::process::Command::new(bin())
+        .args([
+            "measure",
+            "-f",
+            "json",
+            "-z",
+            "60s",
+            "--http",
+            &s.url("/health"),
+        ])
+        .env("HOME", home.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // the first request reached the stub: the load (and its Ctrl-C handler) is running
+    assert!(s.next_line().starts_with("REQ GET /health"));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let o = &doc["observations"][0];
+    assert_eq!(o["interrupted"], true);
+    assert!(o["ok"].as_u64().unwrap() >= 1, "{o:#}");
+}

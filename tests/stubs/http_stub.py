@@ -30,7 +30,8 @@ Modes:
   tls-json     health-json over HTTPS, with the certificate and key named by the env vars STUB_CERT
                and STUB_KEY (PEM files).
   receiver     a webhook receiver: answers 200 "ok" to everything and appends one line per request,
-               `METHOD PATH BODY` (the body on one line), to the file named by STUB_BODIES.
+               `METHOD PATH BODY` (the body on one line), to the file named by STUB_BODIES; with
+               STUB_ANNOUNCE set it also prints `REQ METHOD PATH` on stdout per request.
   legacy-ok    minimal correct Streamable HTTP (2025-06-18) server on /mcp:
                server/discover -> 400 "Server not initialized"; initialize -> 200
                with Mcp-Session-Id: stub-session-1; notifications -> 202;
@@ -241,6 +242,10 @@ class Handler(BaseHTTPRequestHandler):
         return self.mode_not_found(msg)
 
     def mode_receiver(self, msg):
+        if os.environ.get("STUB_ANNOUNCE"):
+            # one line per request on stdout, so a test can wait for traffic without sleeping
+            with LOG_LOCK:
+                print(f"REQ {self.command} {self.path}", flush=True)
         path = os.environ.get("STUB_BODIES")
         if path:
             body = json.dumps(msg, separators=(",", ":")) if msg is not None else "-"
