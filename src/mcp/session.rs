@@ -117,6 +117,9 @@ pub struct Session {
     pub handshake: Duration,
     pub requests: Vec<RequestRecord>,
     pub detection: Vec<String>,
+    /// Keep a record of every request (a health check: a handful); off for load, where memory must
+    /// not grow with the number of requests.
+    pub record_requests: bool,
 }
 
 /// Why a connection could not be made, with what was learnt on the way.
@@ -620,6 +623,7 @@ async fn finish_modern(
         handshake: latency,
         requests: trail.requests,
         detection: trail.detection,
+        record_requests: true,
     })
 }
 
@@ -719,6 +723,7 @@ async fn legacy_session(
         handshake: x.latency,
         requests: trail.requests,
         detection: trail.detection,
+        record_requests: true,
     })
 }
 
@@ -759,7 +764,9 @@ impl Session {
         };
         let started = Instant::now();
         let res = self.transport.request(&req, deadline).await;
-        self.requests.push(RequestRecord::of(method, &res, started));
+        if self.record_requests {
+            self.requests.push(RequestRecord::of(method, &res, started));
+        }
         let x = res?;
         match x.outcome {
             Ok(v) => Ok((v, x.latency)),

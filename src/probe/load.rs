@@ -303,6 +303,8 @@ async fn worker(
             return (stats, true);
         }
     };
+    // memory must not grow with the number of requests
+    s.record_requests = false;
     while let Some((n, due)) = plan.take(issued, control) {
         tokio::time::sleep_until(due).await;
         let res = s

@@ -370,3 +370,35 @@ fn ctrl_c_stops_the_load_and_still_reports_what_ran() {
     assert_eq!(o["interrupted"], true);
     assert!(o["ok"].as_u64().unwrap() >= 1, "{o:#}");
 }
+
+#[test]
+fn memory_does_not_grow_with_the_number_of_requests() {
+    let home = tempdir();
+    // GNU time reports mcpmon's peak RSS (an HTTP target: no children)
+    let out = std::process::Command::new("/usr/bin/time")
+        .args([
+            "-f",
+            "MAXRSS_KB=%M",
+            bin(),
+            "measure",
+            "-f",
+            "json",
+            "-n",
+            "3000",
+            "-j",
+            "4",
+            peer("EVERYTHING_HTTP_URL"),
+        ])
+        .env("HOME", home.path())
+        .output()
+        .expect("/usr/bin/time (Debian package `time`)");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["observations"][0]["ok"], 3000);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let kb: u64 = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("MAXRSS_KB="))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("rss");
+    assert!(kb < 40 * 1024, "peak RSS {kb} KB after 3000 requests");
+}
