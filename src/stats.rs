@@ -93,26 +93,40 @@ impl LatencyStats {
         }
     }
 
-    /// Counts in `buckets` log-spaced bins between min and max: (upper bound in ms, count).
+    /// Counts in `buckets` log-spaced bins between min and max: (upper bound in ms, count). Every
+    /// recorded value lands in exactly one bin.
     pub fn buckets(&self, buckets: usize) -> Vec<(f64, u64)> {
         if self.hist.is_empty() || buckets == 0 {
             return Vec::new();
         }
         let (lo, hi) = (self.hist.min().max(1) as f64, self.hist.max().max(1) as f64);
         let step = (hi / lo).powf(1.0 / buckets as f64).max(1.000_001);
-        let mut out = Vec::with_capacity(buckets);
-        let mut from = 0u64;
-        for i in 1..=buckets {
-            let to = if i == buckets {
-                self.hist.max()
-            } else {
-                (lo * step.powi(i as i32)) as u64
-            };
-            let n = self.hist.count_between(from, to.max(from));
-            out.push((to as f64 / 1000.0, n));
-            from = to.saturating_add(1);
+        let bounds: Vec<u64> = (1..=buckets)
+            .map(|i| {
+                if i == buckets {
+                    self.hist.max()
+                } else {
+                    (lo * step.powi(i as i32)) as u64
+                }
+            })
+            .collect();
+        let mut counts = vec![0u64; buckets];
+        for v in self.hist.iter_recorded() {
+            let value = self
+                .hist
+                .highest_equivalent(v.value_iterated_to())
+                .min(self.hist.max());
+            let at = bounds
+                .iter()
+                .position(|b| value <= *b)
+                .unwrap_or(buckets - 1);
+            counts[at] += v.count_at_value();
         }
-        out
+        bounds
+            .into_iter()
+            .map(|b| b as f64 / 1000.0)
+            .zip(counts)
+            .collect()
     }
 }
 
