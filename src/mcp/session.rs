@@ -120,6 +120,9 @@ pub struct Session {
     /// Keep a record of every request (a health check: a handful); off for load, where memory must
     /// not grow with the number of requests.
     pub record_requests: bool,
+    /// Time to first byte of the last call's HTTP response (Streamable HTTP only; the legacy SSE
+    /// transport answers on its stream and stdio has no such thing).
+    pub last_ttfb: Option<Duration>,
 }
 
 /// Why a connection could not be made, with what was learnt on the way.
@@ -624,6 +627,7 @@ async fn finish_modern(
         requests: trail.requests,
         detection: trail.detection,
         record_requests: true,
+        last_ttfb: None,
     })
 }
 
@@ -724,6 +728,7 @@ async fn legacy_session(
         requests: trail.requests,
         detection: trail.detection,
         record_requests: true,
+        last_ttfb: None,
     })
 }
 
@@ -768,6 +773,7 @@ impl Session {
             self.requests.push(RequestRecord::of(method, &res, started));
         }
         let x = res?;
+        self.last_ttfb = x.http.as_ref().map(|h| h.ttfb).filter(|d| !d.is_zero());
         match x.outcome {
             Ok(v) => Ok((v, x.latency)),
             Err(e) => Err(Failure::new(Reason::RpcError, format!("{method}: {e}"))),

@@ -71,6 +71,9 @@ pub struct LoadFacts {
     pub method: String,
     pub concurrency: u32,
     pub stats: LatencyStats,
+    /// Time to first byte of each successful response, where the transport has it (Streamable HTTP,
+    /// plain HTTP); empty otherwise.
+    pub ttfb: LatencyStats,
     pub elapsed: Duration,
     pub revision: Option<String>,
     /// Sessions that could not be opened (their reason is counted in `stats.errors`).
@@ -197,8 +200,9 @@ pub async fn run(
     loop {
         tokio::select! {
             r = set.join_next() => match r {
-                Some(Ok((stats, failed))) => {
+                Some(Ok((stats, ttfb, failed))) => {
                     facts.stats.merge(&stats);
+                    facts.ttfb.merge(&ttfb);
                     facts.failed_sessions += u32::from(failed);
                 }
                 Some(Err(_)) => {}
@@ -261,8 +265,9 @@ async fn worker(
     issued: &AtomicU64,
     plan: Plan,
     control: &Control,
-) -> (LatencyStats, bool) {
+) -> (LatencyStats, LatencyStats, bool) {
     let mut stats = LatencyStats::default();
+    let mut ttfb = LatencyStats::default();
     let corrected = plan.interval.is_some();
     if spec.method == Method::Initialize {
         while let Some((n, due)) = plan.take(issued, control) {
@@ -287,7 +292,7 @@ async fn worker(
             }
             control.done.fetch_add(1, Ordering::Relaxed);
         }
-        return (stats, false);
+        return (stats, ttfb, false);
     }
     let mut s = match session::connect(
         &spec.endpoint,
@@ -300,7 +305,7 @@ async fn worker(
         Ok(s) => s,
         Err(e) => {
             stats.record_error(e.failure.reason);
-            return (stats, true);
+            return (stats, ttfb, true);
         }
     };
     // memory must not grow with the number of requests
@@ -313,7 +318,12 @@ async fn worker(
         let lat = |d: Duration| if corrected { due.elapsed() } else { d };
         control.done.fetch_add(1, Ordering::Relaxed);
         match res {
-            Ok((_, d)) if n >= spec.warmup => stats.record_ok(lat(d)),
+            Ok((_, d)) if n >= spec.warmup => {
+                stats.record_ok(lat(d));
+                if let Some(t) = s.last_ttfb {
+                    ttfb.record_ok(t);
+                }
+            }
             Ok(_) => {}
             Err(f) => {
                 if n >= spec.warmup {
@@ -329,7 +339,7 @@ async fn worker(
         }
     }
     let _ = s.close().await;
-    (stats, false)
+    (stats, ttfb, false)
 }
 
 /// A plain HTTP target for load (a REST health endpoint): GET, or POST with a JSON body.
@@ -376,6 +386,7 @@ pub async fn run_http(
         let (timeout, warmup) = (spec.timeout, spec.warmup);
         set.spawn(async move {
             let mut stats = LatencyStats::default();
+            let mut ttfb = LatencyStats::default();
             while let Some((n, due)) = plan.take(&issued, &shared) {
                 tokio::time::sleep_until(due).await;
                 let t0 = if plan.interval.is_some() {
@@ -394,8 +405,10 @@ pub async fn run_http(
                         .headers(target.headers.clone()),
                 };
                 let deadline = Instant::now() + timeout;
+                let sent = Instant::now();
                 let res = match crate::mcp::transport::http::send(rb, deadline, "request").await {
                     Ok(resp) => {
+                        let first_byte = sent.elapsed();
                         let status = resp.status().as_u16();
                         match crate::mcp::transport::http::read_body(
                             resp,
@@ -405,7 +418,7 @@ pub async fn run_http(
                         )
                         .await
                         {
-                            Ok(_) if (200..300).contains(&status) => Ok(t0.elapsed()),
+                            Ok(_) if (200..300).contains(&status) => Ok((t0.elapsed(), first_byte)),
                             Ok(_) => Err(Reason::HttpStatus),
                             Err(f) => Err(f.reason),
                         }
@@ -415,12 +428,15 @@ pub async fn run_http(
                 shared.done.fetch_add(1, Ordering::Relaxed);
                 if n >= warmup {
                     match res {
-                        Ok(d) => stats.record_ok(d),
+                        Ok((d, t)) => {
+                            stats.record_ok(d);
+                            ttfb.record_ok(t);
+                        }
                         Err(r) => stats.record_error(r),
                     }
                 }
             }
-            stats
+            (stats, ttfb)
         });
     }
     let method = if target.body.is_some() { "POST" } else { "GET" };
@@ -434,7 +450,10 @@ pub async fn run_http(
     loop {
         tokio::select! {
             r = set.join_next() => match r {
-                Some(Ok(stats)) => facts.stats.merge(&stats),
+                Some(Ok((stats, ttfb))) => {
+                    facts.stats.merge(&stats);
+                    facts.ttfb.merge(&ttfb);
+                }
                 Some(Err(_)) => {}
                 None => break,
             },

@@ -121,6 +121,23 @@ struct WireLatency {
     max_ms: f64,
 }
 
+impl WireLatency {
+    /// The summary of the successful requests; none when there were none.
+    fn of(stats: &crate::stats::LatencyStats) -> Option<WireLatency> {
+        let s = stats.summary();
+        (s.count > 0).then_some(WireLatency {
+            min_ms: s.min,
+            mean_ms: (s.mean * 1000.0).round() / 1000.0,
+            p50_ms: s.p50,
+            p90_ms: s.p90,
+            p95_ms: s.p95,
+            p99_ms: s.p99,
+            p999_ms: s.p999,
+            max_ms: s.max,
+        })
+    }
+}
+
 #[derive(Serialize)]
 struct WireBucket {
     le_ms: f64,
@@ -141,6 +158,8 @@ struct WireLoad<'a> {
     elapsed_ms: f64,
     requests_per_second: f64,
     latency: Option<WireLatency>,
+    /// Time to first byte of the successful responses (Streamable HTTP and plain HTTP; null otherwise).
+    ttfb: Option<WireLatency>,
     histogram: Vec<WireBucket>,
     failed_sessions: u32,
     /// The fixed request rate (`-q`); latencies then run from each intended start.
@@ -493,45 +512,34 @@ fn observation<'a>(o: &'a Observation, status: Status) -> WireObservation<'a> {
                 })
                 .collect(),
         }),
-        Facts::Load(l) => {
-            let s = l.stats.summary();
-            WireObservation::Load(WireLoad {
-                common: common(),
-                method: &l.method,
-                revision: l.revision.as_deref(),
-                concurrency: l.concurrency,
-                requests: l.stats.total(),
-                ok: l.stats.ok,
-                errors: l
-                    .stats
-                    .errors
-                    .iter()
-                    .map(|(r, n)| (r.as_str(), *n))
-                    .collect(),
-                success_percent: l.stats.success_percent(),
-                elapsed_ms: ms(l.elapsed),
-                requests_per_second: (l.throughput() * 10.0).round() / 10.0,
-                latency: (s.count > 0).then_some(WireLatency {
-                    min_ms: s.min,
-                    mean_ms: (s.mean * 1000.0).round() / 1000.0,
-                    p50_ms: s.p50,
-                    p90_ms: s.p90,
-                    p95_ms: s.p95,
-                    p99_ms: s.p99,
-                    p999_ms: s.p999,
-                    max_ms: s.max,
-                }),
-                histogram: l
-                    .stats
-                    .buckets(12)
-                    .into_iter()
-                    .map(|(le_ms, count)| WireBucket { le_ms, count })
-                    .collect(),
-                failed_sessions: l.failed_sessions,
-                rate_per_second: l.rate,
-                interrupted: l.interrupted,
-            })
-        }
+        Facts::Load(l) => WireObservation::Load(WireLoad {
+            common: common(),
+            method: &l.method,
+            revision: l.revision.as_deref(),
+            concurrency: l.concurrency,
+            requests: l.stats.total(),
+            ok: l.stats.ok,
+            errors: l
+                .stats
+                .errors
+                .iter()
+                .map(|(r, n)| (r.as_str(), *n))
+                .collect(),
+            success_percent: l.stats.success_percent(),
+            elapsed_ms: ms(l.elapsed),
+            requests_per_second: (l.throughput() * 10.0).round() / 10.0,
+            latency: WireLatency::of(&l.stats),
+            ttfb: WireLatency::of(&l.ttfb),
+            histogram: l
+                .stats
+                .buckets(12)
+                .into_iter()
+                .map(|(le_ms, count)| WireBucket { le_ms, count })
+                .collect(),
+            failed_sessions: l.failed_sessions,
+            rate_per_second: l.rate,
+            interrupted: l.interrupted,
+        }),
         Facts::Host(h) => WireObservation::Host(WireHost {
             common: common(),
             cpus: h.cpus,

@@ -358,6 +358,14 @@ fn histogram(out: &mut dyn Write, l: &crate::probe::load::LoadFacts) -> std::io:
         "latency (ms): min {:.2} · mean {:.2} · p50 {:.2} · p90 {:.2} · p95 {:.2} · p99 {:.2} · p99.9 {:.2} · max {:.2}",
         s.min, s.mean, s.p50, s.p90, s.p95, s.p99, s.p999, s.max
     )?;
+    let t = l.ttfb.summary();
+    if t.count > 0 {
+        writeln!(
+            out,
+            "time to first byte (ms): p50 {:.2} · p95 {:.2} · p99 {:.2} · max {:.2}",
+            t.p50, t.p95, t.p99, t.max
+        )?;
+    }
     if let Some(r) = l.rate {
         writeln!(
             out,

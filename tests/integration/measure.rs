@@ -45,6 +45,12 @@ fn streamable_http_with_concurrent_sessions() {
         .map(|b| b["count"].as_u64().unwrap())
         .sum();
     assert_eq!(hist, 120);
+    let ttfb = &o["ttfb"];
+    assert!(
+        ttfb["p50_ms"].as_f64().unwrap() > 0.0,
+        "Streamable HTTP has a time to first byte: {o:#}"
+    );
+    assert!(ttfb["p50_ms"].as_f64().unwrap() <= ttfb["max_ms"].as_f64().unwrap());
     let t = o["target"].as_str().unwrap();
     assert_eq!(finding(&doc, t, "success_rate")["status"], "ok");
 }
@@ -74,6 +80,10 @@ fn modern_server_is_measured_with_discover_and_sse_works_too() {
     assert_eq!(code, 0, "{doc:#}");
     assert_eq!(doc["observations"][0]["method"], "tools/list");
     assert_eq!(doc["observations"][0]["ok"], 30);
+    assert!(
+        doc["observations"][0]["ttfb"].is_null(),
+        "legacy SSE answers on its stream: no per-request first byte"
+    );
 }
 
 #[test]
@@ -89,6 +99,10 @@ fn stdio_sessions_and_cold_starts_leave_no_process() {
     assert_eq!(code, 0, "{err}");
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(doc["observations"][0]["ok"], 40);
+    assert!(
+        doc["observations"][0]["ttfb"].is_null(),
+        "stdio has no HTTP"
+    );
     let args = with_stub(
         &[
             "measure",
@@ -310,6 +324,7 @@ fn plain_http_load_counts_statuses() {
     assert_eq!(code, 0, "{doc:#}");
     assert_eq!(doc["observations"][0]["method"], "GET");
     assert_eq!(doc["observations"][0]["ok"], 30);
+    assert!(doc["observations"][0]["ttfb"]["p99_ms"].as_f64().unwrap() > 0.0);
     let s = HttpStub::start("error500");
     let (code, doc) = measure(
         home.path(),
