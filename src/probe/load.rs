@@ -253,6 +253,14 @@ impl Plan {
         }
         Some((n, due))
     }
+
+    /// Waits until a scheduled ticket is due; without a rate a ticket goes at once, with no timer
+    /// registered per request.
+    async fn wait(&self, due: Instant) {
+        if self.interval.is_some() {
+            tokio::time::sleep_until(due).await;
+        }
+    }
 }
 
 /// One session's share: takes tickets until the amount is done; the first `warmup` tickets are not
@@ -271,7 +279,7 @@ async fn worker(
     let corrected = plan.interval.is_some();
     if spec.method == Method::Initialize {
         while let Some((n, due)) = plan.take(issued, control) {
-            tokio::time::sleep_until(due).await;
+            plan.wait(due).await;
             let t0 = if corrected { due } else { Instant::now() };
             match session::connect(
                 &spec.endpoint,
@@ -311,7 +319,7 @@ async fn worker(
     // memory must not grow with the number of requests
     s.record_requests = false;
     while let Some((n, due)) = plan.take(issued, control) {
-        tokio::time::sleep_until(due).await;
+        plan.wait(due).await;
         let res = s
             .call(method, params.clone(), Instant::now() + spec.timeout)
             .await;
@@ -388,7 +396,7 @@ pub async fn run_http(
             let mut stats = LatencyStats::default();
             let mut ttfb = LatencyStats::default();
             while let Some((n, due)) = plan.take(&issued, &shared) {
-                tokio::time::sleep_until(due).await;
+                plan.wait(due).await;
                 let t0 = if plan.interval.is_some() {
                     due
                 } else {
