@@ -125,6 +125,51 @@ fn stdio_sessions_and_cold_starts_leave_no_process() {
 }
 
 #[test]
+fn a_controlled_error_rate_and_delay_are_reported_exactly() {
+    // one session (-j 1) pings one stub process: every 4th ping is a JSON-RPC error, every answer
+    // waits 20 ms
+    let home = tempdir();
+    let m = marker("measure-flaky");
+    let args = with_stub(
+        &["measure", "--format", "json", "-n", "40", "-j", "1"],
+        "flaky",
+        &m,
+    );
+    let out = mcpmon(home.path())
+        .args(&args)
+        .env("STUB_DELAY_MS", "20")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "75 % success is CRIT (< 90 %)");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let o = &doc["observations"][0];
+    assert_eq!(o["requests"], 40);
+    assert_eq!(o["ok"], 30);
+    assert_eq!(o["errors"]["rpc_error"], 10);
+    assert_eq!(o["success_percent"], 75.0);
+    assert!(
+        o["latency"]["min_ms"].as_f64().unwrap() >= 19.9,
+        "no answer comes sooner than the stub's delay: {o:#}"
+    );
+    let t = o["target"].as_str().unwrap();
+    assert_eq!(finding(&doc, t, "success_rate")["status"], "crit");
+    assert_eq!(live_processes_with(&m), Vec::<u32>::new());
+}
+
+#[test]
+fn server_everything_over_stdio() {
+    let home = tempdir();
+    let mut args = vec!["-n", "30", "-j", "2", "--"];
+    args.extend(peer_cmd("EVERYTHING_STDIO_CMD"));
+    let (code, doc) = measure(home.path(), &args);
+    assert_eq!(code, 0, "{doc:#}");
+    let o = &doc["observations"][0];
+    assert_eq!(o["method"], "ping");
+    assert_eq!(o["ok"], 30);
+    assert_eq!(o["concurrency"], 2);
+}
+
+#[test]
 fn baseline_gate_trips_on_a_regression() {
     let home = tempdir();
     let base = home.path().join("baseline.json");
@@ -205,6 +250,11 @@ fn fixed_rate_and_tool_calls() {
     let o = &doc["observations"][0];
     assert_eq!(o["rate_per_second"], 200.0);
     assert_eq!(o["ok"], 40);
+    // the schedule holds: the 40th request is not sent before 39/200 s after the first
+    assert!(
+        o["elapsed_ms"].as_f64().unwrap() >= 195.0,
+        "a fixed rate never runs ahead of its schedule: {o:#}"
+    );
     // a read-only tool is called; the sum is really computed by the server
     let (code, doc) = measure(
         home.path(),

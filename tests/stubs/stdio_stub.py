@@ -34,6 +34,8 @@ Messages are newline-delimited JSON-RPC 2.0 on stdin/stdout. Every mode writes
                anything, then answers server/discover with a 2026-07-28 result
                (stub-dual 2.0.0) and initialize, tools/list, ping like ok.
   leak-env     writes "API_KEY=<value of $API_KEY>" to stderr, then behaves like die.
+  flaky        like ok, but every 4th ping of a process answers a JSON-RPC error
+               (-32603 "flaky"), and every ping answer waits STUB_DELAY_MS (default 0).
 """
 import json
 import os
@@ -43,12 +45,13 @@ import sys
 import time
 
 MODES = {"ok", "silent", "garbage", "wrong-id", "stray", "notify-first", "die",
-         "huge", "ignore-term", "slow-exit", "evil", "leak-env", "slow-dual"}
+         "huge", "ignore-term", "slow-exit", "evil", "leak-env", "slow-dual", "flaky"}
 KNOWN_VERSIONS = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}
 PAGE1 = [{"name": "alpha", "inputSchema": {"type": "object"}},
          {"name": "beta", "inputSchema": {"type": "object"}}]
 PAGE2 = [{"name": "gamma", "inputSchema": {"type": "object"}}]
 CHUNK = 1024 * 1024
+PINGS = [0]  # pings answered by this process (mode flaky)
 
 
 def log(text):
@@ -144,6 +147,11 @@ def handle(mode, line, counter):
         os._exit(3)
 
     kind, value = result_for(mode, method, params)
+    if mode == "flaky" and method == "ping":
+        PINGS[0] += 1
+        time.sleep(int(os.environ.get("STUB_DELAY_MS", "0")) / 1000)
+        if PINGS[0] % 4 == 0:
+            kind, value = "error", {"code": -32603, "message": "flaky"}
     if mode == "notify-first":
         send({"jsonrpc": "2.0", "method": "notifications/message",
               "params": {"level": "info", "data": "hello"}})
