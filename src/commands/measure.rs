@@ -307,6 +307,24 @@ async fn sample(
         })
 }
 
+/// The URL of `--observe`/`--http` (named `flag` in errors) and the `-H` headers, with their values:
+/// the secrets to scrub from any message.
+fn url_and_headers(
+    args: &MeasureArgs,
+    url: &str,
+    flag: &str,
+) -> anyhow::Result<(reqwest::Url, reqwest::header::HeaderMap, Vec<String>)> {
+    let parsed = session::parse_url(url).map_err(|e| anyhow!("{flag}: {e}"))?;
+    let headers = args
+        .headers
+        .iter()
+        .map(|h| crate::config::parse_header_arg(h))
+        .collect::<Result<Vec<_>, _>>()?;
+    let secrets = headers.iter().map(|(_, v)| v.clone()).collect();
+    let map = session::header_map(&headers).map_err(|e| anyhow!(e))?;
+    Ok((parsed, map, secrets))
+}
+
 /// `--observe`: two samples of a stats document `--window` apart; every numeric field's change and rate.
 async fn observe(
     ctx: &Context,
@@ -314,14 +332,7 @@ async fn observe(
     args: &MeasureArgs,
     url: &str,
 ) -> anyhow::Result<u8> {
-    let parsed = session::parse_url(url).map_err(|e| anyhow!("--observe: {e}"))?;
-    let headers = args
-        .headers
-        .iter()
-        .map(|h| crate::config::parse_header_arg(h))
-        .collect::<Result<Vec<_>, _>>()?;
-    let secrets: Vec<String> = headers.iter().map(|(_, v)| v.clone()).collect();
-    let header_map = session::header_map(&headers).map_err(|e| anyhow!(e))?;
+    let (parsed, header_map, secrets) = url_and_headers(args, url, "--observe")?;
     let timeout = g.timeout.unwrap_or(crate::config::DEFAULT_TIMEOUT);
     let client = http::client(timeout).context("building the HTTP client")?;
     let now = chrono::Utc::now();
@@ -424,12 +435,7 @@ async fn plain_http(
     args: &MeasureArgs,
     url: &str,
 ) -> anyhow::Result<u8> {
-    let parsed = session::parse_url(url).map_err(|e| anyhow!("--http: {e}"))?;
-    let headers = args
-        .headers
-        .iter()
-        .map(|h| crate::config::parse_header_arg(h))
-        .collect::<Result<Vec<_>, _>>()?;
+    let (parsed, header_map, _) = url_and_headers(args, url, "--http")?;
     let body = match &args.body {
         Some(b) => {
             serde_json::from_str::<serde_json::Value>(b)
@@ -440,7 +446,7 @@ async fn plain_http(
     };
     let target = load::HttpLoad {
         url: parsed,
-        headers: session::header_map(&headers).map_err(|e| anyhow!(e))?,
+        headers: header_map,
         body,
     };
     let timeout = g.timeout.unwrap_or(crate::config::DEFAULT_TIMEOUT);

@@ -160,22 +160,7 @@ pub async fn run(
     let _ = first.close().await;
 
     let issued = Arc::new(AtomicU64::new(0));
-    let started = Instant::now();
-    let plan = Plan {
-        started,
-        stop_at: match spec.amount {
-            Amount::For(d) => Some(started + d),
-            Amount::Requests(_) => None,
-        },
-        limit: match spec.amount {
-            Amount::Requests(n) => n + spec.warmup,
-            Amount::For(_) => u64::MAX,
-        },
-        interval: spec
-            .rate
-            .filter(|r| *r > 0.0)
-            .map(|r| Duration::from_secs_f64(1.0 / r)),
-    };
+    let plan = Plan::new(spec);
     let mut set = tokio::task::JoinSet::new();
     // the workers share `control` through an Arc they own; the caller's reference is mirrored into it
     let shared = Arc::new(Control::default());
@@ -189,10 +174,31 @@ pub async fn run(
             async move { worker(&spec, &client, method, params, &issued, plan, &shared).await },
         );
     }
+    let mut facts = gather(set, &plan, &shared, control).await;
+    facts.method = method.to_string();
+    facts.concurrency = spec.concurrency.max(1);
+    facts.revision = Some(revision);
+    Ok(facts)
+}
+
+/// What one worker saw: its requests' latencies, their times to first byte, and whether its session
+/// could not be opened.
+#[derive(Default)]
+struct Share {
+    stats: LatencyStats,
+    ttfb: LatencyStats,
+    failed_session: bool,
+}
+
+/// Merges the workers' shares as they finish, mirroring the caller's `control` every 50 ms (progress
+/// out, stop in).
+async fn gather(
+    mut set: tokio::task::JoinSet<Share>,
+    plan: &Plan,
+    shared: &Control,
+    control: &Control,
+) -> LoadFacts {
     let mut facts = LoadFacts {
-        method: method.to_string(),
-        concurrency: spec.concurrency.max(1),
-        revision: Some(revision),
         rate: plan.interval.map(|i| 1.0 / i.as_secs_f64()),
         ..Default::default()
     };
@@ -200,10 +206,10 @@ pub async fn run(
     loop {
         tokio::select! {
             r = set.join_next() => match r {
-                Some(Ok((stats, ttfb, failed))) => {
-                    facts.stats.merge(&stats);
-                    facts.ttfb.merge(&ttfb);
-                    facts.failed_sessions += u32::from(failed);
+                Some(Ok(share)) => {
+                    facts.stats.merge(&share.stats);
+                    facts.ttfb.merge(&share.ttfb);
+                    facts.failed_sessions += u32::from(share.failed_session);
                 }
                 Some(Err(_)) => {}
                 None => break,
@@ -220,8 +226,8 @@ pub async fn run(
         .done
         .store(shared.done.load(Ordering::Relaxed), Ordering::Relaxed);
     facts.interrupted = shared.stop.load(Ordering::Relaxed);
-    facts.elapsed = started.elapsed();
-    Ok(facts)
+    facts.elapsed = plan.started.elapsed();
+    facts
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -234,6 +240,26 @@ struct Plan {
 }
 
 impl Plan {
+    /// The schedule of a run that starts now.
+    fn new(spec: &LoadSpec) -> Plan {
+        let started = Instant::now();
+        Plan {
+            started,
+            stop_at: match spec.amount {
+                Amount::For(d) => Some(started + d),
+                Amount::Requests(_) => None,
+            },
+            limit: match spec.amount {
+                Amount::Requests(n) => n + spec.warmup,
+                Amount::For(_) => u64::MAX,
+            },
+            interval: spec
+                .rate
+                .filter(|r| *r > 0.0)
+                .map(|r| Duration::from_secs_f64(1.0 / r)),
+        }
+    }
+
     /// The next ticket and when it is due, or none when the amount is done or the run stops.
     fn take(&self, issued: &AtomicU64, control: &Control) -> Option<(u64, Instant)> {
         if control.stop.load(Ordering::Relaxed) || self.stop_at.is_some_and(|t| Instant::now() >= t)
@@ -273,9 +299,8 @@ async fn worker(
     issued: &AtomicU64,
     plan: Plan,
     control: &Control,
-) -> (LatencyStats, LatencyStats, bool) {
-    let mut stats = LatencyStats::default();
-    let mut ttfb = LatencyStats::default();
+) -> Share {
+    let mut share = Share::default();
     let corrected = plan.interval.is_some();
     if spec.method == Method::Initialize {
         while let Some((n, due)) = plan.take(issued, control) {
@@ -293,14 +318,14 @@ async fn worker(
                     let d = t0.elapsed();
                     let _ = s.close().await;
                     if n >= spec.warmup {
-                        stats.record_ok(d);
+                        share.stats.record_ok(d);
                     }
                 }
-                Err(e) => stats.record_error(e.failure.reason),
+                Err(e) => share.stats.record_error(e.failure.reason),
             }
             control.done.fetch_add(1, Ordering::Relaxed);
         }
-        return (stats, ttfb, false);
+        return share;
     }
     let mut s = match session::connect(
         &spec.endpoint,
@@ -312,8 +337,9 @@ async fn worker(
     {
         Ok(s) => s,
         Err(e) => {
-            stats.record_error(e.failure.reason);
-            return (stats, ttfb, true);
+            share.stats.record_error(e.failure.reason);
+            share.failed_session = true;
+            return share;
         }
     };
     // memory must not grow with the number of requests
@@ -327,15 +353,15 @@ async fn worker(
         control.done.fetch_add(1, Ordering::Relaxed);
         match res {
             Ok((_, d)) if n >= spec.warmup => {
-                stats.record_ok(lat(d));
+                share.stats.record_ok(lat(d));
                 if let Some(t) = s.last_ttfb {
-                    ttfb.record_ok(t);
+                    share.ttfb.record_ok(t);
                 }
             }
             Ok(_) => {}
             Err(f) => {
                 if n >= spec.warmup {
-                    stats.record_error(f.reason);
+                    share.stats.record_error(f.reason);
                 }
                 if matches!(
                     f.reason,
@@ -347,7 +373,7 @@ async fn worker(
         }
     }
     let _ = s.close().await;
-    (stats, ttfb, false)
+    share
 }
 
 /// A plain HTTP target for load (a REST health endpoint): GET, or POST with a JSON body.
@@ -366,22 +392,7 @@ pub async fn run_http(
     control: &Control,
 ) -> LoadFacts {
     let issued = Arc::new(AtomicU64::new(0));
-    let started = Instant::now();
-    let plan = Plan {
-        started,
-        stop_at: match spec.amount {
-            Amount::For(d) => Some(started + d),
-            Amount::Requests(_) => None,
-        },
-        limit: match spec.amount {
-            Amount::Requests(n) => n + spec.warmup,
-            Amount::For(_) => u64::MAX,
-        },
-        interval: spec
-            .rate
-            .filter(|r| *r > 0.0)
-            .map(|r| Duration::from_secs_f64(1.0 / r)),
-    };
+    let plan = Plan::new(spec);
     let shared = Arc::new(Control::default());
     let mut set = tokio::task::JoinSet::new();
     for _ in 0..spec.concurrency.max(1) {
@@ -393,8 +404,7 @@ pub async fn run_http(
         );
         let (timeout, warmup) = (spec.timeout, spec.warmup);
         set.spawn(async move {
-            let mut stats = LatencyStats::default();
-            let mut ttfb = LatencyStats::default();
+            let mut share = Share::default();
             while let Some((n, due)) = plan.take(&issued, &shared) {
                 plan.wait(due).await;
                 let t0 = if plan.interval.is_some() {
@@ -437,44 +447,19 @@ pub async fn run_http(
                 if n >= warmup {
                     match res {
                         Ok((d, t)) => {
-                            stats.record_ok(d);
-                            ttfb.record_ok(t);
+                            share.stats.record_ok(d);
+                            share.ttfb.record_ok(t);
                         }
-                        Err(r) => stats.record_error(r),
+                        Err(r) => share.stats.record_error(r),
                     }
                 }
             }
-            (stats, ttfb)
+            share
         });
     }
-    let method = if target.body.is_some() { "POST" } else { "GET" };
-    let mut facts = LoadFacts {
-        method: method.to_string(),
-        concurrency: spec.concurrency.max(1),
-        rate: plan.interval.map(|i| 1.0 / i.as_secs_f64()),
-        ..Default::default()
-    };
-    let mut tick = tokio::time::interval(Duration::from_millis(50));
-    loop {
-        tokio::select! {
-            r = set.join_next() => match r {
-                Some(Ok((stats, ttfb))) => {
-                    facts.stats.merge(&stats);
-                    facts.ttfb.merge(&ttfb);
-                }
-                Some(Err(_)) => {}
-                None => break,
-            },
-            _ = tick.tick() => {
-                control.done.store(shared.done.load(Ordering::Relaxed), Ordering::Relaxed);
-                if control.stop.load(Ordering::Relaxed) {
-                    shared.stop.store(true, Ordering::Relaxed);
-                }
-            }
-        }
-    }
-    facts.interrupted = shared.stop.load(Ordering::Relaxed);
-    facts.elapsed = started.elapsed();
+    let mut facts = gather(set, &plan, &shared, control).await;
+    facts.method = if target.body.is_some() { "POST" } else { "GET" }.to_string();
+    facts.concurrency = spec.concurrency.max(1);
     facts
 }
 
