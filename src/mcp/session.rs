@@ -742,6 +742,15 @@ impl Session {
         self.transport.pid()
     }
 
+    /// Sends this session's requests over a lean HTTP/1.1 connection (`measure`'s hot loop); false
+    /// when the transport is not plain-http Streamable HTTP.
+    pub fn enable_lean(&mut self) -> bool {
+        match &mut self.transport {
+            Transport::Http(t) => t.enable_lean(),
+            _ => false,
+        }
+    }
+
     pub fn has_capability(&self, name: &str) -> bool {
         self.capabilities.contains_key(name)
     }

@@ -190,7 +190,7 @@ async fn run(
             .map(|t| ((t - now).num_seconds() as f64 / 86_400.0 * 10.0).round() / 10.0);
     }
     if status == 401 || status == 403 {
-        return Err(http_t::auth_failure(&resp, status));
+        return Err(http_t::auth_failure(resp.headers(), status));
     }
     let body = http_t::read_body(resp, deadline, MAX_RESPONSE_BYTES, "GET").await?;
     facts.body_bytes = Some(body.len());

@@ -107,7 +107,7 @@ async fn get_json(
     let status = resp.status().as_u16();
     let latency = started.elapsed();
     if status == 401 || status == 403 {
-        return Err(http_t::auth_failure(&resp, status));
+        return Err(http_t::auth_failure(resp.headers(), status));
     }
     let ctype = content_type(resp.headers());
     let body = http_t::read_body(resp, deadline, MAX_RESPONSE_BYTES, what).await?;

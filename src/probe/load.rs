@@ -7,7 +7,7 @@
 //! omission). A shared `Control` lets the caller stop early (Ctrl-C) and watch progress.
 
 use crate::failure::{Failure, Reason};
-use crate::mcp::session::{self, Endpoint, Era, EraChoice};
+use crate::mcp::session::{self, Endpoint, Era, EraChoice, Session};
 use crate::stats::LatencyStats;
 use reqwest::Client;
 use serde_json::{Value, json};
@@ -159,6 +159,25 @@ pub async fn run(
     let (method, params) = request_of(&spec.method, era);
     let _ = first.close().await;
 
+    // the sessions open before the clock starts: throughput counts requests, not handshakes
+    let mut sessions = Vec::new();
+    if spec.method != Method::Initialize {
+        let mut opening = tokio::task::JoinSet::new();
+        for _ in 0..spec.concurrency.max(1) {
+            let (endpoint, client, era) = (spec.endpoint.clone(), client.clone(), spec.era);
+            let deadline = Instant::now() + spec.timeout;
+            opening.spawn(async move {
+                session::connect(&endpoint, &client, era, deadline)
+                    .await
+                    .map_err(|e| e.failure)
+            });
+        }
+        while let Some(r) = opening.join_next().await {
+            if let Ok(r) = r {
+                sessions.push(r);
+            }
+        }
+    }
     let issued = Arc::new(AtomicU64::new(0));
     let plan = Plan::new(spec);
     let mut set = tokio::task::JoinSet::new();
@@ -170,9 +189,20 @@ pub async fn run(
         let issued = Arc::clone(&issued);
         let shared = Arc::clone(&shared);
         let params = params.clone();
-        set.spawn(
-            async move { worker(&spec, &client, method, params, &issued, plan, &shared).await },
-        );
+        let session = sessions.pop();
+        set.spawn(async move {
+            let call = Call {
+                method,
+                params,
+                issued: &issued,
+                plan,
+                control: &shared,
+            };
+            match session {
+                Some(opened) => worker(&spec, opened, call).await,
+                None => cold_worker(&spec, &client, call).await,
+            }
+        });
     }
     let mut facts = gather(set, &plan, &shared, control).await;
     facts.method = method.to_string();
@@ -188,6 +218,8 @@ struct Share {
     stats: LatencyStats,
     ttfb: LatencyStats,
     failed_session: bool,
+    /// When its last request ended (sessions close after it, off the clock).
+    finished: Option<std::time::Instant>,
 }
 
 /// Merges the workers' shares as they finish, mirroring the caller's `control` every 50 ms (progress
@@ -203,6 +235,7 @@ async fn gather(
         ..Default::default()
     };
     let mut tick = tokio::time::interval(Duration::from_millis(50));
+    let mut last: Option<std::time::Instant> = None;
     loop {
         tokio::select! {
             r = set.join_next() => match r {
@@ -210,6 +243,7 @@ async fn gather(
                     facts.stats.merge(&share.stats);
                     facts.ttfb.merge(&share.ttfb);
                     facts.failed_sessions += u32::from(share.failed_session);
+                    last = last.max(share.finished);
                 }
                 Some(Err(_)) => {}
                 None => break,
@@ -226,7 +260,10 @@ async fn gather(
         .done
         .store(shared.done.load(Ordering::Relaxed), Ordering::Relaxed);
     facts.interrupted = shared.stop.load(Ordering::Relaxed);
-    facts.elapsed = plan.started.elapsed();
+    facts.elapsed = match last {
+        Some(t) => t.saturating_duration_since(plan.started.into_std()),
+        None => plan.started.elapsed(),
+    };
     facts
 }
 
@@ -289,66 +326,78 @@ impl Plan {
     }
 }
 
-/// One session's share: takes tickets until the amount is done; the first `warmup` tickets are not
-/// counted. Latency runs from the ticket's due time (with a rate) or from the write (without).
-async fn worker(
-    spec: &LoadSpec,
-    client: &Client,
+/// What every worker shares: the request, the ticket counter, the schedule and the stop flag.
+struct Call<'a> {
     method: &'static str,
     params: Option<Value>,
-    issued: &AtomicU64,
+    issued: &'a AtomicU64,
     plan: Plan,
-    control: &Control,
-) -> Share {
+    control: &'a Control,
+}
+
+/// `--method initialize`: every ticket is a new connection and handshake (spawn to result on stdio).
+async fn cold_worker(spec: &LoadSpec, client: &Client, call: Call<'_>) -> Share {
+    let (plan, control) = (call.plan, call.control);
     let mut share = Share::default();
     let corrected = plan.interval.is_some();
-    if spec.method == Method::Initialize {
-        while let Some((n, due)) = plan.take(issued, control) {
-            plan.wait(due).await;
-            let t0 = if corrected { due } else { Instant::now() };
-            match session::connect(
-                &spec.endpoint,
-                client,
-                spec.era,
-                Instant::now() + spec.timeout,
-            )
-            .await
-            {
-                Ok(s) => {
-                    let d = t0.elapsed();
-                    let _ = s.close().await;
-                    if n >= spec.warmup {
-                        share.stats.record_ok(d);
-                    }
+    while let Some((n, due)) = plan.take(call.issued, control) {
+        plan.wait(due).await;
+        let t0 = if corrected { due } else { Instant::now() };
+        match session::connect(
+            &spec.endpoint,
+            client,
+            spec.era,
+            Instant::now() + spec.timeout,
+        )
+        .await
+        {
+            Ok(s) => {
+                let d = t0.elapsed();
+                share.finished = Some(std::time::Instant::now());
+                let _ = s.close().await;
+                if n >= spec.warmup {
+                    share.stats.record_ok(d);
                 }
-                Err(e) => share.stats.record_error(e.failure.reason),
             }
-            control.done.fetch_add(1, Ordering::Relaxed);
+            Err(e) => {
+                share.finished = Some(std::time::Instant::now());
+                share.stats.record_error(e.failure.reason);
+            }
         }
-        return share;
+        control.done.fetch_add(1, Ordering::Relaxed);
     }
-    let mut s = match session::connect(
-        &spec.endpoint,
-        client,
-        spec.era,
-        Instant::now() + spec.timeout,
-    )
-    .await
-    {
+    share
+}
+
+/// One session's share: takes tickets until the amount is done; the first `warmup` tickets are not
+/// counted. Latency runs from the ticket's due time (with a rate) or from the write (without).
+async fn worker(spec: &LoadSpec, opened: Result<Session, Failure>, call: Call<'_>) -> Share {
+    let Call {
+        method,
+        params,
+        issued,
+        plan,
+        control,
+    } = call;
+    let mut share = Share::default();
+    let corrected = plan.interval.is_some();
+    let mut s = match opened {
         Ok(s) => s,
-        Err(e) => {
-            share.stats.record_error(e.failure.reason);
+        Err(f) => {
+            share.stats.record_error(f.reason);
             share.failed_session = true;
             return share;
         }
     };
     // memory must not grow with the number of requests
     s.record_requests = false;
+    s.enable_lean();
     while let Some((n, due)) = plan.take(issued, control) {
         plan.wait(due).await;
         let res = s
             .call(method, params.clone(), Instant::now() + spec.timeout)
             .await;
+        share.finished = Some(std::time::Instant::now());
         let lat = |d: Duration| if corrected { due.elapsed() } else { d };
         control.done.fetch_add(1, Ordering::Relaxed);
         match res {

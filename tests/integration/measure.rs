@@ -467,3 +467,49 @@ fn memory_does_not_grow_with_the_number_of_requests() {
         .expect("rss");
     assert!(kb < 40 * 1024, "peak RSS {kb} KB after 3000 requests");
 }
+
+#[test]
+fn keep_alive_faults_on_the_lean_connection_are_counted_exactly() {
+    // one session pings a stub that answers in six ways in turn: JSON, an SSE stream, an SSE stream
+    // left open after the reply, "Connection: close", a silent close (the next request finds the
+    // connection dead and is sent again on a new one) and HTTP 500
+    let home = tempdir();
+    let log = home.path().join("stub.log");
+    let s = HttpStub::start_with_env("load-faults", &[("STUB_LOG", log.to_str().unwrap())]);
+    let url = s.url("/mcp");
+    let (code, doc) = measure(
+        home.path(),
+        &[
+            &url,
+            "-n",
+            "60",
+            "-j",
+            "1",
+            "-H",
+            "Authorization: Bearer tok-77e1-secret",
+        ],
+    );
+    assert!(!doc.to_string().contains("tok-77e1-secret"));
+    let o = &doc["observations"][0];
+    assert_eq!(o["requests"], 60, "{o:#}");
+    assert_eq!(o["ok"], 50, "{o:#}");
+    assert_eq!(o["errors"]["http_status"], 10, "{o:#}");
+    assert_eq!(code, 2, "83 % success is CRIT (< 90 %)");
+    let lines = std::fs::read_to_string(&log).unwrap();
+    let pings: Vec<&str> = lines
+        .lines()
+        .filter(|l| l.contains("jsonrpc-method=ping"))
+        .collect();
+    assert_eq!(pings.len(), 60, "no request reached the server twice");
+    for p in &pings {
+        assert!(p.contains("mcp-session-id=stub-session-1"), "{p}");
+        assert!(p.contains("mcp-protocol-version=2025-11-25"), "{p}");
+        assert!(p.contains("authorization-present=yes"), "{p}");
+    }
+    let mut ids: Vec<u64> = pings
+        .iter()
+        .map(|p| p.rsplit("jsonrpc-id=").next().unwrap().parse().unwrap())
+        .collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 60, "every ping has its own id: {ids:?}");
+}

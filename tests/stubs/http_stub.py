@@ -32,6 +32,11 @@ Modes:
   receiver     a webhook receiver: answers 200 "ok" to everything and appends one line per request,
                `METHOD PATH BODY` (the body on one line), to the file named by STUB_BODIES; with
                STUB_ANNOUNCE set it also prints `REQ METHOD PATH` on stdout per request.
+  load-faults  legacy-ok, but the k-th ping (counted from 0 across connections) is answered by
+               k % 6: 0 JSON with Content-Length; 1 an SSE stream (chunked) that ends after the
+               reply; 2 an SSE stream that stays open 300 ms after the reply; 3 JSON with
+               "Connection: close", then a close; 4 JSON, then the connection closes without a
+               word (the client's next request on it finds it dead); 5 HTTP 500 text/plain.
   legacy-ok    minimal correct Streamable HTTP (2025-06-18) server on /mcp:
                server/discover -> 400 "Server not initialized"; initialize -> 200
                with Mcp-Session-Id: stub-session-1; notifications -> 202;
@@ -49,7 +54,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MODE = sys.argv[1] if len(sys.argv) == 2 else None
 MODES = {"html", "auth", "forbidden", "error500", "endless", "endless-sse", "die-mid",
-         "hang", "not-found", "legacy-ok", "server-request", "health-json", "tls-json", "receiver"}
+         "hang", "not-found", "legacy-ok", "load-faults", "server-request", "health-json", "tls-json", "receiver"}
 KNOWN_VERSIONS = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}
 SESSION = "stub-session-1"
 HTML = (b'<!doctype html><html><head><title>App</title></head>'
@@ -257,6 +262,37 @@ class Handler(BaseHTTPRequestHandler):
     def mode_tls_json(self, msg):
         return self.mode_health_json(msg)
 
+    def mode_load_faults(self, msg):
+        if not (isinstance(msg, dict) and msg.get("method") == "ping"):
+            return self.mode_legacy_ok(msg)
+        with LOG_LOCK:
+            k = PINGS[0]
+            PINGS[0] += 1
+        reply = {"jsonrpc": "2.0", "id": msg.get("id"), "result": {}}
+        event = b"event: message\ndata: " + json.dumps(reply).encode() + b"\n\n"
+        case = k % 6
+        if case == 0:
+            return self.reply_json(200, reply)
+        if case in (1, 2):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.write_chunk(event)
+            self.wfile.flush()
+            if case == 2:
+                time.sleep(0.3)  # the stream stays open after the reply
+            self.write_chunk(b"")
+            return
+        if case == 3:
+            self.close_connection = True
+            return self.reply_json(200, reply, [("Connection", "close")])
+        if case == 4:
+            self.reply_json(200, reply)
+            self.close_connection = True  # closes without saying so
+            return
+        return self.reply(500, b"internal error", "text/plain")
+
     def mode_legacy_ok(self, msg):
         if self.path.split("?")[0] != "/mcp":
             return self.mode_not_found(msg)
@@ -301,6 +337,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 SRV_REPLY = threading.Event()
+PINGS = [0]
 COUNTER = [0]
 
 

@@ -6,6 +6,7 @@
 //! incrementally and refused past `MAX_RESPONSE_BYTES`; an SSE reply is read only until the matching
 //! response arrives. Header values come from config and are never put into any message.
 
+use super::lean::LeanConn;
 use super::{Exchange, HttpFacts, MAX_RESPONSE_BYTES, OutRequest, Step, WireLog, handle_incoming};
 use crate::failure::{Failure, Reason, parse_www_authenticate};
 use crate::mcp::jsonrpc::{self, RpcError};
@@ -18,6 +19,7 @@ use tokio::time::{Instant, timeout_at};
 
 pub const ACCEPT_BOTH: &str = "application/json, text/event-stream";
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
+const USER_AGENT: &str = concat!("mcpmon/", env!("CARGO_PKG_VERSION"));
 
 /// How requests are framed: which era's headers to send.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +38,8 @@ pub struct HttpTransport {
     pub session_id: Option<String>,
     next_id: u64,
     pub log: WireLog,
+    /// `measure`'s lean keep-alive connection, when enabled (plain `http` only).
+    lean: Option<Box<LeanConn>>,
 }
 
 /// Builds the HTTP client shared by every target of a run.
@@ -43,7 +47,7 @@ pub fn client(connect_timeout: Duration) -> Result<Client, reqwest::Error> {
     Client::builder()
         .connect_timeout(connect_timeout)
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("mcpmon/", env!("CARGO_PKG_VERSION")))
+        .user_agent(USER_AGENT)
         .pool_idle_timeout(Duration::from_secs(5))
         // the peer certificate is kept so HTTPS health endpoints can report days to expiry
         .tls_info(true)
@@ -60,15 +64,19 @@ impl HttpTransport {
             session_id: None,
             next_id: 0,
             log: WireLog::default(),
+            lean: None,
         }
     }
 
-    fn post_builder(
-        &self,
-        body: Vec<u8>,
-        method: &str,
-        name: Option<&str>,
-    ) -> reqwest::RequestBuilder {
+    /// Sends this session's requests over a lean HTTP/1.1 connection (`measure`'s hot loop); false
+    /// when the URL needs the general client (https, a proxy).
+    pub fn enable_lean(&mut self) -> bool {
+        self.lean = LeanConn::for_url(&self.url).map(Box::new);
+        self.lean.is_some()
+    }
+
+    /// A POST of `body` with the session's headers (a reply to a server request is just this).
+    fn answer_builder(&self, body: Vec<u8>) -> reqwest::RequestBuilder {
         let mut rb = self
             .client
             .post(self.url.clone())
@@ -82,6 +90,40 @@ impl HttpTransport {
         if let Some(sid) = &self.session_id {
             rb = rb.header("Mcp-Session-Id", sid.as_str());
         }
+        rb
+    }
+
+    /// Posts replies to server requests that arrived on a reply stream; a failure is a wire fault.
+    async fn answer_all(&mut self, replies: Vec<Vec<u8>>, deadline: Instant) {
+        for bytes in replies {
+            if let Err(f) = send(
+                self.answer_builder(bytes),
+                deadline,
+                "a reply to a server request",
+            )
+            .await
+            {
+                self.log
+                    .fault(format!("answering a server request failed: {f}"));
+            }
+        }
+    }
+
+    fn take_session_id(&mut self, headers: &HeaderMap) {
+        if let Some(sid) = headers.get("mcp-session-id").and_then(|v| v.to_str().ok()) {
+            if !sid.is_empty() && self.session_id.as_deref() != Some(sid) {
+                self.session_id = Some(sid.to_string());
+            }
+        }
+    }
+
+    fn post_builder(
+        &self,
+        body: Vec<u8>,
+        method: &str,
+        name: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let mut rb = self.answer_builder(body);
         if self.framing.modern {
             rb = rb.header("Mcp-Method", method);
             if let Some(n) = name {
@@ -101,97 +143,141 @@ impl HttpTransport {
         let id = self.next_id;
         let body = jsonrpc::request(id, req.method, req.params.as_ref());
         let started = Instant::now();
+        if let Some(mut lean) = self.lean.take() {
+            let res = self
+                .lean_request(&mut lean, id, &body, req, started, deadline)
+                .await;
+            self.lean = Some(lean);
+            return res;
+        }
         let rb = self.post_builder(body, req.method, req.name);
-        let resp = send(rb, deadline, req.method).await?;
+        let mut resp = send(rb, deadline, req.method).await?;
         let ttfb = started.elapsed();
         let status = resp.status().as_u16();
         let ctype = content_type(resp.headers());
-        if let Some(sid) = resp
-            .headers()
-            .get("mcp-session-id")
-            .and_then(|v| v.to_str().ok())
-        {
-            if !sid.is_empty() {
-                self.session_id = Some(sid.to_string());
-            }
-        }
+        self.take_session_id(resp.headers());
         let facts = HttpFacts {
             status,
             content_type: ctype.clone(),
             ttfb,
         };
-        if status == 401 || status == 403 {
-            return Err(auth_failure(&resp, status));
+        if let Some(f) = head_failure(status, resp.headers(), &ctype, req.method) {
+            return Err(f);
         }
-        if is_html(&ctype) {
-            return Err(Failure::new(
-                Reason::NotMcp,
-                format!(
-                    "HTTP {status} with an HTML page (text/html) to {}: not an MCP endpoint",
-                    req.method
-                ),
-            )
-            .with_status(status));
-        }
-        let outcome = if ctype.starts_with("text/event-stream") && (200..300).contains(&status) {
-            // Server→client requests on the stream are answered with a POST (ping → {}, else
-            // "method not found"): a server may hold its result until they are.
-            let (client, url, headers, sid, version) = (
-                &self.client,
-                &self.url,
-                &self.headers,
-                &self.session_id,
-                &self.framing.protocol_version,
-            );
-            let answer = |body: Vec<u8>| {
-                let mut rb = client
-                    .post(url.clone())
-                    .headers(headers.clone())
-                    .header(CONTENT_TYPE, "application/json")
-                    .header(ACCEPT, ACCEPT_BOTH)
-                    .body(body);
-                if let Some(v) = version {
-                    rb = rb.header("MCP-Protocol-Version", v.as_str());
-                }
-                if let Some(sid) = sid {
-                    rb = rb.header("Mcp-Session-Id", sid.as_str());
-                }
-                rb
-            };
-            read_sse_reply(resp, id, deadline, req.method, &mut self.log, &answer).await?
-        } else if status == 202 || status == 204 {
-            return Err(Failure::new(
-                Reason::ProtocolError,
-                format!(
-                    "HTTP {status} with no response body to request {}",
-                    req.method
-                ),
-            )
-            .with_status(status));
-        } else {
-            let bytes = read_body(resp, deadline, MAX_RESPONSE_BYTES, req.method).await?;
-            match find_json_reply(&bytes, id, &mut self.log) {
-                Some(outcome) => outcome,
-                None if (200..300).contains(&status) => {
-                    return Err(Failure::new(
-                        Reason::ProtocolError,
-                        format!(
-                            "HTTP {status} ({}) to {} did not carry a JSON-RPC response with id {id}: {}",
-                            or_none(&ctype),
-                            req.method,
-                            jsonrpc::excerpt(&String::from_utf8_lossy(&bytes[..bytes.len().min(300)]), 160)
-                        ),
-                    )
-                    .with_status(status));
-                }
-                None => {
-                    return Err(Failure::new(
-                        Reason::HttpStatus,
-                        format!("HTTP {status} to {}{}", req.method, body_hint(&bytes),),
-                    )
-                    .with_status(status));
+        let outcome = if is_sse_reply(status, &ctype) {
+            let mut reply = SseReply::new();
+            loop {
+                let chunk = match timeout_at(deadline, resp.chunk()).await {
+                    Err(_) => return Err(self.log.timeout_failure(req.method)),
+                    Ok(Err(e)) => return Err(body_error(&e, req.method)),
+                    Ok(Ok(None)) => return Err(reply.ended(req.method, id)),
+                    Ok(Ok(Some(c))) => c,
+                };
+                let mut replies = Vec::new();
+                let found = reply.feed(&chunk, id, req.method, &mut self.log, &mut replies)?;
+                self.answer_all(replies, deadline).await;
+                if let Some(o) = found {
+                    break o;
                 }
             }
+        } else {
+            let bytes = read_body(resp, deadline, MAX_RESPONSE_BYTES, req.method).await?;
+            plain_reply(status, &ctype, &bytes, id, req.method, &mut self.log)?
+        };
+        Ok(Exchange {
+            id,
+            outcome,
+            latency: started.elapsed(),
+            http: Some(facts),
+        })
+    }
+
+    /// The same exchange over the lean connection: the reply is read by the same code.
+    async fn lean_request(
+        &mut self,
+        lean: &mut LeanConn,
+        id: u64,
+        body: &[u8],
+        req: &OutRequest<'_>,
+        started: Instant,
+        deadline: Instant,
+    ) -> Result<Exchange, Failure> {
+        let key = (
+            self.session_id.clone(),
+            self.framing.protocol_version.clone(),
+        );
+        if lean.prefix_key.as_ref() != Some(&key) {
+            let mut fixed: Vec<(&str, &[u8])> = vec![
+                ("User-Agent", USER_AGENT.as_bytes()),
+                ("Content-Type", b"application/json"),
+                ("Accept", ACCEPT_BOTH.as_bytes()),
+            ];
+            if let Some(v) = &key.1 {
+                fixed.push(("MCP-Protocol-Version", v.as_bytes()));
+            }
+            if let Some(sid) = &key.0 {
+                fixed.push(("Mcp-Session-Id", sid.as_bytes()));
+            }
+            lean.prefix = LeanConn::render_prefix(&self.url, &fixed, &self.headers);
+            lean.prefix_key = Some(key);
+        }
+        let name = req.name.map(header_safe);
+        let mut extra: Vec<(&str, &[u8])> = Vec::new();
+        if self.framing.modern {
+            extra.push(("Mcp-Method", req.method.as_bytes()));
+            if let Some(n) = &name {
+                extra.push(("Mcp-Name", n.as_bytes()));
+            }
+        }
+        let head = lean.roundtrip(&extra, body, deadline, req.method).await?;
+        let ttfb = started.elapsed();
+        let status = head.status;
+        let ctype = content_type(&head.headers);
+        self.take_session_id(&head.headers);
+        let facts = HttpFacts {
+            status,
+            content_type: ctype.clone(),
+            ttfb,
+        };
+        if let Some(f) = head_failure(status, &head.headers, &ctype, req.method) {
+            lean.drop_connection();
+            return Err(f);
+        }
+        let outcome = if is_sse_reply(status, &ctype) {
+            let mut reply = SseReply::new();
+            let mut chunk = Vec::new();
+            loop {
+                chunk.clear();
+                let more = match lean.body_chunk(&mut chunk, deadline, req.method).await {
+                    Err(f) if f.reason == Reason::Timeout => {
+                        lean.drop_connection();
+                        return Err(self.log.timeout_failure(req.method));
+                    }
+                    r => r?,
+                };
+                if !more {
+                    return Err(reply.ended(req.method, id));
+                }
+                let mut replies = Vec::new();
+                let found = reply.feed(&chunk, id, req.method, &mut self.log, &mut replies);
+                let found = found.inspect_err(|_| lean.drop_connection())?;
+                self.answer_all(replies, deadline).await;
+                if let Some(o) = found {
+                    let latency = started.elapsed();
+                    lean.finish(req.method).await;
+                    return Ok(Exchange {
+                        id,
+                        outcome: o,
+                        latency,
+                        http: Some(facts),
+                    });
+                }
+            }
+        } else {
+            let bytes = lean
+                .read_body(MAX_RESPONSE_BYTES, deadline, req.method)
+                .await?;
+            plain_reply(status, &ctype, &bytes, id, req.method, &mut self.log)?
         };
         Ok(Exchange {
             id,
@@ -212,7 +298,7 @@ impl HttpTransport {
         let resp = send(rb, deadline, method).await?;
         let status = resp.status().as_u16();
         if status == 401 || status == 403 {
-            return Err(auth_failure(&resp, status));
+            return Err(auth_failure(resp.headers(), status));
         }
         if !(200..300).contains(&status) {
             let bytes = read_body(resp, deadline, 64 * 1024, method)
@@ -340,9 +426,8 @@ pub(crate) fn body_hint(bytes: &[u8]) -> String {
     )
 }
 
-pub(crate) fn auth_failure(resp: &Response, status: u16) -> Failure {
-    let challenge = resp
-        .headers()
+pub(crate) fn auth_failure(headers: &HeaderMap, status: u16) -> Failure {
+    let challenge = headers
         .get(WWW_AUTHENTICATE)
         .and_then(|v| v.to_str().ok())
         .map(parse_www_authenticate);
@@ -515,39 +600,116 @@ fn find_json_reply(bytes: &[u8], id: u64, log: &mut WireLog) -> Option<Result<Va
     found
 }
 
-/// Reads an SSE reply until the event carrying the response with `id`; notifications before it are
-/// counted, server requests on the stream are noted (this client declares no capabilities to serve them).
-async fn read_sse_reply(
-    mut resp: Response,
+/// What a reply's head alone decides: an auth challenge, an HTML page, or no body where a response
+/// was due.
+fn head_failure(status: u16, headers: &HeaderMap, ctype: &str, what: &str) -> Option<Failure> {
+    if status == 401 || status == 403 {
+        return Some(auth_failure(headers, status));
+    }
+    if is_html(ctype) {
+        return Some(
+            Failure::new(
+                Reason::NotMcp,
+                format!(
+                    "HTTP {status} with an HTML page (text/html) to {what}: not an MCP endpoint"
+                ),
+            )
+            .with_status(status),
+        );
+    }
+    if status == 202 || status == 204 {
+        return Some(
+            Failure::new(
+                Reason::ProtocolError,
+                format!("HTTP {status} with no response body to request {what}"),
+            )
+            .with_status(status),
+        );
+    }
+    None
+}
+
+fn is_sse_reply(status: u16, ctype: &str) -> bool {
+    ctype.starts_with("text/event-stream") && (200..300).contains(&status)
+}
+
+/// A body error while reading a reply: the server went away mid-reply.
+fn body_error(e: &reqwest::Error, what: &str) -> Failure {
+    let mut f = classify_reqwest(e, what);
+    if f.reason == Reason::ConnectError {
+        f.reason = Reason::ServerDisconnected;
+    }
+    f
+}
+
+/// The response with `id` in a whole (non-SSE) body, or why there is none.
+fn plain_reply(
+    status: u16,
+    ctype: &str,
+    bytes: &[u8],
     id: u64,
-    deadline: Instant,
     what: &str,
     log: &mut WireLog,
-    answer: &(dyn Fn(Vec<u8>) -> reqwest::RequestBuilder + Sync),
 ) -> Result<Result<Value, RpcError>, Failure> {
-    let mut parser = sse::Parser::new(MAX_RESPONSE_BYTES);
-    let mut events = Vec::new();
-    let mut total = 0usize;
-    loop {
-        let chunk = match timeout_at(deadline, resp.chunk()).await {
-            Err(_) => return Err(log.timeout_failure(what)),
-            Ok(Err(e)) => {
-                let mut f = classify_reqwest(&e, what);
-                if f.reason == Reason::ConnectError {
-                    f.reason = Reason::ServerDisconnected;
-                }
-                return Err(f);
-            }
-            Ok(Ok(None)) => {
-                return Err(Failure::new(
-                    Reason::ProtocolError,
-                    format!("the SSE reply to {what} ended without a response with id {id}"),
-                ));
-            }
-            Ok(Ok(Some(c))) => c,
-        };
-        total += chunk.len();
-        if total > MAX_RESPONSE_BYTES {
+    match find_json_reply(bytes, id, log) {
+        Some(outcome) => Ok(outcome),
+        None if (200..300).contains(&status) => Err(Failure::new(
+            Reason::ProtocolError,
+            format!(
+                "HTTP {status} ({}) to {what} did not carry a JSON-RPC response with id {id}: {}",
+                or_none(ctype),
+                jsonrpc::excerpt(
+                    &String::from_utf8_lossy(&bytes[..bytes.len().min(300)]),
+                    160
+                )
+            ),
+        )
+        .with_status(status)),
+        None => Err(Failure::new(
+            Reason::HttpStatus,
+            format!("HTTP {status} to {what}{}", body_hint(bytes)),
+        )
+        .with_status(status)),
+    }
+}
+
+/// Reads an SSE reply chunk by chunk until the event carrying the response with `id`; notifications
+/// before it are counted, server requests on the stream are collected to be answered.
+struct SseReply {
+    parser: sse::Parser,
+    events: Vec<sse::Event>,
+    total: usize,
+}
+
+impl SseReply {
+    fn new() -> Self {
+        SseReply {
+            parser: sse::Parser::new(MAX_RESPONSE_BYTES),
+            events: Vec::new(),
+            total: 0,
+        }
+    }
+
+    /// The stream ended before the response.
+    fn ended(&self, what: &str, id: u64) -> Failure {
+        Failure::new(
+            Reason::ProtocolError,
+            format!("the SSE reply to {what} ended without a response with id {id}"),
+        )
+    }
+
+    /// Feeds one chunk; the outcome once the response with `id` arrived. Replies owed to server
+    /// requests are appended to `replies`.
+    fn feed(
+        &mut self,
+        chunk: &[u8],
+        id: u64,
+        what: &str,
+        log: &mut WireLog,
+        replies: &mut Vec<Vec<u8>>,
+    ) -> Result<Option<Result<Value, RpcError>>, Failure> {
+        self.total += chunk.len();
+        if self.total > MAX_RESPONSE_BYTES {
             return Err(Failure::new(
                 Reason::ResponseTooLarge,
                 format!(
@@ -555,7 +717,7 @@ async fn read_sse_reply(
                 ),
             ));
         }
-        if let Err(sse::TooLarge(n)) = parser.push(&chunk, &mut events) {
+        if let Err(sse::TooLarge(n)) = self.parser.push(chunk, &mut self.events) {
             return Err(Failure::new(
                 Reason::ResponseTooLarge,
                 format!(
@@ -563,7 +725,7 @@ async fn read_sse_reply(
                 ),
             ));
         }
-        for ev in events.drain(..) {
+        for ev in self.events.drain(..) {
             // Only `message` events carry JSON-RPC; an empty one is a resumability priming event.
             if ev.event != "message" || ev.data.trim().is_empty() {
                 continue;
@@ -572,15 +734,8 @@ async fn read_sse_reply(
                 Ok(v) => {
                     for m in jsonrpc::messages(v) {
                         match handle_incoming(&m, &[id], log) {
-                            (Step::Done(outcome), _) => return Ok(outcome),
-                            (Step::Reply(bytes), _) => {
-                                if let Err(f) =
-                                    send(answer(bytes), deadline, "a reply to a server request")
-                                        .await
-                                {
-                                    log.fault(format!("answering a server request failed: {f}"));
-                                }
-                            }
+                            (Step::Done(outcome), _) => return Ok(Some(outcome)),
+                            (Step::Reply(bytes), _) => replies.push(bytes),
                             (Step::Continue, _) => {}
                         }
                     }
@@ -591,6 +746,7 @@ async fn read_sse_reply(
                 )),
             }
         }
+        Ok(None)
     }
 }
 

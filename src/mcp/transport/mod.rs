@@ -7,6 +7,7 @@
 //! `session`. It never retries, re-initialises or queues anything silently.
 
 pub mod http;
+pub(crate) mod lean;
 pub mod sse;
 pub mod stdio;
 

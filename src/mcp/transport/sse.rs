@@ -49,7 +49,7 @@ impl SseTransport {
         let status = resp.status().as_u16();
         let ctype = content_type(resp.headers());
         if status == 401 || status == 403 {
-            return Err(auth_failure(&resp, status));
+            return Err(auth_failure(resp.headers(), status));
         }
         if is_html(&ctype) {
             return Err(Failure::new(
@@ -155,7 +155,7 @@ impl SseTransport {
         let resp = send(rb, deadline, "POST to the SSE endpoint").await?;
         let status = resp.status().as_u16();
         if status == 401 || status == 403 {
-            return Err(auth_failure(&resp, status));
+            return Err(auth_failure(resp.headers(), status));
         }
         if !(200..300).contains(&status) {
             let bytes = read_body(resp, deadline, 64 * 1024, "POST")
