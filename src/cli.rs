@@ -80,6 +80,10 @@ pub enum Command {
     /// gate for CI (--compare).
     #[command(after_help = MEASURE_EXAMPLES)]
     Measure(Box<MeasureArgs>),
+    /// Pre-flight and post-deploy validation: every check always runs and is one line, grouped in
+    /// sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict.
+    #[command(after_help = VALIDATE_EXAMPLES)]
+    Validate(Box<ValidateArgs>),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
     Completions {
         #[arg(value_enum)]
@@ -107,7 +111,7 @@ Exit codes are those of the alerts now firing: 0 none, 1 a warning, 2 a critical
 #[derive(Debug, Args, Clone)]
 pub struct AlertsArgs {
     #[command(flatten)]
-    pub check: HealthArgs,
+    pub check: TargetArgs,
 
     /// Fire only after a check has stayed bad this long, e.g. 5m (default: at once).
     #[arg(long = "for", value_name = "DURATION", value_parser = duration::parse)]
@@ -309,6 +313,25 @@ pub enum EraArg {
 
 #[derive(Debug, Args, Clone)]
 pub struct HealthArgs {
+    #[command(flatten)]
+    pub targets: TargetArgs,
+
+    /// Repeat the check every --interval until interrupted (Ctrl-C).
+    #[arg(long, short = 'w')]
+    pub watch: bool,
+
+    /// Time between rounds with --watch.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = duration::parse)]
+    pub interval: Duration,
+
+    /// With --watch: stop after this many rounds and exit with the last round's status.
+    #[arg(long, value_name = "N", requires = "watch")]
+    pub count: Option<u64>,
+}
+
+/// What to check and the checks' limits: shared by `health`, `alerts` and `validate`.
+#[derive(Debug, Args, Clone)]
+pub struct TargetArgs {
     /// MCP server URLs to check (http:// or https://).
     #[arg(value_name = "URL")]
     pub urls: Vec<String>,
@@ -381,16 +404,67 @@ pub struct HealthArgs {
     /// CRIT when the handshake or liveness round trip takes longer (ms). Default 5000.
     #[arg(long, value_name = "MS")]
     pub crit_ms: Option<f64>,
+}
 
-    /// Repeat the check every --interval until interrupted (Ctrl-C).
-    #[arg(long, short = 'w')]
-    pub watch: bool,
+const VALIDATE_EXAMPLES: &str = "\
+Examples:
+  mcpmon validate --config mcpmon.json                        # every check of every target, by section
+  mcpmon validate --hub http://127.0.0.1:37373 --log ~/.local/state/mcp-hub/logs/mcp-hub.log --process port:37373
+  mcpmon validate http://127.0.0.1:3001/mcp --strict          # plus protocol conformance
+  mcpmon validate -c mcpmon.json --check-type liveness        # the cheap set (is it up?)
+  mcpmon validate -c mcpmon.json --section config --section mcp --format json
 
-    /// Time between rounds with --watch.
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = duration::parse)]
-    pub interval: Duration,
+Sections: config, process, network, api, mcp, conformance (--strict), logs, resources.
+Exit 0 when every check passes, 1 with warnings, 2 with failures, 3 only when mcpmon itself cannot
+run (an unreadable config file); a bad target in a readable config is a failed check, not exit 3.";
 
-    /// With --watch: stop after this many rounds and exit with the last round's status.
-    #[arg(long, value_name = "N", requires = "watch")]
-    pub count: Option<u64>,
+/// `--check-type`: the cheap set or the full one (readiness and liveness probes of a deployment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckType {
+    /// Is it up: process, port, endpoint, handshake and liveness; no lists, logs or config audit.
+    Liveness,
+    /// Is it ready to serve: everything (the default).
+    Readiness,
+}
+
+/// A section of `validate`'s report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Section {
+    /// The config files and every target's entry: command on PATH, env vars, placeholders, secrets
+    /// in world-readable files, unpinned `npx -y` packages.
+    Config,
+    /// The server processes: running, pid, uptime.
+    Process,
+    /// Ports listening, HTTP endpoints responding, TLS certificate expiry.
+    Network,
+    /// Hub REST APIs: state, each server connected, tool counts, workspace/cache state.
+    Api,
+    /// MCP endpoints: handshake, revision, liveness, tool registration.
+    Mcp,
+    /// Protocol conformance (with --strict): each check names the spec section it comes from.
+    Conformance,
+    /// Recent errors and the level distribution of the last log entries, log size and growth.
+    Logs,
+    /// CPU, memory and disk against thresholds (process and host).
+    Resources,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub targets: TargetArgs,
+
+    /// Only these sections (repeatable). Default: all.
+    #[arg(long = "section", value_enum, value_name = "NAME")]
+    pub sections: Vec<Section>,
+
+    /// liveness: the cheap set; readiness: everything.
+    #[arg(long, value_enum, default_value_t = CheckType::Readiness)]
+    pub check_type: CheckType,
+
+    /// Also check protocol conformance (framing, ids, version negotiation, declared capabilities,
+    /// tool schemas and names, pagination, session and header enforcement, DNS-rebinding protection).
+    /// Read-only: no tool is ever called.
+    #[arg(long)]
+    pub strict: bool,
 }

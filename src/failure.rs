@@ -52,6 +52,16 @@ pub enum Reason {
     LogTruncated,
     /// A check keeps changing between good and bad.
     Flapping,
+    /// A target entry of a readable config that cannot be used (`validate` reports it per entry).
+    ConfigInvalid,
+    /// A stdio target's command is neither on PATH nor a file.
+    CommandNotFound,
+    /// `npx -y` / `uvx` runs whatever version of a package is newest: not pinned.
+    Unpinned,
+    /// A literal secret in a config file others can read.
+    SecretExposed,
+    /// A protocol conformance check (`validate --strict`) not met.
+    Nonconformant,
 }
 
 impl Reason {
@@ -87,6 +97,11 @@ impl Reason {
             Reason::AssertionFailed => "assertion_failed",
             Reason::LogTruncated => "log_truncated",
             Reason::Flapping => "flapping",
+            Reason::ConfigInvalid => "config_invalid",
+            Reason::CommandNotFound => "command_not_found",
+            Reason::Unpinned => "unpinned_package",
+            Reason::SecretExposed => "secret_exposed",
+            Reason::Nonconformant => "nonconformant",
         }
     }
 }

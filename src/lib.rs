@@ -32,6 +32,7 @@ pub fn run(cli: Cli, ctx: Context) -> anyhow::Result<u8> {
         }
         Command::Health(args) => run_async(commands::health::run(&ctx, &cli.global, args)),
         Command::Alerts(args) => run_async(commands::alerts::run(&ctx, &cli.global, args)),
+        Command::Validate(args) => run_async(commands::validate::run(&ctx, &cli.global, args)),
         // measure handles Ctrl-C itself: it stops sending and still reports what ran
         Command::Measure(args) => {
             run_async_term_only(commands::measure::run(&ctx, &cli.global, args))

@@ -128,11 +128,6 @@ pub fn evaluate(
 }
 
 pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Result<u8> {
-    if args.check.watch {
-        return Err(anyhow!(
-            "alerts runs once per invocation (schedule it with cron or a systemd timer); --watch is for health"
-        ));
-    }
     let mut ranges = Vec::new();
     for (list, critical) in [(&args.warning, false), (&args.critical, true)] {
         for r in list {
@@ -143,7 +138,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Re
         targets,
         client,
         opts,
-    } = prepare(ctx, g, &args.check, &ranges)?;
+    } = prepare(ctx, g, &args.check, &ranges, None)?;
     let state_dir = ctx.state_dir(g).ok_or_else(|| {
         anyhow!("no state dir: set --state-dir, MCPMON_STATE_DIR, XDG_STATE_HOME or HOME")
     })?;

@@ -1,8 +1,8 @@
 //! `mcpmon health`: every target probed in parallel, each within its own deadline, judged by the
 //! health rules, rendered once — or every `--interval` with `--watch`.
 
-use super::{AdHoc, Context, emit, is_broken_pipe, resolve_targets};
-use crate::cli::{EraArg, GlobalArgs, HealthArgs};
+use super::{AdHoc, Context, emit, is_broken_pipe, resolve_targets_audited};
+use crate::cli::{EraArg, GlobalArgs, HealthArgs, TargetArgs};
 use crate::config::Target;
 use crate::mcp::session::EraChoice;
 use crate::mcp::transport::http;
@@ -204,7 +204,7 @@ fn hubs_named(name: &str, targets: &[Target]) -> bool {
     targets.iter().any(|t| t.name == name && t.hub.is_some())
 }
 
-fn apply_overrides(targets: &mut [Target], args: &HealthArgs) {
+fn apply_overrides(targets: &mut [Target], args: &TargetArgs) {
     for t in targets {
         if let Some(n) = args.min_tools {
             t.checks.min_tools = Some(n);
@@ -260,8 +260,9 @@ pub struct Prepared<'a> {
 pub fn prepare<'a>(
     ctx: &'a Context,
     g: &GlobalArgs,
-    args: &HealthArgs,
+    args: &TargetArgs,
     ranges: &[(crate::config::ranges::RangeArg, bool)],
+    audit: Option<&mut Vec<crate::report::Finding>>,
 ) -> anyhow::Result<Prepared<'a>> {
     let adhoc = AdHoc {
         urls: &args.urls,
@@ -276,7 +277,7 @@ pub fn prepare<'a>(
         headers: &args.headers,
         transport: args.transport,
     };
-    let mut targets = resolve_targets(ctx, g, &adhoc)?;
+    let mut targets = resolve_targets_audited(ctx, g, &adhoc, audit)?;
     apply_overrides(&mut targets, args);
     crate::config::ranges::apply(&mut targets, ranges)?;
     let longest = targets
@@ -307,7 +308,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &HealthArgs) -> anyhow::Re
         targets,
         client,
         opts,
-    } = prepare(ctx, g, args, &[])?;
+    } = prepare(ctx, g, &args.targets, &[], None)?;
     let format = g.format.unwrap_or(if args.watch && !ctx.term.stdout_tty {
         Format::Jsonl
     } else {

@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod completions;
 pub mod health;
 pub mod measure;
+pub mod validate;
 
 use crate::cli::{GlobalArgs, TransportArg};
 use crate::config::{self, ConfigError, Target};
@@ -61,6 +62,17 @@ pub fn resolve_targets(
     ctx: &Context,
     g: &GlobalArgs,
     adhoc: &AdHoc,
+) -> Result<Vec<Target>, ConfigError> {
+    resolve_targets_audited(ctx, g, adhoc, None)
+}
+
+/// As `resolve_targets`; with `audit`, config files are read leniently (a bad entry becomes a
+/// finding, not an error) and each file's audit findings are appended there (`validate`).
+pub fn resolve_targets_audited(
+    ctx: &Context,
+    g: &GlobalArgs,
+    adhoc: &AdHoc,
+    mut audit: Option<&mut Vec<crate::report::Finding>>,
 ) -> Result<Vec<Target>, ConfigError> {
     let timeout = g.timeout.unwrap_or(config::DEFAULT_TIMEOUT);
     let wire = match adhoc.transport {
@@ -137,7 +149,14 @@ pub fn resolve_targets(
         ));
     }
     for f in &files {
-        targets.extend(config::load_file(f, &env, timeout)?);
+        match audit.as_deref_mut() {
+            None => targets.extend(config::load_file(f, &env, timeout)?),
+            Some(findings) => {
+                let (loaded, found) = audit_file(ctx, f, &env, timeout)?;
+                targets.extend(loaded);
+                findings.extend(found);
+            }
+        }
     }
     if let Some(t) = g.timeout {
         for target in &mut targets {
@@ -168,6 +187,10 @@ pub fn resolve_targets(
         t.system = Some(crate::probe::host::HostSpec::new(paths));
         targets.push(t);
     }
+    if targets.is_empty() && audit.as_ref().is_some_and(|a| !a.is_empty()) {
+        // every entry was unusable: that is what validate reports
+        return Ok(targets);
+    }
     if targets.is_empty() {
         return Err(ConfigError(if files.is_empty() {
             "nothing to check: give a URL, a command after `--`, --hub, --health-url, --log, or --config FILE (no ./mcpmon.json found)".into()
@@ -177,6 +200,35 @@ pub fn resolve_targets(
     }
     config::dedupe_names(&mut targets);
     config::select(targets, &g.target)
+}
+
+/// Reads one config file leniently and audits it: its usable targets and the findings about it.
+fn audit_file(
+    ctx: &Context,
+    path: &std::path::Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    timeout: std::time::Duration,
+) -> Result<(Vec<Target>, Vec<crate::report::Finding>), ConfigError> {
+    use std::os::unix::fs::PermissionsExt;
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError(format!("{shown}: cannot read: {e}")))?;
+    let mode = std::fs::metadata(path).ok().map(|m| m.permissions().mode());
+    let (targets, problems) =
+        config::parse_config_lenient(&text, &shown, path.parent(), env, timeout)?;
+    let path_var = ctx.env.get("PATH").map(String::as_str);
+    let base = path
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| ctx.cwd.clone());
+    let find = |p: &str| config::audit::find_program(p, path_var, &base);
+    let file = config::audit::FileFacts {
+        shown: &shown,
+        text: &text,
+        mode,
+    };
+    let findings = config::audit::audit(&file, &targets, &problems, env, &find);
+    Ok((targets, findings))
 }
 
 /// True when an error (anywhere in its chain) is a closed stdout pipe: `mcpmon … | head` is not an error.

@@ -7,6 +7,7 @@
 //! nothing here reads the process environment itself.
 
 pub mod alerts_json;
+pub mod audit;
 pub mod duration;
 pub mod jsonc;
 mod probes;
@@ -65,6 +66,9 @@ pub struct Checks {
     pub tls_days_left: Bound,
     /// A TCP port the target's process must listen on (`process` and `port` both given).
     pub expect_port: Option<u16>,
+    /// Liveness only (`validate --check-type liveness`): handshake and ping, no tool/prompt/resource
+    /// lists.
+    pub skip_lists: bool,
 }
 
 impl Checks {
@@ -107,6 +111,7 @@ impl Checks {
 impl Default for Checks {
     fn default() -> Self {
         Checks {
+            skip_lists: false,
             min_tools: None,
             expect_tools: Vec::new(),
             response_time_ms: Bound {
@@ -294,6 +299,38 @@ pub fn parse_config(
     env: Env,
     default_timeout: Duration,
 ) -> Result<Vec<Target>, ConfigError> {
+    parse_config_with(text, shown, base, env, default_timeout, None)
+}
+
+/// A target entry that could not be used: its name and the one-line problem (`file: place: …`).
+#[derive(Debug, Clone)]
+pub struct EntryProblem {
+    pub name: String,
+    pub message: String,
+}
+
+/// As `parse_config`, but a bad entry is set aside as a problem instead of failing the file (what
+/// `validate` reports as a finding); only an unreadable or malformed file is an error.
+pub fn parse_config_lenient(
+    text: &str,
+    shown: &str,
+    base: Option<&Path>,
+    env: Env,
+    default_timeout: Duration,
+) -> Result<(Vec<Target>, Vec<EntryProblem>), ConfigError> {
+    let mut problems = Vec::new();
+    let targets = parse_config_with(text, shown, base, env, default_timeout, Some(&mut problems))?;
+    Ok((targets, problems))
+}
+
+fn parse_config_with(
+    text: &str,
+    shown: &str,
+    base: Option<&Path>,
+    env: Env,
+    default_timeout: Duration,
+    mut problems: Option<&mut Vec<EntryProblem>>,
+) -> Result<Vec<Target>, ConfigError> {
     let err = |place: &str, msg: String| ConfigError(format!("{shown}: {place}: {msg}"));
     let value: Value = serde_json::from_str(&jsonc::to_json(text)).map_err(|e| {
         ConfigError(format!(
@@ -353,25 +390,34 @@ pub fn parse_config(
     let mut targets = Vec::new();
     for (name, entry) in entries {
         let place = format!("{section}.{name}");
-        let obj = entry
-            .as_object()
-            .ok_or_else(|| err(&place, "must be an object".into()))?;
-        if obj.get("disabled").and_then(Value::as_bool) == Some(true) {
-            continue;
-        }
-        if strict {
-            for key in obj.keys() {
-                if !TARGET_KEYS.contains(&key.as_str()) {
-                    return Err(err(
-                        &format!("{place}.{key}"),
-                        format!("unknown key (known: {})", TARGET_KEYS.join(", ")),
-                    ));
+        let parsed = (|| {
+            let obj = entry
+                .as_object()
+                .ok_or_else(|| (place.clone(), "must be an object".to_string()))?;
+            if obj.get("disabled").and_then(Value::as_bool) == Some(true) {
+                return Ok(None);
+            }
+            if strict {
+                for key in obj.keys() {
+                    if !TARGET_KEYS.contains(&key.as_str()) {
+                        return Err((
+                            format!("{place}.{key}"),
+                            format!("unknown key (known: {})", TARGET_KEYS.join(", ")),
+                        ));
+                    }
                 }
             }
+            parse_entry(name, obj, &place, shown, base, env, &defaults).map(Some)
+        })();
+        match (parsed, problems.as_deref_mut()) {
+            (Ok(Some(t)), _) => targets.push(t),
+            (Ok(None), _) => {}
+            (Err((p, m)), Some(list)) => list.push(EntryProblem {
+                name: name.clone(),
+                message: err(&p, m).0,
+            }),
+            (Err((p, m)), None) => return Err(err(&p, m)),
         }
-        let t = parse_entry(name, obj, &place, shown, base, env, &defaults)
-            .map_err(|(p, m)| err(&p, m))?;
-        targets.push(t);
     }
     Ok(targets)
 }
@@ -398,6 +444,7 @@ const TARGET_KEYS: &[&str] = &[
     "thresholds",
     "era",
     "description",
+    "required_env",
 ];
 
 fn strip_pos(msg: &str) -> String {

@@ -239,7 +239,12 @@ enum Probe {
 fn judge_discover(res: &Result<Exchange, Failure>) -> Option<Probe> {
     match res {
         Ok(x) => match &x.outcome {
-            Ok(result) => Some(Probe::Modern(result.clone(), x.latency)),
+            // a 2026-07-28 DiscoverResult lists its versions; a server that answers every unknown
+            // method with `{}` is not modern (it is then asked to `initialize`)
+            Ok(result) if result.get("supportedVersions").is_some_and(Value::is_array) => {
+                Some(Probe::Modern(result.clone(), x.latency))
+            }
+            Ok(_) => Some(Probe::Legacy),
             Err(e) if e.code == UNSUPPORTED_PROTOCOL_VERSION => {
                 let supported: Vec<String> = e
                     .data
@@ -740,6 +745,15 @@ impl Session {
     /// The server process mcpmon started (stdio only).
     pub fn pid(&self) -> Option<u32> {
         self.transport.pid()
+    }
+
+    /// The Streamable HTTP transport under this session, if that is what it is (conformance checks
+    /// send their own requests beside it).
+    pub fn http(&self) -> Option<&HttpTransport> {
+        match &self.transport {
+            Transport::Http(t) => Some(t),
+            _ => None,
+        }
     }
 
     /// Sends this session's requests over a lean HTTP/1.1 connection (`measure`'s hot loop); false

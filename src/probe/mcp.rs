@@ -76,7 +76,7 @@ pub async fn probe(
     }
 }
 
-fn endpoint(spec: &EndpointSpec) -> Result<Endpoint, Failure> {
+pub(crate) fn endpoint(spec: &EndpointSpec) -> Result<Endpoint, Failure> {
     match spec {
         EndpointSpec::Stdio(spec) => Ok(Endpoint::Stdio(spec.clone())),
         EndpointSpec::Url { url, headers, wire } => {
@@ -122,9 +122,11 @@ async fn run(
 
     // Lists are read only for declared capabilities (asking for an undeclared one is itself a fault).
     // tools/list is always attempted when tools are expected, so a server hiding them is caught.
-    let want_tools = s.has_capability("tools")
-        || target.checks.min_tools.is_some()
-        || !target.checks.expect_tools.is_empty();
+    let lists = !target.checks.skip_lists;
+    let want_tools = lists
+        && (s.has_capability("tools")
+            || target.checks.min_tools.is_some()
+            || !target.checks.expect_tools.is_empty());
     if want_tools {
         facts.tools = Some(
             s.list_all("tools/list", "tools", deadline)
@@ -132,14 +134,14 @@ async fn run(
                 .map(|items| names(&items)),
         );
     }
-    if s.has_capability("prompts") {
+    if lists && s.has_capability("prompts") {
         facts.prompts = Some(
             s.list_all("prompts/list", "prompts", deadline)
                 .await
                 .map(|v| v.len()),
         );
     }
-    if s.has_capability("resources") {
+    if lists && s.has_capability("resources") {
         facts.resources = Some(
             s.list_all("resources/list", "resources", deadline)
                 .await

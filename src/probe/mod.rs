@@ -2,6 +2,7 @@
 //! turns one thing to look at into an Observation and never decides a verdict (that is `rules`). A failing
 //! server is data in the Observation, not an error.
 
+pub mod conformance;
 pub mod endpoint;
 pub mod host;
 pub mod hub;
@@ -25,6 +26,10 @@ pub enum Kind {
     Process,
     Host,
     Load,
+    /// Findings only (`validate`): a config file and its entries.
+    Config,
+    /// Findings only (`validate --strict`): protocol conformance checks.
+    Conformance,
 }
 
 impl Kind {
@@ -37,6 +42,8 @@ impl Kind {
             Kind::Process => "process",
             Kind::Host => "host",
             Kind::Load => "load",
+            Kind::Config => "config",
+            Kind::Conformance => "conformance",
         }
     }
 }
@@ -135,6 +142,8 @@ fn empty_facts(kind: Kind) -> Facts {
         Kind::Process => Facts::Process(Box::default()),
         Kind::Host => Facts::Host(Box::default()),
         Kind::Load => Facts::Load(Box::default()),
+        // findings-only kinds are never probed through `run`
+        Kind::Config | Kind::Conformance => Facts::Mcp(Box::default()),
     }
 }
 
@@ -227,6 +236,13 @@ pub async fn run(
         },
         Kind::Load => not_probed(
             Failure::new(Reason::ConnectError, "load is run by `measure`"),
+            String::new(),
+        ),
+        Kind::Config | Kind::Conformance => not_probed(
+            Failure::new(
+                Reason::ConnectError,
+                "config and conformance are checked by `validate`",
+            ),
             String::new(),
         ),
     }

@@ -63,6 +63,10 @@ struct WireFinding<'a> {
     unit: Option<&'a str>,
     /// The bounds are lower limits (a rate, days to expiry).
     lower_is_worse: bool,
+    /// `validate` only: the report section (config, process, network, api, mcp, conformance, logs,
+    /// resources).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    section: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -403,6 +407,7 @@ fn finding(f: &Finding) -> WireFinding<'_> {
         crit: f.crit,
         unit: f.unit.map(|u| u.as_str()),
         lower_is_worse: f.lower_is_worse,
+        section: f.section,
     }
 }
 

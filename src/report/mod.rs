@@ -1,6 +1,7 @@
 //! The Report every subcommand produces, and its renderers. Renderers are pure:
 //! `render(&Report, options, &mut dyn Write)`; JSON wire structs live only in `json.rs`.
 
+pub mod checklist;
 pub mod json;
 pub mod nagios;
 pub mod prometheus;
@@ -29,6 +30,8 @@ pub struct Finding {
     pub unit: Option<Unit>,
     /// The bounds are lower limits (a success rate, days to expiry): crossing means going below.
     pub lower_is_worse: bool,
+    /// `validate`'s report section; none elsewhere.
+    pub section: Option<&'static str>,
 }
 
 /// Units of finding values; renderers convert to their own conventions (Prometheus: base units).
@@ -79,6 +82,7 @@ impl Finding {
             crit: None,
             unit: None,
             lower_is_worse: false,
+            section: None,
         }
     }
 

@@ -55,7 +55,7 @@ fn colored_cell(text: &str, s: Status, color: bool) -> Cell {
 }
 
 /// A status label in bold colour for lines outside the table.
-fn paint(label: &str, s: Status, color: bool) -> String {
+pub(crate) fn paint(label: &str, s: Status, color: bool) -> String {
     if !color {
         return label.to_string();
     }

@@ -45,6 +45,26 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
         Unit::Count,
         described,
     ));
+    let seen: Vec<String> = l
+        .levels
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    out.push(Finding::new(
+        t,
+        "log_levels",
+        Status::Ok,
+        None,
+        if seen.is_empty() {
+            format!(
+                "no levels recognised in the last {} entries",
+                l.entries_read
+            )
+        } else {
+            format!("last {} entries: {}", l.entries_read, seen.join(", "))
+        },
+    ));
     if let Some(g) = l.growth {
         use crate::probe::logs::Growth;
         let f = match g {

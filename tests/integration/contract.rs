@@ -45,6 +45,9 @@ struct Finding {
     crit: Option<f64>,
     unit: Option<String>,
     lower_is_worse: bool,
+    /// `validate` only.
+    #[serde(default)]
+    section: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -12,3 +12,4 @@ mod peers;
 mod probes;
 mod stubs_http;
 mod stubs_stdio;
+mod validate;

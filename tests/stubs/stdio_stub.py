@@ -34,6 +34,11 @@ Messages are newline-delimited JSON-RPC 2.0 on stdin/stdout. Every mode writes
                anything, then answers server/discover with a 2026-07-28 result
                (stub-dual 2.0.0) and initialize, tools/list, ping like ok.
   leak-env     writes "API_KEY=<value of $API_KEY>" to stderr, then behaves like die.
+  sloppy       a working legacy server that breaks conformance rules: declares only tools,
+               yet answers prompts/list; tools "good", "no schema" (no inputSchema) and
+               "array-schema" (inputSchema type array); answers unknown methods with {}; writes
+               "Server starting on stdio..." to stdout, and a notification without
+               "jsonrpc" before the tools/list result.
   flaky        like ok, but every 4th ping of a process answers a JSON-RPC error
                (-32603 "flaky"), and every ping answer waits STUB_DELAY_MS (default 0).
 """
@@ -45,7 +50,7 @@ import sys
 import time
 
 MODES = {"ok", "silent", "garbage", "wrong-id", "stray", "notify-first", "die",
-         "huge", "ignore-term", "slow-exit", "evil", "leak-env", "slow-dual", "flaky"}
+         "huge", "ignore-term", "slow-exit", "evil", "leak-env", "slow-dual", "flaky", "sloppy"}
 KNOWN_VERSIONS = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}
 PAGE1 = [{"name": "alpha", "inputSchema": {"type": "object"}},
          {"name": "beta", "inputSchema": {"type": "object"}}]
@@ -87,9 +92,14 @@ def result_for(mode, method, params):
         name = "x" * (20 * CHUNK) if mode == "huge" else "stub-ok"
         if mode == "evil":
             name = "evil\x1b[2J\x1b[31mred\u202eesrever"
+        caps = {"tools": {}} if mode == "sloppy" else {"tools": {}, "prompts": {}}
         return "result", {"protocolVersion": version,
-                          "capabilities": {"tools": {}, "prompts": {}},
+                          "capabilities": caps,
                           "serverInfo": {"name": name, "version": "1.2.3"}}
+    if method == "tools/list" and mode == "sloppy":
+        return "result", {"tools": [{"name": "good", "inputSchema": {"type": "object"}},
+                                    {"name": "no schema"},
+                                    {"name": "array-schema", "inputSchema": {"type": "array"}}]}
     if method == "tools/list":
         if params.get("cursor") == "page2":
             return "result", {"tools": PAGE2}
@@ -104,6 +114,8 @@ def result_for(mode, method, params):
                           "_meta": {"io.modelcontextprotocol/serverInfo":
                                     {"name": "stub-dual", "version": "2.0.0"}},
                           "ttlMs": 0, "cacheScope": "private"}
+    if mode == "sloppy" and method != "server/discover":
+        return "result", {}
     # server/discover and everything else: legacy server, method not found.
     return "error", {"code": -32601, "message": "Method not found"}
 
@@ -157,8 +169,10 @@ def handle(mode, line, counter):
               "params": {"level": "info", "data": "hello"}})
         if method == "initialize":
             send({"jsonrpc": "2.0", "id": "srv-1", "method": "ping"})
-    if mode == "stray" and method == "initialize":
+    if mode in ("stray", "sloppy") and method == "initialize":
         write_raw(b"Server starting on stdio...\n")
+    if mode == "sloppy" and method == "tools/list":
+        send({"method": "notifications/message", "params": {"level": "info", "data": "no jsonrpc"}})
     reply = {"jsonrpc": "2.0", "id": req_id, kind: value}
     if mode == "huge" and method == "initialize":
         send_chunked(reply)

@@ -68,6 +68,11 @@ impl HttpTransport {
         }
     }
 
+    /// The endpoint and the configured headers (values are secrets: never print them).
+    pub fn endpoint(&self) -> (&Url, &HeaderMap) {
+        (&self.url, &self.headers)
+    }
+
     /// Sends this session's requests over a lean HTTP/1.1 connection (`measure`'s hot loop); false
     /// when the URL needs the general client (https, a proxy).
     pub fn enable_lean(&mut self) -> bool {

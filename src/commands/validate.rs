@@ -1,0 +1,165 @@
+//! `mcpmon validate`: every check always runs and is one finding, grouped in sections like the
+//! original `phase1-validation.sh` — the config audit, the health probes, and with `--strict` protocol
+//! conformance — then one verdict. Glue only: the checks live in `config::audit`, `probe`, `rules`.
+
+use super::health::{Prepared, check, prepare, render};
+use super::{Context, emit, is_broken_pipe};
+use crate::cli::{CheckType, GlobalArgs, Section, ValidateArgs};
+use crate::config::Target;
+use crate::probe::{self, Kind};
+use crate::report::{Finding, Format, Report, checklist};
+use crate::rules;
+use anyhow::Context as _;
+use std::sync::Arc;
+
+fn name(s: Section) -> &'static str {
+    match s {
+        Section::Config => "config",
+        Section::Process => "process",
+        Section::Network => "network",
+        Section::Api => "api",
+        Section::Mcp => "mcp",
+        Section::Conformance => "conformance",
+        Section::Logs => "logs",
+        Section::Resources => "resources",
+    }
+}
+
+/// The section a finding belongs to.
+fn section_of(f: &Finding) -> Section {
+    match f.probe {
+        Kind::Config => Section::Config,
+        Kind::Conformance => Section::Conformance,
+        Kind::Process => match f.check.as_str() {
+            "process_cpu" | "process_memory" | "process_rss" => Section::Resources,
+            "port" => Section::Network,
+            _ => Section::Process,
+        },
+        Kind::Http => Section::Network,
+        Kind::Hub => Section::Api,
+        Kind::Mcp | Kind::Load => Section::Mcp,
+        Kind::Log => Section::Logs,
+        Kind::Host => Section::Resources,
+    }
+}
+
+/// Drops the probes whose sections are not wanted (and, for liveness, the expensive ones).
+fn narrow(t: &mut Target, want: &dyn Fn(Section) -> bool, liveness: bool) {
+    if liveness {
+        t.checks.skip_lists = true;
+        t.log = None;
+        t.system = None;
+    }
+    if !want(Section::Mcp) {
+        t.mcp = None;
+    }
+    if !want(Section::Api) {
+        t.hub = None;
+    }
+    if !want(Section::Network) {
+        t.http = None;
+    }
+    if !want(Section::Logs) {
+        t.log = None;
+    }
+    if !(want(Section::Process) || want(Section::Network) || want(Section::Resources)) {
+        t.process = None;
+    }
+    if !want(Section::Resources) {
+        t.system = None;
+    }
+}
+
+/// Runs the conformance checks of every MCP target concurrently.
+async fn conformance(targets: Vec<Target>, client: &reqwest::Client) -> Vec<Finding> {
+    let mut set = tokio::task::JoinSet::new();
+    for (i, t) in targets.into_iter().enumerate() {
+        let client = client.clone();
+        set.spawn(async move {
+            let checks = probe::conformance::probe(&t, &client).await;
+            (
+                i,
+                rules::conformance::findings(&t.name, &checks, &t.secrets),
+            )
+        });
+    }
+    let mut all = Vec::new();
+    while let Some(r) = set.join_next().await {
+        if let Ok(x) = r {
+            all.push(x);
+        }
+    }
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().flat_map(|(_, f)| f).collect()
+}
+
+pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ValidateArgs) -> anyhow::Result<u8> {
+    let want = |s: Section| args.sections.is_empty() || args.sections.contains(&s);
+    let liveness = args.check_type == CheckType::Liveness;
+    let mut audit = Vec::new();
+    let Prepared {
+        targets,
+        client,
+        mut opts,
+    } = prepare(ctx, g, &args.targets, &[], Some(&mut audit))?;
+    // a pre-flight check leaves no state behind (log marks belong to `health` runs)
+    opts.state_dir = None;
+    let conformance_targets: Vec<Target> = if args.strict && want(Section::Conformance) && !liveness
+    {
+        targets
+            .iter()
+            .filter(|t| t.mcp.is_some())
+            .cloned()
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut narrowed: Vec<Target> = targets.iter().cloned().collect();
+    for t in &mut narrowed {
+        narrow(t, &want, liveness);
+    }
+    let narrowed = Arc::new(narrowed);
+    let (health, strict) = tokio::join!(
+        check(&narrowed, &client, &opts),
+        conformance(conformance_targets, &client)
+    );
+    let mut findings = Vec::new();
+    if want(Section::Config) && !liveness {
+        findings.extend(audit);
+    }
+    findings.extend(health.findings);
+    findings.extend(strict);
+    for f in &mut findings {
+        f.section = Some(name(section_of(f)));
+    }
+    findings.retain(|f| want(section_of(f)));
+    // sections in report order; within a section, the order the checks ran in
+    findings.sort_by_key(|f| {
+        checklist::SECTIONS
+            .iter()
+            .position(|(k, _)| Some(*k) == f.section)
+    });
+    let report = Report {
+        command: "validate",
+        generated_at: health.generated_at,
+        findings,
+        observations: health.observations,
+        events: None,
+    };
+    let code = report.status().exit_code();
+    let bytes = match g.format.unwrap_or(Format::Table) {
+        Format::Table => {
+            let mut buf = Vec::new();
+            checklist::render(&report, ctx.term.color, &mut buf)
+                .context("rendering the checklist")?;
+            buf
+        }
+        other => render(&report, other, ctx),
+    };
+    if let Err(e) = emit(&bytes) {
+        if !is_broken_pipe(&e) {
+            return Err(e).context("writing the report to stdout");
+        }
+    }
+    Ok(code)
+}

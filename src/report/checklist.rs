@@ -1,0 +1,95 @@
+//! `validate`'s terminal report: one line per check with ✓/⚠/✗, grouped by section in a fixed order,
+//! then the verdict — the shape of the original `phase1-validation.sh`, with nothing hidden.
+
+use super::Report;
+use super::table::paint;
+use crate::status::Status;
+use crate::term::sanitize;
+use std::io::Write;
+
+/// Section names in report order, with their headings.
+pub const SECTIONS: [(&str, &str); 8] = [
+    ("config", "Config and environment"),
+    ("process", "Process health"),
+    ("network", "Network"),
+    ("api", "API health (hub)"),
+    ("mcp", "MCP endpoint"),
+    ("conformance", "Protocol conformance"),
+    ("logs", "Logs"),
+    ("resources", "Resource usage"),
+];
+
+fn mark(s: Status) -> &'static str {
+    match s {
+        Status::Ok => "✓",
+        Status::Warn => "⚠",
+        Status::Crit => "✗",
+        Status::Unknown => "?",
+    }
+}
+
+pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    let width = report
+        .findings
+        .iter()
+        .map(|f| f.target.chars().count() + f.check.chars().count() + 1)
+        .max()
+        .unwrap_or(0)
+        .min(48);
+    for (key, heading) in SECTIONS {
+        let mut lines = report
+            .findings
+            .iter()
+            .filter(|f| f.section == Some(key))
+            .peekable();
+        if lines.peek().is_none() {
+            continue;
+        }
+        writeln!(out, "{heading}")?;
+        for f in lines {
+            let label = format!("{} {}", sanitize(&f.target), sanitize(&f.check));
+            let reason = f.reason.map(|r| format!("{r}: ")).unwrap_or_default();
+            writeln!(
+                out,
+                "  {} {label:<width$}  {reason}{}",
+                paint(mark(f.status), f.status, color),
+                sanitize(&f.message)
+            )?;
+        }
+        writeln!(out)?;
+    }
+    let count = |s: Status| report.findings.iter().filter(|f| f.status == s).count();
+    let (ok, warn, crit, unknown) = (
+        count(Status::Ok),
+        count(Status::Warn),
+        count(Status::Crit),
+        count(Status::Unknown),
+    );
+    let status = report.status();
+    let word = match status {
+        Status::Ok => "PASS",
+        Status::Warn => "PASS WITH WARNINGS",
+        Status::Crit => "FAIL",
+        Status::Unknown => "INCOMPLETE",
+    };
+    let mut parts = vec![format!("{ok} passed")];
+    if warn > 0 {
+        parts.push(format!(
+            "{warn} warning{}",
+            if warn == 1 { "" } else { "s" }
+        ));
+    }
+    if crit > 0 {
+        parts.push(format!("{crit} failed"));
+    }
+    if unknown > 0 {
+        parts.push(format!("{unknown} not evaluated"));
+    }
+    writeln!(
+        out,
+        "Verdict: {} — {} of {} checks",
+        paint(word, status, color),
+        parts.join(", "),
+        report.findings.len()
+    )
+}

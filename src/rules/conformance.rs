@@ -1,0 +1,38 @@
+//! Conformance checks (`validate --strict`) as findings: a failed MUST is CRIT, a SHOULD or a disputed
+//! MUST is WARN, no session to check is UNKNOWN (the MCP section has the failure), a check that does
+//! not apply is left out. Each message ends with the spec section.
+
+use crate::config::scrub;
+use crate::failure::Reason;
+use crate::probe::Kind;
+use crate::probe::conformance::{Check, Outcome};
+use crate::report::Finding;
+use crate::status::Status;
+
+pub fn findings(target: &str, checks: &[Check], secrets: &[String]) -> Vec<Finding> {
+    checks
+        .iter()
+        .filter_map(|c| {
+            let (status, text) = match &c.outcome {
+                Outcome::Pass(t) => (Status::Ok, t),
+                Outcome::Warn(t) => (Status::Warn, t),
+                Outcome::Fail(t) => (Status::Crit, t),
+                Outcome::NotEvaluated(t) => (Status::Unknown, t),
+                Outcome::Skip(_) => return None,
+            };
+            let reason = match status {
+                Status::Ok | Status::Unknown => None,
+                _ => Some(Reason::Nonconformant),
+            };
+            let mut f = Finding::new(
+                target,
+                c.id,
+                status,
+                reason,
+                format!("{} [spec: {}]", scrub(text, secrets), c.spec),
+            );
+            f.probe = Kind::Conformance;
+            Some(f)
+        })
+        .collect()
+}
