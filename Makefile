@@ -21,7 +21,7 @@ PEERS_ENV := $(abspath $(PEERS_DIR))/run/endpoints.env
 # shell → file name under completions/
 COMPLETIONS := bash:mcpmon.bash zsh:_mcpmon fish:mcpmon.fish powershell:_mcpmon.ps1 elvish:mcpmon.elv
 
-.PHONY: help build peers demo test completions completions-check bench clean-peers
+.PHONY: help build peers demo test completions completions-check bench conformance clean-peers
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-18s %s\n", $$1, $$2 }'
@@ -87,6 +87,9 @@ completions-check: ## Fail when completions/ is stale (regenerate with `make com
 
 bench: ## Benchmarks against live peers (scripts/bench.sh; own peers dir and ports)
 	CARGO="$(CARGO)" scripts/bench.sh
+
+conformance: build ## The official MCP conformance suite's client scenarios against mcpmon (Node 22 + suite from npm, once)
+	scripts/conformance.sh
 
 clean-peers: ## Stop the peers and delete PEERS_DIR
 	-$(PEERS) stop "$(PEERS_DIR)"

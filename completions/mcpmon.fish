@@ -41,6 +41,7 @@ complete -c mcpmon -n "__fish_mcpmon_needs_command" -s V -l version -d 'Print ve
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "health" -d 'Check that MCP servers answer: transport and protocol revision, handshake and liveness latency, server identity, tool/prompt/resource counts, and the checks you configure'
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "alerts" -d 'Alerts with memory across runs: the checks of `health`, but a bad check fires only after `--for` and `--consecutive` bad runs and resolves only after `--recover-after` good ones, so a cron job behaves like a daemon. State lives in the state dir (alerts.json, locked, written atomically)'
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "measure" -d 'Latency and throughput of one MCP server under load: one request repeated by independent sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression gate for CI (--compare)'
+complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "validate" -d 'Pre-flight and post-deploy validation: every check always runs and is one line, grouped in sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict'
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout'
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r
@@ -96,8 +97,6 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l min-tools -d 'C
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l expect-tool -d 'CRIT when this tool is missing (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l warn-ms -d 'WARN when the handshake or liveness round trip takes longer (ms). Default 2000' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l crit-ms -d 'CRIT when the handshake or liveness round trip takes longer (ms). Default 5000' -r
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l interval -d 'Time between rounds with --watch' -r
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l count -d 'With --watch: stop after this many rounds and exit with the last round\'s status' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l for -d 'Fire only after a check has stayed bad this long, e.g. 5m (default: at once)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l consecutive -d 'Fire only after this many consecutive bad runs' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l recover-after -d 'Resolve a firing alert only after this many consecutive good runs' -r
@@ -121,7 +120,6 @@ never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l system -d 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -s w -l watch -d 'Repeat the check every --interval until interrupted (Ctrl-C)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l dry-run -d 'Evaluate without writing the alert state'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -s V -l version -d 'Print version'
@@ -168,6 +166,50 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l timeout -d 'De
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l allow-side-effects -d 'Allow --tool to call a tool that is not marked read-only (annotations.readOnlyHint)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s V -l version -d 'Print version'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l health-url -d 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l stats-url -d 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l thresholds -d 'Thresholds for --stats-url in check-alerts.sh\'s config/alerts.json format ({"critical": {...}, "warning": {...}})' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l log -d 'A log file whose last 100 entries are checked for errors, size and flapping (repeatable)' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l process -d 'A server process to check (running, CPU, memory, ports): pid:N, pidfile:PATH, port:N, or a command-line pattern (repeatable)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l transport -d 'Use this transport instead of detecting it' -r -f -a "stdio\t'A child process (only with a command after `--`)'
+http\t'Streamable HTTP (either era)'
+sse\t'The legacy HTTP+SSE transport (2024-11-05)'"
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l era -d 'Protocol era: auto (default), modern (2026-07-28) or legacy (initialize handshake)' -r -f -a "auto\t'Try the stateless 2026-07-28 revision first, fall back to the initialize handshake'
+modern\t'Only the stateless 2026-07-28 revision (`server/discover`)'
+legacy\t'Only the initialize handshake (2025-11-25 and earlier)'"
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -s H -l header -d 'Extra HTTP header for URL, --hub and --health-url targets, \'Name: value\' (repeatable). Values are never printed' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l min-tools -d 'CRIT when a server lists fewer tools than this' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l expect-tool -d 'CRIT when this tool is missing (repeatable)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l warn-ms -d 'WARN when the handshake or liveness round trip takes longer (ms). Default 2000' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l crit-ms -d 'CRIT when the handshake or liveness round trip takes longer (ms). Default 5000' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l section -d 'Only these sections (repeatable). Default: all' -r -f -a "config\t'The config files and every target\'s entry: command on PATH, env vars, placeholders, secrets in world-readable files, unpinned `npx -y` packages'
+process\t'The server processes: running, pid, uptime'
+network\t'Ports listening, HTTP endpoints responding, TLS certificate expiry'
+api\t'Hub REST APIs: state, each server connected, tool counts, workspace/cache state'
+mcp\t'MCP endpoints: handshake, revision, liveness, tool registration'
+conformance\t'Protocol conformance (with --strict): each check names the spec section it comes from'
+logs\t'Recent errors and the level distribution of the last log entries, log size and growth'
+resources\t'CPU, memory and disk against thresholds (process and host)'"
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l check-type -d 'liveness: the cheap set; readiness: everything' -r -f -a "liveness\t'Is it up: process, port, endpoint, handshake and liveness; no lists, logs or config audit'
+readiness\t'Is it ready to serve: everything (the default)'"
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -s f -l format -d 'Output format. Default: table; with --watch and stdout not a terminal: jsonl' -r -f -a "table\t'A table for people (default)'
+json\t'One JSON document (schema in README)'
+jsonl\t'The same document on one line; with --watch, one line per round'
+nagios\t'A Nagios/Icinga plugin line with perfdata'
+prometheus\t'Prometheus text exposition (node_exporter textfile collector)'"
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l color -d 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is unset and TERM is not dumb'
+always\t''
+never\t''"
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l system -d 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l strict -d 'Also check protocol conformance (framing, ids, version negotiation, declared capabilities, tool schemas and names, pagination, session and header enforcement, DNS-rebinding protection). Read-only: no tool is ever called'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -s V -l version -d 'Print version'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
@@ -182,8 +224,9 @@ never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure completions help" -f -a "health" -d 'Check that MCP servers answer: transport and protocol revision, handshake and liveness latency, server identity, tool/prompt/resource counts, and the checks you configure'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure completions help" -f -a "alerts" -d 'Alerts with memory across runs: the checks of `health`, but a bad check fires only after `--for` and `--consecutive` bad runs and resolves only after `--recover-after` good ones, so a cron job behaves like a daemon. State lives in the state dir (alerts.json, locked, written atomically)'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure completions help" -f -a "measure" -d 'Latency and throughput of one MCP server under load: one request repeated by independent sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression gate for CI (--compare)'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate completions help" -f -a "health" -d 'Check that MCP servers answer: transport and protocol revision, handshake and liveness latency, server identity, tool/prompt/resource counts, and the checks you configure'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate completions help" -f -a "alerts" -d 'Alerts with memory across runs: the checks of `health`, but a bad check fires only after `--for` and `--consecutive` bad runs and resolves only after `--recover-after` good ones, so a cron job behaves like a daemon. State lives in the state dir (alerts.json, locked, written atomically)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate completions help" -f -a "measure" -d 'Latency and throughput of one MCP server under load: one request repeated by independent sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression gate for CI (--compare)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate completions help" -f -a "validate" -d 'Pre-flight and post-deploy validation: every check always runs and is one line, grouped in sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

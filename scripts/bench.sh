@@ -15,6 +15,8 @@
 #   (g) measure -j 8 -n 5000 vs oha -c 8 -n 5000 on the same ping (oha from `cargo install oha`, put in
 #       target/bench-tools once; BENCH_INSTALL_OHA=0 skips): requests/s >= oha, p50 within 10 %, CPU
 #       per request <= oha; and peak RSS of measure -z 60s < 20 MB.
+#   (h) validate of a hub with its two servers, its process and its log: wall time < 1 s, and
+#       mcpmon's own work (its user + system CPU) < 100 ms.
 #
 # Uses hyperfine when installed, else a bash loop over `date +%s%N`; peak RSS from /usr/bin/time -f %M.
 # Builds the release binary, installs and starts its own peers (BENCH_PEERS_DIR, default target/bench-peers;
@@ -267,6 +269,21 @@ f_state=$WORK/f-state
 f_ms=$(median_ms "$RUNS" "$BIN" alerts --hub "$HUB_URL" --state-dir "$f_state")
 f_lat=$("$BIN" alerts -f json --hub "$HUB_URL" --state-dir "$f_state" | python3 -c 'import json, sys; print(json.load(sys.stdin)["observations"][0]["latency_ms"])')
 row "(f) alerts --hub" "$f_ms ms" "$f_lat ms hub answer" "$(sdiff "$f_ms - $f_lat") ms" "<= +50 ms" "$(verdict "$f_ms - $f_lat <= 50")"
+
+# ---- (h) validate of a hub, its process and its log (issue "mcpmon validate") ----
+log "(h) validate --hub --log --process x$RUNS"
+h_ms=$(median_ms "$RUNS" "$BIN" validate --hub "$HUB_URL" --log "$HUB_LOG" --process "port:$hub_port")
+h_cpu=-
+if [ -x /usr/bin/time ]; then
+  for i in 1 2 3 4 5; do
+    /usr/bin/time -f '%U %S' -o "$WORK/hcpu.$i" "$BIN" validate --hub "$HUB_URL" --log "$HUB_LOG" --process "port:$hub_port" > /dev/null 2>&1 || true
+  done
+  h_cpu=$(for i in 1 2 3 4 5; do tail -n 1 "$WORK/hcpu.$i"; done | awk '{ print ($1 + $2) * 1000 }' | sort -n | sed -n 3p)
+fi
+row "(h) validate --hub --log --process" "$h_ms ms" "-" "-" "< 1000 ms" "$(verdict "$h_ms < 1000")"
+row "(h) mcpmon's own CPU in that run (median)" "$h_cpu ms" "-" "-" "< 100 ms" "$(verdict "${h_cpu/-/1e9} < 100")"
+hs_ms=$(median_ms 5 "$BIN" validate --strict --hub "$HUB_URL" --log "$HUB_LOG" --process "port:$hub_port" "$EVERYTHING_HTTP_URL")
+row "    info: + --strict on a server-everything URL" "$hs_ms ms" "-" "-" "-" ""
 
 # ---- (g) measure vs oha on the same ping against the same server (issue "mcpmon measure") ----
 OHA=${OHA:-$(command -v oha || true)}
