@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             [CompletionResult]::new('alerts', 'alerts', [CompletionResultType]::ParameterValue, 'Alerts with memory across runs: the checks of `health`, but a bad check fires only after `--for` and `--consecutive` bad runs and resolves only after `--recover-after` good ones, so a cron job behaves like a daemon. State lives in the state dir (alerts.json, locked, written atomically)')
             [CompletionResult]::new('measure', 'measure', [CompletionResultType]::ParameterValue, 'Latency and throughput of one MCP server under load: one request repeated by independent sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression gate for CI (--compare)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Pre-flight and post-deploy validation: every check always runs and is one line, grouped in sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict')
+            [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'The continuous monitor: a light round every --interval, a full one every --full-every, each appended to history and echoed as a JSON line, until SIGINT/SIGTERM (--once: one round, for cron)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -72,6 +73,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs')
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Repeat the check every --interval until interrupted (Ctrl-C)')
             [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Repeat the check every --interval until interrupted (Ctrl-C)')
+            [CompletionResult]::new('--record', '--record', [CompletionResultType]::ParameterName, 'Also append the observations to history (the state dir''s history/YYYY-MM-DD.jsonl)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -190,7 +192,45 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`')
             [CompletionResult]::new('--deep', '--deep', [CompletionResultType]::ParameterName, 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)')
             [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs')
+            [CompletionResult]::new('--record', '--record', [CompletionResultType]::ParameterName, 'Also append the observations to history (the state dir''s history/YYYY-MM-DD.jsonl)')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Also check protocol conformance (framing, ids, version negotiation, declared capabilities, tool schemas and names, pagination, session and header enforcement, DNS-rebinding protection). Read-only: no tool is ever called')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mcpmon;record' {
+            [CompletionResult]::new('--hub', '--hub', [CompletionResultType]::ParameterName, 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)')
+            [CompletionResult]::new('--health-url', '--health-url', [CompletionResultType]::ParameterName, 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)')
+            [CompletionResult]::new('--stats-url', '--stats-url', [CompletionResultType]::ParameterName, 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)')
+            [CompletionResult]::new('--thresholds', '--thresholds', [CompletionResultType]::ParameterName, 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})')
+            [CompletionResult]::new('--log', '--log', [CompletionResultType]::ParameterName, 'A log file whose last 100 entries are checked for errors, size and flapping (repeatable)')
+            [CompletionResult]::new('--process', '--process', [CompletionResultType]::ParameterName, 'A server process to check (running, CPU, memory, ports): pid:N, pidfile:PATH, port:N, or a command-line pattern (repeatable)')
+            [CompletionResult]::new('--transport', '--transport', [CompletionResultType]::ParameterName, 'Use this transport instead of detecting it')
+            [CompletionResult]::new('--era', '--era', [CompletionResultType]::ParameterName, 'Protocol era: auto (default), modern (2026-07-28) or legacy (initialize handshake)')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra HTTP header for URL, --hub and --health-url targets, ''Name: value'' (repeatable). Values are never printed')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra HTTP header for URL, --hub and --health-url targets, ''Name: value'' (repeatable). Values are never printed')
+            [CompletionResult]::new('--min-tools', '--min-tools', [CompletionResultType]::ParameterName, 'CRIT when a server lists fewer tools than this')
+            [CompletionResult]::new('--expect-tool', '--expect-tool', [CompletionResultType]::ParameterName, 'CRIT when this tool is missing (repeatable)')
+            [CompletionResult]::new('--warn-ms', '--warn-ms', [CompletionResultType]::ParameterName, 'WARN when the handshake or liveness round trip takes longer (ms). Default 2000')
+            [CompletionResult]::new('--crit-ms', '--crit-ms', [CompletionResultType]::ParameterName, 'CRIT when the handshake or liveness round trip takes longer (ms). Default 5000')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between rounds. A light round is the liveness set (process, endpoint, handshake, ping)')
+            [CompletionResult]::new('--full-every', '--full-every', [CompletionResultType]::ParameterName, 'A full round (lists, logs, host: everything `health` checks) this often; the first round is full')
+            [CompletionResult]::new('--retention', '--retention', [CompletionResultType]::ParameterName, 'Delete history days older than this, e.g. 30d (checked at start and once a day)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Only these targets from the config (by name). Repeatable')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Only these targets from the config (by name). Repeatable')
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format. Default: table; with --watch and stdout not a terminal: jsonl')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format. Default: table; with --watch and stdout not a terminal: jsonl')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`')
+            [CompletionResult]::new('--deep', '--deep', [CompletionResultType]::ParameterName, 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)')
+            [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs')
+            [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'One round, then exit with its status (for cron): a full round unless --light')
+            [CompletionResult]::new('--light', '--light', [CompletionResultType]::ParameterName, 'With --once: a light round')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -218,6 +258,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             [CompletionResult]::new('alerts', 'alerts', [CompletionResultType]::ParameterValue, 'Alerts with memory across runs: the checks of `health`, but a bad check fires only after `--for` and `--consecutive` bad runs and resolves only after `--recover-after` good ones, so a cron job behaves like a daemon. State lives in the state dir (alerts.json, locked, written atomically)')
             [CompletionResult]::new('measure', 'measure', [CompletionResultType]::ParameterValue, 'Latency and throughput of one MCP server under load: one request repeated by independent sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression gate for CI (--compare)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Pre-flight and post-deploy validation: every check always runs and is one line, grouped in sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict')
+            [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'The continuous monitor: a light round every --interval, a full one every --full-every, each appended to history and echoed as a JSON line, until SIGINT/SIGTERM (--once: one round, for cron)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -232,6 +273,9 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             break
         }
         'mcpmon;help;validate' {
+            break
+        }
+        'mcpmon;help;record' {
             break
         }
         'mcpmon;help;completions' {

@@ -31,6 +31,9 @@ _mcpmon() {
             mcpmon,measure)
                 cmd="mcpmon__subcmd__measure"
                 ;;
+            mcpmon,record)
+                cmd="mcpmon__subcmd__record"
+                ;;
             mcpmon,validate)
                 cmd="mcpmon__subcmd__validate"
                 ;;
@@ -49,6 +52,9 @@ _mcpmon() {
             mcpmon__subcmd__help,measure)
                 cmd="mcpmon__subcmd__help__subcmd__measure"
                 ;;
+            mcpmon__subcmd__help,record)
+                cmd="mcpmon__subcmd__help__subcmd__record"
+                ;;
             mcpmon__subcmd__help,validate)
                 cmd="mcpmon__subcmd__help__subcmd__validate"
                 ;;
@@ -59,7 +65,7 @@ _mcpmon() {
 
     case "${cmd}" in
         mcpmon)
-            opts="-c -t -f -h -V --config --target --state-dir --format --color --timeout --help --version health alerts measure validate completions help"
+            opts="-c -t -f -h -V --config --target --state-dir --format --color --timeout --help --version health alerts measure validate record completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -301,7 +307,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__health)
-            opts="-H -w -c -t -f -h -V --hub --deep --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --watch --interval --count --config --target --state-dir --format --color --timeout --help --version"
+            opts="-H -w -c -t -f -h -V --hub --deep --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --watch --interval --count --record --config --target --state-dir --format --color --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -415,7 +421,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__help)
-            opts="health alerts measure validate completions help"
+            opts="health alerts measure validate record completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -485,6 +491,20 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__help__subcmd__measure)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcpmon__subcmd__help__subcmd__record)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -662,8 +682,126 @@ _mcpmon() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mcpmon__subcmd__record)
+            opts="-H -c -t -f -h -V --hub --deep --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --interval --full-every --once --light --retention --config --target --state-dir --format --color --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --hub)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stats-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --thresholds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --process)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transport)
+                    COMPREPLY=($(compgen -W "stdio http sse" -- "${cur}"))
+                    return 0
+                    ;;
+                --era)
+                    COMPREPLY=($(compgen -W "auto modern legacy" -- "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-tools)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-tool)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --warn-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --crit-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --full-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mcpmon__subcmd__validate)
-            opts="-H -c -t -f -h -V --hub --deep --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --section --check-type --strict --config --target --state-dir --format --color --timeout --help --version"
+            opts="-H -c -t -f -h -V --hub --deep --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --section --check-type --record --strict --config --target --state-dir --format --color --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

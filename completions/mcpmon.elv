@@ -35,6 +35,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand alerts 'Alerts with memory across runs: the checks of `health`, but a bad check fires only after `--for` and `--consecutive` bad runs and resolves only after `--recover-after` good ones, so a cron job behaves like a daemon. State lives in the state dir (alerts.json, locked, written atomically)'
             cand measure 'Latency and throughput of one MCP server under load: one request repeated by independent sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression gate for CI (--compare)'
             cand validate 'Pre-flight and post-deploy validation: every check always runs and is one line, grouped in sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict'
+            cand record 'The continuous monitor: a light round every --interval, a full one every --full-every, each appended to history and echoed as a JSON line, until SIGINT/SIGTERM (--once: one round, for cron)'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -68,6 +69,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand --system 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
             cand -w 'Repeat the check every --interval until interrupted (Ctrl-C)'
             cand --watch 'Repeat the check every --interval until interrupted (Ctrl-C)'
+            cand --record 'Also append the observations to history (the state dir''s history/YYYY-MM-DD.jsonl)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -183,7 +185,44 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand --timeout 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`'
             cand --deep 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)'
             cand --system 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
+            cand --record 'Also append the observations to history (the state dir''s history/YYYY-MM-DD.jsonl)'
             cand --strict 'Also check protocol conformance (framing, ids, version negotiation, declared capabilities, tool schemas and names, pagination, session and header enforcement, DNS-rebinding protection). Read-only: no tool is ever called'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mcpmon;record'= {
+            cand --hub 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)'
+            cand --health-url 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)'
+            cand --stats-url 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)'
+            cand --thresholds 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})'
+            cand --log 'A log file whose last 100 entries are checked for errors, size and flapping (repeatable)'
+            cand --process 'A server process to check (running, CPU, memory, ports): pid:N, pidfile:PATH, port:N, or a command-line pattern (repeatable)'
+            cand --transport 'Use this transport instead of detecting it'
+            cand --era 'Protocol era: auto (default), modern (2026-07-28) or legacy (initialize handshake)'
+            cand -H 'Extra HTTP header for URL, --hub and --health-url targets, ''Name: value'' (repeatable). Values are never printed'
+            cand --header 'Extra HTTP header for URL, --hub and --health-url targets, ''Name: value'' (repeatable). Values are never printed'
+            cand --min-tools 'CRIT when a server lists fewer tools than this'
+            cand --expect-tool 'CRIT when this tool is missing (repeatable)'
+            cand --warn-ms 'WARN when the handshake or liveness round trip takes longer (ms). Default 2000'
+            cand --crit-ms 'CRIT when the handshake or liveness round trip takes longer (ms). Default 5000'
+            cand --interval 'Time between rounds. A light round is the liveness set (process, endpoint, handshake, ping)'
+            cand --full-every 'A full round (lists, logs, host: everything `health` checks) this often; the first round is full'
+            cand --retention 'Delete history days older than this, e.g. 30d (checked at start and once a day)'
+            cand -c 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
+            cand --config 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
+            cand -t 'Only these targets from the config (by name). Repeatable'
+            cand --target 'Only these targets from the config (by name). Repeatable'
+            cand --state-dir 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)'
+            cand -f 'Output format. Default: table; with --watch and stdout not a terminal: jsonl'
+            cand --format 'Output format. Default: table; with --watch and stdout not a terminal: jsonl'
+            cand --color 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal'
+            cand --timeout 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`'
+            cand --deep 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)'
+            cand --system 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
+            cand --once 'One round, then exit with its status (for cron): a full round unless --light'
+            cand --light 'With --once: a light round'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -209,6 +248,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand alerts 'Alerts with memory across runs: the checks of `health`, but a bad check fires only after `--for` and `--consecutive` bad runs and resolves only after `--recover-after` good ones, so a cron job behaves like a daemon. State lives in the state dir (alerts.json, locked, written atomically)'
             cand measure 'Latency and throughput of one MCP server under load: one request repeated by independent sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression gate for CI (--compare)'
             cand validate 'Pre-flight and post-deploy validation: every check always runs and is one line, grouped in sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict'
+            cand record 'The continuous monitor: a light round every --interval, a full one every --full-every, each appended to history and echoed as a JSON line, until SIGINT/SIGTERM (--once: one round, for cron)'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -219,6 +259,8 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
         &'mcpmon;help;measure'= {
         }
         &'mcpmon;help;validate'= {
+        }
+        &'mcpmon;help;record'= {
         }
         &'mcpmon;help;completions'= {
         }

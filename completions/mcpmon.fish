@@ -42,6 +42,7 @@ complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "health" -d 'Check tha
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "alerts" -d 'Alerts with memory across runs: the checks of `health`, but a bad check fires only after `--for` and `--consecutive` bad runs and resolves only after `--recover-after` good ones, so a cron job behaves like a daemon. State lives in the state dir (alerts.json, locked, written atomically)'
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "measure" -d 'Latency and throughput of one MCP server under load: one request repeated by independent sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression gate for CI (--compare)'
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "validate" -d 'Pre-flight and post-deploy validation: every check always runs and is one line, grouped in sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict'
+complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "record" -d 'The continuous monitor: a light round every --interval, a full one every --full-every, each appended to history and echoed as a JSON line, until SIGINT/SIGTERM (--once: one round, for cron)'
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout'
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r
@@ -78,6 +79,7 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l timeout -d 'Dea
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l system -d 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s w -l watch -d 'Repeat the check every --interval until interrupted (Ctrl-C)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l record -d 'Also append the observations to history (the state dir\'s history/YYYY-MM-DD.jsonl)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s V -l version -d 'Print version'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r
@@ -207,9 +209,48 @@ never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l system -d 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l record -d 'Also append the observations to history (the state dir\'s history/YYYY-MM-DD.jsonl)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l strict -d 'Also check protocol conformance (framing, ids, version negotiation, declared capabilities, tool schemas and names, pagination, session and header enforcement, DNS-rebinding protection). Read-only: no tool is ever called'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -s V -l version -d 'Print version'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l health-url -d 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l stats-url -d 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l thresholds -d 'Thresholds for --stats-url in check-alerts.sh\'s config/alerts.json format ({"critical": {...}, "warning": {...}})' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l log -d 'A log file whose last 100 entries are checked for errors, size and flapping (repeatable)' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l process -d 'A server process to check (running, CPU, memory, ports): pid:N, pidfile:PATH, port:N, or a command-line pattern (repeatable)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l transport -d 'Use this transport instead of detecting it' -r -f -a "stdio\t'A child process (only with a command after `--`)'
+http\t'Streamable HTTP (either era)'
+sse\t'The legacy HTTP+SSE transport (2024-11-05)'"
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l era -d 'Protocol era: auto (default), modern (2026-07-28) or legacy (initialize handshake)' -r -f -a "auto\t'Try the stateless 2026-07-28 revision first, fall back to the initialize handshake'
+modern\t'Only the stateless 2026-07-28 revision (`server/discover`)'
+legacy\t'Only the initialize handshake (2025-11-25 and earlier)'"
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -s H -l header -d 'Extra HTTP header for URL, --hub and --health-url targets, \'Name: value\' (repeatable). Values are never printed' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l min-tools -d 'CRIT when a server lists fewer tools than this' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l expect-tool -d 'CRIT when this tool is missing (repeatable)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l warn-ms -d 'WARN when the handshake or liveness round trip takes longer (ms). Default 2000' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l crit-ms -d 'CRIT when the handshake or liveness round trip takes longer (ms). Default 5000' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l interval -d 'Time between rounds. A light round is the liveness set (process, endpoint, handshake, ping)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l full-every -d 'A full round (lists, logs, host: everything `health` checks) this often; the first round is full' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l retention -d 'Delete history days older than this, e.g. 30d (checked at start and once a day)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -s f -l format -d 'Output format. Default: table; with --watch and stdout not a terminal: jsonl' -r -f -a "table\t'A table for people (default)'
+json\t'One JSON document (schema in README)'
+jsonl\t'The same document on one line; with --watch, one line per round'
+nagios\t'A Nagios/Icinga plugin line with perfdata'
+prometheus\t'Prometheus text exposition (node_exporter textfile collector)'"
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l color -d 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is unset and TERM is not dumb'
+always\t''
+never\t''"
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l system -d 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l once -d 'One round, then exit with its status (for cron): a full round unless --light'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l light -d 'With --once: a light round'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -s V -l version -d 'Print version'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
@@ -224,9 +265,10 @@ never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate completions help" -f -a "health" -d 'Check that MCP servers answer: transport and protocol revision, handshake and liveness latency, server identity, tool/prompt/resource counts, and the checks you configure'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate completions help" -f -a "alerts" -d 'Alerts with memory across runs: the checks of `health`, but a bad check fires only after `--for` and `--consecutive` bad runs and resolves only after `--recover-after` good ones, so a cron job behaves like a daemon. State lives in the state dir (alerts.json, locked, written atomically)'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate completions help" -f -a "measure" -d 'Latency and throughput of one MCP server under load: one request repeated by independent sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression gate for CI (--compare)'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate completions help" -f -a "validate" -d 'Pre-flight and post-deploy validation: every check always runs and is one line, grouped in sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record completions help" -f -a "health" -d 'Check that MCP servers answer: transport and protocol revision, handshake and liveness latency, server identity, tool/prompt/resource counts, and the checks you configure'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record completions help" -f -a "alerts" -d 'Alerts with memory across runs: the checks of `health`, but a bad check fires only after `--for` and `--consecutive` bad runs and resolves only after `--recover-after` good ones, so a cron job behaves like a daemon. State lives in the state dir (alerts.json, locked, written atomically)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record completions help" -f -a "measure" -d 'Latency and throughput of one MCP server under load: one request repeated by independent sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression gate for CI (--compare)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record completions help" -f -a "validate" -d 'Pre-flight and post-deploy validation: every check always runs and is one line, grouped in sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record completions help" -f -a "record" -d 'The continuous monitor: a light round every --interval, a full one every --full-every, each appended to history and echoed as a JSON line, until SIGINT/SIGTERM (--once: one round, for cron)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

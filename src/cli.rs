@@ -84,6 +84,10 @@ pub enum Command {
     /// sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict.
     #[command(after_help = VALIDATE_EXAMPLES)]
     Validate(Box<ValidateArgs>),
+    /// The continuous monitor: a light round every --interval, a full one every --full-every, each
+    /// appended to history and echoed as a JSON line, until SIGINT/SIGTERM (--once: one round, for cron).
+    #[command(after_help = RECORD_EXAMPLES)]
+    Record(Box<RecordArgs>),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
     Completions {
         #[arg(value_enum)]
@@ -327,6 +331,47 @@ pub struct HealthArgs {
     /// With --watch: stop after this many rounds and exit with the last round's status.
     #[arg(long, value_name = "N", requires = "watch")]
     pub count: Option<u64>,
+
+    /// Also append the observations to history (the state dir's history/YYYY-MM-DD.jsonl).
+    #[arg(long)]
+    pub record: bool,
+}
+
+const RECORD_EXAMPLES: &str = "\
+Examples:
+  mcpmon record -c mcpmon.json                          # light every 5m, full every 30m, until Ctrl-C
+  mcpmon record --hub http://127.0.0.1:37373 --interval 30s --full-every 10m
+  */5 * * * * mcpmon record -c /etc/mcpmon.json --once --light
+  */30 * * * * mcpmon record -c /etc/mcpmon.json --once
+  jq -c 'select(.status != \"ok\")' ~/.local/state/mcpmon/history/$(date -u +%F).jsonl
+
+Each round is appended to history (one line per observation, one file per UTC day, written under a
+lock so concurrent runs never tear a line) and echoed on stdout as one JSON line.";
+
+#[derive(Debug, Args, Clone)]
+pub struct RecordArgs {
+    #[command(flatten)]
+    pub targets: TargetArgs,
+
+    /// Time between rounds. A light round is the liveness set (process, endpoint, handshake, ping).
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = duration::parse)]
+    pub interval: Duration,
+
+    /// A full round (lists, logs, host: everything `health` checks) this often; the first round is full.
+    #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = duration::parse)]
+    pub full_every: Duration,
+
+    /// One round, then exit with its status (for cron): a full round unless --light.
+    #[arg(long)]
+    pub once: bool,
+
+    /// With --once: a light round.
+    #[arg(long, requires = "once")]
+    pub light: bool,
+
+    /// Delete history days older than this, e.g. 30d (checked at start and once a day).
+    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = duration::parse)]
+    pub retention: Duration,
 }
 
 /// What to check and the checks' limits: shared by `health`, `alerts` and `validate`.
@@ -461,6 +506,10 @@ pub struct ValidateArgs {
     /// liveness: the cheap set; readiness: everything.
     #[arg(long, value_enum, default_value_t = CheckType::Readiness)]
     pub check_type: CheckType,
+
+    /// Also append the observations to history (the state dir's history/YYYY-MM-DD.jsonl).
+    #[arg(long)]
+    pub record: bool,
 
     /// Also check protocol conformance (framing, ids, version negotiation, declared capabilities,
     /// tool schemas and names, pagination, session and header enforcement, DNS-rebinding protection).

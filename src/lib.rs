@@ -33,6 +33,10 @@ pub fn run(cli: Cli, ctx: Context) -> anyhow::Result<u8> {
         Command::Health(args) => run_async(commands::health::run(&ctx, &cli.global, args)),
         Command::Alerts(args) => run_async(commands::alerts::run(&ctx, &cli.global, args)),
         Command::Validate(args) => run_async(commands::validate::run(&ctx, &cli.global, args)),
+        // record stops on SIGINT/SIGTERM itself and says what it wrote
+        Command::Record(args) => {
+            run_async_unguarded(commands::record::run(&ctx, &cli.global, args))
+        }
         // measure handles Ctrl-C itself: it stops sending and still reports what ran
         Command::Measure(args) => {
             run_async_term_only(commands::measure::run(&ctx, &cli.global, args))
@@ -74,4 +78,15 @@ fn run_async_term_only<F: std::future::Future<Output = anyhow::Result<u8>>>(
             _ = term.recv() => Ok(EXIT_INTERRUPTED),
         }
     })
+}
+
+/// As `run_async`, for a command that handles both SIGINT and SIGTERM itself (`record`).
+fn run_async_unguarded<F: std::future::Future<Output = anyhow::Result<u8>>>(
+    work: F,
+) -> anyhow::Result<u8> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?
+        .block_on(work)
 }

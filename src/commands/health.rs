@@ -315,14 +315,24 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &HealthArgs) -> anyhow::Re
         Format::Table
     });
 
+    let history = if args.record {
+        Some(super::record::history_dir(ctx, g)?)
+    } else {
+        None
+    };
     if !args.watch {
         let report = check(&targets, &client, &opts).await;
         let code = report.status().exit_code();
+        let recorded = history
+            .as_deref()
+            .map(|dir| super::record::append(dir, &report, "health"));
         if let Err(e) = emit(&render(&report, format, ctx)) {
             if !is_broken_pipe(&e) {
                 return Err(e).context("writing the report to stdout");
             }
         }
+        // the report is out either way; a history that could not be written is exit 3
+        recorded.transpose()?;
         return Ok(code);
     }
 
@@ -332,6 +342,11 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &HealthArgs) -> anyhow::Re
         let started = tokio::time::Instant::now();
         let report = check(&targets, &client, &opts).await;
         let last: Status = report.status();
+        if let Some(dir) = &history {
+            if let Err(e) = super::record::append(dir, &report, "health") {
+                eprintln!("mcpmon: {e:#}");
+            }
+        }
         let mut bytes = Vec::new();
         let live_table = format == Format::Table && ctx.term.stdout_tty;
         if live_table {

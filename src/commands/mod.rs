@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod completions;
 pub mod health;
 pub mod measure;
+pub mod record;
 pub mod validate;
 
 use crate::cli::{GlobalArgs, TransportArg};

@@ -46,9 +46,7 @@ fn section_of(f: &Finding) -> Section {
 /// Drops the probes whose sections are not wanted (and, for liveness, the expensive ones).
 fn narrow(t: &mut Target, want: &dyn Fn(Section) -> bool, liveness: bool) {
     if liveness {
-        t.checks.skip_lists = true;
-        t.log = None;
-        t.system = None;
+        t.liveness_only();
     }
     if !want(Section::Mcp) {
         t.mcp = None;
@@ -147,6 +145,14 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ValidateArgs) -> anyhow::
         events: None,
     };
     let code = report.status().exit_code();
+    let recorded = if args.record {
+        Some(
+            super::record::history_dir(ctx, g)
+                .and_then(|dir| super::record::append(&dir, &report, "validate")),
+        )
+    } else {
+        None
+    };
     let bytes = match g.format.unwrap_or(Format::Table) {
         Format::Table => {
             let mut buf = Vec::new();
@@ -161,5 +167,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ValidateArgs) -> anyhow::
             return Err(e).context("writing the report to stdout");
         }
     }
+    // the report is out either way; a history that could not be written is exit 3
+    recorded.transpose()?;
     Ok(code)
 }

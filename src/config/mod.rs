@@ -206,6 +206,13 @@ pub struct Target {
 }
 
 impl Target {
+    /// The cheap set (liveness): handshake and ping but no lists, no log tail, no host sample.
+    pub fn liveness_only(&mut self) {
+        self.checks.skip_lists = true;
+        self.log = None;
+        self.system = None;
+    }
+
     /// What a person sees as the address: the URL without credentials or query values, or the command.
     pub fn display_endpoint(&self) -> String {
         match &self.mcp {

@@ -29,6 +29,8 @@ pub struct McpFacts {
     /// The liveness method used and its round trip.
     pub liveness: Option<(String, Result<Duration, Failure>)>,
     pub tools: Listed<Vec<String>>,
+    /// Tool name → a hash of its `inputSchema` (keys sorted), for history's "schema changed".
+    pub tool_schemas: std::collections::BTreeMap<String, String>,
     pub prompts: Listed<usize>,
     pub resources: Listed<usize>,
     pub requests: Vec<RequestRecord>,
@@ -128,11 +130,18 @@ async fn run(
             || target.checks.min_tools.is_some()
             || !target.checks.expect_tools.is_empty());
     if want_tools {
-        facts.tools = Some(
-            s.list_all("tools/list", "tools", deadline)
-                .await
-                .map(|items| names(&items)),
-        );
+        let listed = s.list_all("tools/list", "tools", deadline).await;
+        if let Ok(items) = &listed {
+            facts.tool_schemas = items
+                .iter()
+                .map(|t| {
+                    let name = t.get("name").and_then(Value::as_str).unwrap_or("");
+                    let schema = t.get("inputSchema").unwrap_or(&Value::Null);
+                    (name.to_string(), format!("{:016x}", schema_hash(schema)))
+                })
+                .collect();
+        }
+        facts.tools = Some(listed.map(|items| names(&items)));
     }
     if lists && s.has_capability("prompts") {
         facts.prompts = Some(
@@ -166,6 +175,45 @@ async fn run(
     facts.stderr_tail = closed.stderr_tail;
     facts.close = Some(closed.close.summary);
     None
+}
+
+/// FNV-1a over a canonical form of a JSON value (object keys sorted), so a server that reorders keys
+/// does not look changed.
+pub fn schema_hash(v: &Value) -> u64 {
+    fn feed(h: &mut u64, bytes: &[u8]) {
+        for b in bytes {
+            *h ^= u64::from(*b);
+            *h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn walk(h: &mut u64, v: &Value) {
+        match v {
+            Value::Object(m) => {
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort();
+                feed(h, b"{");
+                for k in keys {
+                    feed(h, k.as_bytes());
+                    feed(h, b":");
+                    walk(h, &m[k]);
+                    feed(h, b",");
+                }
+                feed(h, b"}");
+            }
+            Value::Array(a) => {
+                feed(h, b"[");
+                for x in a {
+                    walk(h, x);
+                    feed(h, b",");
+                }
+                feed(h, b"]");
+            }
+            other => feed(h, other.to_string().as_bytes()),
+        }
+    }
+    let mut h = 0xcbf2_9ce4_8422_2325;
+    walk(&mut h, v);
+    h
 }
 
 fn names(items: &[Value]) -> Vec<String> {

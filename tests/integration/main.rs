@@ -7,6 +7,7 @@ mod alerts;
 mod cli;
 mod common;
 mod contract;
+mod history;
 mod measure;
 mod peers;
 mod probes;

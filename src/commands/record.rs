@@ -1,0 +1,162 @@
+//! `mcpmon record`: the continuous monitor that replaces `phase2-continuous.sh` — a light round (the
+//! liveness set) every `--interval`, a full round every `--full-every`, each appended to history and
+//! echoed as one JSON line, until SIGINT/SIGTERM; `--once` for cron. Also `append`, which
+//! `health --record` and `validate --record` share.
+
+use super::health::{Prepared, RoundOptions, check, prepare};
+use super::{Context, emit, is_broken_pipe};
+use crate::cli::{GlobalArgs, RecordArgs};
+use crate::config::Target;
+use crate::report::{Report, json};
+use crate::store::history::{self, Record};
+use anyhow::{Context as _, anyhow};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::time::Instant;
+
+/// The history directory of this run, or why there is none.
+pub fn history_dir(ctx: &Context, g: &GlobalArgs) -> anyhow::Result<PathBuf> {
+    ctx.state_dir(g).map(|d| history::dir(&d)).ok_or_else(|| {
+        anyhow!(
+            "no state dir for history: set --state-dir, MCPMON_STATE_DIR, XDG_STATE_HOME or HOME"
+        )
+    })
+}
+
+/// Appends a report's observations to history; returns how many lines were written.
+pub fn append(dir: &Path, report: &Report, source: &str) -> anyhow::Result<usize> {
+    let records: Vec<Record> = report
+        .observations
+        .iter()
+        .map(|o| Record::of(o, &report.findings, source))
+        .collect();
+    history::append(dir, &records)
+        .with_context(|| format!("appending to history in {}", dir.display()))
+}
+
+/// One round: checked, appended, echoed. A history that cannot be written is said on stderr and the
+/// monitor goes on (the next round tries again); a closed stdout is not an error.
+async fn round(
+    targets: &Arc<Vec<Target>>,
+    client: &reqwest::Client,
+    opts: &RoundOptions<'_>,
+    dir: &Path,
+    full: bool,
+) -> (Report, usize) {
+    let mut report = check(targets, client, opts).await;
+    report.command = "record";
+    let source = if full { "record:full" } else { "record:light" };
+    let written = match append(dir, &report, source) {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("mcpmon record: {e:#}");
+            0
+        }
+    };
+    let mut line = Vec::new();
+    if json::render_line(&report, &mut line).is_ok() {
+        if let Err(e) = emit(&line) {
+            if !is_broken_pipe(&e) {
+                eprintln!("mcpmon record: writing to stdout: {e}");
+            }
+        }
+    }
+    (report, written)
+}
+
+fn prune(dir: &Path, keep: std::time::Duration) {
+    match history::retain(dir, keep, chrono::Utc::now()) {
+        Ok(removed) if !removed.is_empty() => eprintln!(
+            "mcpmon record: retention: removed {} day file(s) older than {}",
+            removed.len(),
+            crate::config::duration::human(keep)
+        ),
+        Ok(_) => {}
+        Err(e) => eprintln!("mcpmon record: retention in {}: {e}", dir.display()),
+    }
+}
+
+pub async fn run(ctx: &Context, g: &GlobalArgs, args: &RecordArgs) -> anyhow::Result<u8> {
+    let dir = history_dir(ctx, g)?;
+    let Prepared {
+        targets,
+        client,
+        opts,
+    } = prepare(ctx, g, &args.targets, &[], None)?;
+    let light: Arc<Vec<Target>> = Arc::new(
+        targets
+            .iter()
+            .cloned()
+            .map(|mut t| {
+                t.liveness_only();
+                t
+            })
+            .collect(),
+    );
+    prune(&dir, args.retention);
+    if args.once {
+        let (report, _) = if args.light {
+            round(&light, &client, &opts, &dir, false).await
+        } else {
+            round(&targets, &client, &opts, &dir, true).await
+        };
+        return Ok(report.status().exit_code());
+    }
+
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("installing the SIGTERM handler")?;
+    let (mut rounds, mut written) = (0u64, 0usize);
+    let mut last_full: Option<Instant> = None;
+    let mut day = chrono::Utc::now().date_naive();
+    let mut next = Instant::now();
+    eprintln!(
+        "mcpmon record: {} target(s), light every {}, full every {}, history in {}; Ctrl-C to stop",
+        targets.len(),
+        crate::config::duration::human(args.interval),
+        crate::config::duration::human(args.full_every),
+        dir.display()
+    );
+    loop {
+        let full = last_full.is_none_or(|t| t.elapsed() >= args.full_every);
+        let set = if full { &targets } else { &light };
+        let stopped = tokio::select! {
+            (_, n) = round(set, &client, &opts, &dir, full) => {
+                rounds += 1;
+                written += n;
+                if full {
+                    last_full = Some(Instant::now());
+                }
+                false
+            }
+            _ = tokio::signal::ctrl_c() => true,
+            _ = term.recv() => true,
+        };
+        if stopped {
+            break;
+        }
+        let today = chrono::Utc::now().date_naive();
+        if today != day {
+            day = today;
+            prune(&dir, args.retention);
+        }
+        next += args.interval;
+        let now = Instant::now();
+        if next < now {
+            // a round took longer than the interval: skip the missed ticks instead of bursting
+            next = now + args.interval;
+        }
+        let stopped = tokio::select! {
+            _ = tokio::time::sleep_until(next) => false,
+            _ = tokio::signal::ctrl_c() => true,
+            _ = term.recv() => true,
+        };
+        if stopped {
+            break;
+        }
+    }
+    eprintln!(
+        "mcpmon record: stopped after {rounds} round(s); {written} record(s) written to {}",
+        dir.display()
+    );
+    Ok(0)
+}

@@ -1,0 +1,401 @@
+//! History (DESIGN.md §7): one compact JSON line per observation, one file per UTC day under
+//! `<state dir>/history/YYYY-MM-DD.jsonl`.
+//!
+//! Writers append a whole round with one `write` under an exclusive `flock` of the day's file, so
+//! concurrent `record --once` runs from cron never interleave or tear a line. Readers take no lock,
+//! touch only the files of the window asked for, stream line by line (memory does not grow with the
+//! history), and skip a torn or corrupt line with a note instead of failing. Retention removes whole
+//! days by their file name. The line format is documented in the README (`jq` reads it as it is).
+
+use crate::probe::{Facts, Observation};
+use crate::report::Finding;
+use crate::status::{Status, worst};
+use chrono::{DateTime, NaiveDate, Utc};
+use nix::fcntl::{Flock, FlockArg};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// The line format's version (`v`).
+pub const VERSION: u32 = 1;
+/// How long an append waits for another writer holding the day's lock.
+const LOCK_WAIT: Duration = Duration::from_secs(10);
+/// At most this many corrupt lines are described (all are counted).
+const MAX_NOTES: usize = 20;
+
+/// One observation as history keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub v: u32,
+    /// When the observation started (RFC 3339, UTC).
+    pub at: DateTime<Utc>,
+    /// What wrote it: `record:light`, `record:full`, `health`, `validate`.
+    pub source: String,
+    pub target: String,
+    /// The probe kind: `mcp`, `hub`, `http`, `log`, `process`, `host`.
+    pub kind: String,
+    /// The worst of the probe's findings: `ok`, `warn`, `crit`, `unknown`.
+    pub status: String,
+    /// Why the probe could not look, or the first non-OK finding's reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub duration_ms: f64,
+    /// The numbers of the probe's findings by check: `handshake`/`liveness` ms, `tools` count,
+    /// `process_cpu` %, `log_errors`, …
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metrics: BTreeMap<String, f64>,
+    /// `mcp` full rounds: tool name → hash of its `inputSchema` (16 hex digits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tools: Option<BTreeMap<String, String>>,
+    /// `hub`: server name → status (`connected`, `disconnected`, `disabled`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub servers: Option<BTreeMap<String, String>>,
+    /// Seconds since start: the hub's servers by name, the process as `process`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub uptime_s: BTreeMap<String, f64>,
+}
+
+impl Record {
+    /// The history line of one observation, with the findings that judge it.
+    pub fn of(obs: &Observation, findings: &[Finding], source: &str) -> Record {
+        let kind = obs.kind();
+        let mine: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.target == obs.target && f.probe == kind)
+            .collect();
+        let status = worst(mine.iter().map(|f| f.status));
+        let reason = obs.failure.as_ref().map(|f| f.reason).or_else(|| {
+            mine.iter()
+                .find(|f| f.status != Status::Ok)
+                .and_then(|f| f.reason)
+        });
+        let mut metrics = BTreeMap::new();
+        for f in &mine {
+            if let Some(v) = f.value.filter(|v| v.is_finite()) {
+                metrics.insert(f.check.clone(), v);
+            }
+        }
+        let mut uptime_s = BTreeMap::new();
+        let mut tools = None;
+        let mut servers = None;
+        match &obs.facts {
+            Facts::Mcp(m) if !m.tool_schemas.is_empty() => {
+                tools = Some(m.tool_schemas.clone());
+            }
+            Facts::Hub(h) if !h.servers.is_empty() => {
+                let mut map = BTreeMap::new();
+                for s in &h.servers {
+                    map.insert(
+                        s.name.clone(),
+                        s.status.clone().unwrap_or_else(|| "unknown".into()),
+                    );
+                    if let Some(u) = s.uptime_s {
+                        uptime_s.insert(s.name.clone(), u);
+                    }
+                }
+                servers = Some(map);
+            }
+            Facts::Process(p) => {
+                if let Some(u) = p.processes.first().and_then(|i| i.uptime_s) {
+                    uptime_s.insert("process".into(), u);
+                }
+            }
+            _ => {}
+        }
+        Record {
+            v: VERSION,
+            at: obs.started_at,
+            source: source.to_string(),
+            target: obs.target.clone(),
+            kind: kind.as_str().to_string(),
+            status: status.as_str().to_string(),
+            reason: reason.map(|r| r.as_str().to_string()),
+            duration_ms: (obs.duration.as_secs_f64() * 1e6).round() / 1e3,
+            metrics,
+            tools,
+            servers,
+            uptime_s,
+        }
+    }
+}
+
+/// `<state dir>/history`.
+pub fn dir(state_dir: &Path) -> PathBuf {
+    state_dir.join("history")
+}
+
+fn day_file(dir: &Path, day: NaiveDate) -> PathBuf {
+    dir.join(format!("{}.jsonl", day.format("%Y-%m-%d")))
+}
+
+fn day_of(path: &Path) -> Option<NaiveDate> {
+    let name = path.file_name()?.to_str()?;
+    NaiveDate::parse_from_str(name.strip_suffix(".jsonl")?, "%Y-%m-%d").ok()
+}
+
+/// Appends records, each day's lines in one write under that day's lock. Returns how many were written.
+pub fn append(dir: &Path, records: &[Record]) -> std::io::Result<usize> {
+    let mut by_day: BTreeMap<NaiveDate, Vec<u8>> = BTreeMap::new();
+    for r in records {
+        let buf = by_day.entry(r.at.date_naive()).or_default();
+        serde_json::to_writer(&mut *buf, r).map_err(std::io::Error::other)?;
+        buf.push(b'\n');
+    }
+    if by_day.is_empty() {
+        return Ok(0);
+    }
+    std::fs::create_dir_all(dir)?;
+    for (day, bytes) in by_day {
+        let path = day_file(dir, day);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)?;
+        let mut locked = lock(file, &path)?;
+        locked.write_all(&bytes)?;
+        locked.flush()?;
+    }
+    Ok(records.len())
+}
+
+fn lock(file: std::fs::File, path: &Path) -> std::io::Result<Flock<std::fs::File>> {
+    let started = Instant::now();
+    let mut f = file;
+    loop {
+        match Flock::lock(f, FlockArg::LockExclusiveNonblock) {
+            Ok(l) => return Ok(l),
+            Err((back, errno)) => {
+                if errno != nix::errno::Errno::EWOULDBLOCK || started.elapsed() > LOCK_WAIT {
+                    return Err(std::io::Error::other(format!(
+                        "cannot lock {}: {}",
+                        path.display(),
+                        if errno == nix::errno::Errno::EWOULDBLOCK {
+                            "another writer holds it"
+                        } else {
+                            errno.desc()
+                        }
+                    )));
+                }
+                f = back;
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+    }
+}
+
+/// What a read saw besides the records.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ReadReport {
+    pub files: usize,
+    pub records: usize,
+    pub corrupt: usize,
+    /// `FILE:LINE: problem`, for the first few corrupt lines.
+    pub notes: Vec<String>,
+}
+
+/// Calls `visit` with every record whose `at` lies in `[from, to]`, oldest file first; only the
+/// files of those days are opened.
+pub fn read(
+    dir: &Path,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    mut visit: impl FnMut(Record),
+) -> std::io::Result<ReadReport> {
+    let mut report = ReadReport::default();
+    let mut day = from.date_naive();
+    let last = to.date_naive();
+    while day <= last {
+        let path = day_file(dir, day);
+        let file = match std::fs::File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                day = day.succ_opt().unwrap_or(last + chrono::Days::new(1));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        report.files += 1;
+        let mut reader = std::io::BufReader::with_capacity(64 * 1024, file);
+        let mut line = Vec::new();
+        let mut n = 0usize;
+        loop {
+            line.clear();
+            if reader.read_until(b'\n', &mut line)? == 0 {
+                break;
+            }
+            n += 1;
+            let complete = line.last() == Some(&b'\n');
+            let text = line.strip_suffix(b"\n").unwrap_or(&line);
+            if text.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            match serde_json::from_slice::<Record>(text) {
+                Ok(r) => {
+                    if r.at >= from && r.at <= to {
+                        report.records += 1;
+                        visit(r);
+                    }
+                }
+                Err(e) => {
+                    report.corrupt += 1;
+                    if report.notes.len() < MAX_NOTES {
+                        let what = if complete {
+                            "corrupt line"
+                        } else {
+                            "torn last line"
+                        };
+                        report
+                            .notes
+                            .push(format!("{}:{n}: {what} skipped ({e})", path.display()));
+                    }
+                }
+            }
+        }
+        day = day.succ_opt().unwrap_or(last + chrono::Days::new(1));
+    }
+    Ok(report)
+}
+
+/// Removes the day files older than `keep` before `now`; returns them.
+pub fn retain(dir: &Path, keep: Duration, now: DateTime<Utc>) -> std::io::Result<Vec<PathBuf>> {
+    let cutoff =
+        (now - chrono::Duration::from_std(keep).unwrap_or(chrono::Duration::MAX)).date_naive();
+    let mut removed = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(removed),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let path = entry?.path();
+        if day_of(&path).is_some_and(|d| d < cutoff) {
+            std::fs::remove_file(&path)?;
+            removed.push(path);
+        }
+    }
+    removed.sort();
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(at: &str, target: &str) -> Record {
+        Record {
+            v: VERSION,
+            at: at.parse().unwrap(),
+            source: "record:full".into(),
+            target: target.into(),
+            kind: "mcp".into(),
+            status: "ok".into(),
+            reason: None,
+            duration_ms: 1.5,
+            metrics: BTreeMap::from([("liveness".to_string(), 2.25)]),
+            tools: None,
+            servers: None,
+            uptime_s: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn append_splits_by_day_and_read_touches_only_the_window() {
+        let d = tempfile::tempdir().unwrap();
+        let recs = vec![
+            rec("2026-11-20T23:59:59Z", "a"),
+            rec("2026-11-21T00:00:00Z", "a"),
+            rec("2026-11-21T12:00:00Z", "b"),
+            rec("2026-11-22T08:00:00Z", "a"),
+        ];
+        assert_eq!(append(d.path(), &recs).unwrap(), 4);
+        let mut names: Vec<String> = std::fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            ["2026-11-20.jsonl", "2026-11-21.jsonl", "2026-11-22.jsonl"]
+        );
+        let mut seen = Vec::new();
+        let rep = read(
+            d.path(),
+            "2026-11-21T00:00:00Z".parse().unwrap(),
+            "2026-11-21T23:59:59Z".parse().unwrap(),
+            |r| seen.push(r),
+        )
+        .unwrap();
+        assert_eq!(rep.files, 1, "only the window's day is opened");
+        assert_eq!(seen, recs[1..3].to_vec());
+    }
+
+    #[test]
+    fn corrupt_and_torn_lines_are_skipped_and_reported() {
+        let d = tempfile::tempdir().unwrap();
+        append(d.path(), &[rec("2026-11-21T01:00:00Z", "a")]).unwrap();
+        let path = d.path().join("2026-11-21.jsonl");
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        f.write_all(b"{\"v\":1,\"at\":\"garbage\n").unwrap();
+        drop(f);
+        append(d.path(), &[rec("2026-11-21T02:00:00Z", "b")]).unwrap();
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        f.write_all(b"{\"v\":1,\"at\":\"2026-11-21T03:00").unwrap();
+        drop(f);
+        let mut seen = Vec::new();
+        let rep = read(
+            d.path(),
+            "2026-11-21T00:00:00Z".parse().unwrap(),
+            "2026-11-21T23:00:00Z".parse().unwrap(),
+            |r| seen.push(r.target),
+        )
+        .unwrap();
+        assert_eq!(seen, ["a", "b"]);
+        assert_eq!(rep.corrupt, 2);
+        assert!(
+            rep.notes[0].contains(":2: corrupt line skipped"),
+            "{:?}",
+            rep.notes
+        );
+        assert!(
+            rep.notes[1].contains(":4: torn last line"),
+            "{:?}",
+            rep.notes
+        );
+    }
+
+    #[test]
+    fn retention_removes_whole_old_days() {
+        let d = tempfile::tempdir().unwrap();
+        append(
+            d.path(),
+            &[
+                rec("2026-10-01T10:00:00Z", "a"),
+                rec("2026-10-23T10:00:00Z", "a"),
+                rec("2026-11-22T10:00:00Z", "a"),
+            ],
+        )
+        .unwrap();
+        std::fs::write(d.path().join("notes.txt"), "kept").unwrap();
+        let removed = retain(
+            d.path(),
+            Duration::from_secs(30 * 86400),
+            "2026-11-22T12:00:00Z".parse().unwrap(),
+        )
+        .unwrap();
+        let names: Vec<String> = removed
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["2026-10-01.jsonl"]);
+        assert!(d.path().join("2026-10-23.jsonl").exists());
+        assert!(d.path().join("notes.txt").exists());
+    }
+}
