@@ -36,6 +36,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand measure 'Latency and throughput of one MCP server under load: one request repeated by independent sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression gate for CI (--compare)'
             cand validate 'Pre-flight and post-deploy validation: every check always runs and is one line, grouped in sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict'
             cand record 'The continuous monitor: a light round every --interval, a full one every --full-every, each appended to history and echoed as a JSON line, until SIGINT/SIGTERM (--once: one round, for cron)'
+            cand anomalies 'Anomalies now and in history (detect-anomalies.sh, generalised): error spikes, flapping, resource usage, client counts, disconnected servers, log size and truncation from live probes; latency and error rate against each target''s own baseline, changed tool lists, restarts and missing records from history. Exit 0 none, 1 one or two minor ones, 2 three or more or a critical one'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -228,6 +229,39 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'mcpmon;anomalies'= {
+            cand --hub 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)'
+            cand --health-url 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)'
+            cand --stats-url 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)'
+            cand --thresholds 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})'
+            cand --log 'A log file whose last 100 entries are checked for errors, size and flapping (repeatable)'
+            cand --process 'A server process to check (running, CPU, memory, ports): pid:N, pidfile:PATH, port:N, or a command-line pattern (repeatable)'
+            cand --transport 'Use this transport instead of detecting it'
+            cand --era 'Protocol era: auto (default), modern (2026-07-28) or legacy (initialize handshake)'
+            cand -H 'Extra HTTP header for URL, --hub and --health-url targets, ''Name: value'' (repeatable). Values are never printed'
+            cand --header 'Extra HTTP header for URL, --hub and --health-url targets, ''Name: value'' (repeatable). Values are never printed'
+            cand --min-tools 'CRIT when a server lists fewer tools than this'
+            cand --expect-tool 'CRIT when this tool is missing (repeatable)'
+            cand --warn-ms 'WARN when the handshake or liveness round trip takes longer (ms). Default 2000'
+            cand --crit-ms 'CRIT when the handshake or liveness round trip takes longer (ms). Default 5000'
+            cand --window 'How far back history is read, e.g. 24h, 7d'
+            cand --max-clients 'Warn above this many clients connected to a hub (DESIGN.md §8: > 5; critical above twice it)'
+            cand -c 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
+            cand --config 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
+            cand -t 'Only these targets from the config (by name). Repeatable'
+            cand --target 'Only these targets from the config (by name). Repeatable'
+            cand --state-dir 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)'
+            cand -f 'Output format. Default: table; with --watch and stdout not a terminal: jsonl'
+            cand --format 'Output format. Default: table; with --watch and stdout not a terminal: jsonl'
+            cand --color 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal'
+            cand --timeout 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`'
+            cand --deep 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)'
+            cand --system 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'mcpmon;completions'= {
             cand -c 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
             cand --config 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
@@ -249,6 +283,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand measure 'Latency and throughput of one MCP server under load: one request repeated by independent sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression gate for CI (--compare)'
             cand validate 'Pre-flight and post-deploy validation: every check always runs and is one line, grouped in sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict'
             cand record 'The continuous monitor: a light round every --interval, a full one every --full-every, each appended to history and echoed as a JSON line, until SIGINT/SIGTERM (--once: one round, for cron)'
+            cand anomalies 'Anomalies now and in history (detect-anomalies.sh, generalised): error spikes, flapping, resource usage, client counts, disconnected servers, log size and truncation from live probes; latency and error rate against each target''s own baseline, changed tool lists, restarts and missing records from history. Exit 0 none, 1 one or two minor ones, 2 three or more or a critical one'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -261,6 +296,8 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
         &'mcpmon;help;validate'= {
         }
         &'mcpmon;help;record'= {
+        }
+        &'mcpmon;help;anomalies'= {
         }
         &'mcpmon;help;completions'= {
         }

@@ -88,6 +88,12 @@ pub enum Command {
     /// appended to history and echoed as a JSON line, until SIGINT/SIGTERM (--once: one round, for cron).
     #[command(after_help = RECORD_EXAMPLES)]
     Record(Box<RecordArgs>),
+    /// Anomalies now and in history (detect-anomalies.sh, generalised): error spikes, flapping,
+    /// resource usage, client counts, disconnected servers, log size and truncation from live probes;
+    /// latency and error rate against each target's own baseline, changed tool lists, restarts and
+    /// missing records from history. Exit 0 none, 1 one or two minor ones, 2 three or more or a critical one.
+    #[command(after_help = ANOMALIES_EXAMPLES)]
+    Anomalies(Box<AnomaliesArgs>),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
     Completions {
         #[arg(value_enum)]
@@ -347,6 +353,29 @@ Examples:
 
 Each round is appended to history (one line per observation, one file per UTC day, written under a
 lock so concurrent runs never tear a line) and echoed on stdout as one JSON line.";
+
+const ANOMALIES_EXAMPLES: &str = "\
+Examples:
+  mcpmon anomalies --hub http://127.0.0.1:37373 --log ~/.local/state/mcp-hub/logs/mcp-hub.log
+  mcpmon anomalies -c mcpmon.json --window 7d --format json | jq '.findings[] | select(.status != \"ok\")'
+  mcpmon anomalies                                     # history only: every target recorded in the window
+  */5 * * * * mcpmon anomalies -c /etc/mcpmon.json --format nagios
+
+History comes from `mcpmon record` (or --record on health and validate).";
+
+#[derive(Debug, Args, Clone)]
+pub struct AnomaliesArgs {
+    #[command(flatten)]
+    pub targets: TargetArgs,
+
+    /// How far back history is read, e.g. 24h, 7d.
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = duration::parse)]
+    pub window: Duration,
+
+    /// Warn above this many clients connected to a hub (DESIGN.md §8: > 5; critical above twice it).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub max_clients: u64,
+}
 
 #[derive(Debug, Args, Clone)]
 pub struct RecordArgs {

@@ -62,6 +62,9 @@ pub enum Reason {
     SecretExposed,
     /// A protocol conformance check (`validate --strict`) not met.
     Nonconformant,
+    /// `anomalies`: a value far outside the target's own history, a changed tool list, a restart,
+    /// missing records, or too many anomalies at once.
+    Anomaly,
 }
 
 impl Reason {
@@ -102,6 +105,7 @@ impl Reason {
             Reason::Unpinned => "unpinned_package",
             Reason::SecretExposed => "secret_exposed",
             Reason::Nonconformant => "nonconformant",
+            Reason::Anomaly => "anomaly",
         }
     }
 }

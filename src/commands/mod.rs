@@ -3,6 +3,7 @@
 //! below receives plain values.
 
 pub mod alerts;
+pub mod anomalies;
 pub mod completions;
 pub mod health;
 pub mod measure;

@@ -69,7 +69,7 @@ fn prune(dir: &Path, keep: std::time::Duration) {
         Ok(removed) if !removed.is_empty() => eprintln!(
             "mcpmon record: retention: removed {} day file(s) older than {}",
             removed.len(),
-            crate::config::duration::human(keep)
+            crate::config::duration::span(keep)
         ),
         Ok(_) => {}
         Err(e) => eprintln!("mcpmon record: retention in {}: {e}", dir.display()),
@@ -112,8 +112,8 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &RecordArgs) -> anyhow::Re
     eprintln!(
         "mcpmon record: {} target(s), light every {}, full every {}, history in {}; Ctrl-C to stop",
         targets.len(),
-        crate::config::duration::human(args.interval),
-        crate::config::duration::human(args.full_every),
+        crate::config::duration::span(args.interval),
+        crate::config::duration::span(args.full_every),
         dir.display()
     );
     loop {

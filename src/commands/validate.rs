@@ -156,7 +156,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ValidateArgs) -> anyhow::
     let bytes = match g.format.unwrap_or(Format::Table) {
         Format::Table => {
             let mut buf = Vec::new();
-            checklist::render(&report, ctx.term.color, &mut buf)
+            checklist::render(&report, &checklist::SECTIONS, ctx.term.color, &mut buf)
                 .context("rendering the checklist")?;
             buf
         }

@@ -29,6 +29,25 @@ pub fn parse(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
+/// Formats a long span for messages: `45 s`, `12 min`, `3.5 h`, `7 d`.
+pub fn span(d: Duration) -> String {
+    let secs = d.as_secs_f64();
+    if secs < 120.0 {
+        format!("{secs:.0} s")
+    } else if secs < 7200.0 {
+        format!("{:.0} min", secs / 60.0)
+    } else if secs < 2.0 * 86400.0 {
+        let h = secs / 3600.0;
+        if (h - h.round()).abs() < 0.05 {
+            format!("{h:.0} h")
+        } else {
+            format!("{h:.1} h")
+        }
+    } else {
+        format!("{:.0} d", secs / 86400.0)
+    }
+}
+
 /// Formats a duration compactly for messages (`1.2 s`, `350 ms`).
 pub fn human(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1000.0;

@@ -1,5 +1,6 @@
-//! `validate`'s terminal report: one line per check with ✓/⚠/✗, grouped by section in a fixed order,
-//! then the verdict — the shape of the original `phase1-validation.sh`, with nothing hidden.
+//! The checklist form of a report (`validate`, `anomalies`): one line per check with ✓/⚠/✗, grouped
+//! by section in a fixed order, then the verdict — the shape of the original `phase1-validation.sh`
+//! and `detect-anomalies.sh`, with nothing hidden.
 
 use super::Report;
 use super::table::paint;
@@ -7,7 +8,7 @@ use crate::status::Status;
 use crate::term::sanitize;
 use std::io::Write;
 
-/// Section names in report order, with their headings.
+/// `validate`'s section names in report order, with their headings.
 pub const SECTIONS: [(&str, &str); 8] = [
     ("config", "Config and environment"),
     ("process", "Process health"),
@@ -28,7 +29,13 @@ fn mark(s: Status) -> &'static str {
     }
 }
 
-pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Result<()> {
+/// Renders the findings section by section (`sections`: key and heading, in order), then the verdict.
+pub fn render(
+    report: &Report,
+    sections: &[(&str, &str)],
+    color: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let width = report
         .findings
         .iter()
@@ -36,7 +43,7 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Res
         .max()
         .unwrap_or(0)
         .min(48);
-    for (key, heading) in SECTIONS {
+    for &(key, heading) in sections {
         let mut lines = report
             .findings
             .iter()
@@ -66,11 +73,14 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Res
         count(Status::Unknown),
     );
     let status = report.status();
-    let word = match status {
-        Status::Ok => "PASS",
-        Status::Warn => "PASS WITH WARNINGS",
-        Status::Crit => "FAIL",
-        Status::Unknown => "INCOMPLETE",
+    let word = match (report.command, status) {
+        ("anomalies", Status::Ok) => "ALL CLEAR",
+        ("anomalies", Status::Warn) => "MINOR ANOMALIES",
+        ("anomalies", Status::Crit) => "CRITICAL",
+        (_, Status::Ok) => "PASS",
+        (_, Status::Warn) => "PASS WITH WARNINGS",
+        (_, Status::Crit) => "FAIL",
+        (_, Status::Unknown) => "INCOMPLETE",
     };
     let mut parts = vec![format!("{ok} passed")];
     if warn > 0 {

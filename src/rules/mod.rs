@@ -2,6 +2,7 @@
 //! in as a value.
 
 pub mod alerting;
+pub mod anomalies;
 pub mod conformance;
 pub mod endpoint;
 pub mod host;

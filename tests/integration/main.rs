@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap in a test is a failed test
 
 mod alerts;
+mod anomalies;
 mod cli;
 mod common;
 mod contract;

@@ -1,0 +1,182 @@
+//! `mcpmon anomalies`: `detect-anomalies.sh` generalised. Now: a health round's findings (error spikes,
+//! flapping, process CPU and memory, disconnected hub servers, log size and truncation) plus each hub's
+//! client count; from history: `rules::anomalies` over `--window`. Exit as the original: 0 none, 1 one
+//! or two minor ones, 2 three or more or any critical one.
+
+use super::health::{Prepared, check, prepare, render};
+use super::{Context, emit, is_broken_pipe};
+use crate::cli::{AnomaliesArgs, GlobalArgs, TargetArgs};
+use crate::failure::Reason;
+use crate::probe::{Facts, Kind};
+use crate::report::{Finding, Format, Report, checklist};
+use crate::rules::anomalies::History;
+use crate::status::Status;
+use crate::store::history;
+use anyhow::Context as _;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Three anomalies or more make the run critical, whatever each one is (as the original).
+const CRITICAL_COUNT: usize = 3;
+
+/// Whether the run names anything to probe live (else it reads history alone).
+fn has_targets(ctx: &Context, g: &GlobalArgs, t: &TargetArgs) -> bool {
+    !(t.urls.is_empty()
+        && t.command.is_empty()
+        && t.hubs.is_empty()
+        && t.health_urls.is_empty()
+        && t.stats_urls.is_empty()
+        && t.logs.is_empty()
+        && t.processes.is_empty()
+        && !t.system
+        && g.config.is_empty()
+        && crate::config::default_config_path(&ctx.cwd, ctx.xdg_config_home.clone()).is_none())
+}
+
+fn clients(target: &str, n: u64, max: u64) -> Finding {
+    let status = if n > 2 * max {
+        Status::Crit
+    } else if n > max {
+        Status::Warn
+    } else {
+        Status::Ok
+    };
+    let mut f = Finding::new(
+        target,
+        "hub_clients",
+        status,
+        (status != Status::Ok).then_some(Reason::Threshold),
+        format!("{n} active clients"),
+    )
+    .value(n as f64)
+    .unit(crate::report::Unit::Count)
+    .bounds(Some(max as f64), Some(2.0 * max as f64));
+    f.probe = Kind::Hub;
+    f
+}
+
+pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AnomaliesArgs) -> anyhow::Result<u8> {
+    let now = chrono::Utc::now();
+    let mut findings = Vec::new();
+    let mut observations = Vec::new();
+    let mut names: Option<BTreeSet<String>> = None;
+    if has_targets(ctx, g, &args.targets) {
+        // log marks are kept as health keeps them, so a truncated or rotated log is seen
+        let Prepared {
+            targets,
+            client,
+            opts,
+        } = prepare(ctx, g, &args.targets, &[], None)?;
+        let report = check(&targets, &client, &opts).await;
+        names = Some(targets.iter().map(|t| t.name.clone()).collect());
+        findings = report.findings;
+        for obs in &report.observations {
+            if let Facts::Hub(h) = &obs.facts {
+                if let Some(n) = h.active_clients {
+                    findings.push(clients(&obs.target, n, args.max_clients));
+                }
+            }
+        }
+        observations = report.observations;
+    }
+    for f in &mut findings {
+        f.section = Some("now");
+    }
+
+    // what the live round measured is "now" for the baselines
+    let live: BTreeMap<(String, String), f64> = findings
+        .iter()
+        .filter_map(|f| f.value.map(|v| ((f.target.clone(), f.check.clone()), v)))
+        .collect();
+    let mut hist = History::default();
+    let window = chrono::Duration::from_std(args.window).unwrap_or(chrono::Duration::MAX);
+    let summary = match ctx.state_dir(g).map(|d| history::dir(&d)) {
+        None => "no state dir: history not read".to_string(),
+        Some(dir) => {
+            let read = history::read(&dir, now - window, now, |r| {
+                if names.as_ref().is_none_or(|n| n.contains(&r.target)) {
+                    hist.add(r);
+                }
+            })
+            .with_context(|| format!("reading history in {}", dir.display()))?;
+            for n in &read.notes {
+                eprintln!("mcpmon: warning: {n}");
+            }
+            let targets: BTreeSet<&str> = hist.series.keys().map(|(t, _)| t.as_str()).collect();
+            if hist.records == 0 {
+                format!(
+                    "no records in the last {} in {} (run `mcpmon record`, or --record on health)",
+                    crate::config::duration::span(args.window),
+                    dir.display()
+                )
+            } else {
+                format!(
+                    "{} records of {} target(s) from {} day file(s){}",
+                    hist.records,
+                    targets.len(),
+                    read.files,
+                    if read.corrupt > 0 {
+                        format!("; {} corrupt line(s) skipped", read.corrupt)
+                    } else {
+                        String::new()
+                    }
+                )
+            }
+        }
+    };
+    let mut read_note = Finding::new("history", "history", Status::Ok, None, summary);
+    read_note.section = Some("history");
+    findings.push(read_note);
+    findings.extend(crate::rules::anomalies::findings(&hist, &live, now));
+
+    let anomalies = findings
+        .iter()
+        .filter(|f| matches!(f.status, Status::Warn | Status::Crit))
+        .count();
+    let any_crit = findings.iter().any(|f| f.status == Status::Crit);
+    if anomalies >= CRITICAL_COUNT && !any_crit {
+        let mut f = Finding::new(
+            "anomalies",
+            "count",
+            Status::Crit,
+            Some(Reason::Anomaly),
+            format!("{anomalies} anomalies at once (≥ {CRITICAL_COUNT} is critical)"),
+        )
+        .value(anomalies as f64)
+        .unit(crate::report::Unit::Count)
+        .bounds(Some(1.0), Some(CRITICAL_COUNT as f64));
+        f.section = Some("history");
+        findings.push(f);
+    }
+
+    let report = Report {
+        command: "anomalies",
+        generated_at: now,
+        findings,
+        observations,
+        events: None,
+    };
+    let code = report.status().exit_code();
+    let heading = format!(
+        "From history (last {})",
+        crate::config::duration::span(args.window)
+    );
+    let sections = [
+        ("now", "Now: live probes and logs"),
+        ("history", heading.as_str()),
+    ];
+    let bytes = match g.format.unwrap_or(Format::Table) {
+        Format::Table => {
+            let mut buf = Vec::new();
+            checklist::render(&report, &sections, ctx.term.color, &mut buf)
+                .context("rendering the report")?;
+            buf
+        }
+        other => render(&report, other, ctx),
+    };
+    if let Err(e) = emit(&bytes) {
+        if !is_broken_pipe(&e) {
+            return Err(e).context("writing the report to stdout");
+        }
+    }
+    Ok(code)
+}

@@ -1,0 +1,530 @@
+//! Anomalies from history (`mcpmon anomalies`), what `detect-anomalies.sh` could not do: a latency
+//! far outside the target's own recent baseline (median and MAD), an error rate far above it, a tool
+//! list that changed (named diff), a restart (uptime went down), missing records (the recorder
+//! stopped), and status flapping. Pure: history is folded in record by record (`History::add`, memory
+//! grows with targets and samples, not with lines read), and the clock is a parameter.
+
+use crate::report::Finding;
+use crate::status::Status;
+use crate::store::history::Record;
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+/// Metrics judged against their baseline (milliseconds, higher is worse).
+const BASELINE_METRICS: [&str; 5] = ["handshake", "liveness", "startup", "hub", "http"];
+/// The newest samples compared against the baseline made of the older ones.
+const RECENT: usize = 3;
+/// Samples needed before a baseline means anything.
+const MIN_BASELINE: usize = 20;
+/// How far above the median, in robust standard deviations (1.4826 × MAD), is anomalous.
+const MAD_FACTOR: f64 = 6.0;
+/// Status changes within the window above which a target is flapping (DESIGN.md §8: > 3).
+const MAX_CHANGES: usize = 3;
+
+/// One target's probe kind through the window.
+#[derive(Debug, Default)]
+pub struct Series {
+    pub times: Vec<DateTime<Utc>>,
+    /// Whether each record was OK.
+    pub ok: Vec<bool>,
+    pub metrics: BTreeMap<String, Vec<f64>>,
+    first_tools: Option<(DateTime<Utc>, BTreeMap<String, String>)>,
+    last_tools: Option<(DateTime<Utc>, BTreeMap<String, String>)>,
+    /// When the tool list last differed from the one before it.
+    tools_changed_at: Option<DateTime<Utc>>,
+    uptime: BTreeMap<String, (DateTime<Utc>, f64)>,
+    /// (what, when, uptime before, uptime after)
+    restarts: Vec<(String, DateTime<Utc>, f64, f64)>,
+}
+
+/// Everything read from history, by (target, kind).
+#[derive(Debug, Default)]
+pub struct History {
+    pub series: BTreeMap<(String, String), Series>,
+    pub records: usize,
+}
+
+impl History {
+    /// Folds in one record (records come oldest file first, in append order).
+    pub fn add(&mut self, r: Record) {
+        self.records += 1;
+        let s = self.series.entry((r.target, r.kind)).or_default();
+        s.times.push(r.at);
+        s.ok.push(r.status == "ok");
+        for m in BASELINE_METRICS {
+            if let Some(v) = r.metrics.get(m) {
+                s.metrics.entry(m.to_string()).or_default().push(*v);
+            }
+        }
+        if let Some(tools) = r.tools {
+            if s.first_tools.is_none() {
+                s.first_tools = Some((r.at, tools.clone()));
+            }
+            if s.last_tools
+                .as_ref()
+                .is_some_and(|(_, last)| *last != tools)
+            {
+                s.tools_changed_at = Some(r.at);
+            }
+            s.last_tools = Some((r.at, tools));
+        }
+        for (what, up) in r.uptime_s {
+            if let Some((_, before)) = s.uptime.get(&what) {
+                if up + 1.0 < *before {
+                    s.restarts.push((what.clone(), r.at, *before, up));
+                }
+            }
+            s.uptime.insert(what, (r.at, up));
+        }
+    }
+}
+
+fn median(sorted: &[f64]) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    }
+}
+
+/// Median and MAD of a sample.
+pub fn median_mad(values: &[f64]) -> (f64, f64) {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    v.sort_by(f64::total_cmp);
+    let m = median(&v);
+    let mut dev: Vec<f64> = v.iter().map(|x| (x - m).abs()).collect();
+    dev.sort_by(f64::total_cmp);
+    (m, median(&dev))
+}
+
+fn finding(target: &str, check: &str, status: Status, msg: String) -> Finding {
+    let mut f = Finding::new(
+        target,
+        check,
+        status,
+        (status != Status::Ok).then_some(crate::failure::Reason::Anomaly),
+        msg,
+    );
+    f.section = Some("history");
+    f
+}
+
+fn ago(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
+    let s = (now - t).num_seconds().max(0);
+    match s {
+        0..120 => format!("{s} s ago"),
+        120..7200 => format!("{} min ago", s / 60),
+        _ => format!("{:.1} h ago", s as f64 / 3600.0),
+    }
+}
+
+fn span(secs: f64) -> String {
+    crate::config::duration::span(std::time::Duration::from_secs_f64(secs.max(0.0)))
+}
+
+/// The `+added`, `-removed`, `~schema changed` diff of two tool lists.
+pub fn tool_diff(
+    before: &BTreeMap<String, String>,
+    after: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let mut d = Vec::new();
+    for (name, hash) in after {
+        match before.get(name) {
+            None => d.push(format!("+{name}")),
+            Some(h) if h != hash => d.push(format!("~{name}")),
+            Some(_) => {}
+        }
+    }
+    for name in before.keys() {
+        if !after.contains_key(name) {
+            d.push(format!("-{name}"));
+        }
+    }
+    d
+}
+
+/// The findings about each series; `live` holds the values the live round just measured
+/// ((target, metric) → value), preferred over the newest records as "now".
+pub fn findings(
+    h: &History,
+    live: &BTreeMap<(String, String), f64>,
+    now: DateTime<Utc>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for ((target, kind), s) in &h.series {
+        let label = |check: &str| format!("{kind}:{check}");
+        // latency against its own baseline
+        for (metric, values) in &s.metrics {
+            let live_now = live.get(&(target.clone(), metric.clone())).copied();
+            let (base, recent): (&[f64], Vec<f64>) = match live_now {
+                Some(v) => (&values[..], vec![v]),
+                None if values.len() > RECENT => (
+                    &values[..values.len() - RECENT],
+                    values[values.len() - RECENT..].to_vec(),
+                ),
+                None => continue,
+            };
+            if base.len() < MIN_BASELINE {
+                continue;
+            }
+            let (m, mad) = median_mad(base);
+            let (current, _) = median_mad(&recent);
+            let sigma = 1.4826 * mad;
+            let limit = m + (MAD_FACTOR * sigma).max(0.5 * m).max(5.0);
+            let evidence = format!(
+                "{metric} now {current:.1} ms; baseline median {m:.1} ms, MAD {mad:.1} ms over {} samples (limit {limit:.1} ms)",
+                base.len()
+            );
+            out.push(if current > limit {
+                finding(
+                    target,
+                    &label(&format!("baseline:{metric}")),
+                    Status::Warn,
+                    evidence,
+                )
+                .value(current)
+                .unit(crate::report::Unit::Ms)
+                .bounds(Some(limit), None)
+            } else {
+                finding(
+                    target,
+                    &label(&format!("baseline:{metric}")),
+                    Status::Ok,
+                    evidence,
+                )
+                .value(current)
+                .unit(crate::report::Unit::Ms)
+            });
+        }
+        // error rate: the last hour against the rest of the window
+        let cut = now - chrono::Duration::hours(1);
+        let (mut recent_n, mut recent_bad, mut base_n, mut base_bad) =
+            (0usize, 0usize, 0usize, 0usize);
+        for (t, ok) in s.times.iter().zip(&s.ok) {
+            if *t >= cut {
+                recent_n += 1;
+                recent_bad += usize::from(!ok);
+            } else {
+                base_n += 1;
+                base_bad += usize::from(!ok);
+            }
+        }
+        if recent_n >= 3 && base_n >= MIN_BASELINE {
+            let r = recent_bad as f64 / recent_n as f64;
+            let b = base_bad as f64 / base_n as f64;
+            let evidence = format!(
+                "{recent_bad} of {recent_n} records not OK in the last hour ({:.0} %); before: {base_bad} of {base_n} ({:.1} %)",
+                r * 100.0,
+                b * 100.0
+            );
+            let bad = r >= 0.5 && r > b + 0.3;
+            out.push(finding(
+                target,
+                &label("error_rate"),
+                if bad { Status::Warn } else { Status::Ok },
+                evidence,
+            ));
+        }
+        // status flapping
+        let changes = s.ok.windows(2).filter(|w| w[0] != w[1]).count();
+        if changes > MAX_CHANGES {
+            out.push(finding(
+                target,
+                &label("status_changes"),
+                Status::Warn,
+                format!(
+                    "{changes} changes between OK and not OK in {} records (> {MAX_CHANGES})",
+                    s.ok.len()
+                ),
+            ));
+        }
+        // tools
+        if let (Some((t0, first)), Some((t1, last))) = (&s.first_tools, &s.last_tools) {
+            let diff = tool_diff(first, last);
+            if !diff.is_empty() {
+                let when = s.tools_changed_at.unwrap_or(*t1);
+                out.push(finding(
+                    target,
+                    &label("tools_changed"),
+                    Status::Warn,
+                    format!(
+                        "the tool list changed ({}) between {} and {} (last change {}): {}",
+                        diff.len(),
+                        t0.format("%Y-%m-%d %H:%M"),
+                        t1.format("%Y-%m-%d %H:%M"),
+                        ago(now, when),
+                        diff.join(" ")
+                    ),
+                ));
+            }
+        }
+        // restarts
+        if let Some((what, when, before, after)) = s.restarts.last() {
+            out.push(finding(
+                target,
+                &label("restarted"),
+                Status::Warn,
+                format!(
+                    "{} restart(s); last: {what} {} (uptime {} → {})",
+                    s.restarts.len(),
+                    ago(now, *when),
+                    span(*before),
+                    span(*after)
+                ),
+            ));
+        }
+        // gaps: the recorder stopped
+        if s.times.len() >= 3 {
+            let mut gaps: Vec<f64> = s
+                .times
+                .windows(2)
+                .map(|w| (w[1] - w[0]).num_milliseconds() as f64 / 1000.0)
+                .collect();
+            let mut sorted = gaps.clone();
+            sorted.sort_by(f64::total_cmp);
+            let usual = median(&sorted);
+            let allowed = (3.0 * usual).max(120.0);
+            let last = s.times[s.times.len() - 1];
+            gaps.push((now - last).num_milliseconds() as f64 / 1000.0);
+            let missing: Vec<(usize, f64)> = gaps
+                .iter()
+                .copied()
+                .enumerate()
+                .filter(|(_, g)| *g > allowed)
+                .collect();
+            if let Some(&(i, g)) = missing.last() {
+                let from = s.times[i];
+                let what = if i + 1 == s.times.len() {
+                    format!(
+                        "no record since {} ({})",
+                        from.format("%Y-%m-%d %H:%M"),
+                        ago(now, from)
+                    )
+                } else {
+                    format!(
+                        "no records for {} after {}",
+                        span(g),
+                        from.format("%Y-%m-%d %H:%M")
+                    )
+                };
+                out.push(finding(
+                    target,
+                    &label("missing_records"),
+                    Status::Warn,
+                    format!(
+                        "{what}; {} gap(s) longer than {} (the usual interval is {})",
+                        missing.len(),
+                        span(allowed),
+                        span(usual)
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(min: i64) -> DateTime<Utc> {
+        "2026-11-22T00:00:00Z".parse::<DateTime<Utc>>().unwrap() + chrono::Duration::minutes(min)
+    }
+
+    fn rec(min: i64, ok: bool, liveness: f64) -> Record {
+        Record {
+            v: 1,
+            at: at(min),
+            source: "record:light".into(),
+            target: "t".into(),
+            kind: "mcp".into(),
+            status: if ok { "ok" } else { "crit" }.into(),
+            reason: None,
+            duration_ms: 1.0,
+            metrics: BTreeMap::from([("liveness".to_string(), liveness)]),
+            tools: None,
+            servers: None,
+            uptime_s: BTreeMap::new(),
+        }
+    }
+
+    fn checks(f: &[Finding]) -> Vec<(String, Status)> {
+        f.iter().map(|f| (f.check.clone(), f.status)).collect()
+    }
+
+    #[test]
+    fn latency_against_its_own_baseline_both_sides() {
+        let mut h = History::default();
+        for i in 0..30 {
+            h.add(rec(i * 5, true, 10.0 + (i % 3) as f64));
+        }
+        let now = at(150);
+        let live = |v: f64| BTreeMap::from([(("t".to_string(), "liveness".to_string()), v)]);
+        // limit: median 11, MAD 1 → 11 + max(8.9, 5.5, 5) = 19.9
+        let f = findings(&h, &live(19.0), now);
+        assert!(
+            checks(&f).contains(&("mcp:baseline:liveness".into(), Status::Ok)),
+            "{f:?}"
+        );
+        let f = findings(&h, &live(21.0), now);
+        let b = f
+            .iter()
+            .find(|f| f.check == "mcp:baseline:liveness")
+            .unwrap();
+        assert_eq!(b.status, Status::Warn);
+        assert!(
+            b.message.contains("baseline median 11.0 ms"),
+            "{}",
+            b.message
+        );
+    }
+
+    #[test]
+    fn too_little_history_is_no_baseline() {
+        let mut h = History::default();
+        for i in 0..10 {
+            h.add(rec(i, true, 10.0));
+        }
+        let live = BTreeMap::from([(("t".to_string(), "liveness".to_string()), 500.0)]);
+        assert!(
+            findings(&h, &live, at(11))
+                .iter()
+                .all(|f| !f.check.contains("baseline"))
+        );
+    }
+
+    #[test]
+    fn error_rate_in_the_last_hour() {
+        let history = |recent_ok: [bool; 4]| {
+            let mut h = History::default();
+            for i in 0..21 {
+                h.add(rec(i * 5, true, 10.0)); // 00:00 … 01:40
+            }
+            for (i, ok) in recent_ok.iter().enumerate() {
+                h.add(rec(150 + i as i64 * 5, *ok, 10.0)); // 02:30 … 02:45
+            }
+            h
+        };
+        // the last hour (from 01:50): 3 of 4 bad, against 0 of 21 before
+        let f = findings(
+            &history([true, false, false, false]),
+            &BTreeMap::new(),
+            at(170),
+        );
+        let e = f.iter().find(|f| f.check == "mcp:error_rate").unwrap();
+        assert_eq!(e.status, Status::Warn, "{}", e.message);
+        assert!(
+            e.message
+                .starts_with("3 of 4 records not OK in the last hour (75 %); before: 0 of 21"),
+            "{}",
+            e.message
+        );
+        // one bad record of four is not an anomaly
+        let f = findings(
+            &history([false, true, true, true]),
+            &BTreeMap::new(),
+            at(170),
+        );
+        assert_eq!(
+            f.iter()
+                .find(|f| f.check == "mcp:error_rate")
+                .unwrap()
+                .status,
+            Status::Ok
+        );
+        // 4 changes between ok and not ok: flapping
+        assert!(checks(&f).iter().all(|(c, _)| c != "mcp:status_changes"));
+        let mut h = History::default();
+        for (i, ok) in [true, false, true, false, true].iter().enumerate() {
+            h.add(rec(i as i64, *ok, 10.0));
+        }
+        assert!(
+            checks(&findings(&h, &BTreeMap::new(), at(5)))
+                .contains(&("mcp:status_changes".into(), Status::Warn))
+        );
+    }
+
+    #[test]
+    fn tool_list_changes_are_named() {
+        let tools = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<BTreeMap<_, _>>()
+        };
+        let mut h = History::default();
+        let mut r = rec(0, true, 1.0);
+        r.tools = Some(tools(&[("echo", "aa"), ("add", "bb"), ("old", "cc")]));
+        h.add(r);
+        let mut r = rec(5, true, 1.0);
+        r.tools = Some(tools(&[("echo", "aa"), ("add", "b2"), ("new", "dd")]));
+        h.add(r);
+        let f = findings(&h, &BTreeMap::new(), at(6));
+        let t = f.iter().find(|f| f.check == "mcp:tools_changed").unwrap();
+        assert!(t.message.ends_with(": ~add +new -old"), "{}", t.message);
+        // the same list again and again: no finding
+        let mut h = History::default();
+        for i in 0..3 {
+            let mut r = rec(i, true, 1.0);
+            r.tools = Some(tools(&[("echo", "aa")]));
+            h.add(r);
+        }
+        assert!(
+            findings(&h, &BTreeMap::new(), at(3))
+                .iter()
+                .all(|f| f.check != "mcp:tools_changed")
+        );
+    }
+
+    #[test]
+    fn restarts_and_gaps() {
+        let mut h = History::default();
+        for (i, up) in [100.0, 400.0, 700.0, 50.0, 350.0].iter().enumerate() {
+            let mut r = rec(i as i64 * 5, true, 1.0);
+            r.uptime_s.insert("everything".into(), *up);
+            h.add(r);
+        }
+        let f = findings(&h, &BTreeMap::new(), at(21));
+        let r = f.iter().find(|f| f.check == "mcp:restarted").unwrap();
+        assert!(
+            r.message
+                .starts_with("1 restart(s); last: everything 6 min ago (uptime 12 min → 50 s)"),
+            "{}",
+            r.message
+        );
+        assert!(f.iter().all(|f| f.check != "mcp:missing_records"), "{f:?}");
+        // the recorder stopped: 5 min interval, then nothing for an hour
+        let f = findings(&h, &BTreeMap::new(), at(80));
+        let m = f.iter().find(|f| f.check == "mcp:missing_records").unwrap();
+        assert!(
+            m.message
+                .starts_with("no record since 2026-11-22 00:20 (60 min ago)"),
+            "{}",
+            m.message
+        );
+        // a gap in the middle
+        let mut h = History::default();
+        for min in [0, 5, 10, 15, 75, 80, 85] {
+            h.add(rec(min, true, 1.0));
+        }
+        let f = findings(&h, &BTreeMap::new(), at(86));
+        let m = f.iter().find(|f| f.check == "mcp:missing_records").unwrap();
+        assert!(
+            m.message
+                .starts_with("no records for 60 min after 2026-11-22 00:15"),
+            "{}",
+            m.message
+        );
+    }
+
+    #[test]
+    fn median_and_mad() {
+        assert_eq!(median_mad(&[1.0, 2.0, 3.0, 4.0, 100.0]), (3.0, 1.0));
+        assert_eq!(median_mad(&[5.0, 5.0]), (5.0, 0.0));
+    }
+}
