@@ -17,6 +17,8 @@
 #       per request <= oha; and peak RSS of measure -z 60s < 20 MB.
 #   (h) validate of a hub with its two servers, its process and its log: wall time < 1 s, and
 #       mcpmon's own work (its user + system CPU) < 100 ms.
+#   (i) anomalies over 30 days of history recorded every 30 s for 10 targets (864,000 records,
+#       scripts/gen-history.py): < 1 s. (record's idle cost: scripts/bench-record.sh, 10 minutes.)
 #
 # Uses hyperfine when installed, else a bash loop over `date +%s%N`; peak RSS from /usr/bin/time -f %M.
 # Builds the release binary, installs and starts its own peers (BENCH_PEERS_DIR, default target/bench-peers;
@@ -284,6 +286,14 @@ row "(h) validate --hub --log --process" "$h_ms ms" "-" "-" "< 1000 ms" "$(verdi
 row "(h) mcpmon's own CPU in that run (median)" "$h_cpu ms" "-" "-" "< 100 ms" "$(verdict "${h_cpu/-/1e9} < 100")"
 hs_ms=$(median_ms 5 "$BIN" validate --strict --hub "$HUB_URL" --log "$HUB_LOG" --process "port:$hub_port" "$EVERYTHING_HTTP_URL")
 row "    info: + --strict on a server-everything URL" "$hs_ms ms" "-" "-" "-" ""
+
+# ---- (i) anomalies over a month of history (issue "History that lasts") ----
+log "(i) anomalies over 30 days x 10 targets x every 30 s (generating ~180 MB of history)"
+i_state=$WORK/i-state
+n_recs=$(python3 "$ROOT/scripts/gen-history.py" "$i_state/history" 30 10 30)
+i_ms=$(median_ms 5 "$BIN" --state-dir "$i_state" anomalies --window 30d)
+row "(i) anomalies --window 30d ($n_recs records)" "$i_ms ms" "-" "-" "< 1000 ms" "$(verdict "$i_ms < 1000")"
+rm -rf "$i_state"
 
 # ---- (g) measure vs oha on the same ping against the same server (issue "mcpmon measure") ----
 OHA=${OHA:-$(command -v oha || true)}

@@ -92,16 +92,19 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AnomaliesArgs) -> anyhow:
     let summary = match ctx.state_dir(g).map(|d| history::dir(&d)) {
         None => "no state dir: history not read".to_string(),
         Some(dir) => {
-            let read = history::read(&dir, now - window, now, |r| {
-                if names.as_ref().is_none_or(|n| n.contains(&r.target)) {
-                    hist.add(r);
+            let read = history::scan(&dir, now - window, now, |line, at| {
+                if names
+                    .as_ref()
+                    .is_none_or(|n| n.contains(line.target.as_ref()))
+                {
+                    hist.add(line, at);
                 }
             })
             .with_context(|| format!("reading history in {}", dir.display()))?;
             for n in &read.notes {
                 eprintln!("mcpmon: warning: {n}");
             }
-            let targets: BTreeSet<&str> = hist.series.keys().map(|(t, _)| t.as_str()).collect();
+            let targets = hist.series.len();
             if hist.records == 0 {
                 format!(
                     "no records in the last {} in {} (run `mcpmon record`, or --record on health)",
@@ -112,7 +115,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AnomaliesArgs) -> anyhow:
                 format!(
                     "{} records of {} target(s) from {} day file(s){}",
                     hist.records,
-                    targets.len(),
+                    targets,
                     read.files,
                     if read.corrupt > 0 {
                         format!("; {} corrupt line(s) skipped", read.corrupt)

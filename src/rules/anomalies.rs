@@ -6,7 +6,7 @@
 
 use crate::report::Finding;
 use crate::status::Status;
-use crate::store::history::Record;
+use crate::store::history::Line;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
@@ -40,41 +40,64 @@ pub struct Series {
 /// Everything read from history, by (target, kind).
 #[derive(Debug, Default)]
 pub struct History {
-    pub series: BTreeMap<(String, String), Series>,
+    /// By target, then probe kind (nested, so a line is filed without allocating its key).
+    pub series: BTreeMap<String, BTreeMap<String, Series>>,
     pub records: usize,
 }
 
 impl History {
-    /// Folds in one record (records come oldest file first, in append order).
-    pub fn add(&mut self, r: Record) {
+    /// Folds in one line (lines come oldest file first, in append order).
+    pub fn add(&mut self, r: &Line<'_>, at: DateTime<Utc>) {
         self.records += 1;
-        let s = self.series.entry((r.target, r.kind)).or_default();
-        s.times.push(r.at);
+        let by_kind = match self.series.get_mut(r.target.as_ref()) {
+            Some(m) => m,
+            None => self.series.entry(r.target.to_string()).or_default(),
+        };
+        let s = match by_kind.get_mut(r.kind.as_ref()) {
+            Some(s) => s,
+            None => by_kind.entry(r.kind.to_string()).or_default(),
+        };
+        s.times.push(at);
         s.ok.push(r.status == "ok");
         for m in BASELINE_METRICS {
             if let Some(v) = r.metrics.get(m) {
-                s.metrics.entry(m.to_string()).or_default().push(*v);
+                match s.metrics.get_mut(m) {
+                    Some(list) => list.push(v),
+                    None => {
+                        s.metrics.insert(m.to_string(), vec![v]);
+                    }
+                }
             }
         }
-        if let Some(tools) = r.tools {
+        if let Some(tools) = &r.tools {
+            let tools: BTreeMap<String, String> = tools
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
             if s.first_tools.is_none() {
-                s.first_tools = Some((r.at, tools.clone()));
+                s.first_tools = Some((at, tools.clone()));
             }
             if s.last_tools
                 .as_ref()
                 .is_some_and(|(_, last)| *last != tools)
             {
-                s.tools_changed_at = Some(r.at);
+                s.tools_changed_at = Some(at);
             }
-            s.last_tools = Some((r.at, tools));
+            s.last_tools = Some((at, tools));
         }
-        for (what, up) in r.uptime_s {
-            if let Some((_, before)) = s.uptime.get(&what) {
-                if up + 1.0 < *before {
-                    s.restarts.push((what.clone(), r.at, *before, up));
+        for (what, up) in &r.uptime_s.0 {
+            let up = *up;
+            match s.uptime.get_mut(what.as_ref()) {
+                Some(prev) => {
+                    if up + 1.0 < prev.1 {
+                        s.restarts.push((what.to_string(), at, prev.1, up));
+                    }
+                    *prev = (at, up);
+                }
+                None => {
+                    s.uptime.insert(what.to_string(), (at, up));
                 }
             }
-            s.uptime.insert(what, (r.at, up));
         }
     }
 }
@@ -155,7 +178,11 @@ pub fn findings(
     now: DateTime<Utc>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    for ((target, kind), s) in &h.series {
+    let all = h
+        .series
+        .iter()
+        .flat_map(|(t, kinds)| kinds.iter().map(move |(k, s)| (t, k, s)));
+    for (target, kind, s) in all {
         let label = |check: &str| format!("{kind}:{check}");
         // latency against its own baseline
         for (metric, values) in &s.metrics {
@@ -336,6 +363,20 @@ mod tests {
         "2026-11-22T00:00:00Z".parse::<DateTime<Utc>>().unwrap() + chrono::Duration::minutes(min)
     }
 
+    use crate::store::history::Record;
+
+    /// Folds a record in as a reader would see its line.
+    trait AddRecord {
+        fn add_rec(&mut self, r: Record);
+    }
+    impl AddRecord for History {
+        fn add_rec(&mut self, r: Record) {
+            let text = serde_json::to_string(&r).unwrap();
+            let line: Line = serde_json::from_str(&text).unwrap();
+            self.add(&line, r.at);
+        }
+    }
+
     fn rec(min: i64, ok: bool, liveness: f64) -> Record {
         Record {
             v: 1,
@@ -361,7 +402,7 @@ mod tests {
     fn latency_against_its_own_baseline_both_sides() {
         let mut h = History::default();
         for i in 0..30 {
-            h.add(rec(i * 5, true, 10.0 + (i % 3) as f64));
+            h.add_rec(rec(i * 5, true, 10.0 + (i % 3) as f64));
         }
         let now = at(150);
         let live = |v: f64| BTreeMap::from([(("t".to_string(), "liveness".to_string()), v)]);
@@ -388,7 +429,7 @@ mod tests {
     fn too_little_history_is_no_baseline() {
         let mut h = History::default();
         for i in 0..10 {
-            h.add(rec(i, true, 10.0));
+            h.add_rec(rec(i, true, 10.0));
         }
         let live = BTreeMap::from([(("t".to_string(), "liveness".to_string()), 500.0)]);
         assert!(
@@ -403,10 +444,10 @@ mod tests {
         let history = |recent_ok: [bool; 4]| {
             let mut h = History::default();
             for i in 0..21 {
-                h.add(rec(i * 5, true, 10.0)); // 00:00 … 01:40
+                h.add_rec(rec(i * 5, true, 10.0)); // 00:00 … 01:40
             }
             for (i, ok) in recent_ok.iter().enumerate() {
-                h.add(rec(150 + i as i64 * 5, *ok, 10.0)); // 02:30 … 02:45
+                h.add_rec(rec(150 + i as i64 * 5, *ok, 10.0)); // 02:30 … 02:45
             }
             h
         };
@@ -441,7 +482,7 @@ mod tests {
         assert!(checks(&f).iter().all(|(c, _)| c != "mcp:status_changes"));
         let mut h = History::default();
         for (i, ok) in [true, false, true, false, true].iter().enumerate() {
-            h.add(rec(i as i64, *ok, 10.0));
+            h.add_rec(rec(i as i64, *ok, 10.0));
         }
         assert!(
             checks(&findings(&h, &BTreeMap::new(), at(5)))
@@ -460,10 +501,10 @@ mod tests {
         let mut h = History::default();
         let mut r = rec(0, true, 1.0);
         r.tools = Some(tools(&[("echo", "aa"), ("add", "bb"), ("old", "cc")]));
-        h.add(r);
+        h.add_rec(r);
         let mut r = rec(5, true, 1.0);
         r.tools = Some(tools(&[("echo", "aa"), ("add", "b2"), ("new", "dd")]));
-        h.add(r);
+        h.add_rec(r);
         let f = findings(&h, &BTreeMap::new(), at(6));
         let t = f.iter().find(|f| f.check == "mcp:tools_changed").unwrap();
         assert!(t.message.ends_with(": ~add +new -old"), "{}", t.message);
@@ -472,7 +513,7 @@ mod tests {
         for i in 0..3 {
             let mut r = rec(i, true, 1.0);
             r.tools = Some(tools(&[("echo", "aa")]));
-            h.add(r);
+            h.add_rec(r);
         }
         assert!(
             findings(&h, &BTreeMap::new(), at(3))
@@ -487,7 +528,7 @@ mod tests {
         for (i, up) in [100.0, 400.0, 700.0, 50.0, 350.0].iter().enumerate() {
             let mut r = rec(i as i64 * 5, true, 1.0);
             r.uptime_s.insert("everything".into(), *up);
-            h.add(r);
+            h.add_rec(r);
         }
         let f = findings(&h, &BTreeMap::new(), at(21));
         let r = f.iter().find(|f| f.check == "mcp:restarted").unwrap();
@@ -510,7 +551,7 @@ mod tests {
         // a gap in the middle
         let mut h = History::default();
         for min in [0, 5, 10, 15, 75, 80, 85] {
-            h.add(rec(min, true, 1.0));
+            h.add_rec(rec(min, true, 1.0));
         }
         let f = findings(&h, &BTreeMap::new(), at(86));
         let m = f.iter().find(|f| f.check == "mcp:missing_records").unwrap();

@@ -13,6 +13,7 @@ use crate::status::{Status, worst};
 use chrono::{DateTime, NaiveDate, Utc};
 use nix::fcntl::{Flock, FlockArg};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -195,29 +196,176 @@ pub struct ReadReport {
     pub notes: Vec<String>,
 }
 
-/// Calls `visit` with every record whose `at` lies in `[from, to]`, oldest file first; only the
-/// files of those days are opened.
+/// A history line as a reader sees it: borrowed from the line, only the fields readers use (the rest
+/// is skipped unparsed), so reading a month of history allocates little per line.
+#[derive(Debug, Deserialize)]
+pub struct Line<'a> {
+    #[serde(borrow)]
+    pub at: Cow<'a, str>,
+    #[serde(borrow)]
+    pub target: Cow<'a, str>,
+    #[serde(borrow)]
+    pub kind: Cow<'a, str>,
+    #[serde(borrow)]
+    pub status: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub metrics: Pairs<'a>,
+    #[serde(default, borrow)]
+    pub tools: Option<BTreeMap<Cow<'a, str>, Cow<'a, str>>>,
+    #[serde(default, borrow)]
+    pub uptime_s: Pairs<'a>,
+}
+
+/// A JSON object of numbers as a short list of pairs (no map built per line).
+#[derive(Debug, Default)]
+pub struct Pairs<'a>(pub Vec<(Cow<'a, str>, f64)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Pairs<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = Pairs<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of numbers")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut m: M,
+            ) -> Result<Pairs<'a>, M::Error> {
+                let mut v = Vec::with_capacity(m.size_hint().unwrap_or(4));
+                while let Some((k, x)) = m.next_entry::<Cow<'de, str>, f64>()? {
+                    v.push((k, x));
+                }
+                Ok(Pairs(v))
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+impl Pairs<'_> {
+    pub fn get(&self, key: &str) -> Option<f64> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+    }
+}
+
+/// Parses the `at` of a line: the fixed RFC 3339 form mcpmon writes (`YYYY-MM-DDTHH:MM:SS[.f…]Z`)
+/// directly, anything else through chrono.
+pub fn parse_at(s: &str) -> Option<DateTime<Utc>> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let mut n = 0u32;
+        for &c in b.get(r)? {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            n = n * 10 + u32::from(c - b'0');
+        }
+        Some(n)
+    };
+    let fast = (|| {
+        if b.len() < 20
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || b[10] != b'T'
+            || b[13] != b':'
+            || b[16] != b':'
+        {
+            return None;
+        }
+        if *b.last()? != b'Z' {
+            return None;
+        }
+        let date = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+        let mut nanos = 0u32;
+        let frac = &b[19..b.len() - 1];
+        if !frac.is_empty() {
+            if frac[0] != b'.' || frac.len() > 10 || frac.len() < 2 {
+                return None;
+            }
+            let digits = num(20..b.len() - 1)?;
+            nanos = digits * 10u32.pow(10 - frac.len() as u32);
+        }
+        let time =
+            chrono::NaiveTime::from_hms_nano_opt(num(11..13)?, num(14..16)?, num(17..19)?, nanos)?;
+        Some(date.and_time(time).and_utc())
+    })();
+    fast.or_else(|| {
+        DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|d| d.with_timezone(&Utc))
+    })
+}
+
+/// Calls `visit` with every line whose `at` lies in `[from, to]`, oldest file first; only the files
+/// of those days are opened. A line that does not parse is skipped and noted.
+pub fn scan(
+    dir: &Path,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    mut visit: impl FnMut(&Line<'_>, DateTime<Utc>),
+) -> std::io::Result<ReadReport> {
+    scan_with(
+        dir,
+        from,
+        to,
+        |text, report, note| match serde_json::from_slice::<Line>(text) {
+            Ok(l) => match parse_at(&l.at) {
+                Some(at) if at >= from && at <= to => {
+                    report.records += 1;
+                    visit(&l, at);
+                }
+                Some(_) => {}
+                None => note(format!("bad time {:?}", l.at)),
+            },
+            Err(e) => note(e.to_string()),
+        },
+    )
+}
+
+/// Calls `visit` with every whole record whose `at` lies in `[from, to]` (as `scan`, owned).
 pub fn read(
     dir: &Path,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     mut visit: impl FnMut(Record),
 ) -> std::io::Result<ReadReport> {
+    scan_with(
+        dir,
+        from,
+        to,
+        |text, report, note| match serde_json::from_slice::<Record>(text) {
+            Ok(r) if r.at >= from && r.at <= to => {
+                report.records += 1;
+                visit(r);
+            }
+            Ok(_) => {}
+            Err(e) => note(e.to_string()),
+        },
+    )
+}
+
+/// The day-file walk under `scan` and `read`: `each(line, report, note)` parses one line and calls
+/// `note` when it is corrupt.
+fn scan_with(
+    dir: &Path,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    mut each: impl FnMut(&[u8], &mut ReadReport, &mut dyn FnMut(String)),
+) -> std::io::Result<ReadReport> {
     let mut report = ReadReport::default();
     let mut day = from.date_naive();
     let last = to.date_naive();
     while day <= last {
         let path = day_file(dir, day);
+        day = day.succ_opt().unwrap_or(last + chrono::Days::new(1));
         let file = match std::fs::File::open(&path) {
             Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                day = day.succ_opt().unwrap_or(last + chrono::Days::new(1));
-                continue;
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => return Err(e),
         };
         report.files += 1;
-        let mut reader = std::io::BufReader::with_capacity(64 * 1024, file);
+        let mut reader = std::io::BufReader::with_capacity(256 * 1024, file);
         let mut line = Vec::new();
         let mut n = 0usize;
         loop {
@@ -231,29 +379,22 @@ pub fn read(
             if text.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            match serde_json::from_slice::<Record>(text) {
-                Ok(r) => {
-                    if r.at >= from && r.at <= to {
-                        report.records += 1;
-                        visit(r);
-                    }
-                }
-                Err(e) => {
-                    report.corrupt += 1;
-                    if report.notes.len() < MAX_NOTES {
-                        let what = if complete {
-                            "corrupt line"
-                        } else {
-                            "torn last line"
-                        };
-                        report
-                            .notes
-                            .push(format!("{}:{n}: {what} skipped ({e})", path.display()));
-                    }
+            let mut problem = None;
+            each(text, &mut report, &mut |e| problem = Some(e));
+            if let Some(e) = problem {
+                report.corrupt += 1;
+                if report.notes.len() < MAX_NOTES {
+                    let what = if complete {
+                        "corrupt line"
+                    } else {
+                        "torn last line"
+                    };
+                    report
+                        .notes
+                        .push(format!("{}:{n}: {what} skipped ({e})", path.display()));
                 }
             }
         }
-        day = day.succ_opt().unwrap_or(last + chrono::Days::new(1));
     }
     Ok(report)
 }
@@ -368,6 +509,64 @@ mod tests {
             rep.notes[1].contains(":4: torn last line"),
             "{:?}",
             rep.notes
+        );
+    }
+
+    #[test]
+    fn times_parse_fast_and_exactly_as_chrono() {
+        for s in [
+            "2026-11-22T01:02:03Z",
+            "2026-11-22T01:02:03.5Z",
+            "2026-11-22T01:02:03.123Z",
+            "2026-11-22T01:02:03.123456789Z",
+            "2026-11-22T01:02:03+02:00",
+        ] {
+            let want = DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+            assert_eq!(parse_at(s), Some(want), "{s}");
+        }
+        for bad in [
+            "2026-13-22T01:02:03Z",
+            "yesterday",
+            "2026-11-22T01:02:03.Z",
+            "",
+        ] {
+            assert_eq!(parse_at(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn scan_borrows_what_readers_use() {
+        let d = tempfile::tempdir().unwrap();
+        let mut r = rec("2026-11-21T01:00:00.250Z", "a");
+        r.tools = Some(BTreeMap::from([("echo".to_string(), "00ff".to_string())]));
+        r.uptime_s.insert("process".into(), 12.0);
+        append(d.path(), &[r]).unwrap();
+        let mut seen = Vec::new();
+        let rep = scan(
+            d.path(),
+            "2026-11-21T00:00:00Z".parse().unwrap(),
+            "2026-11-21T23:00:00Z".parse().unwrap(),
+            |l, at| {
+                seen.push((
+                    at,
+                    l.target.to_string(),
+                    l.metrics.get("liveness"),
+                    l.uptime_s.get("process"),
+                    l.tools.as_ref().map(|t| t.len()),
+                ))
+            },
+        )
+        .unwrap();
+        assert_eq!(rep.records, 1);
+        assert_eq!(
+            seen,
+            [(
+                "2026-11-21T01:00:00.250Z".parse().unwrap(),
+                "a".to_string(),
+                Some(2.25),
+                Some(12.0),
+                Some(1)
+            )]
         );
     }
 
