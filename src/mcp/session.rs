@@ -236,6 +236,23 @@ enum Probe {
     Fail(Failure),
 }
 
+/// A -32022 (unsupported version) whose `supported` list names the revision mcpmon just asked for: the
+/// spec (SEP-2575) has the client retry once with a supported version, which is the same one.
+fn retry_discover(res: &Result<Exchange, Failure>) -> bool {
+    let Ok(Exchange {
+        outcome: Err(e), ..
+    }) = res
+    else {
+        return false;
+    };
+    e.code == UNSUPPORTED_PROTOCOL_VERSION
+        && e.data
+            .as_ref()
+            .and_then(|d| d.get("supported"))
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.iter().any(|v| v.as_str() == Some(MODERN_REVISION)))
+}
+
 fn judge_discover(res: &Result<Exchange, Failure>) -> Option<Probe> {
     match res {
         Ok(x) => match &x.outcome {
@@ -329,10 +346,19 @@ async fn connect_stdio(
             params: Some(with_meta(None)),
             name: None,
         };
-        let started = Instant::now();
-        let res = t.request(&req, &[], probe_deadline).await;
+        let mut started = Instant::now();
+        let mut res = t.request(&req, &[], probe_deadline).await;
         trail.record("server/discover", &res, started);
         trail.step(format!("server/discover: {}", describe(&res)));
+        if retry_discover(&res) {
+            trail.step(format!(
+                "the server lists {MODERN_REVISION} as supported: asking once more"
+            ));
+            started = Instant::now();
+            res = t.request(&req, &[], probe_deadline).await;
+            trail.record("server/discover", &res, started);
+            trail.step(format!("server/discover: {}", describe(&res)));
+        }
         match judge_discover(&res) {
             Some(Probe::Modern(result, latency)) => {
                 return finish_modern(Transport::Stdio(t), result, latency, trail).await;
@@ -454,10 +480,19 @@ async fn connect_url(
                 params: Some(with_meta(None)),
                 name: None,
             };
-            let started = Instant::now();
-            let res = t.request(&req, deadline).await;
+            let mut started = Instant::now();
+            let mut res = t.request(&req, deadline).await;
             trail.record("server/discover", &res, started);
             trail.step(format!("POST server/discover: {}", describe(&res)));
+            if retry_discover(&res) {
+                trail.step(format!(
+                    "the server lists {MODERN_REVISION} as supported: asking once more"
+                ));
+                started = Instant::now();
+                res = t.request(&req, deadline).await;
+                trail.record("server/discover", &res, started);
+                trail.step(format!("POST server/discover: {}", describe(&res)));
+            }
             match judge_discover(&res) {
                 Some(Probe::Modern(result, latency)) => {
                     return finish_modern(Transport::Http(t), result, latency, trail).await;

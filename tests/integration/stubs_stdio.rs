@@ -278,3 +278,24 @@ fn era_modern_refuses_a_legacy_server() {
         .collect();
     assert_eq!(methods, ["server/discover"]);
 }
+
+#[test]
+fn a_refused_version_the_server_lists_as_supported_is_asked_once_more() {
+    // SEP-2575: -32022 with data.supported naming the version asked for: retry once, then modern
+    let (code, doc) = stub("retry-version", &[]);
+    assert_eq!(code, 0, "{doc:#}");
+    let o = only_obs(&doc);
+    assert_eq!(o["era"], "modern");
+    let methods: Vec<&str> = o["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        methods[..2],
+        ["server/discover", "server/discover"],
+        "{methods:?}"
+    );
+    assert!(!methods.contains(&"initialize"), "{methods:?}");
+}

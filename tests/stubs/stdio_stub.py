@@ -39,6 +39,8 @@ Messages are newline-delimited JSON-RPC 2.0 on stdin/stdout. Every mode writes
                "array-schema" (inputSchema type array); answers unknown methods with {}; writes
                "Server starting on stdio..." to stdout, and a notification without
                "jsonrpc" before the tools/list result.
+  retry-version  a 2026-07-28 server that refuses the first server/discover with -32022 and
+               data.supported ["2026-07-28"] (the version asked for), then answers like slow-dual.
   flaky        like ok, but every 4th ping of a process answers a JSON-RPC error
                (-32603 "flaky"), and every ping answer waits STUB_DELAY_MS (default 0).
 """
@@ -50,13 +52,14 @@ import sys
 import time
 
 MODES = {"ok", "silent", "garbage", "wrong-id", "stray", "notify-first", "die",
-         "huge", "ignore-term", "slow-exit", "evil", "leak-env", "slow-dual", "flaky", "sloppy"}
+         "huge", "ignore-term", "slow-exit", "evil", "leak-env", "slow-dual", "flaky", "sloppy", "retry-version"}
 KNOWN_VERSIONS = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}
 PAGE1 = [{"name": "alpha", "inputSchema": {"type": "object"}},
          {"name": "beta", "inputSchema": {"type": "object"}}]
 PAGE2 = [{"name": "gamma", "inputSchema": {"type": "object"}}]
 CHUNK = 1024 * 1024
 PINGS = [0]  # pings answered by this process (mode flaky)
+DISCOVERS = [0]  # server/discover requests seen (mode retry-version)
 
 
 def log(text):
@@ -108,7 +111,12 @@ def result_for(mode, method, params):
         return "result", {"prompts": [{"name": "p1"}]}
     if method == "ping":
         return "result", {}
-    if method == "server/discover" and mode == "slow-dual":
+    if method == "server/discover" and mode == "retry-version":
+        DISCOVERS[0] += 1
+        if DISCOVERS[0] == 1:
+            return "error", {"code": -32022, "message": "Unsupported protocol version",
+                             "data": {"supported": ["2026-07-28"], "requested": "2026-07-28"}}
+    if method == "server/discover" and mode in ("slow-dual", "retry-version"):
         return "result", {"resultType": "complete", "supportedVersions": ["2026-07-28"],
                           "capabilities": {"tools": {}},
                           "_meta": {"io.modelcontextprotocol/serverInfo":
