@@ -817,7 +817,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__record)
-            opts="-H -c -t -f -h -V --hub --deep --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --interval --full-every --once --light --retention --config --target --state-dir --format --color --timeout --help --version"
+            opts="-H -c -t -f -h -V --hub --deep --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --interval --full-every --once --light --retention --compact-after --compact-to --config --target --state-dir --format --color --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -888,6 +888,14 @@ _mcpmon() {
                     return 0
                     ;;
                 --retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compact-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compact-to)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

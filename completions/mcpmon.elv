@@ -211,6 +211,8 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand --interval 'Time between rounds. A light round is the liveness set (process, endpoint, handshake, ping)'
             cand --full-every 'A full round (lists, logs, host: everything `health` checks) this often; the first round is full'
             cand --retention 'Delete history days older than this, e.g. 30d (checked at start and once a day)'
+            cand --compact-after 'Compact days older than this: full rounds, problems and status changes stay, OK light rounds are thinned to one per --compact-to per target'
+            cand --compact-to 'What compaction keeps of OK light rounds: one per this span per target and probe'
             cand -c 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
             cand --config 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
             cand -t 'Only these targets from the config (by name). Repeatable'

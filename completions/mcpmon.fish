@@ -234,6 +234,8 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l crit-ms -d 'CRI
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l interval -d 'Time between rounds. A light round is the liveness set (process, endpoint, handshake, ping)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l full-every -d 'A full round (lists, logs, host: everything `health` checks) this often; the first round is full' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l retention -d 'Delete history days older than this, e.g. 30d (checked at start and once a day)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l compact-after -d 'Compact days older than this: full rounds, problems and status changes stay, OK light rounds are thinned to one per --compact-to per target' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l compact-to -d 'What compaction keeps of OK light rounds: one per this span per target and probe' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F

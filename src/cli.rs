@@ -401,6 +401,15 @@ pub struct RecordArgs {
     /// Delete history days older than this, e.g. 30d (checked at start and once a day).
     #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = duration::parse)]
     pub retention: Duration,
+
+    /// Compact days older than this: full rounds, problems and status changes stay, OK light rounds
+    /// are thinned to one per --compact-to per target.
+    #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = duration::parse)]
+    pub compact_after: Duration,
+
+    /// What compaction keeps of OK light rounds: one per this span per target and probe.
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = duration::parse)]
+    pub compact_to: Duration,
 }
 
 /// What to check and the checks' limits: shared by `health`, `alerts` and `validate`.

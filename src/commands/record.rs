@@ -64,8 +64,22 @@ async fn round(
     (report, written)
 }
 
-fn prune(dir: &Path, keep: std::time::Duration) {
-    match history::retain(dir, keep, chrono::Utc::now()) {
+/// Retention, then compaction of the older days.
+fn prune(dir: &Path, args: &RecordArgs) {
+    let now = chrono::Utc::now();
+    let keep = args.retention;
+    match history::compact(dir, args.compact_after, args.compact_to, now) {
+        Ok(c) if c.files > 0 => eprintln!(
+            "mcpmon record: compacted {} day file(s) older than {}: {} → {} records",
+            c.files,
+            crate::config::duration::span(args.compact_after),
+            c.before,
+            c.after
+        ),
+        Ok(_) => {}
+        Err(e) => eprintln!("mcpmon record: compaction in {}: {e}", dir.display()),
+    }
+    match history::retain(dir, keep, now) {
         Ok(removed) if !removed.is_empty() => eprintln!(
             "mcpmon record: retention: removed {} day file(s) older than {}",
             removed.len(),
@@ -93,7 +107,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &RecordArgs) -> anyhow::Re
             })
             .collect(),
     );
-    prune(&dir, args.retention);
+    prune(&dir, args);
     if args.once {
         let (report, _) = if args.light {
             round(&light, &client, &opts, &dir, false).await
@@ -137,7 +151,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &RecordArgs) -> anyhow::Re
         let today = chrono::Utc::now().date_naive();
         if today != day {
             day = today;
-            prune(&dir, args.retention);
+            prune(&dir, args);
         }
         next += args.interval;
         let now = Instant::now();

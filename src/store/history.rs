@@ -399,6 +399,100 @@ fn scan_with(
     Ok(report)
 }
 
+/// What a compaction did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Compacted {
+    pub files: usize,
+    pub before: usize,
+    pub after: usize,
+}
+
+/// Thins the day files older than `after` before `now`: every full round, every non-OK record and
+/// every record whose status differs from its series' previous one is kept; of the OK light rounds
+/// in between, one per `every` per target and probe. Idempotent (a compacted day compacts to itself);
+/// each file is rewritten atomically under its day's lock, and a line that does not parse is kept as
+/// it is, so nothing is lost that a reader could still use.
+pub fn compact(
+    dir: &Path,
+    after: Duration,
+    every: Duration,
+    now: DateTime<Utc>,
+) -> std::io::Result<Compacted> {
+    let cutoff =
+        (now - chrono::Duration::from_std(after).unwrap_or(chrono::Duration::MAX)).date_naive();
+    let every = chrono::Duration::from_std(every).unwrap_or(chrono::Duration::MAX);
+    let mut done = Compacted::default();
+    let mut days: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(e) => e
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| day_of(p).is_some_and(|d| d < cutoff))
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(done),
+        Err(e) => return Err(e),
+    };
+    days.sort();
+    for path in days {
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(&path)?;
+        let _lock = lock(file, &path)?;
+        let text = std::fs::read(&path)?;
+        let mut kept = Vec::with_capacity(text.len() / 2);
+        // (target, kind) → (when a record was last kept, the last status)
+        let mut last: BTreeMap<(String, String), (Option<DateTime<Utc>>, String)> = BTreeMap::new();
+        let (mut before, mut after_n) = (0usize, 0usize);
+        for line in text.split_inclusive(|b| *b == b'\n') {
+            let body = line.strip_suffix(b"\n").unwrap_or(line);
+            if body.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            before += 1;
+            let keep = match serde_json::from_slice::<Line>(body) {
+                Err(_) => true,
+                Ok(l) => {
+                    let at = parse_at(&l.at);
+                    let key = (l.target.to_string(), l.kind.to_string());
+                    let prev = last.get(&key).cloned();
+                    let changed = prev.as_ref().is_none_or(|(_, st)| *st != l.status);
+                    let light_ok =
+                        l.status == "ok" && body.windows(14).any(|w| w == b"\"record:light\"");
+                    let due = match (prev.as_ref().and_then(|(t, _)| *t), at) {
+                        (Some(t), Some(a)) => a - t >= every,
+                        _ => true,
+                    };
+                    let keep = changed || !light_ok || due;
+                    let kept_at = if keep { at } else { prev.and_then(|(t, _)| t) };
+                    last.insert(key, (kept_at, l.status.to_string()));
+                    keep
+                }
+            };
+            if keep {
+                after_n += 1;
+                kept.extend_from_slice(body);
+                kept.push(b'\n');
+            }
+        }
+        if after_n < before {
+            let tmp = path.with_extension(format!("compact.{}.tmp", std::process::id()));
+            let res = (|| {
+                let mut f = std::fs::File::create(&tmp)?;
+                f.write_all(&kept)?;
+                f.sync_all()?;
+                std::fs::rename(&tmp, &path)
+            })();
+            if res.is_err() {
+                let _ = std::fs::remove_file(&tmp);
+            }
+            res?;
+            done.files += 1;
+        }
+        done.before += before;
+        done.after += after_n;
+    }
+    Ok(done)
+}
+
 /// Removes the day files older than `keep` before `now`; returns them.
 pub fn retain(dir: &Path, keep: Duration, now: DateTime<Utc>) -> std::io::Result<Vec<PathBuf>> {
     let cutoff =
@@ -568,6 +662,62 @@ mod tests {
                 Some(1)
             )]
         );
+    }
+
+    #[test]
+    fn compaction_thins_old_light_rounds_and_keeps_what_matters() {
+        let d = tempfile::tempdir().unwrap();
+        let mut recs = Vec::new();
+        for m in 0..60 {
+            let mut r = rec(&format!("2026-11-01T10:{m:02}:00Z"), "a");
+            r.source = if m % 30 == 0 {
+                "record:full"
+            } else {
+                "record:light"
+            }
+            .into();
+            if m == 42 {
+                r.status = "crit".into();
+            }
+            recs.push(r);
+        }
+        recs.push(rec("2026-11-22T10:00:00Z", "a")); // recent: untouched
+        append(d.path(), &recs).unwrap();
+        let now: DateTime<Utc> = "2026-11-22T12:00:00Z".parse().unwrap();
+        let c = compact(
+            d.path(),
+            Duration::from_secs(7 * 86400),
+            Duration::from_secs(600),
+            now,
+        )
+        .unwrap();
+        assert_eq!(c.files, 1);
+        assert_eq!(c.before, 60);
+        let mut kept = Vec::new();
+        read(
+            d.path(),
+            "2026-11-01T00:00:00Z".parse().unwrap(),
+            now,
+            |r| kept.push((r.at.format("%M").to_string(), r.status)),
+        )
+        .unwrap();
+        let minutes: Vec<&str> = kept.iter().map(|(m, _)| m.as_str()).collect();
+        // full rounds (00, 30), one light OK round per 10 min, the crit one and the recovery after it
+        assert_eq!(
+            minutes,
+            ["00", "10", "20", "30", "40", "42", "43", "53", "00"],
+            "{kept:?}"
+        );
+        assert_eq!(c.after, 8);
+        // compacting again changes nothing
+        let again = compact(
+            d.path(),
+            Duration::from_secs(7 * 86400),
+            Duration::from_secs(600),
+            now,
+        )
+        .unwrap();
+        assert_eq!((again.files, again.before, again.after), (0, 8, 8));
     }
 
     #[test]
