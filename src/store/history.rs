@@ -399,6 +399,9 @@ fn scan_with(
     Ok(report)
 }
 
+/// A series of history: (target, probe kind).
+type SeriesKey = (String, String);
+
 /// What a compaction did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Compacted {
@@ -440,7 +443,7 @@ pub fn compact(
         let text = std::fs::read(&path)?;
         let mut kept = Vec::with_capacity(text.len() / 2);
         // (target, kind) → (when a record was last kept, the last status)
-        let mut last: BTreeMap<(String, String), (Option<DateTime<Utc>>, String)> = BTreeMap::new();
+        let mut last: BTreeMap<SeriesKey, (Option<DateTime<Utc>>, String)> = BTreeMap::new();
         let (mut before, mut after_n) = (0usize, 0usize);
         for line in text.split_inclusive(|b| *b == b'\n') {
             let body = line.strip_suffix(b"\n").unwrap_or(line);
