@@ -17,7 +17,7 @@ trap 'rm -rf "$WORK"' EXIT
 echo "[bench-record] record --interval 5s against $EVERYTHING_HTTP_URL for $SECS s" >&2
 /usr/bin/time -f '%U %S %e %M' -o "$WORK/time" timeout -s TERM "$SECS" \
   "$BIN" --state-dir "$WORK/state" record --interval 5s --full-every 30m "$EVERYTHING_HTTP_URL" > /dev/null 2> "$WORK/err" || true
-read -r u s e m < "$WORK/time"
+read -r u s e m < <(tail -n 1 "$WORK/time")
 lines=$(cat "$WORK"/state/history/*.jsonl | wc -l)
 python3 - "$u" "$s" "$e" "$m" "$lines" <<'PY'
 import sys
