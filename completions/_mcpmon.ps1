@@ -40,6 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Pre-flight and post-deploy validation: every check always runs and is one line, grouped in sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'The continuous monitor: a light round every --interval, a full one every --full-every, each appended to history and echoed as a JSON line, until SIGINT/SIGTERM (--once: one round, for cron)')
             [CompletionResult]::new('anomalies', 'anomalies', [CompletionResultType]::ParameterValue, 'Anomalies now and in history (detect-anomalies.sh, generalised): error spikes, flapping, resource usage, client counts, disconnected servers, log size and truncation from live probes; latency and error rate against each target''s own baseline, changed tool lists, restarts and missing records from history. Exit 0 none, 1 one or two minor ones, 2 three or more or a critical one')
+            [CompletionResult]::new('daily-summary', 'daily-summary', [CompletionResultType]::ParameterValue, 'The daily health report from history: availability (gaps in recording are unknown, not up), outages, latency percentiles and their trend, errors by reason, restarts, tool-list changes, resource use, the success metrics of 000 met or missed, and a 0–100 score with every deduction itemised. Exit 0 score ≥ 90 and every metric met, 1 below 90 or a metric missed, 2 below 70, 3 no history')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -274,6 +275,27 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'mcpmon;daily-summary' {
+            [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'The day to report, YYYY-MM-DD, in --tz (default: yesterday)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'The last DURATION up to now instead of a calendar day, e.g. 24h, 7d, 30d')
+            [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'The time zone of --date and of the default day: local, UTC, or an offset such as +02:00')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the report to FILE (atomically: a temporary file renamed over it) instead of stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the report to FILE (atomically: a temporary file renamed over it) instead of stdout')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Only these targets from the config (by name). Repeatable')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Only these targets from the config (by name). Repeatable')
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format. Default: table; with --watch and stdout not a terminal: jsonl')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format. Default: table; with --watch and stdout not a terminal: jsonl')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'mcpmon;completions' {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)')
@@ -297,6 +319,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Pre-flight and post-deploy validation: every check always runs and is one line, grouped in sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'The continuous monitor: a light round every --interval, a full one every --full-every, each appended to history and echoed as a JSON line, until SIGINT/SIGTERM (--once: one round, for cron)')
             [CompletionResult]::new('anomalies', 'anomalies', [CompletionResultType]::ParameterValue, 'Anomalies now and in history (detect-anomalies.sh, generalised): error spikes, flapping, resource usage, client counts, disconnected servers, log size and truncation from live probes; latency and error rate against each target''s own baseline, changed tool lists, restarts and missing records from history. Exit 0 none, 1 one or two minor ones, 2 three or more or a critical one')
+            [CompletionResult]::new('daily-summary', 'daily-summary', [CompletionResultType]::ParameterValue, 'The daily health report from history: availability (gaps in recording are unknown, not up), outages, latency percentiles and their trend, errors by reason, restarts, tool-list changes, resource use, the success metrics of 000 met or missed, and a 0–100 score with every deduction itemised. Exit 0 score ≥ 90 and every metric met, 1 below 90 or a metric missed, 2 below 70, 3 no history')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -317,6 +340,9 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             break
         }
         'mcpmon;help;anomalies' {
+            break
+        }
+        'mcpmon;help;daily-summary' {
             break
         }
         'mcpmon;help;completions' {

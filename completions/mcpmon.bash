@@ -25,6 +25,9 @@ _mcpmon() {
             mcpmon,completions)
                 cmd="mcpmon__subcmd__completions"
                 ;;
+            mcpmon,daily-summary)
+                cmd="mcpmon__subcmd__daily__subcmd__summary"
+                ;;
             mcpmon,health)
                 cmd="mcpmon__subcmd__health"
                 ;;
@@ -49,6 +52,9 @@ _mcpmon() {
             mcpmon__subcmd__help,completions)
                 cmd="mcpmon__subcmd__help__subcmd__completions"
                 ;;
+            mcpmon__subcmd__help,daily-summary)
+                cmd="mcpmon__subcmd__help__subcmd__daily__subcmd__summary"
+                ;;
             mcpmon__subcmd__help,health)
                 cmd="mcpmon__subcmd__help__subcmd__health"
                 ;;
@@ -71,7 +77,7 @@ _mcpmon() {
 
     case "${cmd}" in
         mcpmon)
-            opts="-c -t -f -h -V --config --target --state-dir --format --color --timeout --help --version health alerts measure validate record anomalies completions help"
+            opts="-c -t -f -h -V --config --target --state-dir --format --color --timeout --help --version health alerts measure validate record anomalies daily-summary completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -98,11 +104,11 @@ _mcpmon() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -240,11 +246,11 @@ _mcpmon() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -354,11 +360,11 @@ _mcpmon() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -404,11 +410,81 @@ _mcpmon() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcpmon__subcmd__daily__subcmd__summary)
+            opts="-o -c -t -f -h -V --date --since --tz --output --config --target --state-dir --format --color --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --date)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -518,11 +594,11 @@ _mcpmon() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -541,7 +617,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__help)
-            opts="health alerts measure validate record anomalies completions help"
+            opts="health alerts measure validate record anomalies daily-summary completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -583,6 +659,20 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcpmon__subcmd__help__subcmd__daily__subcmd__summary)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -794,11 +884,11 @@ _mcpmon() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -920,11 +1010,11 @@ _mcpmon() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1034,11 +1124,11 @@ _mcpmon() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 --color)

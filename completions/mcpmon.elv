@@ -37,6 +37,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand validate 'Pre-flight and post-deploy validation: every check always runs and is one line, grouped in sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict'
             cand record 'The continuous monitor: a light round every --interval, a full one every --full-every, each appended to history and echoed as a JSON line, until SIGINT/SIGTERM (--once: one round, for cron)'
             cand anomalies 'Anomalies now and in history (detect-anomalies.sh, generalised): error spikes, flapping, resource usage, client counts, disconnected servers, log size and truncation from live probes; latency and error rate against each target''s own baseline, changed tool lists, restarts and missing records from history. Exit 0 none, 1 one or two minor ones, 2 three or more or a critical one'
+            cand daily-summary 'The daily health report from history: availability (gaps in recording are unknown, not up), outages, latency percentiles and their trend, errors by reason, restarts, tool-list changes, resource use, the success metrics of 000 met or missed, and a 0–100 score with every deduction itemised. Exit 0 score ≥ 90 and every metric met, 1 below 90 or a metric missed, 2 below 70, 3 no history'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -264,6 +265,26 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'mcpmon;daily-summary'= {
+            cand --date 'The day to report, YYYY-MM-DD, in --tz (default: yesterday)'
+            cand --since 'The last DURATION up to now instead of a calendar day, e.g. 24h, 7d, 30d'
+            cand --tz 'The time zone of --date and of the default day: local, UTC, or an offset such as +02:00'
+            cand -o 'Write the report to FILE (atomically: a temporary file renamed over it) instead of stdout'
+            cand --output 'Write the report to FILE (atomically: a temporary file renamed over it) instead of stdout'
+            cand -c 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
+            cand --config 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
+            cand -t 'Only these targets from the config (by name). Repeatable'
+            cand --target 'Only these targets from the config (by name). Repeatable'
+            cand --state-dir 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)'
+            cand -f 'Output format. Default: table; with --watch and stdout not a terminal: jsonl'
+            cand --format 'Output format. Default: table; with --watch and stdout not a terminal: jsonl'
+            cand --color 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal'
+            cand --timeout 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'mcpmon;completions'= {
             cand -c 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
             cand --config 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
@@ -286,6 +307,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand validate 'Pre-flight and post-deploy validation: every check always runs and is one line, grouped in sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict'
             cand record 'The continuous monitor: a light round every --interval, a full one every --full-every, each appended to history and echoed as a JSON line, until SIGINT/SIGTERM (--once: one round, for cron)'
             cand anomalies 'Anomalies now and in history (detect-anomalies.sh, generalised): error spikes, flapping, resource usage, client counts, disconnected servers, log size and truncation from live probes; latency and error rate against each target''s own baseline, changed tool lists, restarts and missing records from history. Exit 0 none, 1 one or two minor ones, 2 three or more or a critical one'
+            cand daily-summary 'The daily health report from history: availability (gaps in recording are unknown, not up), outages, latency percentiles and their trend, errors by reason, restarts, tool-list changes, resource use, the success metrics of 000 met or missed, and a 0–100 score with every deduction itemised. Exit 0 score ≥ 90 and every metric met, 1 below 90 or a metric missed, 2 below 70, 3 no history'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -300,6 +322,8 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
         &'mcpmon;help;record'= {
         }
         &'mcpmon;help;anomalies'= {
+        }
+        &'mcpmon;help;daily-summary'= {
         }
         &'mcpmon;help;completions'= {
         }

@@ -31,7 +31,8 @@ complete -c mcpmon -n "__fish_mcpmon_needs_command" -s f -l format -d 'Output fo
 json\t'One JSON document (schema in README)'
 jsonl\t'The same document on one line; with --watch, one line per round'
 nagios\t'A Nagios/Icinga plugin line with perfdata'
-prometheus\t'Prometheus text exposition (node_exporter textfile collector)'"
+prometheus\t'Prometheus text exposition (node_exporter textfile collector)'
+markdown\t'Markdown: a table of findings; daily-summary\'s whole report (for an email, a chat, a wiki)'"
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -l color -d 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is unset and TERM is not dumb'
 always\t''
 never\t''"
@@ -44,6 +45,7 @@ complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "measure" -d 'Latency 
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "validate" -d 'Pre-flight and post-deploy validation: every check always runs and is one line, grouped in sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict'
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "record" -d 'The continuous monitor: a light round every --interval, a full one every --full-every, each appended to history and echoed as a JSON line, until SIGINT/SIGTERM (--once: one round, for cron)'
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "anomalies" -d 'Anomalies now and in history (detect-anomalies.sh, generalised): error spikes, flapping, resource usage, client counts, disconnected servers, log size and truncation from live probes; latency and error rate against each target\'s own baseline, changed tool lists, restarts and missing records from history. Exit 0 none, 1 one or two minor ones, 2 three or more or a critical one'
+complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "daily-summary" -d 'The daily health report from history: availability (gaps in recording are unknown, not up), outages, latency percentiles and their trend, errors by reason, restarts, tool-list changes, resource use, the success metrics of 000 met or missed, and a 0–100 score with every deduction itemised. Exit 0 score ≥ 90 and every metric met, 1 below 90 or a metric missed, 2 below 70, 3 no history'
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout'
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r
@@ -72,7 +74,8 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s f -l format -d 
 json\t'One JSON document (schema in README)'
 jsonl\t'The same document on one line; with --watch, one line per round'
 nagios\t'A Nagios/Icinga plugin line with perfdata'
-prometheus\t'Prometheus text exposition (node_exporter textfile collector)'"
+prometheus\t'Prometheus text exposition (node_exporter textfile collector)'
+markdown\t'Markdown: a table of findings; daily-summary\'s whole report (for an email, a chat, a wiki)'"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l color -d 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is unset and TERM is not dumb'
 always\t''
 never\t''"
@@ -116,7 +119,8 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -s f -l format -d 
 json\t'One JSON document (schema in README)'
 jsonl\t'The same document on one line; with --watch, one line per round'
 nagios\t'A Nagios/Icinga plugin line with perfdata'
-prometheus\t'Prometheus text exposition (node_exporter textfile collector)'"
+prometheus\t'Prometheus text exposition (node_exporter textfile collector)'
+markdown\t'Markdown: a table of findings; daily-summary\'s whole report (for an email, a chat, a wiki)'"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l color -d 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is unset and TERM is not dumb'
 always\t''
 never\t''"
@@ -161,7 +165,8 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s f -l format -d
 json\t'One JSON document (schema in README)'
 jsonl\t'The same document on one line; with --watch, one line per round'
 nagios\t'A Nagios/Icinga plugin line with perfdata'
-prometheus\t'Prometheus text exposition (node_exporter textfile collector)'"
+prometheus\t'Prometheus text exposition (node_exporter textfile collector)'
+markdown\t'Markdown: a table of findings; daily-summary\'s whole report (for an email, a chat, a wiki)'"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l color -d 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is unset and TERM is not dumb'
 always\t''
 never\t''"
@@ -203,7 +208,8 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -s f -l format -
 json\t'One JSON document (schema in README)'
 jsonl\t'The same document on one line; with --watch, one line per round'
 nagios\t'A Nagios/Icinga plugin line with perfdata'
-prometheus\t'Prometheus text exposition (node_exporter textfile collector)'"
+prometheus\t'Prometheus text exposition (node_exporter textfile collector)'
+markdown\t'Markdown: a table of findings; daily-summary\'s whole report (for an email, a chat, a wiki)'"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l color -d 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is unset and TERM is not dumb'
 always\t''
 never\t''"
@@ -243,7 +249,8 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -s f -l format -d 
 json\t'One JSON document (schema in README)'
 jsonl\t'The same document on one line; with --watch, one line per round'
 nagios\t'A Nagios/Icinga plugin line with perfdata'
-prometheus\t'Prometheus text exposition (node_exporter textfile collector)'"
+prometheus\t'Prometheus text exposition (node_exporter textfile collector)'
+markdown\t'Markdown: a table of findings; daily-summary\'s whole report (for an email, a chat, a wiki)'"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l color -d 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is unset and TERM is not dumb'
 always\t''
 never\t''"
@@ -280,7 +287,8 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -s f -l format 
 json\t'One JSON document (schema in README)'
 jsonl\t'The same document on one line; with --watch, one line per round'
 nagios\t'A Nagios/Icinga plugin line with perfdata'
-prometheus\t'Prometheus text exposition (node_exporter textfile collector)'"
+prometheus\t'Prometheus text exposition (node_exporter textfile collector)'
+markdown\t'Markdown: a table of findings; daily-summary\'s whole report (for an email, a chat, a wiki)'"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l color -d 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is unset and TERM is not dumb'
 always\t''
 never\t''"
@@ -289,6 +297,25 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l deep -d 'Wit
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l system -d 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -s V -l version -d 'Print version'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -l date -d 'The day to report, YYYY-MM-DD, in --tz (default: yesterday)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -l since -d 'The last DURATION up to now instead of a calendar day, e.g. 24h, 7d, 30d' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -l tz -d 'The time zone of --date and of the default day: local, UTC, or an offset such as +02:00' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -s o -l output -d 'Write the report to FILE (atomically: a temporary file renamed over it) instead of stdout' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -s f -l format -d 'Output format. Default: table; with --watch and stdout not a terminal: jsonl' -r -f -a "table\t'A table for people (default)'
+json\t'One JSON document (schema in README)'
+jsonl\t'The same document on one line; with --watch, one line per round'
+nagios\t'A Nagios/Icinga plugin line with perfdata'
+prometheus\t'Prometheus text exposition (node_exporter textfile collector)'
+markdown\t'Markdown: a table of findings; daily-summary\'s whole report (for an email, a chat, a wiki)'"
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -l color -d 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is unset and TERM is not dumb'
+always\t''
+never\t''"
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -s V -l version -d 'Print version'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
@@ -296,18 +323,20 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s f -l forma
 json\t'One JSON document (schema in README)'
 jsonl\t'The same document on one line; with --watch, one line per round'
 nagios\t'A Nagios/Icinga plugin line with perfdata'
-prometheus\t'Prometheus text exposition (node_exporter textfile collector)'"
+prometheus\t'Prometheus text exposition (node_exporter textfile collector)'
+markdown\t'Markdown: a table of findings; daily-summary\'s whole report (for an email, a chat, a wiki)'"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -l color -d 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is unset and TERM is not dumb'
 always\t''
 never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record anomalies completions help" -f -a "health" -d 'Check that MCP servers answer: transport and protocol revision, handshake and liveness latency, server identity, tool/prompt/resource counts, and the checks you configure'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record anomalies completions help" -f -a "alerts" -d 'Alerts with memory across runs: the checks of `health`, but a bad check fires only after `--for` and `--consecutive` bad runs and resolves only after `--recover-after` good ones, so a cron job behaves like a daemon. State lives in the state dir (alerts.json, locked, written atomically)'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record anomalies completions help" -f -a "measure" -d 'Latency and throughput of one MCP server under load: one request repeated by independent sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression gate for CI (--compare)'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record anomalies completions help" -f -a "validate" -d 'Pre-flight and post-deploy validation: every check always runs and is one line, grouped in sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record anomalies completions help" -f -a "record" -d 'The continuous monitor: a light round every --interval, a full one every --full-every, each appended to history and echoed as a JSON line, until SIGINT/SIGTERM (--once: one round, for cron)'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record anomalies completions help" -f -a "anomalies" -d 'Anomalies now and in history (detect-anomalies.sh, generalised): error spikes, flapping, resource usage, client counts, disconnected servers, log size and truncation from live probes; latency and error rate against each target\'s own baseline, changed tool lists, restarts and missing records from history. Exit 0 none, 1 one or two minor ones, 2 three or more or a critical one'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record anomalies completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record anomalies completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record anomalies daily-summary completions help" -f -a "health" -d 'Check that MCP servers answer: transport and protocol revision, handshake and liveness latency, server identity, tool/prompt/resource counts, and the checks you configure'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record anomalies daily-summary completions help" -f -a "alerts" -d 'Alerts with memory across runs: the checks of `health`, but a bad check fires only after `--for` and `--consecutive` bad runs and resolves only after `--recover-after` good ones, so a cron job behaves like a daemon. State lives in the state dir (alerts.json, locked, written atomically)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record anomalies daily-summary completions help" -f -a "measure" -d 'Latency and throughput of one MCP server under load: one request repeated by independent sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression gate for CI (--compare)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record anomalies daily-summary completions help" -f -a "validate" -d 'Pre-flight and post-deploy validation: every check always runs and is one line, grouped in sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record anomalies daily-summary completions help" -f -a "record" -d 'The continuous monitor: a light round every --interval, a full one every --full-every, each appended to history and echoed as a JSON line, until SIGINT/SIGTERM (--once: one round, for cron)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record anomalies daily-summary completions help" -f -a "anomalies" -d 'Anomalies now and in history (detect-anomalies.sh, generalised): error spikes, flapping, resource usage, client counts, disconnected servers, log size and truncation from live probes; latency and error rate against each target\'s own baseline, changed tool lists, restarts and missing records from history. Exit 0 none, 1 one or two minor ones, 2 three or more or a critical one'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record anomalies daily-summary completions help" -f -a "daily-summary" -d 'The daily health report from history: availability (gaps in recording are unknown, not up), outages, latency percentiles and their trend, errors by reason, restarts, tool-list changes, resource use, the success metrics of 000 met or missed, and a 0–100 score with every deduction itemised. Exit 0 score ≥ 90 and every metric met, 1 below 90 or a metric missed, 2 below 70, 3 no history'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record anomalies daily-summary completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record anomalies daily-summary completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -94,6 +94,13 @@ pub enum Command {
     /// missing records from history. Exit 0 none, 1 one or two minor ones, 2 three or more or a critical one.
     #[command(after_help = ANOMALIES_EXAMPLES)]
     Anomalies(Box<AnomaliesArgs>),
+    /// The daily health report from history: availability (gaps in recording are unknown, not up),
+    /// outages, latency percentiles and their trend, errors by reason, restarts, tool-list changes,
+    /// resource use, the success metrics of 000 met or missed, and a 0–100 score with every deduction
+    /// itemised. Exit 0 score ≥ 90 and every metric met, 1 below 90 or a metric missed, 2 below 70,
+    /// 3 no history.
+    #[command(name = "daily-summary", after_help = SUMMARY_EXAMPLES)]
+    DailySummary(Box<SummaryArgs>),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
     Completions {
         #[arg(value_enum)]
@@ -353,6 +360,36 @@ Examples:
 
 Each round is appended to history (one line per observation, one file per UTC day, written under a
 lock so concurrent runs never tear a line) and echoed on stdout as one JSON line.";
+
+const SUMMARY_EXAMPLES: &str = "\
+Examples:
+  mcpmon daily-summary                                   # yesterday, local time
+  mcpmon daily-summary --date 2026-11-21 --tz UTC --format markdown --output report.md
+  0 8 * * * mcpmon daily-summary --format markdown | mail -s 'MCP daily' ops@example.com
+  mcpmon daily-summary --since 30d --format json | jq .findings
+
+Score (001): 100 minus errors (2 points per % of records not OK, at most 20), high resource use
+(10 per target above 5 % CPU or memory on average, at most 30), outages (10 each, at most 30) and
+alerts (5 per change into WARN or CRIT, at most 20).";
+
+#[derive(Debug, Args, Clone)]
+pub struct SummaryArgs {
+    /// The day to report, YYYY-MM-DD, in --tz (default: yesterday).
+    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with = "since")]
+    pub date: Option<chrono::NaiveDate>,
+
+    /// The last DURATION up to now instead of a calendar day, e.g. 24h, 7d, 30d.
+    #[arg(long, value_name = "DURATION", value_parser = duration::parse)]
+    pub since: Option<Duration>,
+
+    /// The time zone of --date and of the default day: local, UTC, or an offset such as +02:00.
+    #[arg(long, value_name = "TZ", default_value = "local")]
+    pub tz: String,
+
+    /// Write the report to FILE (atomically: a temporary file renamed over it) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+}
 
 const ANOMALIES_EXAMPLES: &str = "\
 Examples:

@@ -34,6 +34,7 @@ pub fn run(cli: Cli, ctx: Context) -> anyhow::Result<u8> {
         Command::Alerts(args) => run_async(commands::alerts::run(&ctx, &cli.global, args)),
         Command::Validate(args) => run_async(commands::validate::run(&ctx, &cli.global, args)),
         Command::Anomalies(args) => run_async(commands::anomalies::run(&ctx, &cli.global, args)),
+        Command::DailySummary(args) => commands::summary::run(&ctx, &cli.global, args),
         // record stops on SIGINT/SIGTERM itself and says what it wrote
         Command::Record(args) => {
             run_async_unguarded(commands::record::run(&ctx, &cli.global, args))

@@ -244,10 +244,35 @@ pub fn render(report: &Report, format: Format, ctx: &Context) -> Vec<u8> {
         Format::Jsonl => json::render_line(report, &mut buf),
         Format::Nagios => nagios::render(report, &mut buf),
         Format::Prometheus => prometheus::render(report, &mut buf),
+        Format::Markdown => markdown(report, &mut buf),
     };
     // Writing into a Vec cannot fail.
     debug_assert!(res.is_ok());
     buf
+}
+
+/// Findings as a Markdown table (for a chat message or a wiki page).
+fn markdown(report: &Report, out: &mut Vec<u8>) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let cell = |s: &str| crate::term::sanitize(s).replace('|', "\\|");
+    writeln!(
+        out,
+        "**mcpmon {}: {}**\n\n| target | probe | check | status | message |\n|---|---|---|---|---|",
+        report.command,
+        report.status().as_str().to_uppercase()
+    )?;
+    for f in &report.findings {
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            cell(&f.target),
+            f.probe.as_str(),
+            cell(&f.check),
+            f.status.as_str(),
+            cell(&f.message)
+        )?;
+    }
+    Ok(())
 }
 
 /// The targets, the HTTP client and the round options of a `health`-style run (shared with `alerts`).

@@ -8,6 +8,7 @@ pub mod completions;
 pub mod health;
 pub mod measure;
 pub mod record;
+pub mod summary;
 pub mod validate;
 
 use crate::cli::{GlobalArgs, TransportArg};

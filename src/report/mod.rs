@@ -2,6 +2,7 @@
 //! `render(&Report, options, &mut dyn Write)`; JSON wire structs live only in `json.rs`.
 
 pub mod checklist;
+pub mod daily;
 pub mod json;
 pub mod nagios;
 pub mod prometheus;
@@ -201,4 +202,6 @@ pub enum Format {
     Nagios,
     /// Prometheus text exposition (node_exporter textfile collector).
     Prometheus,
+    /// Markdown: a table of findings; daily-summary's whole report (for an email, a chat, a wiki).
+    Markdown,
 }

@@ -11,6 +11,7 @@ pub mod load;
 pub mod logs;
 pub mod mcp;
 pub mod process;
+pub mod summary;
 
 use crate::config::{Bound, Checks};
 use crate::failure::{Failure, Reason};

@@ -209,6 +209,8 @@ pub struct Line<'a> {
     #[serde(borrow)]
     pub status: Cow<'a, str>,
     #[serde(default, borrow)]
+    pub reason: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
     pub metrics: Pairs<'a>,
     #[serde(default, borrow)]
     pub tools: Option<BTreeMap<Cow<'a, str>, Cow<'a, str>>>,

@@ -43,7 +43,18 @@ pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, String> 
 
 /// Writes a JSON state file atomically: temporary file in the same directory, fsync, rename.
 pub fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?;
+    bytes.push(b'\n');
+    write_atomic(path, &bytes)
+}
+
+/// Writes a file atomically: temporary file in the same directory, fsync, rename. Nothing is left
+/// behind on failure, and a reader sees the old content or the new, never a part.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
     std::fs::create_dir_all(dir)?;
     let name = path
         .file_name()
@@ -52,8 +63,7 @@ pub fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> std::io::Resul
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let res = (|| {
         let mut f = std::fs::File::create(&tmp)?;
-        serde_json::to_writer_pretty(&mut f, value).map_err(std::io::Error::other)?;
-        f.write_all(b"\n")?;
+        f.write_all(bytes)?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();

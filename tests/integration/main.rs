@@ -14,4 +14,5 @@ mod peers;
 mod probes;
 mod stubs_http;
 mod stubs_stdio;
+mod summary;
 mod validate;

@@ -1,0 +1,280 @@
+//! The daily summary for people: a terminal report (sections, colours, an hourly latency sparkline per
+//! target) and the same as Markdown (for an email, a chat message or a wiki). Machine formats go
+//! through the ordinary findings (`json`, `prometheus`).
+
+use super::table::paint;
+use crate::rules::summary::{Deduction, Goal, SeriesDay};
+use crate::status::Status;
+use crate::term::sanitize;
+use std::io::Write;
+
+/// Everything the report shows.
+pub struct Daily<'a> {
+    pub title: String,
+    pub days: &'a [SeriesDay],
+    pub previous: &'a [SeriesDay],
+    pub score: f64,
+    pub previous_score: Option<f64>,
+    pub deductions: &'a [Deduction],
+    pub goals: &'a [Goal],
+    pub recommendations: &'a [String],
+    pub status: Status,
+}
+
+const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// Hourly means as bars (`·` for an hour without samples).
+pub fn sparkline(hourly: &[Option<f64>]) -> String {
+    let vals: Vec<f64> = hourly.iter().flatten().copied().collect();
+    let (lo, hi) = vals
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(l, h), v| (l.min(*v), h.max(*v)));
+    hourly
+        .iter()
+        .map(|v| match v {
+            None => '·',
+            Some(v) if hi - lo < 1e-9 => BARS[0],
+            Some(v) => BARS[(((v - lo) / (hi - lo)) * 7.0).round().clamp(0.0, 7.0) as usize],
+        })
+        .collect()
+}
+
+fn opt(v: Option<f64>, unit: &str) -> String {
+    v.map(|v| format!("{v:.1}{unit}"))
+        .unwrap_or_else(|| "–".into())
+}
+
+fn trend(now: Option<f64>, before: Option<f64>) -> String {
+    match (now, before) {
+        (Some(n), Some(b)) if b > 0.0 => format!("{:+.0} %", (n - b) / b * 100.0),
+        _ => "–".into(),
+    }
+}
+
+fn dur(s: f64) -> String {
+    crate::config::duration::span(std::time::Duration::from_secs_f64(s.max(0.0)))
+}
+
+/// Renders the report; `markdown` picks Markdown tables and headings over terminal sections.
+pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    let color = color && !markdown;
+    let h = |out: &mut dyn Write, title: &str| -> std::io::Result<()> {
+        if markdown {
+            writeln!(out, "\n## {title}\n")
+        } else {
+            writeln!(out, "\n{title}")
+        }
+    };
+    let score_word = match d.status {
+        Status::Ok => "good",
+        Status::Warn => "degraded",
+        Status::Crit => "poor",
+        Status::Unknown => "no data",
+    };
+    let versus = d
+        .previous_score
+        .map(|p| format!(" (previous: {p:.0}, {:+.0})", d.score - p))
+        .unwrap_or_default();
+    if markdown {
+        writeln!(out, "# {}\n", d.title)?;
+        writeln!(
+            out,
+            "**Health score: {:.0}/100** — {score_word}{versus}",
+            d.score
+        )?;
+    } else {
+        writeln!(out, "{}", d.title)?;
+        writeln!(
+            out,
+            "Health score: {}/100 — {score_word}{versus}",
+            paint(&format!("{:.0}", d.score), d.status, color)
+        )?;
+    }
+    if d.days.is_empty() {
+        writeln!(
+            out,
+            "\nNo history in this window: nothing to score (run `mcpmon record`)."
+        )?;
+        return Ok(());
+    }
+
+    h(out, "Availability")?;
+    if markdown {
+        writeln!(
+            out,
+            "| target | probe | available | observed | not recorded | outages | p50 | p95 | p99 | p95 vs before | latency by hour |"
+        )?;
+        writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|")?;
+    }
+    for s in d.days {
+        let before = d
+            .previous
+            .iter()
+            .find(|p| p.target == s.target && p.kind == s.kind);
+        let avail = opt(s.availability(), " %");
+        let cells = [
+            sanitize(&s.target),
+            s.kind.clone(),
+            avail,
+            dur(s.observed_s),
+            dur(s.unknown_s),
+            s.outages.len().to_string(),
+            opt(s.p50, " ms"),
+            opt(s.p95, " ms"),
+            opt(s.p99, " ms"),
+            trend(s.p95, before.and_then(|b| b.p95)),
+            sparkline(&s.hourly),
+        ];
+        if markdown {
+            writeln!(out, "| {} |", cells.join(" | "))?;
+        } else {
+            let st = match s.availability() {
+                Some(a) if a >= 99.9 => Status::Ok,
+                Some(a) if a >= 99.0 => Status::Warn,
+                Some(_) => Status::Crit,
+                None => Status::Unknown,
+            };
+            writeln!(
+                out,
+                "  {} ({}): {} available over {} observed ({} not recorded), {} outage(s); latency p50 {} p95 {} p99 {} (p95 {} vs before)  {}",
+                paint(&cells[0], st, color),
+                cells[1],
+                cells[2],
+                cells[3],
+                cells[4],
+                cells[5],
+                cells[6],
+                cells[7],
+                cells[8],
+                cells[9],
+                cells[10]
+            )?;
+        }
+    }
+
+    let outages: Vec<String> = d
+        .days
+        .iter()
+        .flat_map(|s| {
+            s.outages.iter().map(move |o| {
+                format!(
+                    "{} ({}): {} – {} UTC, {}",
+                    sanitize(&s.target),
+                    s.kind,
+                    o.start.format("%H:%M"),
+                    o.end.format("%H:%M"),
+                    dur((o.end - o.start).num_milliseconds() as f64 / 1000.0)
+                )
+            })
+        })
+        .collect();
+    let mut events: Vec<String> = Vec::new();
+    for s in d.days {
+        if !s.reasons.is_empty() {
+            let r: Vec<String> = s.reasons.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            events.push(format!(
+                "{}: errors by reason: {}",
+                sanitize(&s.target),
+                r.join(", ")
+            ));
+        }
+        if !s.restarts.is_empty() {
+            events.push(format!(
+                "{}: {} restart(s)",
+                sanitize(&s.target),
+                s.restarts.len()
+            ));
+        }
+        if !s.tool_changes.is_empty() {
+            events.push(format!(
+                "{}: tool list changed: {}",
+                sanitize(&s.target),
+                s.tool_changes.join(" ")
+            ));
+        }
+        if s.cpu.n > 0 || s.memory.n > 0 {
+            events.push(format!(
+                "{}: CPU min/avg/max {:.1}/{}/{:.1} %, memory {:.1}/{}/{:.1} % of the host",
+                sanitize(&s.target),
+                s.cpu.min,
+                opt(s.cpu.mean(), ""),
+                s.cpu.max,
+                s.memory.min,
+                opt(s.memory.mean(), ""),
+                s.memory.max
+            ));
+        }
+    }
+    if !outages.is_empty() || !events.is_empty() {
+        h(out, "Incidents and changes")?;
+        for line in outages.iter().map(|o| format!("outage: {o}")).chain(events) {
+            writeln!(out, "{}{line}", if markdown { "- " } else { "  " })?;
+        }
+    }
+
+    h(out, "Success metrics (000)")?;
+    if markdown {
+        writeln!(out, "| metric | target | value | |")?;
+        writeln!(out, "|---|---|---|---|")?;
+    }
+    for g in d.goals {
+        let value = g
+            .value
+            .map(|v| format!("{v:.2}"))
+            .unwrap_or_else(|| "–".into());
+        let (word, st) = match g.met {
+            Some(true) => ("met", Status::Ok),
+            Some(false) => ("missed", Status::Warn),
+            None => ("no data", Status::Unknown),
+        };
+        if markdown {
+            writeln!(out, "| {} | {} | {value} | {word} |", g.name, g.target)?;
+        } else {
+            writeln!(
+                out,
+                "  {} {} {} (now {value})",
+                paint(word, st, color),
+                g.name,
+                g.target
+            )?;
+        }
+    }
+
+    h(out, "Score")?;
+    if d.deductions.is_empty() {
+        writeln!(
+            out,
+            "{}no deductions: 100",
+            if markdown { "- " } else { "  " }
+        )?;
+    }
+    for x in d.deductions {
+        writeln!(
+            out,
+            "{}-{:.1} {}: {}",
+            if markdown { "- " } else { "  " },
+            x.points,
+            x.rule,
+            sanitize(&x.evidence)
+        )?;
+    }
+
+    if !d.recommendations.is_empty() {
+        h(out, "Recommendations")?;
+        for r in d.recommendations {
+            writeln!(out, "{}{}", if markdown { "- " } else { "  " }, sanitize(r))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparkline_scales_and_marks_missing_hours() {
+        assert_eq!(sparkline(&[Some(1.0), None, Some(8.0), Some(4.5)]), "▁·█▅");
+        assert_eq!(sparkline(&[Some(3.0), Some(3.0)]), "▁▁");
+    }
+}

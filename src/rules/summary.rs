@@ -1,0 +1,667 @@
+//! The daily summary (`mcpmon daily-summary`): a day of history folded into availability (time up over
+//! time observed; gaps in recording are unknown, never up), outages, latency percentiles, errors by
+//! reason, restarts, tool-list changes and resource use per target and probe; the success metrics of
+//! 000; and the health score of 001 with every deduction itemised. Pure: lines come in one by one and
+//! the day's bounds are parameters.
+
+use crate::rules::anomalies::tool_diff;
+use crate::status::Status;
+use crate::store::history::Line;
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+/// The score's rules (001): start at 100, deduct per rule up to its cap.
+pub const ERRORS_PER_PERCENT: f64 = 2.0;
+pub const ERRORS_CAP: f64 = 20.0;
+pub const RESOURCES_PER_TARGET: f64 = 10.0;
+pub const RESOURCES_CAP: f64 = 30.0;
+pub const RESOURCE_LIMIT_PERCENT: f64 = 5.0;
+pub const DISCONNECTS_PER_OUTAGE: f64 = 10.0;
+pub const DISCONNECTS_CAP: f64 = 30.0;
+pub const ALERTS_PER_ALERT: f64 = 5.0;
+pub const ALERTS_CAP: f64 = 20.0;
+/// Latency metrics, in order of preference, for a series' percentiles.
+const LATENCY: [&str; 5] = ["liveness", "handshake", "hub", "http", "startup"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum St {
+    Ok,
+    Warn,
+    Crit,
+    Unknown,
+}
+
+fn st(s: &str) -> St {
+    match s {
+        "ok" => St::Ok,
+        "warn" => St::Warn,
+        "crit" => St::Crit,
+        _ => St::Unknown,
+    }
+}
+
+/// Min, mean and max of a value through the day.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Range {
+    pub n: u64,
+    pub min: f64,
+    pub max: f64,
+    sum: f64,
+}
+
+impl Range {
+    fn add(&mut self, v: f64) {
+        if self.n == 0 {
+            self.min = v;
+            self.max = v;
+        }
+        self.n += 1;
+        self.sum += v;
+        self.min = self.min.min(v);
+        self.max = self.max.max(v);
+    }
+    pub fn mean(&self) -> Option<f64> {
+        (self.n > 0).then(|| self.sum / self.n as f64)
+    }
+}
+
+/// One target's probe through the day, as folded in.
+#[derive(Debug, Default)]
+pub struct Acc {
+    points: Vec<(DateTime<Utc>, St)>,
+    latency: Vec<f64>,
+    /// Mean latency per hour of the day (for the sparkline): (sum, count).
+    hourly: [(f64, u32); 24],
+    pub reasons: BTreeMap<String, u64>,
+    pub cpu: Range,
+    pub memory: Range,
+    pub log_mb: Range,
+    pub restarts: Vec<(String, DateTime<Utc>)>,
+    uptime: BTreeMap<String, f64>,
+    first_tools: Option<BTreeMap<String, String>>,
+    last_tools: Option<BTreeMap<String, String>>,
+}
+
+/// A whole day (or `--since` window) of history.
+#[derive(Debug, Default)]
+pub struct Fold {
+    pub series: BTreeMap<(String, String), Acc>,
+    pub records: usize,
+}
+
+impl Fold {
+    /// Folds in one history line (in time order within each series).
+    pub fn add(&mut self, l: &Line<'_>, at: DateTime<Utc>, start: DateTime<Utc>) {
+        self.records += 1;
+        let a = self
+            .series
+            .entry((l.target.to_string(), l.kind.to_string()))
+            .or_default();
+        let s = st(&l.status);
+        a.points.push((at, s));
+        if s != St::Ok {
+            let r = l
+                .reason
+                .as_deref()
+                .map(String::from)
+                .unwrap_or_else(|| l.status.to_string());
+            *a.reasons.entry(r).or_insert(0) += 1;
+        }
+        if let Some(v) = LATENCY.iter().find_map(|m| l.metrics.get(m)) {
+            a.latency.push(v);
+            let hour = ((at - start).num_hours()).clamp(0, 23) as usize;
+            a.hourly[hour].0 += v;
+            a.hourly[hour].1 += 1;
+        }
+        if let Some(v) = l.metrics.get("process_cpu") {
+            a.cpu.add(v);
+        }
+        if let Some(v) = l.metrics.get("process_memory") {
+            a.memory.add(v);
+        }
+        if let Some(v) = l.metrics.get("log_size") {
+            a.log_mb.add(v);
+        }
+        for (what, up) in &l.uptime_s.0 {
+            if let Some(before) = a.uptime.get(what.as_ref()) {
+                if *up + 1.0 < *before {
+                    a.restarts.push((what.to_string(), at));
+                }
+            }
+            a.uptime.insert(what.to_string(), *up);
+        }
+        if let Some(t) = &l.tools {
+            let t: BTreeMap<String, String> = t
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            if a.first_tools.is_none() {
+                a.first_tools = Some(t.clone());
+            }
+            a.last_tools = Some(t);
+        }
+    }
+}
+
+/// An outage: from the first CRIT record to the first record after it that is not CRIT (or the end
+/// of what was observed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outage {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+/// One series' day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesDay {
+    pub target: String,
+    pub kind: String,
+    pub records: usize,
+    pub observed_s: f64,
+    pub up_s: f64,
+    pub down_s: f64,
+    /// Time not covered by any record (the recorder was not running).
+    pub unknown_s: f64,
+    pub outages: Vec<Outage>,
+    pub p50: Option<f64>,
+    pub p95: Option<f64>,
+    pub p99: Option<f64>,
+    /// Hourly mean latency, for a sparkline.
+    pub hourly: Vec<Option<f64>>,
+    pub not_ok: usize,
+    pub reasons: BTreeMap<String, u64>,
+    pub restarts: Vec<(String, DateTime<Utc>)>,
+    pub tool_changes: Vec<String>,
+    pub cpu: Range,
+    pub memory: Range,
+    pub log_mb: Range,
+    /// Transitions into WARN or CRIT (what alerts would have fired on).
+    pub alerts: usize,
+}
+
+impl SeriesDay {
+    /// Time up over time observed, in %.
+    pub fn availability(&self) -> Option<f64> {
+        (self.observed_s > 0.0).then(|| self.up_s / self.observed_s * 100.0)
+    }
+}
+
+fn pct(sorted: &[f64], q: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let i = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
+    Some(sorted[i])
+}
+
+/// Closes the fold for the window `[start, end)`. A record covers the time until the next one, but
+/// never more than `max_gap` (3 × the usual interval, at least 2 minutes): beyond that is unknown.
+pub fn days(fold: Fold, start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<SeriesDay> {
+    let mut out = Vec::new();
+    for ((target, kind), mut a) in fold.series {
+        a.points.sort_by_key(|(t, _)| *t);
+        let mut gaps: Vec<f64> = a
+            .points
+            .windows(2)
+            .map(|w| (w[1].0 - w[0].0).num_milliseconds() as f64 / 1000.0)
+            .collect();
+        gaps.sort_by(f64::total_cmp);
+        let usual = pct(&gaps, 0.5).unwrap_or(60.0);
+        let max_gap = (3.0 * usual).max(120.0);
+        let total = (end - start).num_milliseconds() as f64 / 1000.0;
+        let (mut up, mut down, mut observed) = (0.0, 0.0, 0.0);
+        let mut outages: Vec<Outage> = Vec::new();
+        let mut open: Option<DateTime<Utc>> = None;
+        let mut alerts = 0;
+        let mut prev = St::Ok;
+        for (i, (t, s)) in a.points.iter().enumerate() {
+            let next = a.points.get(i + 1).map(|(n, _)| *n).unwrap_or(end).min(end);
+            let covered = ((next - *t).num_milliseconds() as f64 / 1000.0).clamp(0.0, max_gap);
+            match s {
+                St::Ok | St::Warn => up += covered,
+                St::Crit => down += covered,
+                St::Unknown => {}
+            }
+            if *s != St::Unknown {
+                observed += covered;
+            }
+            if matches!(s, St::Warn | St::Crit) && prev != *s {
+                alerts += 1;
+            }
+            match (s, open) {
+                (St::Crit, None) => open = Some(*t),
+                (St::Crit, Some(_)) => {}
+                (_, Some(o)) => {
+                    outages.push(Outage { start: o, end: *t });
+                    open = None;
+                }
+                (_, None) => {}
+            }
+            prev = *s;
+        }
+        if let (Some(o), Some((last, _))) = (open, a.points.last()) {
+            let until =
+                (*last + chrono::Duration::milliseconds((max_gap * 1000.0) as i64)).min(end);
+            outages.push(Outage {
+                start: o,
+                end: until,
+            });
+        }
+        let mut lat = a.latency.clone();
+        lat.sort_by(f64::total_cmp);
+        let tool_changes = match (&a.first_tools, &a.last_tools) {
+            (Some(f), Some(l)) => tool_diff(f, l),
+            _ => Vec::new(),
+        };
+        out.push(SeriesDay {
+            records: a.points.len(),
+            not_ok: a.points.iter().filter(|(_, s)| *s != St::Ok).count(),
+            target,
+            kind,
+            observed_s: observed,
+            up_s: up,
+            down_s: down,
+            unknown_s: (total - observed).max(0.0),
+            outages,
+            p50: pct(&lat, 0.5),
+            p95: pct(&lat, 0.95),
+            p99: pct(&lat, 0.99),
+            hourly: a
+                .hourly
+                .iter()
+                .map(|(s, n)| (*n > 0).then(|| s / f64::from(*n)))
+                .collect(),
+            reasons: a.reasons,
+            restarts: a.restarts,
+            tool_changes,
+            cpu: a.cpu,
+            memory: a.memory,
+            log_mb: a.log_mb,
+            alerts,
+        });
+    }
+    out
+}
+
+/// One deduction from the score: the rule, the points, the evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deduction {
+    pub rule: &'static str,
+    pub points: f64,
+    pub evidence: String,
+}
+
+/// The health score (001): 100 minus the deductions, each rule capped.
+pub fn score(days: &[SeriesDay]) -> (f64, Vec<Deduction>) {
+    let mut d = Vec::new();
+    let records: usize = days.iter().map(|s| s.records).sum();
+    let not_ok: usize = days.iter().map(|s| s.not_ok).sum();
+    if records > 0 && not_ok > 0 {
+        let share = not_ok as f64 / records as f64 * 100.0;
+        d.push(Deduction {
+            rule: "errors",
+            points: (share * ERRORS_PER_PERCENT).min(ERRORS_CAP),
+            evidence: format!(
+                "{not_ok} of {records} records not OK ({share:.1} %; {ERRORS_PER_PERCENT} points per %, at most {ERRORS_CAP})"
+            ),
+        });
+    }
+    let hot: Vec<String> = days
+        .iter()
+        .filter_map(|s| {
+            let cpu = s.cpu.mean().filter(|v| *v > RESOURCE_LIMIT_PERCENT);
+            let mem = s.memory.mean().filter(|v| *v > RESOURCE_LIMIT_PERCENT);
+            match (cpu, mem) {
+                (None, None) => None,
+                (c, m) => Some(format!(
+                    "{}{}{}",
+                    s.target,
+                    c.map(|v| format!(" CPU avg {v:.1} %")).unwrap_or_default(),
+                    m.map(|v| format!(" memory avg {v:.1} %"))
+                        .unwrap_or_default()
+                )),
+            }
+        })
+        .collect();
+    if !hot.is_empty() {
+        d.push(Deduction {
+            rule: "resources",
+            points: (hot.len() as f64 * RESOURCES_PER_TARGET).min(RESOURCES_CAP),
+            evidence: format!(
+                "above {RESOURCE_LIMIT_PERCENT} %: {} ({RESOURCES_PER_TARGET} points each, at most {RESOURCES_CAP})",
+                hot.join("; ")
+            ),
+        });
+    }
+    let outages: Vec<String> = days
+        .iter()
+        .flat_map(|s| {
+            s.outages.iter().map(move |o| {
+                format!(
+                    "{} down {} from {}",
+                    s.target,
+                    crate::config::duration::span((o.end - o.start).to_std().unwrap_or_default()),
+                    o.start.format("%H:%M")
+                )
+            })
+        })
+        .collect();
+    if !outages.is_empty() {
+        d.push(Deduction {
+            rule: "disconnected",
+            points: (outages.len() as f64 * DISCONNECTS_PER_OUTAGE).min(DISCONNECTS_CAP),
+            evidence: format!(
+                "{} ({DISCONNECTS_PER_OUTAGE} points per outage, at most {DISCONNECTS_CAP})",
+                outages.join("; ")
+            ),
+        });
+    }
+    let alerts: usize = days.iter().map(|s| s.alerts).sum();
+    if alerts > 0 {
+        d.push(Deduction {
+            rule: "alerts",
+            points: (alerts as f64 * ALERTS_PER_ALERT).min(ALERTS_CAP),
+            evidence: format!(
+                "{alerts} change(s) into WARN or CRIT ({ALERTS_PER_ALERT} points each, at most {ALERTS_CAP})"
+            ),
+        });
+    }
+    let total: f64 = d.iter().map(|x| x.points).sum();
+    ((100.0 - total).max(0.0), d)
+}
+
+/// A success metric of 000 and whether the day met it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Goal {
+    pub name: &'static str,
+    pub target: &'static str,
+    pub value: Option<f64>,
+    pub met: Option<bool>,
+}
+
+/// The success metrics of 000: uptime > 99.9 %, success rate > 95 %, response time < 500 ms (p95),
+/// fewer than 5 reconnects (restarts) a day, error rate < 1 %.
+pub fn goals(days: &[SeriesDay]) -> Vec<Goal> {
+    let observed: f64 = days.iter().map(|s| s.observed_s).sum();
+    let up: f64 = days.iter().map(|s| s.up_s).sum();
+    let records: usize = days.iter().map(|s| s.records).sum();
+    let not_ok: usize = days.iter().map(|s| s.not_ok).sum();
+    let p95 = days
+        .iter()
+        .filter_map(|s| s.p95)
+        .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+    let restarts: usize = days.iter().map(|s| s.restarts.len()).sum();
+    let share = |n: usize| (records > 0).then(|| n as f64 / records as f64 * 100.0);
+    let uptime = (observed > 0.0).then(|| up / observed * 100.0);
+    let success = share(records - not_ok);
+    let errors = share(not_ok);
+    vec![
+        Goal {
+            name: "uptime",
+            target: "> 99.9 %",
+            value: uptime,
+            met: uptime.map(|v| v > 99.9),
+        },
+        Goal {
+            name: "success_rate",
+            target: "> 95 %",
+            value: success,
+            met: success.map(|v| v > 95.0),
+        },
+        Goal {
+            name: "response_time_p95",
+            target: "< 500 ms",
+            value: p95,
+            met: p95.map(|v| v < 500.0),
+        },
+        Goal {
+            name: "reconnects",
+            target: "< 5 a day",
+            value: (records > 0).then_some(restarts as f64),
+            met: (records > 0).then_some(restarts < 5),
+        },
+        Goal {
+            name: "error_rate",
+            target: "< 1 %",
+            value: errors,
+            met: errors.map(|v| v < 1.0),
+        },
+    ]
+}
+
+/// Advice that follows from the day's facts, each with its evidence.
+pub fn recommendations(days: &[SeriesDay], previous: &[SeriesDay], window_s: f64) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in days {
+        if let Some(longest) = s.outages.iter().max_by_key(|o| o.end - o.start) {
+            out.push(format!(
+                "look at {}: down {} time(s), the longest from {} to {} UTC ({})",
+                s.target,
+                s.outages.len(),
+                longest.start.format("%H:%M"),
+                longest.end.format("%H:%M"),
+                s.reasons.keys().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        let before = previous
+            .iter()
+            .find(|p| p.target == s.target && p.kind == s.kind)
+            .and_then(|p| p.p95);
+        if let (Some(now), Some(then)) = (s.p95, before) {
+            if now >= 2.0 * then && now - then >= 5.0 {
+                out.push(format!(
+                    "{}'s p95 latency rose from {then:.1} ms to {now:.1} ms: look at the server and the host",
+                    s.target
+                ));
+            }
+        }
+        if !s.restarts.is_empty() {
+            out.push(format!(
+                "{} restarted {} time(s) ({}): read its log around those times",
+                s.target,
+                s.restarts.len(),
+                s.restarts
+                    .iter()
+                    .map(|(w, t)| format!("{w} at {}", t.format("%H:%M")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if s.log_mb.max > 50.0 {
+            out.push(format!(
+                "rotate the log of {}: it reached {:.0} MB (> 50 MB)",
+                s.target, s.log_mb.max
+            ));
+        }
+        if !s.tool_changes.is_empty() {
+            out.push(format!(
+                "{}'s tool list changed ({}): check that clients still find what they use",
+                s.target,
+                s.tool_changes.join(" ")
+            ));
+        }
+        if window_s > 0.0 && s.unknown_s > 0.05 * window_s {
+            out.push(format!(
+                "{} was not recorded for {} of the day: check that `mcpmon record` (or its timer) runs",
+                s.target,
+                crate::config::duration::span(std::time::Duration::from_secs_f64(s.unknown_s))
+            ));
+        }
+    }
+    out
+}
+
+/// The exit status of a summary: no data is UNKNOWN; a score below 70 is CRIT; below 90, or a missed
+/// goal, WARN.
+pub fn status(days: &[SeriesDay], score: f64, goals: &[Goal]) -> Status {
+    if days.iter().all(|s| s.records == 0) {
+        Status::Unknown
+    } else if score < 70.0 {
+        Status::Crit
+    } else if score < 90.0 || goals.iter().any(|g| g.met == Some(false)) {
+        Status::Warn
+    } else {
+        Status::Ok
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(h: i64, m: i64) -> DateTime<Utc> {
+        "2026-11-21T00:00:00Z".parse::<DateTime<Utc>>().unwrap()
+            + chrono::Duration::hours(h)
+            + chrono::Duration::minutes(m)
+    }
+
+    fn line(target: &str, status: &str, liveness: f64, extra: &str) -> String {
+        format!(
+            r#"{{"v":1,"at":"x","source":"record:light","target":"{target}","kind":"mcp","status":"{status}","duration_ms":1,"metrics":{{"liveness":{liveness}}}{extra}}}"#
+        )
+    }
+
+    fn fold(points: &[(DateTime<Utc>, String)]) -> Vec<SeriesDay> {
+        let mut f = Fold::default();
+        for (at, text) in points {
+            let l: Line = serde_json::from_str(text).unwrap();
+            f.add(&l, *at, t(0, 0));
+        }
+        days(f, t(0, 0), t(24, 0))
+    }
+
+    #[test]
+    fn a_perfect_day_scores_100() {
+        let pts: Vec<_> = (0..288)
+            .map(|i| (t(0, i * 5), line("a", "ok", 10.0, "")))
+            .collect();
+        let d = fold(&pts);
+        assert_eq!(d[0].availability(), Some(100.0));
+        assert!(d[0].unknown_s < 1.0, "{}", d[0].unknown_s);
+        let (s, deductions) = score(&d);
+        assert_eq!((s, deductions.len()), (100.0, 0));
+        let g = goals(&d);
+        assert!(g.iter().all(|g| g.met == Some(true)), "{g:?}");
+        assert_eq!(status(&d, s, &g), Status::Ok);
+        assert!(recommendations(&d, &[], 86400.0).is_empty());
+    }
+
+    #[test]
+    fn an_outage_is_timed_scored_and_explained() {
+        let mut pts: Vec<_> = (0..288)
+            .map(|i| {
+                let bad = (120..126).contains(&i); // 10:00 … 10:25 crit
+                (
+                    t(0, i * 5),
+                    line(
+                        "a",
+                        if bad { "crit" } else { "ok" },
+                        10.0,
+                        if bad {
+                            r#","reason":"connect_refused""#
+                        } else {
+                            ""
+                        },
+                    ),
+                )
+            })
+            .collect();
+        pts.sort_by_key(|(t, _)| *t);
+        let d = fold(&pts);
+        assert_eq!(
+            d[0].outages,
+            vec![Outage {
+                start: t(10, 0),
+                end: t(10, 30)
+            }]
+        );
+        assert_eq!(d[0].down_s, 1800.0);
+        let a = d[0].availability().unwrap();
+        assert!((a - (100.0 - 1800.0 / 86400.0 * 100.0)).abs() < 1e-9, "{a}");
+        let (s, ded) = score(&d);
+        let sum: f64 = ded.iter().map(|x| x.points).sum();
+        assert_eq!(s, 100.0 - sum, "the itemisation adds up");
+        let rules: Vec<&str> = ded.iter().map(|x| x.rule).collect();
+        assert_eq!(rules, ["errors", "disconnected", "alerts"]);
+        assert!(
+            ded[1].evidence.starts_with("a down 30 min from 10:00"),
+            "{}",
+            ded[1].evidence
+        );
+        let rec = recommendations(&d, &[], 86400.0);
+        assert_eq!(
+            rec,
+            ["look at a: down 1 time(s), the longest from 10:00 to 10:30 UTC (connect_refused)"]
+        );
+        assert_eq!(goals(&d)[0].met, Some(false), "uptime 97.9 % misses 99.9 %");
+    }
+
+    #[test]
+    fn gaps_in_recording_are_unknown_not_up() {
+        // recorded from 00:00 to 06:00 only
+        let pts: Vec<_> = (0..72)
+            .map(|i| (t(0, i * 5), line("a", "ok", 10.0, "")))
+            .collect();
+        let d = fold(&pts);
+        assert_eq!(d[0].availability(), Some(100.0), "of the time observed");
+        let observed_h = d[0].observed_s / 3600.0;
+        assert!(
+            (observed_h - (6.0 - 5.0 / 60.0 + 15.0 / 60.0)).abs() < 0.01,
+            "{observed_h}"
+        );
+        assert!(d[0].unknown_s > 17.0 * 3600.0);
+        let rec = recommendations(&d, &[], 86400.0);
+        assert!(
+            rec.iter().any(|r| r.contains("was not recorded for")),
+            "{rec:?}"
+        );
+    }
+
+    #[test]
+    fn an_empty_day_is_unknown_not_100() {
+        let d = fold(&[]);
+        let (s, _) = score(&d);
+        let g = goals(&d);
+        assert_eq!(status(&d, s, &g), Status::Unknown);
+        assert!(g.iter().all(|g| g.met.is_none()));
+    }
+
+    #[test]
+    fn latency_trend_restarts_and_tool_changes_are_recommendations() {
+        let mut pts = Vec::new();
+        for i in 0..100 {
+            let extra = format!(
+                r#","uptime_s":{{"process":{}}},"tools":{{"echo":"{}"}}"#,
+                if i < 50 {
+                    1000 + i * 300
+                } else {
+                    (i - 50) * 300
+                },
+                if i < 50 { "aa" } else { "bb" }
+            );
+            pts.push((t(0, i * 5), line("a", "ok", 40.0, &extra)));
+        }
+        let d = fold(&pts);
+        let prev = fold(
+            &(0..100)
+                .map(|i| (t(0, i * 5), line("a", "ok", 10.0, "")))
+                .collect::<Vec<_>>(),
+        );
+        let rec = recommendations(&d, &prev, 86400.0);
+        assert!(
+            rec.iter()
+                .any(|r| r.starts_with("a's p95 latency rose from 10.0 ms to 40.0 ms")),
+            "{rec:?}"
+        );
+        assert!(
+            rec.iter()
+                .any(|r| r.starts_with("a restarted 1 time(s) (process at 04:10)")),
+            "{rec:?}"
+        );
+        assert!(
+            rec.iter()
+                .any(|r| r.starts_with("a's tool list changed (~echo)")),
+            "{rec:?}"
+        );
+    }
+}
