@@ -433,7 +433,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__daily__subcmd__summary)
-            opts="-o -c -t -f -h -V --date --since --tz --output --config --target --state-dir --format --color --timeout --help --version"
+            opts="-o -c -t -f -h -V --date --since --tz --output --rule --config --target --state-dir --format --color --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -456,6 +456,10 @@ _mcpmon() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rule)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

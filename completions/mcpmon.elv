@@ -271,6 +271,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand --tz 'The time zone of --date and of the default day: local, UTC, or an offset such as +02:00'
             cand -o 'Write the report to FILE (atomically: a temporary file renamed over it) instead of stdout'
             cand --output 'Write the report to FILE (atomically: a temporary file renamed over it) instead of stdout'
+            cand --rule 'Change a score rule: NAME=PER:CAP, NAME one of errors, resources, disconnected, alerts (repeatable), e.g. --rule disconnected=20:40'
             cand -c 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
             cand --config 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
             cand -t 'Only these targets from the config (by name). Repeatable'

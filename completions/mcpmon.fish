@@ -301,6 +301,7 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -l date -d 
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -l since -d 'The last DURATION up to now instead of a calendar day, e.g. 24h, 7d, 30d' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -l tz -d 'The time zone of --date and of the default day: local, UTC, or an offset such as +02:00' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -s o -l output -d 'Write the report to FILE (atomically: a temporary file renamed over it) instead of stdout' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -l rule -d 'Change a score rule: NAME=PER:CAP, NAME one of errors, resources, disconnected, alerts (repeatable), e.g. --rule disconnected=20:40' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F

@@ -389,6 +389,11 @@ pub struct SummaryArgs {
     /// Write the report to FILE (atomically: a temporary file renamed over it) instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<std::path::PathBuf>,
+
+    /// Change a score rule: NAME=PER:CAP, NAME one of errors, resources, disconnected, alerts
+    /// (repeatable), e.g. --rule disconnected=20:40.
+    #[arg(long = "rule", value_name = "NAME=PER:CAP")]
+    pub rules: Vec<String>,
 }
 
 const ANOMALIES_EXAMPLES: &str = "\

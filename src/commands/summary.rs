@@ -108,17 +108,29 @@ fn finding(target: &str, check: &str, status: Status, message: String) -> Findin
 
 pub fn run(ctx: &Context, g: &GlobalArgs, args: &SummaryArgs) -> anyhow::Result<u8> {
     let now = Utc::now();
+    let mut score_rules = rules::ScoreRules::default();
+    for r in &args.rules {
+        score_rules.set(r).map_err(|e| anyhow!(e))?;
+    }
     let (start, end, title) = window(args, now)?;
     let dir = ctx.state_dir(g).map(|d| history::dir(&d)).ok_or_else(|| {
         anyhow!("no state dir: set --state-dir, MCPMON_STATE_DIR, XDG_STATE_HOME or HOME")
     })?;
-    let days = fold(&dir, start, end, &g.target)?;
-    let previous = fold(&dir, start - (end - start), start, &g.target)?;
+    // the day and the one before it (for the trends) are read side by side
+    let (days, previous) = std::thread::scope(|scope| {
+        let before = scope.spawn(|| fold(&dir, start - (end - start), start, &g.target));
+        let days = fold(&dir, start, end, &g.target);
+        let previous = before
+            .join()
+            .unwrap_or_else(|_| Err(anyhow!("reading the previous window failed")));
+        (days, previous)
+    });
+    let (days, previous) = (days?, previous?);
     let window_s = (end - start).num_milliseconds() as f64 / 1000.0;
-    let (score, deductions) = rules::score(&days);
+    let (score, deductions) = rules::score(&days, &score_rules);
     let goals = rules::goals(&days);
     let status = rules::status(&days, score, &goals);
-    let previous_score = (!previous.is_empty()).then(|| rules::score(&previous).0);
+    let previous_score = (!previous.is_empty()).then(|| rules::score(&previous, &score_rules).0);
     let recommendations = rules::recommendations(&days, &previous, window_s);
 
     // the machine form: findings

@@ -10,16 +10,83 @@ use crate::store::history::Line;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
-/// The score's rules (001): start at 100, deduct per rule up to its cap.
-pub const ERRORS_PER_PERCENT: f64 = 2.0;
-pub const ERRORS_CAP: f64 = 20.0;
-pub const RESOURCES_PER_TARGET: f64 = 10.0;
-pub const RESOURCES_CAP: f64 = 30.0;
-pub const RESOURCE_LIMIT_PERCENT: f64 = 5.0;
-pub const DISCONNECTS_PER_OUTAGE: f64 = 10.0;
-pub const DISCONNECTS_CAP: f64 = 30.0;
-pub const ALERTS_PER_ALERT: f64 = 5.0;
-pub const ALERTS_CAP: f64 = 20.0;
+/// One scoring rule: points per unit (a % of records, a target, an outage, an alert) and its cap.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rule {
+    pub per: f64,
+    pub cap: f64,
+}
+
+/// The score's rules (001): start at 100, deduct per rule up to its cap. `--rule NAME=PER:CAP`
+/// changes them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScoreRules {
+    /// Per % of records not OK.
+    pub errors: Rule,
+    /// Per target whose average CPU or memory is above `resource_limit_percent`.
+    pub resources: Rule,
+    pub resource_limit_percent: f64,
+    /// Per outage.
+    pub disconnected: Rule,
+    /// Per change into WARN or CRIT.
+    pub alerts: Rule,
+}
+
+impl Default for ScoreRules {
+    fn default() -> Self {
+        ScoreRules {
+            errors: Rule {
+                per: 2.0,
+                cap: 20.0,
+            },
+            resources: Rule {
+                per: 10.0,
+                cap: 30.0,
+            },
+            resource_limit_percent: 5.0,
+            disconnected: Rule {
+                per: 10.0,
+                cap: 30.0,
+            },
+            alerts: Rule {
+                per: 5.0,
+                cap: 20.0,
+            },
+        }
+    }
+}
+
+impl ScoreRules {
+    /// Applies `NAME=PER:CAP` (`errors`, `resources`, `disconnected`, `alerts`).
+    pub fn set(&mut self, spec: &str) -> Result<(), String> {
+        let (name, value) = spec
+            .split_once('=')
+            .ok_or_else(|| format!("--rule {spec:?}: use NAME=PER:CAP, e.g. errors=2:20"))?;
+        let (per, cap) = value
+            .split_once(':')
+            .and_then(|(p, c)| Some((p.trim().parse::<f64>().ok()?, c.trim().parse::<f64>().ok()?)))
+            .filter(|(p, c)| {
+                p.is_finite() && c.is_finite() && *p >= 0.0 && *c >= 0.0 && *c <= 100.0
+            })
+            .ok_or_else(|| {
+                format!("--rule {spec:?}: PER and CAP are points (0–100), e.g. errors=2:20")
+            })?;
+        let rule = Rule { per, cap };
+        match name.trim() {
+            "errors" => self.errors = rule,
+            "resources" => self.resources = rule,
+            "disconnected" => self.disconnected = rule,
+            "alerts" => self.alerts = rule,
+            other => {
+                return Err(format!(
+                    "--rule {other:?}: unknown rule (errors, resources, disconnected, alerts)"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Latency metrics, in order of preference, for a series' percentiles.
 const LATENCY: [&str; 5] = ["liveness", "handshake", "hub", "http", "startup"];
 
@@ -292,7 +359,14 @@ pub struct Deduction {
 }
 
 /// The health score (001): 100 minus the deductions, each rule capped.
-pub fn score(days: &[SeriesDay]) -> (f64, Vec<Deduction>) {
+pub fn score(days: &[SeriesDay], rules: &ScoreRules) -> (f64, Vec<Deduction>) {
+    let (e, r, dc, al) = (
+        rules.errors,
+        rules.resources,
+        rules.disconnected,
+        rules.alerts,
+    );
+    let limit = rules.resource_limit_percent;
     let mut d = Vec::new();
     let records: usize = days.iter().map(|s| s.records).sum();
     let not_ok: usize = days.iter().map(|s| s.not_ok).sum();
@@ -300,17 +374,18 @@ pub fn score(days: &[SeriesDay]) -> (f64, Vec<Deduction>) {
         let share = not_ok as f64 / records as f64 * 100.0;
         d.push(Deduction {
             rule: "errors",
-            points: (share * ERRORS_PER_PERCENT).min(ERRORS_CAP),
+            points: (share * e.per).min(e.cap),
             evidence: format!(
-                "{not_ok} of {records} records not OK ({share:.1} %; {ERRORS_PER_PERCENT} points per %, at most {ERRORS_CAP})"
+                "{not_ok} of {records} records not OK ({share:.1} %; {} points per %, at most {})",
+                e.per, e.cap
             ),
         });
     }
     let hot: Vec<String> = days
         .iter()
         .filter_map(|s| {
-            let cpu = s.cpu.mean().filter(|v| *v > RESOURCE_LIMIT_PERCENT);
-            let mem = s.memory.mean().filter(|v| *v > RESOURCE_LIMIT_PERCENT);
+            let cpu = s.cpu.mean().filter(|v| *v > limit);
+            let mem = s.memory.mean().filter(|v| *v > limit);
             match (cpu, mem) {
                 (None, None) => None,
                 (c, m) => Some(format!(
@@ -326,10 +401,12 @@ pub fn score(days: &[SeriesDay]) -> (f64, Vec<Deduction>) {
     if !hot.is_empty() {
         d.push(Deduction {
             rule: "resources",
-            points: (hot.len() as f64 * RESOURCES_PER_TARGET).min(RESOURCES_CAP),
+            points: (hot.len() as f64 * r.per).min(r.cap),
             evidence: format!(
-                "above {RESOURCE_LIMIT_PERCENT} %: {} ({RESOURCES_PER_TARGET} points each, at most {RESOURCES_CAP})",
-                hot.join("; ")
+                "above {limit} %: {} ({} points each, at most {})",
+                hot.join("; "),
+                r.per,
+                r.cap
             ),
         });
     }
@@ -349,10 +426,12 @@ pub fn score(days: &[SeriesDay]) -> (f64, Vec<Deduction>) {
     if !outages.is_empty() {
         d.push(Deduction {
             rule: "disconnected",
-            points: (outages.len() as f64 * DISCONNECTS_PER_OUTAGE).min(DISCONNECTS_CAP),
+            points: (outages.len() as f64 * dc.per).min(dc.cap),
             evidence: format!(
-                "{} ({DISCONNECTS_PER_OUTAGE} points per outage, at most {DISCONNECTS_CAP})",
-                outages.join("; ")
+                "{} ({} points per outage, at most {})",
+                outages.join("; "),
+                dc.per,
+                dc.cap
             ),
         });
     }
@@ -360,9 +439,10 @@ pub fn score(days: &[SeriesDay]) -> (f64, Vec<Deduction>) {
     if alerts > 0 {
         d.push(Deduction {
             rule: "alerts",
-            points: (alerts as f64 * ALERTS_PER_ALERT).min(ALERTS_CAP),
+            points: (alerts as f64 * al.per).min(al.cap),
             evidence: format!(
-                "{alerts} change(s) into WARN or CRIT ({ALERTS_PER_ALERT} points each, at most {ALERTS_CAP})"
+                "{alerts} change(s) into WARN or CRIT ({} points each, at most {})",
+                al.per, al.cap
             ),
         });
     }
@@ -538,7 +618,7 @@ mod tests {
         let d = fold(&pts);
         assert_eq!(d[0].availability(), Some(100.0));
         assert!(d[0].unknown_s < 1.0, "{}", d[0].unknown_s);
-        let (s, deductions) = score(&d);
+        let (s, deductions) = score(&d, &ScoreRules::default());
         assert_eq!((s, deductions.len()), (100.0, 0));
         let g = goals(&d);
         assert!(g.iter().all(|g| g.met == Some(true)), "{g:?}");
@@ -578,7 +658,7 @@ mod tests {
         assert_eq!(d[0].down_s, 1800.0);
         let a = d[0].availability().unwrap();
         assert!((a - (100.0 - 1800.0 / 86400.0 * 100.0)).abs() < 1e-9, "{a}");
-        let (s, ded) = score(&d);
+        let (s, ded) = score(&d, &ScoreRules::default());
         let sum: f64 = ded.iter().map(|x| x.points).sum();
         assert_eq!(s, 100.0 - sum, "the itemisation adds up");
         let rules: Vec<&str> = ded.iter().map(|x| x.rule).collect();
@@ -620,7 +700,7 @@ mod tests {
     #[test]
     fn an_empty_day_is_unknown_not_100() {
         let d = fold(&[]);
-        let (s, _) = score(&d);
+        let (s, _) = score(&d, &ScoreRules::default());
         let g = goals(&d);
         assert_eq!(status(&d, s, &g), Status::Unknown);
         assert!(g.iter().all(|g| g.met.is_none()));

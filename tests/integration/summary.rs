@@ -153,6 +153,26 @@ fn an_outage_is_itemised_and_the_deductions_add_up() {
         .as_f64()
         .unwrap();
     assert!((a - (100.0 - 30.0 / 1440.0 * 100.0)).abs() < 1e-6, "{a}");
+    // the rules are configurable: a heavier outage rule moves the score by exactly the difference
+    let (_, heavier) = summary(
+        home.path(),
+        &[
+            "--date",
+            "2026-11-21",
+            "--tz",
+            "UTC",
+            "--rule",
+            "disconnected=25:40",
+        ],
+    );
+    assert_eq!(
+        check(&heavier, "summary", "deduction:disconnected")["value"],
+        -25.0
+    );
+    let moved = check(&heavier, "summary", "score")["value"]
+        .as_f64()
+        .unwrap();
+    assert!((score - moved - 15.0).abs() < 1e-9, "{score} → {moved}");
     let rec = check(&doc, "summary", "recommendation");
     assert_eq!(
         rec["message"],
@@ -227,4 +247,7 @@ fn bad_arguments_are_exit_3() {
     assert!(err.contains("--tz"), "{err}");
     let (code, _, _) = run(home.path(), &["daily-summary", "--date", "2026-13-01"]);
     assert_eq!(code, 3);
+    let (code, _, err) = run(home.path(), &["daily-summary", "--rule", "uptime=1:2"]);
+    assert_eq!(code, 3);
+    assert!(err.contains("unknown rule"), "{err}");
 }
