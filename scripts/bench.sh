@@ -19,6 +19,8 @@
 #       mcpmon's own work (its user + system CPU) < 100 ms.
 #   (i) anomalies over 30 days of history recorded every 30 s for 10 targets (864,000 records,
 #       scripts/gen-history.py): < 1 s. (record's idle cost: scripts/bench-record.sh, 10 minutes.)
+#   (j) daily-summary of a day of 10 targets recorded every 5 s (172,800 records, and the day before
+#       for the trends): < 300 ms; and --since 30d over the history of (i): < 2 s.
 #
 # Uses hyperfine when installed, else a bash loop over `date +%s%N`; peak RSS from /usr/bin/time -f %M.
 # Builds the release binary, installs and starts its own peers (BENCH_PEERS_DIR, default target/bench-peers;
@@ -293,7 +295,18 @@ i_state=$WORK/i-state
 n_recs=$(python3 "$ROOT/scripts/gen-history.py" "$i_state/history" 30 10 30)
 i_ms=$(median_ms 5 "$BIN" --state-dir "$i_state" anomalies --window 30d)
 row "(i) anomalies --window 30d ($n_recs records)" "$i_ms ms" "-" "-" "< 1000 ms" "$(verdict "$i_ms < 1000")"
+
+# ---- (j) daily-summary (issue "mcpmon daily-summary") ----
+log "(j) daily-summary: a day of 10 targets every 5 s, and --since 30d"
+j_month=$(median_ms 5 "$BIN" --state-dir "$i_state" daily-summary --since 30d)
 rm -rf "$i_state"
+j_state=$WORK/j-state
+python3 "$ROOT/scripts/gen-history.py" "$j_state/history" 2 10 5 > /dev/null
+yesterday=$(date -u -d yesterday +%F)
+j_ms=$(median_ms 10 "$BIN" --state-dir "$j_state" daily-summary --tz UTC --date "$yesterday")
+row "(j) daily-summary of a day (172,800 records)" "$j_ms ms" "-" "-" "< 300 ms" "$(verdict "$j_ms < 300")"
+row "(j) daily-summary --since 30d ($n_recs records)" "$j_month ms" "-" "-" "< 2000 ms" "$(verdict "$j_month < 2000")"
+rm -rf "$j_state"
 
 # ---- (g) measure vs oha on the same ping against the same server (issue "mcpmon measure") ----
 OHA=${OHA:-$(command -v oha || true)}
