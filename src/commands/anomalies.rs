@@ -3,12 +3,12 @@
 //! client count; from history: `rules::anomalies` over `--window`. Exit as the original: 0 none, 1 one
 //! or two minor ones, 2 three or more or any critical one.
 
-use super::health::{Prepared, check, prepare, render};
-use super::{Context, emit, is_broken_pipe};
+use super::Context;
+use super::health::{Prepared, check, prepare};
 use crate::cli::{AnomaliesArgs, GlobalArgs, TargetArgs};
 use crate::failure::Reason;
 use crate::probe::{Facts, Kind};
-use crate::report::{Finding, Format, Report, checklist};
+use crate::report::{Finding, Report};
 use crate::rules::anomalies::History;
 use crate::status::Status;
 use crate::store::history;
@@ -167,19 +167,6 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AnomaliesArgs) -> anyhow:
         ("now", "Now: live probes and logs"),
         ("history", heading.as_str()),
     ];
-    let bytes = match g.format.unwrap_or(Format::Table) {
-        Format::Table => {
-            let mut buf = Vec::new();
-            checklist::render(&report, &sections, ctx.term.color, &mut buf)
-                .context("rendering the report")?;
-            buf
-        }
-        other => render(&report, other, ctx),
-    };
-    if let Err(e) = emit(&bytes) {
-        if !is_broken_pipe(&e) {
-            return Err(e).context("writing the report to stdout");
-        }
-    }
+    super::emit_checklist(&report, &sections, g, ctx)?;
     Ok(code)
 }

@@ -234,6 +234,32 @@ fn audit_file(
     Ok((targets, findings))
 }
 
+/// Prints a checklist-style report (`validate`, `anomalies`): the checklist on a terminal format,
+/// the ordinary renderers otherwise; a closed stdout is fine.
+pub fn emit_checklist(
+    report: &crate::report::Report,
+    sections: &[(&str, &str)],
+    g: &GlobalArgs,
+    ctx: &Context,
+) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let bytes = match g.format.unwrap_or(crate::report::Format::Table) {
+        crate::report::Format::Table => {
+            let mut buf = Vec::new();
+            crate::report::checklist::render(report, sections, ctx.term.color, &mut buf)
+                .context("rendering the checklist")?;
+            buf
+        }
+        other => health::render(report, other, ctx),
+    };
+    if let Err(e) = emit(&bytes) {
+        if !is_broken_pipe(&e) {
+            return Err(e).context("writing the report to stdout");
+        }
+    }
+    Ok(())
+}
+
 /// True when an error (anywhere in its chain) is a closed stdout pipe: `mcpmon … | head` is not an error.
 pub fn is_broken_pipe(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::BrokenPipe

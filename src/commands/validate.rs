@@ -2,14 +2,13 @@
 //! original `phase1-validation.sh` — the config audit, the health probes, and with `--strict` protocol
 //! conformance — then one verdict. Glue only: the checks live in `config::audit`, `probe`, `rules`.
 
-use super::health::{Prepared, check, prepare, render};
-use super::{Context, emit, is_broken_pipe};
+use super::Context;
+use super::health::{Prepared, check, prepare};
 use crate::cli::{CheckType, GlobalArgs, Section, ValidateArgs};
 use crate::config::Target;
 use crate::probe::{self, Kind};
-use crate::report::{Finding, Format, Report, checklist};
+use crate::report::{Finding, Report, checklist};
 use crate::rules;
-use anyhow::Context as _;
 use std::sync::Arc;
 
 fn name(s: Section) -> &'static str {
@@ -153,20 +152,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ValidateArgs) -> anyhow::
     } else {
         None
     };
-    let bytes = match g.format.unwrap_or(Format::Table) {
-        Format::Table => {
-            let mut buf = Vec::new();
-            checklist::render(&report, &checklist::SECTIONS, ctx.term.color, &mut buf)
-                .context("rendering the checklist")?;
-            buf
-        }
-        other => render(&report, other, ctx),
-    };
-    if let Err(e) = emit(&bytes) {
-        if !is_broken_pipe(&e) {
-            return Err(e).context("writing the report to stdout");
-        }
-    }
+    super::emit_checklist(&report, &checklist::SECTIONS, g, ctx)?;
     // the report is out either way; a history that could not be written is exit 3
     recorded.transpose()?;
     Ok(code)

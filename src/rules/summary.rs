@@ -152,7 +152,8 @@ pub struct Acc {
 /// A whole day (or `--since` window) of history.
 #[derive(Debug, Default)]
 pub struct Fold {
-    pub series: BTreeMap<(String, String), Acc>,
+    /// By target, then probe kind (nested, so a line is filed without allocating its key).
+    pub series: BTreeMap<String, BTreeMap<String, Acc>>,
     pub records: usize,
 }
 
@@ -160,10 +161,14 @@ impl Fold {
     /// Folds in one history line (in time order within each series).
     pub fn add(&mut self, l: &Line<'_>, at: DateTime<Utc>, start: DateTime<Utc>) {
         self.records += 1;
-        let a = self
-            .series
-            .entry((l.target.to_string(), l.kind.to_string()))
-            .or_default();
+        let by_kind = match self.series.get_mut(l.target.as_ref()) {
+            Some(m) => m,
+            None => self.series.entry(l.target.to_string()).or_default(),
+        };
+        let a = match by_kind.get_mut(l.kind.as_ref()) {
+            Some(a) => a,
+            None => by_kind.entry(l.kind.to_string()).or_default(),
+        };
         let s = st(&l.status);
         a.points.push((at, s));
         if s != St::Ok {
@@ -265,7 +270,11 @@ fn pct(sorted: &[f64], q: f64) -> Option<f64> {
 /// never more than `max_gap` (3 × the usual interval, at least 2 minutes): beyond that is unknown.
 pub fn days(fold: Fold, start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<SeriesDay> {
     let mut out = Vec::new();
-    for ((target, kind), mut a) in fold.series {
+    let all = fold
+        .series
+        .into_iter()
+        .flat_map(|(t, kinds)| kinds.into_iter().map(move |(k, a)| (t.clone(), k, a)));
+    for (target, kind, mut a) in all {
         a.points.sort_by_key(|(t, _)| *t);
         let mut gaps: Vec<f64> = a
             .points

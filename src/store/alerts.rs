@@ -5,11 +5,11 @@
 //! is reported and rebuilt, never fatal.
 
 use crate::rules::alerting::AlertState;
-use nix::fcntl::{Flock, FlockArg};
+use nix::fcntl::Flock;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub const FILE: &str = "alerts.json";
 const LOCK: &str = "alerts.lock";
@@ -41,28 +41,7 @@ impl Locked {
             .truncate(false)
             .write(true)
             .open(state_dir.join(LOCK))?;
-        let started = Instant::now();
-        let mut f = lock_file;
-        let lock = loop {
-            match Flock::lock(f, FlockArg::LockExclusiveNonblock) {
-                Ok(l) => break l,
-                Err((back, errno)) => {
-                    if errno != nix::errno::Errno::EWOULDBLOCK || started.elapsed() > LOCK_WAIT {
-                        return Err(std::io::Error::other(format!(
-                            "cannot lock {}: {}",
-                            state_dir.join(LOCK).display(),
-                            if errno == nix::errno::Errno::EWOULDBLOCK {
-                                "another mcpmon run holds it"
-                            } else {
-                                errno.desc()
-                            }
-                        )));
-                    }
-                    f = back;
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-            }
-        };
+        let lock = super::lock_exclusive(lock_file, &state_dir.join(LOCK), LOCK_WAIT)?;
         let path = state_dir.join(FILE);
         let (file, warning) = match super::read_json::<AlertFile>(&path) {
             Ok(f) => (

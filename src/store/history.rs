@@ -11,13 +11,13 @@ use crate::probe::{Facts, Observation};
 use crate::report::Finding;
 use crate::status::{Status, worst};
 use chrono::{DateTime, NaiveDate, Utc};
-use nix::fcntl::{Flock, FlockArg};
+use nix::fcntl::Flock;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The line format's version (`v`).
 pub const VERSION: u32 = 1;
@@ -162,28 +162,7 @@ pub fn append(dir: &Path, records: &[Record]) -> std::io::Result<usize> {
 }
 
 fn lock(file: std::fs::File, path: &Path) -> std::io::Result<Flock<std::fs::File>> {
-    let started = Instant::now();
-    let mut f = file;
-    loop {
-        match Flock::lock(f, FlockArg::LockExclusiveNonblock) {
-            Ok(l) => return Ok(l),
-            Err((back, errno)) => {
-                if errno != nix::errno::Errno::EWOULDBLOCK || started.elapsed() > LOCK_WAIT {
-                    return Err(std::io::Error::other(format!(
-                        "cannot lock {}: {}",
-                        path.display(),
-                        if errno == nix::errno::Errno::EWOULDBLOCK {
-                            "another writer holds it"
-                        } else {
-                            errno.desc()
-                        }
-                    )));
-                }
-                f = back;
-                std::thread::sleep(Duration::from_millis(5));
-            }
-        }
-    }
+    super::lock_exclusive(file, path, LOCK_WAIT)
 }
 
 /// What a read saw besides the records.

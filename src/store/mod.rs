@@ -29,6 +29,38 @@ pub fn state_dir(
         .map(|h| Path::new(h).join(".local/state/mcpmon"))
 }
 
+/// Takes an exclusive `flock` on `file`, waiting up to `wait` for another holder (polled every
+/// 5 ms); `path` names it in the error.
+pub fn lock_exclusive(
+    file: std::fs::File,
+    path: &Path,
+    wait: std::time::Duration,
+) -> std::io::Result<nix::fcntl::Flock<std::fs::File>> {
+    use nix::fcntl::{Flock, FlockArg};
+    let started = std::time::Instant::now();
+    let mut f = file;
+    loop {
+        match Flock::lock(f, FlockArg::LockExclusiveNonblock) {
+            Ok(l) => return Ok(l),
+            Err((back, errno)) => {
+                if errno != nix::errno::Errno::EWOULDBLOCK || started.elapsed() > wait {
+                    return Err(std::io::Error::other(format!(
+                        "cannot lock {}: {}",
+                        path.display(),
+                        if errno == nix::errno::Errno::EWOULDBLOCK {
+                            "another mcpmon run holds it"
+                        } else {
+                            errno.desc()
+                        }
+                    )));
+                }
+                f = back;
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        }
+    }
+}
+
 /// Reads a JSON state file. Missing → `Ok(None)`; unreadable or corrupt → `Err(description)` so the
 /// caller can say so and start afresh.
 pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, String> {
