@@ -28,6 +28,9 @@ _mcpmon() {
             mcpmon,daily-summary)
                 cmd="mcpmon__subcmd__daily__subcmd__summary"
                 ;;
+            mcpmon,dashboard)
+                cmd="mcpmon__subcmd__dashboard"
+                ;;
             mcpmon,health)
                 cmd="mcpmon__subcmd__health"
                 ;;
@@ -55,6 +58,9 @@ _mcpmon() {
             mcpmon__subcmd__help,daily-summary)
                 cmd="mcpmon__subcmd__help__subcmd__daily__subcmd__summary"
                 ;;
+            mcpmon__subcmd__help,dashboard)
+                cmd="mcpmon__subcmd__help__subcmd__dashboard"
+                ;;
             mcpmon__subcmd__help,health)
                 cmd="mcpmon__subcmd__help__subcmd__health"
                 ;;
@@ -77,7 +83,7 @@ _mcpmon() {
 
     case "${cmd}" in
         mcpmon)
-            opts="-c -t -f -h -V --config --target --state-dir --format --color --timeout --help --version health alerts measure validate record anomalies daily-summary completions help"
+            opts="-c -t -f -h -V --config --target --state-dir --format --color --timeout --help --version health alerts measure validate record anomalies daily-summary dashboard completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -506,6 +512,116 @@ _mcpmon() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mcpmon__subcmd__dashboard)
+            opts="-H -c -t -f -h -V --hub --deep --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --interval --once --config --target --state-dir --format --color --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --hub)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stats-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --thresholds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --process)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transport)
+                    COMPREPLY=($(compgen -W "stdio http sse" -- "${cur}"))
+                    return 0
+                    ;;
+                --era)
+                    COMPREPLY=($(compgen -W "auto modern legacy" -- "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-tools)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-tool)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --warn-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --crit-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "table json jsonl nagios prometheus markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mcpmon__subcmd__health)
             opts="-H -w -c -t -f -h -V --hub --deep --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --watch --interval --count --record --config --target --state-dir --format --color --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -621,7 +737,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__help)
-            opts="health alerts measure validate record anomalies daily-summary completions help"
+            opts="health alerts measure validate record anomalies daily-summary dashboard completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -677,6 +793,20 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__help__subcmd__daily__subcmd__summary)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcpmon__subcmd__help__subcmd__dashboard)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

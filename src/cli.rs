@@ -101,6 +101,11 @@ pub enum Command {
     /// 3 no history.
     #[command(name = "daily-summary", after_help = SUMMARY_EXAMPLES)]
     DailySummary(Box<SummaryArgs>),
+    /// The live terminal view of every target: counts, hub state, a table (status, transport,
+    /// latency and its trend, tools, uptime, CPU, memory), alerts and log errors, refreshed every
+    /// --interval; keys q r ↑↓ j k Enter d / ?. `--once` prints one snapshot (works piped).
+    #[command(after_help = DASHBOARD_EXAMPLES)]
+    Dashboard(Box<DashboardArgs>),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
     Completions {
         #[arg(value_enum)]
@@ -360,6 +365,28 @@ Examples:
 
 Each round is appended to history (one line per observation, one file per UTC day, written under a
 lock so concurrent runs never tear a line) and echoed on stdout as one JSON line.";
+
+const DASHBOARD_EXAMPLES: &str = "\
+Examples:
+  mcpmon dashboard -c mcpmon.json
+  mcpmon dashboard --hub http://127.0.0.1:37373 --log ~/.local/state/mcp-hub/logs/mcp-hub.log --interval 2s
+  mcpmon dashboard -c mcpmon.json --once | less -R      # the colour-coded snapshot of dashboard.sh
+
+Keys: q, Esc or Ctrl-C quit · r refresh now · ↑ ↓ or j k select · Enter or d details · / filter · ? help";
+
+#[derive(Debug, Args, Clone)]
+pub struct DashboardArgs {
+    #[command(flatten)]
+    pub targets: TargetArgs,
+
+    /// Time between rounds.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = duration::parse)]
+    pub interval: Duration,
+
+    /// Print one snapshot and exit with its status (works when stdout is not a terminal).
+    #[arg(long)]
+    pub once: bool,
+}
 
 const SUMMARY_EXAMPLES: &str = "\
 Examples:

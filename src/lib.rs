@@ -16,6 +16,7 @@ pub mod stats;
 pub mod status;
 pub mod store;
 pub mod term;
+pub mod tui;
 
 use anyhow::Context as _;
 use cli::{Cli, Command};
@@ -35,6 +36,8 @@ pub fn run(cli: Cli, ctx: Context) -> anyhow::Result<u8> {
         Command::Validate(args) => run_async(commands::validate::run(&ctx, &cli.global, args)),
         Command::Anomalies(args) => run_async(commands::anomalies::run(&ctx, &cli.global, args)),
         Command::DailySummary(args) => commands::summary::run(&ctx, &cli.global, args),
+        // the dashboard handles Ctrl-C (a key in raw mode) and SIGTERM itself
+        Command::Dashboard(args) => run_async_unguarded(tui::run(&ctx, &cli.global, args)),
         // record stops on SIGINT/SIGTERM itself and says what it wrote
         Command::Record(args) => {
             run_async_unguarded(commands::record::run(&ctx, &cli.global, args))

@@ -8,6 +8,7 @@ mod anomalies;
 mod cli;
 mod common;
 mod contract;
+mod dashboard;
 mod history;
 mod measure;
 mod peers;

@@ -1,0 +1,234 @@
+//! `mcpmon dashboard`: the live terminal view (and `--once`, its snapshot). A collector task runs the
+//! health rounds and sends each report over a channel; key presses come from a reader thread; the
+//! screen is redrawn from the model (`view::lines`), so a slow or hanging server never freezes it.
+//! Raw mode and the alternate screen are restored on every way out: return, error, panic, SIGTERM.
+
+pub mod model;
+pub mod view;
+
+use crate::cli::{DashboardArgs, GlobalArgs};
+use crate::commands::health::{Prepared, check, prepare};
+use crate::commands::{Context, emit, is_broken_pipe};
+use anyhow::{Context as _, anyhow};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::{cursor, execute, queue, terminal};
+use model::Model;
+use std::io::Write;
+use std::sync::Arc;
+use view::{Mode, Ui};
+
+/// Starts the trend from history, when there is one: the last hour's liveness per target.
+fn seed_from_history(m: &mut Model, ctx: &Context, g: &GlobalArgs) {
+    let Some(dir) = ctx.state_dir(g).map(|d| crate::store::history::dir(&d)) else {
+        return;
+    };
+    let now = chrono::Utc::now();
+    let _ = crate::store::history::scan(&dir, now - chrono::Duration::hours(1), now, |l, _| {
+        if let Some(v) = l.metrics.get("liveness") {
+            let q = m.trend.entry(l.target.to_string()).or_default();
+            q.push_back(v);
+            if q.len() > model::TREND {
+                q.pop_front();
+            }
+        }
+    });
+}
+
+/// Puts the terminal back: raw mode off, main screen, cursor shown. Safe to call more than once.
+fn restore() {
+    let _ = terminal::disable_raw_mode();
+    let _ = execute!(
+        std::io::stdout(),
+        terminal::LeaveAlternateScreen,
+        cursor::Show
+    );
+}
+
+/// Restores the terminal when dropped (every return and error path).
+struct Guard;
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+fn draw(m: &Model, ui: &Ui) -> std::io::Result<()> {
+    let (w, h) = terminal::size().unwrap_or((80, 24));
+    let lines = view::lines(m, ui, usize::from(w), usize::from(h), true);
+    let mut out = std::io::stdout().lock();
+    queue!(out, cursor::MoveTo(0, 0))?;
+    for (i, l) in lines.iter().enumerate() {
+        queue!(out, cursor::MoveTo(0, i as u16))?;
+        out.write_all(l.as_bytes())?;
+        queue!(out, terminal::Clear(terminal::ClearType::UntilNewLine))?;
+    }
+    out.flush()
+}
+
+/// What a key does; false when the dashboard should quit.
+fn on_key(k: KeyEvent, ui: &mut Ui, rows: usize, refresh: &tokio::sync::Notify) -> bool {
+    if k.kind == KeyEventKind::Release {
+        return true;
+    }
+    let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl_c {
+        return false;
+    }
+    match ui.mode {
+        Mode::Filter => match k.code {
+            KeyCode::Enter => ui.mode = Mode::Table,
+            KeyCode::Esc => {
+                ui.filter.clear();
+                ui.mode = Mode::Table;
+            }
+            KeyCode::Backspace => {
+                ui.filter.pop();
+            }
+            KeyCode::Char(c) => {
+                ui.filter.push(c);
+                ui.selected = 0;
+            }
+            _ => {}
+        },
+        Mode::Help => ui.mode = Mode::Table,
+        Mode::Details => match k.code {
+            KeyCode::Char('q') => return false,
+            KeyCode::Esc | KeyCode::Char('d') | KeyCode::Enter => ui.mode = Mode::Table,
+            KeyCode::Char('r') => refresh.notify_one(),
+            _ => {}
+        },
+        Mode::Table => match k.code {
+            KeyCode::Char('q') | KeyCode::Esc => return false,
+            KeyCode::Char('r') => refresh.notify_one(),
+            KeyCode::Down | KeyCode::Char('j') => {
+                ui.selected = (ui.selected + 1).min(rows.saturating_sub(1))
+            }
+            KeyCode::Up | KeyCode::Char('k') => ui.selected = ui.selected.saturating_sub(1),
+            KeyCode::Enter | KeyCode::Char('d') => ui.mode = Mode::Details,
+            KeyCode::Char('/') => ui.mode = Mode::Filter,
+            KeyCode::Char('?') => ui.mode = Mode::Help,
+            _ => {}
+        },
+    }
+    true
+}
+
+pub async fn run(ctx: &Context, g: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<u8> {
+    if !args.once && !ctx.term.stdout_tty {
+        return Err(anyhow!(
+            "the dashboard needs a terminal on stdout; use `mcpmon dashboard --once` for a snapshot"
+        ));
+    }
+    let Prepared {
+        targets,
+        client,
+        opts,
+    } = prepare(ctx, g, &args.targets, &[], None)?;
+    let mut m = Model::default();
+    seed_from_history(&mut m, ctx, g);
+    let refresh_text = format!("every {}", crate::config::duration::span(args.interval));
+
+    if args.once {
+        let report = check(&targets, &client, &opts).await;
+        m.update(&report);
+        let ui = Ui {
+            refresh: "snapshot".into(),
+            ..Ui::default()
+        };
+        let width = ctx.term.width.map(usize::from).unwrap_or(120);
+        let mut text = view::lines(&m, &ui, width, usize::MAX, ctx.term.color).join("\n");
+        text.push('\n');
+        if let Err(e) = emit(text.as_bytes()) {
+            if !is_broken_pipe(&e) {
+                return Err(e).context("writing the snapshot to stdout");
+            }
+        }
+        return Ok(report.status().exit_code());
+    }
+
+    // the collector: a round now, then every interval or when asked
+    let (tx, mut reports) = tokio::sync::mpsc::channel(2);
+    let refresh = Arc::new(tokio::sync::Notify::new());
+    let (busy_tx, mut busy) = tokio::sync::watch::channel(false);
+    let interval = args.interval;
+    let collector = {
+        let refresh = Arc::clone(&refresh);
+        async move {
+            loop {
+                let _ = busy_tx.send(true);
+                let report = check(&targets, &client, &opts).await;
+                let _ = busy_tx.send(false);
+                if tx.send(report).await.is_err() {
+                    return;
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(interval) => {}
+                    _ = refresh.notified() => {}
+                }
+            }
+        }
+    };
+    // keys and resizes: a reader thread (crossterm's read blocks)
+    let (ktx, mut keys) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        while let Ok(ev) = crossterm::event::read() {
+            if ktx.send(ev).is_err() {
+                return;
+            }
+        }
+    });
+
+    terminal::enable_raw_mode().context("switching the terminal to raw mode")?;
+    let _guard = Guard;
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous_hook(info);
+    }));
+    execute!(
+        std::io::stdout(),
+        terminal::EnterAlternateScreen,
+        cursor::Hide
+    )
+    .context("entering the alternate screen")?;
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("installing the SIGTERM handler")?;
+    let mut ui = Ui {
+        refresh: refresh_text,
+        busy: true,
+        ..Ui::default()
+    };
+    let mut last = crate::status::Status::Unknown;
+    draw(&m, &ui).context("drawing")?;
+    tokio::pin!(collector);
+    loop {
+        tokio::select! {
+            _ = &mut collector => break,
+            Some(report) = reports.recv() => {
+                last = report.status();
+                m.update(&report);
+                let n = view::visible(&m, &ui).len();
+                ui.selected = ui.selected.min(n.saturating_sub(1));
+            }
+            Ok(()) = busy.changed() => ui.busy = *busy.borrow(),
+            ev = keys.recv() => match ev {
+                Some(Event::Key(k)) => {
+                    let n = view::visible(&m, &ui).len();
+                    if !on_key(k, &mut ui, n, &refresh) {
+                        break;
+                    }
+                }
+                Some(Event::Resize(..)) => {
+                    let _ = execute!(std::io::stdout(), terminal::Clear(terminal::ClearType::All));
+                }
+                Some(_) => {}
+                None => break,
+            },
+            _ = term.recv() => break,
+        }
+        draw(&m, &ui).context("drawing")?;
+    }
+    drop(_guard);
+    Ok(last.exit_code())
+}

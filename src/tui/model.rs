@@ -1,0 +1,172 @@
+//! The dashboard's data model: one row per target, built from a health round's `Report` (the same data
+//! `health --format json` prints), plus the latency trend each target keeps across rounds (started from
+//! history when there is one). Shared by the live view and `--once`.
+
+use crate::probe::Facts;
+use crate::report::Report;
+use crate::status::Status;
+use std::collections::{BTreeMap, VecDeque};
+
+/// Latency samples kept per target for the sparkline.
+pub const TREND: usize = 30;
+
+/// One target on the dashboard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub target: String,
+    pub status: Status,
+    /// `streamable_http 2025-11-25`, `hub ready`, `log`, …
+    pub transport: String,
+    pub latency_ms: Option<f64>,
+    pub tools: Option<usize>,
+    pub uptime_s: Option<f64>,
+    pub cpu_percent: Option<f64>,
+    pub memory_percent: Option<f64>,
+    /// Every finding of the target: (status, check, message).
+    pub checks: Vec<(Status, String, String)>,
+    /// The target's last failure, with stderr context (stdio).
+    pub last_error: Option<String>,
+    pub stderr_tail: Vec<String>,
+    pub tool_names: Vec<String>,
+}
+
+/// What the screen shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Model {
+    pub rows: Vec<Row>,
+    /// `hub 127.0.0.1:37373 ready` for each hub.
+    pub hubs: Vec<String>,
+    /// Non-OK findings: `target check: message`.
+    pub alerts: Vec<(Status, String)>,
+    /// The log probes' newest errors: `log name: N errors, last: …`.
+    pub log_errors: Vec<String>,
+    pub updated: Option<chrono::DateTime<chrono::Utc>>,
+    /// Latency trend per target (oldest first).
+    pub trend: BTreeMap<String, VecDeque<f64>>,
+}
+
+impl Model {
+    /// Folds a round in: rows are replaced, the trend grows (bounded).
+    pub fn update(&mut self, report: &Report) {
+        let mut rows: Vec<Row> = Vec::new();
+        for t in report.targets() {
+            let mut row = Row {
+                target: t.to_string(),
+                status: report.target_status(t),
+                transport: String::new(),
+                latency_ms: None,
+                tools: None,
+                uptime_s: None,
+                cpu_percent: None,
+                memory_percent: None,
+                checks: report
+                    .findings
+                    .iter()
+                    .filter(|f| f.target == t)
+                    .map(|f| (f.status, f.check.clone(), f.message.clone()))
+                    .collect(),
+                last_error: None,
+                stderr_tail: Vec::new(),
+                tool_names: Vec::new(),
+            };
+            for o in report.observations.iter().filter(|o| o.target == t) {
+                if let Some(f) = &o.failure {
+                    row.last_error = Some(format!("{}: {}", f.reason, f.message));
+                }
+                match &o.facts {
+                    Facts::Mcp(m) => {
+                        row.transport = match (&m.wire, &m.revision) {
+                            (Some(w), Some(r)) => format!("{} {r}", w.as_str()),
+                            (Some(w), None) => w.as_str().to_string(),
+                            _ => "mcp".into(),
+                        };
+                        row.latency_ms = m
+                            .liveness
+                            .as_ref()
+                            .and_then(|(_, r)| r.as_ref().ok())
+                            .map(|d| d.as_secs_f64() * 1000.0);
+                        if let Some(Ok(names)) = &m.tools {
+                            row.tools = Some(names.len());
+                            row.tool_names = names.clone();
+                        }
+                        if let Some(c) = &m.child {
+                            row.uptime_s = c.uptime_s;
+                        }
+                        row.stderr_tail =
+                            m.stderr_tail.iter().rev().take(5).rev().cloned().collect();
+                    }
+                    Facts::Hub(h) => {
+                        let state = h.state.clone().unwrap_or_else(|| "?".into());
+                        if row.transport.is_empty() {
+                            row.transport = format!("hub {state}");
+                        }
+                        self.hubs.retain(|x| !x.starts_with(&format!("{t} ")));
+                        self.hubs.push(format!("{t} {state}"));
+                        row.latency_ms = row
+                            .latency_ms
+                            .or(h.latency.map(|d| d.as_secs_f64() * 1000.0));
+                        row.tools = row.tools.or(h.registered.as_ref().and_then(|c| c.tools));
+                    }
+                    Facts::Http(_) if row.transport.is_empty() => row.transport = "http".into(),
+                    Facts::Log(l) => {
+                        if row.transport.is_empty() {
+                            row.transport = "log".into();
+                        }
+                        let errors = l.levels.get("error").copied().unwrap_or(0);
+                        if errors > 0 {
+                            self.log_errors
+                                .retain(|x| !x.starts_with(&format!("{t}: ")));
+                            self.log_errors.push(format!(
+                                "{t}: {errors} errors in the last {} entries{}",
+                                l.entries_read,
+                                l.last_error
+                                    .as_deref()
+                                    .map(|e| format!("; last: {e}"))
+                                    .unwrap_or_default()
+                            ));
+                        }
+                    }
+                    Facts::Process(p) => {
+                        if row.transport.is_empty() {
+                            row.transport = "process".into();
+                        }
+                        if let Some(i) = p.processes.first() {
+                            row.uptime_s = row.uptime_s.or(i.uptime_s);
+                            row.cpu_percent = i.cpu_percent;
+                            row.memory_percent = i.memory_percent;
+                        }
+                    }
+                    Facts::Host(_) if row.transport.is_empty() => row.transport = "host".into(),
+                    _ => {}
+                }
+            }
+            if let Some(ms) = row.latency_ms {
+                let q = self.trend.entry(t.to_string()).or_default();
+                q.push_back(ms);
+                while q.len() > TREND {
+                    q.pop_front();
+                }
+            }
+            rows.push(row);
+        }
+        self.alerts = report
+            .findings
+            .iter()
+            .filter(|f| f.status != Status::Ok)
+            .map(|f| (f.status, format!("{} {}: {}", f.target, f.check, f.message)))
+            .collect();
+        self.rows = rows;
+        self.updated = Some(report.generated_at);
+    }
+
+    /// Counts of targets by status: (ok, warn, crit, unknown).
+    pub fn counts(&self) -> (usize, usize, usize, usize) {
+        let n = |s: Status| self.rows.iter().filter(|r| r.status == s).count();
+        (
+            n(Status::Ok),
+            n(Status::Warn),
+            n(Status::Crit),
+            n(Status::Unknown),
+        )
+    }
+}
