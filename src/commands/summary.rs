@@ -228,7 +228,41 @@ pub fn run(ctx: &Context, g: &GlobalArgs, args: &SummaryArgs) -> anyhow::Result<
     };
     let code = report.status().exit_code();
 
+    let state = ctx.state_dir(g);
+    let host = crate::probe::host::probe(&crate::probe::host::HostSpec {
+        paths: Vec::new(),
+        cpu_sample: std::time::Duration::ZERO,
+    });
+    let system = (host.memory_total_bytes > 0).then(|| {
+        format!(
+            "host up {}, load {}, memory {:.0} % used, {} CPU(s)",
+            host.uptime_s
+                .map(|u| crate::config::duration::span(std::time::Duration::from_secs(u)))
+                .unwrap_or_else(|| "?".into()),
+            host.load_average
+                .map(|(a, b, c)| format!("{a:.2} {b:.2} {c:.2}"))
+                .unwrap_or_else(|| "–".into()),
+            host.memory_used_percent,
+            host.cpus
+        )
+    });
+    let alerts = state.as_deref().and_then(|dir| {
+        let file: crate::store::alerts::AlertFile =
+            crate::store::read_json(&dir.join(crate::store::alerts::FILE)).ok()??;
+        let (from, to) = (start.timestamp_millis(), end.timestamp_millis());
+        let fired = file
+            .alerts
+            .values()
+            .filter(|a| a.fired_at_ms.is_some_and(|t| t >= from && t < to))
+            .count();
+        let firing = file.alerts.values().filter(|a| a.firing.is_some()).count();
+        Some(format!(
+            "alerts (mcpmon alerts): {fired} fired in this window, {firing} firing now"
+        ))
+    });
     let view = Daily {
+        system,
+        alerts,
         title,
         days: &days,
         previous: &previous,

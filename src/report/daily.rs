@@ -19,6 +19,10 @@ pub struct Daily<'a> {
     pub goals: &'a [Goal],
     pub recommendations: &'a [String],
     pub status: Status,
+    /// The machine now (uptime, load, memory), when it could be read.
+    pub system: Option<String>,
+    /// `alerts.json`: alerts that fired in the window, and those still firing.
+    pub alerts: Option<String>,
 }
 
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -89,6 +93,13 @@ pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> st
             "Health score: {}/100 — {score_word}{versus}",
             paint(&format!("{:.0}", d.score), d.status, color)
         )?;
+    }
+    if let Some(sys) = &d.system {
+        h(out, "System status")?;
+        writeln!(out, "{}{sys}", if markdown { "- " } else { "  " })?;
+        if let Some(a) = &d.alerts {
+            writeln!(out, "{}{a}", if markdown { "- " } else { "  " })?;
+        }
     }
     if d.days.is_empty() {
         writeln!(

@@ -111,6 +111,39 @@ fn a_perfect_day_scores_100_in_every_format() {
         ],
     );
     assert!(prom.contains("mcpmon_"), "{prom}");
+    // alerts.json (written by `mcpmon alerts`): one fired that day and still firing, one fired before
+    let at = |d: &str| {
+        d.parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap()
+            .timestamp_millis()
+    };
+    let alert = |fired: i64, firing: Option<&str>| json!({"firing": firing, "bad_runs": 1, "good_runs": 0, "fired_at_ms": fired, "seen_at_ms": fired});
+    std::fs::write(
+        home.path().join(".state/mcpmon/alerts.json"),
+        json!({"version": 1, "alerts": {
+            "api/mcp/liveness": alert(at("2026-11-21T10:00:00Z"), Some("crit")),
+            "db/mcp/liveness": alert(at("2026-11-19T10:00:00Z"), None)
+        }})
+        .to_string(),
+    )
+    .unwrap();
+    let (_, md, _) = run(
+        home.path(),
+        &[
+            "daily-summary",
+            "--date",
+            "2026-11-21",
+            "--tz",
+            "UTC",
+            "--format",
+            "markdown",
+        ],
+    );
+    assert!(
+        md.contains("- alerts (mcpmon alerts): 1 fired in this window, 1 firing now"),
+        "{md}"
+    );
+    assert!(md.contains("## System status\n\n- host up "), "{md}");
 }
 
 #[test]
