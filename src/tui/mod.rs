@@ -67,7 +67,12 @@ fn draw(m: &Model, ui: &Ui) -> std::io::Result<()> {
 }
 
 /// What a key does; false when the dashboard should quit.
-fn on_key(k: KeyEvent, ui: &mut Ui, rows: usize, refresh: &tokio::sync::Notify) -> bool {
+fn on_key(
+    k: KeyEvent,
+    ui: &mut Ui,
+    rows: usize,
+    refresh: &tokio::sync::watch::Sender<u64>,
+) -> bool {
     if k.kind == KeyEventKind::Release {
         return true;
     }
@@ -95,12 +100,12 @@ fn on_key(k: KeyEvent, ui: &mut Ui, rows: usize, refresh: &tokio::sync::Notify) 
         Mode::Details => match k.code {
             KeyCode::Char('q') => return false,
             KeyCode::Esc | KeyCode::Char('d') | KeyCode::Enter => ui.mode = Mode::Table,
-            KeyCode::Char('r') => refresh.notify_one(),
+            KeyCode::Char('r') => refresh.send_modify(|n| *n += 1),
             _ => {}
         },
         Mode::Table => match k.code {
             KeyCode::Char('q') | KeyCode::Esc => return false,
-            KeyCode::Char('r') => refresh.notify_one(),
+            KeyCode::Char('r') => refresh.send_modify(|n| *n += 1),
             KeyCode::Down | KeyCode::Char('j') => {
                 ui.selected = (ui.selected + 1).min(rows.saturating_sub(1))
             }
@@ -125,7 +130,17 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &DashboardArgs) -> anyhow:
         client,
         opts,
     } = prepare(ctx, g, &args.targets, &[], None)?;
-    let mut m = Model::default();
+    // the collector tasks outlive this borrow of the environment: give them their own copy, once for
+    // the life of the process; log marks belong to health's rounds (and per-target rounds would race
+    // on them)
+    let env: &'static std::collections::HashMap<String, String> =
+        Box::leak(Box::new(opts.env.clone()));
+    let opts = crate::commands::health::RoundOptions {
+        deep: opts.deep,
+        env,
+        state_dir: None,
+    };
+    let mut m = Model::with_order(targets.iter().map(|t| t.name.clone()).collect());
     seed_from_history(&mut m, ctx, g);
     let refresh_text = format!("every {}", crate::config::duration::span(args.interval));
 
@@ -147,28 +162,35 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &DashboardArgs) -> anyhow:
         return Ok(report.status().exit_code());
     }
 
-    // the collector: a round now, then every interval or when asked
-    let (tx, mut reports) = tokio::sync::mpsc::channel(2);
-    let refresh = Arc::new(tokio::sync::Notify::new());
-    let (busy_tx, mut busy) = tokio::sync::watch::channel(false);
+    // the collectors: one task per target, so a hanging target delays only its own row; a round
+    // now, then every interval or when asked (`r`)
+    let (tx, mut reports) = tokio::sync::mpsc::channel(targets.len().max(1) * 2);
+    let (refresh, _) = tokio::sync::watch::channel(0u64);
+    let running = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let interval = args.interval;
-    let collector = {
-        let refresh = Arc::clone(&refresh);
-        async move {
+    let opts = Arc::new(opts);
+    let mut tasks = tokio::task::JoinSet::new();
+    for t in targets.iter() {
+        let one = Arc::new(vec![t.clone()]);
+        let (tx, client, opts) = (tx.clone(), client.clone(), Arc::clone(&opts));
+        let mut asked = refresh.subscribe();
+        let running = Arc::clone(&running);
+        tasks.spawn(async move {
             loop {
-                let _ = busy_tx.send(true);
-                let report = check(&targets, &client, &opts).await;
-                let _ = busy_tx.send(false);
+                running.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let report = check(&one, &client, &opts).await;
+                running.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
                 if tx.send(report).await.is_err() {
                     return;
                 }
                 tokio::select! {
                     _ = tokio::time::sleep(interval) => {}
-                    _ = refresh.notified() => {}
+                    r = asked.changed() => if r.is_err() { return },
                 }
             }
-        }
-    };
+        });
+    }
+    drop(tx);
     // keys and resizes: a reader thread (crossterm's read blocks)
     let (ktx, mut keys) = tokio::sync::mpsc::unbounded_channel();
     std::thread::spawn(move || {
@@ -199,19 +221,17 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &DashboardArgs) -> anyhow:
         busy: true,
         ..Ui::default()
     };
-    let mut last = crate::status::Status::Unknown;
     draw(&m, &ui).context("drawing")?;
-    tokio::pin!(collector);
+    // the "checking…" mark follows the collectors once a second
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
     loop {
         tokio::select! {
-            _ = &mut collector => break,
             Some(report) = reports.recv() => {
-                last = report.status();
                 m.update(&report);
                 let n = view::visible(&m, &ui).len();
                 ui.selected = ui.selected.min(n.saturating_sub(1));
             }
-            Ok(()) = busy.changed() => ui.busy = *busy.borrow(),
+            _ = tick.tick() => {}
             ev = keys.recv() => match ev {
                 Some(Event::Key(k)) => {
                     let n = view::visible(&m, &ui).len();
@@ -227,8 +247,11 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &DashboardArgs) -> anyhow:
             },
             _ = term.recv() => break,
         }
+        ui.busy = running.load(std::sync::atomic::Ordering::Relaxed) > 0;
         draw(&m, &ui).context("drawing")?;
     }
+    tasks.abort_all();
     drop(_guard);
+    let last = crate::status::worst(m.rows.iter().map(|r| r.status));
     Ok(last.exit_code())
 }

@@ -30,6 +30,26 @@ pub struct Row {
     pub tool_names: Vec<String>,
 }
 
+impl Row {
+    /// A target whose first check has not ended yet.
+    pub fn pending(target: &str) -> Row {
+        Row {
+            target: target.to_string(),
+            status: Status::Unknown,
+            transport: "checking…".into(),
+            latency_ms: None,
+            tools: None,
+            uptime_s: None,
+            cpu_percent: None,
+            memory_percent: None,
+            checks: Vec::new(),
+            last_error: None,
+            stderr_tail: Vec::new(),
+            tool_names: Vec::new(),
+        }
+    }
+}
+
 /// What the screen shows.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Model {
@@ -43,31 +63,38 @@ pub struct Model {
     pub updated: Option<chrono::DateTime<chrono::Utc>>,
     /// Latency trend per target (oldest first).
     pub trend: BTreeMap<String, VecDeque<f64>>,
+    /// The targets in the order they were given (rows appear as their first check ends).
+    pub order: Vec<String>,
+    /// Each target's non-OK findings, kept per target so one target's round replaces only its own.
+    alerts_by_target: BTreeMap<String, Vec<(Status, String)>>,
 }
 
 impl Model {
-    /// Folds a round in: rows are replaced, the trend grows (bounded).
+    /// A model for these targets, in this order, before any round: every target has a row at once
+    /// (UNKNOWN, `checking…`) that its first check replaces.
+    pub fn with_order(order: Vec<String>) -> Model {
+        Model {
+            rows: order.iter().map(|n| Row::pending(n)).collect(),
+            order,
+            ..Model::default()
+        }
+    }
+
+    /// Folds a round in (of every target or of some): their rows are replaced, the others kept, the
+    /// trend grows (bounded).
     pub fn update(&mut self, report: &Report) {
         let mut rows: Vec<Row> = Vec::new();
         for t in report.targets() {
             let mut row = Row {
-                target: t.to_string(),
                 status: report.target_status(t),
                 transport: String::new(),
-                latency_ms: None,
-                tools: None,
-                uptime_s: None,
-                cpu_percent: None,
-                memory_percent: None,
                 checks: report
                     .findings
                     .iter()
                     .filter(|f| f.target == t)
                     .map(|f| (f.status, f.check.clone(), f.message.clone()))
                     .collect(),
-                last_error: None,
-                stderr_tail: Vec::new(),
-                tool_names: Vec::new(),
+                ..Row::pending(t)
             };
             for o in report.observations.iter().filter(|o| o.target == t) {
                 if let Some(f) = &o.failure {
@@ -147,15 +174,40 @@ impl Model {
                     q.pop_front();
                 }
             }
+            self.alerts_by_target.insert(
+                t.to_string(),
+                report
+                    .findings
+                    .iter()
+                    .filter(|f| f.target == t && f.status != Status::Ok)
+                    .map(|f| (f.status, format!("{} {}: {}", f.target, f.check, f.message)))
+                    .collect(),
+            );
             rows.push(row);
         }
-        self.alerts = report
-            .findings
+        for row in rows {
+            match self.rows.iter_mut().find(|r| r.target == row.target) {
+                Some(old) => *old = row,
+                None => self.rows.push(row),
+            }
+        }
+        let order = self.order.clone();
+        self.rows.sort_by_key(|r| {
+            order
+                .iter()
+                .position(|o| *o == r.target)
+                .unwrap_or(usize::MAX)
+        });
+        self.alerts = self
+            .rows
             .iter()
-            .filter(|f| f.status != Status::Ok)
-            .map(|f| (f.status, format!("{} {}: {}", f.target, f.check, f.message)))
+            .flat_map(|r| {
+                self.alerts_by_target
+                    .get(&r.target)
+                    .cloned()
+                    .unwrap_or_default()
+            })
             .collect();
-        self.rows = rows;
         self.updated = Some(report.generated_at);
     }
 

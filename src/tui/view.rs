@@ -396,6 +396,36 @@ mod tests {
     }
 
     #[test]
+    fn every_target_has_a_row_before_its_first_check_ends() {
+        let mut m = Model::with_order(vec!["slow".into(), "api".into()]);
+        let l = lines(&m, &Ui::default(), 120, 20, false);
+        assert!(
+            l[0].contains("2 target(s): 0 healthy · 0 warning · 0 critical · 2 unknown"),
+            "{}",
+            l[0]
+        );
+        assert!(
+            l.iter()
+                .any(|x| x.starts_with("› slow") && x.contains("checking…")),
+            "{l:#?}"
+        );
+        // api answers first: its row is filled in, slow keeps waiting, the order stays
+        m.update(&report(&[("api", Status::Ok)]));
+        let l = lines(&m, &Ui::default(), 120, 20, false);
+        let slow = l.iter().position(|x| x.contains("slow")).unwrap();
+        let api = l
+            .iter()
+            .position(|x| x.contains("api ") && x.contains(" OK "))
+            .unwrap();
+        assert!(slow < api, "{l:#?}");
+        assert!(
+            l[0].contains("1 healthy · 0 warning · 0 critical · 1 unknown"),
+            "{}",
+            l[0]
+        );
+    }
+
+    #[test]
     fn sparklines_scale_to_their_own_range() {
         assert_eq!(spark(&[1.0, 8.0, 4.5], 4), "▁█▅ ");
         assert_eq!(spark(&[2.0, 2.0], 2), "▁▁");
