@@ -25,6 +25,8 @@ pub struct Parser {
     data: String,
     has_data: bool,
     id: Option<String>,
+    /// The reconnection time the stream asked for (`retry:`), in milliseconds.
+    retry_ms: Option<u64>,
     max_event_bytes: usize,
 }
 
@@ -37,8 +39,29 @@ impl Parser {
             data: String::new(),
             has_data: false,
             id: None,
+            retry_ms: None,
             max_event_bytes,
         }
+    }
+
+    /// The last event id the stream set (what a client resumes from with `Last-Event-ID`).
+    pub fn last_id(&self) -> Option<&str> {
+        self.id.as_deref().filter(|s| !s.is_empty())
+    }
+
+    /// The reconnection time the stream asked for (`retry:`), in milliseconds.
+    pub fn retry_ms(&self) -> Option<u64> {
+        self.retry_ms
+    }
+
+    /// Starts reading a new stream that continues this one: partial lines and events are dropped,
+    /// the last event id and the retry time are kept.
+    pub fn continue_stream(&mut self) {
+        self.line.clear();
+        self.last_was_cr = false;
+        self.event.clear();
+        self.data.clear();
+        self.has_data = false;
     }
 
     /// Feeds a chunk; complete events are appended to `out`.
@@ -122,7 +145,10 @@ impl Parser {
             }
             "event" => self.event = value.to_string(),
             "id" if !value.contains('\0') => self.id = Some(value.to_string()),
-            _ => {} // retry and unknown fields are ignored
+            "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
+                self.retry_ms = value.parse().ok();
+            }
+            _ => {} // unknown fields are ignored
         }
         Ok(())
     }

@@ -210,3 +210,23 @@ fn server_requests_on_a_reply_stream_are_answered() {
         .expect("a POSTed reply to srv-1");
     assert!(reply.contains("mcp-session-id=stub-session-1"), "{reply}");
 }
+
+#[test]
+fn a_reply_stream_that_ends_early_is_resumed_with_last_event_id() {
+    // the server closes the tools/list stream after a priming event (id ev-1, retry 20 ms); the first
+    // GET with Last-Event-ID ends empty, the second carries the response
+    let home = tempdir();
+    let log = home.path().join("stub.log");
+    let s = HttpStub::start_with_env("resume", &[("STUB_LOG", log.to_str().unwrap())]);
+    let (code, doc) = health_json(home.path(), &[&s.url("/mcp")]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(only_obs(&doc)["tools_count"], 2);
+    let lines = std::fs::read_to_string(&log).unwrap();
+    let gets: Vec<&str> = lines.lines().filter(|l| l.starts_with("GET ")).collect();
+    assert_eq!(gets.len(), 2, "{lines}");
+    assert!(
+        gets.iter()
+            .all(|g| g.contains("mcp-session-id=stub-session-1")),
+        "{lines}"
+    );
+}

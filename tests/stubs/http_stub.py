@@ -37,6 +37,10 @@ Modes:
                reply; 2 an SSE stream that stays open 300 ms after the reply; 3 JSON with
                "Connection: close", then a close; 4 JSON, then the connection closes without a
                word (the client's next request on it finds it dead); 5 HTTP 500 text/plain.
+  resume       legacy-ok, but the tools/list reply stream carries only a priming event
+               (id "ev-1", retry 20 ms) and ends; a GET with Last-Event-ID: ev-1 and the session
+               gets the response (id "ev-2"). The first GET ends at once without it (the client must
+               try again); GETs without Last-Event-ID get 405.
   legacy-ok    minimal correct Streamable HTTP (2025-06-18) server on /mcp:
                server/discover -> 400 "Server not initialized"; initialize -> 200
                with Mcp-Session-Id: stub-session-1; notifications -> 202;
@@ -54,7 +58,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MODE = sys.argv[1] if len(sys.argv) == 2 else None
 MODES = {"html", "auth", "forbidden", "error500", "endless", "endless-sse", "die-mid",
-         "hang", "not-found", "legacy-ok", "load-faults", "server-request", "health-json", "tls-json", "receiver"}
+         "hang", "not-found", "legacy-ok", "load-faults", "resume", "server-request", "health-json", "tls-json", "receiver"}
 KNOWN_VERSIONS = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}
 SESSION = "stub-session-1"
 HTML = (b'<!doctype html><html><head><title>App</title></head>'
@@ -293,6 +297,35 @@ class Handler(BaseHTTPRequestHandler):
             return
         return self.reply(500, b"internal error", "text/plain")
 
+    def mode_resume(self, msg):
+        if self.command == "GET" and self.headers.get("Last-Event-ID") == "ev-1":
+            with LOG_LOCK:
+                PENDING["gets"] = PENDING.get("gets", 0) + 1
+                first = PENDING["gets"] == 1
+                held = PENDING.get("reply")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            if not first and held is not None:
+                self.write_chunk(b"id: ev-2\ndata: " + json.dumps(held).encode() + b"\n\n")
+            self.write_chunk(b"")
+            return
+        if isinstance(msg, dict) and msg.get("method") == "tools/list":
+            tools = [{"name": "alpha", "inputSchema": {"type": "object"}},
+                     {"name": "beta", "inputSchema": {"type": "object"}}]
+            with LOG_LOCK:
+                PENDING["reply"] = {"jsonrpc": "2.0", "id": msg.get("id"), "result": {"tools": tools}}
+                PENDING["gets"] = 0
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.write_chunk(b"id: ev-1\nretry: 20\ndata: \n\n")
+            self.write_chunk(b"")
+            return
+        return self.mode_legacy_ok(msg)
+
     def mode_legacy_ok(self, msg):
         if self.path.split("?")[0] != "/mcp":
             return self.mode_not_found(msg)
@@ -338,6 +371,7 @@ class Handler(BaseHTTPRequestHandler):
 
 SRV_REPLY = threading.Event()
 PINGS = [0]
+PENDING = {}  # mode resume: the held response, and how many GETs came for it
 COUNTER = [0]
 
 

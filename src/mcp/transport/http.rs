@@ -19,6 +19,8 @@ use tokio::time::{Instant, timeout_at};
 
 pub const ACCEPT_BOTH: &str = "application/json, text/event-stream";
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
+/// How many times a reply stream that ended early is resumed.
+const MAX_RESUMES: usize = 3;
 const USER_AGENT: &str = concat!("mcpmon/", env!("CARGO_PKG_VERSION"));
 
 /// How requests are framed: which era's headers to send.
@@ -114,6 +116,71 @@ impl HttpTransport {
         }
     }
 
+    /// The reply stream ended before the response. When the server named an event id, the reply is
+    /// resumed (2025-11-25 resumability): wait the stream's `retry` time, then GET with
+    /// `Last-Event-ID`, at most `MAX_RESUMES` times, all within the request's deadline.
+    async fn resume(
+        &mut self,
+        reply: &mut SseReply,
+        id: u64,
+        what: &str,
+        deadline: Instant,
+    ) -> Result<Result<Value, RpcError>, Failure> {
+        for _ in 0..MAX_RESUMES {
+            let Some(last) = reply.parser.last_id().map(String::from) else {
+                return Err(reply.ended(what, id));
+            };
+            let wait = Duration::from_millis(reply.parser.retry_ms().unwrap_or(0).min(5_000));
+            if Instant::now() + wait >= deadline {
+                return Err(self.log.timeout_failure(what));
+            }
+            tokio::time::sleep(wait).await;
+            self.log.resumed += 1;
+            let mut rb = self
+                .client
+                .get(self.url.clone())
+                .headers(self.headers.clone())
+                .header(ACCEPT, "text/event-stream")
+                .header("Last-Event-ID", header_safe(&last));
+            if let Some(v) = &self.framing.protocol_version {
+                rb = rb.header("MCP-Protocol-Version", v.as_str());
+            }
+            if let Some(sid) = &self.session_id {
+                rb = rb.header("Mcp-Session-Id", sid.as_str());
+            }
+            let mut resp = send(rb, deadline, what).await?;
+            let status = resp.status().as_u16();
+            let ctype = content_type(resp.headers());
+            if !is_sse_reply(status, &ctype) {
+                return Err(Failure::new(
+                    Reason::ProtocolError,
+                    format!(
+                        "the SSE reply to {what} ended before its response, and resuming it from event {:?} got HTTP {status} ({})",
+                        jsonrpc::excerpt(&last, 40),
+                        or_none(&ctype)
+                    ),
+                )
+                .with_status(status));
+            }
+            reply.parser.continue_stream();
+            loop {
+                let chunk = match timeout_at(deadline, resp.chunk()).await {
+                    Err(_) => return Err(self.log.timeout_failure(what)),
+                    Ok(Err(e)) => return Err(body_error(&e, what)),
+                    Ok(Ok(None)) => break,
+                    Ok(Ok(Some(c))) => c,
+                };
+                let mut replies = Vec::new();
+                let found = reply.feed(&chunk, id, what, &mut self.log, &mut replies)?;
+                self.answer_all(replies, deadline).await;
+                if let Some(o) = found {
+                    return Ok(o);
+                }
+            }
+        }
+        Err(reply.ended(what, id))
+    }
+
     fn take_session_id(&mut self, headers: &HeaderMap) {
         if let Some(sid) = headers.get("mcp-session-id").and_then(|v| v.to_str().ok()) {
             if !sid.is_empty() && self.session_id.as_deref() != Some(sid) {
@@ -175,7 +242,9 @@ impl HttpTransport {
                 let chunk = match timeout_at(deadline, resp.chunk()).await {
                     Err(_) => return Err(self.log.timeout_failure(req.method)),
                     Ok(Err(e)) => return Err(body_error(&e, req.method)),
-                    Ok(Ok(None)) => return Err(reply.ended(req.method, id)),
+                    Ok(Ok(None)) => {
+                        break self.resume(&mut reply, id, req.method, deadline).await?;
+                    }
                     Ok(Ok(Some(c))) => c,
                 };
                 let mut replies = Vec::new();
@@ -261,7 +330,14 @@ impl HttpTransport {
                     r => r?,
                 };
                 if !more {
-                    return Err(reply.ended(req.method, id));
+                    lean.drop_connection();
+                    let outcome = self.resume(&mut reply, id, req.method, deadline).await?;
+                    return Ok(Exchange {
+                        id,
+                        outcome,
+                        latency: started.elapsed(),
+                        http: Some(facts),
+                    });
                 }
                 let mut replies = Vec::new();
                 let found = reply.feed(&chunk, id, req.method, &mut self.log, &mut replies);

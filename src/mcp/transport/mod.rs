@@ -83,6 +83,8 @@ pub struct WireLog {
     /// are expected and dropped, not faults.
     pub abandoned: Vec<u64>,
     pub late_responses: u64,
+    /// Reply streams that ended before their response and were resumed with `Last-Event-ID`.
+    pub resumed: u64,
 }
 
 impl WireLog {
