@@ -97,15 +97,15 @@ run() {
 SUITE=$CONF_DIR/node_modules/@modelcontextprotocol/conformance/dist/index.js
 log "conformance $("$NODE" "$SUITE" --version), node $("$NODE" --version), $("$M" --version)"
 
-# --era legacy: the initialize and sse-retry stubs answer *any* unknown method, server/discover
-# included, with `"result": {}`; in auto mode mcpmon takes that for a 2026-07-28 server and never
-# sends initialize (0 checks).
-run "$SUITE" pass initialize health --era legacy --format json
+# The initialize and sse-retry stubs answer *any* unknown method, server/discover included, with
+# `"result": {}`: mcpmon's detection takes a discover result without supportedVersions for a legacy
+# server and goes on to initialize (auto era, as a user would run it).
+run "$SUITE" pass initialize health --format json
 run "$SUITE" pass tools_call measure -n 1 --tool add_numbers --args "'{\"a\":2,\"b\":3}'" \
   --allow-side-effects --format json
 # SEP-1699: the stub closes the tools/call SSE stream after a priming event (id + retry: 500);
-# mcpmon does not resume (GET with Last-Event-ID), so the call fails.
-run "$SUITE" fail sse-retry measure -n 1 --era legacy --tool test_reconnection \
+# mcpmon waits the retry time and resumes with a GET carrying Last-Event-ID.
+run "$SUITE" pass sse-retry measure -n 1 --tool test_reconnection \
   --allow-side-effects --timeout 5s --format json
 
 if [ "${CONF_NA:-0}" = 1 ]; then
@@ -128,8 +128,8 @@ if [ "${CONF_ALPHA:-0}" = 1 ]; then
     --allow-side-effects --format json
   run "$A" pass http-standard-headers health --format json
   run "$A" pass json-schema-ref-no-deref health --format json
-  # the stub first rejects with -32022, data.supported ["2026-07-28"]; mcpmon gives up
-  run "$A" fail request-metadata health --format json
+  # the stub first rejects with -32022, data.supported ["2026-07-28"]: mcpmon asks once more (SEP-2575)
+  run "$A" pass request-metadata health --format json
 fi
 
 log "results: $OUT (checks.json, stdout.txt, stderr.txt and suite.log per scenario)"
