@@ -91,14 +91,13 @@ pub fn lines(m: &Model, ui: &Ui, width: usize, height: usize, color: bool) -> Ve
     let width = width.max(20);
     let mut out: Vec<(String, Option<Status>, bool)> = Vec::new();
     let (ok, warn, crit, unknown) = m.counts();
-    let updated = m
-        .updated
-        .map(|t| {
-            t.with_timezone(&chrono::Local)
-                .format("%H:%M:%S")
-                .to_string()
-        })
-        .unwrap_or_else(|| "waiting for the first round".into());
+    let when = match m.updated {
+        Some(t) => format!(
+            "updated {}",
+            t.with_timezone(&chrono::Local).format("%H:%M:%S")
+        ),
+        None => "waiting for the first round".into(),
+    };
     out.push((
         format!(
             "mcpmon dashboard — {} target(s): {ok} healthy · {warn} warning · {crit} critical · {unknown} unknown",
@@ -108,7 +107,7 @@ pub fn lines(m: &Model, ui: &Ui, width: usize, height: usize, color: bool) -> Ve
         false,
     ));
     let mut sub = format!(
-        "updated {updated} ({}){}",
+        "{when} ({}){}",
         ui.refresh,
         if ui.busy { " · checking…" } else { "" }
     );
@@ -176,19 +175,22 @@ pub fn lines(m: &Model, ui: &Ui, width: usize, height: usize, color: bool) -> Ve
             }
         },
         Mode::Table | Mode::Filter => {
-            let tw = (width / 4).clamp(12, 32);
-            let head = format!(
-                "  {:<tw$} {:<7} {:<28} {:>9} {:<12} {:>5} {:>6} {:>6} {:>6}",
-                "TARGET",
-                "STATUS",
-                "TRANSPORT",
-                "LATENCY",
-                "TREND",
-                "TOOLS",
-                "UPTIME",
-                "CPU",
-                "MEM"
+            // columns by width: everything from 112 columns, narrower transport and trend from 90,
+            // and below that no CPU and memory (the details view has them)
+            let (tw, xw, sw, resources) = if width >= 112 {
+                ((width / 4).clamp(12, 32), 28, 12, true)
+            } else if width >= 90 {
+                (16, 16, 8, true)
+            } else {
+                (14, 14, 8, false)
+            };
+            let mut head = format!(
+                "  {:<tw$} {:<7} {:<xw$} {:>9} {:<sw$} {:>5} {:>6}",
+                "TARGET", "STATUS", "TRANSPORT", "LATENCY", "TREND", "TOOLS", "UPTIME"
             );
+            if resources {
+                head.push_str(&format!(" {:>6} {:>6}", "CPU", "MEM"));
+            }
             out.push((head, None, false));
             if rows.is_empty() {
                 out.push(("  (no target matches)".into(), None, false));
@@ -199,19 +201,24 @@ pub fn lines(m: &Model, ui: &Ui, width: usize, height: usize, color: bool) -> Ve
                     .get(&r.target)
                     .map(|q| q.iter().copied().collect())
                     .unwrap_or_default();
-                let line = format!(
-                    "{} {:<tw$} {:<7} {:<28} {:>9} {} {:>5} {:>6} {:>6} {:>6}",
+                let mut line = format!(
+                    "{} {:<tw$} {:<7} {:<xw$} {:>9} {} {:>5} {:>6}",
                     if i == ui.selected { "›" } else { " " },
                     fit(&sanitize(&r.target), tw),
                     r.status.label(),
-                    fit(&r.transport, 28),
+                    fit(&r.transport, xw),
                     num(r.latency_ms, "ms"),
-                    spark(&trend, 12),
+                    spark(&trend, sw),
                     r.tools.map(|t| t.to_string()).unwrap_or_else(|| "–".into()),
                     uptime(r.uptime_s),
-                    num(r.cpu_percent, "%"),
-                    num(r.memory_percent, "%"),
                 );
+                if resources {
+                    line.push_str(&format!(
+                        " {:>6} {:>6}",
+                        num(r.cpu_percent, "%"),
+                        num(r.memory_percent, "%")
+                    ));
+                }
                 out.push((line, Some(r.status), i == ui.selected));
             }
             out.push((String::new(), None, false));
@@ -423,6 +430,55 @@ mod tests {
             "{}",
             l[0]
         );
+    }
+
+    /// The frames of the three states at two sizes, as the terminal would show them (no colour, no
+    /// clock: `updated` is left out so the frames do not depend on the time zone).
+    #[test]
+    fn frames_of_healthy_mixed_and_all_down_at_80x24_and_200x50() {
+        let states = [
+            (
+                "healthy",
+                vec![
+                    ("api", Status::Ok),
+                    ("db", Status::Ok),
+                    ("cache", Status::Ok),
+                ],
+            ),
+            (
+                "mixed",
+                vec![
+                    ("api", Status::Ok),
+                    ("db", Status::Warn),
+                    ("cache", Status::Crit),
+                ],
+            ),
+            (
+                "down",
+                vec![
+                    ("api", Status::Crit),
+                    ("db", Status::Crit),
+                    ("cache", Status::Crit),
+                ],
+            ),
+        ];
+        for (name, st) in &states {
+            let mut m = model(st);
+            m.updated = None;
+            m.hubs = vec!["hub 127.0.0.1:37373 ready".into()];
+            m.trend.insert(
+                "api".into(),
+                [3.0, 4.0, 3.5, 9.0, 3.2].into_iter().collect(),
+            );
+            let ui = Ui {
+                refresh: "every 5 s".into(),
+                ..Ui::default()
+            };
+            for (w, h) in [(80usize, 24usize), (200, 50)] {
+                let frame = lines(&m, &ui, w, h, false).join("\n");
+                insta::assert_snapshot!(format!("{name}_{w}x{h}"), frame);
+            }
+        }
     }
 
     #[test]
