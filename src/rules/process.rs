@@ -47,7 +47,20 @@ pub fn findings(obs: &Observation, p: &ProcessFacts, checks: &Checks) -> Vec<Fin
         "process",
         Status::Ok,
         None,
-        format!("{}: running (pid {})", p.selector, pids.join(", ")),
+        format!(
+            "{}: running (pid {}){}",
+            p.selector,
+            pids.join(", "),
+            p.processes
+                .iter()
+                .filter_map(|i| i.uptime_s)
+                .reduce(f64::max)
+                .map(|u| format!(
+                    ", up {}",
+                    crate::config::duration::span(std::time::Duration::from_secs_f64(u.max(0.0)))
+                ))
+                .unwrap_or_default()
+        ),
     ));
     let cpu = sum(p.processes.iter().map(|i| i.cpu_percent));
     out.extend(judged(
