@@ -49,13 +49,9 @@ impl History {
     /// Folds in one line (lines come oldest file first, in append order).
     pub fn add(&mut self, r: &Line<'_>, at: DateTime<Utc>) {
         self.records += 1;
-        let by_kind = match self.series.get_mut(r.target.as_ref()) {
-            Some(m) => m,
-            None => self.series.entry(r.target.to_string()).or_default(),
-        };
-        let s = match by_kind.get_mut(r.kind.as_ref()) {
-            Some(s) => s,
-            None => by_kind.entry(r.kind.to_string()).or_default(),
+        let Some(s) = crate::store::history::series_entry(&mut self.series, &r.target, &r.kind)
+        else {
+            return;
         };
         s.times.push(at);
         s.ok.push(r.status == "ok");

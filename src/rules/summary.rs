@@ -161,13 +161,9 @@ impl Fold {
     /// Folds in one history line (in time order within each series).
     pub fn add(&mut self, l: &Line<'_>, at: DateTime<Utc>, start: DateTime<Utc>) {
         self.records += 1;
-        let by_kind = match self.series.get_mut(l.target.as_ref()) {
-            Some(m) => m,
-            None => self.series.entry(l.target.to_string()).or_default(),
-        };
-        let a = match by_kind.get_mut(l.kind.as_ref()) {
-            Some(a) => a,
-            None => by_kind.entry(l.kind.to_string()).or_default(),
+        let Some(a) = crate::store::history::series_entry(&mut self.series, &l.target, &l.kind)
+        else {
+            return;
         };
         let s = st(&l.status);
         a.points.push((at, s));

@@ -122,6 +122,24 @@ impl Record {
     }
 }
 
+/// The entry of a (target, kind) series in a nested map, inserted when missing; the keys are only
+/// allocated for a new series (a reader files hundreds of thousands of lines into a few series).
+/// Always `Some` (the lookups follow the inserts).
+pub fn series_entry<'m, V: Default>(
+    map: &'m mut BTreeMap<String, BTreeMap<String, V>>,
+    target: &str,
+    kind: &str,
+) -> Option<&'m mut V> {
+    if !map.contains_key(target) {
+        map.insert(target.to_string(), BTreeMap::new());
+    }
+    let by_kind = map.get_mut(target)?;
+    if !by_kind.contains_key(kind) {
+        by_kind.insert(kind.to_string(), V::default());
+    }
+    by_kind.get_mut(kind)
+}
+
 /// `<state dir>/history`.
 pub fn dir(state_dir: &Path) -> PathBuf {
     state_dir.join("history")

@@ -38,6 +38,19 @@ pub fn mcpmon(home: &Path) -> assert_cmd::Command {
     c
 }
 
+/// mcpmon as a plain process (for a child a test talks to or signals): the same clean environment as
+/// `mcpmon`, no timeout.
+pub fn mcpmon_process(home: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new(bin());
+    c.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_STATE_HOME", home.join(".state"))
+        .current_dir(home);
+    c
+}
+
 /// Runs mcpmon and returns (exit code, stdout, stderr).
 pub fn run<S: AsRef<std::ffi::OsStr>>(home: &Path, args: &[S]) -> (i32, String, String) {
     let out = mcpmon(home).args(args).output().expect("run mcpmon");

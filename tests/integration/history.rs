@@ -114,12 +114,7 @@ fn concurrent_record_runs_never_tear_or_lose_a_line() {
     let runs = 8;
     let mut children: Vec<std::process::Child> = (0..runs)
         .map(|_| {
-            std::process::Command::new(bin())
-                .env_clear()
-                .env("PATH", std::env::var("PATH").unwrap_or_default())
-                .env("HOME", home.path())
-                .env("XDG_STATE_HOME", home.path().join(".state"))
-                .current_dir(home.path())
+            mcpmon_process(home.path())
                 .args([
                     "record",
                     "--once",
@@ -147,12 +142,7 @@ fn concurrent_record_runs_never_tear_or_lose_a_line() {
 fn record_runs_until_sigterm_then_says_what_it_wrote() {
     let home = tempdir();
     let log = quiet_log(home.path());
-    let mut child = std::process::Command::new(bin())
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home.path())
-        .env("XDG_STATE_HOME", home.path().join(".state"))
-        .current_dir(home.path())
+    let mut child = mcpmon_process(home.path())
         .args([
             "record",
             "--interval",
