@@ -18,6 +18,47 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Three anomalies or more make the run critical, whatever each one is (as the original).
 const CRITICAL_COUNT: usize = 3;
 
+/// Folds the window's history, the older and the newer half of its days side by side (each day file
+/// is read by one of them), then joins them; `names` keeps only those targets.
+fn read_history(
+    dir: &std::path::Path,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+    names: Option<&BTreeSet<String>>,
+) -> std::io::Result<(History, history::ReadReport)> {
+    let fold = |a: chrono::DateTime<chrono::Utc>, b: chrono::DateTime<chrono::Utc>| {
+        let mut h = History::default();
+        let r = history::scan(dir, a, b, |line, at| {
+            if names.is_none_or(|n| n.contains(line.target.as_ref())) {
+                h.add(line, at);
+            }
+        });
+        r.map(|r| (h, r))
+    };
+    // split at the midnight nearest the middle, so no day file is opened twice
+    let middle = from + (to - from) / 2;
+    let mid = middle.date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
+    if mid <= from || (to - from) < chrono::Duration::days(2) {
+        return fold(from, to);
+    }
+    let (older, newer) = std::thread::scope(|s| {
+        let older = s.spawn(|| fold(from, mid - chrono::Duration::milliseconds(1)));
+        let newer = fold(mid, to);
+        (older.join(), newer)
+    });
+    let (older, r1) = older.map_err(|_| std::io::Error::other("reading history failed"))??;
+    let (newer, r2) = newer?;
+    let mut notes = r1.notes;
+    notes.extend(r2.notes);
+    let report = history::ReadReport {
+        files: r1.files + r2.files,
+        records: r1.records + r2.records,
+        corrupt: r1.corrupt + r2.corrupt,
+        notes,
+    };
+    Ok((older.merge(newer), report))
+}
+
 /// Whether the run names anything to probe live (else it reads history alone).
 fn has_targets(ctx: &Context, g: &GlobalArgs, t: &TargetArgs) -> bool {
     !(t.urls.is_empty()
@@ -92,15 +133,9 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AnomaliesArgs) -> anyhow:
     let summary = match ctx.state_dir(g).map(|d| history::dir(&d)) {
         None => "no state dir: history not read".to_string(),
         Some(dir) => {
-            let read = history::scan(&dir, now - window, now, |line, at| {
-                if names
-                    .as_ref()
-                    .is_none_or(|n| n.contains(line.target.as_ref()))
-                {
-                    hist.add(line, at);
-                }
-            })
-            .with_context(|| format!("reading history in {}", dir.display()))?;
+            let (folded, read) = read_history(&dir, now - window, now, names.as_ref())
+                .with_context(|| format!("reading history in {}", dir.display()))?;
+            hist = folded;
             for n in &read.notes {
                 eprintln!("mcpmon: warning: {n}");
             }

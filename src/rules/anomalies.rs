@@ -33,6 +33,8 @@ pub struct Series {
     /// When the tool list last differed from the one before it.
     tools_changed_at: Option<DateTime<Utc>>,
     uptime: BTreeMap<String, (DateTime<Utc>, f64)>,
+    /// The first uptime seen per name (to find a restart where two folds meet).
+    first_uptime: BTreeMap<String, (DateTime<Utc>, f64)>,
     /// (what, when, uptime before, uptime after)
     restarts: Vec<(String, DateTime<Utc>, f64, f64)>,
 }
@@ -92,9 +94,55 @@ impl History {
                 }
                 None => {
                     s.uptime.insert(what.to_string(), (at, up));
+                    s.first_uptime.insert(what.to_string(), (at, up));
                 }
             }
         }
+    }
+
+    /// Appends a fold of the later part of the window (`newer`) to this one, as if its lines had
+    /// been added after these: two halves of a window can be read side by side.
+    pub fn merge(mut self, newer: History) -> History {
+        self.records += newer.records;
+        for (target, kinds) in newer.series {
+            for (kind, n) in kinds {
+                let Some(o) = crate::store::history::series_entry(&mut self.series, &target, &kind)
+                else {
+                    continue;
+                };
+                o.times.extend(n.times);
+                o.ok.extend(n.ok);
+                for (m, v) in n.metrics {
+                    o.metrics.entry(m).or_default().extend(v);
+                }
+                match (&o.last_tools, &n.first_tools) {
+                    (Some((_, before)), Some((at, after))) if before != after => {
+                        o.tools_changed_at = Some(*at);
+                    }
+                    _ => {}
+                }
+                if n.tools_changed_at.is_some() {
+                    o.tools_changed_at = n.tools_changed_at;
+                }
+                if o.first_tools.is_none() {
+                    o.first_tools = n.first_tools;
+                }
+                if n.last_tools.is_some() {
+                    o.last_tools = n.last_tools;
+                }
+                for (what, (at, up)) in &n.first_uptime {
+                    if let Some((_, before)) = o.uptime.get(what) {
+                        if up + 1.0 < *before {
+                            o.restarts.push((what.clone(), *at, *before, *up));
+                        }
+                    }
+                    o.first_uptime.entry(what.clone()).or_insert((*at, *up));
+                }
+                o.restarts.extend(n.restarts);
+                o.uptime.extend(n.uptime);
+            }
+        }
+        self
     }
 }
 
@@ -557,6 +605,43 @@ mod tests {
             "{}",
             m.message
         );
+    }
+
+    #[test]
+    fn two_halves_merged_judge_as_the_whole() {
+        let tools = |h: &str| BTreeMap::from([("echo".to_string(), h.to_string())]);
+        let mut recs = Vec::new();
+        for i in 0..60i64 {
+            let mut r = rec(i * 5, i % 17 != 3, 10.0 + (i % 4) as f64);
+            r.tools = Some(tools(if i < 33 { "aa" } else { "bb" }));
+            // a restart where the halves meet (i = 30) and one inside the second half
+            let up = if i < 30 { 1000.0 + i as f64 * 300.0 } else if i < 45 { (i - 30) as f64 * 300.0 } else { (i - 45) as f64 * 300.0 };
+            r.uptime_s.insert("process".into(), up);
+            if !(20..26).contains(&i) {
+                recs.push(r);
+            }
+        }
+        let now = at(300);
+        let live = BTreeMap::from([(("t".to_string(), "liveness".to_string()), 30.0)]);
+        let judge = |h: &History| {
+            findings(h, &live, now)
+                .into_iter()
+                .map(|f| (f.check, f.status, f.message))
+                .collect::<Vec<_>>()
+        };
+        let mut whole = History::default();
+        for r in recs.clone() {
+            whole.add_rec(r);
+        }
+        let want = judge(&whole);
+        assert!(want.iter().any(|(c, _, m)| c == "mcp:restarted" && m.starts_with("2 restart(s)")), "{want:#?}");
+        for split in [1, 17, 25, 29, 30, 31, 40, recs.len() - 1] {
+            let (mut a, mut b) = (History::default(), History::default());
+            for (i, r) in recs.clone().into_iter().enumerate() {
+                if i < split { a.add_rec(r) } else { b.add_rec(r) }
+            }
+            assert_eq!(judge(&a.merge(b)), want, "split at {split}");
+        }
     }
 
     #[test]
