@@ -37,7 +37,10 @@ fn read_history(
     };
     // split at the midnight nearest the middle, so no day file is opened twice
     let middle = from + (to - from) / 2;
-    let mid = middle.date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
+    let mid = middle
+        .date_naive()
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc();
     if mid <= from || (to - from) < chrono::Duration::days(2) {
         return fold(from, to);
     }

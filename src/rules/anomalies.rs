@@ -615,7 +615,13 @@ mod tests {
             let mut r = rec(i * 5, i % 17 != 3, 10.0 + (i % 4) as f64);
             r.tools = Some(tools(if i < 33 { "aa" } else { "bb" }));
             // a restart where the halves meet (i = 30) and one inside the second half
-            let up = if i < 30 { 1000.0 + i as f64 * 300.0 } else if i < 45 { (i - 30) as f64 * 300.0 } else { (i - 45) as f64 * 300.0 };
+            let up = if i < 30 {
+                1000.0 + i as f64 * 300.0
+            } else if i < 45 {
+                (i - 30) as f64 * 300.0
+            } else {
+                (i - 45) as f64 * 300.0
+            };
             r.uptime_s.insert("process".into(), up);
             if !(20..26).contains(&i) {
                 recs.push(r);
@@ -634,11 +640,19 @@ mod tests {
             whole.add_rec(r);
         }
         let want = judge(&whole);
-        assert!(want.iter().any(|(c, _, m)| c == "mcp:restarted" && m.starts_with("2 restart(s)")), "{want:#?}");
+        assert!(
+            want.iter()
+                .any(|(c, _, m)| c == "mcp:restarted" && m.starts_with("2 restart(s)")),
+            "{want:#?}"
+        );
         for split in [1, 17, 25, 29, 30, 31, 40, recs.len() - 1] {
             let (mut a, mut b) = (History::default(), History::default());
             for (i, r) in recs.clone().into_iter().enumerate() {
-                if i < split { a.add_rec(r) } else { b.add_rec(r) }
+                if i < split {
+                    a.add_rec(r)
+                } else {
+                    b.add_rec(r)
+                }
             }
             assert_eq!(judge(&a.merge(b)), want, "split at {split}");
         }
