@@ -58,6 +58,9 @@ pub struct HubFacts {
     /// When the current workspace (this hub process) started, RFC 3339 as the hub wrote it.
     pub started_at: Option<String>,
     pub workspaces: Option<usize>,
+    /// mcp-hub's workspace cache (`workspaces.allActive`): each workspace's key and state (`active`,
+    /// `shutting_down`, …), this hub's marked.
+    pub workspace_states: Vec<(String, String, bool)>,
     /// `mcpEndpoint.registeredCapabilities` (null while the hub starts).
     pub registered: Option<Counts>,
     pub servers: Vec<HubServer>,
@@ -185,6 +188,16 @@ async fn run(
         let all = ws.get("allActive").and_then(Value::as_object);
         facts.workspaces = all.map(Map::len);
         let current = ws.get("current").and_then(Value::as_str);
+        if let Some(all) = all {
+            facts.workspace_states = all
+                .iter()
+                .take(50)
+                .map(|(k, w)| {
+                    let state = w.get("state").and_then(Value::as_str).unwrap_or("?");
+                    (k.clone(), state.to_string(), Some(k.as_str()) == current)
+                })
+                .collect();
+        }
         facts.started_at = current
             .and_then(|c| all.and_then(|a| a.get(c)))
             .and_then(|w| w.get("startTime"))

@@ -232,6 +232,37 @@ pub fn findings(
         };
         out.push(f);
     }
+
+    // the workspace cache (mcp-hub): every workspace it knows and its state
+    if !h.workspace_states.is_empty() {
+        let odd: Vec<String> = h
+            .workspace_states
+            .iter()
+            .filter(|(_, st, _)| st != "active")
+            .map(|(k, st, _)| format!("{k} {st}"))
+            .collect();
+        let listed: Vec<String> = h
+            .workspace_states
+            .iter()
+            .map(|(k, st, me)| format!("{k} {st}{}", if *me { " (this hub)" } else { "" }))
+            .collect();
+        let n = h.workspace_states.len();
+        out.push(
+            Finding::new(
+                t,
+                "hub_workspaces",
+                if odd.is_empty() {
+                    Status::Ok
+                } else {
+                    Status::Warn
+                },
+                (!odd.is_empty()).then_some(Reason::HubNotReady),
+                format!("{n} workspace(s) in the hub's cache: {}", listed.join(", ")),
+            )
+            .value(n as f64)
+            .unit(Unit::Count),
+        );
+    }
     out
 }
 
@@ -326,4 +357,52 @@ pub fn deep_findings(hub: &Observation, direct: &[(&str, &Observation)]) -> Vec<
         out.push(f);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::{Facts, Observation};
+
+    fn judge(workspaces: Vec<(String, String, bool)>) -> Vec<Finding> {
+        let h = HubFacts {
+            state: Some("ready".into()),
+            workspace_states: workspaces,
+            ..HubFacts::default()
+        };
+        let obs = Observation {
+            target: "hub".into(),
+            endpoint: String::new(),
+            started_at: chrono::Utc::now(),
+            duration: std::time::Duration::ZERO,
+            failure: None,
+            facts: Facts::Hub(Box::new(h.clone())),
+        };
+        findings(&obs, &h, &Checks::default(), chrono::Utc::now())
+            .into_iter()
+            .filter(|f| f.check == "hub_workspaces")
+            .collect()
+    }
+
+    #[test]
+    fn the_workspace_cache_is_reported_and_a_stuck_workspace_warns() {
+        let ok = judge(vec![("37373".into(), "active".into(), true)]);
+        assert_eq!(ok.len(), 1);
+        assert_eq!(ok[0].status, Status::Ok);
+        assert_eq!(
+            ok[0].message,
+            "1 workspace(s) in the hub's cache: 37373 active (this hub)"
+        );
+        let stuck = judge(vec![
+            ("37373".into(), "active".into(), true),
+            ("40000".into(), "shutting_down".into(), false),
+        ]);
+        assert_eq!(stuck[0].status, Status::Warn);
+        assert!(
+            stuck[0].message.ends_with("40000 shutting_down"),
+            "{}",
+            stuck[0].message
+        );
+        assert!(judge(Vec::new()).is_empty(), "no cache, no finding");
+    }
 }

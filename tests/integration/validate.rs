@@ -85,6 +85,15 @@ fn a_healthy_hub_with_process_log_and_endpoint_passes_every_section() {
     assert_eq!(the(&doc, &hub, "hub_state")["status"], "ok");
     assert_eq!(the(&doc, &hub, "server:everything")["status"], "ok");
     assert_eq!(the(&doc, &hub, "hub_tools")["status"], "ok");
+    let ws = the(&doc, &hub, "hub_workspaces");
+    assert_eq!(ws["status"], "ok");
+    assert!(
+        ws["message"]
+            .as_str()
+            .unwrap()
+            .contains("active (this hub)"),
+        "{ws}"
+    );
     let mcp = peer("EVERYTHING_HTTP_URL").trim_start_matches("http://");
     assert_eq!(the(&doc, mcp, "tools")["message"], "13 tools");
     assert_eq!(the(&doc, "log hub.log", "log_errors")["status"], "ok");
