@@ -255,9 +255,14 @@ pub fn run(ctx: &Context, g: &GlobalArgs, args: &SummaryArgs) -> anyhow::Result<
             .values()
             .filter(|a| a.fired_at_ms.is_some_and(|t| t >= from && t < to))
             .count();
+        let resolved = file
+            .alerts
+            .values()
+            .filter(|a| a.resolved_at_ms.is_some_and(|t| t >= from && t < to))
+            .count();
         let firing = file.alerts.values().filter(|a| a.firing.is_some()).count();
         Some(format!(
-            "alerts (mcpmon alerts): {fired} fired in this window, {firing} firing now"
+            "alerts (mcpmon alerts): {fired} fired and {resolved} resolved in this window, {firing} firing now"
         ))
     });
     let view = Daily {

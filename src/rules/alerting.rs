@@ -62,6 +62,9 @@ pub struct AlertState {
     /// When someone was last told about this alert (ms since the epoch), for `--repeat`.
     #[serde(default)]
     pub notified_at_ms: Option<i64>,
+    /// When the alert last resolved (ms since the epoch), for daily-summary.
+    #[serde(default)]
+    pub resolved_at_ms: Option<i64>,
 }
 
 /// A change worth telling someone about.
@@ -155,6 +158,7 @@ fn advance(mut s: AlertState, status: Status, now_ms: i64, p: &Policy) -> Step {
             },
             Some(_) => {
                 s.firing = None;
+                s.resolved_at_ms = Some(now_ms);
                 Step {
                     flapping: None,
                     started_flapping: false,
@@ -354,6 +358,11 @@ mod tests {
         assert_eq!(steps[1].note, "recovering: 1 of 2 good runs");
         assert_eq!(steps[2].event, None, "still the same alert: no new page");
         assert_eq!(steps[4].event, Some(Event::Resolved));
+        assert!(
+            steps[4].state.resolved_at_ms.is_some(),
+            "the resolve time is kept"
+        );
+        assert!(steps[3].state.resolved_at_ms.is_none());
     }
 
     #[test]

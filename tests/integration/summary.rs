@@ -112,17 +112,21 @@ fn a_perfect_day_scores_100_in_every_format() {
     );
     assert!(prom.contains("mcpmon_"), "{prom}");
     // alerts.json (written by `mcpmon alerts`): one fired that day and still firing, one fired before
+    // and resolved that day
     let at = |d: &str| {
         d.parse::<chrono::DateTime<chrono::Utc>>()
             .unwrap()
             .timestamp_millis()
     };
-    let alert = |fired: i64, firing: Option<&str>| json!({"firing": firing, "bad_runs": 1, "good_runs": 0, "fired_at_ms": fired, "seen_at_ms": fired});
+    let alert = |fired: i64, firing: Option<&str>, resolved: Option<i64>| {
+        json!({"firing": firing, "bad_runs": 1, "good_runs": 0, "fired_at_ms": fired,
+               "seen_at_ms": fired, "resolved_at_ms": resolved})
+    };
     std::fs::write(
         home.path().join(".state/mcpmon/alerts.json"),
         json!({"version": 1, "alerts": {
-            "api/mcp/liveness": alert(at("2026-11-21T10:00:00Z"), Some("crit")),
-            "db/mcp/liveness": alert(at("2026-11-19T10:00:00Z"), None)
+            "api/mcp/liveness": alert(at("2026-11-21T10:00:00Z"), Some("crit"), None),
+            "db/mcp/liveness": alert(at("2026-11-19T10:00:00Z"), None, Some(at("2026-11-21T03:00:00Z")))
         }})
         .to_string(),
     )
@@ -140,7 +144,9 @@ fn a_perfect_day_scores_100_in_every_format() {
         ],
     );
     assert!(
-        md.contains("- alerts (mcpmon alerts): 1 fired in this window, 1 firing now"),
+        md.contains(
+            "- alerts (mcpmon alerts): 1 fired and 1 resolved in this window, 1 firing now"
+        ),
         "{md}"
     );
     assert!(md.contains("## System status\n\n- host up "), "{md}");
