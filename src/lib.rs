@@ -31,67 +31,75 @@ pub fn run(cli: Cli, ctx: Context) -> anyhow::Result<u8> {
             commands::completions::run(*shell, &mut out);
             Ok(0)
         }
-        Command::Health(args) => run_async(commands::health::run(&ctx, &cli.global, args)),
-        Command::Alerts(args) => run_async(commands::alerts::run(&ctx, &cli.global, args)),
-        Command::Validate(args) => run_async(commands::validate::run(&ctx, &cli.global, args)),
-        Command::Anomalies(args) => run_async(commands::anomalies::run(&ctx, &cli.global, args)),
+        Command::Health(args) => run_async(
+            commands::health::run(&ctx, &cli.global, args),
+            Stop::CtrlCOrTerm,
+        ),
+        Command::Alerts(args) => run_async(
+            commands::alerts::run(&ctx, &cli.global, args),
+            Stop::CtrlCOrTerm,
+        ),
+        Command::Validate(args) => run_async(
+            commands::validate::run(&ctx, &cli.global, args),
+            Stop::CtrlCOrTerm,
+        ),
+        Command::Anomalies(args) => run_async(
+            commands::anomalies::run(&ctx, &cli.global, args),
+            Stop::CtrlCOrTerm,
+        ),
         Command::DailySummary(args) => commands::summary::run(&ctx, &cli.global, args),
         // the dashboard handles Ctrl-C (a key in raw mode) and SIGTERM itself
-        Command::Dashboard(args) => run_async_unguarded(tui::run(&ctx, &cli.global, args)),
+        Command::Dashboard(args) => run_async(tui::run(&ctx, &cli.global, args), Stop::Itself),
         // record stops on SIGINT/SIGTERM itself and says what it wrote
         Command::Record(args) => {
-            run_async_unguarded(commands::record::run(&ctx, &cli.global, args))
+            run_async(commands::record::run(&ctx, &cli.global, args), Stop::Itself)
         }
         // measure handles Ctrl-C itself: it stops sending and still reports what ran
-        Command::Measure(args) => {
-            run_async_term_only(commands::measure::run(&ctx, &cli.global, args))
-        }
+        Command::Measure(args) => run_async(
+            commands::measure::run(&ctx, &cli.global, args),
+            Stop::TermOnly,
+        ),
     }
 }
 
-/// Runs a command on a current-thread runtime. Ctrl-C or SIGTERM while it works drops the work (stdio
-/// children are killed by their Drop) and exits 130; `--watch` handles Ctrl-C between rounds itself.
-fn run_async<F: std::future::Future<Output = anyhow::Result<u8>>>(work: F) -> anyhow::Result<u8> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    rt.block_on(async {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .context("installing the SIGTERM handler")?;
-        tokio::select! {
-            r = work => r,
-            _ = tokio::signal::ctrl_c() => Ok(EXIT_INTERRUPTED),
-            _ = term.recv() => Ok(EXIT_INTERRUPTED),
-        }
-    })
+/// Which signals end a command from outside (the command handles the others itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// Ctrl-C or SIGTERM drops the work (stdio children are killed by their Drop) and exits 130;
+    /// `--watch` handles Ctrl-C between rounds itself.
+    CtrlCOrTerm,
+    /// Only SIGTERM: the command handles Ctrl-C (`measure` stops sending and still reports).
+    TermOnly,
+    /// Neither: the command handles both (`record`, `dashboard`).
+    Itself,
 }
 
-/// As `run_async`, for a command that handles Ctrl-C itself: only SIGTERM drops the work.
-fn run_async_term_only<F: std::future::Future<Output = anyhow::Result<u8>>>(
+/// Runs a command on a current-thread runtime, stopped from outside as `stop` says.
+fn run_async<F: std::future::Future<Output = anyhow::Result<u8>>>(
     work: F,
+    stop: Stop,
 ) -> anyhow::Result<u8> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
     rt.block_on(async {
+        if stop == Stop::Itself {
+            return work.await;
+        }
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
             .context("installing the SIGTERM handler")?;
+        let ctrl_c = async {
+            if stop == Stop::CtrlCOrTerm {
+                let _ = tokio::signal::ctrl_c().await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
         tokio::select! {
             r = work => r,
+            _ = ctrl_c => Ok(EXIT_INTERRUPTED),
             _ = term.recv() => Ok(EXIT_INTERRUPTED),
         }
     })
-}
-
-/// As `run_async`, for a command that handles both SIGINT and SIGTERM itself (`record`).
-fn run_async_unguarded<F: std::future::Future<Output = anyhow::Result<u8>>>(
-    work: F,
-) -> anyhow::Result<u8> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?
-        .block_on(work)
 }

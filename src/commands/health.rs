@@ -17,11 +17,12 @@ use anyhow::Context as _;
 use std::sync::Arc;
 
 /// What a round needs beyond the targets.
-pub struct RoundOptions<'a> {
+pub struct RoundOptions {
     /// `--deep`: also check each hub's own MCP endpoint and every server of its config directly.
     pub deep: bool,
     /// Placeholders in a hub's config are resolved against this environment.
-    pub env: &'a std::collections::HashMap<String, String>,
+    /// (Its own copy, so the rounds can outlive the command's borrow: the dashboard's collectors.)
+    pub env: Arc<std::collections::HashMap<String, String>>,
     /// Where log marks are kept between runs (none: growth and rotation are not tracked).
     pub state_dir: Option<std::path::PathBuf>,
 }
@@ -71,7 +72,7 @@ async fn probe_all(
 pub async fn check(
     targets: &Arc<Vec<Target>>,
     client: &reqwest::Client,
-    opts: &RoundOptions<'_>,
+    opts: &RoundOptions,
 ) -> Report {
     let now = chrono::Utc::now();
     let mut marks = opts.state_dir.as_deref().map(|dir| {
@@ -118,7 +119,7 @@ async fn deep(
     observations: &[Observation],
     targets: &[Target],
     client: &reqwest::Client,
-    opts: &RoundOptions<'_>,
+    opts: &RoundOptions,
     now: chrono::DateTime<chrono::Utc>,
 ) -> (Vec<Observation>, Vec<crate::report::Finding>) {
     let mut extra: Vec<Target> = Vec::new();
@@ -276,19 +277,19 @@ fn markdown(report: &Report, out: &mut Vec<u8>) -> std::io::Result<()> {
 }
 
 /// The targets, the HTTP client and the round options of a `health`-style run (shared with `alerts`).
-pub struct Prepared<'a> {
+pub struct Prepared {
     pub targets: Arc<Vec<Target>>,
     pub client: reqwest::Client,
-    pub opts: RoundOptions<'a>,
+    pub opts: RoundOptions,
 }
 
-pub fn prepare<'a>(
-    ctx: &'a Context,
+pub fn prepare(
+    ctx: &Context,
     g: &GlobalArgs,
     args: &TargetArgs,
     ranges: &[(crate::config::ranges::RangeArg, bool)],
     audit: Option<&mut Vec<crate::report::Finding>>,
-) -> anyhow::Result<Prepared<'a>> {
+) -> anyhow::Result<Prepared> {
     let adhoc = AdHoc {
         urls: &args.urls,
         hubs: &args.hubs,
@@ -313,7 +314,7 @@ pub fn prepare<'a>(
     let client = http::client(longest).context("building the HTTP client")?;
     let opts = RoundOptions {
         deep: args.deep,
-        env: &ctx.env,
+        env: Arc::new(ctx.env.clone()),
         // log marks are kept only for runs that watch logs
         state_dir: targets
             .iter()

@@ -39,7 +39,7 @@ pub fn append(dir: &Path, report: &Report, source: &str) -> anyhow::Result<usize
 async fn round(
     targets: &Arc<Vec<Target>>,
     client: &reqwest::Client,
-    opts: &RoundOptions<'_>,
+    opts: &RoundOptions,
     dir: &Path,
     full: bool,
 ) -> (Report, usize) {

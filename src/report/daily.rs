@@ -25,23 +25,7 @@ pub struct Daily<'a> {
     pub alerts: Option<String>,
 }
 
-const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-
-/// Hourly means as bars (`·` for an hour without samples).
-pub fn sparkline(hourly: &[Option<f64>]) -> String {
-    let vals: Vec<f64> = hourly.iter().flatten().copied().collect();
-    let (lo, hi) = vals
-        .iter()
-        .fold((f64::MAX, f64::MIN), |(l, h), v| (l.min(*v), h.max(*v)));
-    hourly
-        .iter()
-        .map(|v| match v {
-            None => '·',
-            Some(v) if hi - lo < 1e-9 => BARS[0],
-            Some(v) => BARS[(((v - lo) / (hi - lo)) * 7.0).round().clamp(0.0, 7.0) as usize],
-        })
-        .collect()
-}
+use super::sparkline;
 
 fn opt(v: Option<f64>, unit: &str) -> String {
     v.map(|v| format!("{v:.1}{unit}"))

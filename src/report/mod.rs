@@ -189,6 +189,24 @@ impl Counts {
     }
 }
 
+/// Values as bars scaled from their own minimum to their maximum (`·` for a missing one): the
+/// daily report's hourly latency and the dashboard's trend.
+pub fn sparkline(values: &[Option<f64>]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let (lo, hi) = values
+        .iter()
+        .flatten()
+        .fold((f64::MAX, f64::MIN), |(l, h), v| (l.min(*v), h.max(*v)));
+    values
+        .iter()
+        .map(|v| match v {
+            None => '·',
+            Some(_) if hi - lo < 1e-9 => BARS[0],
+            Some(v) => BARS[(((v - lo) / (hi - lo)) * 7.0).round().clamp(0.0, 7.0) as usize],
+        })
+        .collect()
+}
+
 /// Output formats (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {

@@ -154,13 +154,11 @@ pub struct Acc {
 pub struct Fold {
     /// By target, then probe kind (nested, so a line is filed without allocating its key).
     pub series: BTreeMap<String, BTreeMap<String, Acc>>,
-    pub records: usize,
 }
 
 impl Fold {
     /// Folds in one history line (in time order within each series).
     pub fn add(&mut self, l: &Line<'_>, at: DateTime<Utc>, start: DateTime<Utc>) {
-        self.records += 1;
         let Some(a) = crate::store::history::series_entry(&mut self.series, &l.target, &l.kind)
         else {
             return;

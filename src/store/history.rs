@@ -322,7 +322,9 @@ pub fn scan(
     )
 }
 
-/// Calls `visit` with every whole record whose `at` lies in `[from, to]` (as `scan`, owned).
+/// Calls `visit` with every whole record whose `at` lies in `[from, to]` (as `scan`, owned; the
+/// tests read back what was written with it).
+#[cfg(test)]
 pub fn read(
     dir: &Path,
     from: DateTime<Utc>,

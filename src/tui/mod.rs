@@ -130,15 +130,10 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &DashboardArgs) -> anyhow:
         client,
         opts,
     } = prepare(ctx, g, &args.targets, &[], None)?;
-    // the collector tasks outlive this borrow of the environment: give them their own copy, once for
-    // the life of the process; log marks belong to health's rounds (and per-target rounds would race
-    // on them)
-    let env: &'static std::collections::HashMap<String, String> =
-        Box::leak(Box::new(opts.env.clone()));
+    // log marks belong to health's rounds (and the per-target rounds below would race on them)
     let opts = crate::commands::health::RoundOptions {
-        deep: opts.deep,
-        env,
         state_dir: None,
+        ..opts
     };
     let mut m = Model::with_order(targets.iter().map(|t| t.name.clone()).collect());
     seed_from_history(&mut m, ctx, g);

@@ -140,9 +140,10 @@ impl Model {
                             row.transport = "log".into();
                         }
                         let errors = l.levels.get("error").copied().unwrap_or(0);
+                        // this round's count replaces the last one (none once the errors are gone)
+                        self.log_errors
+                            .retain(|x| !x.starts_with(&format!("{t}: ")));
                         if errors > 0 {
-                            self.log_errors
-                                .retain(|x| !x.starts_with(&format!("{t}: ")));
                             self.log_errors.push(format!(
                                 "{t}: {errors} errors in the last {} entries{}",
                                 l.entries_read,
@@ -220,5 +221,50 @@ impl Model {
             n(Status::Crit),
             n(Status::Unknown),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::Observation;
+    use crate::probe::logs::LogFacts;
+    use crate::report::Finding;
+
+    fn log_round(errors: usize) -> Report {
+        let mut l = LogFacts::default();
+        l.levels.insert("error".into(), errors);
+        l.entries_read = 40;
+        Report {
+            command: "dashboard",
+            generated_at: chrono::Utc::now(),
+            findings: vec![Finding::new(
+                "log",
+                "log_errors",
+                Status::Ok,
+                None,
+                "…".into(),
+            )],
+            observations: vec![Observation {
+                target: "log".into(),
+                endpoint: String::new(),
+                started_at: chrono::Utc::now(),
+                duration: std::time::Duration::ZERO,
+                failure: None,
+                facts: Facts::Log(Box::new(l)),
+            }],
+            events: None,
+        }
+    }
+
+    #[test]
+    fn log_errors_follow_the_latest_round() {
+        let mut m = Model::with_order(vec!["log".into()]);
+        m.update(&log_round(3));
+        assert_eq!(m.log_errors, ["log: 3 errors in the last 40 entries"]);
+        m.update(&log_round(5));
+        assert_eq!(m.log_errors, ["log: 5 errors in the last 40 entries"]);
+        m.update(&log_round(0));
+        assert!(m.log_errors.is_empty(), "{:?}", m.log_errors);
     }
 }

@@ -32,24 +32,13 @@ pub struct Ui {
     pub busy: bool,
 }
 
-const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-
+/// The newest `width` samples as a sparkline, padded to `width`.
 fn spark(values: &[f64], width: usize) -> String {
-    let vals = &values[values.len().saturating_sub(width)..];
-    let (lo, hi) = vals
+    let newest: Vec<Option<f64>> = values[values.len().saturating_sub(width)..]
         .iter()
-        .fold((f64::MAX, f64::MIN), |(l, h), v| (l.min(*v), h.max(*v)));
-    let s: String = vals
-        .iter()
-        .map(|v| {
-            if hi - lo < 1e-9 {
-                BARS[0]
-            } else {
-                BARS[(((v - lo) / (hi - lo)) * 7.0).round().clamp(0.0, 7.0) as usize]
-            }
-        })
+        .map(|v| Some(*v))
         .collect();
-    format!("{s:<width$}")
+    format!("{:<width$}", crate::report::sparkline(&newest))
 }
 
 /// Cuts a line to `width` characters (display columns for the text mcpmon draws).
