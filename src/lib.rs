@@ -6,14 +6,14 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
-pub mod failure;
+
 pub mod mcp;
+pub mod model;
 pub mod notify;
 pub mod probe;
 pub mod report;
 pub mod rules;
-pub mod stats;
-pub mod status;
+
 pub mod store;
 pub mod term;
 pub mod tui;
@@ -21,7 +21,7 @@ pub mod tui;
 use anyhow::Context as _;
 use cli::{Cli, Command};
 use commands::Context;
-use status::EXIT_INTERRUPTED;
+use model::EXIT_INTERRUPTED;
 
 /// Runs one invocation and returns the process exit code.
 pub fn run(cli: Cli, ctx: Context) -> anyhow::Result<u8> {

@@ -5,7 +5,7 @@ use clap::Parser;
 use clap::error::ErrorKind;
 use mcpmon::cli::Cli;
 use mcpmon::commands::Context;
-use mcpmon::status::EXIT_USAGE;
+use mcpmon::model::EXIT_USAGE;
 use mcpmon::term::{TermFacts, use_color};
 use std::io::IsTerminal;
 use std::process::ExitCode;

@@ -4,9 +4,12 @@
 use super::health::{Prepared, check, prepare, render};
 use super::{Context, emit, is_broken_pipe};
 use crate::cli::{AlertsArgs, GlobalArgs};
-use crate::report::{AlertEvent, Format, Report};
+use crate::model::AlertEvent;
+use crate::model::Status;
+use crate::report::Format;
+use crate::report::Report;
 use crate::rules::alerting::{self, Policy};
-use crate::status::Status;
+
 use crate::store::alerts::Locked;
 use anyhow::{Context as _, anyhow};
 
@@ -69,15 +72,15 @@ pub fn evaluate(
                 "changed between good and bad {changes} times within {}",
                 crate::config::duration::human(policy.flap_window)
             );
-            let flap = crate::report::Finding::new(
+            let flap = crate::model::Finding::new(
                 &f.target,
                 &format!("{}:flapping", f.check),
                 Status::Warn,
-                Some(crate::failure::Reason::Flapping),
+                Some(crate::model::Reason::Flapping),
                 msg.clone(),
             )
             .value(changes as f64)
-            .unit(crate::report::Unit::Count)
+            .unit(crate::model::Unit::Count)
             .bounds(Some(f64::from(policy.flap_changes)), None);
             if step.started_flapping {
                 events.push(AlertEvent {

@@ -6,11 +6,15 @@
 use super::Context;
 use super::health::{Prepared, check, prepare};
 use crate::cli::{AnomaliesArgs, GlobalArgs, TargetArgs};
-use crate::failure::Reason;
-use crate::probe::{Facts, Kind};
-use crate::report::{Finding, Report};
+use crate::model::Facts;
+use crate::model::Finding;
+use crate::model::Kind;
+use crate::model::Reason;
+use crate::model::Status;
+
+use crate::report::Report;
 use crate::rules::anomalies::History;
-use crate::status::Status;
+
 use crate::store::history;
 use anyhow::Context as _;
 use std::collections::{BTreeMap, BTreeSet};
@@ -92,7 +96,7 @@ fn clients(target: &str, n: u64, max: u64) -> Finding {
         format!("{n} active clients"),
     )
     .value(n as f64)
-    .unit(crate::report::Unit::Count)
+    .unit(crate::model::Unit::Count)
     .bounds(Some(max as f64), Some(2.0 * max as f64));
     f.probe = Kind::Hub;
     f
@@ -183,7 +187,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AnomaliesArgs) -> anyhow:
             format!("{anomalies} anomalies at once (≥ {CRITICAL_COUNT} is critical)"),
         )
         .value(anomalies as f64)
-        .unit(crate::report::Unit::Count)
+        .unit(crate::model::Unit::Count)
         .bounds(Some(1.0), Some(CRITICAL_COUNT as f64));
         f.section = Some("history");
         findings.push(f);

@@ -3,15 +3,18 @@
 
 use super::{AdHoc, Context, emit, is_broken_pipe, resolve_targets_audited};
 use crate::cli::{EraArg, GlobalArgs, HealthArgs, TargetArgs};
-use crate::config::Target;
-use crate::mcp::session::EraChoice;
+use crate::model::EXIT_INTERRUPTED;
+use crate::model::EraChoice;
+use crate::model::Observation;
+use crate::model::Status;
+use crate::model::Target;
+
 use crate::mcp::transport::http;
-use crate::probe::logs;
-use crate::probe::{self, Observation};
+use crate::probe::{self};
 use crate::report::table::TableOptions;
 use crate::report::{Format, Report, json, nagios, prometheus, table};
 use crate::rules;
-use crate::status::{EXIT_INTERRUPTED, Status};
+
 use crate::store::marks;
 use anyhow::Context as _;
 use std::sync::Arc;
@@ -34,9 +37,9 @@ async fn probe_all(
     client: &reqwest::Client,
     now: chrono::DateTime<chrono::Utc>,
     marks: Option<&marks::Marks>,
-) -> (Vec<Observation>, Vec<crate::report::Finding>) {
+) -> (Vec<Observation>, Vec<crate::model::Finding>) {
     let mut set = tokio::task::JoinSet::new();
-    let mut slots: Vec<(usize, probe::Kind)> = Vec::new();
+    let mut slots: Vec<(usize, crate::model::Kind)> = Vec::new();
     for (ti, t) in targets.iter().enumerate() {
         for kind in probe::kinds(t) {
             let slot = slots.len();
@@ -59,8 +62,10 @@ async fn probe_all(
         let target = &targets[ti];
         // A probe task can only be missing if it panicked; say so rather than drop the target.
         let mut obs = obs.unwrap_or_else(|| probe::run_failed(target, kind, now));
-        if let (Some(marks), probe::Facts::Log(l), None) = (marks, &mut obs.facts, &obs.failure) {
-            l.growth = Some(logs::growth(marks.get(&obs.endpoint), &l.mark()));
+        if let (Some(marks), crate::model::Facts::Log(l), None) =
+            (marks, &mut obs.facts, &obs.failure)
+        {
+            l.growth = Some(crate::model::growth(marks.get(&obs.endpoint), &l.mark()));
         }
         findings.extend(rules::findings(&obs, &target.checks, now));
         observations.push(obs);
@@ -86,7 +91,7 @@ pub async fn check(
     if let (Some(dir), Some(m)) = (opts.state_dir.as_deref(), marks.as_mut()) {
         let before = m.clone();
         for o in &observations {
-            if let (probe::Facts::Log(l), None) = (&o.facts, &o.failure) {
+            if let (crate::model::Facts::Log(l), None) = (&o.facts, &o.failure) {
                 m.insert(o.endpoint.clone(), l.mark());
             }
         }
@@ -121,12 +126,12 @@ async fn deep(
     client: &reqwest::Client,
     opts: &RoundOptions,
     now: chrono::DateTime<chrono::Utc>,
-) -> (Vec<Observation>, Vec<crate::report::Finding>) {
+) -> (Vec<Observation>, Vec<crate::model::Finding>) {
     let mut extra: Vec<Target> = Vec::new();
-    let mut notes: Vec<crate::report::Finding> = Vec::new();
+    let mut notes: Vec<crate::model::Finding> = Vec::new();
     let mut hubs: Vec<(usize, String)> = Vec::new();
     for (i, obs) in observations.iter().enumerate() {
-        let probe::Facts::Hub(h) = &obs.facts else {
+        let crate::model::Facts::Hub(h) = &obs.facts else {
             continue;
         };
         let Some(t) = targets.iter().find(|t| t.name == obs.target) else {
@@ -143,16 +148,16 @@ async fn deep(
         {
             let mut e = Target::empty(format!("{}/mcp", t.name), t.origin.clone(), t.timeout);
             e.secrets = t.secrets.clone();
-            e.mcp = Some(crate::config::EndpointSpec::Url {
+            e.mcp = Some(crate::model::EndpointSpec::Url {
                 url: url.to_string(),
                 headers: spec.headers.clone(),
-                wire: Some(crate::mcp::transport::Wire::Sse),
+                wire: Some(crate::model::Wire::Sse),
             });
             extra.push(e);
         }
         // each server of the hub's config, started directly
         match &h.config_source {
-            None => notes.push(crate::report::Finding::new(
+            None => notes.push(crate::model::Finding::new(
                 &t.name,
                 "deep",
                 Status::Ok,
@@ -168,11 +173,11 @@ async fn deep(
                             extra.push(s);
                         }
                     }
-                    Err(e) => notes.push(crate::report::Finding::new(
+                    Err(e) => notes.push(crate::model::Finding::new(
                         &t.name,
                         "deep",
                         Status::Unknown,
-                        Some(crate::failure::Reason::FileUnreadable),
+                        Some(crate::model::Reason::FileUnreadable),
                         format!("the hub's config could not be read, its servers were not checked directly: {e}"),
                     )),
                 }
@@ -195,7 +200,7 @@ async fn deep(
     findings.extend(notes);
     for f in &mut findings {
         if hubs_named(&f.target, targets) {
-            f.probe = probe::Kind::Hub;
+            f.probe = crate::model::Kind::Hub;
         }
     }
     (obs, findings)
@@ -288,7 +293,7 @@ pub fn prepare(
     g: &GlobalArgs,
     args: &TargetArgs,
     ranges: &[(crate::config::ranges::RangeArg, bool)],
-    audit: Option<&mut Vec<crate::report::Finding>>,
+    audit: Option<&mut Vec<crate::model::Finding>>,
 ) -> anyhow::Result<Prepared> {
     let adhoc = AdHoc {
         urls: &args.urls,
@@ -310,7 +315,7 @@ pub fn prepare(
         .iter()
         .map(|t| t.timeout)
         .max()
-        .unwrap_or(crate::config::DEFAULT_TIMEOUT);
+        .unwrap_or(crate::model::DEFAULT_TIMEOUT);
     let client = http::client(longest).context("building the HTTP client")?;
     let opts = RoundOptions {
         deep: args.deep,

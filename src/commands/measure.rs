@@ -4,13 +4,26 @@
 use super::health::render;
 use super::{AdHoc, Context, emit, is_broken_pipe, resolve_targets};
 use crate::cli::{EraArg, GlobalArgs, MeasureArgs, MeasureMethod};
-use crate::config::{Bound, EndpointSpec};
-use crate::failure::Failure;
-use crate::mcp::session::{self, Endpoint, EraChoice};
+use crate::model::Bound;
+use crate::model::EndpointSpec;
+use crate::model::EraChoice;
+use crate::model::Facts;
+use crate::model::Failure;
+use crate::model::Finding;
+use crate::model::LoadFacts;
+use crate::model::Observation;
+use crate::model::Unit;
+
+use crate::mcp::session::Endpoint;
+use crate::mcp::session::{self};
 use crate::mcp::transport::http;
-use crate::probe::load::{self, Amount, LoadFacts, LoadSpec, Method};
-use crate::probe::{Facts, Observation};
-use crate::report::{Finding, Format, Report, Unit};
+use crate::probe::load::Amount;
+use crate::probe::load::LoadSpec;
+use crate::probe::load::Method;
+use crate::probe::load::{self};
+
+use crate::report::Format;
+use crate::report::Report;
 use crate::rules;
 use anyhow::{Context as _, anyhow, bail};
 use serde::{Deserialize, Serialize};
@@ -188,7 +201,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
         Ok(f) => (f, None),
         // a tool that is missing or not read-only is refused before any load: a usage error
         Err(f)
-            if f.reason == crate::failure::Reason::ToolMissing
+            if f.reason == crate::model::Reason::ToolMissing
                 || f.message.contains("--allow-side-effects") =>
         {
             bail!("--tool: {}", f.message)
@@ -215,7 +228,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
             },
         );
         for f in &mut cmp {
-            f.probe = crate::probe::Kind::Load;
+            f.probe = crate::model::Kind::Load;
         }
         findings.extend(cmp);
     }
@@ -292,7 +305,7 @@ async fn sample(
     .await?;
     if !(200..300).contains(&status) {
         return Err(
-            Failure::new(crate::failure::Reason::HttpStatus, format!("HTTP {status}"))
+            Failure::new(crate::model::Reason::HttpStatus, format!("HTTP {status}"))
                 .with_status(status),
         );
     }
@@ -300,7 +313,7 @@ async fn sample(
         .map(|v| (status, v))
         .map_err(|_| {
             Failure::new(
-                crate::failure::Reason::NotMcp,
+                crate::model::Reason::NotMcp,
                 format!("HTTP {status} with a body that is not JSON"),
             )
             .with_status(status)
@@ -333,12 +346,12 @@ async fn observe(
     url: &str,
 ) -> anyhow::Result<u8> {
     let (parsed, header_map, secrets) = url_and_headers(args, url, "--observe")?;
-    let timeout = g.timeout.unwrap_or(crate::config::DEFAULT_TIMEOUT);
+    let timeout = g.timeout.unwrap_or(crate::model::DEFAULT_TIMEOUT);
     let client = http::client(timeout).context("building the HTTP client")?;
     let now = chrono::Utc::now();
     let started = tokio::time::Instant::now();
-    let name = format!("observe {}", crate::config::redact_url(url));
-    let mut facts = crate::probe::endpoint::EndpointFacts::default();
+    let name = format!("observe {}", crate::model::redact_url(url));
+    let mut facts = crate::model::EndpointFacts::default();
     let mut interrupted = false;
     let failure = match sample(&client, &parsed, &header_map, timeout).await {
         Err(f) => Some(f),
@@ -373,9 +386,9 @@ async fn observe(
                             continue;
                         };
                         let delta = after - was;
-                        let spec = |n: String| crate::probe::endpoint::MetricSpec {
+                        let spec = |n: String| crate::model::MetricSpec {
                             name: n,
-                            source: crate::probe::endpoint::Source::Named(path.clone()),
+                            source: crate::model::MetricSource::Named(path.clone()),
                             bound: Bound {
                                 warn: None,
                                 crit: None,
@@ -399,7 +412,7 @@ async fn observe(
     facts.latency = Some(started.elapsed());
     let obs = Observation {
         target: name,
-        endpoint: crate::config::redact_url(url),
+        endpoint: crate::model::redact_url(url),
         started_at: now,
         duration: started.elapsed(),
         failure: failure.map(|mut f| {
@@ -409,7 +422,7 @@ async fn observe(
         facts: Facts::Http(Box::new(facts)),
     };
     // the findings of an observation are its values; the latency of the two samples is not judged
-    let checks = crate::config::Checks {
+    let checks = crate::model::Checks {
         response_time_ms: Bound {
             warn: None,
             crit: None,
@@ -449,7 +462,7 @@ async fn plain_http(
         headers: header_map,
         body,
     };
-    let timeout = g.timeout.unwrap_or(crate::config::DEFAULT_TIMEOUT);
+    let timeout = g.timeout.unwrap_or(crate::model::DEFAULT_TIMEOUT);
     let spec = LoadSpec {
         endpoint: Endpoint::Url {
             url: target.url.clone(),
@@ -481,14 +494,14 @@ async fn plain_http(
     )
     .await;
     let obs = Observation {
-        target: format!("http {}", crate::config::redact_url(url)),
-        endpoint: crate::config::redact_url(url),
+        target: format!("http {}", crate::model::redact_url(url)),
+        endpoint: crate::model::redact_url(url),
         started_at: now,
         duration: started.elapsed(),
         failure: None,
         facts: Facts::Load(Box::new(facts.clone())),
     };
-    let findings = rules::findings(&obs, &crate::config::Checks::default(), now);
+    let findings = rules::findings(&obs, &crate::model::Checks::default(), now);
     let report = Report {
         command: "measure",
         generated_at: now,
@@ -527,7 +540,7 @@ async fn drive<T>(
 /// Prints the report; the exit code is 130 after Ctrl-C, else the verdict's.
 fn output(ctx: &Context, report: &Report, format: Format, interrupted: bool) -> anyhow::Result<u8> {
     let code = if interrupted {
-        crate::status::EXIT_INTERRUPTED
+        crate::model::EXIT_INTERRUPTED
     } else {
         report.status().exit_code()
     };

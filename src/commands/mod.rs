@@ -12,8 +12,11 @@ pub mod summary;
 pub mod validate;
 
 use crate::cli::{GlobalArgs, TransportArg};
-use crate::config::{self, ConfigError, Target};
-use crate::mcp::transport::Wire;
+use crate::config::ConfigError;
+use crate::config::{self};
+use crate::model::Target;
+use crate::model::Wire;
+
 use crate::term::TermFacts;
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -75,9 +78,9 @@ pub fn resolve_targets_audited(
     ctx: &Context,
     g: &GlobalArgs,
     adhoc: &AdHoc,
-    mut audit: Option<&mut Vec<crate::report::Finding>>,
+    mut audit: Option<&mut Vec<crate::model::Finding>>,
 ) -> Result<Vec<Target>, ConfigError> {
-    let timeout = g.timeout.unwrap_or(config::DEFAULT_TIMEOUT);
+    let timeout = g.timeout.unwrap_or(crate::model::DEFAULT_TIMEOUT);
     let wire = match adhoc.transport {
         None => None,
         Some(TransportArg::Http) => Some(Wire::StreamableHttp),
@@ -131,12 +134,12 @@ pub fn resolve_targets_audited(
     }
     for s in adhoc.processes {
         let selector = config::selector_arg(s).map_err(ConfigError)?;
-        let mut t = config::Target::empty(
+        let mut t = crate::model::Target::empty(
             format!("process {selector}"),
             "command line".into(),
             timeout,
         );
-        t.process = Some(crate::probe::process::ProcessSpec::new(selector));
+        t.process = Some(crate::model::ProcessSpec::new(selector));
         targets.push(t);
     }
     for p in adhoc.logs {
@@ -186,8 +189,8 @@ pub fn resolve_targets_audited(
                     .unwrap_or(p)
             })
             .collect();
-        let mut t = config::Target::empty("system".into(), "command line".into(), timeout);
-        t.system = Some(crate::probe::host::HostSpec::new(paths));
+        let mut t = crate::model::Target::empty("system".into(), "command line".into(), timeout);
+        t.system = Some(crate::model::HostSpec::new(paths));
         targets.push(t);
     }
     if targets.is_empty() && audit.as_ref().is_some_and(|a| !a.is_empty()) {
@@ -211,7 +214,7 @@ fn audit_file(
     path: &std::path::Path,
     env: &dyn Fn(&str) -> Option<String>,
     timeout: std::time::Duration,
-) -> Result<(Vec<Target>, Vec<crate::report::Finding>), ConfigError> {
+) -> Result<(Vec<Target>, Vec<crate::model::Finding>), ConfigError> {
     use std::os::unix::fs::PermissionsExt;
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path)

@@ -6,9 +6,11 @@
 use super::health::{Prepared, RoundOptions, check, prepare};
 use super::{Context, emit, is_broken_pipe};
 use crate::cli::{GlobalArgs, RecordArgs};
-use crate::config::Target;
+use crate::model::Record;
+use crate::model::Target;
+
 use crate::report::{Report, json};
-use crate::store::history::{self, Record};
+use crate::store::history::{self};
 use anyhow::{Context as _, anyhow};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -6,11 +6,16 @@
 
 use super::{Context, emit, is_broken_pipe};
 use crate::cli::{GlobalArgs, SummaryArgs};
-use crate::probe::Kind;
+use crate::model::Finding;
+use crate::model::Kind;
+use crate::model::Status;
+use crate::model::Unit;
+
+use crate::report::Format;
+use crate::report::Report;
 use crate::report::daily::{self, Daily};
-use crate::report::{Finding, Format, Report, Unit};
 use crate::rules::summary::{self as rules, Fold, SeriesDay};
-use crate::status::Status;
+
 use crate::store::history;
 use anyhow::{Context as _, anyhow};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -229,7 +234,7 @@ pub fn run(ctx: &Context, g: &GlobalArgs, args: &SummaryArgs) -> anyhow::Result<
     let code = report.status().exit_code();
 
     let state = ctx.state_dir(g);
-    let host = crate::probe::host::probe(&crate::probe::host::HostSpec {
+    let host = crate::probe::host::probe(&crate::model::HostSpec {
         paths: Vec::new(),
         cpu_sample: std::time::Duration::ZERO,
     });

@@ -5,9 +5,13 @@
 use super::Context;
 use super::health::{Prepared, check, prepare};
 use crate::cli::{CheckType, GlobalArgs, Section, ValidateArgs};
-use crate::config::Target;
-use crate::probe::{self, Kind};
-use crate::report::{Finding, Report, checklist};
+use crate::model::Finding;
+use crate::model::Kind;
+use crate::model::Target;
+
+use crate::probe::{self};
+use crate::report::Report;
+use crate::report::checklist;
 use crate::rules;
 use std::sync::Arc;
 

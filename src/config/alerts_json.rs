@@ -5,10 +5,14 @@
 //! Numbers become metrics (rates — names ending in `success_rate`/`hit_rate` — are lower-is-worse
 //! fractions; everything else higher-is-worse), strings become states (`circuit_breaker_state`: the
 //! critical value, and `half-open` as the warning when none is given). Values are found in the stats
-//! document by name, whatever its nesting or casing (`probe::endpoint::Source::Named`).
+//! document by name, whatever its nesting or casing (`crate::model::MetricSource::Named`).
 
-use super::{Bound, ConfigError};
-use crate::probe::endpoint::{MetricSpec, Source, StateSpec};
+use super::ConfigError;
+use crate::model::Bound;
+use crate::model::MetricSource;
+use crate::model::MetricSpec;
+use crate::model::StateSpec;
+
 use serde_json::Value;
 
 fn lower_is_worse(name: &str) -> bool {
@@ -57,7 +61,7 @@ pub fn parse(text: &str, shown: &str) -> Result<(Vec<MetricSpec>, Vec<StateSpec>
                             let below = lower_is_worse(name);
                             metrics.push(MetricSpec {
                                 name: name.clone(),
-                                source: Source::Named(name.clone()),
+                                source: MetricSource::Named(name.clone()),
                                 bound: Bound {
                                     warn: None,
                                     crit: None,
@@ -81,7 +85,7 @@ pub fn parse(text: &str, shown: &str) -> Result<(Vec<MetricSpec>, Vec<StateSpec>
                         None => {
                             states.push(StateSpec {
                                 name: name.clone(),
-                                source: Source::Named(name.clone()),
+                                source: MetricSource::Named(name.clone()),
                                 crit: Vec::new(),
                                 warn: Vec::new(),
                             });

@@ -3,11 +3,14 @@
 //! placeholders resolve, no literal secret sits in a file others can read, `npx -y`-style packages are
 //! pinned. Pure: the file's text and mode, the environment and a PATH lookup come in as values.
 
-use super::{EndpointSpec, EntryProblem, Target};
-use crate::failure::Reason;
-use crate::probe::Kind;
-use crate::report::Finding;
-use crate::status::Status;
+use super::EntryProblem;
+use crate::model::EndpointSpec;
+use crate::model::Finding;
+use crate::model::Kind;
+use crate::model::Reason;
+use crate::model::Status;
+use crate::model::Target;
+
 use serde_json::{Map, Value};
 
 /// One config file as read from disk.

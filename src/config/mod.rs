@@ -13,256 +13,15 @@ pub mod jsonc;
 mod probes;
 pub mod ranges;
 
+use crate::model::EraChoice;
+use crate::model::StdioSpec;
+use crate::model::Wire;
+use crate::model::{Bound, Checks, EndpointSpec, Target};
 pub use probes::selector_arg;
 
-use crate::mcp::session::EraChoice;
-use crate::mcp::transport::Wire;
-use crate::mcp::transport::stdio::StdioSpec;
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// Default per-target deadline.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
-/// DESIGN.md §8: MCP/API response time warn > 2000 ms, crit > 5000 ms.
-pub const DEFAULT_RESPONSE_WARN_MS: f64 = 2000.0;
-pub const DEFAULT_RESPONSE_CRIT_MS: f64 = 5000.0;
-
-/// Upper bounds for a metric where higher is worse.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Bound {
-    pub warn: Option<f64>,
-    pub crit: Option<f64>,
-}
-
-/// What `health` checks on a target beyond reachability.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Checks {
-    pub min_tools: Option<usize>,
-    pub expect_tools: Vec<String>,
-    pub response_time_ms: Bound,
-    /// stdio only: spawn to a ready session (the server's cold start). No bounds by default.
-    pub startup_ms: Bound,
-    /// A hub still `starting` after this many seconds (from its start time) is CRIT; before, WARN.
-    pub hub_starting_s: Bound,
-    /// Error-level entries among the last N log entries (DESIGN.md §8: > 10 warns).
-    pub log_errors: Bound,
-    /// Log file size in MB (DESIGN.md §8: > 50 warns, > 100 is critical).
-    pub log_size_mb: Bound,
-    /// Disconnect/reconnect cycles among the last N log entries (DESIGN.md §8: > 3 warns).
-    pub log_flaps: Bound,
-    /// A process's CPU in % of one core (DESIGN.md §8: > 5 warns, > 10 is critical).
-    pub process_cpu_percent: Bound,
-    /// A process's RSS in % of host memory (DESIGN.md §8: > 5 warns, > 10 is critical).
-    pub process_memory_percent: Bound,
-    /// A process's RSS in MB (DESIGN.md §8: server memory > 2 GiB is critical).
-    pub process_rss_mb: Bound,
-    /// Used % of a watched filesystem.
-    pub disk_used_percent: Bound,
-    /// Used % of the host's memory.
-    pub host_memory_percent: Bound,
-    /// Days until an HTTPS health endpoint's certificate expires (lower is worse: < 30 warns, < 7 is
-    /// critical).
-    pub tls_days_left: Bound,
-    /// A TCP port the target's process must listen on (`process` and `port` both given).
-    pub expect_port: Option<u16>,
-    /// Liveness only (`validate --check-type liveness`): handshake and ping, no tool/prompt/resource
-    /// lists.
-    pub skip_lists: bool,
-}
-
-impl Checks {
-    /// The names of the bounds a config can set under `thresholds`.
-    pub const THRESHOLDS: &'static [&'static str] = &[
-        "response_time_ms",
-        "startup_ms",
-        "hub_starting_s",
-        "log_errors",
-        "log_size_mb",
-        "log_flaps",
-        "process_cpu_percent",
-        "process_memory_percent",
-        "process_rss_mb",
-        "disk_used_percent",
-        "host_memory_percent",
-        "tls_days_left",
-    ];
-
-    /// The bound named `name` (one of `THRESHOLDS`).
-    pub fn threshold_mut(&mut self, name: &str) -> Option<&mut Bound> {
-        Some(match name {
-            "response_time_ms" => &mut self.response_time_ms,
-            "startup_ms" => &mut self.startup_ms,
-            "hub_starting_s" => &mut self.hub_starting_s,
-            "log_errors" => &mut self.log_errors,
-            "log_size_mb" => &mut self.log_size_mb,
-            "log_flaps" => &mut self.log_flaps,
-            "process_cpu_percent" => &mut self.process_cpu_percent,
-            "process_memory_percent" => &mut self.process_memory_percent,
-            "process_rss_mb" => &mut self.process_rss_mb,
-            "disk_used_percent" => &mut self.disk_used_percent,
-            "host_memory_percent" => &mut self.host_memory_percent,
-            "tls_days_left" => &mut self.tls_days_left,
-            _ => return None,
-        })
-    }
-}
-
-impl Default for Checks {
-    fn default() -> Self {
-        Checks {
-            skip_lists: false,
-            min_tools: None,
-            expect_tools: Vec::new(),
-            response_time_ms: Bound {
-                warn: Some(DEFAULT_RESPONSE_WARN_MS),
-                crit: Some(DEFAULT_RESPONSE_CRIT_MS),
-            },
-            startup_ms: Bound {
-                warn: None,
-                crit: None,
-            },
-            hub_starting_s: Bound {
-                warn: None,
-                crit: Some(60.0),
-            },
-            log_errors: Bound {
-                warn: Some(10.0),
-                crit: None,
-            },
-            log_size_mb: Bound {
-                warn: Some(50.0),
-                crit: Some(100.0),
-            },
-            process_cpu_percent: Bound {
-                warn: Some(5.0),
-                crit: Some(10.0),
-            },
-            process_memory_percent: Bound {
-                warn: Some(5.0),
-                crit: Some(10.0),
-            },
-            process_rss_mb: Bound {
-                warn: None,
-                crit: Some(2048.0),
-            },
-            disk_used_percent: Bound {
-                warn: Some(90.0),
-                crit: Some(95.0),
-            },
-            host_memory_percent: Bound {
-                warn: Some(90.0),
-                crit: Some(95.0),
-            },
-            expect_port: None,
-            tls_days_left: Bound {
-                warn: Some(30.0),
-                crit: Some(7.0),
-            },
-            log_flaps: Bound {
-                warn: Some(3.0),
-                crit: None,
-            },
-        }
-    }
-}
-
-/// How to reach a target, before any connection is made.
-#[derive(Debug, Clone)]
-pub enum EndpointSpec {
-    Stdio(StdioSpec),
-    Url {
-        url: String,
-        headers: Vec<(String, String)>,
-        wire: Option<Wire>,
-    },
-}
-
-/// One thing to watch.
-#[derive(Debug, Clone)]
-pub struct Target {
-    pub name: String,
-    /// The MCP server itself (stdio command or URL), when the target has one.
-    pub mcp: Option<EndpointSpec>,
-    /// A hub's REST API (mcp-hub).
-    pub hub: Option<crate::probe::hub::HubSpec>,
-    /// A generic HTTP/JSON health endpoint.
-    pub http: Option<crate::probe::endpoint::HttpCheck>,
-    /// A log file to read the tail of.
-    pub log: Option<crate::probe::logs::LogSpec>,
-    /// The server's process (by pid, pid file, listening port or command-line pattern).
-    pub process: Option<crate::probe::process::ProcessSpec>,
-    /// The machine itself (CPU, memory, load, disks of the paths that matter).
-    pub system: Option<crate::probe::host::HostSpec>,
-    pub era: EraChoice,
-    pub checks: Checks,
-    pub timeout: Duration,
-    /// Where it came from, for messages: `mcpmon.json: targets.memory` or `command line`.
-    pub origin: String,
-    /// Placeholders that could not be resolved (`headers.Authorization: ${MCP_TOKEN} is not set`).
-    pub unresolved: Vec<String>,
-    /// Values that must never appear in output (header values, env values), scrubbed from messages.
-    pub secrets: Vec<String>,
-}
-
-impl Target {
-    /// The cheap set (liveness): handshake and ping but no lists, no log tail, no host sample.
-    pub fn liveness_only(&mut self) {
-        self.checks.skip_lists = true;
-        self.log = None;
-        self.system = None;
-    }
-
-    /// What a person sees as the address: the URL without credentials or query values, or the command.
-    pub fn display_endpoint(&self) -> String {
-        match &self.mcp {
-            Some(EndpointSpec::Url { url, .. }) => redact_url(url),
-            Some(EndpointSpec::Stdio(s)) => {
-                let mut parts = vec![s.program.clone()];
-                parts.extend(s.args.iter().cloned());
-                parts.join(" ")
-            }
-            None => String::new(),
-        }
-    }
-
-    /// A target with nothing but the given name and origin (the parts are filled in by the caller).
-    pub fn empty(name: String, origin: String, timeout: Duration) -> Target {
-        Target {
-            name,
-            mcp: None,
-            hub: None,
-            http: None,
-            log: None,
-            process: None,
-            system: None,
-            era: EraChoice::Auto,
-            checks: Checks::default(),
-            timeout,
-            origin,
-            unresolved: Vec::new(),
-            secrets: Vec::new(),
-        }
-    }
-}
-
-/// Removes userinfo and query values from a URL before it is shown.
-pub fn redact_url(url: &str) -> String {
-    match reqwest::Url::parse(url) {
-        Ok(mut u) => {
-            if !u.username().is_empty() || u.password().is_some() {
-                let _ = u.set_username("");
-                let _ = u.set_password(None);
-            }
-            if u.query().is_some() {
-                let keys: Vec<String> = u.query_pairs().map(|(k, _)| format!("{k}=***")).collect();
-                u.set_query(Some(&keys.join("&")));
-            }
-            u.to_string()
-        }
-        Err(_) => "<invalid url>".into(),
-    }
-}
 
 /// Settings shared by every target unless the target overrides them (`defaults` in mcpmon's file).
 #[derive(Debug, Clone)]
@@ -824,7 +583,7 @@ pub fn adhoc_hub(
         timeout,
     );
     t.secrets = header_secrets(&headers);
-    t.hub = Some(crate::probe::hub::HubSpec {
+    t.hub = Some(crate::model::HubSpec {
         url: url.to_string(),
         headers,
     });
@@ -840,7 +599,7 @@ pub fn adhoc_health_url(
     let parsed = crate::mcp::session::parse_url(url).map_err(ConfigError)?;
     let mut t = Target::empty(url_name(&parsed), "command line".into(), timeout);
     t.secrets = header_secrets(&headers);
-    t.http = Some(crate::probe::endpoint::HttpCheck {
+    t.http = Some(crate::model::HttpCheck {
         url: url.to_string(),
         headers,
         expect_status: Vec::new(),
@@ -971,6 +730,7 @@ pub fn scrub(s: &str, secrets: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Bound, DEFAULT_TIMEOUT, EndpointSpec, Target, redact_url};
 
     fn env(name: &str) -> Option<String> {
         match name {

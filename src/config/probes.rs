@@ -6,11 +6,17 @@
 //! "warn", "crit", "below"}}}`. `log`: a path or `{"path", "entries"}`.
 
 use super::{PlaceErr, Resolver, parse_bound, string_array};
-use crate::config::Bound;
-use crate::probe::endpoint::{Assertion, HttpCheck, MetricSpec, Source};
-use crate::probe::hub::HubSpec;
-use crate::probe::logs::{LogSpec, default_patterns};
-use crate::probe::process::{ProcessSpec, Selector};
+use crate::model::Assertion;
+use crate::model::Bound;
+use crate::model::HttpCheck;
+use crate::model::HubSpec;
+use crate::model::LogSpec;
+use crate::model::MetricSource;
+use crate::model::MetricSpec;
+use crate::model::ProcessSpec;
+use crate::model::Selector;
+use crate::model::default_patterns;
+
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 
@@ -188,9 +194,9 @@ pub(super) fn http(
 }
 
 fn metric(name: &str, spec: &Value, place: &str) -> Result<MetricSpec, PlaceErr> {
-    let source_of = |o: &Map<String, Value>| -> Result<Source, PlaceErr> {
+    let source_of = |o: &Map<String, Value>| -> Result<MetricSource, PlaceErr> {
         if let Some(p) = o.get("pointer").and_then(Value::as_str) {
-            return Ok(Source::Pointer(p.to_string()));
+            return Ok(MetricSource::Pointer(p.to_string()));
         }
         if let Some(n) = o.get("prometheus").and_then(Value::as_str) {
             let mut labels = Vec::new();
@@ -202,7 +208,7 @@ fn metric(name: &str, spec: &Value, place: &str) -> Result<MetricSpec, PlaceErr>
                     labels.push((k.clone(), v.to_string()));
                 }
             }
-            return Ok(Source::Prometheus {
+            return Ok(MetricSource::Prometheus {
                 name: n.to_string(),
                 labels,
             });
@@ -215,7 +221,7 @@ fn metric(name: &str, spec: &Value, place: &str) -> Result<MetricSpec, PlaceErr>
     match spec {
         Value::String(p) => Ok(MetricSpec {
             name: name.into(),
-            source: Source::Pointer(p.clone()),
+            source: MetricSource::Pointer(p.clone()),
             bound: Bound {
                 warn: None,
                 crit: None,

@@ -5,7 +5,10 @@
 //! health document (`--thresholds`, `health_url.metrics`), a check (`liveness`, `process_cpu`, …) or a
 //! threshold key (`response_time_ms`, …).
 
-use super::{Bound, Checks, ConfigError, Target};
+use super::ConfigError;
+use crate::model::Bound;
+use crate::model::Checks;
+use crate::model::Target;
 
 /// One parsed `NAME=RANGE`: the bound value and whether lower is worse.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,11 +6,21 @@
 //! stdio, `server/discover` first and `initialize` on any non-modern error or silence. Every step is
 //! written to `detection` so a person can see why a server was classified as it was.
 
+use super::transport::CloseReport;
+use super::transport::Exchange;
+use super::transport::OutRequest;
+use super::transport::Transport;
+use super::transport::WireLog;
 use super::transport::http::{self as http_t, Framing, HttpTransport};
 use super::transport::sse::SseTransport;
-use super::transport::stdio::{StdioSpec, StdioTransport};
-use super::transport::{CloseReport, Exchange, HttpFacts, OutRequest, Transport, Wire, WireLog};
-use crate::failure::{Failure, Reason};
+use super::transport::stdio::StdioTransport;
+use crate::model::Failure;
+use crate::model::HttpFacts;
+use crate::model::Reason;
+use crate::model::StdioSpec;
+use crate::model::Wire;
+use crate::model::{Era, EraChoice, RequestRecord, ServerInfo};
+
 use reqwest::header::HeaderMap;
 use reqwest::{Client, Url};
 use serde_json::{Map, Value, json};
@@ -30,33 +40,6 @@ const STDIO_PROBE_MAX: Duration = Duration::from_secs(5);
 /// Pagination guard: a server that keeps returning cursors is a protocol fault, not an endless loop.
 const MAX_PAGES: usize = 1000;
 
-/// Which protocol era a session speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Era {
-    /// 2026-07-28 and later: `_meta` on every request, no handshake, no sessions.
-    Modern,
-    /// 2025-11-25 and earlier: the `initialize` handshake.
-    Legacy,
-}
-
-impl Era {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Era::Modern => "modern",
-            Era::Legacy => "legacy",
-        }
-    }
-}
-
-/// What the user allows detection to choose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum EraChoice {
-    #[default]
-    Auto,
-    Modern,
-    Legacy,
-}
-
 /// Where and how to connect.
 #[derive(Debug, Clone)]
 pub enum Endpoint {
@@ -68,25 +51,9 @@ pub enum Endpoint {
     },
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ServerInfo {
-    pub name: String,
-    pub version: String,
-    pub title: Option<String>,
-}
-
-/// One request as it happened on the wire.
-#[derive(Debug, Clone)]
-pub struct RequestRecord {
-    pub method: String,
-    pub latency: Duration,
-    pub http: Option<HttpFacts>,
-    pub ok: bool,
-}
-
 impl RequestRecord {
     /// The record of one request, answered or failed (a failure's latency runs until it was given up).
-    fn of(method: &str, res: &Result<Exchange, Failure>, started: Instant) -> Self {
+    pub(crate) fn of(method: &str, res: &Result<Exchange, Failure>, started: Instant) -> Self {
         let (latency, http, ok) = match res {
             Ok(x) => (x.latency, x.http.clone(), x.outcome.is_ok()),
             Err(f) => (

@@ -4,7 +4,8 @@
 //! Past the deadline the whole group is killed with SIGKILL and the program is reaped before returning.
 
 use super::{Delivered, human, one_line};
-use crate::status::Status;
+use crate::model::Status;
+
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 use std::os::unix::process::ExitStatusExt as _;

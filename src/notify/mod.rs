@@ -12,8 +12,10 @@ mod http;
 #[cfg(test)]
 mod tests;
 
-use crate::report::{AlertEvent, Report};
-use crate::status::Status;
+use crate::model::AlertEvent;
+use crate::model::Status;
+use crate::report::Report;
+
 use chrono::{DateTime, Utc};
 use reqwest::Url;
 use serde_json::{Value, json};

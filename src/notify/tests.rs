@@ -2,7 +2,9 @@
 //! HTTP receiver on 127.0.0.1 (a std thread answering a programmed list of statuses) and to `sh` hooks.
 
 use super::*;
-use crate::probe::Kind;
+use crate::model::Finding;
+use crate::model::Kind;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::mpsc;
@@ -267,7 +269,6 @@ fn payload_has_every_key() {
 
 #[test]
 fn from_report_takes_verdict_and_events() {
-    use crate::report::Finding;
     let report = Report {
         command: "alerts",
         generated_at: "2026-05-01T12:00:00Z".parse().unwrap(),

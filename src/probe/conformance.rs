@@ -5,9 +5,15 @@
 //! The probe only reports what it saw (`Outcome` per check); `rules::conformance` turns that into
 //! findings.
 
-use crate::config::{EndpointSpec, Target};
-use crate::mcp::session::{self, Era, LEGACY_REVISIONS, MODERN_REVISION, Session};
-use crate::mcp::transport::Wire;
+use crate::mcp::session::LEGACY_REVISIONS;
+use crate::mcp::session::MODERN_REVISION;
+use crate::mcp::session::Session;
+use crate::mcp::session::{self};
+use crate::model::EndpointSpec;
+use crate::model::Era;
+use crate::model::Target;
+use crate::model::Wire;
+
 use crate::mcp::transport::http::ACCEPT_BOTH;
 use reqwest::Client;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
@@ -342,7 +348,7 @@ async fn unknown_method(s: &mut Session, deadline: Instant) -> Check {
             spec,
             Outcome::Pass("refused with -32601 (method not found)".into()),
         ),
-        Err(f) if f.reason == crate::failure::Reason::RpcError => check(
+        Err(f) if f.reason == crate::model::Reason::RpcError => check(
             "unknown-method",
             spec,
             Outcome::Warn(format!("refused, but not with -32601: {}", f.message)),

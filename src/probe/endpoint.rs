@@ -4,105 +4,18 @@
 //! the JSON body by JSON pointer, named metrics extracted by JSON pointer or from Prometheus text
 //! exposition. A metric that is not there is `None` (judged UNKNOWN), never 0. It never judges.
 
-use crate::config::Bound;
-use crate::failure::{Failure, Reason};
 use crate::mcp::transport::MAX_RESPONSE_BYTES;
 use crate::mcp::transport::http::{self as http_t, content_type, is_html};
-use crate::probe::{Facts, Observation};
+use crate::model::Facts;
+use crate::model::Failure;
+use crate::model::Observation;
+use crate::model::Reason;
+use crate::model::{AssertResult, EndpointFacts, HttpCheck, MetricSource};
+
 use reqwest::Client;
 use serde_json::Value;
 use std::time::Duration;
 use tokio::time::Instant;
-
-/// Where a metric comes from.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Source {
-    /// A JSON pointer into the body, e.g. `/websocket/successRate`.
-    Pointer(String),
-    /// A Prometheus sample: metric name and labels that must match.
-    Prometheus {
-        name: String,
-        labels: Vec<(String, String)>,
-    },
-    /// A name looked up in the JSON body whatever its nesting and casing: `llm_success_rate` finds
-    /// `{"llm_success_rate": …}`, `{"llmSuccessRate": …}` and `{"llm": {"successRate": …}}` (the
-    /// check-alerts.sh names, whose stats documents differ between versions).
-    Named(String),
-}
-
-/// A state read from the body (a circuit breaker's `open`/`half-open`/`closed`), judged by its value.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StateSpec {
-    pub name: String,
-    pub source: Source,
-    /// Values that are critical / a warning (compared case-insensitively).
-    pub crit: Vec<String>,
-    pub warn: Vec<String>,
-}
-
-/// A named number to read, with optional bounds (`below` = lower is worse, e.g. a success rate).
-#[derive(Debug, Clone, PartialEq)]
-pub struct MetricSpec {
-    pub name: String,
-    pub source: Source,
-    pub bound: Bound,
-    pub below: bool,
-    /// The bounds are fractions (0.95): a value reported as a percentage (97.5) is read as 0.975.
-    pub fraction: bool,
-}
-
-/// `pointer == expected` on the JSON body.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Assertion {
-    pub pointer: String,
-    pub expected: Value,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct HttpCheck {
-    pub url: String,
-    pub headers: Vec<(String, String)>,
-    /// Accepted statuses; empty means any 2xx.
-    pub expect_status: Vec<u16>,
-    pub asserts: Vec<Assertion>,
-    pub metrics: Vec<MetricSpec>,
-    pub states: Vec<StateSpec>,
-    /// A PEM file with the CA (or self-signed certificate) to trust for this endpoint, beside the
-    /// built-in roots.
-    pub ca_file: Option<std::path::PathBuf>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct AssertResult {
-    pub pointer: String,
-    pub expected: Value,
-    /// None when the pointer found nothing.
-    pub actual: Option<Value>,
-}
-
-impl AssertResult {
-    pub fn ok(&self) -> bool {
-        self.actual.as_ref() == Some(&self.expected)
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct EndpointFacts {
-    pub http_status: Option<u16>,
-    pub content_type: Option<String>,
-    pub latency: Option<Duration>,
-    pub body_bytes: Option<usize>,
-    pub is_json: bool,
-    pub expect_status: Vec<u16>,
-    pub asserts: Vec<AssertResult>,
-    /// Each configured metric with its value, in config order.
-    pub metrics: Vec<(MetricSpec, Option<f64>)>,
-    /// Each configured state with its value.
-    pub states: Vec<(StateSpec, Option<String>)>,
-    /// HTTPS: the server certificate's `notAfter`, and the days left until then (negative: expired).
-    pub tls_not_after: Option<chrono::DateTime<chrono::Utc>>,
-    pub tls_days_left: Option<f64>,
-}
 
 pub async fn probe(
     name: &str,
@@ -129,7 +42,7 @@ pub async fn probe(
     };
     Observation {
         target: name.to_string(),
-        endpoint: crate::config::redact_url(&spec.url),
+        endpoint: crate::model::redact_url(&spec.url),
         started_at: now,
         duration: started.elapsed(),
         failure,
@@ -212,7 +125,7 @@ async fn run(
         || spec
             .metrics
             .iter()
-            .any(|m| matches!(m.source, Source::Pointer(_)));
+            .any(|m| matches!(m.source, MetricSource::Pointer(_)));
     if wants_json && json.is_none() {
         let what = if is_html(&ctype) {
             "an HTML page"
@@ -236,12 +149,12 @@ async fn run(
     let text = String::from_utf8_lossy(&body);
     for m in &spec.metrics {
         let value = match &m.source {
-            Source::Pointer(p) => json.as_ref().and_then(|j| j.pointer(p)).and_then(number),
-            Source::Named(n) => json
+            MetricSource::Pointer(p) => json.as_ref().and_then(|j| j.pointer(p)).and_then(number),
+            MetricSource::Named(n) => json
                 .as_ref()
                 .and_then(|j| find_named(j, n))
                 .and_then(number),
-            Source::Prometheus { name, labels } => prometheus_value(&text, name, labels),
+            MetricSource::Prometheus { name, labels } => prometheus_value(&text, name, labels),
         };
         let value = match value {
             Some(v) if m.fraction && v > 1.0 => Some(v / 100.0),
@@ -251,9 +164,9 @@ async fn run(
     }
     for st in &spec.states {
         let value = match &st.source {
-            Source::Pointer(p) => json.as_ref().and_then(|j| j.pointer(p)),
-            Source::Named(n) => json.as_ref().and_then(|j| find_named(j, n)),
-            Source::Prometheus { .. } => None,
+            MetricSource::Pointer(p) => json.as_ref().and_then(|j| j.pointer(p)),
+            MetricSource::Named(n) => json.as_ref().and_then(|j| find_named(j, n)),
+            MetricSource::Prometheus { .. } => None,
         };
         let value = value.map(|v| match v {
             Value::String(s) => s.clone(),

@@ -8,80 +8,9 @@
 //! filesystem but the ones holding the requested paths (a hung network mount elsewhere cannot stall it).
 //! Blocking and synchronous on purpose (it sleeps for the CPU sample): callers run it on tokio's blocking pool.
 
+use crate::model::{DiskUsage, HostFacts, HostSpec};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 use sysinfo::{CpuRefreshKind, MemoryRefreshKind, System};
-
-/// The CPU sample when the caller does not say.
-pub const DEFAULT_CPU_SAMPLE: Duration = Duration::from_millis(250);
-
-/// What to look at.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HostSpec {
-    /// Paths whose filesystems matter (state dir, log dir); each is reported once, in this order.
-    pub paths: Vec<PathBuf>,
-    /// Time between the two CPU looks; raised to sysinfo's `MINIMUM_CPU_UPDATE_INTERVAL` when shorter.
-    /// `Duration::ZERO` skips the CPU sample (no sleep; `cpu_percent` is `None`).
-    pub cpu_sample: Duration,
-}
-
-impl HostSpec {
-    /// A spec with the default CPU sample (`DEFAULT_CPU_SAMPLE`).
-    pub fn new(paths: Vec<PathBuf>) -> Self {
-        HostSpec {
-            paths,
-            cpu_sample: DEFAULT_CPU_SAMPLE,
-        }
-    }
-}
-
-impl Default for HostSpec {
-    fn default() -> Self {
-        HostSpec::new(Vec::new())
-    }
-}
-
-/// The filesystem holding one requested path, as `df` reports it.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct DiskUsage {
-    /// The path as requested.
-    pub path: PathBuf,
-    /// Where the filesystem holding it is mounted (the longest mount point that contains the resolved path).
-    pub mount_point: PathBuf,
-    /// Size of the filesystem.
-    pub total_bytes: u64,
-    /// Free space an unprivileged process can use (root-reserved blocks excluded), `df`'s "Avail".
-    pub available_bytes: u64,
-    /// `df`'s "Use%": used / (used + available) × 100, where used = total − free. Root-reserved blocks count
-    /// as neither, so it reaches 100 exactly when `available_bytes` reaches 0.
-    pub used_percent: f64,
-}
-
-/// What the machine looks like.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct HostFacts {
-    /// Whole-machine CPU busy over the sample, 0–100 (all cores together). `None` when the sample was skipped
-    /// or the platform is not supported.
-    pub cpu_percent: Option<f64>,
-    /// Logical CPUs (at least 1).
-    pub cpus: usize,
-    /// 1, 5 and 15 minute load averages (`None` where the platform has none, e.g. Windows).
-    pub load_average: Option<(f64, f64, f64)>,
-    /// Total memory; 0 means unknown (then the other memory figures are 0 too and mean nothing).
-    pub memory_total_bytes: u64,
-    /// Memory available to new work without swapping (`free`'s "available", `MemAvailable`).
-    pub memory_available_bytes: u64,
-    /// (total − available) / total × 100, as `free` counts "used"; 0 when the total is unknown.
-    pub memory_used_percent: f64,
-    /// Swap size; 0 when there is no swap.
-    pub swap_total_bytes: u64,
-    pub swap_used_bytes: u64,
-    /// One per requested path that exists, in the order requested (a path that does not exist, or whose
-    /// filesystem cannot be measured, is skipped).
-    pub disks: Vec<DiskUsage>,
-    /// Seconds since the machine booted.
-    pub uptime_s: Option<u64>,
-}
 
 /// Looks at the machine. Blocking (it sleeps for the CPU sample); never fails.
 pub fn probe(spec: &HostSpec) -> HostFacts {
@@ -239,7 +168,10 @@ fn mount_by_device(resolved: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::DEFAULT_CPU_SAMPLE;
+    use crate::model::HostSpec;
     use std::io::Write;
+    use std::time::Duration;
     use std::time::Instant;
 
     #[test]

@@ -5,72 +5,18 @@
 //! send is recorded as missing, never defaulted to 0 (the original check-alerts.sh read a missing field
 //! as 0 and raised a false alert every run). A page that is not JSON is `not_mcp`, never "up".
 
-use crate::failure::{Failure, Reason};
 use crate::mcp::transport::MAX_RESPONSE_BYTES;
 use crate::mcp::transport::http::{self as http_t, content_type, is_html};
-use crate::probe::{Facts, Observation};
+use crate::model::Facts;
+use crate::model::Failure;
+use crate::model::Observation;
+use crate::model::Reason;
+use crate::model::{HubCounts, HubFacts, HubServer, HubSpec};
+
 use reqwest::Client;
 use serde_json::{Map, Value};
 use std::time::Duration;
 use tokio::time::Instant;
-
-/// Where the hub is.
-#[derive(Debug, Clone)]
-pub struct HubSpec {
-    /// Base URL, e.g. `http://127.0.0.1:37373`.
-    pub url: String,
-    pub headers: Vec<(String, String)>,
-}
-
-/// Capability counts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub tools: Option<usize>,
-    pub resources: Option<usize>,
-    pub resource_templates: Option<usize>,
-    pub prompts: Option<usize>,
-}
-
-/// One server managed by the hub, as the hub reports it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct HubServer {
-    pub name: String,
-    pub status: Option<String>,
-    pub error: Option<String>,
-    pub uptime_s: Option<f64>,
-    pub transport: Option<String>,
-    pub counts: Counts,
-    pub server_name: Option<String>,
-    pub server_version: Option<String>,
-    pub last_started: Option<String>,
-}
-
-/// Everything the hub said about itself.
-#[derive(Debug, Clone, Default)]
-pub struct HubFacts {
-    pub http_status: Option<u16>,
-    pub latency: Option<Duration>,
-    pub state: Option<String>,
-    pub status: Option<String>,
-    pub version: Option<String>,
-    pub server_id: Option<String>,
-    pub active_clients: Option<u64>,
-    /// When the current workspace (this hub process) started, RFC 3339 as the hub wrote it.
-    pub started_at: Option<String>,
-    pub workspaces: Option<usize>,
-    /// mcp-hub's workspace cache (`workspaces.allActive`): each workspace's key and state (`active`,
-    /// `shutting_down`, …), this hub's marked.
-    pub workspace_states: Vec<(String, String, bool)>,
-    /// `mcpEndpoint.registeredCapabilities` (null while the hub starts).
-    pub registered: Option<Counts>,
-    pub servers: Vec<HubServer>,
-    /// JSON pointers of fields the judgement needs that the hub did not send.
-    pub missing: Vec<String>,
-    /// The fork's `/api/filtering/stats`, when the hub has it.
-    pub filtering: Option<Map<String, Value>>,
-    /// The config file the hub names as its servers' source (for `--deep`).
-    pub config_source: Option<String>,
-}
 
 /// Probes a hub within `timeout`.
 pub async fn probe(
@@ -86,7 +32,7 @@ pub async fn probe(
     let failure = run(spec, client, deadline, &mut facts).await.err();
     Observation {
         target: name.to_string(),
-        endpoint: crate::config::redact_url(&spec.url),
+        endpoint: crate::model::redact_url(&spec.url),
         started_at: now,
         duration: started.elapsed(),
         failure,
@@ -207,7 +153,7 @@ async fn run(
     facts.registered = obj
         .get("mcpEndpoint")
         .and_then(|e| e.get("registeredCapabilities"))
-        .map(|c| Counts {
+        .map(|c| HubCounts {
             tools: c.get("tools").and_then(Value::as_u64).map(|n| n as usize),
             resources: c
                 .get("resources")
@@ -290,7 +236,7 @@ fn parse_server(v: &Value) -> HubServer {
         },
         uptime_s: v.get("uptime").and_then(Value::as_f64),
         transport: s("transportType"),
-        counts: Counts {
+        counts: HubCounts {
             tools: count(&caps, "tools"),
             resources: count(&caps, "resources"),
             resource_templates: count(&caps, "resourceTemplates"),
@@ -311,6 +257,7 @@ fn parse_server(v: &Value) -> HubServer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::HubCounts;
     use serde_json::json;
 
     #[test]
@@ -324,7 +271,7 @@ mod tests {
         assert_eq!(s.error, None);
         assert_eq!(
             s.counts,
-            Counts {
+            HubCounts {
                 tools: Some(3),
                 resources: Some(1),
                 resource_templates: Some(0),

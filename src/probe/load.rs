@@ -6,9 +6,15 @@
 //! intended start, so a stalled server is not hidden by requests that were never sent (coordinated
 //! omission). A shared `Control` lets the caller stop early (Ctrl-C) and watch progress.
 
-use crate::failure::{Failure, Reason};
-use crate::mcp::session::{self, Endpoint, Era, EraChoice, Session};
-use crate::stats::LatencyStats;
+use crate::mcp::session::Endpoint;
+use crate::mcp::session::Session;
+use crate::mcp::session::{self};
+use crate::model::Era;
+use crate::model::EraChoice;
+use crate::model::Failure;
+use crate::model::LoadFacts;
+use crate::model::Reason;
+use crate::model::stats::LatencyStats;
 use reqwest::Client;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -62,38 +68,6 @@ pub struct Control {
     pub stop: AtomicBool,
     /// Requests finished (counted ones and warm-up).
     pub done: AtomicU64,
-}
-
-/// What a load run saw.
-#[derive(Debug, Clone, Default)]
-pub struct LoadFacts {
-    /// The JSON-RPC method that was sent (`initialize` for cold starts).
-    pub method: String,
-    pub concurrency: u32,
-    pub stats: LatencyStats,
-    /// Time to first byte of each successful response, where the transport has it (Streamable HTTP,
-    /// plain HTTP); empty otherwise.
-    pub ttfb: LatencyStats,
-    pub elapsed: Duration,
-    pub revision: Option<String>,
-    /// Sessions that could not be opened (their reason is counted in `stats.errors`).
-    pub failed_sessions: u32,
-    /// The fixed request rate, when one was set; latency then runs from each intended start.
-    pub rate: Option<f64>,
-    /// The run was stopped early (Ctrl-C); the numbers are for what ran.
-    pub interrupted: bool,
-}
-
-impl LoadFacts {
-    /// Successful requests per second over the whole run.
-    pub fn throughput(&self) -> f64 {
-        let s = self.elapsed.as_secs_f64();
-        if s > 0.0 {
-            self.stats.ok as f64 / s
-        } else {
-            0.0
-        }
-    }
 }
 
 fn request_of(m: &Method, era: Era) -> (&'static str, Option<Value>) {

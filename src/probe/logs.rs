@@ -8,18 +8,16 @@
 //! verdict (thresholds are `rules`), or print (log text is untrusted; it is sanitised where it is rendered).
 //! Synchronous and std-only on purpose: callers run it in `tokio::task::spawn_blocking`.
 
-use crate::failure::{Failure, Reason};
-use serde::{Deserialize, Serialize};
+use crate::model::Failure;
+use crate::model::Reason;
+use crate::model::{LogFacts, LogFormat, LogSpec, Pattern};
 use serde_json::Value;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::fs::{File, Metadata};
 use std::io::{self, ErrorKind, Read, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::path::Path;
+use std::time::SystemTime;
 
-/// Entries read from the end when the caller does not say (source document 001: "errors in last 100 log entries").
-pub const DEFAULT_ENTRIES: usize = 100;
 /// The file is read backwards in blocks of this size.
 pub const BLOCK_BYTES: usize = 64 * 1024;
 /// A line longer than this is parsed from its first `MAX_LINE_BYTES` bytes only (and counted in `truncated_lines`).
@@ -34,196 +32,6 @@ pub const LEVEL_NAMES: [&str; 6] = ["error", "warn", "info", "debug", "trace", "
 
 /// How many times a read is restarted when the file shrinks under it (truncation or rewrite while reading).
 const ATTEMPTS: usize = 3;
-
-/// What to read and what to count.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LogSpec {
-    /// The log file (symlinks are followed).
-    pub path: PathBuf,
-    /// How many entries (non-empty lines) to read from the end of the file.
-    pub entries: usize,
-    /// Named patterns to count in those entries.
-    pub patterns: Vec<Pattern>,
-}
-
-impl LogSpec {
-    /// The defaults: 100 entries, `default_patterns()`.
-    pub fn new(path: impl Into<PathBuf>) -> Self {
-        LogSpec {
-            path: path.into(),
-            entries: DEFAULT_ENTRIES,
-            patterns: default_patterns(),
-        }
-    }
-}
-
-/// A named set of case-insensitive substrings; an entry matching any of them counts once for `name`.
-/// Empty substrings never match. Patterns sharing a name are merged (an entry still counts once).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Pattern {
-    pub name: String,
-    pub any_of: Vec<String>,
-}
-
-impl Pattern {
-    pub fn new(name: &str, any_of: &[&str]) -> Self {
-        Pattern {
-            name: name.to_string(),
-            any_of: any_of.iter().map(|s| s.to_string()).collect(),
-        }
-    }
-}
-
-/// The patterns of the source documents: `healthy` and `error_indicators` (000's log lines to look for),
-/// `disconnect` and `reconnect` (001's flapping check counts disconnect/reconnect cycles). Note that
-/// "disconnect" is a plain substring, so a line saying "disconnected" counts for `disconnect`.
-pub fn default_patterns() -> Vec<Pattern> {
-    vec![
-        Pattern::new(
-            "healthy",
-            &[
-                "MCP Server connected successfully",
-                "WebSocket connection established",
-                "Sync completed",
-                "Health check passed",
-            ],
-        ),
-        Pattern::new(
-            "error_indicators",
-            &[
-                "Connection timeout",
-                "Authentication failed",
-                "Rate limit exceeded",
-                "Database connection error",
-                "Sync failed",
-            ],
-        ),
-        Pattern::new("disconnect", &["disconnect"]),
-        Pattern::new("reconnect", &["reconnect"]),
-    ]
-}
-
-/// The shape of the entries read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LogFormat {
-    /// Every entry is a JSON object.
-    Json,
-    /// No entry is a JSON object.
-    Text,
-    /// Some of each.
-    Mixed,
-    /// No entries (an empty file, or only empty lines).
-    #[default]
-    Empty,
-}
-
-impl LogFormat {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LogFormat::Json => "json",
-            LogFormat::Text => "text",
-            LogFormat::Mixed => "mixed",
-            LogFormat::Empty => "empty",
-        }
-    }
-}
-
-/// What the tail of one log file says.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct LogFacts {
-    /// The file's size when it was opened; bytes appended later are not read.
-    pub size_bytes: u64,
-    /// The file's modification time, where the platform has one.
-    pub modified: Option<SystemTime>,
-    /// (device, inode) on unix, to notice rotation; `None` elsewhere.
-    pub file_id: Option<(u64, u64)>,
-    /// Entries (non-empty lines) read and counted, newest first; at most `LogSpec::entries`.
-    pub entries_read: usize,
-    /// Whether those entries were JSON objects, plain text, or both.
-    pub format: LogFormat,
-    /// Entries per normalised level; every name of `LEVEL_NAMES` is present, 0 when none.
-    pub levels: BTreeMap<String, usize>,
-    /// Entries matching each pattern; every pattern name is present, 0 when none matched.
-    pub patterns: BTreeMap<String, usize>,
-    /// The message of the newest error-level entry, trimmed and cut to `LAST_ERROR_CHARS` characters (a cut
-    /// ends in "…"). Raw log text: sanitise before printing to a terminal.
-    pub last_error: Option<String>,
-    /// The timestamp of the newest entry that has one, as written there.
-    pub newest_timestamp: Option<String>,
-    /// Entries that were not valid UTF-8 (decoded lossily, still counted).
-    pub invalid_utf8_lines: usize,
-    /// The file does not end with a newline (a line is being written, or the writer omits the last one).
-    pub partial_last_line: bool,
-    /// Entries longer than `MAX_LINE_BYTES`, parsed from their first `MAX_LINE_BYTES` bytes.
-    pub truncated_lines: usize,
-    /// Bytes read from the file: bounded by the entries wanted, never by the file's size.
-    pub bytes_scanned: u64,
-    /// Reading stopped at `MAX_SCAN_BYTES` before `entries` were found or the file start was reached.
-    pub scan_limited: bool,
-    /// How the file changed since the last look (set by the caller from its stored marks; `None` when
-    /// no state is kept).
-    pub growth: Option<Growth>,
-}
-
-impl LogFacts {
-    /// What to store to compare with the next look (see `growth`).
-    pub fn mark(&self) -> LogMark {
-        LogMark {
-            size_bytes: self.size_bytes,
-            file_id: self.file_id,
-            modified_unix_ms: self.modified.map(unix_ms),
-        }
-    }
-}
-
-/// What changed since an earlier look (the caller stores `LogMark` in its state file).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LogMark {
-    pub size_bytes: u64,
-    /// (device, inode) on unix.
-    pub file_id: Option<(u64, u64)>,
-    /// Milliseconds since the Unix epoch (negative before it).
-    pub modified_unix_ms: Option<i64>,
-}
-
-/// How a log file changed between two marks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Growth {
-    /// No earlier mark.
-    FirstLook,
-    /// Same file, larger by `bytes`.
-    Grew { bytes: u64 },
-    /// Same file, same size (a changed modification time alone is not a change: `touch`).
-    Unchanged,
-    /// Same file, smaller (copytruncate rotation, or a writer that truncates).
-    Truncated { from: u64, to: u64 },
-    /// A different file at the same path (rename-and-create rotation).
-    Rotated,
-}
-
-/// Compares two marks. Identity decides rotation when both marks have one; otherwise sizes decide. A file
-/// truncated and then regrown past its old size between two looks reads as `Grew` (sizes cannot tell).
-pub fn growth(previous: Option<&LogMark>, now: &LogMark) -> Growth {
-    let Some(prev) = previous else {
-        return Growth::FirstLook;
-    };
-    if let (Some(a), Some(b)) = (prev.file_id, now.file_id) {
-        if a != b {
-            return Growth::Rotated;
-        }
-    }
-    match now.size_bytes.cmp(&prev.size_bytes) {
-        std::cmp::Ordering::Greater => Growth::Grew {
-            bytes: now.size_bytes - prev.size_bytes,
-        },
-        std::cmp::Ordering::Equal => Growth::Unchanged,
-        std::cmp::Ordering::Less => Growth::Truncated {
-            from: prev.size_bytes,
-            to: now.size_bytes,
-        },
-    }
-}
 
 /// Reads the last `spec.entries` entries of `spec.path` and counts them. The cost depends on the entries
 /// wanted and their length, not on the file's size. A missing file is `file_missing`; a directory, a
@@ -318,13 +126,6 @@ fn file_id(meta: &Metadata) -> Option<(u64, u64)> {
 #[cfg(not(unix))]
 fn file_id(_meta: &Metadata) -> Option<(u64, u64)> {
     None
-}
-
-fn unix_ms(t: SystemTime) -> i64 {
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
-        Err(e) => i64::try_from(e.duration().as_millis()).map_or(i64::MIN, |ms| -ms),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -791,7 +592,13 @@ fn leading_timestamp(line: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::unix_ms;
+    use crate::model::{
+        Growth, LogFacts, LogFormat, LogMark, LogSpec, Pattern, default_patterns, growth,
+    };
     use std::io::{Cursor, Write};
+    use std::path::PathBuf;
+    use std::time::UNIX_EPOCH;
     use std::time::{Duration, Instant};
 
     fn write_file(dir: &tempfile::TempDir, name: &str, content: &[u8]) -> PathBuf {

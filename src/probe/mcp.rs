@@ -1,49 +1,22 @@
 //! The MCP probe: connect (detecting transport and era), list tools/prompts/resources, one liveness
 //! round trip, close — all within the target's deadline — and keep every wire fact on the way.
 
-use crate::config::{EndpointSpec, Target, scrub};
-use crate::failure::{Failure, Reason};
-use crate::mcp::session::{self, Endpoint, Era, RequestRecord, ServerInfo};
-use crate::mcp::transport::Wire;
-use crate::probe::{Facts, Observation};
+use crate::config::scrub;
+use crate::model::EndpointSpec;
+use crate::model::Facts;
+use crate::model::Failure;
+use crate::model::McpFacts;
+use crate::model::Observation;
+use crate::model::Reason;
+use crate::model::Target;
+
+use crate::mcp::session::Endpoint;
+use crate::mcp::session::{self};
+
 use reqwest::Client;
 use serde_json::Value;
 use std::time::Duration;
 use tokio::time::Instant;
-
-/// A listed item count, or why the list could not be read.
-pub type Listed<T> = Option<Result<T, Failure>>;
-
-/// Everything the MCP probe saw of one target.
-#[derive(Debug, Clone, Default)]
-pub struct McpFacts {
-    pub wire: Option<Wire>,
-    pub era: Option<Era>,
-    pub revision: Option<String>,
-    pub server: Option<ServerInfo>,
-    /// Capability names the server declared (`tools`, `prompts`, …).
-    pub capabilities: Vec<String>,
-    pub handshake: Option<Duration>,
-    /// From the start of the probe (spawn, for stdio) to an established session, detection included.
-    pub ready: Option<Duration>,
-    /// The liveness method used and its round trip.
-    pub liveness: Option<(String, Result<Duration, Failure>)>,
-    pub tools: Listed<Vec<String>>,
-    /// Tool name → a hash of its `inputSchema` (keys sorted), for history's "schema changed".
-    pub tool_schemas: std::collections::BTreeMap<String, String>,
-    pub prompts: Listed<usize>,
-    pub resources: Listed<usize>,
-    pub requests: Vec<RequestRecord>,
-    pub detection: Vec<String>,
-    /// Protocol faults seen on the wire (stray stdout, unmatched ids, bad messages).
-    pub faults: Vec<String>,
-    pub notifications: u64,
-    pub server_requests: Vec<String>,
-    pub stderr_tail: Vec<String>,
-    pub close: Option<String>,
-    /// The resources of a stdio server mcpmon started (RSS, threads, descriptors; no CPU sample).
-    pub child: Option<crate::probe::process::ProcessInfo>,
-}
 
 /// Probes one target. Never fails: problems are in the Observation.
 pub async fn probe(

@@ -12,88 +12,11 @@ pub mod mcp;
 pub mod process;
 pub mod tls;
 
-use crate::config::Target;
-use crate::failure::{Failure, Reason};
+use crate::model::Failure;
+use crate::model::Reason;
+use crate::model::Target;
+use crate::model::{Facts, Kind, Observation};
 use std::time::Duration;
-
-/// What kind of probe made an observation; the stable names appear in JSON (`kind`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Mcp,
-    Hub,
-    Http,
-    Log,
-    Process,
-    Host,
-    Load,
-    /// Findings only (`validate`): a config file and its entries.
-    Config,
-    /// Findings only (`validate --strict`): protocol conformance checks.
-    Conformance,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Mcp => "mcp",
-            Kind::Hub => "hub",
-            Kind::Http => "http",
-            Kind::Log => "log",
-            Kind::Process => "process",
-            Kind::Host => "host",
-            Kind::Load => "load",
-            Kind::Config => "config",
-            Kind::Conformance => "conformance",
-        }
-    }
-}
-
-/// The facts of one observation, by kind.
-#[derive(Debug, Clone)]
-pub enum Facts {
-    Mcp(Box<mcp::McpFacts>),
-    Hub(Box<hub::HubFacts>),
-    Http(Box<endpoint::EndpointFacts>),
-    Log(Box<logs::LogFacts>),
-    Process(Box<process::ProcessFacts>),
-    Host(Box<host::HostFacts>),
-    Load(Box<load::LoadFacts>),
-}
-
-/// One probe of one target.
-#[derive(Debug, Clone)]
-pub struct Observation {
-    pub target: String,
-    /// What was looked at: a URL (without credentials or query values), a command line, a path.
-    pub endpoint: String,
-    pub started_at: chrono::DateTime<chrono::Utc>,
-    pub duration: Duration,
-    /// Why the thing could not be looked at (none when the probe got its facts).
-    pub failure: Option<Failure>,
-    /// What the probe learnt (partial when it failed: an MCP failure keeps its detection steps).
-    pub facts: Facts,
-}
-
-impl Observation {
-    pub fn kind(&self) -> Kind {
-        match &self.facts {
-            Facts::Mcp(_) => Kind::Mcp,
-            Facts::Hub(_) => Kind::Hub,
-            Facts::Http(_) => Kind::Http,
-            Facts::Log(_) => Kind::Log,
-            Facts::Process(_) => Kind::Process,
-            Facts::Host(_) => Kind::Host,
-            Facts::Load(_) => Kind::Load,
-        }
-    }
-
-    pub fn mcp(&self) -> Option<&mcp::McpFacts> {
-        match &self.facts {
-            Facts::Mcp(m) => Some(m),
-            _ => None,
-        }
-    }
-}
 
 /// The failure of a target whose config has unresolved `${VAR}`s: it is not contacted at all.
 pub fn unresolved(target: &Target) -> Option<Failure> {
@@ -175,7 +98,7 @@ pub async fn run(
             (spec, f) => not_probed(
                 f.unwrap_or_else(|| Failure::new(Reason::ConnectError, "no hub configured")),
                 spec.as_ref()
-                    .map(|s| crate::config::redact_url(&s.url))
+                    .map(|s| crate::model::redact_url(&s.url))
                     .unwrap_or_default(),
             ),
         },
@@ -186,7 +109,7 @@ pub async fn run(
             (spec, f) => not_probed(
                 f.unwrap_or_else(|| Failure::new(Reason::ConnectError, "no health_url configured")),
                 spec.as_ref()
-                    .map(|s| crate::config::redact_url(&s.url))
+                    .map(|s| crate::model::redact_url(&s.url))
                     .unwrap_or_default(),
             ),
         },
@@ -307,7 +230,7 @@ pub fn run_failed(target: &Target, kind: Kind, now: chrono::DateTime<chrono::Utc
 /// The log probe reads files synchronously: it runs on the blocking pool, bounded by the deadline.
 async fn logs_probe(
     target: &Target,
-    spec: logs::LogSpec,
+    spec: crate::model::LogSpec,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Observation {
     let started = tokio::time::Instant::now();
@@ -315,16 +238,16 @@ async fn logs_probe(
     let job = tokio::task::spawn_blocking(move || logs::read_tail(&spec));
     let (facts, failure) = match tokio::time::timeout(target.timeout, job).await {
         Ok(Ok(Ok(facts))) => (facts, None),
-        Ok(Ok(Err(f))) => (logs::LogFacts::default(), Some(f)),
+        Ok(Ok(Err(f))) => (crate::model::LogFacts::default(), Some(f)),
         Ok(Err(_)) => (
-            logs::LogFacts::default(),
+            crate::model::LogFacts::default(),
             Some(Failure::new(
                 Reason::ConnectError,
                 "internal error: the log reader stopped",
             )),
         ),
         Err(_) => (
-            logs::LogFacts::default(),
+            crate::model::LogFacts::default(),
             Some(Failure::new(
                 Reason::Timeout,
                 "reading the log did not finish before the deadline",

@@ -12,9 +12,10 @@
 //! Blocking and synchronous on purpose (it sleeps for the CPU sample): callers run it on tokio's blocking
 //! pool. Linux is the target; elsewhere the `/proc`-only figures are `None` or empty, never a panic.
 
-use crate::failure::{Failure, Reason};
+use crate::model::Failure;
+use crate::model::Reason;
+use crate::model::{ProcessFacts, ProcessInfo, ProcessSpec, Selector};
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::fmt;
 use std::fs;
 use std::io::Read;
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
@@ -25,94 +26,12 @@ use sysinfo::{
     UpdateKind,
 };
 
-/// The CPU sample when the caller does not say: two looks this far apart.
-pub const DEFAULT_CPU_SAMPLE: Duration = Duration::from_millis(250);
 /// `port_listening` falls back to a connect this long when `/proc/net/tcp{,6}` cannot be read.
 pub const CONNECT_FALLBACK: Duration = Duration::from_millis(200);
 /// A pid file is read up to this many bytes (a pid file is a number and a newline).
 const MAX_PID_FILE_BYTES: u64 = 4096;
 /// The TCP state number of LISTEN in `/proc/net/tcp`.
 const TCP_LISTEN: &str = "0A";
-
-/// How to find the process.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Selector {
-    /// This pid.
-    Pid(u32),
-    /// The pid written in this file (the first number on its first non-empty line).
-    PidFile(PathBuf),
-    /// The process(es) owning a TCP socket that listens on this port (a pre-forking server's workers share it).
-    Port(u16),
-    /// Every process whose full command line (arguments joined by spaces) contains this text, case-sensitively.
-    Pattern(String),
-}
-
-impl fmt::Display for Selector {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Selector::Pid(pid) => write!(f, "pid {pid}"),
-            Selector::PidFile(path) => write!(f, "pid file {}", path.display()),
-            Selector::Port(port) => write!(f, "TCP port {port}"),
-            Selector::Pattern(p) => write!(f, "command line containing {p:?}"),
-        }
-    }
-}
-
-/// What to probe.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProcessSpec {
-    pub selector: Selector,
-    /// Time between the two CPU looks; raised to sysinfo's `MINIMUM_CPU_UPDATE_INTERVAL` when shorter.
-    /// `Duration::ZERO` skips the CPU sample (no sleep; `cpu_percent` is `None`).
-    pub cpu_sample: Duration,
-}
-
-impl ProcessSpec {
-    /// A spec with the default CPU sample (`DEFAULT_CPU_SAMPLE`).
-    pub fn new(selector: Selector) -> Self {
-        ProcessSpec {
-            selector,
-            cpu_sample: DEFAULT_CPU_SAMPLE,
-        }
-    }
-}
-
-/// One running process and its resources. `None` is "could not be read", never 0.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ProcessInfo {
-    pub pid: u32,
-    /// The process name (on Linux the kernel's short name, at most 15 bytes).
-    pub name: String,
-    /// The arguments, `argv[0]` first (empty for kernel threads).
-    pub cmdline: Vec<String>,
-    /// Seconds since the process started (whole seconds).
-    pub uptime_s: Option<f64>,
-    /// CPU used during the sample, in % of ONE core (a process busy on two cores reads 200). `None` when the
-    /// spec's `cpu_sample` is zero. A process that had used no CPU tick at all before the first look (one
-    /// started within the last ~10 ms) reads 0 for that sample (a sysinfo limitation).
-    pub cpu_percent: Option<f64>,
-    /// Resident set size.
-    pub rss_bytes: Option<u64>,
-    /// `rss_bytes` as a percentage of the host's total memory.
-    pub memory_percent: Option<f64>,
-    /// Threads (`/proc/<pid>/task` entries).
-    pub threads: Option<u64>,
-    /// Open file descriptors (`/proc/<pid>/fd` entries); `None` when they cannot be read (another user's
-    /// process, unless mcpmon runs as root).
-    pub open_fds: Option<u64>,
-    /// TCP ports the process listens on (IPv4 and IPv6), ascending, without duplicates. Empty also when the
-    /// descriptors cannot be read (then `open_fds` is `None`).
-    pub listening_ports: Vec<u16>,
-}
-
-/// What the probe found.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ProcessFacts {
-    /// What was looked for and what it resolved to, e.g. `pid file /run/x.pid (pid 1234)`.
-    pub selector: String,
-    /// The running processes found, sorted by pid (a pattern or a shared port may find several; never empty).
-    pub processes: Vec<ProcessInfo>,
-}
 
 /// Finds the process(es) of `spec.selector` and samples them.
 ///
@@ -589,6 +508,8 @@ fn port_owners(port: u16) -> Result<(Vec<u32>, Vec<Listener>), Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::DEFAULT_CPU_SAMPLE;
+    use crate::model::{ProcessFacts, ProcessInfo, ProcessSpec, Selector};
     use std::io::{BufRead, BufReader, Write};
     use std::process::{Child, Command, Stdio};
     use std::time::Instant;

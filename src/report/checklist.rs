@@ -4,7 +4,8 @@
 
 use super::Report;
 use super::table::paint;
-use crate::status::Status;
+use crate::model::Status;
+
 use crate::term::sanitize;
 use std::io::Write;
 

@@ -3,8 +3,9 @@
 //! through the ordinary findings (`json`, `prometheus`).
 
 use super::table::paint;
+use crate::model::Status;
 use crate::rules::summary::{Deduction, Goal, SeriesDay};
-use crate::status::Status;
+
 use crate::term::sanitize;
 use std::io::Write;
 

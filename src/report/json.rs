@@ -2,10 +2,15 @@
 //! renamed field in the code cannot silently rename a key. Keys are snake_case with units in their
 //! names; a missing number is `null`. Adding keys is fine; renaming or removing one bumps SCHEMA_VERSION.
 
-use super::{Finding, Report};
-use crate::failure::{AuthChallenge, Failure};
-use crate::probe::{Facts, Observation};
-use crate::status::Status;
+use super::Report;
+use crate::model::AuthChallenge;
+use crate::model::Facts;
+use crate::model::Failure;
+use crate::model::Finding;
+use crate::model::Growth;
+use crate::model::Observation;
+use crate::model::Status;
+
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -127,7 +132,7 @@ struct WireLatency {
 
 impl WireLatency {
     /// The summary of the successful requests; none when there were none.
-    fn of(stats: &crate::stats::LatencyStats) -> Option<WireLatency> {
+    fn of(stats: &crate::model::stats::LatencyStats) -> Option<WireLatency> {
         let s = stats.summary();
         (s.count > 0).then_some(WireLatency {
             min_ms: s.min,
@@ -590,8 +595,7 @@ fn observation<'a>(o: &'a Observation, status: Status) -> WireObservation<'a> {
     }
 }
 
-fn growth_name(g: crate::probe::logs::Growth) -> &'static str {
-    use crate::probe::logs::Growth;
+fn growth_name(g: crate::model::Growth) -> &'static str {
     match g {
         Growth::FirstLook => "first_look",
         Growth::Grew { .. } => "grew",
@@ -601,8 +605,7 @@ fn growth_name(g: crate::probe::logs::Growth) -> &'static str {
     }
 }
 
-fn growth_bytes(g: crate::probe::logs::Growth) -> Option<i64> {
-    use crate::probe::logs::Growth;
+fn growth_bytes(g: crate::model::Growth) -> Option<i64> {
     match g {
         Growth::Grew { bytes } => Some(bytes as i64),
         Growth::Truncated { from, to } => Some(to as i64 - from as i64),
@@ -611,7 +614,7 @@ fn growth_bytes(g: crate::probe::logs::Growth) -> Option<i64> {
     }
 }
 
-fn counts(c: crate::probe::hub::Counts) -> WireCounts {
+fn counts(c: crate::model::HubCounts) -> WireCounts {
     WireCounts {
         tools: c.tools,
         resources: c.resources,
@@ -620,7 +623,7 @@ fn counts(c: crate::probe::hub::Counts) -> WireCounts {
     }
 }
 
-fn mcp<'a>(o: &'a Observation, m: &'a crate::probe::mcp::McpFacts, status: Status) -> WireMcp<'a> {
+fn mcp<'a>(o: &'a Observation, m: &'a crate::model::McpFacts, status: Status) -> WireMcp<'a> {
     let (liveness_ms, liveness_failure) = match &m.liveness {
         Some((_, Ok(d))) => (Some(ms(*d)), None),
         Some((_, Err(f))) => (None, Some(failure(f))),

@@ -4,8 +4,11 @@
 //! `MCPMON CRITICAL - 2 targets: 1 OK, 1 CRIT; api connect: connect_refused … | 'api/handshake'=3.1ms;2000;5000;0;`
 //! Pure: renders a Report, reads nothing else.
 
-use super::{Finding, Report, Unit};
-use crate::status::Status;
+use super::Report;
+use crate::model::Finding;
+use crate::model::Status;
+use crate::model::Unit;
+
 use crate::term::sanitize;
 use std::io::Write;
 
@@ -142,7 +145,7 @@ fn rank(s: Status) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::failure::Reason;
+    use crate::model::Reason;
 
     fn report(findings: Vec<Finding>) -> Report {
         Report {

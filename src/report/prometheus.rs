@@ -2,8 +2,11 @@
 //! scrape: `mcpmon_` prefix, base units (seconds, bytes, ratios), labels `target`, `probe`, `check`.
 //! Pure: renders a Report, reads nothing else.
 
-use super::{Finding, Report, Unit};
-use crate::status::Status;
+use super::Report;
+use crate::model::Finding;
+use crate::model::Status;
+use crate::model::Unit;
+
 use std::fmt::Write as _;
 use std::io::Write;
 
@@ -122,7 +125,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::failure::Reason;
+    use crate::model::Reason;
 
     #[test]
     fn families_in_base_units_with_escaped_labels() {

@@ -4,8 +4,11 @@
 //! text goes through `term::sanitize`.
 
 use super::Report;
-use crate::probe::{Facts, Observation};
-use crate::status::{Status, worst};
+use crate::model::Facts;
+use crate::model::Observation;
+use crate::model::Status;
+use crate::model::worst;
+
 use crate::term::sanitize;
 use comfy_table::{Cell, Color, ColumnConstraint, ContentArrangement, Table, presets};
 use owo_colors::OwoColorize;
@@ -37,11 +40,11 @@ fn fmt_ms(d: Duration) -> String {
 }
 
 /// The table's short transport names (JSON keeps the stable ones: `streamable_http`).
-fn short_wire(w: crate::mcp::transport::Wire) -> &'static str {
+fn short_wire(w: crate::model::Wire) -> &'static str {
     match w {
-        crate::mcp::transport::Wire::Stdio => "stdio",
-        crate::mcp::transport::Wire::StreamableHttp => "http",
-        crate::mcp::transport::Wire::Sse => "sse",
+        crate::model::Wire::Stdio => "stdio",
+        crate::model::Wire::StreamableHttp => "http",
+        crate::model::Wire::Sse => "sse",
     }
 }
 
@@ -346,7 +349,7 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
 }
 
 /// The latency distribution of a load run, drawn with bars (as oha's summary does).
-fn histogram(out: &mut dyn Write, l: &crate::probe::load::LoadFacts) -> std::io::Result<()> {
+fn histogram(out: &mut dyn Write, l: &crate::model::LoadFacts) -> std::io::Result<()> {
     let buckets = l.stats.buckets(10);
     let most = buckets.iter().map(|(_, n)| *n).max().unwrap_or(0);
     if most == 0 {

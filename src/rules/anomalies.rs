@@ -4,8 +4,8 @@
 //! stopped), and status flapping. Pure: history is folded in record by record (`History::add`, memory
 //! grows with targets and samples, not with lines read), and the clock is a parameter.
 
-use crate::report::Finding;
-use crate::status::Status;
+use crate::model::Finding;
+use crate::model::Status;
 use crate::store::history::Line;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -173,7 +173,7 @@ fn finding(target: &str, check: &str, status: Status, msg: String) -> Finding {
         target,
         check,
         status,
-        (status != Status::Ok).then_some(crate::failure::Reason::Anomaly),
+        (status != Status::Ok).then_some(crate::model::Reason::Anomaly),
         msg,
     );
     f.section = Some("history");
@@ -258,7 +258,7 @@ pub fn findings(
                     evidence,
                 )
                 .value(current)
-                .unit(crate::report::Unit::Ms)
+                .unit(crate::model::Unit::Ms)
                 .bounds(Some(limit), None)
             } else {
                 finding(
@@ -268,7 +268,7 @@ pub fn findings(
                     evidence,
                 )
                 .value(current)
-                .unit(crate::report::Unit::Ms)
+                .unit(crate::model::Unit::Ms)
             });
         }
         // error rate: the last hour against the rest of the window
@@ -402,12 +402,11 @@ pub fn findings(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Record;
 
     fn at(min: i64) -> DateTime<Utc> {
         "2026-11-22T00:00:00Z".parse::<DateTime<Utc>>().unwrap() + chrono::Duration::minutes(min)
     }
-
-    use crate::store::history::Record;
 
     /// Folds a record in as a reader would see its line.
     trait AddRecord {

@@ -3,11 +3,12 @@
 //! not apply is left out. Each message ends with the spec section.
 
 use crate::config::scrub;
-use crate::failure::Reason;
-use crate::probe::Kind;
+use crate::model::Finding;
+use crate::model::Kind;
+use crate::model::Reason;
+use crate::model::Status;
+
 use crate::probe::conformance::{Check, Outcome};
-use crate::report::Finding;
-use crate::status::Status;
 
 pub fn findings(target: &str, checks: &[Check], secrets: &[String]) -> Vec<Finding> {
     checks

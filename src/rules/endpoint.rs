@@ -2,12 +2,13 @@
 //! missing metric is UNKNOWN, never 0).
 
 use super::{bounds_text, failed, judge_above, judge_below};
-use crate::config::Checks;
-use crate::failure::Reason;
-use crate::probe::Observation;
-use crate::probe::endpoint::EndpointFacts;
-use crate::report::{Finding, Unit};
-use crate::status::Status;
+use crate::model::Checks;
+use crate::model::EndpointFacts;
+use crate::model::Finding;
+use crate::model::Observation;
+use crate::model::Reason;
+use crate::model::Status;
+use crate::model::Unit;
 
 pub fn findings(obs: &Observation, e: &EndpointFacts, checks: &Checks) -> Vec<Finding> {
     let t = obs.target.as_str();

@@ -2,10 +2,11 @@
 //! playbooks' `free -h` and `df -h` do. Load and CPU are reported, not judged.
 
 use super::{above, round1};
-use crate::config::Checks;
-use crate::probe::Observation;
-use crate::probe::host::HostFacts;
-use crate::report::{Finding, Unit};
+use crate::model::Checks;
+use crate::model::Finding;
+use crate::model::HostFacts;
+use crate::model::Observation;
+use crate::model::Unit;
 
 pub fn findings(obs: &Observation, h: &HostFacts, checks: &Checks) -> Vec<Finding> {
     let t = obs.target.as_str();

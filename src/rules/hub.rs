@@ -2,12 +2,13 @@
 //! by the `"status": "ok"` it always answers — with missing fields UNKNOWN, and counts cross-checked.
 
 use super::{bounds_text, failed};
-use crate::config::Checks;
-use crate::failure::Reason;
-use crate::probe::Observation;
-use crate::probe::hub::HubFacts;
-use crate::report::{Finding, Unit};
-use crate::status::Status;
+use crate::model::Checks;
+use crate::model::Finding;
+use crate::model::HubFacts;
+use crate::model::Observation;
+use crate::model::Reason;
+use crate::model::Status;
+use crate::model::Unit;
 
 pub fn findings(
     obs: &Observation,
@@ -271,7 +272,7 @@ pub fn findings(
 pub fn deep_findings(hub: &Observation, direct: &[(&str, &Observation)]) -> Vec<Finding> {
     let t = hub.target.as_str();
     let mut out = Vec::new();
-    let crate::probe::Facts::Hub(h) = &hub.facts else {
+    let crate::model::Facts::Hub(h) = &hub.facts else {
         return out;
     };
     let tools_of = |o: &Observation| {
@@ -362,7 +363,7 @@ pub fn deep_findings(hub: &Observation, direct: &[(&str, &Observation)]) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::{Facts, Observation};
+    use crate::model::Facts;
 
     fn judge(workspaces: Vec<(String, String, bool)>) -> Vec<Finding> {
         let h = HubFacts {

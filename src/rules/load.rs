@@ -3,12 +3,14 @@
 //! `commands::measure`'s comparison.
 
 use super::{above, failed, round1};
-use crate::config::{Bound, Checks};
-use crate::failure::Reason;
-use crate::probe::Observation;
-use crate::probe::load::LoadFacts;
-use crate::report::{Finding, Unit};
-use crate::status::Status;
+use crate::model::Bound;
+use crate::model::Checks;
+use crate::model::Finding;
+use crate::model::LoadFacts;
+use crate::model::Observation;
+use crate::model::Reason;
+use crate::model::Status;
+use crate::model::Unit;
 
 /// Success rate bounds in %: DESIGN.md §8.
 pub const SUCCESS_PERCENT: Bound = Bound {

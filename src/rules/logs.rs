@@ -2,12 +2,14 @@
 //! (disconnect/reconnect cycles), with DESIGN.md §8's defaults.
 
 use super::{above, failed};
-use crate::config::Checks;
-use crate::failure::Reason;
-use crate::probe::Observation;
-use crate::probe::logs::LogFacts;
-use crate::report::{Finding, Unit};
-use crate::status::Status;
+use crate::model::Checks;
+use crate::model::Finding;
+use crate::model::Growth;
+use crate::model::LogFacts;
+use crate::model::Observation;
+use crate::model::Reason;
+use crate::model::Status;
+use crate::model::Unit;
 
 pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding> {
     let t = obs.target.as_str();
@@ -66,7 +68,6 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
         },
     ));
     if let Some(g) = l.growth {
-        use crate::probe::logs::Growth;
         let f = match g {
             Growth::Truncated { from, to } => Finding::new(
                 t,

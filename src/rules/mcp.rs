@@ -1,11 +1,13 @@
 //! The checks of an MCP observation: connection, response time (or stdio start-up), liveness, tools
 //! (`min_tools`, `expect_tools`), the other lists, and protocol faults seen on the wire.
 
-use crate::config::{Bound, Checks};
-use crate::failure::Reason;
-use crate::probe::Observation;
-use crate::report::{Finding, Unit};
-use crate::status::Status;
+use crate::model::Bound;
+use crate::model::Checks;
+use crate::model::Finding;
+use crate::model::Observation;
+use crate::model::Reason;
+use crate::model::Status;
+use crate::model::Unit;
 
 fn ms(d: std::time::Duration) -> f64 {
     (d.as_secs_f64() * 1000.0 * 10.0).round() / 10.0
@@ -25,7 +27,7 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
     let wire = f.wire.map(|w| w.as_str()).unwrap_or("?");
     let rev = f.revision.as_deref().unwrap_or("?");
     let hs = f.handshake.map(ms).unwrap_or(0.0);
-    let verb = if f.era == Some(crate::mcp::session::Era::Modern) {
+    let verb = if f.era == Some(crate::model::Era::Modern) {
         "discovered"
     } else {
         "initialized"
@@ -43,7 +45,7 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
     );
 
     let bound = checks.response_time_ms;
-    if f.wire == Some(crate::mcp::transport::Wire::Stdio) {
+    if f.wire == Some(crate::model::Wire::Stdio) {
         // On stdio the first reply waits for the server to boot: that is judged as start-up time
         // (own thresholds, none by default), not as response time.
         let ready = f.ready.map(ms).unwrap_or(hs);

@@ -1,6 +1,16 @@
 //! Rules: pure functions from Observations and configured checks to Findings. No I/O; the clock comes
 //! in as a value.
 
+use crate::model::Bound;
+use crate::model::Checks;
+use crate::model::Facts;
+use crate::model::Failure;
+use crate::model::Finding;
+use crate::model::Observation;
+use crate::model::Reason;
+use crate::model::Status;
+use crate::model::Unit;
+
 pub mod alerting;
 pub mod anomalies;
 pub mod conformance;
@@ -12,12 +22,6 @@ pub mod logs;
 pub mod mcp;
 pub mod process;
 pub mod summary;
-
-use crate::config::{Bound, Checks};
-use crate::failure::{Failure, Reason};
-use crate::probe::{Facts, Observation};
-use crate::report::{Finding, Unit};
-use crate::status::Status;
 
 /// Findings for one observation, whatever its kind.
 pub fn findings(

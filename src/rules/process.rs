@@ -3,12 +3,14 @@
 //! port it must listen on. With several matching processes (workers), their sum is judged.
 
 use super::{above, failed, round1};
-use crate::config::{Bound, Checks};
-use crate::failure::Reason;
-use crate::probe::Observation;
-use crate::probe::process::ProcessFacts;
-use crate::report::{Finding, Unit};
-use crate::status::Status;
+use crate::model::Bound;
+use crate::model::Checks;
+use crate::model::Finding;
+use crate::model::Observation;
+use crate::model::ProcessFacts;
+use crate::model::Reason;
+use crate::model::Status;
+use crate::model::Unit;
 
 fn judged(
     t: &str,

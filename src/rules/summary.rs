@@ -4,8 +4,9 @@
 //! 000; and the health score of 001 with every deduction itemised. Pure: lines come in one by one and
 //! the day's bounds are parameters.
 
+use crate::model::Status;
 use crate::rules::anomalies::tool_diff;
-use crate::status::Status;
+
 use crate::store::history::Line;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;

@@ -4,7 +4,7 @@
 //! turns instead of losing each other's updates; the file itself is replaced atomically. A corrupt file
 //! is reported and rebuilt, never fatal.
 
-use crate::rules::alerting::AlertState;
+use crate::model::AlertState;
 use nix::fcntl::Flock;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

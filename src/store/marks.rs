@@ -1,7 +1,7 @@
 //! Log marks: the size and identity of each watched log file at the last look, so the next look can
 //! tell growth from truncation and rotation (mcp-hub wipes its log at every start).
 
-use crate::probe::logs::LogMark;
+use crate::model::LogMark;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -247,6 +247,6 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &DashboardArgs) -> anyhow:
     }
     tasks.abort_all();
     drop(_guard);
-    let last = crate::status::worst(m.rows.iter().map(|r| r.status));
+    let last = crate::model::worst(m.rows.iter().map(|r| r.status));
     Ok(last.exit_code())
 }

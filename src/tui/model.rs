@@ -2,9 +2,10 @@
 //! `health --format json` prints), plus the latency trend each target keeps across rounds (started from
 //! history when there is one). Shared by the live view and `--once`.
 
-use crate::probe::Facts;
+use crate::model::Facts;
+use crate::model::Status;
 use crate::report::Report;
-use crate::status::Status;
+
 use std::collections::{BTreeMap, VecDeque};
 
 /// Latency samples kept per target for the sparkline.
@@ -227,9 +228,7 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::Observation;
-    use crate::probe::logs::LogFacts;
-    use crate::report::Finding;
+    use crate::model::{Finding, LogFacts, Observation};
 
     fn log_round(errors: usize) -> Report {
         let mut l = LogFacts::default();

@@ -5,8 +5,9 @@
 //! without a terminal and the live view and `--once` draw the same thing.
 
 use super::model::{Model, Row};
+use crate::model::Status;
 use crate::report::table::paint;
-use crate::status::Status;
+
 use crate::term::sanitize;
 
 /// What the person is looking at.
@@ -92,7 +93,7 @@ pub fn lines(m: &Model, ui: &Ui, width: usize, height: usize, color: bool) -> Ve
             "mcpmon dashboard — {} target(s): {ok} healthy · {warn} warning · {crit} critical · {unknown} unknown",
             m.rows.len()
         ),
-        Some(crate::status::worst(m.rows.iter().map(|r| r.status))),
+        Some(crate::model::worst(m.rows.iter().map(|r| r.status))),
         false,
     ));
     let mut sub = format!(
@@ -269,7 +270,8 @@ pub fn lines(m: &Model, ui: &Ui, width: usize, height: usize, color: bool) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Finding, Report};
+    use crate::model::Finding;
+    use crate::report::Report;
 
     fn report(statuses: &[(&str, Status)]) -> Report {
         Report {

@@ -6,9 +6,18 @@
 //! incrementally and refused past `MAX_RESPONSE_BYTES`; an SSE reply is read only until the matching
 //! response arrives. Header values come from config and are never put into any message.
 
+use super::Exchange;
+use super::MAX_RESPONSE_BYTES;
+use super::OutRequest;
+use super::Step;
+use super::WireLog;
+use super::handle_incoming;
 use super::lean::LeanConn;
-use super::{Exchange, HttpFacts, MAX_RESPONSE_BYTES, OutRequest, Step, WireLog, handle_incoming};
-use crate::failure::{Failure, Reason, parse_www_authenticate};
+use crate::model::Failure;
+use crate::model::HttpFacts;
+use crate::model::Reason;
+use crate::model::parse_www_authenticate;
+
 use crate::mcp::jsonrpc::{self, RpcError};
 use crate::mcp::sse;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, WWW_AUTHENTICATE};

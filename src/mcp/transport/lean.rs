@@ -8,7 +8,8 @@
 //! come here. Every read, write and connect runs under the request's deadline, and a response head or
 //! chunk line past its cap is refused, so memory stays bounded whatever a server sends.
 
-use crate::failure::{Failure, Reason};
+use crate::model::Failure;
+use crate::model::Reason;
 use reqwest::Url;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use std::io::Write as _;

@@ -11,8 +11,10 @@ pub(crate) mod lean;
 pub mod sse;
 pub mod stdio;
 
-use crate::failure::Failure;
 use crate::mcp::jsonrpc::{self, Incoming, RpcError};
+use crate::model::Failure;
+use crate::model::Reason;
+use crate::model::{HttpFacts, Wire};
 use serde_json::Value;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -21,38 +23,12 @@ use tokio::time::Instant;
 /// as `response_too_large` without being buffered whole.
 pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
-/// Which wire a transport speaks; the stable names appear in every output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Wire {
-    Stdio,
-    StreamableHttp,
-    Sse,
-}
-
-impl Wire {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Wire::Stdio => "stdio",
-            Wire::StreamableHttp => "streamable_http",
-            Wire::Sse => "sse",
-        }
-    }
-}
-
 /// An outgoing request. `name` is mirrored into `Mcp-Name` by Streamable HTTP in the 2026-07-28 era.
 #[derive(Debug, Clone)]
 pub struct OutRequest<'a> {
     pub method: &'a str,
     pub params: Option<Value>,
     pub name: Option<&'a str>,
-}
-
-/// HTTP-level facts of one exchange, kept because a monitor's product is exactly these wire facts.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct HttpFacts {
-    pub status: u16,
-    pub content_type: String,
-    pub ttfb: Duration,
 }
 
 /// A completed request: the server's result or JSON-RPC error, and how long it took.
@@ -96,7 +72,6 @@ impl WireLog {
 
     /// A timeout, explained by the last protocol fault when there was one.
     pub fn timeout_failure(&self, what: &str) -> Failure {
-        use crate::failure::Reason;
         match self.faults.last() {
             Some(f) => Failure::new(
                 Reason::ProtocolError,

@@ -8,7 +8,9 @@ use super::http::{
     auth_failure, body_hint, classify_reqwest, content_type, is_html, read_body, send,
 };
 use super::{Exchange, MAX_RESPONSE_BYTES, OutRequest, Step, WireLog, handle_incoming};
-use crate::failure::{Failure, Reason};
+use crate::model::Failure;
+use crate::model::Reason;
+
 use crate::mcp::{jsonrpc, sse};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
 use reqwest::{Client, Url};

@@ -6,13 +6,15 @@
 //! dropped without `close()` (Ctrl-C, a cancelled task), the group is SIGKILLed from `Drop`.
 
 use super::{Exchange, MAX_RESPONSE_BYTES, OutRequest, Step, WireLog, handle_incoming};
-use crate::failure::{Failure, Reason};
+use crate::model::Failure;
+use crate::model::Reason;
+use crate::model::StdioSpec;
+
 use crate::mcp::jsonrpc;
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 use serde_json::Value;
 use std::collections::VecDeque;
-use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -31,15 +33,6 @@ const EXIT_GRACE: Duration = Duration::from_millis(10);
 const TERM_GRACE: Duration = Duration::from_millis(1000);
 const STDERR_LINES: usize = 20;
 const STDERR_LINE_CHARS: usize = 400;
-
-/// What to start.
-#[derive(Debug, Clone)]
-pub struct StdioSpec {
-    pub program: String,
-    pub args: Vec<String>,
-    pub env: Vec<(String, String)>,
-    pub cwd: Option<PathBuf>,
-}
 
 enum Line {
     Message(Value),

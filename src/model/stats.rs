@@ -1,7 +1,7 @@
 //! Latency statistics shared by `measure` (and later `anomalies`, `daily-summary`): a high-dynamic-range
 //! histogram (constant memory whatever the number of samples), success and error counts by reason.
 
-use crate::failure::Reason;
+use super::failure::Reason;
 use hdrhistogram::Histogram;
 use std::collections::BTreeMap;
 use std::time::Duration;

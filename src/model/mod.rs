@@ -1,0 +1,25 @@
+//! The domain every layer shares, and nothing else: what to watch (`Target` and its `ProbeSpec`s), what
+//! was seen (`Observation` and its `Facts`), what it means (`Finding`, `Status`, `Reason`, `CheckId`),
+//! alert state and events, and the history record.
+//!
+//! The bottom of the house: no module here does I/O, reads the clock, the environment or the terminal,
+//! and nothing here imports another module of the crate. Every other layer depends downward on it.
+
+pub mod alert;
+pub mod facts;
+pub mod failure;
+pub mod finding;
+pub mod history;
+pub mod observation;
+pub mod stats;
+pub mod status;
+pub mod target;
+
+pub use alert::*;
+pub use facts::*;
+pub use failure::*;
+pub use finding::*;
+pub use history::*;
+pub use observation::*;
+pub use status::*;
+pub use target::*;

@@ -1,0 +1,516 @@
+//! What to watch: a `Target` and the probes it carries (`ProbeSpec`, one variant per probe kind), the
+//! checks and bounds it is judged by, and the protocol nouns (`Wire`, `Era`) that clap, config and the
+//! MCP session share. Pure data: parsing a config is `config`, contacting anything is `probe`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Default per-target deadline.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// DESIGN.md §8: MCP/API response time warn > 2000 ms, crit > 5000 ms.
+pub const DEFAULT_RESPONSE_WARN_MS: f64 = 2000.0;
+
+pub const DEFAULT_RESPONSE_CRIT_MS: f64 = 5000.0;
+
+/// Upper bounds for a metric where higher is worse.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bound {
+    pub warn: Option<f64>,
+    pub crit: Option<f64>,
+}
+
+/// What `health` checks on a target beyond reachability.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checks {
+    pub min_tools: Option<usize>,
+    pub expect_tools: Vec<String>,
+    pub response_time_ms: Bound,
+    /// stdio only: spawn to a ready session (the server's cold start). No bounds by default.
+    pub startup_ms: Bound,
+    /// A hub still `starting` after this many seconds (from its start time) is CRIT; before, WARN.
+    pub hub_starting_s: Bound,
+    /// Error-level entries among the last N log entries (DESIGN.md §8: > 10 warns).
+    pub log_errors: Bound,
+    /// Log file size in MB (DESIGN.md §8: > 50 warns, > 100 is critical).
+    pub log_size_mb: Bound,
+    /// Disconnect/reconnect cycles among the last N log entries (DESIGN.md §8: > 3 warns).
+    pub log_flaps: Bound,
+    /// A process's CPU in % of one core (DESIGN.md §8: > 5 warns, > 10 is critical).
+    pub process_cpu_percent: Bound,
+    /// A process's RSS in % of host memory (DESIGN.md §8: > 5 warns, > 10 is critical).
+    pub process_memory_percent: Bound,
+    /// A process's RSS in MB (DESIGN.md §8: server memory > 2 GiB is critical).
+    pub process_rss_mb: Bound,
+    /// Used % of a watched filesystem.
+    pub disk_used_percent: Bound,
+    /// Used % of the host's memory.
+    pub host_memory_percent: Bound,
+    /// Days until an HTTPS health endpoint's certificate expires (lower is worse: < 30 warns, < 7 is
+    /// critical).
+    pub tls_days_left: Bound,
+    /// A TCP port the target's process must listen on (`process` and `port` both given).
+    pub expect_port: Option<u16>,
+    /// Liveness only (`validate --check-type liveness`): handshake and ping, no tool/prompt/resource
+    /// lists.
+    pub skip_lists: bool,
+}
+
+impl Checks {
+    /// The names of the bounds a config can set under `thresholds`.
+    pub const THRESHOLDS: &'static [&'static str] = &[
+        "response_time_ms",
+        "startup_ms",
+        "hub_starting_s",
+        "log_errors",
+        "log_size_mb",
+        "log_flaps",
+        "process_cpu_percent",
+        "process_memory_percent",
+        "process_rss_mb",
+        "disk_used_percent",
+        "host_memory_percent",
+        "tls_days_left",
+    ];
+
+    /// The bound named `name` (one of `THRESHOLDS`).
+    pub fn threshold_mut(&mut self, name: &str) -> Option<&mut Bound> {
+        Some(match name {
+            "response_time_ms" => &mut self.response_time_ms,
+            "startup_ms" => &mut self.startup_ms,
+            "hub_starting_s" => &mut self.hub_starting_s,
+            "log_errors" => &mut self.log_errors,
+            "log_size_mb" => &mut self.log_size_mb,
+            "log_flaps" => &mut self.log_flaps,
+            "process_cpu_percent" => &mut self.process_cpu_percent,
+            "process_memory_percent" => &mut self.process_memory_percent,
+            "process_rss_mb" => &mut self.process_rss_mb,
+            "disk_used_percent" => &mut self.disk_used_percent,
+            "host_memory_percent" => &mut self.host_memory_percent,
+            "tls_days_left" => &mut self.tls_days_left,
+            _ => return None,
+        })
+    }
+}
+
+impl Default for Checks {
+    fn default() -> Self {
+        Checks {
+            skip_lists: false,
+            min_tools: None,
+            expect_tools: Vec::new(),
+            response_time_ms: Bound {
+                warn: Some(DEFAULT_RESPONSE_WARN_MS),
+                crit: Some(DEFAULT_RESPONSE_CRIT_MS),
+            },
+            startup_ms: Bound {
+                warn: None,
+                crit: None,
+            },
+            hub_starting_s: Bound {
+                warn: None,
+                crit: Some(60.0),
+            },
+            log_errors: Bound {
+                warn: Some(10.0),
+                crit: None,
+            },
+            log_size_mb: Bound {
+                warn: Some(50.0),
+                crit: Some(100.0),
+            },
+            process_cpu_percent: Bound {
+                warn: Some(5.0),
+                crit: Some(10.0),
+            },
+            process_memory_percent: Bound {
+                warn: Some(5.0),
+                crit: Some(10.0),
+            },
+            process_rss_mb: Bound {
+                warn: None,
+                crit: Some(2048.0),
+            },
+            disk_used_percent: Bound {
+                warn: Some(90.0),
+                crit: Some(95.0),
+            },
+            host_memory_percent: Bound {
+                warn: Some(90.0),
+                crit: Some(95.0),
+            },
+            expect_port: None,
+            tls_days_left: Bound {
+                warn: Some(30.0),
+                crit: Some(7.0),
+            },
+            log_flaps: Bound {
+                warn: Some(3.0),
+                crit: None,
+            },
+        }
+    }
+}
+
+/// How to reach a target, before any connection is made.
+#[derive(Debug, Clone)]
+pub enum EndpointSpec {
+    Stdio(StdioSpec),
+    Url {
+        url: String,
+        headers: Vec<(String, String)>,
+        wire: Option<Wire>,
+    },
+}
+
+/// One thing to watch.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub name: String,
+    /// The MCP server itself (stdio command or URL), when the target has one.
+    pub mcp: Option<EndpointSpec>,
+    /// A hub's REST API (mcp-hub).
+    pub hub: Option<HubSpec>,
+    /// A generic HTTP/JSON health endpoint.
+    pub http: Option<HttpCheck>,
+    /// A log file to read the tail of.
+    pub log: Option<LogSpec>,
+    /// The server's process (by pid, pid file, listening port or command-line pattern).
+    pub process: Option<ProcessSpec>,
+    /// The machine itself (CPU, memory, load, disks of the paths that matter).
+    pub system: Option<HostSpec>,
+    pub era: EraChoice,
+    pub checks: Checks,
+    pub timeout: Duration,
+    /// Where it came from, for messages: `mcpmon.json: targets.memory` or `command line`.
+    pub origin: String,
+    /// Placeholders that could not be resolved (`headers.Authorization: ${MCP_TOKEN} is not set`).
+    pub unresolved: Vec<String>,
+    /// Values that must never appear in output (header values, env values), scrubbed from messages.
+    pub secrets: Vec<String>,
+}
+
+impl Target {
+    /// The cheap set (liveness): handshake and ping but no lists, no log tail, no host sample.
+    pub fn liveness_only(&mut self) {
+        self.checks.skip_lists = true;
+        self.log = None;
+        self.system = None;
+    }
+
+    /// What a person sees as the address: the URL without credentials or query values, or the command.
+    pub fn display_endpoint(&self) -> String {
+        match &self.mcp {
+            Some(EndpointSpec::Url { url, .. }) => redact_url(url),
+            Some(EndpointSpec::Stdio(s)) => {
+                let mut parts = vec![s.program.clone()];
+                parts.extend(s.args.iter().cloned());
+                parts.join(" ")
+            }
+            None => String::new(),
+        }
+    }
+
+    /// A target with nothing but the given name and origin (the parts are filled in by the caller).
+    pub fn empty(name: String, origin: String, timeout: Duration) -> Target {
+        Target {
+            name,
+            mcp: None,
+            hub: None,
+            http: None,
+            log: None,
+            process: None,
+            system: None,
+            era: EraChoice::Auto,
+            checks: Checks::default(),
+            timeout,
+            origin,
+            unresolved: Vec::new(),
+            secrets: Vec::new(),
+        }
+    }
+}
+
+/// Removes userinfo and query values from a URL before it is shown.
+pub fn redact_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) => {
+            if !u.username().is_empty() || u.password().is_some() {
+                let _ = u.set_username("");
+                let _ = u.set_password(None);
+            }
+            if u.query().is_some() {
+                let keys: Vec<String> = u.query_pairs().map(|(k, _)| format!("{k}=***")).collect();
+                u.set_query(Some(&keys.join("&")));
+            }
+            u.to_string()
+        }
+        Err(_) => "<invalid url>".into(),
+    }
+}
+
+/// Where the hub is.
+#[derive(Debug, Clone)]
+pub struct HubSpec {
+    /// Base URL, e.g. `http://127.0.0.1:37373`.
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+}
+
+/// Where a metric comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MetricSource {
+    /// A JSON pointer into the body, e.g. `/websocket/successRate`.
+    Pointer(String),
+    /// A Prometheus sample: metric name and labels that must match.
+    Prometheus {
+        name: String,
+        labels: Vec<(String, String)>,
+    },
+    /// A name looked up in the JSON body whatever its nesting and casing: `llm_success_rate` finds
+    /// `{"llm_success_rate": …}`, `{"llmSuccessRate": …}` and `{"llm": {"successRate": …}}` (the
+    /// check-alerts.sh names, whose stats documents differ between versions).
+    Named(String),
+}
+
+/// A state read from the body (a circuit breaker's `open`/`half-open`/`closed`), judged by its value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StateSpec {
+    pub name: String,
+    pub source: MetricSource,
+    /// Values that are critical / a warning (compared case-insensitively).
+    pub crit: Vec<String>,
+    pub warn: Vec<String>,
+}
+
+/// A named number to read, with optional bounds (`below` = lower is worse, e.g. a success rate).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricSpec {
+    pub name: String,
+    pub source: MetricSource,
+    pub bound: Bound,
+    pub below: bool,
+    /// The bounds are fractions (0.95): a value reported as a percentage (97.5) is read as 0.975.
+    pub fraction: bool,
+}
+
+/// `pointer == expected` on the JSON body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assertion {
+    pub pointer: String,
+    pub expected: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpCheck {
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    /// Accepted statuses; empty means any 2xx.
+    pub expect_status: Vec<u16>,
+    pub asserts: Vec<Assertion>,
+    pub metrics: Vec<MetricSpec>,
+    pub states: Vec<StateSpec>,
+    /// A PEM file with the CA (or self-signed certificate) to trust for this endpoint, beside the
+    /// built-in roots.
+    pub ca_file: Option<std::path::PathBuf>,
+}
+
+/// Entries read from the end when the caller does not say (source document 001: "errors in last 100 log entries").
+pub const DEFAULT_ENTRIES: usize = 100;
+
+/// What to read and what to count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogSpec {
+    /// The log file (symlinks are followed).
+    pub path: PathBuf,
+    /// How many entries (non-empty lines) to read from the end of the file.
+    pub entries: usize,
+    /// Named patterns to count in those entries.
+    pub patterns: Vec<Pattern>,
+}
+
+impl LogSpec {
+    /// The defaults: 100 entries, `default_patterns()`.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        LogSpec {
+            path: path.into(),
+            entries: DEFAULT_ENTRIES,
+            patterns: default_patterns(),
+        }
+    }
+}
+
+/// A named set of case-insensitive substrings; an entry matching any of them counts once for `name`.
+/// Empty substrings never match. Patterns sharing a name are merged (an entry still counts once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pattern {
+    pub name: String,
+    pub any_of: Vec<String>,
+}
+
+impl Pattern {
+    pub fn new(name: &str, any_of: &[&str]) -> Self {
+        Pattern {
+            name: name.to_string(),
+            any_of: any_of.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+}
+
+/// The patterns of the source documents: `healthy` and `error_indicators` (000's log lines to look for),
+/// `disconnect` and `reconnect` (001's flapping check counts disconnect/reconnect cycles). Note that
+/// "disconnect" is a plain substring, so a line saying "disconnected" counts for `disconnect`.
+pub fn default_patterns() -> Vec<Pattern> {
+    vec![
+        Pattern::new(
+            "healthy",
+            &[
+                "MCP Server connected successfully",
+                "WebSocket connection established",
+                "Sync completed",
+                "Health check passed",
+            ],
+        ),
+        Pattern::new(
+            "error_indicators",
+            &[
+                "Connection timeout",
+                "Authentication failed",
+                "Rate limit exceeded",
+                "Database connection error",
+                "Sync failed",
+            ],
+        ),
+        Pattern::new("disconnect", &["disconnect"]),
+        Pattern::new("reconnect", &["reconnect"]),
+    ]
+}
+
+/// How to find the process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selector {
+    /// This pid.
+    Pid(u32),
+    /// The pid written in this file (the first number on its first non-empty line).
+    PidFile(PathBuf),
+    /// The process(es) owning a TCP socket that listens on this port (a pre-forking server's workers share it).
+    Port(u16),
+    /// Every process whose full command line (arguments joined by spaces) contains this text, case-sensitively.
+    Pattern(String),
+}
+
+impl fmt::Display for Selector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Selector::Pid(pid) => write!(f, "pid {pid}"),
+            Selector::PidFile(path) => write!(f, "pid file {}", path.display()),
+            Selector::Port(port) => write!(f, "TCP port {port}"),
+            Selector::Pattern(p) => write!(f, "command line containing {p:?}"),
+        }
+    }
+}
+
+/// What to probe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessSpec {
+    pub selector: Selector,
+    /// Time between the two CPU looks; raised to sysinfo's `MINIMUM_CPU_UPDATE_INTERVAL` when shorter.
+    /// `Duration::ZERO` skips the CPU sample (no sleep; `cpu_percent` is `None`).
+    pub cpu_sample: Duration,
+}
+
+impl ProcessSpec {
+    /// A spec with the default CPU sample (`DEFAULT_CPU_SAMPLE`).
+    pub fn new(selector: Selector) -> Self {
+        ProcessSpec {
+            selector,
+            cpu_sample: DEFAULT_CPU_SAMPLE,
+        }
+    }
+}
+
+/// What to look at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostSpec {
+    /// Paths whose filesystems matter (state dir, log dir); each is reported once, in this order.
+    pub paths: Vec<PathBuf>,
+    /// Time between the two CPU looks; raised to sysinfo's `MINIMUM_CPU_UPDATE_INTERVAL` when shorter.
+    /// `Duration::ZERO` skips the CPU sample (no sleep; `cpu_percent` is `None`).
+    pub cpu_sample: Duration,
+}
+
+impl HostSpec {
+    /// A spec with the default CPU sample (`DEFAULT_CPU_SAMPLE`).
+    pub fn new(paths: Vec<PathBuf>) -> Self {
+        HostSpec {
+            paths,
+            cpu_sample: DEFAULT_CPU_SAMPLE,
+        }
+    }
+}
+
+impl Default for HostSpec {
+    fn default() -> Self {
+        HostSpec::new(Vec::new())
+    }
+}
+
+/// What to start.
+#[derive(Debug, Clone)]
+pub struct StdioSpec {
+    pub program: String,
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    pub cwd: Option<PathBuf>,
+}
+
+/// Which protocol era a session speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Era {
+    /// 2026-07-28 and later: `_meta` on every request, no handshake, no sessions.
+    Modern,
+    /// 2025-11-25 and earlier: the `initialize` handshake.
+    Legacy,
+}
+
+impl Era {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Era::Modern => "modern",
+            Era::Legacy => "legacy",
+        }
+    }
+}
+
+/// What the user allows detection to choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EraChoice {
+    #[default]
+    Auto,
+    Modern,
+    Legacy,
+}
+
+/// Which wire a transport speaks; the stable names appear in every output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wire {
+    Stdio,
+    StreamableHttp,
+    Sse,
+}
+
+impl Wire {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Wire::Stdio => "stdio",
+            Wire::StreamableHttp => "streamable_http",
+            Wire::Sse => "sse",
+        }
+    }
+}
+
+/// The CPU sample when the caller does not say: two looks this far apart.
+pub const DEFAULT_CPU_SAMPLE: Duration = Duration::from_millis(250);
