@@ -51,7 +51,7 @@ pub fn evaluate(
                 target: f.target.clone(),
                 probe: f.probe,
                 check: f.check.clone(),
-                event: "repeat",
+                event: crate::model::Event::Repeat(step.status),
                 status: step.status,
                 message: f.message.clone(),
             });
@@ -61,7 +61,7 @@ pub fn evaluate(
                 target: f.target.clone(),
                 probe: f.probe,
                 check: f.check.clone(),
-                event: e.as_str(),
+                event: e,
                 status: step.status,
                 message: f.message.clone(),
             });
@@ -87,7 +87,7 @@ pub fn evaluate(
                     target: f.target.clone(),
                     probe: f.probe,
                     check: flap.check.clone(),
-                    event: "flapping",
+                    event: crate::model::Event::Flapping,
                     status: Status::Warn,
                     message: msg,
                 });
@@ -181,7 +181,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Re
             bytes.extend(
                 format!(
                     "{} {} {} {}: {}\n",
-                    e.event.to_uppercase(),
+                    e.event.as_str().to_uppercase(),
                     e.status.label(),
                     crate::term::sanitize(&e.target),
                     e.check,

@@ -8,6 +8,7 @@ use crate::model::EraChoice;
 use crate::model::Observation;
 use crate::model::Status;
 use crate::model::Target;
+use crate::model::{Kind, ProbeSpec};
 
 use crate::mcp::transport::http;
 use crate::probe::{self};
@@ -41,12 +42,18 @@ async fn probe_all(
     let mut set = tokio::task::JoinSet::new();
     let mut slots: Vec<(usize, crate::model::Kind)> = Vec::new();
     for (ti, t) in targets.iter().enumerate() {
-        for kind in probe::kinds(t) {
+        for (pi, spec) in t.probes().iter().enumerate() {
             let slot = slots.len();
-            slots.push((ti, kind));
+            slots.push((ti, spec.kind()));
             let targets = Arc::clone(targets);
             let client = client.clone();
-            set.spawn(async move { (slot, probe::run(&targets[ti], kind, &client, now).await) });
+            set.spawn(async move {
+                let target = &targets[ti];
+                (
+                    slot,
+                    probe::run(target, &target.probes()[pi], &client, now).await,
+                )
+            });
         }
     }
     let mut results: Vec<Option<Observation>> = vec![None; slots.len()];
@@ -137,7 +144,7 @@ async fn deep(
         let Some(t) = targets.iter().find(|t| t.name == obs.target) else {
             continue;
         };
-        let Some(spec) = &t.hub else { continue };
+        let Some(spec) = t.hub() else { continue };
         if obs.failure.is_some() {
             continue;
         }
@@ -148,11 +155,11 @@ async fn deep(
         {
             let mut e = Target::empty(format!("{}/mcp", t.name), t.origin.clone(), t.timeout);
             e.secrets = t.secrets.clone();
-            e.mcp = Some(crate::model::EndpointSpec::Url {
+            e.set(ProbeSpec::Mcp(crate::model::EndpointSpec::Url {
                 url: url.to_string(),
                 headers: spec.headers.clone(),
                 wire: Some(crate::model::Wire::Sse),
-            });
+            }));
             extra.push(e);
         }
         // each server of the hub's config, started directly
@@ -207,7 +214,7 @@ async fn deep(
 }
 
 fn hubs_named(name: &str, targets: &[Target]) -> bool {
-    targets.iter().any(|t| t.name == name && t.hub.is_some())
+    targets.iter().any(|t| t.name == name && t.has(Kind::Hub))
 }
 
 fn apply_overrides(targets: &mut [Target], args: &TargetArgs) {
@@ -323,7 +330,7 @@ pub fn prepare(
         // log marks are kept only for runs that watch logs
         state_dir: targets
             .iter()
-            .any(|t| t.log.is_some())
+            .any(|t| t.has(Kind::Log))
             .then(|| ctx.state_dir(g))
             .flatten(),
     };

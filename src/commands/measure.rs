@@ -10,6 +10,7 @@ use crate::model::EraChoice;
 use crate::model::Facts;
 use crate::model::Failure;
 use crate::model::Finding;
+use crate::model::Kind;
 use crate::model::LoadFacts;
 use crate::model::Observation;
 use crate::model::Unit;
@@ -121,7 +122,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
         transport: args.transport,
     };
     let targets = resolve_targets(ctx, g, &adhoc)?;
-    let mcp: Vec<_> = targets.iter().filter(|t| t.mcp.is_some()).collect();
+    let mcp: Vec<_> = targets.iter().filter(|t| t.has(Kind::Mcp)).collect();
     let target = match mcp.as_slice() {
         [one] => *one,
         [] => bail!("measure needs an MCP server: a URL, a command after `--`, or --target NAME"),
@@ -133,7 +134,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
     if let Some(f) = crate::probe::unresolved(target) {
         bail!("{}", f.message);
     }
-    let endpoint = match target.mcp.as_ref() {
+    let endpoint = match target.mcp() {
         Some(EndpointSpec::Stdio(s)) => Endpoint::Stdio(s.clone()),
         Some(EndpointSpec::Url { url, headers, wire }) => Endpoint::Url {
             url: session::parse_url(url).map_err(|e| anyhow!(e))?,

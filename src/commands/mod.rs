@@ -14,6 +14,7 @@ pub mod validate;
 use crate::cli::{GlobalArgs, TransportArg};
 use crate::config::ConfigError;
 use crate::config::{self};
+use crate::model::ProbeSpec;
 use crate::model::Target;
 use crate::model::Wire;
 
@@ -125,7 +126,7 @@ pub fn resolve_targets_audited(
         for u in adhoc.stats_urls {
             let mut t = config::adhoc_health_url(u, headers.clone(), timeout)?;
             t.name = format!("stats {}", t.name);
-            if let Some(h) = t.http.as_mut() {
+            if let Some(h) = t.http_mut() {
                 h.metrics = metrics.clone();
                 h.states = states.clone();
             }
@@ -139,7 +140,7 @@ pub fn resolve_targets_audited(
             "command line".into(),
             timeout,
         );
-        t.process = Some(crate::model::ProcessSpec::new(selector));
+        t.set(ProbeSpec::Process(crate::model::ProcessSpec::new(selector)));
         targets.push(t);
     }
     for p in adhoc.logs {
@@ -173,7 +174,7 @@ pub fn resolve_targets_audited(
         // the filesystems that matter: the state dir's and every watched log's
         let mut paths: Vec<PathBuf> = ctx.state_dir(g).into_iter().collect();
         for t in &targets {
-            if let Some(dir) = t.log.as_ref().and_then(|l| l.path.parent()) {
+            if let Some(dir) = t.log().and_then(|l| l.path.parent()) {
                 if !paths.iter().any(|p| p == dir) {
                     paths.push(dir.to_path_buf());
                 }
@@ -190,7 +191,7 @@ pub fn resolve_targets_audited(
             })
             .collect();
         let mut t = crate::model::Target::empty("system".into(), "command line".into(), timeout);
-        t.system = Some(crate::model::HostSpec::new(paths));
+        t.set(ProbeSpec::Host(crate::model::HostSpec::new(paths)));
         targets.push(t);
     }
     if targets.is_empty() && audit.as_ref().is_some_and(|a| !a.is_empty()) {

@@ -52,22 +52,22 @@ fn narrow(t: &mut Target, want: &dyn Fn(Section) -> bool, liveness: bool) {
         t.liveness_only();
     }
     if !want(Section::Mcp) {
-        t.mcp = None;
+        t.remove(Kind::Mcp);
     }
     if !want(Section::Api) {
-        t.hub = None;
+        t.remove(Kind::Hub);
     }
     if !want(Section::Network) {
-        t.http = None;
+        t.remove(Kind::Http);
     }
     if !want(Section::Logs) {
-        t.log = None;
+        t.remove(Kind::Log);
     }
     if !(want(Section::Process) || want(Section::Network) || want(Section::Resources)) {
-        t.process = None;
+        t.remove(Kind::Process);
     }
     if !want(Section::Resources) {
-        t.system = None;
+        t.remove(Kind::Host);
     }
 }
 
@@ -109,7 +109,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ValidateArgs) -> anyhow::
     {
         targets
             .iter()
-            .filter(|t| t.mcp.is_some())
+            .filter(|t| t.has(Kind::Mcp))
             .cloned()
             .collect()
     } else {

@@ -228,7 +228,7 @@ fn entry_findings(
         None,
         format!("usable ({})", what(t)),
     )];
-    if let Some(EndpointSpec::Stdio(s)) = &t.mcp {
+    if let Some(EndpointSpec::Stdio(s)) = t.mcp() {
         if !s.program.contains("${") {
             out.push(match find_program(&s.program) {
                 Some(path) => finding(
@@ -302,21 +302,21 @@ fn entry_findings(
 
 fn what(t: &Target) -> String {
     let mut parts = Vec::new();
-    match &t.mcp {
+    match t.mcp() {
         Some(EndpointSpec::Stdio(_)) => parts.push("stdio server"),
         Some(EndpointSpec::Url { .. }) => parts.push("MCP URL"),
         None => {}
     }
-    if t.hub.is_some() {
+    if t.has(Kind::Hub) {
         parts.push("hub");
     }
-    if t.http.is_some() {
+    if t.has(Kind::Http) {
         parts.push("health_url");
     }
-    if t.log.is_some() {
+    if t.has(Kind::Log) {
         parts.push("log");
     }
-    if t.process.is_some() {
+    if t.has(Kind::Process) {
         parts.push("process");
     }
     parts.join(" + ")

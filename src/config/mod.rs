@@ -14,6 +14,7 @@ mod probes;
 pub mod ranges;
 
 use crate::model::EraChoice;
+use crate::model::ProbeSpec;
 use crate::model::StdioSpec;
 use crate::model::Wire;
 use crate::model::{Bound, Checks, EndpointSpec, Target};
@@ -514,21 +515,22 @@ fn parse_entry(
             .and_then(|p| u16::try_from(p).ok());
     }
     secrets.retain(|s| s.len() >= 4);
-    Ok(Target {
-        name: name.to_string(),
-        mcp,
-        hub,
-        http,
-        log,
-        process,
-        system: None,
-        era,
-        checks,
-        timeout,
-        origin: format!("{shown}: {place}"),
-        unresolved: r.unresolved,
-        secrets,
-    })
+    let mut t = Target::empty(name.to_string(), format!("{shown}: {place}"), timeout);
+    let specs = [
+        mcp.map(ProbeSpec::Mcp),
+        hub.map(ProbeSpec::Hub),
+        http.map(ProbeSpec::Http),
+        log.map(ProbeSpec::Log),
+        process.map(ProbeSpec::Process),
+    ];
+    for spec in specs.into_iter().flatten() {
+        t.set(spec);
+    }
+    t.era = era;
+    t.checks = checks;
+    t.unresolved = r.unresolved;
+    t.secrets = secrets;
+    Ok(t)
 }
 
 /// A target from a URL on the command line.
@@ -541,11 +543,11 @@ pub fn adhoc_url(
     let parsed = crate::mcp::session::parse_url(url).map_err(ConfigError)?;
     let mut t = Target::empty(url_name(&parsed), "command line".into(), timeout);
     t.secrets = header_secrets(&headers);
-    t.mcp = Some(EndpointSpec::Url {
+    t.set(ProbeSpec::Mcp(EndpointSpec::Url {
         url: url.to_string(),
         headers,
         wire,
-    });
+    }));
     Ok(t)
 }
 
@@ -583,10 +585,10 @@ pub fn adhoc_hub(
         timeout,
     );
     t.secrets = header_secrets(&headers);
-    t.hub = Some(crate::model::HubSpec {
+    t.set(ProbeSpec::Hub(crate::model::HubSpec {
         url: url.to_string(),
         headers,
-    });
+    }));
     Ok(t)
 }
 
@@ -599,7 +601,7 @@ pub fn adhoc_health_url(
     let parsed = crate::mcp::session::parse_url(url).map_err(ConfigError)?;
     let mut t = Target::empty(url_name(&parsed), "command line".into(), timeout);
     t.secrets = header_secrets(&headers);
-    t.http = Some(crate::model::HttpCheck {
+    t.set(ProbeSpec::Http(crate::model::HttpCheck {
         url: url.to_string(),
         headers,
         expect_status: Vec::new(),
@@ -607,7 +609,7 @@ pub fn adhoc_health_url(
         metrics: Vec::new(),
         states: Vec::new(),
         ca_file: None,
-    });
+    }));
     Ok(t)
 }
 
@@ -618,7 +620,7 @@ pub fn adhoc_log(path: &Path, timeout: Duration) -> Target {
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
     let mut t = Target::empty(format!("log {file}"), "command line".into(), timeout);
-    t.log = Some(probes::log_spec(path.to_path_buf(), None));
+    t.set(ProbeSpec::Log(probes::log_spec(path.to_path_buf(), None)));
     t
 }
 
@@ -652,12 +654,12 @@ pub fn adhoc_command(argv: &[String], timeout: Duration) -> Result<Target, Confi
         name.push_str(&if runner { script.clone() } else { base(script) });
     }
     let mut t = Target::empty(name, "command line".into(), timeout);
-    t.mcp = Some(EndpointSpec::Stdio(StdioSpec {
+    t.set(ProbeSpec::Mcp(EndpointSpec::Stdio(StdioSpec {
         program: program.clone(),
         args: args.to_vec(),
         env: Vec::new(),
         cwd: None,
-    }));
+    })));
     Ok(t)
 }
 
@@ -786,7 +788,7 @@ mod tests {
         let t = parse(r#"{"servers": {"gh": {"type": "http", "url": "http://127.0.0.1:2/mcp"}}}"#)
             .unwrap();
         assert!(matches!(
-            t[0].mcp,
+            t[0].mcp(),
             Some(EndpointSpec::Url {
                 wire: Some(Wire::StreamableHttp),
                 ..
@@ -797,7 +799,7 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(
-            t[0].mcp,
+            t[0].mcp(),
             Some(EndpointSpec::Url {
                 wire: Some(Wire::Sse),
                 ..

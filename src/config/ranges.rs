@@ -83,8 +83,7 @@ pub fn apply(targets: &mut [Target], args: &[(RangeArg, bool)]) -> Result<(), Co
         let mut used = false;
         for t in targets.iter_mut() {
             if let Some(m) = t
-                .http
-                .as_mut()
+                .http_mut()
                 .and_then(|h| h.metrics.iter_mut().find(|m| m.name == r.name))
             {
                 set(&mut m.bound, *critical, r.value);

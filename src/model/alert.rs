@@ -11,8 +11,7 @@ pub struct AlertEvent {
     pub target: String,
     pub probe: Kind,
     pub check: String,
-    /// `firing`, `escalated`, `deescalated`, `resolved`.
-    pub event: &'static str,
+    pub event: Event,
     pub status: Status,
     pub message: String,
 }
@@ -20,8 +19,9 @@ pub struct AlertEvent {
 /// What is remembered of one check between runs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AlertState {
-    /// The level the alert fires at (`warn`, `crit`, `unknown`); none when not firing.
-    pub firing: Option<String>,
+    /// The level the alert fires at (`warn`, `crit`, `unknown` in `alerts.json`); none when not firing.
+    /// A level this version does not know reads as UNKNOWN (still firing), never as OK.
+    pub firing: Option<Status>,
     /// When the current bad streak began (ms since the epoch).
     pub bad_since_ms: Option<i64>,
     pub bad_runs: u32,
@@ -47,13 +47,22 @@ pub struct AlertState {
     pub resolved_at_ms: Option<i64>,
 }
 
-/// A change worth telling someone about.
+/// A change worth telling someone about. The wire names (`as_str`) appear in JSON, notifications and
+/// tables: `firing`, `escalated`, `deescalated`, `resolved`, `repeat`, `flapping`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
+    /// The check went bad (and stayed bad long enough): the alert fires at this level.
     Firing(Status),
+    /// A firing alert moved to a worse level.
     Escalated(Status),
+    /// A firing alert moved to a milder level (still bad).
     Deescalated(Status),
+    /// A firing alert is good again.
     Resolved,
+    /// A reminder for an alert still firing at this level (`--repeat`).
+    Repeat(Status),
+    /// The check started changing between good and bad too often.
+    Flapping,
 }
 
 impl Event {
@@ -63,6 +72,13 @@ impl Event {
             Event::Escalated(_) => "escalated",
             Event::Deescalated(_) => "deescalated",
             Event::Resolved => "resolved",
+            Event::Repeat(_) => "repeat",
+            Event::Flapping => "flapping",
         }
+    }
+
+    /// A level change of a firing alert (the message says the new level).
+    pub fn is_level_change(self) -> bool {
+        matches!(self, Event::Escalated(_) | Event::Deescalated(_))
     }
 }

@@ -7,7 +7,7 @@ use super::failure::Failure;
 use std::time::Duration;
 
 /// What kind of probe made an observation; the stable names appear in JSON (`kind`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
     Mcp,
     Hub,

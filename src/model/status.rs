@@ -3,10 +3,12 @@
 //! Owns: `Status`, `worst()`, `exit_code()`. Every subcommand maps its verdict through here, so the
 //! exit codes of `health`, `alerts`, … can never drift apart.
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
-/// A verdict, ordered by severity for the overall result: OK < WARN < UNKNOWN < CRIT.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+/// A verdict, ordered by severity for the overall result: OK < WARN < UNKNOWN < CRIT (the derived
+/// order is the declaration order). On the wire it is `ok`, `warn`, `crit`, `unknown`; a name mcpmon
+/// does not know (a newer version's, a hand-edited file's) reads as UNKNOWN, never as OK.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     #[default]
@@ -17,13 +19,14 @@ pub enum Status {
 }
 
 impl Status {
-    /// Severity rank for "worst wins" (an UNKNOWN outranks WARN, CRIT outranks everything).
-    fn rank(self) -> u8 {
-        match self {
-            Status::Ok => 0,
-            Status::Warn => 1,
-            Status::Unknown => 2,
-            Status::Crit => 3,
+    /// The status a wire name stands for: `ok`, `warn`, `crit`, `unknown` (any case; `warning` and
+    /// `critical` too). Anything else is UNKNOWN.
+    pub fn from_name(name: &str) -> Status {
+        match name.to_ascii_lowercase().as_str() {
+            "ok" => Status::Ok,
+            "warn" | "warning" => Status::Warn,
+            "crit" | "critical" => Status::Crit,
+            _ => Status::Unknown,
         }
     }
 
@@ -34,15 +37,6 @@ impl Status {
             Status::Warn => 1,
             Status::Crit => 2,
             Status::Unknown => 3,
-        }
-    }
-
-    /// The more severe of two statuses.
-    pub fn max(self, other: Status) -> Status {
-        if other.rank() > self.rank() {
-            other
-        } else {
-            self
         }
     }
 
@@ -67,9 +61,25 @@ impl Status {
     }
 }
 
+impl<'de> Deserialize<'de> for Status {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Status;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a status name")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Status, E> {
+                Ok(Status::from_name(v))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
 /// The worst status of a set; an empty set is OK.
 pub fn worst<I: IntoIterator<Item = Status>>(statuses: I) -> Status {
-    statuses.into_iter().fold(Status::Ok, Status::max)
+    statuses.into_iter().max().unwrap_or(Status::Ok)
 }
 
 /// Exit code for mcpmon's own failures (bad arguments, unreadable config): UNKNOWN.
@@ -100,5 +110,24 @@ mod tests {
             Status::Crit
         );
         assert_eq!(worst([Status::Crit, Status::Warn]), Status::Crit);
+        assert!(Status::Ok < Status::Warn && Status::Warn < Status::Unknown);
+        assert!(Status::Unknown < Status::Crit);
+    }
+
+    #[test]
+    fn wire_names_round_trip_and_unknown_names_are_unknown() {
+        for s in [Status::Ok, Status::Warn, Status::Crit, Status::Unknown] {
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.as_str()));
+            assert_eq!(serde_json::from_str::<Status>(&json).unwrap(), s);
+        }
+        for other in ["\"degraded\"", "\"\"", "\"OKAY\""] {
+            assert_eq!(
+                serde_json::from_str::<Status>(other).unwrap(),
+                Status::Unknown
+            );
+        }
+        assert_eq!(Status::from_name("CRITICAL"), Status::Crit);
+        assert!(serde_json::from_str::<Status>("3").is_err());
     }
 }

@@ -2,6 +2,7 @@
 //! checks and bounds it is judged by, and the protocol nouns (`Wire`, `Era`) that clap, config and the
 //! MCP session share. Pure data: parsing a config is `config`, contacting anything is `probe`.
 
+use super::observation::Kind;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
@@ -166,22 +167,61 @@ pub enum EndpointSpec {
     },
 }
 
+/// One probe of a target: what to look at, one variant per probe kind. A new probe kind is a variant
+/// here, a probe file, a rules file and the renderers' arms.
+#[derive(Debug, Clone)]
+pub enum ProbeSpec {
+    /// The MCP server itself (stdio command or URL).
+    Mcp(EndpointSpec),
+    /// A hub's REST API (mcp-hub).
+    Hub(HubSpec),
+    /// A generic HTTP/JSON health endpoint.
+    Http(HttpCheck),
+    /// A log file to read the tail of.
+    Log(LogSpec),
+    /// The server's process.
+    Process(ProcessSpec),
+    /// The machine itself.
+    Host(HostSpec),
+}
+
+impl ProbeSpec {
+    pub fn kind(&self) -> Kind {
+        match self {
+            ProbeSpec::Mcp(_) => Kind::Mcp,
+            ProbeSpec::Hub(_) => Kind::Hub,
+            ProbeSpec::Http(_) => Kind::Http,
+            ProbeSpec::Log(_) => Kind::Log,
+            ProbeSpec::Process(_) => Kind::Process,
+            ProbeSpec::Host(_) => Kind::Host,
+        }
+    }
+
+    /// What a person sees as the address of this probe (URLs without credentials or query values).
+    pub fn display(&self) -> String {
+        match self {
+            ProbeSpec::Mcp(EndpointSpec::Url { url, .. }) => redact_url(url),
+            ProbeSpec::Mcp(EndpointSpec::Stdio(s)) => {
+                let mut parts = vec![s.program.clone()];
+                parts.extend(s.args.iter().cloned());
+                parts.join(" ")
+            }
+            ProbeSpec::Hub(h) => redact_url(&h.url),
+            ProbeSpec::Http(h) => redact_url(&h.url),
+            ProbeSpec::Log(l) => l.path.display().to_string(),
+            ProbeSpec::Process(p) => p.selector.to_string(),
+            ProbeSpec::Host(_) => "this host".into(),
+        }
+    }
+}
+
 /// One thing to watch.
 #[derive(Debug, Clone)]
 pub struct Target {
     pub name: String,
-    /// The MCP server itself (stdio command or URL), when the target has one.
-    pub mcp: Option<EndpointSpec>,
-    /// A hub's REST API (mcp-hub).
-    pub hub: Option<HubSpec>,
-    /// A generic HTTP/JSON health endpoint.
-    pub http: Option<HttpCheck>,
-    /// A log file to read the tail of.
-    pub log: Option<LogSpec>,
-    /// The server's process (by pid, pid file, listening port or command-line pattern).
-    pub process: Option<ProcessSpec>,
-    /// The machine itself (CPU, memory, load, disks of the paths that matter).
-    pub system: Option<HostSpec>,
+    /// What to look at, at most one probe of each kind, in `Kind` order (the report order). Private so
+    /// that only `set` adds one: two MCP endpoints on one target cannot be built.
+    probes: Vec<ProbeSpec>,
     pub era: EraChoice,
     pub checks: Checks,
     pub timeout: Duration,
@@ -197,13 +237,96 @@ impl Target {
     /// The cheap set (liveness): handshake and ping but no lists, no log tail, no host sample.
     pub fn liveness_only(&mut self) {
         self.checks.skip_lists = true;
-        self.log = None;
-        self.system = None;
+        self.remove(Kind::Log);
+        self.remove(Kind::Host);
+    }
+
+    /// The probes this target carries, in report order.
+    pub fn probes(&self) -> &[ProbeSpec] {
+        &self.probes
+    }
+
+    /// Adds a probe, replacing the one of the same kind.
+    pub fn set(&mut self, spec: ProbeSpec) {
+        let kind = spec.kind();
+        match self.probes.binary_search_by(|p| p.kind().cmp(&kind)) {
+            Ok(i) => self.probes[i] = spec,
+            Err(i) => self.probes.insert(i, spec),
+        }
+    }
+
+    /// Drops the probe of one kind (if any).
+    pub fn remove(&mut self, kind: Kind) {
+        self.probes.retain(|p| p.kind() != kind);
+    }
+
+    /// Keeps the probes of the kinds `keep` accepts.
+    pub fn retain_kinds(&mut self, keep: impl Fn(Kind) -> bool) {
+        self.probes.retain(|p| keep(p.kind()));
+    }
+
+    pub fn has(&self, kind: Kind) -> bool {
+        self.probes.iter().any(|p| p.kind() == kind)
+    }
+
+    /// The MCP server itself (stdio command or URL), when the target has one.
+    pub fn mcp(&self) -> Option<&EndpointSpec> {
+        self.probes.iter().find_map(|p| match p {
+            ProbeSpec::Mcp(s) => Some(s),
+            _ => None,
+        })
+    }
+
+    /// A hub's REST API (mcp-hub).
+    pub fn hub(&self) -> Option<&HubSpec> {
+        self.probes.iter().find_map(|p| match p {
+            ProbeSpec::Hub(s) => Some(s),
+            _ => None,
+        })
+    }
+
+    /// A generic HTTP/JSON health endpoint.
+    pub fn http(&self) -> Option<&HttpCheck> {
+        self.probes.iter().find_map(|p| match p {
+            ProbeSpec::Http(s) => Some(s),
+            _ => None,
+        })
+    }
+
+    pub fn http_mut(&mut self) -> Option<&mut HttpCheck> {
+        self.probes.iter_mut().find_map(|p| match p {
+            ProbeSpec::Http(s) => Some(s),
+            _ => None,
+        })
+    }
+
+    /// A log file to read the tail of.
+    pub fn log(&self) -> Option<&LogSpec> {
+        self.probes.iter().find_map(|p| match p {
+            ProbeSpec::Log(s) => Some(s),
+            _ => None,
+        })
+    }
+
+    /// The server's process (by pid, pid file, listening port or command-line pattern).
+    pub fn process(&self) -> Option<&ProcessSpec> {
+        self.probes.iter().find_map(|p| match p {
+            ProbeSpec::Process(s) => Some(s),
+            _ => None,
+        })
+    }
+
+    /// The machine itself (CPU, memory, load, disks of the paths that matter).
+    pub fn host(&self) -> Option<&HostSpec> {
+        self.probes.iter().find_map(|p| match p {
+            ProbeSpec::Host(s) => Some(s),
+            _ => None,
+        })
     }
 
     /// What a person sees as the address: the URL without credentials or query values, or the command.
     pub fn display_endpoint(&self) -> String {
-        match &self.mcp {
+        match self.mcp() {
             Some(EndpointSpec::Url { url, .. }) => redact_url(url),
             Some(EndpointSpec::Stdio(s)) => {
                 let mut parts = vec![s.program.clone()];
@@ -218,12 +341,7 @@ impl Target {
     pub fn empty(name: String, origin: String, timeout: Duration) -> Target {
         Target {
             name,
-            mcp: None,
-            hub: None,
-            http: None,
-            log: None,
-            process: None,
-            system: None,
+            probes: Vec::new(),
             era: EraChoice::Auto,
             checks: Checks::default(),
             timeout,

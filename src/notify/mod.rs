@@ -12,8 +12,8 @@ mod http;
 #[cfg(test)]
 mod tests;
 
-use crate::model::AlertEvent;
 use crate::model::Status;
+use crate::model::{AlertEvent, Event};
 use crate::report::Report;
 
 use chrono::{DateTime, Utc};
@@ -203,7 +203,7 @@ pub fn payload(n: &Notification) -> Value {
                 "target": e.target,
                 "probe": e.probe.as_str(),
                 "check": e.check,
-                "event": e.event,
+                "event": e.event.as_str(),
                 "status": e.status.as_str(),
                 "message": e.message,
             })
@@ -234,15 +234,16 @@ pub fn slack_text(n: &Notification) -> String {
     }
     for e in n.events.iter().take(SLACK_MAX_EVENTS) {
         let mark = match (e.event, e.status) {
-            ("resolved", _) | (_, Status::Ok) => "✅",
+            (Event::Resolved, _) | (_, Status::Ok) => "✅",
             (_, Status::Crit) => "🔴",
             (_, Status::Warn) => "🟡",
             (_, Status::Unknown) => "⚪",
         };
-        let word = e.event.to_ascii_uppercase();
-        let level = match e.event {
-            "escalated" | "deescalated" => format!(" to {}", e.status.label()),
-            _ => String::new(),
+        let word = e.event.as_str().to_ascii_uppercase();
+        let level = if e.event.is_level_change() {
+            format!(" to {}", e.status.label())
+        } else {
+            String::new()
         };
         text.push_str(&format!(
             "\n{mark} {word}{level} {} {}: {}",

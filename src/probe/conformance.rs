@@ -56,7 +56,7 @@ pub fn tool_name_ok(name: &str) -> bool {
 
 /// Every check for one target's MCP endpoint.
 pub async fn probe(target: &Target, client: &Client) -> Vec<Check> {
-    let Some(spec) = &target.mcp else {
+    let Some(spec) = target.mcp() else {
         return Vec::new();
     };
     if let Some(f) = crate::probe::unresolved(target) {

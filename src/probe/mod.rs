@@ -14,8 +14,8 @@ pub mod tls;
 
 use crate::model::Failure;
 use crate::model::Reason;
-use crate::model::Target;
 use crate::model::{Facts, Kind, Observation};
+use crate::model::{ProbeSpec, Target};
 use std::time::Duration;
 
 /// The failure of a target whose config has unresolved `${VAR}`s: it is not contacted at all.
@@ -30,30 +30,6 @@ pub fn unresolved(target: &Target) -> Option<Failure> {
             ),
         )
     })
-}
-
-/// The kinds of probe a target carries, in report order.
-pub fn kinds(target: &Target) -> Vec<Kind> {
-    let mut k = Vec::new();
-    if target.mcp.is_some() {
-        k.push(Kind::Mcp);
-    }
-    if target.hub.is_some() {
-        k.push(Kind::Hub);
-    }
-    if target.http.is_some() {
-        k.push(Kind::Http);
-    }
-    if target.log.is_some() {
-        k.push(Kind::Log);
-    }
-    if target.process.is_some() {
-        k.push(Kind::Process);
-    }
-    if target.system.is_some() {
-        k.push(Kind::Host);
-    }
-    k
 }
 
 fn empty_facts(kind: Kind) -> Facts {
@@ -73,111 +49,58 @@ fn empty_facts(kind: Kind) -> Facts {
 /// Runs one probe of a target; every probe is bounded by the target's deadline.
 pub async fn run(
     target: &Target,
-    kind: Kind,
+    spec: &ProbeSpec,
     client: &reqwest::Client,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Observation {
-    let not_probed = |failure: Failure, endpoint: String| Observation {
-        target: target.name.clone(),
-        endpoint,
-        started_at: now,
-        duration: Duration::ZERO,
-        failure: Some(failure),
-        facts: empty_facts(kind),
-    };
-    match kind {
-        Kind::Mcp => match &target.mcp {
-            Some(spec) => mcp::probe(target, spec, client, now).await,
-            None => not_probed(
-                Failure::new(Reason::ConnectError, "no MCP endpoint configured"),
-                String::new(),
-            ),
-        },
-        Kind::Hub => match (&target.hub, unresolved(target)) {
-            (Some(spec), None) => hub::probe(&target.name, spec, client, target.timeout, now).await,
-            (spec, f) => not_probed(
-                f.unwrap_or_else(|| Failure::new(Reason::ConnectError, "no hub configured")),
-                spec.as_ref()
-                    .map(|s| crate::model::redact_url(&s.url))
-                    .unwrap_or_default(),
-            ),
-        },
-        Kind::Http => match (&target.http, unresolved(target)) {
-            (Some(spec), None) => {
-                endpoint::probe(&target.name, spec, client, target.timeout, now).await
-            }
-            (spec, f) => not_probed(
-                f.unwrap_or_else(|| Failure::new(Reason::ConnectError, "no health_url configured")),
-                spec.as_ref()
-                    .map(|s| crate::model::redact_url(&s.url))
-                    .unwrap_or_default(),
-            ),
-        },
-        Kind::Log => match (&target.log, unresolved(target)) {
-            (Some(spec), None) => logs_probe(target, spec.clone(), now).await,
-            (spec, f) => not_probed(
-                f.unwrap_or_else(|| Failure::new(Reason::ConnectError, "no log configured")),
-                spec.as_ref()
-                    .map(|s| s.path.display().to_string())
-                    .unwrap_or_default(),
-            ),
-        },
-        Kind::Process => match &target.process {
-            Some(spec) => {
-                let spec = spec.clone();
-                let endpoint = spec.selector.to_string();
-                blocking(
-                    target,
-                    now,
-                    endpoint,
-                    move || process::probe(&spec).map(|f| Facts::Process(Box::new(f))),
-                    Kind::Process,
-                )
-                .await
-            }
-            None => not_probed(
-                Failure::new(Reason::ConnectError, "no process configured"),
-                String::new(),
-            ),
-        },
-        Kind::Host => match &target.system {
-            Some(spec) => {
-                let spec = spec.clone();
-                blocking(
-                    target,
-                    now,
-                    "this host".into(),
-                    move || Ok(Facts::Host(Box::new(host::probe(&spec)))),
-                    Kind::Host,
-                )
-                .await
-            }
-            None => not_probed(
-                Failure::new(Reason::ConnectError, "no host probe configured"),
-                String::new(),
-            ),
-        },
-        Kind::Load => not_probed(
-            Failure::new(Reason::ConnectError, "load is run by `measure`"),
-            String::new(),
-        ),
-        Kind::Config | Kind::Conformance => not_probed(
-            Failure::new(
-                Reason::ConnectError,
-                "config and conformance are checked by `validate`",
-            ),
-            String::new(),
-        ),
+    let kind = spec.kind();
+    // A target with unresolved `${VAR}`s is not contacted (the MCP probe says so itself).
+    if matches!(
+        spec,
+        ProbeSpec::Hub(_) | ProbeSpec::Http(_) | ProbeSpec::Log(_)
+    ) {
+        if let Some(failure) = unresolved(target) {
+            return Observation {
+                target: target.name.clone(),
+                endpoint: spec.display(),
+                started_at: now,
+                duration: Duration::ZERO,
+                failure: Some(failure),
+                facts: empty_facts(kind),
+            };
+        }
+    }
+    match spec {
+        ProbeSpec::Mcp(s) => mcp::probe(target, s, client, now).await,
+        ProbeSpec::Hub(s) => hub::probe(&target.name, s, client, target.timeout, now).await,
+        ProbeSpec::Http(s) => endpoint::probe(&target.name, s, client, target.timeout, now).await,
+        ProbeSpec::Log(s) => {
+            let s = s.clone();
+            let job = move || logs::read_tail(&s).map(|f| Facts::Log(Box::new(f)));
+            blocking(target, now, spec.display(), job, kind, "reading the log").await
+        }
+        ProbeSpec::Process(s) => {
+            let s = s.clone();
+            let job = move || process::probe(&s).map(|f| Facts::Process(Box::new(f)));
+            blocking(target, now, spec.display(), job, kind, "the probe").await
+        }
+        ProbeSpec::Host(s) => {
+            let s = s.clone();
+            let job = move || Ok(Facts::Host(Box::new(host::probe(&s))));
+            blocking(target, now, spec.display(), job, kind, "the probe").await
+        }
     }
 }
 
-/// Runs a blocking probe on tokio's blocking pool, bounded by the target's deadline.
+/// Runs a blocking probe on tokio's blocking pool, bounded by the target's deadline. `what` names the
+/// work in the messages of a probe that stopped or ran out of time.
 async fn blocking<F>(
     target: &Target,
     now: chrono::DateTime<chrono::Utc>,
     endpoint: String,
     job: F,
     kind: Kind,
+    what: &str,
 ) -> Observation
 where
     F: FnOnce() -> Result<Facts, Failure> + Send + 'static,
@@ -191,14 +114,14 @@ where
                 empty_facts(kind),
                 Some(Failure::new(
                     Reason::ConnectError,
-                    "internal error: the probe stopped",
+                    format!("internal error: {what} stopped"),
                 )),
             ),
             Err(_) => (
                 empty_facts(kind),
                 Some(Failure::new(
                     Reason::Timeout,
-                    "the probe did not finish before the deadline",
+                    format!("{what} did not finish before the deadline"),
                 )),
             ),
         };
@@ -224,42 +147,5 @@ pub fn run_failed(target: &Target, kind: Kind, now: chrono::DateTime<chrono::Utc
             "internal error: the probe did not finish",
         )),
         facts: empty_facts(kind),
-    }
-}
-
-/// The log probe reads files synchronously: it runs on the blocking pool, bounded by the deadline.
-async fn logs_probe(
-    target: &Target,
-    spec: crate::model::LogSpec,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Observation {
-    let started = tokio::time::Instant::now();
-    let endpoint = spec.path.display().to_string();
-    let job = tokio::task::spawn_blocking(move || logs::read_tail(&spec));
-    let (facts, failure) = match tokio::time::timeout(target.timeout, job).await {
-        Ok(Ok(Ok(facts))) => (facts, None),
-        Ok(Ok(Err(f))) => (crate::model::LogFacts::default(), Some(f)),
-        Ok(Err(_)) => (
-            crate::model::LogFacts::default(),
-            Some(Failure::new(
-                Reason::ConnectError,
-                "internal error: the log reader stopped",
-            )),
-        ),
-        Err(_) => (
-            crate::model::LogFacts::default(),
-            Some(Failure::new(
-                Reason::Timeout,
-                "reading the log did not finish before the deadline",
-            )),
-        ),
-    };
-    Observation {
-        target: target.name.clone(),
-        endpoint,
-        started_at: now,
-        duration: started.elapsed(),
-        failure,
-        facts: Facts::Log(Box::new(facts)),
     }
 }

@@ -729,7 +729,7 @@ fn wire(report: &Report) -> WireReport<'_> {
                     target: &e.target,
                     probe: e.probe.as_str(),
                     check: &e.check,
-                    event: e.event,
+                    event: e.event.as_str(),
                     status: e.status.as_str(),
                     message: &e.message,
                 })

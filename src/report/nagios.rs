@@ -82,7 +82,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         .iter()
         .filter(|f| f.status != Status::Ok)
         .collect();
-    problems.sort_by_key(|f| std::cmp::Reverse(rank(f.status)));
+    problems.sort_by_key(|f| std::cmp::Reverse(f.status));
     if let Some(p) = problems.first() {
         summary.push_str(&format!("; {} {}: {}", p.target, p.check, p.message));
     }
@@ -131,15 +131,6 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         )?;
     }
     Ok(())
-}
-
-fn rank(s: Status) -> u8 {
-    match s {
-        Status::Ok => 0,
-        Status::Warn => 1,
-        Status::Unknown => 2,
-        Status::Crit => 3,
-    }
 }
 
 #[cfg(test)]

@@ -52,15 +52,6 @@ pub struct Step {
     pub started_flapping: bool,
 }
 
-fn parse(level: &str) -> Status {
-    match level {
-        "warn" => Status::Warn,
-        "crit" => Status::Crit,
-        "unknown" => Status::Unknown,
-        _ => Status::Ok,
-    }
-}
-
 /// Advances one check's alert by one run.
 pub fn step(prev: Option<&AlertState>, status: Status, now_ms: i64, p: &Policy) -> Step {
     let mut s = prev.cloned().unwrap_or_default();
@@ -89,7 +80,7 @@ pub fn step(prev: Option<&AlertState>, status: Status, now_ms: i64, p: &Policy) 
 
 /// The pending/firing/recovering part of `step`.
 fn advance(mut s: AlertState, status: Status, now_ms: i64, p: &Policy) -> Step {
-    let was = s.firing.as_deref().map(parse);
+    let was = s.firing;
     if status == Status::Ok {
         s.bad_runs = 0;
         s.bad_since_ms = None;
@@ -133,7 +124,6 @@ fn advance(mut s: AlertState, status: Status, now_ms: i64, p: &Policy) -> Step {
     let since = *s.bad_since_ms.get_or_insert(now_ms);
     let bad_for = Duration::from_millis(now_ms.saturating_sub(since).max(0) as u64);
     let due = s.bad_runs >= p.consecutive && bad_for >= p.for_;
-    let level = status.as_str().to_string();
     match was {
         Some(old) if old == status => Step {
             flapping: None,
@@ -144,8 +134,8 @@ fn advance(mut s: AlertState, status: Status, now_ms: i64, p: &Policy) -> Step {
             status,
         },
         Some(old) => {
-            s.firing = Some(level);
-            let event = if rank(status) > rank(old) {
+            s.firing = Some(status);
+            let event = if status > old {
                 Event::Escalated(status)
             } else {
                 Event::Deescalated(status)
@@ -160,7 +150,7 @@ fn advance(mut s: AlertState, status: Status, now_ms: i64, p: &Policy) -> Step {
             }
         }
         None if due => {
-            s.firing = Some(level);
+            s.firing = Some(status);
             s.fired_at_ms = Some(now_ms);
             Step {
                 flapping: None,
@@ -188,15 +178,6 @@ fn advance(mut s: AlertState, status: Status, now_ms: i64, p: &Policy) -> Step {
                 status: Status::Ok,
             }
         }
-    }
-}
-
-fn rank(s: Status) -> u8 {
-    match s {
-        Status::Ok => 0,
-        Status::Warn => 1,
-        Status::Unknown => 2,
-        Status::Crit => 3,
     }
 }
 

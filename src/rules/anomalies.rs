@@ -5,8 +5,8 @@
 //! grows with targets and samples, not with lines read), and the clock is a parameter.
 
 use crate::model::Finding;
+use crate::model::HistoryLine;
 use crate::model::Status;
-use crate::store::history::Line;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
@@ -49,14 +49,13 @@ pub struct History {
 
 impl History {
     /// Folds in one line (lines come oldest file first, in append order).
-    pub fn add(&mut self, r: &Line<'_>, at: DateTime<Utc>) {
+    pub fn add(&mut self, r: &HistoryLine<'_>, at: DateTime<Utc>) {
         self.records += 1;
-        let Some(s) = crate::store::history::series_entry(&mut self.series, &r.target, &r.kind)
-        else {
+        let Some(s) = crate::model::series_entry(&mut self.series, &r.target, &r.kind) else {
             return;
         };
         s.times.push(at);
-        s.ok.push(r.status == "ok");
+        s.ok.push(r.status == Status::Ok);
         for m in BASELINE_METRICS {
             if let Some(v) = r.metrics.get(m) {
                 match s.metrics.get_mut(m) {
@@ -106,8 +105,7 @@ impl History {
         self.records += newer.records;
         for (target, kinds) in newer.series {
             for (kind, n) in kinds {
-                let Some(o) = crate::store::history::series_entry(&mut self.series, &target, &kind)
-                else {
+                let Some(o) = crate::model::series_entry(&mut self.series, &target, &kind) else {
                     continue;
                 };
                 o.times.extend(n.times);
@@ -415,7 +413,7 @@ mod tests {
     impl AddRecord for History {
         fn add_rec(&mut self, r: Record) {
             let text = serde_json::to_string(&r).unwrap();
-            let line: Line = serde_json::from_str(&text).unwrap();
+            let line: HistoryLine = serde_json::from_str(&text).unwrap();
             self.add(&line, r.at);
         }
     }
@@ -427,7 +425,7 @@ mod tests {
             source: "record:light".into(),
             target: "t".into(),
             kind: "mcp".into(),
-            status: if ok { "ok" } else { "crit" }.into(),
+            status: if ok { Status::Ok } else { Status::Crit },
             reason: None,
             duration_ms: 1.0,
             metrics: BTreeMap::from([("liveness".to_string(), liveness)]),

@@ -7,7 +7,7 @@
 use crate::model::Status;
 use crate::rules::anomalies::tool_diff;
 
-use crate::store::history::Line;
+use crate::model::HistoryLine;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
@@ -91,23 +91,6 @@ impl ScoreRules {
 /// Latency metrics, in order of preference, for a series' percentiles.
 const LATENCY: [&str; 5] = ["liveness", "handshake", "hub", "http", "startup"];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum St {
-    Ok,
-    Warn,
-    Crit,
-    Unknown,
-}
-
-fn st(s: &str) -> St {
-    match s {
-        "ok" => St::Ok,
-        "warn" => St::Warn,
-        "crit" => St::Crit,
-        _ => St::Unknown,
-    }
-}
-
 /// Min, mean and max of a value through the day.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Range {
@@ -136,7 +119,7 @@ impl Range {
 /// One target's probe through the day, as folded in.
 #[derive(Debug, Default)]
 pub struct Acc {
-    points: Vec<(DateTime<Utc>, St)>,
+    points: Vec<(DateTime<Utc>, Status)>,
     latency: Vec<f64>,
     /// Mean latency per hour of the day (for the sparkline): (sum, count).
     hourly: [(f64, u32); 24],
@@ -159,19 +142,18 @@ pub struct Fold {
 
 impl Fold {
     /// Folds in one history line (in time order within each series).
-    pub fn add(&mut self, l: &Line<'_>, at: DateTime<Utc>, start: DateTime<Utc>) {
-        let Some(a) = crate::store::history::series_entry(&mut self.series, &l.target, &l.kind)
-        else {
+    pub fn add(&mut self, l: &HistoryLine<'_>, at: DateTime<Utc>, start: DateTime<Utc>) {
+        let Some(a) = crate::model::series_entry(&mut self.series, &l.target, &l.kind) else {
             return;
         };
-        let s = st(&l.status);
+        let s = l.status;
         a.points.push((at, s));
-        if s != St::Ok {
+        if s != Status::Ok {
             let r = l
                 .reason
                 .as_deref()
                 .map(String::from)
-                .unwrap_or_else(|| l.status.to_string());
+                .unwrap_or_else(|| l.status.as_str().to_string());
             *a.reasons.entry(r).or_insert(0) += 1;
         }
         if let Some(v) = LATENCY.iter().find_map(|m| l.metrics.get(m)) {
@@ -284,24 +266,24 @@ pub fn days(fold: Fold, start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<SeriesD
         let mut outages: Vec<Outage> = Vec::new();
         let mut open: Option<DateTime<Utc>> = None;
         let mut alerts = 0;
-        let mut prev = St::Ok;
+        let mut prev = Status::Ok;
         for (i, (t, s)) in a.points.iter().enumerate() {
             let next = a.points.get(i + 1).map(|(n, _)| *n).unwrap_or(end).min(end);
             let covered = ((next - *t).num_milliseconds() as f64 / 1000.0).clamp(0.0, max_gap);
             match s {
-                St::Ok | St::Warn => up += covered,
-                St::Crit => down += covered,
-                St::Unknown => {}
+                Status::Ok | Status::Warn => up += covered,
+                Status::Crit => down += covered,
+                Status::Unknown => {}
             }
-            if *s != St::Unknown {
+            if *s != Status::Unknown {
                 observed += covered;
             }
-            if matches!(s, St::Warn | St::Crit) && prev != *s {
+            if matches!(s, Status::Warn | Status::Crit) && prev != *s {
                 alerts += 1;
             }
             match (s, open) {
-                (St::Crit, None) => open = Some(*t),
-                (St::Crit, Some(_)) => {}
+                (Status::Crit, None) => open = Some(*t),
+                (Status::Crit, Some(_)) => {}
                 (_, Some(o)) => {
                     outages.push(Outage { start: o, end: *t });
                     open = None;
@@ -326,7 +308,7 @@ pub fn days(fold: Fold, start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<SeriesD
         };
         out.push(SeriesDay {
             records: a.points.len(),
-            not_ok: a.points.iter().filter(|(_, s)| *s != St::Ok).count(),
+            not_ok: a.points.iter().filter(|(_, s)| *s != Status::Ok).count(),
             target,
             kind,
             observed_s: observed,
@@ -608,7 +590,7 @@ mod tests {
     fn fold(points: &[(DateTime<Utc>, String)]) -> Vec<SeriesDay> {
         let mut f = Fold::default();
         for (at, text) in points {
-            let l: Line = serde_json::from_str(text).unwrap();
+            let l: HistoryLine = serde_json::from_str(text).unwrap();
             f.add(&l, *at, t(0, 0));
         }
         days(f, t(0, 0), t(24, 0))

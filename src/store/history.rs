@@ -8,10 +8,10 @@
 //! days by their file name. The line format is documented in the README (`jq` reads it as it is).
 
 use crate::model::Record;
+use crate::model::Status;
+use crate::model::{HistoryLine, parse_at};
 use chrono::{DateTime, NaiveDate, Utc};
 use nix::fcntl::Flock;
-use serde::Deserialize;
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -21,24 +21,6 @@ use std::time::Duration;
 const LOCK_WAIT: Duration = Duration::from_secs(10);
 /// At most this many corrupt lines are described (all are counted).
 const MAX_NOTES: usize = 20;
-
-/// The entry of a (target, kind) series in a nested map, inserted when missing; the keys are only
-/// allocated for a new series (a reader files hundreds of thousands of lines into a few series).
-/// Always `Some` (the lookups follow the inserts).
-pub fn series_entry<'m, V: Default>(
-    map: &'m mut BTreeMap<String, BTreeMap<String, V>>,
-    target: &str,
-    kind: &str,
-) -> Option<&'m mut V> {
-    if !map.contains_key(target) {
-        map.insert(target.to_string(), BTreeMap::new());
-    }
-    let by_kind = map.get_mut(target)?;
-    if !by_kind.contains_key(kind) {
-        by_kind.insert(kind.to_string(), V::default());
-    }
-    by_kind.get_mut(kind)
-}
 
 /// `<state dir>/history`.
 pub fn dir(state_dir: &Path) -> PathBuf {
@@ -93,122 +75,19 @@ pub struct ReadReport {
     pub notes: Vec<String>,
 }
 
-/// A history line as a reader sees it: borrowed from the line, only the fields readers use (the rest
-/// is skipped unparsed), so reading a month of history allocates little per line.
-#[derive(Debug, Deserialize)]
-pub struct Line<'a> {
-    #[serde(borrow)]
-    pub at: Cow<'a, str>,
-    #[serde(borrow)]
-    pub target: Cow<'a, str>,
-    #[serde(borrow)]
-    pub kind: Cow<'a, str>,
-    #[serde(borrow)]
-    pub status: Cow<'a, str>,
-    #[serde(default, borrow)]
-    pub reason: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    pub metrics: Pairs<'a>,
-    #[serde(default, borrow)]
-    pub tools: Option<BTreeMap<Cow<'a, str>, Cow<'a, str>>>,
-    #[serde(default, borrow)]
-    pub uptime_s: Pairs<'a>,
-}
-
-/// A JSON object of numbers as a short list of pairs (no map built per line).
-#[derive(Debug, Default)]
-pub struct Pairs<'a>(pub Vec<(Cow<'a, str>, f64)>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Pairs<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
-            type Value = Pairs<'a>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object of numbers")
-            }
-            fn visit_map<M: serde::de::MapAccess<'de>>(
-                self,
-                mut m: M,
-            ) -> Result<Pairs<'a>, M::Error> {
-                let mut v = Vec::with_capacity(m.size_hint().unwrap_or(4));
-                while let Some((k, x)) = m.next_entry::<Cow<'de, str>, f64>()? {
-                    v.push((k, x));
-                }
-                Ok(Pairs(v))
-            }
-        }
-        d.deserialize_map(V(std::marker::PhantomData))
-    }
-}
-
-impl Pairs<'_> {
-    pub fn get(&self, key: &str) -> Option<f64> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
-    }
-}
-
-/// Parses the `at` of a line: the fixed RFC 3339 form mcpmon writes (`YYYY-MM-DDTHH:MM:SS[.f…]Z`)
-/// directly, anything else through chrono.
-pub fn parse_at(s: &str) -> Option<DateTime<Utc>> {
-    let b = s.as_bytes();
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        let mut n = 0u32;
-        for &c in b.get(r)? {
-            if !c.is_ascii_digit() {
-                return None;
-            }
-            n = n * 10 + u32::from(c - b'0');
-        }
-        Some(n)
-    };
-    let fast = (|| {
-        if b.len() < 20
-            || b[4] != b'-'
-            || b[7] != b'-'
-            || b[10] != b'T'
-            || b[13] != b':'
-            || b[16] != b':'
-        {
-            return None;
-        }
-        if *b.last()? != b'Z' {
-            return None;
-        }
-        let date = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
-        let mut nanos = 0u32;
-        let frac = &b[19..b.len() - 1];
-        if !frac.is_empty() {
-            if frac[0] != b'.' || frac.len() > 10 || frac.len() < 2 {
-                return None;
-            }
-            let digits = num(20..b.len() - 1)?;
-            nanos = digits * 10u32.pow(10 - frac.len() as u32);
-        }
-        let time =
-            chrono::NaiveTime::from_hms_nano_opt(num(11..13)?, num(14..16)?, num(17..19)?, nanos)?;
-        Some(date.and_time(time).and_utc())
-    })();
-    fast.or_else(|| {
-        DateTime::parse_from_rfc3339(s)
-            .ok()
-            .map(|d| d.with_timezone(&Utc))
-    })
-}
-
 /// Calls `visit` with every line whose `at` lies in `[from, to]`, oldest file first; only the files
 /// of those days are opened. A line that does not parse is skipped and noted.
 pub fn scan(
     dir: &Path,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-    mut visit: impl FnMut(&Line<'_>, DateTime<Utc>),
+    mut visit: impl FnMut(&HistoryLine<'_>, DateTime<Utc>),
 ) -> std::io::Result<ReadReport> {
     scan_with(
         dir,
         from,
         to,
-        |text, report, note| match serde_json::from_slice::<Line>(text) {
+        |text, report, note| match serde_json::from_slice::<HistoryLine>(text) {
             Ok(l) => match parse_at(&l.at) {
                 Some(at) if at >= from && at <= to => {
                     report.records += 1;
@@ -344,7 +223,7 @@ pub fn compact(
         let text = std::fs::read(&path)?;
         let mut kept = Vec::with_capacity(text.len() / 2);
         // (target, kind) → (when a record was last kept, the last status)
-        let mut last: BTreeMap<SeriesKey, (Option<DateTime<Utc>>, String)> = BTreeMap::new();
+        let mut last: BTreeMap<SeriesKey, (Option<DateTime<Utc>>, Status)> = BTreeMap::new();
         let (mut before, mut after_n) = (0usize, 0usize);
         for line in text.split_inclusive(|b| *b == b'\n') {
             let body = line.strip_suffix(b"\n").unwrap_or(line);
@@ -352,22 +231,22 @@ pub fn compact(
                 continue;
             }
             before += 1;
-            let keep = match serde_json::from_slice::<Line>(body) {
+            let keep = match serde_json::from_slice::<HistoryLine>(body) {
                 Err(_) => true,
                 Ok(l) => {
                     let at = parse_at(&l.at);
                     let key = (l.target.to_string(), l.kind.to_string());
                     let prev = last.get(&key).cloned();
                     let changed = prev.as_ref().is_none_or(|(_, st)| *st != l.status);
-                    let light_ok =
-                        l.status == "ok" && body.windows(14).any(|w| w == b"\"record:light\"");
+                    let light_ok = l.status == Status::Ok
+                        && body.windows(14).any(|w| w == b"\"record:light\"");
                     let due = match (prev.as_ref().and_then(|(t, _)| *t), at) {
                         (Some(t), Some(a)) => a - t >= every,
                         _ => true,
                     };
                     let keep = changed || !light_ok || due;
                     let kept_at = if keep { at } else { prev.and_then(|(t, _)| t) };
-                    last.insert(key, (kept_at, l.status.to_string()));
+                    last.insert(key, (kept_at, l.status));
                     keep
                 }
             };
@@ -420,9 +299,11 @@ pub fn retain(dir: &Path, keep: Duration, now: DateTime<Utc>) -> std::io::Result
 
 #[cfg(test)]
 mod tests {
+
     use super::*;
     use crate::model::HISTORY_VERSION;
     use crate::model::Record;
+    use crate::model::parse_at;
 
     fn rec(at: &str, target: &str) -> Record {
         Record {
@@ -431,7 +312,7 @@ mod tests {
             source: "record:full".into(),
             target: target.into(),
             kind: "mcp".into(),
-            status: "ok".into(),
+            status: Status::Ok,
             reason: None,
             duration_ms: 1.5,
             metrics: BTreeMap::from([("liveness".to_string(), 2.25)]),
@@ -583,7 +464,7 @@ mod tests {
             }
             .into();
             if m == 42 {
-                r.status = "crit".into();
+                r.status = Status::Crit;
             }
             recs.push(r);
         }
