@@ -74,7 +74,8 @@ pub fn evaluate(
             );
             let flap = crate::model::Finding::new(
                 &f.target,
-                &format!("{}:flapping", f.check),
+                f.probe,
+                format!("{}:flapping", f.check),
                 Status::Warn,
                 Some(crate::model::Reason::Flapping),
                 msg.clone(),
@@ -92,8 +93,6 @@ pub fn evaluate(
                     message: msg,
                 });
             }
-            let mut flap = flap;
-            flap.probe = f.probe;
             findings.push(flap);
         }
         if step.status == Status::Ok && f.status != Status::Ok {

@@ -6,6 +6,7 @@
 use super::Context;
 use super::health::{Prepared, check, prepare};
 use crate::cli::{AnomaliesArgs, GlobalArgs, TargetArgs};
+use crate::model::CheckId;
 use crate::model::Facts;
 use crate::model::Finding;
 use crate::model::Kind;
@@ -88,18 +89,17 @@ fn clients(target: &str, n: u64, max: u64) -> Finding {
     } else {
         Status::Ok
     };
-    let mut f = Finding::new(
+    Finding::new(
         target,
-        "hub_clients",
+        Kind::Hub,
+        CheckId::HUB_CLIENTS,
         status,
         (status != Status::Ok).then_some(Reason::Threshold),
         format!("{n} active clients"),
     )
     .value(n as f64)
     .unit(crate::model::Unit::Count)
-    .bounds(Some(max as f64), Some(2.0 * max as f64));
-    f.probe = Kind::Hub;
-    f
+    .bounds(Some(max as f64), Some(2.0 * max as f64))
 }
 
 pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AnomaliesArgs) -> anyhow::Result<u8> {
@@ -133,7 +133,10 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AnomaliesArgs) -> anyhow:
     // what the live round measured is "now" for the baselines
     let live: BTreeMap<(String, String), f64> = findings
         .iter()
-        .filter_map(|f| f.value.map(|v| ((f.target.clone(), f.check.clone()), v)))
+        .filter_map(|f| {
+            f.value
+                .map(|v| ((f.target.clone(), f.check.to_string()), v))
+        })
         .collect();
     let mut hist = History::default();
     let window = chrono::Duration::from_std(args.window).unwrap_or(chrono::Duration::MAX);
@@ -168,7 +171,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AnomaliesArgs) -> anyhow:
             }
         }
     };
-    let mut read_note = Finding::new("history", "history", Status::Ok, None, summary);
+    let mut read_note = Finding::new("history", Kind::Mcp, "history", Status::Ok, None, summary);
     read_note.section = Some("history");
     findings.push(read_note);
     findings.extend(crate::rules::anomalies::findings(&hist, &live, now));
@@ -181,6 +184,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AnomaliesArgs) -> anyhow:
     if anomalies >= CRITICAL_COUNT && !any_crit {
         let mut f = Finding::new(
             "anomalies",
+            Kind::Mcp,
             "count",
             Status::Crit,
             Some(Reason::Anomaly),

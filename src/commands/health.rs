@@ -166,6 +166,7 @@ async fn deep(
         match &h.config_source {
             None => notes.push(crate::model::Finding::new(
                 &t.name,
+                Kind::Hub,
                 "deep",
                 Status::Ok,
                 None,
@@ -181,7 +182,7 @@ async fn deep(
                         }
                     }
                     Err(e) => notes.push(crate::model::Finding::new(
-                        &t.name,
+                        &t.name, Kind::Hub,
                         "deep",
                         Status::Unknown,
                         Some(crate::model::Reason::FileUnreadable),
@@ -205,16 +206,7 @@ async fn deep(
         findings.extend(rules::hub::deep_findings(&observations[i], &direct));
     }
     findings.extend(notes);
-    for f in &mut findings {
-        if hubs_named(&f.target, targets) {
-            f.probe = crate::model::Kind::Hub;
-        }
-    }
     (obs, findings)
-}
-
-fn hubs_named(name: &str, targets: &[Target]) -> bool {
-    targets.iter().any(|t| t.name == name && t.has(Kind::Hub))
 }
 
 fn apply_overrides(targets: &mut [Target], args: &TargetArgs) {

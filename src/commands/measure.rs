@@ -72,7 +72,8 @@ pub fn compare(target: &str, now: &LoadFacts, base: &Baseline, bound: Bound) -> 
         let change = rules::round1((is - was) / was * 100.0);
         out.push(rules::above(
             target,
-            &format!("{name}_vs_baseline"),
+            Kind::Load,
+            format!("{name}_vs_baseline"),
             change,
             bound,
             Unit::Percent,
@@ -87,6 +88,7 @@ pub fn compare(target: &str, now: &LoadFacts, base: &Baseline, bound: Bound) -> 
         };
         out.push(rules::above(
             target,
+            Kind::Load,
             "success_vs_baseline",
             drop.max(0.0),
             bound,
@@ -202,8 +204,10 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
         Ok(f) => (f, None),
         // a tool that is missing or not read-only is refused before any load: a usage error
         Err(f)
-            if f.reason == crate::model::Reason::ToolMissing
-                || f.message.contains("--allow-side-effects") =>
+            if matches!(
+                f.reason,
+                crate::model::Reason::ToolMissing | crate::model::Reason::NotReadOnly
+            ) =>
         {
             bail!("--tool: {}", f.message)
         }
@@ -219,7 +223,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
     };
     let mut findings = rules::findings(&obs, &target.checks, now);
     if let (Some(base), None) = (&baseline, &obs.failure) {
-        let mut cmp = compare(
+        let cmp = compare(
             &target.name,
             &facts,
             base,
@@ -228,9 +232,6 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
                 crit: Some(crit),
             },
         );
-        for f in &mut cmp {
-            f.probe = crate::model::Kind::Load;
-        }
         findings.extend(cmp);
     }
     if let (Some(path), None) = (&args.save_baseline, &obs.failure) {

@@ -6,6 +6,7 @@
 
 use super::{Context, emit, is_broken_pipe};
 use crate::cli::{GlobalArgs, SummaryArgs};
+use crate::model::CheckId;
 use crate::model::Finding;
 use crate::model::Kind;
 use crate::model::Status;
@@ -105,10 +106,8 @@ fn fold(
     Ok(rules::days(f, start, end))
 }
 
-fn finding(target: &str, check: &str, status: Status, message: String) -> Finding {
-    let mut f = Finding::new(target, check, status, None, message);
-    f.probe = Kind::Mcp;
-    f
+fn finding(target: &str, check: impl Into<CheckId>, status: Status, message: String) -> Finding {
+    Finding::new(target, Kind::Mcp, check, status, None, message)
 }
 
 pub fn run(ctx: &Context, g: &GlobalArgs, args: &SummaryArgs) -> anyhow::Result<u8> {
@@ -160,7 +159,7 @@ pub fn run(ctx: &Context, g: &GlobalArgs, args: &SummaryArgs) -> anyhow::Result<
         findings.push(
             finding(
                 "summary",
-                &format!("deduction:{}", x.rule),
+                format!("deduction:{}", x.rule),
                 Status::Ok,
                 x.evidence.clone(),
             )
@@ -175,7 +174,7 @@ pub fn run(ctx: &Context, g: &GlobalArgs, args: &SummaryArgs) -> anyhow::Result<
         };
         let mut f = finding(
             "summary",
-            &format!("goal:{}", goal.name),
+            format!("goal:{}", goal.name),
             st,
             format!(
                 "{} {}: {}",

@@ -5,6 +5,7 @@
 use super::Context;
 use super::health::{Prepared, check, prepare};
 use crate::cli::{CheckType, GlobalArgs, Section, ValidateArgs};
+use crate::model::CheckId;
 use crate::model::Finding;
 use crate::model::Kind;
 use crate::model::Target;
@@ -33,11 +34,22 @@ fn section_of(f: &Finding) -> Section {
     match f.probe {
         Kind::Config => Section::Config,
         Kind::Conformance => Section::Conformance,
-        Kind::Process => match f.check.as_str() {
-            "process_cpu" | "process_memory" | "process_rss" => Section::Resources,
-            "port" => Section::Network,
-            _ => Section::Process,
-        },
+        Kind::Process => {
+            let c = &f.check;
+            if [
+                CheckId::PROCESS_CPU,
+                CheckId::PROCESS_MEMORY,
+                CheckId::PROCESS_RSS,
+            ]
+            .contains(c)
+            {
+                Section::Resources
+            } else if *c == CheckId::PORT {
+                Section::Network
+            } else {
+                Section::Process
+            }
+        }
         Kind::Http => Section::Network,
         Kind::Hub => Section::Api,
         Kind::Mcp | Kind::Load => Section::Mcp,

@@ -4,6 +4,7 @@
 //! pinned. Pure: the file's text and mode, the environment and a PATH lookup come in as values.
 
 use super::EntryProblem;
+use crate::model::CheckId;
 use crate::model::EndpointSpec;
 use crate::model::Finding;
 use crate::model::Kind;
@@ -24,14 +25,12 @@ pub struct FileFacts<'a> {
 
 fn finding(
     target: &str,
-    check: &str,
+    check: impl Into<CheckId>,
     status: Status,
     reason: Option<Reason>,
     msg: String,
 ) -> Finding {
-    let mut f = Finding::new(target, check, status, reason, msg);
-    f.probe = Kind::Config;
-    f
+    Finding::new(target, Kind::Config, check, status, reason, msg)
 }
 
 /// Header names and env names whose literal values are secrets.

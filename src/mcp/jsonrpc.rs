@@ -5,6 +5,9 @@
 
 use serde_json::{Map, Value, json};
 
+/// JSON-RPC 2.0 §5.1: the method does not exist.
+pub const METHOD_NOT_FOUND: i64 = -32601;
+
 /// A JSON-RPC error object returned by a server.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RpcError {
@@ -62,7 +65,7 @@ pub fn reply_to_server_request(id: &Value, method: &str) -> Vec<u8> {
     let v = if method == "ping" {
         json!({"jsonrpc": "2.0", "id": id, "result": {}})
     } else {
-        json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32601, "message": "Method not found"}})
+        json!({"jsonrpc": "2.0", "id": id, "error": {"code": METHOD_NOT_FOUND, "message": "Method not found"}})
     };
     serde_json::to_vec(&v).unwrap_or_default()
 }

@@ -801,7 +801,9 @@ impl Session {
         self.last_ttfb = x.http.as_ref().map(|h| h.ttfb).filter(|d| !d.is_zero());
         match x.outcome {
             Ok(v) => Ok((v, x.latency)),
-            Err(e) => Err(Failure::new(Reason::RpcError, format!("{method}: {e}"))),
+            Err(e) => {
+                Err(Failure::new(Reason::RpcError, format!("{method}: {e}")).with_rpc_code(e.code))
+            }
         }
     }
 

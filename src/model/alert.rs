@@ -1,6 +1,7 @@
 //! Alert memory and alert events: what `alerts` remembers of a check between runs (`AlertState`), and
 //! the change it tells someone about (`Event`, `AlertEvent`).
 
+use super::finding::CheckId;
 use super::observation::Kind;
 use super::status::Status;
 use serde::{Deserialize, Serialize};
@@ -10,7 +11,7 @@ use serde::{Deserialize, Serialize};
 pub struct AlertEvent {
     pub target: String,
     pub probe: Kind,
-    pub check: String,
+    pub check: CheckId,
     pub event: Event,
     pub status: Status,
     pub message: String,

@@ -65,6 +65,8 @@ pub enum Reason {
     /// `anomalies`: a value far outside the target's own history, a changed tool list, a restart,
     /// missing records, or too many anomalies at once.
     Anomaly,
+    /// `measure --tool`: the tool is not marked read-only and `--allow-side-effects` was not given.
+    NotReadOnly,
 }
 
 impl Reason {
@@ -106,6 +108,7 @@ impl Reason {
             Reason::SecretExposed => "secret_exposed",
             Reason::Nonconformant => "nonconformant",
             Reason::Anomaly => "anomaly",
+            Reason::NotReadOnly => "not_read_only",
         }
     }
 }
@@ -132,6 +135,9 @@ pub struct Failure {
     pub http_status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_challenge: Option<AuthChallenge>,
+    /// The JSON-RPC error code, when the server answered with an error object (`rpc_error`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rpc_code: Option<i64>,
 }
 
 impl Failure {
@@ -141,7 +147,14 @@ impl Failure {
             message: message.into(),
             http_status: None,
             auth_challenge: None,
+            rpc_code: None,
         }
+    }
+
+    /// Keeps the JSON-RPC error code of the server's error object.
+    pub fn with_rpc_code(mut self, code: i64) -> Self {
+        self.rpc_code = Some(code);
+        self
     }
 
     pub fn with_status(mut self, status: u16) -> Self {

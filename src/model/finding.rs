@@ -3,6 +3,125 @@
 use super::failure::Reason;
 use super::observation::Kind;
 use super::status::Status;
+use serde::{Serialize, Serializer};
+use std::borrow::Cow;
+use std::fmt;
+
+/// The name of one check of a probe, as it appears in every output (JSON `check`, table rows, history
+/// metrics, Prometheus `check` labels, alert keys). The checks mcpmon itself names are constants here,
+/// so a producer and its readers cannot drift apart; checks named by data (a hub server's
+/// `server:<name>`, a conformance check's id, a health-document metric) are built with `new`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CheckId(Cow<'static, str>);
+
+impl CheckId {
+    /// Reaching the server (MCP connect and handshake, a hub or health endpoint answering).
+    pub const CONNECT: CheckId = CheckId::of("connect");
+    /// The MCP handshake's round trip (`response_time_ms` bounds it).
+    pub const HANDSHAKE: CheckId = CheckId::of("handshake");
+    /// A stdio server's spawn-to-ready time (`startup_ms`).
+    pub const STARTUP: CheckId = CheckId::of("startup");
+    /// One liveness round trip (`ping`, or `server/discover` in the 2026-07-28 era).
+    pub const LIVENESS: CheckId = CheckId::of("liveness");
+    pub const TOOLS: CheckId = CheckId::of("tools");
+    pub const EXPECT_TOOLS: CheckId = CheckId::of("expect_tools");
+    pub const PROMPTS: CheckId = CheckId::of("prompts");
+    pub const RESOURCES: CheckId = CheckId::of("resources");
+    /// Protocol faults seen on the wire.
+    pub const PROTOCOL: CheckId = CheckId::of("protocol");
+    /// A hub's REST API answering (`/api/health`), and its round trip.
+    pub const HUB: CheckId = CheckId::of("hub");
+    /// A health endpoint answering, and its round trip.
+    pub const HTTP: CheckId = CheckId::of("http");
+    pub const HUB_STATE: CheckId = CheckId::of("hub_state");
+    pub const HUB_SERVERS: CheckId = CheckId::of("hub_servers");
+    pub const HUB_CLIENTS: CheckId = CheckId::of("hub_clients");
+    pub const PROCESS: CheckId = CheckId::of("process");
+    pub const PORT: CheckId = CheckId::of("port");
+    pub const PROCESS_CPU: CheckId = CheckId::of("process_cpu");
+    pub const PROCESS_MEMORY: CheckId = CheckId::of("process_memory");
+    pub const PROCESS_RSS: CheckId = CheckId::of("process_rss");
+    pub const LOG_ERRORS: CheckId = CheckId::of("log_errors");
+    pub const LOG_SIZE: CheckId = CheckId::of("log_size");
+    pub const HOST_MEMORY: CheckId = CheckId::of("host_memory");
+    pub const TLS_EXPIRY: CheckId = CheckId::of("tls_expiry");
+    pub const SUCCESS_RATE: CheckId = CheckId::of("success_rate");
+
+    /// A check named by a constant (`const` friendly).
+    pub const fn of(name: &'static str) -> CheckId {
+        CheckId(Cow::Borrowed(name))
+    }
+
+    /// A check named by data.
+    pub fn new(name: impl Into<Cow<'static, str>>) -> CheckId {
+        CheckId(name.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&'static str> for CheckId {
+    fn from(s: &'static str) -> Self {
+        CheckId::of(s)
+    }
+}
+
+impl From<String> for CheckId {
+    fn from(s: String) -> Self {
+        CheckId(Cow::Owned(s))
+    }
+}
+
+impl From<&String> for CheckId {
+    fn from(s: &String) -> Self {
+        CheckId(Cow::Owned(s.clone()))
+    }
+}
+
+impl PartialEq<String> for CheckId {
+    fn eq(&self, other: &String) -> bool {
+        self.0 == other.as_str()
+    }
+}
+
+impl From<&CheckId> for CheckId {
+    fn from(c: &CheckId) -> Self {
+        c.clone()
+    }
+}
+
+impl std::ops::Deref for CheckId {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for CheckId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for CheckId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl fmt::Display for CheckId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for CheckId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
 
 /// One judged check.
 #[derive(Debug, Clone, PartialEq)]
@@ -10,7 +129,8 @@ pub struct Finding {
     pub target: String,
     /// The kind of probe whose observation this judges (a target can carry several).
     pub probe: Kind,
-    pub check: String,
+    /// Which check of the probe: `connect`, `liveness`, `tools`, a hub server's `server:<name>`, …
+    pub check: CheckId,
     pub status: Status,
     pub reason: Option<Reason>,
     pub message: String,
@@ -56,14 +176,15 @@ impl Unit {
 impl Finding {
     pub fn new(
         target: &str,
-        check: &str,
+        probe: Kind,
+        check: impl Into<CheckId>,
         status: Status,
         reason: Option<Reason>,
         message: String,
     ) -> Self {
         Finding {
             target: target.into(),
-            probe: Kind::Mcp,
+            probe,
             check: check.into(),
             status,
             reason,

@@ -59,7 +59,7 @@ impl Record {
         let mut metrics = BTreeMap::new();
         for f in &mine {
             if let Some(v) = f.value.filter(|v| v.is_finite()) {
-                metrics.insert(f.check.clone(), v);
+                metrics.insert(f.check.to_string(), v);
             }
         }
         let mut uptime_s = BTreeMap::new();

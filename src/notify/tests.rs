@@ -273,8 +273,15 @@ fn from_report_takes_verdict_and_events() {
         command: "alerts",
         generated_at: "2026-05-01T12:00:00Z".parse().unwrap(),
         findings: vec![
-            Finding::new("api", "connect", Status::Warn, None, "slow".into()),
-            Finding::new("docs", "connect", Status::Ok, None, "ok".into()),
+            Finding::new(
+                "api",
+                Kind::Mcp,
+                "connect",
+                Status::Warn,
+                None,
+                "slow".into(),
+            ),
+            Finding::new("docs", Kind::Mcp, "connect", Status::Ok, None, "ok".into()),
         ],
         observations: Vec::new(),
         events: Some(events()),

@@ -343,7 +343,7 @@ async fn modern_fields(s: &mut Session, method: &str, deadline: Instant) -> Chec
 async fn unknown_method(s: &mut Session, deadline: Instant) -> Check {
     let spec = "basic#requests (JSON-RPC 2.0 method not found)";
     match s.call("mcpmon/no-such-method", None, deadline).await {
-        Err(f) if f.message.contains("-32601") => check(
+        Err(f) if f.rpc_code == Some(crate::mcp::jsonrpc::METHOD_NOT_FOUND) => check(
             "unknown-method",
             spec,
             Outcome::Pass("refused with -32601 (method not found)".into()),

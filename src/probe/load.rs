@@ -100,7 +100,7 @@ fn check_tool(tools: &[Value], tool: &str, allow: bool) -> Result<(), Failure> {
         == Some(true);
     if !read_only && !allow {
         return Err(Failure::new(
-            Reason::ProtocolError,
+            Reason::NotReadOnly,
             format!(
                 "tool {tool:?} is not marked read-only (annotations.readOnlyHint); calling it thousands of times may change things: pass --allow-side-effects to do it anyway"
             ),
@@ -498,12 +498,9 @@ mod tests {
             json!({"name": "plain"}),
         ];
         assert!(check_tool(&tools, "read", false).is_ok());
-        assert!(
-            check_tool(&tools, "write", false)
-                .unwrap_err()
-                .message
-                .contains("--allow-side-effects")
-        );
+        let refused = check_tool(&tools, "write", false).unwrap_err();
+        assert_eq!(refused.reason, Reason::NotReadOnly);
+        assert!(refused.message.contains("--allow-side-effects"));
         assert!(check_tool(&tools, "plain", false).is_err());
         assert!(check_tool(&tools, "plain", true).is_ok());
         assert_eq!(

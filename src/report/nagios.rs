@@ -136,6 +136,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Kind;
     use crate::model::Reason;
 
     fn report(findings: Vec<Finding>) -> Report {
@@ -153,6 +154,7 @@ mod tests {
         let r = report(vec![
             Finding::new(
                 "api",
+                Kind::Mcp,
                 "handshake",
                 Status::Ok,
                 None,
@@ -161,11 +163,19 @@ mod tests {
             .value(3.1)
             .unit(Unit::Ms)
             .bounds(Some(2000.0), Some(5000.0)),
-            Finding::new("api", "tools", Status::Ok, None, "13 tools".into())
-                .value(13.0)
-                .unit(Unit::Count),
+            Finding::new(
+                "api",
+                Kind::Mcp,
+                "tools",
+                Status::Ok,
+                None,
+                "13 tools".into(),
+            )
+            .value(13.0)
+            .unit(Unit::Count),
             Finding::new(
                 "db",
+                Kind::Mcp,
                 "connect",
                 Status::Crit,
                 Some(Reason::ConnectRefused),
@@ -191,6 +201,7 @@ mod tests {
     fn lower_is_worse_thresholds_use_ranges() {
         let mut f = Finding::new(
             "web",
+            Kind::Mcp,
             "tls_expiry",
             Status::Warn,
             Some(Reason::Threshold),

@@ -125,6 +125,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Kind;
     use crate::model::Reason;
 
     #[test]
@@ -133,12 +134,27 @@ mod tests {
             command: "health",
             generated_at: chrono::DateTime::from_timestamp(1_700_000_000, 500_000_000).unwrap(),
             findings: vec![
-                Finding::new("api \"1\"", "handshake", Status::Ok, None, String::new())
-                    .value(3.5)
-                    .unit(Unit::Ms),
-                Finding::new("api \"1\"", "connect", Status::Ok, None, String::new()),
+                Finding::new(
+                    "api \"1\"",
+                    Kind::Mcp,
+                    "handshake",
+                    Status::Ok,
+                    None,
+                    String::new(),
+                )
+                .value(3.5)
+                .unit(Unit::Ms),
+                Finding::new(
+                    "api \"1\"",
+                    Kind::Mcp,
+                    "connect",
+                    Status::Ok,
+                    None,
+                    String::new(),
+                ),
                 Finding::new(
                     "srv",
+                    Kind::Mcp,
                     "process_memory",
                     Status::Warn,
                     Some(Reason::Threshold),
@@ -146,9 +162,16 @@ mod tests {
                 )
                 .value(6.0)
                 .unit(Unit::Percent),
-                Finding::new("srv", "process_rss", Status::Ok, None, String::new())
-                    .value(2.0)
-                    .unit(Unit::MiB),
+                Finding::new(
+                    "srv",
+                    Kind::Mcp,
+                    "process_rss",
+                    Status::Ok,
+                    None,
+                    String::new(),
+                )
+                .value(2.0)
+                .unit(Unit::MiB),
             ],
             observations: Vec::new(),
             events: None,

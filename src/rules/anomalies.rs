@@ -4,14 +4,22 @@
 //! stopped), and status flapping. Pure: history is folded in record by record (`History::add`, memory
 //! grows with targets and samples, not with lines read), and the clock is a parameter.
 
+use crate::model::CheckId;
 use crate::model::Finding;
 use crate::model::HistoryLine;
+use crate::model::Kind;
 use crate::model::Status;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 /// Metrics judged against their baseline (milliseconds, higher is worse).
-const BASELINE_METRICS: [&str; 5] = ["handshake", "liveness", "startup", "hub", "http"];
+const BASELINE_METRICS: [CheckId; 5] = [
+    CheckId::HANDSHAKE,
+    CheckId::LIVENESS,
+    CheckId::STARTUP,
+    CheckId::HUB,
+    CheckId::HTTP,
+];
 /// The newest samples compared against the baseline made of the older ones.
 const RECENT: usize = 3;
 /// Samples needed before a baseline means anything.
@@ -56,9 +64,9 @@ impl History {
         };
         s.times.push(at);
         s.ok.push(r.status == Status::Ok);
-        for m in BASELINE_METRICS {
+        for m in &BASELINE_METRICS {
             if let Some(v) = r.metrics.get(m) {
-                match s.metrics.get_mut(m) {
+                match s.metrics.get_mut(m.as_str()) {
                     Some(list) => list.push(v),
                     None => {
                         s.metrics.insert(m.to_string(), vec![v]);
@@ -166,9 +174,10 @@ pub fn median_mad(values: &[f64]) -> (f64, f64) {
     (m, median(&dev))
 }
 
-fn finding(target: &str, check: &str, status: Status, msg: String) -> Finding {
+fn finding(target: &str, check: impl Into<CheckId>, status: Status, msg: String) -> Finding {
     let mut f = Finding::new(
         target,
+        Kind::Mcp,
         check,
         status,
         (status != Status::Ok).then_some(crate::model::Reason::Anomaly),
@@ -251,7 +260,7 @@ pub fn findings(
             out.push(if current > limit {
                 finding(
                     target,
-                    &label(&format!("baseline:{metric}")),
+                    label(&format!("baseline:{metric}")),
                     Status::Warn,
                     evidence,
                 )
@@ -261,7 +270,7 @@ pub fn findings(
             } else {
                 finding(
                     target,
-                    &label(&format!("baseline:{metric}")),
+                    label(&format!("baseline:{metric}")),
                     Status::Ok,
                     evidence,
                 )
@@ -293,7 +302,7 @@ pub fn findings(
             let bad = r >= 0.5 && r > b + 0.3;
             out.push(finding(
                 target,
-                &label("error_rate"),
+                label("error_rate"),
                 if bad { Status::Warn } else { Status::Ok },
                 evidence,
             ));
@@ -303,7 +312,7 @@ pub fn findings(
         if changes > MAX_CHANGES {
             out.push(finding(
                 target,
-                &label("status_changes"),
+                label("status_changes"),
                 Status::Warn,
                 format!(
                     "{changes} changes between OK and not OK in {} records (> {MAX_CHANGES})",
@@ -318,7 +327,7 @@ pub fn findings(
                 let when = s.tools_changed_at.unwrap_or(*t1);
                 out.push(finding(
                     target,
-                    &label("tools_changed"),
+                    label("tools_changed"),
                     Status::Warn,
                     format!(
                         "the tool list changed ({}) between {} and {} (last change {}): {}",
@@ -335,7 +344,7 @@ pub fn findings(
         if let Some((what, when, before, after)) = s.restarts.last() {
             out.push(finding(
                 target,
-                &label("restarted"),
+                label("restarted"),
                 Status::Warn,
                 format!(
                     "{} restart(s); last: {what} {} (uptime {} → {})",
@@ -382,7 +391,7 @@ pub fn findings(
                 };
                 out.push(finding(
                     target,
-                    &label("missing_records"),
+                    label("missing_records"),
                     Status::Warn,
                     format!(
                         "{what}; {} gap(s) longer than {} (the usual interval is {})",
@@ -436,7 +445,7 @@ mod tests {
     }
 
     fn checks(f: &[Finding]) -> Vec<(String, Status)> {
-        f.iter().map(|f| (f.check.clone(), f.status)).collect()
+        f.iter().map(|f| (f.check.to_string(), f.status)).collect()
     }
 
     #[test]

@@ -25,14 +25,14 @@ pub fn findings(target: &str, checks: &[Check], secrets: &[String]) -> Vec<Findi
                 Status::Ok | Status::Unknown => None,
                 _ => Some(Reason::Nonconformant),
             };
-            let mut f = Finding::new(
+            let f = Finding::new(
                 target,
+                Kind::Conformance,
                 c.id,
                 status,
                 reason,
                 format!("{} [spec: {}]", scrub(text, secrets), c.spec),
             );
-            f.probe = Kind::Conformance;
             Some(f)
         })
         .collect()

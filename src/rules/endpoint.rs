@@ -2,9 +2,11 @@
 //! missing metric is UNKNOWN, never 0).
 
 use super::{bounds_text, failed, judge_above, judge_below};
+use crate::model::CheckId;
 use crate::model::Checks;
 use crate::model::EndpointFacts;
 use crate::model::Finding;
+use crate::model::Kind;
 use crate::model::Observation;
 use crate::model::Reason;
 use crate::model::Status;
@@ -14,7 +16,7 @@ pub fn findings(obs: &Observation, e: &EndpointFacts, checks: &Checks) -> Vec<Fi
     let t = obs.target.as_str();
     let mut out = Vec::new();
     if let Some(f) = &obs.failure {
-        out.push(failed(t, "http", f));
+        out.push(failed(t, Kind::Http, CheckId::HTTP, f));
         return out;
     }
     let ms = e
@@ -27,7 +29,8 @@ pub fn findings(obs: &Observation, e: &EndpointFacts, checks: &Checks) -> Vec<Fi
         .unwrap_or_default();
     out.push(super::above(
         t,
-        "http",
+        Kind::Http,
+        CheckId::HTTP,
         ms,
         checks.response_time_ms,
         Unit::Ms,
@@ -50,7 +53,8 @@ pub fn findings(obs: &Observation, e: &EndpointFacts, checks: &Checks) -> Vec<Fi
         out.push(
             Finding::new(
                 t,
-                "tls_expiry",
+                Kind::Http,
+                CheckId::TLS_EXPIRY,
                 st,
                 (st != Status::Ok).then_some(Reason::Threshold),
                 msg,
@@ -66,16 +70,23 @@ pub fn findings(obs: &Observation, e: &EndpointFacts, checks: &Checks) -> Vec<Fi
         let f = match &a.actual {
             None => Finding::new(
                 t,
+                Kind::Http,
                 &check,
                 Status::Unknown,
                 Some(Reason::FieldMissing),
                 format!("{} is missing (expected {})", a.pointer, a.expected),
             ),
-            Some(v) if a.ok() => {
-                Finding::new(t, &check, Status::Ok, None, format!("{} == {v}", a.pointer))
-            }
+            Some(v) if a.ok() => Finding::new(
+                t,
+                Kind::Http,
+                &check,
+                Status::Ok,
+                None,
+                format!("{} == {v}", a.pointer),
+            ),
             Some(v) => Finding::new(
                 t,
+                Kind::Http,
                 &check,
                 Status::Crit,
                 Some(Reason::AssertionFailed),
@@ -89,6 +100,7 @@ pub fn findings(obs: &Observation, e: &EndpointFacts, checks: &Checks) -> Vec<Fi
         let f = match value {
             None => Finding::new(
                 t,
+                Kind::Http,
                 &check,
                 Status::Unknown,
                 Some(Reason::FieldMissing),
@@ -106,6 +118,7 @@ pub fn findings(obs: &Observation, e: &EndpointFacts, checks: &Checks) -> Vec<Fi
                 };
                 let f = Finding::new(
                     t,
+                    Kind::Http,
                     &check,
                     st,
                     (st != Status::Ok).then_some(Reason::Threshold),
@@ -123,6 +136,7 @@ pub fn findings(obs: &Observation, e: &EndpointFacts, checks: &Checks) -> Vec<Fi
         let f = match value.as_deref() {
             None => Finding::new(
                 t,
+                Kind::Http,
                 &check,
                 Status::Unknown,
                 Some(Reason::FieldMissing),
@@ -130,6 +144,7 @@ pub fn findings(obs: &Observation, e: &EndpointFacts, checks: &Checks) -> Vec<Fi
             ),
             Some(v) if is(&st.crit, v) => Finding::new(
                 t,
+                Kind::Http,
                 &check,
                 Status::Crit,
                 Some(Reason::Threshold),
@@ -137,12 +152,20 @@ pub fn findings(obs: &Observation, e: &EndpointFacts, checks: &Checks) -> Vec<Fi
             ),
             Some(v) if is(&st.warn, v) => Finding::new(
                 t,
+                Kind::Http,
                 &check,
                 Status::Warn,
                 Some(Reason::Threshold),
                 format!("{} is {v}", st.name),
             ),
-            Some(v) => Finding::new(t, &check, Status::Ok, None, format!("{} is {v}", st.name)),
+            Some(v) => Finding::new(
+                t,
+                Kind::Http,
+                &check,
+                Status::Ok,
+                None,
+                format!("{} is {v}", st.name),
+            ),
         };
         out.push(f);
     }

@@ -2,9 +2,11 @@
 //! playbooks' `free -h` and `df -h` do. Load and CPU are reported, not judged.
 
 use super::{above, round1};
+use crate::model::CheckId;
 use crate::model::Checks;
 use crate::model::Finding;
 use crate::model::HostFacts;
+use crate::model::Kind;
 use crate::model::Observation;
 use crate::model::Unit;
 
@@ -12,14 +14,15 @@ pub fn findings(obs: &Observation, h: &HostFacts, checks: &Checks) -> Vec<Findin
     let t = obs.target.as_str();
     let mut out = Vec::new();
     if let Some(f) = &obs.failure {
-        out.push(super::failed(t, "host", f));
+        out.push(super::failed(t, Kind::Host, "host", f));
         return out;
     }
     if h.memory_total_bytes > 0 {
         let v = round1(h.memory_used_percent);
         out.push(above(
             t,
-            "host_memory",
+            Kind::Host,
+            CheckId::HOST_MEMORY,
             v,
             checks.host_memory_percent,
             Unit::Percent,
@@ -35,7 +38,8 @@ pub fn findings(obs: &Observation, h: &HostFacts, checks: &Checks) -> Vec<Findin
         );
         out.push(above(
             t,
-            &format!("disk:{}", d.path.display()),
+            Kind::Host,
+            format!("disk:{}", d.path.display()),
             v,
             checks.disk_used_percent,
             Unit::Percent,

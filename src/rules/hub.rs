@@ -2,9 +2,11 @@
 //! by the `"status": "ok"` it always answers — with missing fields UNKNOWN, and counts cross-checked.
 
 use super::{bounds_text, failed};
+use crate::model::CheckId;
 use crate::model::Checks;
 use crate::model::Finding;
 use crate::model::HubFacts;
+use crate::model::Kind;
 use crate::model::Observation;
 use crate::model::Reason;
 use crate::model::Status;
@@ -19,7 +21,7 @@ pub fn findings(
     let t = obs.target.as_str();
     let mut out = Vec::new();
     if let Some(f) = &obs.failure {
-        out.push(failed(t, "hub", f));
+        out.push(failed(t, Kind::Hub, CheckId::HUB, f));
         return out;
     }
     let version = h
@@ -33,7 +35,8 @@ pub fn findings(
         .unwrap_or(0.0);
     out.push(super::above(
         t,
-        "hub",
+        Kind::Hub,
+        CheckId::HUB,
         ms,
         checks.response_time_ms,
         Unit::Ms,
@@ -49,19 +52,28 @@ pub fn findings(
     let state = match h.state.as_deref() {
         None => Finding::new(
             t,
-            "hub_state",
+            Kind::Hub,
+            CheckId::HUB_STATE,
             Status::Unknown,
             Some(Reason::FieldMissing),
             "the hub's health has no `state`".into(),
         ),
-        Some("ready") => Finding::new(t, "hub_state", Status::Ok, None, "ready".into()),
+        Some("ready") => Finding::new(
+            t,
+            Kind::Hub,
+            CheckId::HUB_STATE,
+            Status::Ok,
+            None,
+            "ready".into(),
+        ),
         Some("starting") => {
             let limit = checks.hub_starting_s.crit;
             match (age_s, limit) {
                 (Some(age), _) if checks.hub_starting_s.warn.is_some_and(|w| age <= w) => {
                     Finding::new(
                         t,
-                        "hub_state",
+                        Kind::Hub,
+                        CheckId::HUB_STATE,
                         Status::Ok,
                         None,
                         format!("starting ({age:.0} s since start)"),
@@ -69,7 +81,8 @@ pub fn findings(
                 }
                 (Some(age), Some(limit)) if age > limit => Finding::new(
                     t,
-                    "hub_state",
+                    Kind::Hub,
+                    CheckId::HUB_STATE,
                     Status::Crit,
                     Some(Reason::HubNotReady),
                     format!(
@@ -79,7 +92,8 @@ pub fn findings(
                 ),
                 _ => Finding::new(
                     t,
-                    "hub_state",
+                    Kind::Hub,
+                    CheckId::HUB_STATE,
                     Status::Warn,
                     Some(Reason::HubNotReady),
                     "starting".into(),
@@ -88,21 +102,24 @@ pub fn findings(
         }
         Some(s @ ("restarting" | "restarted")) => Finding::new(
             t,
-            "hub_state",
+            Kind::Hub,
+            CheckId::HUB_STATE,
             Status::Warn,
             Some(Reason::HubNotReady),
             s.to_string(),
         ),
         Some(s @ ("stopping" | "stopped" | "error")) => Finding::new(
             t,
-            "hub_state",
+            Kind::Hub,
+            CheckId::HUB_STATE,
             Status::Crit,
             Some(Reason::HubNotReady),
             s.to_string(),
         ),
         Some(other) => Finding::new(
             t,
-            "hub_state",
+            Kind::Hub,
+            CheckId::HUB_STATE,
             Status::Unknown,
             Some(Reason::HubNotReady),
             format!("unknown state {other:?}"),
@@ -112,7 +129,8 @@ pub fn findings(
     for m in h.missing.iter().filter(|m| m.as_str() == "/servers") {
         out.push(Finding::new(
             t,
-            "hub_servers",
+            Kind::Hub,
+            CheckId::HUB_SERVERS,
             Status::Unknown,
             Some(Reason::FieldMissing),
             format!("the hub sent no server list ({m})"),
@@ -146,6 +164,7 @@ pub fn findings(
         let f = match s.status.as_deref() {
             None => Finding::new(
                 t,
+                Kind::Hub,
                 &check,
                 Status::Unknown,
                 Some(Reason::FieldMissing),
@@ -154,15 +173,24 @@ pub fn findings(
             Some("connected") => match tools {
                 Some(0) => Finding::new(
                     t,
+                    Kind::Hub,
                     &check,
                     Status::Warn,
                     Some(Reason::ZeroTools),
                     "connected but lists 0 tools".into(),
                 ),
-                _ => Finding::new(t, &check, Status::Ok, None, format!("connected{detail}")),
+                _ => Finding::new(
+                    t,
+                    Kind::Hub,
+                    &check,
+                    Status::Ok,
+                    None,
+                    format!("connected{detail}"),
+                ),
             },
             Some("disabled") => Finding::new(
                 t,
+                Kind::Hub,
                 &check,
                 Status::Ok,
                 None,
@@ -170,6 +198,7 @@ pub fn findings(
             ),
             Some("connecting") => Finding::new(
                 t,
+                Kind::Hub,
                 &check,
                 Status::Warn,
                 Some(Reason::ServerDisconnected),
@@ -177,6 +206,7 @@ pub fn findings(
             ),
             Some("disconnected") => Finding::new(
                 t,
+                Kind::Hub,
                 &check,
                 Status::Crit,
                 Some(Reason::ServerDisconnected),
@@ -184,6 +214,7 @@ pub fn findings(
             ),
             Some("unauthorized") => Finding::new(
                 t,
+                Kind::Hub,
                 &check,
                 Status::Crit,
                 Some(Reason::AuthRequired),
@@ -191,6 +222,7 @@ pub fn findings(
             ),
             Some(other) => Finding::new(
                 t,
+                Kind::Hub,
                 &check,
                 Status::Unknown,
                 None,
@@ -211,6 +243,7 @@ pub fn findings(
         let f = if sum == reg {
             Finding::new(
                 t,
+                Kind::Hub,
                 "hub_tools",
                 Status::Ok,
                 None,
@@ -221,6 +254,7 @@ pub fn findings(
         } else {
             Finding::new(
                 t,
+                Kind::Hub,
                 "hub_tools",
                 Status::Warn,
                 Some(Reason::Mismatch),
@@ -251,6 +285,7 @@ pub fn findings(
         out.push(
             Finding::new(
                 t,
+                Kind::Hub,
                 "hub_workspaces",
                 if odd.is_empty() {
                     Status::Ok
@@ -287,6 +322,7 @@ pub fn deep_findings(hub: &Observation, direct: &[(&str, &Observation)]) -> Vec<
                 let f = if reg == n {
                     Finding::new(
                         t,
+                        Kind::Hub,
                         "deep:mcp",
                         Status::Ok,
                         None,
@@ -295,6 +331,7 @@ pub fn deep_findings(hub: &Observation, direct: &[(&str, &Observation)]) -> Vec<
                 } else {
                     Finding::new(
                         t,
+                        Kind::Hub,
                         "deep:mcp",
                         Status::Warn,
                         Some(Reason::Mismatch),
@@ -313,6 +350,7 @@ pub fn deep_findings(hub: &Observation, direct: &[(&str, &Observation)]) -> Vec<
         let f = match (&o.failure, connected) {
             (Some(fail), true) => Finding::new(
                 t,
+                Kind::Hub,
                 &check,
                 Status::Warn,
                 Some(Reason::Mismatch),
@@ -323,6 +361,7 @@ pub fn deep_findings(hub: &Observation, direct: &[(&str, &Observation)]) -> Vec<
             ),
             (Some(_), false) => Finding::new(
                 t,
+                Kind::Hub,
                 &check,
                 Status::Ok,
                 None,
@@ -330,6 +369,7 @@ pub fn deep_findings(hub: &Observation, direct: &[(&str, &Observation)]) -> Vec<
             ),
             (None, false) if s.status.as_deref() != Some("disabled") => Finding::new(
                 t,
+                Kind::Hub,
                 &check,
                 Status::Warn,
                 Some(Reason::Mismatch),
@@ -341,6 +381,7 @@ pub fn deep_findings(hub: &Observation, direct: &[(&str, &Observation)]) -> Vec<
             (None, _) => match (s.counts.tools, tools_of(o)) {
                 (Some(a), Some(b)) if a != b => Finding::new(
                     t,
+                    Kind::Hub,
                     &check,
                     Status::Warn,
                     Some(Reason::Mismatch),
@@ -348,6 +389,7 @@ pub fn deep_findings(hub: &Observation, direct: &[(&str, &Observation)]) -> Vec<
                 ),
                 _ => Finding::new(
                     t,
+                    Kind::Hub,
                     &check,
                     Status::Ok,
                     None,

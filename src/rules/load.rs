@@ -4,8 +4,10 @@
 
 use super::{above, failed, round1};
 use crate::model::Bound;
+use crate::model::CheckId;
 use crate::model::Checks;
 use crate::model::Finding;
+use crate::model::Kind;
 use crate::model::LoadFacts;
 use crate::model::Observation;
 use crate::model::Reason;
@@ -22,13 +24,14 @@ pub fn findings(obs: &Observation, l: &LoadFacts, checks: &Checks) -> Vec<Findin
     let t = obs.target.as_str();
     let mut out = Vec::new();
     if let Some(f) = &obs.failure {
-        out.push(failed(t, "load", f));
+        out.push(failed(t, Kind::Load, "load", f));
         return out;
     }
     match l.stats.success_percent() {
         None => out.push(Finding::new(
             t,
-            "success_rate",
+            Kind::Load,
+            CheckId::SUCCESS_RATE,
             Status::Unknown,
             Some(Reason::FieldMissing),
             "no request ran".into(),
@@ -51,7 +54,8 @@ pub fn findings(obs: &Observation, l: &LoadFacts, checks: &Checks) -> Vec<Findin
             out.push(
                 Finding::new(
                     t,
-                    "success_rate",
+                    Kind::Load,
+                    CheckId::SUCCESS_RATE,
                     st,
                     (st != Status::Ok).then_some(Reason::Threshold),
                     msg,
@@ -71,6 +75,7 @@ pub fn findings(obs: &Observation, l: &LoadFacts, checks: &Checks) -> Vec<Findin
         };
         out.push(above(
             t,
+            Kind::Load,
             "p95",
             round1(s.p95),
             p95,
@@ -81,6 +86,7 @@ pub fn findings(obs: &Observation, l: &LoadFacts, checks: &Checks) -> Vec<Findin
         out.push(
             Finding::new(
                 t,
+                Kind::Load,
                 "throughput",
                 Status::Ok,
                 None,

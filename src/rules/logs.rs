@@ -2,9 +2,11 @@
 //! (disconnect/reconnect cycles), with DESIGN.md §8's defaults.
 
 use super::{above, failed};
+use crate::model::CheckId;
 use crate::model::Checks;
 use crate::model::Finding;
 use crate::model::Growth;
+use crate::model::Kind;
 use crate::model::LogFacts;
 use crate::model::Observation;
 use crate::model::Reason;
@@ -15,7 +17,7 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
     let t = obs.target.as_str();
     let mut out = Vec::new();
     if let Some(f) = &obs.failure {
-        out.push(failed(t, "log", f));
+        out.push(failed(t, Kind::Log, "log", f));
         return out;
     }
     // judged on the exact size; shown rounded
@@ -23,7 +25,8 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
     let shown = format!("{mb:.1} MB");
     out.push(above(
         t,
-        "log_size",
+        Kind::Log,
+        CheckId::LOG_SIZE,
         mb,
         checks.log_size_mb,
         Unit::MB,
@@ -41,7 +44,8 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
     );
     out.push(above(
         t,
-        "log_errors",
+        Kind::Log,
+        CheckId::LOG_ERRORS,
         errors as f64,
         checks.log_errors,
         Unit::Count,
@@ -55,6 +59,7 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
         .collect();
     out.push(Finding::new(
         t,
+        Kind::Log,
         "log_levels",
         Status::Ok,
         None,
@@ -71,6 +76,7 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
         let f = match g {
             Growth::Truncated { from, to } => Finding::new(
                 t,
+                Kind::Log,
                 "log_growth",
                 Status::Warn,
                 Some(Reason::LogTruncated),
@@ -80,6 +86,7 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
             ),
             Growth::Rotated => Finding::new(
                 t,
+                Kind::Log,
                 "log_growth",
                 Status::Ok,
                 None,
@@ -87,6 +94,7 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
             ),
             Growth::Grew { bytes } => Finding::new(
                 t,
+                Kind::Log,
                 "log_growth",
                 Status::Ok,
                 None,
@@ -96,6 +104,7 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
             .unit(Unit::Bytes),
             Growth::Unchanged => Finding::new(
                 t,
+                Kind::Log,
                 "log_growth",
                 Status::Ok,
                 None,
@@ -105,6 +114,7 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
             .unit(Unit::Bytes),
             Growth::FirstLook => Finding::new(
                 t,
+                Kind::Log,
                 "log_growth",
                 Status::Ok,
                 None,
@@ -127,6 +137,7 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
     );
     out.push(above(
         t,
+        Kind::Log,
         "log_flapping",
         flaps as f64,
         checks.log_flaps,

@@ -2,8 +2,10 @@
 //! (`min_tools`, `expect_tools`), the other lists, and protocol faults seen on the wire.
 
 use crate::model::Bound;
+use crate::model::CheckId;
 use crate::model::Checks;
 use crate::model::Finding;
+use crate::model::Kind;
 use crate::model::Observation;
 use crate::model::Reason;
 use crate::model::Status;
@@ -18,7 +20,7 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
     let t = obs.target.as_str();
     let mut out = Vec::new();
     if let Some(fail) = &obs.failure {
-        out.push(super::failed(t, "connect", fail));
+        out.push(super::failed(t, Kind::Mcp, CheckId::CONNECT, fail));
         return out;
     }
     let Some(f) = obs.mcp() else {
@@ -35,7 +37,8 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
     out.push(
         Finding::new(
             t,
-            "connect",
+            Kind::Mcp,
+            CheckId::CONNECT,
             Status::Ok,
             None,
             format!("{verb} {rev} over {wire} in {hs} ms"),
@@ -50,21 +53,28 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
         // (own thresholds, none by default), not as response time.
         let ready = f.ready.map(ms).unwrap_or(hs);
         out.push(latency(
-            "startup",
+            CheckId::STARTUP,
             t,
             "spawn to ready",
             ready,
             checks.startup_ms,
         ));
     } else {
-        out.push(latency("handshake", t, "handshake", hs, bound));
+        out.push(latency(
+            CheckId::HANDSHAKE,
+            t,
+            CheckId::HANDSHAKE.as_str(),
+            hs,
+            bound,
+        ));
     }
     if let Some((method, res)) = &f.liveness {
         match res {
-            Ok(d) => out.push(latency("liveness", t, method, ms(*d), bound)),
+            Ok(d) => out.push(latency(CheckId::LIVENESS, t, method, ms(*d), bound)),
             Err(e) => out.push(Finding::new(
                 t,
-                "liveness",
+                Kind::Mcp,
+                CheckId::LIVENESS,
                 Status::Crit,
                 Some(e.reason),
                 format!("{method} failed: {}", e.message),
@@ -77,14 +87,16 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
         None if checks.skip_lists => {}
         None => out.push(Finding::new(
             t,
-            "tools",
+            Kind::Mcp,
+            CheckId::TOOLS,
             Status::Ok,
             None,
             "no tools capability declared".into(),
         )),
         Some(Err(e)) => out.push(Finding::new(
             t,
-            "tools",
+            Kind::Mcp,
+            CheckId::TOOLS,
             Status::Crit,
             Some(e.reason),
             format!("tools/list failed: {}", e.message),
@@ -112,7 +124,7 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
                 _ => (Status::Ok, None, tools_n(n)),
             };
             out.push(
-                Finding::new(t, "tools", st, reason, msg)
+                Finding::new(t, Kind::Mcp, CheckId::TOOLS, st, reason, msg)
                     .value(n as f64)
                     .unit(Unit::Count)
                     .bounds(None, checks.min_tools.map(|m| m as f64)),
@@ -127,7 +139,8 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
                 if missing.is_empty() {
                     out.push(Finding::new(
                         t,
-                        "expect_tools",
+                        Kind::Mcp,
+                        CheckId::EXPECT_TOOLS,
                         Status::Ok,
                         None,
                         format!("all {} expected tools present", checks.expect_tools.len()),
@@ -135,7 +148,8 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
                 } else {
                     out.push(Finding::new(
                         t,
-                        "expect_tools",
+                        Kind::Mcp,
+                        CheckId::EXPECT_TOOLS,
                         Status::Crit,
                         Some(Reason::ToolMissing),
                         format!("missing tools: {}", missing.join(", ")),
@@ -148,6 +162,7 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
         if let Some(Err(e)) = listed {
             out.push(Finding::new(
                 t,
+                Kind::Mcp,
                 check,
                 Status::Warn,
                 Some(e.reason),
@@ -163,7 +178,8 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
         };
         out.push(Finding::new(
             t,
-            "protocol",
+            Kind::Mcp,
+            CheckId::PROTOCOL,
             Status::Warn,
             Some(Reason::ProtocolError),
             format!("{}{more}", f.faults[0]),
@@ -181,9 +197,10 @@ fn tools_n(n: usize) -> String {
 }
 
 /// A latency judged against warn/crit bounds.
-fn latency(check: &str, target: &str, what: &str, value: f64, bound: Bound) -> Finding {
+fn latency(check: CheckId, target: &str, what: &str, value: f64, bound: Bound) -> Finding {
     super::above(
         target,
+        Kind::Mcp,
         check,
         value,
         bound,

@@ -5,11 +5,11 @@ use crate::model::Bound;
 use crate::model::Checks;
 use crate::model::Facts;
 use crate::model::Failure;
-use crate::model::Finding;
 use crate::model::Observation;
 use crate::model::Reason;
 use crate::model::Status;
 use crate::model::Unit;
+use crate::model::{CheckId, Finding, Kind};
 
 pub mod alerting;
 pub mod anomalies;
@@ -29,7 +29,7 @@ pub fn findings(
     checks: &Checks,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Vec<Finding> {
-    let mut out = match &obs.facts {
+    match &obs.facts {
         Facts::Mcp(_) => mcp::findings(obs, checks),
         Facts::Hub(h) => hub::findings(obs, h, checks, now),
         Facts::Http(e) => endpoint::findings(obs, e, checks),
@@ -37,11 +37,7 @@ pub fn findings(
         Facts::Process(p) => process::findings(obs, p, checks),
         Facts::Host(h) => host::findings(obs, h, checks),
         Facts::Load(l) => load::findings(obs, l, checks),
-    };
-    for f in &mut out {
-        f.probe = obs.kind();
     }
-    out
 }
 
 /// Judges a value where higher is worse against warn/crit bounds (crossing means strictly above).
@@ -68,19 +64,27 @@ pub fn judge_below(value: f64, bound: Bound) -> Status {
 
 /// The finding for a probe that could not look at all: UNKNOWN when mcpmon could not evaluate (an
 /// unresolved `${VAR}`, a field the source did not send), CRIT otherwise.
-pub fn failed(target: &str, check: &str, f: &Failure) -> Finding {
+pub fn failed(target: &str, probe: Kind, check: impl Into<CheckId>, f: &Failure) -> Finding {
     let status = match f.reason {
         Reason::UnresolvedPlaceholder | Reason::FieldMissing => Status::Unknown,
         _ => Status::Crit,
     };
-    Finding::new(target, check, status, Some(f.reason), f.message.clone())
+    Finding::new(
+        target,
+        probe,
+        check,
+        status,
+        Some(f.reason),
+        f.message.clone(),
+    )
 }
 
 /// A value judged against bounds where higher is worse. `described` says the value in words ("CPU 3.2 %
 /// of one core"); when it is not OK, the bounds it crossed are appended.
 pub fn above(
     target: &str,
-    check: &str,
+    probe: Kind,
+    check: impl Into<CheckId>,
     value: f64,
     bound: Bound,
     unit: Unit,
@@ -93,6 +97,7 @@ pub fn above(
     };
     Finding::new(
         target,
+        probe,
         check,
         st,
         (st != Status::Ok).then_some(Reason::Threshold),

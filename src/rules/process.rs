@@ -4,8 +4,10 @@
 
 use super::{above, failed, round1};
 use crate::model::Bound;
+use crate::model::CheckId;
 use crate::model::Checks;
 use crate::model::Finding;
+use crate::model::Kind;
 use crate::model::Observation;
 use crate::model::ProcessFacts;
 use crate::model::Reason;
@@ -14,7 +16,7 @@ use crate::model::Unit;
 
 fn judged(
     t: &str,
-    check: &str,
+    check: CheckId,
     value: Option<f64>,
     bound: Bound,
     what: &str,
@@ -24,6 +26,7 @@ fn judged(
     let v = round1(value?);
     Some(above(
         t,
+        Kind::Process,
         check,
         v,
         bound,
@@ -40,13 +43,14 @@ pub fn findings(obs: &Observation, p: &ProcessFacts, checks: &Checks) -> Vec<Fin
     let t = obs.target.as_str();
     let mut out = Vec::new();
     if let Some(f) = &obs.failure {
-        out.push(failed(t, "process", f));
+        out.push(failed(t, Kind::Process, CheckId::PROCESS, f));
         return out;
     }
     let pids: Vec<String> = p.processes.iter().map(|i| i.pid.to_string()).collect();
     out.push(Finding::new(
         t,
-        "process",
+        Kind::Process,
+        CheckId::PROCESS,
         Status::Ok,
         None,
         format!(
@@ -67,7 +71,7 @@ pub fn findings(obs: &Observation, p: &ProcessFacts, checks: &Checks) -> Vec<Fin
     let cpu = sum(p.processes.iter().map(|i| i.cpu_percent));
     out.extend(judged(
         t,
-        "process_cpu",
+        CheckId::PROCESS_CPU,
         cpu,
         checks.process_cpu_percent,
         "CPU",
@@ -77,7 +81,7 @@ pub fn findings(obs: &Observation, p: &ProcessFacts, checks: &Checks) -> Vec<Fin
     let mem = sum(p.processes.iter().map(|i| i.memory_percent));
     out.extend(judged(
         t,
-        "process_memory",
+        CheckId::PROCESS_MEMORY,
         mem,
         checks.process_memory_percent,
         "memory",
@@ -90,7 +94,7 @@ pub fn findings(obs: &Observation, p: &ProcessFacts, checks: &Checks) -> Vec<Fin
         .map(|i| i.rss_bytes.map(|b| b as f64 / 1_048_576.0)));
     out.extend(judged(
         t,
-        "process_rss",
+        CheckId::PROCESS_RSS,
         rss,
         checks.process_rss_mb,
         "RSS",
@@ -105,7 +109,8 @@ pub fn findings(obs: &Observation, p: &ProcessFacts, checks: &Checks) -> Vec<Fin
         out.push(if listening {
             Finding::new(
                 t,
-                "port",
+                Kind::Process,
+                CheckId::PORT,
                 Status::Ok,
                 None,
                 format!("listening on TCP port {port}"),
@@ -113,7 +118,8 @@ pub fn findings(obs: &Observation, p: &ProcessFacts, checks: &Checks) -> Vec<Fin
         } else {
             Finding::new(
                 t,
-                "port",
+                Kind::Process,
+                CheckId::PORT,
                 Status::Crit,
                 Some(Reason::PortClosed),
                 format!("not listening on TCP port {port}"),

@@ -4,6 +4,7 @@
 //! 000; and the health score of 001 with every deduction itemised. Pure: lines come in one by one and
 //! the day's bounds are parameters.
 
+use crate::model::CheckId;
 use crate::model::Status;
 use crate::rules::anomalies::tool_diff;
 
@@ -89,7 +90,13 @@ impl ScoreRules {
 }
 
 /// Latency metrics, in order of preference, for a series' percentiles.
-const LATENCY: [&str; 5] = ["liveness", "handshake", "hub", "http", "startup"];
+const LATENCY: [CheckId; 5] = [
+    CheckId::LIVENESS,
+    CheckId::HANDSHAKE,
+    CheckId::HUB,
+    CheckId::HTTP,
+    CheckId::STARTUP,
+];
 
 /// Min, mean and max of a value through the day.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -162,13 +169,13 @@ impl Fold {
             a.hourly[hour].0 += v;
             a.hourly[hour].1 += 1;
         }
-        if let Some(v) = l.metrics.get("process_cpu") {
+        if let Some(v) = l.metrics.get(&CheckId::PROCESS_CPU) {
             a.cpu.add(v);
         }
-        if let Some(v) = l.metrics.get("process_memory") {
+        if let Some(v) = l.metrics.get(&CheckId::PROCESS_MEMORY) {
             a.memory.add(v);
         }
-        if let Some(v) = l.metrics.get("log_size") {
+        if let Some(v) = l.metrics.get(&CheckId::LOG_SIZE) {
             a.log_mb.add(v);
         }
         for (what, up) in &l.uptime_s.0 {

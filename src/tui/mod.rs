@@ -24,7 +24,7 @@ fn seed_from_history(m: &mut Model, ctx: &Context, g: &GlobalArgs) {
     };
     let now = chrono::Utc::now();
     let _ = crate::store::history::scan(&dir, now - chrono::Duration::hours(1), now, |l, _| {
-        if let Some(v) = l.metrics.get("liveness") {
+        if let Some(v) = l.metrics.get(&crate::model::CheckId::LIVENESS) {
             let q = m.trend.entry(l.target.to_string()).or_default();
             q.push_back(v);
             if q.len() > model::TREND {

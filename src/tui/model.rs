@@ -93,7 +93,7 @@ impl Model {
                     .findings
                     .iter()
                     .filter(|f| f.target == t)
-                    .map(|f| (f.status, f.check.clone(), f.message.clone()))
+                    .map(|f| (f.status, f.check.to_string(), f.message.clone()))
                     .collect(),
                 ..Row::pending(t)
             };
@@ -228,6 +228,7 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Kind;
     use crate::model::{Finding, LogFacts, Observation};
 
     fn log_round(errors: usize) -> Report {
@@ -239,6 +240,7 @@ mod tests {
             generated_at: chrono::Utc::now(),
             findings: vec![Finding::new(
                 "log",
+                Kind::Log,
                 "log_errors",
                 Status::Ok,
                 None,

@@ -271,6 +271,7 @@ pub fn lines(m: &Model, ui: &Ui, width: usize, height: usize, color: bool) -> Ve
 mod tests {
     use super::*;
     use crate::model::Finding;
+    use crate::model::Kind;
     use crate::report::Report;
 
     fn report(statuses: &[(&str, Status)]) -> Report {
@@ -280,7 +281,14 @@ mod tests {
             findings: statuses
                 .iter()
                 .map(|(t, s)| {
-                    Finding::new(t, "liveness", *s, None, format!("ping is {}", s.as_str()))
+                    Finding::new(
+                        t,
+                        Kind::Mcp,
+                        "liveness",
+                        *s,
+                        None,
+                        format!("ping is {}", s.as_str()),
+                    )
                 })
                 .collect(),
             observations: Vec::new(),
