@@ -412,3 +412,24 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &HealthArgs) -> anyhow::Re
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixtures;
+
+    fn md(r: &Report) -> String {
+        let mut out = Vec::new();
+        markdown(r, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn markdown_snapshots() {
+        insta::assert_snapshot!("markdown_healthy", md(&fixtures::healthy()));
+        // pipes in messages are escaped, control characters sanitised
+        insta::assert_snapshot!("markdown_mixed", md(&fixtures::mixed()));
+        insta::assert_snapshot!("markdown_measure", md(&fixtures::measure()));
+        insta::assert_snapshot!("markdown_validate", md(&fixtures::validate()));
+    }
+}

@@ -899,3 +899,8 @@ pub fn parse_url(s: &str) -> Result<Url, String> {
 
 /// Re-export for callers building endpoints.
 pub use http_t::header_map;
+
+#[cfg(test)]
+mod stub;
+#[cfg(test)]
+mod tests;

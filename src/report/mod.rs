@@ -8,6 +8,11 @@ pub mod nagios;
 pub mod prometheus;
 pub mod table;
 
+#[cfg(test)]
+pub(crate) mod fixtures;
+#[cfg(test)]
+mod tests;
+
 use crate::model::Observation;
 use crate::model::Status;
 use crate::model::worst;

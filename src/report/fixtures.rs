@@ -1,0 +1,1222 @@
+//! Representative reports for the renderers' snapshot tests: fixed timestamps and durations, so every
+//! rendering is byte-for-byte stable. Built by hand (not through `rules`), so a snapshot changes only
+//! when a renderer does. Test-only.
+
+use super::Report;
+use super::daily::Daily;
+use crate::model::stats::LatencyStats;
+use crate::model::{
+    AlertEvent, AssertResult, AuthChallenge, Bound, DiskUsage, EndpointFacts, Era, Facts, Failure,
+    Finding, Growth, HostFacts, HttpFacts, HubCounts, HubFacts, HubServer, Kind, LoadFacts,
+    LogFacts, LogFormat, McpFacts, MetricSource, MetricSpec, Observation, ProcessFacts,
+    ProcessInfo, Reason, RequestRecord, ServerInfo, StateSpec, Status, Unit, Wire,
+};
+use crate::rules::summary::{Deduction, Fold, Goal, Outage, Range, SeriesDay};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// The moment every fixture report was generated.
+pub fn t0() -> DateTime<Utc> {
+    "2026-11-22T10:00:00Z".parse().unwrap()
+}
+
+fn at(ms: i64) -> DateTime<Utc> {
+    t0() + chrono::Duration::milliseconds(ms)
+}
+
+fn ms(v: f64) -> Duration {
+    Duration::from_micros((v * 1000.0).round() as u64)
+}
+
+fn finding(
+    target: &str,
+    probe: Kind,
+    check: &str,
+    status: Status,
+    reason: Option<Reason>,
+    message: &str,
+) -> Finding {
+    let mut f = Finding::new(target, check, status, reason, message.into());
+    f.probe = probe;
+    f
+}
+
+fn observation(target: &str, endpoint: &str, took_ms: f64, facts: Facts) -> Observation {
+    Observation {
+        target: target.into(),
+        endpoint: endpoint.into(),
+        started_at: at(0),
+        duration: ms(took_ms),
+        failure: None,
+        facts,
+    }
+}
+
+fn request(method: &str, latency_ms: f64, http: Option<(u16, &str, f64)>) -> RequestRecord {
+    RequestRecord {
+        method: method.into(),
+        latency: ms(latency_ms),
+        http: http.map(|(status, ctype, ttfb)| HttpFacts {
+            status,
+            content_type: ctype.into(),
+            ttfb: ms(ttfb),
+        }),
+        ok: true,
+    }
+}
+
+fn names(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+/// A legacy Streamable HTTP server that answered everything.
+fn everything_http() -> Observation {
+    observation(
+        "everything",
+        "http://127.0.0.1:3001/mcp",
+        21.5,
+        Facts::Mcp(Box::new(McpFacts {
+            wire: Some(Wire::StreamableHttp),
+            era: Some(Era::Legacy),
+            revision: Some("2025-11-25".into()),
+            server: Some(ServerInfo {
+                name: "example-servers/everything".into(),
+                version: "1.0.0".into(),
+                title: None,
+            }),
+            capabilities: names(&["tools", "prompts", "resources", "logging"]),
+            handshake: Some(ms(12.345)),
+            ready: Some(ms(14.5)),
+            liveness: Some(("ping".into(), Ok(ms(1.25)))),
+            tools: Some(Ok(names(&["echo", "add", "longRunningOperation"]))),
+            prompts: Some(Ok(3)),
+            resources: Some(Ok(100)),
+            requests: vec![
+                request("server/discover", 2.5, Some((200, "application/json", 2.1))),
+                request("initialize", 12.345, Some((200, "text/event-stream", 4.0))),
+                request("tools/list", 3.0, Some((200, "application/json", 2.75))),
+                request("ping", 1.25, Some((200, "application/json", 1.0))),
+            ],
+            detection: names(&[
+                "POST server/discover: HTTP 200 JSON-RPC error -32601: Method not found",
+                "POST initialize: HTTP 200 result",
+                "legacy server (2025-11-25)",
+            ]),
+            notifications: 1,
+            close: Some("session closed with DELETE (HTTP 200)".into()),
+            ..McpFacts::default()
+        })),
+    )
+}
+
+fn everything_findings(target: &str) -> Vec<Finding> {
+    vec![
+        finding(
+            target,
+            Kind::Mcp,
+            "connect",
+            Status::Ok,
+            None,
+            "initialized 2025-11-25 over streamable_http in 12.345 ms",
+        )
+        .value(12.345)
+        .unit(Unit::Ms),
+        finding(
+            target,
+            Kind::Mcp,
+            "handshake",
+            Status::Ok,
+            None,
+            "handshake 12.345 ms",
+        )
+        .value(12.345)
+        .unit(Unit::Ms)
+        .bounds(Some(2000.0), Some(5000.0)),
+        finding(
+            target,
+            Kind::Mcp,
+            "liveness",
+            Status::Ok,
+            None,
+            "ping 1.25 ms",
+        )
+        .value(1.25)
+        .unit(Unit::Ms)
+        .bounds(Some(2000.0), Some(5000.0)),
+        finding(target, Kind::Mcp, "tools", Status::Ok, None, "3 tools")
+            .value(3.0)
+            .unit(Unit::Count),
+    ]
+}
+
+/// `health` of one healthy target.
+pub fn healthy() -> Report {
+    Report {
+        command: "health",
+        generated_at: t0(),
+        findings: everything_findings("everything"),
+        observations: vec![everything_http()],
+        events: None,
+    }
+}
+
+/// `health` of six targets, every status and every kind of probe a health round runs: a modern stdio
+/// server (OK), a hub with a disconnected server and its process (CRIT), a REST health document with a
+/// missing metric (UNKNOWN), a log (WARN), the host (OK) and a stdio server that died (CRIT, with stderr
+/// carrying a terminal escape).
+pub fn mixed() -> Report {
+    let api = observation(
+        "api",
+        "python3 server.py --stdio",
+        48.0,
+        Facts::Mcp(Box::new(McpFacts {
+            wire: Some(Wire::Stdio),
+            era: Some(Era::Modern),
+            revision: Some("2026-07-28".into()),
+            server: Some(ServerInfo {
+                name: "demo".into(),
+                version: "2.1.0".into(),
+                title: Some("Demo server".into()),
+            }),
+            capabilities: names(&["tools"]),
+            handshake: Some(ms(3.5)),
+            ready: Some(ms(310.0)),
+            liveness: Some(("server/discover".into(), Ok(ms(0.8)))),
+            tools: Some(Ok(names(&["add"]))),
+            requests: vec![
+                request("server/discover", 3.5, None),
+                request("tools/list", 1.5, None),
+            ],
+            detection: names(&["server/discover: result", "modern server (2026-07-28)"]),
+            close: Some("exited (exit code 0) after stdin was closed".into()),
+            child: Some(ProcessInfo {
+                pid: 4242,
+                name: "python3".into(),
+                rss_bytes: Some(31_457_280),
+                threads: Some(3),
+                open_fds: Some(9),
+                ..ProcessInfo::default()
+            }),
+            ..McpFacts::default()
+        })),
+    );
+    let mut hub = observation(
+        "hub",
+        "http://127.0.0.1:37373/api/health",
+        9.5,
+        Facts::Hub(Box::new(HubFacts {
+            http_status: Some(200),
+            latency: Some(ms(9.5)),
+            state: Some("ready".into()),
+            status: Some("ok".into()),
+            version: Some("4.2.1".into()),
+            server_id: Some("mcp-hub".into()),
+            active_clients: Some(2),
+            started_at: Some("2026-11-22T08:00:00.000Z".into()),
+            workspaces: Some(1),
+            registered: Some(HubCounts {
+                tools: Some(13),
+                resources: Some(7),
+                resource_templates: Some(0),
+                prompts: Some(3),
+            }),
+            servers: vec![
+                HubServer {
+                    name: "everything".into(),
+                    status: Some("connected".into()),
+                    uptime_s: Some(7200.0),
+                    transport: Some("stdio".into()),
+                    counts: HubCounts {
+                        tools: Some(13),
+                        ..HubCounts::default()
+                    },
+                    server_name: Some("example-servers/everything".into()),
+                    server_version: Some("1.0.0".into()),
+                    ..HubServer::default()
+                },
+                HubServer {
+                    name: "memory".into(),
+                    status: Some("disconnected".into()),
+                    error: Some("spawn npx ENOENT".into()),
+                    transport: Some("stdio".into()),
+                    ..HubServer::default()
+                },
+            ],
+            missing: names(&["/mcpEndpoint/activeClients"]),
+            ..HubFacts::default()
+        })),
+    );
+    hub.started_at = at(2);
+    let mut hub_process = observation(
+        "hub",
+        "port 37373",
+        105.0,
+        Facts::Process(Box::new(ProcessFacts {
+            selector: "listening on port 37373 (pid 1234)".into(),
+            processes: vec![ProcessInfo {
+                pid: 1234,
+                name: "node".into(),
+                cmdline: names(&["node", "mcp-hub", "--token", "secret"]),
+                uptime_s: Some(7260.0),
+                cpu_percent: Some(1.5),
+                rss_bytes: Some(104_857_600),
+                memory_percent: Some(6.2),
+                threads: Some(11),
+                open_fds: Some(42),
+                listening_ports: vec![37373],
+            }],
+        })),
+    );
+    hub_process.started_at = at(3);
+    let gateway = Observation {
+        started_at: at(4),
+        ..observation(
+            "gateway",
+            "https://gw.example.test/health",
+            35.25,
+            Facts::Http(Box::new(EndpointFacts {
+                http_status: Some(200),
+                content_type: Some("application/json; charset=utf-8".into()),
+                latency: Some(ms(35.25)),
+                body_bytes: Some(512),
+                is_json: true,
+                expect_status: vec![200],
+                asserts: vec![
+                    AssertResult {
+                        pointer: "/status".into(),
+                        expected: "ok".into(),
+                        actual: Some("ok".into()),
+                    },
+                    AssertResult {
+                        pointer: "/db/connected".into(),
+                        expected: true.into(),
+                        actual: Some(false.into()),
+                    },
+                ],
+                metrics: vec![
+                    (
+                        MetricSpec {
+                            name: "success_rate".into(),
+                            source: MetricSource::Pointer("/websocket/successRate".into()),
+                            bound: Bound {
+                                warn: Some(0.95),
+                                crit: Some(0.9),
+                            },
+                            below: true,
+                            fraction: true,
+                        },
+                        Some(0.975),
+                    ),
+                    (
+                        MetricSpec {
+                            name: "queue_depth".into(),
+                            source: MetricSource::Named("queue_depth".into()),
+                            bound: Bound {
+                                warn: Some(10.0),
+                                crit: Some(50.0),
+                            },
+                            below: false,
+                            fraction: false,
+                        },
+                        None,
+                    ),
+                ],
+                states: vec![(
+                    StateSpec {
+                        name: "circuit_breaker".into(),
+                        source: MetricSource::Pointer("/circuit".into()),
+                        crit: names(&["open"]),
+                        warn: names(&["half-open"]),
+                    },
+                    Some("half-open".into()),
+                )],
+                tls_not_after: Some("2026-12-12T00:00:00Z".parse().unwrap()),
+                tls_days_left: Some(19.58),
+            })),
+        )
+    };
+    let mut levels: BTreeMap<String, usize> = ["trace", "debug", "info", "warn", "error", "fatal"]
+        .iter()
+        .map(|l| (l.to_string(), 0))
+        .collect();
+    levels.insert("info".into(), 80);
+    levels.insert("warn".into(), 8);
+    levels.insert("error".into(), 12);
+    let log = Observation {
+        started_at: at(5),
+        ..observation(
+            "app-log",
+            "/var/log/mcp/app.log",
+            2.0,
+            Facts::Log(Box::new(LogFacts {
+                size_bytes: 61_200_000,
+                modified: Some(std::time::UNIX_EPOCH + Duration::from_secs(1_795_341_000)),
+                file_id: Some((2049, 77)),
+                entries_read: 100,
+                format: LogFormat::Json,
+                levels,
+                patterns: BTreeMap::from([("reconnect".to_string(), 4)]),
+                last_error: Some("upstream timeout after 30000 ms".into()),
+                newest_timestamp: Some("2026-11-22T09:59:58.120Z".into()),
+                bytes_scanned: 24_576,
+                growth: Some(Growth::Grew { bytes: 4096 }),
+                ..LogFacts::default()
+            })),
+        )
+    };
+    let host = Observation {
+        started_at: at(6),
+        ..observation(
+            "box",
+            "localhost",
+            250.0,
+            Facts::Host(Box::new(HostFacts {
+                cpu_percent: Some(37.4),
+                cpus: 4,
+                load_average: Some((0.52, 0.61, 0.7)),
+                memory_total_bytes: 8_589_934_592,
+                memory_available_bytes: 2_491_081_032,
+                memory_used_percent: 71.0,
+                swap_total_bytes: 2_147_483_648,
+                swap_used_bytes: 0,
+                disks: vec![DiskUsage {
+                    path: "/var/log".into(),
+                    mount_point: "/".into(),
+                    total_bytes: 107_374_182_400,
+                    available_bytes: 18_253_611_008,
+                    used_percent: 83.0,
+                }],
+                uptime_s: Some(864_000),
+            })),
+        )
+    };
+    let worker = Observation {
+        started_at: at(7),
+        failure: Some(Failure::new(
+            Reason::ServerDisconnected,
+            "the server closed stdout before answering initialize; the server exited (exit code 1)",
+        )),
+        ..observation(
+            "worker",
+            "node worker.js",
+            95.0,
+            Facts::Mcp(Box::new(McpFacts {
+                wire: Some(Wire::Stdio),
+                requests: vec![RequestRecord {
+                    ok: false,
+                    ..request("server/discover", 90.0, None)
+                }],
+                detection: names(&[
+                    "server/discover: server_disconnected: the server closed stdout before answering server/discover",
+                ]),
+                stderr_tail: names(&[
+                    "worker starting",
+                    "\u{1b}[31mError\u{1b}[0m: Cannot find module 'dotenv'",
+                    "    at Module._resolveFilename (node:internal/modules/cjs/loader:1145:15)",
+                ]),
+                close: Some("exited (exit code 1) after stdin was closed".into()),
+                ..McpFacts::default()
+            })),
+        )
+    };
+
+    let findings = vec![
+        finding(
+            "api",
+            Kind::Mcp,
+            "connect",
+            Status::Ok,
+            None,
+            "discovered 2026-07-28 over stdio in 3.5 ms",
+        )
+        .value(3.5)
+        .unit(Unit::Ms),
+        finding(
+            "api",
+            Kind::Mcp,
+            "startup",
+            Status::Ok,
+            None,
+            "spawn to ready 310 ms",
+        )
+        .value(310.0)
+        .unit(Unit::Ms),
+        finding(
+            "api",
+            Kind::Mcp,
+            "liveness",
+            Status::Ok,
+            None,
+            "server/discover 0.8 ms",
+        )
+        .value(0.8)
+        .unit(Unit::Ms)
+        .bounds(Some(2000.0), Some(5000.0)),
+        finding("api", Kind::Mcp, "tools", Status::Ok, None, "1 tool")
+            .value(1.0)
+            .unit(Unit::Count),
+        finding(
+            "hub",
+            Kind::Hub,
+            "hub_state",
+            Status::Ok,
+            None,
+            "ready (v4.2.1), up since 2026-11-22T08:00:00.000Z",
+        ),
+        finding(
+            "hub",
+            Kind::Hub,
+            "server:everything",
+            Status::Ok,
+            None,
+            "connected, 13 tools",
+        ),
+        finding(
+            "hub",
+            Kind::Hub,
+            "server:memory",
+            Status::Crit,
+            Some(Reason::ServerDisconnected),
+            "disconnected: spawn npx ENOENT",
+        ),
+        finding(
+            "hub",
+            Kind::Process,
+            "process_cpu",
+            Status::Ok,
+            None,
+            "cpu 1.5 % of one core",
+        )
+        .value(1.5)
+        .unit(Unit::Percent)
+        .bounds(Some(5.0), Some(10.0)),
+        finding(
+            "hub",
+            Kind::Process,
+            "process_memory",
+            Status::Warn,
+            Some(Reason::Threshold),
+            "memory 6.2 % of the host (100 MiB), above 5 %",
+        )
+        .value(6.2)
+        .unit(Unit::Percent)
+        .bounds(Some(5.0), Some(10.0)),
+        finding(
+            "gateway",
+            Kind::Http,
+            "http",
+            Status::Ok,
+            None,
+            "HTTP 200 in 35.25 ms",
+        )
+        .value(35.25)
+        .unit(Unit::Ms)
+        .bounds(Some(2000.0), Some(5000.0)),
+        finding(
+            "gateway",
+            Kind::Http,
+            "assert:/db/connected",
+            Status::Warn,
+            Some(Reason::AssertionFailed),
+            "/db/connected is false, expected true",
+        ),
+        finding(
+            "gateway",
+            Kind::Http,
+            "success_rate",
+            Status::Ok,
+            None,
+            "success_rate 97.5 %",
+        )
+        .value(97.5)
+        .unit(Unit::Percent)
+        .bounds(Some(95.0), Some(90.0))
+        .lower_is_worse(),
+        finding(
+            "gateway",
+            Kind::Http,
+            "queue_depth",
+            Status::Unknown,
+            Some(Reason::FieldMissing),
+            "queue_depth: no such field in the document",
+        ),
+        finding(
+            "gateway",
+            Kind::Http,
+            "circuit_breaker",
+            Status::Warn,
+            Some(Reason::Threshold),
+            "circuit_breaker is half-open",
+        ),
+        finding(
+            "gateway",
+            Kind::Http,
+            "tls_expiry",
+            Status::Warn,
+            Some(Reason::Threshold),
+            "certificate expires in 19.6 days (2026-12-12)",
+        )
+        .value(19.58)
+        .unit(Unit::Days)
+        .bounds(Some(30.0), Some(7.0))
+        .lower_is_worse(),
+        finding(
+            "app-log",
+            Kind::Log,
+            "log_size",
+            Status::Warn,
+            Some(Reason::Threshold),
+            "61.2 MB, above 50 MB",
+        )
+        .value(61.2)
+        .unit(Unit::MB)
+        .bounds(Some(50.0), Some(100.0)),
+        finding(
+            "app-log",
+            Kind::Log,
+            "log_errors",
+            Status::Warn,
+            Some(Reason::Threshold),
+            "12 errors in the last 100 entries | last: upstream timeout after 30000 ms",
+        )
+        .value(12.0)
+        .unit(Unit::Count)
+        .bounds(Some(10.0), None),
+        finding(
+            "box",
+            Kind::Host,
+            "host_memory",
+            Status::Ok,
+            None,
+            "memory 71 % used",
+        )
+        .value(71.0)
+        .unit(Unit::Percent)
+        .bounds(Some(90.0), Some(95.0)),
+        finding("box", Kind::Host, "disk:/", Status::Ok, None, "/ 83 % used")
+            .value(83.0)
+            .unit(Unit::Percent)
+            .bounds(Some(85.0), Some(95.0)),
+        finding(
+            "worker",
+            Kind::Mcp,
+            "connect",
+            Status::Crit,
+            Some(Reason::ServerDisconnected),
+            "the server closed stdout before answering initialize; the server exited (exit code 1)",
+        ),
+    ];
+    Report {
+        command: "health",
+        generated_at: t0(),
+        findings,
+        observations: vec![api, hub, hub_process, gateway, log, host, worker],
+        events: None,
+    }
+}
+
+/// `health` of a URL that wants a token: the failure carries the parsed challenge.
+pub fn auth_required() -> Report {
+    let mut failure = Failure::new(
+        Reason::AuthRequired,
+        "HTTP 401 (unauthorized); the server asks for Bearer authentication (error=invalid_token)",
+    )
+    .with_status(401);
+    failure.auth_challenge = Some(AuthChallenge {
+        scheme: "Bearer".into(),
+        params: BTreeMap::from([
+            ("error".to_string(), "invalid_token".to_string()),
+            (
+                "resource_metadata".to_string(),
+                "https://api.example.test/.well-known/oauth-protected-resource".to_string(),
+            ),
+        ]),
+    });
+    let obs = Observation {
+        failure: Some(failure.clone()),
+        ..observation(
+            "secured",
+            "https://api.example.test/mcp",
+            40.0,
+            Facts::Mcp(Box::new(McpFacts {
+                requests: vec![RequestRecord {
+                    ok: false,
+                    ..request(
+                        "server/discover",
+                        40.0,
+                        Some((401, "application/json", 39.0)),
+                    )
+                }],
+                detection: names(&["POST server/discover: auth_required: HTTP 401 (unauthorized)"]),
+                ..McpFacts::default()
+            })),
+        )
+    };
+    Report {
+        command: "health",
+        generated_at: t0(),
+        findings: vec![finding(
+            "secured",
+            Kind::Mcp,
+            "connect",
+            Status::Crit,
+            Some(Reason::AuthRequired),
+            &failure.message,
+        )],
+        observations: vec![obs],
+        events: None,
+    }
+}
+
+/// `measure`: a load run of tools/list with a latency distribution and a few errors.
+pub fn measure() -> Report {
+    let mut stats = LatencyStats::default();
+    let mut ttfb = LatencyStats::default();
+    for i in 0..400u64 {
+        // a skewed, deterministic spread: most around 2-4 ms, a tail to ~60 ms
+        let us = 1_500 + (i * 7_919) % 2_500 + if i % 50 == 0 { 55_000 } else { 0 };
+        stats.record_ok(Duration::from_micros(us));
+        ttfb.record_ok(Duration::from_micros(us * 9 / 10));
+    }
+    stats.record_error(Reason::Timeout);
+    stats.record_error(Reason::Timeout);
+    stats.record_error(Reason::ServerDisconnected);
+    let obs = observation(
+        "everything",
+        "http://127.0.0.1:3001/mcp",
+        2_500.0,
+        Facts::Load(Box::new(LoadFacts {
+            method: "tools/list".into(),
+            concurrency: 4,
+            stats,
+            ttfb,
+            elapsed: Duration::from_millis(2_500),
+            revision: Some("2025-11-25".into()),
+            failed_sessions: 0,
+            rate: Some(200.0),
+            interrupted: false,
+        })),
+    );
+    Report {
+        command: "measure",
+        generated_at: t0(),
+        findings: vec![
+            finding(
+                "everything",
+                Kind::Load,
+                "success_rate",
+                Status::Warn,
+                Some(Reason::Threshold),
+                "99.3 % of 403 requests succeeded, below 99.5 %",
+            )
+            .value(99.256)
+            .unit(Unit::Percent)
+            .bounds(Some(99.5), Some(95.0))
+            .lower_is_worse(),
+            finding(
+                "everything",
+                Kind::Load,
+                "p95",
+                Status::Ok,
+                None,
+                "p95 3.9 ms",
+            )
+            .value(3.903)
+            .unit(Unit::Ms)
+            .bounds(Some(2000.0), None),
+            finding(
+                "everything",
+                Kind::Load,
+                "throughput",
+                Status::Ok,
+                None,
+                "160.0 req/s",
+            )
+            .value(160.0)
+            .unit(Unit::Count),
+        ],
+        observations: vec![obs],
+        events: None,
+    }
+}
+
+/// `alerts`: the mixed round's verdicts and what changed this run (a firing, an escalation, a
+/// resolution and a `--repeat` reminder).
+pub fn alerts() -> Report {
+    let mut r = mixed();
+    r.command = "alerts";
+    r.events = Some(vec![
+        AlertEvent {
+            target: "hub".into(),
+            probe: Kind::Hub,
+            check: "server:memory".into(),
+            event: "firing",
+            status: Status::Crit,
+            message: "disconnected: spawn npx ENOENT".into(),
+        },
+        AlertEvent {
+            target: "app-log".into(),
+            probe: Kind::Log,
+            check: "log_errors".into(),
+            event: "escalated",
+            status: Status::Warn,
+            message: "12 errors in the last 100 entries".into(),
+        },
+        AlertEvent {
+            target: "api".into(),
+            probe: Kind::Mcp,
+            check: "liveness".into(),
+            event: "resolved",
+            status: Status::Ok,
+            message: "server/discover 0.8 ms".into(),
+        },
+        AlertEvent {
+            target: "worker".into(),
+            probe: Kind::Mcp,
+            check: "connect".into(),
+            event: "repeat",
+            status: Status::Crit,
+            message: "the server closed stdout before answering initialize".into(),
+        },
+    ]);
+    r
+}
+
+fn section(mut f: Finding, s: &'static str) -> Finding {
+    f.section = Some(s);
+    f
+}
+
+/// `validate`: one finding per check, in every section.
+pub fn validate() -> Report {
+    let cfg = "~/.config/mcpmon/mcpmon.json";
+    Report {
+        command: "validate",
+        generated_at: t0(),
+        findings: vec![
+            section(
+                finding(
+                    cfg,
+                    Kind::Config,
+                    "file",
+                    Status::Ok,
+                    None,
+                    "3 targets, valid JSON",
+                ),
+                "config",
+            ),
+            section(
+                finding(
+                    "memory",
+                    Kind::Config,
+                    "command",
+                    Status::Warn,
+                    Some(Reason::Unpinned),
+                    "`npx -y @modelcontextprotocol/server-memory` runs whatever version is newest",
+                ),
+                "config",
+            ),
+            section(
+                finding(
+                    "hub",
+                    Kind::Process,
+                    "process",
+                    Status::Ok,
+                    None,
+                    "pid 1234 (node), up 2 h",
+                ),
+                "process",
+            ),
+            section(
+                finding(
+                    "hub",
+                    Kind::Hub,
+                    "port",
+                    Status::Ok,
+                    None,
+                    "127.0.0.1:37373 accepts connections",
+                ),
+                "network",
+            ),
+            section(
+                finding(
+                    "hub",
+                    Kind::Hub,
+                    "hub_state",
+                    Status::Ok,
+                    None,
+                    "ready (v4.2.1)",
+                ),
+                "api",
+            ),
+            section(
+                finding(
+                    "everything",
+                    Kind::Mcp,
+                    "connect",
+                    Status::Ok,
+                    None,
+                    "initialized 2025-11-25 over streamable_http in 12.345 ms",
+                )
+                .value(12.345)
+                .unit(Unit::Ms),
+                "mcp",
+            ),
+            section(
+                finding(
+                    "everything",
+                    Kind::Mcp,
+                    "tools",
+                    Status::Ok,
+                    None,
+                    "3 tools",
+                )
+                .value(3.0)
+                .unit(Unit::Count),
+                "mcp",
+            ),
+            section(
+                finding(
+                    "everything",
+                    Kind::Conformance,
+                    "session_id_visible_ascii",
+                    Status::Ok,
+                    None,
+                    "Mcp-Session-Id is visible ASCII",
+                ),
+                "conformance",
+            ),
+            section(
+                finding(
+                    "everything",
+                    Kind::Conformance,
+                    "unknown_session_404",
+                    Status::Crit,
+                    Some(Reason::Nonconformant),
+                    "a request with an unknown session id got HTTP 400, expected 404",
+                ),
+                "conformance",
+            ),
+            section(
+                finding(
+                    "app-log",
+                    Kind::Log,
+                    "log_errors",
+                    Status::Warn,
+                    Some(Reason::Threshold),
+                    "12 errors in the last 100 entries",
+                )
+                .value(12.0)
+                .unit(Unit::Count)
+                .bounds(Some(10.0), None),
+                "logs",
+            ),
+            section(
+                finding(
+                    "box",
+                    Kind::Host,
+                    "disk:/",
+                    Status::Unknown,
+                    Some(Reason::FileMissing),
+                    "/srv/mcp does not exist: its disk was not measured",
+                ),
+                "resources",
+            ),
+        ],
+        observations: Vec::new(),
+        events: None,
+    }
+}
+
+/// `anomalies`: live findings ("now") and history findings.
+pub fn anomalies() -> Report {
+    Report {
+        command: "anomalies",
+        generated_at: t0(),
+        findings: vec![
+            section(
+                finding(
+                    "app-log",
+                    Kind::Log,
+                    "log_errors",
+                    Status::Ok,
+                    None,
+                    "2 errors in the last 100 entries",
+                )
+                .value(2.0)
+                .unit(Unit::Count),
+                "now",
+            ),
+            section(
+                finding(
+                    "history",
+                    Kind::Mcp,
+                    "history",
+                    Status::Ok,
+                    None,
+                    "288 records of 2 target(s) from 2 day file(s)",
+                ),
+                "history",
+            ),
+            section(
+                finding(
+                    "everything",
+                    Kind::Mcp,
+                    "baseline:handshake",
+                    Status::Warn,
+                    Some(Reason::Anomaly),
+                    "handshake 48 ms is 9.1 MADs above its median 12 ms",
+                )
+                .value(48.0)
+                .unit(Unit::Ms),
+                "history",
+            ),
+            section(
+                finding(
+                    "everything",
+                    Kind::Mcp,
+                    "tools_changed",
+                    Status::Warn,
+                    Some(Reason::Anomaly),
+                    "tool list changed: +new -old",
+                ),
+                "history",
+            ),
+        ],
+        observations: Vec::new(),
+        events: None,
+    }
+}
+
+/// A `Range` of values, folded the way the daily summary folds them.
+fn range(values: &[f64]) -> Range {
+    let mut fold = Fold::default();
+    for (i, v) in values.iter().enumerate() {
+        let line = format!(
+            r#"{{"at":"x","target":"t","kind":"mcp","status":"ok","metrics":{{"process_cpu":{v}}}}}"#
+        );
+        let l: crate::store::history::Line = serde_json::from_str(&line).unwrap();
+        fold.add(&l, at(i as i64 * 1000), t0());
+    }
+    fold.series["t"]["mcp"].cpu
+}
+
+/// One day of a target, all zeroes but its name.
+fn series(target: &str, kind: &str) -> SeriesDay {
+    SeriesDay {
+        target: target.into(),
+        kind: kind.into(),
+        records: 0,
+        observed_s: 0.0,
+        up_s: 0.0,
+        down_s: 0.0,
+        unknown_s: 0.0,
+        outages: Vec::new(),
+        p50: None,
+        p95: None,
+        p99: None,
+        hourly: vec![None; 24],
+        not_ok: 0,
+        reasons: BTreeMap::new(),
+        restarts: Vec::new(),
+        tool_changes: Vec::new(),
+        cpu: Range::default(),
+        memory: Range::default(),
+        log_mb: Range::default(),
+        alerts: 0,
+    }
+}
+
+/// The pieces of a daily summary (the `Daily` view borrows them).
+pub struct DailyParts {
+    pub days: Vec<SeriesDay>,
+    pub previous: Vec<SeriesDay>,
+    pub deductions: Vec<Deduction>,
+    pub goals: Vec<Goal>,
+    pub recommendations: Vec<String>,
+}
+
+/// A day with an outage, restarts, a changed tool list and resource use, against a previous day.
+pub fn daily_parts() -> DailyParts {
+    let start: DateTime<Utc> = "2026-11-21T00:00:00Z".parse().unwrap();
+    let hourly: Vec<Option<f64>> = (0..24)
+        .map(|h| match h {
+            3 | 4 => None,
+            14 => Some(48.0),
+            h => Some(10.0 + (h % 5) as f64),
+        })
+        .collect();
+    let mut api = series("everything", "mcp");
+    api.records = 288;
+    api.observed_s = 86_100.0;
+    api.up_s = 85_200.0;
+    api.down_s = 900.0;
+    api.unknown_s = 300.0;
+    api.outages = vec![Outage {
+        start: start + chrono::Duration::minutes(14 * 60 + 5),
+        end: start + chrono::Duration::minutes(14 * 60 + 20),
+    }];
+    api.p50 = Some(12.0);
+    api.p95 = Some(31.5);
+    api.p99 = Some(48.25);
+    api.hourly = hourly;
+    api.not_ok = 4;
+    api.reasons = BTreeMap::from([
+        ("connect_refused".to_string(), 3),
+        ("timeout".to_string(), 1),
+    ]);
+    api.restarts = vec![(
+        "process".to_string(),
+        start + chrono::Duration::minutes(14 * 60 + 20),
+    )];
+    api.tool_changes = names(&["+new", "-old"]);
+    api.cpu = range(&[0.5, 1.5, 4.0]);
+    api.memory = range(&[3.0, 3.5]);
+    api.alerts = 1;
+    let mut hub = series("hub", "hub");
+    hub.records = 288;
+    hub.observed_s = 86_400.0;
+    hub.up_s = 86_400.0;
+    hub.p50 = Some(8.0);
+    hub.p95 = Some(9.0);
+    hub.p99 = Some(9.5);
+    hub.hourly = vec![Some(8.0); 24];
+    let mut before = series("everything", "mcp");
+    before.p95 = Some(21.0);
+    DailyParts {
+        days: vec![api, hub],
+        previous: vec![before],
+        deductions: vec![
+            Deduction {
+                rule: "errors",
+                points: 0.7,
+                evidence: "4 of 576 records not OK (0.7 %; 1 points per %, at most 20)".into(),
+            },
+            Deduction {
+                rule: "disconnected",
+                points: 5.0,
+                evidence: "everything (mcp) down 15m in 1 outage(s)".into(),
+            },
+        ],
+        goals: vec![
+            Goal {
+                name: "uptime",
+                target: "> 99.9 %",
+                value: Some(99.477),
+                met: Some(false),
+            },
+            Goal {
+                name: "success rate",
+                target: "> 95 %",
+                value: Some(99.306),
+                met: Some(true),
+            },
+            Goal {
+                name: "reconnects",
+                target: "< 5 a day",
+                value: None,
+                met: None,
+            },
+        ],
+        recommendations: names(&[
+            "everything: 3 connect_refused — check the server's process supervisor",
+            "everything: p95 up 50 % on the previous day",
+        ]),
+    }
+}
+
+/// The daily view of `parts`.
+pub fn daily(parts: &DailyParts) -> Daily<'_> {
+    Daily {
+        title: "mcpmon daily summary — 2026-11-21 (UTC)".into(),
+        days: &parts.days,
+        previous: &parts.previous,
+        score: 94.3,
+        previous_score: Some(97.0),
+        deductions: &parts.deductions,
+        goals: &parts.goals,
+        recommendations: &parts.recommendations,
+        status: Status::Warn,
+        system: Some("host up 10d, load 0.52 0.61 0.70, memory 71 % used, 4 CPU(s)".into()),
+        alerts: Some(
+            "alerts (mcpmon alerts): 1 fired and 1 resolved in this window, 0 firing now".into(),
+        ),
+    }
+}
+
+/// `daily-summary` for the machine formats: the score, its deductions, the goals, availability and
+/// latency per series, the recommendations — as findings, the shape the command builds from the view.
+pub fn daily_report() -> Report {
+    let parts = daily_parts();
+    let mut findings = vec![
+        finding(
+            "summary",
+            Kind::Mcp,
+            "health_score",
+            Status::Warn,
+            Some(Reason::Threshold),
+            "health score 94 (previous 97), degraded",
+        )
+        .value(94.3)
+        .unit(Unit::Count)
+        .bounds(Some(90.0), Some(70.0))
+        .lower_is_worse(),
+    ];
+    for x in &parts.deductions {
+        findings.push(
+            finding(
+                "summary",
+                Kind::Mcp,
+                &format!("deduction:{}", x.rule),
+                Status::Ok,
+                None,
+                &x.evidence,
+            )
+            .value(-x.points)
+            .unit(Unit::Count),
+        );
+    }
+    for g in &parts.goals {
+        let st = if g.met == Some(false) {
+            Status::Warn
+        } else {
+            Status::Ok
+        };
+        let mut f = finding(
+            "summary",
+            Kind::Mcp,
+            &format!("goal:{}", g.name),
+            st,
+            None,
+            &format!("{} {}", g.name, g.target),
+        );
+        f.value = g.value;
+        findings.push(f);
+    }
+    for d in &parts.days {
+        let probe = if d.kind == "hub" {
+            Kind::Hub
+        } else {
+            Kind::Mcp
+        };
+        let mut f = finding(
+            &d.target,
+            probe,
+            "availability",
+            Status::Ok,
+            None,
+            &format!("{} ({}): {} outage(s)", d.target, d.kind, d.outages.len()),
+        )
+        .unit(Unit::Percent);
+        f.value = d.availability();
+        findings.push(f);
+    }
+    Report {
+        command: "daily-summary",
+        generated_at: t0(),
+        findings,
+        observations: Vec::new(),
+        events: None,
+    }
+}

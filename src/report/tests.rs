@@ -1,0 +1,184 @@
+//! Snapshot tests of every renderer over the fixture reports (`fixtures.rs`), colours off. A changed
+//! snapshot is a changed output contract: review the `.snap` diff as such.
+
+use super::fixtures::{self, daily, daily_parts};
+use super::table::TableOptions;
+use super::{Report, checklist, json, nagios, prometheus, table};
+use std::io::Write;
+
+fn text(render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> String {
+    let mut out = Vec::new();
+    render(&mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+fn table(r: &Report, width: Option<u16>) -> String {
+    text(|out| {
+        table::render(
+            r,
+            TableOptions {
+                color: false,
+                width,
+            },
+            out,
+        )
+    })
+}
+
+/// The JSON document, with mcpmon's own version replaced so a release does not change the snapshots.
+fn json(r: &Report) -> String {
+    let doc = text(|out| json::render(r, out));
+    let version = format!("\"mcpmon_version\": \"{}\"", env!("CARGO_PKG_VERSION"));
+    assert!(doc.contains(&version), "{doc}");
+    doc.replace(&version, "\"mcpmon_version\": \"[version]\"")
+}
+
+fn nagios(r: &Report) -> String {
+    text(|out| nagios::render(r, out))
+}
+
+fn prometheus(r: &Report) -> String {
+    text(|out| prometheus::render(r, out))
+}
+
+fn checklist(r: &Report, sections: &[(&str, &str)]) -> String {
+    text(|out| checklist::render(r, sections, false, out))
+}
+
+#[test]
+fn healthy() {
+    let r = fixtures::healthy();
+    insta::assert_snapshot!("healthy_table", table(&r, None));
+    insta::assert_snapshot!("healthy_json", json(&r));
+    insta::assert_snapshot!("healthy_nagios", nagios(&r));
+    insta::assert_snapshot!("healthy_prometheus", prometheus(&r));
+}
+
+#[test]
+fn jsonl_is_the_json_document_on_one_line() {
+    let r = fixtures::healthy();
+    let line = text(|out| json::render_line(&r, out));
+    assert_eq!(line.lines().count(), 1);
+    let a: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let b: serde_json::Value = serde_json::from_str(&text(|out| json::render(&r, out))).unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn mixed() {
+    let r = fixtures::mixed();
+    insta::assert_snapshot!("mixed_table", table(&r, None));
+    insta::assert_snapshot!("mixed_json", json(&r));
+    insta::assert_snapshot!("mixed_nagios", nagios(&r));
+    insta::assert_snapshot!("mixed_prometheus", prometheus(&r));
+}
+
+#[test]
+fn auth_required() {
+    let r = fixtures::auth_required();
+    insta::assert_snapshot!("auth_required_table", table(&r, None));
+    insta::assert_snapshot!("auth_required_json", json(&r));
+    insta::assert_snapshot!("auth_required_nagios", nagios(&r));
+}
+
+#[test]
+fn measure() {
+    let r = fixtures::measure();
+    insta::assert_snapshot!("measure_table", table(&r, None));
+    insta::assert_snapshot!("measure_json", json(&r));
+    insta::assert_snapshot!("measure_nagios", nagios(&r));
+    insta::assert_snapshot!("measure_prometheus", prometheus(&r));
+}
+
+#[test]
+fn alerts() {
+    let r = fixtures::alerts();
+    insta::assert_snapshot!("alerts_table", table(&r, None));
+    insta::assert_snapshot!("alerts_json", json(&r));
+    insta::assert_snapshot!("alerts_nagios", nagios(&r));
+    insta::assert_snapshot!("alerts_prometheus", prometheus(&r));
+}
+
+#[test]
+fn validate() {
+    let r = fixtures::validate();
+    insta::assert_snapshot!("validate_checklist", checklist(&r, &checklist::SECTIONS));
+    insta::assert_snapshot!("validate_json", json(&r));
+    insta::assert_snapshot!("validate_nagios", nagios(&r));
+    insta::assert_snapshot!("validate_prometheus", prometheus(&r));
+}
+
+#[test]
+fn anomalies() {
+    let r = fixtures::anomalies();
+    let sections = [
+        ("now", "Now: live probes and logs"),
+        ("history", "From history (last 7d)"),
+    ];
+    insta::assert_snapshot!("anomalies_checklist", checklist(&r, &sections));
+    insta::assert_snapshot!("anomalies_nagios", nagios(&r));
+}
+
+#[test]
+fn daily_summary() {
+    let parts = daily_parts();
+    let view = daily(&parts);
+    insta::assert_snapshot!(
+        "daily_terminal",
+        text(|out| super::daily::render(&view, false, false, out))
+    );
+    insta::assert_snapshot!(
+        "daily_markdown",
+        text(|out| super::daily::render(&view, true, false, out))
+    );
+    let r = fixtures::daily_report();
+    insta::assert_snapshot!("daily_json", json(&r));
+    insta::assert_snapshot!("daily_prometheus", prometheus(&r));
+}
+
+#[test]
+fn daily_summary_without_history() {
+    let parts = fixtures::DailyParts {
+        days: Vec::new(),
+        previous: Vec::new(),
+        deductions: Vec::new(),
+        goals: Vec::new(),
+        recommendations: Vec::new(),
+    };
+    let mut view = daily(&parts);
+    view.score = 100.0;
+    view.previous_score = None;
+    view.status = crate::model::Status::Unknown;
+    insta::assert_snapshot!(
+        "daily_terminal_no_history",
+        text(|out| super::daily::render(&view, false, false, out))
+    );
+}
+
+#[test]
+fn a_process_command_line_never_reaches_the_output() {
+    // the hub's process was started with `--token secret`: only its name is ever shown
+    let r = fixtures::mixed();
+    for out in [table(&r, None), json(&r)] {
+        assert!(
+            out.contains("pid 1234") || out.contains("\"pid\": 1234"),
+            "{out}"
+        );
+    }
+    for out in [table(&r, None), json(&r), nagios(&r), prometheus(&r)] {
+        assert!(!out.contains("secret"), "{out}");
+    }
+}
+
+#[test]
+fn colours_off_means_no_escape_codes() {
+    // the mixed report carries an ESC in a stdio server's stderr: sanitised, never passed through
+    let r = fixtures::mixed();
+    for out in [
+        table(&r, None),
+        nagios(&r),
+        checklist(&fixtures::validate(), &checklist::SECTIONS),
+    ] {
+        assert!(!out.contains('\u{1b}'), "{out}");
+    }
+}
