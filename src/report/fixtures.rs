@@ -6,9 +6,9 @@ use super::Report;
 use super::daily::Daily;
 use crate::model::stats::LatencyStats;
 use crate::model::{
-    AlertEvent, AssertResult, AuthChallenge, Bound, DiskUsage, EndpointFacts, Era, Facts, Failure,
-    Finding, Growth, HostFacts, HttpFacts, HubCounts, HubFacts, HubServer, Kind, LoadFacts,
-    LogFacts, LogFormat, McpFacts, MetricSource, MetricSpec, Observation, ProcessFacts,
+    AlertEvent, AssertResult, AuthChallenge, Bound, DiskUsage, EndpointFacts, Era, Event, Facts,
+    Failure, Finding, Growth, HostFacts, HttpFacts, HubCounts, HubFacts, HubServer, Kind,
+    LoadFacts, LogFacts, LogFormat, McpFacts, MetricSource, MetricSpec, Observation, ProcessFacts,
     ProcessInfo, Reason, RequestRecord, ServerInfo, StateSpec, Status, Unit, Wire,
 };
 use crate::rules::summary::{Deduction, Fold, Goal, Outage, Range, SeriesDay};
@@ -37,9 +37,14 @@ fn finding(
     reason: Option<Reason>,
     message: &str,
 ) -> Finding {
-    let mut f = Finding::new(target, check, status, reason, message.into());
-    f.probe = probe;
-    f
+    Finding::new(
+        target,
+        probe,
+        check.to_string(),
+        status,
+        reason,
+        message.into(),
+    )
 }
 
 fn observation(target: &str, endpoint: &str, took_ms: f64, facts: Facts) -> Observation {
@@ -751,7 +756,7 @@ pub fn alerts() -> Report {
             target: "hub".into(),
             probe: Kind::Hub,
             check: "server:memory".into(),
-            event: "firing",
+            event: Event::Firing(Status::Crit),
             status: Status::Crit,
             message: "disconnected: spawn npx ENOENT".into(),
         },
@@ -759,7 +764,7 @@ pub fn alerts() -> Report {
             target: "app-log".into(),
             probe: Kind::Log,
             check: "log_errors".into(),
-            event: "escalated",
+            event: Event::Escalated(Status::Warn),
             status: Status::Warn,
             message: "12 errors in the last 100 entries".into(),
         },
@@ -767,7 +772,7 @@ pub fn alerts() -> Report {
             target: "api".into(),
             probe: Kind::Mcp,
             check: "liveness".into(),
-            event: "resolved",
+            event: Event::Resolved,
             status: Status::Ok,
             message: "server/discover 0.8 ms".into(),
         },
@@ -775,7 +780,7 @@ pub fn alerts() -> Report {
             target: "worker".into(),
             probe: Kind::Mcp,
             check: "connect".into(),
-            event: "repeat",
+            event: Event::Repeat(Status::Crit),
             status: Status::Crit,
             message: "the server closed stdout before answering initialize".into(),
         },
@@ -996,7 +1001,7 @@ fn range(values: &[f64]) -> Range {
         let line = format!(
             r#"{{"at":"x","target":"t","kind":"mcp","status":"ok","metrics":{{"process_cpu":{v}}}}}"#
         );
-        let l: crate::store::history::Line = serde_json::from_str(&line).unwrap();
+        let l: crate::model::HistoryLine = serde_json::from_str(&line).unwrap();
         fold.add(&l, at(i as i64 * 1000), t0());
     }
     fold.series["t"]["mcp"].cpu
