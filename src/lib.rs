@@ -20,43 +20,43 @@ pub mod tui;
 
 use anyhow::Context as _;
 use cli::{Cli, Command};
-use commands::Context;
-use model::EXIT_INTERRUPTED;
+pub use commands::{Context, Outcome, deliver};
+use model::{Exit, Status};
 
-/// Runs one invocation and returns the process exit code.
-pub fn run(cli: Cli, ctx: Context) -> anyhow::Result<u8> {
+/// Runs one invocation: the report it leaves to write (see `deliver`) and its exit code.
+pub fn run(cli: Cli, ctx: &Context) -> anyhow::Result<Outcome> {
     match &cli.command {
         Command::Completions { shell } => {
             let mut out = std::io::stdout().lock();
             commands::completions::run(*shell, &mut out);
-            Ok(0)
+            Ok(Outcome::done(Status::Ok))
         }
         Command::Health(args) => run_async(
-            commands::health::run(&ctx, &cli.global, args),
+            commands::health::run(ctx, &cli.global, args),
             Stop::CtrlCOrTerm,
         ),
         Command::Alerts(args) => run_async(
-            commands::alerts::run(&ctx, &cli.global, args),
+            commands::alerts::run(ctx, &cli.global, args),
             Stop::CtrlCOrTerm,
         ),
         Command::Validate(args) => run_async(
-            commands::validate::run(&ctx, &cli.global, args),
+            commands::validate::run(ctx, &cli.global, args),
             Stop::CtrlCOrTerm,
         ),
         Command::Anomalies(args) => run_async(
-            commands::anomalies::run(&ctx, &cli.global, args),
+            commands::anomalies::run(ctx, &cli.global, args),
             Stop::CtrlCOrTerm,
         ),
-        Command::DailySummary(args) => commands::summary::run(&ctx, &cli.global, args),
+        Command::DailySummary(args) => commands::summary::run(ctx, &cli.global, args),
         // the dashboard handles Ctrl-C (a key in raw mode) and SIGTERM itself
-        Command::Dashboard(args) => run_async(tui::run(&ctx, &cli.global, args), Stop::Itself),
+        Command::Dashboard(args) => run_async(tui::run(ctx, &cli.global, args), Stop::Itself),
         // record stops on SIGINT/SIGTERM itself and says what it wrote
         Command::Record(args) => {
-            run_async(commands::record::run(&ctx, &cli.global, args), Stop::Itself)
+            run_async(commands::record::run(ctx, &cli.global, args), Stop::Itself)
         }
         // measure handles Ctrl-C itself: it stops sending and still reports what ran
         Command::Measure(args) => run_async(
-            commands::measure::run(&ctx, &cli.global, args),
+            commands::measure::run(ctx, &cli.global, args),
             Stop::TermOnly,
         ),
     }
@@ -75,10 +75,10 @@ enum Stop {
 }
 
 /// Runs a command on a current-thread runtime, stopped from outside as `stop` says.
-fn run_async<F: std::future::Future<Output = anyhow::Result<u8>>>(
+fn run_async<F: std::future::Future<Output = anyhow::Result<Outcome>>>(
     work: F,
     stop: Stop,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<Outcome> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -98,8 +98,8 @@ fn run_async<F: std::future::Future<Output = anyhow::Result<u8>>>(
         };
         tokio::select! {
             r = work => r,
-            _ = ctrl_c => Ok(EXIT_INTERRUPTED),
-            _ = term.recv() => Ok(EXIT_INTERRUPTED),
+            _ = ctrl_c => Ok(Outcome::done(Exit::Interrupted)),
+            _ = term.recv() => Ok(Outcome::done(Exit::Interrupted)),
         }
     })
 }

@@ -5,7 +5,7 @@ use clap::Parser;
 use clap::error::ErrorKind;
 use mcpmon::cli::Cli;
 use mcpmon::commands::Context;
-use mcpmon::model::EXIT_USAGE;
+use mcpmon::model::Exit;
 use mcpmon::term::{TermFacts, use_color};
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -18,7 +18,7 @@ fn main() -> ExitCode {
             // clap's usage errors exit 2, which reads as CRITICAL: remap them to 3 (UNKNOWN).
             return match e.kind() {
                 ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => ExitCode::SUCCESS,
-                _ => ExitCode::from(EXIT_USAGE),
+                _ => ExitCode::from(Exit::Usage.code()),
             };
         }
     };
@@ -49,14 +49,15 @@ fn main() -> ExitCode {
         xdg_config_home,
         env,
     };
-    match mcpmon::run(cli, ctx) {
-        Ok(code) => ExitCode::from(code),
+    // the report is written once, here, after the command has finished
+    match mcpmon::run(cli, &ctx).and_then(|outcome| mcpmon::deliver(outcome, &ctx.term)) {
+        Ok(exit) => ExitCode::from(exit.code()),
         Err(e) => {
             eprintln!(
                 "mcpmon: error: {}",
                 mcpmon::term::sanitize(&format!("{e:#}"))
             );
-            ExitCode::from(EXIT_USAGE)
+            ExitCode::from(Exit::Usage.code())
         }
     }
 }

@@ -3,8 +3,8 @@
 //! client count; from history: `rules::anomalies` over `--window`. Exit as the original: 0 none, 1 one
 //! or two minor ones, 2 three or more or any critical one.
 
-use super::Context;
 use super::health::{Prepared, check, prepare};
+use super::{Context, Outcome, Output};
 use crate::cli::{AnomaliesArgs, GlobalArgs, TargetArgs};
 use crate::model::CheckId;
 use crate::model::Facts;
@@ -13,7 +13,7 @@ use crate::model::Kind;
 use crate::model::Reason;
 use crate::model::Status;
 
-use crate::report::Report;
+use crate::report::{Report, View};
 use crate::rules::anomalies::History;
 
 use crate::store::history;
@@ -102,7 +102,7 @@ fn clients(target: &str, n: u64, max: u64) -> Finding {
     .bounds(Some(max as f64), Some(2.0 * max as f64))
 }
 
-pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AnomaliesArgs) -> anyhow::Result<u8> {
+pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AnomaliesArgs) -> anyhow::Result<Outcome> {
     let now = chrono::Utc::now();
     let mut findings = Vec::new();
     let mut observations = Vec::new();
@@ -204,15 +204,17 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AnomaliesArgs) -> anyhow:
         observations,
         events: None,
     };
-    let code = report.status().exit_code();
     let heading = format!(
         "From history (last {})",
         crate::config::duration::span(args.window)
     );
-    let sections = [
-        ("now", "Now: live probes and logs"),
-        ("history", heading.as_str()),
+    let sections = vec![
+        ("now", "Now: live probes and logs".to_string()),
+        ("history", heading),
     ];
-    super::emit_checklist(&report, &sections, g, ctx)?;
-    Ok(code)
+    Ok(Outcome::report(Output::stdout(
+        report,
+        View::Checklist(sections),
+        g.format,
+    )))
 }

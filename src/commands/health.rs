@@ -1,10 +1,12 @@
 //! `mcpmon health`: every target probed in parallel, each within its own deadline, judged by the
 //! health rules, rendered once — or every `--interval` with `--watch`.
 
-use super::{AdHoc, Context, emit, is_broken_pipe, resolve_targets_audited};
+use super::{
+    AdHoc, Context, Outcome, Output, Reader, emit, render_options, resolve_targets_audited,
+};
 use crate::cli::{EraArg, GlobalArgs, HealthArgs, TargetArgs};
-use crate::model::EXIT_INTERRUPTED;
 use crate::model::EraChoice;
+use crate::model::Exit;
 use crate::model::Observation;
 use crate::model::Status;
 use crate::model::Target;
@@ -12,8 +14,7 @@ use crate::model::{Kind, ProbeSpec};
 
 use crate::mcp::transport::http;
 use crate::probe::{self};
-use crate::report::table::TableOptions;
-use crate::report::{Format, Report, json, nagios, prometheus, table};
+use crate::report::{self, Format, Report, View};
 use crate::rules;
 
 use crate::store::marks;
@@ -233,53 +234,6 @@ fn apply_overrides(targets: &mut [Target], args: &TargetArgs) {
     }
 }
 
-/// Renders a report in the chosen format.
-pub fn render(report: &Report, format: Format, ctx: &Context) -> Vec<u8> {
-    let mut buf = Vec::new();
-    let res = match format {
-        Format::Table => table::render(
-            report,
-            TableOptions {
-                color: ctx.term.color,
-                width: ctx.term.width,
-            },
-            &mut buf,
-        ),
-        Format::Json => json::render(report, &mut buf),
-        Format::Jsonl => json::render_line(report, &mut buf),
-        Format::Nagios => nagios::render(report, &mut buf),
-        Format::Prometheus => prometheus::render(report, &mut buf),
-        Format::Markdown => markdown(report, &mut buf),
-    };
-    // Writing into a Vec cannot fail.
-    debug_assert!(res.is_ok());
-    buf
-}
-
-/// Findings as a Markdown table (for a chat message or a wiki page).
-fn markdown(report: &Report, out: &mut Vec<u8>) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let cell = |s: &str| crate::term::sanitize(s).replace('|', "\\|");
-    writeln!(
-        out,
-        "**mcpmon {}: {}**\n\n| target | probe | check | status | message |\n|---|---|---|---|---|",
-        report.command,
-        report.status().as_str().to_uppercase()
-    )?;
-    for f in &report.findings {
-        writeln!(
-            out,
-            "| {} | {} | {} | {} | {} |",
-            cell(&f.target),
-            f.probe.as_str(),
-            cell(&f.check),
-            f.status.as_str(),
-            cell(&f.message)
-        )?;
-    }
-    Ok(())
-}
-
 /// The targets, the HTTP client and the round options of a `health`-style run (shared with `alerts`).
 pub struct Prepared {
     pub targets: Arc<Vec<Target>>,
@@ -333,7 +287,7 @@ pub fn prepare(
     })
 }
 
-pub async fn run(ctx: &Context, g: &GlobalArgs, args: &HealthArgs) -> anyhow::Result<u8> {
+pub async fn run(ctx: &Context, g: &GlobalArgs, args: &HealthArgs) -> anyhow::Result<Outcome> {
     let Prepared {
         targets,
         client,
@@ -352,18 +306,13 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &HealthArgs) -> anyhow::Re
     };
     if !args.watch {
         let report = check(&targets, &client, &opts).await;
-        let code = report.status().exit_code();
         let recorded = history
             .as_deref()
             .map(|dir| super::record::append(dir, &report, "health"));
-        if let Err(e) = emit(&render(&report, format, ctx)) {
-            if !is_broken_pipe(&e) {
-                return Err(e).context("writing the report to stdout");
-            }
-        }
+        let mut outcome = Outcome::report(Output::stdout(report, View::Findings, Some(format)));
         // the report is out either way; a history that could not be written is exit 3
-        recorded.transpose()?;
-        return Ok(code);
+        outcome.after = recorded.and_then(Result::err);
+        return Ok(outcome);
     }
 
     let mut round = 0u64;
@@ -382,7 +331,12 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &HealthArgs) -> anyhow::Re
         if live_table {
             bytes.extend_from_slice(b"\x1b[H\x1b[2J");
         }
-        bytes.extend(render(&report, format, ctx));
+        bytes.extend(report::to_bytes(
+            &report,
+            &View::Findings,
+            format,
+            &render_options(ctx),
+        ));
         if live_table {
             let when = report
                 .generated_at
@@ -396,40 +350,16 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &HealthArgs) -> anyhow::Re
                 .into_bytes(),
             );
         }
-        if let Err(e) = emit(&bytes) {
-            if is_broken_pipe(&e) {
-                return Ok(last.exit_code());
-            }
-            return Err(e).context("writing the report to stdout");
+        if emit(&bytes).context("writing the report to stdout")? == Reader::Gone {
+            return Ok(Outcome::done(last));
         }
         if args.count.is_some_and(|n| round >= n) {
-            return Ok(last.exit_code());
+            return Ok(Outcome::done(last));
         }
         let next = started + args.interval;
         tokio::select! {
             _ = tokio::time::sleep_until(next) => {}
-            _ = tokio::signal::ctrl_c() => return Ok(EXIT_INTERRUPTED),
+            _ = tokio::signal::ctrl_c() => return Ok(Outcome::done(Exit::Interrupted)),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::report::fixtures;
-
-    fn md(r: &Report) -> String {
-        let mut out = Vec::new();
-        markdown(r, &mut out).unwrap();
-        String::from_utf8(out).unwrap()
-    }
-
-    #[test]
-    fn markdown_snapshots() {
-        insta::assert_snapshot!("markdown_healthy", md(&fixtures::healthy()));
-        // pipes in messages are escaped, control characters sanitised
-        insta::assert_snapshot!("markdown_mixed", md(&fixtures::mixed()));
-        insta::assert_snapshot!("markdown_measure", md(&fixtures::measure()));
-        insta::assert_snapshot!("markdown_validate", md(&fixtures::validate()));
     }
 }

@@ -1,12 +1,12 @@
 //! `mcpmon measure`: load against one target (`probe::load`), judged by DESIGN.md §8 or against a saved
 //! baseline (`--compare`, a regression gate for CI), rendered in any format.
 
-use super::health::render;
-use super::{AdHoc, Context, emit, is_broken_pipe, resolve_targets};
+use super::{AdHoc, Context, Outcome, Output, resolve_targets};
 use crate::cli::{EraArg, GlobalArgs, MeasureArgs, MeasureMethod};
 use crate::model::Bound;
 use crate::model::EndpointSpec;
 use crate::model::EraChoice;
+use crate::model::Exit;
 use crate::model::Facts;
 use crate::model::Failure;
 use crate::model::Finding;
@@ -24,7 +24,7 @@ use crate::probe::load::Method;
 use crate::probe::load::{self};
 
 use crate::report::Format;
-use crate::report::Report;
+use crate::report::{Report, View};
 use crate::rules;
 use anyhow::{Context as _, anyhow, bail};
 use serde::{Deserialize, Serialize};
@@ -102,9 +102,9 @@ pub fn compare(target: &str, now: &LoadFacts, base: &Baseline, bound: Bound) -> 
     out
 }
 
-pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::Result<u8> {
+pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::Result<Outcome> {
     if let Some(url) = &args.observe {
-        return observe(ctx, g, args, url).await;
+        return observe(g, args, url).await;
     }
     if let Some(url) = &args.http {
         return plain_http(ctx, g, args, url).await;
@@ -259,7 +259,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
         observations: vec![obs],
         events: None,
     };
-    output(ctx, &report, format, facts.interrupted)
+    output(report, format, facts.interrupted)
 }
 
 /// A progress bar on stderr (done/total, or elapsed for -z) when stderr is a terminal and the output is
@@ -341,12 +341,7 @@ fn url_and_headers(
 }
 
 /// `--observe`: two samples of a stats document `--window` apart; every numeric field's change and rate.
-async fn observe(
-    ctx: &Context,
-    g: &GlobalArgs,
-    args: &MeasureArgs,
-    url: &str,
-) -> anyhow::Result<u8> {
+async fn observe(g: &GlobalArgs, args: &MeasureArgs, url: &str) -> anyhow::Result<Outcome> {
     let (parsed, header_map, secrets) = url_and_headers(args, url, "--observe")?;
     let timeout = g.timeout.unwrap_or(crate::model::DEFAULT_TIMEOUT);
     let client = http::client(timeout).context("building the HTTP client")?;
@@ -440,7 +435,7 @@ async fn observe(
         events: None,
     };
     let format = g.format.unwrap_or(Format::Table);
-    output(ctx, &report, format, interrupted)
+    output(report, format, interrupted)
 }
 
 /// `--http URL`: plain HTTP load (GET, or POST with --body), judged like MCP load.
@@ -449,7 +444,7 @@ async fn plain_http(
     g: &GlobalArgs,
     args: &MeasureArgs,
     url: &str,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<Outcome> {
     let (parsed, header_map, _) = url_and_headers(args, url, "--http")?;
     let body = match &args.body {
         Some(b) => {
@@ -511,7 +506,7 @@ async fn plain_http(
         observations: vec![obs],
         events: None,
     };
-    output(ctx, &report, format, facts.interrupted)
+    output(report, format, facts.interrupted)
 }
 
 /// Runs a load to its end, feeding the progress bar; Ctrl-C stops sending and what ran is still reported.
@@ -539,17 +534,11 @@ async fn drive<T>(
     r
 }
 
-/// Prints the report; the exit code is 130 after Ctrl-C, else the verdict's.
-fn output(ctx: &Context, report: &Report, format: Format, interrupted: bool) -> anyhow::Result<u8> {
-    let code = if interrupted {
-        crate::model::EXIT_INTERRUPTED
-    } else {
-        report.status().exit_code()
-    };
-    if let Err(e) = emit(&render(report, format, ctx)) {
-        if !is_broken_pipe(&e) {
-            return Err(e).context("writing the report to stdout");
-        }
+/// The report to write; the exit code is 130 after Ctrl-C, else the verdict's.
+fn output(report: Report, format: Format, interrupted: bool) -> anyhow::Result<Outcome> {
+    let mut outcome = Outcome::report(Output::stdout(report, View::Findings, Some(format)));
+    if interrupted {
+        outcome.exit = Exit::Interrupted;
     }
-    Ok(code)
+    Ok(outcome)
 }

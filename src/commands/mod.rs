@@ -18,6 +18,7 @@ use crate::model::ProbeSpec;
 use crate::model::Target;
 use crate::model::Wire;
 
+use crate::model::Exit;
 use crate::term::TermFacts;
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -238,40 +239,111 @@ fn audit_file(
     Ok((targets, findings))
 }
 
-/// Prints a checklist-style report (`validate`, `anomalies`): the checklist on a terminal format,
-/// the ordinary renderers otherwise; a closed stdout is fine.
-pub fn emit_checklist(
-    report: &crate::report::Report,
-    sections: &[(&str, &str)],
-    g: &GlobalArgs,
-    ctx: &Context,
-) -> anyhow::Result<()> {
-    use anyhow::Context as _;
-    let bytes = match g.format.unwrap_or(crate::report::Format::Table) {
-        crate::report::Format::Table => {
-            let mut buf = Vec::new();
-            crate::report::checklist::render(report, sections, ctx.term.color, &mut buf)
-                .context("rendering the checklist")?;
-            buf
-        }
-        other => health::render(report, other, ctx),
-    };
-    if let Err(e) = emit(&bytes) {
-        if !is_broken_pipe(&e) {
-            return Err(e).context("writing the report to stdout");
+/// The renderers' view of the terminal.
+pub fn render_options(ctx: &Context) -> crate::report::RenderOptions {
+    crate::report::RenderOptions {
+        color: ctx.term.color,
+        width: ctx.term.width,
+    }
+}
+
+/// What a command leaves to be written: its report, how to show it, and where.
+pub struct Output {
+    pub report: crate::report::Report,
+    pub view: crate::report::View,
+    pub format: crate::report::Format,
+    /// A file to write (atomically, without colours) instead of stdout (`daily-summary --output`).
+    pub file: Option<PathBuf>,
+}
+
+impl Output {
+    /// The report to stdout in the chosen format (the table by default).
+    pub fn stdout(
+        report: crate::report::Report,
+        view: crate::report::View,
+        format: Option<crate::report::Format>,
+    ) -> Output {
+        Output {
+            report,
+            view,
+            format: format.unwrap_or(crate::report::Format::Table),
+            file: None,
         }
     }
-    Ok(())
 }
 
-/// True when an error (anywhere in its chain) is a closed stdout pipe: `mcpmon … | head` is not an error.
-pub fn is_broken_pipe(e: &io::Error) -> bool {
-    e.kind() == io::ErrorKind::BrokenPipe
+/// How a command ended: the report to write once (none when the command streamed its output itself:
+/// `--watch`, `record`, the dashboard), the exit code, and an error found after the report was made
+/// (a history that could not be written) that is said after the report and makes the exit code 3.
+pub struct Outcome {
+    pub output: Option<Output>,
+    pub exit: Exit,
+    pub after: Option<anyhow::Error>,
 }
 
-/// Writes a rendered report to stdout in one go and flushes.
-pub fn emit(bytes: &[u8]) -> io::Result<()> {
+impl Outcome {
+    /// A report whose verdict is the exit code.
+    pub fn report(output: Output) -> Outcome {
+        Outcome {
+            exit: Exit::from(output.report.status()),
+            output: Some(output),
+            after: None,
+        }
+    }
+
+    /// Nothing left to write.
+    pub fn done(exit: impl Into<Exit>) -> Outcome {
+        Outcome {
+            output: None,
+            exit: exit.into(),
+            after: None,
+        }
+    }
+}
+
+/// Writes a command's report (the one place a finished report is written) and returns the exit
+/// code; a closed stdout (`mcpmon … | head`) is not an error.
+pub fn deliver(outcome: Outcome, term: &TermFacts) -> anyhow::Result<Exit> {
+    use anyhow::Context as _;
+    if let Some(o) = &outcome.output {
+        match &o.file {
+            Some(path) => {
+                let opts = crate::report::RenderOptions::default();
+                let bytes = crate::report::to_bytes(&o.report, &o.view, o.format, &opts);
+                crate::store::write_atomic(path, &bytes)
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            None => {
+                let opts = crate::report::RenderOptions {
+                    color: term.color,
+                    width: term.width,
+                };
+                let bytes = crate::report::to_bytes(&o.report, &o.view, o.format, &opts);
+                emit(&bytes).context("writing the report to stdout")?;
+            }
+        }
+    }
+    match outcome.after {
+        Some(e) => Err(e),
+        None => Ok(outcome.exit),
+    }
+}
+
+/// Whether stdout still has a reader after a write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    Present,
+    /// The pipe was closed (`mcpmon … | head`): not an error, but a stream should stop.
+    Gone,
+}
+
+/// Writes bytes to stdout in one go and flushes: every report, round and stream line goes out here. A
+/// closed stdout is not an error; it is said as `Reader::Gone` so a stream can stop.
+pub fn emit(bytes: &[u8]) -> io::Result<Reader> {
     let mut out = io::stdout().lock();
-    out.write_all(bytes)?;
-    out.flush()
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(Reader::Present),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(Reader::Gone),
+        Err(e) => Err(e),
+    }
 }

@@ -4,7 +4,7 @@
 //! `health --record` and `validate --record` share.
 
 use super::health::{Prepared, RoundOptions, check, prepare};
-use super::{Context, emit, is_broken_pipe};
+use super::{Context, Outcome, emit};
 use crate::cli::{GlobalArgs, RecordArgs};
 use crate::model::Record;
 use crate::model::Target;
@@ -58,9 +58,7 @@ async fn round(
     let mut line = Vec::new();
     if json::render_line(&report, &mut line).is_ok() {
         if let Err(e) = emit(&line) {
-            if !is_broken_pipe(&e) {
-                eprintln!("mcpmon record: writing to stdout: {e}");
-            }
+            eprintln!("mcpmon record: writing to stdout: {e}");
         }
     }
     (report, written)
@@ -92,7 +90,7 @@ fn prune(dir: &Path, args: &RecordArgs) {
     }
 }
 
-pub async fn run(ctx: &Context, g: &GlobalArgs, args: &RecordArgs) -> anyhow::Result<u8> {
+pub async fn run(ctx: &Context, g: &GlobalArgs, args: &RecordArgs) -> anyhow::Result<Outcome> {
     let dir = history_dir(ctx, g)?;
     let Prepared {
         targets,
@@ -116,7 +114,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &RecordArgs) -> anyhow::Re
         } else {
             round(&targets, &client, &opts, &dir, true).await
         };
-        return Ok(report.status().exit_code());
+        return Ok(Outcome::done(report.status()));
     }
 
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
@@ -174,5 +172,5 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &RecordArgs) -> anyhow::Re
         "mcpmon record: stopped after {rounds} round(s); {written} record(s) written to {}",
         dir.display()
     );
-    Ok(0)
+    Ok(Outcome::done(crate::model::Status::Ok))
 }

@@ -4,7 +4,7 @@
 //! Markdown) and machines (json, prometheus). Reads history only; the clock and the time zone are read
 //! here, once.
 
-use super::{Context, emit, is_broken_pipe};
+use super::{Context, Outcome, Output};
 use crate::cli::{GlobalArgs, SummaryArgs};
 use crate::model::CheckId;
 use crate::model::Finding;
@@ -14,7 +14,8 @@ use crate::model::Unit;
 
 use crate::report::Format;
 use crate::report::Report;
-use crate::report::daily::{self, Daily};
+use crate::report::View;
+use crate::report::daily::Daily;
 use crate::rules::summary::{self as rules, Fold, SeriesDay};
 
 use crate::store::history;
@@ -110,7 +111,7 @@ fn finding(target: &str, check: impl Into<CheckId>, status: Status, message: Str
     Finding::new(target, Kind::Mcp, check, status, None, message)
 }
 
-pub fn run(ctx: &Context, g: &GlobalArgs, args: &SummaryArgs) -> anyhow::Result<u8> {
+pub fn run(ctx: &Context, g: &GlobalArgs, args: &SummaryArgs) -> anyhow::Result<Outcome> {
     let now = Utc::now();
     let mut score_rules = rules::ScoreRules::default();
     for r in &args.rules {
@@ -230,7 +231,6 @@ pub fn run(ctx: &Context, g: &GlobalArgs, args: &SummaryArgs) -> anyhow::Result<
         observations: Vec::new(),
         events: None,
     };
-    let code = report.status().exit_code();
 
     let state = ctx.state_dir(g);
     let host = crate::probe::host::probe(&crate::model::HostSpec {
@@ -273,38 +273,21 @@ pub fn run(ctx: &Context, g: &GlobalArgs, args: &SummaryArgs) -> anyhow::Result<
         system,
         alerts,
         title,
-        days: &days,
-        previous: &previous,
+        days,
+        previous,
         score,
         previous_score,
-        deductions: &deductions,
-        goals: &goals,
-        recommendations: &recommendations,
+        deductions,
+        goals,
+        recommendations,
         status,
     };
-    let format = g.format.unwrap_or(Format::Table);
-    let bytes = match format {
-        Format::Table | Format::Markdown => {
-            let mut buf = Vec::new();
-            let color = ctx.term.color && args.output.is_none();
-            daily::render(&view, format == Format::Markdown, color, &mut buf)
-                .context("rendering the summary")?;
-            buf
-        }
-        other => super::health::render(&report, other, ctx),
-    };
-    match &args.output {
-        Some(path) => crate::store::write_atomic(path, &bytes)
-            .with_context(|| format!("writing {}", path.display()))?,
-        None => {
-            if let Err(e) = emit(&bytes) {
-                if !is_broken_pipe(&e) {
-                    return Err(e).context("writing the report to stdout");
-                }
-            }
-        }
-    }
-    Ok(code)
+    Ok(Outcome::report(Output {
+        report,
+        view: View::Daily(Box::new(view)),
+        format: g.format.unwrap_or(Format::Table),
+        file: args.output.clone(),
+    }))
 }
 
 fn kind(k: &str) -> Kind {

@@ -2,8 +2,8 @@
 //! original `phase1-validation.sh` — the config audit, the health probes, and with `--strict` protocol
 //! conformance — then one verdict. Glue only: the checks live in `config::audit`, `probe`, `rules`.
 
-use super::Context;
 use super::health::{Prepared, check, prepare};
+use super::{Context, Outcome, Output};
 use crate::cli::{CheckType, GlobalArgs, Section, ValidateArgs};
 use crate::model::CheckId;
 use crate::model::Finding;
@@ -11,8 +11,8 @@ use crate::model::Kind;
 use crate::model::Target;
 
 use crate::probe::{self};
-use crate::report::Report;
 use crate::report::checklist;
+use crate::report::{Report, View};
 use crate::rules;
 use std::sync::Arc;
 
@@ -106,7 +106,7 @@ async fn conformance(targets: Vec<Target>, client: &reqwest::Client) -> Vec<Find
     all.into_iter().flat_map(|(_, f)| f).collect()
 }
 
-pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ValidateArgs) -> anyhow::Result<u8> {
+pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ValidateArgs) -> anyhow::Result<Outcome> {
     let want = |s: Section| args.sections.is_empty() || args.sections.contains(&s);
     let liveness = args.check_type == CheckType::Liveness;
     let mut audit = Vec::new();
@@ -159,17 +159,19 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ValidateArgs) -> anyhow::
         observations: health.observations,
         events: None,
     };
-    let code = report.status().exit_code();
     let recorded = if args.record {
-        Some(
-            super::record::history_dir(ctx, g)
-                .and_then(|dir| super::record::append(&dir, &report, "validate")),
-        )
+        super::record::history_dir(ctx, g)
+            .and_then(|dir| super::record::append(&dir, &report, "validate"))
+            .err()
     } else {
         None
     };
-    super::emit_checklist(&report, &checklist::SECTIONS, g, ctx)?;
+    let sections = checklist::SECTIONS
+        .iter()
+        .map(|(k, h)| (*k, h.to_string()))
+        .collect();
+    let mut outcome = Outcome::report(Output::stdout(report, View::Checklist(sections), g.format));
     // the report is out either way; a history that could not be written is exit 3
-    recorded.transpose()?;
-    Ok(code)
+    outcome.after = recorded;
+    Ok(outcome)
 }

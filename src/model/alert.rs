@@ -48,6 +48,19 @@ pub struct AlertState {
     pub resolved_at_ms: Option<i64>,
 }
 
+/// A check that is bad but not firing yet (`for`, `consecutive`), or firing and not yet recovered:
+/// shown under the alert table with why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    /// The check's status this run (the alert's own status is still OK).
+    pub status: Status,
+    pub target: String,
+    pub check: CheckId,
+    pub message: String,
+    /// Why it is not firing: "pending: 1 of 3 bad runs".
+    pub note: String,
+}
+
 /// A change worth telling someone about. The wire names (`as_str`) appear in JSON, notifications and
 /// tables: `firing`, `escalated`, `deescalated`, `resolved`, `repeat`, `flapping`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

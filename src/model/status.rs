@@ -82,10 +82,34 @@ pub fn worst<I: IntoIterator<Item = Status>>(statuses: I) -> Status {
     statuses.into_iter().max().unwrap_or(Status::Ok)
 }
 
-/// Exit code for mcpmon's own failures (bad arguments, unreadable config): UNKNOWN.
-pub const EXIT_USAGE: u8 = 3;
-/// Exit code after Ctrl-C, as shells expect (128 + SIGINT).
-pub const EXIT_INTERRUPTED: u8 = 130;
+/// How a run ends: the one exit-code table every subcommand maps through (Nagios plugin convention,
+/// plus the shells' 130 for Ctrl-C).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The verdict: 0 OK, 1 WARN, 2 CRIT, 3 UNKNOWN.
+    Verdict(Status),
+    /// mcpmon could not run (bad arguments, an unreadable config, an unwritable state file): 3, as
+    /// UNKNOWN — never 2, which would read as CRITICAL.
+    Usage,
+    /// Stopped by Ctrl-C or SIGTERM: 130 (128 + SIGINT).
+    Interrupted,
+}
+
+impl Exit {
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Verdict(s) => s.exit_code(),
+            Exit::Usage => 3,
+            Exit::Interrupted => 130,
+        }
+    }
+}
+
+impl From<Status> for Exit {
+    fn from(s: Status) -> Exit {
+        Exit::Verdict(s)
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -97,7 +121,11 @@ mod tests {
         assert_eq!(Status::Warn.exit_code(), 1);
         assert_eq!(Status::Crit.exit_code(), 2);
         assert_eq!(Status::Unknown.exit_code(), 3);
-        assert_eq!(EXIT_USAGE, Status::Unknown.exit_code());
+        assert_eq!(Exit::Usage.code(), Status::Unknown.exit_code());
+        assert_eq!(Exit::Interrupted.code(), 130);
+        for s in [Status::Ok, Status::Warn, Status::Crit, Status::Unknown] {
+            assert_eq!(Exit::from(s).code(), s.exit_code());
+        }
     }
 
     #[test]

@@ -10,15 +10,16 @@ use crate::term::sanitize;
 use std::io::Write;
 
 /// Everything the report shows.
-pub struct Daily<'a> {
+#[derive(Debug, Clone)]
+pub struct Daily {
     pub title: String,
-    pub days: &'a [SeriesDay],
-    pub previous: &'a [SeriesDay],
+    pub days: Vec<SeriesDay>,
+    pub previous: Vec<SeriesDay>,
     pub score: f64,
     pub previous_score: Option<f64>,
-    pub deductions: &'a [Deduction],
-    pub goals: &'a [Goal],
-    pub recommendations: &'a [String],
+    pub deductions: Vec<Deduction>,
+    pub goals: Vec<Goal>,
+    pub recommendations: Vec<String>,
     pub status: Status,
     /// The machine now (uptime, load, memory), when it could be read.
     pub system: Option<String>,
@@ -102,7 +103,7 @@ pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> st
         )?;
         writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|")?;
     }
-    for s in d.days {
+    for s in &d.days {
         let before = d
             .previous
             .iter()
@@ -165,7 +166,7 @@ pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> st
         })
         .collect();
     let mut events: Vec<String> = Vec::new();
-    for s in d.days {
+    for s in &d.days {
         if !s.reasons.is_empty() {
             let r: Vec<String> = s.reasons.iter().map(|(k, v)| format!("{k} {v}")).collect();
             events.push(format!(
@@ -213,7 +214,7 @@ pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> st
         writeln!(out, "| metric | target | value | |")?;
         writeln!(out, "|---|---|---|---|")?;
     }
-    for g in d.goals {
+    for g in &d.goals {
         let value = g
             .value
             .map(|v| format!("{v:.2}"))
@@ -244,7 +245,7 @@ pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> st
             if markdown { "- " } else { "  " }
         )?;
     }
-    for x in d.deductions {
+    for x in &d.deductions {
         writeln!(
             out,
             "{}-{:.1} {}: {}",
@@ -257,7 +258,7 @@ pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> st
 
     if !d.recommendations.is_empty() {
         h(out, "Recommendations")?;
-        for r in d.recommendations {
+        for r in &d.recommendations {
             writeln!(out, "{}{}", if markdown { "- " } else { "  " }, sanitize(r))?;
         }
     }

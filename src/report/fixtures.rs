@@ -1132,16 +1132,16 @@ pub fn daily_parts() -> DailyParts {
 }
 
 /// The daily view of `parts`.
-pub fn daily(parts: &DailyParts) -> Daily<'_> {
+pub fn daily(parts: &DailyParts) -> Daily {
     Daily {
         title: "mcpmon daily summary — 2026-11-21 (UTC)".into(),
-        days: &parts.days,
-        previous: &parts.previous,
+        days: parts.days.clone(),
+        previous: parts.previous.clone(),
         score: 94.3,
         previous_score: Some(97.0),
-        deductions: &parts.deductions,
-        goals: &parts.goals,
-        recommendations: &parts.recommendations,
+        deductions: parts.deductions.clone(),
+        goals: parts.goals.clone(),
+        recommendations: parts.recommendations.clone(),
         status: Status::Warn,
         system: Some("host up 10d, load 0.52 0.61 0.70, memory 71 % used, 4 CPU(s)".into()),
         alerts: Some(

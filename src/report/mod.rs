@@ -4,6 +4,7 @@
 pub mod checklist;
 pub mod daily;
 pub mod json;
+pub mod markdown;
 pub mod nagios;
 pub mod prometheus;
 pub mod table;
@@ -14,11 +15,81 @@ pub(crate) mod fixtures;
 mod tests;
 
 use crate::model::Observation;
+use crate::model::Pending;
 use crate::model::Status;
 use crate::model::worst;
 use crate::model::{AlertEvent, Finding};
 use chrono::{DateTime, Utc};
 use clap::ValueEnum;
+
+/// How a report is shown for people, beyond the findings every format carries: the machine formats
+/// (`json`, `jsonl`, `nagios`, `prometheus`) ignore it; `table` and `markdown` follow it.
+#[derive(Debug, Clone, Default)]
+pub enum View {
+    /// The findings table (`health`, `measure`).
+    #[default]
+    Findings,
+    /// `alerts`: the findings table, then the checks that are bad but not firing yet (with why) and
+    /// this run's alert events.
+    Alerts { pending: Vec<Pending> },
+    /// `validate`, `anomalies`: a checklist by section (key and heading, in order).
+    Checklist(Vec<(&'static str, String)>),
+    /// `daily-summary`: the day's report (terminal sections, or Markdown).
+    Daily(Box<daily::Daily>),
+}
+
+/// What the renderers may know about the terminal, resolved once by the caller.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    pub color: bool,
+    /// The terminal's width in columns; none when it is not a terminal (no limit).
+    pub width: Option<u16>,
+}
+
+/// The only way a report is written, in any format: pure, into `out`.
+pub fn render(
+    report: &Report,
+    view: &View,
+    format: Format,
+    opts: &RenderOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match (format, view) {
+        (Format::Json, _) => json::render(report, out),
+        (Format::Jsonl, _) => json::render_line(report, out),
+        (Format::Nagios, _) => nagios::render(report, out),
+        (Format::Prometheus, _) => prometheus::render(report, out),
+        (Format::Table, View::Checklist(sections)) => {
+            let sections: Vec<(&str, &str)> =
+                sections.iter().map(|(k, h)| (*k, h.as_str())).collect();
+            checklist::render(report, &sections, opts.color, out)
+        }
+        (Format::Table | Format::Markdown, View::Daily(d)) => {
+            daily::render(d, format == Format::Markdown, opts.color, out)
+        }
+        (Format::Table, View::Alerts { pending }) => {
+            table::render(report, table_options(opts), out)?;
+            table::alert_lines(report, pending, out)
+        }
+        (Format::Table, View::Findings) => table::render(report, table_options(opts), out),
+        (Format::Markdown, _) => markdown::render(report, out),
+    }
+}
+
+/// `render` into a buffer (writing into a Vec cannot fail).
+pub fn to_bytes(report: &Report, view: &View, format: Format, opts: &RenderOptions) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let res = render(report, view, format, opts, &mut buf);
+    debug_assert!(res.is_ok());
+    buf
+}
+
+fn table_options(opts: &RenderOptions) -> table::TableOptions {
+    table::TableOptions {
+        color: opts.color,
+        width: opts.width,
+    }
+}
 
 /// The result of one run of a subcommand.
 #[derive(Debug, Clone)]

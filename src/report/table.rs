@@ -234,6 +234,38 @@ fn summary(o: &Observation) -> (String, String) {
     }
 }
 
+/// `alerts`: under the table, the checks pending (bad, not firing yet) and this run's events, one line
+/// each (`PENDING CRIT api connect: … (pending: 1 of 3 bad runs)`, `FIRING CRIT api connect: …`).
+pub fn alert_lines(
+    report: &Report,
+    pending: &[crate::model::Pending],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    for p in pending {
+        writeln!(
+            out,
+            "PENDING {} {} {}: {} ({})",
+            p.status.label(),
+            sanitize(&p.target),
+            p.check,
+            sanitize(&p.message),
+            p.note
+        )?;
+    }
+    for e in report.events.iter().flatten() {
+        writeln!(
+            out,
+            "{} {} {} {}: {}",
+            e.event.as_str().to_uppercase(),
+            e.status.label(),
+            sanitize(&e.target),
+            e.check,
+            sanitize(&e.message)
+        )?;
+    }
+    Ok(())
+}
+
 pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::io::Result<()> {
     let mut table = Table::new();
     table.load_preset(presets::UTF8_FULL_CONDENSED);

@@ -3,7 +3,7 @@
 
 use super::fixtures::{self, daily, daily_parts};
 use super::table::TableOptions;
-use super::{Report, checklist, json, nagios, prometheus, table};
+use super::{Report, checklist, json, markdown, nagios, prometheus, table};
 use std::io::Write;
 
 fn text(render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> String {
@@ -181,4 +181,17 @@ fn colours_off_means_no_escape_codes() {
     ] {
         assert!(!out.contains('\u{1b}'), "{out}");
     }
+}
+
+fn md(r: &Report) -> String {
+    text(|out| markdown::render(r, out))
+}
+
+#[test]
+fn markdown_snapshots() {
+    insta::assert_snapshot!("markdown_healthy", md(&fixtures::healthy()));
+    // pipes in messages are escaped, control characters sanitised
+    insta::assert_snapshot!("markdown_mixed", md(&fixtures::mixed()));
+    insta::assert_snapshot!("markdown_measure", md(&fixtures::measure()));
+    insta::assert_snapshot!("markdown_validate", md(&fixtures::validate()));
 }

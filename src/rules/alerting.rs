@@ -5,8 +5,10 @@
 //! Pure: the previous state, this run's status and the time come in; the next state and the event go
 //! out. Storing the state is `store::alerts`.
 
-use crate::model::Status;
-use crate::model::{AlertState, Event};
+use crate::model::{
+    AlertEvent, AlertState, CheckId, Event, Finding, Pending, Reason, Status, Unit,
+};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// How eagerly a bad check becomes an alert.
@@ -50,6 +52,121 @@ pub struct Step {
     pub flapping: Option<usize>,
     /// The check started flapping this run.
     pub started_flapping: bool,
+}
+
+/// Alert states not seen for this long are forgotten (a target removed from the config).
+pub const FORGET_AFTER_MS: i64 = 7 * 24 * 3600 * 1000;
+
+/// One run of every check through its alert memory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluated {
+    /// The findings as alerts: the firing level (OK while pending or clear), with the alert's note.
+    pub findings: Vec<Finding>,
+    /// What changed this run (fired, escalated, resolved, started flapping) and the reminders due.
+    pub events: Vec<AlertEvent>,
+    /// Checks that are bad but not firing (yet), with why.
+    pub pending: Vec<Pending>,
+}
+
+/// The key of a check's alert in `alerts.json`: `target/probe/check`.
+pub fn key(f: &Finding) -> String {
+    format!("{}/{}/{}", f.target, f.probe.as_str(), f.check)
+}
+
+/// Turns a health round's findings into alerts, advancing each check's state in `alerts` (by `key`);
+/// `repeat` sends a reminder for an alert still firing once per period. States not seen for a week
+/// are forgotten.
+pub fn evaluate(
+    health: Vec<Finding>,
+    alerts: &mut BTreeMap<String, AlertState>,
+    now_ms: i64,
+    policy: &Policy,
+    repeat: Option<Duration>,
+) -> Evaluated {
+    let mut out = Evaluated {
+        findings: Vec::with_capacity(health.len()),
+        events: Vec::new(),
+        pending: Vec::new(),
+    };
+    for f in health {
+        let key = key(&f);
+        let mut step = step(alerts.get(&key), f.status, now_ms, policy);
+        // a reminder for an alert still firing, once per `repeat`
+        let remind = step.event.is_none()
+            && step.status != Status::Ok
+            && step.state.firing.is_some()
+            && repeat.is_some_and(|r| {
+                step.state
+                    .notified_at_ms
+                    .is_none_or(|t| now_ms - t >= r.as_millis() as i64)
+            });
+        if step.event.is_some() || remind {
+            step.state.notified_at_ms = Some(now_ms);
+        }
+        let event = |event: Event, check: &CheckId, status: Status, message: &str| AlertEvent {
+            target: f.target.clone(),
+            probe: f.probe,
+            check: check.clone(),
+            event,
+            status,
+            message: message.to_string(),
+        };
+        if remind {
+            out.events.push(event(
+                Event::Repeat(step.status),
+                &f.check,
+                step.status,
+                &f.message,
+            ));
+        }
+        if let Some(e) = step.event {
+            out.events.push(event(e, &f.check, step.status, &f.message));
+        }
+        if let Some(changes) = step.flapping {
+            // flapping is its own alert: it fires while the check keeps changing, whatever its state now
+            let msg = format!(
+                "changed between good and bad {changes} times within {}",
+                human(policy.flap_window)
+            );
+            let flap = Finding::new(
+                &f.target,
+                f.probe,
+                format!("{}:flapping", f.check),
+                Status::Warn,
+                Some(Reason::Flapping),
+                msg.clone(),
+            )
+            .value(changes as f64)
+            .unit(Unit::Count)
+            .bounds(Some(f64::from(policy.flap_changes)), None);
+            if step.started_flapping {
+                out.events
+                    .push(event(Event::Flapping, &flap.check, Status::Warn, &msg));
+            }
+            out.findings.push(flap);
+        }
+        if step.status == Status::Ok && f.status != Status::Ok {
+            out.pending.push(Pending {
+                status: f.status,
+                target: f.target.clone(),
+                check: f.check.clone(),
+                message: f.message.clone(),
+                note: step.note.clone(),
+            });
+        }
+        let mut a = f;
+        if !step.note.is_empty() {
+            a.message = format!("{} ({})", a.message, step.note);
+        }
+        if step.status == Status::Ok {
+            a.reason = None;
+        }
+        a.status = step.status;
+        alerts.insert(key, step.state);
+        out.findings.push(a);
+    }
+    alerts.retain(|_, s| now_ms - s.seen_at_ms < FORGET_AFTER_MS);
+    out
 }
 
 /// Advances one check's alert by one run.

@@ -8,7 +8,7 @@ pub mod view;
 
 use crate::cli::{DashboardArgs, GlobalArgs};
 use crate::commands::health::{Prepared, check, prepare};
-use crate::commands::{Context, emit, is_broken_pipe};
+use crate::commands::{Context, Outcome, emit};
 use anyhow::{Context as _, anyhow};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crossterm::{cursor, execute, queue, terminal};
@@ -119,7 +119,7 @@ fn on_key(
     true
 }
 
-pub async fn run(ctx: &Context, g: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<u8> {
+pub async fn run(ctx: &Context, g: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<Outcome> {
     if !args.once && !ctx.term.stdout_tty {
         return Err(anyhow!(
             "the dashboard needs a terminal on stdout; use `mcpmon dashboard --once` for a snapshot"
@@ -149,12 +149,8 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &DashboardArgs) -> anyhow:
         let width = ctx.term.width.map(usize::from).unwrap_or(120);
         let mut text = view::lines(&m, &ui, width, usize::MAX, ctx.term.color).join("\n");
         text.push('\n');
-        if let Err(e) = emit(text.as_bytes()) {
-            if !is_broken_pipe(&e) {
-                return Err(e).context("writing the snapshot to stdout");
-            }
-        }
-        return Ok(report.status().exit_code());
+        emit(text.as_bytes()).context("writing the snapshot to stdout")?;
+        return Ok(Outcome::done(report.status()));
     }
 
     // the collectors: one task per target, so a hanging target delays only its own row; a round
@@ -248,5 +244,5 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &DashboardArgs) -> anyhow:
     tasks.abort_all();
     drop(_guard);
     let last = crate::model::worst(m.rows.iter().map(|r| r.status));
-    Ok(last.exit_code())
+    Ok(Outcome::done(last))
 }

@@ -1,0 +1,28 @@
+//! The findings as a Markdown table (for a chat message, an email or a wiki page). Server-supplied text
+//! is sanitised and its `|` escaped so it cannot break the table.
+
+use super::Report;
+use crate::term::sanitize;
+use std::io::Write;
+
+pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let cell = |s: &str| sanitize(s).replace('|', "\\|");
+    writeln!(
+        out,
+        "**mcpmon {}: {}**\n\n| target | probe | check | status | message |\n|---|---|---|---|---|",
+        report.command,
+        report.status().as_str().to_uppercase()
+    )?;
+    for f in &report.findings {
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            cell(&f.target),
+            f.probe.as_str(),
+            cell(&f.check),
+            f.status.as_str(),
+            cell(&f.message)
+        )?;
+    }
+    Ok(())
+}
