@@ -9,7 +9,7 @@ use crate::model::Observation;
 use crate::model::Status;
 use crate::model::Target;
 
-use crate::mcp::transport::http;
+use crate::net::http;
 use crate::probe::{self};
 use crate::report::table::TableOptions;
 use crate::report::{Format, Report, json, nagios, prometheus, table};
@@ -143,7 +143,7 @@ async fn deep(
         }
         hubs.push((i, t.name.clone()));
         // the hub's own aggregated endpoint (mcp-hub: HTTP+SSE at /mcp)
-        if let Ok(url) = crate::mcp::session::parse_url(&spec.url)
+        if let Ok(url) = crate::net::url::parse_url(&spec.url)
             .and_then(|u| u.join("/mcp").map_err(|e| e.to_string()))
         {
             let mut e = Target::empty(format!("{}/mcp", t.name), t.origin.clone(), t.timeout);

@@ -201,19 +201,6 @@ impl Target {
         self.system = None;
     }
 
-    /// What a person sees as the address: the URL without credentials or query values, or the command.
-    pub fn display_endpoint(&self) -> String {
-        match &self.mcp {
-            Some(EndpointSpec::Url { url, .. }) => redact_url(url),
-            Some(EndpointSpec::Stdio(s)) => {
-                let mut parts = vec![s.program.clone()];
-                parts.extend(s.args.iter().cloned());
-                parts.join(" ")
-            }
-            None => String::new(),
-        }
-    }
-
     /// A target with nothing but the given name and origin (the parts are filled in by the caller).
     pub fn empty(name: String, origin: String, timeout: Duration) -> Target {
         Target {
@@ -231,24 +218,6 @@ impl Target {
             unresolved: Vec::new(),
             secrets: Vec::new(),
         }
-    }
-}
-
-/// Removes userinfo and query values from a URL before it is shown.
-pub fn redact_url(url: &str) -> String {
-    match reqwest::Url::parse(url) {
-        Ok(mut u) => {
-            if !u.username().is_empty() || u.password().is_some() {
-                let _ = u.set_username("");
-                let _ = u.set_password(None);
-            }
-            if u.query().is_some() {
-                let keys: Vec<String> = u.query_pairs().map(|(k, _)| format!("{k}=***")).collect();
-                u.set_query(Some(&keys.join("&")));
-            }
-            u.to_string()
-        }
-        Err(_) => "<invalid url>".into(),
     }
 }
 

@@ -447,17 +447,11 @@ pub async fn run_http(
                 };
                 let deadline = Instant::now() + timeout;
                 let sent = Instant::now();
-                let res = match crate::mcp::transport::http::send(rb, deadline, "request").await {
+                let res = match crate::net::http::send(rb, deadline, "request").await {
                     Ok(resp) => {
                         let first_byte = sent.elapsed();
                         let status = resp.status().as_u16();
-                        match crate::mcp::transport::http::read_body(
-                            resp,
-                            deadline,
-                            1 << 20,
-                            "request",
-                        )
-                        .await
+                        match crate::net::http::read_body(resp, deadline, 1 << 20, "request").await
                         {
                             Ok(_) if (200..300).contains(&status) => Ok((t0.elapsed(), first_byte)),
                             Ok(_) => Err(Reason::HttpStatus),

@@ -98,7 +98,7 @@ pub async fn run(
             (spec, f) => not_probed(
                 f.unwrap_or_else(|| Failure::new(Reason::ConnectError, "no hub configured")),
                 spec.as_ref()
-                    .map(|s| crate::model::redact_url(&s.url))
+                    .map(|s| crate::net::url::redact_url(&s.url))
                     .unwrap_or_default(),
             ),
         },
@@ -109,7 +109,7 @@ pub async fn run(
             (spec, f) => not_probed(
                 f.unwrap_or_else(|| Failure::new(Reason::ConnectError, "no health_url configured")),
                 spec.as_ref()
-                    .map(|s| crate::model::redact_url(&s.url))
+                    .map(|s| crate::net::url::redact_url(&s.url))
                     .unwrap_or_default(),
             ),
         },
