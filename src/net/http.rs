@@ -2,19 +2,23 @@
 //! reading a body under a byte cap, the content type and HTML sniffing, a 401/403 with its
 //! `WWW-Authenticate` challenge as a `Failure`, and configured header lines.
 //!
-//! Transport errors become `Failure`s through `classify`. Header values come from config and are
+//! Transport errors become `Failure`s through `classify`; names are resolved by `SystemResolver` so a
+//! failed lookup is a `ResolveError` there, told apart by type. Header values come from config and are
 //! secrets: they never appear in a message. Nothing here knows MCP (its `Accept`, session and
 //! protocol headers live in `mcp::transport`), and nothing here reads the environment.
 
-use super::classify::classify_reqwest;
+use super::classify::{classify_body, classify_reqwest};
 use super::redact::excerpt;
 use crate::model::Failure;
 use crate::model::Reason;
 use crate::model::parse_www_authenticate;
 
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, WWW_AUTHENTICATE};
 use reqwest::{Client, Response};
 use serde_json::Value;
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::{Instant, timeout_at};
 
@@ -35,7 +39,40 @@ pub fn client_builder(connect_timeout: Duration) -> reqwest::ClientBuilder {
         .pool_idle_timeout(Duration::from_secs(5))
         // the peer certificate is kept so HTTPS health endpoints can report days to expiry
         .tls_info(true)
+        .dns_resolver(Arc::new(SystemResolver))
 }
+
+/// The system resolver (getaddrinfo on the blocking pool, as reqwest's default does), with its
+/// failures typed: a lookup that fails is a `ResolveError` in the error chain.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemResolver;
+
+impl Resolve for SystemResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            match tokio::net::lookup_host((host, 0)).await {
+                Ok(addrs) => Ok(Box::new(addrs) as Addrs),
+                Err(e) => {
+                    Err(Box::new(ResolveError(e)) as Box<dyn std::error::Error + Send + Sync>)
+                }
+            }
+        })
+    }
+}
+
+/// A host name that could not be resolved (the resolver's own error is kept for the message).
+#[derive(Debug)]
+pub struct ResolveError(pub std::io::Error);
+
+impl fmt::Display for ResolveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // the text of the resolver's error (its kind says nothing portable about DNS)
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for ResolveError {}
 
 /// Builds the HTTP client shared by every target of a run.
 pub fn client(connect_timeout: Duration) -> Result<Client, reqwest::Error> {
@@ -151,10 +188,7 @@ pub async fn read_body(
                 ));
             }
             Ok(Err(e)) => {
-                let mut f = classify_reqwest(&e, what);
-                if f.reason == Reason::ConnectError {
-                    f.reason = Reason::ServerDisconnected;
-                }
+                let mut f = classify_body(&e, what);
                 f.message = format!("{} (after {} bytes of the body)", f.message, buf.len());
                 return Err(f);
             }

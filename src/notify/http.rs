@@ -4,7 +4,7 @@
 //! no URL: reqwest's error text is stripped of it and every message is scrubbed of the URL's path and query.
 
 use super::{Delivered, MAX_BODY_BYTES, human, one_line};
-use crate::net::classify::classify_reqwest;
+use crate::net::classify::classify;
 use crate::net::http::read_body;
 use crate::net::redact::scrub_url;
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
@@ -114,12 +114,8 @@ async fn once(
             return Attempt::Final(format!("no answer within the {} deadline", human(budget)));
         }
         Ok(Err(e)) => {
-            // classify_reqwest leaves the URL out; its "POST: " prefix says nothing here.
-            let msg = classify_reqwest(&e, what).message;
-            let msg = match msg.strip_prefix(what).and_then(|m| m.strip_prefix(": ")) {
-                Some(m) => m.to_string(),
-                None => msg,
-            };
+            // without the method: "POST: " says nothing here (and the URL is never in it)
+            let msg = classify(&e).message;
             return Attempt::Retryable { msg, after: None };
         }
         Ok(Ok(r)) => r,

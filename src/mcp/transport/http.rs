@@ -15,7 +15,7 @@ use super::lean::LeanConn;
 use crate::model::Failure;
 use crate::model::HttpFacts;
 use crate::model::Reason;
-use crate::net::classify::classify_reqwest;
+use crate::net::classify::{classify_body, classify_reqwest};
 use crate::net::http::{MAX_RESPONSE_BYTES, USER_AGENT};
 use crate::net::http::{auth_failure, body_hint, content_type, is_html, read_body, send};
 use crate::net::redact::excerpt;
@@ -164,7 +164,7 @@ impl HttpTransport {
             loop {
                 let chunk = match timeout_at(deadline, resp.chunk()).await {
                     Err(_) => return Err(self.log.timeout_failure(what)),
-                    Ok(Err(e)) => return Err(body_error(&e, what)),
+                    Ok(Err(e)) => return Err(classify_body(&e, what)),
                     Ok(Ok(None)) => break,
                     Ok(Ok(Some(c))) => c,
                 };
@@ -239,7 +239,7 @@ impl HttpTransport {
             loop {
                 let chunk = match timeout_at(deadline, resp.chunk()).await {
                     Err(_) => return Err(self.log.timeout_failure(req.method)),
-                    Ok(Err(e)) => return Err(body_error(&e, req.method)),
+                    Ok(Err(e)) => return Err(classify_body(&e, req.method)),
                     Ok(Ok(None)) => {
                         break self.resume(&mut reply, id, req.method, deadline).await?;
                     }
@@ -519,15 +519,6 @@ fn head_failure(status: u16, headers: &HeaderMap, ctype: &str, what: &str) -> Op
 
 fn is_sse_reply(status: u16, ctype: &str) -> bool {
     ctype.starts_with("text/event-stream") && (200..300).contains(&status)
-}
-
-/// A body error while reading a reply: the server went away mid-reply.
-fn body_error(e: &reqwest::Error, what: &str) -> Failure {
-    let mut f = classify_reqwest(e, what);
-    if f.reason == Reason::ConnectError {
-        f.reason = Reason::ServerDisconnected;
-    }
-    f
 }
 
 /// The response with `id` in a whole (non-SSE) body, or why there is none.

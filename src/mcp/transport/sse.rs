@@ -7,7 +7,7 @@
 use super::{Exchange, OutRequest, Step, WireLog, handle_incoming};
 use crate::model::Failure;
 use crate::model::Reason;
-use crate::net::classify::classify_reqwest;
+use crate::net::classify::classify_body;
 use crate::net::http::MAX_RESPONSE_BYTES;
 use crate::net::http::{auth_failure, body_hint, content_type, is_html, read_body, send};
 
@@ -279,10 +279,7 @@ async fn read_stream(mut resp: reqwest::Response, tx: mpsc::Sender<StreamItem>) 
                 return;
             }
             Err(e) => {
-                let mut f = classify_reqwest(&e, "reading the SSE stream");
-                if f.reason == Reason::ConnectError {
-                    f.reason = Reason::ServerDisconnected;
-                }
+                let f = classify_body(&e, "reading the SSE stream");
                 let _ = tx.send(StreamItem::Ended(Some(f))).await;
                 return;
             }
