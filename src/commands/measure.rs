@@ -189,6 +189,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
         },
         allow_side_effects: args.allow_side_effects,
         timeout: target.timeout,
+        lean: !http::http_proxy_configured(ctx.env_lookup()),
     };
     let client = http::client(target.timeout).context("building the HTTP client")?;
     let now = chrono::Utc::now();
@@ -474,6 +475,7 @@ async fn plain_http(
         rate: args.rate.filter(|r| r.is_finite() && *r > 0.0),
         allow_side_effects: false,
         timeout,
+        lean: !http::http_proxy_configured(ctx.env_lookup()),
     };
     let client = http::client(timeout).context("building the HTTP client")?;
     let control = load::Control::default();

@@ -42,6 +42,14 @@ pub fn client_builder(connect_timeout: Duration) -> reqwest::ClientBuilder {
         .dns_resolver(Arc::new(SystemResolver))
 }
 
+/// Whether the environment configures a proxy for plain `http` (the variables reqwest's client honours
+/// for it), from a lookup the caller resolved once: nothing in `net` reads the environment.
+pub fn http_proxy_configured(env: impl Fn(&str) -> Option<String>) -> bool {
+    ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"]
+        .iter()
+        .any(|k| env(k).is_some_and(|v| !v.is_empty()))
+}
+
 /// The system resolver (getaddrinfo on the blocking pool, as reqwest's default does), with its
 /// failures typed: a lookup that fails is a `ResolveError` in the error chain.
 #[derive(Debug, Clone, Copy, Default)]
@@ -227,6 +235,29 @@ pub fn header_map(pairs: &[(String, String)]) -> Result<HeaderMap, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_proxy_is_configured_by_a_non_empty_variable() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert!(!http_proxy_configured(env(&[])));
+        assert!(!http_proxy_configured(env(&[("http_proxy", "")])));
+        assert!(!http_proxy_configured(env(&[(
+            "HTTPS_PROXY",
+            "http://p:3128"
+        )])));
+        assert!(http_proxy_configured(env(&[("ALL_PROXY", "socks5://p")])));
+        assert!(http_proxy_configured(env(&[(
+            "http_proxy",
+            "http://p:3128"
+        )])));
+    }
 
     #[test]
     fn header_errors_never_echo_the_value() {

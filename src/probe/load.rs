@@ -60,6 +60,9 @@ pub struct LoadSpec {
     pub allow_side_effects: bool,
     /// Deadline of each request (and of each connect).
     pub timeout: Duration,
+    /// Plain-`http` MCP sessions may use the lean HTTP/1.1 connection; false when a proxy is configured
+    /// (the caller resolves that from the environment): every request then goes through the client.
+    pub lean: bool,
 }
 
 /// Shared between the run and its caller: stop early, and progress.
@@ -365,7 +368,9 @@ async fn worker(spec: &LoadSpec, opened: Result<Session, Failure>, call: Call<'_
     };
     // memory must not grow with the number of requests
     s.record_requests = false;
-    s.enable_lean();
+    if spec.lean {
+        s.enable_lean();
+    }
     while let Some((n, due)) = plan.take(issued, control) {
         plan.wait(due).await;
         let res = s

@@ -74,7 +74,8 @@ impl HttpTransport {
     }
 
     /// Sends this session's requests over a lean HTTP/1.1 connection (`measure`'s hot loop); false
-    /// when the URL needs the general client (https, a proxy).
+    /// when the URL needs the general client (https). Not to be called when a proxy is configured: the
+    /// lean connection goes straight to the server.
     pub fn enable_lean(&mut self) -> bool {
         self.lean = LeanConn::for_url(&self.url).map(Box::new);
         self.lean.is_some()
