@@ -29,6 +29,11 @@ pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 /// The `User-Agent` of every request mcpmon sends.
 pub const USER_AGENT: &str = concat!("mcpmon/", env!("CARGO_PKG_VERSION"));
 
+/// Builds the HTTP client shared by every target of a run.
+pub fn client(connect_timeout: Duration) -> Result<Client, reqwest::Error> {
+    client_builder(connect_timeout).build()
+}
+
 /// The settings every client of mcpmon shares (no redirects followed, the peer certificate kept), for
 /// a caller that adds its own (a CA to trust).
 pub fn client_builder(connect_timeout: Duration) -> reqwest::ClientBuilder {
@@ -81,11 +86,6 @@ impl fmt::Display for ResolveError {
 }
 
 impl std::error::Error for ResolveError {}
-
-/// Builds the HTTP client shared by every target of a run.
-pub fn client(connect_timeout: Duration) -> Result<Client, reqwest::Error> {
-    client_builder(connect_timeout).build()
-}
 
 /// The response's content type, trimmed and lower-cased ("" when there is none).
 pub fn content_type(h: &HeaderMap) -> String {
