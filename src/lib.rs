@@ -9,6 +9,7 @@ pub mod config;
 
 pub mod mcp;
 pub mod model;
+pub mod net;
 pub mod notify;
 pub mod probe;
 pub mod report;

@@ -12,7 +12,7 @@ use crate::model::Status;
 use crate::model::Target;
 use crate::model::{Kind, ProbeSpec};
 
-use crate::mcp::transport::http;
+use crate::net::http;
 use crate::probe::{self};
 use crate::report::{self, Format, Report, View};
 use crate::rules;
@@ -151,7 +151,7 @@ async fn deep(
         }
         hubs.push((i, t.name.clone()));
         // the hub's own aggregated endpoint (mcp-hub: HTTP+SSE at /mcp)
-        if let Ok(url) = crate::mcp::session::parse_url(&spec.url)
+        if let Ok(url) = crate::net::url::parse_url(&spec.url)
             .and_then(|u| u.join("/mcp").map_err(|e| e.to_string()))
         {
             let mut e = Target::empty(format!("{}/mcp", t.name), t.origin.clone(), t.timeout);

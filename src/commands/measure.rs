@@ -16,8 +16,8 @@ use crate::model::Observation;
 use crate::model::Unit;
 
 use crate::mcp::session::Endpoint;
-use crate::mcp::session::{self};
-use crate::mcp::transport::http;
+use crate::net::http;
+use crate::net::url::{parse_url, redact_url};
 use crate::probe::load::Amount;
 use crate::probe::load::LoadSpec;
 use crate::probe::load::Method;
@@ -139,8 +139,8 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
     let endpoint = match target.mcp() {
         Some(EndpointSpec::Stdio(s)) => Endpoint::Stdio(s.clone()),
         Some(EndpointSpec::Url { url, headers, wire }) => Endpoint::Url {
-            url: session::parse_url(url).map_err(|e| anyhow!(e))?,
-            headers: session::header_map(headers).map_err(|e| anyhow!(e))?,
+            url: parse_url(url).map_err(|e| anyhow!(e))?,
+            headers: http::header_map(headers).map_err(|e| anyhow!(e))?,
             wire: *wire,
         },
         None => bail!("measure needs an MCP server"),
@@ -192,6 +192,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
         },
         allow_side_effects: args.allow_side_effects,
         timeout: target.timeout,
+        lean: !http::http_proxy_configured(ctx.env_lookup()),
     };
     let client = http::client(target.timeout).context("building the HTTP client")?;
     let now = chrono::Utc::now();
@@ -215,7 +216,10 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
     };
     let obs = Observation {
         target: target.name.clone(),
-        endpoint: target.display_endpoint(),
+        endpoint: target
+            .mcp()
+            .map(crate::probe::mcp::display_endpoint)
+            .unwrap_or_default(),
         started_at: now,
         duration: started.elapsed(),
         failure,
@@ -298,13 +302,7 @@ async fn sample(
     )
     .await?;
     let status = resp.status().as_u16();
-    let body = http::read_body(
-        resp,
-        deadline,
-        crate::mcp::transport::MAX_RESPONSE_BYTES,
-        "GET",
-    )
-    .await?;
+    let body = http::read_body(resp, deadline, http::MAX_RESPONSE_BYTES, "GET").await?;
     if !(200..300).contains(&status) {
         return Err(
             Failure::new(crate::model::Reason::HttpStatus, format!("HTTP {status}"))
@@ -329,14 +327,14 @@ fn url_and_headers(
     url: &str,
     flag: &str,
 ) -> anyhow::Result<(reqwest::Url, reqwest::header::HeaderMap, Vec<String>)> {
-    let parsed = session::parse_url(url).map_err(|e| anyhow!("{flag}: {e}"))?;
+    let parsed = parse_url(url).map_err(|e| anyhow!("{flag}: {e}"))?;
     let headers = args
         .headers
         .iter()
         .map(|h| crate::config::parse_header_arg(h))
         .collect::<Result<Vec<_>, _>>()?;
     let secrets = headers.iter().map(|(_, v)| v.clone()).collect();
-    let map = session::header_map(&headers).map_err(|e| anyhow!(e))?;
+    let map = http::header_map(&headers).map_err(|e| anyhow!(e))?;
     Ok((parsed, map, secrets))
 }
 
@@ -347,7 +345,7 @@ async fn observe(g: &GlobalArgs, args: &MeasureArgs, url: &str) -> anyhow::Resul
     let client = http::client(timeout).context("building the HTTP client")?;
     let now = chrono::Utc::now();
     let started = tokio::time::Instant::now();
-    let name = format!("observe {}", crate::model::redact_url(url));
+    let name = format!("observe {}", redact_url(url));
     let mut facts = crate::model::EndpointFacts::default();
     let mut interrupted = false;
     let failure = match sample(&client, &parsed, &header_map, timeout).await {
@@ -409,11 +407,11 @@ async fn observe(g: &GlobalArgs, args: &MeasureArgs, url: &str) -> anyhow::Resul
     facts.latency = Some(started.elapsed());
     let obs = Observation {
         target: name,
-        endpoint: crate::model::redact_url(url),
+        endpoint: redact_url(url),
         started_at: now,
         duration: started.elapsed(),
         failure: failure.map(|mut f| {
-            f.message = crate::config::scrub(&f.message, &secrets);
+            f.message = crate::net::redact::scrub(&f.message, &secrets);
             f
         }),
         facts: Facts::Http(Box::new(facts)),
@@ -477,6 +475,7 @@ async fn plain_http(
         rate: args.rate.filter(|r| r.is_finite() && *r > 0.0),
         allow_side_effects: false,
         timeout,
+        lean: !http::http_proxy_configured(ctx.env_lookup()),
     };
     let client = http::client(timeout).context("building the HTTP client")?;
     let control = load::Control::default();
@@ -491,8 +490,8 @@ async fn plain_http(
     )
     .await;
     let obs = Observation {
-        target: format!("http {}", crate::model::redact_url(url)),
-        endpoint: crate::model::redact_url(url),
+        target: format!("http {}", redact_url(url)),
+        endpoint: redact_url(url),
         started_at: now,
         duration: started.elapsed(),
         failure: None,

@@ -475,7 +475,7 @@ fn parse_entry(
             }
             let url = r.str(u, "url");
             if r.unresolved.is_empty() {
-                crate::mcp::session::parse_url(&url).map_err(|m| (at("url"), m))?;
+                crate::net::url::parse_url(&url).map_err(|m| (at("url"), m))?;
             }
             let mut headers = Vec::new();
             if let Some(h) = obj.get("headers") {
@@ -540,7 +540,7 @@ pub fn adhoc_url(
     wire: Option<Wire>,
     timeout: Duration,
 ) -> Result<Target, ConfigError> {
-    let parsed = crate::mcp::session::parse_url(url).map_err(ConfigError)?;
+    let parsed = crate::net::url::parse_url(url).map_err(ConfigError)?;
     let mut t = Target::empty(url_name(&parsed), "command line".into(), timeout);
     t.secrets = header_secrets(&headers);
     t.set(ProbeSpec::Mcp(EndpointSpec::Url {
@@ -578,7 +578,7 @@ pub fn adhoc_hub(
     headers: Vec<(String, String)>,
     timeout: Duration,
 ) -> Result<Target, ConfigError> {
-    let parsed = crate::mcp::session::parse_url(url).map_err(ConfigError)?;
+    let parsed = crate::net::url::parse_url(url).map_err(ConfigError)?;
     let mut t = Target::empty(
         format!("hub {}", url_name(&parsed)),
         "command line".into(),
@@ -598,7 +598,7 @@ pub fn adhoc_health_url(
     headers: Vec<(String, String)>,
     timeout: Duration,
 ) -> Result<Target, ConfigError> {
-    let parsed = crate::mcp::session::parse_url(url).map_err(ConfigError)?;
+    let parsed = crate::net::url::parse_url(url).map_err(ConfigError)?;
     let mut t = Target::empty(url_name(&parsed), "command line".into(), timeout);
     t.secrets = header_secrets(&headers);
     t.set(ProbeSpec::Http(crate::model::HttpCheck {
@@ -718,21 +718,10 @@ pub fn default_config_path(cwd: &Path, xdg_config_home: Option<PathBuf>) -> Opti
     global.is_file().then_some(global)
 }
 
-/// Replaces every secret value in `s` by `***` (for messages and stderr shown to people).
-pub fn scrub(s: &str, secrets: &[String]) -> String {
-    let mut out = s.to_string();
-    for sec in secrets {
-        if !sec.is_empty() && out.contains(sec.as_str()) {
-            out = out.replace(sec.as_str(), "***");
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Bound, DEFAULT_TIMEOUT, EndpointSpec, Target, redact_url};
+    use crate::model::{Bound, DEFAULT_TIMEOUT, EndpointSpec, Target};
 
     fn env(name: &str) -> Option<String> {
         match name {
@@ -843,18 +832,6 @@ mod tests {
     }
 
     #[test]
-    fn urls_are_redacted_for_display() {
-        assert_eq!(
-            redact_url("http://u:p@127.0.0.1:1/mcp?key=abc&x=1"),
-            "http://127.0.0.1:1/mcp?key=***&x=***"
-        );
-        assert_eq!(
-            redact_url("http://127.0.0.1:1/mcp"),
-            "http://127.0.0.1:1/mcp"
-        );
-    }
-
-    #[test]
     fn select_and_dedupe() {
         let a = adhoc_url("http://127.0.0.1:1/mcp", vec![], None, DEFAULT_TIMEOUT).unwrap();
         let mut v = vec![a.clone(), a];
@@ -864,14 +841,6 @@ mod tests {
         assert!(
             e.contains("known: 127.0.0.1:1/mcp, 127.0.0.1:1/mcp#2"),
             "{e}"
-        );
-    }
-
-    #[test]
-    fn scrub_hides_secrets() {
-        assert_eq!(
-            scrub("token=s3cr3t-token!", &["s3cr3t-token".into()]),
-            "token=***!"
         );
     }
 }

@@ -50,7 +50,7 @@ fn url_and_headers(
     };
     let url = r.str(&url, place);
     if !url.contains("${") {
-        crate::mcp::session::parse_url(&url).map_err(|m| (place.to_string(), m))?;
+        crate::net::url::parse_url(&url).map_err(|m| (place.to_string(), m))?;
     }
     let mut headers = Vec::new();
     if let Some(h) = obj.as_ref().and_then(|o| o.get("headers")) {

@@ -142,22 +142,6 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-/// Short, single-line excerpt of untrusted text for messages (the renderer sanitises it further).
-pub fn excerpt(s: &str, max: usize) -> String {
-    let one_line: String = s
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let trimmed = one_line.trim();
-    if trimmed.chars().count() <= max {
-        trimmed.to_string()
-    } else {
-        let mut out: String = trimmed.chars().take(max).collect();
-        out.push('…');
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,11 +198,5 @@ mod tests {
             v,
             json!({"jsonrpc":"2.0","id":7,"method":"tools/list","params":{"cursor":"x"}})
         );
-    }
-
-    #[test]
-    fn excerpt_is_single_line_and_bounded() {
-        assert_eq!(excerpt("a\nb\x1b[31m", 100), "a b [31m");
-        assert_eq!(excerpt("abcdef", 3), "abc…");
     }
 }

@@ -11,7 +11,7 @@ use super::transport::Exchange;
 use super::transport::OutRequest;
 use super::transport::Transport;
 use super::transport::WireLog;
-use super::transport::http::{self as http_t, Framing, HttpTransport};
+use super::transport::http::{Framing, HttpTransport};
 use super::transport::sse::SseTransport;
 use super::transport::stdio::StdioTransport;
 use crate::model::Failure;
@@ -836,7 +836,7 @@ impl Session {
                             Reason::ProtocolError,
                             format!(
                                 "{method} pagination loops: cursor {:?} came back twice",
-                                super::jsonrpc::excerpt(next, 40)
+                                crate::net::redact::excerpt(next, 40)
                             ),
                         ));
                     }
@@ -885,20 +885,6 @@ impl Session {
         }
     }
 }
-
-/// Parses an `http(s)://` URL given by a user.
-pub fn parse_url(s: &str) -> Result<Url, String> {
-    let url = Url::parse(s).map_err(|e| format!("{s:?} is not a valid URL: {e}"))?;
-    match url.scheme() {
-        "http" | "https" => Ok(url),
-        other => Err(format!(
-            "unsupported URL scheme {other:?} (use http or https)"
-        )),
-    }
-}
-
-/// Re-export for callers building endpoints.
-pub use http_t::header_map;
 
 #[cfg(test)]
 mod stub;

@@ -38,7 +38,8 @@ pub enum Reason {
     RpcError,
     /// A `${VAR}` placeholder in the target's config could not be resolved.
     UnresolvedPlaceholder,
-    /// A transport-level failure that fits no narrower reason (e.g. connection reset before a reply).
+    /// A transport-level failure that fits no narrower reason (e.g. a reply that is not HTTP, an
+    /// unreachable network).
     ConnectError,
     /// A file the target names (a log file) does not exist.
     FileMissing,

@@ -196,23 +196,6 @@ impl ProbeSpec {
             ProbeSpec::Host(_) => Kind::Host,
         }
     }
-
-    /// What a person sees as the address of this probe (URLs without credentials or query values).
-    pub fn display(&self) -> String {
-        match self {
-            ProbeSpec::Mcp(EndpointSpec::Url { url, .. }) => redact_url(url),
-            ProbeSpec::Mcp(EndpointSpec::Stdio(s)) => {
-                let mut parts = vec![s.program.clone()];
-                parts.extend(s.args.iter().cloned());
-                parts.join(" ")
-            }
-            ProbeSpec::Hub(h) => redact_url(&h.url),
-            ProbeSpec::Http(h) => redact_url(&h.url),
-            ProbeSpec::Log(l) => l.path.display().to_string(),
-            ProbeSpec::Process(p) => p.selector.to_string(),
-            ProbeSpec::Host(_) => "this host".into(),
-        }
-    }
 }
 
 /// One thing to watch.
@@ -324,19 +307,6 @@ impl Target {
         })
     }
 
-    /// What a person sees as the address: the URL without credentials or query values, or the command.
-    pub fn display_endpoint(&self) -> String {
-        match self.mcp() {
-            Some(EndpointSpec::Url { url, .. }) => redact_url(url),
-            Some(EndpointSpec::Stdio(s)) => {
-                let mut parts = vec![s.program.clone()];
-                parts.extend(s.args.iter().cloned());
-                parts.join(" ")
-            }
-            None => String::new(),
-        }
-    }
-
     /// A target with nothing but the given name and origin (the parts are filled in by the caller).
     pub fn empty(name: String, origin: String, timeout: Duration) -> Target {
         Target {
@@ -349,24 +319,6 @@ impl Target {
             unresolved: Vec::new(),
             secrets: Vec::new(),
         }
-    }
-}
-
-/// Removes userinfo and query values from a URL before it is shown.
-pub fn redact_url(url: &str) -> String {
-    match reqwest::Url::parse(url) {
-        Ok(mut u) => {
-            if !u.username().is_empty() || u.password().is_some() {
-                let _ = u.set_username("");
-                let _ = u.set_password(None);
-            }
-            if u.query().is_some() {
-                let keys: Vec<String> = u.query_pairs().map(|(k, _)| format!("{k}=***")).collect();
-                u.set_query(Some(&keys.join("&")));
-            }
-            u.to_string()
-        }
-        Err(_) => "<invalid url>".into(),
     }
 }
 

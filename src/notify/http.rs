@@ -4,7 +4,9 @@
 //! no URL: reqwest's error text is stripped of it and every message is scrubbed of the URL's path and query.
 
 use super::{Delivered, MAX_BODY_BYTES, human, one_line};
-use crate::mcp::transport::http::{classify_reqwest, read_body};
+use crate::net::classify::classify;
+use crate::net::http::read_body;
+use crate::net::redact::scrub_url;
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Client, Url};
 use std::time::Duration;
@@ -63,10 +65,10 @@ pub(super) async fn deliver(
                     detail,
                 });
             }
-            Attempt::Final(msg) => return Err(scrub(&finish(msg, first.as_deref()), url)),
+            Attempt::Final(msg) => return Err(scrub_url(&finish(msg, first.as_deref()), url)),
             Attempt::Retryable { msg, after } => {
                 if first.is_some() {
-                    return Err(scrub(&finish(msg, first.as_deref()), url));
+                    return Err(scrub_url(&finish(msg, first.as_deref()), url));
                 }
                 let pause = after.unwrap_or(RETRY_DELAY);
                 if Instant::now() + pause >= until {
@@ -81,7 +83,7 @@ pub(super) async fn deliver(
                             human(budget)
                         ),
                     };
-                    return Err(scrub(&format!("{msg} ({why})"), url));
+                    return Err(scrub_url(&format!("{msg} ({why})"), url));
                 }
                 tokio::time::sleep(pause).await;
                 first = Some(msg);
@@ -89,7 +91,7 @@ pub(super) async fn deliver(
         }
     }
     // The loop returns on its second attempt at the latest.
-    Err(scrub(&first.unwrap_or_default(), url))
+    Err(scrub_url(&first.unwrap_or_default(), url))
 }
 
 /// The final message: after a retry, how many attempts and what the first one met when it differed.
@@ -112,12 +114,8 @@ async fn once(
             return Attempt::Final(format!("no answer within the {} deadline", human(budget)));
         }
         Ok(Err(e)) => {
-            // classify_reqwest leaves the URL out; its "POST: " prefix says nothing here.
-            let msg = classify_reqwest(&e, what).message;
-            let msg = match msg.strip_prefix(what).and_then(|m| m.strip_prefix(": ")) {
-                Some(m) => m.to_string(),
-                None => msg,
-            };
+            // without the method: "POST: " says nothing here (and the URL is never in it)
+            let msg = classify(&e).message;
             return Attempt::Retryable { msg, after: None };
         }
         Ok(Ok(r)) => r,
@@ -162,36 +160,4 @@ fn hint(body: &[u8]) -> String {
     } else {
         format!(": {}", crate::term::sanitize(&line))
     }
-}
-
-/// Removes anything of the URL that may be a secret (path, query, credentials) from a message.
-pub(super) fn scrub(msg: &str, url: &Url) -> String {
-    let mut out = msg.replace(url.as_str(), &super::redacted_url(url));
-    let mut secrets: Vec<String> = Vec::new();
-    if url.path().len() > 1 {
-        secrets.push(url.path().to_string());
-    }
-    if let Some(q) = url.query().filter(|q| !q.is_empty()) {
-        secrets.push(q.to_string());
-    }
-    if !url.username().is_empty() {
-        secrets.push(url.username().to_string());
-    }
-    if let Some(p) = url.password().filter(|p| !p.is_empty()) {
-        secrets.push(p.to_string());
-    }
-    // Path segments and query values on their own (a server may echo just the token).
-    if let Some(segs) = url.path_segments() {
-        secrets.extend(segs.filter(|s| s.len() >= 6).map(str::to_string));
-    }
-    secrets.extend(
-        url.query_pairs()
-            .map(|(_, v)| v.into_owned())
-            .filter(|v| v.len() >= 4),
-    );
-    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    for s in secrets {
-        out = out.replace(&s, "…");
-    }
-    out
 }

@@ -97,7 +97,7 @@ impl Channel {
     pub fn describe(&self) -> String {
         match self {
             Channel::Webhook(u) | Channel::Slack(u) | Channel::Ping(u) => {
-                format!("{} ({})", self.kind(), redacted_url(u))
+                format!("{} ({})", self.kind(), crate::net::url::origin_only(u))
             }
             Channel::Command(argv) => {
                 let program = argv.first().map(String::as_str).unwrap_or("");
@@ -150,15 +150,6 @@ fn parse_url(kind: &str, s: &str) -> Result<Url, String> {
         return Err(format!("{kind}: the URL has no host"));
     }
     Ok(url)
-}
-
-/// `https://host[:port]/…`: what can be shown of a URL that may carry secrets.
-pub(crate) fn redacted_url(u: &Url) -> String {
-    let host = u.host_str().unwrap_or("?");
-    match u.port() {
-        Some(p) => format!("{}://{host}:{p}/…", u.scheme()),
-        None => format!("{}://{host}/…", u.scheme()),
-    }
 }
 
 /// What is sent: the run's verdict and its state changes.
@@ -279,7 +270,7 @@ fn slack_escape(s: &str) -> String {
 
 /// One line, control characters as spaces, at most `max` characters (cut ones end in "…").
 pub(crate) fn one_line(s: &str, max: usize) -> String {
-    crate::mcp::jsonrpc::excerpt(s, max)
+    crate::net::redact::excerpt(s, max)
 }
 
 /// A successful delivery.

@@ -234,10 +234,10 @@ fn tool_checks(tools: &[Value]) -> Vec<Check> {
             .and_then(Value::as_object)
             .is_some_and(|o| o.get("type").and_then(Value::as_str) == Some("object"));
         if !object {
-            bad_schema.push(crate::mcp::jsonrpc::excerpt(name, 40));
+            bad_schema.push(crate::net::redact::excerpt(name, 40));
         }
         if !tool_name_ok(name) {
-            bad_names.push(format!("{:?}", crate::mcp::jsonrpc::excerpt(name, 40)));
+            bad_names.push(format!("{:?}", crate::net::redact::excerpt(name, 40)));
         }
     }
     let schema_spec = "server/tools#tool";
@@ -410,7 +410,7 @@ async fn http_checks(s: &Session, client: &Client, deadline: Instant, out: &mut 
     let status_of = |rb: reqwest::RequestBuilder| async move {
         match tokio::time::timeout_at(deadline, rb.send()).await {
             Ok(Ok(r)) => Ok(r.status().as_u16()),
-            Ok(Err(e)) => Err(crate::mcp::transport::http::classify_reqwest(&e, method).message),
+            Ok(Err(e)) => Err(crate::net::classify::classify_reqwest(&e, method).message),
             Err(_) => Err(format!("no answer to {method} before the deadline")),
         }
     };
@@ -502,7 +502,7 @@ fn wire_faults(faults: &[String], stdio: bool, out: &mut Vec<Check>) {
                 Some(first) => Outcome::Fail(format!(
                     "{} time(s), first: {}",
                     found.len(),
-                    crate::mcp::jsonrpc::excerpt(first, 160)
+                    crate::net::redact::excerpt(first, 160)
                 )),
             },
         )

@@ -4,13 +4,13 @@
 //! the JSON body by JSON pointer, named metrics extracted by JSON pointer or from Prometheus text
 //! exposition. A metric that is not there is `None` (judged UNKNOWN), never 0. It never judges.
 
-use crate::mcp::transport::MAX_RESPONSE_BYTES;
-use crate::mcp::transport::http::{self as http_t, content_type, is_html};
 use crate::model::Facts;
 use crate::model::Failure;
 use crate::model::Observation;
 use crate::model::Reason;
 use crate::model::{AssertResult, EndpointFacts, HttpCheck, MetricSource};
+use crate::net::http::{self as http_t, MAX_RESPONSE_BYTES, content_type, is_html};
+use crate::net::url::{parse_url, redact_url};
 
 use reqwest::Client;
 use serde_json::Value;
@@ -42,7 +42,7 @@ pub async fn probe(
     };
     Observation {
         target: name.to_string(),
-        endpoint: crate::model::redact_url(&spec.url),
+        endpoint: redact_url(&spec.url),
         started_at: now,
         duration: started.elapsed(),
         failure,
@@ -64,11 +64,7 @@ fn client_trusting(ca: &std::path::Path, timeout: Duration) -> Result<Client, Fa
             format!("ca_file {}: not a PEM certificate: {e}", ca.display()),
         )
     })?;
-    let mut b = Client::builder()
-        .connect_timeout(timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("mcpmon/", env!("CARGO_PKG_VERSION")))
-        .tls_info(true);
+    let mut b = http_t::client_builder(timeout);
     for c in certs {
         b = b.add_root_certificate(c);
     }
@@ -83,10 +79,9 @@ async fn run(
     now: chrono::DateTime<chrono::Utc>,
     facts: &mut EndpointFacts,
 ) -> Result<(), Failure> {
-    let url = crate::mcp::session::parse_url(&spec.url)
-        .map_err(|m| Failure::new(Reason::ConnectError, m))?;
-    let headers = crate::mcp::session::header_map(&spec.headers)
-        .map_err(|m| Failure::new(Reason::ConnectError, m))?;
+    let url = parse_url(&spec.url).map_err(|m| Failure::new(Reason::ConnectError, m))?;
+    let headers =
+        http_t::header_map(&spec.headers).map_err(|m| Failure::new(Reason::ConnectError, m))?;
     let started = Instant::now();
     let resp = http_t::send(client.get(url).headers(headers), deadline, "GET").await?;
     let status = resp.status().as_u16();

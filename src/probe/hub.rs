@@ -5,13 +5,13 @@
 //! send is recorded as missing, never defaulted to 0 (the original check-alerts.sh read a missing field
 //! as 0 and raised a false alert every run). A page that is not JSON is `not_mcp`, never "up".
 
-use crate::mcp::transport::MAX_RESPONSE_BYTES;
-use crate::mcp::transport::http::{self as http_t, content_type, is_html};
 use crate::model::Facts;
 use crate::model::Failure;
 use crate::model::Observation;
 use crate::model::Reason;
 use crate::model::{HubCounts, HubFacts, HubServer, HubSpec};
+use crate::net::http::{self as http_t, MAX_RESPONSE_BYTES, content_type, is_html};
+use crate::net::url::{parse_url, redact_url};
 
 use reqwest::Client;
 use serde_json::{Map, Value};
@@ -32,7 +32,7 @@ pub async fn probe(
     let failure = run(spec, client, deadline, &mut facts).await.err();
     Observation {
         target: name.to_string(),
-        endpoint: crate::model::redact_url(&spec.url),
+        endpoint: redact_url(&spec.url),
         started_at: now,
         duration: started.elapsed(),
         failure,
@@ -97,10 +97,9 @@ async fn run(
     deadline: Instant,
     facts: &mut HubFacts,
 ) -> Result<(), Failure> {
-    let base = crate::mcp::session::parse_url(&spec.url)
-        .map_err(|m| Failure::new(Reason::ConnectError, m))?;
-    let headers = crate::mcp::session::header_map(&spec.headers)
-        .map_err(|m| Failure::new(Reason::ConnectError, m))?;
+    let base = parse_url(&spec.url).map_err(|m| Failure::new(Reason::ConnectError, m))?;
+    let headers =
+        http_t::header_map(&spec.headers).map_err(|m| Failure::new(Reason::ConnectError, m))?;
     let join = |p: &str| {
         base.join(p)
             .map_err(|e| Failure::new(Reason::ConnectError, format!("{p}: {e}")))

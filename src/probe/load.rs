@@ -60,6 +60,9 @@ pub struct LoadSpec {
     pub allow_side_effects: bool,
     /// Deadline of each request (and of each connect).
     pub timeout: Duration,
+    /// Plain-`http` MCP sessions may use the lean HTTP/1.1 connection; false when a proxy is configured
+    /// (the caller resolves that from the environment): every request then goes through the client.
+    pub lean: bool,
 }
 
 /// Shared between the run and its caller: stop early, and progress.
@@ -365,7 +368,9 @@ async fn worker(spec: &LoadSpec, opened: Result<Session, Failure>, call: Call<'_
     };
     // memory must not grow with the number of requests
     s.record_requests = false;
-    s.enable_lean();
+    if spec.lean {
+        s.enable_lean();
+    }
     while let Some((n, due)) = plan.take(issued, control) {
         plan.wait(due).await;
         let res = s
@@ -447,17 +452,11 @@ pub async fn run_http(
                 };
                 let deadline = Instant::now() + timeout;
                 let sent = Instant::now();
-                let res = match crate::mcp::transport::http::send(rb, deadline, "request").await {
+                let res = match crate::net::http::send(rb, deadline, "request").await {
                     Ok(resp) => {
                         let first_byte = sent.elapsed();
                         let status = resp.status().as_u16();
-                        match crate::mcp::transport::http::read_body(
-                            resp,
-                            deadline,
-                            1 << 20,
-                            "request",
-                        )
-                        .await
+                        match crate::net::http::read_body(resp, deadline, 1 << 20, "request").await
                         {
                             Ok(_) if (200..300).contains(&status) => Ok((t0.elapsed(), first_byte)),
                             Ok(_) => Err(Reason::HttpStatus),

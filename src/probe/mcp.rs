@@ -1,7 +1,6 @@
 //! The MCP probe: connect (detecting transport and era), list tools/prompts/resources, one liveness
 //! round trip, close — all within the target's deadline — and keep every wire fact on the way.
 
-use crate::config::scrub;
 use crate::model::EndpointSpec;
 use crate::model::Facts;
 use crate::model::Failure;
@@ -12,6 +11,9 @@ use crate::model::Target;
 
 use crate::mcp::session::Endpoint;
 use crate::mcp::session::{self};
+use crate::net::http::header_map;
+use crate::net::redact::scrub;
+use crate::net::url::{parse_url, redact_url};
 
 use reqwest::Client;
 use serde_json::Value;
@@ -43,7 +45,7 @@ pub async fn probe(
     }
     Observation {
         target: target.name.clone(),
-        endpoint: target.display_endpoint(),
+        endpoint: target.mcp().map(display_endpoint).unwrap_or_default(),
         started_at: now,
         duration: started.elapsed(),
         failure,
@@ -51,13 +53,24 @@ pub async fn probe(
     }
 }
 
+/// What a person sees as the MCP endpoint: the URL without credentials or query values, or the command.
+pub fn display_endpoint(spec: &EndpointSpec) -> String {
+    match spec {
+        EndpointSpec::Url { url, .. } => redact_url(url),
+        EndpointSpec::Stdio(s) => {
+            let mut parts = vec![s.program.clone()];
+            parts.extend(s.args.iter().cloned());
+            parts.join(" ")
+        }
+    }
+}
+
 pub(crate) fn endpoint(spec: &EndpointSpec) -> Result<Endpoint, Failure> {
     match spec {
         EndpointSpec::Stdio(spec) => Ok(Endpoint::Stdio(spec.clone())),
         EndpointSpec::Url { url, headers, wire } => {
-            let url = session::parse_url(url).map_err(|m| Failure::new(Reason::ConnectError, m))?;
-            let headers =
-                session::header_map(headers).map_err(|m| Failure::new(Reason::ConnectError, m))?;
+            let url = parse_url(url).map_err(|m| Failure::new(Reason::ConnectError, m))?;
+            let headers = header_map(headers).map_err(|m| Failure::new(Reason::ConnectError, m))?;
             Ok(Endpoint::Url {
                 url,
                 headers,

@@ -46,6 +46,20 @@ fn empty_facts(kind: Kind) -> Facts {
     }
 }
 
+/// What a person sees as the address of one probe: URLs without credentials or query values, the
+/// command line, the path, the process selector.
+pub fn display(spec: &ProbeSpec) -> String {
+    use crate::net::url::redact_url;
+    match spec {
+        ProbeSpec::Mcp(e) => mcp::display_endpoint(e),
+        ProbeSpec::Hub(h) => redact_url(&h.url),
+        ProbeSpec::Http(h) => redact_url(&h.url),
+        ProbeSpec::Log(l) => l.path.display().to_string(),
+        ProbeSpec::Process(p) => p.selector.to_string(),
+        ProbeSpec::Host(_) => "this host".into(),
+    }
+}
+
 /// Runs one probe of a target; every probe is bounded by the target's deadline.
 pub async fn run(
     target: &Target,
@@ -62,7 +76,7 @@ pub async fn run(
         if let Some(failure) = unresolved(target) {
             return Observation {
                 target: target.name.clone(),
-                endpoint: spec.display(),
+                endpoint: display(spec),
                 started_at: now,
                 duration: Duration::ZERO,
                 failure: Some(failure),
@@ -77,17 +91,17 @@ pub async fn run(
         ProbeSpec::Log(s) => {
             let s = s.clone();
             let job = move || logs::read_tail(&s).map(|f| Facts::Log(Box::new(f)));
-            blocking(target, now, spec.display(), job, kind, "reading the log").await
+            blocking(target, now, display(spec), job, kind, "reading the log").await
         }
         ProbeSpec::Process(s) => {
             let s = s.clone();
             let job = move || process::probe(&s).map(|f| Facts::Process(Box::new(f)));
-            blocking(target, now, spec.display(), job, kind, "the probe").await
+            blocking(target, now, display(spec), job, kind, "the probe").await
         }
         ProbeSpec::Host(s) => {
             let s = s.clone();
             let job = move || Ok(Facts::Host(Box::new(host::probe(&s))));
-            blocking(target, now, spec.display(), job, kind, "the probe").await
+            blocking(target, now, display(spec), job, kind, "the probe").await
         }
     }
 }

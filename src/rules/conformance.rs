@@ -2,11 +2,11 @@
 //! MUST is WARN, no session to check is UNKNOWN (the MCP section has the failure), a check that does
 //! not apply is left out. Each message ends with the spec section.
 
-use crate::config::scrub;
 use crate::model::Finding;
 use crate::model::Kind;
 use crate::model::Reason;
 use crate::model::Status;
+use crate::net::redact::scrub;
 
 use crate::probe::conformance::{Check, Outcome};
 

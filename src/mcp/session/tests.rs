@@ -81,7 +81,7 @@ async fn connect_url_with(
     wire: Option<Wire>,
     within: Duration,
 ) -> Result<Session, ConnectError> {
-    let client = http_t::client(Duration::from_secs(5)).unwrap();
+    let client = crate::net::http::client(Duration::from_secs(5)).unwrap();
     let endpoint = Endpoint::Url {
         url: stub.url.clone(),
         headers: HeaderMap::new(),
@@ -99,7 +99,7 @@ async fn connect_sh(
     era: EraChoice,
     within: Duration,
 ) -> Result<Session, ConnectError> {
-    let client = http_t::client(Duration::from_secs(5)).unwrap();
+    let client = crate::net::http::client(Duration::from_secs(5)).unwrap();
     let endpoint = Endpoint::Stdio(sh(script));
     connect(&endpoint, &client, era, Instant::now() + within).await
 }
@@ -754,7 +754,7 @@ async fn stdio_era_legacy_starts_with_initialize() {
 
 #[tokio::test]
 async fn a_command_that_cannot_start_is_a_spawn_error() {
-    let client = http_t::client(Duration::from_secs(5)).unwrap();
+    let client = crate::net::http::client(Duration::from_secs(5)).unwrap();
     let endpoint = Endpoint::Stdio(StdioSpec {
         program: "/nonexistent/mcp-server".into(),
         args: Vec::new(),

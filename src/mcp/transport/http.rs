@@ -7,7 +7,6 @@
 //! response arrives. Header values come from config and are never put into any message.
 
 use super::Exchange;
-use super::MAX_RESPONSE_BYTES;
 use super::OutRequest;
 use super::Step;
 use super::WireLog;
@@ -16,12 +15,15 @@ use super::lean::LeanConn;
 use crate::model::Failure;
 use crate::model::HttpFacts;
 use crate::model::Reason;
-use crate::model::parse_www_authenticate;
+use crate::net::classify::{classify_body, classify_reqwest};
+use crate::net::http::{MAX_RESPONSE_BYTES, USER_AGENT};
+use crate::net::http::{auth_failure, body_hint, content_type, is_html, read_body, send};
+use crate::net::redact::excerpt;
 
 use crate::mcp::jsonrpc::{self, RpcError};
 use crate::mcp::sse;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, WWW_AUTHENTICATE};
-use reqwest::{Client, Response, Url};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
+use reqwest::{Client, Url};
 use serde_json::Value;
 use std::time::Duration;
 use tokio::time::{Instant, timeout_at};
@@ -30,7 +32,6 @@ pub const ACCEPT_BOTH: &str = "application/json, text/event-stream";
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 /// How many times a reply stream that ended early is resumed.
 const MAX_RESUMES: usize = 3;
-const USER_AGENT: &str = concat!("mcpmon/", env!("CARGO_PKG_VERSION"));
 
 /// How requests are framed: which era's headers to send.
 #[derive(Debug, Clone, Default)]
@@ -53,18 +54,6 @@ pub struct HttpTransport {
     lean: Option<Box<LeanConn>>,
 }
 
-/// Builds the HTTP client shared by every target of a run.
-pub fn client(connect_timeout: Duration) -> Result<Client, reqwest::Error> {
-    Client::builder()
-        .connect_timeout(connect_timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(USER_AGENT)
-        .pool_idle_timeout(Duration::from_secs(5))
-        // the peer certificate is kept so HTTPS health endpoints can report days to expiry
-        .tls_info(true)
-        .build()
-}
-
 impl HttpTransport {
     pub fn new(client: Client, url: Url, headers: HeaderMap) -> Self {
         HttpTransport {
@@ -85,7 +74,8 @@ impl HttpTransport {
     }
 
     /// Sends this session's requests over a lean HTTP/1.1 connection (`measure`'s hot loop); false
-    /// when the URL needs the general client (https, a proxy).
+    /// when the URL needs the general client (https). Not to be called when a proxy is configured: the
+    /// lean connection goes straight to the server.
     pub fn enable_lean(&mut self) -> bool {
         self.lean = LeanConn::for_url(&self.url).map(Box::new);
         self.lean.is_some()
@@ -165,7 +155,7 @@ impl HttpTransport {
                     Reason::ProtocolError,
                     format!(
                         "the SSE reply to {what} ended before its response, and resuming it from event {:?} got HTTP {status} ({})",
-                        jsonrpc::excerpt(&last, 40),
+                        excerpt(&last, 40),
                         or_none(&ctype)
                     ),
                 )
@@ -175,7 +165,7 @@ impl HttpTransport {
             loop {
                 let chunk = match timeout_at(deadline, resp.chunk()).await {
                     Err(_) => return Err(self.log.timeout_failure(what)),
-                    Ok(Err(e)) => return Err(body_error(&e, what)),
+                    Ok(Err(e)) => return Err(classify_body(&e, what)),
                     Ok(Ok(None)) => break,
                     Ok(Ok(Some(c))) => c,
                 };
@@ -250,7 +240,7 @@ impl HttpTransport {
             loop {
                 let chunk = match timeout_at(deadline, resp.chunk()).await {
                     Err(_) => return Err(self.log.timeout_failure(req.method)),
-                    Ok(Err(e)) => return Err(body_error(&e, req.method)),
+                    Ok(Err(e)) => return Err(classify_body(&e, req.method)),
                     Ok(Ok(None)) => {
                         break self.resume(&mut reply, id, req.method, deadline).await?;
                     }
@@ -477,202 +467,11 @@ fn base64_encode(input: &[u8]) -> String {
     out
 }
 
-pub(crate) fn content_type(h: &HeaderMap) -> String {
-    h.get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
-}
-
-pub(crate) fn is_html(ctype: &str) -> bool {
-    ctype.starts_with("text/html") || ctype.starts_with("application/xhtml")
-}
-
 fn or_none(ctype: &str) -> &str {
     if ctype.is_empty() {
         "no content type"
     } else {
         ctype
-    }
-}
-
-/// A short hint from an error body: the JSON-RPC error message when there is one, else an excerpt.
-pub(crate) fn body_hint(bytes: &[u8]) -> String {
-    if bytes.is_empty() {
-        return String::new();
-    }
-    if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
-        if let Some(msg) = v.pointer("/error/message").and_then(Value::as_str) {
-            return format!(": {}", jsonrpc::excerpt(msg, 160));
-        }
-    }
-    format!(
-        ": {}",
-        jsonrpc::excerpt(
-            &String::from_utf8_lossy(&bytes[..bytes.len().min(300)]),
-            160
-        )
-    )
-}
-
-pub(crate) fn auth_failure(headers: &HeaderMap, status: u16) -> Failure {
-    let challenge = headers
-        .get(WWW_AUTHENTICATE)
-        .and_then(|v| v.to_str().ok())
-        .map(parse_www_authenticate);
-    let detail = match &challenge {
-        Some(c) => {
-            let mut s = format!("; the server asks for {} authentication", c.scheme);
-            if let Some(e) = c.params.get("error") {
-                s.push_str(&format!(" (error={e})"));
-            }
-            if let Some(m) = c.params.get("resource_metadata") {
-                s.push_str(&format!(", resource metadata at {m}"));
-            }
-            s
-        }
-        None => " with no WWW-Authenticate challenge".into(),
-    };
-    let what = if status == 401 {
-        "unauthorized"
-    } else {
-        "forbidden"
-    };
-    let mut f = Failure::new(
-        Reason::AuthRequired,
-        format!("HTTP {status} ({what}){detail}"),
-    )
-    .with_status(status);
-    f.auth_challenge = challenge;
-    f
-}
-
-/// Sends a request, mapping transport errors and the deadline to failure reasons.
-pub(crate) async fn send(
-    rb: reqwest::RequestBuilder,
-    deadline: Instant,
-    what: &str,
-) -> Result<Response, Failure> {
-    match timeout_at(deadline, rb.send()).await {
-        Err(_) => Err(Failure::new(
-            Reason::Timeout,
-            format!("no HTTP response to {what} before the deadline"),
-        )),
-        Ok(Err(e)) => Err(classify_reqwest(&e, what)),
-        Ok(Ok(r)) => Ok(r),
-    }
-}
-
-/// Maps a reqwest error to a stable reason by walking its source chain.
-pub(crate) fn classify_reqwest(e: &reqwest::Error, what: &str) -> Failure {
-    let mut chain = String::new();
-    let mut src: Option<&dyn std::error::Error> = Some(e);
-    let mut io_kind = None;
-    while let Some(s) = src {
-        if !chain.is_empty() {
-            chain.push_str(": ");
-        }
-        chain.push_str(&s.to_string());
-        if let Some(io) = s.downcast_ref::<std::io::Error>() {
-            io_kind.get_or_insert(io.kind());
-        }
-        src = s.source();
-    }
-    let lower = chain.to_ascii_lowercase();
-    let reason = if io_kind == Some(std::io::ErrorKind::ConnectionRefused)
-        || lower.contains("connection refused")
-    {
-        Reason::ConnectRefused
-    } else if lower.contains("dns error") || lower.contains("failed to lookup address") {
-        Reason::DnsError
-    } else if lower.contains("certificate")
-        || lower.contains("tls")
-        || lower.contains("handshake") && lower.contains("ssl")
-    {
-        Reason::TlsError
-    } else if e.is_timeout() || io_kind == Some(std::io::ErrorKind::TimedOut) {
-        Reason::Timeout
-    } else if e.is_body()
-        || e.is_decode()
-        || lower.contains("connection closed")
-        || lower.contains("reset")
-    {
-        Reason::ServerDisconnected
-    } else {
-        Reason::ConnectError
-    };
-    // Short messages for the common cases; the whole chain otherwise. The URL is left out: reqwest
-    // puts it in Display and it may carry credentials.
-    let host = e
-        .url()
-        .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)))
-        .unwrap_or_else(|| "the server".into());
-    let msg = match reason {
-        Reason::ConnectRefused => format!("connection refused by {host} (nothing listening?)"),
-        Reason::Timeout => format!("no answer from {host} before the deadline"),
-        _ => strip_url(&chain, e),
-    };
-    Failure::new(reason, format!("{what}: {msg}"))
-}
-
-fn strip_url(chain: &str, e: &reqwest::Error) -> String {
-    match e.url() {
-        Some(u) => chain
-            .replace(&format!(" ({u})"), "")
-            .replace(u.as_str(), "<url>"),
-        None => chain.to_string(),
-    }
-}
-
-/// Reads a whole body, refusing it past `cap` bytes without buffering more.
-pub(crate) async fn read_body(
-    mut resp: Response,
-    deadline: Instant,
-    cap: usize,
-    what: &str,
-) -> Result<Vec<u8>, Failure> {
-    let mut buf = Vec::new();
-    if let Some(len) = resp.content_length() {
-        if len as usize > cap {
-            return Err(Failure::new(
-                Reason::ResponseTooLarge,
-                format!(
-                    "the reply to {what} announces {len} bytes, more than the {cap}-byte cap; refused unread"
-                ),
-            ));
-        }
-    }
-    loop {
-        match timeout_at(deadline, resp.chunk()).await {
-            Err(_) => {
-                return Err(Failure::new(
-                    Reason::Timeout,
-                    format!("the body of the reply to {what} did not finish before the deadline"),
-                ));
-            }
-            Ok(Err(e)) => {
-                let mut f = classify_reqwest(&e, what);
-                if f.reason == Reason::ConnectError {
-                    f.reason = Reason::ServerDisconnected;
-                }
-                f.message = format!("{} (after {} bytes of the body)", f.message, buf.len());
-                return Err(f);
-            }
-            Ok(Ok(None)) => return Ok(buf),
-            Ok(Ok(Some(chunk))) => {
-                if buf.len() + chunk.len() > cap {
-                    return Err(Failure::new(
-                        Reason::ResponseTooLarge,
-                        format!(
-                            "the reply to {what} exceeded the {cap}-byte cap; refused after {} bytes",
-                            buf.len() + chunk.len()
-                        ),
-                    ));
-                }
-                buf.extend_from_slice(&chunk);
-            }
-        }
     }
 }
 
@@ -723,15 +522,6 @@ fn is_sse_reply(status: u16, ctype: &str) -> bool {
     ctype.starts_with("text/event-stream") && (200..300).contains(&status)
 }
 
-/// A body error while reading a reply: the server went away mid-reply.
-fn body_error(e: &reqwest::Error, what: &str) -> Failure {
-    let mut f = classify_reqwest(e, what);
-    if f.reason == Reason::ConnectError {
-        f.reason = Reason::ServerDisconnected;
-    }
-    f
-}
-
 /// The response with `id` in a whole (non-SSE) body, or why there is none.
 fn plain_reply(
     status: u16,
@@ -748,7 +538,7 @@ fn plain_reply(
             format!(
                 "HTTP {status} ({}) to {what} did not carry a JSON-RPC response with id {id}: {}",
                 or_none(ctype),
-                jsonrpc::excerpt(
+                excerpt(
                     &String::from_utf8_lossy(&bytes[..bytes.len().min(300)]),
                     160
                 )
@@ -832,27 +622,12 @@ impl SseReply {
                 }
                 Err(_) => log.fault(format!(
                     "SSE event data is not JSON: \"{}\"",
-                    jsonrpc::excerpt(&ev.data, 80)
+                    excerpt(&ev.data, 80)
                 )),
             }
         }
         Ok(None)
     }
-}
-
-/// Parses `Name: value` header lines from config or the command line.
-pub fn header_map(pairs: &[(String, String)]) -> Result<HeaderMap, String> {
-    let mut map = HeaderMap::new();
-    for (k, v) in pairs {
-        let name = HeaderName::from_bytes(k.as_bytes())
-            .map_err(|_| format!("invalid header name {k:?}"))?;
-        // The value is a secret: the error names the header, never the value.
-        let mut value = HeaderValue::from_str(v)
-            .map_err(|_| format!("header {k} has a value that is not valid in HTTP"))?;
-        value.set_sensitive(true);
-        map.append(name, value);
-    }
-    Ok(map)
 }
 
 #[cfg(test)]
@@ -874,11 +649,5 @@ mod tests {
         let r = find_json_reply(body, 2, &mut log).unwrap().unwrap();
         assert_eq!(r["ok"], true);
         assert_eq!(log.notifications, 1);
-    }
-
-    #[test]
-    fn header_errors_never_echo_the_value() {
-        let err = header_map(&[("Authorization".into(), "Bearer sec\nret".into())]).unwrap_err();
-        assert!(!err.contains("sec"), "{err}");
     }
 }

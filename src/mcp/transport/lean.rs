@@ -4,9 +4,10 @@
 //! changes), one write per request, the response head parsed with `httparse` and the body decoded
 //! (Content-Length, chunked, or until close) from one reused buffer: the way wrk drives a server, so the
 //! load generator costs less CPU than what it measures. The reply itself is read by the same code as the
-//! general path (`http.rs`); this module only owns the bytes on the socket. `https` and proxied URLs never
-//! come here. Every read, write and connect runs under the request's deadline, and a response head or
-//! chunk line past its cap is refused, so memory stays bounded whatever a server sends.
+//! general path (`http.rs`); this module only owns the bytes on the socket. `https` URLs never come here,
+//! nor any when a proxy is configured (the caller decides that from the environment it resolved once).
+//! Every read, write and connect runs under the request's deadline, and a response head or chunk line
+//! past its cap is refused, so memory stays bounded whatever a server sends.
 
 use crate::model::Failure;
 use crate::model::Reason;
@@ -202,16 +203,10 @@ pub(crate) struct LeanConn {
 }
 
 impl LeanConn {
-    /// A lean connection for `url`, or none when the general client must be used (https, or a proxy
-    /// configured in the environment).
+    /// A lean connection for `url`, or none when the general client must be used (https, credentials in
+    /// the URL).
     pub fn for_url(url: &Url) -> Option<LeanConn> {
         if url.scheme() != "http" || url.username() != "" || url.password().is_some() {
-            return None;
-        }
-        let proxied = ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"]
-            .iter()
-            .any(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty()));
-        if proxied {
             return None;
         }
         let host = url.host()?;
@@ -702,7 +697,7 @@ mod tests {
     }
 
     #[test]
-    fn only_plain_http_without_a_proxy_is_lean() {
+    fn only_plain_http_without_credentials_is_lean() {
         let url = |s: &str| Url::parse(s).unwrap();
         assert!(LeanConn::for_url(&url("https://127.0.0.1/mcp")).is_none());
         assert!(LeanConn::for_url(&url("http://u:p@127.0.0.1/mcp")).is_none());

@@ -15,13 +15,10 @@ use crate::mcp::jsonrpc::{self, Incoming, RpcError};
 use crate::model::Failure;
 use crate::model::Reason;
 use crate::model::{HttpFacts, Wire};
+use crate::net::redact::excerpt;
 use serde_json::Value;
 use std::time::Duration;
 use tokio::time::Instant;
-
-/// Largest single response mcpmon accepts (HTTP body, SSE event or stdio line). Larger ones are refused
-/// as `response_too_large` without being buffered whole.
-pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// An outgoing request. `name` is mirrored into `Mcp-Name` by Streamable HTTP in the 2026-07-28 era.
 #[derive(Debug, Clone)]
@@ -106,7 +103,7 @@ pub(crate) fn handle_incoming(v: &Value, want: &[u64], log: &mut WireLog) -> (St
             } else {
                 log.fault(format!(
                     "response with unexpected id {} (waiting for {})",
-                    jsonrpc::excerpt(&id.to_string(), 40),
+                    excerpt(&id.to_string(), 40),
                     want.first().copied().unwrap_or(0)
                 ));
                 (Step::Continue, None)

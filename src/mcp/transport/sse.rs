@@ -4,12 +4,12 @@
 //! Owns the stream reader task (bounded per event), endpoint resolution (same origin only: mcpmon never
 //! follows a server to another host), and matching replies by id. Closing drops the stream.
 
-use super::http::{
-    auth_failure, body_hint, classify_reqwest, content_type, is_html, read_body, send,
-};
-use super::{Exchange, MAX_RESPONSE_BYTES, OutRequest, Step, WireLog, handle_incoming};
+use super::{Exchange, OutRequest, Step, WireLog, handle_incoming};
 use crate::model::Failure;
 use crate::model::Reason;
+use crate::net::classify::classify_body;
+use crate::net::http::MAX_RESPONSE_BYTES;
+use crate::net::http::{auth_failure, body_hint, content_type, is_html, read_body, send};
 
 use crate::mcp::{jsonrpc, sse};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
@@ -112,7 +112,7 @@ impl SseTransport {
                 Ok(Some(StreamItem::Event(ev))) => {
                     log.fault(format!(
                         "event `{}` before the `endpoint` event",
-                        jsonrpc::excerpt(&ev.event, 40)
+                        crate::net::redact::excerpt(&ev.event, 40)
                     ));
                 }
             }
@@ -122,7 +122,7 @@ impl SseTransport {
                 Reason::ProtocolError,
                 format!(
                     "the `endpoint` event is not a usable URL ({e}): \"{}\"",
-                    jsonrpc::excerpt(&endpoint, 80)
+                    crate::net::redact::excerpt(&endpoint, 80)
                 ),
             )
         })?;
@@ -234,7 +234,7 @@ impl SseTransport {
                         }
                         Err(_) => self.log.fault(format!(
                             "SSE event data is not JSON: \"{}\"",
-                            jsonrpc::excerpt(&ev.data, 80)
+                            crate::net::redact::excerpt(&ev.data, 80)
                         )),
                     }
                 }
@@ -279,10 +279,7 @@ async fn read_stream(mut resp: reqwest::Response, tx: mpsc::Sender<StreamItem>) 
                 return;
             }
             Err(e) => {
-                let mut f = classify_reqwest(&e, "reading the SSE stream");
-                if f.reason == Reason::ConnectError {
-                    f.reason = Reason::ServerDisconnected;
-                }
+                let f = classify_body(&e, "reading the SSE stream");
                 let _ = tx.send(StreamItem::Ended(Some(f))).await;
                 return;
             }

@@ -5,10 +5,11 @@
 //! stdin closed → SIGTERM to the group → SIGKILL to the group, each step bounded. If the transport is
 //! dropped without `close()` (Ctrl-C, a cancelled task), the group is SIGKILLed from `Drop`.
 
-use super::{Exchange, MAX_RESPONSE_BYTES, OutRequest, Step, WireLog, handle_incoming};
+use super::{Exchange, OutRequest, Step, WireLog, handle_incoming};
 use crate::model::Failure;
 use crate::model::Reason;
 use crate::model::StdioSpec;
+use crate::net::http::MAX_RESPONSE_BYTES;
 
 use crate::mcp::jsonrpc;
 use nix::sys::signal::{Signal, killpg};
@@ -395,7 +396,7 @@ async fn read_stdout<R: AsyncRead + Unpin>(out: R, tx: mpsc::Sender<Line>) {
 fn decode(line: &[u8]) -> Line {
     match serde_json::from_slice::<Value>(line) {
         Ok(v) => Line::Message(v),
-        Err(_) => Line::Stray(jsonrpc::excerpt(
+        Err(_) => Line::Stray(crate::net::redact::excerpt(
             &String::from_utf8_lossy(&line[..line.len().min(400)]),
             120,
         )),

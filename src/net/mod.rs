@@ -1,0 +1,12 @@
+//! Generic HTTP below the MCP client: the shared client, sending with a deadline, reading capped
+//! bodies, content-type and HTML sniffing, auth challenges, transport-error classification, URL
+//! parsing and redaction, and scrubbing secrets out of text.
+//!
+//! Used alike by the MCP transports, the REST probes (health endpoints, hubs), `measure` and `notify`.
+//! It must not know MCP (no JSON-RPC, no sessions, no MCP headers: those live in `mcp`), must not read
+//! the environment, the clock or the terminal, and imports nothing of the crate but `model`.
+
+pub mod classify;
+pub mod http;
+pub mod redact;
+pub mod url;

@@ -1,0 +1,85 @@
+//! URLs given by people: parsing (`http`/`https` only) and the forms in which one may be shown.
+//!
+//! Owns what of a URL is safe to print: userinfo and query values are secrets. It does no I/O and
+//! never resolves or contacts a host.
+
+use reqwest::Url;
+
+/// Parses an `http(s)://` URL given by a user.
+pub fn parse_url(s: &str) -> Result<Url, String> {
+    let url = Url::parse(s).map_err(|e| format!("{s:?} is not a valid URL: {e}"))?;
+    match url.scheme() {
+        "http" | "https" => Ok(url),
+        other => Err(format!(
+            "unsupported URL scheme {other:?} (use http or https)"
+        )),
+    }
+}
+
+/// Removes userinfo and query values from a URL before it is shown.
+pub fn redact_url(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut u) => {
+            if !u.username().is_empty() || u.password().is_some() {
+                let _ = u.set_username("");
+                let _ = u.set_password(None);
+            }
+            if u.query().is_some() {
+                let keys: Vec<String> = u.query_pairs().map(|(k, _)| format!("{k}=***")).collect();
+                u.set_query(Some(&keys.join("&")));
+            }
+            u.to_string()
+        }
+        Err(_) => "<invalid url>".into(),
+    }
+}
+
+/// `https://host[:port]/…`: all that can be shown of a URL whose path may itself be a secret (a
+/// webhook's path is often its token).
+pub fn origin_only(u: &Url) -> String {
+    let host = u.host_str().unwrap_or("?");
+    match u.port() {
+        Some(p) => format!("{}://{host}:{p}/…", u.scheme()),
+        None => format!("{}://{host}/…", u.scheme()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_http_and_https_parse() {
+        assert!(parse_url("http://127.0.0.1:1/mcp").is_ok());
+        assert!(parse_url("https://127.0.0.1/mcp").is_ok());
+        let e = parse_url("ftp://127.0.0.1/").unwrap_err();
+        assert!(e.contains("unsupported URL scheme \"ftp\""), "{e}");
+        assert!(parse_url("not a url").is_err());
+    }
+
+    #[test]
+    fn urls_are_redacted_for_display() {
+        assert_eq!(
+            redact_url("http://u:p@127.0.0.1:1/mcp?key=abc&x=1"),
+            "http://127.0.0.1:1/mcp?key=***&x=***"
+        );
+        assert_eq!(
+            redact_url("http://127.0.0.1:1/mcp"),
+            "http://127.0.0.1:1/mcp"
+        );
+        assert_eq!(redact_url("::"), "<invalid url>");
+    }
+
+    #[test]
+    fn origin_only_shows_scheme_host_and_a_non_default_port() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        assert_eq!(
+            origin_only(&u("https://u:p@hooks.example/T0/B0?x=1")),
+            "https://hooks.example/…"
+        );
+        assert_eq!(
+            origin_only(&u("http://127.0.0.1:8080/a")),
+            "http://127.0.0.1:8080/…"
+        );
+    }
+}
