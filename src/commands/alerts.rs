@@ -2,7 +2,7 @@
 //! (`rules::alerting::evaluate`) with the state kept in the state dir, the notifications, then the
 //! alert report (any format) and its exit code.
 
-use super::health::{Prepared, check, prepare};
+use super::round::{Prepared, check, prepare};
 use super::{Context, Outcome, Output};
 use crate::cli::{AlertsArgs, GlobalArgs};
 use crate::report::{Report, View};

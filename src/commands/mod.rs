@@ -8,6 +8,7 @@ pub mod completions;
 pub mod health;
 pub mod measure;
 pub mod record;
+pub mod round;
 pub mod summary;
 pub mod validate;
 

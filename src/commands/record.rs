@@ -1,40 +1,18 @@
 //! `mcpmon record`: the continuous monitor that replaces `phase2-continuous.sh` — a light round (the
 //! liveness set) every `--interval`, a full round every `--full-every`, each appended to history and
-//! echoed as one JSON line, until SIGINT/SIGTERM; `--once` for cron. Also `append`, which
-//! `health --record` and `validate --record` share.
+//! echoed as one JSON line, until SIGINT/SIGTERM; `--once` for cron.
 
-use super::health::{Prepared, RoundOptions, check, prepare};
+use super::round::{Prepared, RoundOptions, append, check, history_dir, prepare};
 use super::{Context, Outcome, emit};
 use crate::cli::{GlobalArgs, RecordArgs};
-use crate::model::Record;
 use crate::model::Target;
 
 use crate::report::{Report, json};
 use crate::store::history::{self};
-use anyhow::{Context as _, anyhow};
-use std::path::{Path, PathBuf};
+use anyhow::Context as _;
+use std::path::Path;
 use std::sync::Arc;
 use tokio::time::Instant;
-
-/// The history directory of this run, or why there is none.
-pub fn history_dir(ctx: &Context, g: &GlobalArgs) -> anyhow::Result<PathBuf> {
-    ctx.state_dir(g).map(|d| history::dir(&d)).ok_or_else(|| {
-        anyhow!(
-            "no state dir for history: set --state-dir, MCPMON_STATE_DIR, XDG_STATE_HOME or HOME"
-        )
-    })
-}
-
-/// Appends a report's observations to history; returns how many lines were written.
-pub fn append(dir: &Path, report: &Report, source: &str) -> anyhow::Result<usize> {
-    let records: Vec<Record> = report
-        .observations
-        .iter()
-        .map(|o| Record::of(o, &report.findings, source))
-        .collect();
-    history::append(dir, &records)
-        .with_context(|| format!("appending to history in {}", dir.display()))
-}
 
 /// One round: checked, appended, echoed. A history that cannot be written is said on stderr and the
 /// monitor goes on (the next round tries again); a closed stdout is not an error.

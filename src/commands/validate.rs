@@ -2,7 +2,7 @@
 //! original `phase1-validation.sh` — the config audit, the health probes, and with `--strict` protocol
 //! conformance — then one verdict. Glue only: the checks live in `config::audit`, `probe`, `rules`.
 
-use super::health::{Prepared, check, prepare};
+use super::round::{Prepared, check, prepare};
 use super::{Context, Outcome, Output};
 use crate::cli::{CheckType, GlobalArgs, Section, ValidateArgs};
 use crate::model::CheckId;
@@ -160,8 +160,8 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ValidateArgs) -> anyhow::
         events: None,
     };
     let recorded = if args.record {
-        super::record::history_dir(ctx, g)
-            .and_then(|dir| super::record::append(&dir, &report, "validate"))
+        super::round::history_dir(ctx, g)
+            .and_then(|dir| super::round::append(&dir, &report, "validate"))
             .err()
     } else {
         None

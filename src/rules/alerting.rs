@@ -453,4 +453,23 @@ mod tests {
         let slow = run(&states, 30 * MIN, &p);
         assert!(slow.iter().all(|s| s.flapping.is_none()));
     }
+
+    #[test]
+    fn a_firing_level_mcpmon_does_not_know_is_still_firing_never_ok() {
+        let state: AlertState = serde_json::from_str(
+            r#"{"firing":"degraded","bad_since_ms":0,"bad_runs":3,"good_runs":0,"fired_at_ms":0,"seen_at_ms":0,"was_bad":true}"#,
+        )
+        .unwrap();
+        assert_eq!(state.firing, Some(Status::Unknown));
+        let p = Policy::default();
+        // still bad at that level: no event, still firing
+        let s = step(Some(&state), Status::Unknown, 60_000, &p);
+        assert_eq!((s.event, s.status), (None, Status::Unknown));
+        // a warning is milder than UNKNOWN: de-escalated, not escalated from OK
+        let s = step(Some(&state), Status::Warn, 60_000, &p);
+        assert_eq!(s.event, Some(Event::Deescalated(Status::Warn)));
+        // good again: the alert that was firing resolves
+        let s = step(Some(&state), Status::Ok, 60_000, &p);
+        assert_eq!(s.event, Some(Event::Resolved));
+    }
 }

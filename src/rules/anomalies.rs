@@ -9,6 +9,7 @@ use crate::model::Finding;
 use crate::model::HistoryLine;
 use crate::model::Kind;
 use crate::model::Status;
+use crate::model::{Facts, Observation, Reason, Unit};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
@@ -28,6 +29,136 @@ const MIN_BASELINE: usize = 20;
 const MAD_FACTOR: f64 = 6.0;
 /// Status changes within the window above which a target is flapping (DESIGN.md §8: > 3).
 const MAX_CHANGES: usize = 3;
+
+/// Three anomalies or more make the run critical, whatever each one is (as `detect-anomalies.sh`).
+pub const CRITICAL_COUNT: usize = 3;
+
+/// What reading the history came to, for the report's history line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HistoryRead {
+    /// No state dir: nothing was read.
+    NoStateDir,
+    /// The window was read from `dir` (files opened, corrupt lines skipped).
+    Read {
+        dir: String,
+        files: usize,
+        corrupt: usize,
+    },
+}
+
+/// The whole anomaly verdict of a run: the live round's findings (in section `now`, plus each hub's
+/// client count against `max_clients`), then the history line and the history rules (section
+/// `history`), then the count rule (three anomalies at once are critical). Exit as the original: 0
+/// none, 1 one or two minor ones, 2 three or more or any critical one.
+pub fn assess(
+    live: Vec<Finding>,
+    observations: &[Observation],
+    max_clients: u64,
+    history: &History,
+    read: &HistoryRead,
+    window: &str,
+    now: DateTime<Utc>,
+) -> Vec<Finding> {
+    let mut findings = live;
+    for obs in observations {
+        if let Facts::Hub(h) = &obs.facts {
+            if let Some(n) = h.active_clients {
+                findings.push(clients(&obs.target, n, max_clients));
+            }
+        }
+    }
+    for f in &mut findings {
+        f.section = Some("now");
+    }
+    // what the live round measured is "now" for the baselines
+    let measured: BTreeMap<(String, String), f64> = findings
+        .iter()
+        .filter_map(|f| {
+            f.value
+                .map(|v| ((f.target.clone(), f.check.to_string()), v))
+        })
+        .collect();
+    let mut note = Finding::new(
+        "history",
+        Kind::Mcp,
+        "history",
+        Status::Ok,
+        None,
+        read_note(history, read, window),
+    );
+    note.section = Some("history");
+    findings.push(note);
+    findings.extend(self::findings(history, &measured, now));
+    findings.extend(count(&findings));
+    findings
+}
+
+/// A hub's active clients (DESIGN.md §8: > 5 warns, > 10 is critical, with `max_clients` 5).
+pub fn clients(target: &str, n: u64, max: u64) -> Finding {
+    let status = if n > 2 * max {
+        Status::Crit
+    } else if n > max {
+        Status::Warn
+    } else {
+        Status::Ok
+    };
+    Finding::new(
+        target,
+        Kind::Hub,
+        CheckId::HUB_CLIENTS,
+        status,
+        (status != Status::Ok).then_some(Reason::Threshold),
+        format!("{n} active clients"),
+    )
+    .value(n as f64)
+    .unit(Unit::Count)
+    .bounds(Some(max as f64), Some(2.0 * max as f64))
+}
+
+/// The history line: what was read, or why nothing was.
+fn read_note(h: &History, read: &HistoryRead, window: &str) -> String {
+    match read {
+        HistoryRead::NoStateDir => "no state dir: history not read".to_string(),
+        HistoryRead::Read { dir, .. } if h.records == 0 => format!(
+            "no records in the last {window} in {dir} (run `mcpmon record`, or --record on health)"
+        ),
+        HistoryRead::Read { files, corrupt, .. } => format!(
+            "{} records of {} target(s) from {files} day file(s){}",
+            h.records,
+            h.series.len(),
+            if *corrupt > 0 {
+                format!("; {corrupt} corrupt line(s) skipped")
+            } else {
+                String::new()
+            }
+        ),
+    }
+}
+
+/// Three anomalies or more at once, none of them critical on its own: the run is critical.
+pub fn count(findings: &[Finding]) -> Option<Finding> {
+    let anomalies = findings
+        .iter()
+        .filter(|f| matches!(f.status, Status::Warn | Status::Crit))
+        .count();
+    let any_crit = findings.iter().any(|f| f.status == Status::Crit);
+    if anomalies < CRITICAL_COUNT || any_crit {
+        return None;
+    }
+    let mut f = Finding::new(
+        "anomalies",
+        Kind::Mcp,
+        "count",
+        Status::Crit,
+        Some(Reason::Anomaly),
+        format!("{anomalies} anomalies at once (≥ {CRITICAL_COUNT} is critical)"),
+    )
+    .value(anomalies as f64)
+    .unit(Unit::Count)
+    .bounds(Some(1.0), Some(CRITICAL_COUNT as f64));
+    f.section = Some("history");
+    Some(f)
+}
 
 /// One target's probe kind through the window.
 #[derive(Debug, Default)]
@@ -668,5 +799,103 @@ mod tests {
     fn median_and_mad() {
         assert_eq!(median_mad(&[1.0, 2.0, 3.0, 4.0, 100.0]), (3.0, 1.0));
         assert_eq!(median_mad(&[5.0, 5.0]), (5.0, 0.0));
+    }
+
+    #[test]
+    fn a_status_mcpmon_does_not_know_is_not_ok_in_history() {
+        let mut h = History::default();
+        let line: HistoryLine = serde_json::from_str(
+            r#"{"at":"2026-11-22T00:00:00Z","target":"t","kind":"mcp","status":"degraded"}"#,
+        )
+        .unwrap();
+        h.add(&line, at(0));
+        let ok = r#"{"at":"2026-11-22T00:01:00Z","target":"t","kind":"mcp","status":"ok"}"#;
+        h.add(&serde_json::from_str(ok).unwrap(), at(1));
+        assert_eq!(h.series["t"]["mcp"].ok, vec![false, true]);
+    }
+
+    #[test]
+    fn hub_clients_warn_above_max_and_are_critical_above_twice_it() {
+        assert_eq!(clients("hub", 5, 5).status, Status::Ok);
+        assert_eq!(clients("hub", 6, 5).status, Status::Warn);
+        assert_eq!(clients("hub", 10, 5).status, Status::Warn);
+        let f = clients("hub", 11, 5);
+        assert_eq!(
+            (f.status, f.reason),
+            (Status::Crit, Some(Reason::Threshold))
+        );
+        assert_eq!((f.probe, f.check.as_str()), (Kind::Hub, "hub_clients"));
+        assert_eq!((f.warn, f.crit), (Some(5.0), Some(10.0)));
+    }
+
+    #[test]
+    fn three_minor_anomalies_at_once_are_critical_but_a_critical_one_needs_no_count() {
+        let f = |s: Status| Finding::new("t", Kind::Mcp, "x", s, None, String::new());
+        assert_eq!(count(&[f(Status::Warn), f(Status::Warn)]), None);
+        let c = count(&[
+            f(Status::Warn),
+            f(Status::Warn),
+            f(Status::Warn),
+            f(Status::Ok),
+        ])
+        .unwrap();
+        assert_eq!((c.status, c.value), (Status::Crit, Some(3.0)));
+        assert_eq!(c.section, Some("history"));
+        assert_eq!(
+            count(&[f(Status::Warn), f(Status::Warn), f(Status::Crit)]),
+            None
+        );
+    }
+
+    #[test]
+    fn assess_puts_live_findings_now_and_says_what_history_was_read() {
+        let live = vec![
+            Finding::new(
+                "t",
+                Kind::Mcp,
+                CheckId::LIVENESS,
+                Status::Ok,
+                None,
+                "1 ms".into(),
+            )
+            .value(1.0),
+        ];
+        let out = assess(
+            live,
+            &[],
+            5,
+            &History::default(),
+            &HistoryRead::NoStateDir,
+            "24h",
+            at(0),
+        );
+        assert_eq!(out[0].section, Some("now"));
+        assert_eq!(out[1].message, "no state dir: history not read");
+        assert_eq!(out[1].section, Some("history"));
+        let read = HistoryRead::Read {
+            dir: "/s/history".into(),
+            files: 0,
+            corrupt: 0,
+        };
+        let out = assess(Vec::new(), &[], 5, &History::default(), &read, "24h", at(0));
+        assert!(
+            out[0]
+                .message
+                .starts_with("no records in the last 24h in /s/history"),
+            "{}",
+            out[0].message
+        );
+        let mut h = History::default();
+        h.add_rec(rec(0, true, 1.0));
+        let read = HistoryRead::Read {
+            dir: "/s".into(),
+            files: 2,
+            corrupt: 1,
+        };
+        let out = assess(Vec::new(), &[], 5, &h, &read, "24h", at(1));
+        assert_eq!(
+            out[0].message,
+            "1 records of 1 target(s) from 2 day file(s); 1 corrupt line(s) skipped"
+        );
     }
 }

@@ -737,4 +737,22 @@ mod tests {
             "{rec:?}"
         );
     }
+
+    #[test]
+    fn a_status_mcpmon_does_not_know_is_unknown_not_up() {
+        // every 5 minutes for an hour: "degraded" (a newer version's word) then "ok"
+        let points: Vec<_> = (0..12)
+            .map(|i| {
+                let st = if i < 6 { "degraded" } else { "ok" };
+                (t(0, i * 5), line("a", st, 10.0, ""))
+            })
+            .collect();
+        let d = fold(&points);
+        assert_eq!(d[0].not_ok, 6);
+        // the degraded half is neither up nor down, it is not observed: only the OK half counts (five
+        // 5-minute gaps and the last point's 15 minutes); read as OK it would be 4200 s up
+        assert_eq!(d[0].up_s, 2400.0);
+        assert_eq!(d[0].down_s, 0.0);
+        assert_eq!(d[0].observed_s, 2400.0);
+    }
 }

@@ -75,6 +75,47 @@ pub struct ReadReport {
     pub notes: Vec<String>,
 }
 
+/// Folds the lines of `[from, to]` into an accumulator, the older and the newer half of the window's
+/// days side by side on two threads (each day file is read by one of them, split at the midnight
+/// nearest the middle), then joins the halves with `merge(older, newer)`. Windows under two days are
+/// read in one pass.
+pub fn fold_window<A: Default + Send>(
+    dir: &Path,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    add: impl Fn(&mut A, &HistoryLine<'_>, DateTime<Utc>) + Sync,
+    merge: impl FnOnce(A, A) -> A,
+) -> std::io::Result<(A, ReadReport)> {
+    let fold = |a: DateTime<Utc>, b: DateTime<Utc>| {
+        let mut acc = A::default();
+        scan(dir, a, b, |line, at| add(&mut acc, line, at)).map(|r| (acc, r))
+    };
+    let middle = from + (to - from) / 2;
+    let mid = middle
+        .date_naive()
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc();
+    if mid <= from || (to - from) < chrono::Duration::days(2) {
+        return fold(from, to);
+    }
+    let (older, newer) = std::thread::scope(|s| {
+        let older = s.spawn(|| fold(from, mid - chrono::Duration::milliseconds(1)));
+        let newer = fold(mid, to);
+        (older.join(), newer)
+    });
+    let (older, r1) = older.map_err(|_| std::io::Error::other("reading history failed"))??;
+    let (newer, r2) = newer?;
+    let mut notes = r1.notes;
+    notes.extend(r2.notes);
+    let report = ReadReport {
+        files: r1.files + r2.files,
+        records: r1.records + r2.records,
+        corrupt: r1.corrupt + r2.corrupt,
+        notes,
+    };
+    Ok((merge(older, newer), report))
+}
+
 /// Calls `visit` with every line whose `at` lies in `[from, to]`, oldest file first; only the files
 /// of those days are opened. A line that does not parse is skipped and noted.
 pub fn scan(

@@ -7,7 +7,7 @@ pub mod model;
 pub mod view;
 
 use crate::cli::{DashboardArgs, GlobalArgs};
-use crate::commands::health::{Prepared, check, prepare};
+use crate::commands::round::{Prepared, check, prepare};
 use crate::commands::{Context, Outcome, emit};
 use anyhow::{Context as _, anyhow};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -131,7 +131,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &DashboardArgs) -> anyhow:
         opts,
     } = prepare(ctx, g, &args.targets, &[], None)?;
     // log marks belong to health's rounds (and the per-target rounds below would race on them)
-    let opts = crate::commands::health::RoundOptions {
+    let opts = crate::commands::round::RoundOptions {
         state_dir: None,
         ..opts
     };

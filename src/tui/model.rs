@@ -68,6 +68,10 @@ pub struct Model {
     pub order: Vec<String>,
     /// Each target's non-OK findings, kept per target so one target's round replaces only its own.
     alerts_by_target: BTreeMap<String, Vec<(Status, String)>>,
+    /// Each hub target's line, and each log target's newest errors, kept by target name (a round of
+    /// target `a` must not touch the line of target `a b`).
+    hub_by_target: BTreeMap<String, String>,
+    log_errors_by_target: BTreeMap<String, String>,
 }
 
 impl Model {
@@ -128,8 +132,8 @@ impl Model {
                         if row.transport.is_empty() {
                             row.transport = format!("hub {state}");
                         }
-                        self.hubs.retain(|x| !x.starts_with(&format!("{t} ")));
-                        self.hubs.push(format!("{t} {state}"));
+                        self.hub_by_target
+                            .insert(t.to_string(), format!("{t} {state}"));
                         row.latency_ms = row
                             .latency_ms
                             .or(h.latency.map(|d| d.as_secs_f64() * 1000.0));
@@ -142,17 +146,19 @@ impl Model {
                         }
                         let errors = l.levels.get("error").copied().unwrap_or(0);
                         // this round's count replaces the last one (none once the errors are gone)
-                        self.log_errors
-                            .retain(|x| !x.starts_with(&format!("{t}: ")));
+                        self.log_errors_by_target.remove(t);
                         if errors > 0 {
-                            self.log_errors.push(format!(
-                                "{t}: {errors} errors in the last {} entries{}",
-                                l.entries_read,
-                                l.last_error
-                                    .as_deref()
-                                    .map(|e| format!("; last: {e}"))
-                                    .unwrap_or_default()
-                            ));
+                            self.log_errors_by_target.insert(
+                                t.to_string(),
+                                format!(
+                                    "{t}: {errors} errors in the last {} entries{}",
+                                    l.entries_read,
+                                    l.last_error
+                                        .as_deref()
+                                        .map(|e| format!("; last: {e}"))
+                                        .unwrap_or_default()
+                                ),
+                            );
                         }
                     }
                     Facts::Process(p) => {
@@ -200,6 +206,12 @@ impl Model {
                 .position(|o| *o == r.target)
                 .unwrap_or(usize::MAX)
         });
+        let in_order = |by: &BTreeMap<String, String>| -> Vec<String> {
+            let rows = self.rows.iter().filter_map(|r| by.get(&r.target));
+            rows.cloned().collect()
+        };
+        self.hubs = in_order(&self.hub_by_target);
+        self.log_errors = in_order(&self.log_errors_by_target);
         self.alerts = self
             .rows
             .iter()
@@ -267,5 +279,27 @@ mod tests {
         assert_eq!(m.log_errors, ["log: 5 errors in the last 40 entries"]);
         m.update(&log_round(0));
         assert!(m.log_errors.is_empty(), "{:?}", m.log_errors);
+    }
+
+    #[test]
+    fn a_hub_named_like_the_start_of_another_leaves_its_line_alone() {
+        let hub = |t: &str, state: &str| {
+            let h = crate::model::HubFacts {
+                state: Some(state.into()),
+                ..Default::default()
+            };
+            let mut r = log_round(0);
+            r.findings[0].target = t.into();
+            r.observations[0].target = t.into();
+            r.observations[0].facts = Facts::Hub(Box::new(h));
+            r
+        };
+        let mut m = Model::with_order(vec!["a".into(), "a b".into()]);
+        m.update(&hub("a b", "ready"));
+        m.update(&hub("a", "starting"));
+        assert_eq!(m.hubs, ["a starting", "a b ready"]);
+        // a round of `a` replaces only a's line
+        m.update(&hub("a", "ready"));
+        assert_eq!(m.hubs, ["a ready", "a b ready"]);
     }
 }

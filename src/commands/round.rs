@@ -1,0 +1,303 @@
+//! The health round every checking command shares (`health`, `alerts`, `validate`, `anomalies`,
+//! `record`, the dashboard): targets resolved from flags and config, every probe of every target run
+//! concurrently within its deadline, judged by `rules`, log marks kept, `--deep` hub checks, and the
+//! history appended. Orchestration only: the probes look, the rules judge, `report` renders.
+
+use super::{AdHoc, Context, resolve_targets_audited};
+use crate::cli::{EraArg, GlobalArgs, TargetArgs};
+use crate::model::{EraChoice, Kind, Observation, ProbeSpec, Record, Status, Target};
+use crate::net::http;
+use crate::probe;
+use crate::report::Report;
+use crate::rules;
+use crate::store::history;
+use crate::store::marks;
+use anyhow::{Context as _, anyhow};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What a round needs beyond the targets.
+pub struct RoundOptions {
+    /// `--deep`: also check each hub's own MCP endpoint and every server of its config directly.
+    pub deep: bool,
+    /// Placeholders in a hub's config are resolved against this environment.
+    /// (Its own copy, so the rounds can outlive the command's borrow: the dashboard's collectors.)
+    pub env: Arc<std::collections::HashMap<String, String>>,
+    /// Where log marks are kept between runs (none: growth and rotation are not tracked).
+    pub state_dir: Option<std::path::PathBuf>,
+}
+
+/// Probes every target concurrently (each probe of each target as its own task); observations come
+/// back in target order, each with its findings.
+async fn probe_all(
+    targets: &Arc<Vec<Target>>,
+    client: &reqwest::Client,
+    now: chrono::DateTime<chrono::Utc>,
+    marks: Option<&marks::Marks>,
+) -> (Vec<Observation>, Vec<crate::model::Finding>) {
+    let mut set = tokio::task::JoinSet::new();
+    let mut slots: Vec<(usize, crate::model::Kind)> = Vec::new();
+    for (ti, t) in targets.iter().enumerate() {
+        for (pi, spec) in t.probes().iter().enumerate() {
+            let slot = slots.len();
+            slots.push((ti, spec.kind()));
+            let targets = Arc::clone(targets);
+            let client = client.clone();
+            set.spawn(async move {
+                let target = &targets[ti];
+                (
+                    slot,
+                    probe::run(target, &target.probes()[pi], &client, now).await,
+                )
+            });
+        }
+    }
+    let mut results: Vec<Option<Observation>> = vec![None; slots.len()];
+    while let Some(res) = set.join_next().await {
+        if let Ok((slot, obs)) = res {
+            results[slot] = Some(obs);
+        }
+    }
+    let mut findings = Vec::new();
+    let mut observations = Vec::new();
+    for (slot, obs) in results.into_iter().enumerate() {
+        let (ti, kind) = slots[slot];
+        let target = &targets[ti];
+        // A probe task can only be missing if it panicked; say so rather than drop the target.
+        let mut obs = obs.unwrap_or_else(|| probe::run_failed(target, kind, now));
+        if let (Some(marks), crate::model::Facts::Log(l), None) =
+            (marks, &mut obs.facts, &obs.failure)
+        {
+            l.growth = Some(crate::model::growth(marks.get(&obs.endpoint), &l.mark()));
+        }
+        findings.extend(rules::findings(&obs, &target.checks, now));
+        observations.push(obs);
+    }
+    (observations, findings)
+}
+
+/// One round: every target probed, judged and reported. The clock is read here, once per round.
+pub async fn check(
+    targets: &Arc<Vec<Target>>,
+    client: &reqwest::Client,
+    opts: &RoundOptions,
+) -> Report {
+    let now = chrono::Utc::now();
+    let mut marks = opts.state_dir.as_deref().map(|dir| {
+        let (m, warning) = marks::load(dir);
+        if let Some(w) = warning {
+            eprintln!("mcpmon: warning: {w}");
+        }
+        m
+    });
+    let (mut observations, mut findings) = probe_all(targets, client, now, marks.as_ref()).await;
+    if let (Some(dir), Some(m)) = (opts.state_dir.as_deref(), marks.as_mut()) {
+        let before = m.clone();
+        for o in &observations {
+            if let (crate::model::Facts::Log(l), None) = (&o.facts, &o.failure) {
+                m.insert(o.endpoint.clone(), l.mark());
+            }
+        }
+        if *m != before {
+            if let Err(e) = marks::save(dir, m) {
+                eprintln!(
+                    "mcpmon: warning: log marks not saved in {}: {e}",
+                    dir.display()
+                );
+            }
+        }
+    }
+    if opts.deep {
+        let (o, f) = deep(&observations, targets, client, opts, now).await;
+        observations.extend(o);
+        findings.extend(f);
+    }
+    Report {
+        command: "health",
+        generated_at: now,
+        findings,
+        observations,
+        events: None,
+    }
+}
+
+/// `--deep`: for every hub, its own MCP endpoint and each server of its config, checked directly, then
+/// compared with what the hub says.
+async fn deep(
+    observations: &[Observation],
+    targets: &[Target],
+    client: &reqwest::Client,
+    opts: &RoundOptions,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (Vec<Observation>, Vec<crate::model::Finding>) {
+    let mut extra: Vec<Target> = Vec::new();
+    let mut notes: Vec<crate::model::Finding> = Vec::new();
+    let mut hubs: Vec<(usize, String)> = Vec::new();
+    for (i, obs) in observations.iter().enumerate() {
+        let crate::model::Facts::Hub(h) = &obs.facts else {
+            continue;
+        };
+        let Some(t) = targets.iter().find(|t| t.name == obs.target) else {
+            continue;
+        };
+        let Some(spec) = t.hub() else { continue };
+        if obs.failure.is_some() {
+            continue;
+        }
+        hubs.push((i, t.name.clone()));
+        // the hub's own aggregated endpoint (mcp-hub: HTTP+SSE at /mcp)
+        if let Ok(url) = crate::net::url::parse_url(&spec.url)
+            .and_then(|u| u.join("/mcp").map_err(|e| e.to_string()))
+        {
+            let mut e = Target::empty(format!("{}/mcp", t.name), t.origin.clone(), t.timeout);
+            e.secrets = t.secrets.clone();
+            e.set(ProbeSpec::Mcp(crate::model::EndpointSpec::Url {
+                url: url.to_string(),
+                headers: spec.headers.clone(),
+                wire: Some(crate::model::Wire::Sse),
+            }));
+            extra.push(e);
+        }
+        // each server of the hub's config, started directly
+        match &h.config_source {
+            None => notes.push(crate::model::Finding::new(
+                &t.name,
+                Kind::Hub,
+                "deep",
+                Status::Ok,
+                None,
+                "the hub names no config file: its servers were not checked directly".into(),
+            )),
+            Some(src) => {
+                let lookup = |k: &str| opts.env.get(k).cloned();
+                match crate::config::load_file(std::path::Path::new(src), &lookup, t.timeout) {
+                    Ok(servers) => {
+                        for mut s in servers.into_iter().filter(|s| h.servers.iter().any(|hs| hs.name == s.name)) {
+                            s.name = format!("{}/{}", t.name, s.name);
+                            extra.push(s);
+                        }
+                    }
+                    Err(e) => notes.push(crate::model::Finding::new(
+                        &t.name, Kind::Hub,
+                        "deep",
+                        Status::Unknown,
+                        Some(crate::model::Reason::FileUnreadable),
+                        format!("the hub's config could not be read, its servers were not checked directly: {e}"),
+                    )),
+                }
+            }
+        }
+    }
+    if extra.is_empty() {
+        return (Vec::new(), notes);
+    }
+    let extra = Arc::new(extra);
+    let (obs, mut findings) = probe_all(&extra, client, now, None).await;
+    for (i, hub_name) in hubs {
+        let prefix = format!("{hub_name}/");
+        let direct: Vec<(&str, &Observation)> = obs
+            .iter()
+            .filter_map(|o| o.target.strip_prefix(&prefix).map(|n| (n, o)))
+            .collect();
+        findings.extend(rules::hub::deep_findings(&observations[i], &direct));
+    }
+    findings.extend(notes);
+    (obs, findings)
+}
+
+fn apply_overrides(targets: &mut [Target], args: &TargetArgs) {
+    for t in targets {
+        if let Some(n) = args.min_tools {
+            t.checks.min_tools = Some(n);
+        }
+        if !args.expect_tools.is_empty() {
+            t.checks.expect_tools = args.expect_tools.clone();
+        }
+        if let Some(w) = args.warn_ms {
+            t.checks.response_time_ms.warn = Some(w);
+        }
+        if let Some(c) = args.crit_ms {
+            t.checks.response_time_ms.crit = Some(c);
+        }
+        if let Some(e) = args.era {
+            t.era = match e {
+                EraArg::Auto => EraChoice::Auto,
+                EraArg::Modern => EraChoice::Modern,
+                EraArg::Legacy => EraChoice::Legacy,
+            };
+        }
+    }
+}
+
+/// The targets, the HTTP client and the round options of a `health`-style run (shared with `alerts`).
+pub struct Prepared {
+    pub targets: Arc<Vec<Target>>,
+    pub client: reqwest::Client,
+    pub opts: RoundOptions,
+}
+
+pub fn prepare(
+    ctx: &Context,
+    g: &GlobalArgs,
+    args: &TargetArgs,
+    ranges: &[(crate::config::ranges::RangeArg, bool)],
+    audit: Option<&mut Vec<crate::model::Finding>>,
+) -> anyhow::Result<Prepared> {
+    let adhoc = AdHoc {
+        urls: &args.urls,
+        hubs: &args.hubs,
+        health_urls: &args.health_urls,
+        logs: &args.logs,
+        processes: &args.processes,
+        stats_urls: &args.stats_urls,
+        thresholds: args.thresholds.as_deref(),
+        system: args.system,
+        command: &args.command,
+        headers: &args.headers,
+        transport: args.transport,
+    };
+    let mut targets = resolve_targets_audited(ctx, g, &adhoc, audit)?;
+    apply_overrides(&mut targets, args);
+    crate::config::ranges::apply(&mut targets, ranges)?;
+    let longest = targets
+        .iter()
+        .map(|t| t.timeout)
+        .max()
+        .unwrap_or(crate::model::DEFAULT_TIMEOUT);
+    let client = http::client(longest).context("building the HTTP client")?;
+    let opts = RoundOptions {
+        deep: args.deep,
+        env: Arc::new(ctx.env.clone()),
+        // log marks are kept only for runs that watch logs
+        state_dir: targets
+            .iter()
+            .any(|t| t.has(Kind::Log))
+            .then(|| ctx.state_dir(g))
+            .flatten(),
+    };
+    Ok(Prepared {
+        targets: Arc::new(targets),
+        client,
+        opts,
+    })
+}
+
+/// The history directory of this run, or why there is none.
+pub fn history_dir(ctx: &Context, g: &GlobalArgs) -> anyhow::Result<PathBuf> {
+    ctx.state_dir(g).map(|d| history::dir(&d)).ok_or_else(|| {
+        anyhow!(
+            "no state dir for history: set --state-dir, MCPMON_STATE_DIR, XDG_STATE_HOME or HOME"
+        )
+    })
+}
+
+/// Appends a report's observations to history; returns how many lines were written.
+pub fn append(dir: &Path, report: &Report, source: &str) -> anyhow::Result<usize> {
+    let records: Vec<Record> = report
+        .observations
+        .iter()
+        .map(|o| Record::of(o, &report.findings, source))
+        .collect();
+    history::append(dir, &records)
+        .with_context(|| format!("appending to history in {}", dir.display()))
+}
