@@ -9,6 +9,8 @@
 pub mod alerts_json;
 pub mod audit;
 pub mod duration;
+#[cfg(test)]
+mod golden;
 pub mod jsonc;
 mod probes;
 pub mod ranges;
