@@ -1,6 +1,7 @@
 //! Command-line definitions (clap derive). The doc comments are the help text: they teach.
 
 use crate::config::duration;
+use crate::model::{EraChoice, Wire};
 use crate::report::Format;
 use crate::term::ColorChoice;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -261,11 +262,11 @@ pub struct MeasureArgs {
 
     /// Use this transport instead of detecting it.
     #[arg(long, value_enum)]
-    pub transport: Option<TransportArg>,
+    pub transport: Option<Wire>,
 
     /// Protocol era: auto, modern or legacy.
     #[arg(long, value_enum)]
-    pub era: Option<EraArg>,
+    pub era: Option<EraChoice>,
 
     /// Extra HTTP header, 'Name: value' (repeatable). Values are never printed.
     #[arg(long = "header", short = 'H', value_name = "HEADER")]
@@ -309,28 +310,6 @@ pub struct MeasureArgs {
     /// Regression that is critical, in percent of the baseline.
     #[arg(long, value_name = "PERCENT", default_value = "50%")]
     pub crit: String,
-}
-
-/// The transport to use for a URL instead of detecting it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TransportArg {
-    /// A child process (only with a command after `--`).
-    Stdio,
-    /// Streamable HTTP (either era).
-    Http,
-    /// The legacy HTTP+SSE transport (2024-11-05).
-    Sse,
-}
-
-/// Which protocol era to speak.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum EraArg {
-    /// Try the stateless 2026-07-28 revision first, fall back to the initialize handshake.
-    Auto,
-    /// Only the stateless 2026-07-28 revision (`server/discover`).
-    Modern,
-    /// Only the initialize handshake (2025-11-25 and earlier).
-    Legacy,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -530,11 +509,11 @@ pub struct TargetArgs {
 
     /// Use this transport instead of detecting it.
     #[arg(long, value_enum)]
-    pub transport: Option<TransportArg>,
+    pub transport: Option<Wire>,
 
     /// Protocol era: auto (default), modern (2026-07-28) or legacy (initialize handshake).
     #[arg(long, value_enum)]
-    pub era: Option<EraArg>,
+    pub era: Option<EraChoice>,
 
     /// Extra HTTP header for URL, --hub and --health-url targets, 'Name: value' (repeatable). Values are
     /// never printed.

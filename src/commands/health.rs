@@ -2,9 +2,8 @@
 //! health rules, rendered once — or every `--interval` with `--watch`.
 
 use super::{AdHoc, Context, emit, is_broken_pipe, resolve_targets_audited};
-use crate::cli::{EraArg, GlobalArgs, HealthArgs, TargetArgs};
+use crate::cli::{GlobalArgs, HealthArgs, TargetArgs};
 use crate::model::EXIT_INTERRUPTED;
-use crate::model::EraChoice;
 use crate::model::Observation;
 use crate::model::Status;
 use crate::model::Target;
@@ -232,11 +231,7 @@ fn apply_overrides(targets: &mut [Target], args: &TargetArgs) {
             t.checks.response_time_ms.crit = Some(c);
         }
         if let Some(e) = args.era {
-            t.era = match e {
-                EraArg::Auto => EraChoice::Auto,
-                EraArg::Modern => EraChoice::Modern,
-                EraArg::Legacy => EraChoice::Legacy,
-            };
+            t.era = e;
         }
     }
 }

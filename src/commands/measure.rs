@@ -3,7 +3,7 @@
 
 use super::health::render;
 use super::{AdHoc, Context, emit, is_broken_pipe, resolve_targets};
-use crate::cli::{EraArg, GlobalArgs, MeasureArgs, MeasureMethod};
+use crate::cli::{GlobalArgs, MeasureArgs, MeasureMethod};
 use crate::model::Bound;
 use crate::model::EndpointSpec;
 use crate::model::EraChoice;
@@ -158,12 +158,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
     };
     let spec = LoadSpec {
         endpoint,
-        era: match args.era {
-            None => target.era,
-            Some(EraArg::Auto) => EraChoice::Auto,
-            Some(EraArg::Modern) => EraChoice::Modern,
-            Some(EraArg::Legacy) => EraChoice::Legacy,
-        },
+        era: args.era.unwrap_or(target.era),
         method: match (&args.tool, args.method) {
             (Some(tool), _) => Method::Call {
                 tool: tool.clone(),
