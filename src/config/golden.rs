@@ -133,6 +133,7 @@ const INVALID: &[&str] = &[
     r#"{"defaults": {"timeout": "10 parsecs"}, "targets": {}}"#,
     r#"{"defaults": {"timeout": true}, "targets": {}}"#,
     r#"{"defaults": {"timeout": null}, "targets": {}}"#,
+    r#"{"defaults": {"timeout": 1e20}, "targets": {}}"#,
     r#"{"defaults": {"min_tools": -1}, "targets": {}}"#,
     r#"{"defaults": {"min_tools": "3"}, "targets": {}}"#,
     r#"{"defaults": {"min_tools": 1.5}, "targets": {}}"#,
