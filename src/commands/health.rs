@@ -230,7 +230,7 @@ fn apply_overrides(targets: &mut [Target], args: &TargetArgs) {
         if let Some(c) = args.crit_ms {
             t.checks.response_time_ms.crit = Some(c);
         }
-        if let Some(e) = args.era {
+        if let Some(e) = args.connect.era {
             t.era = e;
         }
     }
@@ -307,8 +307,8 @@ pub fn prepare(
         thresholds: args.thresholds.as_deref(),
         system: args.system,
         command: &args.command,
-        headers: &args.headers,
-        transport: args.transport,
+        headers: &args.connect.headers,
+        transport: args.connect.transport,
     };
     let mut targets = resolve_targets_audited(ctx, g, &adhoc, audit)?;
     apply_overrides(&mut targets, args);

@@ -118,8 +118,8 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
         thresholds: None,
         system: false,
         command: &args.command,
-        headers: &args.headers,
-        transport: args.transport,
+        headers: &args.connect.headers,
+        transport: args.connect.transport,
     };
     let targets = resolve_targets(ctx, g, &adhoc)?;
     let mcp: Vec<_> = targets.iter().filter(|t| t.has(Kind::Mcp)).collect();
@@ -158,7 +158,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
     };
     let spec = LoadSpec {
         endpoint,
-        era: args.era.unwrap_or(target.era),
+        era: args.connect.era.unwrap_or(target.era),
         method: match (&args.tool, args.method) {
             (Some(tool), _) => Method::Call {
                 tool: tool.clone(),
@@ -325,6 +325,7 @@ fn url_and_headers(
 ) -> anyhow::Result<(reqwest::Url, reqwest::header::HeaderMap, Vec<String>)> {
     let parsed = session::parse_url(url).map_err(|e| anyhow!("{flag}: {e}"))?;
     let headers = args
+        .connect
         .headers
         .iter()
         .map(|h| crate::config::parse_header_arg(h))
