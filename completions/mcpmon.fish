@@ -61,7 +61,7 @@ sse\t'The legacy HTTP+SSE transport (2024-11-05)'"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l era -d 'Protocol era: auto (default), modern (2026-07-28) or legacy (initialize handshake)' -r -f -a "auto\t'Try the stateless 2026-07-28 revision first, fall back to the initialize handshake'
 modern\t'Only the stateless 2026-07-28 revision (`server/discover`)'
 legacy\t'Only the initialize handshake (2025-11-25 and earlier)'"
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s H -l header -d 'Extra HTTP header for URL, --hub and --health-url targets, \'Name: value\' (repeatable). Values are never printed' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s H -l header -d 'Extra HTTP header for every HTTP target given on the command line, \'Name: value\' (repeatable). Values are never printed' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l min-tools -d 'CRIT when a server lists fewer tools than this' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l expect-tool -d 'CRIT when this tool is missing (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l warn-ms -d 'WARN when the handshake or liveness round trip takes longer (ms). Default 2000' -r
@@ -99,7 +99,7 @@ sse\t'The legacy HTTP+SSE transport (2024-11-05)'"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l era -d 'Protocol era: auto (default), modern (2026-07-28) or legacy (initialize handshake)' -r -f -a "auto\t'Try the stateless 2026-07-28 revision first, fall back to the initialize handshake'
 modern\t'Only the stateless 2026-07-28 revision (`server/discover`)'
 legacy\t'Only the initialize handshake (2025-11-25 and earlier)'"
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -s H -l header -d 'Extra HTTP header for URL, --hub and --health-url targets, \'Name: value\' (repeatable). Values are never printed' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -s H -l header -d 'Extra HTTP header for every HTTP target given on the command line, \'Name: value\' (repeatable). Values are never printed' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l min-tools -d 'CRIT when a server lists fewer tools than this' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l expect-tool -d 'CRIT when this tool is missing (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l warn-ms -d 'WARN when the handshake or liveness round trip takes longer (ms). Default 2000' -r
@@ -146,10 +146,10 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l args -d 'The t
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l transport -d 'Use this transport instead of detecting it' -r -f -a "stdio\t'A child process (only with a command after `--`)'
 http\t'Streamable HTTP (either era)'
 sse\t'The legacy HTTP+SSE transport (2024-11-05)'"
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l era -d 'Protocol era: auto, modern or legacy' -r -f -a "auto\t'Try the stateless 2026-07-28 revision first, fall back to the initialize handshake'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l era -d 'Protocol era: auto (default), modern (2026-07-28) or legacy (initialize handshake)' -r -f -a "auto\t'Try the stateless 2026-07-28 revision first, fall back to the initialize handshake'
 modern\t'Only the stateless 2026-07-28 revision (`server/discover`)'
 legacy\t'Only the initialize handshake (2025-11-25 and earlier)'"
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s H -l header -d 'Extra HTTP header, \'Name: value\' (repeatable). Values are never printed' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s H -l header -d 'Extra HTTP header for every HTTP target given on the command line, \'Name: value\' (repeatable). Values are never printed' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l http -d 'Load a plain HTTP endpoint instead of an MCP server (a REST health endpoint): GET, or POST with --body' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l body -d 'With --http: POST this JSON body instead of a GET' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l observe -d 'Observe a server\'s own stats endpoint instead of sending load: sample this JSON URL, wait --window, sample again, and report the change and rate of every numeric field (or of --metric)' -r
@@ -187,7 +187,7 @@ sse\t'The legacy HTTP+SSE transport (2024-11-05)'"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l era -d 'Protocol era: auto (default), modern (2026-07-28) or legacy (initialize handshake)' -r -f -a "auto\t'Try the stateless 2026-07-28 revision first, fall back to the initialize handshake'
 modern\t'Only the stateless 2026-07-28 revision (`server/discover`)'
 legacy\t'Only the initialize handshake (2025-11-25 and earlier)'"
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -s H -l header -d 'Extra HTTP header for URL, --hub and --health-url targets, \'Name: value\' (repeatable). Values are never printed' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -s H -l header -d 'Extra HTTP header for every HTTP target given on the command line, \'Name: value\' (repeatable). Values are never printed' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l min-tools -d 'CRIT when a server lists fewer tools than this' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l expect-tool -d 'CRIT when this tool is missing (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l warn-ms -d 'WARN when the handshake or liveness round trip takes longer (ms). Default 2000' -r
@@ -233,7 +233,7 @@ sse\t'The legacy HTTP+SSE transport (2024-11-05)'"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l era -d 'Protocol era: auto (default), modern (2026-07-28) or legacy (initialize handshake)' -r -f -a "auto\t'Try the stateless 2026-07-28 revision first, fall back to the initialize handshake'
 modern\t'Only the stateless 2026-07-28 revision (`server/discover`)'
 legacy\t'Only the initialize handshake (2025-11-25 and earlier)'"
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -s H -l header -d 'Extra HTTP header for URL, --hub and --health-url targets, \'Name: value\' (repeatable). Values are never printed' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -s H -l header -d 'Extra HTTP header for every HTTP target given on the command line, \'Name: value\' (repeatable). Values are never printed' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l min-tools -d 'CRIT when a server lists fewer tools than this' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l expect-tool -d 'CRIT when this tool is missing (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l warn-ms -d 'WARN when the handshake or liveness round trip takes longer (ms). Default 2000' -r
@@ -274,7 +274,7 @@ sse\t'The legacy HTTP+SSE transport (2024-11-05)'"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l era -d 'Protocol era: auto (default), modern (2026-07-28) or legacy (initialize handshake)' -r -f -a "auto\t'Try the stateless 2026-07-28 revision first, fall back to the initialize handshake'
 modern\t'Only the stateless 2026-07-28 revision (`server/discover`)'
 legacy\t'Only the initialize handshake (2025-11-25 and earlier)'"
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -s H -l header -d 'Extra HTTP header for URL, --hub and --health-url targets, \'Name: value\' (repeatable). Values are never printed' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -s H -l header -d 'Extra HTTP header for every HTTP target given on the command line, \'Name: value\' (repeatable). Values are never printed' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l min-tools -d 'CRIT when a server lists fewer tools than this' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l expect-tool -d 'CRIT when this tool is missing (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l warn-ms -d 'WARN when the handshake or liveness round trip takes longer (ms). Default 2000' -r
@@ -330,7 +330,7 @@ sse\t'The legacy HTTP+SSE transport (2024-11-05)'"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l era -d 'Protocol era: auto (default), modern (2026-07-28) or legacy (initialize handshake)' -r -f -a "auto\t'Try the stateless 2026-07-28 revision first, fall back to the initialize handshake'
 modern\t'Only the stateless 2026-07-28 revision (`server/discover`)'
 legacy\t'Only the initialize handshake (2025-11-25 and earlier)'"
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -s H -l header -d 'Extra HTTP header for URL, --hub and --health-url targets, \'Name: value\' (repeatable). Values are never printed' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -s H -l header -d 'Extra HTTP header for every HTTP target given on the command line, \'Name: value\' (repeatable). Values are never printed' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l min-tools -d 'CRIT when a server lists fewer tools than this' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l expect-tool -d 'CRIT when this tool is missing (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l warn-ms -d 'WARN when the handshake or liveness round trip takes longer (ms). Default 2000' -r

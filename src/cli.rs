@@ -1,6 +1,7 @@
 //! Command-line definitions (clap derive). The doc comments are the help text: they teach.
 
 use crate::config::duration;
+use crate::model::{EraChoice, Wire};
 use crate::report::Format;
 use crate::term::ColorChoice;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -259,17 +260,8 @@ pub struct MeasureArgs {
     #[arg(long, requires = "tool")]
     pub allow_side_effects: bool,
 
-    /// Use this transport instead of detecting it.
-    #[arg(long, value_enum)]
-    pub transport: Option<TransportArg>,
-
-    /// Protocol era: auto, modern or legacy.
-    #[arg(long, value_enum)]
-    pub era: Option<EraArg>,
-
-    /// Extra HTTP header, 'Name: value' (repeatable). Values are never printed.
-    #[arg(long = "header", short = 'H', value_name = "HEADER")]
-    pub headers: Vec<String>,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 
     /// Load a plain HTTP endpoint instead of an MCP server (a REST health endpoint): GET, or POST
     /// with --body.
@@ -309,28 +301,6 @@ pub struct MeasureArgs {
     /// Regression that is critical, in percent of the baseline.
     #[arg(long, value_name = "PERCENT", default_value = "50%")]
     pub crit: String,
-}
-
-/// The transport to use for a URL instead of detecting it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TransportArg {
-    /// A child process (only with a command after `--`).
-    Stdio,
-    /// Streamable HTTP (either era).
-    Http,
-    /// The legacy HTTP+SSE transport (2024-11-05).
-    Sse,
-}
-
-/// Which protocol era to speak.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum EraArg {
-    /// Try the stateless 2026-07-28 revision first, fall back to the initialize handshake.
-    Auto,
-    /// Only the stateless 2026-07-28 revision (`server/discover`).
-    Modern,
-    /// Only the initialize handshake (2025-11-25 and earlier).
-    Legacy,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -481,6 +451,24 @@ pub struct RecordArgs {
     pub compact_to: Duration,
 }
 
+/// How to speak to the servers given on the command line: shared by every command that takes them
+/// (`TargetArgs`) and by `measure`.
+#[derive(Debug, Args, Clone)]
+pub struct ConnectArgs {
+    /// Use this transport instead of detecting it.
+    #[arg(long, value_enum)]
+    pub transport: Option<Wire>,
+
+    /// Protocol era: auto (default), modern (2026-07-28) or legacy (initialize handshake).
+    #[arg(long, value_enum)]
+    pub era: Option<EraChoice>,
+
+    /// Extra HTTP header for every HTTP target given on the command line, 'Name: value' (repeatable).
+    /// Values are never printed.
+    #[arg(long = "header", short = 'H', value_name = "HEADER")]
+    pub headers: Vec<String>,
+}
+
 /// What to check and the checks' limits: shared by `health`, `alerts` and `validate`.
 #[derive(Debug, Args, Clone)]
 pub struct TargetArgs {
@@ -528,18 +516,8 @@ pub struct TargetArgs {
     #[arg(long)]
     pub system: bool,
 
-    /// Use this transport instead of detecting it.
-    #[arg(long, value_enum)]
-    pub transport: Option<TransportArg>,
-
-    /// Protocol era: auto (default), modern (2026-07-28) or legacy (initialize handshake).
-    #[arg(long, value_enum)]
-    pub era: Option<EraArg>,
-
-    /// Extra HTTP header for URL, --hub and --health-url targets, 'Name: value' (repeatable). Values are
-    /// never printed.
-    #[arg(long = "header", short = 'H', value_name = "HEADER")]
-    pub headers: Vec<String>,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 
     /// CRIT when a server lists fewer tools than this.
     #[arg(long, value_name = "N")]

@@ -2,7 +2,7 @@
 //! baseline (`--compare`, a regression gate for CI), rendered in any format.
 
 use super::{AdHoc, Context, Outcome, Output, resolve_targets};
-use crate::cli::{EraArg, GlobalArgs, MeasureArgs, MeasureMethod};
+use crate::cli::{GlobalArgs, MeasureArgs, MeasureMethod};
 use crate::model::Bound;
 use crate::model::EndpointSpec;
 use crate::model::EraChoice;
@@ -120,8 +120,8 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
         thresholds: None,
         system: false,
         command: &args.command,
-        headers: &args.headers,
-        transport: args.transport,
+        headers: &args.connect.headers,
+        transport: args.connect.transport,
     };
     let targets = resolve_targets(ctx, g, &adhoc)?;
     let mcp: Vec<_> = targets.iter().filter(|t| t.has(Kind::Mcp)).collect();
@@ -160,12 +160,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
     };
     let spec = LoadSpec {
         endpoint,
-        era: match args.era {
-            None => target.era,
-            Some(EraArg::Auto) => EraChoice::Auto,
-            Some(EraArg::Modern) => EraChoice::Modern,
-            Some(EraArg::Legacy) => EraChoice::Legacy,
-        },
+        era: args.connect.era.unwrap_or(target.era),
         method: match (&args.tool, args.method) {
             (Some(tool), _) => Method::Call {
                 tool: tool.clone(),
@@ -329,6 +324,7 @@ fn url_and_headers(
 ) -> anyhow::Result<(reqwest::Url, reqwest::header::HeaderMap, Vec<String>)> {
     let parsed = parse_url(url).map_err(|e| anyhow!("{flag}: {e}"))?;
     let headers = args
+        .connect
         .headers
         .iter()
         .map(|h| crate::config::parse_header_arg(h))

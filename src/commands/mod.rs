@@ -12,7 +12,7 @@ pub mod round;
 pub mod summary;
 pub mod validate;
 
-use crate::cli::{GlobalArgs, TransportArg};
+use crate::cli::GlobalArgs;
 use crate::config::ConfigError;
 use crate::config::{self};
 use crate::model::ProbeSpec;
@@ -62,7 +62,7 @@ pub struct AdHoc<'a> {
     pub system: bool,
     pub command: &'a [String],
     pub headers: &'a [String],
-    pub transport: Option<TransportArg>,
+    pub transport: Option<Wire>,
 }
 
 /// Every target this run should check: ad-hoc ones, plus config files (explicit ones always; the
@@ -86,9 +86,8 @@ pub fn resolve_targets_audited(
     let timeout = g.timeout.unwrap_or(crate::model::DEFAULT_TIMEOUT);
     let wire = match adhoc.transport {
         None => None,
-        Some(TransportArg::Http) => Some(Wire::StreamableHttp),
-        Some(TransportArg::Sse) => Some(Wire::Sse),
-        Some(TransportArg::Stdio) => {
+        Some(w @ (Wire::StreamableHttp | Wire::Sse)) => Some(w),
+        Some(Wire::Stdio) => {
             if !adhoc.urls.is_empty() {
                 return Err(ConfigError(
                     "--transport stdio needs a command after `--`, not a URL".into(),

@@ -4,8 +4,8 @@
 //! history appended. Orchestration only: the probes look, the rules judge, `report` renders.
 
 use super::{AdHoc, Context, resolve_targets_audited};
-use crate::cli::{EraArg, GlobalArgs, TargetArgs};
-use crate::model::{EraChoice, Kind, Observation, ProbeSpec, Record, Status, Target};
+use crate::cli::{GlobalArgs, TargetArgs};
+use crate::model::{Kind, Observation, ProbeSpec, Record, Status, Target};
 use crate::net::http;
 use crate::probe;
 use crate::report::Report;
@@ -219,12 +219,8 @@ fn apply_overrides(targets: &mut [Target], args: &TargetArgs) {
         if let Some(c) = args.crit_ms {
             t.checks.response_time_ms.crit = Some(c);
         }
-        if let Some(e) = args.era {
-            t.era = match e {
-                EraArg::Auto => EraChoice::Auto,
-                EraArg::Modern => EraChoice::Modern,
-                EraArg::Legacy => EraChoice::Legacy,
-            };
+        if let Some(e) = args.connect.era {
+            t.era = e;
         }
     }
 }
@@ -253,8 +249,8 @@ pub fn prepare(
         thresholds: args.thresholds.as_deref(),
         system: args.system,
         command: &args.command,
-        headers: &args.headers,
-        transport: args.transport,
+        headers: &args.connect.headers,
+        transport: args.connect.transport,
     };
     let mut targets = resolve_targets_audited(ctx, g, &adhoc, audit)?;
     apply_overrides(&mut targets, args);

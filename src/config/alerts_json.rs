@@ -8,53 +8,87 @@
 //! document by name, whatever its nesting or casing (`crate::model::MetricSource::Named`).
 
 use super::ConfigError;
+use super::de::{self, Pairs, must, object};
 use crate::model::Bound;
 use crate::model::MetricSource;
 use crate::model::MetricSpec;
 use crate::model::StateSpec;
 
-use serde_json::Value;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer};
 
 fn lower_is_worse(name: &str) -> bool {
     name.ends_with("success_rate") || name.ends_with("hit_rate") || name.ends_with("_up")
 }
 
-/// Reads the file's text into metrics and states. `shown` names the file in errors.
-pub fn parse(text: &str, shown: &str) -> Result<(Vec<MetricSpec>, Vec<StateSpec>), ConfigError> {
-    let v: Value = serde_json::from_str(&super::jsonc::to_json(text)).map_err(|e| {
-        ConfigError(format!(
-            "{shown}:{}:{}: invalid JSON: {e}",
-            e.line(),
-            e.column()
-        ))
-    })?;
-    let obj = v.as_object().ok_or_else(|| {
-        ConfigError(format!(
-            "{shown}: must be an object with `critical` and/or `warning`"
-        ))
-    })?;
-    for k in obj.keys() {
-        if k != "critical" && k != "warning" {
-            return Err(ConfigError(format!(
-                "{shown}: {k}: unknown level (use critical and warning)"
-            )));
+/// The file: its levels in file order.
+struct AlertsFile(Vec<(Level, Section)>);
+
+impl<'de> Deserialize<'de> for AlertsFile {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        object::<_, Pairs<Level, Section>>(d, "must be an object with `critical` and/or `warning`")
+            .map(|p| AlertsFile(p.0))
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Level {
+    Critical,
+    Warning,
+}
+
+impl<'de> Deserialize<'de> for Level {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "critical" => Ok(Level::Critical),
+            "warning" => Ok(Level::Warning),
+            _ => Err(D::Error::custom("unknown level (use critical and warning)")),
         }
     }
+}
+
+/// One level: name → threshold, in file order.
+struct Section(Vec<(String, Threshold)>);
+
+impl<'de> Deserialize<'de> for Section {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        object::<_, Pairs<String, Threshold>>(d, "must be an object of name → threshold")
+            .map(|p| Section(p.0))
+    }
+}
+
+/// A number (a metric's bound) or a state name (a value that is bad at this level).
+enum Threshold {
+    Number(f64),
+    State(String),
+}
+
+impl<'de> Deserialize<'de> for Threshold {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Number(f64),
+            State(String),
+        }
+        Ok(match must(d, "must be a number or a state name")? {
+            Either::Number(x) => Threshold::Number(x),
+            Either::State(s) => Threshold::State(s),
+        })
+    }
+}
+
+/// Reads the file's text into metrics and states. `shown` names the file in errors.
+pub fn parse(text: &str, shown: &str) -> Result<(Vec<MetricSpec>, Vec<StateSpec>), ConfigError> {
+    let value = de::parse_json(text, shown)?;
+    let file: AlertsFile = de::read(value, "").map_err(|p| de::error(shown, p))?;
     let mut metrics: Vec<MetricSpec> = Vec::new();
     let mut states: Vec<StateSpec> = Vec::new();
-    for (level, crit) in [("critical", true), ("warning", false)] {
-        let Some(section) = obj.get(level) else {
-            continue;
-        };
-        let section = section.as_object().ok_or_else(|| {
-            ConfigError(format!(
-                "{shown}: {level}: must be an object of name → threshold"
-            ))
-        })?;
-        for (name, t) in section {
+    for (level, crit) in [(Level::Critical, true), (Level::Warning, false)] {
+        let sections = file.0.iter().filter(|(l, _)| *l == level);
+        for (name, t) in sections.flat_map(|(_, s)| &s.0) {
             match t {
-                Value::Number(n) => {
-                    let x = n.as_f64().unwrap_or(0.0);
+                Threshold::Number(x) => {
                     let m = match metrics.iter_mut().find(|m| &m.name == name) {
                         Some(m) => m,
                         None => {
@@ -74,12 +108,12 @@ pub fn parse(text: &str, shown: &str) -> Result<(Vec<MetricSpec>, Vec<StateSpec>
                         }
                     };
                     if crit {
-                        m.bound.crit = Some(x);
+                        m.bound.crit = Some(*x);
                     } else {
-                        m.bound.warn = Some(x);
+                        m.bound.warn = Some(*x);
                     }
                 }
-                Value::String(s) => {
+                Threshold::State(s) => {
                     let st = match states.iter_mut().find(|st| &st.name == name) {
                         Some(st) => st,
                         None => {
@@ -98,11 +132,6 @@ pub fn parse(text: &str, shown: &str) -> Result<(Vec<MetricSpec>, Vec<StateSpec>
                     } else {
                         st.warn.push(s.clone());
                     }
-                }
-                _ => {
-                    return Err(ConfigError(format!(
-                        "{shown}: {level}.{name}: must be a number or a state name"
-                    )));
                 }
             }
         }

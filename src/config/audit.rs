@@ -4,6 +4,7 @@
 //! pinned. Pure: the file's text and mode, the environment and a PATH lookup come in as values.
 
 use super::EntryProblem;
+use super::file::Document;
 use crate::model::CheckId;
 use crate::model::EndpointSpec;
 use crate::model::Finding;
@@ -55,23 +56,6 @@ fn secret_name(name: &str) -> bool {
         || n.ends_with("-key")
 }
 
-/// The entries object of a config document, with its section name.
-fn entries(root: &Value) -> Option<(&'static str, &Map<String, Value>)> {
-    if let Some(t) = root.get("targets") {
-        return t.as_object().map(|m| ("targets", m));
-    }
-    if let Some(t) = root.get("mcpServers") {
-        return t.as_object().map(|m| ("mcpServers", m));
-    }
-    if let Some(t) = root.get("servers") {
-        return t.as_object().map(|m| ("servers", m));
-    }
-    root.get("mcp")
-        .and_then(|m| m.get("servers"))
-        .and_then(Value::as_object)
-        .map(|m| ("mcp.servers", m))
-}
-
 /// Literal (not `${VAR}`) secret values in an entry: the places, never the values.
 fn literal_secrets(place: &str, obj: &Map<String, Value>) -> Vec<String> {
     let mut found = Vec::new();
@@ -119,14 +103,18 @@ pub fn audit(
     find_program: &dyn Fn(&str) -> Option<String>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    let root: Value = match serde_json::from_str(&super::jsonc::to_json(file.text)) {
-        Ok(v) => v,
-        // load_file already refused it: validate never gets here with an unparseable file
-        Err(_) => return out,
-    };
-    let Some((section, entries)) = entries(&root) else {
+    // the lenient parse already refused a file that cannot be read: validate never gets here with one
+    let Some(section) = super::de::parse_json(file.text, file.shown)
+        .ok()
+        .and_then(|root| super::de::read::<_, Document>(root, "").ok())
+        .and_then(Document::section)
+    else {
         return out;
     };
+    let Some(entries) = section.entries.as_object() else {
+        return out;
+    };
+    let section = section.name;
     let disabled = entries
         .values()
         .filter(|e| e.get("disabled").and_then(Value::as_bool) == Some(true))

@@ -5,10 +5,18 @@
 //! command line, `${VAR}` / `${env:VAR}` placeholders, and selection with `--target`. A config error is
 //! one line naming the file, the place and the problem. Environment access comes in as a function so
 //! nothing here reads the process environment itself.
+//!
+//! The formats are serde types (`file.rs`, `probes.rs`, `alerts_json.rs`; the shared readers and the
+//! wording of problems in `de.rs`); this module turns an entry into a `model::Target`: placeholders,
+//! paths relative to the file, URL checks, secrets, and the checks that span keys.
 
 pub mod alerts_json;
 pub mod audit;
+mod de;
 pub mod duration;
+mod file;
+#[cfg(test)]
+mod golden;
 pub mod jsonc;
 mod probes;
 pub mod ranges;
@@ -17,14 +25,15 @@ use crate::model::EraChoice;
 use crate::model::ProbeSpec;
 use crate::model::StdioSpec;
 use crate::model::Wire;
-use crate::model::{Bound, Checks, EndpointSpec, Target};
+use crate::model::{Checks, EndpointSpec, Target};
+use file::{Document, Entries, Entry};
 pub use probes::selector_arg;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Settings shared by every target unless the target overrides them (`defaults` in mcpmon's file).
+/// What a target inherits: mcpmon's defaults with the file's `defaults` laid over them.
 #[derive(Debug, Clone)]
 struct Defaults {
     checks: Checks,
@@ -98,232 +107,66 @@ fn parse_config_with(
     default_timeout: Duration,
     mut problems: Option<&mut Vec<EntryProblem>>,
 ) -> Result<Vec<Target>, ConfigError> {
-    let err = |place: &str, msg: String| ConfigError(format!("{shown}: {place}: {msg}"));
-    let value: Value = serde_json::from_str(&jsonc::to_json(text)).map_err(|e| {
-        ConfigError(format!(
-            "{shown}:{}:{}: invalid JSON: {}",
-            e.line(),
-            e.column(),
-            strip_pos(&e.to_string())
-        ))
-    })?;
-    let root = value
-        .as_object()
-        .ok_or_else(|| ConfigError(format!("{shown}: the top level must be a JSON object")))?;
-
+    let root = de::parse_json(text, shown)?;
+    if !root.is_object() {
+        return Err(ConfigError(format!(
+            "{shown}: the top level must be a JSON object"
+        )));
+    }
+    let mut doc: Document = de::read(root, "").map_err(|p| de::error(shown, p))?;
     let mut defaults = Defaults {
         checks: Checks::default(),
         timeout: default_timeout,
         era: EraChoice::Auto,
     };
-    if let Some(d) = root.get("defaults") {
-        let d = d
-            .as_object()
-            .ok_or_else(|| err("defaults", "must be an object".into()))?;
-        for key in d.keys() {
-            if !DEFAULT_KEYS.contains(&key.as_str()) {
-                return Err(err(
-                    &format!("defaults.{key}"),
-                    format!("unknown key (known: {})", DEFAULT_KEYS.join(", ")),
-                ));
-            }
-        }
-        apply_settings(
-            d,
-            "defaults",
-            &mut defaults.checks,
-            &mut defaults.timeout,
-            &mut defaults.era,
-        )
-        .map_err(|(p, m)| err(&p, m))?;
+    if let Some(settings) = doc.defaults.take() {
+        settings.apply(&mut defaults);
     }
-
-    let (section, strict, entries) = if let Some(t) = root.get("targets") {
-        ("targets", true, t)
-    } else if let Some(t) = root.get("mcpServers") {
-        ("mcpServers", false, t)
-    } else if let Some(t) = root.get("servers") {
-        ("servers", false, t)
-    } else if let Some(t) = root.get("mcp").and_then(|m| m.get("servers")) {
-        ("mcp.servers", false, t)
-    } else {
+    let Some(section) = doc.section() else {
         return Err(ConfigError(format!(
             "{shown}: no `targets`, `mcpServers` or `servers` object: nothing to monitor (see examples/mcpmon.json)"
         )));
     };
-    let entries = entries
-        .as_object()
-        .ok_or_else(|| err(section, "must be an object of name → server".into()))?;
+    let entries: Entries =
+        de::read(section.entries, section.name).map_err(|p| de::error(shown, p))?;
     let mut targets = Vec::new();
-    for (name, entry) in entries {
-        let place = format!("{section}.{name}");
-        let parsed = (|| {
-            let obj = entry
-                .as_object()
-                .ok_or_else(|| (place.clone(), "must be an object".to_string()))?;
-            if obj.get("disabled").and_then(Value::as_bool) == Some(true) {
-                return Ok(None);
-            }
-            if strict {
-                for key in obj.keys() {
-                    if !TARGET_KEYS.contains(&key.as_str()) {
-                        return Err((
-                            format!("{place}.{key}"),
-                            format!("unknown key (known: {})", TARGET_KEYS.join(", ")),
-                        ));
-                    }
-                }
-            }
-            parse_entry(name, obj, &place, shown, base, env, &defaults).map(Some)
-        })();
+    for (name, entry) in entries.0 {
+        let place = format!("{}.{name}", section.name);
+        let parsed = read_entry(entry, section.own, &place).and_then(|raw| {
+            raw.map(|raw| parse_entry(&name, raw, &place, shown, base, env, &defaults))
+                .transpose()
+        });
         match (parsed, problems.as_deref_mut()) {
             (Ok(Some(t)), _) => targets.push(t),
             (Ok(None), _) => {}
-            (Err((p, m)), Some(list)) => list.push(EntryProblem {
-                name: name.clone(),
-                message: err(&p, m).0,
+            (Err(p), Some(list)) => list.push(EntryProblem {
+                name,
+                message: de::error(shown, p).0,
             }),
-            (Err((p, m)), None) => return Err(err(&p, m)),
+            (Err(p), None) => return Err(de::error(shown, p)),
         }
     }
     Ok(targets)
 }
 
-const DEFAULT_KEYS: &[&str] = &["timeout", "min_tools", "expect_tools", "thresholds", "era"];
-const TARGET_KEYS: &[&str] = &[
-    "command",
-    "args",
-    "env",
-    "cwd",
-    "url",
-    "headers",
-    "type",
-    "transport",
-    "disabled",
-    "timeout",
-    "min_tools",
-    "expect_tools",
-    "hub",
-    "health_url",
-    "log",
-    "process",
-    "port",
-    "thresholds",
-    "era",
-    "description",
-    "required_env",
-];
-
-fn strip_pos(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
+/// One entry of a section, read strictly (mcpmon's own) or as a client's; `None` when it is disabled
+/// (a disabled entry is not read at all).
+fn read_entry(entry: Value, own: bool, place: &str) -> Result<Option<Entry>, PlaceErr> {
+    if !entry.is_object() {
+        return Err((place.to_string(), "must be an object".into()));
+    }
+    if entry.get("disabled") == Some(&Value::Bool(true)) {
+        return Ok(None);
+    }
+    if own {
+        de::read(entry, place).map(Some)
+    } else {
+        de::read(de::ClientEntry(entry), place).map(Some)
     }
 }
 
+/// A problem with one value: its place (`targets.x.timeout`) and what is wrong.
 pub(crate) type PlaceErr = (String, String);
-
-fn apply_settings(
-    obj: &Map<String, Value>,
-    place: &str,
-    checks: &mut Checks,
-    timeout: &mut Duration,
-    era: &mut EraChoice,
-) -> Result<(), PlaceErr> {
-    let at = |k: &str| format!("{place}.{k}");
-    if let Some(v) = obj.get("timeout") {
-        *timeout = match v {
-            Value::Number(n) => {
-                let secs = n.as_f64().unwrap_or(0.0);
-                if secs <= 0.0 || !secs.is_finite() {
-                    return Err((
-                        at("timeout"),
-                        "must be a positive number of seconds or a duration like \"10s\"".into(),
-                    ));
-                }
-                Duration::from_secs_f64(secs)
-            }
-            Value::String(s) => duration::parse(s).map_err(|m| (at("timeout"), m))?,
-            _ => {
-                return Err((
-                    at("timeout"),
-                    "must be a number of seconds or a duration like \"10s\"".into(),
-                ));
-            }
-        };
-    }
-    if let Some(v) = obj.get("min_tools") {
-        let n = v
-            .as_u64()
-            .ok_or_else(|| (at("min_tools"), "must be a non-negative integer".into()))?;
-        checks.min_tools = Some(n as usize);
-    }
-    if let Some(v) = obj.get("expect_tools") {
-        checks.expect_tools = string_array(v)
-            .ok_or_else(|| (at("expect_tools"), "must be an array of tool names".into()))?;
-    }
-    if let Some(v) = obj.get("era") {
-        *era = match v.as_str() {
-            Some("auto") => EraChoice::Auto,
-            Some("modern") => EraChoice::Modern,
-            Some("legacy") => EraChoice::Legacy,
-            _ => {
-                return Err((
-                    at("era"),
-                    "must be \"auto\", \"modern\" or \"legacy\"".into(),
-                ));
-            }
-        };
-    }
-    if let Some(v) = obj.get("thresholds") {
-        let th = v
-            .as_object()
-            .ok_or_else(|| (at("thresholds"), "must be an object".into()))?;
-        for (k, b) in th {
-            let slot = checks.threshold_mut(k).ok_or_else(|| {
-                (
-                    format!("{place}.thresholds.{k}"),
-                    format!(
-                        "unknown threshold (known: {})",
-                        Checks::THRESHOLDS.join(", ")
-                    ),
-                )
-            })?;
-            *slot = parse_bound(b, *slot).map_err(|m| (format!("{place}.thresholds.{k}"), m))?;
-        }
-    }
-    Ok(())
-}
-
-pub(crate) fn parse_bound(v: &Value, current: Bound) -> Result<Bound, String> {
-    let o = v
-        .as_object()
-        .ok_or("must be an object like {\"warn\": 2000, \"crit\": 5000}")?;
-    let mut b = current;
-    for (k, val) in o {
-        let num = if val.is_null() {
-            None
-        } else {
-            Some(
-                val.as_f64()
-                    .ok_or(format!("`{k}` must be a number or null"))?,
-            )
-        };
-        match k.as_str() {
-            "warn" => b.warn = num,
-            "crit" => b.crit = num,
-            other => return Err(format!("unknown key `{other}` (use warn and crit)")),
-        }
-    }
-    Ok(b)
-}
-
-pub(crate) fn string_array(v: &Value) -> Option<Vec<String>> {
-    v.as_array()?
-        .iter()
-        .map(|x| x.as_str().map(String::from))
-        .collect()
-}
 
 /// Resolves `${VAR}` and `${env:VAR}` in one string; unresolvable ones are returned by name.
 pub fn resolve_placeholders(s: &str, env: Env) -> (String, Vec<String>) {
@@ -375,7 +218,7 @@ impl Resolver<'_> {
 
 fn parse_entry(
     name: &str,
-    obj: &Map<String, Value>,
+    mut e: Entry,
     place: &str,
     shown: &str,
     base: Option<&Path>,
@@ -388,31 +231,12 @@ fn parse_entry(
         unresolved: Vec::new(),
     };
     let mut secrets = Vec::new();
-    let get_str = |k: &str| -> Result<Option<&str>, PlaceErr> {
-        match obj.get(k) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.as_str())),
-            Some(_) => Err((at(k), "must be a string".into())),
-        }
+    // `type` wins over `transport` when an entry has both
+    let (wire, wire_key) = match (e.kind, e.transport) {
+        (Some(w), _) => (Some(w), "type"),
+        (None, w) => (w, "transport"),
     };
-    let command = get_str("command")?;
-    let url = get_str("url")?;
-    let kind = get_str("type")?.or(get_str("transport")?);
-    let wire = match kind {
-        None => None,
-        Some("stdio") => Some(Wire::Stdio),
-        Some("http" | "streamable-http" | "streamableHttp" | "streamable_http") => {
-            Some(Wire::StreamableHttp)
-        }
-        Some("sse") => Some(Wire::Sse),
-        Some(other) => {
-            return Err((
-                at("type"),
-                format!("unknown transport {other:?} (use stdio, http or sse)"),
-            ));
-        }
-    };
-    let mcp = match (command, url) {
+    let mcp = match (e.command.take(), e.url.take()) {
         (None, None) => None,
         (Some(_), Some(_)) => {
             return Err((
@@ -423,42 +247,37 @@ fn parse_entry(
         (Some(cmd), None) => {
             if matches!(wire, Some(Wire::StreamableHttp | Wire::Sse)) {
                 return Err((
-                    at("type"),
+                    at(wire_key),
                     "is an HTTP transport but the entry has a `command`".into(),
                 ));
             }
-            let args = match obj.get("args") {
-                None | Some(Value::Null) => Vec::new(),
-                Some(v) => string_array(v)
-                    .ok_or_else(|| (at("args"), "must be an array of strings".into()))?,
-            };
-            let args = args
+            let args = e
+                .args
+                .take()
+                .unwrap_or_default()
                 .iter()
                 .enumerate()
                 .map(|(i, a)| r.str(a, &format!("args[{i}]")))
                 .collect();
-            let mut envs = Vec::new();
-            if let Some(e) = obj.get("env") {
-                let e = e
-                    .as_object()
-                    .ok_or_else(|| (at("env"), "must be an object of NAME → value".into()))?;
-                for (k, v) in e {
-                    let v = v
-                        .as_str()
-                        .ok_or_else(|| (format!("{place}.env.{k}"), "must be a string".into()))?;
-                    let val = r.str(v, &format!("env.{k}"));
+            let envs = e
+                .env
+                .take()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| {
+                    let val = r.str(&v, &format!("env.{k}"));
                     secrets.push(val.clone());
-                    envs.push((k.clone(), val));
-                }
-            }
-            let cwd = get_str("cwd")?.map(|c| {
-                let c = PathBuf::from(r.str(c, "cwd"));
+                    (k, val)
+                })
+                .collect();
+            let cwd = e.cwd.take().map(|c| {
+                let c = PathBuf::from(r.str(&c, "cwd"));
                 match base {
                     Some(b) if c.is_relative() => b.join(c),
                     _ => c,
                 }
             });
-            let program = r.str(cmd, "command");
+            let program = r.str(&cmd, "command");
             if program.trim().is_empty() {
                 return Err((at("command"), "is empty".into()));
             }
@@ -471,51 +290,54 @@ fn parse_entry(
         }
         (None, Some(u)) => {
             if wire == Some(Wire::Stdio) {
-                return Err((at("type"), "is stdio but the entry has a `url`".into()));
+                return Err((at(wire_key), "is stdio but the entry has a `url`".into()));
             }
-            let url = r.str(u, "url");
+            let url = r.str(&u, "url");
             if r.unresolved.is_empty() {
                 crate::net::url::parse_url(&url).map_err(|m| (at("url"), m))?;
             }
-            let mut headers = Vec::new();
-            if let Some(h) = obj.get("headers") {
-                let h = h
-                    .as_object()
-                    .ok_or_else(|| (at("headers"), "must be an object of Header → value".into()))?;
-                for (k, v) in h {
-                    let v = v.as_str().ok_or_else(|| {
-                        (format!("{place}.headers.{k}"), "must be a string".into())
-                    })?;
-                    let val = r.str(v, &format!("headers.{k}"));
+            let headers = e
+                .headers
+                .take()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| {
+                    let val = r.str(&v, &format!("headers.{k}"));
                     secrets.push(val.clone());
-                    headers.push((k.clone(), val));
-                }
-            }
+                    (k, val)
+                })
+                .collect();
             Some(EndpointSpec::Url { url, headers, wire })
         }
     };
-    let hub = probes::hub(obj.get("hub"), place, &mut r, &mut secrets)?;
-    let http = probes::http(obj.get("health_url"), place, base, &mut r, &mut secrets)?;
-    let log = probes::log(obj.get("log"), place, base, &mut r)?;
-    let process = probes::process(obj.get("process"), obj.get("port"), place, base, &mut r)?;
+    let expect_port = e.process.is_some().then_some(e.port).flatten();
+    let hub = e
+        .hub
+        .take()
+        .map(|h| probes::hub_spec(h, place, &mut r, &mut secrets))
+        .transpose()?;
+    let http = e
+        .health_url
+        .take()
+        .map(|h| probes::http_check(h, place, base, &mut r, &mut secrets))
+        .transpose()?;
+    let log = e
+        .log
+        .take()
+        .map(|l| probes::log_of(l, place, base, &mut r))
+        .transpose()?;
+    let process = probes::process_spec(e.process.take(), e.port, place, base, &mut r)?;
     if mcp.is_none() && hub.is_none() && http.is_none() && log.is_none() && process.is_none() {
         return Err((
             place.to_string(),
             "has nothing to check: give `command` (stdio) or `url` (an MCP server), or `hub`, `health_url`, `log`, `process`, `port`".into(),
         ));
     }
-    let mut checks = defaults.checks.clone();
-    let mut timeout = defaults.timeout;
-    let mut era = defaults.era;
-    apply_settings(obj, place, &mut checks, &mut timeout, &mut era)?;
-    if obj.get("process").is_some() {
-        checks.expect_port = obj
-            .get("port")
-            .and_then(Value::as_u64)
-            .and_then(|p| u16::try_from(p).ok());
-    }
+    let mut own = defaults.clone();
+    e.take_settings().apply(&mut own);
+    own.checks.expect_port = expect_port;
     secrets.retain(|s| s.len() >= 4);
-    let mut t = Target::empty(name.to_string(), format!("{shown}: {place}"), timeout);
+    let mut t = Target::empty(name.to_string(), format!("{shown}: {place}"), own.timeout);
     let specs = [
         mcp.map(ProbeSpec::Mcp),
         hub.map(ProbeSpec::Hub),
@@ -526,8 +348,8 @@ fn parse_entry(
     for spec in specs.into_iter().flatten() {
         t.set(spec);
     }
-    t.era = era;
-    t.checks = checks;
+    t.era = own.era;
+    t.checks = own.checks;
     t.unresolved = r.unresolved;
     t.secrets = secrets;
     Ok(t)

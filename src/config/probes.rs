@@ -1,11 +1,15 @@
-//! The config keys that attach more probes to a target: `hub`, `health_url`, `log`.
+//! The config keys that attach more probes to a target, as serde reads them, and the specs they
+//! become.
 //!
-//! `process`: a command-line pattern, or `{"pid" | "pid_file" | "port" | "pattern"}`; `port` alone (a
-//! number) finds the process listening there and checks that something does. `hub`: a URL string or `{"url", "headers"}`. `health_url`: a URL string or `{"url", "headers",
-//! "expect_status", "assert": {pointer: value}, "metrics": {name: {"pointer" | "prometheus", "labels",
-//! "warn", "crit", "below"}}}`. `log`: a path or `{"path", "entries"}`.
+//! `hub`: a URL string or `{"url", "headers"}`. `health_url`: a URL string or `{"url", "headers",
+//! "expect_status", "assert": {pointer: value}, "metrics": {name: pointer | {"pointer" | "prometheus",
+//! "labels", "warn", "crit", "below"}}, "ca_file"}`. `log`: a path or `{"path", "entries"}`.
+//! `process`: a command-line pattern, or exactly one of `{"pid" | "pid_file" | "port" | "pattern"}`;
+//! `port` alone (a number) finds the process listening there and checks that something does. Also
+//! `--process`'s argument (`selector_arg`).
 
-use super::{PlaceErr, Resolver, parse_bound, string_array};
+use super::de::{Pairs, StrOr, Text, must, number_or_null, object, str_or_object};
+use super::{PlaceErr, Resolver};
 use crate::model::Assertion;
 use crate::model::Bound;
 use crate::model::HttpCheck;
@@ -17,267 +21,362 @@ use crate::model::ProcessSpec;
 use crate::model::Selector;
 use crate::model::default_patterns;
 
-use serde_json::{Map, Value};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// Default number of log entries read from the end (source document 001: "last 100 entries").
 pub const DEFAULT_LOG_ENTRIES: usize = 100;
 
-/// A URL, its headers, and the object it came from (when it was one).
-type UrlParts = (String, Vec<(String, String)>, Option<Map<String, Value>>);
+/// `hub`: the hub's base URL, or `{"url", "headers"}`.
+pub(super) type Hub = StrOr<HubObject>;
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct HubObject {
+    #[serde(default, deserialize_with = "url")]
+    url: Option<String>,
+    #[serde(default, deserialize_with = "headers")]
+    headers: Option<Vec<(String, String)>>,
+}
+
+/// `health_url`: the endpoint's URL, or an object that also says what to expect and read.
+pub(super) type HealthUrl = StrOr<HealthObject>;
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct HealthObject {
+    #[serde(default, deserialize_with = "url")]
+    url: Option<String>,
+    #[serde(default, deserialize_with = "headers")]
+    headers: Option<Vec<(String, String)>>,
+    #[serde(default, deserialize_with = "expect_status")]
+    expect_status: Option<Vec<u16>>,
+    #[serde(default, rename = "assert", deserialize_with = "asserts")]
+    asserts: Option<Vec<(String, Value)>>,
+    #[serde(default, deserialize_with = "metrics")]
+    metrics: Option<Vec<(String, Metric)>>,
+    #[serde(default, deserialize_with = "ca_file")]
+    ca_file: Option<String>,
+}
+
+/// One of `health_url.metrics`: a JSON pointer, or an object that says where the number is and how
+/// to judge it.
+pub(super) struct Metric(StrOr<MetricObject>);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MetricObject {
+    #[serde(default, deserialize_with = "text")]
+    pointer: Option<String>,
+    #[serde(default, deserialize_with = "text")]
+    prometheus: Option<String>,
+    #[serde(default, deserialize_with = "labels")]
+    labels: Option<Vec<(String, String)>>,
+    #[serde(default, deserialize_with = "number_or_null")]
+    warn: Option<f64>,
+    #[serde(default, deserialize_with = "number_or_null")]
+    crit: Option<f64>,
+    #[serde(default, deserialize_with = "below")]
+    below: Option<bool>,
+}
+
+impl<'de> Deserialize<'de> for Metric {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        str_or_object(d, "must be a JSON pointer or an object").map(Metric)
+    }
+}
+
+/// A key of `health_url.assert`: a JSON pointer, empty (the whole body) or starting with `/`.
+struct Pointer(String);
+
+impl<'de> Deserialize<'de> for Pointer {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let p = String::deserialize(d)?;
+        if p.is_empty() || p.starts_with('/') {
+            Ok(Pointer(p))
+        } else {
+            Err(D::Error::custom(
+                "a JSON pointer starts with `/` (e.g. \"/status\")",
+            ))
+        }
+    }
+}
+
+/// `log`: the file's path, or `{"path", "entries"}`.
+pub(super) type Log = StrOr<LogObject>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct LogObject {
+    #[serde(default, deserialize_with = "log_path")]
+    path: Option<String>,
+    #[serde(default, deserialize_with = "entries")]
+    entries: Option<usize>,
+}
+
+/// `process`: a command-line pattern, or an object naming the process one way.
+pub(super) type Process = StrOr<ProcessObject>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ProcessObject {
+    #[serde(default, deserialize_with = "pid")]
+    pid: Option<u32>,
+    #[serde(default, deserialize_with = "pid_file")]
+    pid_file: Option<String>,
+    #[serde(default, deserialize_with = "process_port")]
+    port: Option<u16>,
+    #[serde(default, deserialize_with = "pattern")]
+    pattern: Option<String>,
+}
+
+pub(super) fn hub<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Hub>, D::Error> {
+    str_or_object(d, "must be a URL or an object with `url`").map(Some)
+}
+
+pub(super) fn health_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<HealthUrl>, D::Error> {
+    str_or_object(d, "must be a URL or an object with `url`").map(Some)
+}
+
+pub(super) fn log<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Log>, D::Error> {
+    str_or_object(d, "must be a path or an object with `path`").map(Some)
+}
+
+pub(super) fn process<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Process>, D::Error> {
+    str_or_object(d, "must be a command-line pattern or an object").map(Some)
+}
+
+/// An entry's `port`: a TCP port number, not 0.
+pub(super) fn port<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
+    let what = "must be a TCP port number";
+    match must(d, what)? {
+        0 => Err(D::Error::custom(what)),
+        port => Ok(Some(port)),
+    }
+}
+
+fn process_port<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
+    must(d, "must be a TCP port number").map(Some)
+}
+
+fn url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    must(d, "is required (a URL string)")
+}
+
+fn headers<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<(String, String)>>, D::Error> {
+    object::<_, Pairs<String, Text>>(d, "must be an object").map(|p| Some(p.map(|t| t.0)))
+}
+
+/// `expect_status`: a status code or a list of them.
+fn expect_status<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u16>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Codes {
+        Many(Vec<Value>),
+        One(serde_json::Number),
+    }
+    let codes = match must(d, "must be a status code or a list of them")? {
+        Codes::Many(codes) => codes,
+        Codes::One(code) => vec![Value::Number(code)],
+    };
+    codes
+        .iter()
+        .map(|c| {
+            c.as_u64()
+                .and_then(|n| u16::try_from(n).ok())
+                .filter(|n| (100..600).contains(n))
+                .ok_or_else(|| D::Error::custom("must hold HTTP status codes"))
+        })
+        .collect::<Result<_, _>>()
+        .map(Some)
+}
+
+fn asserts<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<(String, Value)>>, D::Error> {
+    object::<_, Pairs<Pointer, Value>>(d, "must be an object of JSON pointer → expected value")
+        .map(|p| Some(p.0.into_iter().map(|(k, v)| (k.0, v)).collect()))
+}
+
+fn metrics<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<(String, Metric)>>, D::Error> {
+    object::<_, Pairs<String, Metric>>(d, "must be an object of name → metric").map(|p| Some(p.0))
+}
+
+fn ca_file<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    must(d, "must be the path of a PEM file").map(Some)
+}
+
+fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    must(d, "must be a string")
+}
+
+fn labels<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<(String, String)>>, D::Error> {
+    object::<_, Pairs<String, Text>>(d, "must be an object of label → value")
+        .map(|p| Some(p.map(|t| t.0)))
+}
+
+fn below<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    must(d, "must be true (lower is worse) or false").map(Some)
+}
+
+fn log_path<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    must(d, "is required")
+}
+
+fn entries<'de, D: Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+    let range = "must be 1 to 100000";
+    let n: usize = must(d, range)?;
+    if (1..=100_000).contains(&n) {
+        Ok(Some(n))
+    } else {
+        Err(D::Error::custom(range))
+    }
+}
+
+fn pid<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    must(d, "must be a process id").map(Some)
+}
+
+fn pid_file<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    must(d, "must be a path").map(Some)
+}
+
+fn pattern<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    must(d, "must be a string").map(Some)
+}
+
+/// `path`, relative to the config file's directory when it is relative.
+fn from_base(path: PathBuf, base: Option<&Path>) -> PathBuf {
+    match base {
+        Some(b) if path.is_relative() => b.join(path),
+        _ => path,
+    }
+}
+
+/// The URL (placeholders resolved; checked unless one is unresolved) and the headers of a `hub` or
+/// `health_url`; the header values are secrets.
 fn url_and_headers(
-    v: &Value,
+    url: Option<String>,
+    headers: Option<Vec<(String, String)>>,
     place: &str,
     r: &mut Resolver,
     secrets: &mut Vec<String>,
-) -> Result<UrlParts, PlaceErr> {
-    let (url, obj) = match v {
-        Value::String(u) => (u.clone(), None),
-        Value::Object(o) => {
-            let u = o
-                .get("url")
-                .and_then(Value::as_str)
-                .ok_or_else(|| (format!("{place}.url"), "is required (a URL string)".into()))?;
-            (u.to_string(), Some(o.clone()))
-        }
-        _ => {
-            return Err((
-                place.to_string(),
-                "must be a URL or an object with `url`".into(),
-            ));
-        }
-    };
+) -> Result<(String, Vec<(String, String)>), PlaceErr> {
+    let url = url.ok_or_else(|| (format!("{place}.url"), "is required (a URL string)".into()))?;
     let url = r.str(&url, place);
     if !url.contains("${") {
         crate::net::url::parse_url(&url).map_err(|m| (place.to_string(), m))?;
     }
-    let mut headers = Vec::new();
-    if let Some(h) = obj.as_ref().and_then(|o| o.get("headers")) {
-        let h = h
-            .as_object()
-            .ok_or_else(|| (format!("{place}.headers"), "must be an object".into()))?;
-        for (k, v) in h {
-            let v = v
-                .as_str()
-                .ok_or_else(|| (format!("{place}.headers.{k}"), "must be a string".into()))?;
-            let val = r.str(v, &format!("{place}.headers.{k}"));
+    let headers = headers
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| {
+            let val = r.str(&v, &format!("{place}.headers.{k}"));
             secrets.push(val.clone());
-            headers.push((k.clone(), val));
-        }
-    }
-    Ok((url, headers, obj))
+            (k, val)
+        })
+        .collect();
+    Ok((url, headers))
 }
 
-pub(super) fn hub(
-    v: Option<&Value>,
+pub(super) fn hub_spec(
+    raw: Hub,
     place: &str,
     r: &mut Resolver,
     secrets: &mut Vec<String>,
-) -> Result<Option<HubSpec>, PlaceErr> {
-    let Some(v) = v else { return Ok(None) };
-    let place = format!("{place}.hub");
-    let (url, headers, _) = url_and_headers(v, &place, r, secrets)?;
-    Ok(Some(HubSpec { url, headers }))
+) -> Result<HubSpec, PlaceErr> {
+    let (url, headers) = match raw {
+        StrOr::Str(url) => (Some(url), None),
+        StrOr::Object(o) => (o.url, o.headers),
+    };
+    let (url, headers) = url_and_headers(url, headers, &format!("{place}.hub"), r, secrets)?;
+    Ok(HubSpec { url, headers })
 }
 
-pub(super) fn http(
-    v: Option<&Value>,
+pub(super) fn http_check(
+    raw: HealthUrl,
     place: &str,
     base: Option<&Path>,
     r: &mut Resolver,
     secrets: &mut Vec<String>,
-) -> Result<Option<HttpCheck>, PlaceErr> {
-    let Some(v) = v else { return Ok(None) };
+) -> Result<HttpCheck, PlaceErr> {
     let place = format!("{place}.health_url");
-    let (url, headers, obj) = url_and_headers(v, &place, r, secrets)?;
-    let mut check = HttpCheck {
+    let o = match raw {
+        StrOr::Str(url) => HealthObject {
+            url: Some(url),
+            ..HealthObject::default()
+        },
+        StrOr::Object(o) => o,
+    };
+    let (url, headers) = url_and_headers(o.url, o.headers, &place, r, secrets)?;
+    let ca_file = o
+        .ca_file
+        .map(|ca| from_base(PathBuf::from(r.str(&ca, &place)), base));
+    let asserts = o
+        .asserts
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(pointer, expected)| Assertion { pointer, expected })
+        .collect();
+    let metrics = o
+        .metrics
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, m)| {
+            let place = format!("{place}.metrics.{name}");
+            metric(name, m, &place)
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(HttpCheck {
         url,
         headers,
-        expect_status: Vec::new(),
-        asserts: Vec::new(),
-        metrics: Vec::new(),
+        expect_status: o.expect_status.unwrap_or_default(),
+        asserts,
+        metrics,
         states: Vec::new(),
-        ca_file: None,
-    };
-    let Some(obj) = obj else {
-        return Ok(Some(check));
-    };
-    for key in obj.keys() {
-        if ![
-            "url",
-            "headers",
-            "expect_status",
-            "assert",
-            "metrics",
-            "ca_file",
-        ]
-        .contains(&key.as_str())
-        {
-            return Err((
-                format!("{place}.{key}"),
-                "unknown key (known: url, headers, expect_status, assert, metrics, ca_file)".into(),
-            ));
-        }
-    }
-    if let Some(ca) = obj.get("ca_file") {
-        let ca = ca.as_str().ok_or_else(|| {
-            (
-                format!("{place}.ca_file"),
-                "must be the path of a PEM file".into(),
-            )
-        })?;
-        let ca = PathBuf::from(r.str(ca, &place));
-        check.ca_file = Some(match base {
-            Some(b) if ca.is_relative() => b.join(ca),
-            _ => ca,
-        });
-    }
-    match obj.get("expect_status") {
-        None => {}
-        Some(Value::Number(n)) => check.expect_status = vec![n.as_u64().unwrap_or(0) as u16],
-        Some(Value::Array(a)) => {
-            for s in a {
-                let n = s
-                    .as_u64()
-                    .filter(|n| (100..600).contains(n))
-                    .ok_or_else(|| {
-                        (
-                            format!("{place}.expect_status"),
-                            "must hold HTTP status codes".into(),
-                        )
-                    })?;
-                check.expect_status.push(n as u16);
-            }
-        }
-        Some(_) => {
-            return Err((
-                format!("{place}.expect_status"),
-                "must be a status code or a list of them".into(),
-            ));
-        }
-    }
-    if let Some(a) = obj.get("assert") {
-        let a = a.as_object().ok_or_else(|| {
-            (
-                format!("{place}.assert"),
-                "must be an object of JSON pointer → expected value".into(),
-            )
-        })?;
-        for (pointer, expected) in a {
-            if !pointer.is_empty() && !pointer.starts_with('/') {
-                return Err((
-                    format!("{place}.assert.{pointer}"),
-                    "a JSON pointer starts with `/` (e.g. \"/status\")".into(),
-                ));
-            }
-            check.asserts.push(Assertion {
-                pointer: pointer.clone(),
-                expected: expected.clone(),
-            });
-        }
-    }
-    if let Some(m) = obj.get("metrics") {
-        let m = m.as_object().ok_or_else(|| {
-            (
-                format!("{place}.metrics"),
-                "must be an object of name → metric".into(),
-            )
-        })?;
-        for (name, spec) in m {
-            check
-                .metrics
-                .push(metric(name, spec, &format!("{place}.metrics.{name}"))?);
-        }
-    }
-    Ok(Some(check))
+        ca_file,
+    })
 }
 
-fn metric(name: &str, spec: &Value, place: &str) -> Result<MetricSpec, PlaceErr> {
-    let source_of = |o: &Map<String, Value>| -> Result<MetricSource, PlaceErr> {
-        if let Some(p) = o.get("pointer").and_then(Value::as_str) {
-            return Ok(MetricSource::Pointer(p.to_string()));
-        }
-        if let Some(n) = o.get("prometheus").and_then(Value::as_str) {
-            let mut labels = Vec::new();
-            if let Some(l) = o.get("labels").and_then(Value::as_object) {
-                for (k, v) in l {
-                    let v = v.as_str().ok_or_else(|| {
-                        (format!("{place}.labels.{k}"), "must be a string".into())
-                    })?;
-                    labels.push((k.clone(), v.to_string()));
-                }
-            }
-            return Ok(MetricSource::Prometheus {
-                name: n.to_string(),
-                labels,
-            });
-        }
-        Err((
-            place.to_string(),
-            "needs `pointer` (JSON) or `prometheus` (a metric name)".into(),
-        ))
-    };
-    match spec {
-        Value::String(p) => Ok(MetricSpec {
-            name: name.into(),
-            source: MetricSource::Pointer(p.clone()),
-            bound: Bound {
-                warn: None,
-                crit: None,
-            },
-            below: false,
-            fraction: false,
-        }),
-        Value::Object(o) => {
-            for key in o.keys() {
-                if !["pointer", "prometheus", "labels", "warn", "crit", "below"]
-                    .contains(&key.as_str())
-                {
-                    return Err((
-                        format!("{place}.{key}"),
-                        "unknown key (known: pointer, prometheus, labels, warn, crit, below)"
-                            .into(),
-                    ));
-                }
-            }
-            let mut bounds = Map::new();
-            for k in ["warn", "crit"] {
-                if let Some(v) = o.get(k) {
-                    bounds.insert(k.into(), v.clone());
-                }
-            }
-            let bound = parse_bound(
-                &Value::Object(bounds),
-                Bound {
+fn metric(name: String, raw: Metric, place: &str) -> Result<MetricSpec, PlaceErr> {
+    let o = match raw.0 {
+        StrOr::Str(pointer) => {
+            return Ok(MetricSpec {
+                name,
+                source: MetricSource::Pointer(pointer),
+                bound: Bound {
                     warn: None,
                     crit: None,
                 },
-            )
-            .map_err(|m| (place.to_string(), m))?;
-            let below = match o.get("below") {
-                None => false,
-                Some(Value::Bool(b)) => *b,
-                Some(_) => {
-                    return Err((
-                        format!("{place}.below"),
-                        "must be true (lower is worse) or false".into(),
-                    ));
-                }
-            };
-            Ok(MetricSpec {
-                name: name.into(),
-                source: source_of(o)?,
-                bound,
-                below,
+                below: false,
                 fraction: false,
-            })
+            });
         }
-        _ => Err((
-            place.to_string(),
-            "must be a JSON pointer or an object".into(),
-        )),
-    }
+        StrOr::Object(o) => o,
+    };
+    let source = match (o.pointer, o.prometheus) {
+        (Some(p), _) => MetricSource::Pointer(p),
+        (None, Some(name)) => MetricSource::Prometheus {
+            name,
+            labels: o.labels.unwrap_or_default(),
+        },
+        (None, None) => {
+            return Err((
+                place.to_string(),
+                "needs `pointer` (JSON) or `prometheus` (a metric name)".into(),
+            ));
+        }
+    };
+    Ok(MetricSpec {
+        name,
+        source,
+        bound: Bound {
+            warn: o.warn,
+            crit: o.crit,
+        },
+        below: o.below.unwrap_or(false),
+        fraction: false,
+    })
 }
 
 pub(crate) fn log_spec(path: PathBuf, entries: Option<usize>) -> LogSpec {
@@ -288,41 +387,23 @@ pub(crate) fn log_spec(path: PathBuf, entries: Option<usize>) -> LogSpec {
     }
 }
 
-pub(super) fn log(
-    v: Option<&Value>,
+pub(super) fn log_of(
+    raw: Log,
     place: &str,
     base: Option<&Path>,
     r: &mut Resolver,
-) -> Result<Option<LogSpec>, PlaceErr> {
-    let Some(v) = v else { return Ok(None) };
+) -> Result<LogSpec, PlaceErr> {
     let place = format!("{place}.log");
-    let (path, entries) = match v {
-        Value::String(p) => (p.clone(), None),
-        Value::Object(o) => {
-            let p = o
-                .get("path")
-                .and_then(Value::as_str)
-                .ok_or_else(|| (format!("{place}.path"), "is required".into()))?;
-            let n = match o.get("entries") {
-                None => None,
-                Some(n) => Some(
-                    n.as_u64()
-                        .filter(|n| (1..=100_000).contains(n))
-                        .ok_or_else(|| (format!("{place}.entries"), "must be 1 to 100000".into()))?
-                        as usize,
-                ),
-            };
-            (p.to_string(), n)
-        }
-        _ => return Err((place, "must be a path or an object with `path`".into())),
+    let (path, entries) = match raw {
+        StrOr::Str(path) => (path, None),
+        StrOr::Object(o) => (
+            o.path
+                .ok_or_else(|| (format!("{place}.path"), "is required".to_string()))?,
+            o.entries,
+        ),
     };
-    let path = PathBuf::from(r.str(&path, &place));
-    let path = match base {
-        Some(b) if path.is_relative() => b.join(path),
-        _ => path,
-    };
-    let _ = string_array; // shared helper, used by other keys
-    Ok(Some(log_spec(path, entries)))
+    let path = from_base(PathBuf::from(r.str(&path, &place)), base);
+    Ok(log_spec(path, entries))
 }
 
 /// Parses a `--process` argument: `pid:N`, `pidfile:PATH`, `port:N`, or a command-line pattern.
@@ -348,71 +429,35 @@ pub fn selector_arg(s: &str) -> Result<Selector, String> {
     })
 }
 
-pub(super) fn process(
-    v: Option<&Value>,
-    port: Option<&Value>,
+/// The process of `process`, or of `port` alone (the process listening there).
+pub(super) fn process_spec(
+    raw: Option<Process>,
+    port: Option<u16>,
     place: &str,
     base: Option<&Path>,
     r: &mut Resolver,
 ) -> Result<Option<ProcessSpec>, PlaceErr> {
-    let port = match port {
-        None => None,
-        Some(p) => Some(
-            p.as_u64()
-                .and_then(|n| u16::try_from(n).ok())
-                .filter(|n| *n > 0)
-                .ok_or_else(|| (format!("{place}.port"), "must be a TCP port number".into()))?,
-        ),
-    };
     let place = format!("{place}.process");
-    let selector = match v {
+    let selector = match raw {
         None => match port {
             Some(p) => Selector::Port(p),
             None => return Ok(None),
         },
-        Some(Value::String(p)) => Selector::Pattern(r.str(p, &place)),
-        Some(Value::Object(o)) => {
-            let keys: Vec<&str> = o.keys().map(String::as_str).collect();
-            match keys.as_slice() {
-                ["pid"] => Selector::Pid(
-                    o["pid"]
-                        .as_u64()
-                        .and_then(|n| u32::try_from(n).ok())
-                        .ok_or_else(|| (format!("{place}.pid"), "must be a process id".into()))?,
-                ),
-                ["pid_file"] => {
-                    let p = o["pid_file"]
-                        .as_str()
-                        .ok_or_else(|| (format!("{place}.pid_file"), "must be a path".into()))?;
-                    let p = PathBuf::from(r.str(p, &place));
-                    Selector::PidFile(match base {
-                        Some(b) if p.is_relative() => b.join(p),
-                        _ => p,
-                    })
-                }
-                ["port"] => Selector::Port(
-                    o["port"]
-                        .as_u64()
-                        .and_then(|n| u16::try_from(n).ok())
-                        .ok_or_else(|| {
-                            (format!("{place}.port"), "must be a TCP port number".into())
-                        })?,
-                ),
-                ["pattern"] => Selector::Pattern(
-                    o["pattern"]
-                        .as_str()
-                        .map(|p| r.str(p, &place))
-                        .ok_or_else(|| (format!("{place}.pattern"), "must be a string".into()))?,
-                ),
-                _ => {
-                    return Err((
-                        place,
-                        "needs exactly one of `pid`, `pid_file`, `port`, `pattern`".into(),
-                    ));
-                }
+        Some(StrOr::Str(pattern)) => Selector::Pattern(r.str(&pattern, &place)),
+        Some(StrOr::Object(o)) => match (o.pid, o.pid_file, o.port, o.pattern) {
+            (Some(pid), None, None, None) => Selector::Pid(pid),
+            (None, Some(file), None, None) => {
+                Selector::PidFile(from_base(PathBuf::from(r.str(&file, &place)), base))
             }
-        }
-        Some(_) => return Err((place, "must be a command-line pattern or an object".into())),
+            (None, None, Some(port), None) => Selector::Port(port),
+            (None, None, None, Some(pattern)) => Selector::Pattern(r.str(&pattern, &place)),
+            _ => {
+                return Err((
+                    place,
+                    "needs exactly one of `pid`, `pid_file`, `port`, `pattern`".into(),
+                ));
+            }
+        },
     };
     Ok(Some(ProcessSpec::new(selector)))
 }

@@ -555,20 +555,40 @@ impl Era {
     }
 }
 
-/// What the user allows detection to choose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// What the user allows detection to choose: `--era` and a config's `era` (`auto`, `modern`, `legacy`).
+/// The variants' doc comments are `--era`'s help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
 pub enum EraChoice {
+    /// Try the stateless 2026-07-28 revision first, fall back to the initialize handshake.
     #[default]
     Auto,
+    /// Only the stateless 2026-07-28 revision (`server/discover`).
     Modern,
+    /// Only the initialize handshake (2025-11-25 and earlier).
     Legacy,
 }
 
-/// Which wire a transport speaks; the stable names appear in every output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which wire a transport speaks. `as_str` is the stable name in every output; `--transport` and a
+/// config's `type` / `transport` call streamable HTTP `http` (a config also takes the client configs'
+/// `streamable-http`, `streamableHttp`, `streamable_http`). The variants' doc comments are
+/// `--transport`'s help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 pub enum Wire {
+    /// A child process (only with a command after `--`).
+    #[serde(rename = "stdio")]
     Stdio,
+    /// Streamable HTTP (either era).
+    #[serde(
+        rename = "http",
+        alias = "streamable-http",
+        alias = "streamableHttp",
+        alias = "streamable_http"
+    )]
+    #[value(name = "http")]
     StreamableHttp,
+    /// The legacy HTTP+SSE transport (2024-11-05).
+    #[serde(rename = "sse")]
     Sse,
 }
 
