@@ -3,6 +3,7 @@
 //! The library behind the `mcpmon` binary: targets → probes → rules → report → render. `main.rs` only
 //! parses arguments, resolves terminal facts and maps the result to an exit code.
 
+pub mod child;
 pub mod cli;
 pub mod commands;
 pub mod config;

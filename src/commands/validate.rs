@@ -86,6 +86,7 @@ fn narrow(t: &mut Target, want: &dyn Fn(Section) -> bool, liveness: bool) {
 /// Runs the conformance checks of every MCP target concurrently.
 async fn conformance(targets: Vec<Target>, client: &reqwest::Client) -> Vec<Finding> {
     let mut set = tokio::task::JoinSet::new();
+    let names: Vec<String> = targets.iter().map(|t| t.name.clone()).collect();
     for (i, t) in targets.into_iter().enumerate() {
         let client = client.clone();
         set.spawn(async move {
@@ -96,14 +97,17 @@ async fn conformance(targets: Vec<Target>, client: &reqwest::Client) -> Vec<Find
             )
         });
     }
-    let mut all = Vec::new();
+    let mut done: Vec<Option<Vec<Finding>>> = vec![None; names.len()];
     while let Some(r) = set.join_next().await {
-        if let Ok(x) = r {
-            all.push(x);
+        if let Ok((i, f)) = r {
+            done[i] = Some(f);
         }
     }
-    all.sort_by_key(|(i, _)| *i);
-    all.into_iter().flat_map(|(_, f)| f).collect()
+    // a task can only be missing if it panicked: said as such, never silently dropped
+    done.into_iter()
+        .zip(&names)
+        .flat_map(|(f, name)| f.unwrap_or_else(|| vec![rules::conformance::not_finished(name)]))
+        .collect()
 }
 
 pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ValidateArgs) -> anyhow::Result<Outcome> {

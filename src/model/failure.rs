@@ -68,6 +68,9 @@ pub enum Reason {
     Anomaly,
     /// `measure --tool`: the tool is not marked read-only and `--allow-side-effects` was not given.
     NotReadOnly,
+    /// mcpmon itself failed while checking (a probe task that panicked or stopped): not the server's
+    /// fault, and said as such.
+    InternalError,
 }
 
 impl Reason {
@@ -110,6 +113,7 @@ impl Reason {
             Reason::Nonconformant => "nonconformant",
             Reason::Anomaly => "anomaly",
             Reason::NotReadOnly => "not_read_only",
+            Reason::InternalError => "internal_error",
         }
     }
 }
@@ -283,6 +287,14 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&Reason::ResponseTooLarge).unwrap(),
             "\"response_too_large\""
+        );
+        assert_eq!(Reason::InternalError.as_str(), "internal_error");
+        assert_eq!(Reason::NotReadOnly.as_str(), "not_read_only");
+        assert_eq!(
+            Failure::new(Reason::RpcError, "x")
+                .with_rpc_code(-32601)
+                .rpc_code,
+            Some(-32601)
         );
     }
 }

@@ -6,14 +6,14 @@
 use super::{Delivered, human, one_line};
 use crate::model::Status;
 
-use nix::sys::signal::{Signal, killpg};
-use nix::unistd::Pid;
+use crate::child::Group;
+use nix::sys::signal::Signal;
 use std::os::unix::process::ExitStatusExt as _;
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::process::{ChildStderr, Command};
-use tokio::time::{Instant, timeout, timeout_at};
+use tokio::time::{Instant, timeout_at};
 
 /// How much of the end of stderr is kept.
 const STDERR_TAIL_BYTES: usize = 8 * 1024;
@@ -46,7 +46,7 @@ pub(super) async fn deliver(
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| spawn_message(program, &e))?;
-    let pgid = child.id().and_then(|p| i32::try_from(p).ok());
+    let group = Group::of(&child);
     let mut stdin = child.stdin.take();
     let mut stderr = child.stderr.take();
     let mut reading = stderr.is_some();
@@ -93,11 +93,11 @@ pub(super) async fn deliver(
             judge(st, &tail)
         }
         Ok(Err(e)) => {
-            let reaped = kill_and_reap(&mut child, pgid).await;
+            let reaped = kill_and_reap(&mut child, group).await;
             Err(format!("waiting for the program failed ({e}); {reaped}"))
         }
         Err(_) => {
-            let reaped = kill_and_reap(&mut child, pgid).await;
+            let reaped = kill_and_reap(&mut child, group).await;
             Err(format!(
                 "did not finish within the {} deadline; {reaped}{}",
                 human(budget),
@@ -115,14 +115,11 @@ async fn read_some(r: &mut Option<ChildStderr>, buf: &mut [u8]) -> std::io::Resu
 }
 
 /// SIGKILL to the program's whole group (it may have started children), then wait for the program.
-async fn kill_and_reap(child: &mut tokio::process::Child, pgid: Option<i32>) -> &'static str {
-    if let Some(pg) = pgid {
-        let _ = killpg(Pid::from_raw(pg), Signal::SIGKILL);
-    }
-    let _ = child.start_kill();
-    match timeout(REAP_GRACE, child.wait()).await {
-        Ok(Ok(_)) => "killed and reaped",
-        _ => "killed (not reaped yet)",
+async fn kill_and_reap(child: &mut tokio::process::Child, group: Group) -> &'static str {
+    if group.kill_and_reap(child, REAP_GRACE).await {
+        "killed and reaped"
+    } else {
+        "killed (not reaped yet)"
     }
 }
 

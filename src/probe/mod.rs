@@ -127,7 +127,7 @@ where
             Ok(Err(_)) => (
                 empty_facts(kind),
                 Some(Failure::new(
-                    Reason::ConnectError,
+                    Reason::InternalError,
                     format!("internal error: {what} stopped"),
                 )),
             ),
@@ -157,7 +157,7 @@ pub fn run_failed(target: &Target, kind: Kind, now: chrono::DateTime<chrono::Utc
         started_at: now,
         duration: Duration::ZERO,
         failure: Some(Failure::new(
-            Reason::ConnectError,
+            Reason::InternalError,
             "internal error: the probe did not finish",
         )),
         facts: empty_facts(kind),

@@ -10,6 +10,19 @@ use crate::net::redact::scrub;
 
 use crate::probe::conformance::{Check, Outcome};
 
+/// The conformance checks of a target whose task did not finish (it panicked): UNKNOWN, said as
+/// mcpmon's own failure, never dropped.
+pub fn not_finished(target: &str) -> Finding {
+    Finding::new(
+        target,
+        Kind::Conformance,
+        "conformance",
+        Status::Unknown,
+        Some(Reason::InternalError),
+        "internal error: the conformance checks did not finish".into(),
+    )
+}
+
 pub fn findings(target: &str, checks: &[Check], secrets: &[String]) -> Vec<Finding> {
     checks
         .iter()
@@ -36,4 +49,22 @@ pub fn findings(target: &str, checks: &[Check], secrets: &[String]) -> Vec<Findi
             Some(f)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checks_that_did_not_finish_are_unknown_and_mcpmons_own_failure() {
+        let f = not_finished("api");
+        assert_eq!(
+            (f.status, f.reason),
+            (Status::Unknown, Some(Reason::InternalError))
+        );
+        assert_eq!(
+            (f.probe, f.check.as_str()),
+            (Kind::Conformance, "conformance")
+        );
+    }
 }

@@ -11,9 +11,9 @@ use crate::model::Reason;
 use crate::model::StdioSpec;
 use crate::net::http::MAX_RESPONSE_BYTES;
 
+use crate::child::Group;
 use crate::mcp::jsonrpc;
-use nix::sys::signal::{Signal, killpg};
-use nix::unistd::Pid;
+use nix::sys::signal::Signal;
 use serde_json::Value;
 use std::collections::VecDeque;
 use std::process::Stdio;
@@ -45,7 +45,7 @@ enum Line {
 
 pub struct StdioTransport {
     child: Child,
-    pgid: Option<i32>,
+    group: Group,
     stdin: Option<ChildStdin>,
     rx: mpsc::Receiver<Line>,
     stderr: Arc<Mutex<VecDeque<String>>>,
@@ -73,7 +73,7 @@ impl StdioTransport {
         let mut child = cmd
             .spawn()
             .map_err(|e| Failure::new(Reason::SpawnError, spawn_message(spec, &e)))?;
-        let pgid = child.id().map(|p| p as i32);
+        let group = Group::of(&child);
         let stdin = child.stdin.take();
         let (tx, rx) = mpsc::channel(256);
         let stderr = Arc::new(Mutex::new(VecDeque::with_capacity(STDERR_LINES)));
@@ -86,7 +86,7 @@ impl StdioTransport {
         }
         Ok(StdioTransport {
             child,
-            pgid,
+            group,
             stdin,
             rx,
             stderr,
@@ -268,7 +268,7 @@ impl StdioTransport {
         for t in &self.tasks {
             t.abort();
         }
-        self.pgid = None;
+        self.group.forget();
         super::CloseReport {
             summary,
             stderr_tail: self.stderr_tail(),
@@ -276,23 +276,18 @@ impl StdioTransport {
     }
 
     fn signal_group(&self, sig: Signal) {
-        if let Some(pgid) = self.pgid {
-            let _ = killpg(Pid::from_raw(pgid), sig);
-        }
+        self.group.signal(sig);
     }
 
     fn group_alive(&self) -> bool {
-        match self.pgid {
-            Some(pgid) => killpg(Pid::from_raw(pgid), None).is_ok(),
-            None => false,
-        }
+        self.group.alive()
     }
 }
 
 impl Drop for StdioTransport {
     fn drop(&mut self) {
         // Not closed through `close()` (cancelled, interrupted): make sure nothing outlives us.
-        if self.pgid.is_some() {
+        if self.group.is_known() {
             self.signal_group(Signal::SIGKILL);
             if !self.reaped {
                 let _ = self.child.start_kill();
