@@ -390,3 +390,25 @@ pub fn unix_ms(t: SystemTime) -> i64 {
         Err(e) => i64::try_from(e.duration().as_millis()).map_or(i64::MIN, |ms| -ms),
     }
 }
+
+/// What one conformance check (`validate --strict`) found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Pass(String),
+    /// A SHOULD not met, or a MUST whose reading is disputed: worth knowing, not a failure.
+    Warn(String),
+    Fail(String),
+    /// Could not be evaluated (no session: the MCP section says why).
+    NotEvaluated(String),
+    /// Does not apply to this server (its transport, era or capabilities); not counted.
+    Skip(String),
+}
+
+/// One conformance check.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub id: &'static str,
+    /// The spec page and section, e.g. `basic/transports#session-management`.
+    pub spec: &'static str,
+    pub outcome: Outcome,
+}

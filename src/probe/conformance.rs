@@ -13,34 +13,13 @@ use crate::model::EndpointSpec;
 use crate::model::Era;
 use crate::model::Target;
 use crate::model::Wire;
+use crate::model::{Check, Outcome};
 
 use crate::mcp::transport::http::ACCEPT_BOTH;
 use reqwest::Client;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde_json::{Value, json};
 use tokio::time::Instant;
-
-/// What one check found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    Pass(String),
-    /// A SHOULD not met, or a MUST whose reading is disputed: worth knowing, not a failure.
-    Warn(String),
-    Fail(String),
-    /// Could not be evaluated (no session: the MCP section says why).
-    NotEvaluated(String),
-    /// Does not apply to this server (its transport, era or capabilities); not counted.
-    Skip(String),
-}
-
-/// One conformance check.
-#[derive(Debug, Clone)]
-pub struct Check {
-    pub id: &'static str,
-    /// The spec page and section, e.g. `basic/transports#session-management`.
-    pub spec: &'static str,
-    pub outcome: Outcome,
-}
 
 fn check(id: &'static str, spec: &'static str, outcome: Outcome) -> Check {
     Check { id, spec, outcome }

@@ -8,7 +8,7 @@ use crate::model::Reason;
 use crate::model::Status;
 use crate::net::redact::scrub;
 
-use crate::probe::conformance::{Check, Outcome};
+use crate::model::{Check, Outcome};
 
 /// The conformance checks of a target whose task did not finish (it panicked): UNKNOWN, said as
 /// mcpmon's own failure, never dropped.
