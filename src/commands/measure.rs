@@ -342,7 +342,7 @@ async fn observe(g: &GlobalArgs, args: &MeasureArgs, url: &str) -> anyhow::Resul
     let now = chrono::Utc::now();
     let started = tokio::time::Instant::now();
     let name = format!("observe {}", redact_url(url));
-    let mut facts = crate::model::EndpointFacts::default();
+    let mut facts = crate::model::HealthFacts::default();
     let mut interrupted = false;
     let failure = match sample(&client, &parsed, &header_map, timeout).await {
         Err(f) => Some(f),
@@ -359,16 +359,16 @@ async fn observe(g: &GlobalArgs, args: &MeasureArgs, url: &str) -> anyhow::Resul
                     facts.http_status = Some(status);
                     facts.is_json = true;
                     let before: std::collections::HashMap<String, f64> =
-                        crate::probe::endpoint::numeric_leaves(&first)
+                        crate::probe::http::numeric_leaves(&first)
                             .into_iter()
                             .collect();
                     let wanted: Vec<String> = args
                         .metrics
                         .iter()
-                        .map(|m| crate::probe::endpoint::normalise(m))
+                        .map(|m| crate::probe::http::normalise(m))
                         .collect();
-                    for (path, after) in crate::probe::endpoint::numeric_leaves(&second) {
-                        let norm = crate::probe::endpoint::normalise(&path);
+                    for (path, after) in crate::probe::http::numeric_leaves(&second) {
+                        let norm = crate::probe::http::normalise(&path);
                         if !wanted.is_empty() && !wanted.iter().any(|w| norm.ends_with(w.as_str()))
                         {
                             continue;

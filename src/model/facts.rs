@@ -133,8 +133,9 @@ impl AssertResult {
     }
 }
 
+/// What one GET of a `health_url` (an HTTP/JSON health document or `/metrics`) returned.
 #[derive(Debug, Clone, Default)]
-pub struct EndpointFacts {
+pub struct HealthFacts {
     pub http_status: Option<u16>,
     pub content_type: Option<String>,
     pub latency: Option<Duration>,

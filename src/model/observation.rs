@@ -1,8 +1,6 @@
 //! One probe of one target: the `Observation`, its `Facts` by kind, and the probe `Kind` names.
 
-use super::facts::{
-    EndpointFacts, HostFacts, HubFacts, LoadFacts, LogFacts, McpFacts, ProcessFacts,
-};
+use super::facts::{HealthFacts, HostFacts, HubFacts, LoadFacts, LogFacts, McpFacts, ProcessFacts};
 use super::failure::Failure;
 use std::time::Duration;
 
@@ -43,7 +41,7 @@ impl Kind {
 pub enum Facts {
     Mcp(Box<McpFacts>),
     Hub(Box<HubFacts>),
-    Http(Box<EndpointFacts>),
+    Http(Box<HealthFacts>),
     Log(Box<LogFacts>),
     Process(Box<ProcessFacts>),
     Host(Box<HostFacts>),

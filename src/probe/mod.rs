@@ -3,8 +3,8 @@
 //! server is data in the Observation, not an error.
 
 pub mod conformance;
-pub mod endpoint;
 pub mod host;
+pub mod http;
 pub mod hub;
 pub mod load;
 pub mod logs;
@@ -87,7 +87,7 @@ pub async fn run(
     match spec {
         ProbeSpec::Mcp(s) => mcp::probe(target, s, client, now).await,
         ProbeSpec::Hub(s) => hub::probe(&target.name, s, client, target.timeout, now).await,
-        ProbeSpec::Http(s) => endpoint::probe(&target.name, s, client, target.timeout, now).await,
+        ProbeSpec::Http(s) => http::probe(&target.name, s, client, target.timeout, now).await,
         ProbeSpec::Log(s) => {
             let s = s.clone();
             let job = move || logs::read_tail(&s).map(|f| Facts::Log(Box::new(f)));

@@ -6,9 +6,9 @@ use super::Report;
 use super::daily::Daily;
 use crate::model::stats::LatencyStats;
 use crate::model::{
-    AlertEvent, AssertResult, AuthChallenge, Bound, DiskUsage, EndpointFacts, Era, Event, Facts,
-    Failure, Finding, Growth, HostFacts, HttpFacts, HubCounts, HubFacts, HubServer, Kind,
-    LoadFacts, LogFacts, LogFormat, McpFacts, MetricSource, MetricSpec, Observation, ProcessFacts,
+    AlertEvent, AssertResult, AuthChallenge, Bound, DiskUsage, Era, Event, Facts, Failure, Finding,
+    Growth, HealthFacts, HostFacts, HttpFacts, HubCounts, HubFacts, HubServer, Kind, LoadFacts,
+    LogFacts, LogFormat, McpFacts, MetricSource, MetricSpec, Observation, ProcessFacts,
     ProcessInfo, Reason, RequestRecord, ServerInfo, StateSpec, Status, Unit, Wire,
 };
 use crate::rules::summary::{Deduction, Fold, Goal, Outage, Range, SeriesDay};
@@ -280,7 +280,7 @@ pub fn mixed() -> Report {
             "gateway",
             "https://gw.example.test/health",
             35.25,
-            Facts::Http(Box::new(EndpointFacts {
+            Facts::Http(Box::new(HealthFacts {
                 http_status: Some(200),
                 content_type: Some("application/json; charset=utf-8".into()),
                 latency: Some(ms(35.25)),

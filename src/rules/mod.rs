@@ -14,8 +14,8 @@ use crate::model::{CheckId, Finding, Kind};
 pub mod alerting;
 pub mod anomalies;
 pub mod conformance;
-pub mod endpoint;
 pub mod host;
+pub mod http;
 pub mod hub;
 pub mod load;
 pub mod logs;
@@ -32,7 +32,7 @@ pub fn findings(
     match &obs.facts {
         Facts::Mcp(_) => mcp::findings(obs, checks),
         Facts::Hub(h) => hub::findings(obs, h, checks, now),
-        Facts::Http(e) => endpoint::findings(obs, e, checks),
+        Facts::Http(e) => http::findings(obs, e, checks),
         Facts::Log(l) => logs::findings(obs, l, checks),
         Facts::Process(p) => process::findings(obs, p, checks),
         Facts::Host(h) => host::findings(obs, h, checks),

@@ -4,15 +4,15 @@
 use super::{bounds_text, failed, judge_above, judge_below};
 use crate::model::CheckId;
 use crate::model::Checks;
-use crate::model::EndpointFacts;
 use crate::model::Finding;
+use crate::model::HealthFacts;
 use crate::model::Kind;
 use crate::model::Observation;
 use crate::model::Reason;
 use crate::model::Status;
 use crate::model::Unit;
 
-pub fn findings(obs: &Observation, e: &EndpointFacts, checks: &Checks) -> Vec<Finding> {
+pub fn findings(obs: &Observation, e: &HealthFacts, checks: &Checks) -> Vec<Finding> {
     let t = obs.target.as_str();
     let mut out = Vec::new();
     if let Some(f) = &obs.failure {

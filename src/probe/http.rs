@@ -8,7 +8,7 @@ use crate::model::Facts;
 use crate::model::Failure;
 use crate::model::Observation;
 use crate::model::Reason;
-use crate::model::{AssertResult, EndpointFacts, HttpCheck, MetricSource};
+use crate::model::{AssertResult, HealthFacts, HttpCheck, MetricSource};
 use crate::net::http::{self as http_t, MAX_RESPONSE_BYTES, content_type, is_html};
 use crate::net::url::{parse_url, redact_url};
 
@@ -25,7 +25,7 @@ pub async fn probe(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Observation {
     let started = Instant::now();
-    let mut facts = EndpointFacts {
+    let mut facts = HealthFacts {
         expect_status: spec.expect_status.clone(),
         ..Default::default()
     };
@@ -77,7 +77,7 @@ async fn run(
     client: &Client,
     deadline: Instant,
     now: chrono::DateTime<chrono::Utc>,
-    facts: &mut EndpointFacts,
+    facts: &mut HealthFacts,
 ) -> Result<(), Failure> {
     let url = parse_url(&spec.url).map_err(|m| Failure::new(Reason::ConnectError, m))?;
     let headers =
