@@ -97,7 +97,7 @@ impl Record {
             kind: kind.as_str().to_string(),
             status,
             reason: reason.map(|r| r.as_str().to_string()),
-            duration_ms: (obs.duration.as_secs_f64() * 1e6).round() / 1e3,
+            duration_ms: super::stats::ms3(obs.duration),
             metrics,
             tools,
             servers,

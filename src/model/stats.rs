@@ -130,6 +130,26 @@ impl LatencyStats {
     }
 }
 
+/// Rounds to one decimal, as values are shown and judged (`12.34` → `12.3`).
+pub fn round1(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
+
+/// Rounds to three decimals (`0.12345` → `0.123`).
+pub fn round3(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
+}
+
+/// A duration in milliseconds to one decimal, as latencies are judged (`12.3 ms`).
+pub fn ms1(d: Duration) -> f64 {
+    round1(d.as_secs_f64() * 1000.0)
+}
+
+/// A duration in milliseconds to the microsecond, as JSON and history keep it (`12.345 ms`).
+pub fn ms3(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -95,7 +95,7 @@ async fn run(
             .and_then(crate::probe::tls::not_after);
         facts.tls_days_left = facts
             .tls_not_after
-            .map(|t| ((t - now).num_seconds() as f64 / 86_400.0 * 10.0).round() / 10.0);
+            .map(|t| crate::model::stats::round1((t - now).num_seconds() as f64 / 86_400.0));
     }
     if status == 401 || status == 403 {
         return Err(http_t::auth_failure(resp.headers(), status));

@@ -136,7 +136,7 @@ impl WireLatency {
         let s = stats.summary();
         (s.count > 0).then_some(WireLatency {
             min_ms: s.min,
-            mean_ms: (s.mean * 1000.0).round() / 1000.0,
+            mean_ms: crate::model::stats::round3(s.mean),
             p50_ms: s.p50,
             p90_ms: s.p90,
             p95_ms: s.p95,
@@ -381,7 +381,7 @@ struct WireChild {
 }
 
 fn ms(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
+    crate::model::stats::ms3(d)
 }
 
 fn failure(f: &Failure) -> WireFailure<'_> {
@@ -537,7 +537,7 @@ fn observation<'a>(o: &'a Observation, status: Status) -> WireObservation<'a> {
                 .collect(),
             success_percent: l.stats.success_percent(),
             elapsed_ms: ms(l.elapsed),
-            requests_per_second: (l.throughput() * 10.0).round() / 10.0,
+            requests_per_second: crate::model::stats::round1(l.throughput()),
             latency: WireLatency::of(&l.stats),
             ttfb: WireLatency::of(&l.ttfb),
             histogram: l

@@ -27,7 +27,7 @@ fn text(s: &str) -> String {
 }
 
 fn num(v: f64) -> String {
-    let r = (v * 1000.0).round() / 1000.0;
+    let r = crate::model::stats::round3(v);
     if r == r.trunc() && r.abs() < 1e15 {
         format!("{}", r as i64)
     } else {

@@ -19,10 +19,7 @@ pub fn findings(obs: &Observation, e: &HealthFacts, checks: &Checks) -> Vec<Find
         out.push(failed(t, Kind::Http, CheckId::HTTP, f));
         return out;
     }
-    let ms = e
-        .latency
-        .map(|d| (d.as_secs_f64() * 10_000.0).round() / 10.0)
-        .unwrap_or(0.0);
+    let ms = e.latency.map(crate::model::stats::ms1).unwrap_or(0.0);
     let status = e
         .http_status
         .map(|s| format!("HTTP {s} "))

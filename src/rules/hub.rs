@@ -29,10 +29,7 @@ pub fn findings(
         .as_deref()
         .map(|v| format!(" {v}"))
         .unwrap_or_default();
-    let ms = h
-        .latency
-        .map(|d| (d.as_secs_f64() * 10_000.0).round() / 10.0)
-        .unwrap_or(0.0);
+    let ms = h.latency.map(crate::model::stats::ms1).unwrap_or(0.0);
     out.push(super::above(
         t,
         Kind::Hub,

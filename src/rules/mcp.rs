@@ -12,7 +12,7 @@ use crate::model::Status;
 use crate::model::Unit;
 
 fn ms(d: std::time::Duration) -> f64 {
-    (d.as_secs_f64() * 1000.0 * 10.0).round() / 10.0
+    crate::model::stats::ms1(d)
 }
 
 /// Findings for one observed target.

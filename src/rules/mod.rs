@@ -108,10 +108,7 @@ pub fn above(
     .bounds(bound.warn, bound.crit)
 }
 
-/// Rounds to one decimal, as values are shown and judged.
-pub fn round1(v: f64) -> f64 {
-    (v * 10.0).round() / 10.0
-}
+pub use crate::model::stats::round1;
 
 /// "warn > x, crit > y" for messages.
 pub fn bounds_text(b: Bound, op: &str) -> String {
