@@ -557,27 +557,7 @@ pub enum CheckType {
     Readiness,
 }
 
-/// A section of `validate`'s report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Section {
-    /// The config files and every target's entry: command on PATH, env vars, placeholders, secrets
-    /// in world-readable files, unpinned `npx -y` packages.
-    Config,
-    /// The server processes: running, pid, uptime.
-    Process,
-    /// Ports listening, HTTP endpoints responding, TLS certificate expiry.
-    Network,
-    /// Hub REST APIs: state, each server connected, tool counts, workspace/cache state.
-    Api,
-    /// MCP endpoints: handshake, revision, liveness, tool registration.
-    Mcp,
-    /// Protocol conformance (with --strict): each check names the spec section it comes from.
-    Conformance,
-    /// Recent errors and the level distribution of the last log entries, log size and growth.
-    Logs,
-    /// CPU, memory and disk against thresholds (process and host).
-    Resources,
-}
+pub use crate::model::Section;
 
 #[derive(Debug, Args, Clone)]
 pub struct ValidateArgs {

@@ -5,83 +5,14 @@
 use super::round::{Prepared, check, prepare};
 use super::{Context, Outcome, Output};
 use crate::cli::{CheckType, GlobalArgs, Section, ValidateArgs};
-use crate::model::CheckId;
-use crate::model::Finding;
-use crate::model::Kind;
-use crate::model::Target;
+use crate::model::{Finding, Kind, Target};
+use crate::rules::validate::{narrow, section_of};
 
 use crate::probe::{self};
 use crate::report::checklist;
 use crate::report::{Report, View};
 use crate::rules;
 use std::sync::Arc;
-
-fn name(s: Section) -> &'static str {
-    match s {
-        Section::Config => "config",
-        Section::Process => "process",
-        Section::Network => "network",
-        Section::Api => "api",
-        Section::Mcp => "mcp",
-        Section::Conformance => "conformance",
-        Section::Logs => "logs",
-        Section::Resources => "resources",
-    }
-}
-
-/// The section a finding belongs to.
-fn section_of(f: &Finding) -> Section {
-    match f.probe {
-        Kind::Config => Section::Config,
-        Kind::Conformance => Section::Conformance,
-        Kind::Process => {
-            let c = &f.check;
-            if [
-                CheckId::PROCESS_CPU,
-                CheckId::PROCESS_MEMORY,
-                CheckId::PROCESS_RSS,
-            ]
-            .contains(c)
-            {
-                Section::Resources
-            } else if *c == CheckId::PORT {
-                Section::Network
-            } else {
-                Section::Process
-            }
-        }
-        Kind::Http => Section::Network,
-        Kind::Hub => Section::Api,
-        Kind::Mcp | Kind::Load => Section::Mcp,
-        Kind::Log => Section::Logs,
-        Kind::Host => Section::Resources,
-    }
-}
-
-/// Drops the probes whose sections are not wanted (and, for liveness, the expensive ones).
-fn narrow(t: &mut Target, want: &dyn Fn(Section) -> bool, liveness: bool) {
-    if liveness {
-        t.liveness_only();
-    }
-    if !want(Section::Mcp) {
-        t.remove(Kind::Mcp);
-    }
-    if !want(Section::Api) {
-        t.remove(Kind::Hub);
-    }
-    if !want(Section::Network) {
-        t.remove(Kind::Http);
-    }
-    if !want(Section::Logs) {
-        t.remove(Kind::Log);
-    }
-    if !(want(Section::Process) || want(Section::Network) || want(Section::Resources)) {
-        t.remove(Kind::Process);
-    }
-    if !want(Section::Resources) {
-        t.remove(Kind::Host);
-    }
-}
 
 /// Runs the conformance checks of every MCP target concurrently.
 async fn conformance(targets: Vec<Target>, client: &reqwest::Client) -> Vec<Finding> {
@@ -147,7 +78,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ValidateArgs) -> anyhow::
     findings.extend(health.findings);
     findings.extend(strict);
     for f in &mut findings {
-        f.section = Some(name(section_of(f)));
+        f.section = Some(section_of(f).as_str());
     }
     findings.retain(|f| want(section_of(f)));
     // sections in report order; within a section, the order the checks ran in

@@ -145,6 +145,44 @@ pub struct Finding {
     pub section: Option<&'static str>,
 }
 
+/// A section of `validate`'s report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum Section {
+    /// The config files and every target's entry: command on PATH, env vars, placeholders, secrets
+    /// in world-readable files, unpinned `npx -y` packages.
+    Config,
+    /// The server processes: running, pid, uptime.
+    Process,
+    /// Ports listening, HTTP endpoints responding, TLS certificate expiry.
+    Network,
+    /// Hub REST APIs: state, each server connected, tool counts, workspace/cache state.
+    Api,
+    /// MCP endpoints: handshake, revision, liveness, tool registration.
+    Mcp,
+    /// Protocol conformance (with --strict): each check names the spec section it comes from.
+    Conformance,
+    /// Recent errors and the level distribution of the last log entries, log size and growth.
+    Logs,
+    /// CPU, memory and disk against thresholds (process and host).
+    Resources,
+}
+
+impl Section {
+    /// The key findings carry (`Finding::section`) and JSON shows.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Section::Config => "config",
+            Section::Process => "process",
+            Section::Network => "network",
+            Section::Api => "api",
+            Section::Mcp => "mcp",
+            Section::Conformance => "conformance",
+            Section::Logs => "logs",
+            Section::Resources => "resources",
+        }
+    }
+}
+
 /// Units of finding values; renderers convert to their own conventions (Prometheus: base units).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {

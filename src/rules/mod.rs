@@ -22,6 +22,7 @@ pub mod logs;
 pub mod mcp;
 pub mod process;
 pub mod summary;
+pub mod validate;
 
 /// Findings for one observation, whatever its kind.
 pub fn findings(
