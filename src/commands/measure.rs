@@ -9,11 +9,9 @@ use crate::model::EraChoice;
 use crate::model::Exit;
 use crate::model::Facts;
 use crate::model::Failure;
-use crate::model::Finding;
 use crate::model::Kind;
 use crate::model::LoadFacts;
 use crate::model::Observation;
-use crate::model::Unit;
 
 use crate::mcp::session::Endpoint;
 use crate::net::http;
@@ -27,80 +25,7 @@ use crate::report::Format;
 use crate::report::{Report, View};
 use crate::rules;
 use anyhow::{Context as _, anyhow, bail};
-use serde::{Deserialize, Serialize};
 use std::sync::atomic::Ordering;
-
-/// The numbers a baseline keeps.
-#[derive(Debug, Serialize, Deserialize, PartialEq)]
-pub struct Baseline {
-    pub schema_version: u32,
-    pub target: String,
-    pub method: String,
-    pub concurrency: u32,
-    pub requests: u64,
-    pub success_percent: f64,
-    pub p50_ms: f64,
-    pub p95_ms: f64,
-    pub p99_ms: f64,
-    pub requests_per_second: f64,
-    pub generated_at: String,
-}
-
-fn percent(s: &str, flag: &str) -> anyhow::Result<f64> {
-    s.trim()
-        .trim_end_matches('%')
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite() && *v >= 0.0)
-        .ok_or_else(|| anyhow!("{flag} {s:?}: expected a percentage such as 20%"))
-}
-
-/// Findings comparing this run with a baseline: slower percentiles and a lower success rate, in % of
-/// the baseline.
-pub fn compare(target: &str, now: &LoadFacts, base: &Baseline, bound: Bound) -> Vec<Finding> {
-    let s = now.stats.summary();
-    let mut out = Vec::new();
-    for (name, was, is) in [
-        ("p50", base.p50_ms, s.p50),
-        ("p95", base.p95_ms, s.p95),
-        ("p99", base.p99_ms, s.p99),
-    ] {
-        if was <= 0.0 || s.count == 0 {
-            continue;
-        }
-        let change = rules::round1((is - was) / was * 100.0);
-        out.push(rules::above(
-            target,
-            Kind::Load,
-            format!("{name}_vs_baseline"),
-            change,
-            bound,
-            Unit::Percent,
-            format!("{name} {is:.2} ms vs {was:.2} ms in the baseline ({change:+} %)"),
-        ));
-    }
-    if let Some(ok) = now.stats.success_percent() {
-        let drop = if base.success_percent > 0.0 {
-            rules::round1((base.success_percent - ok) / base.success_percent * 100.0)
-        } else {
-            0.0
-        };
-        out.push(rules::above(
-            target,
-            Kind::Load,
-            "success_vs_baseline",
-            drop.max(0.0),
-            bound,
-            Unit::Percent,
-            format!(
-                "success {ok:.1} % vs {:.1} % in the baseline",
-                base.success_percent
-            ),
-        ));
-    }
-    out
-}
 
 pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::Result<Outcome> {
     if let Some(url) = &args.observe {
@@ -145,9 +70,8 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
         },
         None => bail!("measure needs an MCP server"),
     };
-    let warn = percent(&args.warn, "--warn")?;
-    let crit = percent(&args.crit, "--crit")?;
-    let baseline: Option<Baseline> = match &args.compare {
+    let gate = rules::baseline::gate(&args.warn, &args.crit).map_err(|e| anyhow!(e))?;
+    let baseline: Option<crate::model::Baseline> = match &args.compare {
         None => None,
         Some(p) => {
             let text = std::fs::read_to_string(p)
@@ -226,33 +150,10 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
         facts: Facts::Load(Box::new(facts.clone())),
     };
     let mut findings = rules::findings(&obs, &target.checks, now);
-    if let (Some(base), None) = (&baseline, &obs.failure) {
-        let cmp = compare(
-            &target.name,
-            &facts,
-            base,
-            Bound {
-                warn: Some(warn),
-                crit: Some(crit),
-            },
-        );
-        findings.extend(cmp);
+    if let Some(base) = &baseline {
+        findings.extend(rules::baseline::findings(&obs, base, gate));
     }
-    if let (Some(path), None) = (&args.save_baseline, &obs.failure) {
-        let s = facts.stats.summary();
-        let b = Baseline {
-            schema_version: 1,
-            target: target.name.clone(),
-            method: facts.method.clone(),
-            concurrency: facts.concurrency,
-            requests: facts.stats.total(),
-            success_percent: facts.stats.success_percent().unwrap_or(0.0),
-            p50_ms: s.p50,
-            p95_ms: s.p95,
-            p99_ms: s.p99,
-            requests_per_second: facts.throughput(),
-            generated_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        };
+    if let (Some(path), Some(b)) = (&args.save_baseline, rules::baseline::of(&obs)) {
         crate::store::write_json_atomic(path, &b)
             .with_context(|| format!("writing the baseline {}", path.display()))?;
     }

@@ -6,6 +6,7 @@
 //! and nothing here imports another module of the crate. Every other layer depends downward on it.
 
 pub mod alert;
+pub mod baseline;
 pub mod facts;
 pub mod failure;
 pub mod finding;
@@ -16,6 +17,7 @@ pub mod status;
 pub mod target;
 
 pub use alert::*;
+pub use baseline::*;
 pub use facts::*;
 pub use failure::*;
 pub use finding::*;

@@ -13,6 +13,7 @@ use crate::model::{CheckId, Finding, Kind};
 
 pub mod alerting;
 pub mod anomalies;
+pub mod baseline;
 pub mod conformance;
 pub mod endpoint;
 pub mod host;
