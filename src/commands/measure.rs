@@ -3,7 +3,6 @@
 
 use super::{AdHoc, Context, Outcome, Output, resolve_targets};
 use crate::cli::{EraArg, GlobalArgs, MeasureArgs, MeasureMethod};
-use crate::model::Bound;
 use crate::model::EndpointSpec;
 use crate::model::EraChoice;
 use crate::model::Exit;
@@ -188,39 +187,6 @@ fn progress(ctx: &Context, format: Format, spec: &LoadSpec) -> Option<indicatif:
     Some(bar)
 }
 
-/// One GET of a JSON document, bounded like every other read.
-async fn sample(
-    client: &reqwest::Client,
-    url: &reqwest::Url,
-    headers: &reqwest::header::HeaderMap,
-    timeout: std::time::Duration,
-) -> Result<(u16, serde_json::Value), Failure> {
-    let deadline = tokio::time::Instant::now() + timeout;
-    let resp = http::send(
-        client.get(url.clone()).headers(headers.clone()),
-        deadline,
-        "GET",
-    )
-    .await?;
-    let status = resp.status().as_u16();
-    let body = http::read_body(resp, deadline, http::MAX_RESPONSE_BYTES, "GET").await?;
-    if !(200..300).contains(&status) {
-        return Err(
-            Failure::new(crate::model::Reason::HttpStatus, format!("HTTP {status}"))
-                .with_status(status),
-        );
-    }
-    serde_json::from_slice(&body)
-        .map(|v| (status, v))
-        .map_err(|_| {
-            Failure::new(
-                crate::model::Reason::NotMcp,
-                format!("HTTP {status} with a body that is not JSON"),
-            )
-            .with_status(status)
-        })
-}
-
 /// The URL of `--observe`/`--http` (named `flag` in errors) and the `-H` headers, with their values:
 /// the secrets to scrub from any message.
 fn url_and_headers(
@@ -245,87 +211,28 @@ async fn observe(g: &GlobalArgs, args: &MeasureArgs, url: &str) -> anyhow::Resul
     let timeout = g.timeout.unwrap_or(crate::model::DEFAULT_TIMEOUT);
     let client = http::client(timeout).context("building the HTTP client")?;
     let now = chrono::Utc::now();
-    let started = tokio::time::Instant::now();
-    let name = format!("observe {}", redact_url(url));
-    let mut facts = crate::model::EndpointFacts::default();
-    let mut interrupted = false;
-    let failure = match sample(&client, &parsed, &header_map, timeout).await {
-        Err(f) => Some(f),
-        Ok((_, first)) => {
-            let t0 = tokio::time::Instant::now();
-            tokio::select! {
-                _ = tokio::time::sleep(args.window) => {}
-                _ = tokio::signal::ctrl_c() => interrupted = true,
-            }
-            match sample(&client, &parsed, &header_map, timeout).await {
-                Err(f) => Some(f),
-                Ok((status, second)) => {
-                    let secs = t0.elapsed().as_secs_f64();
-                    facts.http_status = Some(status);
-                    facts.is_json = true;
-                    let before: std::collections::HashMap<String, f64> =
-                        crate::probe::endpoint::numeric_leaves(&first)
-                            .into_iter()
-                            .collect();
-                    let wanted: Vec<String> = args
-                        .metrics
-                        .iter()
-                        .map(|m| crate::probe::endpoint::normalise(m))
-                        .collect();
-                    for (path, after) in crate::probe::endpoint::numeric_leaves(&second) {
-                        let norm = crate::probe::endpoint::normalise(&path);
-                        if !wanted.is_empty() && !wanted.iter().any(|w| norm.ends_with(w.as_str()))
-                        {
-                            continue;
-                        }
-                        let Some(was) = before.get(&path) else {
-                            continue;
-                        };
-                        let delta = after - was;
-                        let spec = |n: String| crate::model::MetricSpec {
-                            name: n,
-                            source: crate::model::MetricSource::Named(path.clone()),
-                            bound: Bound {
-                                warn: None,
-                                crit: None,
-                            },
-                            below: false,
-                            fraction: false,
-                        };
-                        facts.metrics.push((spec(format!("{path} Δ")), Some(delta)));
-                        if secs > 0.0 {
-                            facts.metrics.push((
-                                spec(format!("{path} /s")),
-                                Some((delta / secs * 1000.0).round() / 1000.0),
-                            ));
-                        }
-                    }
-                    None
-                }
-            }
-        }
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
     };
-    facts.latency = Some(started.elapsed());
+    let sampled = crate::probe::observe::run(
+        &client,
+        &parsed,
+        &header_map,
+        &secrets,
+        timeout,
+        args.window,
+        stop,
+    )
+    .await;
     let obs = Observation {
-        target: name,
+        target: format!("observe {}", redact_url(url)),
         endpoint: redact_url(url),
         started_at: now,
-        duration: started.elapsed(),
-        failure: failure.map(|mut f| {
-            f.message = crate::net::redact::scrub(&f.message, &secrets);
-            f
-        }),
-        facts: Facts::Http(Box::new(facts)),
+        duration: sampled.latency,
+        failure: sampled.pair.as_ref().err().cloned(),
+        facts: Facts::Http(Box::new(rules::observe::facts(&sampled, &args.metrics))),
     };
-    // the findings of an observation are its values; the latency of the two samples is not judged
-    let checks = crate::model::Checks {
-        response_time_ms: Bound {
-            warn: None,
-            crit: None,
-        },
-        ..Default::default()
-    };
-    let findings = rules::findings(&obs, &checks, now);
+    let findings = rules::observe::findings(&obs, now);
     let report = Report {
         command: "measure",
         generated_at: now,
@@ -334,7 +241,7 @@ async fn observe(g: &GlobalArgs, args: &MeasureArgs, url: &str) -> anyhow::Resul
         events: None,
     };
     let format = g.format.unwrap_or(Format::Table);
-    output(report, format, interrupted)
+    output(report, format, sampled.interrupted)
 }
 
 /// `--http URL`: plain HTTP load (GET, or POST with --body), judged like MCP load.
