@@ -15,6 +15,7 @@ pub mod alerting;
 pub mod anomalies;
 pub mod baseline;
 pub mod conformance;
+pub mod daily;
 pub mod endpoint;
 pub mod host;
 pub mod hub;
