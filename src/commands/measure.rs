@@ -1,5 +1,7 @@
-//! `mcpmon measure`: load against one target (`probe::load`), judged by DESIGN.md §8 or against a saved
-//! baseline (`--compare`, a regression gate for CI), rendered in any format.
+//! `mcpmon measure`: load against one target (`probe::load`), judged by DESIGN.md §8 (`rules::load`) or
+//! against a saved baseline (`--compare`, a regression gate for CI: `rules::baseline`); plain HTTP load
+//! (`--http`); two samples of a stats document (`--observe`: `probe::observe`, `rules::observe`).
+//! Rendered in any format; Ctrl-C stops the load and what ran is still reported (exit 130).
 
 use super::{AdHoc, Context, Outcome, Output, resolve_targets};
 use crate::cli::{EraArg, GlobalArgs, MeasureArgs, MeasureMethod};

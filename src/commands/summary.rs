@@ -1,8 +1,8 @@
-//! `mcpmon daily-summary`: a day (or `--since` window) of history folded by `rules::summary` into the
-//! report of `daily-summary.sh` — availability, outages, latency and its trend, errors, restarts, tool
-//! changes, resource use, the success metrics of 000 and an itemised score — for people (terminal,
-//! Markdown) and machines (json, prometheus). Reads history only; the clock and the time zone are read
-//! here, once.
+//! `mcpmon daily-summary`: a day (or `--since` window) of history folded by `rules::summary` and judged
+//! by `rules::daily` into the report of `daily-summary.sh` — availability, outages, latency and its
+//! trend, errors, restarts, tool changes, resource use, the success metrics of 000 and an itemised score
+//! — for people (terminal, Markdown) and machines (json, prometheus). Reads the history, `alerts.json`
+//! and the host now; the clock and the time zone are read here, once.
 
 use super::{Context, Outcome, Output};
 use crate::cli::{GlobalArgs, SummaryArgs};
