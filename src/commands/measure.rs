@@ -1,106 +1,21 @@
-//! `mcpmon measure`: load against one target (`probe::load`), judged by DESIGN.md §8 or against a saved
-//! baseline (`--compare`, a regression gate for CI), rendered in any format.
+//! `mcpmon measure`: load against one target (`probe::load`), judged by DESIGN.md §8 (`rules::load`) or
+//! against a saved baseline (`--compare`, a regression gate for CI: `rules::baseline`); plain HTTP load
+//! (`--http`); two samples of a stats document (`--observe`: `probe::observe`, `rules::observe`).
+//! Rendered in any format; Ctrl-C stops the load and what ran is still reported (exit 130).
 
 use super::{AdHoc, Context, Outcome, Output, resolve_targets};
 use crate::cli::{GlobalArgs, MeasureArgs, MeasureMethod};
-use crate::model::Bound;
-use crate::model::EndpointSpec;
-use crate::model::EraChoice;
-use crate::model::Exit;
-use crate::model::Facts;
-use crate::model::Failure;
-use crate::model::Finding;
-use crate::model::Kind;
-use crate::model::LoadFacts;
-use crate::model::Observation;
-use crate::model::Unit;
-
 use crate::mcp::session::Endpoint;
+use crate::model::{Baseline, EraChoice, Exit, Facts, Finding, Kind, LoadFacts};
+use crate::model::{Observation, Reason, Target};
 use crate::net::http;
 use crate::net::url::{parse_url, redact_url};
-use crate::probe::load::Amount;
-use crate::probe::load::LoadSpec;
-use crate::probe::load::Method;
-use crate::probe::load::{self};
-
-use crate::report::Format;
-use crate::report::{Report, View};
+use crate::probe::load::{self, Amount, LoadSpec, Method};
+use crate::report::{Format, Report, View};
 use crate::rules;
 use anyhow::{Context as _, anyhow, bail};
-use serde::{Deserialize, Serialize};
 use std::sync::atomic::Ordering;
-
-/// The numbers a baseline keeps.
-#[derive(Debug, Serialize, Deserialize, PartialEq)]
-pub struct Baseline {
-    pub schema_version: u32,
-    pub target: String,
-    pub method: String,
-    pub concurrency: u32,
-    pub requests: u64,
-    pub success_percent: f64,
-    pub p50_ms: f64,
-    pub p95_ms: f64,
-    pub p99_ms: f64,
-    pub requests_per_second: f64,
-    pub generated_at: String,
-}
-
-fn percent(s: &str, flag: &str) -> anyhow::Result<f64> {
-    s.trim()
-        .trim_end_matches('%')
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite() && *v >= 0.0)
-        .ok_or_else(|| anyhow!("{flag} {s:?}: expected a percentage such as 20%"))
-}
-
-/// Findings comparing this run with a baseline: slower percentiles and a lower success rate, in % of
-/// the baseline.
-pub fn compare(target: &str, now: &LoadFacts, base: &Baseline, bound: Bound) -> Vec<Finding> {
-    let s = now.stats.summary();
-    let mut out = Vec::new();
-    for (name, was, is) in [
-        ("p50", base.p50_ms, s.p50),
-        ("p95", base.p95_ms, s.p95),
-        ("p99", base.p99_ms, s.p99),
-    ] {
-        if was <= 0.0 || s.count == 0 {
-            continue;
-        }
-        let change = rules::round1((is - was) / was * 100.0);
-        out.push(rules::above(
-            target,
-            Kind::Load,
-            format!("{name}_vs_baseline"),
-            change,
-            bound,
-            Unit::Percent,
-            format!("{name} {is:.2} ms vs {was:.2} ms in the baseline ({change:+} %)"),
-        ));
-    }
-    if let Some(ok) = now.stats.success_percent() {
-        let drop = if base.success_percent > 0.0 {
-            rules::round1((base.success_percent - ok) / base.success_percent * 100.0)
-        } else {
-            0.0
-        };
-        out.push(rules::above(
-            target,
-            Kind::Load,
-            "success_vs_baseline",
-            drop.max(0.0),
-            bound,
-            Unit::Percent,
-            format!(
-                "success {ok:.1} % vs {:.1} % in the baseline",
-                base.success_percent
-            ),
-        ));
-    }
-    out
-}
+use std::time::Duration;
 
 pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::Result<Outcome> {
     if let Some(url) = &args.observe {
@@ -109,6 +24,67 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
     if let Some(url) = &args.http {
         return plain_http(ctx, g, args, url).await;
     }
+    let target = one_target(ctx, g, args)?;
+    let endpoint = target
+        .mcp()
+        .map(crate::probe::mcp::endpoint)
+        .ok_or_else(|| anyhow!("measure needs an MCP server"))?
+        .map_err(|f| anyhow!(f.message))?;
+    let gate = rules::baseline::gate(&args.warn, &args.crit).map_err(|e| anyhow!(e))?;
+    let baseline = args.compare.as_deref().map(read_baseline).transpose()?;
+    let mut spec = load_spec(ctx, args, endpoint, target.timeout);
+    spec.era = args.connect.era.unwrap_or(target.era);
+    spec.method = match (&args.tool, args.method) {
+        (Some(tool), _) => Method::Call {
+            tool: tool.clone(),
+            arguments: serde_json::from_str(&args.tool_args)
+                .map_err(|e| anyhow!("--args: not JSON: {e}"))?,
+        },
+        (None, MeasureMethod::Liveness) => Method::Liveness,
+        (None, MeasureMethod::Ping) => Method::Ping,
+        (None, MeasureMethod::ToolsList) => Method::ToolsList,
+        (None, MeasureMethod::Discover) => Method::Discover,
+        (None, MeasureMethod::Initialize) => Method::Initialize,
+    };
+    if let Some(r) = args.rate.filter(|r| !(r.is_finite() && *r > 0.0)) {
+        bail!("--rate {r}: must be a positive number of requests per second")
+    }
+    spec.allow_side_effects = args.allow_side_effects;
+    let client = http::client(target.timeout).context("building the HTTP client")?;
+    let (now, started) = (chrono::Utc::now(), tokio::time::Instant::now());
+    let control = load::Control::default();
+    let bar = progress(ctx, g.format.unwrap_or(Format::Table), &spec);
+    let (facts, failure) = match drive(load::run(&spec, &client, &control), &control, bar).await {
+        Ok(f) => (f, None),
+        // a tool that is missing or not read-only is refused before any load: a usage error
+        Err(f) if matches!(f.reason, Reason::ToolMissing | Reason::NotReadOnly) => {
+            bail!("--tool: {}", f.message)
+        }
+        Err(f) => (LoadFacts::default(), Some(f)),
+    };
+    let interrupted = facts.interrupted;
+    let shown = target.mcp().map(crate::probe::mcp::display_endpoint);
+    let obs = Observation {
+        target: target.name.clone(),
+        endpoint: shown.unwrap_or_default(),
+        started_at: now,
+        duration: started.elapsed(),
+        failure,
+        facts: Facts::Load(Box::new(facts)),
+    };
+    let mut findings = rules::findings(&obs, &target.checks, now);
+    if let Some(base) = &baseline {
+        findings.extend(rules::baseline::findings(&obs, base, gate));
+    }
+    if let (Some(path), Some(b)) = (&args.save_baseline, rules::baseline::of(&obs)) {
+        crate::store::write_json_atomic(path, &b)
+            .with_context(|| format!("writing the baseline {}", path.display()))?;
+    }
+    output(now, findings, obs, g.format, interrupted)
+}
+
+/// The one MCP target to load: ad-hoc (a URL or a command after `--`) or picked from the config.
+fn one_target(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::Result<Target> {
     let urls: Vec<String> = args.url.iter().cloned().collect();
     let adhoc = AdHoc {
         urls: &urls,
@@ -123,142 +99,47 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
         headers: &args.connect.headers,
         transport: args.connect.transport,
     };
-    let targets = resolve_targets(ctx, g, &adhoc)?;
-    let mcp: Vec<_> = targets.iter().filter(|t| t.has(Kind::Mcp)).collect();
-    let target = match mcp.as_slice() {
-        [one] => *one,
-        [] => bail!("measure needs an MCP server: a URL, a command after `--`, or --target NAME"),
-        more => bail!(
-            "measure loads one target at a time; pick one with --target (found {})",
-            more.len()
-        ),
+    let mut mcp: Vec<Target> = resolve_targets(ctx, g, &adhoc)?
+        .into_iter()
+        .filter(|t| t.has(Kind::Mcp))
+        .collect();
+    let target = match mcp.len() {
+        1 => mcp.remove(0),
+        0 => bail!("measure needs an MCP server: a URL, a command after `--`, or --target NAME"),
+        more => bail!("measure loads one target at a time; pick one with --target (found {more})"),
     };
-    if let Some(f) = crate::probe::unresolved(target) {
+    if let Some(f) = crate::probe::unresolved(&target) {
         bail!("{}", f.message);
     }
-    let endpoint = match target.mcp() {
-        Some(EndpointSpec::Stdio(s)) => Endpoint::Stdio(s.clone()),
-        Some(EndpointSpec::Url { url, headers, wire }) => Endpoint::Url {
-            url: parse_url(url).map_err(|e| anyhow!(e))?,
-            headers: http::header_map(headers).map_err(|e| anyhow!(e))?,
-            wire: *wire,
-        },
-        None => bail!("measure needs an MCP server"),
-    };
-    let warn = percent(&args.warn, "--warn")?;
-    let crit = percent(&args.crit, "--crit")?;
-    let baseline: Option<Baseline> = match &args.compare {
-        None => None,
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("reading the baseline {}", p.display()))?;
-            Some(
-                serde_json::from_str(&text)
-                    .map_err(|e| anyhow!("{}: not an mcpmon baseline: {e}", p.display()))?,
-            )
-        }
-    };
-    let spec = LoadSpec {
+    Ok(target)
+}
+
+/// A baseline file (`--compare`); one that is not a baseline is a usage error.
+fn read_baseline(path: &std::path::Path) -> anyhow::Result<Baseline> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the baseline {}", path.display()))?;
+    serde_json::from_str(&text)
+        .map_err(|e| anyhow!("{}: not an mcpmon baseline: {e}", path.display()))
+}
+
+/// The load every mode shares (`-n`/`-z`, `-j`, warm-up, `-q`, the deadline), as plain HTTP uses it: an
+/// unusable rate is no rate, the era and the method are not asked for, nothing with side effects.
+fn load_spec(ctx: &Context, args: &MeasureArgs, endpoint: Endpoint, timeout: Duration) -> LoadSpec {
+    LoadSpec {
         endpoint,
-        era: args.connect.era.unwrap_or(target.era),
-        method: match (&args.tool, args.method) {
-            (Some(tool), _) => Method::Call {
-                tool: tool.clone(),
-                arguments: serde_json::from_str(&args.tool_args)
-                    .map_err(|e| anyhow!("--args: not JSON: {e}"))?,
-            },
-            (None, MeasureMethod::Liveness) => Method::Liveness,
-            (None, MeasureMethod::Ping) => Method::Ping,
-            (None, MeasureMethod::ToolsList) => Method::ToolsList,
-            (None, MeasureMethod::Discover) => Method::Discover,
-            (None, MeasureMethod::Initialize) => Method::Initialize,
-        },
+        era: EraChoice::Auto,
+        method: Method::Ping,
         amount: match args.duration {
             Some(d) => Amount::For(d),
             None => Amount::Requests(args.requests),
         },
         concurrency: args.concurrency,
         warmup: args.warmup,
-        rate: match args.rate {
-            Some(r) if !(r.is_finite() && r > 0.0) => {
-                bail!("--rate {r}: must be a positive number of requests per second")
-            }
-            r => r,
-        },
-        allow_side_effects: args.allow_side_effects,
-        timeout: target.timeout,
+        rate: args.rate.filter(|r| r.is_finite() && *r > 0.0),
+        allow_side_effects: false,
+        timeout,
         lean: !http::http_proxy_configured(ctx.env_lookup()),
-    };
-    let client = http::client(target.timeout).context("building the HTTP client")?;
-    let now = chrono::Utc::now();
-    let started = tokio::time::Instant::now();
-    let control = load::Control::default();
-    let format = g.format.unwrap_or(Format::Table);
-    let bar = progress(ctx, format, &spec);
-    let result = drive(load::run(&spec, &client, &control), &control, bar).await;
-    let (facts, failure): (LoadFacts, Option<Failure>) = match result {
-        Ok(f) => (f, None),
-        // a tool that is missing or not read-only is refused before any load: a usage error
-        Err(f)
-            if matches!(
-                f.reason,
-                crate::model::Reason::ToolMissing | crate::model::Reason::NotReadOnly
-            ) =>
-        {
-            bail!("--tool: {}", f.message)
-        }
-        Err(f) => (LoadFacts::default(), Some(f)),
-    };
-    let obs = Observation {
-        target: target.name.clone(),
-        endpoint: target
-            .mcp()
-            .map(crate::probe::mcp::display_endpoint)
-            .unwrap_or_default(),
-        started_at: now,
-        duration: started.elapsed(),
-        failure,
-        facts: Facts::Load(Box::new(facts.clone())),
-    };
-    let mut findings = rules::findings(&obs, &target.checks, now);
-    if let (Some(base), None) = (&baseline, &obs.failure) {
-        let cmp = compare(
-            &target.name,
-            &facts,
-            base,
-            Bound {
-                warn: Some(warn),
-                crit: Some(crit),
-            },
-        );
-        findings.extend(cmp);
     }
-    if let (Some(path), None) = (&args.save_baseline, &obs.failure) {
-        let s = facts.stats.summary();
-        let b = Baseline {
-            schema_version: 1,
-            target: target.name.clone(),
-            method: facts.method.clone(),
-            concurrency: facts.concurrency,
-            requests: facts.stats.total(),
-            success_percent: facts.stats.success_percent().unwrap_or(0.0),
-            p50_ms: s.p50,
-            p95_ms: s.p95,
-            p99_ms: s.p99,
-            requests_per_second: facts.throughput(),
-            generated_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        };
-        crate::store::write_json_atomic(path, &b)
-            .with_context(|| format!("writing the baseline {}", path.display()))?;
-    }
-    let report = Report {
-        command: "measure",
-        generated_at: now,
-        findings,
-        observations: vec![obs],
-        events: None,
-    };
-    output(report, format, facts.interrupted)
 }
 
 /// A progress bar on stderr (done/total, or elapsed for -z) when stderr is a terminal and the output is
@@ -280,39 +161,6 @@ fn progress(ctx: &Context, format: Format, spec: &LoadSpec) -> Option<indicatif:
         bar.set_style(s);
     }
     Some(bar)
-}
-
-/// One GET of a JSON document, bounded like every other read.
-async fn sample(
-    client: &reqwest::Client,
-    url: &reqwest::Url,
-    headers: &reqwest::header::HeaderMap,
-    timeout: std::time::Duration,
-) -> Result<(u16, serde_json::Value), Failure> {
-    let deadline = tokio::time::Instant::now() + timeout;
-    let resp = http::send(
-        client.get(url.clone()).headers(headers.clone()),
-        deadline,
-        "GET",
-    )
-    .await?;
-    let status = resp.status().as_u16();
-    let body = http::read_body(resp, deadline, http::MAX_RESPONSE_BYTES, "GET").await?;
-    if !(200..300).contains(&status) {
-        return Err(
-            Failure::new(crate::model::Reason::HttpStatus, format!("HTTP {status}"))
-                .with_status(status),
-        );
-    }
-    serde_json::from_slice(&body)
-        .map(|v| (status, v))
-        .map_err(|_| {
-            Failure::new(
-                crate::model::Reason::NotMcp,
-                format!("HTTP {status} with a body that is not JSON"),
-            )
-            .with_status(status)
-        })
 }
 
 /// The URL of `--observe`/`--http` (named `flag` in errors) and the `-H` headers, with their values:
@@ -340,96 +188,29 @@ async fn observe(g: &GlobalArgs, args: &MeasureArgs, url: &str) -> anyhow::Resul
     let timeout = g.timeout.unwrap_or(crate::model::DEFAULT_TIMEOUT);
     let client = http::client(timeout).context("building the HTTP client")?;
     let now = chrono::Utc::now();
-    let started = tokio::time::Instant::now();
-    let name = format!("observe {}", redact_url(url));
-    let mut facts = crate::model::HealthFacts::default();
-    let mut interrupted = false;
-    let failure = match sample(&client, &parsed, &header_map, timeout).await {
-        Err(f) => Some(f),
-        Ok((_, first)) => {
-            let t0 = tokio::time::Instant::now();
-            tokio::select! {
-                _ = tokio::time::sleep(args.window) => {}
-                _ = tokio::signal::ctrl_c() => interrupted = true,
-            }
-            match sample(&client, &parsed, &header_map, timeout).await {
-                Err(f) => Some(f),
-                Ok((status, second)) => {
-                    let secs = t0.elapsed().as_secs_f64();
-                    facts.http_status = Some(status);
-                    facts.is_json = true;
-                    let before: std::collections::HashMap<String, f64> =
-                        crate::probe::http::numeric_leaves(&first)
-                            .into_iter()
-                            .collect();
-                    let wanted: Vec<String> = args
-                        .metrics
-                        .iter()
-                        .map(|m| crate::probe::http::normalise(m))
-                        .collect();
-                    for (path, after) in crate::probe::http::numeric_leaves(&second) {
-                        let norm = crate::probe::http::normalise(&path);
-                        if !wanted.is_empty() && !wanted.iter().any(|w| norm.ends_with(w.as_str()))
-                        {
-                            continue;
-                        }
-                        let Some(was) = before.get(&path) else {
-                            continue;
-                        };
-                        let delta = after - was;
-                        let spec = |n: String| crate::model::MetricSpec {
-                            name: n,
-                            source: crate::model::MetricSource::Named(path.clone()),
-                            bound: Bound {
-                                warn: None,
-                                crit: None,
-                            },
-                            below: false,
-                            fraction: false,
-                        };
-                        facts.metrics.push((spec(format!("{path} Δ")), Some(delta)));
-                        if secs > 0.0 {
-                            facts.metrics.push((
-                                spec(format!("{path} /s")),
-                                Some((delta / secs * 1000.0).round() / 1000.0),
-                            ));
-                        }
-                    }
-                    None
-                }
-            }
-        }
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
     };
-    facts.latency = Some(started.elapsed());
+    let sampled = crate::probe::observe::run(
+        &client,
+        &parsed,
+        &header_map,
+        &secrets,
+        timeout,
+        args.window,
+        stop,
+    )
+    .await;
     let obs = Observation {
-        target: name,
+        target: format!("observe {}", redact_url(url)),
         endpoint: redact_url(url),
         started_at: now,
-        duration: started.elapsed(),
-        failure: failure.map(|mut f| {
-            f.message = crate::net::redact::scrub(&f.message, &secrets);
-            f
-        }),
-        facts: Facts::Http(Box::new(facts)),
+        duration: sampled.latency,
+        failure: sampled.pair.as_ref().err().cloned(),
+        facts: Facts::Http(Box::new(rules::observe::facts(&sampled, &args.metrics))),
     };
-    // the findings of an observation are its values; the latency of the two samples is not judged
-    let checks = crate::model::Checks {
-        response_time_ms: Bound {
-            warn: None,
-            crit: None,
-        },
-        ..Default::default()
-    };
-    let findings = rules::findings(&obs, &checks, now);
-    let report = Report {
-        command: "measure",
-        generated_at: now,
-        findings,
-        observations: vec![obs],
-        events: None,
-    };
-    let format = g.format.unwrap_or(Format::Table);
-    output(report, format, interrupted)
+    let findings = rules::observe::findings(&obs, now);
+    output(now, findings, obs, g.format, sampled.interrupted)
 }
 
 /// `--http URL`: plain HTTP load (GET, or POST with --body), judged like MCP load.
@@ -439,69 +220,41 @@ async fn plain_http(
     args: &MeasureArgs,
     url: &str,
 ) -> anyhow::Result<Outcome> {
-    let (parsed, header_map, _) = url_and_headers(args, url, "--http")?;
-    let body = match &args.body {
-        Some(b) => {
-            serde_json::from_str::<serde_json::Value>(b)
-                .map_err(|e| anyhow!("--body: not JSON: {e}"))?;
-            Some(b.clone().into_bytes())
-        }
-        None => None,
-    };
+    let (parsed, headers, _) = url_and_headers(args, url, "--http")?;
+    if let Some(b) = &args.body {
+        serde_json::from_str::<serde_json::Value>(b)
+            .map_err(|e| anyhow!("--body: not JSON: {e}"))?;
+    }
+    let body = args.body.clone().map(String::into_bytes);
     let target = load::HttpLoad {
         url: parsed,
-        headers: header_map,
+        headers,
         body,
     };
     let timeout = g.timeout.unwrap_or(crate::model::DEFAULT_TIMEOUT);
-    let spec = LoadSpec {
-        endpoint: Endpoint::Url {
-            url: target.url.clone(),
-            headers: target.headers.clone(),
-            wire: None,
-        },
-        era: EraChoice::Auto,
-        method: Method::Ping,
-        amount: match args.duration {
-            Some(d) => Amount::For(d),
-            None => Amount::Requests(args.requests),
-        },
-        concurrency: args.concurrency,
-        warmup: args.warmup,
-        rate: args.rate.filter(|r| r.is_finite() && *r > 0.0),
-        allow_side_effects: false,
-        timeout,
-        lean: !http::http_proxy_configured(ctx.env_lookup()),
+    let endpoint = Endpoint::Url {
+        url: target.url.clone(),
+        headers: target.headers.clone(),
+        wire: None,
     };
+    let spec = load_spec(ctx, args, endpoint, timeout);
     let client = http::client(timeout).context("building the HTTP client")?;
     let control = load::Control::default();
-    let format = g.format.unwrap_or(Format::Table);
-    let bar = progress(ctx, format, &spec);
-    let now = chrono::Utc::now();
-    let started = tokio::time::Instant::now();
-    let facts = drive(
-        load::run_http(&target, &spec, &client, &control),
-        &control,
-        bar,
-    )
-    .await;
+    let bar = progress(ctx, g.format.unwrap_or(Format::Table), &spec);
+    let (now, started) = (chrono::Utc::now(), tokio::time::Instant::now());
+    let work = load::run_http(&target, &spec, &client, &control);
+    let facts = drive(work, &control, bar).await;
+    let interrupted = facts.interrupted;
     let obs = Observation {
         target: format!("http {}", redact_url(url)),
         endpoint: redact_url(url),
         started_at: now,
         duration: started.elapsed(),
         failure: None,
-        facts: Facts::Load(Box::new(facts.clone())),
+        facts: Facts::Load(Box::new(facts)),
     };
     let findings = rules::findings(&obs, &crate::model::Checks::default(), now);
-    let report = Report {
-        command: "measure",
-        generated_at: now,
-        findings,
-        observations: vec![obs],
-        events: None,
-    };
-    output(report, format, facts.interrupted)
+    output(now, findings, obs, g.format, interrupted)
 }
 
 /// Runs a load to its end, feeding the progress bar; Ctrl-C stops sending and what ran is still reported.
@@ -530,8 +283,21 @@ async fn drive<T>(
 }
 
 /// The report to write; the exit code is 130 after Ctrl-C, else the verdict's.
-fn output(report: Report, format: Format, interrupted: bool) -> anyhow::Result<Outcome> {
-    let mut outcome = Outcome::report(Output::stdout(report, View::Findings, Some(format)));
+fn output(
+    now: chrono::DateTime<chrono::Utc>,
+    findings: Vec<Finding>,
+    obs: Observation,
+    format: Option<Format>,
+    interrupted: bool,
+) -> anyhow::Result<Outcome> {
+    let report = Report {
+        command: "measure",
+        generated_at: now,
+        findings,
+        observations: vec![obs],
+        events: None,
+    };
+    let mut outcome = Outcome::report(Output::stdout(report, View::Findings, format));
     if interrupted {
         outcome.exit = Exit::Interrupted;
     }

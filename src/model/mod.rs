@@ -6,6 +6,8 @@
 //! and nothing here imports another module of the crate. Every other layer depends downward on it.
 
 pub mod alert;
+pub mod baseline;
+pub mod document;
 pub mod facts;
 pub mod failure;
 pub mod finding;
@@ -16,6 +18,7 @@ pub mod status;
 pub mod target;
 
 pub use alert::*;
+pub use baseline::*;
 pub use facts::*;
 pub use failure::*;
 pub use finding::*;

@@ -9,6 +9,7 @@ pub mod hub;
 pub mod load;
 pub mod logs;
 pub mod mcp;
+pub mod observe;
 pub mod process;
 pub mod tls;
 

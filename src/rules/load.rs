@@ -1,6 +1,6 @@
 //! Judging a load run without a baseline (DESIGN.md §8): success rate below 95 % warns, below 90 % is
 //! critical; p95 above 2000 ms warns (`response_time_ms.warn`). Regressions against a baseline are
-//! `commands::measure`'s comparison.
+//! `rules::baseline`.
 
 use super::{above, failed, round1};
 use crate::model::Bound;

@@ -13,13 +13,16 @@ use crate::model::{CheckId, Finding, Kind};
 
 pub mod alerting;
 pub mod anomalies;
+pub mod baseline;
 pub mod conformance;
+pub mod daily;
 pub mod host;
 pub mod http;
 pub mod hub;
 pub mod load;
 pub mod logs;
 pub mod mcp;
+pub mod observe;
 pub mod process;
 pub mod summary;
 pub mod validate;
