@@ -99,26 +99,19 @@ pub fn run(ctx: &Context, g: &GlobalArgs, args: &SummaryArgs) -> anyhow::Result<
     let alerts: Option<AlertFile> =
         crate::store::read_json(&state.join(crate::store::alerts::FILE)).unwrap_or(None);
     let alerts = alerts.as_ref().map(|f| f.alerts.values());
-    let day = daily::judge(&days, &previous, &score_rules, (start, end), &host, alerts);
+    let mut day = daily::judge(&days, &previous, &score_rules, (start, end), &host, alerts);
     let report = Report {
         command: "daily-summary",
         generated_at: now,
-        findings: day.findings,
+        findings: std::mem::take(&mut day.findings),
         observations: Vec::new(),
         events: None,
     };
     let view = Daily {
-        system: day.system,
-        alerts: day.alerts,
         title,
         days,
         previous,
-        score: day.score,
-        previous_score: day.previous_score,
-        deductions: day.deductions,
-        goals: day.goals,
-        recommendations: day.recommendations,
-        status: day.status,
+        day,
     };
     Ok(Outcome::report(Output {
         report,

@@ -4,7 +4,8 @@
 
 use super::table::paint;
 use crate::model::Status;
-use crate::rules::summary::{Deduction, Goal, SeriesDay};
+use crate::rules::daily::Day;
+use crate::rules::summary::SeriesDay;
 
 use crate::term::sanitize;
 use std::io::Write;
@@ -15,16 +16,9 @@ pub struct Daily {
     pub title: String,
     pub days: Vec<SeriesDay>,
     pub previous: Vec<SeriesDay>,
-    pub score: f64,
-    pub previous_score: Option<f64>,
-    pub deductions: Vec<Deduction>,
-    pub goals: Vec<Goal>,
-    pub recommendations: Vec<String>,
-    pub status: Status,
-    /// The machine now (uptime, load, memory), when it could be read.
-    pub system: Option<String>,
-    /// `alerts.json`: alerts that fired in the window, and those still firing.
-    pub alerts: Option<String>,
+    /// What the day comes to (`rules::daily::judge`): score, deductions, goals, recommendations, the
+    /// system and alerts lines.
+    pub day: Day,
 }
 
 use super::sparkline;
@@ -55,35 +49,36 @@ pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> st
             writeln!(out, "\n{title}")
         }
     };
-    let score_word = match d.status {
+    let score_word = match d.day.status {
         Status::Ok => "good",
         Status::Warn => "degraded",
         Status::Crit => "poor",
         Status::Unknown => "no data",
     };
     let versus = d
+        .day
         .previous_score
-        .map(|p| format!(" (previous: {p:.0}, {:+.0})", d.score - p))
+        .map(|p| format!(" (previous: {p:.0}, {:+.0})", d.day.score - p))
         .unwrap_or_default();
     if markdown {
         writeln!(out, "# {}\n", d.title)?;
         writeln!(
             out,
             "**Health score: {:.0}/100** — {score_word}{versus}",
-            d.score
+            d.day.score
         )?;
     } else {
         writeln!(out, "{}", d.title)?;
         writeln!(
             out,
             "Health score: {}/100 — {score_word}{versus}",
-            paint(&format!("{:.0}", d.score), d.status, color)
+            paint(&format!("{:.0}", d.day.score), d.day.status, color)
         )?;
     }
-    if let Some(sys) = &d.system {
+    if let Some(sys) = &d.day.system {
         h(out, "System status")?;
         writeln!(out, "{}{sys}", if markdown { "- " } else { "  " })?;
-        if let Some(a) = &d.alerts {
+        if let Some(a) = &d.day.alerts {
             writeln!(out, "{}{a}", if markdown { "- " } else { "  " })?;
         }
     }
@@ -214,7 +209,7 @@ pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> st
         writeln!(out, "| metric | target | value | |")?;
         writeln!(out, "|---|---|---|---|")?;
     }
-    for g in &d.goals {
+    for g in &d.day.goals {
         let value = g
             .value
             .map(|v| format!("{v:.2}"))
@@ -238,14 +233,14 @@ pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> st
     }
 
     h(out, "Score")?;
-    if d.deductions.is_empty() {
+    if d.day.deductions.is_empty() {
         writeln!(
             out,
             "{}no deductions: 100",
             if markdown { "- " } else { "  " }
         )?;
     }
-    for x in &d.deductions {
+    for x in &d.day.deductions {
         writeln!(
             out,
             "{}-{:.1} {}: {}",
@@ -256,9 +251,9 @@ pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> st
         )?;
     }
 
-    if !d.recommendations.is_empty() {
+    if !d.day.recommendations.is_empty() {
         h(out, "Recommendations")?;
-        for r in &d.recommendations {
+        for r in &d.day.recommendations {
             writeln!(out, "{}{}", if markdown { "- " } else { "  " }, sanitize(r))?;
         }
     }

@@ -1137,16 +1137,20 @@ pub fn daily(parts: &DailyParts) -> Daily {
         title: "mcpmon daily summary — 2026-11-21 (UTC)".into(),
         days: parts.days.clone(),
         previous: parts.previous.clone(),
-        score: 94.3,
-        previous_score: Some(97.0),
-        deductions: parts.deductions.clone(),
-        goals: parts.goals.clone(),
-        recommendations: parts.recommendations.clone(),
-        status: Status::Warn,
-        system: Some("host up 10d, load 0.52 0.61 0.70, memory 71 % used, 4 CPU(s)".into()),
-        alerts: Some(
-            "alerts (mcpmon alerts): 1 fired and 1 resolved in this window, 0 firing now".into(),
-        ),
+        day: crate::rules::daily::Day {
+            score: 94.3,
+            previous_score: Some(97.0),
+            deductions: parts.deductions.clone(),
+            goals: parts.goals.clone(),
+            recommendations: parts.recommendations.clone(),
+            status: Status::Warn,
+            findings: Vec::new(),
+            system: Some("host up 10d, load 0.52 0.61 0.70, memory 71 % used, 4 CPU(s)".into()),
+            alerts: Some(
+                "alerts (mcpmon alerts): 1 fired and 1 resolved in this window, 0 firing now"
+                    .into(),
+            ),
+        },
     }
 }
 

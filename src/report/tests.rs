@@ -146,9 +146,9 @@ fn daily_summary_without_history() {
         recommendations: Vec::new(),
     };
     let mut view = daily(&parts);
-    view.score = 100.0;
-    view.previous_score = None;
-    view.status = crate::model::Status::Unknown;
+    view.day.score = 100.0;
+    view.day.previous_score = None;
+    view.day.status = crate::model::Status::Unknown;
     insta::assert_snapshot!(
         "daily_terminal_no_history",
         text(|out| super::daily::render(&view, false, false, out))
