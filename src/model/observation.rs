@@ -5,7 +5,10 @@ use super::failure::Failure;
 use std::time::Duration;
 
 /// What kind of probe made an observation; the stable names appear in JSON (`kind`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Kind {
     Mcp,
     Hub,
@@ -21,6 +24,24 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in report order.
+    pub const ALL: [Kind; 9] = [
+        Kind::Mcp,
+        Kind::Hub,
+        Kind::Http,
+        Kind::Log,
+        Kind::Process,
+        Kind::Host,
+        Kind::Load,
+        Kind::Config,
+        Kind::Conformance,
+    ];
+
+    /// The kind a wire name stands for (`as_str` back); none for a name this version does not know.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Mcp => "mcp",
@@ -80,5 +101,21 @@ impl Observation {
             Facts::Mcp(m) => Some(m),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_round_trip_through_serde_and_from_name() {
+        for k in Kind::ALL {
+            let json = serde_json::to_string(&k).unwrap();
+            assert_eq!(json, format!("\"{}\"", k.as_str()));
+            assert_eq!(serde_json::from_str::<Kind>(&json).unwrap(), k);
+            assert_eq!(Kind::from_name(k.as_str()), Some(k));
+        }
+        assert_eq!(Kind::from_name("websocket"), None);
     }
 }

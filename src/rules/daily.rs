@@ -157,13 +157,11 @@ fn findings(
 
 /// The probe kind of a history series by its `kind`; a name this version does not map (`load`, or one
 /// from a newer version) is `mcp`.
+/// The probe kind of a history series; a kind this version does not probe (or know) is shown as `mcp`,
+/// as the daily report always has.
 fn kind(k: &str) -> Kind {
-    match k {
-        "hub" => Kind::Hub,
-        "http" => Kind::Http,
-        "log" => Kind::Log,
-        "process" => Kind::Process,
-        "host" => Kind::Host,
+    match Kind::from_name(k) {
+        Some(k @ (Kind::Hub | Kind::Http | Kind::Log | Kind::Process | Kind::Host)) => k,
         _ => Kind::Mcp,
     }
 }
