@@ -413,3 +413,25 @@ pub struct Check {
     pub spec: &'static str,
     pub outcome: Outcome,
 }
+
+/// Two samples of one document.
+#[derive(Debug, Clone)]
+pub struct Pair {
+    /// The HTTP status of the second sample.
+    pub status: u16,
+    pub first: Value,
+    pub second: Value,
+    /// From the end of the first sample to the end of the second: the time the changes happened in.
+    pub between: Duration,
+}
+
+/// What observing found.
+#[derive(Debug, Clone)]
+pub struct Sampled {
+    /// The two samples, or why one of them could not be taken (secrets scrubbed from the message).
+    pub pair: Result<Pair, Failure>,
+    /// The window was cut short by `stop`.
+    pub interrupted: bool,
+    /// From the first request to the last response.
+    pub latency: Duration,
+}

@@ -5,6 +5,7 @@
 
 use crate::model::Failure;
 use crate::model::Reason;
+use crate::model::{Pair, Sampled};
 use crate::net::http;
 use crate::net::redact::scrub;
 use reqwest::Client;
@@ -14,28 +15,6 @@ use serde_json::Value;
 use std::future::Future;
 use std::time::Duration;
 use tokio::time::Instant;
-
-/// Two samples of one document.
-#[derive(Debug, Clone)]
-pub struct Pair {
-    /// The HTTP status of the second sample.
-    pub status: u16,
-    pub first: Value,
-    pub second: Value,
-    /// From the end of the first sample to the end of the second: the time the changes happened in.
-    pub between: Duration,
-}
-
-/// What observing found.
-#[derive(Debug, Clone)]
-pub struct Sampled {
-    /// The two samples, or why one of them could not be taken (secrets scrubbed from the message).
-    pub pair: Result<Pair, Failure>,
-    /// The window was cut short by `stop`.
-    pub interrupted: bool,
-    /// From the first request to the last response.
-    pub latency: Duration,
-}
 
 /// Takes the two samples `window` apart; `secrets` (header values) are scrubbed from failures.
 pub async fn run(

@@ -11,8 +11,8 @@ use crate::model::HealthFacts;
 use crate::model::MetricSource;
 use crate::model::MetricSpec;
 use crate::model::Observation;
+use crate::model::Sampled;
 use crate::model::document::{normalise, numeric_leaves};
-use crate::probe::observe::Sampled;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -94,9 +94,9 @@ mod tests {
     use crate::model::Facts;
     use crate::model::Failure;
     use crate::model::Kind;
+    use crate::model::Pair;
     use crate::model::Reason;
     use crate::model::Status;
-    use crate::probe::observe::Pair;
     use serde_json::json;
     use std::time::Duration;
 
