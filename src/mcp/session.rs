@@ -226,7 +226,28 @@ fn judge_discover(res: &Result<Exchange, Failure>) -> Option<Probe> {
             // a 2026-07-28 DiscoverResult lists its versions; a server that answers every unknown
             // method with `{}` is not modern (it is then asked to `initialize`)
             Ok(result) if result.get("supportedVersions").is_some_and(Value::is_array) => {
-                Some(Probe::Modern(result.clone(), x.latency))
+                let listed: Vec<&str> = result
+                    .get("supportedVersions")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                if listed.is_empty() || listed.contains(&MODERN_REVISION) {
+                    Some(Probe::Modern(result.clone(), x.latency))
+                } else if listed.iter().any(|v| LEGACY_REVISIONS.contains(v)) {
+                    // a server that answers discover but speaks only handshake-era revisions (the Go
+                    // SDK's stateful Streamable HTTP): initialize, which settles the newest common one
+                    Some(Probe::Legacy)
+                } else {
+                    Some(Probe::Fail(Failure::new(
+                        Reason::VersionMismatch,
+                        format!(
+                            "server/discover lists {} and mcpmon speaks {} and {}: no common revision",
+                            listed.join(", "),
+                            MODERN_REVISION,
+                            LEGACY_REVISIONS.join(", ")
+                        ),
+                    )))
+                }
             }
             Ok(_) => Some(Probe::Legacy),
             Err(e) if e.code == UNSUPPORTED_PROTOCOL_VERSION => {

@@ -322,22 +322,50 @@ async fn a_recognised_modern_error_is_final() {
 }
 
 #[tokio::test]
-#[ignore = "bug: a DiscoverResult listing only legacy revisions is a version_mismatch, though the same list in a -32022 falls back to initialize"]
 async fn discover_result_listing_only_older_revisions_falls_back_to_initialize() {
     // A server that implements server/discover but whose supportedVersions name only handshake-era
-    // revisions mcpmon speaks: a mutually supported version exists (2025-11-25 over initialize), as in
-    // `unsupported_version_listing_a_legacy_revision_falls_back_to_initialize`. Today `finish_modern`
-    // fails it with "server/discover lists 2025-11-25 but not 2026-07-28".
-    let stub = Stub::start(legacy_behind(|s| {
+    // revisions mcpmon speaks (the Go SDK's stateful Streamable HTTP answers [2025-11-25, 2025-06-18,
+    // 2025-03-26, 2024-11-05]): a mutually supported version exists over initialize, as in
+    // `unsupported_version_listing_a_legacy_revision_falls_back_to_initialize`.
+    let go_sdk = json!(["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"]);
+    let stub = Stub::start(legacy_behind(move |s| {
         Reply::Json(
             200,
-            s.result(json!({"supportedVersions": ["2025-11-25"], "capabilities": {}})),
+            s.result(json!({"supportedVersions": go_sdk, "capabilities": {}})),
         )
     }))
     .await;
     let s = ok(connect_http(&stub).await);
     assert_eq!(s.era, Era::Legacy);
+    assert_eq!(s.revision, "2025-06-18");
+    assert_eq!(
+        stub.calls(),
+        [
+            "POST server/discover",
+            "POST initialize",
+            "POST notifications/initialized"
+        ]
+    );
     s.close().await;
+}
+
+#[tokio::test]
+async fn discover_result_with_no_common_revision_is_a_version_mismatch() {
+    let stub = Stub::start(legacy_behind(|s| {
+        Reply::Json(
+            200,
+            s.result(json!({"supportedVersions": ["2099-01-01"], "capabilities": {}})),
+        )
+    }))
+    .await;
+    let e = failed(connect_http(&stub).await);
+    assert_eq!(e.failure.reason, Reason::VersionMismatch, "{}", e.failure);
+    assert!(
+        e.failure.message.contains("no common revision"),
+        "{}",
+        e.failure
+    );
+    assert_eq!(stub.calls(), ["POST server/discover"]);
 }
 
 #[tokio::test]
