@@ -35,8 +35,9 @@ pub const LEGACY_REVISIONS: [&str; 4] = ["2025-11-25", "2025-06-18", "2025-03-26
 const HEADER_MISMATCH: i64 = -32020;
 const MISSING_CLIENT_CAPABILITY: i64 = -32021;
 const UNSUPPORTED_PROTOCOL_VERSION: i64 = -32022;
-/// The longest a stdio `server/discover` probe may wait before falling back to `initialize`.
-const STDIO_PROBE_MAX: Duration = Duration::from_secs(5);
+/// The longest a stdio `server/discover` probe may wait before falling back to `initialize` (a late
+/// DiscoverResult still counts): short, since a server of an older revision may just stay silent.
+const STDIO_PROBE_MAX: Duration = Duration::from_secs(2);
 /// Pagination guard: a server that keeps returning cursors is a protocol fault, not an endless loop.
 const MAX_PAGES: usize = 1000;
 
@@ -84,6 +85,10 @@ pub struct Session {
     pub handshake: Duration,
     pub requests: Vec<RequestRecord>,
     pub detection: Vec<String>,
+    /// The server could not stand a 2026-07-28 client (it exited on `server/discover`, or went silent
+    /// and died on the next message) and was started again for `initialize`: what happened, with its
+    /// stderr line. A finding of its own, not the server being down.
+    pub intolerance: Option<String>,
     /// Keep a record of every request (a health check: a handful); off for load, where memory must
     /// not grow with the number of requests.
     pub record_requests: bool,
@@ -140,6 +145,7 @@ fn initialize_params() -> Value {
 struct Trail {
     detection: Vec<String>,
     requests: Vec<RequestRecord>,
+    intolerance: Option<String>,
 }
 
 impl Trail {
@@ -310,6 +316,27 @@ pub async fn connect(
     }
 }
 
+/// Reaps a stdio server that could not stand `server/discover` and starts it again: the new transport
+/// (or why it could not start), and what happened in words with the server's last stderr line.
+async fn restart(
+    t: StdioTransport,
+    spec: &StdioSpec,
+    what: &str,
+) -> (Result<StdioTransport, Failure>, String) {
+    let closed = t.close().await;
+    let cause = closed
+        .stderr_tail
+        .iter()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map(|l| format!(" (stderr: {})", l.trim()))
+        .unwrap_or_default();
+    (
+        StdioTransport::spawn(spec),
+        format!("the server {what}{cause}"),
+    )
+}
+
 async fn connect_stdio(
     spec: &StdioSpec,
     era: EraChoice,
@@ -373,7 +400,17 @@ async fn connect_stdio(
                 let f = res
                     .err()
                     .unwrap_or_else(|| Failure::new(Reason::ProtocolError, "discover"));
-                if era == EraChoice::Modern
+                if era == EraChoice::Auto && f.reason == Reason::ServerDisconnected {
+                    // it died on server/discover (rmcp: "expect initialized request"): start it
+                    // again and go straight to initialize
+                    let (fresh, what) = restart(t, spec, "exited on server/discover").await;
+                    trail.step(format!("{what}: started again for initialize"));
+                    trail.intolerance = Some(what);
+                    t = match fresh {
+                        Ok(t) => t,
+                        Err(f) => return Err(trail.fail(f, None, Some(Wire::Stdio)).await),
+                    };
+                } else if era == EraChoice::Modern
                     || !matches!(f.reason, Reason::Timeout | Reason::ProtocolError)
                 {
                     let f = if f.reason == Reason::Timeout {
@@ -384,9 +421,11 @@ async fn connect_stdio(
                     return Err(trail
                         .fail(f, Some(Transport::Stdio(t)), Some(Wire::Stdio))
                         .await);
+                } else {
+                    // Silence (or only garbage) is the legacy answer on stdio; a late DiscoverResult
+                    // still counts.
+                    also.push(1);
                 }
-                // Silence (or only garbage) is the legacy answer on stdio; a late DiscoverResult still counts.
-                also.push(1);
             }
         }
     }
@@ -396,9 +435,33 @@ async fn connect_stdio(
         name: None,
     };
     let started = Instant::now();
-    let res = t.request(&req, &also, deadline).await;
+    let mut res = t.request(&req, &also, deadline).await;
     trail.record("initialize", &res, started);
     trail.step(format!("initialize: {}", describe(&res)));
+    let silent_then_died = era == EraChoice::Auto
+        && !also.is_empty()
+        && matches!(&res, Err(f) if f.reason == Reason::ServerDisconnected);
+    if silent_then_died {
+        // silent on server/discover, then dead on the next message (an old SDK that failed to
+        // validate the request): once more, initialize first
+        let (fresh, what) = restart(
+            t,
+            spec,
+            "went silent on server/discover and exited on initialize",
+        )
+        .await;
+        trail.step(format!("{what}: started again for initialize"));
+        trail.intolerance = Some(what);
+        t = match fresh {
+            Ok(t) => t,
+            Err(f) => return Err(trail.fail(f, None, Some(Wire::Stdio)).await),
+        };
+        also.clear();
+        let started = Instant::now();
+        res = t.request(&req, &also, deadline).await;
+        trail.record("initialize", &res, started);
+        trail.step(format!("initialize: {}", describe(&res)));
+    }
     let transport = Transport::Stdio(t);
     match res {
         Ok(x) if also.contains(&x.id) => match x.outcome {
@@ -654,6 +717,7 @@ async fn finish_modern(
         handshake: latency,
         requests: trail.requests,
         detection: trail.detection,
+        intolerance: trail.intolerance,
         record_requests: true,
         last_ttfb: None,
     })
@@ -755,6 +819,7 @@ async fn legacy_session(
         handshake: x.latency,
         requests: trail.requests,
         detection: trail.detection,
+        intolerance: trail.intolerance,
         record_requests: true,
         last_ttfb: None,
     })

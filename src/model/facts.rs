@@ -35,6 +35,9 @@ pub struct McpFacts {
     pub resources: Listed<usize>,
     pub requests: Vec<RequestRecord>,
     pub detection: Vec<String>,
+    /// The server could not stand a 2026-07-28 client and was started again for `initialize` (what
+    /// happened, with its stderr line).
+    pub intolerance: Option<String>,
     /// Protocol faults seen on the wire (stray stdout, unmatched ids, bad messages).
     pub faults: Vec<String>,
     pub notifications: u64,

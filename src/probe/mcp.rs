@@ -153,6 +153,7 @@ async fn run(
     facts.liveness = Some((method.to_string(), res));
 
     facts.detection = std::mem::take(&mut s.detection);
+    facts.intolerance = s.intolerance.take();
     facts.requests = std::mem::take(&mut s.requests);
     let closed = s.close().await;
     facts.faults = closed.log.faults;
@@ -224,6 +225,7 @@ fn scrub_facts(m: &mut McpFacts, secrets: &[String]) {
         .iter_mut()
         .chain(m.faults.iter_mut())
         .chain(m.detection.iter_mut())
+        .chain(m.intolerance.iter_mut())
     {
         fix(s);
     }

@@ -185,6 +185,19 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
             format!("{}{more}", f.faults[0]),
         ));
     }
+    if let Some(what) = &f.intolerance {
+        out.push(Finding::new(
+            t,
+            Kind::Mcp,
+            CheckId::DISCOVER,
+            Status::Warn,
+            Some(Reason::ProtocolError),
+            format!(
+                "{what}; it answers an older client (initialize), but a 2026-07-28 client's server/discover \
+                 should get an error reply, not a dead server (--era legacy skips the probe)"
+            ),
+        ));
+    }
     out
 }
 

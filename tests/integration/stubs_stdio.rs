@@ -299,3 +299,58 @@ fn a_refused_version_the_server_lists_as_supported_is_asked_once_more() {
     );
     assert!(!methods.contains(&"initialize"), "{methods:?}");
 }
+
+/// The findings of one check of a health document.
+fn check<'a>(doc: &'a serde_json::Value, name: &str) -> Option<&'a serde_json::Value> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == name)
+}
+
+#[test]
+fn a_server_that_dies_on_server_discover_is_started_again_and_healthy_with_a_warning() {
+    // the Rust SDK (rmcp) exits on anything before initialize: not down, intolerant of a 2026 client
+    let (code, doc) = stub("die-on-discover", &["--timeout", "5s"]);
+    let o = only_obs(&doc);
+    assert_eq!(o["failure"], serde_json::Value::Null, "{doc:#}");
+    assert_eq!(o["era"], "legacy");
+    assert_eq!(o["tools"], serde_json::json!(["alpha", "beta", "gamma"]));
+    let warn = check(&doc, "discover").expect("a discover finding");
+    assert_eq!(warn["status"], "warn", "{doc:#}");
+    assert!(
+        warn["message"]
+            .as_str()
+            .unwrap()
+            .contains("expect initialized request"),
+        "{warn:#}"
+    );
+    assert_eq!(code, 1, "{doc:#}");
+}
+
+#[test]
+fn a_server_silent_on_server_discover_that_dies_on_the_next_message_is_started_again() {
+    // an old Python SDK: discover fails its validation silently, the next message kills it
+    let (code, doc) = stub("silent-then-die", &["--timeout", "8s"]);
+    let o = only_obs(&doc);
+    assert_eq!(o["failure"], serde_json::Value::Null, "{doc:#}");
+    assert_eq!(o["era"], "legacy");
+    let warn = check(&doc, "discover").expect("a discover finding");
+    assert_eq!(warn["status"], "warn", "{doc:#}");
+    assert!(
+        warn["message"]
+            .as_str()
+            .unwrap()
+            .contains("ValidationError"),
+        "{warn:#}"
+    );
+    assert_eq!(code, 1, "{doc:#}");
+}
+
+#[test]
+fn era_legacy_skips_the_discover_probe_so_nothing_is_restarted() {
+    let (code, doc) = stub("die-on-discover", &["--era", "legacy"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert!(check(&doc, "discover").is_none(), "{doc:#}");
+}

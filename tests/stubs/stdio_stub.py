@@ -41,6 +41,12 @@ Messages are newline-delimited JSON-RPC 2.0 on stdin/stdout. Every mode writes
                "jsonrpc" before the tools/list result.
   retry-version  a 2026-07-28 server that refuses the first server/discover with -32022 and
                data.supported ["2026-07-28"] (the version asked for), then answers like slow-dual.
+  die-on-discover  like ok, but a server/discover makes it write "Error: expect initialized
+               request, but received: Request(server/discover)" to stderr and exit 1 (the Rust
+               SDK rmcp's behaviour).
+  silent-then-die  like ok, but a server/discover gets no answer and the next message makes it
+               write "pydantic_core.ValidationError: 1 validation error" to stderr and exit 1 (an
+               old Python SDK's behaviour).
   flaky        like ok, but every 4th ping of a process answers a JSON-RPC error
                (-32603 "flaky"), and every ping answer waits STUB_DELAY_MS (default 0).
 """
@@ -52,7 +58,9 @@ import sys
 import time
 
 MODES = {"ok", "silent", "garbage", "wrong-id", "stray", "notify-first", "die",
-         "huge", "ignore-term", "slow-exit", "evil", "leak-env", "slow-dual", "flaky", "sloppy", "retry-version"}
+         "huge", "ignore-term", "slow-exit", "evil", "leak-env", "slow-dual", "flaky", "sloppy", "retry-version",
+         "die-on-discover", "silent-then-die"}
+DISCOVERED = [False]
 KNOWN_VERSIONS = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}
 PAGE1 = [{"name": "alpha", "inputSchema": {"type": "object"}},
          {"name": "beta", "inputSchema": {"type": "object"}}]
@@ -161,6 +169,16 @@ def handle(mode, line, counter):
         bad_id = req_id + 1000 if isinstance(req_id, int) else f"{req_id}-wrong"
         send({"jsonrpc": "2.0", "id": bad_id, "result": {}})
         return
+    if mode == "die-on-discover" and method == "server/discover":
+        log("Error: expect initialized request, but received: Request(server/discover)")
+        os._exit(1)
+    if mode == "silent-then-die":
+        if DISCOVERED[0]:
+            log("pydantic_core.ValidationError: 1 validation error")
+            os._exit(1)
+        if method == "server/discover":
+            DISCOVERED[0] = True
+            return
     if mode in ("die", "leak-env") and method == "initialize":
         write_raw(b'{"jsonrpc":"2.0","id":1,"res')
         log("fatal: boom")

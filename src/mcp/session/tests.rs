@@ -717,7 +717,8 @@ async fn stdio_unsupported_version_is_retried_once_then_judged() {
 
 #[tokio::test]
 async fn a_stdio_server_that_exits_is_disconnected() {
-    // exits on the discover probe: nothing left to send initialize to
+    // exits on the discover probe: started again for initialize (issue 19: rmcp servers exit on
+    // anything before initialize), and this one exits on that too
     let e = failed(connect_sh("read -r l; exit 3", EraChoice::Auto, LONG).await);
     assert_eq!(
         e.failure.reason,
@@ -730,7 +731,14 @@ async fn a_stdio_server_that_exits_is_disconnected() {
         "{}",
         e.failure.message
     );
-    assert_eq!(methods(&e.requests), ["server/discover"]);
+    assert_eq!(methods(&e.requests), ["server/discover", "initialize"]);
+    assert!(
+        e.detection
+            .iter()
+            .any(|d| d.contains("exited on server/discover")),
+        "{:?}",
+        e.detection
+    );
     // answers discover as a legacy server, then exits before initialize
     let script = format!("read -r l; {}; exit 0", error_reply(1, -32601, None));
     let e = failed(connect_sh(&script, EraChoice::Auto, LONG).await);
