@@ -5,13 +5,13 @@
 
 use super::{AdHoc, Context, resolve_targets_audited};
 use crate::cli::{GlobalArgs, TargetArgs};
-use crate::model::{Kind, Observation, ProbeSpec, Record, Status, Target};
+use crate::model::{EraChoice, Facts, Kind, Observation, ProbeSpec, Record, Status, Target};
 use crate::net::http;
 use crate::probe;
 use crate::report::Report;
 use crate::rules;
 use crate::store::history;
-use crate::store::marks;
+use crate::store::{detected, marks};
 use anyhow::{Context as _, anyhow};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -25,6 +25,8 @@ pub struct RoundOptions {
     pub env: Arc<std::collections::HashMap<String, String>>,
     /// Where log marks are kept between runs (none: growth and rotation are not tracked).
     pub state_dir: Option<std::path::PathBuf>,
+    /// Where what detection learnt is kept between runs (`store::detected`; none: detect every time).
+    pub detect_dir: Option<std::path::PathBuf>,
 }
 
 /// Probes every target concurrently (each probe of each target as its own task); observations come
@@ -76,6 +78,72 @@ async fn probe_all(
     (observations, findings)
 }
 
+/// The targets with what earlier runs learnt of their detection; none when nothing applies.
+fn remembered(targets: &Arc<Vec<Target>>, memory: &detected::Detected) -> Option<Arc<Vec<Target>>> {
+    let known = |t: &Target| {
+        let key = t.detection_key()?;
+        (t.era == EraChoice::Auto).then(|| memory.servers.get(&key))?
+    };
+    if !targets.iter().any(|t| known(t).is_some()) {
+        return None;
+    }
+    let mut out: Vec<Target> = targets.iter().cloned().collect();
+    for t in &mut out {
+        t.remembered = known(t).map(|r| r.intolerance.clone());
+    }
+    Some(Arc::new(out))
+}
+
+/// Keeps what this round learnt: a stdio server that could not stand `server/discover` (or was asked
+/// `initialize` directly and answered) is remembered; one asked directly that then failed is
+/// forgotten, so the next run detects it afresh.
+fn learn(
+    dir: &Path,
+    mut memory: detected::Detected,
+    targets: &[Target],
+    observations: &[Observation],
+    now_ms: i64,
+) {
+    let before = memory.clone();
+    for o in observations {
+        let (Facts::Mcp(m), Some(t)) = (&o.facts, targets.iter().find(|t| t.name == o.target))
+        else {
+            continue;
+        };
+        let Some(key) = t.detection_key() else {
+            continue;
+        };
+        match (&m.intolerance, &o.failure, &t.remembered) {
+            (_, Some(_), Some(_)) => {
+                memory.servers.remove(&key);
+            }
+            (Some(_), None, _) => {
+                let intolerance = t
+                    .remembered
+                    .clone()
+                    .or_else(|| m.intolerance.clone())
+                    .unwrap_or_default();
+                memory.servers.insert(
+                    key,
+                    detected::Remembered {
+                        intolerance,
+                        seen_at_ms: now_ms,
+                    },
+                );
+            }
+            _ => {}
+        }
+    }
+    if memory != before {
+        if let Err(e) = detected::save(dir, &memory) {
+            eprintln!(
+                "mcpmon: warning: detection memory not saved in {}: {e}",
+                dir.display()
+            );
+        }
+    }
+}
+
 /// One round: every target probed, judged and reported. The clock is read here, once per round.
 pub async fn check(
     targets: &Arc<Vec<Target>>,
@@ -90,7 +158,13 @@ pub async fn check(
         }
         m
     });
-    let (mut observations, mut findings) = probe_all(targets, client, now, marks.as_ref()).await;
+    let memory = opts.detect_dir.as_deref().map(detected::load);
+    let hinted = memory.as_ref().and_then(|m| remembered(targets, m));
+    let probed = hinted.as_ref().unwrap_or(targets);
+    let (mut observations, mut findings) = probe_all(probed, client, now, marks.as_ref()).await;
+    if let (Some(dir), Some(m)) = (opts.detect_dir.as_deref(), memory) {
+        learn(dir, m, probed, &observations, now.timestamp_millis());
+    }
     if let (Some(dir), Some(m)) = (opts.state_dir.as_deref(), marks.as_mut()) {
         let before = m.clone();
         for o in &observations {
@@ -270,6 +344,7 @@ pub fn prepare(
             .any(|t| t.has(Kind::Log))
             .then(|| ctx.state_dir(g))
             .flatten(),
+        detect_dir: ctx.state_dir(g),
     };
     Ok(Prepared {
         targets: Arc::new(targets),
@@ -296,4 +371,72 @@ pub fn append(dir: &Path, report: &Report, source: &str) -> anyhow::Result<usize
         .collect();
     history::append(dir, &records)
         .with_context(|| format!("appending to history in {}", dir.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{EndpointSpec, Failure, McpFacts, Reason, StdioSpec};
+    use std::time::Duration;
+
+    fn stdio(name: &str, remembered: Option<&str>) -> Target {
+        let mut t = Target::empty(name.into(), "test".into(), Duration::from_secs(1));
+        t.set(ProbeSpec::Mcp(EndpointSpec::Stdio(StdioSpec {
+            program: "srv".into(),
+            args: vec![name.into()],
+            env: Vec::new(),
+            cwd: None,
+        })));
+        t.remembered = remembered.map(String::from);
+        t
+    }
+
+    fn obs(target: &str, intolerance: Option<&str>, failed: bool) -> Observation {
+        let facts = McpFacts {
+            intolerance: intolerance.map(String::from),
+            ..Default::default()
+        };
+        Observation {
+            target: target.into(),
+            endpoint: String::new(),
+            started_at: chrono::Utc::now(),
+            duration: Duration::ZERO,
+            failure: failed.then(|| Failure::new(Reason::ServerDisconnected, "gone")),
+            facts: Facts::Mcp(Box::new(facts)),
+        }
+    }
+
+    #[test]
+    fn detection_memory_learns_intolerance_and_forgets_it_after_a_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let targets = [stdio("a", None), stdio("b", None)];
+        let seen = [
+            obs("a", Some("the server exited on server/discover"), false),
+            obs("b", None, false),
+        ];
+        learn(
+            dir.path(),
+            detected::Detected::default(),
+            &targets,
+            &seen,
+            7,
+        );
+        let memory = detected::load(dir.path());
+        assert_eq!(memory.servers.len(), 1, "{memory:?}");
+        let a = &memory.servers["stdio:srv a"];
+        assert_eq!(
+            (a.intolerance.as_str(), a.seen_at_ms),
+            ("the server exited on server/discover", 7)
+        );
+        // the hint is applied to the targets of the next round, only to the one it is about
+        let hinted = remembered(&Arc::new(targets.to_vec()), &memory).unwrap();
+        assert_eq!(
+            hinted[0].remembered.as_deref(),
+            Some("the server exited on server/discover")
+        );
+        assert_eq!(hinted[1].remembered, None);
+        // asked initialize directly and failed: forgotten, detected afresh next time
+        learn(dir.path(), memory, &hinted, &[obs("a", None, true)], 9);
+        assert!(detected::load(dir.path()).servers.is_empty());
+    }
 }

@@ -214,6 +214,9 @@ pub struct Target {
     pub unresolved: Vec<String>,
     /// Values that must never appear in output (header values, env values), scrubbed from messages.
     pub secrets: Vec<String>,
+    /// What an earlier run learnt about this server's detection (from the state dir): it cannot stand
+    /// a 2026-07-28 client's `server/discover`, so `initialize` is asked directly. None: detect.
+    pub remembered: Option<String>,
 }
 
 impl Target {
@@ -307,6 +310,22 @@ impl Target {
         })
     }
 
+    /// The key detection memory files this target's MCP server under: `stdio:` and its command line
+    /// (URLs are not remembered yet).
+    pub fn detection_key(&self) -> Option<String> {
+        match self.mcp()? {
+            EndpointSpec::Stdio(s) => {
+                let mut key = format!("stdio:{}", s.program);
+                for a in &s.args {
+                    key.push(' ');
+                    key.push_str(a);
+                }
+                Some(key)
+            }
+            EndpointSpec::Url { .. } => None,
+        }
+    }
+
     /// A target with nothing but the given name and origin (the parts are filled in by the caller).
     pub fn empty(name: String, origin: String, timeout: Duration) -> Target {
         Target {
@@ -318,6 +337,7 @@ impl Target {
             origin,
             unresolved: Vec::new(),
             secrets: Vec::new(),
+            remembered: None,
         }
     }
 }

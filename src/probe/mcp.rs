@@ -2,6 +2,7 @@
 //! round trip, close — all within the target's deadline — and keep every wire fact on the way.
 
 use crate::model::EndpointSpec;
+use crate::model::EraChoice;
 use crate::model::Facts;
 use crate::model::Failure;
 use crate::model::McpFacts;
@@ -88,7 +89,12 @@ async fn run(
     facts: &mut McpFacts,
 ) -> Option<Failure> {
     let t0 = Instant::now();
-    let mut s = match session::connect(ep, client, target.era, deadline).await {
+    // a server remembered as intolerant of server/discover is asked initialize directly
+    let era = match (&target.remembered, target.era) {
+        (Some(_), EraChoice::Auto) => EraChoice::Legacy,
+        (_, era) => era,
+    };
+    let mut s = match session::connect(ep, client, era, deadline).await {
         Ok(s) => s,
         Err(e) => {
             facts.wire = e.wire;
@@ -153,7 +159,13 @@ async fn run(
     facts.liveness = Some((method.to_string(), res));
 
     facts.detection = std::mem::take(&mut s.detection);
-    facts.intolerance = s.intolerance.take();
+    facts.intolerance = s.intolerance.take().or_else(|| {
+        target
+            .remembered
+            .as_ref()
+            .filter(|_| era != target.era)
+            .map(|r| format!("{r} (remembered from an earlier run: initialize was asked directly)"))
+    });
     facts.requests = std::mem::take(&mut s.requests);
     let closed = s.close().await;
     facts.faults = closed.log.faults;

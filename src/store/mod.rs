@@ -5,6 +5,7 @@
 //! Owns paths and bytes only; what the files mean belongs to their users (`marks` for log marks).
 
 pub mod alerts;
+pub mod detected;
 pub mod history;
 pub mod marks;
 

@@ -354,3 +354,34 @@ fn era_legacy_skips_the_discover_probe_so_nothing_is_restarted() {
     assert_eq!(code, 0, "{doc:#}");
     assert!(check(&doc, "discover").is_none(), "{doc:#}");
 }
+
+#[test]
+fn an_intolerant_server_is_remembered_and_asked_initialize_directly_next_time() {
+    let home = tempdir();
+    let m = marker("die-on-discover");
+    let args = with_stub(&["--timeout", "5s"], "die-on-discover", &m);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let methods = |doc: &serde_json::Value| -> Vec<String> {
+        only_obs(doc)["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["method"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, first) = health_json(home.path(), &args);
+    assert_eq!(methods(&first)[0], "server/discover", "{first:#}");
+    assert!(home.path().join(".state/mcpmon/detected.json").is_file());
+    // the second run pays nothing for detection, and still says what it knows
+    let (code, second) = health_json(home.path(), &args);
+    assert_eq!(methods(&second)[0], "initialize", "{second:#}");
+    assert!(!methods(&second).iter().any(|m| m == "server/discover"));
+    let warn = check(&second, "discover").expect("a discover finding");
+    assert_eq!(warn["status"], "warn");
+    assert!(
+        warn["message"].as_str().unwrap().contains("remembered"),
+        "{warn:#}"
+    );
+    assert_eq!(code, 1);
+    assert_eq!(live_processes_with(&m), Vec::<u32>::new());
+}
