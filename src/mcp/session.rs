@@ -127,7 +127,9 @@ fn modern_meta() -> Value {
     })
 }
 
-fn with_meta(params: Option<Value>) -> Value {
+/// A 2026-07-28 request's params: `params` with the complete `_meta` envelope every modern request of
+/// the session carries (protocol version, client info, client capabilities).
+pub fn with_meta(params: Option<Value>) -> Value {
     let mut obj = match params {
         Some(Value::Object(m)) => m,
         _ => Map::new(),

@@ -18,7 +18,7 @@ use crate::model::{Check, Outcome};
 use crate::mcp::transport::http::ACCEPT_BOTH;
 use reqwest::Client;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::time::Instant;
 
 fn check(id: &'static str, spec: &'static str, outcome: Outcome) -> Check {
@@ -348,8 +348,171 @@ async fn unknown_method(s: &mut Session, deadline: Instant) -> Check {
     }
 }
 
+/// What one request of a header check got back.
+#[derive(Debug, Clone, PartialEq)]
+struct Answer {
+    status: u16,
+    /// The JSON-RPC error in the body (`-32602 Invalid _meta envelope …`), if there was one.
+    rpc_error: Option<String>,
+    /// The start of a non-JSON error body (`Invalid Host header`), if there was one.
+    text: Option<String>,
+}
+
+impl Answer {
+    /// Accepted: a 2xx that is not a JSON-RPC error.
+    fn accepted(&self) -> bool {
+        (200..300).contains(&self.status) && self.rpc_error.is_none()
+    }
+
+    fn describe(&self) -> String {
+        let mut s = format!("HTTP {}", self.status);
+        if let Some(e) = self.rpc_error.as_ref().or(self.text.as_ref()) {
+            s.push(' ');
+            s.push_str(e);
+        }
+        s
+    }
+}
+
+/// What a negative check sends: the session's own request (a `ping` with its session id, or a
+/// `server/discover` with the complete 2026-07-28 `_meta` envelope), varied in one property.
+#[derive(Clone, Copy)]
+enum Vary<'a> {
+    /// Exactly the session's request: the control.
+    Nothing,
+    Version(&'a str),
+    SessionId(&'a str),
+    /// `Host: evil.example`, `Origin: http://evil.example`.
+    ForeignHost,
+}
+
+/// The control and the varied request of one check.
+struct Controlled {
+    control: Result<Answer, String>,
+    varied: Result<Answer, String>,
+}
+
+/// Without an accepted control, a refusal of the varied request says nothing about the property under
+/// test: the check is not evaluated, never passed.
+fn control_refused(pair: &Controlled, good: &str) -> Option<Outcome> {
+    match &pair.control {
+        Ok(a) if a.accepted() => None,
+        Ok(a) => Some(Outcome::NotEvaluated(format!(
+            "the control request with {good} was refused too: {}; a refusal of the check's request \
+             says nothing about the header under test",
+            a.describe()
+        ))),
+        Err(e) => Some(Outcome::NotEvaluated(format!(
+            "the control request with {good} failed: {e}"
+        ))),
+    }
+}
+
+fn judge_version(pair: &Controlled) -> Outcome {
+    if let Some(o) = control_refused(pair, "the session's MCP-Protocol-Version") {
+        return o;
+    }
+    match &pair.varied {
+        Ok(a) if a.status == 400 => Outcome::Pass(format!(
+            "MCP-Protocol-Version: 1999-01-01 is refused with 400 ({}) and the same request with the \
+             session's version is accepted",
+            a.describe()
+        )),
+        Ok(a) => Outcome::Fail(format!(
+            "MCP-Protocol-Version: 1999-01-01 got {}; the server MUST answer 400 Bad Request",
+            a.describe()
+        )),
+        Err(e) => Outcome::Fail(e.clone()),
+    }
+}
+
+fn judge_session(pair: &Controlled) -> Outcome {
+    if let Some(o) = control_refused(pair, "the session's Mcp-Session-Id") {
+        return o;
+    }
+    match &pair.varied {
+        Ok(a) if a.status == 404 => {
+            Outcome::Pass("an unknown Mcp-Session-Id gets 404 Not Found".into())
+        }
+        Ok(a) if a.status == 400 => Outcome::Warn(format!(
+            "an unknown Mcp-Session-Id gets 400 ({}), not the 404 that tells a client to re-initialize",
+            a.describe()
+        )),
+        Ok(a) => Outcome::Fail(format!(
+            "an unknown Mcp-Session-Id got {}; the server MUST answer 404",
+            a.describe()
+        )),
+        Err(e) => Outcome::Fail(e.clone()),
+    }
+}
+
+fn judge_rebinding(pair: &Controlled) -> Outcome {
+    if let Some(o) = control_refused(pair, "a good Host") {
+        return o;
+    }
+    match &pair.varied {
+        Ok(a) if (400..500).contains(&a.status) => Outcome::Pass(format!(
+            "a foreign Host/Origin is refused ({}) and the same request with a good Host is accepted",
+            a.describe()
+        )),
+        Ok(a) => Outcome::Warn(format!(
+            "a request with Host: evil.example and Origin: http://evil.example got {}: \
+             the server does not validate Origin, so a web page could reach it by DNS rebinding \
+             (the spec says servers MUST validate Origin; bind to 127.0.0.1 at least)",
+            a.describe()
+        )),
+        Err(e) => Outcome::Fail(e.clone()),
+    }
+}
+
+/// The most of an error body a header check reads.
+const ANSWER_BYTES: usize = 16 * 1024;
+
+/// The status of a response and, unless it is an accepted event stream, the error its body carries.
+async fn answer_of(mut resp: reqwest::Response, deadline: Instant) -> Answer {
+    let status = resp.status().as_u16();
+    let ctype = crate::net::http::content_type(resp.headers());
+    let mut answer = Answer {
+        status,
+        rpc_error: None,
+        text: None,
+    };
+    if ctype.starts_with("text/event-stream") {
+        // an event stream is the reply to a request the server took; its events are not read
+        return answer;
+    }
+    let mut buf = Vec::new();
+    while buf.len() < ANSWER_BYTES {
+        match tokio::time::timeout_at(deadline, resp.chunk()).await {
+            Ok(Ok(Some(chunk))) => buf.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    match serde_json::from_slice::<Value>(&buf) {
+        Ok(v) => {
+            if let Some(e) = v.get("error") {
+                let code = e.get("code").and_then(Value::as_i64);
+                let message = e.get("message").and_then(Value::as_str).unwrap_or("");
+                let text = match code {
+                    Some(c) => format!("{c} {message}"),
+                    None => message.to_string(),
+                };
+                answer.rpc_error = Some(crate::net::redact::excerpt(text.trim(), 160));
+            }
+        }
+        Err(_) if !(200..300).contains(&status) && !buf.is_empty() => {
+            let text = String::from_utf8_lossy(&buf);
+            answer.text = Some(crate::net::redact::excerpt(text.trim(), 120));
+        }
+        Err(_) => {}
+    }
+    answer
+}
+
 /// Header enforcement beside the live session: a bad `MCP-Protocol-Version`, an unknown session id,
-/// and a foreign `Host`/`Origin` (DNS rebinding).
+/// and a foreign `Host`/`Origin` (DNS rebinding). Each check sends the session's own request (valid in
+/// every other respect) twice: as is (the control, which must be accepted) and with the one property
+/// varied.
 async fn http_checks(s: &Session, client: &Client, deadline: Instant, out: &mut Vec<Check>) {
     let Some(http) = s.http() else { return };
     let (url, headers) = http.endpoint();
@@ -358,57 +521,62 @@ async fn http_checks(s: &Session, client: &Client, deadline: Instant, out: &mut 
         .protocol_version
         .clone()
         .unwrap_or_else(|| s.revision.clone());
-    let (method, body) = match s.era {
-        Era::Legacy => (
-            "ping",
-            json!({"jsonrpc": "2.0", "id": 9001, "method": "ping"}),
-        ),
-        Era::Modern => (
-            "server/discover",
-            json!({"jsonrpc": "2.0", "id": 9001, "method": "server/discover",
-                   "params": {"_meta": {"io.modelcontextprotocol/protocolVersion": MODERN_REVISION}}}),
-        ),
+    let (method, params) = match s.era {
+        Era::Legacy => ("ping", None),
+        // the complete envelope the session sends on every request, not a hand-written subset
+        Era::Modern => ("server/discover", Some(session::with_meta(None))),
     };
-    let post = |version: &str, sid: Option<&str>| {
+    let body = crate::mcp::jsonrpc::request(9001, method, params.as_ref());
+    let sid = http.session_id.as_deref();
+    let send = |vary: Vary<'_>| {
+        let version = match vary {
+            Vary::Version(v) => v,
+            _ => version.as_str(),
+        };
+        let sid = match vary {
+            Vary::SessionId(other) => Some(other),
+            _ => sid,
+        };
         let mut rb = client
             .post(url.clone())
             .headers(headers.clone())
             .header(CONTENT_TYPE, "application/json")
             .header(ACCEPT, ACCEPT_BOTH)
             .header("MCP-Protocol-Version", version)
-            .body(body.to_string());
+            .body(body.clone());
         if s.era == Era::Modern {
             rb = rb.header("Mcp-Method", method);
         }
         if let Some(sid) = sid {
             rb = rb.header("Mcp-Session-Id", sid);
         }
-        rb
+        if matches!(vary, Vary::ForeignHost) {
+            rb = rb
+                .header("Origin", "http://evil.example")
+                .header("Host", "evil.example");
+        }
+        async move {
+            match tokio::time::timeout_at(deadline, rb.send()).await {
+                Ok(Ok(r)) => Ok(answer_of(r, deadline).await),
+                Ok(Err(e)) => Err(crate::net::classify::classify_reqwest(&e, method).message),
+                Err(_) => Err(format!("no answer to {method} before the deadline")),
+            }
+        }
     };
-    let sid = http.session_id.as_deref();
-    let status_of = |rb: reqwest::RequestBuilder| async move {
-        match tokio::time::timeout_at(deadline, rb.send()).await {
-            Ok(Ok(r)) => Ok(r.status().as_u16()),
-            Ok(Err(e)) => Err(crate::net::classify::classify_reqwest(&e, method).message),
-            Err(_) => Err(format!("no answer to {method} before the deadline")),
+    let pair = |vary: Vary<'static>| {
+        let send = &send;
+        async move {
+            let control = send(Vary::Nothing).await;
+            let varied = send(vary).await;
+            Controlled { control, varied }
         }
     };
 
-    out.push(match status_of(post("1999-01-01", sid)).await {
-        Ok(400) => check(
-            "protocol-version-header",
-            PROTOCOL_VERSION_HEADER,
-            Outcome::Pass("MCP-Protocol-Version: 1999-01-01 is refused with 400".into()),
-        ),
-        Ok(st) => check(
-            "protocol-version-header",
-            PROTOCOL_VERSION_HEADER,
-            Outcome::Fail(format!(
-                "MCP-Protocol-Version: 1999-01-01 got HTTP {st}; the server MUST answer 400 Bad Request"
-            )),
-        ),
-        Err(e) => check("protocol-version-header", PROTOCOL_VERSION_HEADER, Outcome::Fail(e)),
-    });
+    out.push(check(
+        "protocol-version-header",
+        PROTOCOL_VERSION_HEADER,
+        judge_version(&pair(Vary::Version("1999-01-01")).await),
+    ));
 
     out.push(match (s.era, sid) {
         (Era::Modern, _) => check(
@@ -421,51 +589,18 @@ async fn http_checks(s: &Session, client: &Client, deadline: Instant, out: &mut 
             SESSION_MANAGEMENT,
             Outcome::Skip("the server issued no Mcp-Session-Id (stateless)".into()),
         ),
-        (_, Some(_)) => match status_of(post(&version, Some("mcpmon-unknown-session-0000"))).await {
-            Ok(404) => check(
-                "unknown-session",
-                SESSION_MANAGEMENT,
-                Outcome::Pass("an unknown Mcp-Session-Id gets 404 Not Found".into()),
-            ),
-            Ok(400) => check(
-                "unknown-session",
-                SESSION_MANAGEMENT,
-                Outcome::Warn(
-                    "an unknown Mcp-Session-Id gets 400, not the 404 that tells a client to re-initialize"
-                        .into(),
-                ),
-            ),
-            Ok(st) => check(
-                "unknown-session",
-                SESSION_MANAGEMENT,
-                Outcome::Fail(format!(
-                    "an unknown Mcp-Session-Id got HTTP {st}; the server MUST answer 404"
-                )),
-            ),
-            Err(e) => check("unknown-session", SESSION_MANAGEMENT, Outcome::Fail(e)),
-        },
+        (_, Some(_)) => check(
+            "unknown-session",
+            SESSION_MANAGEMENT,
+            judge_session(&pair(Vary::SessionId("mcpmon-unknown-session-0000")).await),
+        ),
     });
 
-    let foreign = post(&version, sid)
-        .header("Origin", "http://evil.example")
-        .header("Host", "evil.example");
-    out.push(match status_of(foreign).await {
-        Ok(st) if (400..500).contains(&st) => check(
-            "dns-rebinding",
-            SECURITY_WARNING,
-            Outcome::Pass(format!("a foreign Host/Origin is refused (HTTP {st})")),
-        ),
-        Ok(st) => check(
-            "dns-rebinding",
-            SECURITY_WARNING,
-            Outcome::Warn(format!(
-                "a request with Host: evil.example and Origin: http://evil.example got HTTP {st}: \
-                 the server does not validate Origin, so a web page could reach it by DNS rebinding \
-                 (the spec says servers MUST validate Origin; bind to 127.0.0.1 at least)"
-            )),
-        ),
-        Err(e) => check("dns-rebinding", SECURITY_WARNING, Outcome::Fail(e)),
-    });
+    out.push(check(
+        "dns-rebinding",
+        SECURITY_WARNING,
+        judge_rebinding(&pair(Vary::ForeignHost).await),
+    ));
 }
 
 /// What the client saw on the wire during the whole session: framing, ids, stray stdout.
@@ -517,6 +652,7 @@ fn wire_faults(faults: &[String], stdio: bool, out: &mut Vec<Check>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn tool_names_follow_the_spec_guidance() {
@@ -565,5 +701,82 @@ mod tests {
         assert!(matches!(by("jsonrpc-framing"), Outcome::Pass(_)));
         assert!(matches!(by("ids-echoed"), Outcome::Fail(_)));
         assert!(matches!(by("stdout-clean"), Outcome::Fail(m) if m.contains("Server started")));
+    }
+
+    fn answer(status: u16, rpc_error: Option<&str>) -> Result<Answer, String> {
+        Ok(Answer {
+            status,
+            rpc_error: rpc_error.map(String::from),
+            text: None,
+        })
+    }
+
+    const ENVELOPE: &str = "-32602 Invalid _meta envelope: clientCapabilities: missing";
+
+    #[test]
+    fn a_refusal_counts_only_beside_an_accepted_control() {
+        // the family of issue 19: the control is refused with the same 400 as the varied request
+        let same = Controlled {
+            control: answer(400, Some(ENVELOPE)),
+            varied: answer(400, Some(ENVELOPE)),
+        };
+        for o in [
+            judge_rebinding(&same),
+            judge_version(&same),
+            judge_session(&same),
+        ] {
+            let Outcome::NotEvaluated(m) = &o else {
+                panic!("{o:?}")
+            };
+            assert!(
+                m.contains("control request") && m.contains("HTTP 400 -32602 Invalid _meta"),
+                "{m}"
+            );
+        }
+        // a 200 carrying a JSON-RPC error is no accepted control either
+        let rpc = Controlled {
+            control: answer(200, Some("-32600 bad")),
+            varied: answer(403, None),
+        };
+        assert!(matches!(judge_rebinding(&rpc), Outcome::NotEvaluated(_)));
+        let broken = Controlled {
+            control: Err("connection refused".into()),
+            varied: answer(403, None),
+        };
+        assert!(
+            matches!(judge_rebinding(&broken), Outcome::NotEvaluated(m) if m.contains("connection refused"))
+        );
+    }
+
+    #[test]
+    fn an_accepted_control_makes_the_varied_answer_the_verdict() {
+        let open = Controlled {
+            control: answer(200, None),
+            varied: answer(200, None),
+        };
+        assert!(matches!(judge_rebinding(&open), Outcome::Warn(m) if m.contains("HTTP 200")));
+        assert!(matches!(judge_version(&open), Outcome::Fail(m) if m.contains("HTTP 200")));
+        assert!(matches!(judge_session(&open), Outcome::Fail(_)));
+        let guarded = Controlled {
+            control: answer(200, None),
+            varied: Ok(Answer {
+                status: 403,
+                rpc_error: None,
+                text: Some("Invalid Host header".into()),
+            }),
+        };
+        assert!(
+            matches!(judge_rebinding(&guarded), Outcome::Pass(m) if m.contains("HTTP 403 Invalid Host header"))
+        );
+        let version = Controlled {
+            control: answer(200, None),
+            varied: answer(400, Some("-32600 Unsupported protocol version")),
+        };
+        assert!(matches!(judge_version(&version), Outcome::Pass(_)));
+        let session = Controlled {
+            control: answer(200, None),
+            varied: answer(404, None),
+        };
+        assert!(matches!(judge_session(&session), Outcome::Pass(_)));
     }
 }

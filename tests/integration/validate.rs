@@ -429,6 +429,62 @@ fn strict_conformance_fail_sides_from_stubs() {
     assert_eq!(the(&doc, t, "declared-capabilities")["status"], "ok");
 }
 
+/// Issue 19: modern servers that refuse any request without a complete `_meta` envelope. A header
+/// check counts a refusal only when the same request with the good header (the control) is accepted.
+#[test]
+fn strict_header_checks_refusals_count_only_beside_an_accepted_control() {
+    let home = tempdir();
+    let conformance = |mode: &str| {
+        let s = HttpStub::start(mode);
+        let url = s.url("/mcp");
+        let (code, doc) = validate(home.path(), &["--strict", "--section", "conformance", &url]);
+        let t = url.trim_start_matches("http://").to_string();
+        let get = |c: &str| {
+            let f = the(&doc, &t, c);
+            (
+                f["status"].as_str().unwrap_or_default().to_string(),
+                f["message"].as_str().unwrap_or_default().to_string(),
+            )
+        };
+        let out = (code, get("dns-rebinding"), get("protocol-version-header"));
+        // the session itself was modern and fine
+        assert_eq!(get("version-negotiation").0, "ok", "{mode}: {doc:#}");
+        assert_eq!(get("result-fields").0, "ok", "{mode}: {doc:#}");
+        out
+    };
+
+    // accepts a foreign Host and any MCP-Protocol-Version once the envelope is complete
+    let (code, rebinding, version) = conformance("modern-open");
+    assert_eq!(code, 2);
+    assert_eq!(rebinding.0, "warn", "{rebinding:?}");
+    assert!(rebinding.1.contains("HTTP 200"), "{rebinding:?}");
+    assert_eq!(version.0, "crit", "{version:?}");
+    assert!(version.1.contains("HTTP 200"), "{version:?}");
+
+    // refuses the control too: nothing can be said about the headers
+    let (code, rebinding, version) = conformance("modern-discover-once");
+    assert_eq!(code, 3);
+    for (status, message) in [&rebinding, &version] {
+        assert_eq!(status, "unknown", "{message}");
+        assert!(
+            message.contains("control request")
+                && message.contains("HTTP 400 -32602 Invalid _meta envelope"),
+            "{message}"
+        );
+    }
+
+    // refuses a foreign Host and a bad version, and accepts the control
+    let (code, rebinding, version) = conformance("modern-guarded");
+    assert_eq!(code, 0);
+    assert_eq!(rebinding.0, "ok", "{rebinding:?}");
+    assert!(
+        rebinding.1.contains("HTTP 421 Invalid Host header"),
+        "{rebinding:?}"
+    );
+    assert_eq!(version.0, "ok", "{version:?}");
+    assert!(version.1.contains("HTTP 400 -32600"), "{version:?}");
+}
+
 #[test]
 fn strict_on_a_dead_server_is_not_evaluated_not_double_counted() {
     let home = tempdir();

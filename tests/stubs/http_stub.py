@@ -41,6 +41,16 @@ Modes:
                (id "ev-1", retry 20 ms) and ends; a GET with Last-Event-ID: ev-1 and the session
                gets the response (id "ev-2"). The first GET ends at once without it (the client must
                try again); GETs without Last-Event-ID get 405.
+  modern-open  a stateless 2026-07-28 server on /mcp that answers 400 -32602 "Invalid _meta envelope"
+               to any request whose params._meta lacks io.modelcontextprotocol/clientCapabilities
+               (whatever its headers), and with a complete envelope answers server/discover
+               (tools), tools/list (alpha, with resultType/ttlMs/cacheScope), -32601 otherwise; it
+               checks neither Host/Origin nor MCP-Protocol-Version (issue 19: context7 4.1.1,
+               mongodb-mcp-server 3.0.4, mcp-proxy 6.7.19, FastMCP 4.x).
+  modern-guarded  modern-open, but a Host or Origin other than 127.0.0.1/localhost gets 421/403 and
+               an MCP-Protocol-Version other than 2026-07-28 gets 400 -32600.
+  modern-discover-once  modern-open, but only the first server/discover is answered; every later
+               one gets the same 400 -32602 envelope error (a control request is refused too).
   legacy-ok    minimal correct Streamable HTTP (2025-06-18) server on /mcp:
                server/discover -> 400 "Server not initialized"; initialize -> 200
                with Mcp-Session-Id: stub-session-1; notifications -> 202;
@@ -58,7 +68,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MODE = sys.argv[1] if len(sys.argv) == 2 else None
 MODES = {"html", "auth", "forbidden", "error500", "endless", "endless-sse", "die-mid",
-         "hang", "not-found", "legacy-ok", "load-faults", "resume", "server-request", "health-json", "tls-json", "receiver"}
+         "hang", "not-found", "legacy-ok", "load-faults", "resume", "server-request", "health-json", "tls-json", "receiver",
+         "modern-open", "modern-guarded", "modern-discover-once"}
 KNOWN_VERSIONS = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}
 SESSION = "stub-session-1"
 HTML = (b'<!doctype html><html><head><title>App</title></head>'
@@ -326,6 +337,60 @@ class Handler(BaseHTTPRequestHandler):
             return
         return self.mode_legacy_ok(msg)
 
+    def mode_modern_open(self, msg):
+        self.modern(msg, guarded=False, discover_once=False)
+
+    def mode_modern_guarded(self, msg):
+        self.modern(msg, guarded=True, discover_once=False)
+
+    def mode_modern_discover_once(self, msg):
+        self.modern(msg, guarded=False, discover_once=True)
+
+    def modern(self, msg, guarded, discover_once):
+        if self.path.split("?")[0] != "/mcp":
+            return self.mode_not_found(msg)
+        if self.command != "POST":
+            return self.reply(405, b"Method Not Allowed", "text/plain", [("Allow", "POST")])
+        if not isinstance(msg, dict):
+            return self.reply_json(400, {"jsonrpc": "2.0", "id": None, "error": {
+                "code": -32700, "message": "Parse error"}})
+        method, req_id = msg.get("method"), msg.get("id")
+        if method is None or "id" not in msg:
+            return self.reply(202)
+        envelope_error = {"jsonrpc": "2.0", "id": req_id, "error": {
+            "code": -32602, "message": "Invalid _meta envelope: "
+            "io.modelcontextprotocol/clientCapabilities: missing"}}
+        meta = (msg.get("params") or {}).get("_meta") or {}
+        if "io.modelcontextprotocol/clientCapabilities" not in meta:
+            return self.reply_json(400, envelope_error)
+        if guarded:
+            port = self.server.server_address[1]
+            local = {f"127.0.0.1:{port}", f"localhost:{port}"}
+            if self.headers.get("Host") not in local:
+                return self.reply(421, b"Invalid Host header", "text/plain")
+            origin = self.headers.get("Origin")
+            if origin is not None and origin.split("://", 1)[-1] not in local:
+                return self.reply(403, b"Invalid Origin header", "text/plain")
+            if self.headers.get("MCP-Protocol-Version") != "2026-07-28":
+                return self.reply_json(400, {"jsonrpc": "2.0", "id": req_id, "error": {
+                    "code": -32600, "message": "Unsupported MCP-Protocol-Version"}})
+        if method == "server/discover":
+            with LOG_LOCK:
+                DISCOVERS[0] += 1
+                n = DISCOVERS[0]
+            if discover_once and n > 1:
+                return self.reply_json(400, envelope_error)
+            result = {"supportedVersions": ["2026-07-28"], "capabilities": {"tools": {}},
+                      "_meta": {"io.modelcontextprotocol/serverInfo": {
+                          "name": "stub-modern", "version": "4.0.0"}}}
+            return self.reply_json(200, {"jsonrpc": "2.0", "id": req_id, "result": result})
+        if method == "tools/list":
+            result = {"tools": [{"name": "alpha", "inputSchema": {"type": "object"}}],
+                      "resultType": "complete", "ttlMs": 0, "cacheScope": "public"}
+            return self.reply_json(200, {"jsonrpc": "2.0", "id": req_id, "result": result})
+        return self.reply_json(200, {"jsonrpc": "2.0", "id": req_id, "error": {
+            "code": -32601, "message": "Method not found"}})
+
     def mode_legacy_ok(self, msg):
         if self.path.split("?")[0] != "/mcp":
             return self.mode_not_found(msg)
@@ -373,6 +438,7 @@ SRV_REPLY = threading.Event()
 PINGS = [0]
 PENDING = {}  # mode resume: the held response, and how many GETs came for it
 COUNTER = [0]
+DISCOVERS = [0]  # modern modes: server/discover requests answered so far
 
 
 def exit_on_stdin_eof():
