@@ -101,7 +101,8 @@ pub fn is_html(ctype: &str) -> bool {
     ctype.starts_with("text/html") || ctype.starts_with("application/xhtml")
 }
 
-/// A short hint from an error body: the JSON `error.message` when there is one, else an excerpt.
+/// A short hint from an error body: the JSON `error.message` when there is one, else the first
+/// non-blank line of the body, sanitised and cut short.
 pub fn body_hint(bytes: &[u8]) -> String {
     if bytes.is_empty() {
         return String::new();
@@ -111,16 +112,34 @@ pub fn body_hint(bytes: &[u8]) -> String {
             return format!(": {}", excerpt(msg, 160));
         }
     }
-    format!(
-        ": {}",
-        excerpt(
-            &String::from_utf8_lossy(&bytes[..bytes.len().min(300)]),
-            160
-        )
-    )
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(300)]);
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let line = excerpt(first, 160);
+    if line.is_empty() {
+        String::new()
+    } else {
+        format!(": {line}")
+    }
 }
 
-/// A 401 or 403 as `auth_required`, with the parsed `WWW-Authenticate` challenge when there is one.
+/// Whether a reply asks for authentication: a 401, or a 403 that carries a `WWW-Authenticate`
+/// challenge. A bare 403 is a refusal for some other reason (Playwright MCP refuses any Host but
+/// `localhost:PORT`) and is an ordinary `http_status` with the body's first line.
+pub fn asks_for_auth(status: u16, headers: &HeaderMap) -> bool {
+    status == 401 || (status == 403 && headers.contains_key(WWW_AUTHENTICATE))
+}
+
+/// What the status says in words, where that helps a person: a bare 403 is "forbidden" without any
+/// authentication asked for.
+pub fn status_words(status: u16) -> &'static str {
+    match status {
+        403 => " (forbidden, no authentication challenge)",
+        _ => "",
+    }
+}
+
+/// A reply that `asks_for_auth` as `auth_required`, with the parsed `WWW-Authenticate` challenge when
+/// there is one.
 pub fn auth_failure(headers: &HeaderMap, status: u16) -> Failure {
     let challenge = headers
         .get(WWW_AUTHENTICATE)
@@ -273,6 +292,18 @@ mod tests {
             ": no way"
         );
         assert_eq!(body_hint(b"plain text"), ": plain text");
+        assert_eq!(body_hint(b"\n  \nfirst\r\nsecond\n"), ": first");
+        assert_eq!(body_hint(b"\n \n"), "");
+    }
+
+    #[test]
+    fn only_a_401_or_a_challenged_403_asks_for_auth() {
+        let mut h = HeaderMap::new();
+        assert!(asks_for_auth(401, &h));
+        assert!(!asks_for_auth(403, &h));
+        h.insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        assert!(asks_for_auth(403, &h));
+        assert!(!asks_for_auth(404, &h));
     }
 
     #[test]

@@ -413,6 +413,42 @@ async fn auth_required_at_any_step_stops_detection_with_the_challenge() {
 }
 
 #[tokio::test]
+async fn a_403_without_a_challenge_is_an_http_status_with_the_bodys_first_line() {
+    // Playwright MCP refuses any Host but localhost:PORT with a bare 403 and a line of text
+    let refuse = |_: &Seen| Reply::Raw {
+        status: 403,
+        content_type: "text/plain",
+        headers: Vec::new(),
+        body: "Access is only allowed at localhost:8931\x1b[2J\nsecond line\n".into(),
+    };
+    let stub = Stub::start(refuse).await;
+    let e = failed(connect_http(&stub).await);
+    assert_eq!(e.failure.reason, Reason::HttpStatus, "{}", e.failure);
+    assert_eq!(e.failure.http_status, Some(403));
+    assert_eq!(e.failure.auth_challenge, None);
+    assert_eq!(
+        e.failure.message,
+        "HTTP 403 (forbidden, no authentication challenge) to initialize: Access is only allowed at localhost:8931 [2J"
+    );
+    assert_eq!(stub.calls(), ["POST server/discover", "POST initialize"]);
+    // an HTML 403 page is a refusal too, not "not an MCP endpoint"
+    let stub = Stub::start(|_: &Seen| Reply::Raw {
+        status: 403,
+        content_type: "text/html",
+        headers: Vec::new(),
+        body: "<h1>Forbidden</h1>\n<p>go away</p>".into(),
+    })
+    .await;
+    let e = failed(connect_http(&stub).await);
+    assert_eq!(e.failure.reason, Reason::HttpStatus, "{}", e.failure);
+    assert!(
+        e.failure.message.ends_with(": <h1>Forbidden</h1>"),
+        "{}",
+        e.failure
+    );
+}
+
+#[tokio::test]
 async fn an_html_app_answering_200_is_not_mcp_at_once() {
     let stub = Stub::start(|_: &Seen| html(200)).await;
     let e = failed(connect_http(&stub).await);
