@@ -299,3 +299,21 @@ fn a_refused_version_the_server_lists_as_supported_is_asked_once_more() {
     );
     assert!(!methods.contains(&"initialize"), "{methods:?}");
 }
+
+#[test]
+fn a_server_without_ping_is_up_with_a_liveness_warning() {
+    let (code, doc) = stub("no-ping", &[]);
+    assert_eq!(code, 1, "{doc:#}");
+    let target = only_obs(&doc)["target"].as_str().unwrap();
+    assert_eq!(finding(&doc, target, "connect")["status"], "ok");
+    assert_eq!(finding(&doc, target, "tools")["status"], "ok");
+    let live = finding(&doc, target, "liveness");
+    assert_eq!(live["status"], "warn", "{doc:#}");
+    assert!(
+        live["message"]
+            .as_str()
+            .unwrap()
+            .contains("ping is not implemented"),
+        "{live:#}"
+    );
+}
