@@ -317,3 +317,33 @@ fn a_server_without_ping_is_up_with_a_liveness_warning() {
         "{live:#}"
     );
 }
+
+#[test]
+fn a_crashed_server_keeps_its_cause_line_and_is_not_said_to_be_stopped_by_mcpmon() {
+    let (code, doc) = stub("crash-usage", &[]);
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(connect_reason(&doc), "server_disconnected");
+    let o = only_obs(&doc);
+    let tail: Vec<&str> = o["stderr_tail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    // the cause, although 30 lines of usage text follow it
+    assert!(
+        tail.contains(&"Error: unable to create /nonexistent/state: permission denied"),
+        "{o:#}"
+    );
+    // and the last lines too
+    assert_eq!(
+        tail.last(),
+        Some(&"  --option-29  what option 29 does (usage text)"),
+        "{o:#}"
+    );
+    let close = o["close"].as_str().unwrap();
+    assert_eq!(
+        close, "exited (exit code 1) before mcpmon closed it",
+        "{o:#}"
+    );
+}
