@@ -66,6 +66,8 @@ pub struct McpFacts {
     pub server_requests: Vec<String>,
     pub stderr_tail: Vec<String>,
     pub close: Option<String>,
+    /// The configured URL redirected (307/308, same origin) to the one used: what to configure instead.
+    pub redirect: Option<String>,
     /// The resources of a stdio server mcpmon started (RSS, threads, descriptors; no CPU sample).
     pub child: Option<ProcessInfo>,
 }

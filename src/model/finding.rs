@@ -29,6 +29,8 @@ impl CheckId {
     pub const RESOURCES: CheckId = CheckId::of("resources");
     /// Protocol faults seen on the wire.
     pub const PROTOCOL: CheckId = CheckId::of("protocol");
+    /// The configured MCP URL redirects to another (followed once when same-origin).
+    pub const REDIRECT: CheckId = CheckId::of("redirect");
     /// A hub's REST API answering (`/api/health`), and its round trip.
     pub const HUB: CheckId = CheckId::of("hub");
     /// A health endpoint answering, and its round trip.

@@ -12,10 +12,13 @@ use super::redact::excerpt;
 use crate::model::Failure;
 use crate::model::Reason;
 use crate::model::parse_www_authenticate;
+use crate::net::url::redact_url;
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, WWW_AUTHENTICATE};
-use reqwest::{Client, Response};
+use reqwest::header::{
+    CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, LOCATION, WWW_AUTHENTICATE,
+};
+use reqwest::{Client, Response, Url};
 use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
@@ -136,6 +139,33 @@ pub fn status_words(status: u16) -> &'static str {
         403 => " (forbidden, no authentication challenge)",
         _ => "",
     }
+}
+
+/// Where a redirect reply (3xx with a `Location`) points, resolved against the request's URL.
+pub fn redirect_target(status: u16, headers: &HeaderMap, base: &Url) -> Option<Url> {
+    if !(300..400).contains(&status) {
+        return None;
+    }
+    let location = headers.get(LOCATION)?.to_str().ok()?;
+    base.join(location.trim()).ok()
+}
+
+/// A redirect as `http_status`, naming where it points (credentials and query values redacted). mcpmon
+/// never follows one to another origin: the configured headers carry secrets.
+pub fn redirect_failure(status: u16, from: &Url, to: &Url, what: &str) -> Failure {
+    let across = if from.origin() == to.origin() {
+        ""
+    } else {
+        " (another origin: not followed, the configured headers may carry secrets)"
+    };
+    Failure::new(
+        Reason::HttpStatus,
+        format!(
+            "HTTP {status} to {what}: redirects to {}{across}",
+            redact_url(to.as_str())
+        ),
+    )
+    .with_status(status)
 }
 
 /// A reply that `asks_for_auth` as `auth_required`, with the parsed `WWW-Authenticate` challenge when
@@ -294,6 +324,27 @@ mod tests {
         assert_eq!(body_hint(b"plain text"), ": plain text");
         assert_eq!(body_hint(b"\n  \nfirst\r\nsecond\n"), ": first");
         assert_eq!(body_hint(b"\n \n"), "");
+    }
+
+    #[test]
+    fn a_redirect_names_its_target_without_secrets() {
+        let base: Url = "http://127.0.0.1:1/mcp/".parse().unwrap();
+        let mut h = HeaderMap::new();
+        assert_eq!(redirect_target(307, &h, &base), None);
+        h.insert(LOCATION, HeaderValue::from_static("/mcp?token=s3cret"));
+        assert_eq!(redirect_target(200, &h, &base), None);
+        let to = redirect_target(307, &h, &base).unwrap();
+        assert_eq!(to.as_str(), "http://127.0.0.1:1/mcp?token=s3cret");
+        let f = redirect_failure(307, &base, &to, "initialize");
+        assert_eq!(f.reason, Reason::HttpStatus);
+        assert_eq!(
+            f.message,
+            "HTTP 307 to initialize: redirects to http://127.0.0.1:1/mcp?token=***"
+        );
+        let away: Url = "http://user:pw@127.0.0.2:1/mcp".parse().unwrap();
+        let f = redirect_failure(308, &base, &away, "initialize");
+        assert!(!f.message.contains("pw"), "{}", f.message);
+        assert!(f.message.contains("another origin"), "{}", f.message);
     }
 
     #[test]

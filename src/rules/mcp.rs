@@ -49,6 +49,17 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
         .unit(Unit::Ms),
     );
 
+    if let Some(redirect) = &f.redirect {
+        out.push(Finding::new(
+            t,
+            Kind::Mcp,
+            CheckId::REDIRECT,
+            Status::Warn,
+            Some(Reason::HttpStatus),
+            format!("{redirect} (followed once, same origin)"),
+        ));
+    }
+
     let bound = checks.response_time_ms;
     if f.wire == Some(crate::model::Wire::Stdio) {
         // On stdio the first reply waits for the server to boot: that is judged as start-up time
@@ -252,6 +263,30 @@ mod tests {
             .into_iter()
             .find(|f| f.check == CheckId::LIVENESS)
             .expect("a liveness finding")
+    }
+
+    #[test]
+    fn a_followed_redirect_is_a_warning_to_configure_the_final_url() {
+        let mut obs = observed("ping", Ok(Duration::from_millis(1)));
+        let said = |obs: &Observation| {
+            findings(obs, &Checks::default())
+                .into_iter()
+                .find(|f| f.check == CheckId::REDIRECT)
+        };
+        assert!(said(&obs).is_none());
+        if let Facts::Mcp(m) = &mut obs.facts {
+            m.redirect = Some(
+                "http://h/mcp/ redirects (HTTP 307) to http://h/mcp: configure the final URL"
+                    .into(),
+            );
+        }
+        let f = said(&obs).expect("a redirect finding");
+        assert_eq!(f.status, Status::Warn);
+        assert!(
+            f.message.contains("configure the final URL"),
+            "{}",
+            f.message
+        );
     }
 
     #[test]

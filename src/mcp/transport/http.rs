@@ -18,7 +18,7 @@ use crate::model::Reason;
 use crate::net::classify::{classify_body, classify_reqwest};
 use crate::net::http::{MAX_RESPONSE_BYTES, USER_AGENT};
 use crate::net::http::{asks_for_auth, auth_failure, body_hint, status_words};
-use crate::net::http::{content_type, is_html, read_body, send};
+use crate::net::http::{content_type, is_html, read_body, redirect_failure, redirect_target, send};
 use crate::net::redact::excerpt;
 
 use crate::mcp::jsonrpc::{self, RpcError};
@@ -53,6 +53,8 @@ pub struct HttpTransport {
     pub log: WireLog,
     /// `measure`'s lean keep-alive connection, when enabled (plain `http` only).
     lean: Option<Box<LeanConn>>,
+    /// Where the last redirect reply pointed (never followed here: the session decides).
+    pub redirected_to: Option<Url>,
 }
 
 impl HttpTransport {
@@ -66,6 +68,7 @@ impl HttpTransport {
             next_id: 0,
             log: WireLog::default(),
             lean: None,
+            redirected_to: None,
         }
     }
 
@@ -233,6 +236,11 @@ impl HttpTransport {
             content_type: ctype.clone(),
             ttfb,
         };
+        if let Some(to) = redirect_target(status, resp.headers(), &self.url) {
+            let f = redirect_failure(status, &self.url, &to, req.method);
+            self.redirected_to = Some(to);
+            return Err(f);
+        }
         if let Some(f) = head_failure(status, resp.headers(), &ctype, req.method) {
             return Err(f);
         }
@@ -313,6 +321,12 @@ impl HttpTransport {
             content_type: ctype.clone(),
             ttfb,
         };
+        if let Some(to) = redirect_target(status, &head.headers, &self.url) {
+            lean.drop_connection();
+            let f = redirect_failure(status, &self.url, &to, req.method);
+            self.redirected_to = Some(to);
+            return Err(f);
+        }
         if let Some(f) = head_failure(status, &head.headers, &ctype, req.method) {
             lean.drop_connection();
             return Err(f);

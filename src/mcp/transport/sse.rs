@@ -10,7 +10,7 @@ use crate::model::Reason;
 use crate::net::classify::classify_body;
 use crate::net::http::MAX_RESPONSE_BYTES;
 use crate::net::http::{asks_for_auth, auth_failure, body_hint, status_words};
-use crate::net::http::{content_type, is_html, read_body, send};
+use crate::net::http::{content_type, is_html, read_body, redirect_failure, redirect_target, send};
 
 use crate::mcp::{jsonrpc, sse};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
@@ -53,6 +53,9 @@ impl SseTransport {
         let ctype = content_type(resp.headers());
         if asks_for_auth(status, resp.headers()) {
             return Err(auth_failure(resp.headers(), status));
+        }
+        if let Some(to) = redirect_target(status, resp.headers(), &url) {
+            return Err(redirect_failure(status, &url, &to, "GET (SSE stream)"));
         }
         if is_html(&ctype) && status != 403 {
             return Err(Failure::new(
