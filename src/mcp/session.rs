@@ -95,6 +95,9 @@ pub struct Session {
     /// Time to first byte of the last call's HTTP response (Streamable HTTP only; the legacy SSE
     /// transport answers on its stream and stdio has no such thing).
     pub last_ttfb: Option<Duration>,
+    /// The configured URL redirected (307/308) to the one this session uses: say so, a person should
+    /// configure the final URL.
+    pub redirected: Option<String>,
 }
 
 /// Why a connection could not be made, with what was learnt on the way.
@@ -106,6 +109,8 @@ pub struct ConnectError {
     pub stderr_tail: Vec<String>,
     pub faults: Vec<String>,
     pub close: Option<CloseReport>,
+    /// Where the endpoint redirected the last request (followed once by `connect` when same-origin).
+    pub redirect: Option<Url>,
 }
 
 /// Everything a closed session leaves behind.
@@ -182,6 +187,7 @@ impl Trail {
             stderr_tail,
             faults,
             close,
+            redirect: None,
         }
     }
 }
@@ -511,7 +517,56 @@ fn falls_back(f: &Failure) -> bool {
     }
 }
 
+/// Connects to a URL; a same-origin redirect of the endpoint (FastMCP 2.x's `/mcp/` → `/mcp`) is
+/// followed once, as the MCP Inspector does, and the session says so. Never across origins: the
+/// configured headers carry secrets.
 async fn connect_url(
+    url: &Url,
+    headers: &HeaderMap,
+    wire: Option<Wire>,
+    client: &Client,
+    era: EraChoice,
+    deadline: Instant,
+) -> Result<Session, ConnectError> {
+    let mut first = match connect_url_at(url, headers, wire, client, era, deadline).await {
+        Ok(s) => return Ok(s),
+        Err(e) => e,
+    };
+    let to = match first.redirect.take() {
+        Some(to) if to.origin() == url.origin() && to != *url => to,
+        _ => return Err(first),
+    };
+    let status = first.failure.http_status.unwrap_or_default();
+    let shown = crate::net::url::redact_url(to.as_str());
+    let mut detection = std::mem::take(&mut first.detection);
+    detection.push(format!(
+        "HTTP {status} redirect to {shown} (same origin): following it once"
+    ));
+    let mut requests = std::mem::take(&mut first.requests);
+    match connect_url_at(&to, headers, wire, client, era, deadline).await {
+        Ok(mut s) => {
+            detection.append(&mut s.detection);
+            requests.append(&mut s.requests);
+            s.detection = detection;
+            s.requests = requests;
+            s.redirected = Some(format!(
+                "{} redirects (HTTP {status}) to {shown}: configure the final URL",
+                crate::net::url::redact_url(url.as_str())
+            ));
+            Ok(s)
+        }
+        Err(mut e) => {
+            detection.append(&mut e.detection);
+            requests.append(&mut e.requests);
+            e.detection = detection;
+            e.requests = requests;
+            e.redirect = None;
+            Err(e)
+        }
+    }
+}
+
+async fn connect_url_at(
     url: &Url,
     headers: &HeaderMap,
     wire: Option<Wire>,
@@ -580,7 +635,9 @@ async fn connect_url(
                             _ => f,
                         };
                         // nothing MCP answered yet: report only a transport the user forced
-                        return Err(trail.fail(f, None, wire).await);
+                        let mut e = trail.fail(f, None, wire).await;
+                        e.redirect = t.redirected_to.take();
+                        return Err(e);
                     }
                 }
             }
@@ -605,7 +662,9 @@ async fn connect_url(
                         } else {
                             f
                         };
-                        return Err(trail.fail(f, None, wire).await);
+                        let mut e = trail.fail(f, None, wire).await;
+                        e.redirect = t.redirected_to.take();
+                        return Err(e);
                     }
                     post_failure = Some(f);
                 }
@@ -722,6 +781,7 @@ async fn finish_modern(
         intolerance: trail.intolerance,
         record_requests: true,
         last_ttfb: None,
+        redirected: None,
     })
 }
 
@@ -824,6 +884,7 @@ async fn legacy_session(
         intolerance: trail.intolerance,
         record_requests: true,
         last_ttfb: None,
+        redirected: None,
     })
 }
 

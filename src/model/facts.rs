@@ -14,6 +14,31 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// A listed item count, or why the list could not be read.
 pub type Listed<T> = Option<Result<T, Failure>>;
 
+/// The line in a stdio server's `stderr_tail` between its first error-looking lines (kept because
+/// the cause of a crash is often followed by pages of usage text) and its last lines.
+pub fn stderr_gap(skipped: usize) -> String {
+    format!("… {skipped} lines skipped …")
+}
+
+fn is_stderr_gap(line: &str) -> bool {
+    line.starts_with("… ") && line.ends_with(" lines skipped …")
+}
+
+/// What a short view of `stderr_tail` shows: the kept cause lines (everything up to the last gap
+/// line) and the last `n` lines after it.
+pub fn stderr_short(tail: &[String], n: usize) -> Vec<&str> {
+    let after = tail
+        .iter()
+        .rposition(|l| is_stderr_gap(l))
+        .map_or(0, |i| i + 1);
+    let rest = &tail[after..];
+    tail[..after]
+        .iter()
+        .chain(&rest[rest.len().saturating_sub(n)..])
+        .map(String::as_str)
+        .collect()
+}
+
 /// Everything the MCP probe saw of one target.
 #[derive(Debug, Clone, Default)]
 pub struct McpFacts {
@@ -44,6 +69,8 @@ pub struct McpFacts {
     pub server_requests: Vec<String>,
     pub stderr_tail: Vec<String>,
     pub close: Option<String>,
+    /// The configured URL redirected (307/308, same origin) to the one used: what to configure instead.
+    pub redirect: Option<String>,
     /// The resources of a stdio server mcpmon started (RSS, threads, descriptors; no CPU sample).
     pub child: Option<ProcessInfo>,
 }
@@ -437,4 +464,21 @@ pub struct Sampled {
     pub interrupted: bool,
     /// From the first request to the last response.
     pub latency: Duration,
+}
+
+#[cfg(test)]
+mod stderr_tests {
+    use super::*;
+
+    #[test]
+    fn a_short_view_keeps_the_causes_and_the_last_lines() {
+        let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let tail = v(&["Error: boom", &stderr_gap(7), "a", "b", "c"]);
+        assert_eq!(
+            stderr_short(&tail, 2),
+            ["Error: boom", "… 7 lines skipped …", "b", "c"]
+        );
+        assert_eq!(stderr_short(&v(&["a", "b", "c"]), 2), ["b", "c"]);
+        assert!(stderr_short(&[], 5).is_empty());
+    }
 }

@@ -31,6 +31,8 @@ impl CheckId {
     pub const PROTOCOL: CheckId = CheckId::of("protocol");
     /// A stdio server that could not stand a 2026-07-28 client's `server/discover`.
     pub const DISCOVER: CheckId = CheckId::of("discover");
+    /// The configured MCP URL redirects to another (followed once when same-origin).
+    pub const REDIRECT: CheckId = CheckId::of("redirect");
     /// A hub's REST API answering (`/api/health`), and its round trip.
     pub const HUB: CheckId = CheckId::of("hub");
     /// A health endpoint answering, and its round trip.

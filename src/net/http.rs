@@ -12,10 +12,13 @@ use super::redact::excerpt;
 use crate::model::Failure;
 use crate::model::Reason;
 use crate::model::parse_www_authenticate;
+use crate::net::url::redact_url;
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, WWW_AUTHENTICATE};
-use reqwest::{Client, Response};
+use reqwest::header::{
+    CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, LOCATION, WWW_AUTHENTICATE,
+};
+use reqwest::{Client, Response, Url};
 use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
@@ -101,7 +104,8 @@ pub fn is_html(ctype: &str) -> bool {
     ctype.starts_with("text/html") || ctype.starts_with("application/xhtml")
 }
 
-/// A short hint from an error body: the JSON `error.message` when there is one, else an excerpt.
+/// A short hint from an error body: the JSON `error.message` when there is one, else the first
+/// non-blank line of the body, sanitised and cut short.
 pub fn body_hint(bytes: &[u8]) -> String {
     if bytes.is_empty() {
         return String::new();
@@ -111,16 +115,61 @@ pub fn body_hint(bytes: &[u8]) -> String {
             return format!(": {}", excerpt(msg, 160));
         }
     }
-    format!(
-        ": {}",
-        excerpt(
-            &String::from_utf8_lossy(&bytes[..bytes.len().min(300)]),
-            160
-        )
-    )
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(300)]);
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let line = excerpt(first, 160);
+    if line.is_empty() {
+        String::new()
+    } else {
+        format!(": {line}")
+    }
 }
 
-/// A 401 or 403 as `auth_required`, with the parsed `WWW-Authenticate` challenge when there is one.
+/// Whether a reply asks for authentication: a 401, or a 403 that carries a `WWW-Authenticate`
+/// challenge. A bare 403 is a refusal for some other reason (Playwright MCP refuses any Host but
+/// `localhost:PORT`) and is an ordinary `http_status` with the body's first line.
+pub fn asks_for_auth(status: u16, headers: &HeaderMap) -> bool {
+    status == 401 || (status == 403 && headers.contains_key(WWW_AUTHENTICATE))
+}
+
+/// What the status says in words, where that helps a person: a bare 403 is "forbidden" without any
+/// authentication asked for.
+pub fn status_words(status: u16) -> &'static str {
+    match status {
+        403 => " (forbidden, no authentication challenge)",
+        _ => "",
+    }
+}
+
+/// Where a redirect reply (3xx with a `Location`) points, resolved against the request's URL.
+pub fn redirect_target(status: u16, headers: &HeaderMap, base: &Url) -> Option<Url> {
+    if !(300..400).contains(&status) {
+        return None;
+    }
+    let location = headers.get(LOCATION)?.to_str().ok()?;
+    base.join(location.trim()).ok()
+}
+
+/// A redirect as `http_status`, naming where it points (credentials and query values redacted). mcpmon
+/// never follows one to another origin: the configured headers carry secrets.
+pub fn redirect_failure(status: u16, from: &Url, to: &Url, what: &str) -> Failure {
+    let across = if from.origin() == to.origin() {
+        ""
+    } else {
+        " (another origin: not followed, the configured headers may carry secrets)"
+    };
+    Failure::new(
+        Reason::HttpStatus,
+        format!(
+            "HTTP {status} to {what}: redirects to {}{across}",
+            redact_url(to.as_str())
+        ),
+    )
+    .with_status(status)
+}
+
+/// A reply that `asks_for_auth` as `auth_required`, with the parsed `WWW-Authenticate` challenge when
+/// there is one.
 pub fn auth_failure(headers: &HeaderMap, status: u16) -> Failure {
     let challenge = headers
         .get(WWW_AUTHENTICATE)
@@ -273,6 +322,39 @@ mod tests {
             ": no way"
         );
         assert_eq!(body_hint(b"plain text"), ": plain text");
+        assert_eq!(body_hint(b"\n  \nfirst\r\nsecond\n"), ": first");
+        assert_eq!(body_hint(b"\n \n"), "");
+    }
+
+    #[test]
+    fn a_redirect_names_its_target_without_secrets() {
+        let base: Url = "http://127.0.0.1:1/mcp/".parse().unwrap();
+        let mut h = HeaderMap::new();
+        assert_eq!(redirect_target(307, &h, &base), None);
+        h.insert(LOCATION, HeaderValue::from_static("/mcp?token=s3cret"));
+        assert_eq!(redirect_target(200, &h, &base), None);
+        let to = redirect_target(307, &h, &base).unwrap();
+        assert_eq!(to.as_str(), "http://127.0.0.1:1/mcp?token=s3cret");
+        let f = redirect_failure(307, &base, &to, "initialize");
+        assert_eq!(f.reason, Reason::HttpStatus);
+        assert_eq!(
+            f.message,
+            "HTTP 307 to initialize: redirects to http://127.0.0.1:1/mcp?token=***"
+        );
+        let away: Url = "http://user:pw@127.0.0.2:1/mcp".parse().unwrap();
+        let f = redirect_failure(308, &base, &away, "initialize");
+        assert!(!f.message.contains("pw"), "{}", f.message);
+        assert!(f.message.contains("another origin"), "{}", f.message);
+    }
+
+    #[test]
+    fn only_a_401_or_a_challenged_403_asks_for_auth() {
+        let mut h = HeaderMap::new();
+        assert!(asks_for_auth(401, &h));
+        assert!(!asks_for_auth(403, &h));
+        h.insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        assert!(asks_for_auth(403, &h));
+        assert!(!asks_for_auth(404, &h));
     }
 
     #[test]

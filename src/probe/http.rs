@@ -98,7 +98,7 @@ async fn run(
             .tls_not_after
             .map(|t| crate::model::stats::round1((t - now).num_seconds() as f64 / 86_400.0));
     }
-    if status == 401 || status == 403 {
+    if http_t::asks_for_auth(status, resp.headers()) {
         return Err(http_t::auth_failure(resp.headers(), status));
     }
     let body = http_t::read_body(resp, deadline, MAX_RESPONSE_BYTES, "GET").await?;
@@ -111,7 +111,11 @@ async fn run(
     if !status_ok {
         return Err(Failure::new(
             Reason::HttpStatus,
-            format!("HTTP {status}{}", http_t::body_hint(&body)),
+            format!(
+                "HTTP {status}{}{}",
+                http_t::status_words(status),
+                http_t::body_hint(&body)
+            ),
         )
         .with_status(status));
     }

@@ -55,7 +55,7 @@ async fn get_json(
     let resp = http_t::send(rb, deadline, what).await?;
     let status = resp.status().as_u16();
     let latency = started.elapsed();
-    if status == 401 || status == 403 {
+    if http_t::asks_for_auth(status, resp.headers()) {
         return Err(http_t::auth_failure(resp.headers(), status));
     }
     let ctype = content_type(resp.headers());

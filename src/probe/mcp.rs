@@ -112,6 +112,7 @@ async fn run(
     facts.server = Some(s.server.clone());
     facts.capabilities = s.capabilities.keys().cloned().collect();
     facts.handshake = Some(s.handshake);
+    facts.redirect = s.redirected.clone();
     facts.ready = Some(t0.elapsed());
 
     // Lists are read only for declared capabilities (asking for an undeclared one is itself a fault).
@@ -240,6 +241,9 @@ fn scrub_facts(m: &mut McpFacts, secrets: &[String]) {
         .chain(m.intolerance.iter_mut())
     {
         fix(s);
+    }
+    if let Some(r) = &mut m.redirect {
+        fix(r);
     }
     if let Some((_, Err(f))) = &mut m.liveness {
         fix(&mut f.message);

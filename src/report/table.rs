@@ -357,8 +357,7 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
             .filter(|m| obs.failure.is_some() && !m.stderr_tail.is_empty())
         {
             writeln!(out, "stderr of {} (last lines):", sanitize(&obs.target))?;
-            let tail = &m.stderr_tail;
-            for line in &tail[tail.len().saturating_sub(5)..] {
+            for line in crate::model::stderr_short(&m.stderr_tail, 5) {
                 writeln!(out, "  {}", sanitize(line))?;
             }
         }

@@ -11,6 +11,8 @@ use crate::model::Reason;
 use crate::model::Status;
 use crate::model::Unit;
 
+use crate::mcp::jsonrpc::METHOD_NOT_FOUND;
+
 fn ms(d: std::time::Duration) -> f64 {
     crate::model::stats::ms1(d)
 }
@@ -47,6 +49,17 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
         .unit(Unit::Ms),
     );
 
+    if let Some(redirect) = &f.redirect {
+        out.push(Finding::new(
+            t,
+            Kind::Mcp,
+            CheckId::REDIRECT,
+            Status::Warn,
+            Some(Reason::HttpStatus),
+            format!("{redirect} (followed once, same origin)"),
+        ));
+    }
+
     let bound = checks.response_time_ms;
     if f.wire == Some(crate::model::Wire::Stdio) {
         // On stdio the first reply waits for the server to boot: that is judged as start-up time
@@ -71,6 +84,20 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
     if let Some((method, res)) = &f.liveness {
         match res {
             Ok(d) => out.push(latency(CheckId::LIVENESS, t, method, ms(*d), bound)),
+            // The handshake and the lists were answered: a server that only lacks `ping` is up, and
+            // its liveness cannot be measured (WARN), not down.
+            Err(e) if method == "ping" && e.rpc_code == Some(METHOD_NOT_FOUND) => {
+                out.push(Finding::new(
+                    t,
+                    Kind::Mcp,
+                    CheckId::LIVENESS,
+                    Status::Warn,
+                    Some(e.reason),
+                    format!(
+                        "ping is not implemented (JSON-RPC {METHOD_NOT_FOUND} method not found): the server is up (it answered the handshake), but liveness cannot be timed"
+                    ),
+                ))
+            }
             Err(e) => out.push(Finding::new(
                 t,
                 Kind::Mcp,
@@ -220,4 +247,91 @@ fn latency(check: CheckId, target: &str, what: &str, value: f64, bound: Bound) -
         Unit::Ms,
         format!("{what} {value} ms"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Facts, Failure, McpFacts};
+    use std::time::Duration;
+
+    fn observed(method: &str, res: Result<Duration, Failure>) -> Observation {
+        Observation {
+            target: "t".into(),
+            endpoint: "x".into(),
+            started_at: chrono::DateTime::UNIX_EPOCH,
+            duration: Duration::ZERO,
+            failure: None,
+            facts: Facts::Mcp(Box::new(McpFacts {
+                handshake: Some(Duration::from_millis(3)),
+                liveness: Some((method.into(), res)),
+                tools: Some(Ok(vec!["a".into()])),
+                ..Default::default()
+            })),
+        }
+    }
+
+    fn liveness(obs: &Observation) -> Finding {
+        findings(obs, &Checks::default())
+            .into_iter()
+            .find(|f| f.check == CheckId::LIVENESS)
+            .expect("a liveness finding")
+    }
+
+    #[test]
+    fn a_followed_redirect_is_a_warning_to_configure_the_final_url() {
+        let mut obs = observed("ping", Ok(Duration::from_millis(1)));
+        let said = |obs: &Observation| {
+            findings(obs, &Checks::default())
+                .into_iter()
+                .find(|f| f.check == CheckId::REDIRECT)
+        };
+        assert!(said(&obs).is_none());
+        if let Facts::Mcp(m) = &mut obs.facts {
+            m.redirect = Some(
+                "http://h/mcp/ redirects (HTTP 307) to http://h/mcp: configure the final URL"
+                    .into(),
+            );
+        }
+        let f = said(&obs).expect("a redirect finding");
+        assert_eq!(f.status, Status::Warn);
+        assert!(
+            f.message.contains("configure the final URL"),
+            "{}",
+            f.message
+        );
+    }
+
+    #[test]
+    fn a_server_without_ping_is_up_with_a_warning() {
+        let missing = Failure::new(
+            Reason::RpcError,
+            "ping: JSON-RPC error -32601: Method not found",
+        )
+        .with_rpc_code(METHOD_NOT_FOUND);
+        let f = liveness(&observed("ping", Err(missing.clone())));
+        assert_eq!(f.status, Status::Warn);
+        assert_eq!(f.reason, Some(Reason::RpcError));
+        assert!(
+            f.message.contains("ping is not implemented"),
+            "{}",
+            f.message
+        );
+        // any other error to ping is still a failed liveness check
+        let broken = Failure::new(Reason::RpcError, "ping: JSON-RPC error -32603: boom")
+            .with_rpc_code(-32603);
+        assert_eq!(
+            liveness(&observed("ping", Err(broken))).status,
+            Status::Crit
+        );
+        // and so is a method-not-found to the modern era's liveness call
+        assert_eq!(
+            liveness(&observed("server/discover", Err(missing))).status,
+            Status::Crit
+        );
+        assert_eq!(
+            liveness(&observed("ping", Ok(Duration::from_millis(1)))).status,
+            Status::Ok
+        );
+    }
 }

@@ -124,8 +124,10 @@ impl Model {
                         if let Some(c) = &m.child {
                             row.uptime_s = c.uptime_s;
                         }
-                        row.stderr_tail =
-                            m.stderr_tail.iter().rev().take(5).rev().cloned().collect();
+                        row.stderr_tail = crate::model::stderr_short(&m.stderr_tail, 5)
+                            .into_iter()
+                            .map(String::from)
+                            .collect();
                     }
                     Facts::Hub(h) => {
                         let state = h.state.clone().unwrap_or_else(|| "?".into());

@@ -385,3 +385,51 @@ fn an_intolerant_server_is_remembered_and_asked_initialize_directly_next_time() 
     assert_eq!(code, 1);
     assert_eq!(live_processes_with(&m), Vec::<u32>::new());
 }
+
+#[test]
+fn a_server_without_ping_is_up_with_a_liveness_warning() {
+    let (code, doc) = stub("no-ping", &[]);
+    assert_eq!(code, 1, "{doc:#}");
+    let target = only_obs(&doc)["target"].as_str().unwrap();
+    assert_eq!(finding(&doc, target, "connect")["status"], "ok");
+    assert_eq!(finding(&doc, target, "tools")["status"], "ok");
+    let live = finding(&doc, target, "liveness");
+    assert_eq!(live["status"], "warn", "{doc:#}");
+    assert!(
+        live["message"]
+            .as_str()
+            .unwrap()
+            .contains("ping is not implemented"),
+        "{live:#}"
+    );
+}
+
+#[test]
+fn a_crashed_server_keeps_its_cause_line_and_is_not_said_to_be_stopped_by_mcpmon() {
+    let (code, doc) = stub("crash-usage", &[]);
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(connect_reason(&doc), "server_disconnected");
+    let o = only_obs(&doc);
+    let tail: Vec<&str> = o["stderr_tail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    // the cause, although 30 lines of usage text follow it
+    assert!(
+        tail.contains(&"Error: unable to create /nonexistent/state: permission denied"),
+        "{o:#}"
+    );
+    // and the last lines too
+    assert_eq!(
+        tail.last(),
+        Some(&"  --option-29  what option 29 does (usage text)"),
+        "{o:#}"
+    );
+    let close = o["close"].as_str().unwrap();
+    assert_eq!(
+        close, "exited (exit code 1) before mcpmon closed it",
+        "{o:#}"
+    );
+}

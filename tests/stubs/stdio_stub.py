@@ -47,6 +47,9 @@ Messages are newline-delimited JSON-RPC 2.0 on stdin/stdout. Every mode writes
   silent-then-die  like ok, but a server/discover gets no answer and the next message makes it
                write "pydantic_core.ValidationError: 1 validation error" to stderr and exit 1 (an
                old Python SDK's behaviour).
+  no-ping      like ok, but ping answers -32601 Method not found.
+  crash-usage  writes "Error: unable to create /nonexistent/state: permission denied" to
+               stderr, then 30 lines of usage text, and exits 1 before reading anything.
   flaky        like ok, but every 4th ping of a process answers a JSON-RPC error
                (-32603 "flaky"), and every ping answer waits STUB_DELAY_MS (default 0).
 """
@@ -59,7 +62,7 @@ import time
 
 MODES = {"ok", "silent", "garbage", "wrong-id", "stray", "notify-first", "die",
          "huge", "ignore-term", "slow-exit", "evil", "leak-env", "slow-dual", "flaky", "sloppy", "retry-version",
-         "die-on-discover", "silent-then-die"}
+         "die-on-discover", "silent-then-die", "no-ping", "crash-usage"}
 DISCOVERED = [False]
 KNOWN_VERSIONS = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}
 PAGE1 = [{"name": "alpha", "inputSchema": {"type": "object"}},
@@ -117,7 +120,7 @@ def result_for(mode, method, params):
         return "result", {"tools": PAGE1, "nextCursor": "page2"}
     if method == "prompts/list":
         return "result", {"prompts": [{"name": "p1"}]}
-    if method == "ping":
+    if method == "ping" and mode != "no-ping":
         return "result", {}
     if method == "server/discover" and mode == "retry-version":
         DISCOVERS[0] += 1
@@ -232,6 +235,11 @@ def main():
         log(f"API_KEY={os.environ.get('API_KEY', '')}")
     if mode == "ignore-term":
         start_ignore_term()
+    if mode == "crash-usage":
+        log("Error: unable to create /nonexistent/state: permission denied")
+        for i in range(30):
+            log(f"  --option-{i:02}  what option {i} does (usage text)")
+        sys.exit(1)
 
     counter = 0
     for raw in sys.stdin.buffer:

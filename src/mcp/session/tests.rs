@@ -413,6 +413,119 @@ async fn auth_required_at_any_step_stops_detection_with_the_challenge() {
 }
 
 #[tokio::test]
+async fn a_403_without_a_challenge_is_an_http_status_with_the_bodys_first_line() {
+    // Playwright MCP refuses any Host but localhost:PORT with a bare 403 and a line of text
+    let refuse = |_: &Seen| Reply::Raw {
+        status: 403,
+        content_type: "text/plain",
+        headers: Vec::new(),
+        body: "Access is only allowed at localhost:8931\x1b[2J\nsecond line\n".into(),
+    };
+    let stub = Stub::start(refuse).await;
+    let e = failed(connect_http(&stub).await);
+    assert_eq!(e.failure.reason, Reason::HttpStatus, "{}", e.failure);
+    assert_eq!(e.failure.http_status, Some(403));
+    assert_eq!(e.failure.auth_challenge, None);
+    assert_eq!(
+        e.failure.message,
+        "HTTP 403 (forbidden, no authentication challenge) to initialize: Access is only allowed at localhost:8931 [2J"
+    );
+    assert_eq!(stub.calls(), ["POST server/discover", "POST initialize"]);
+    // an HTML 403 page is a refusal too, not "not an MCP endpoint"
+    let stub = Stub::start(|_: &Seen| Reply::Raw {
+        status: 403,
+        content_type: "text/html",
+        headers: Vec::new(),
+        body: "<h1>Forbidden</h1>\n<p>go away</p>".into(),
+    })
+    .await;
+    let e = failed(connect_http(&stub).await);
+    assert_eq!(e.failure.reason, Reason::HttpStatus, "{}", e.failure);
+    assert!(
+        e.failure.message.ends_with(": <h1>Forbidden</h1>"),
+        "{}",
+        e.failure
+    );
+}
+
+fn redirect(location: &str) -> Reply {
+    Reply::Raw {
+        status: 307,
+        content_type: "text/plain",
+        headers: vec![("Location", location.to_string())],
+        body: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn a_same_origin_redirect_of_the_endpoint_is_followed_once_and_said() {
+    // FastMCP 2.x: the configured path redirects to the one it serves
+    let legacy = legacy_behind(|s: &Seen| Reply::Json(200, method_not_found(s)));
+    let stub = Stub::start(move |s: &Seen| match s.path.as_str() {
+        "/mcp" => redirect("/mcp/?key=s3cret"),
+        _ => legacy(s),
+    })
+    .await;
+    let s = ok(connect_http(&stub).await);
+    assert_eq!(s.era, Era::Legacy);
+    let said = s.redirected.clone().expect("the redirect is reported");
+    assert!(
+        said.contains("redirects (HTTP 307) to http://127.0.0.1:")
+            && said.ends_with("/mcp/?key=***: configure the final URL"),
+        "{said}"
+    );
+    assert!(
+        s.detection.iter().any(|d| d.contains("following it once")),
+        "{:?}",
+        s.detection
+    );
+    let paths: Vec<String> = stub
+        .seen()
+        .iter()
+        .map(|x| format!("{} {}", x.method(), x.path))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "server/discover /mcp",
+            "initialize /mcp",
+            "server/discover /mcp/?key=s3cret",
+            "initialize /mcp/?key=s3cret",
+            "notifications/initialized /mcp/?key=s3cret",
+        ]
+    );
+    s.close().await;
+}
+
+#[tokio::test]
+async fn a_redirect_is_named_and_never_followed_across_origins_or_twice() {
+    // another origin: the message names the Location without its query values
+    let stub = Stub::start(|_: &Seen| redirect("http://127.0.0.2:9/mcp?token=abc")).await;
+    let e = failed(connect_http(&stub).await);
+    assert_eq!(e.failure.reason, Reason::HttpStatus, "{}", e.failure);
+    assert_eq!(e.failure.http_status, Some(307));
+    assert!(
+        e.failure
+            .message
+            .contains("redirects to http://127.0.0.2:9/mcp?token=***"),
+        "{}",
+        e.failure
+    );
+    assert!(!e.failure.message.contains("abc"), "{}", e.failure);
+    assert_eq!(stub.calls(), ["POST server/discover", "POST initialize"]);
+    // a loop on the same origin: followed once, then reported
+    let stub = Stub::start(|s: &Seen| match s.path.as_str() {
+        "/mcp" => redirect("/mcp/"),
+        _ => redirect("/mcp"),
+    })
+    .await;
+    let e = failed(connect_http(&stub).await);
+    assert_eq!(e.failure.reason, Reason::HttpStatus, "{}", e.failure);
+    assert!(e.failure.message.ends_with("/mcp"), "{}", e.failure);
+    assert_eq!(stub.seen().len(), 4, "{:?}", stub.calls());
+}
+
+#[tokio::test]
 async fn an_html_app_answering_200_is_not_mcp_at_once() {
     let stub = Stub::start(|_: &Seen| html(200)).await;
     let e = failed(connect_http(&stub).await);

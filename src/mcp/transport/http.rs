@@ -17,7 +17,8 @@ use crate::model::HttpFacts;
 use crate::model::Reason;
 use crate::net::classify::{classify_body, classify_reqwest};
 use crate::net::http::{MAX_RESPONSE_BYTES, USER_AGENT};
-use crate::net::http::{auth_failure, body_hint, content_type, is_html, read_body, send};
+use crate::net::http::{asks_for_auth, auth_failure, body_hint, status_words};
+use crate::net::http::{content_type, is_html, read_body, redirect_failure, redirect_target, send};
 use crate::net::redact::excerpt;
 
 use crate::mcp::jsonrpc::{self, RpcError};
@@ -52,6 +53,8 @@ pub struct HttpTransport {
     pub log: WireLog,
     /// `measure`'s lean keep-alive connection, when enabled (plain `http` only).
     lean: Option<Box<LeanConn>>,
+    /// Where the last redirect reply pointed (never followed here: the session decides).
+    pub redirected_to: Option<Url>,
 }
 
 impl HttpTransport {
@@ -65,6 +68,7 @@ impl HttpTransport {
             next_id: 0,
             log: WireLog::default(),
             lean: None,
+            redirected_to: None,
         }
     }
 
@@ -232,6 +236,11 @@ impl HttpTransport {
             content_type: ctype.clone(),
             ttfb,
         };
+        if let Some(to) = redirect_target(status, resp.headers(), &self.url) {
+            let f = redirect_failure(status, &self.url, &to, req.method);
+            self.redirected_to = Some(to);
+            return Err(f);
+        }
         if let Some(f) = head_failure(status, resp.headers(), &ctype, req.method) {
             return Err(f);
         }
@@ -312,6 +321,12 @@ impl HttpTransport {
             content_type: ctype.clone(),
             ttfb,
         };
+        if let Some(to) = redirect_target(status, &head.headers, &self.url) {
+            lean.drop_connection();
+            let f = redirect_failure(status, &self.url, &to, req.method);
+            self.redirected_to = Some(to);
+            return Err(f);
+        }
         if let Some(f) = head_failure(status, &head.headers, &ctype, req.method) {
             lean.drop_connection();
             return Err(f);
@@ -377,7 +392,7 @@ impl HttpTransport {
         let rb = self.post_builder(body, method, None);
         let resp = send(rb, deadline, method).await?;
         let status = resp.status().as_u16();
-        if status == 401 || status == 403 {
+        if asks_for_auth(status, resp.headers()) {
             return Err(auth_failure(resp.headers(), status));
         }
         if !(200..300).contains(&status) {
@@ -387,7 +402,8 @@ impl HttpTransport {
             return Err(Failure::new(
                 Reason::HttpStatus,
                 format!(
-                    "HTTP {status} to notification {method}{}",
+                    "HTTP {status}{} to notification {method}{}",
+                    status_words(status),
                     body_hint(&bytes)
                 ),
             )
@@ -490,12 +506,12 @@ fn find_json_reply(bytes: &[u8], id: u64, log: &mut WireLog) -> Option<Result<Va
 }
 
 /// What a reply's head alone decides: an auth challenge, an HTML page, or no body where a response
-/// was due.
+/// was due. A bare 403 is left to the body (its first line says why), even when it is an HTML page.
 fn head_failure(status: u16, headers: &HeaderMap, ctype: &str, what: &str) -> Option<Failure> {
-    if status == 401 || status == 403 {
+    if asks_for_auth(status, headers) {
         return Some(auth_failure(headers, status));
     }
-    if is_html(ctype) {
+    if is_html(ctype) && status != 403 {
         return Some(
             Failure::new(
                 Reason::NotMcp,
@@ -547,7 +563,11 @@ fn plain_reply(
         .with_status(status)),
         None => Err(Failure::new(
             Reason::HttpStatus,
-            format!("HTTP {status} to {what}{}", body_hint(bytes)),
+            format!(
+                "HTTP {status}{} to {what}{}",
+                status_words(status),
+                body_hint(bytes)
+            ),
         )
         .with_status(status)),
     }

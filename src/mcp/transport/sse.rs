@@ -9,7 +9,8 @@ use crate::model::Failure;
 use crate::model::Reason;
 use crate::net::classify::classify_body;
 use crate::net::http::MAX_RESPONSE_BYTES;
-use crate::net::http::{auth_failure, body_hint, content_type, is_html, read_body, send};
+use crate::net::http::{asks_for_auth, auth_failure, body_hint, status_words};
+use crate::net::http::{content_type, is_html, read_body, redirect_failure, redirect_target, send};
 
 use crate::mcp::{jsonrpc, sse};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
@@ -50,10 +51,13 @@ impl SseTransport {
         let resp = send(rb, deadline, "GET (SSE stream)").await?;
         let status = resp.status().as_u16();
         let ctype = content_type(resp.headers());
-        if status == 401 || status == 403 {
+        if asks_for_auth(status, resp.headers()) {
             return Err(auth_failure(resp.headers(), status));
         }
-        if is_html(&ctype) {
+        if let Some(to) = redirect_target(status, resp.headers(), &url) {
+            return Err(redirect_failure(status, &url, &to, "GET (SSE stream)"));
+        }
+        if is_html(&ctype) && status != 403 {
             return Err(Failure::new(
                 Reason::NotMcp,
                 format!("GET answered HTTP {status} with an HTML page: not an MCP endpoint"),
@@ -66,7 +70,11 @@ impl SseTransport {
                 .unwrap_or_default();
             return Err(Failure::new(
                 Reason::HttpStatus,
-                format!("GET answered HTTP {status}{}", body_hint(&bytes)),
+                format!(
+                    "GET answered HTTP {status}{}{}",
+                    status_words(status),
+                    body_hint(&bytes)
+                ),
             )
             .with_status(status));
         }
@@ -156,7 +164,7 @@ impl SseTransport {
             .body(body);
         let resp = send(rb, deadline, "POST to the SSE endpoint").await?;
         let status = resp.status().as_u16();
-        if status == 401 || status == 403 {
+        if asks_for_auth(status, resp.headers()) {
             return Err(auth_failure(resp.headers(), status));
         }
         if !(200..300).contains(&status) {
@@ -166,7 +174,8 @@ impl SseTransport {
             return Err(Failure::new(
                 Reason::HttpStatus,
                 format!(
-                    "POST to the SSE endpoint answered HTTP {status}{}",
+                    "POST to the SSE endpoint answered HTTP {status}{}{}",
+                    status_words(status),
                     body_hint(&bytes)
                 ),
             )

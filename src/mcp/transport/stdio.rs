@@ -9,6 +9,7 @@ use super::{Exchange, OutRequest, Step, WireLog, handle_incoming};
 use crate::model::Failure;
 use crate::model::Reason;
 use crate::model::StdioSpec;
+use crate::model::stderr_gap;
 use crate::net::http::MAX_RESPONSE_BYTES;
 
 use crate::child::Group;
@@ -34,6 +35,66 @@ const EXIT_GRACE: Duration = Duration::from_millis(10);
 const TERM_GRACE: Duration = Duration::from_millis(1000);
 const STDERR_LINES: usize = 20;
 const STDERR_LINE_CHARS: usize = 400;
+/// How many of the first error-looking stderr lines are kept beside the tail (the cause of a crash
+/// is often followed by pages of usage text).
+const STDERR_CAUSE_LINES: usize = 3;
+/// What makes a stderr line look like the cause of a failure (matched case-insensitively).
+const CAUSE_WORDS: [&str; 5] = ["error", "panic", "traceback", "exception", "fatal"];
+
+/// The child's stderr as context: its first error-looking lines and its last lines, both bounded.
+#[derive(Default)]
+struct StderrLog {
+    /// `(line number, text)` of the first lines that look like a cause.
+    causes: Vec<(usize, String)>,
+    /// `(line number, text)` of the last `STDERR_LINES` lines.
+    tail: VecDeque<(usize, String)>,
+    /// Lines seen so far.
+    seen: usize,
+}
+
+impl StderrLog {
+    fn push(&mut self, line: String) {
+        let n = self.seen;
+        self.seen += 1;
+        if self.causes.len() < STDERR_CAUSE_LINES && looks_like_a_cause(&line) {
+            self.causes.push((n, line.clone()));
+        }
+        if self.tail.len() == STDERR_LINES {
+            self.tail.pop_front();
+        }
+        self.tail.push_back((n, line));
+    }
+
+    /// The kept cause lines that fell out of the tail, a gap line saying how many were skipped, then
+    /// the tail; just the tail when the causes are still in it.
+    fn lines(&self) -> Vec<String> {
+        let first_in_tail = self.tail.front().map_or(self.seen, |(n, _)| *n);
+        let early: Vec<&(usize, String)> = self
+            .causes
+            .iter()
+            .filter(|(n, _)| *n < first_in_tail)
+            .collect();
+        let mut out = Vec::with_capacity(early.len() + 1 + self.tail.len());
+        let mut next = 0;
+        for (n, l) in early {
+            if *n > next {
+                out.push(stderr_gap(n - next));
+            }
+            out.push(l.clone());
+            next = n + 1;
+        }
+        if next > 0 && first_in_tail > next {
+            out.push(stderr_gap(first_in_tail - next));
+        }
+        out.extend(self.tail.iter().map(|(_, l)| l.clone()));
+        out
+    }
+}
+
+fn looks_like_a_cause(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    CAUSE_WORDS.iter().any(|w| lower.contains(w))
+}
 
 enum Line {
     Message(Value),
@@ -48,7 +109,7 @@ pub struct StdioTransport {
     group: Group,
     stdin: Option<ChildStdin>,
     rx: mpsc::Receiver<Line>,
-    stderr: Arc<Mutex<VecDeque<String>>>,
+    stderr: Arc<Mutex<StderrLog>>,
     tasks: Vec<JoinHandle<()>>,
     next_id: u64,
     eof: bool,
@@ -76,7 +137,7 @@ impl StdioTransport {
         let group = Group::of(&child);
         let stdin = child.stdin.take();
         let (tx, rx) = mpsc::channel(256);
-        let stderr = Arc::new(Mutex::new(VecDeque::with_capacity(STDERR_LINES)));
+        let stderr = Arc::new(Mutex::new(StderrLog::default()));
         let mut tasks = Vec::new();
         if let Some(out) = child.stdout.take() {
             tasks.push(tokio::spawn(read_stdout(out, tx)));
@@ -106,7 +167,7 @@ impl StdioTransport {
     pub fn stderr_tail(&self) -> Vec<String> {
         self.stderr
             .lock()
-            .map(|q| q.iter().cloned().collect())
+            .map(|log| log.lines())
             .unwrap_or_default()
     }
 
@@ -222,9 +283,14 @@ impl StdioTransport {
     /// Reaps the child: close stdin and wait; then SIGTERM the group and wait; then SIGKILL the group.
     /// Survivors of the group (grandchildren) get the same treatment after the leader exits.
     pub async fn close(mut self) -> super::CloseReport {
+        // A server that is already gone exited on its own: nothing mcpmon does next caused it.
+        let exited_before = matches!(self.child.try_wait(), Ok(Some(_)));
         drop(self.stdin.take());
         let mut summary;
         match tokio::time::timeout(EXIT_GRACE, self.child.wait()).await {
+            Ok(Ok(st)) if exited_before => {
+                summary = format!("exited ({}) before mcpmon closed it", describe_exit(st))
+            }
             Ok(Ok(st)) => {
                 summary = format!("exited ({}) after stdin was closed", describe_exit(st))
             }
@@ -398,8 +464,8 @@ fn decode(line: &[u8]) -> Line {
     }
 }
 
-/// Keeps the last lines of the child's stderr as context for failures.
-async fn read_stderr<R: AsyncRead + Unpin>(err: R, ring: Arc<Mutex<VecDeque<String>>>) {
+/// Keeps the first error-looking lines and the last lines of the child's stderr as context for failures.
+async fn read_stderr<R: AsyncRead + Unpin>(err: R, ring: Arc<Mutex<StderrLog>>) {
     let mut reader = BufReader::with_capacity(8 * 1024, err);
     let mut buf = Vec::new();
     loop {
@@ -420,13 +486,57 @@ async fn read_stderr<R: AsyncRead + Unpin>(err: R, ring: Arc<Mutex<VecDeque<Stri
                 if text.chars().count() > STDERR_LINE_CHARS {
                     line.push('…');
                 }
-                if let Ok(mut q) = ring.lock() {
-                    if q.len() == STDERR_LINES {
-                        q.pop_front();
-                    }
-                    q.push_back(line);
+                if let Ok(mut log) = ring.lock() {
+                    log.push(line);
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log_of(lines: &[&str]) -> StderrLog {
+        let mut log = StderrLog::default();
+        for l in lines {
+            log.push(l.to_string());
+        }
+        log
+    }
+
+    #[test]
+    fn a_short_stderr_is_kept_whole() {
+        let log = log_of(&["starting", "Error: no config", "usage: x"]);
+        assert_eq!(log.lines(), ["starting", "Error: no config", "usage: x"]);
+    }
+
+    #[test]
+    fn the_cause_before_pages_of_usage_is_kept_beside_the_tail() {
+        let mut lines = vec!["stub started", "Error: unable to create /x"];
+        let usage: Vec<String> = (0..30).map(|i| format!("  --opt-{i}")).collect();
+        lines.extend(usage.iter().map(String::as_str));
+        let kept = log_of(&lines).lines();
+        assert_eq!(kept[0], "… 1 lines skipped …");
+        assert_eq!(kept[1], "Error: unable to create /x");
+        assert_eq!(kept[2], "… 10 lines skipped …");
+        assert_eq!(kept[3..], usage[10..]);
+        assert_eq!(kept.len(), 3 + STDERR_LINES);
+    }
+
+    #[test]
+    fn cause_lines_are_bounded_in_count() {
+        let mut lines: Vec<String> = (0..10).map(|i| format!("PANIC number {i}")).collect();
+        lines.extend((0..40).map(|i| format!("noise {i}")));
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let kept = log_of(&lines).lines();
+        let causes: Vec<&String> = kept.iter().filter(|l| l.starts_with("PANIC")).collect();
+        assert_eq!(
+            causes,
+            ["PANIC number 0", "PANIC number 1", "PANIC number 2"]
+        );
+        assert_eq!(kept[3], "… 27 lines skipped …");
+        assert_eq!(kept.len(), STDERR_CAUSE_LINES + 1 + STDERR_LINES);
     }
 }
