@@ -92,6 +92,9 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AnomaliesArgs) -> anyhow:
         ("now", "Now: live probes and logs".to_string()),
         ("history", format!("From history (last {window})")),
     ];
-    let view = View::Checklist(sections);
+    // with too little history nothing was judged against a baseline: not a clean bill of health
+    let ok_word = anomalies::too_little_history(&history)
+        .map(|_| "NO ANOMALY NOW (not enough history yet)".to_string());
+    let view = View::Checklist { sections, ok_word };
     Ok(Outcome::report(Output::stdout(report, view, g.format)))
 }

@@ -14,25 +14,19 @@ use std::path::Path;
 use std::sync::Arc;
 use tokio::time::Instant;
 
-/// One round: checked, appended, echoed. A history that cannot be written is said on stderr and the
-/// monitor goes on (the next round tries again); a closed stdout is not an error.
+/// One round: checked, appended, echoed; how many lines history got, or why it got none. A closed
+/// stdout is not an error.
 async fn round(
     targets: &Arc<Vec<Target>>,
     client: &reqwest::Client,
     opts: &RoundOptions,
     dir: &Path,
     full: bool,
-) -> (Report, usize) {
+) -> (Report, anyhow::Result<usize>) {
     let mut report = check(targets, client, opts).await;
     report.command = "record";
     let source = if full { "record:full" } else { "record:light" };
-    let written = match append(dir, &report, source) {
-        Ok(n) => n,
-        Err(e) => {
-            eprintln!("mcpmon record: {e:#}");
-            0
-        }
-    };
+    let written = append(dir, &report, source);
     let mut line = Vec::new();
     if json::render_line(&report, &mut line).is_ok() {
         if let Err(e) = emit(&line) {
@@ -87,12 +81,15 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &RecordArgs) -> anyhow::Re
     );
     prune(&dir, args);
     if args.once {
-        let (report, _) = if args.light {
+        let (report, written) = if args.light {
             round(&light, &client, &opts, &dir, false).await
         } else {
             round(&targets, &client, &opts, &dir, true).await
         };
-        return Ok(Outcome::done(report.status()));
+        // from cron, a history that could not be written is exit 3, not the verdict of the round
+        let mut outcome = Outcome::done(report.status());
+        outcome.after = written.err();
+        return Ok(outcome);
     }
 
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
@@ -114,7 +111,12 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &RecordArgs) -> anyhow::Re
         let stopped = tokio::select! {
             (_, n) = round(set, &client, &opts, &dir, full) => {
                 rounds += 1;
-                written += n;
+                // a history that cannot be written is said and the monitor goes on (the next round
+                // tries again)
+                match n {
+                    Ok(n) => written += n,
+                    Err(e) => eprintln!("mcpmon record: {e:#}"),
+                }
                 if full {
                     last_full = Some(Instant::now());
                 }

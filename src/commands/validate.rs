@@ -106,7 +106,14 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ValidateArgs) -> anyhow::
         .iter()
         .map(|(k, h)| (*k, h.to_string()))
         .collect();
-    let mut outcome = Outcome::report(Output::stdout(report, View::Checklist(sections), g.format));
+    let mut outcome = Outcome::report(Output::stdout(
+        report,
+        View::Checklist {
+            sections,
+            ok_word: None,
+        },
+        g.format,
+    ));
     // the report is out either way; a history that could not be written is exit 3
     outcome.after = recorded;
     Ok(outcome)

@@ -37,6 +37,17 @@ pub fn render(
     color: bool,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
+    render_with(report, sections, None, color, out)
+}
+
+/// As `render`, with the word for an OK verdict when it is not the command's usual one.
+pub fn render_with(
+    report: &Report,
+    sections: &[(&str, &str)],
+    ok_word: Option<&str>,
+    color: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let width = report
         .findings
         .iter()
@@ -74,14 +85,15 @@ pub fn render(
         count(Status::Unknown),
     );
     let status = report.status();
-    let word = match (report.command, status) {
-        ("anomalies", Status::Ok) => "ALL CLEAR",
-        ("anomalies", Status::Warn) => "MINOR ANOMALIES",
-        ("anomalies", Status::Crit) => "CRITICAL",
-        (_, Status::Ok) => "PASS",
-        (_, Status::Warn) => "PASS WITH WARNINGS",
-        (_, Status::Crit) => "FAIL",
-        (_, Status::Unknown) => "INCOMPLETE",
+    let word = match (report.command, status, ok_word) {
+        (_, Status::Ok, Some(w)) => w,
+        ("anomalies", Status::Ok, _) => "ALL CLEAR",
+        ("anomalies", Status::Warn, _) => "MINOR ANOMALIES",
+        ("anomalies", Status::Crit, _) => "CRITICAL",
+        (_, Status::Ok, _) => "PASS",
+        (_, Status::Warn, _) => "PASS WITH WARNINGS",
+        (_, Status::Crit, _) => "FAIL",
+        (_, Status::Unknown, _) => "INCOMPLETE",
     };
     let mut parts = vec![format!("{ok} passed")];
     if warn > 0 {

@@ -60,19 +60,20 @@ pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> st
         .previous_score
         .map(|p| format!(" (previous: {p:.0}, {:+.0})", d.day.score - p))
         .unwrap_or_default();
+    // no data, no score: a day nobody recorded is not a perfect day
+    let score = match d.day.status {
+        Status::Unknown => "–".to_string(),
+        _ => format!("{:.0}", d.day.score),
+    };
     if markdown {
         writeln!(out, "# {}\n", d.title)?;
-        writeln!(
-            out,
-            "**Health score: {:.0}/100** — {score_word}{versus}",
-            d.day.score
-        )?;
+        writeln!(out, "**Health score: {score}/100** — {score_word}{versus}")?;
     } else {
         writeln!(out, "{}", d.title)?;
         writeln!(
             out,
             "Health score: {}/100 — {score_word}{versus}",
-            paint(&format!("{:.0}", d.day.score), d.day.status, color)
+            paint(&score, d.day.status, color)
         )?;
     }
     if let Some(sys) = &d.day.system {

@@ -33,7 +33,12 @@ pub enum View {
     /// this run's alert events.
     Alerts { pending: Vec<Pending> },
     /// `validate`, `anomalies`: a checklist by section (key and heading, in order).
-    Checklist(Vec<(&'static str, String)>),
+    Checklist {
+        sections: Vec<(&'static str, String)>,
+        /// What an OK verdict is called when it is less than a clean bill of health (`anomalies`
+        /// with too little history: nothing was judged against a baseline).
+        ok_word: Option<String>,
+    },
     /// `daily-summary`: the day's report (terminal sections, or Markdown).
     Daily(Box<daily::Daily>),
 }
@@ -59,10 +64,10 @@ pub fn render(
         (Format::Jsonl, _) => json::render_line(report, out),
         (Format::Nagios, _) => nagios::render(report, out),
         (Format::Prometheus, _) => prometheus::render(report, out),
-        (Format::Table, View::Checklist(sections)) => {
+        (Format::Table, View::Checklist { sections, ok_word }) => {
             let sections: Vec<(&str, &str)> =
                 sections.iter().map(|(k, h)| (*k, h.as_str())).collect();
-            checklist::render(report, &sections, opts.color, out)
+            checklist::render_with(report, &sections, ok_word.as_deref(), opts.color, out)
         }
         (Format::Table | Format::Markdown, View::Daily(d)) => {
             daily::render(d, format == Format::Markdown, opts.color, out)

@@ -195,3 +195,23 @@ fn markdown_snapshots() {
     insta::assert_snapshot!("markdown_measure", md(&fixtures::measure()));
     insta::assert_snapshot!("markdown_validate", md(&fixtures::validate()));
 }
+
+#[test]
+fn an_ok_checklist_can_say_it_is_less_than_all_clear() {
+    let mut r = fixtures::healthy();
+    r.command = "anomalies";
+    let sections = [("history", "From history")];
+    let plain = text(|out| checklist::render(&r, &sections, false, out));
+    assert!(plain.contains("Verdict: ALL CLEAR"), "{plain}");
+    let view = super::View::Checklist {
+        sections: vec![("history", "From history".into())],
+        ok_word: Some("NO ANOMALY NOW (not enough history yet)".into()),
+    };
+    let opts = super::RenderOptions::default();
+    let said = String::from_utf8(super::to_bytes(&r, &view, super::Format::Table, &opts)).unwrap();
+    assert!(
+        said.contains("Verdict: NO ANOMALY NOW (not enough history yet)"),
+        "{said}"
+    );
+    assert!(!said.contains("ALL CLEAR"), "{said}");
+}

@@ -115,6 +115,20 @@ pub fn clients(target: &str, n: u64, max: u64) -> Finding {
     .bounds(Some(max as f64), Some(2.0 * max as f64))
 }
 
+/// The samples of the deepest series and the samples a baseline needs, when no series has enough to
+/// be judged against its own history (nothing was); none when at least one has.
+pub fn too_little_history(h: &History) -> Option<(usize, usize)> {
+    let need = MIN_BASELINE + RECENT;
+    let have = h
+        .series
+        .values()
+        .flat_map(|kinds| kinds.values())
+        .map(|s| s.times.len())
+        .max()
+        .unwrap_or(0);
+    (have < need).then_some((have, need))
+}
+
 /// The history line: what was read, or why nothing was.
 fn read_note(h: &History, read: &HistoryRead, window: &str) -> String {
     match read {
@@ -122,6 +136,14 @@ fn read_note(h: &History, read: &HistoryRead, window: &str) -> String {
         HistoryRead::Read { dir, .. } if h.records == 0 => format!(
             "no records in the last {window} in {dir} (run `mcpmon record`, or --record on health)"
         ),
+        HistoryRead::Read { .. } if too_little_history(h).is_some() => {
+            let (have, need) = too_little_history(h).unwrap_or_default();
+            format!(
+                "not enough history yet: {have} of {need} samples (a baseline needs {need}); {} records of {} target(s), nothing judged against history",
+                h.records,
+                h.series.len()
+            )
+        }
         HistoryRead::Read { files, corrupt, .. } => format!(
             "{} records of {} target(s) from {files} day file(s){}",
             h.records,
@@ -892,10 +914,24 @@ mod tests {
             files: 2,
             corrupt: 1,
         };
+        // one record is too little to judge anything against: said, not taken for all clear
         let out = assess(Vec::new(), &[], 5, &h, &read, "24h", at(1));
+        assert_eq!(too_little_history(&h), Some((1, MIN_BASELINE + RECENT)));
+        assert!(
+            out[0]
+                .message
+                .starts_with("not enough history yet: 1 of 23 samples"),
+            "{}",
+            out[0].message
+        );
+        for i in 1..30 {
+            h.add_rec(rec(i, true, 1.0));
+        }
+        assert_eq!(too_little_history(&h), None);
+        let out = assess(Vec::new(), &[], 5, &h, &read, "24h", at(31));
         assert_eq!(
             out[0].message,
-            "1 records of 1 target(s) from 2 day file(s); 1 corrupt line(s) skipped"
+            "30 records of 1 target(s) from 2 day file(s); 1 corrupt line(s) skipped"
         );
     }
 }

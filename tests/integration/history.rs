@@ -203,3 +203,19 @@ fn record_runs_until_sigterm_then_says_what_it_wrote() {
     );
     assert_eq!(recs.len(), 2 + (rounds - 1), "{said}");
 }
+
+#[test]
+fn record_once_is_exit_3_when_history_cannot_be_written() {
+    // the history dir is a file: nothing can be appended; from cron that must not read as OK
+    let home = tempdir();
+    let state = home.path().join(".state/mcpmon");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::write(state.join("history"), "not a directory").unwrap();
+    let m = marker("record-unwritable");
+    let args = with_stub(&["record", "--once"], "ok", &m);
+    let (code, out, err) = run(home.path(), &args);
+    assert_eq!(code, 3, "stdout: {out}\nstderr: {err}");
+    assert!(err.contains("history"), "{err}");
+    // the round itself still ran and was echoed
+    assert_eq!(out.lines().count(), 1, "{out}");
+}
