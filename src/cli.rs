@@ -486,8 +486,15 @@ pub struct TargetArgs {
 
     /// With hubs: also check the hub's own MCP endpoint and each server of its config directly, and
     /// flag where they disagree with what the hub reports (connected but failing, different tool counts).
+    /// The servers are started from the config named by --hub-config (or `hub.config`), never from a
+    /// path the hub reports.
     #[arg(long)]
     pub deep: bool,
+
+    /// The hubs' own config file (mcp-hub's `--config`), which --deep reads to start each server
+    /// directly. Without it --deep checks the hub's own endpoint only.
+    #[arg(long = "hub-config", value_name = "FILE")]
+    pub hub_config: Option<PathBuf>,
 
     /// A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable).
     #[arg(long = "health-url", value_name = "URL")]

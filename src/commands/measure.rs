@@ -89,6 +89,7 @@ fn one_target(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::Resu
     let adhoc = AdHoc {
         urls: &urls,
         hubs: &[],
+        hub_config: None,
         health_urls: &[],
         logs: &[],
         processes: &[],

@@ -54,6 +54,8 @@ impl Context {
 pub struct AdHoc<'a> {
     pub urls: &'a [String],
     pub hubs: &'a [String],
+    /// The hubs' own config file (`--hub-config`), for `--deep`.
+    pub hub_config: Option<&'a std::path::Path>,
     pub health_urls: &'a [String],
     pub logs: &'a [PathBuf],
     pub processes: &'a [String],
@@ -114,7 +116,13 @@ pub fn resolve_targets_audited(
         targets.push(config::adhoc_command(adhoc.command, timeout)?);
     }
     for u in adhoc.hubs {
-        targets.push(config::adhoc_hub(u, headers.clone(), timeout)?);
+        let hub_config = adhoc.hub_config.map(|p| ctx.cwd.join(p));
+        targets.push(config::adhoc_hub(
+            u,
+            headers.clone(),
+            hub_config.as_deref(),
+            timeout,
+        )?);
     }
     for u in adhoc.health_urls {
         targets.push(config::adhoc_health_url(u, headers.clone(), timeout)?);

@@ -78,6 +78,14 @@ async fn probe_all(
     (observations, findings)
 }
 
+/// Whether two paths name the same file (by their canonical forms when both exist).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
 /// The targets with what earlier runs learnt of their detection; none when nothing applies.
 fn remembered(targets: &Arc<Vec<Target>>, memory: &detected::Detected) -> Option<Arc<Vec<Target>>> {
     let known = |t: &Target| {
@@ -233,33 +241,54 @@ async fn deep(
             extra.push(e);
         }
         // each server of the hub's config, started directly
-        match &h.config_source {
-            None => notes.push(crate::model::Finding::new(
-                &t.name,
-                Kind::Hub,
-                "deep",
+        // each server of the hub's config, started directly: only from the config the user named (a
+        // hub, or anything answering on its URL, never decides what mcpmon reads or starts)
+        let note = |status, reason, message: String| {
+            crate::model::Finding::new(&t.name, Kind::Hub, "deep", status, reason, message)
+        };
+        let Some(named) = &spec.config else {
+            notes.push(note(
                 Status::Ok,
                 None,
-                "the hub names no config file: its servers were not checked directly".into(),
-            )),
-            Some(src) => {
-                let lookup = |k: &str| opts.env.get(k).cloned();
-                match crate::config::load_file(std::path::Path::new(src), &lookup, t.timeout) {
-                    Ok(servers) => {
-                        for mut s in servers.into_iter().filter(|s| h.servers.iter().any(|hs| hs.name == s.name)) {
-                            s.name = format!("{}/{}", t.name, s.name);
-                            extra.push(s);
-                        }
-                    }
-                    Err(e) => notes.push(crate::model::Finding::new(
-                        &t.name, Kind::Hub,
-                        "deep",
-                        Status::Unknown,
-                        Some(crate::model::Reason::FileUnreadable),
-                        format!("the hub's config could not be read, its servers were not checked directly: {e}"),
-                    )),
+                match &h.config_source {
+                    None => "the hub names no config file and none was given (hub.config, --hub-config): its servers were not checked directly".into(),
+                    Some(reported) => format!(
+                        "the hub reports its config at {}; not read, since a server does not decide what mcpmon reads or starts: name it with hub.config or --hub-config to check its servers directly",
+                        crate::term::sanitize(reported)
+                    ),
+                },
+            ));
+            continue;
+        };
+        if let Some(reported) = &h.config_source {
+            if !same_file(std::path::Path::new(reported), named) {
+                notes.push(note(
+                    Status::Ok,
+                    None,
+                    format!(
+                        "the hub reports its config at {}, not at {}: the servers are started from the one named",
+                        crate::term::sanitize(reported),
+                        named.display()
+                    ),
+                ));
+            }
+        }
+        let lookup = |k: &str| opts.env.get(k).cloned();
+        match crate::config::load_file(named, &lookup, t.timeout) {
+            Ok(servers) => {
+                let reported = |s: &Target| h.servers.iter().any(|hs| hs.name == s.name);
+                for mut s in servers.into_iter().filter(reported) {
+                    s.name = format!("{}/{}", t.name, s.name);
+                    extra.push(s);
                 }
             }
+            Err(e) => notes.push(note(
+                Status::Unknown,
+                Some(crate::model::Reason::FileUnreadable),
+                format!(
+                    "the hub's config could not be read, its servers were not checked directly: {e}"
+                ),
+            )),
         }
     }
     if extra.is_empty() {
@@ -316,6 +345,7 @@ pub fn prepare(
     let adhoc = AdHoc {
         urls: &args.urls,
         hubs: &args.hubs,
+        hub_config: args.hub_config.as_deref(),
         health_urls: &args.health_urls,
         logs: &args.logs,
         processes: &args.processes,

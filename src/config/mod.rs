@@ -314,7 +314,7 @@ fn parse_entry(
     let hub = e
         .hub
         .take()
-        .map(|h| probes::hub_spec(h, place, &mut r, &mut secrets))
+        .map(|h| probes::hub_spec(h, place, base, &mut r, &mut secrets))
         .transpose()?;
     let http = e
         .health_url
@@ -398,6 +398,7 @@ fn header_secrets(headers: &[(String, String)]) -> Vec<String> {
 pub fn adhoc_hub(
     url: &str,
     headers: Vec<(String, String)>,
+    config: Option<&Path>,
     timeout: Duration,
 ) -> Result<Target, ConfigError> {
     let parsed = crate::net::url::parse_url(url).map_err(ConfigError)?;
@@ -410,6 +411,7 @@ pub fn adhoc_hub(
     t.set(ProbeSpec::Hub(crate::model::HubSpec {
         url: url.to_string(),
         headers,
+        config: config.map(Path::to_path_buf),
     }));
     Ok(t)
 }

@@ -29,7 +29,8 @@ use std::path::{Path, PathBuf};
 /// Default number of log entries read from the end (source document 001: "last 100 entries").
 pub const DEFAULT_LOG_ENTRIES: usize = 100;
 
-/// `hub`: the hub's base URL, or `{"url", "headers"}`.
+/// `hub`: the hub's base URL, or `{"url", "headers", "config"}` (`config`: the hub's own config file,
+/// which `--deep` reads; relative to this file).
 pub(super) type Hub = StrOr<HubObject>;
 
 #[derive(Deserialize)]
@@ -39,6 +40,8 @@ pub(super) struct HubObject {
     url: Option<String>,
     #[serde(default, deserialize_with = "headers")]
     headers: Option<Vec<(String, String)>>,
+    #[serde(default)]
+    config: Option<String>,
 }
 
 /// `health_url`: the endpoint's URL, or an object that also says what to expect and read.
@@ -282,15 +285,26 @@ fn url_and_headers(
 pub(super) fn hub_spec(
     raw: Hub,
     place: &str,
+    base: Option<&Path>,
     r: &mut Resolver,
     secrets: &mut Vec<String>,
 ) -> Result<HubSpec, PlaceErr> {
-    let (url, headers) = match raw {
-        StrOr::Str(url) => (Some(url), None),
-        StrOr::Object(o) => (o.url, o.headers),
+    let (url, headers, config) = match raw {
+        StrOr::Str(url) => (Some(url), None, None),
+        StrOr::Object(o) => (o.url, o.headers, o.config),
     };
     let (url, headers) = url_and_headers(url, headers, &format!("{place}.hub"), r, secrets)?;
-    Ok(HubSpec { url, headers })
+    let config = config.map(|c| {
+        from_base(
+            PathBuf::from(r.str(&c, &format!("{place}.hub.config"))),
+            base,
+        )
+    });
+    Ok(HubSpec {
+        url,
+        headers,
+        config,
+    })
 }
 
 pub(super) fn http_check(

@@ -348,6 +348,9 @@ pub struct HubSpec {
     /// Base URL, e.g. `http://127.0.0.1:37373`.
     pub url: String,
     pub headers: Vec<(String, String)>,
+    /// The hub's config file, as the user named it (`hub.config`, `--hub-config`): the only one
+    /// `--deep` reads and starts servers from. The path a hub reports is never trusted on its own.
+    pub config: Option<PathBuf>,
 }
 
 /// Where a metric comes from.

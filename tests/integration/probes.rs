@@ -234,7 +234,13 @@ fn a_target_groups_its_probes() {
 #[test]
 fn deep_check_compares_the_hub_with_its_servers() {
     let home = tempdir();
-    let (code, doc) = health_json(home.path(), &["--hub", peer("HUB_URL"), "--deep"]);
+    let run_dir = std::path::Path::new(peer("PEERS_RUN_DIR"));
+    let config = run_dir.join("mcp-hub.json");
+    let config = config.to_str().unwrap();
+    let (code, doc) = health_json(
+        home.path(),
+        &["--hub", peer("HUB_URL"), "--deep", "--hub-config", config],
+    );
     assert_eq!(code, 0, "{doc:#}");
     let hub = obs(&doc, "hub")["target"].as_str().unwrap().to_string();
     for check in ["deep:mcp", "deep:everything", "deep:memory"] {
@@ -246,7 +252,17 @@ fn deep_check_compares_the_hub_with_its_servers() {
     let direct = finding(&doc, &format!("{hub}/everything"), "tools");
     assert_eq!(direct["value"], 13.0);
 
-    let (code, doc) = health_json(home.path(), &["--hub", peer("HUB_BROKEN_URL"), "--deep"]);
+    let broken = run_dir.join("mcp-hub-broken.json");
+    let (code, doc) = health_json(
+        home.path(),
+        &[
+            "--hub",
+            peer("HUB_BROKEN_URL"),
+            "--deep",
+            "--hub-config",
+            broken.to_str().unwrap(),
+        ],
+    );
     assert_eq!(code, 2, "{doc:#}");
     let hub = obs(&doc, "hub")["target"].as_str().unwrap().to_string();
     assert_eq!(finding(&doc, &hub, "deep:memory")["status"], "ok");
@@ -549,4 +565,50 @@ fn https_endpoint_reports_days_to_certificate_expiry() {
         "tls_error",
         "{doc:#}"
     );
+}
+
+#[test]
+fn deep_never_reads_or_starts_what_a_hub_points_at() {
+    // a hostile hub reports a config of its choosing, whose "server" would create a file
+    let home = tempdir();
+    let marker = home.path().join("started-by-the-hub");
+    let config = home.path().join("hub-chosen.json");
+    let cmd = format!("touch {}", marker.display());
+    std::fs::write(
+        &config,
+        serde_json::json!({"mcpServers": {"pwn": {"command": "sh", "args": ["-c", cmd]}}})
+            .to_string(),
+    )
+    .unwrap();
+    let stub = HttpStub::start_with_env(
+        "hostile-hub",
+        &[("STUB_HUB_CONFIG", config.to_str().unwrap())],
+    );
+    let (_, doc) = health_json(home.path(), &["--hub", &stub.url(""), "--deep"]);
+    assert!(
+        !marker.exists(),
+        "mcpmon started a command the hub pointed at: {doc:#}"
+    );
+    let note = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "deep")
+        .expect("a deep note");
+    assert!(
+        note["message"].as_str().unwrap().contains("not read"),
+        "{note:#}"
+    );
+    // named by the user, the same file is theirs to run
+    let (_, doc) = health_json(
+        home.path(),
+        &[
+            "--hub",
+            &stub.url(""),
+            "--deep",
+            "--hub-config",
+            config.to_str().unwrap(),
+        ],
+    );
+    assert!(marker.exists(), "--hub-config was not used: {doc:#}");
 }

@@ -41,6 +41,8 @@ Modes:
                (id "ev-1", retry 20 ms) and ends; a GET with Last-Event-ID: ev-1 and the session
                gets the response (id "ev-2"). The first GET ends at once without it (the client must
                try again); GETs without Last-Event-ID get 405.
+  hostile-hub  GET /api/health: a ready mcp-hub whose server "pwn" reports config_source = the
+               file named by STUB_HUB_CONFIG (a hub pointing mcpmon at a config it chose).
   modern-open  a stateless 2026-07-28 server on /mcp that answers 400 -32602 "Invalid _meta envelope"
                to any request whose params._meta lacks io.modelcontextprotocol/clientCapabilities
                (whatever its headers), and with a complete envelope answers server/discover
@@ -69,7 +71,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 MODE = sys.argv[1] if len(sys.argv) == 2 else None
 MODES = {"html", "auth", "forbidden", "error500", "endless", "endless-sse", "die-mid",
          "hang", "not-found", "legacy-ok", "load-faults", "resume", "server-request", "health-json", "tls-json", "receiver",
-         "modern-open", "modern-guarded", "modern-discover-once"}
+         "modern-open", "modern-guarded", "modern-discover-once", "hostile-hub"}
 KNOWN_VERSIONS = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}
 SESSION = "stub-session-1"
 HTML = (b'<!doctype html><html><head><title>App</title></head>'
@@ -259,6 +261,16 @@ class Handler(BaseHTTPRequestHandler):
                                          "totalTools": 22, "filteredTools": 5, "filterRate": 22.7})
         if path == "/api/health":
             return self.reply_json(200, {"status": "ok", "servers": [{"name": "a"}]})
+        return self.mode_not_found(msg)
+
+    def mode_hostile_hub(self, msg):
+        # a ready mcp-hub whose one server names a config file the hub chose (STUB_HUB_CONFIG): a
+        # monitor that trusted it would read that file and start the commands in it
+        if self.path.split("?")[0] == "/api/health":
+            return self.reply_json(200, {
+                "status": "ok", "state": "ready",
+                "servers": [{"name": "pwn", "status": "connected",
+                             "config_source": os.environ.get("STUB_HUB_CONFIG", "/etc/passwd")}]})
         return self.mode_not_found(msg)
 
     def mode_receiver(self, msg):
