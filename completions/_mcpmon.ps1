@@ -48,6 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
         }
         'mcpmon;health' {
             [CompletionResult]::new('--hub', '--hub', [CompletionResultType]::ParameterName, 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)')
+            [CompletionResult]::new('--hub-config', '--hub-config', [CompletionResultType]::ParameterName, 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only')
             [CompletionResult]::new('--health-url', '--health-url', [CompletionResultType]::ParameterName, 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)')
             [CompletionResult]::new('--stats-url', '--stats-url', [CompletionResultType]::ParameterName, 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)')
             [CompletionResult]::new('--thresholds', '--thresholds', [CompletionResultType]::ParameterName, 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})')
@@ -72,7 +73,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format. Default: table; with --watch and stdout not a terminal: jsonl')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`')
-            [CompletionResult]::new('--deep', '--deep', [CompletionResultType]::ParameterName, 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)')
+            [CompletionResult]::new('--deep', '--deep', [CompletionResultType]::ParameterName, 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports')
             [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs')
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Repeat the check every --interval until interrupted (Ctrl-C)')
             [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Repeat the check every --interval until interrupted (Ctrl-C)')
@@ -85,6 +86,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
         }
         'mcpmon;alerts' {
             [CompletionResult]::new('--hub', '--hub', [CompletionResultType]::ParameterName, 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)')
+            [CompletionResult]::new('--hub-config', '--hub-config', [CompletionResultType]::ParameterName, 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only')
             [CompletionResult]::new('--health-url', '--health-url', [CompletionResultType]::ParameterName, 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)')
             [CompletionResult]::new('--stats-url', '--stats-url', [CompletionResultType]::ParameterName, 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)')
             [CompletionResult]::new('--thresholds', '--thresholds', [CompletionResultType]::ParameterName, 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})')
@@ -116,7 +118,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format. Default: table; with --watch and stdout not a terminal: jsonl')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`')
-            [CompletionResult]::new('--deep', '--deep', [CompletionResultType]::ParameterName, 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)')
+            [CompletionResult]::new('--deep', '--deep', [CompletionResultType]::ParameterName, 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports')
             [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Evaluate without writing the alert state')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -169,6 +171,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
         }
         'mcpmon;validate' {
             [CompletionResult]::new('--hub', '--hub', [CompletionResultType]::ParameterName, 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)')
+            [CompletionResult]::new('--hub-config', '--hub-config', [CompletionResultType]::ParameterName, 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only')
             [CompletionResult]::new('--health-url', '--health-url', [CompletionResultType]::ParameterName, 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)')
             [CompletionResult]::new('--stats-url', '--stats-url', [CompletionResultType]::ParameterName, 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)')
             [CompletionResult]::new('--thresholds', '--thresholds', [CompletionResultType]::ParameterName, 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})')
@@ -193,7 +196,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format. Default: table; with --watch and stdout not a terminal: jsonl')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`')
-            [CompletionResult]::new('--deep', '--deep', [CompletionResultType]::ParameterName, 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)')
+            [CompletionResult]::new('--deep', '--deep', [CompletionResultType]::ParameterName, 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports')
             [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs')
             [CompletionResult]::new('--record', '--record', [CompletionResultType]::ParameterName, 'Also append the observations to history (the state dir''s history/YYYY-MM-DD.jsonl)')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Also check protocol conformance (framing, ids, version negotiation, declared capabilities, tool schemas and names, pagination, session and header enforcement, DNS-rebinding protection). Read-only: no tool is ever called')
@@ -205,6 +208,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
         }
         'mcpmon;record' {
             [CompletionResult]::new('--hub', '--hub', [CompletionResultType]::ParameterName, 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)')
+            [CompletionResult]::new('--hub-config', '--hub-config', [CompletionResultType]::ParameterName, 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only')
             [CompletionResult]::new('--health-url', '--health-url', [CompletionResultType]::ParameterName, 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)')
             [CompletionResult]::new('--stats-url', '--stats-url', [CompletionResultType]::ParameterName, 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)')
             [CompletionResult]::new('--thresholds', '--thresholds', [CompletionResultType]::ParameterName, 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})')
@@ -232,7 +236,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format. Default: table; with --watch and stdout not a terminal: jsonl')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`')
-            [CompletionResult]::new('--deep', '--deep', [CompletionResultType]::ParameterName, 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)')
+            [CompletionResult]::new('--deep', '--deep', [CompletionResultType]::ParameterName, 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports')
             [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs')
             [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'One round, then exit with its status (for cron): a full round unless --light')
             [CompletionResult]::new('--light', '--light', [CompletionResultType]::ParameterName, 'With --once: a light round')
@@ -244,6 +248,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
         }
         'mcpmon;anomalies' {
             [CompletionResult]::new('--hub', '--hub', [CompletionResultType]::ParameterName, 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)')
+            [CompletionResult]::new('--hub-config', '--hub-config', [CompletionResultType]::ParameterName, 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only')
             [CompletionResult]::new('--health-url', '--health-url', [CompletionResultType]::ParameterName, 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)')
             [CompletionResult]::new('--stats-url', '--stats-url', [CompletionResultType]::ParameterName, 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)')
             [CompletionResult]::new('--thresholds', '--thresholds', [CompletionResultType]::ParameterName, 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})')
@@ -268,7 +273,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format. Default: table; with --watch and stdout not a terminal: jsonl')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`')
-            [CompletionResult]::new('--deep', '--deep', [CompletionResultType]::ParameterName, 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)')
+            [CompletionResult]::new('--deep', '--deep', [CompletionResultType]::ParameterName, 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports')
             [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -300,6 +305,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
         }
         'mcpmon;dashboard' {
             [CompletionResult]::new('--hub', '--hub', [CompletionResultType]::ParameterName, 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)')
+            [CompletionResult]::new('--hub-config', '--hub-config', [CompletionResultType]::ParameterName, 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only')
             [CompletionResult]::new('--health-url', '--health-url', [CompletionResultType]::ParameterName, 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)')
             [CompletionResult]::new('--stats-url', '--stats-url', [CompletionResultType]::ParameterName, 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)')
             [CompletionResult]::new('--thresholds', '--thresholds', [CompletionResultType]::ParameterName, 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})')
@@ -323,7 +329,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format. Default: table; with --watch and stdout not a terminal: jsonl')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`')
-            [CompletionResult]::new('--deep', '--deep', [CompletionResultType]::ParameterName, 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)')
+            [CompletionResult]::new('--deep', '--deep', [CompletionResultType]::ParameterName, 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports')
             [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs')
             [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'Print one snapshot and exit with its status (works when stdout is not a terminal)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

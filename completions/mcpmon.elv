@@ -44,6 +44,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
         }
         &'mcpmon;health'= {
             cand --hub 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)'
+            cand --hub-config 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only'
             cand --health-url 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)'
             cand --stats-url 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)'
             cand --thresholds 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})'
@@ -68,7 +69,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand --format 'Output format. Default: table; with --watch and stdout not a terminal: jsonl'
             cand --color 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal'
             cand --timeout 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`'
-            cand --deep 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)'
+            cand --deep 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports'
             cand --system 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
             cand -w 'Repeat the check every --interval until interrupted (Ctrl-C)'
             cand --watch 'Repeat the check every --interval until interrupted (Ctrl-C)'
@@ -80,6 +81,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
         }
         &'mcpmon;alerts'= {
             cand --hub 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)'
+            cand --hub-config 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only'
             cand --health-url 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)'
             cand --stats-url 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)'
             cand --thresholds 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})'
@@ -111,7 +113,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand --format 'Output format. Default: table; with --watch and stdout not a terminal: jsonl'
             cand --color 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal'
             cand --timeout 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`'
-            cand --deep 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)'
+            cand --deep 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports'
             cand --system 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
             cand --dry-run 'Evaluate without writing the alert state'
             cand -h 'Print help (see more with ''--help'')'
@@ -162,6 +164,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
         }
         &'mcpmon;validate'= {
             cand --hub 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)'
+            cand --hub-config 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only'
             cand --health-url 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)'
             cand --stats-url 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)'
             cand --thresholds 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})'
@@ -186,7 +189,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand --format 'Output format. Default: table; with --watch and stdout not a terminal: jsonl'
             cand --color 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal'
             cand --timeout 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`'
-            cand --deep 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)'
+            cand --deep 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports'
             cand --system 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
             cand --record 'Also append the observations to history (the state dir''s history/YYYY-MM-DD.jsonl)'
             cand --strict 'Also check protocol conformance (framing, ids, version negotiation, declared capabilities, tool schemas and names, pagination, session and header enforcement, DNS-rebinding protection). Read-only: no tool is ever called'
@@ -197,6 +200,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
         }
         &'mcpmon;record'= {
             cand --hub 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)'
+            cand --hub-config 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only'
             cand --health-url 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)'
             cand --stats-url 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)'
             cand --thresholds 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})'
@@ -224,7 +228,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand --format 'Output format. Default: table; with --watch and stdout not a terminal: jsonl'
             cand --color 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal'
             cand --timeout 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`'
-            cand --deep 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)'
+            cand --deep 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports'
             cand --system 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
             cand --once 'One round, then exit with its status (for cron): a full round unless --light'
             cand --light 'With --once: a light round'
@@ -235,6 +239,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
         }
         &'mcpmon;anomalies'= {
             cand --hub 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)'
+            cand --hub-config 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only'
             cand --health-url 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)'
             cand --stats-url 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)'
             cand --thresholds 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})'
@@ -259,7 +264,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand --format 'Output format. Default: table; with --watch and stdout not a terminal: jsonl'
             cand --color 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal'
             cand --timeout 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`'
-            cand --deep 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)'
+            cand --deep 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports'
             cand --system 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -289,6 +294,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
         }
         &'mcpmon;dashboard'= {
             cand --hub 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)'
+            cand --hub-config 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only'
             cand --health-url 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)'
             cand --stats-url 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)'
             cand --thresholds 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})'
@@ -312,7 +318,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand --format 'Output format. Default: table; with --watch and stdout not a terminal: jsonl'
             cand --color 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal'
             cand --timeout 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`'
-            cand --deep 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)'
+            cand --deep 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports'
             cand --system 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
             cand --once 'Print one snapshot and exit with its status (works when stdout is not a terminal)'
             cand -h 'Print help (see more with ''--help'')'

@@ -50,6 +50,7 @@ complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "dashboard" -d 'The li
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout'
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l hub-config -d 'The hubs\' own config file (mcp-hub\'s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub\'s own endpoint only' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l health-url -d 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l stats-url -d 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l thresholds -d 'Thresholds for --stats-url in check-alerts.sh\'s config/alerts.json format ({"critical": {...}, "warning": {...}})' -r -F
@@ -81,13 +82,14 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l color -d 'When 
 always\t''
 never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l system -d 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s w -l watch -d 'Repeat the check every --interval until interrupted (Ctrl-C)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l record -d 'Also append the observations to history (the state dir\'s history/YYYY-MM-DD.jsonl)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s V -l version -d 'Print version'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l hub-config -d 'The hubs\' own config file (mcp-hub\'s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub\'s own endpoint only' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l health-url -d 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l stats-url -d 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l thresholds -d 'Thresholds for --stats-url in check-alerts.sh\'s config/alerts.json format ({"critical": {...}, "warning": {...}})' -r -F
@@ -126,7 +128,7 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l color -d 'When 
 always\t''
 never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l system -d 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l dry-run -d 'Evaluate without writing the alert state'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -176,6 +178,7 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l allow-side-eff
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s V -l version -d 'Print version'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l hub-config -d 'The hubs\' own config file (mcp-hub\'s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub\'s own endpoint only' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l health-url -d 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l stats-url -d 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l thresholds -d 'Thresholds for --stats-url in check-alerts.sh\'s config/alerts.json format ({"critical": {...}, "warning": {...}})' -r -F
@@ -215,13 +218,14 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l color -d 'Whe
 always\t''
 never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l system -d 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l record -d 'Also append the observations to history (the state dir\'s history/YYYY-MM-DD.jsonl)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l strict -d 'Also check protocol conformance (framing, ids, version negotiation, declared capabilities, tool schemas and names, pagination, session and header enforcement, DNS-rebinding protection). Read-only: no tool is ever called'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -s V -l version -d 'Print version'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l hub-config -d 'The hubs\' own config file (mcp-hub\'s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub\'s own endpoint only' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l health-url -d 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l stats-url -d 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l thresholds -d 'Thresholds for --stats-url in check-alerts.sh\'s config/alerts.json format ({"critical": {...}, "warning": {...}})' -r -F
@@ -256,13 +260,14 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l color -d 'When 
 always\t''
 never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l system -d 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l once -d 'One round, then exit with its status (for cron): a full round unless --light'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l light -d 'With --once: a light round'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -s V -l version -d 'Print version'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l hub-config -d 'The hubs\' own config file (mcp-hub\'s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub\'s own endpoint only' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l health-url -d 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l stats-url -d 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l thresholds -d 'Thresholds for --stats-url in check-alerts.sh\'s config/alerts.json format ({"critical": {...}, "warning": {...}})' -r -F
@@ -294,7 +299,7 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l color -d 'Wh
 always\t''
 never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l system -d 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -s V -l version -d 'Print version'
@@ -319,6 +324,7 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -l timeout 
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -s V -l version -d 'Print version'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l hub-config -d 'The hubs\' own config file (mcp-hub\'s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub\'s own endpoint only' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l health-url -d 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l stats-url -d 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l thresholds -d 'Thresholds for --stats-url in check-alerts.sh\'s config/alerts.json format ({"critical": {...}, "warning": {...}})' -r -F
@@ -349,7 +355,7 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l color -d 'Wh
 always\t''
 never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l system -d 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l once -d 'Print one snapshot and exit with its status (works when stdout is not a terminal)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -s h -l help -d 'Print help (see more with \'--help\')'
