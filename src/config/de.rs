@@ -19,7 +19,8 @@ use std::marker::PhantomData;
 /// Parses config text (JSON, comments and trailing commas allowed); a syntax error names the file,
 /// line and column.
 pub(crate) fn parse_json(text: &str, shown: &str) -> Result<Value, ConfigError> {
-    serde_json::from_str(&jsonc::to_json(text)).map_err(|e| {
+    let json = jsonc::to_json(text);
+    let value = serde_json::from_str(&json).map_err(|e| {
         let msg = e.to_string();
         // serde_json ends its message with the position, which leads the line here already
         let msg = msg.rfind(" at line ").map_or(msg.as_str(), |i| &msg[..i]);
@@ -28,7 +29,83 @@ pub(crate) fn parse_json(text: &str, shown: &str) -> Result<Value, ConfigError> 
             e.line(),
             e.column()
         ))
-    })
+    })?;
+    // a key given twice would silently lose one of its values: a config error, with its place
+    let mut d = serde_json::Deserializer::from_str(&json);
+    if let Err(e) = serde::de::DeserializeSeed::deserialize(NoDuplicates(String::new()), &mut d) {
+        let msg = e.to_string();
+        let msg = msg.rfind(" at line ").map_or(msg.as_str(), |i| &msg[..i]);
+        return Err(ConfigError(format!("{shown}: {msg}")));
+    }
+    Ok(value)
+}
+
+/// Walks a JSON document and fails on the first object that has a key twice, naming its place
+/// (`targets.x: duplicate key \`timeout\``). Builds nothing.
+struct NoDuplicates(String);
+
+impl<'de> serde::de::DeserializeSeed<'de> for NoDuplicates {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicates {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0usize;
+        while seq
+            .next_element_seed(NoDuplicates(format!("{}[{i}]", self.0)))?
+            .is_some()
+        {
+            i += 1;
+        }
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let place = if self.0.is_empty() {
+                key.clone()
+            } else {
+                format!("{}.{key}", self.0)
+            };
+            if !seen.insert(key.clone()) {
+                let at = if self.0.is_empty() {
+                    "the top level"
+                } else {
+                    self.0.as_str()
+                };
+                return Err(serde::de::Error::custom(format!(
+                    "{at}: duplicate key `{key}` (one of its values would be lost)"
+                )));
+            }
+            map.next_value_seed(NoDuplicates(place))?;
+        }
+        Ok(())
+    }
 }
 
 /// A problem as one line: `file: place: problem`, or `file: problem` at the top of the file.

@@ -296,17 +296,9 @@ fn parse_entry(
             if r.unresolved.is_empty() {
                 crate::net::url::parse_url(&url).map_err(|m| (at("url"), m))?;
             }
-            let headers = e
-                .headers
-                .take()
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(k, v)| {
-                    let val = r.str(&v, &format!("headers.{k}"));
-                    secrets.push(val.clone());
-                    (k, val)
-                })
-                .collect();
+            let headers = e.headers.take().unwrap_or_default();
+            let headers = probes::resolve_headers(headers, "headers", &mut r, &mut secrets)
+                .map_err(|(p, m)| (at(&p), m))?;
             Some(EndpointSpec::Url { url, headers, wire })
         }
     };
@@ -490,7 +482,12 @@ pub fn adhoc_command(argv: &[String], timeout: Duration) -> Result<Target, Confi
 /// Parses `Name: value` as given to `--header`.
 pub fn parse_header_arg(s: &str) -> Result<(String, String), ConfigError> {
     match s.split_once(':') {
-        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
+        Some((k, v)) if !k.trim().is_empty() => {
+            let (k, v) = (k.trim(), v.trim());
+            crate::net::http::check_header(k, v)
+                .map_err(|m| ConfigError(format!("--header: {m}")))?;
+            Ok((k.to_string(), v.to_string()))
+        }
         _ => Err(ConfigError("--header must look like 'Name: value'".into())),
     }
 }
@@ -666,5 +663,63 @@ mod tests {
             e.contains("known: 127.0.0.1:1/mcp, 127.0.0.1:1/mcp#2"),
             "{e}"
         );
+    }
+}
+
+#[cfg(test)]
+mod strictness {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Vec<Target>, ConfigError> {
+        parse_config(
+            text,
+            "cfg.json",
+            None,
+            &|_| None,
+            crate::model::DEFAULT_TIMEOUT,
+        )
+    }
+
+    #[test]
+    fn a_key_given_twice_is_an_error_at_its_place() {
+        let e = parse(
+            r#"{"targets": {"x": {"url": "http://127.0.0.1:1/mcp"}, "x": {"command": "y"}}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.0,
+            "cfg.json: targets: duplicate key `x` (one of its values would be lost)"
+        );
+        let e = parse(r#"{"targets": {"x": {"url": "http://127.0.0.1:1/mcp", "timeout": "1s", "timeout": "9s"}}}"#)
+            .unwrap_err();
+        assert!(
+            e.0.starts_with("cfg.json: targets.x: duplicate key `timeout`"),
+            "{}",
+            e.0
+        );
+        // the same key in two different objects is fine
+        assert!(parse(r#"{"targets": {"a": {"command": "x"}, "b": {"command": "x"}}}"#).is_ok());
+    }
+
+    #[test]
+    fn a_header_http_cannot_send_is_a_config_error_that_never_shows_the_value() {
+        let e = parse(
+            r#"{"targets": {"x": {"url": "http://127.0.0.1:1/mcp", "headers": {"Authorization": "Bearer s3cret\r\nX-Evil: 1"}}}}"#,
+        )
+        .unwrap_err();
+        assert!(
+            e.0.starts_with("cfg.json: targets.x.headers.Authorization:"),
+            "{}",
+            e.0
+        );
+        assert!(!e.0.contains("s3cret"), "{}", e.0);
+        let e = parse(r#"{"targets": {"x": {"url": "http://127.0.0.1:1/mcp", "headers": {"X Api Key": "v"}}}}"#)
+            .unwrap_err();
+        assert!(e.0.contains("is not a valid header name"), "{}", e.0);
+        let e = parse(r#"{"targets": {"h": {"hub": {"url": "http://127.0.0.1:1", "headers": {"A": "1\n2"}}}}}"#)
+            .unwrap_err();
+        assert!(e.0.contains("targets.h.hub.headers.A"), "{}", e.0);
+        assert!(parse_header_arg("X Bad: v").is_err());
+        assert!(parse_header_arg("X-Good: v").is_ok());
     }
 }

@@ -270,16 +270,34 @@ fn url_and_headers(
     if !url.contains("${") {
         crate::net::url::parse_url(&url).map_err(|m| (place.to_string(), m))?;
     }
-    let headers = headers
-        .unwrap_or_default()
+    let headers = resolve_headers(
+        headers.unwrap_or_default(),
+        &format!("{place}.headers"),
+        r,
+        secrets,
+    )?;
+    Ok((url, headers))
+}
+
+/// Header values with their placeholders resolved (each value is a secret), every header checked to
+/// be sendable: a bad name or a value with CR/LF is a config error at its place, not a failure of
+/// every check later.
+pub(super) fn resolve_headers(
+    headers: Vec<(String, String)>,
+    place: &str,
+    r: &mut Resolver,
+    secrets: &mut Vec<String>,
+) -> Result<Vec<(String, String)>, PlaceErr> {
+    headers
         .into_iter()
         .map(|(k, v)| {
-            let val = r.str(&v, &format!("{place}.headers.{k}"));
+            let at = format!("{place}.{k}");
+            let val = r.str(&v, &at);
             secrets.push(val.clone());
-            (k, val)
+            crate::net::http::check_header(&k, &val).map_err(|m| (at, m))?;
+            Ok((k, val))
         })
-        .collect();
-    Ok((url, headers))
+        .collect()
 }
 
 pub(super) fn hub_spec(

@@ -267,6 +267,18 @@ pub async fn read_body(
 }
 
 /// Parses `Name: value` header lines from config or the command line.
+/// Whether a header can be sent as given: a token for a name (no space, no colon), and a value with no
+/// CR, LF or other control character. The message names the header, never the value (a secret).
+pub fn check_header(name: &str, value: &str) -> Result<(), String> {
+    HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+        format!("{name:?} is not a valid header name (a token: no spaces or colons)")
+    })?;
+    HeaderValue::from_str(value).map_err(|_| {
+        format!("the value of header {name} has a character HTTP does not allow (CR, LF or another control character)")
+    })?;
+    Ok(())
+}
+
 pub fn header_map(pairs: &[(String, String)]) -> Result<HeaderMap, String> {
     let mut map = HeaderMap::new();
     for (k, v) in pairs {
