@@ -49,6 +49,8 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
         'mcpmon;health' {
             [CompletionResult]::new('--hub', '--hub', [CompletionResultType]::ParameterName, 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)')
             [CompletionResult]::new('--hub-config', '--hub-config', [CompletionResultType]::ParameterName, 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'At most this many probes at once (the others wait their turn; a probe''s deadline starts when it runs), so checking a fleet never becomes the load that turns it red')
+            [CompletionResult]::new('--per-host', '--per-host', [CompletionResultType]::ParameterName, 'At most this many probes at once to one host:port')
             [CompletionResult]::new('--health-url', '--health-url', [CompletionResultType]::ParameterName, 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)')
             [CompletionResult]::new('--stats-url', '--stats-url', [CompletionResultType]::ParameterName, 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)')
             [CompletionResult]::new('--thresholds', '--thresholds', [CompletionResultType]::ParameterName, 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})')
@@ -87,6 +89,8 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
         'mcpmon;alerts' {
             [CompletionResult]::new('--hub', '--hub', [CompletionResultType]::ParameterName, 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)')
             [CompletionResult]::new('--hub-config', '--hub-config', [CompletionResultType]::ParameterName, 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'At most this many probes at once (the others wait their turn; a probe''s deadline starts when it runs), so checking a fleet never becomes the load that turns it red')
+            [CompletionResult]::new('--per-host', '--per-host', [CompletionResultType]::ParameterName, 'At most this many probes at once to one host:port')
             [CompletionResult]::new('--health-url', '--health-url', [CompletionResultType]::ParameterName, 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)')
             [CompletionResult]::new('--stats-url', '--stats-url', [CompletionResultType]::ParameterName, 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)')
             [CompletionResult]::new('--thresholds', '--thresholds', [CompletionResultType]::ParameterName, 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})')
@@ -172,6 +176,8 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
         'mcpmon;validate' {
             [CompletionResult]::new('--hub', '--hub', [CompletionResultType]::ParameterName, 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)')
             [CompletionResult]::new('--hub-config', '--hub-config', [CompletionResultType]::ParameterName, 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'At most this many probes at once (the others wait their turn; a probe''s deadline starts when it runs), so checking a fleet never becomes the load that turns it red')
+            [CompletionResult]::new('--per-host', '--per-host', [CompletionResultType]::ParameterName, 'At most this many probes at once to one host:port')
             [CompletionResult]::new('--health-url', '--health-url', [CompletionResultType]::ParameterName, 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)')
             [CompletionResult]::new('--stats-url', '--stats-url', [CompletionResultType]::ParameterName, 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)')
             [CompletionResult]::new('--thresholds', '--thresholds', [CompletionResultType]::ParameterName, 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})')
@@ -209,6 +215,8 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
         'mcpmon;record' {
             [CompletionResult]::new('--hub', '--hub', [CompletionResultType]::ParameterName, 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)')
             [CompletionResult]::new('--hub-config', '--hub-config', [CompletionResultType]::ParameterName, 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'At most this many probes at once (the others wait their turn; a probe''s deadline starts when it runs), so checking a fleet never becomes the load that turns it red')
+            [CompletionResult]::new('--per-host', '--per-host', [CompletionResultType]::ParameterName, 'At most this many probes at once to one host:port')
             [CompletionResult]::new('--health-url', '--health-url', [CompletionResultType]::ParameterName, 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)')
             [CompletionResult]::new('--stats-url', '--stats-url', [CompletionResultType]::ParameterName, 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)')
             [CompletionResult]::new('--thresholds', '--thresholds', [CompletionResultType]::ParameterName, 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})')
@@ -249,6 +257,8 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
         'mcpmon;anomalies' {
             [CompletionResult]::new('--hub', '--hub', [CompletionResultType]::ParameterName, 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)')
             [CompletionResult]::new('--hub-config', '--hub-config', [CompletionResultType]::ParameterName, 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'At most this many probes at once (the others wait their turn; a probe''s deadline starts when it runs), so checking a fleet never becomes the load that turns it red')
+            [CompletionResult]::new('--per-host', '--per-host', [CompletionResultType]::ParameterName, 'At most this many probes at once to one host:port')
             [CompletionResult]::new('--health-url', '--health-url', [CompletionResultType]::ParameterName, 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)')
             [CompletionResult]::new('--stats-url', '--stats-url', [CompletionResultType]::ParameterName, 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)')
             [CompletionResult]::new('--thresholds', '--thresholds', [CompletionResultType]::ParameterName, 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})')
@@ -306,6 +316,8 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
         'mcpmon;dashboard' {
             [CompletionResult]::new('--hub', '--hub', [CompletionResultType]::ParameterName, 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)')
             [CompletionResult]::new('--hub-config', '--hub-config', [CompletionResultType]::ParameterName, 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'At most this many probes at once (the others wait their turn; a probe''s deadline starts when it runs), so checking a fleet never becomes the load that turns it red')
+            [CompletionResult]::new('--per-host', '--per-host', [CompletionResultType]::ParameterName, 'At most this many probes at once to one host:port')
             [CompletionResult]::new('--health-url', '--health-url', [CompletionResultType]::ParameterName, 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)')
             [CompletionResult]::new('--stats-url', '--stats-url', [CompletionResultType]::ParameterName, 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)')
             [CompletionResult]::new('--thresholds', '--thresholds', [CompletionResultType]::ParameterName, 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})')

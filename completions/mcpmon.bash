@@ -133,7 +133,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__alerts)
-            opts="-H -c -t -f -h -V --hub --deep --hub-config --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --for --consecutive --recover-after --flap-changes --flap-window --notify --repeat --warning --critical --dry-run --config --target --state-dir --format --color --timeout --help --version"
+            opts="-H -c -t -f -h -V --hub --deep --hub-config --jobs --per-host --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --for --consecutive --recover-after --flap-changes --flap-window --notify --repeat --warning --critical --dry-run --config --target --state-dir --format --color --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -144,6 +144,14 @@ _mcpmon() {
                     return 0
                     ;;
                 --hub-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --per-host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -279,7 +287,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__anomalies)
-            opts="-H -c -t -f -h -V --hub --deep --hub-config --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --window --max-clients --config --target --state-dir --format --color --timeout --help --version"
+            opts="-H -c -t -f -h -V --hub --deep --hub-config --jobs --per-host --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --window --max-clients --config --target --state-dir --format --color --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -290,6 +298,14 @@ _mcpmon() {
                     return 0
                     ;;
                 --hub-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --per-host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -521,7 +537,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__dashboard)
-            opts="-H -c -t -f -h -V --hub --deep --hub-config --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --interval --once --config --target --state-dir --format --color --timeout --help --version"
+            opts="-H -c -t -f -h -V --hub --deep --hub-config --jobs --per-host --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --interval --once --config --target --state-dir --format --color --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -532,6 +548,14 @@ _mcpmon() {
                     return 0
                     ;;
                 --hub-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --per-host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -635,7 +659,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__health)
-            opts="-H -w -c -t -f -h -V --hub --deep --hub-config --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --watch --interval --count --record --config --target --state-dir --format --color --timeout --help --version"
+            opts="-H -w -c -t -f -h -V --hub --deep --hub-config --jobs --per-host --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --watch --interval --count --record --config --target --state-dir --format --color --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -646,6 +670,14 @@ _mcpmon() {
                     return 0
                     ;;
                 --hub-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --per-host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1057,7 +1089,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__record)
-            opts="-H -c -t -f -h -V --hub --deep --hub-config --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --interval --full-every --once --light --retention --compact-after --compact-to --config --target --state-dir --format --color --timeout --help --version"
+            opts="-H -c -t -f -h -V --hub --deep --hub-config --jobs --per-host --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --interval --full-every --once --light --retention --compact-after --compact-to --config --target --state-dir --format --color --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1068,6 +1100,14 @@ _mcpmon() {
                     return 0
                     ;;
                 --hub-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --per-host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1187,7 +1227,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__validate)
-            opts="-H -c -t -f -h -V --hub --deep --hub-config --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --section --check-type --record --strict --config --target --state-dir --format --color --timeout --help --version"
+            opts="-H -c -t -f -h -V --hub --deep --hub-config --jobs --per-host --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --section --check-type --record --strict --config --target --state-dir --format --color --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1198,6 +1238,14 @@ _mcpmon() {
                     return 0
                     ;;
                 --hub-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --per-host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -45,6 +45,8 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
         &'mcpmon;health'= {
             cand --hub 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)'
             cand --hub-config 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only'
+            cand --jobs 'At most this many probes at once (the others wait their turn; a probe''s deadline starts when it runs), so checking a fleet never becomes the load that turns it red'
+            cand --per-host 'At most this many probes at once to one host:port'
             cand --health-url 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)'
             cand --stats-url 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)'
             cand --thresholds 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})'
@@ -82,6 +84,8 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
         &'mcpmon;alerts'= {
             cand --hub 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)'
             cand --hub-config 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only'
+            cand --jobs 'At most this many probes at once (the others wait their turn; a probe''s deadline starts when it runs), so checking a fleet never becomes the load that turns it red'
+            cand --per-host 'At most this many probes at once to one host:port'
             cand --health-url 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)'
             cand --stats-url 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)'
             cand --thresholds 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})'
@@ -165,6 +169,8 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
         &'mcpmon;validate'= {
             cand --hub 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)'
             cand --hub-config 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only'
+            cand --jobs 'At most this many probes at once (the others wait their turn; a probe''s deadline starts when it runs), so checking a fleet never becomes the load that turns it red'
+            cand --per-host 'At most this many probes at once to one host:port'
             cand --health-url 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)'
             cand --stats-url 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)'
             cand --thresholds 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})'
@@ -201,6 +207,8 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
         &'mcpmon;record'= {
             cand --hub 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)'
             cand --hub-config 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only'
+            cand --jobs 'At most this many probes at once (the others wait their turn; a probe''s deadline starts when it runs), so checking a fleet never becomes the load that turns it red'
+            cand --per-host 'At most this many probes at once to one host:port'
             cand --health-url 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)'
             cand --stats-url 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)'
             cand --thresholds 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})'
@@ -240,6 +248,8 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
         &'mcpmon;anomalies'= {
             cand --hub 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)'
             cand --hub-config 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only'
+            cand --jobs 'At most this many probes at once (the others wait their turn; a probe''s deadline starts when it runs), so checking a fleet never becomes the load that turns it red'
+            cand --per-host 'At most this many probes at once to one host:port'
             cand --health-url 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)'
             cand --stats-url 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)'
             cand --thresholds 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})'
@@ -295,6 +305,8 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
         &'mcpmon;dashboard'= {
             cand --hub 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)'
             cand --hub-config 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only'
+            cand --jobs 'At most this many probes at once (the others wait their turn; a probe''s deadline starts when it runs), so checking a fleet never becomes the load that turns it red'
+            cand --per-host 'At most this many probes at once to one host:port'
             cand --health-url 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)'
             cand --stats-url 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)'
             cand --thresholds 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})'

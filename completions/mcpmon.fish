@@ -51,6 +51,8 @@ complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "completions" -d 'Prin
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l hub-config -d 'The hubs\' own config file (mcp-hub\'s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub\'s own endpoint only' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l jobs -d 'At most this many probes at once (the others wait their turn; a probe\'s deadline starts when it runs), so checking a fleet never becomes the load that turns it red' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l per-host -d 'At most this many probes at once to one host:port' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l health-url -d 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l stats-url -d 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l thresholds -d 'Thresholds for --stats-url in check-alerts.sh\'s config/alerts.json format ({"critical": {...}, "warning": {...}})' -r -F
@@ -90,6 +92,8 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s h -l help -d 'P
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s V -l version -d 'Print version'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l hub-config -d 'The hubs\' own config file (mcp-hub\'s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub\'s own endpoint only' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l jobs -d 'At most this many probes at once (the others wait their turn; a probe\'s deadline starts when it runs), so checking a fleet never becomes the load that turns it red' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l per-host -d 'At most this many probes at once to one host:port' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l health-url -d 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l stats-url -d 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l thresholds -d 'Thresholds for --stats-url in check-alerts.sh\'s config/alerts.json format ({"critical": {...}, "warning": {...}})' -r -F
@@ -179,6 +183,8 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s h -l help -d '
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s V -l version -d 'Print version'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l hub-config -d 'The hubs\' own config file (mcp-hub\'s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub\'s own endpoint only' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l jobs -d 'At most this many probes at once (the others wait their turn; a probe\'s deadline starts when it runs), so checking a fleet never becomes the load that turns it red' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l per-host -d 'At most this many probes at once to one host:port' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l health-url -d 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l stats-url -d 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l thresholds -d 'Thresholds for --stats-url in check-alerts.sh\'s config/alerts.json format ({"critical": {...}, "warning": {...}})' -r -F
@@ -226,6 +232,8 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -s h -l help -d 
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -s V -l version -d 'Print version'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l hub-config -d 'The hubs\' own config file (mcp-hub\'s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub\'s own endpoint only' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l jobs -d 'At most this many probes at once (the others wait their turn; a probe\'s deadline starts when it runs), so checking a fleet never becomes the load that turns it red' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l per-host -d 'At most this many probes at once to one host:port' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l health-url -d 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l stats-url -d 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l thresholds -d 'Thresholds for --stats-url in check-alerts.sh\'s config/alerts.json format ({"critical": {...}, "warning": {...}})' -r -F
@@ -268,6 +276,8 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -s h -l help -d 'P
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -s V -l version -d 'Print version'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l hub-config -d 'The hubs\' own config file (mcp-hub\'s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub\'s own endpoint only' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l jobs -d 'At most this many probes at once (the others wait their turn; a probe\'s deadline starts when it runs), so checking a fleet never becomes the load that turns it red' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l per-host -d 'At most this many probes at once to one host:port' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l health-url -d 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l stats-url -d 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l thresholds -d 'Thresholds for --stats-url in check-alerts.sh\'s config/alerts.json format ({"critical": {...}, "warning": {...}})' -r -F
@@ -325,6 +335,8 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -s h -l hel
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -s V -l version -d 'Print version'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l hub-config -d 'The hubs\' own config file (mcp-hub\'s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub\'s own endpoint only' -r -F
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l jobs -d 'At most this many probes at once (the others wait their turn; a probe\'s deadline starts when it runs), so checking a fleet never becomes the load that turns it red' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l per-host -d 'At most this many probes at once to one host:port' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l health-url -d 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l stats-url -d 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l thresholds -d 'Thresholds for --stats-url in check-alerts.sh\'s config/alerts.json format ({"critical": {...}, "warning": {...}})' -r -F

@@ -496,6 +496,15 @@ pub struct TargetArgs {
     #[arg(long = "hub-config", value_name = "FILE")]
     pub hub_config: Option<PathBuf>,
 
+    /// At most this many probes at once (the others wait their turn; a probe's deadline starts when
+    /// it runs), so checking a fleet never becomes the load that turns it red.
+    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: u16,
+
+    /// At most this many probes at once to one host:port.
+    #[arg(long = "per-host", value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
+    pub per_host: u16,
+
     /// A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable).
     #[arg(long = "health-url", value_name = "URL")]
     pub health_urls: Vec<String>,

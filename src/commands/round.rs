@@ -27,6 +27,52 @@ pub struct RoundOptions {
     pub state_dir: Option<std::path::PathBuf>,
     /// Where what detection learnt is kept between runs (`store::detected`; none: detect every time).
     pub detect_dir: Option<std::path::PathBuf>,
+    /// At most this many probes at once (`--jobs`), and to one host:port (`--per-host`).
+    pub jobs: usize,
+    pub per_host: usize,
+}
+
+/// The concurrency caps of a round: a slot among `jobs`, and among `per_host` for the host:port a
+/// probe talks to. A probe waits for both before it starts (its deadline starts then).
+pub struct Limits {
+    all: Arc<tokio::sync::Semaphore>,
+    per_host: usize,
+    hosts: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Semaphore>>>,
+}
+
+/// The slots a running probe holds; dropped when it ends.
+pub struct Slots(
+    #[allow(dead_code)] Option<tokio::sync::OwnedSemaphorePermit>,
+    #[allow(dead_code)] Option<tokio::sync::OwnedSemaphorePermit>,
+);
+
+impl Limits {
+    pub fn new(jobs: usize, per_host: usize) -> Limits {
+        Limits {
+            all: Arc::new(tokio::sync::Semaphore::new(jobs.max(1))),
+            per_host: per_host.max(1),
+            hosts: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    /// Waits for a slot for one host (the host's first, so no global slot is held while waiting).
+    pub async fn enter(&self, host: Option<String>) -> Slots {
+        let host_permit = match host {
+            Some(h) => {
+                let sem =
+                    {
+                        let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+                        Arc::clone(hosts.entry(h).or_insert_with(|| {
+                            Arc::new(tokio::sync::Semaphore::new(self.per_host))
+                        }))
+                    };
+                sem.acquire_owned().await.ok()
+            }
+            None => None,
+        };
+        let all = Arc::clone(&self.all).acquire_owned().await.ok();
+        Slots(all, host_permit)
+    }
 }
 
 /// Probes every target concurrently (each probe of each target as its own task); observations come
@@ -36,6 +82,7 @@ async fn probe_all(
     client: &reqwest::Client,
     now: chrono::DateTime<chrono::Utc>,
     marks: Option<&marks::Marks>,
+    limits: &Arc<Limits>,
 ) -> (Vec<Observation>, Vec<crate::model::Finding>) {
     let mut set = tokio::task::JoinSet::new();
     let mut slots: Vec<(usize, crate::model::Kind)> = Vec::new();
@@ -45,7 +92,10 @@ async fn probe_all(
             slots.push((ti, spec.kind()));
             let targets = Arc::clone(targets);
             let client = client.clone();
+            let limits = Arc::clone(limits);
+            let host = probe::host_of(spec);
             set.spawn(async move {
+                let _slots = limits.enter(host).await;
                 let target = &targets[ti];
                 (
                     slot,
@@ -166,10 +216,12 @@ pub async fn check(
         }
         m
     });
+    let limits = Arc::new(Limits::new(opts.jobs, opts.per_host));
     let memory = opts.detect_dir.as_deref().map(detected::load);
     let hinted = memory.as_ref().and_then(|m| remembered(targets, m));
     let probed = hinted.as_ref().unwrap_or(targets);
-    let (mut observations, mut findings) = probe_all(probed, client, now, marks.as_ref()).await;
+    let (mut observations, mut findings) =
+        probe_all(probed, client, now, marks.as_ref(), &limits).await;
     if let (Some(dir), Some(m)) = (opts.detect_dir.as_deref(), memory) {
         learn(dir, m, probed, &observations, now.timestamp_millis());
     }
@@ -190,7 +242,7 @@ pub async fn check(
         }
     }
     if opts.deep {
-        let (o, f) = deep(&observations, targets, client, opts, now).await;
+        let (o, f) = deep(&observations, targets, client, opts, now, &limits).await;
         observations.extend(o);
         findings.extend(f);
     }
@@ -211,6 +263,7 @@ async fn deep(
     client: &reqwest::Client,
     opts: &RoundOptions,
     now: chrono::DateTime<chrono::Utc>,
+    limits: &Arc<Limits>,
 ) -> (Vec<Observation>, Vec<crate::model::Finding>) {
     let mut extra: Vec<Target> = Vec::new();
     let mut notes: Vec<crate::model::Finding> = Vec::new();
@@ -295,7 +348,7 @@ async fn deep(
         return (Vec::new(), notes);
     }
     let extra = Arc::new(extra);
-    let (obs, mut findings) = probe_all(&extra, client, now, None).await;
+    let (obs, mut findings) = probe_all(&extra, client, now, None, limits).await;
     for (i, hub_name) in hubs {
         let prefix = format!("{hub_name}/");
         let direct: Vec<(&str, &Observation)> = obs
@@ -375,6 +428,8 @@ pub fn prepare(
             .then(|| ctx.state_dir(g))
             .flatten(),
         detect_dir: ctx.state_dir(g),
+        jobs: usize::from(args.jobs),
+        per_host: usize::from(args.per_host),
     };
     Ok(Prepared {
         targets: Arc::new(targets),
@@ -468,5 +523,35 @@ mod tests {
         // asked initialize directly and failed: forgotten, detected afresh next time
         learn(dir.path(), memory, &hinted, &[obs("a", None, true)], 9);
         assert!(detected::load(dir.path()).servers.is_empty());
+    }
+
+    /// Whether a future is still waiting after one poll.
+    async fn waits<F: std::future::Future + Unpin>(f: &mut F) -> bool {
+        tokio::select! {
+            biased;
+            _ = f => false,
+            () = std::future::ready(()) => true,
+        }
+    }
+
+    #[tokio::test]
+    async fn limits_cap_probes_overall_and_per_host() {
+        let l = Limits::new(3, 2);
+        let a1 = l.enter(Some("a:1".into())).await;
+        let _a2 = l.enter(Some("a:1".into())).await;
+        // a third to the same host waits, while another host still gets the last global slot
+        let mut a3 = Box::pin(l.enter(Some("a:1".into())));
+        assert!(waits(&mut a3).await);
+        let _b = l.enter(Some("b:1".into())).await;
+        // every global slot is taken: even a local probe waits
+        let mut local = Box::pin(l.enter(None));
+        assert!(waits(&mut local).await);
+        // one of a's ends: the freed global slot goes to the first in line (the local probe), and
+        // a's third now holds a slot of its host but waits for a global one
+        drop(a1);
+        let _local = local.await;
+        assert!(waits(&mut a3).await);
+        drop(_b);
+        let _a3 = a3.await;
     }
 }

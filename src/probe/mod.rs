@@ -61,6 +61,19 @@ pub fn display(spec: &ProbeSpec) -> String {
     }
 }
 
+/// The host:port a probe talks to (for the per-host cap); none for local probes (stdio, logs,
+/// processes, the host).
+pub fn host_of(spec: &ProbeSpec) -> Option<String> {
+    let url = match spec {
+        ProbeSpec::Mcp(crate::model::EndpointSpec::Url { url, .. }) => url,
+        ProbeSpec::Hub(h) => &h.url,
+        ProbeSpec::Http(h) => &h.url,
+        _ => return None,
+    };
+    let u = crate::net::url::parse_url(url).ok()?;
+    Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?))
+}
+
 /// Runs one probe of a target; every probe is bounded by the target's deadline.
 pub async fn run(
     target: &Target,
