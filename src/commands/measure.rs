@@ -117,7 +117,7 @@ fn one_target(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::Resu
 
 /// A baseline file (`--compare`); one that is not a baseline is a usage error.
 fn read_baseline(path: &std::path::Path) -> anyhow::Result<Baseline> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::config::read_file(path)
         .with_context(|| format!("reading the baseline {}", path.display()))?;
     serde_json::from_str(&text)
         .map_err(|e| anyhow!("{}: not an mcpmon baseline: {e}", path.display()))

@@ -129,8 +129,7 @@ pub fn resolve_targets_audited(
     }
     if let Some(file) = adhoc.thresholds {
         let shown = file.display().to_string();
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| ConfigError(format!("{shown}: cannot read: {e}")))?;
+        let text = config::read_file(file)?;
         let (metrics, states) = config::alerts_json::parse(&text, &shown)?;
         for u in adhoc.stats_urls {
             let mut t = config::adhoc_health_url(u, headers.clone(), timeout)?;
@@ -227,8 +226,7 @@ fn audit_file(
 ) -> Result<(Vec<Target>, Vec<crate::model::Finding>), ConfigError> {
     use std::os::unix::fs::PermissionsExt;
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError(format!("{shown}: cannot read: {e}")))?;
+    let text = config::read_file(path)?;
     let mode = std::fs::metadata(path).ok().map(|m| m.permissions().mode());
     let (targets, problems) =
         config::parse_config_lenient(&text, &shown, path.parent(), env, timeout)?;

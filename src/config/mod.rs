@@ -53,6 +53,71 @@ impl std::fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// The largest config-like file mcpmon reads.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads a config-like file (`--config`, a client config, `--thresholds`, a baseline) whole. Only a
+/// regular file of at most 16 MiB is read: a FIFO (which would block forever), a device (`/dev/zero`
+/// would be read until memory runs out) or a directory is refused before it is opened.
+pub fn read_file(path: &Path) -> Result<String, ConfigError> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let shown = path.display();
+    let cannot = |e: std::io::Error| ConfigError(format!("{shown}: cannot read: {e}"));
+    let regular = |meta: &std::fs::Metadata| -> Result<(), ConfigError> {
+        if !meta.is_file() {
+            return Err(ConfigError(format!(
+                "{shown} is not a regular file ({})",
+                file_kind(meta)
+            )));
+        }
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(too_large(&shown));
+        }
+        Ok(())
+    };
+    regular(&std::fs::metadata(path).map_err(cannot)?)?;
+    // Non-blocking open, checked again once open: a file swapped for a FIFO in between cannot block.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits())
+        .open(path)
+        .map_err(cannot)?;
+    regular(&file.metadata().map_err(cannot)?)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(&shown));
+    }
+    String::from_utf8(bytes).map_err(|_| ConfigError(format!("{shown}: cannot read: not UTF-8")))
+}
+
+fn too_large(shown: &std::path::Display<'_>) -> ConfigError {
+    ConfigError(format!(
+        "{shown} is larger than {} MiB",
+        MAX_FILE_BYTES / (1024 * 1024)
+    ))
+}
+
+/// What a file that is not a regular file is, in words.
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a file"
+    }
+}
+
 type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// Reads one config file (mcpmon's own, or a client config) into targets.
@@ -62,8 +127,7 @@ pub fn load_file(
     default_timeout: Duration,
 ) -> Result<Vec<Target>, ConfigError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError(format!("{shown}: cannot read: {e}")))?;
+    let text = read_file(path)?;
     parse_config(&text, &shown, path.parent(), env, default_timeout)
 }
 

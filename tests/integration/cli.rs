@@ -243,3 +243,67 @@ fn example_configs_parse() {
         assert!(doc["summary"]["targets"].as_u64().unwrap() >= 2, "{f}");
     }
 }
+
+/// Runs `health --config <path>` and returns its exit code and stderr.
+fn health_with_config(home: &std::path::Path, config: &std::path::Path) -> (i32, String) {
+    let (code, _, err) = run(home, &["health", "--config", config.to_str().unwrap()]);
+    (code, err)
+}
+
+#[test]
+fn a_fifo_config_is_refused_not_waited_on() {
+    let home = tempdir();
+    let fifo = home.path().join("config.fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let (code, err) = health_with_config(home.path(), &fifo);
+    assert_eq!(code, 3, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains(fifo.to_str().unwrap()), "{err}");
+    assert!(err.contains("is not a regular file"), "{err}");
+}
+
+#[test]
+fn a_device_config_is_refused_not_read_forever() {
+    let home = tempdir();
+    let (code, err) = health_with_config(home.path(), std::path::Path::new("/dev/zero"));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("/dev/zero is not a regular file"), "{err}");
+}
+
+#[test]
+fn a_directory_config_is_refused() {
+    let home = tempdir();
+    let (code, err) = health_with_config(home.path(), home.path());
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("is not a regular file"), "{err}");
+}
+
+#[test]
+fn a_config_over_16_mib_is_refused() {
+    let home = tempdir();
+    let big = home.path().join("big.json");
+    let file = std::fs::File::create(&big).unwrap();
+    file.set_len(17 * 1024 * 1024).unwrap();
+    let (code, err) = health_with_config(home.path(), &big);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("big.json is larger than 16 MiB"), "{err}");
+}
+
+#[test]
+fn a_fifo_thresholds_file_is_refused() {
+    let home = tempdir();
+    let fifo = home.path().join("thresholds.fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let (code, _, err) = run(
+        home.path(),
+        &[
+            "health",
+            "--stats-url",
+            "http://127.0.0.1:1/stats",
+            "--thresholds",
+            fifo.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("is not a regular file"), "{err}");
+}

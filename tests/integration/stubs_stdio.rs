@@ -433,3 +433,30 @@ fn a_crashed_server_keeps_its_cause_line_and_is_not_said_to_be_stopped_by_mcpmon
         "{o:#}"
     );
 }
+
+/// A server flooding requests without reading its stdin must not make mcpmon block writing answers:
+/// the check ends at its deadline with a clear failure and the server is reaped (`stub` checks that).
+fn flooding_server_fails_cleanly(mode: &str) {
+    let (code, doc) = stub(mode, &["--timeout", "3s"]);
+    assert_eq!(code, 2, "{doc:#}");
+    let reason = connect_reason(&doc);
+    assert!(
+        ["timeout", "handshake_timeout", "protocol_error"].contains(&reason),
+        "{reason}: {doc:#}"
+    );
+    let message = only_obs(&doc)["failure"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("only the first 64 were answered"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_server_flooding_requests_without_reading_stdin_cannot_hang_mcpmon() {
+    flooding_server_fails_cleanly("flood-requests");
+}
+
+#[test]
+fn a_server_flooding_requests_with_huge_ids_cannot_hang_mcpmon() {
+    flooding_server_fails_cleanly("flood-big-requests");
+}

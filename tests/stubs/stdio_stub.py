@@ -50,6 +50,10 @@ Messages are newline-delimited JSON-RPC 2.0 on stdin/stdout. Every mode writes
   no-ping      like ok, but ping answers -32601 Method not found.
   crash-usage  writes "Error: unable to create /nonexistent/state: permission denied" to
                stderr, then 30 lines of usage text, and exits 1 before reading anything.
+  flood-requests  writes 5000 server->client ping requests ({"jsonrpc":"2.0","id":N,
+               "method":"ping"}) and never reads stdin (sleeps until killed).
+  flood-big-requests  like flood-requests, but 1000 requests whose ids are 4 KiB strings, so a
+               few dozen answers fill a pipe that nobody reads.
   flaky        like ok, but every 4th ping of a process answers a JSON-RPC error
                (-32603 "flaky"), and every ping answer waits STUB_DELAY_MS (default 0).
 """
@@ -62,7 +66,8 @@ import time
 
 MODES = {"ok", "silent", "garbage", "wrong-id", "stray", "notify-first", "die",
          "huge", "ignore-term", "slow-exit", "evil", "leak-env", "slow-dual", "flaky", "sloppy", "retry-version",
-         "die-on-discover", "silent-then-die", "no-ping", "crash-usage"}
+         "die-on-discover", "silent-then-die", "no-ping", "crash-usage", "flood-requests",
+         "flood-big-requests"}
 DISCOVERED = [False]
 KNOWN_VERSIONS = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}
 PAGE1 = [{"name": "alpha", "inputSchema": {"type": "object"}},
@@ -240,6 +245,12 @@ def main():
         for i in range(30):
             log(f"  --option-{i:02}  what option {i} does (usage text)")
         sys.exit(1)
+    if mode in ("flood-requests", "flood-big-requests"):
+        pad = "x" * 4096 if mode == "flood-big-requests" else None
+        for n in range(1, 1001 if pad else 5001):
+            send({"jsonrpc": "2.0", "id": f"{n}-{pad}" if pad else n, "method": "ping"})
+        while True:
+            time.sleep(3600)
 
     counter = 0
     for raw in sys.stdin.buffer:

@@ -58,13 +58,48 @@ pub struct WireLog {
     pub late_responses: u64,
     /// Reply streams that ended before their response and were resumed with `Last-Event-ID`.
     pub resumed: u64,
+    /// Server→client requests received this session (answered or not).
+    pub server_requests_seen: u64,
+    /// Where in `faults` the "only the first N were answered" fault sits, once recorded.
+    unanswered_fault: Option<usize>,
 }
+
+/// How many server→client requests a session answers; past this they are counted, not answered, so a
+/// server flooding requests cannot make mcpmon write without end.
+pub const MAX_ANSWERED_SERVER_REQUESTS: u64 = 64;
 
 impl WireLog {
     pub fn fault(&mut self, f: String) {
         if self.faults.len() < 20 {
             self.faults.push(f);
         }
+    }
+
+    /// Counts one server→client request and says whether it may be answered. Past the cap, one
+    /// protocol fault (kept up to date with the count) says how many were sent.
+    fn answer_server_request(&mut self) -> bool {
+        self.server_requests_seen += 1;
+        if self.server_requests_seen <= MAX_ANSWERED_SERVER_REQUESTS {
+            return true;
+        }
+        let text = format!(
+            "the server sent {} requests; only the first {MAX_ANSWERED_SERVER_REQUESTS} were answered",
+            self.server_requests_seen
+        );
+        match self.unanswered_fault {
+            Some(i) => {
+                if let Some(f) = self.faults.get_mut(i) {
+                    *f = text;
+                }
+            }
+            None => {
+                if self.faults.len() < 20 {
+                    self.unanswered_fault = Some(self.faults.len());
+                }
+                self.fault(text);
+            }
+        }
+        false
     }
 
     /// A timeout, explained by the last protocol fault when there was one.
@@ -112,6 +147,9 @@ pub(crate) fn handle_incoming(v: &Value, want: &[u64], log: &mut WireLog) -> (St
         Ok(Incoming::Request { id, method }) => {
             if log.server_requests.len() < 20 {
                 log.server_requests.push(method.clone());
+            }
+            if !log.answer_server_request() {
+                return (Step::Continue, None);
             }
             (
                 Step::Reply(jsonrpc::reply_to_server_request(&id, &method)),
@@ -167,7 +205,7 @@ impl Transport {
     ) -> Result<(), Failure> {
         let body = jsonrpc::notification(method, params.as_ref());
         match self {
-            Transport::Stdio(t) => t.send_raw(&body).await,
+            Transport::Stdio(t) => t.notify(method, &body, deadline).await,
             Transport::Http(t) => t.notify(method, body, deadline).await,
             Transport::Sse(t) => t.post(body, deadline).await.map(|_| ()),
         }
@@ -205,5 +243,30 @@ impl Transport {
             Transport::Http(t) => t.close().await,
             Transport::Sse(t) => t.close(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_requests_past_the_cap_are_counted_not_answered() {
+        let mut log = WireLog::default();
+        let n = MAX_ANSWERED_SERVER_REQUESTS + 10;
+        let mut answered = 0;
+        for i in 0..n {
+            let req = serde_json::json!({"jsonrpc": "2.0", "id": i, "method": "ping"});
+            if let (Step::Reply(_), _) = handle_incoming(&req, &[9999], &mut log) {
+                answered += 1;
+            }
+        }
+        assert_eq!(answered, MAX_ANSWERED_SERVER_REQUESTS);
+        assert_eq!(
+            log.faults,
+            [format!(
+                "the server sent {n} requests; only the first {MAX_ANSWERED_SERVER_REQUESTS} were answered"
+            )]
+        );
     }
 }

@@ -96,6 +96,25 @@ fn looks_like_a_cause(line: &str) -> bool {
     CAUSE_WORDS.iter().any(|w| lower.contains(w))
 }
 
+/// What woke a waiting request: some bytes written to stdin, a line from stdout, or the deadline.
+enum Event {
+    Wrote(std::io::Result<usize>),
+    Read(Option<Line>),
+    Deadline,
+}
+
+/// The failure of a write to stdin that did not finish before the deadline.
+fn unwritten(method: &str, log: &WireLog) -> Failure {
+    let mut msg = format!(
+        "could not write {method} to the server's stdin before the deadline: the server is not reading its input"
+    );
+    if let Some(f) = log.faults.last() {
+        msg.push_str("; ");
+        msg.push_str(f);
+    }
+    Failure::new(Reason::Timeout, msg)
+}
+
 enum Line {
     Message(Value),
     Stray(String),
@@ -108,6 +127,11 @@ pub struct StdioTransport {
     child: Child,
     group: Group,
     stdin: Option<ChildStdin>,
+    /// Bytes queued for stdin, not yet written.
+    out: Vec<u8>,
+    /// Bytes ever queued / written, to tell whether a request's own line went out.
+    queued: u64,
+    written: u64,
     rx: mpsc::Receiver<Line>,
     stderr: Arc<Mutex<StderrLog>>,
     tasks: Vec<JoinHandle<()>>,
@@ -149,6 +173,9 @@ impl StdioTransport {
             child,
             group,
             stdin,
+            out: Vec::new(),
+            queued: 0,
+            written: 0,
             rx,
             stderr,
             tasks,
@@ -171,25 +198,51 @@ impl StdioTransport {
             .unwrap_or_default()
     }
 
-    pub(crate) async fn send_raw(&mut self, body: &[u8]) -> Result<(), Failure> {
-        let stdin = self
-            .stdin
-            .as_mut()
-            .ok_or_else(|| Failure::new(Reason::ServerDisconnected, "stdin already closed"))?;
-        let mut line = Vec::with_capacity(body.len() + 1);
-        line.extend_from_slice(body);
-        line.push(b'\n');
-        let res = async {
-            stdin.write_all(&line).await?;
-            stdin.flush().await
+    /// Queues one line for the child's stdin. Nothing is written here: bytes go out while a request
+    /// waits (never blocking the reading of stdout) or in `notify`, always bounded by a deadline.
+    fn enqueue(&mut self, body: &[u8]) -> Result<(), Failure> {
+        if self.stdin.is_none() {
+            return Err(Failure::new(
+                Reason::ServerDisconnected,
+                "stdin already closed",
+            ));
         }
-        .await;
-        match res {
-            Ok(()) => Ok(()),
-            Err(e) => Err(self
-                .disconnected(&format!("writing to the server's stdin failed: {e}"))
-                .await),
+        self.out.extend_from_slice(body);
+        self.out.push(b'\n');
+        self.queued += body.len() as u64 + 1;
+        Ok(())
+    }
+
+    /// Sends a notification: queued, then written until everything queued is out or `deadline` passes.
+    pub(crate) async fn notify(
+        &mut self,
+        method: &str,
+        body: &[u8],
+        deadline: Instant,
+    ) -> Result<(), Failure> {
+        self.enqueue(body)?;
+        while !self.out.is_empty() {
+            let Some(stdin) = self.stdin.as_mut() else {
+                break;
+            };
+            match timeout_at(deadline, stdin.write(&self.out)).await {
+                Err(_) => return Err(unwritten(method, &self.log)),
+                Ok(Ok(n)) => self.wrote(n),
+                Ok(Err(e)) => {
+                    return Err(self
+                        .disconnected(&format!("writing to the server's stdin failed: {e}"))
+                        .await);
+                }
+            }
         }
+        Ok(())
+    }
+
+    /// Drops the first `n` queued bytes, which were written.
+    fn wrote(&mut self, n: usize) {
+        let n = n.min(self.out.len());
+        self.out.drain(..n);
+        self.written += n as u64;
     }
 
     /// Sends a request and waits for its response. `also` lists earlier ids whose late *result* is
@@ -205,7 +258,8 @@ impl StdioTransport {
         let id = self.next_id;
         let body = jsonrpc::request(id, req.method, req.params.as_ref());
         let started = Instant::now();
-        self.send_raw(&body).await?;
+        self.enqueue(&body)?;
+        let request_end = self.queued;
         let mut want = vec![id];
         want.extend_from_slice(also);
         loop {
@@ -217,13 +271,44 @@ impl StdioTransport {
                     ))
                     .await);
             }
-            let line = match timeout_at(deadline, self.rx.recv()).await {
-                Err(_) => {
+            // Writing stdin and reading stdout are raced, so a server that stops reading its stdin
+            // cannot stop mcpmon from reading its output; both end at the deadline.
+            let event = {
+                let out = &self.out;
+                let stdin = &mut self.stdin;
+                let rx = &mut self.rx;
+                tokio::select! {
+                    biased;
+                    // First, so a server writing without end cannot starve the deadline.
+                    _ = tokio::time::sleep_until(deadline) => Event::Deadline,
+                    r = async {
+                        match stdin.as_mut() {
+                            Some(s) => s.write(out).await,
+                            None => std::future::pending().await,
+                        }
+                    }, if !out.is_empty() => Event::Wrote(r),
+                    l = rx.recv() => Event::Read(l),
+                }
+            };
+            let line = match event {
+                Event::Wrote(Ok(n)) => {
+                    self.wrote(n);
+                    continue;
+                }
+                Event::Wrote(Err(e)) => {
+                    return Err(self
+                        .disconnected(&format!("writing to the server's stdin failed: {e}"))
+                        .await);
+                }
+                Event::Deadline => {
                     self.log.abandoned.push(id);
+                    if self.written < request_end {
+                        return Err(unwritten(req.method, &self.log));
+                    }
                     return Err(self.log.timeout_failure(req.method));
                 }
-                Ok(None) => Line::Eof,
-                Ok(Some(l)) => l,
+                Event::Read(None) => Line::Eof,
+                Event::Read(Some(l)) => l,
             };
             match line {
                 Line::Message(v) => {
@@ -243,7 +328,7 @@ impl StdioTransport {
                                 http: None,
                             });
                         }
-                        Step::Reply(bytes) => self.send_raw(&bytes).await?,
+                        Step::Reply(bytes) => self.enqueue(&bytes)?,
                         Step::Continue => {}
                     }
                 }
