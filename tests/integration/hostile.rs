@@ -90,3 +90,55 @@ fn huge_or_non_finite_numeric_flags_are_exit_3() {
         "--interval",
     );
 }
+
+/// A hub once reported a server up for 1e20 s, then 1 s: every `anomalies` run over that window
+/// used to abort on the restart's time arithmetic.
+#[test]
+fn anomalies_and_the_daily_summary_survive_an_absurd_hub_uptime_in_history() {
+    let home = tempdir();
+    let dir = home.path().join(".state/mcpmon/history");
+    std::fs::create_dir_all(&dir).unwrap();
+    let now = chrono::Utc::now();
+    let mut text = String::new();
+    for (k, up) in [
+        json!(1e20),
+        json!(1.0),
+        json!(1e300),
+        json!(-5.0),
+        json!(20.0),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let at = now - chrono::Duration::minutes(50 - 10 * k as i64);
+        let r = json!({"v": 1, "at": at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                       "source": "record:full", "target": "hub", "kind": "hub", "status": "ok",
+                       "duration_ms": 5.0, "metrics": {"liveness": 5.0},
+                       "uptime_s": {"everything": up}});
+        text.push_str(&format!("{r}\n"));
+    }
+    // one file per day the lines fall in (near midnight they straddle two)
+    for line in text.lines() {
+        let day = &serde_json::from_str::<serde_json::Value>(line).unwrap()["at"]
+            .as_str()
+            .unwrap()[..10]
+            .to_string();
+        let path = dir.join(format!("{day}.jsonl"));
+        let mut old = std::fs::read_to_string(&path).unwrap_or_default();
+        old.push_str(line);
+        old.push('\n');
+        std::fs::write(&path, old).unwrap();
+    }
+    for args in [
+        &["anomalies", "--format", "json"][..],
+        &["anomalies"][..],
+        &["daily-summary", "--since", "2h"][..],
+    ] {
+        let (code, out, err) = run(home.path(), args);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(
+            (0..=2).contains(&code),
+            "{args:?}: exit {code}\n{out}\n{err}"
+        );
+    }
+}
