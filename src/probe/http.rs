@@ -34,7 +34,7 @@ pub async fn probe(
         None => run(
             spec,
             client,
-            crate::config::duration::after(started, timeout),
+            crate::model::checked::after(started, timeout),
             now,
             &mut facts,
         )
@@ -44,7 +44,7 @@ pub async fn probe(
             Ok(own) => run(
                 spec,
                 &own,
-                crate::config::duration::after(started, timeout),
+                crate::model::checked::after(started, timeout),
                 now,
                 &mut facts,
             )

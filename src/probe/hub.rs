@@ -27,7 +27,7 @@ pub async fn probe(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Observation {
     let started = Instant::now();
-    let deadline = crate::config::duration::after(started, timeout);
+    let deadline = crate::model::checked::after(started, timeout);
     let mut facts = HubFacts::default();
     let failure = run(spec, client, deadline, &mut facts).await.err();
     Observation {
@@ -238,7 +238,7 @@ fn parse_server(v: &Value) -> HubServer {
         uptime_s: v
             .get("uptime")
             .and_then(Value::as_f64)
-            .filter(|u| crate::config::duration::secs(*u).is_some()),
+            .filter(|u| crate::model::checked::secs(*u).is_some()),
         transport: s("transportType"),
         counts: HubCounts {
             tools: count(&caps, "tools"),

@@ -223,7 +223,7 @@ impl History {
         }
         for (what, up) in &r.uptime_s.0 {
             // an uptime out of range (a hub's 1e20, a hand-edited line) is skipped, not compared
-            let Some(up) = crate::config::duration::secs(*up).map(|_| *up) else {
+            let Some(up) = crate::model::checked::secs(*up).map(|_| *up) else {
                 continue;
             };
             match s.uptime.get_mut(what.as_ref()) {

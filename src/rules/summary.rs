@@ -180,7 +180,7 @@ impl Fold {
         }
         for (what, up) in &l.uptime_s.0 {
             // an uptime out of range (a hub's 1e20, a hand-edited line) is skipped, not compared
-            if crate::config::duration::secs(*up).is_none() {
+            if crate::model::checked::secs(*up).is_none() {
                 continue;
             }
             if let Some(before) = a.uptime.get(what.as_ref()) {
