@@ -61,7 +61,7 @@ pub struct GlobalArgs {
 
     /// Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s.
     /// Default 10s, or the config's `timeout`.
-    #[arg(long, global = true, value_name = "DURATION", value_parser = duration::parse)]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = duration::timeout)]
     pub timeout: Option<Duration>,
 }
 
@@ -240,7 +240,7 @@ pub struct MeasureArgs {
 
     /// Requests per second on a fixed schedule; latency then runs from each request's intended start
     /// (corrected for coordinated omission, as oha's --latency-correction). Default: as fast as possible.
-    #[arg(short = 'q', long = "rate", value_name = "RATE")]
+    #[arg(short = 'q', long = "rate", value_name = "RATE", value_parser = duration::rate)]
     pub rate: Option<f64>,
 
     /// Measure `tools/call` of this tool (it must be marked read-only, see --allow-side-effects).
@@ -544,11 +544,11 @@ pub struct TargetArgs {
     pub expect_tools: Vec<String>,
 
     /// WARN when the handshake or liveness round trip takes longer (ms). Default 2000.
-    #[arg(long, value_name = "MS")]
+    #[arg(long, value_name = "MS", value_parser = duration::finite)]
     pub warn_ms: Option<f64>,
 
     /// CRIT when the handshake or liveness round trip takes longer (ms). Default 5000.
-    #[arg(long, value_name = "MS")]
+    #[arg(long, value_name = "MS", value_parser = duration::finite)]
     pub crit_ms: Option<f64>,
 }
 

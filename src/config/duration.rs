@@ -1,6 +1,65 @@
 //! Human durations for flags and config: `500ms`, `10s`, `5m`, `1h`, `1d`, or a bare number of seconds.
+//! Checked: [`span_secs`] shows a float of seconds from anywhere; the checked arithmetic itself
+//! (`secs`, `after`, `rate_interval`) lives in `model::checked`, below the probes.
 
 use std::time::Duration;
+
+pub use crate::model::checked::{MAX_SECS, MAX_WAIT, MIN_SECS, after, rate_interval, secs};
+
+/// A float of seconds as a span for messages (`12 min`); `?` when it is out of range.
+pub fn span_secs(s: f64) -> String {
+    secs(s).map_or_else(|| "?".to_string(), span)
+}
+
+/// A request timeout from a flag or config: a positive duration no longer than [`MAX_WAIT`].
+pub fn timeout(s: &str) -> Result<Duration, String> {
+    let d = parse(s)?;
+    limit_timeout(d).map_err(|e| format!("{s:?} {e}"))
+}
+
+/// Refuses a timeout longer than [`MAX_WAIT`].
+pub fn limit_timeout(d: Duration) -> Result<Duration, String> {
+    if d > MAX_WAIT {
+        Err("is too long (at most 24h)".to_string())
+    } else {
+        Ok(d)
+    }
+}
+
+/// A timeout given as a number of seconds (a config `timeout`): finite, positive, at most 24 h.
+pub fn timeout_secs(s: f64) -> Result<Duration, String> {
+    if !(s.is_finite() && s >= MIN_SECS) {
+        return Err("must be a positive number of seconds (at least 0.001)".to_string());
+    }
+    secs(s)
+        .ok_or_else(|| "is too long (at most 24h)".to_string())
+        .and_then(limit_timeout)
+}
+
+/// The clap parser of `--rate`: a number whose interval [`rate_interval`] accepts.
+pub fn rate(s: &str) -> Result<f64, String> {
+    let r: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of requests per second"))?;
+    rate_interval(r)
+        .map(|_| r)
+        .map_err(|e| format!("{s:?} {e}"))
+}
+
+/// A finite number (a threshold in ms or a Nagios range bound): refuses NaN, infinities and values
+/// beyond ±1e15.
+pub fn finite(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number"))?;
+    if v.is_finite() && v.abs() <= 1e15 {
+        Ok(v)
+    } else {
+        Err(format!("{s:?} must be a finite number"))
+    }
+}
 
 pub fn parse(s: &str) -> Result<Duration, String> {
     let t = s.trim();
@@ -23,10 +82,13 @@ pub fn parse(s: &str) -> Result<Duration, String> {
             ));
         }
     };
-    if !secs.is_finite() || secs <= 0.0 || secs > 1e9 {
+    if !secs.is_finite() || secs <= 0.0 {
         return Err(format!("{s:?} must be a positive duration"));
     }
-    Ok(Duration::from_secs_f64(secs))
+    if secs < MIN_SECS {
+        return Err(format!("{s:?} is too short (at least 1ms)"));
+    }
+    self::secs(secs).ok_or_else(|| format!("{s:?} is too long"))
 }
 
 /// Formats a long span for messages: `45 s`, `12 min`, `3.5 h`, `7 d`.
@@ -78,5 +140,65 @@ mod tests {
         assert!(parse("10 parsecs").is_err());
         assert!(parse("0s").is_err());
         assert!(parse("-1s").is_err());
+        assert!(parse("0.0000000001").is_err());
+        assert!(parse("99999999999").is_err());
+        assert!(parse("1e300").is_err());
+        assert!(parse("NaN").is_err());
+    }
+
+    #[test]
+    fn checked_spans() {
+        assert_eq!(secs(1.5), Some(Duration::from_millis(1500)));
+        assert_eq!(secs(0.0), Some(Duration::ZERO));
+        for bad in [
+            -1.0,
+            1e20,
+            1e300,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ] {
+            assert_eq!(secs(bad), None, "{bad}");
+        }
+        assert_eq!(span_secs(1e20), "?");
+        assert_eq!(span_secs(f64::NAN), "?");
+        assert_eq!(span_secs(720.0), "12 min");
+    }
+
+    #[test]
+    fn timeouts() {
+        assert_eq!(timeout("10s").unwrap(), Duration::from_secs(10));
+        assert_eq!(timeout("24h").unwrap(), MAX_WAIT);
+        assert!(timeout("2d").is_err());
+        assert_eq!(timeout_secs(2.5).unwrap(), Duration::from_millis(2500));
+        for bad in [
+            0.0,
+            -1.0,
+            1e-300,
+            1e19,
+            1e300,
+            f64::NAN,
+            f64::INFINITY,
+            86401.0,
+        ] {
+            assert!(timeout_secs(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn rates() {
+        assert_eq!(rate("0.5").unwrap(), 0.5);
+        for bad in ["0", "-1", "1e-300", "1e300", "NaN", "inf", "1e400", "x"] {
+            assert!(rate(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn finite_numbers() {
+        assert_eq!(finite(" 2000 ").unwrap(), 2000.0);
+        assert_eq!(finite("-0.5").unwrap(), -0.5);
+        for bad in ["NaN", "inf", "-inf", "1e400", "1e300", "x"] {
+            assert!(finite(bad).is_err(), "{bad}");
+        }
     }
 }

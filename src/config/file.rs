@@ -174,11 +174,11 @@ fn timeout<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error
     }
     let positive = "must be a positive number of seconds or a duration like \"10s\"";
     match must(d, "must be a number of seconds or a duration like \"10s\"")? {
-        Span::Seconds(s) if s > 0.0 => Duration::try_from_secs_f64(s)
+        Span::Seconds(s) if s > 0.0 => duration::timeout_secs(s)
             .map(Some)
-            .map_err(|_| D::Error::custom("is too long")),
+            .map_err(D::Error::custom),
         Span::Seconds(_) => Err(D::Error::custom(positive)),
-        Span::Written(s) => duration::parse(&s).map(Some).map_err(D::Error::custom),
+        Span::Written(s) => duration::timeout(&s).map(Some).map_err(D::Error::custom),
     }
 }
 

@@ -40,7 +40,7 @@ pub fn parse(s: &str) -> Result<RangeArg, ConfigError> {
             ));
         }
     };
-    let value: f64 = value.trim().parse().map_err(|_| bad("not a number"))?;
+    let value = crate::config::duration::finite(value).map_err(|_| bad("not a finite number"))?;
     if name.is_empty() {
         return Err(bad("missing NAME"));
     }
@@ -141,7 +141,18 @@ mod tests {
         assert_eq!(r.value, 0.95);
         assert!(parse("x=10:20").unwrap_err().0.contains("two-sided"));
         assert!(parse("x=@10").unwrap_err().0.contains("inverted"));
-        assert!(parse("x=fast").unwrap_err().0.contains("not a number"));
+        assert!(
+            parse("x=fast")
+                .unwrap_err()
+                .0
+                .contains("not a finite number")
+        );
+        for bad in ["x=NaN", "x=inf", "x=1e400", "x=-inf:"] {
+            assert!(
+                parse(bad).unwrap_err().0.contains("not a finite number"),
+                "{bad}"
+            );
+        }
         assert!(parse("2000").is_err());
     }
 

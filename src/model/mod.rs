@@ -7,6 +7,7 @@
 
 pub mod alert;
 pub mod baseline;
+pub mod checked;
 pub mod document;
 pub mod facts;
 pub mod failure;

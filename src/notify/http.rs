@@ -71,7 +71,7 @@ pub(super) async fn deliver(
                     return Err(scrub_url(&finish(msg, first.as_deref()), url));
                 }
                 let pause = after.unwrap_or(RETRY_DELAY);
-                if Instant::now() + pause >= until {
+                if crate::model::checked::after(Instant::now(), pause) >= until {
                     let why = match after {
                         Some(a) => format!(
                             "not retried: the server asks to wait {}, past the {} deadline",

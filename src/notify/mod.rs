@@ -292,7 +292,7 @@ pub async fn deliver(
     client: &reqwest::Client,
     deadline: Duration,
 ) -> Result<Delivered, String> {
-    let until = tokio::time::Instant::now() + deadline;
+    let until = crate::model::checked::after(tokio::time::Instant::now(), deadline);
     match ch {
         Channel::Webhook(url) => {
             let body = json_bytes(&payload(n));

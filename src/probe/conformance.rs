@@ -55,7 +55,7 @@ pub async fn probe(target: &Target, client: &Client) -> Vec<Check> {
             )];
         }
     };
-    let deadline = Instant::now() + target.timeout;
+    let deadline = crate::model::checked::after(Instant::now(), target.timeout);
     let mut s = match session::connect(&endpoint, client, target.era, deadline).await {
         Ok(s) => s,
         Err(e) => {

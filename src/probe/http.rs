@@ -31,13 +31,25 @@ pub async fn probe(
         ..Default::default()
     };
     let failure = match &spec.ca_file {
-        None => run(spec, client, started + timeout, now, &mut facts)
+        None => run(
+            spec,
+            client,
+            crate::model::checked::after(started, timeout),
+            now,
+            &mut facts,
+        )
+        .await
+        .err(),
+        Some(ca) => match client_trusting(ca, timeout) {
+            Ok(own) => run(
+                spec,
+                &own,
+                crate::model::checked::after(started, timeout),
+                now,
+                &mut facts,
+            )
             .await
             .err(),
-        Some(ca) => match client_trusting(ca, timeout) {
-            Ok(own) => run(spec, &own, started + timeout, now, &mut facts)
-                .await
-                .err(),
             Err(f) => Some(f),
         },
     };

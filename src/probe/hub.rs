@@ -27,7 +27,7 @@ pub async fn probe(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Observation {
     let started = Instant::now();
-    let deadline = started + timeout;
+    let deadline = crate::model::checked::after(started, timeout);
     let mut facts = HubFacts::default();
     let failure = run(spec, client, deadline, &mut facts).await.err();
     Observation {
@@ -233,7 +233,12 @@ fn parse_server(v: &Value) -> HubServer {
             Some(Value::Null) | None => None,
             Some(other) => Some(other.to_string()),
         },
-        uptime_s: v.get("uptime").and_then(Value::as_f64),
+        // an uptime that is not a number of seconds a server can have been up (negative, 1e20) is
+        // skipped where it enters: it is never shown, recorded nor compared
+        uptime_s: v
+            .get("uptime")
+            .and_then(Value::as_f64)
+            .filter(|u| crate::model::checked::secs(*u).is_some()),
         transport: s("transportType"),
         counts: HubCounts {
             tools: count(&caps, "tools"),
@@ -289,5 +294,19 @@ mod tests {
             &json!({"name": "x", "status": "disconnected", "error": "spawn /nonexistent ENOENT"}),
         );
         assert_eq!(e.error.as_deref(), Some("spawn /nonexistent ENOENT"));
+    }
+
+    #[test]
+    fn an_uptime_out_of_range_is_skipped() {
+        for bad in [json!(1e20), json!(-1), json!(1e300), json!("5")] {
+            assert_eq!(
+                parse_server(&json!({"name": "x", "uptime": bad})).uptime_s,
+                None
+            );
+        }
+        assert_eq!(
+            parse_server(&json!({"name": "x", "uptime": 42.5})).uptime_s,
+            Some(42.5)
+        );
     }
 }

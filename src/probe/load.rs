@@ -119,7 +119,7 @@ pub async fn run(
     control: &Control,
 ) -> Result<LoadFacts, Failure> {
     // one session first: it tells the era (and fails fast when the target is down)
-    let probe_deadline = Instant::now() + spec.timeout;
+    let probe_deadline = crate::model::checked::after(Instant::now(), spec.timeout);
     let mut first = session::connect(&spec.endpoint, client, spec.era, probe_deadline)
         .await
         .map_err(|e| e.failure)?;
@@ -142,7 +142,7 @@ pub async fn run(
         let mut opening = tokio::task::JoinSet::new();
         for _ in 0..spec.concurrency.max(1) {
             let (endpoint, client, era) = (spec.endpoint.clone(), client.clone(), spec.era);
-            let deadline = Instant::now() + spec.timeout;
+            let deadline = crate::model::checked::after(Instant::now(), spec.timeout);
             opening.spawn(async move {
                 session::connect(&endpoint, &client, era, deadline)
                     .await
@@ -270,7 +270,7 @@ impl Plan {
             interval: spec
                 .rate
                 .filter(|r| *r > 0.0)
-                .map(|r| Duration::from_secs_f64(1.0 / r)),
+                .and_then(|r| crate::model::checked::rate_interval(r).ok()),
         }
     }
 
@@ -324,7 +324,7 @@ async fn cold_worker(spec: &LoadSpec, client: &Client, call: Call<'_>) -> Share 
             &spec.endpoint,
             client,
             spec.era,
-            Instant::now() + spec.timeout,
+            crate::model::checked::after(Instant::now(), spec.timeout),
         )
         .await
         {
@@ -374,7 +374,11 @@ async fn worker(spec: &LoadSpec, opened: Result<Session, Failure>, call: Call<'_
     while let Some((n, due)) = plan.take(issued, control) {
         plan.wait(due).await;
         let res = s
-            .call(method, params.clone(), Instant::now() + spec.timeout)
+            .call(
+                method,
+                params.clone(),
+                crate::model::checked::after(Instant::now(), spec.timeout),
+            )
             .await;
         share.finished = Some(std::time::Instant::now());
         let lat = |d: Duration| if corrected { due.elapsed() } else { d };
@@ -450,7 +454,7 @@ pub async fn run_http(
                         .get(target.url.clone())
                         .headers(target.headers.clone()),
                 };
-                let deadline = Instant::now() + timeout;
+                let deadline = crate::model::checked::after(Instant::now(), timeout);
                 let sent = Instant::now();
                 let res = match crate::net::http::send(rb, deadline, "request").await {
                     Ok(resp) => {

@@ -29,7 +29,7 @@ pub async fn probe(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Observation {
     let started = Instant::now();
-    let deadline = started + target.timeout;
+    let deadline = crate::model::checked::after(started, target.timeout);
     let mut facts = McpFacts::default();
     let failure = if let Some(f) = super::unresolved(target) {
         Some(f)

@@ -63,7 +63,7 @@ async fn sample(
     headers: &HeaderMap,
     timeout: Duration,
 ) -> Result<(u16, Value), Failure> {
-    let deadline = Instant::now() + timeout;
+    let deadline = crate::model::checked::after(Instant::now(), timeout);
     let resp = http::send(
         client.get(url.clone()).headers(headers.clone()),
         deadline,

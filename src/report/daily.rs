@@ -36,7 +36,7 @@ fn trend(now: Option<f64>, before: Option<f64>) -> String {
 }
 
 fn dur(s: f64) -> String {
-    crate::config::duration::span(std::time::Duration::from_secs_f64(s.max(0.0)))
+    crate::config::duration::span_secs(s.max(0.0))
 }
 
 /// Renders the report; `markdown` picks Markdown tables and headings over terminal sections.

@@ -244,7 +244,10 @@ impl History {
             s.last_tools = Some((at, tools));
         }
         for (what, up) in &r.uptime_s.0 {
-            let up = *up;
+            // an uptime out of range (a hub's 1e20, a hand-edited line) is skipped, not compared
+            let Some(up) = crate::model::checked::secs(*up).map(|_| *up) else {
+                continue;
+            };
             match s.uptime.get_mut(what.as_ref()) {
                 Some(prev) => {
                     if up + 1.0 < prev.1 {
@@ -350,7 +353,7 @@ fn ago(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
 }
 
 fn span(secs: f64) -> String {
-    crate::config::duration::span(std::time::Duration::from_secs_f64(secs.max(0.0)))
+    crate::config::duration::span_secs(secs.max(0.0))
 }
 
 /// The `+added`, `-removed`, `~schema changed` diff of two tool lists.

@@ -61,10 +61,7 @@ pub fn findings(obs: &Observation, p: &ProcessFacts, checks: &Checks) -> Vec<Fin
                 .iter()
                 .filter_map(|i| i.uptime_s)
                 .reduce(f64::max)
-                .map(|u| format!(
-                    ", up {}",
-                    crate::config::duration::span(std::time::Duration::from_secs_f64(u.max(0.0)))
-                ))
+                .map(|u| format!(", up {}", crate::config::duration::span_secs(u.max(0.0))))
                 .unwrap_or_default()
         ),
     ));

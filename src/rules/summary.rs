@@ -179,6 +179,10 @@ impl Fold {
             a.log_mb.add(v);
         }
         for (what, up) in &l.uptime_s.0 {
+            // an uptime out of range (a hub's 1e20, a hand-edited line) is skipped, not compared
+            if crate::model::checked::secs(*up).is_none() {
+                continue;
+            }
             if let Some(before) = a.uptime.get(what.as_ref()) {
                 if *up + 1.0 < *before {
                     a.restarts.push((what.to_string(), at));
@@ -300,8 +304,9 @@ pub fn days(fold: Fold, start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<SeriesD
             prev = *s;
         }
         if let (Some(o), Some((last, _))) = (open, a.points.last()) {
-            let until =
-                (*last + chrono::Duration::milliseconds((max_gap * 1000.0) as i64)).min(end);
+            let until = chrono::Duration::try_milliseconds((max_gap * 1000.0) as i64)
+                .and_then(|g| last.checked_add_signed(g))
+                .map_or(end, |u| u.min(end));
             outages.push(Outage {
                 start: o,
                 end: until,
@@ -557,7 +562,7 @@ pub fn recommendations(days: &[SeriesDay], previous: &[SeriesDay], window_s: f64
             out.push(format!(
                 "{} was not recorded for {} of the day: check that `mcpmon record` (or its timer) runs",
                 s.target,
-                crate::config::duration::span(std::time::Duration::from_secs_f64(s.unknown_s))
+                crate::config::duration::span_secs(s.unknown_s)
             ));
         }
     }

@@ -10,6 +10,7 @@ mod common;
 mod contract;
 mod dashboard;
 mod history;
+mod hostile;
 mod house;
 mod measure;
 mod peers;
