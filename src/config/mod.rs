@@ -91,7 +91,12 @@ pub fn read_file(path: &Path) -> Result<String, ConfigError> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_large(&shown));
     }
-    String::from_utf8(bytes).map_err(|_| ConfigError(format!("{shown}: cannot read: not UTF-8")))
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        ConfigError(format!(
+            "{shown}: cannot read: not UTF-8 (invalid byte at offset {at})"
+        ))
+    })
 }
 
 fn too_large(shown: &std::path::Display<'_>) -> ConfigError {

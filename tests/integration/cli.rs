@@ -307,3 +307,20 @@ fn a_fifo_thresholds_file_is_refused() {
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("is not a regular file"), "{err}");
 }
+
+#[test]
+fn a_config_that_is_not_utf8_names_the_offset_of_its_bad_byte() {
+    let home = tempdir();
+    let path = home.path().join("latin1.json");
+    // `{"targets": {"caf` then a Latin-1 é (0xE9) at byte 17
+    let mut bytes = br#"{"targets": {"caf"#.to_vec();
+    bytes.push(0xE9);
+    bytes.extend_from_slice(br#"": {"command": "x"}}}"#);
+    std::fs::write(&path, bytes).unwrap();
+    let (code, err) = health_with_config(home.path(), &path);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("not UTF-8 (invalid byte at offset 17)"),
+        "{err}"
+    );
+}
