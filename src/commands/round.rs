@@ -40,10 +40,10 @@ pub struct Limits {
     hosts: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Semaphore>>>,
 }
 
-/// The slots a running probe holds; dropped when it ends.
-pub struct Slots(
-    #[allow(dead_code)] Option<tokio::sync::OwnedSemaphorePermit>,
-    #[allow(dead_code)] Option<tokio::sync::OwnedSemaphorePermit>,
+/// The slots a running probe holds (global, host); given back when dropped.
+pub type Slots = (
+    Option<tokio::sync::OwnedSemaphorePermit>,
+    Option<tokio::sync::OwnedSemaphorePermit>,
 );
 
 impl Limits {
@@ -71,7 +71,7 @@ impl Limits {
             None => None,
         };
         let all = Arc::clone(&self.all).acquire_owned().await.ok();
-        Slots(all, host_permit)
+        (all, host_permit)
     }
 }
 
@@ -217,7 +217,15 @@ pub async fn check(
         m
     });
     let limits = Arc::new(Limits::new(opts.jobs, opts.per_host));
-    let memory = opts.detect_dir.as_deref().map(detected::load);
+    // the memory is read only when a target can use it (a stdio server whose era is detected)
+    let remembers = targets
+        .iter()
+        .any(|t| t.era == EraChoice::Auto && t.detection_key().is_some());
+    let memory = opts
+        .detect_dir
+        .as_deref()
+        .filter(|_| remembers)
+        .map(detected::load);
     let hinted = memory.as_ref().and_then(|m| remembered(targets, m));
     let probed = hinted.as_ref().unwrap_or(targets);
     let (mut observations, mut findings) =

@@ -3,16 +3,9 @@
 //! values, unknown keys), so a change to how configs are read shows up as a reviewed snapshot diff.
 //! Tests only.
 
+use super::tests::env;
 use super::*;
 use crate::model::DEFAULT_TIMEOUT;
-
-fn env(name: &str) -> Option<String> {
-    match name {
-        "MCP_TOKEN" => Some("s3cr3t-token".into()),
-        "HOME" => Some("/home/u".into()),
-        _ => None,
-    }
-}
 
 fn parse(text: &str) -> Result<Vec<Target>, ConfigError> {
     parse_config(

@@ -613,7 +613,7 @@ mod tests {
     use super::*;
     use crate::model::{Bound, DEFAULT_TIMEOUT, EndpointSpec, Target};
 
-    fn env(name: &str) -> Option<String> {
+    pub(super) fn env(name: &str) -> Option<String> {
         match name {
             "MCP_TOKEN" => Some("s3cr3t-token".into()),
             "HOME" => Some("/home/u".into()),
@@ -621,7 +621,7 @@ mod tests {
         }
     }
 
-    fn parse(text: &str) -> Result<Vec<Target>, ConfigError> {
+    pub(super) fn parse(text: &str) -> Result<Vec<Target>, ConfigError> {
         parse_config(text, "cfg.json", None, &env, DEFAULT_TIMEOUT)
     }
 
@@ -737,17 +737,8 @@ mod tests {
 
 #[cfg(test)]
 mod strictness {
-    use super::*;
-
-    fn parse(text: &str) -> Result<Vec<Target>, ConfigError> {
-        parse_config(
-            text,
-            "cfg.json",
-            None,
-            &|_| None,
-            crate::model::DEFAULT_TIMEOUT,
-        )
-    }
+    use super::parse_header_arg;
+    use super::tests::parse;
 
     #[test]
     fn a_key_given_twice_is_an_error_at_its_place() {

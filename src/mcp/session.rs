@@ -234,6 +234,27 @@ fn retry_discover(res: &Result<Exchange, Failure>) -> bool {
             .is_some_and(|a| a.iter().any(|v| v.as_str() == Some(MODERN_REVISION)))
 }
 
+/// What the revisions a server lists mean once 2026-07-28 is not among them: the handshake when it
+/// lists one mcpmon speaks (initialize settles the newest common one), else no common revision.
+/// `what` starts the message: "server/discover lists", "the server supports".
+fn legacy_or_mismatch(listed: &[&str], what: &str) -> Probe {
+    if listed.iter().any(|v| LEGACY_REVISIONS.contains(v)) {
+        return Probe::Legacy;
+    }
+    let listed = if listed.is_empty() {
+        "no listed version".to_string()
+    } else {
+        listed.join(", ")
+    };
+    Probe::Fail(Failure::new(
+        Reason::VersionMismatch,
+        format!(
+            "{what} {listed} and mcpmon speaks {MODERN_REVISION} and {}: no common revision",
+            LEGACY_REVISIONS.join(", ")
+        ),
+    ))
+}
+
 fn judge_discover(res: &Result<Exchange, Failure>) -> Option<Probe> {
     match res {
         Ok(x) => match &x.outcome {
@@ -247,55 +268,22 @@ fn judge_discover(res: &Result<Exchange, Failure>) -> Option<Probe> {
                     .unwrap_or_default();
                 if listed.is_empty() || listed.contains(&MODERN_REVISION) {
                     Some(Probe::Modern(result.clone(), x.latency))
-                } else if listed.iter().any(|v| LEGACY_REVISIONS.contains(v)) {
-                    // a server that answers discover but speaks only handshake-era revisions (the Go
-                    // SDK's stateful Streamable HTTP): initialize, which settles the newest common one
-                    Some(Probe::Legacy)
                 } else {
-                    Some(Probe::Fail(Failure::new(
-                        Reason::VersionMismatch,
-                        format!(
-                            "server/discover lists {} and mcpmon speaks {} and {}: no common revision",
-                            listed.join(", "),
-                            MODERN_REVISION,
-                            LEGACY_REVISIONS.join(", ")
-                        ),
-                    )))
+                    // only handshake-era revisions (the Go SDK's stateful Streamable HTTP):
+                    // initialize, which settles the newest common one
+                    Some(legacy_or_mismatch(&listed, "server/discover lists"))
                 }
             }
             Ok(_) => Some(Probe::Legacy),
             Err(e) if e.code == UNSUPPORTED_PROTOCOL_VERSION => {
-                let supported: Vec<String> = e
+                let supported: Vec<&str> = e
                     .data
                     .as_ref()
                     .and_then(|d| d.get("supported"))
                     .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|v| v.as_str().map(String::from))
-                            .collect()
-                    })
+                    .map(|a| a.iter().filter_map(Value::as_str).collect())
                     .unwrap_or_default();
-                if supported
-                    .iter()
-                    .any(|s| LEGACY_REVISIONS.contains(&s.as_str()))
-                {
-                    Some(Probe::Legacy)
-                } else {
-                    Some(Probe::Fail(Failure::new(
-                        Reason::VersionMismatch,
-                        format!(
-                            "the server supports {} and mcpmon speaks {} and {}",
-                            if supported.is_empty() {
-                                "no listed version".to_string()
-                            } else {
-                                supported.join(", ")
-                            },
-                            MODERN_REVISION,
-                            LEGACY_REVISIONS.join(", ")
-                        ),
-                    )))
-                }
+                Some(legacy_or_mismatch(&supported, "the server supports"))
             }
             Err(e) if e.code == HEADER_MISMATCH || e.code == MISSING_CLIENT_CAPABILITY => {
                 Some(Probe::Fail(Failure::new(

@@ -30,18 +30,9 @@ fn mark(s: Status) -> &'static str {
     }
 }
 
-/// Renders the findings section by section (`sections`: key and heading, in order), then the verdict.
+/// Renders the findings section by section (`sections`: key and heading, in order), then the verdict;
+/// `ok_word` names an OK verdict when it is not the command's usual one.
 pub fn render(
-    report: &Report,
-    sections: &[(&str, &str)],
-    color: bool,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    render_with(report, sections, None, color, out)
-}
-
-/// As `render`, with the word for an OK verdict when it is not the command's usual one.
-pub fn render_with(
     report: &Report,
     sections: &[(&str, &str)],
     ok_word: Option<&str>,

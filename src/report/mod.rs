@@ -67,7 +67,7 @@ pub fn render(
         (Format::Table, View::Checklist { sections, ok_word }) => {
             let sections: Vec<(&str, &str)> =
                 sections.iter().map(|(k, h)| (*k, h.as_str())).collect();
-            checklist::render_with(report, &sections, ok_word.as_deref(), opts.color, out)
+            checklist::render(report, &sections, ok_word.as_deref(), opts.color, out)
         }
         (Format::Table | Format::Markdown, View::Daily(d)) => {
             daily::render(d, format == Format::Markdown, opts.color, out)

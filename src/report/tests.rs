@@ -42,7 +42,7 @@ fn prometheus(r: &Report) -> String {
 }
 
 fn checklist(r: &Report, sections: &[(&str, &str)]) -> String {
-    text(|out| checklist::render(r, sections, false, out))
+    text(|out| checklist::render(r, sections, None, false, out))
 }
 
 #[test]
@@ -201,7 +201,7 @@ fn an_ok_checklist_can_say_it_is_less_than_all_clear() {
     let mut r = fixtures::healthy();
     r.command = "anomalies";
     let sections = [("history", "From history")];
-    let plain = text(|out| checklist::render(&r, &sections, false, out));
+    let plain = text(|out| checklist::render(&r, &sections, None, false, out));
     assert!(plain.contains("Verdict: ALL CLEAR"), "{plain}");
     let view = super::View::Checklist {
         sections: vec![("history", "From history".into())],
