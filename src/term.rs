@@ -36,6 +36,7 @@ pub fn use_color(choice: ColorChoice, stdout_tty: bool, no_color: bool, term_dum
 /// Escapes control characters and bidirectional overrides so untrusted text cannot move the cursor,
 /// change colours, hide itself or reorder a line. Newlines become `\n` so a cell stays one line.
 pub fn sanitize(s: &str) -> String {
+    let s = crate::model::secret::clean(s);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -40,6 +40,9 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Re
         .iter()
         .map(|spec| crate::notify::Channel::parse(spec).map_err(|e| anyhow!("--notify: {e}")))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    for ch in &channels {
+        crate::model::secret::remember(ch.secrets());
+    }
     let health = check(&targets, &client, &opts).await;
     let mut locked = Locked::open(&state_dir).context("opening the alert state")?;
     if let Some(w) = &locked.warning {

@@ -214,7 +214,29 @@ pub fn resolve_targets_audited(
         }));
     }
     config::dedupe_names(&mut targets);
+    // every target's secrets, not only the selected ones': any server may echo any of them
+    for t in &targets {
+        remember_secrets(t);
+    }
     config::select(targets, &g.target)
+}
+
+/// Registers what of a target must never be shown (`model::secret`): its header and env secrets, and
+/// the userinfo and query values of each of its URLs.
+fn remember_secrets(t: &Target) {
+    crate::model::secret::remember(&t.secrets);
+    let urls = t
+        .mcp()
+        .and_then(|m| match m {
+            crate::model::EndpointSpec::Url { url, .. } => Some(url.as_str()),
+            crate::model::EndpointSpec::Stdio(_) => None,
+        })
+        .into_iter()
+        .chain(t.hub().map(|h| h.url.as_str()))
+        .chain(t.http().map(|h| h.url.as_str()));
+    for u in urls {
+        crate::model::secret::remember(crate::net::url::secret_parts(u, false));
+    }
 }
 
 /// Reads one config file leniently and audits it: its usable targets and the findings about it.
@@ -265,10 +287,12 @@ pub struct Output {
 impl Output {
     /// The report to stdout in the chosen format (the table by default).
     pub fn stdout(
-        report: crate::report::Report,
+        mut report: crate::report::Report,
         view: crate::report::View,
         format: Option<crate::report::Format>,
     ) -> Output {
+        // a report made from history or a load run has not been through a round's tidy
+        report.tidy();
         Output {
             report,
             view,

@@ -254,13 +254,16 @@ pub async fn check(
         observations.extend(o);
         findings.extend(f);
     }
-    Report {
+    let mut report = Report {
         command: "health",
         generated_at: now,
         findings,
         observations,
         events: None,
-    }
+    };
+    // before anything is rendered, recorded, remembered or sent
+    report.tidy();
+    report
 }
 
 /// `--deep`: for every hub, its own MCP endpoint and each server of its config, checked directly, then

@@ -34,6 +34,13 @@ fn finding(
     Finding::new(target, Kind::Config, check, status, reason, msg)
 }
 
+/// An env value mcpmon must never show: the value of a secret-looking name (`API_KEY`, `…_TOKEN`), or
+/// a token-looking value under any name (`model::secret::token_like`). `PORT=3000` or
+/// `NODE_ENV=production` are not secrets.
+pub fn secret_env(name: &str, value: &str) -> bool {
+    secret_name(name) || crate::model::secret::token_like(value)
+}
+
 /// Header names and env names whose literal values are secrets.
 fn secret_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();

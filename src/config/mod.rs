@@ -335,7 +335,9 @@ fn parse_entry(
                 .into_iter()
                 .map(|(k, v)| {
                     let val = r.str(&v, &format!("env.{k}"));
-                    secrets.push(val.clone());
+                    if audit::secret_env(&k, &val) {
+                        secrets.push(val.clone());
+                    }
                     (k, val)
                 })
                 .collect();

@@ -14,9 +14,11 @@ pub mod failure;
 pub mod finding;
 pub mod history;
 pub mod observation;
+pub mod secret;
 pub mod stats;
 pub mod status;
 pub mod target;
+pub mod texts;
 
 pub use alert::*;
 pub use baseline::*;
@@ -27,3 +29,4 @@ pub use history::*;
 pub use observation::*;
 pub use status::*;
 pub use target::*;
+pub use texts::Texts;

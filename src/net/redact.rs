@@ -49,10 +49,11 @@ pub fn scrub_url(msg: &str, url: &Url) -> String {
     out
 }
 
-/// One line of untrusted text: control characters as spaces, trimmed, at most `max` characters (a cut
-/// one ends in "…").
+/// One line of untrusted text: known secrets (`model::secret`) replaced, control characters as spaces,
+/// trimmed, at most `max` characters (a cut one ends in "…").
 pub fn excerpt(s: &str, max: usize) -> String {
-    let one_line: String = s
+    // known secrets go before the cut: a secret cut in two would leave its prefix
+    let one_line: String = crate::model::secret::clean(s)
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();

@@ -44,9 +44,49 @@ pub fn origin_only(u: &Url) -> String {
     }
 }
 
+/// What of a URL a server may echo and must never be shown: userinfo (in every form a server sees,
+/// see `model::secret::userinfo`) and query values; with `path`, also its longer path segments (a
+/// webhook's path is its token). Nothing for a URL that does not parse.
+pub fn secret_parts(url: &str, path: bool) -> Vec<String> {
+    let Ok(u) = Url::parse(url) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if !u.username().is_empty() || u.password().is_some() {
+        out.extend(crate::model::secret::userinfo(u.username(), u.password()));
+    }
+    out.extend(u.query_pairs().map(|(_, v)| v.into_owned()));
+    if let Some(q) = u.query().filter(|q| !q.is_empty()) {
+        out.push(q.to_string());
+    }
+    if path {
+        if u.path().len() > 1 {
+            out.push(u.path().to_string());
+        }
+        if let Some(segs) = u.path_segments() {
+            out.extend(segs.filter(|s| s.len() >= 6).map(str::to_string));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_parts_of_a_url() {
+        let p = secret_parts(
+            "http://ann:pw-9876@127.0.0.1:1/hooks/T0KEN-abcdef?key=k-123456&x=1",
+            false,
+        );
+        assert!(p.contains(&"pw-9876".to_string()), "{p:?}");
+        assert!(p.contains(&"k-123456".to_string()), "{p:?}");
+        assert!(!p.iter().any(|s| s.contains("T0KEN")), "{p:?}");
+        let p = secret_parts("https://127.0.0.1/services/T0KEN-abcdef", true);
+        assert!(p.contains(&"T0KEN-abcdef".to_string()), "{p:?}");
+        assert!(secret_parts("not a url", true).is_empty());
+    }
 
     #[test]
     fn only_http_and_https_parse() {

@@ -92,6 +92,22 @@ impl Channel {
         }
     }
 
+    /// What of the channel must never be shown, in the forms a receiver may echo (`model::secret`):
+    /// a URL's path segments, query values and userinfo; a command's token-like arguments.
+    pub fn secrets(&self) -> Vec<String> {
+        match self {
+            Channel::Webhook(u) | Channel::Slack(u) | Channel::Ping(u) => {
+                crate::net::url::secret_parts(u.as_str(), true)
+            }
+            Channel::Command(argv) => argv
+                .iter()
+                .skip(1)
+                .filter(|a| crate::model::secret::token_like(a))
+                .cloned()
+                .collect(),
+        }
+    }
+
     /// A redacted description for messages: `slack (https://hooks.slack.com/…)`, `command (/usr/bin/page, 2 args)`.
     /// Shows scheme, host and a non-default port; never the path, query, credentials or arguments.
     pub fn describe(&self) -> String {

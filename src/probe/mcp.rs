@@ -13,7 +13,6 @@ use crate::model::Target;
 use crate::mcp::session::Endpoint;
 use crate::mcp::session::{self};
 use crate::net::http::header_map;
-use crate::net::redact::scrub;
 use crate::net::url::{parse_url, redact_url};
 
 use reqwest::Client;
@@ -39,11 +38,7 @@ pub async fn probe(
             Ok(ep) => run(&ep, client, target, deadline, &mut facts).await,
         }
     };
-    scrub_facts(&mut facts, &target.secrets);
-    let mut failure = failure;
-    if let Some(f) = &mut failure {
-        f.message = scrub(&f.message, &target.secrets);
-    }
+    // secrets a server echoed are scrubbed from every string of the round's report (`Report::tidy`)
     Observation {
         target: target.name.clone(),
         endpoint: target.mcp().map(display_endpoint).unwrap_or_default(),
@@ -226,29 +221,4 @@ fn names(items: &[Value]) -> Vec<String> {
                 .to_string()
         })
         .collect()
-}
-
-fn scrub_facts(m: &mut McpFacts, secrets: &[String]) {
-    if secrets.is_empty() {
-        return;
-    }
-    let fix = |s: &mut String| *s = scrub(s, secrets);
-    for s in m
-        .stderr_tail
-        .iter_mut()
-        .chain(m.faults.iter_mut())
-        .chain(m.detection.iter_mut())
-        .chain(m.intolerance.iter_mut())
-    {
-        fix(s);
-    }
-    if let Some(r) = &mut m.redirect {
-        fix(r);
-    }
-    if let Some((_, Err(f))) = &mut m.liveness {
-        fix(&mut f.message);
-    }
-    if let Some(Err(f)) = &mut m.tools {
-        fix(&mut f.message);
-    }
 }

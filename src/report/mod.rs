@@ -108,6 +108,20 @@ pub struct Report {
 }
 
 impl Report {
+    /// Makes every string safe for any output (`model::secret::tidy`): known secrets a server echoed
+    /// replaced, control and bidi characters written out. Done once a round is over, before anything is
+    /// rendered, recorded or sent.
+    pub fn tidy(&mut self) {
+        use crate::model::Texts;
+        let f = &mut crate::model::secret::tidy;
+        self.findings.each_text(f);
+        self.observations.each_text(f);
+        for e in self.events.iter_mut().flatten() {
+            f(&mut e.target);
+            f(&mut e.message);
+        }
+    }
+
     /// The overall verdict: the worst finding.
     pub fn status(&self) -> Status {
         worst(self.findings.iter().map(|f| f.status))

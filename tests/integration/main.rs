@@ -15,6 +15,7 @@ mod house;
 mod measure;
 mod peers;
 mod probes;
+mod secrets;
 mod stubs_http;
 mod stubs_stdio;
 mod summary;

@@ -53,6 +53,14 @@ Modes:
                an MCP-Protocol-Version other than 2026-07-28 gets 400 -32600.
   modern-discover-once  modern-open, but only the first server/discover is answered; every later
                one gets the same 400 -32602 envelope error (a control request is refused too).
+  echo-secrets a server that echoes what it was sent (its Authorization header and query string,
+               as ECHO below) everywhere a server string can reach mcpmon's output: POST /mcp is a
+               Streamable HTTP server whose serverInfo.name, tool name and ping error message carry
+               ECHO; /401 answers 401 with error_description="got ECHO"; /500 answers 500 with 140
+               characters of padding, then ECHO (a secret that straddles an excerpt's cut);
+               /api/health is a ready mcp-hub whose server "s1" failed with "auth failed: ECHO";
+               /health answers 503 "unhealthy: ECHO"; any other POST (a webhook) answers 500
+               "bad hook PATH" (the webhook's path is its token).
   legacy-ok    minimal correct Streamable HTTP (2025-06-18) server on /mcp:
                server/discover -> 400 "Server not initialized"; initialize -> 200
                with Mcp-Session-Id: stub-session-1; notifications -> 202;
@@ -71,7 +79,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 MODE = sys.argv[1] if len(sys.argv) == 2 else None
 MODES = {"html", "auth", "forbidden", "error500", "endless", "endless-sse", "die-mid",
          "hang", "not-found", "legacy-ok", "load-faults", "resume", "server-request", "health-json", "tls-json", "receiver",
-         "modern-open", "modern-guarded", "modern-discover-once", "hostile-hub"}
+         "modern-open", "modern-guarded", "modern-discover-once", "hostile-hub", "echo-secrets"}
 KNOWN_VERSIONS = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}
 SESSION = "stub-session-1"
 HTML = (b'<!doctype html><html><head><title>App</title></head>'
@@ -150,6 +158,45 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_OPTIONS = dispatch
 
     # ---- modes ---------------------------------------------------------
+    def echo(self):
+        path, _, query = self.path.partition("?")
+        return f"{self.headers.get('Authorization', '')} {query}".strip()
+
+    def mode_echo_secrets(self, msg):
+        path = self.path.partition("?")[0]
+        echo = self.echo()
+        if path == "/mcp" and self.command == "POST" and isinstance(msg, dict):
+            method, rid = msg.get("method"), msg.get("id")
+            if rid is None:
+                return self.reply(202)
+            if method == "initialize":
+                return self.reply_json(200, {"jsonrpc": "2.0", "id": rid, "result": {
+                    "protocolVersion": "2025-06-18", "capabilities": {"tools": {}},
+                    "serverInfo": {"name": f"srv {echo}", "version": "1"}}},
+                    [("Mcp-Session-Id", SESSION)])
+            if method == "tools/list":
+                return self.reply_json(200, {"jsonrpc": "2.0", "id": rid, "result": {"tools": [
+                    {"name": f"t {echo}", "inputSchema": {"type": "object"}}]}})
+            if method == "ping":
+                return self.reply_json(200, {"jsonrpc": "2.0", "id": rid, "error": {
+                    "code": -32603, "message": f"refused {echo}"}})
+            return self.reply_json(200, {"jsonrpc": "2.0", "id": rid, "error": {
+                "code": -32601, "message": "Method not found"}})
+        if path == "/401":
+            www = f'Bearer realm="mcp", error="invalid_token", error_description="got {echo}"'
+            return self.reply_json(401, {"error": f"unauthorized {echo}"}, [("WWW-Authenticate", www)])
+        if path == "/500":
+            return self.reply(500, ("x" * 140 + " " + echo).encode(), "text/plain")
+        if path == "/api/health":
+            return self.reply_json(200, {"status": "ok", "state": "ready", "server_id": "hub",
+                "version": "4.2.1", "activeClients": 0, "servers": [
+                    {"name": "s1", "status": "disconnected", "error": f"auth failed: {echo}"}]})
+        if path == "/health":
+            return self.reply(503, f"unhealthy: {echo}".encode(), "text/plain")
+        if self.command == "POST":
+            return self.reply(500, f"bad hook {self.path}".encode(), "text/plain")
+        self.reply(405)
+
     def mode_html(self, msg):
         self.reply(200, HTML, "text/html; charset=utf-8")
 
