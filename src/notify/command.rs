@@ -35,6 +35,7 @@ pub(super) async fn deliver(
     let Some((program, args)) = argv.split_first() else {
         return Err("no program to run".into());
     };
+    crate::child::adopt_orphans();
     let mut child = Command::new(program)
         .args(args)
         .env("MCPMON_STATUS", status.as_str())
@@ -46,7 +47,7 @@ pub(super) async fn deliver(
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| spawn_message(program, &e))?;
-    let group = Group::of(&child);
+    let mut group = Group::of(&child);
     let mut stdin = child.stdin.take();
     let mut stderr = child.stderr.take();
     let mut reading = stderr.is_some();
@@ -76,7 +77,7 @@ pub(super) async fn deliver(
             }
         }
     };
-    match timeout_at(until, run).await {
+    let result = match timeout_at(until, run).await {
         Ok(Ok(st)) => {
             // What the program wrote last may still be in the pipe.
             let grace = until.min(Instant::now() + STDERR_GRACE);
@@ -104,7 +105,10 @@ pub(super) async fn deliver(
                 tail.note()
             ))
         }
-    }
+    };
+    // the leader is reaped (or given up on): it no longer counts as one of mcpmon's running children
+    group.forget();
+    result
 }
 
 async fn read_some(r: &mut Option<ChildStderr>, buf: &mut [u8]) -> std::io::Result<usize> {

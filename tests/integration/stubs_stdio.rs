@@ -189,6 +189,40 @@ fn child_that_ignores_sigterm_is_killed_with_its_group() {
 }
 
 #[test]
+fn descendants_that_leave_the_group_are_killed_and_reaped() {
+    // The server ignores SIGTERM; its child called setsid() (own session and group, holding the
+    // server's stdout) and a daemon double-forked away (its parent exited: it is an orphan). Killing
+    // the process group alone leaves both running.
+    let home = tempdir();
+    let pid_file = home.path().join("pids");
+    let m = marker("escape");
+    let args = with_stub(
+        &["health", "--format", "json", "--timeout", "5s"],
+        "escape",
+        &m,
+    );
+    let out = mcpmon(home.path())
+        .env("STUB_PID_FILE", &pid_file)
+        .args(&args)
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{doc:#}");
+    let close = only_obs(&doc)["close"].as_str().unwrap().to_string();
+    assert!(close.contains("2 leftover processes stopped"), "{close}");
+    let pids = std::fs::read_to_string(&pid_file).unwrap();
+    let pids: Vec<u32> = pids
+        .split_whitespace()
+        .map(|p| p.parse().unwrap())
+        .collect();
+    assert_eq!(pids.len(), 3, "{pids:?}");
+    for pid in pids {
+        assert!(!is_alive(pid), "pid {pid} escaped: {close}");
+    }
+    assert_eq!(live_processes_with(&m), Vec::<u32>::new());
+}
+
+#[test]
 fn missing_binary_is_a_spawn_error() {
     let home = tempdir();
     let (code, doc) = health_json(home.path(), &["--", "/nonexistent/mcp-server", "--stdio"]);

@@ -28,6 +28,11 @@ Messages are newline-delimited JSON-RPC 2.0 on stdin/stdout. Every mode writes
                spawns a grandchild that also ignores SIGTERM (same process group).
                If STUB_PID_FILE is set, "<pid> <grandchild pid>\\n" is written
                there atomically before anything is answered.
+  escape       like ignore-term, but what it starts leaves its process group: a child that calls
+               setsid() and ignores SIGTERM (holding the stub's stdout), and a daemon made by a
+               double fork (setsid, fork, the middle process exits at once), also ignoring SIGTERM.
+               If STUB_PID_FILE is set, "<pid> <setsid child pid> <daemon pid>\n" is written there
+               atomically before anything is answered.
   slow-exit    like ok, but on stdin EOF sleeps 0.2 s, then exits 0.
   evil         like ok, but serverInfo.name carries terminal escape sequences.
   slow-dual    a dual-era server that boots slowly: sleeps 3.2 s before reading
@@ -65,7 +70,7 @@ import sys
 import time
 
 MODES = {"ok", "silent", "garbage", "wrong-id", "stray", "notify-first", "die",
-         "huge", "ignore-term", "slow-exit", "evil", "leak-env", "slow-dual", "flaky", "sloppy", "retry-version",
+         "huge", "ignore-term", "escape", "slow-exit", "evil", "leak-env", "slow-dual", "flaky", "sloppy", "retry-version",
          "die-on-discover", "silent-then-die", "no-ping", "crash-usage", "flood-requests",
          "flood-big-requests"}
 DISCOVERED = [False]
@@ -228,6 +233,39 @@ def start_ignore_term():
         os.rename(tmp, pid_file)
 
 
+def start_escape():
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    r, w = os.pipe()
+    setsid_child = os.fork()
+    if setsid_child == 0:
+        os.setsid()
+        time.sleep(3600)  # keeps the inherited stdout open
+        os._exit(0)
+    middle = os.fork()
+    if middle == 0:
+        os.setsid()
+        daemon = os.fork()
+        if daemon == 0:
+            os.close(r)
+            for fd in (0, 1, 2):
+                os.dup2(os.open(os.devnull, os.O_RDWR), fd)
+            os.write(w, b"%d\n" % os.getpid())
+            os.close(w)
+            time.sleep(3600)
+            os._exit(0)
+        os._exit(0)  # the daemon is orphaned
+    os.close(w)
+    daemon_pid = int(os.read(r, 64).decode().strip())
+    os.close(r)
+    os.waitpid(middle, 0)
+    pid_file = os.environ.get("STUB_PID_FILE")
+    if pid_file:
+        tmp = f"{pid_file}.tmp.{os.getpid()}"
+        with open(tmp, "w") as f:
+            f.write(f"{os.getpid()} {setsid_child} {daemon_pid}\n")
+        os.rename(tmp, pid_file)
+
+
 def main():
     if len(sys.argv) not in (2, 3) or sys.argv[1] not in MODES:
         log(f"usage: stdio_stub.py MODE  (one of: {', '.join(sorted(MODES))})")
@@ -240,6 +278,8 @@ def main():
         log(f"API_KEY={os.environ.get('API_KEY', '')}")
     if mode == "ignore-term":
         start_ignore_term()
+    if mode == "escape":
+        start_escape()
     if mode == "crash-usage":
         log("Error: unable to create /nonexistent/state: permission denied")
         for i in range(30):
@@ -261,7 +301,7 @@ def main():
         handle(mode, line, counter)
 
     # stdin reached EOF
-    if mode == "ignore-term":
+    if mode in ("ignore-term", "escape"):
         while True:
             time.sleep(3600)
     if mode == "slow-exit":

@@ -2,7 +2,8 @@
 //!
 //! Owns the child's whole life: spawn in its own process group, a bounded line reader on stdout, a
 //! bounded ring of stderr lines kept as context (never treated as failure), and reaping on close:
-//! stdin closed → SIGTERM to the group → SIGKILL to the group, each step bounded. If the transport is
+//! stdin closed → SIGTERM to the group and the whole tree → SIGKILL, each step bounded, then whatever
+//! escaped the group swept (`child::Group::sweep`). If the transport is
 //! dropped without `close()` (Ctrl-C, a cancelled task), the group is SIGKILLed from `Drop`.
 
 use super::{Exchange, OutRequest, Step, WireLog, handle_incoming};
@@ -32,7 +33,11 @@ use tokio::time::{Instant, timeout_at};
 /// EOF within a few ms, anything else gets a normal SIGTERM.
 const EXIT_GRACE: Duration = Duration::from_millis(10);
 /// How long after SIGTERM before SIGKILL.
-const TERM_GRACE: Duration = Duration::from_millis(1000);
+const TERM_GRACE: Duration = Duration::from_millis(500);
+/// How long the kernel gets to finish a SIGKILLed leader before mcpmon stops waiting.
+const KILL_GRACE: Duration = Duration::from_millis(200);
+/// How long what is left of the tree once the leader is gone gets after SIGTERM, before SIGKILL.
+const LEFTOVER_GRACE: Duration = Duration::from_millis(100);
 const STDERR_LINES: usize = 20;
 const STDERR_LINE_CHARS: usize = 400;
 /// How many of the first error-looking stderr lines are kept beside the tail (the cause of a crash
@@ -155,6 +160,7 @@ impl StdioTransport {
         if let Some(dir) = &spec.cwd {
             cmd.current_dir(dir);
         }
+        crate::child::adopt_orphans();
         let mut child = cmd
             .spawn()
             .map_err(|e| Failure::new(Reason::SpawnError, spawn_message(spec, &e)))?;
@@ -365,9 +371,13 @@ impl StdioTransport {
         Failure::new(Reason::ServerDisconnected, format!("{what}{status}"))
     }
 
-    /// Reaps the child: close stdin and wait; then SIGTERM the group and wait; then SIGKILL the group.
-    /// Survivors of the group (grandchildren) get the same treatment after the leader exits.
+    /// Reaps the child: close stdin and wait; then SIGTERM the group and every descendant and wait;
+    /// then SIGKILL. Whatever is left of the tree — group members, a grandchild that called `setsid()`,
+    /// a daemon that double-forked away — is then killed and reaped (`Group::sweep`). At most about
+    /// `EXIT_GRACE + TERM_GRACE + KILL_GRACE + LEFTOVER_GRACE` (0.75 s) after it is called.
     pub async fn close(mut self) -> super::CloseReport {
+        // the tree before anything exits: once the leader is gone its children are re-parented
+        let mut tree = self.group.tree();
         // A server that is already gone exited on its own: nothing mcpmon does next caused it.
         let exited_before = matches!(self.child.try_wait(), Ok(Some(_)));
         drop(self.stdin.take());
@@ -380,12 +390,16 @@ impl StdioTransport {
                 summary = format!("exited ({}) after stdin was closed", describe_exit(st))
             }
             _ => {
+                merge(&mut tree, self.group.tree());
                 self.signal_group(Signal::SIGTERM);
+                Group::signal_tree(&tree, Signal::SIGTERM);
                 match tokio::time::timeout(TERM_GRACE, self.child.wait()).await {
                     Ok(Ok(st)) => summary = format!("stopped by SIGTERM ({})", describe_exit(st)),
                     _ => {
+                        merge(&mut tree, self.group.tree());
                         self.signal_group(Signal::SIGKILL);
-                        let st = tokio::time::timeout(TERM_GRACE, self.child.wait()).await;
+                        Group::signal_tree(&tree, Signal::SIGKILL);
+                        let st = tokio::time::timeout(KILL_GRACE, self.child.wait()).await;
                         summary = match st {
                             Ok(Ok(st)) => format!(
                                 "killed with SIGKILL after ignoring SIGTERM ({})",
@@ -398,19 +412,26 @@ impl StdioTransport {
             }
         }
         self.reaped = true;
-        // Anything left in the group (a wrapper's children) is stopped too.
-        if self.group_alive() {
+        // Anything left of the tree (a wrapper's children, a grandchild in its own session) gets a
+        // short SIGTERM grace, then SIGKILL.
+        if self.group_alive() || tree.iter().any(|&p| Group::alive_pid(p)) {
             self.signal_group(Signal::SIGTERM);
-            let until = Instant::now() + TERM_GRACE;
-            while self.group_alive() && Instant::now() < until {
-                tokio::time::sleep(Duration::from_millis(20)).await;
+            Group::signal_tree(&tree, Signal::SIGTERM);
+            let until = Instant::now() + LEFTOVER_GRACE;
+            while (self.group_alive() || tree.iter().any(|&p| Group::alive_pid(p)))
+                && Instant::now() < until
+            {
+                tokio::time::sleep(Duration::from_millis(10)).await;
             }
-            if self.group_alive() {
-                self.signal_group(Signal::SIGKILL);
-                summary.push_str("; leftover group members killed");
-            } else {
-                summary.push_str("; leftover group members stopped");
-            }
+        }
+        let swept = self.group.sweep(&tree).await;
+        merge(&mut tree, swept);
+        if !tree.is_empty() {
+            let n = tree.len();
+            summary.push_str(&format!(
+                "; {n} leftover process{} stopped (its children, in its process group or not)",
+                if n == 1 { "" } else { "es" }
+            ));
         }
         // Let the stderr reader drain what the exited server wrote last (bounded), then stop the readers.
         for t in &mut self.tasks {
@@ -439,11 +460,13 @@ impl Drop for StdioTransport {
     fn drop(&mut self) {
         // Not closed through `close()` (cancelled, interrupted): make sure nothing outlives us.
         if self.group.is_known() {
+            Group::signal_tree(&self.group.tree(), Signal::SIGKILL);
             self.signal_group(Signal::SIGKILL);
             if !self.reaped {
                 let _ = self.child.start_kill();
                 let _ = self.child.try_wait();
             }
+            self.group.forget();
         }
         for t in &self.tasks {
             t.abort();
@@ -575,6 +598,15 @@ async fn read_stderr<R: AsyncRead + Unpin>(err: R, ring: Arc<Mutex<StderrLog>>) 
                     log.push(line);
                 }
             }
+        }
+    }
+}
+
+/// Adds to `tree` the pids of `more` it does not hold yet.
+fn merge(tree: &mut Vec<i32>, more: Vec<i32>) {
+    for p in more {
+        if !tree.contains(&p) {
+            tree.push(p);
         }
     }
 }
