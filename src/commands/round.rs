@@ -260,6 +260,7 @@ pub async fn check(
         findings,
         observations,
         events: None,
+        outbox: None,
     }
 }
 

@@ -105,6 +105,8 @@ pub struct Report {
     pub observations: Vec<Observation>,
     /// `alerts` only: what changed this run (fired, escalated, resolved).
     pub events: Option<Vec<AlertEvent>>,
+    /// `alerts` only: the notifications still waiting in the outbox after this run's deliveries.
+    pub outbox: Option<Vec<crate::model::OutboxEntry>>,
 }
 
 impl Report {
