@@ -115,7 +115,8 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l consecutive -d 
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l recover-after -d 'Resolve a firing alert only after this many consecutive good runs' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l flap-changes -d 'A check that changes between good and bad more than this many times within --flap-window is flapping: its own WARN alert' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l flap-window -d 'The window for --flap-changes' -r
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l notify -d 'Where to send alert changes (repeatable): webhook:URL (JSON), slack:URL, command:PROGRAM ARGS (the JSON on stdin), ping:URL (healthchecks-style: URL/<exit code>, every run); a bare URL is a webhook. Sent only when alerts fire, escalate or resolve. URLs are never printed' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l notify -d 'Where to send alert changes (repeatable): webhook:URL (JSON), slack:URL, command:PROGRAM ARGS (the JSON on stdin), ping:URL (healthchecks-style: URL/<exit code>, every run); a bare URL is a webhook. Sent only when alerts fire, escalate or resolve. URLs are never printed. A failed delivery is kept in the outbox (outbox.json in the state dir) and retried on every later run with the same --notify, in order, until delivered; a ping keeps only its newest' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l outbox-max-age -d 'Drop an undelivered notification from the outbox once it is this old (said on stderr)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l repeat -d 'Remind about alerts still firing this often (default: only on changes)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l warning -d 'A warning threshold as a Nagios range, NAME=RANGE (repeatable): `p95_latency=2000` (alert above), `llm_success_rate=0.95:` (alert below). NAME is a metric of --thresholds/health_url, a check (liveness, process_cpu, …) or a threshold key. (-c is --config, so these have long names only.)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l critical -d 'A critical threshold as a Nagios range, NAME=RANGE (repeatable), as --warning' -r
@@ -134,7 +135,7 @@ never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l system -d 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l dry-run -d 'Evaluate without writing the alert state'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l dry-run -d 'Evaluate without writing the alert state; the outbox is left as it is (this run\'s notification is sent once, not kept for a retry)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -s V -l version -d 'Print version'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s n -l requests -d 'How many requests (after --warmup)' -r

@@ -159,9 +159,15 @@ pub struct AlertsArgs {
 
     /// Where to send alert changes (repeatable): webhook:URL (JSON), slack:URL, command:PROGRAM ARGS
     /// (the JSON on stdin), ping:URL (healthchecks-style: URL/<exit code>, every run); a bare URL is a
-    /// webhook. Sent only when alerts fire, escalate or resolve. URLs are never printed.
+    /// webhook. Sent only when alerts fire, escalate or resolve. URLs are never printed. A failed
+    /// delivery is kept in the outbox (outbox.json in the state dir) and retried on every later run
+    /// with the same --notify, in order, until delivered; a ping keeps only its newest.
     #[arg(long = "notify", value_name = "SPEC")]
     pub notify: Vec<String>,
+
+    /// Drop an undelivered notification from the outbox once it is this old (said on stderr).
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = duration::parse)]
+    pub outbox_max_age: Duration,
 
     /// Remind about alerts still firing this often (default: only on changes).
     #[arg(long, value_name = "DURATION", value_parser = duration::parse)]
@@ -177,7 +183,8 @@ pub struct AlertsArgs {
     #[arg(long = "critical", value_name = "NAME=RANGE")]
     pub critical: Vec<String>,
 
-    /// Evaluate without writing the alert state.
+    /// Evaluate without writing the alert state; the outbox is left as it is (this run's
+    /// notification is sent once, not kept for a retry).
     #[arg(long)]
     pub dry_run: bool,
 }

@@ -1,6 +1,6 @@
 //! `mcpmon alerts`: the health round, then every finding through the alert memory
-//! (`rules::alerting::evaluate`) with the state kept in the state dir, the notifications, then the
-//! alert report (any format) and its exit code.
+//! (`rules::alerting::evaluate`) with the state kept in the state dir, the notifications (through the
+//! outbox: kept until delivered, `notify::outbox`), then the alert report (any format) and its exit code.
 
 use super::round::{Prepared, check, prepare};
 use super::{Context, Outcome, Output};
@@ -56,39 +56,56 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Re
         &policy,
         args.repeat,
     );
-    if !args.dry_run {
-        locked
-            .save()
-            .with_context(|| format!("writing the alert state in {}", state_dir.display()))?;
-    }
-    drop(locked);
-    let report = Report {
+    let mut report = Report {
         command: "alerts",
         generated_at: health.generated_at,
         findings: alerts.findings,
         observations: health.observations,
         events: Some(alerts.events),
+        outbox: None,
     };
-    notify(ctx, &report, &channels, &client).await;
+    let host = host_name(ctx);
+    let outbox = crate::notify::outbox::Options {
+        max_age: args.outbox_max_age,
+        deadline: NOTIFY_DEADLINE,
+    };
+    if args.dry_run {
+        drop(locked);
+        send_once(&report, &host, &channels, &client).await;
+    } else {
+        locked
+            .save()
+            .with_context(|| format!("writing the alert state in {}", state_dir.display()))?;
+        // Into the outbox while the alert state is still locked: the outbox order is the evaluation order.
+        let n = crate::notify::Notification::from_report(&report, &host);
+        let queued = crate::notify::outbox::enqueue(&state_dir, &channels, &n);
+        drop(locked);
+        match queued {
+            Ok(warnings) => warn_all(&warnings),
+            Err(e) => {
+                // Not kept, but not lost either: this run still tries once.
+                eprintln!("mcpmon: warning: outbox: {e}; notifying without it");
+                send_once(&report, &host, &channels, &client).await;
+            }
+        }
+        warn_all(&crate::notify::outbox::flush(&state_dir, &channels, &client, &outbox).await);
+    }
+    report.outbox = Some(crate::notify::outbox::pending(&state_dir));
     let view = View::Alerts {
         pending: alerts.pending,
     };
     Ok(Outcome::report(Output::stdout(report, view, g.format)))
 }
 
-/// Delivers the run's alert changes to every channel (a ping on every run). A failed delivery is said
-/// on stderr and never changes the exit code.
-async fn notify(
-    ctx: &Context,
-    report: &Report,
-    channels: &[crate::notify::Channel],
-    client: &reqwest::Client,
-) {
-    if channels.is_empty() {
-        return;
+fn warn_all(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("mcpmon: warning: {}", crate::term::sanitize(w));
     }
-    let host = ctx
-        .env
+}
+
+/// The machine name in notifications: `$HOSTNAME`, /etc/hostname, else `localhost`.
+fn host_name(ctx: &Context) -> String {
+    ctx.env
         .get("HOSTNAME")
         .cloned()
         .or_else(|| {
@@ -96,11 +113,20 @@ async fn notify(
                 .ok()
                 .map(|h| h.trim().to_string())
         })
-        .unwrap_or_else(|| "localhost".into());
-    let n = crate::notify::Notification::from_report(report, &host);
-    let changed = report.events.as_ref().is_some_and(|e| !e.is_empty());
+        .unwrap_or_else(|| "localhost".into())
+}
+
+/// Delivers the run's notification once to every channel that wants it, without the outbox
+/// (`--dry-run`, or an outbox that cannot be written). A failed delivery is said on stderr.
+async fn send_once(
+    report: &Report,
+    host: &str,
+    channels: &[crate::notify::Channel],
+    client: &reqwest::Client,
+) {
+    let n = crate::notify::Notification::from_report(report, host);
     for ch in channels {
-        if !changed && !matches!(ch, crate::notify::Channel::Ping(_)) {
+        if !crate::notify::outbox::wants(ch, &n) {
             continue;
         }
         if let Err(e) = crate::notify::deliver(ch, &n, client, NOTIFY_DEADLINE).await {

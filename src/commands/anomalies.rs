@@ -87,6 +87,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AnomaliesArgs) -> anyhow:
         findings,
         observations,
         events: None,
+        outbox: None,
     };
     let sections = vec![
         ("now", "Now: live probes and logs".to_string()),

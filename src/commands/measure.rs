@@ -297,6 +297,7 @@ fn output(
         findings,
         observations: vec![obs],
         events: None,
+        outbox: None,
     };
     let mut outcome = Outcome::report(Output::stdout(report, View::Findings, format));
     if interrupted {

@@ -260,6 +260,7 @@ pub async fn check(
         findings,
         observations,
         events: None,
+        outbox: None,
     };
     // before anything is rendered, recorded, remembered or sent
     report.tidy();

@@ -106,6 +106,7 @@ pub fn run(ctx: &Context, g: &GlobalArgs, args: &SummaryArgs) -> anyhow::Result<
         findings: std::mem::take(&mut day.findings),
         observations: Vec::new(),
         events: None,
+        outbox: None,
     };
     let view = Daily {
         title,

@@ -94,6 +94,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ValidateArgs) -> anyhow::
         findings,
         observations: health.observations,
         events: None,
+        outbox: None,
     };
     let recorded = if args.record {
         super::round::history_dir(ctx, g)

@@ -1,5 +1,6 @@
 //! Alert memory and alert events: what `alerts` remembers of a check between runs (`AlertState`), and
-//! the change it tells someone about (`Event`, `AlertEvent`).
+//! the change it tells someone about (`Event`, `AlertEvent`), and a notification of it not delivered
+//! yet (`OutboxEntry`).
 
 use super::finding::CheckId;
 use super::observation::Kind;
@@ -15,6 +16,21 @@ pub struct AlertEvent {
     pub event: Event,
     pub status: Status,
     pub message: String,
+}
+
+/// A notification still waiting in the outbox for its channel (what `alerts` shows of it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxEntry {
+    /// The channel as it may be shown: kind, scheme and host (`webhook (https://example.com)`).
+    pub channel: String,
+    /// When the notification was made.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Failed deliveries so far.
+    pub attempts: u32,
+    /// Alert events it carries (0 for a heartbeat).
+    pub events: usize,
+    /// The last failure (free of URLs and arguments).
+    pub last_error: Option<String>,
 }
 
 /// What is remembered of one check between runs.

@@ -4,8 +4,6 @@
 //! Past the deadline the whole group is killed with SIGKILL and the program is reaped before returning.
 
 use super::{Delivered, human, one_line};
-use crate::model::Status;
-
 use crate::child::Group;
 use nix::sys::signal::Signal;
 use std::os::unix::process::ExitStatusExt as _;
@@ -27,7 +25,7 @@ const REAP_GRACE: Duration = Duration::from_secs(2);
 pub(super) async fn deliver(
     argv: &[String],
     body: &[u8],
-    status: Status,
+    status: &str,
     exit_code: u8,
     until: Instant,
     budget: Duration,
@@ -38,7 +36,7 @@ pub(super) async fn deliver(
     crate::child::adopt_orphans();
     let mut child = Command::new(program)
         .args(args)
-        .env("MCPMON_STATUS", status.as_str())
+        .env("MCPMON_STATUS", status)
         .env("MCPMON_EXIT_CODE", exit_code.to_string())
         .stdin(Stdio::piped())
         .stdout(Stdio::null())

@@ -9,6 +9,7 @@
 
 mod command;
 mod http;
+pub mod outbox;
 #[cfg(test)]
 mod tests;
 
@@ -308,24 +309,56 @@ pub async fn deliver(
     client: &reqwest::Client,
     deadline: Duration,
 ) -> Result<Delivered, String> {
+    send(ch, &Message::new(ch, n), client, deadline).await
+}
+
+/// What one channel is sent for one notification, owned and serialisable (the outbox keeps it):
+/// the body (the payload for a webhook or command, `{"text"}` for Slack, null for a ping), and the
+/// verdict a ping's URL and a command's environment carry.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Message {
+    pub body: Value,
+    /// `ok`, `warn`, `crit`, `unknown` (`MCPMON_STATUS`).
+    pub status: String,
+    pub exit_code: u8,
+}
+
+impl Message {
+    pub fn new(ch: &Channel, n: &Notification<'_>) -> Message {
+        let body = match ch {
+            Channel::Webhook(_) | Channel::Command(_) => payload(n),
+            Channel::Slack(_) => json!({ "text": slack_text(n) }),
+            Channel::Ping(_) => Value::Null,
+        };
+        Message {
+            body,
+            status: n.status.as_str().to_string(),
+            exit_code: n.exit_code,
+        }
+    }
+}
+
+/// Sends a message to its channel within `deadline`; errors as `deliver`'s.
+pub async fn send(
+    ch: &Channel,
+    m: &Message,
+    client: &reqwest::Client,
+    deadline: Duration,
+) -> Result<Delivered, String> {
     let until = crate::model::checked::after(tokio::time::Instant::now(), deadline);
     match ch {
-        Channel::Webhook(url) => {
-            let body = json_bytes(&payload(n));
-            http::deliver(client, http::Method::PostJson(body), url, until, deadline).await
-        }
-        Channel::Slack(url) => {
-            let body = json_bytes(&json!({ "text": slack_text(n) }));
+        Channel::Webhook(url) | Channel::Slack(url) => {
+            let body = json_bytes(&m.body);
             http::deliver(client, http::Method::PostJson(body), url, until, deadline).await
         }
         Channel::Ping(url) => {
-            let url = ping_url(url, n.exit_code)?;
+            let url = ping_url(url, m.exit_code)?;
             http::deliver(client, http::Method::Get, &url, until, deadline).await
         }
         Channel::Command(argv) => {
-            let mut body = json_bytes(&payload(n));
+            let mut body = json_bytes(&m.body);
             body.push(b'\n');
-            command::deliver(argv, &body, n.status, n.exit_code, until, deadline).await
+            command::deliver(argv, &body, &m.status, m.exit_code, until, deadline).await
         }
     }
 }

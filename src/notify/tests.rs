@@ -285,6 +285,7 @@ fn from_report_takes_verdict_and_events() {
         ],
         observations: Vec::new(),
         events: Some(events()),
+        outbox: None,
     };
     let n = Notification::from_report(&report, "web-1");
     assert_eq!(n.status, Status::Warn);
@@ -293,6 +294,7 @@ fn from_report_takes_verdict_and_events() {
     assert_eq!(n.command, "alerts");
     let none = Report {
         events: None,
+        outbox: None,
         ..report.clone()
     };
     assert!(Notification::from_report(&none, "h").events.is_empty());

@@ -163,6 +163,7 @@ pub fn healthy() -> Report {
         findings: everything_findings("everything"),
         observations: vec![everything_http()],
         events: None,
+        outbox: None,
     }
 }
 
@@ -618,6 +619,7 @@ pub fn mixed() -> Report {
         findings,
         observations: vec![api, hub, hub_process, gateway, log, host, worker],
         events: None,
+        outbox: None,
     }
 }
 
@@ -671,6 +673,7 @@ pub fn auth_required() -> Report {
         )],
         observations: vec![obs],
         events: None,
+        outbox: None,
     }
 }
 
@@ -743,6 +746,7 @@ pub fn measure() -> Report {
         ],
         observations: vec![obs],
         events: None,
+        outbox: None,
     }
 }
 
@@ -783,6 +787,22 @@ pub fn alerts() -> Report {
             event: Event::Repeat(Status::Crit),
             status: Status::Crit,
             message: "the server closed stdout before answering initialize".into(),
+        },
+    ]);
+    r.outbox = Some(vec![
+        crate::model::OutboxEntry {
+            channel: "webhook (https://alerts.example.com)".into(),
+            created_at: r.generated_at - chrono::Duration::minutes(10),
+            attempts: 2,
+            events: 1,
+            last_error: Some("HTTP 503 Service Unavailable (2 attempts)".into()),
+        },
+        crate::model::OutboxEntry {
+            channel: "webhook (https://alerts.example.com)".into(),
+            created_at: r.generated_at,
+            attempts: 0,
+            events: 4,
+            last_error: None,
         },
     ]);
     r
@@ -931,6 +951,7 @@ pub fn validate() -> Report {
         ],
         observations: Vec::new(),
         events: None,
+        outbox: None,
     }
 }
 
@@ -991,6 +1012,7 @@ pub fn anomalies() -> Report {
         ],
         observations: Vec::new(),
         events: None,
+        outbox: None,
     }
 }
 
@@ -1227,5 +1249,6 @@ pub fn daily_report() -> Report {
         findings,
         observations: Vec::new(),
         events: None,
+        outbox: None,
     }
 }

@@ -32,6 +32,26 @@ struct WireReport<'a> {
     /// `alerts` only: the state changes of this run.
     #[serde(skip_serializing_if = "Option::is_none")]
     events: Option<Vec<WireEvent<'a>>>,
+    /// `alerts` only: the notifications not delivered yet (after this run's deliveries).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outbox: Option<WireOutbox<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireOutbox<'a> {
+    pending: usize,
+    /// Oldest first.
+    entries: Vec<WireOutboxEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireOutboxEntry<'a> {
+    /// Kind, scheme and host only: `webhook (https://example.com)`.
+    channel: &'a str,
+    created_at: String,
+    attempts: u32,
+    events: usize,
+    last_error: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -734,6 +754,21 @@ fn wire(report: &Report) -> WireReport<'_> {
                     message: &e.message,
                 })
                 .collect()
+        }),
+        outbox: report.outbox.as_ref().map(|entries| WireOutbox {
+            pending: entries.len(),
+            entries: entries
+                .iter()
+                .map(|e| WireOutboxEntry {
+                    channel: &e.channel,
+                    created_at: e
+                        .created_at
+                        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                    attempts: e.attempts,
+                    events: e.events,
+                    last_error: e.last_error.as_deref(),
+                })
+                .collect(),
         }),
     }
 }

@@ -105,6 +105,8 @@ pub struct Report {
     pub observations: Vec<Observation>,
     /// `alerts` only: what changed this run (fired, escalated, resolved).
     pub events: Option<Vec<AlertEvent>>,
+    /// `alerts` only: the notifications still waiting in the outbox after this run's deliveries.
+    pub outbox: Option<Vec<crate::model::OutboxEntry>>,
 }
 
 impl Report {
@@ -119,6 +121,9 @@ impl Report {
         for e in self.events.iter_mut().flatten() {
             f(&mut e.target);
             f(&mut e.message);
+        }
+        for o in self.outbox.iter_mut().flatten() {
+            o.last_error.each_text(f);
         }
     }
 

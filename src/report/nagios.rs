@@ -146,6 +146,7 @@ mod tests {
             findings,
             observations: Vec::new(),
             events: None,
+            outbox: None,
         }
     }
 

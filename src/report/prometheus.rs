@@ -175,6 +175,7 @@ mod tests {
             ],
             observations: Vec::new(),
             events: None,
+            outbox: None,
         };
         let mut out = Vec::new();
         render(&r, &mut out).unwrap();

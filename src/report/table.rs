@@ -263,6 +263,21 @@ pub fn alert_lines(
             sanitize(&e.message)
         )?;
     }
+    for o in report.outbox.iter().flatten() {
+        writeln!(
+            out,
+            "OUTBOX {} from {}: {} event(s), {} failed attempt(s){}",
+            o.channel,
+            o.created_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            o.events,
+            o.attempts,
+            match &o.last_error {
+                Some(e) => format!(", last: {}", sanitize(e)),
+                None => String::new(),
+            }
+        )?;
+    }
     Ok(())
 }
 

@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod detected;
 pub mod history;
 pub mod marks;
+pub mod outbox;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

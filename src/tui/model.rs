@@ -269,6 +269,7 @@ mod tests {
                 facts: Facts::Log(Box::new(l)),
             }],
             events: None,
+            outbox: None,
         }
     }
 

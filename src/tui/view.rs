@@ -293,6 +293,7 @@ mod tests {
                 .collect(),
             observations: Vec::new(),
             events: None,
+            outbox: None,
         }
     }
 

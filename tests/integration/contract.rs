@@ -19,6 +19,40 @@ struct Doc {
     summary: Summary,
     findings: Vec<Finding>,
     observations: Vec<Observation>,
+    /// `alerts` only.
+    #[serde(default)]
+    events: Option<Vec<AlertEvent>>,
+    /// `alerts` only.
+    #[serde(default)]
+    outbox: Option<Outbox>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlertEvent {
+    target: String,
+    probe: String,
+    check: String,
+    event: String,
+    status: String,
+    message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Outbox {
+    pending: usize,
+    entries: Vec<OutboxEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutboxEntry {
+    channel: String,
+    created_at: String,
+    attempts: u32,
+    events: usize,
+    last_error: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -198,6 +232,48 @@ fn healthy_and_failed_targets_match_the_schema() {
     }
     assert!(bad_raw["handshake_ms"].is_null());
     assert!(bad_raw["tools_count"].is_null());
+}
+
+#[test]
+fn alerts_events_and_outbox_match_the_schema() {
+    let home = tempdir();
+    let state = home.path().join("state");
+    let down = format!("http://127.0.0.1:{}/mcp", closed_port());
+    let hook = format!("webhook:http://127.0.0.1:{}/hook", closed_port());
+    let (code, stdout, _) = run(
+        home.path(),
+        &[
+            "alerts",
+            "--format",
+            "json",
+            "--state-dir",
+            state.to_str().unwrap(),
+            "--notify",
+            &hook,
+            &down,
+        ],
+    );
+    assert_eq!(code, 2);
+    let doc = parse(&stdout);
+    assert_eq!(doc.command, "alerts");
+    let events = doc.events.expect("events");
+    assert_eq!(events[0].event, "firing");
+    let outbox = doc.outbox.expect("outbox");
+    assert_eq!(outbox.pending, 1);
+    assert_eq!(outbox.entries.len(), 1);
+    let e = &outbox.entries[0];
+    assert_eq!((e.attempts, e.events), (1, 1));
+    assert!(
+        e.channel.starts_with("webhook (http://127.0.0.1:"),
+        "{}",
+        e.channel
+    );
+    assert!(chrono::DateTime::parse_from_rfc3339(&e.created_at).is_ok());
+    assert!(e.last_error.is_some());
+    // health has neither key
+    let (_, stdout, _) = run(home.path(), &["health", "--format", "json", &down]);
+    let doc = parse(&stdout);
+    assert!(doc.events.is_none() && doc.outbox.is_none());
 }
 
 #[test]

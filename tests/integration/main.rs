@@ -13,6 +13,7 @@ mod history;
 mod hostile;
 mod house;
 mod measure;
+mod outbox;
 mod peers;
 mod probes;
 mod secrets;

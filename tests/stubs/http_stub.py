@@ -31,7 +31,9 @@ Modes:
                and STUB_KEY (PEM files).
   receiver     a webhook receiver: answers 200 "ok" to everything and appends one line per request,
                `METHOD PATH BODY` (the body on one line), to the file named by STUB_BODIES; with
-               STUB_ANNOUNCE set it also prints `REQ METHOD PATH` on stdout per request.
+               STUB_ANNOUNCE set it also prints `REQ METHOD PATH` on stdout per request. While the file
+               named by STUB_DOWN_FILE exists it answers 503 instead and records nothing (a receiver
+               that is down, brought back by removing the file).
   load-faults  legacy-ok, but the k-th ping (counted from 0 across connections) is answered by
                k % 6: 0 JSON with Content-Length; 1 an SSE stream (chunked) that ends after the
                reply; 2 an SSE stream that stays open 300 ms after the reply; 3 JSON with
@@ -321,6 +323,9 @@ class Handler(BaseHTTPRequestHandler):
         return self.mode_not_found(msg)
 
     def mode_receiver(self, msg):
+        down = os.environ.get("STUB_DOWN_FILE")
+        if down and os.path.exists(down):
+            return self.reply(503, b"down", "text/plain")
         if os.environ.get("STUB_ANNOUNCE"):
             # one line per request on stdout, so a test can wait for traffic without sleeping
             with LOG_LOCK:
