@@ -84,16 +84,30 @@ async fn probe_all(
     marks: Option<&marks::Marks>,
     limits: &Arc<Limits>,
 ) -> (Vec<Observation>, Vec<crate::model::Finding>) {
-    let mut set = tokio::task::JoinSet::new();
-    let mut slots: Vec<(usize, crate::model::Kind)> = Vec::new();
-    for (ti, t) in targets.iter().enumerate() {
-        for (pi, spec) in t.probes().iter().enumerate() {
-            let slot = slots.len();
-            slots.push((ti, spec.kind()));
+    // Samples of CPU use (a process's, the host's) are taken first, before any request of this round
+    // goes out: the load mcpmon causes is not the load it reports.
+    let samples =
+        |k: crate::model::Kind| matches!(k, crate::model::Kind::Process | crate::model::Kind::Host);
+    let mut slots: Vec<(usize, usize, crate::model::Kind)> = Vec::new();
+    for phase in [true, false] {
+        for (ti, t) in targets.iter().enumerate() {
+            for (pi, spec) in t.probes().iter().enumerate() {
+                if samples(spec.kind()) == phase {
+                    slots.push((ti, pi, spec.kind()));
+                }
+            }
+        }
+    }
+    let first = slots.iter().filter(|s| samples(s.2)).count();
+    let mut results: Vec<Option<Observation>> = vec![None; slots.len()];
+    for phase in [0..first, first..slots.len()] {
+        let mut set = tokio::task::JoinSet::new();
+        for slot in phase {
+            let (ti, pi, _) = slots[slot];
             let targets = Arc::clone(targets);
             let client = client.clone();
             let limits = Arc::clone(limits);
-            let host = probe::host_of(spec);
+            let host = probe::host_of(&targets[ti].probes()[pi]);
             set.spawn(async move {
                 let _slots = limits.enter(host).await;
                 let target = &targets[ti];
@@ -103,17 +117,20 @@ async fn probe_all(
                 )
             });
         }
-    }
-    let mut results: Vec<Option<Observation>> = vec![None; slots.len()];
-    while let Some(res) = set.join_next().await {
-        if let Ok((slot, obs)) = res {
-            results[slot] = Some(obs);
+        while let Some(res) = set.join_next().await {
+            if let Ok((slot, obs)) = res {
+                results[slot] = Some(obs);
+            }
         }
     }
+    // back in report order: target by target, each target's probes in `Kind` order
+    let mut order: Vec<usize> = (0..slots.len()).collect();
+    order.sort_by_key(|&i| (slots[i].0, slots[i].1));
     let mut findings = Vec::new();
     let mut observations = Vec::new();
-    for (slot, obs) in results.into_iter().enumerate() {
-        let (ti, kind) = slots[slot];
+    for slot in order {
+        let (ti, _, kind) = slots[slot];
+        let obs = results[slot].take();
         let target = &targets[ti];
         // A probe task can only be missing if it panicked; say so rather than drop the target.
         let mut obs = obs.unwrap_or_else(|| probe::run_failed(target, kind, now));

@@ -240,6 +240,11 @@ pub struct LogFacts {
     pub bytes_scanned: u64,
     /// Reading stopped at `MAX_SCAN_BYTES` before `entries` were found or the file start was reached.
     pub scan_limited: bool,
+    /// The longest run of one line repeated back to back (its text, cut, and its length), when a line
+    /// was repeated more than 100 times in a row (a storm). Only 10 of its copies count as entries, so a
+    /// storm (mcp-hub writes thousands of `client disconnected` lines when an SSE client leaves) cannot
+    /// push what came before it out of the last-N-entries window.
+    pub storm: Option<(String, usize)>,
     /// How the file changed since the last look (set by the caller from its stored marks; `None` when
     /// no state is kept).
     pub growth: Option<Growth>,
@@ -339,6 +344,9 @@ pub struct ProcessFacts {
     pub selector: String,
     /// The running processes found, sorted by pid (a pattern or a shared port may find several; never empty).
     pub processes: Vec<ProcessInfo>,
+    /// How long CPU use was sampled for (none when it was not): a round samples processes before any
+    /// of its own requests go out, so the figure never counts the load mcpmon itself causes.
+    pub cpu_window: Option<Duration>,
 }
 
 /// The filesystem holding one requested path, as `df` reports it.

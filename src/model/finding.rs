@@ -47,6 +47,8 @@ impl CheckId {
     pub const PROCESS_RSS: CheckId = CheckId::of("process_rss");
     pub const LOG_ERRORS: CheckId = CheckId::of("log_errors");
     pub const LOG_SIZE: CheckId = CheckId::of("log_size");
+    /// One line repeated back to back hundreds of times (a log storm).
+    pub const LOG_STORM: CheckId = CheckId::of("log_storm");
     pub const HOST_MEMORY: CheckId = CheckId::of("host_memory");
     pub const TLS_EXPIRY: CheckId = CheckId::of("tls_expiry");
     pub const SUCCESS_RATE: CheckId = CheckId::of("success_rate");

@@ -231,6 +231,9 @@ impl Texts for LogFacts {
         self.patterns.each_text(f);
         self.last_error.each_text(f);
         self.newest_timestamp.each_text(f);
+        if let Some((line, _)) = &mut self.storm {
+            f(line);
+        }
     }
 }
 

@@ -30,6 +30,16 @@ pub const LAST_ERROR_CHARS: usize = 300;
 /// The normalised level names, every one always present in `LogFacts::levels`.
 pub const LEVEL_NAMES: [&str; 6] = ["error", "warn", "info", "debug", "trace", "other"];
 
+/// A line repeated back to back more than this many times is a storm (`LogFacts::storm`).
+pub const STORM_AT: usize = 100;
+/// Of a storm, this many copies count as entries; the rest are skipped, so the window reaches past it.
+pub const REPEATS_COUNTED: usize = 10;
+/// At most this many copies of a storm are skipped (then they count again): the scan stays bounded
+/// whatever the file holds.
+pub const MAX_STORM_LINES: usize = 100_000;
+/// `LogFacts::storm`'s line is cut to this many characters.
+const STORM_LINE_CHARS: usize = 160;
+
 /// How many times a read is restarted when the file shrinks under it (truncation or rewrite while reading).
 const ATTEMPTS: usize = 3;
 
@@ -296,6 +306,31 @@ struct Tally {
     newest_timestamp: Option<String>,
     invalid_utf8: usize,
     truncated: usize,
+    /// The line just read (newest first) and how many times in a row it has been seen.
+    run: Run,
+    /// The longest run over `STORM_AT` so far.
+    storm: Option<(String, usize)>,
+}
+
+#[derive(Default)]
+struct Run {
+    line: Vec<u8>,
+    /// Whether `line` is the head of a longer line (a copy of it is only a copy if also cut).
+    truncated: bool,
+    count: usize,
+    /// What one copy of the line adds to the counts.
+    contribution: Option<Contribution>,
+}
+
+/// What one entry adds to a `Tally`.
+#[derive(Clone)]
+struct Contribution {
+    json: bool,
+    level: usize,
+    truncated: bool,
+    invalid_utf8: bool,
+    /// Indices of the patterns it matches.
+    patterns: Vec<usize>,
 }
 
 impl Tally {
@@ -322,14 +357,45 @@ impl Tally {
             newest_timestamp: None,
             invalid_utf8: 0,
             truncated: 0,
+            run: Run::default(),
+            storm: None,
         }
     }
 
-    /// Counts one line (without its '\n'); returns whether more entries are wanted.
+    /// Counts one line (without its '\n'); returns whether more lines are wanted.
+    ///
+    /// A line repeated back to back counts every time, unless the run grows past `STORM_AT` copies:
+    /// then only its first `REPEATS_COUNTED` copies count (the rest are taken back) and reading goes on
+    /// past the storm — at most `MAX_STORM_LINES` skipped — so what was written before it stays in the
+    /// window. While a run could still become a storm, reading goes on past the window; copies beyond it
+    /// are taken back if the run stays short.
     fn add(&mut self, raw: &[u8], truncated: bool) -> bool {
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         if raw.iter().all(u8::is_ascii_whitespace) {
-            return self.entries < self.want;
+            return self.wants_more();
+        }
+        if self.run.count > 0 && self.run.line == raw && self.run.truncated == truncated {
+            self.run.count += 1;
+            let n = self.run.count;
+            if n <= STORM_AT {
+                if let Some(c) = self.run.contribution.clone() {
+                    self.apply(&c, 1);
+                }
+            } else if n == STORM_AT + 1 {
+                if let Some(c) = self.run.contribution.clone() {
+                    self.apply(&c, -((STORM_AT - REPEATS_COUNTED) as i64));
+                }
+            } else if n > STORM_AT + MAX_STORM_LINES {
+                // a storm without end: stop skipping, read the rest as entries again
+                if let Some(c) = self.run.contribution.clone() {
+                    self.apply(&c, 1);
+                }
+            }
+            return self.wants_more();
+        }
+        self.end_run();
+        if self.entries >= self.want {
+            return false;
         }
         let text: Cow<'_, str> = match std::str::from_utf8(raw) {
             Ok(s) => Cow::Borrowed(s),
@@ -337,44 +403,95 @@ impl Tally {
             Err(e) if truncated && e.error_len().is_none() => {
                 Cow::Borrowed(std::str::from_utf8(&raw[..e.valid_up_to()]).unwrap_or_default())
             }
-            Err(_) => {
-                self.invalid_utf8 += 1;
-                String::from_utf8_lossy(raw)
-            }
+            Err(_) => String::from_utf8_lossy(raw),
         };
         let entry = parse_entry(&text);
-        self.entries += 1;
-        if truncated {
-            self.truncated += 1;
-        }
-        if entry.json {
-            self.json += 1;
-        }
-        self.levels[entry.level.index()] += 1;
+        let c = Contribution {
+            json: entry.json,
+            level: entry.level.index(),
+            truncated,
+            invalid_utf8: std::str::from_utf8(raw).is_err() && !truncated,
+            patterns: if self.patterns.is_empty() {
+                Vec::new()
+            } else {
+                let lower = text.to_lowercase();
+                self.patterns
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (_, needles, _))| {
+                        needles.iter().any(|n| lower.contains(n.as_str()))
+                    })
+                    .map(|(i, _)| i)
+                    .collect()
+            },
+        };
         if entry.level == Level::Error && self.last_error.is_none() {
             self.last_error = Some(cut_chars(entry.message.trim(), LAST_ERROR_CHARS));
         }
         if self.newest_timestamp.is_none() {
             self.newest_timestamp = entry.timestamp.map(Cow::into_owned);
         }
-        if !self.patterns.is_empty() {
-            let lower = text.to_lowercase();
-            for (_, needles, count) in &mut self.patterns {
-                if needles.iter().any(|n| lower.contains(n.as_str())) {
-                    *count += 1;
-                }
+        self.apply(&c, 1);
+        self.run.line.clear();
+        self.run.line.extend_from_slice(raw);
+        self.run.count = 1;
+        self.run.truncated = truncated;
+        self.run.contribution = Some(c);
+        self.wants_more()
+    }
+
+    /// More lines are wanted while the window is not full, or while the current run is past the
+    /// window but may still turn out a storm (or is one being skipped).
+    fn wants_more(&self) -> bool {
+        self.entries < self.want
+            || (self.run.count > REPEATS_COUNTED && self.run.count <= STORM_AT + MAX_STORM_LINES)
+    }
+
+    /// Adds `times` copies of one line's contribution (negative: takes them back).
+    fn apply(&mut self, c: &Contribution, times: i64) {
+        let add = |n: &mut usize| *n = n.saturating_add_signed(times as isize);
+        add(&mut self.entries);
+        if c.json {
+            add(&mut self.json);
+        }
+        if c.truncated {
+            add(&mut self.truncated);
+        }
+        if c.invalid_utf8 {
+            add(&mut self.invalid_utf8);
+        }
+        add(&mut self.levels[c.level]);
+        for &i in &c.patterns {
+            add(&mut self.patterns[i].2);
+        }
+    }
+
+    /// Ends the current run: a storm is remembered (the longest), a short run that was read past the
+    /// window gives back the copies beyond it.
+    fn end_run(&mut self) {
+        let n = self.run.count;
+        if n > STORM_AT {
+            if self.storm.as_ref().is_none_or(|(_, m)| n > *m) {
+                let text = String::from_utf8_lossy(&self.run.line);
+                self.storm = Some((cut_chars(text.trim(), STORM_LINE_CHARS), n));
+            }
+        } else if self.entries > self.want {
+            if let Some(c) = self.run.contribution.clone() {
+                let excess = (self.entries - self.want) as i64;
+                self.apply(&c, -excess);
             }
         }
-        self.entries < self.want
+        self.run.count = 0;
     }
 
     fn into_facts(
-        self,
+        mut self,
         size: u64,
         modified: Option<SystemTime>,
         file_id: Option<(u64, u64)>,
         scan: Scanned,
     ) -> LogFacts {
+        self.end_run();
         let format = if self.entries == 0 {
             LogFormat::Empty
         } else if self.json == self.entries {
@@ -408,6 +525,7 @@ impl Tally {
             truncated_lines: self.truncated,
             bytes_scanned: scan.bytes_read,
             scan_limited: scan.limited,
+            storm: self.storm,
         }
     }
 }
@@ -791,6 +909,64 @@ mod tests {
     }
 
     #[test]
+    fn a_storm_of_one_line_does_not_push_earlier_errors_out_of_the_window() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::new();
+        for i in 0..5 {
+            text.push_str(&format!("ERROR real failure {i}\n"));
+        }
+        for _ in 0..3000 {
+            text.push_str("'mcpmon' client disconnected from MCP HUB\n");
+        }
+        let path = write_file(&dir, "hub.log", text.as_bytes());
+        let facts = tail(&path, 100);
+        assert_eq!(
+            facts.storm,
+            Some((
+                "'mcpmon' client disconnected from MCP HUB".to_string(),
+                3000
+            ))
+        );
+        // ten copies count, the rest do not: the five errors before the storm are still in the window
+        assert_eq!(facts.entries_read, 15);
+        assert_eq!(level(&facts, "error"), 5);
+        assert_eq!(facts.last_error.as_deref(), Some("ERROR real failure 4"));
+    }
+
+    #[test]
+    fn a_storm_without_end_is_skipped_for_a_bounded_number_of_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut content = "ERROR before the storm\n".to_string();
+        content.push_str(&"same line\n".repeat(250_000));
+        let path = write_file(&dir, "storm.log", content.as_bytes());
+        let facts = tail(&path, 100);
+        assert_eq!(facts.entries_read, 100);
+        let (line, n) = facts.storm.clone().unwrap();
+        assert_eq!(line, "same line");
+        assert!(n > MAX_STORM_LINES, "{n}");
+        assert_eq!(
+            level(&facts, "error"),
+            0,
+            "the storm is too long to see past"
+        );
+        let bound = (STORM_AT + MAX_STORM_LINES + 100) * "same line\n".len() + 2 * BLOCK_BYTES;
+        assert!(
+            facts.bytes_scanned < bound as u64,
+            "{}",
+            facts.bytes_scanned
+        );
+    }
+
+    #[test]
+    fn a_few_repeats_count_as_entries_and_are_no_storm() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_file(&dir, "a.log", "ERROR same\n".repeat(10).as_bytes());
+        let facts = tail(&path, 100);
+        assert_eq!(level(&facts, "error"), 10);
+        assert_eq!(facts.storm, None);
+    }
+
+    #[test]
     fn only_the_last_n_entries_are_counted() {
         let dir = tempfile::tempdir().unwrap();
         let mut content = String::new();
@@ -824,8 +1000,9 @@ mod tests {
         let after_len = BLOCK_BYTES - 1500;
         let mut after = String::new();
         let mut after_lines = 0;
+        // distinct lines: a line repeated back to back is a storm, read differently
         while after.len() + 2 * 80 < after_len {
-            after.push_str(&format!("{:<79}\n", "INFO after"));
+            after.push_str(&format!("{:<79}\n", format!("INFO after {after_lines}")));
             after_lines += 1;
         }
         after.push_str(&format!(
@@ -864,12 +1041,17 @@ mod tests {
     #[test]
     fn bytes_read_do_not_grow_with_the_file() {
         let dir = tempfile::tempdir().unwrap();
-        let line = format!(
-            "{}\n",
-            r#"{"level":"info","msg":"steady state, nothing to see"}"#
-        );
-        let small = write_file(&dir, "small.jsonl", line.repeat(5_000).as_bytes());
-        let big_content = line.repeat(400_000); // ~22 MB
+        // distinct lines: a line repeated back to back is a storm, read past (bounded, tested below)
+        let lines = |n: usize| -> String {
+            (0..n)
+                .map(|i| {
+                    format!(r#"{{"level":"info","msg":"steady state, nothing to see","n":{i:06}}}"#)
+                        + "\n"
+                })
+                .collect()
+        };
+        let small = write_file(&dir, "small.jsonl", lines(5_000).as_bytes());
+        let big_content = lines(400_000); // ~25 MB
         let big = write_file(&dir, "big.jsonl", big_content.as_bytes());
         let s = tail(&small, 100);
         let b = tail(&big, 100);

@@ -39,6 +39,13 @@ const TCP_LISTEN: &str = "0A";
 /// `Failure` with `Reason::ProcessNotFound` naming what was looked for (a zombie counts as not running), except
 /// a `Port` on which nothing listens at all, which is `Reason::PortClosed`.
 pub fn probe(spec: &ProcessSpec) -> Result<ProcessFacts, Failure> {
+    let mut facts = select_and_sample(spec)?;
+    facts.cpu_window = (!spec.cpu_sample.is_zero())
+        .then(|| spec.cpu_sample.max(sysinfo::MINIMUM_CPU_UPDATE_INTERVAL));
+    Ok(facts)
+}
+
+fn select_and_sample(spec: &ProcessSpec) -> Result<ProcessFacts, Failure> {
     match &spec.selector {
         Selector::Pid(pid) => {
             let processes = sample_named(*pid, spec.cpu_sample)
@@ -46,6 +53,7 @@ pub fn probe(spec: &ProcessSpec) -> Result<ProcessFacts, Failure> {
             Ok(ProcessFacts {
                 selector: format!("pid {pid}"),
                 processes,
+                cpu_window: None,
             })
         }
         Selector::PidFile(path) => {
@@ -59,6 +67,7 @@ pub fn probe(spec: &ProcessSpec) -> Result<ProcessFacts, Failure> {
             Ok(ProcessFacts {
                 selector: format!("pid file {} (pid {pid})", path.display()),
                 processes,
+                cpu_window: None,
             })
         }
         Selector::Port(port) => {
@@ -76,6 +85,7 @@ pub fn probe(spec: &ProcessSpec) -> Result<ProcessFacts, Failure> {
             Ok(ProcessFacts {
                 selector: format!("TCP port {port} ({})", pid_list_of(&processes)),
                 processes,
+                cpu_window: None,
             })
         }
         Selector::Pattern(pattern) => probe_pattern(pattern, spec.cpu_sample),
@@ -285,6 +295,7 @@ fn probe_pattern(pattern: &str, cpu_sample: Duration) -> Result<ProcessFacts, Fa
     Ok(ProcessFacts {
         selector: format!("{described} ({})", pid_list_of(&processes)),
         processes,
+        cpu_window: None,
     })
 }
 

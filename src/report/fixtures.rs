@@ -272,6 +272,7 @@ pub fn mixed() -> Report {
                 open_fds: Some(42),
                 listening_ports: vec![37373],
             }],
+            cpu_window: Some(std::time::Duration::from_millis(250)),
         })),
     );
     hub_process.started_at = at(3);

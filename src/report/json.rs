@@ -355,6 +355,14 @@ struct WireLog<'a> {
     growth: Option<&'a str>,
     /// Bytes added (grew) or removed (truncated, negative) since the last look.
     growth_bytes: Option<i64>,
+    /// The longest run of one line repeated back to back past 10 copies (a log storm), or null.
+    storm: Option<WireStorm<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireStorm<'a> {
+    line: &'a str,
+    times: usize,
 }
 
 #[derive(Serialize)]
@@ -611,6 +619,10 @@ fn observation<'a>(o: &'a Observation, status: Status) -> WireObservation<'a> {
             bytes_scanned: l.bytes_scanned,
             growth: l.growth.map(growth_name),
             growth_bytes: l.growth.and_then(growth_bytes),
+            storm: l.storm.as_ref().map(|(line, times)| WireStorm {
+                line,
+                times: *times,
+            }),
         }),
     }
 }

@@ -123,6 +123,7 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
         };
         out.push(f);
     }
+    out.push(storm(t, l));
     // a cycle needs both halves: client-disconnect noise alone (mcp-hub logs thousands of
     // "client disconnected" lines when an SSE client leaves) is not a server flapping
     let flaps = l
@@ -145,4 +146,77 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
         described,
     ));
     out
+}
+
+/// One line repeated back to back hundreds of times: WARN, naming the line. The copies were not counted
+/// as entries (the window still shows what came before), but a storm fills the disk and drowns a reader.
+fn storm(t: &str, l: &LogFacts) -> Finding {
+    match &l.storm {
+        Some((line, n)) => Finding::new(
+            t,
+            Kind::Log,
+            CheckId::LOG_STORM,
+            Status::Warn,
+            None,
+            format!(
+                "one line written {n} times in a row: \"{line}\" (a log storm; the repeats are not counted as entries, so the window still covers what came before){}",
+                if line.contains("client disconnected") {
+                    " — mcp-hub 4.x writes thousands of these whenever an SSE client leaves, mcpmon's own check of its /mcp endpoint included; check such a hub through its REST API (`hub`)"
+                } else {
+                    ""
+                }
+            ),
+        )
+        .value(*n as f64)
+        .unit(Unit::Count),
+        None => Finding::new(
+            t,
+            Kind::Log,
+            CheckId::LOG_STORM,
+            Status::Ok,
+            None,
+            "no line repeated in a storm".into(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Facts, Observation};
+
+    fn judged(storm: Option<(&str, usize)>) -> Vec<Finding> {
+        let l = LogFacts {
+            storm: storm.map(|(s, n)| (s.to_string(), n)),
+            ..Default::default()
+        };
+        let obs = Observation {
+            target: "hub".into(),
+            endpoint: "/var/log/hub.log".into(),
+            started_at: chrono::DateTime::UNIX_EPOCH,
+            duration: std::time::Duration::ZERO,
+            failure: None,
+            facts: Facts::Log(Box::new(l.clone())),
+        };
+        findings(&obs, &l, &Checks::default())
+    }
+
+    fn storm_finding(f: &[Finding]) -> &Finding {
+        f.iter().find(|f| f.check == CheckId::LOG_STORM).unwrap()
+    }
+
+    #[test]
+    fn a_storm_is_a_warning_that_names_the_line_and_the_hub_case() {
+        let f = judged(Some(("'mcpmon' client disconnected from MCP HUB", 2400)));
+        let s = storm_finding(&f);
+        assert_eq!(s.status, Status::Warn);
+        assert_eq!(s.value, Some(2400.0));
+        assert!(s.message.contains("2400 times in a row"), "{}", s.message);
+        assert!(s.message.contains("REST API"), "{}", s.message);
+    }
+
+    #[test]
+    fn no_storm_is_ok() {
+        assert_eq!(storm_finding(&judged(None)).status, Status::Ok);
+    }
 }

@@ -66,6 +66,13 @@ pub fn findings(obs: &Observation, p: &ProcessFacts, checks: &Checks) -> Vec<Fin
         ),
     ));
     let cpu = sum(p.processes.iter().map(|i| i.cpu_percent));
+    let window = match p.cpu_window {
+        Some(w) => format!(
+            " % of one core (over {} ms, before mcpmon's own requests)",
+            w.as_millis()
+        ),
+        None => " % of one core".to_string(),
+    };
     out.extend(judged(
         t,
         CheckId::PROCESS_CPU,
@@ -73,7 +80,7 @@ pub fn findings(obs: &Observation, p: &ProcessFacts, checks: &Checks) -> Vec<Fin
         checks.process_cpu_percent,
         "CPU",
         Unit::Percent,
-        " % of one core",
+        &window,
     ));
     let mem = sum(p.processes.iter().map(|i| i.memory_percent));
     out.extend(judged(

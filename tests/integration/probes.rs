@@ -398,6 +398,34 @@ fn process_found_by_port_with_its_resources() {
 }
 
 #[test]
+fn process_cpu_is_sampled_before_mcpmons_own_requests() {
+    // The `busy` stub spins the CPU for 300 ms on every request and uses none when idle: a CPU sample
+    // that overlaps mcpmon's own MCP check of it reads the load mcpmon caused (issue 18: 61-84 % on an
+    // idle mcp-hub); one taken before the round's requests reads an idle server.
+    let home = tempdir();
+    let s = HttpStub::start("busy");
+    let cfg = config_with(
+        home.path(),
+        json!({"busy": {"url": s.url("/mcp"), "process": {"port": s.port}}}),
+    );
+    let (code, doc) = health_json(home.path(), &["-c", &cfg]);
+    assert_ne!(code, 3, "{doc:#}");
+    let cpu = finding(&doc, "busy", "process_cpu");
+    let value = cpu["value"].as_f64().unwrap();
+    assert!(
+        value < 50.0,
+        "the sample counted mcpmon's own load: {cpu:#}"
+    );
+    let message = cpu["message"].as_str().unwrap();
+    assert!(
+        message.contains("before mcpmon's own requests"),
+        "the finding says what window it covers: {message}"
+    );
+    // the MCP check did make the server busy (the requests went out)
+    assert_eq!(finding(&doc, "busy", "connect")["status"], "ok", "{doc:#}");
+}
+
+#[test]
 fn missing_process_and_closed_port() {
     let home = tempdir();
     let (code, doc) = health_json(

@@ -63,6 +63,8 @@ Modes:
                /api/health is a ready mcp-hub whose server "s1" failed with "auth failed: ECHO";
                /health answers 503 "unhealthy: ECHO"; any other POST (a webhook) answers 500
                "bad hook PATH" (the webhook's path is its token).
+  busy         legacy-ok, but every request first spins the CPU for 300 ms (a server whose CPU use is
+               all caused by the requests it gets: idle, it uses none).
   legacy-ok    minimal correct Streamable HTTP (2025-06-18) server on /mcp:
                server/discover -> 400 "Server not initialized"; initialize -> 200
                with Mcp-Session-Id: stub-session-1; notifications -> 202;
@@ -81,7 +83,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 MODE = sys.argv[1] if len(sys.argv) == 2 else None
 MODES = {"html", "auth", "forbidden", "error500", "endless", "endless-sse", "die-mid",
          "hang", "not-found", "legacy-ok", "load-faults", "resume", "server-request", "health-json", "tls-json", "receiver",
-         "modern-open", "modern-guarded", "modern-discover-once", "hostile-hub", "echo-secrets"}
+         "modern-open", "modern-guarded", "modern-discover-once", "hostile-hub", "echo-secrets", "busy"}
 KNOWN_VERSIONS = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}
 SESSION = "stub-session-1"
 HTML = (b'<!doctype html><html><head><title>App</title></head>'
@@ -198,6 +200,12 @@ class Handler(BaseHTTPRequestHandler):
         if self.command == "POST":
             return self.reply(500, f"bad hook {self.path}".encode(), "text/plain")
         self.reply(405)
+
+    def mode_busy(self, msg):
+        end = time.process_time() + 0.3
+        while time.process_time() < end:
+            pass
+        self.mode_legacy_ok(msg)
 
     def mode_html(self, msg):
         self.reply(200, HTML, "text/html; charset=utf-8")
