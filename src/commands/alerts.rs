@@ -77,7 +77,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Re
             .save()
             .with_context(|| format!("writing the alert state in {}", state_dir.display()))?;
         // Into the outbox while the alert state is still locked: the outbox order is the evaluation order.
-        let n = crate::notify::Notification::from_report(&report, &host);
+        let n = report.notification(&host);
         let queued = crate::notify::outbox::enqueue(&state_dir, &channels, &n);
         drop(locked);
         match queued {
@@ -124,7 +124,7 @@ async fn send_once(
     channels: &[crate::notify::Channel],
     client: &reqwest::Client,
 ) {
-    let n = crate::notify::Notification::from_report(report, host);
+    let n = report.notification(host);
     for ch in channels {
         if !crate::notify::outbox::wants(ch, &n) {
             continue;

@@ -15,7 +15,6 @@ mod tests;
 
 use crate::model::Status;
 use crate::model::{AlertEvent, Event};
-use crate::report::Report;
 
 use chrono::{DateTime, Utc};
 use reqwest::Url;
@@ -182,21 +181,6 @@ pub struct Notification<'a> {
     pub events: &'a [AlertEvent],
     /// The machine name shown in the message (the caller passes it).
     pub host: &'a str,
-}
-
-impl<'a> Notification<'a> {
-    /// The notification for a report: its overall status, exit code and events.
-    pub fn from_report(report: &'a Report, host: &'a str) -> Self {
-        let status = report.status();
-        Notification {
-            command: report.command,
-            generated_at: report.generated_at,
-            status,
-            exit_code: status.exit_code(),
-            events: report.events.as_deref().unwrap_or(&[]),
-            host,
-        }
-    }
 }
 
 /// The JSON document sent to webhooks and on a command's stdin:

@@ -4,6 +4,7 @@
 use super::*;
 use crate::model::Finding;
 use crate::model::Kind;
+use crate::report::Report;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -287,7 +288,7 @@ fn from_report_takes_verdict_and_events() {
         events: Some(events()),
         outbox: None,
     };
-    let n = Notification::from_report(&report, "web-1");
+    let n = report.notification("web-1");
     assert_eq!(n.status, Status::Warn);
     assert_eq!(n.exit_code, 1);
     assert_eq!(n.events.len(), 2);
@@ -297,7 +298,7 @@ fn from_report_takes_verdict_and_events() {
         outbox: None,
         ..report.clone()
     };
-    assert!(Notification::from_report(&none, "h").events.is_empty());
+    assert!(none.notification("h").events.is_empty());
 }
 
 #[test]

@@ -127,6 +127,19 @@ impl Report {
         }
     }
 
+    /// What `alerts` notifies about this report: its overall status, exit code and events.
+    pub fn notification<'a>(&'a self, host: &'a str) -> crate::notify::Notification<'a> {
+        let status = self.status();
+        crate::notify::Notification {
+            command: self.command,
+            generated_at: self.generated_at,
+            status,
+            exit_code: status.exit_code(),
+            events: self.events.as_deref().unwrap_or(&[]),
+            host,
+        }
+    }
+
     /// The overall verdict: the worst finding.
     pub fn status(&self) -> Status {
         worst(self.findings.iter().map(|f| f.status))
