@@ -83,7 +83,7 @@ _mcpmon() {
 
     case "${cmd}" in
         mcpmon)
-            opts="-c -t -f -h -V --config --target --state-dir --format --color --timeout --help --version health alerts measure validate record anomalies daily-summary dashboard completions help"
+            opts="-c -t -f -h -V --config --target --state-dir --format --color --timeout --startup-timeout --help --version health alerts measure validate record anomalies daily-summary dashboard completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -125,6 +125,10 @@ _mcpmon() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --startup-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -133,7 +137,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__alerts)
-            opts="-H -c -t -f -h -V --hub --deep --hub-config --jobs --per-host --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --for --consecutive --recover-after --flap-changes --flap-window --notify --outbox-max-age --repeat --warning --critical --dry-run --config --target --state-dir --format --color --timeout --help --version"
+            opts="-H -c -t -f -h -V --hub --deep --hub-config --jobs --per-host --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --for --consecutive --recover-after --flap-changes --flap-window --notify --outbox-max-age --repeat --warning --critical --dry-run --config --target --state-dir --format --color --timeout --startup-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -283,6 +287,10 @@ _mcpmon() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --startup-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -291,7 +299,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__anomalies)
-            opts="-H -c -t -f -h -V --hub --deep --hub-config --jobs --per-host --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --window --max-clients --config --target --state-dir --format --color --timeout --help --version"
+            opts="-H -c -t -f -h -V --hub --deep --hub-config --jobs --per-host --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --window --max-clients --config --target --state-dir --format --color --timeout --startup-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -409,6 +417,10 @@ _mcpmon() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --startup-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -417,7 +429,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__completions)
-            opts="-c -t -f -h -V --config --target --state-dir --format --color --timeout --help --version bash elvish fish powershell zsh"
+            opts="-c -t -f -h -V --config --target --state-dir --format --color --timeout --startup-timeout --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -459,6 +471,10 @@ _mcpmon() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --startup-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -467,7 +483,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__daily__subcmd__summary)
-            opts="-o -c -t -f -h -V --date --since --tz --output --rule --config --target --state-dir --format --color --timeout --help --version"
+            opts="-o -c -t -f -h -V --date --since --tz --output --rule --config --target --state-dir --format --color --timeout --startup-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -533,6 +549,10 @@ _mcpmon() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --startup-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -541,7 +561,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__dashboard)
-            opts="-H -c -t -f -h -V --hub --deep --hub-config --jobs --per-host --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --interval --once --config --target --state-dir --format --color --timeout --help --version"
+            opts="-H -c -t -f -h -V --hub --deep --hub-config --jobs --per-host --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --interval --once --config --target --state-dir --format --color --timeout --startup-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -655,6 +675,10 @@ _mcpmon() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --startup-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -663,7 +687,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__health)
-            opts="-H -w -c -t -f -h -V --hub --deep --hub-config --jobs --per-host --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --watch --interval --count --record --config --target --state-dir --format --color --timeout --help --version"
+            opts="-H -w -c -t -f -h -V --hub --deep --hub-config --jobs --per-host --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --watch --interval --count --record --config --target --state-dir --format --color --timeout --startup-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -778,6 +802,10 @@ _mcpmon() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --startup-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -943,7 +971,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__measure)
-            opts="-n -z -j -q -H -c -t -f -h -V --requests --duration --concurrency --method --warmup --rate --tool --args --allow-side-effects --transport --era --header --http --body --observe --window --metric --save-baseline --compare --warn --crit --config --target --state-dir --format --color --timeout --help --version"
+            opts="-n -z -j -q -H -c -t -f -h -V --requests --duration --concurrency --method --warmup --rate --tool --args --allow-side-effects --transport --era --header --http --body --observe --window --metric --save-baseline --compare --warn --crit --config --target --state-dir --format --color --timeout --startup-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1085,6 +1113,10 @@ _mcpmon() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --startup-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1093,7 +1125,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__record)
-            opts="-H -c -t -f -h -V --hub --deep --hub-config --jobs --per-host --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --interval --full-every --once --light --retention --compact-after --compact-to --config --target --state-dir --format --color --timeout --help --version"
+            opts="-H -c -t -f -h -V --hub --deep --hub-config --jobs --per-host --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --interval --full-every --once --light --retention --compact-after --compact-to --config --target --state-dir --format --color --timeout --startup-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1223,6 +1255,10 @@ _mcpmon() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --startup-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1231,7 +1267,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__validate)
-            opts="-H -c -t -f -h -V --hub --deep --hub-config --jobs --per-host --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --section --check-type --record --strict --config --target --state-dir --format --color --timeout --help --version"
+            opts="-H -c -t -f -h -V --hub --deep --hub-config --jobs --per-host --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --section --check-type --record --strict --config --target --state-dir --format --color --timeout --startup-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1346,6 +1382,10 @@ _mcpmon() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --startup-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

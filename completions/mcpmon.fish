@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_mcpmon_global_optspecs
-    string join \n c/config= t/target= state-dir= f/format= color= timeout= h/help V/version
+    string join \n c/config= t/target= state-dir= f/format= color= timeout= startup-timeout= h/help V/version
 end
 
 function __fish_mcpmon_needs_command
@@ -37,6 +37,7 @@ complete -c mcpmon -n "__fish_mcpmon_needs_command" -l color -d 'When to colour 
 always\t''
 never\t''"
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
+complete -c mcpmon -n "__fish_mcpmon_needs_command" -l startup-timeout -d 'Deadline for a stdio server to start (spawn to its first output on stdout), counted apart from --timeout, which starts after it. Default: 120s (or --timeout if longer) for package runners (npx, bunx, pnpx, npm exec, pnpm dlx, yarn dlx, uvx, uv tool run, pipx run), which may download first; other commands start within --timeout. Or the config\'s `startup_timeout`' -r
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -s V -l version -d 'Print version'
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -f -a "health" -d 'Check that MCP servers answer: transport and protocol revision, handshake and liveness latency, server identity, tool/prompt/resource counts, and the checks you configure'
@@ -84,6 +85,7 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l color -d 'When 
 always\t''
 never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l startup-timeout -d 'Deadline for a stdio server to start (spawn to its first output on stdout), counted apart from --timeout, which starts after it. Default: 120s (or --timeout if longer) for package runners (npx, bunx, pnpx, npm exec, pnpm dlx, yarn dlx, uvx, uv tool run, pipx run), which may download first; other commands start within --timeout. Or the config\'s `startup_timeout`' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l system -d 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s w -l watch -d 'Repeat the check every --interval until interrupted (Ctrl-C)'
@@ -133,6 +135,7 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l color -d 'When 
 always\t''
 never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l startup-timeout -d 'Deadline for a stdio server to start (spawn to its first output on stdout), counted apart from --timeout, which starts after it. Default: 120s (or --timeout if longer) for package runners (npx, bunx, pnpx, npm exec, pnpm dlx, yarn dlx, uvx, uv tool run, pipx run), which may download first; other commands start within --timeout. Or the config\'s `startup_timeout`' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l system -d 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l dry-run -d 'Evaluate without writing the alert state; the outbox is left as it is (this run\'s notification is sent once, not kept for a retry)'
@@ -179,6 +182,7 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l color -d 'When
 always\t''
 never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l startup-timeout -d 'Deadline for a stdio server to start (spawn to its first output on stdout), counted apart from --timeout, which starts after it. Default: 120s (or --timeout if longer) for package runners (npx, bunx, pnpx, npm exec, pnpm dlx, yarn dlx, uvx, uv tool run, pipx run), which may download first; other commands start within --timeout. Or the config\'s `startup_timeout`' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l allow-side-effects -d 'Allow --tool to call a tool that is not marked read-only (annotations.readOnlyHint)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s V -l version -d 'Print version'
@@ -225,6 +229,7 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l color -d 'Whe
 always\t''
 never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l startup-timeout -d 'Deadline for a stdio server to start (spawn to its first output on stdout), counted apart from --timeout, which starts after it. Default: 120s (or --timeout if longer) for package runners (npx, bunx, pnpx, npm exec, pnpm dlx, yarn dlx, uvx, uv tool run, pipx run), which may download first; other commands start within --timeout. Or the config\'s `startup_timeout`' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l system -d 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l record -d 'Also append the observations to history (the state dir\'s history/YYYY-MM-DD.jsonl)'
@@ -269,6 +274,7 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l color -d 'When 
 always\t''
 never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l startup-timeout -d 'Deadline for a stdio server to start (spawn to its first output on stdout), counted apart from --timeout, which starts after it. Default: 120s (or --timeout if longer) for package runners (npx, bunx, pnpx, npm exec, pnpm dlx, yarn dlx, uvx, uv tool run, pipx run), which may download first; other commands start within --timeout. Or the config\'s `startup_timeout`' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l system -d 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l once -d 'One round, then exit with its status (for cron): a full round unless --light'
@@ -310,6 +316,7 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l color -d 'Wh
 always\t''
 never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l startup-timeout -d 'Deadline for a stdio server to start (spawn to its first output on stdout), counted apart from --timeout, which starts after it. Default: 120s (or --timeout if longer) for package runners (npx, bunx, pnpx, npm exec, pnpm dlx, yarn dlx, uvx, uv tool run, pipx run), which may download first; other commands start within --timeout. Or the config\'s `startup_timeout`' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l system -d 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -332,6 +339,7 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -l color -d
 always\t''
 never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -l startup-timeout -d 'Deadline for a stdio server to start (spawn to its first output on stdout), counted apart from --timeout, which starts after it. Default: 120s (or --timeout if longer) for package runners (npx, bunx, pnpx, npm exec, pnpm dlx, yarn dlx, uvx, uv tool run, pipx run), which may download first; other commands start within --timeout. Or the config\'s `startup_timeout`' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -s V -l version -d 'Print version'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r
@@ -368,6 +376,7 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l color -d 'Wh
 always\t''
 never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l startup-timeout -d 'Deadline for a stdio server to start (spawn to its first output on stdout), counted apart from --timeout, which starts after it. Default: 120s (or --timeout if longer) for package runners (npx, bunx, pnpx, npm exec, pnpm dlx, yarn dlx, uvx, uv tool run, pipx run), which may download first; other commands start within --timeout. Or the config\'s `startup_timeout`' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l system -d 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l once -d 'Print one snapshot and exit with its status (works when stdout is not a terminal)'
@@ -386,6 +395,7 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -l color -d '
 always\t''
 never\t''"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -l timeout -d 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config\'s `timeout`' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -l startup-timeout -d 'Deadline for a stdio server to start (spawn to its first output on stdout), counted apart from --timeout, which starts after it. Default: 120s (or --timeout if longer) for package runners (npx, bunx, pnpx, npm exec, pnpm dlx, yarn dlx, uvx, uv tool run, pipx run), which may download first; other commands start within --timeout. Or the config\'s `startup_timeout`' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand help; and not __fish_seen_subcommand_from health alerts measure validate record anomalies daily-summary dashboard completions help" -f -a "health" -d 'Check that MCP servers answer: transport and protocol revision, handshake and liveness latency, server identity, tool/prompt/resource counts, and the checks you configure'

@@ -63,6 +63,13 @@ pub struct GlobalArgs {
     /// Default 10s, or the config's `timeout`.
     #[arg(long, global = true, value_name = "DURATION", value_parser = duration::timeout)]
     pub timeout: Option<Duration>,
+
+    /// Deadline for a stdio server to start (spawn to its first output on stdout), counted apart from
+    /// --timeout, which starts after it. Default: 120s (or --timeout if longer) for package runners
+    /// (npx, bunx, pnpx, npm exec, pnpm dlx, yarn dlx, uvx, uv tool run, pipx run), which may download
+    /// first; other commands start within --timeout. Or the config's `startup_timeout`.
+    #[arg(long, global = true, value_name = "DURATION", value_parser = duration::timeout)]
+    pub startup_timeout: Option<Duration>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -27,7 +27,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::R
     let target = one_target(ctx, g, args)?;
     let endpoint = target
         .mcp()
-        .map(crate::probe::mcp::endpoint)
+        .map(|spec| crate::probe::mcp::endpoint(spec, target.startup_limit()))
         .ok_or_else(|| anyhow!("measure needs an MCP server"))?
         .map_err(|f| anyhow!(f.message))?;
     let gate = rules::baseline::gate(&args.warn, &args.crit).map_err(|e| anyhow!(e))?;

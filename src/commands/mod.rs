@@ -178,6 +178,11 @@ pub fn resolve_targets_audited(
             target.timeout = t;
         }
     }
+    if let Some(t) = g.startup_timeout {
+        for target in &mut targets {
+            target.startup_timeout = Some(t);
+        }
+    }
     if adhoc.system {
         // the filesystems that matter: the state dir's and every watched log's
         let mut paths: Vec<PathBuf> = ctx.state_dir(g).into_iter().collect();

@@ -10,6 +10,7 @@ use crate::model::EndpointSpec;
 use crate::model::Finding;
 use crate::model::Kind;
 use crate::model::Reason;
+use crate::model::Registry;
 use crate::model::Status;
 use crate::model::Target;
 
@@ -80,25 +81,20 @@ fn literal_secrets(place: &str, obj: &Map<String, Value>) -> Vec<String> {
     found
 }
 
-/// A package runner's package argument without a version: `npx -y pkg`, `uvx pkg`, `bunx pkg`.
+/// A package runner's package argument without a version: `npx -y pkg`, `uvx pkg`, `bunx pkg` (the
+/// runners `model::package_runner` knows).
 pub fn unpinned_package(program: &str, args: &[String]) -> Option<String> {
-    let base = program.rsplit('/').next().unwrap_or(program);
-    let pkg = match base {
-        "npx" | "bunx" | "pnpx" => args.iter().find(|a| !a.starts_with('-'))?,
-        "uvx" => args.iter().find(|a| !a.starts_with('-'))?,
-        "pnpm" | "yarn" if args.first().map(String::as_str) == Some("dlx") => {
-            args.iter().skip(1).find(|a| !a.starts_with('-'))?
+    let runner = crate::model::package_runner(program, args)?;
+    let pkg = runner.package?;
+    let pinned = match runner.registry {
+        Registry::PyPi => pkg.contains("==") || pkg.contains('@'),
+        Registry::Npm => {
+            // `@scope/name@1.2.3` or `name@1.2.3`; a bare `@scope/name` is not pinned
+            let rest = pkg.strip_prefix('@').unwrap_or(pkg);
+            rest.contains('@') && !rest.ends_with("@latest")
         }
-        _ => return None,
     };
-    let pinned = if base == "uvx" {
-        pkg.contains("==") || pkg.contains('@')
-    } else {
-        // `@scope/name@1.2.3` or `name@1.2.3`; a bare `@scope/name` is not pinned
-        let rest = pkg.strip_prefix('@').unwrap_or(pkg);
-        rest.contains('@') && !rest.ends_with("@latest")
-    };
-    (!pinned).then(|| pkg.clone())
+    (!pinned).then(|| pkg.to_string())
 }
 
 /// The findings for one config file: the file itself, then each entry in file order.
@@ -373,6 +369,20 @@ mod tests {
             unpinned_package("uvx", &args(&["mcp-server-time==2025.9.25"])),
             None
         );
+        assert_eq!(
+            unpinned_package("pnpm", &args(&["dlx", "@scope/srv"])).as_deref(),
+            Some("@scope/srv")
+        );
+        assert_eq!(
+            unpinned_package("uv", &args(&["tool", "run", "mcp-server-git"])).as_deref(),
+            Some("mcp-server-git")
+        );
+        assert_eq!(
+            unpinned_package("pipx", &args(&["run", "mcp-server-git==1.0"])),
+            None
+        );
+        assert_eq!(unpinned_package("pnpm", &args(&["install"])), None);
+        assert_eq!(unpinned_package("uv", &args(&["run", "server.py"])), None);
         assert_eq!(unpinned_package("node", &args(&["server.js"])), None);
     }
 

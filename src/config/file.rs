@@ -1,6 +1,6 @@
 //! The config files mcpmon reads, as the types serde reads them into: the top level (mcpmon's
 //! `defaults` + `targets`, or a client's `mcpServers` / `servers` / `mcp.servers`), the settings a
-//! target inherits (`Settings`: `timeout`, `min_tools`, `expect_tools`, `thresholds`, `era`), and one
+//! target inherits (`Settings`: `timeout`, `startup_timeout`, `min_tools`, `expect_tools`, `thresholds`, `era`), and one
 //! entry (`Entry`). mcpmon's own objects refuse keys they do not know (`deny_unknown_fields`); a
 //! client's entry is read through `de::ClientEntry`, which leaves the client's own keys out. The probe
 //! keys' types are in `probes.rs`.
@@ -77,6 +77,8 @@ impl<'de> Deserialize<'de> for Entries {
 pub(super) struct Settings {
     #[serde(default, deserialize_with = "timeout")]
     pub timeout: Option<Duration>,
+    #[serde(default, deserialize_with = "timeout")]
+    pub startup_timeout: Option<Duration>,
     #[serde(default, deserialize_with = "min_tools")]
     pub min_tools: Option<usize>,
     #[serde(default, deserialize_with = "tool_names")]
@@ -92,6 +94,9 @@ impl Settings {
     pub fn apply(self, to: &mut Defaults) {
         if let Some(t) = self.timeout {
             to.timeout = t;
+        }
+        if let Some(t) = self.startup_timeout {
+            to.startup_timeout = Some(t);
         }
         if let Some(n) = self.min_tools {
             to.checks.min_tools = Some(n);
@@ -164,7 +169,7 @@ fn defaults<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Settings>, D::Erro
     object(d, "must be an object").map(Some)
 }
 
-/// `timeout`: a number of seconds or a duration like `"10s"`.
+/// `timeout`, `startup_timeout`: a number of seconds or a duration like `"10s"`.
 fn timeout<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
@@ -228,6 +233,9 @@ pub(super) struct Entry {
     _disabled: IgnoredAny,
     #[serde(default, deserialize_with = "timeout")]
     pub timeout: Option<Duration>,
+    /// A stdio server's start-up deadline (spawn to its first output on stdout).
+    #[serde(default, deserialize_with = "timeout")]
+    pub startup_timeout: Option<Duration>,
     #[serde(default, deserialize_with = "min_tools")]
     pub min_tools: Option<usize>,
     #[serde(default, deserialize_with = "tool_names")]
@@ -259,6 +267,7 @@ impl Entry {
     pub fn take_settings(&mut self) -> Settings {
         Settings {
             timeout: self.timeout.take(),
+            startup_timeout: self.startup_timeout.take(),
             min_tools: self.min_tools.take(),
             expect_tools: self.expect_tools.take(),
             thresholds: self.thresholds.take(),

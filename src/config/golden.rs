@@ -23,7 +23,8 @@ const VALID: &str = r#"{
   "targets": {
     "stdio": {"command": "node", "args": ["s.js", "${HOME}/x", "${NOPE}"], "env": {"K": "value1", "T": "${MCP_TOKEN}"},
               "cwd": "rel", "timeout": 2.5, "description": 5, "required_env": ["A"], "disabled": false},
-    "stdio-abs": {"command": "${HOME}/bin/srv", "args": null, "cwd": "/abs", "type": "stdio", "timeout": 7},
+    "stdio-abs": {"command": "${HOME}/bin/srv", "args": null, "cwd": "/abs", "type": "stdio", "timeout": 7,
+                  "startup_timeout": "45s"},
     "http": {"url": "http://127.0.0.1:1/mcp?key=${MCP_TOKEN}", "headers": {"Authorization": "Bearer ${MCP_TOKEN}", "X": "abc"},
              "type": "streamable-http", "era": "modern", "min_tools": 0},
     "http2": {"url": "http://127.0.0.1:1/mcp", "transport": "streamableHttp", "era": "auto"},
@@ -73,10 +74,11 @@ const CLIENTS: &[&str] = &[
 /// One target, its probes spelt out and its checks on one line.
 fn show(t: &Target) -> String {
     format!(
-        "{} ({}) timeout {:?} era {:?}\n  unresolved {:?}\n  secrets {:?}\n  checks {:?}\n  probes {:#?}\n",
+        "{} ({}) timeout {:?} startup {:?} era {:?}\n  unresolved {:?}\n  secrets {:?}\n  checks {:?}\n  probes {:#?}\n",
         t.name,
         t.origin,
         t.timeout,
+        t.startup_limit(),
         t.era,
         t.unresolved,
         t.secrets,

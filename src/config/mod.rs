@@ -38,6 +38,8 @@ use std::time::Duration;
 struct Defaults {
     checks: Checks,
     timeout: Duration,
+    /// None: the model's default (a package runner's long start-up, else within `timeout`).
+    startup_timeout: Option<Duration>,
     era: EraChoice,
 }
 
@@ -186,6 +188,7 @@ fn parse_config_with(
     let mut defaults = Defaults {
         checks: Checks::default(),
         timeout: default_timeout,
+        startup_timeout: None,
         era: EraChoice::Auto,
     };
     if let Some(settings) = doc.defaults.take() {
@@ -412,6 +415,7 @@ fn parse_entry(
         t.set(spec);
     }
     t.era = own.era;
+    t.startup_timeout = own.startup_timeout;
     t.checks = own.checks;
     t.unresolved = r.unresolved;
     t.secrets = secrets;
@@ -660,6 +664,62 @@ mod tests {
         let local = t.iter().find(|t| t.name == "local").unwrap();
         assert_eq!(local.timeout, Duration::from_secs(1));
         assert_eq!(local.checks.expect_tools, vec!["echo"]);
+    }
+
+    #[test]
+    fn startup_timeout_is_inherited_and_overridden() {
+        let t = parse(
+            r#"{"defaults": {"startup_timeout": "30s"},
+                "targets": {
+                  "runner": {"command": "npx", "args": ["-y", "pkg"]},
+                  "own": {"command": "node", "args": ["s.js"], "startup_timeout": 2.5},
+                  "plain": {"command": "node", "args": ["s.js"]}
+                }}"#,
+        )
+        .unwrap();
+        let by = |n: &str| t.iter().find(|t| t.name == n).unwrap();
+        assert_eq!(by("runner").startup_limit(), Some(Duration::from_secs(30)));
+        assert_eq!(by("own").startup_limit(), Some(Duration::from_millis(2500)));
+        assert_eq!(by("plain").startup_limit(), Some(Duration::from_secs(30)));
+        // without one configured: a package runner gets its long default, other commands none
+        let t = parse(
+            r#"{"targets": {
+                  "runner": {"command": "/usr/local/bin/uvx", "args": ["mcp-server-time"], "timeout": 5},
+                  "slow": {"command": "pnpm", "args": ["dlx", "pkg"], "timeout": "5m"},
+                  "plain": {"command": "node", "args": ["s.js"]},
+                  "http": {"url": "http://127.0.0.1:1/mcp", "startup_timeout": 9}
+                }}"#,
+        )
+        .unwrap();
+        let by = |n: &str| t.iter().find(|t| t.name == n).unwrap();
+        assert_eq!(
+            by("runner").startup_limit(),
+            Some(crate::model::RUNNER_STARTUP_TIMEOUT)
+        );
+        assert_eq!(by("slow").startup_limit(), Some(Duration::from_secs(300)));
+        assert_eq!(by("plain").startup_limit(), None);
+        assert_eq!(by("http").startup_limit(), None);
+    }
+
+    #[test]
+    fn a_bad_startup_timeout_names_its_place() {
+        for (cfg, place) in [
+            (
+                r#"{"targets": {"x": {"command": "npx", "startup_timeout": "-1s"}}}"#,
+                "cfg.json: targets.x.startup_timeout: ",
+            ),
+            (
+                r#"{"targets": {"x": {"command": "npx", "startup_timeout": 1e300}}}"#,
+                "cfg.json: targets.x.startup_timeout: ",
+            ),
+            (
+                r#"{"defaults": {"startup_timeout": "1e300"}, "targets": {"x": {"command": "npx"}}}"#,
+                "cfg.json: defaults.startup_timeout: ",
+            ),
+        ] {
+            let e = parse(cfg).unwrap_err();
+            assert!(e.0.starts_with(place), "{cfg}: {}", e.0);
+        }
     }
 
     #[test]

@@ -44,7 +44,11 @@ const MAX_PAGES: usize = 1000;
 /// Where and how to connect.
 #[derive(Debug, Clone)]
 pub enum Endpoint {
-    Stdio(StdioSpec),
+    /// A command, with its start-up phase's own limit when it has one (`Target::startup_limit`).
+    Stdio {
+        spec: StdioSpec,
+        startup: Option<Duration>,
+    },
     Url {
         url: Url,
         headers: HeaderMap,
@@ -305,7 +309,7 @@ pub async fn connect(
     deadline: Instant,
 ) -> Result<Session, ConnectError> {
     match endpoint {
-        Endpoint::Stdio(spec) => connect_stdio(spec, era, deadline).await,
+        Endpoint::Stdio { spec, startup } => connect_stdio(spec, *startup, era, deadline).await,
         Endpoint::Url { url, headers, wire } => {
             connect_url(url, headers, *wire, client, era, deadline).await
         }
@@ -314,11 +318,15 @@ pub async fn connect(
 
 /// Reaps a stdio server that could not stand `server/discover` and starts it again: the new transport
 /// (or why it could not start), and what happened in words with the server's last stderr line.
+/// The start-up time the first process spent counts against the new one's (one start-up budget
+/// per check).
 async fn restart(
     t: StdioTransport,
     spec: &StdioSpec,
+    startup: Option<Duration>,
     what: &str,
 ) -> (Result<StdioTransport, Failure>, String) {
+    let took = t.startup_took();
     let closed = t.close().await;
     let cause = closed
         .stderr_tail
@@ -327,19 +335,35 @@ async fn restart(
         .find(|l| !l.trim().is_empty())
         .map(|l| format!(" (stderr: {})", l.trim()))
         .unwrap_or_default();
-    (
-        StdioTransport::spawn(spec),
-        format!("the server {what}{cause}"),
-    )
+    let fresh = StdioTransport::spawn(spec, startup).map(|mut t| {
+        t.carry(took);
+        t
+    });
+    (fresh, format!("the server {what}{cause}"))
+}
+
+/// One stdio `server/discover`: with `--era modern` the whole wait, else a probe (see `connect_stdio`).
+async fn ask_discover(
+    t: &mut StdioTransport,
+    req: &OutRequest<'_>,
+    era: EraChoice,
+    deadline: Instant,
+) -> Result<Exchange, Failure> {
+    if era == EraChoice::Modern {
+        t.request(req, &[], deadline).await
+    } else {
+        t.probe(req, deadline).await
+    }
 }
 
 async fn connect_stdio(
     spec: &StdioSpec,
+    startup: Option<Duration>,
     era: EraChoice,
     deadline: Instant,
 ) -> Result<Session, ConnectError> {
     let mut trail = Trail::default();
-    let mut t = match StdioTransport::spawn(spec) {
+    let mut t = match StdioTransport::spawn(spec, startup) {
         Ok(t) => t,
         Err(f) => return Err(trail.fail(f, None, Some(Wire::Stdio)).await),
     };
@@ -357,8 +381,10 @@ async fn connect_stdio(
             params: Some(with_meta(None)),
             name: None,
         };
+        // auto: a short probe, whose silence (a legacy server, or one still starting: initialize
+        // then waits for start-up) is an answer; modern: the whole wait
         let mut started = Instant::now();
-        let mut res = t.request(&req, &[], probe_deadline).await;
+        let mut res = ask_discover(&mut t, &req, era, probe_deadline).await;
         trail.record("server/discover", &res, started);
         trail.step(format!("server/discover: {}", describe(&res)));
         if retry_discover(&res) {
@@ -366,7 +392,7 @@ async fn connect_stdio(
                 "the server lists {MODERN_REVISION} as supported: asking once more"
             ));
             started = Instant::now();
-            res = t.request(&req, &[], probe_deadline).await;
+            res = ask_discover(&mut t, &req, era, probe_deadline).await;
             trail.record("server/discover", &res, started);
             trail.step(format!("server/discover: {}", describe(&res)));
         }
@@ -399,7 +425,8 @@ async fn connect_stdio(
                 if era == EraChoice::Auto && f.reason == Reason::ServerDisconnected {
                     // it died on server/discover (rmcp: "expect initialized request"): start it
                     // again and go straight to initialize
-                    let (fresh, what) = restart(t, spec, "exited on server/discover").await;
+                    let (fresh, what) =
+                        restart(t, spec, startup, "exited on server/discover").await;
                     trail.step(format!("{what}: started again for initialize"));
                     trail.intolerance = Some(what);
                     t = match fresh {
@@ -443,6 +470,7 @@ async fn connect_stdio(
         let (fresh, what) = restart(
             t,
             spec,
+            startup,
             "went silent on server/discover and exited on initialize",
         )
         .await;

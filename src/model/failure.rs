@@ -71,6 +71,9 @@ pub enum Reason {
     /// mcpmon itself failed while checking (a probe task that panicked or stopped): not the server's
     /// fault, and said as such.
     InternalError,
+    /// A stdio server wrote nothing on stdout within its start-up deadline (`startup_timeout`): a
+    /// package runner still downloading, or a server slow to boot. It was stopped.
+    StartupTimeout,
 }
 
 impl Reason {
@@ -114,6 +117,7 @@ impl Reason {
             Reason::Anomaly => "anomaly",
             Reason::NotReadOnly => "not_read_only",
             Reason::InternalError => "internal_error",
+            Reason::StartupTimeout => "startup_timeout",
         }
     }
 }
@@ -289,6 +293,7 @@ mod tests {
             "\"response_too_large\""
         );
         assert_eq!(Reason::InternalError.as_str(), "internal_error");
+        assert_eq!(Reason::StartupTimeout.as_str(), "startup_timeout");
         assert_eq!(Reason::NotReadOnly.as_str(), "not_read_only");
         assert_eq!(
             Failure::new(Reason::RpcError, "x")

@@ -12,6 +12,11 @@ use std::time::Duration;
 /// Default per-target deadline.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The start-up deadline a package runner (`npx`, `uvx`, … see [`package_runner`]) gets when none is
+/// configured: long enough for a first download on an empty cache. The target's `timeout` when
+/// that is longer.
+pub const RUNNER_STARTUP_TIMEOUT: Duration = Duration::from_secs(120);
+
 /// DESIGN.md §8: MCP/API response time warn > 2000 ms, crit > 5000 ms.
 pub const DEFAULT_RESPONSE_WARN_MS: f64 = 2000.0;
 
@@ -208,6 +213,10 @@ pub struct Target {
     pub era: EraChoice,
     pub checks: Checks,
     pub timeout: Duration,
+    /// The start-up deadline of a stdio server (`startup_timeout`, `--startup-timeout`): spawn until
+    /// its first byte on stdout, counted apart from `timeout`. None: a package runner gets
+    /// [`RUNNER_STARTUP_TIMEOUT`], any other command starts within `timeout` (see `startup_limit`).
+    pub startup_timeout: Option<Duration>,
     /// Where it came from, for messages: `mcpmon.json: targets.memory` or `command line`.
     pub origin: String,
     /// Placeholders that could not be resolved (`headers.Authorization: ${MCP_TOKEN} is not set`).
@@ -326,6 +335,23 @@ impl Target {
         }
     }
 
+    /// The start-up phase of this target's stdio server, when it has one of its own: the longest time
+    /// from spawn to the server's first byte on stdout, after which the request deadlines (`timeout`)
+    /// start counting. The configured `startup_timeout`; for a package runner without one, the longer
+    /// of [`RUNNER_STARTUP_TIMEOUT`] and `timeout`. None (a URL, or any other command without one):
+    /// start-up counts within `timeout`, as every request does.
+    pub fn startup_limit(&self) -> Option<Duration> {
+        let EndpointSpec::Stdio(spec) = self.mcp()? else {
+            return None;
+        };
+        match self.startup_timeout {
+            Some(d) => Some(d),
+            None => spec
+                .package_runner()
+                .map(|_| RUNNER_STARTUP_TIMEOUT.max(self.timeout)),
+        }
+    }
+
     /// A target with nothing but the given name and origin (the parts are filled in by the caller).
     pub fn empty(name: String, origin: String, timeout: Duration) -> Target {
         Target {
@@ -334,6 +360,7 @@ impl Target {
             era: EraChoice::Auto,
             checks: Checks::default(),
             timeout,
+            startup_timeout: None,
             origin,
             unresolved: Vec::new(),
             secrets: Vec::new(),
@@ -560,6 +587,65 @@ pub struct StdioSpec {
     pub cwd: Option<PathBuf>,
 }
 
+impl StdioSpec {
+    /// The package runner this command is, if it is one (see [`package_runner`]).
+    pub fn package_runner(&self) -> Option<Runner<'_>> {
+        package_runner(&self.program, &self.args)
+    }
+}
+
+/// Which family a package runner's package names follow (how a version is pinned).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registry {
+    /// npm: `name@1.2.3`, `@scope/name@1.2.3`.
+    Npm,
+    /// PyPI: `name==1.2.3` (or `name@1.2.3` for uv).
+    PyPi,
+}
+
+/// A command that fetches a package and runs it: what `validate` warns about when the package is not
+/// pinned, and what gets a long start-up deadline (a first run downloads).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Runner<'a> {
+    /// The runner as a person types it: `npx`, `pnpm dlx`, `uv tool run`.
+    pub name: &'static str,
+    pub registry: Registry,
+    /// The package argument (the first argument after the runner's words that is not an option),
+    /// when there is one.
+    pub package: Option<&'a str>,
+}
+
+/// Recognises a package runner by its program's file name and first arguments: `npx`, `bunx`,
+/// `pnpx`, `npm exec`, `pnpm dlx`, `yarn dlx`, `uvx`, `uv tool run` (`uv tool x`), `pipx run`.
+/// A runner behind a wrapper (`sh -c "npx …"`, `cmd /c npx`) is not recognised.
+pub fn package_runner<'a>(program: &str, args: &'a [String]) -> Option<Runner<'a>> {
+    let base = program.rsplit('/').next().unwrap_or(program);
+    let first = args.first().map(String::as_str);
+    let second = args.get(1).map(String::as_str);
+    let (name, registry, words) = match (base, first, second) {
+        ("npx", ..) => ("npx", Registry::Npm, 0),
+        ("bunx", ..) => ("bunx", Registry::Npm, 0),
+        ("pnpx", ..) => ("pnpx", Registry::Npm, 0),
+        ("npm", Some("exec" | "x"), _) => ("npm exec", Registry::Npm, 1),
+        ("pnpm", Some("dlx"), _) => ("pnpm dlx", Registry::Npm, 1),
+        ("yarn", Some("dlx"), _) => ("yarn dlx", Registry::Npm, 1),
+        ("uvx", ..) => ("uvx", Registry::PyPi, 0),
+        ("uv", Some("tool"), Some("run" | "x")) => ("uv tool run", Registry::PyPi, 2),
+        ("pipx", Some("run"), _) => ("pipx run", Registry::PyPi, 1),
+        _ => return None,
+    };
+    let package = args
+        .iter()
+        .skip(words)
+        .find(|a| !a.starts_with('-'))
+        .map(String::as_str);
+    Some(Runner {
+        name,
+        registry,
+        package,
+    })
+}
+
 /// Which protocol era a session speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Era {
@@ -627,3 +713,70 @@ impl Wire {
 
 /// The CPU sample when the caller does not say: two looks this far apart.
 pub const DEFAULT_CPU_SAMPLE: Duration = Duration::from_millis(250);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runner(program: &str, args: &[&str]) -> Option<(&'static str, Option<String>)> {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        package_runner(program, &args).map(|r| (r.name, r.package.map(str::to_string)))
+    }
+
+    #[test]
+    fn package_runners_are_recognised_by_file_name_and_words() {
+        let pkg = |n: &'static str, p: &str| Some((n, Some(p.to_string())));
+        assert_eq!(runner("npx", &["-y", "@a/b"]), pkg("npx", "@a/b"));
+        assert_eq!(runner("/opt/node/bin/npx", &["x"]), pkg("npx", "x"));
+        assert_eq!(runner("bunx", &["x"]), pkg("bunx", "x"));
+        assert_eq!(runner("pnpx", &["x"]), pkg("pnpx", "x"));
+        assert_eq!(runner("npm", &["exec", "--yes", "x"]), pkg("npm exec", "x"));
+        assert_eq!(runner("pnpm", &["dlx", "x"]), pkg("pnpm dlx", "x"));
+        assert_eq!(runner("yarn", &["dlx", "x"]), pkg("yarn dlx", "x"));
+        assert_eq!(runner("uvx", &["x==1"]), pkg("uvx", "x==1"));
+        assert_eq!(runner("uv", &["tool", "run", "x"]), pkg("uv tool run", "x"));
+        assert_eq!(runner("pipx", &["run", "x"]), pkg("pipx run", "x"));
+        assert_eq!(runner("npx", &[]), Some(("npx", None)));
+        for (p, a) in [
+            ("node", &["s.js"][..]),
+            ("npm", &["start"][..]),
+            ("pnpm", &["install"][..]),
+            ("uv", &["run", "s.py"][..]),
+            ("pipx", &["install", "x"][..]),
+            ("sh", &["-c", "npx x"][..]),
+            ("npx-wrapper", &["x"][..]),
+        ] {
+            assert_eq!(runner(p, a), None, "{p} {a:?}");
+        }
+    }
+
+    #[test]
+    fn only_stdio_targets_have_a_startup_limit() {
+        let stdio = |program: &str| {
+            let mut t = Target::empty("t".into(), "test".into(), Duration::from_secs(10));
+            t.set(ProbeSpec::Mcp(EndpointSpec::Stdio(StdioSpec {
+                program: program.into(),
+                args: vec!["pkg".into()],
+                env: Vec::new(),
+                cwd: None,
+            })));
+            t
+        };
+        assert_eq!(stdio("npx").startup_limit(), Some(RUNNER_STARTUP_TIMEOUT));
+        assert_eq!(stdio("node").startup_limit(), None);
+        let mut t = stdio("node");
+        t.startup_timeout = Some(Duration::from_secs(3));
+        assert_eq!(t.startup_limit(), Some(Duration::from_secs(3)));
+        let mut t = stdio("npx");
+        t.timeout = Duration::from_secs(600);
+        assert_eq!(t.startup_limit(), Some(Duration::from_secs(600)));
+        let mut t = Target::empty("t".into(), "test".into(), Duration::from_secs(10));
+        t.set(ProbeSpec::Mcp(EndpointSpec::Url {
+            url: "http://127.0.0.1:1/mcp".into(),
+            headers: Vec::new(),
+            wire: None,
+        }));
+        t.startup_timeout = Some(Duration::from_secs(3));
+        assert_eq!(t.startup_limit(), None);
+    }
+}

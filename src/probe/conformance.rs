@@ -45,7 +45,7 @@ pub async fn probe(target: &Target, client: &Client) -> Vec<Check> {
             Outcome::Skip(f.message),
         )];
     }
-    let endpoint = match crate::probe::mcp::endpoint(spec) {
+    let endpoint = match crate::probe::mcp::endpoint(spec, target.startup_limit()) {
         Ok(e) => e,
         Err(f) => {
             return vec![check(

@@ -33,7 +33,7 @@ pub async fn probe(
     let failure = if let Some(f) = super::unresolved(target) {
         Some(f)
     } else {
-        match endpoint(spec) {
+        match endpoint(spec, target.startup_limit()) {
             Err(f) => Some(f),
             Ok(ep) => run(&ep, client, target, deadline, &mut facts).await,
         }
@@ -61,9 +61,17 @@ pub fn display_endpoint(spec: &EndpointSpec) -> String {
     }
 }
 
-pub(crate) fn endpoint(spec: &EndpointSpec) -> Result<Endpoint, Failure> {
+/// How to connect to a target's MCP server (`spec`), with its start-up limit (`startup`:
+/// `Target::startup_limit`).
+pub(crate) fn endpoint(
+    spec: &EndpointSpec,
+    startup: Option<Duration>,
+) -> Result<Endpoint, Failure> {
     match spec {
-        EndpointSpec::Stdio(spec) => Ok(Endpoint::Stdio(spec.clone())),
+        EndpointSpec::Stdio(spec) => Ok(Endpoint::Stdio {
+            spec: spec.clone(),
+            startup,
+        }),
         EndpointSpec::Url { url, headers, wire } => {
             let url = parse_url(url).map_err(|m| Failure::new(Reason::ConnectError, m))?;
             let headers = header_map(headers).map_err(|m| Failure::new(Reason::ConnectError, m))?;

@@ -31,6 +31,22 @@ fn a_config_timeout_out_of_range_is_exit_3_naming_the_place() {
             json!({"defaults": {"timeout": "9999d"}, "mcpServers": {"a": {"url": "http://127.0.0.1:9/mcp"}}}),
             "defaults.timeout",
         ),
+        (
+            json!({"mcpServers": {"a": {"command": "npx", "startup_timeout": "1e300"}}}),
+            "mcpServers.a.startup_timeout",
+        ),
+        (
+            json!({"targets": {"a": {"command": "npx", "startup_timeout": "-1s"}}}),
+            "targets.a.startup_timeout",
+        ),
+        (
+            json!({"defaults": {"startup_timeout": 1e300}, "targets": {"a": {"command": "npx"}}}),
+            "defaults.startup_timeout",
+        ),
+        (
+            json!({"defaults": {"startup_timeout": "2d"}, "targets": {"a": {"command": "npx"}}}),
+            "defaults.startup_timeout",
+        ),
     ]
     .iter()
     .enumerate()
@@ -55,6 +71,16 @@ fn huge_or_non_finite_numeric_flags_are_exit_3() {
         home.path(),
         &["health", "--timeout", "99999999999", url],
         "--timeout",
+    );
+    refused(
+        home.path(),
+        &["health", "--startup-timeout", "2d", url],
+        "--startup-timeout",
+    );
+    refused(
+        home.path(),
+        &["health", "--startup-timeout", "NaN", url],
+        "--startup-timeout",
     );
     refused(home.path(), &["measure", "-q", "1e-300", url], "--rate");
     refused(home.path(), &["measure", "-q", "NaN", url], "--rate");

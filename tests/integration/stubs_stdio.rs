@@ -55,6 +55,9 @@ fn never_answers() {
         finding(&doc, only_obs(&doc)["target"].as_str().unwrap(), "connect")["status"],
         "crit"
     );
+    // nothing ever came on stdout: the message says which flag a slow start would need
+    let msg = only_obs(&doc)["failure"]["message"].as_str().unwrap();
+    assert!(msg.contains("--startup-timeout"), "{msg}");
 }
 
 #[test]
@@ -483,4 +486,112 @@ fn a_server_flooding_requests_without_reading_stdin_cannot_hang_mcpmon() {
 #[test]
 fn a_server_flooding_requests_with_huge_ids_cannot_hang_mcpmon() {
     flooding_server_fails_cleanly("flood-big-requests");
+}
+
+/// `health --format json ARGS -- env STUB_DELAY_MS=DELAY python3 stdio_stub.py slow-start MARKER`:
+/// a server that writes nothing for `delay_ms` after it is started (a package runner downloading).
+fn slow_start(args: &[&str], delay_ms: u32, m: &str) -> (i32, serde_json::Value) {
+    let home = tempdir();
+    let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    all.extend([
+        "--".into(),
+        "env".into(),
+        format!("STUB_DELAY_MS={delay_ms}"),
+    ]);
+    all.extend(stub_cmd("slow-start", m));
+    let all: Vec<&str> = all.iter().map(String::as_str).collect();
+    let out = health_json(home.path(), &all);
+    assert_eq!(
+        live_processes_with(m),
+        Vec::<u32>::new(),
+        "the slow-start stub outlived mcpmon"
+    );
+    out
+}
+
+#[test]
+fn a_slow_start_within_the_startup_timeout_does_not_eat_the_request_budget() {
+    // 2 s of start-up, 1 s for the requests: fine, since the requests' deadline starts after it
+    let m = marker("slow-start-ok");
+    let (code, doc) = slow_start(&["--timeout", "1s", "--startup-timeout", "5s"], 2000, &m);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(only_obs(&doc)["server"]["name"], "stub-ok", "{doc:#}");
+}
+
+#[test]
+fn a_start_past_the_startup_timeout_is_startup_timeout_and_stopped() {
+    let m = marker("slow-start-late");
+    let (code, doc) = slow_start(&["--startup-timeout", "1s"], 10_000, &m);
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(connect_reason(&doc), "startup_timeout", "{doc:#}");
+    let msg = only_obs(&doc)["failure"]["message"].as_str().unwrap();
+    assert!(msg.contains("--startup-timeout"), "{msg}");
+    assert!(msg.contains("within its start-up deadline of 1 s"), "{msg}");
+}
+
+/// A tiny `npx` (any program whose file name is a package runner's) that runs the slow-start stub.
+fn fake_npx(dir: &std::path::Path, delay_ms: u32) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("npx");
+    let stub = root().join("tests/stubs/stdio_stub.py");
+    std::fs::write(
+        &path,
+        format!(
+            "#!/bin/sh\nSTUB_DELAY_MS={delay_ms} exec python3 {} slow-start \"$@\"\n",
+            stub.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn a_package_runner_gets_a_long_startup_deadline_by_default() {
+    let home = tempdir();
+    let npx = fake_npx(home.path(), 2000);
+    let m = marker("npx-default");
+    // --timeout 1s, but `npx` gets its own start-up deadline (120 s) before the requests' second
+    let (code, doc) = health_json(home.path(), &["--timeout", "1s", "--", &npx, &m]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(only_obs(&doc)["server"]["name"], "stub-ok", "{doc:#}");
+    assert_eq!(live_processes_with(&m), Vec::<u32>::new());
+}
+
+#[test]
+fn a_package_runner_stopped_at_its_startup_deadline_says_so() {
+    let home = tempdir();
+    let npx = fake_npx(home.path(), 10_000);
+    let m = marker("npx-late");
+    let (code, doc) = health_json(home.path(), &["--startup-timeout", "1s", "--", &npx, &m]);
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(connect_reason(&doc), "startup_timeout", "{doc:#}");
+    let msg = only_obs(&doc)["failure"]["message"].as_str().unwrap();
+    assert!(
+        msg.starts_with("`npx` did not start the server within 1 s"),
+        "{msg}"
+    );
+    assert!(msg.contains("stopped mid-install"), "{msg}");
+    assert!(msg.contains("--startup-timeout"), "{msg}");
+    assert_eq!(live_processes_with(&m), Vec::<u32>::new());
+}
+
+#[test]
+fn a_config_startup_timeout_gives_the_server_its_start_up() {
+    // from `defaults`, overridden by the target: 5 s to start, then 1 s for the requests
+    let home = tempdir();
+    let m = marker("slow-start-config");
+    let cmd = stub_cmd("slow-start", &m);
+    let cfg = serde_json::json!({
+        "defaults": {"startup_timeout": "1s", "timeout": "1s"},
+        "targets": {"slow": {
+            "command": cmd[0], "args": cmd[1..], "env": {"STUB_DELAY_MS": "2000"},
+            "startup_timeout": "5s"
+        }}
+    });
+    let path = home.path().join("mcpmon.json");
+    std::fs::write(&path, cfg.to_string()).unwrap();
+    let (code, doc) = health_json(home.path(), &["-c", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(live_processes_with(&m), Vec::<u32>::new());
 }

@@ -59,6 +59,9 @@ Messages are newline-delimited JSON-RPC 2.0 on stdin/stdout. Every mode writes
                "method":"ping"}) and never reads stdin (sleeps until killed).
   flood-big-requests  like flood-requests, but 1000 requests whose ids are 4 KiB strings, so a
                few dozen answers fill a pipe that nobody reads.
+  slow-start   a server behind a package runner on an empty cache: sleeps STUB_DELAY_MS
+               (default 0) before reading or writing anything (as `npx -y pkg` downloading),
+               then behaves like ok.
   flaky        like ok, but every 4th ping of a process answers a JSON-RPC error
                (-32603 "flaky"), and every ping answer waits STUB_DELAY_MS (default 0).
 """
@@ -72,7 +75,7 @@ import time
 MODES = {"ok", "silent", "garbage", "wrong-id", "stray", "notify-first", "die",
          "huge", "ignore-term", "escape", "slow-exit", "evil", "leak-env", "slow-dual", "flaky", "sloppy", "retry-version",
          "die-on-discover", "silent-then-die", "no-ping", "crash-usage", "flood-requests",
-         "flood-big-requests"}
+         "flood-big-requests", "slow-start"}
 DISCOVERED = [False]
 KNOWN_VERSIONS = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}
 PAGE1 = [{"name": "alpha", "inputSchema": {"type": "object"}},
@@ -274,6 +277,8 @@ def main():
     log(f"stub {mode} started")
     if mode == "slow-dual":
         time.sleep(3.2)
+    if mode == "slow-start":
+        time.sleep(int(os.environ.get("STUB_DELAY_MS", "0")) / 1000)
     if mode == "leak-env":
         log(f"API_KEY={os.environ.get('API_KEY', '')}")
     if mode == "ignore-term":

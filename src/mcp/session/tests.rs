@@ -100,7 +100,10 @@ async fn connect_sh(
     within: Duration,
 ) -> Result<Session, ConnectError> {
     let client = crate::net::http::client(Duration::from_secs(5)).unwrap();
-    let endpoint = Endpoint::Stdio(sh(script));
+    let endpoint = Endpoint::Stdio {
+        spec: sh(script),
+        startup: None,
+    };
     connect(&endpoint, &client, era, Instant::now() + within).await
 }
 
@@ -904,14 +907,60 @@ async fn stdio_era_legacy_starts_with_initialize() {
 #[tokio::test]
 async fn a_command_that_cannot_start_is_a_spawn_error() {
     let client = crate::net::http::client(Duration::from_secs(5)).unwrap();
-    let endpoint = Endpoint::Stdio(StdioSpec {
-        program: "/nonexistent/mcp-server".into(),
-        args: Vec::new(),
-        env: Vec::new(),
-        cwd: None,
-    });
+    let endpoint = Endpoint::Stdio {
+        spec: StdioSpec {
+            program: "/nonexistent/mcp-server".into(),
+            args: Vec::new(),
+            env: Vec::new(),
+            cwd: None,
+        },
+        startup: None,
+    };
     let e = failed(connect(&endpoint, &client, EraChoice::Auto, Instant::now() + LONG).await);
     assert_eq!(e.failure.reason, Reason::SpawnError);
     assert_eq!(e.wire, Some(Wire::Stdio));
     assert!(e.requests.is_empty());
+}
+
+async fn connect_sh_starting(
+    script: &str,
+    startup: Duration,
+    within: Duration,
+) -> Result<Session, ConnectError> {
+    let client = crate::net::http::client(Duration::from_secs(5)).unwrap();
+    let endpoint = Endpoint::Stdio {
+        spec: sh(script),
+        startup: Some(startup),
+    };
+    connect(&endpoint, &client, EraChoice::Auto, Instant::now() + within).await
+}
+
+#[tokio::test]
+async fn a_start_up_phase_does_not_hold_the_discover_probe() {
+    // silent to discover, answers initialize: the probe's silence is still the legacy answer, and
+    // initialize goes out without waiting for the (long) start-up deadline
+    let script = format!(
+        "read -r l; read -r l; {}; cat >/dev/null",
+        discover_reply(2, legacy_result("2025-06-18"))
+    );
+    let s =
+        ok(connect_sh_starting(&script, Duration::from_secs(600), Duration::from_secs(2)).await);
+    assert_eq!(s.era, Era::Legacy);
+    assert_eq!(methods(&s.requests), ["server/discover", "initialize"]);
+    s.close().await;
+}
+
+#[tokio::test]
+async fn nothing_on_stdout_by_the_start_up_deadline_is_a_startup_timeout() {
+    // the request deadline is far away: the start-up deadline is what ends the wait
+    let e = failed(connect_sh_starting("cat >/dev/null", Duration::from_millis(300), LONG).await);
+    assert_eq!(e.failure.reason, Reason::StartupTimeout, "{}", e.failure);
+    assert!(
+        e.failure
+            .message
+            .starts_with("`sh` wrote nothing on stdout within its start-up deadline of 300 ms"),
+        "{}",
+        e.failure
+    );
+    assert!(e.close.is_some(), "the server was closed (reaped)");
 }

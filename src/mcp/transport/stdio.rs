@@ -5,6 +5,12 @@
 //! stdin closed → SIGTERM to the group and the whole tree → SIGKILL, each step bounded, then whatever
 //! escaped the group swept (`child::Group::sweep`). If the transport is
 //! dropped without `close()` (Ctrl-C, a cancelled task), the group is SIGKILLed from `Drop`.
+//!
+//! Start-up: a server may get a start-up phase of its own (`startup_timeout`; a package runner gets
+//! one by default), from spawn to its first byte on stdout (or stdout's end). While it lasts, a request
+//! waits until the start-up deadline, not its own; once it is over, every request deadline is moved
+//! later by the time start-up took, so a slow download does not eat the request budget. A start-up
+//! deadline that passes is `startup_timeout`, saying what was stopped and which flag to raise.
 
 use super::{Exchange, OutRequest, Step, WireLog, handle_incoming};
 use crate::model::Failure;
@@ -19,7 +25,7 @@ use nix::sys::signal::Signal;
 use serde_json::Value;
 use std::collections::VecDeque;
 use std::process::Stdio;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, Command};
@@ -144,11 +150,34 @@ pub struct StdioTransport {
     eof: bool,
     reaped: bool,
     pub log: WireLog,
+    /// When the child was started.
+    spawned: Instant,
+    /// The start-up phase's own limit; None: start-up counts within the request deadlines.
+    startup: Option<Duration>,
+    /// Start-up time already spent by an earlier process of the same check (a restart).
+    carried: Duration,
+    /// When the first byte (or the end) of stdout arrived: the end of start-up.
+    first_out: Arc<OnceLock<Instant>>,
+    /// The package runner the command is (`npx`), for the start-up failure's words.
+    runner: Option<&'static str>,
+    /// The program's file name, for the start-up failure's words.
+    program: String,
+}
+
+/// How long to wait for one request.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wait {
+    /// Until the request's deadline, moved by start-up (see the module doc).
+    Full,
+    /// Until the given deadline as it is (or start-up's, when that is sooner): a probe whose silence
+    /// is itself an answer (the stdio era probe).
+    Probe,
 }
 
 impl StdioTransport {
-    /// Spawns the server. Failure to start is `spawn_error`.
-    pub fn spawn(spec: &StdioSpec) -> Result<Self, Failure> {
+    /// Spawns the server, with a start-up phase of its own when `startup` is given (see the module
+    /// doc). Failure to start is `spawn_error`.
+    pub fn spawn(spec: &StdioSpec, startup: Option<Duration>) -> Result<Self, Failure> {
         let mut cmd = Command::new(&spec.program);
         cmd.args(&spec.args)
             .envs(spec.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
@@ -161,6 +190,7 @@ impl StdioTransport {
             cmd.current_dir(dir);
         }
         crate::child::adopt_orphans();
+        let spawned = Instant::now();
         let mut child = cmd
             .spawn()
             .map_err(|e| Failure::new(Reason::SpawnError, spawn_message(spec, &e)))?;
@@ -169,8 +199,9 @@ impl StdioTransport {
         let (tx, rx) = mpsc::channel(256);
         let stderr = Arc::new(Mutex::new(StderrLog::default()));
         let mut tasks = Vec::new();
+        let first_out = Arc::new(OnceLock::new());
         if let Some(out) = child.stdout.take() {
-            tasks.push(tokio::spawn(read_stdout(out, tx)));
+            tasks.push(tokio::spawn(read_stdout(out, tx, Arc::clone(&first_out))));
         }
         if let Some(err) = child.stderr.take() {
             tasks.push(tokio::spawn(read_stderr(err, Arc::clone(&stderr))));
@@ -189,7 +220,72 @@ impl StdioTransport {
             eof: false,
             reaped: false,
             log: WireLog::default(),
+            spawned,
+            startup,
+            carried: Duration::ZERO,
+            first_out,
+            runner: spec.package_runner().map(|r| r.name),
+            program: spec
+                .program
+                .rsplit('/')
+                .next()
+                .unwrap_or(&spec.program)
+                .to_string(),
         })
+    }
+
+    /// How long start-up took (or has taken so far), with what earlier processes of this check spent.
+    pub fn startup_took(&self) -> Duration {
+        let own = match self.first_out.get() {
+            Some(up) => up.saturating_duration_since(self.spawned),
+            None => self.spawned.elapsed(),
+        };
+        self.carried + own
+    }
+
+    /// Counts `earlier` start-up time (a process this one replaces) against this one's start-up.
+    pub fn carry(&mut self, earlier: Duration) {
+        self.carried = earlier;
+    }
+
+    /// When a wait for `deadline` ends, and whether it is the start-up deadline.
+    fn due(&self, deadline: Instant, wait: Wait) -> (Instant, bool) {
+        let Some(limit) = self.startup else {
+            return (deadline, false);
+        };
+        match (self.first_out.get(), wait) {
+            (Some(_), Wait::Probe) => (deadline, false),
+            (Some(up), Wait::Full) => {
+                let took = self.carried + up.saturating_duration_since(self.spawned);
+                (crate::model::checked::after(deadline, took), false)
+            }
+            (None, _) => {
+                let left = limit.saturating_sub(self.carried);
+                let startup = crate::model::checked::after(self.spawned, left);
+                match wait {
+                    // a probe still ends at its own deadline, or at start-up's when that is sooner
+                    Wait::Probe if deadline < startup => (deadline, false),
+                    _ => (startup, true),
+                }
+            }
+        }
+    }
+
+    /// The failure of a start-up that did not end by its deadline: what was stopped, and what to raise.
+    fn startup_failure(&self) -> Failure {
+        let limit = self.startup.unwrap_or_default();
+        let msg = match self.runner {
+            Some(runner) => format!(
+                "`{runner}` did not start the server within {}: nothing on its stdout yet (a package runner may still be downloading the package: it was stopped mid-install); raise --startup-timeout or `startup_timeout`, or install the package first",
+                show(limit)
+            ),
+            None => format!(
+                "`{}` wrote nothing on stdout within its start-up deadline of {} and was stopped; raise --startup-timeout or `startup_timeout` if it is slow to start",
+                self.program,
+                show(limit)
+            ),
+        };
+        Failure::new(Reason::StartupTimeout, msg)
     }
 
     /// The child's pid while it runs.
@@ -227,6 +323,7 @@ impl StdioTransport {
         deadline: Instant,
     ) -> Result<(), Failure> {
         self.enqueue(body)?;
+        let (deadline, _) = self.due(deadline, Wait::Full);
         while !self.out.is_empty() {
             let Some(stdin) = self.stdin.as_mut() else {
                 break;
@@ -260,6 +357,26 @@ impl StdioTransport {
         also: &[u64],
         deadline: Instant,
     ) -> Result<Exchange, Failure> {
+        self.exchange(req, also, deadline, Wait::Full).await
+    }
+
+    /// As `request`, but waits until `deadline` as it is, even during start-up: for a probe whose
+    /// silence is an answer too (the next request is queued behind it and waits for start-up).
+    pub async fn probe(
+        &mut self,
+        req: &OutRequest<'_>,
+        deadline: Instant,
+    ) -> Result<Exchange, Failure> {
+        self.exchange(req, &[], deadline, Wait::Probe).await
+    }
+
+    async fn exchange(
+        &mut self,
+        req: &OutRequest<'_>,
+        also: &[u64],
+        deadline: Instant,
+        wait: Wait,
+    ) -> Result<Exchange, Failure> {
         self.next_id += 1;
         let id = self.next_id;
         let body = jsonrpc::request(id, req.method, req.params.as_ref());
@@ -278,7 +395,9 @@ impl StdioTransport {
                     .await);
             }
             // Writing stdin and reading stdout are raced, so a server that stops reading its stdin
-            // cannot stop mcpmon from reading its output; both end at the deadline.
+            // cannot stop mcpmon from reading its output; both end at the deadline (moved by
+            // start-up, so computed again after every event).
+            let (due, starting) = self.due(deadline, wait);
             let event = {
                 let out = &self.out;
                 let stdin = &mut self.stdin;
@@ -286,7 +405,7 @@ impl StdioTransport {
                 tokio::select! {
                     biased;
                     // First, so a server writing without end cannot starve the deadline.
-                    _ = tokio::time::sleep_until(deadline) => Event::Deadline,
+                    _ = tokio::time::sleep_until(due) => Event::Deadline,
                     r = async {
                         match stdin.as_mut() {
                             Some(s) => s.write(out).await,
@@ -308,10 +427,20 @@ impl StdioTransport {
                 }
                 Event::Deadline => {
                     self.log.abandoned.push(id);
+                    if starting {
+                        return Err(self.startup_failure());
+                    }
                     if self.written < request_end {
                         return Err(unwritten(req.method, &self.log));
                     }
-                    return Err(self.log.timeout_failure(req.method));
+                    let mut f = self.log.timeout_failure(req.method);
+                    if wait == Wait::Full && self.first_out.get().is_none() {
+                        f.message.push_str(&format!(
+                            " (`{}` wrote nothing on stdout since it was started; if it is slow to start, give it --startup-timeout or `startup_timeout`)",
+                            self.program
+                        ));
+                    }
+                    return Err(f);
                 }
                 Event::Read(None) => Line::Eof,
                 Event::Read(Some(l)) => l,
@@ -507,8 +636,24 @@ fn describe_exit(st: std::process::ExitStatus) -> String {
     }
 }
 
-/// Reads newline-delimited JSON from the child's stdout, one bounded line at a time.
-async fn read_stdout<R: AsyncRead + Unpin>(out: R, tx: mpsc::Sender<Line>) {
+/// A start-up deadline in words: `800 ms`, `5 s`, `2.5 s`.
+fn show(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+/// Reads newline-delimited JSON from the child's stdout, one bounded line at a time; the first byte
+/// (or the end) marks `first_out`, the end of start-up.
+async fn read_stdout<R: AsyncRead + Unpin>(
+    out: R,
+    tx: mpsc::Sender<Line>,
+    first_out: Arc<OnceLock<Instant>>,
+) {
     let mut reader = BufReader::with_capacity(64 * 1024, out);
     let mut line: Vec<u8> = Vec::new();
     let mut discarding = false;
@@ -520,6 +665,8 @@ async fn read_stdout<R: AsyncRead + Unpin>(out: R, tx: mpsc::Sender<Line>) {
                 return;
             }
         };
+        // the first byte (or the end) of stdout ends start-up
+        let _ = first_out.set(Instant::now());
         if buf.is_empty() {
             if !line.is_empty() && !discarding {
                 let l = std::mem::take(&mut line);
