@@ -21,7 +21,7 @@ PEERS_ENV := $(abspath $(PEERS_DIR))/run/endpoints.env
 # shell → file name under completions/
 COMPLETIONS := bash:mcpmon.bash zsh:_mcpmon fish:mcpmon.fish powershell:_mcpmon.ps1 elvish:mcpmon.elv
 
-.PHONY: help build peers demo test completions completions-check bench conformance clean-peers
+.PHONY: help build peers demo test completions completions-check bench conformance clean-peers hostile
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-18s %s\n", $$1, $$2 }'
@@ -70,6 +70,10 @@ test: ## fmt + clippy, then the test suite against live peers (nextest if instal
 	  echo "+ cargo test --locked --no-fail-fast"; $(CARGO) test --locked --no-fail-fast; \
 	fi
 	$(MAKE) --no-print-directory completions-check
+
+hostile: ## Hostile campaign (scripts/hostile.py, ~3 min): every stub mode, hostile numbers, flags and state files; fails on any panic, hang or exit code outside 0-3
+	$(CARGO) build --locked
+	python3 scripts/hostile.py $(DEBUG_BIN)
 
 completions: ## Regenerate completions/ (bash, zsh, fish, powershell, elvish) from the debug binary
 	$(CARGO) build --locked
