@@ -5,16 +5,11 @@
 //! is reported and rebuilt, never fatal.
 
 use crate::model::AlertState;
-use nix::fcntl::Flock;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 pub const FILE: &str = "alerts.json";
 const LOCK: &str = "alerts.lock";
-/// How long a run waits for another run holding the lock.
-const LOCK_WAIT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct AlertFile {
@@ -23,53 +18,22 @@ pub struct AlertFile {
     pub alerts: BTreeMap<String, AlertState>,
 }
 
-/// The state file, locked for this run until dropped.
-pub struct Locked {
-    _lock: Flock<std::fs::File>,
-    path: PathBuf,
-    pub file: AlertFile,
-    /// Set when the file on disk was corrupt and has been started afresh.
-    pub warning: Option<String>,
-}
+/// `alerts.json`, locked for this run until dropped.
+pub type Locked = super::Locked<AlertFile>;
 
-impl Locked {
-    /// Takes the lock (waiting up to 10 s for another run) and reads the state.
-    pub fn open(state_dir: &Path) -> std::io::Result<Locked> {
-        std::fs::create_dir_all(state_dir)?;
-        let lock_file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(state_dir.join(LOCK))?;
-        let lock = super::lock_exclusive(lock_file, &state_dir.join(LOCK), LOCK_WAIT)?;
-        let path = state_dir.join(FILE);
-        let (file, warning) = match super::read_json::<AlertFile>(&path) {
-            Ok(f) => (
-                f.unwrap_or(AlertFile {
-                    version: 1,
-                    alerts: BTreeMap::new(),
-                }),
-                None,
-            ),
-            Err(w) => (
-                AlertFile {
-                    version: 1,
-                    alerts: BTreeMap::new(),
-                },
-                Some(w),
-            ),
+impl super::StateFile for AlertFile {
+    const FILE: &'static str = FILE;
+    const LOCK: &'static str = LOCK;
+
+    fn from_disk(read: Result<Option<Self>, String>) -> (Self, Option<String>) {
+        let fresh = || AlertFile {
+            version: 1,
+            alerts: BTreeMap::new(),
         };
-        Ok(Locked {
-            _lock: lock,
-            path,
-            file,
-            warning,
-        })
-    }
-
-    /// Writes the state back (atomically); the lock is released when `self` is dropped.
-    pub fn save(&self) -> std::io::Result<()> {
-        super::write_json_atomic(&self.path, &self.file)
+        match read {
+            Ok(f) => (f.unwrap_or_else(fresh), None),
+            Err(w) => (fresh(), Some(w)),
+        }
     }
 }
 

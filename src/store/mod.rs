@@ -63,6 +63,62 @@ pub fn lock_exclusive(
     }
 }
 
+/// A JSON state file read-modified-written by concurrent runs: what it is called, its lock, and how
+/// what is on disk (missing, or corrupt with a warning) becomes a value.
+pub trait StateFile: Serialize + DeserializeOwned + Sized {
+    const FILE: &'static str;
+    const LOCK: &'static str;
+    /// The value for what `read_json` found: a missing file (`Ok(None)`) or a corrupt one (`Err`, kept
+    /// as the warning, the value started afresh).
+    fn from_disk(read: Result<Option<Self>, String>) -> (Self, Option<String>);
+    /// Nothing worth writing: a missing file then stays missing.
+    fn is_empty(&self) -> bool {
+        false
+    }
+}
+
+/// A state file, locked for a read-modify-write until dropped.
+pub struct Locked<T> {
+    _lock: nix::fcntl::Flock<std::fs::File>,
+    path: PathBuf,
+    pub file: T,
+    /// Set when the file on disk was corrupt and has been started afresh.
+    pub warning: Option<String>,
+}
+
+/// How long a run waits for another run holding a state file's lock.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl<T: StateFile> Locked<T> {
+    /// Takes the file's lock in `state_dir` (waiting up to 10 s for another run) and reads it.
+    pub fn open(state_dir: &Path) -> std::io::Result<Locked<T>> {
+        std::fs::create_dir_all(state_dir)?;
+        let lock_path = state_dir.join(T::LOCK);
+        let lock_file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)?;
+        let lock = lock_exclusive(lock_file, &lock_path, LOCK_WAIT)?;
+        let path = state_dir.join(T::FILE);
+        let (file, warning) = T::from_disk(read_json::<T>(&path));
+        Ok(Locked {
+            _lock: lock,
+            path,
+            file,
+            warning,
+        })
+    }
+
+    /// Writes the file back (atomically); the lock is released when `self` is dropped.
+    pub fn save(&self) -> std::io::Result<()> {
+        if self.file.is_empty() && !self.path.exists() {
+            return Ok(());
+        }
+        write_json_atomic(&self.path, &self.file)
+    }
+}
+
 /// Reads a JSON state file. Missing → `Ok(None)`; unreadable or corrupt → `Err(description)` so the
 /// caller can say so and start afresh.
 pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, String> {

@@ -15,14 +15,12 @@ use chrono::{DateTime, Utc};
 use nix::fcntl::{Flock, FlockArg};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 pub const FILE: &str = "outbox.json";
 const LOCK: &str = "outbox.lock";
 const DELIVER_LOCK: &str = "outbox.deliver.lock";
-/// How long a run waits for another run's read-modify-write of the file (each takes milliseconds).
-const LOCK_WAIT: Duration = Duration::from_secs(10);
 /// At most this many entries are kept; past it the oldest are dropped (and said).
 pub const MAX_ENTRIES: usize = 1000;
 
@@ -175,36 +173,29 @@ impl OutboxFile {
 }
 
 /// The outbox file, locked for a read-modify-write until dropped.
-pub struct Locked {
-    _lock: Flock<std::fs::File>,
-    path: PathBuf,
-    pub file: OutboxFile,
-    /// Set when the file on disk was corrupt and has been started afresh.
-    pub warning: Option<String>,
-}
+pub type Locked = super::Locked<OutboxFile>;
 
-impl Locked {
-    /// Takes the file lock (waiting up to 10 s) and reads the outbox.
-    pub fn open(state_dir: &Path) -> std::io::Result<Locked> {
-        std::fs::create_dir_all(state_dir)?;
-        let lock_path = state_dir.join(LOCK);
-        let lock = super::lock_exclusive(open_lock_file(&lock_path)?, &lock_path, LOCK_WAIT)?;
-        let path = state_dir.join(FILE);
-        let (file, warning) = read(&path);
-        Ok(Locked {
-            _lock: lock,
-            path,
-            file,
-            warning,
-        })
+impl super::StateFile for OutboxFile {
+    const FILE: &'static str = FILE;
+    const LOCK: &'static str = LOCK;
+
+    fn from_disk(read: Result<Option<Self>, String>) -> (Self, Option<String>) {
+        match read {
+            Ok(Some(mut f)) => {
+                f.sort();
+                (f, None)
+            }
+            Ok(None) => (OutboxFile::fresh(), None),
+            Err(w) => (
+                OutboxFile::fresh(),
+                Some(format!("{w} (undelivered notifications in it are lost)")),
+            ),
+        }
     }
 
-    /// Writes the outbox back atomically (a missing file stays missing while there is nothing in it).
-    pub fn save(&self) -> std::io::Result<()> {
-        if self.file.entries.is_empty() && !self.path.exists() {
-            return Ok(());
-        }
-        super::write_json_atomic(&self.path, &self.file)
+    /// A missing file stays missing while there is nothing in it.
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 }
 
@@ -216,21 +207,7 @@ pub fn exists(state_dir: &Path) -> bool {
 /// Reads the outbox without a lock (the file is only ever replaced whole): for showing it. A corrupt
 /// file reads as empty, with the warning.
 pub fn peek(state_dir: &Path) -> (OutboxFile, Option<String>) {
-    read(&state_dir.join(FILE))
-}
-
-fn read(path: &Path) -> (OutboxFile, Option<String>) {
-    match super::read_json::<OutboxFile>(path) {
-        Ok(Some(mut f)) => {
-            f.sort();
-            (f, None)
-        }
-        Ok(None) => (OutboxFile::fresh(), None),
-        Err(w) => (
-            OutboxFile::fresh(),
-            Some(format!("{w} (undelivered notifications in it are lost)")),
-        ),
-    }
+    <OutboxFile as super::StateFile>::from_disk(super::read_json(&state_dir.join(FILE)))
 }
 
 fn open_lock_file(path: &Path) -> std::io::Result<std::fs::File> {

@@ -8,18 +8,7 @@ fn alerts(
     state: &std::path::Path,
     args: &[&str],
 ) -> (i32, serde_json::Value) {
-    let mut all = vec![
-        "alerts",
-        "--format",
-        "json",
-        "--state-dir",
-        state.to_str().unwrap(),
-    ];
-    all.extend_from_slice(args);
-    let (code, out, err) = run(home, &all);
-    let doc: serde_json::Value =
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
-    assert_eq!(doc["command"], "alerts");
+    let (code, doc, _) = alerts_json(home, state, args);
     (code, doc)
 }
 

@@ -246,3 +246,19 @@ pub fn closed_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     l.local_addr().expect("addr").port()
 }
+
+/// `mcpmon alerts --format json --state-dir STATE ARGS…` → (exit code, document, stderr).
+pub fn alerts_json(home: &Path, state: &Path, args: &[&str]) -> (i32, Value, String) {
+    let mut all = vec![
+        "alerts",
+        "--format",
+        "json",
+        "--state-dir",
+        state.to_str().unwrap(),
+    ];
+    all.extend_from_slice(args);
+    let (code, out, err) = run(home, &all);
+    let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    assert_eq!(doc["command"], "alerts");
+    (code, doc, err)
+}

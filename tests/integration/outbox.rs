@@ -54,21 +54,6 @@ impl Receiver {
     }
 }
 
-/// `mcpmon alerts --format json --state-dir STATE ARGS…` → (exit code, document, stderr).
-fn alerts(home: &Path, state: &Path, args: &[&str]) -> (i32, Value, String) {
-    let mut all = vec![
-        "alerts",
-        "--format",
-        "json",
-        "--state-dir",
-        state.to_str().unwrap(),
-    ];
-    all.extend_from_slice(args);
-    let (code, out, err) = run(home, &all);
-    let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
-    (code, doc, err)
-}
-
 /// `event check` of each event in a report or a delivered payload.
 fn events(doc: &Value) -> Vec<String> {
     doc["events"]
@@ -113,7 +98,7 @@ fn a_receiver_down_for_one_run_gets_the_event_once_it_is_back() {
     let args = ["--notify", hook.as_str(), down_target.as_str()];
 
     rx.set_down(true);
-    let (code, doc, err) = alerts(home.path(), &state, &args);
+    let (code, doc, err) = alerts_json(home.path(), &state, &args);
     assert_eq!(code, 2, "the delivery never changes the verdict: {err}");
     assert_eq!(events(&doc), ["firing connect"]);
     let outbox = &doc["outbox"];
@@ -135,7 +120,7 @@ fn a_receiver_down_for_one_run_gets_the_event_once_it_is_back() {
 
     rx.set_down(false);
     for _ in 0..2 {
-        let (code, doc, err) = alerts(home.path(), &state, &args);
+        let (code, doc, err) = alerts_json(home.path(), &state, &args);
         assert_eq!(code, 2);
         assert!(events(&doc).is_empty(), "still firing: no new event");
         assert_eq!(doc["outbox"]["pending"], 0, "{doc:#}\n{err}");
@@ -157,10 +142,10 @@ fn undelivered_events_keep_their_order_and_a_failure_ends_the_channels_turn() {
 
     rx.set_down(true);
     errors_log(&log, 20);
-    let (_, first, _) = alerts(home.path(), &state, &args);
+    let (_, first, _) = alerts_json(home.path(), &state, &args);
     assert_eq!(events(&first), ["firing log_errors"]);
     errors_log(&log, 0);
-    let (_, second, _) = alerts(home.path(), &state, &args);
+    let (_, second, _) = alerts_json(home.path(), &state, &args);
     assert_eq!(events(&second), ["resolved log_errors"]);
     let entries = second["outbox"]["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 2, "{second:#}");
@@ -171,7 +156,7 @@ fn undelivered_events_keep_their_order_and_a_failure_ends_the_channels_turn() {
     assert_eq!(entries[1]["created_at"], second["generated_at"]);
 
     rx.set_down(false);
-    let (_, third, _) = alerts(home.path(), &state, &args);
+    let (_, third, _) = alerts_json(home.path(), &state, &args);
     assert!(events(&third).is_empty());
     assert_eq!(third["outbox"]["pending"], 0);
     let posts = rx.posts("/hook");
@@ -199,9 +184,9 @@ fn an_entry_older_than_the_max_age_is_dropped_undelivered() {
 
     rx.set_down(true);
     errors_log(&log, 20);
-    alerts(home.path(), &state, &args);
+    alerts_json(home.path(), &state, &args);
     errors_log(&log, 0);
-    alerts(home.path(), &state, &args);
+    alerts_json(home.path(), &state, &args);
     // the first entry (the firing) was made two days ago
     let mut file = outbox_file(&state);
     assert_eq!(file["entries"].as_array().unwrap().len(), 2, "{file:#}");
@@ -213,7 +198,7 @@ fn an_entry_older_than_the_max_age_is_dropped_undelivered() {
     .unwrap();
 
     rx.set_down(false);
-    let (_, doc, err) = alerts(home.path(), &state, &args);
+    let (_, doc, err) = alerts_json(home.path(), &state, &args);
     let channel = format!("webhook (http://127.0.0.1:{}/…)", rx.stub.port);
     let said: Vec<&str> = err.lines().filter(|l| l.contains("dropped")).collect();
     assert_eq!(
@@ -253,7 +238,7 @@ fn twenty_concurrent_runs_deliver_each_event_exactly_once() {
     // two events wait in the outbox before the stampede
     rx.set_down(true);
     for _ in 0..2 {
-        let (_, doc, _) = alerts(home.path(), &state, &args);
+        let (_, doc, _) = alerts_json(home.path(), &state, &args);
         note(&doc);
     }
     assert_eq!(outbox_file(&state)["entries"].as_array().unwrap().len(), 2);
@@ -335,11 +320,11 @@ fn a_command_is_retried_and_a_ping_keeps_only_its_newest() {
 
     rx.set_down(true);
     errors_log(&log, 20);
-    let (code, _, err) = alerts(home.path(), &state, &args);
+    let (code, _, err) = alerts_json(home.path(), &state, &args);
     assert_eq!(code, 1);
     assert!(err.contains("pager API unreachable"), "{err}");
     errors_log(&log, 0);
-    let (code, doc, _) = alerts(home.path(), &state, &args);
+    let (code, doc, _) = alerts_json(home.path(), &state, &args);
     assert_eq!(code, 0);
     let entries = doc["outbox"]["entries"].as_array().unwrap();
     let commands: Vec<&Value> = entries
@@ -360,7 +345,7 @@ fn a_command_is_retried_and_a_ping_keeps_only_its_newest() {
     assert_eq!(pings[0]["events"], 0);
 
     rx.set_down(false);
-    let (code, doc, err) = alerts(home.path(), &state, &args);
+    let (code, doc, err) = alerts_json(home.path(), &state, &args);
     assert_eq!(code, 0);
     assert_eq!(doc["outbox"]["pending"], 0, "{doc:#}\n{err}");
     let hooked: Vec<Vec<String>> = std::fs::read_to_string(&out)

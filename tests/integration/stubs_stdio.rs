@@ -156,54 +156,13 @@ fn oversized_line_is_refused() {
     assert_eq!(connect_reason(&doc), "response_too_large");
 }
 
-#[test]
-fn child_that_ignores_sigterm_is_killed_with_its_group() {
+/// Runs `health` on a stub `mode` that writes its pids to STUB_PID_FILE; returns the `close` summary
+/// after checking that every pid the stub wrote and every process with the marker is gone.
+fn closed_and_reaped(mode: &str, pids_written: usize) -> String {
     let home = tempdir();
     let pid_file = home.path().join("pids");
-    let m = marker("ignore-term");
-    let args = with_stub(
-        &["health", "--format", "json", "--timeout", "5s"],
-        "ignore-term",
-        &m,
-    );
-    let out = mcpmon(home.path())
-        .env("STUB_PID_FILE", &pid_file)
-        .args(&args)
-        .output()
-        .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(out.status.code(), Some(0), "{doc:#}");
-    assert!(
-        only_obs(&doc)["close"]
-            .as_str()
-            .unwrap()
-            .contains("SIGKILL"),
-        "{doc:#}"
-    );
-    let pids = std::fs::read_to_string(&pid_file).unwrap();
-    for pid in pids.split_whitespace() {
-        let pid: u32 = pid.parse().unwrap();
-        assert!(
-            !is_alive(pid),
-            "pid {pid} (stub or its grandchild) survived"
-        );
-    }
-    assert_eq!(live_processes_with(&m), Vec::<u32>::new());
-}
-
-#[test]
-fn descendants_that_leave_the_group_are_killed_and_reaped() {
-    // The server ignores SIGTERM; its child called setsid() (own session and group, holding the
-    // server's stdout) and a daemon double-forked away (its parent exited: it is an orphan). Killing
-    // the process group alone leaves both running.
-    let home = tempdir();
-    let pid_file = home.path().join("pids");
-    let m = marker("escape");
-    let args = with_stub(
-        &["health", "--format", "json", "--timeout", "5s"],
-        "escape",
-        &m,
-    );
+    let m = marker(mode);
+    let args = with_stub(&["health", "--format", "json", "--timeout", "5s"], mode, &m);
     let out = mcpmon(home.path())
         .env("STUB_PID_FILE", &pid_file)
         .args(&args)
@@ -212,17 +171,33 @@ fn descendants_that_leave_the_group_are_killed_and_reaped() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{doc:#}");
     let close = only_obs(&doc)["close"].as_str().unwrap().to_string();
-    assert!(close.contains("2 leftover processes stopped"), "{close}");
     let pids = std::fs::read_to_string(&pid_file).unwrap();
     let pids: Vec<u32> = pids
         .split_whitespace()
         .map(|p| p.parse().unwrap())
         .collect();
-    assert_eq!(pids.len(), 3, "{pids:?}");
+    assert_eq!(pids.len(), pids_written, "{pids:?}");
     for pid in pids {
-        assert!(!is_alive(pid), "pid {pid} escaped: {close}");
+        assert!(!is_alive(pid), "pid {pid} survived: {close}");
     }
     assert_eq!(live_processes_with(&m), Vec::<u32>::new());
+    close
+}
+
+#[test]
+fn child_that_ignores_sigterm_is_killed_with_its_group() {
+    // the stub and its grandchild (same process group) both ignore SIGTERM
+    let close = closed_and_reaped("ignore-term", 2);
+    assert!(close.contains("SIGKILL"), "{close}");
+}
+
+#[test]
+fn descendants_that_leave_the_group_are_killed_and_reaped() {
+    // The server ignores SIGTERM; its child called setsid() (own session and group, holding the
+    // server's stdout) and a daemon double-forked away (its parent exited: it is an orphan). Killing
+    // the process group alone leaves both running.
+    let close = closed_and_reaped("escape", 3);
+    assert!(close.contains("2 leftover processes stopped"), "{close}");
 }
 
 #[test]

@@ -228,11 +228,16 @@ def start_ignore_term():
         [sys.executable, "-c",
          "import signal,time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
          "time.sleep(3600)"])  # inherits our stdio fds, like a real wrapper
+    write_pids(os.getpid(), child.pid)
+
+
+def write_pids(*pids):
+    """Writes the pids, space-separated, to $STUB_PID_FILE (atomically), when it is set."""
     pid_file = os.environ.get("STUB_PID_FILE")
     if pid_file:
         tmp = f"{pid_file}.tmp.{os.getpid()}"
         with open(tmp, "w") as f:
-            f.write(f"{os.getpid()} {child.pid}\n")
+            f.write(" ".join(str(p) for p in pids) + "\n")
         os.rename(tmp, pid_file)
 
 
@@ -261,12 +266,7 @@ def start_escape():
     daemon_pid = int(os.read(r, 64).decode().strip())
     os.close(r)
     os.waitpid(middle, 0)
-    pid_file = os.environ.get("STUB_PID_FILE")
-    if pid_file:
-        tmp = f"{pid_file}.tmp.{os.getpid()}"
-        with open(tmp, "w") as f:
-            f.write(f"{os.getpid()} {setsid_child} {daemon_pid}\n")
-        os.rename(tmp, pid_file)
+    write_pids(os.getpid(), setsid_child, daemon_pid)
 
 
 def main():
