@@ -165,7 +165,8 @@ pub struct AlertsArgs {
     pub flap_window: Duration,
 
     /// Where to send alert changes (repeatable): webhook:URL (JSON), slack:URL, command:PROGRAM ARGS
-    /// (the JSON on stdin), ping:URL (healthchecks-style: URL/<exit code>, every run); a bare URL is a
+    /// (the JSON on stdin), ping:URL (healthchecks-style: URL/<exit code>, every run),
+    /// alertmanager:URL (Alertmanager's API v2: every firing alert, every run); a bare URL is a
     /// webhook. Sent only when alerts fire, escalate or resolve. URLs are never printed. A failed
     /// delivery is kept in the outbox (outbox.json in the state dir) and retried on every later run
     /// with the same --notify, in order, until delivered; a ping keeps only its newest.

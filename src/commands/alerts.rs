@@ -56,6 +56,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Re
         &policy,
         args.repeat,
     );
+    let firing = alerting::firing(&alerts.findings, &locked.file.alerts, health.generated_at);
     let mut report = Report {
         command: "alerts",
         generated_at: health.generated_at,
@@ -71,13 +72,14 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Re
     };
     if args.dry_run {
         drop(locked);
-        send_once(&report, &host, &channels, &client).await;
+        send_once(&report, &host, &firing, &channels, &client).await;
     } else {
         locked
             .save()
             .with_context(|| format!("writing the alert state in {}", state_dir.display()))?;
         // Into the outbox while the alert state is still locked: the outbox order is the evaluation order.
-        let n = report.notification(&host);
+        let mut n = report.notification(&host);
+        n.firing = &firing;
         let queued = crate::notify::outbox::enqueue(&state_dir, &channels, &n);
         drop(locked);
         match queued {
@@ -85,7 +87,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Re
             Err(e) => {
                 // Not kept, but not lost either: this run still tries once.
                 eprintln!("mcpmon: warning: outbox: {e}; notifying without it");
-                send_once(&report, &host, &channels, &client).await;
+                send_once(&report, &host, &firing, &channels, &client).await;
             }
         }
         warn_all(&crate::notify::outbox::flush(&state_dir, &channels, &client, &outbox).await);
@@ -121,10 +123,12 @@ fn host_name(ctx: &Context) -> String {
 async fn send_once(
     report: &Report,
     host: &str,
+    firing: &[crate::model::Firing],
     channels: &[crate::notify::Channel],
     client: &reqwest::Client,
 ) {
-    let n = report.notification(host);
+    let mut n = report.notification(host);
+    n.firing = firing;
     for ch in channels {
         if !crate::notify::outbox::wants(ch, &n) {
             continue;

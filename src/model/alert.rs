@@ -33,6 +33,20 @@ pub struct OutboxEntry {
     pub last_error: Option<String>,
 }
 
+/// An alert firing after a run: what Alertmanager is told again on every run (it forgets an alert
+/// that is not re-sent).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Firing {
+    pub target: String,
+    pub probe: Kind,
+    pub check: CheckId,
+    /// WARN, CRIT or UNKNOWN.
+    pub status: Status,
+    pub message: String,
+    /// When it fired.
+    pub since: chrono::DateTime<chrono::Utc>,
+}
+
 /// What is remembered of one check between runs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AlertState {

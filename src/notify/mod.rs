@@ -32,7 +32,8 @@ const SLACK_MAX_EVENTS: usize = 20;
 const SLACK_MAX_MESSAGE: usize = 300;
 
 /// Where notifications go. Parsed from `--notify SPEC`: `webhook:URL`, `slack:URL`,
-/// `command:PROGRAM [ARGS…]` (split on whitespace, no shell), `ping:URL`; a bare http(s) URL is a webhook.
+/// `command:PROGRAM [ARGS…]` (split on whitespace, no shell), `ping:URL`, `alertmanager:URL`; a bare
+/// http(s) URL is a webhook.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Channel {
     /// POST the JSON payload.
@@ -43,6 +44,8 @@ pub enum Channel {
     Command(Vec<String>),
     /// GET `<URL>/<exit_code>` (healthchecks.io style heartbeat).
     Ping(Url),
+    /// POST the firing and resolved alerts to Alertmanager's API v2 (`<URL>/api/v2/alerts`).
+    Alertmanager(Url),
 }
 
 impl Channel {
@@ -63,6 +66,7 @@ impl Channel {
             "webhook" => parse_url("webhook", rest).map(Channel::Webhook),
             "slack" => parse_url("slack", rest).map(Channel::Slack),
             "ping" => parse_url("ping", rest).map(Channel::Ping),
+            "alertmanager" => parse_url("alertmanager", rest).map(Channel::Alertmanager),
             "command" => {
                 let argv: Vec<String> = rest.split_whitespace().map(str::to_string).collect();
                 if argv.is_empty() {
@@ -89,6 +93,7 @@ impl Channel {
             Channel::Slack(_) => "slack",
             Channel::Command(_) => "command",
             Channel::Ping(_) => "ping",
+            Channel::Alertmanager(_) => "alertmanager",
         }
     }
 
@@ -96,9 +101,10 @@ impl Channel {
     /// a URL's path segments, query values and userinfo; a command's token-like arguments.
     pub fn secrets(&self) -> Vec<String> {
         match self {
-            Channel::Webhook(u) | Channel::Slack(u) | Channel::Ping(u) => {
-                crate::net::url::secret_parts(u.as_str(), true)
-            }
+            Channel::Webhook(u)
+            | Channel::Slack(u)
+            | Channel::Ping(u)
+            | Channel::Alertmanager(u) => crate::net::url::secret_parts(u.as_str(), true),
             Channel::Command(argv) => argv
                 .iter()
                 .skip(1)
@@ -112,7 +118,10 @@ impl Channel {
     /// Shows scheme, host and a non-default port; never the path, query, credentials or arguments.
     pub fn describe(&self) -> String {
         match self {
-            Channel::Webhook(u) | Channel::Slack(u) | Channel::Ping(u) => {
+            Channel::Webhook(u)
+            | Channel::Slack(u)
+            | Channel::Ping(u)
+            | Channel::Alertmanager(u) => {
                 format!("{} ({})", self.kind(), crate::net::url::origin_only(u))
             }
             Channel::Command(argv) => {
@@ -139,8 +148,7 @@ impl fmt::Display for Channel {
     }
 }
 
-const FORMS: &str =
-    "expected webhook:URL, slack:URL, ping:URL, command:PROGRAM [ARGS…] or an http(s) URL";
+const FORMS: &str = "expected webhook:URL, slack:URL, ping:URL, alertmanager:URL, command:PROGRAM [ARGS…] or an http(s) URL";
 
 fn parse_url(kind: &str, s: &str) -> Result<Url, String> {
     let s = s.trim();
@@ -181,6 +189,70 @@ pub struct Notification<'a> {
     pub events: &'a [AlertEvent],
     /// The machine name shown in the message (the caller passes it).
     pub host: &'a str,
+    /// Every alert firing after the run (Alertmanager is told again each run; empty elsewhere).
+    pub firing: &'a [crate::model::Firing],
+}
+
+/// How long Alertmanager keeps an alert that mcpmon stops re-sending before it resolves it itself (a
+/// cron job that no longer runs must not leave alerts firing for ever).
+pub const ALERTMANAGER_VALIDITY: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+
+/// Alertmanager's `postableAlerts` for a run: every firing alert (`endsAt` an hour ahead, renewed each
+/// run) and, for each alert that resolved, changed level or started flapping, the labels it no longer
+/// fires under with `endsAt` now. Labels: `alertname` `MCPMonCheck`, `server`, `probe`, `check`,
+/// `severity` (`warning` for WARN, `critical` for CRIT and UNKNOWN), `instance` (the host).
+pub fn alertmanager_payload(n: &Notification) -> Value {
+    let time =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let severity = |s: Status| {
+        if s == Status::Warn {
+            "warning"
+        } else {
+            "critical"
+        }
+    };
+    let labels = |target: &str, probe: &str, check: &str, sev: &str| {
+        json!({
+            "alertname": "MCPMonCheck",
+            "server": target,
+            "probe": probe,
+            "check": check,
+            "severity": sev,
+            "instance": n.host,
+        })
+    };
+    let mut out: Vec<Value> = n
+        .firing
+        .iter()
+        .map(|f| {
+            json!({
+                "labels": labels(&f.target, f.probe.as_str(), f.check.as_str(), severity(f.status)),
+                "annotations": {
+                    "summary": format!("{} {}: {}", f.target, f.check, one_line(&f.message, 300)),
+                    "status": f.status.as_str(),
+                },
+                "startsAt": time(f.since),
+                "endsAt": time(n.generated_at + ALERTMANAGER_VALIDITY),
+            })
+        })
+        .collect();
+    for e in n.events {
+        let still = n
+            .firing
+            .iter()
+            .find(|f| f.target == e.target && f.probe == e.probe && f.check == e.check)
+            .map(|f| severity(f.status));
+        for sev in ["warning", "critical"] {
+            if Some(sev) != still && (e.event == Event::Resolved || e.event.is_level_change()) {
+                out.push(json!({
+                    "labels": labels(&e.target, e.probe.as_str(), e.check.as_str(), sev),
+                    "annotations": {"summary": format!("{} {}: {}", e.target, e.check, one_line(&e.message, 300))},
+                    "endsAt": time(n.generated_at),
+                }));
+            }
+        }
+    }
+    Value::Array(out)
 }
 
 /// The JSON document sent to webhooks and on a command's stdin:
@@ -313,6 +385,7 @@ impl Message {
             Channel::Webhook(_) | Channel::Command(_) => payload(n),
             Channel::Slack(_) => json!({ "text": slack_text(n) }),
             Channel::Ping(_) => Value::Null,
+            Channel::Alertmanager(_) => alertmanager_payload(n),
         };
         Message {
             body,
@@ -339,6 +412,11 @@ pub async fn send(
             let url = ping_url(url, m.exit_code)?;
             http::deliver(client, http::Method::Get, &url, until, deadline).await
         }
+        Channel::Alertmanager(url) => {
+            let url = alertmanager_url(url)?;
+            let body = json_bytes(&m.body);
+            http::deliver(client, http::Method::PostJson(body), &url, until, deadline).await
+        }
         Channel::Command(argv) => {
             let mut body = json_bytes(&m.body);
             body.push(b'\n');
@@ -350,6 +428,19 @@ pub async fn send(
 fn json_bytes(v: &Value) -> Vec<u8> {
     // Serialising a `Value` cannot fail (its keys are strings).
     serde_json::to_vec(v).unwrap_or_default()
+}
+
+/// `<URL>/api/v2/alerts` (a path prefix in the URL, e.g. behind a proxy, is kept).
+pub fn alertmanager_url(url: &Url) -> Result<Url, String> {
+    let mut u = url.clone();
+    u.set_fragment(None);
+    {
+        let mut segs = u
+            .path_segments_mut()
+            .map_err(|()| "alertmanager: the URL cannot take a path".to_string())?;
+        segs.pop_if_empty().extend(["api", "v2", "alerts"]);
+    }
+    Ok(u)
 }
 
 /// `<URL>/<exit_code>`: the code appended as a path segment, the query kept.

@@ -38,7 +38,7 @@ pub struct Options {
 pub fn fingerprint(ch: &Channel) -> String {
     let mut spec = format!("mcpmon-notify-channel\0{}", ch.kind());
     match ch {
-        Channel::Webhook(u) | Channel::Slack(u) | Channel::Ping(u) => {
+        Channel::Webhook(u) | Channel::Slack(u) | Channel::Ping(u) | Channel::Alertmanager(u) => {
             spec.push('\0');
             spec.push_str(u.as_str());
         }
@@ -56,10 +56,20 @@ pub fn fingerprint(ch: &Channel) -> String {
         .collect()
 }
 
-/// Whether a run's notification goes to this channel: a ping on every run, the others when something
-/// changed.
+/// Whether a run's notification goes to this channel: a ping on every run, Alertmanager while anything
+/// fires (it forgets alerts that are not re-sent) or changed, the others when something changed.
 pub fn wants(ch: &Channel, n: &Notification) -> bool {
-    matches!(ch, Channel::Ping(_)) || !n.events.is_empty()
+    match ch {
+        Channel::Ping(_) => true,
+        Channel::Alertmanager(_) => !n.firing.is_empty() || !n.events.is_empty(),
+        _ => !n.events.is_empty(),
+    }
+}
+
+/// A channel sent the whole state every run: an older undelivered message to it is superseded by a
+/// newer one (a ping's verdict; Alertmanager's firing alerts, renewed every run).
+fn supersedes(ch: &Channel) -> bool {
+    matches!(ch, Channel::Ping(_) | Channel::Alertmanager(_))
 }
 
 /// Adds the run's notification for every channel that wants it (a ping replaces the channel's older
@@ -89,7 +99,7 @@ pub fn enqueue(
             } else {
                 n.events.len()
             },
-            supersedes: matches!(ch, Channel::Ping(_)),
+            supersedes: supersedes(ch),
         });
         warnings.extend(said(&dropped, |label, k| {
             format!(

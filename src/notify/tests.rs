@@ -137,7 +137,41 @@ fn note(events: &[AlertEvent]) -> Notification<'_> {
         exit_code: 2,
         events,
         host: "web-1",
+        firing: &[],
     }
+}
+
+#[test]
+fn alertmanager_gets_every_firing_alert_and_the_labels_that_stopped_firing() {
+    let evs = events();
+    let firing = [crate::model::Firing {
+        target: "api".into(),
+        probe: Kind::Mcp,
+        check: "connect".into(),
+        status: Status::Crit,
+        message: "refused".into(),
+        since: "2026-05-01T11:00:00Z".parse().unwrap(),
+    }];
+    let mut n = note(&evs);
+    n.firing = &firing;
+    let doc = alertmanager_payload(&n);
+    let alerts = doc.as_array().unwrap();
+    let first = &alerts[0];
+    assert_eq!(first["labels"]["alertname"], "MCPMonCheck");
+    assert_eq!(first["labels"]["server"], "api");
+    assert_eq!(first["labels"]["severity"], "critical");
+    assert_eq!(first["labels"]["instance"], "web-1");
+    assert_eq!(first["startsAt"], "2026-05-01T11:00:00.000Z");
+    assert_eq!(first["endsAt"], "2026-05-01T13:00:00.250Z", "an hour ahead");
+    // the resolved event ends both severities it might have fired under, now
+    let ended: Vec<&serde_json::Value> = alerts
+        .iter()
+        .filter(|a| a["endsAt"] == "2026-05-01T12:00:00.250Z")
+        .collect();
+    assert_eq!(ended.len(), 2, "{doc:#}");
+    assert!(ended.iter().all(|a| a["startsAt"].is_null()));
+    let url = alertmanager_url(&Url::parse("http://127.0.0.1:9093/prefix/").unwrap()).unwrap();
+    assert_eq!(url.as_str(), "http://127.0.0.1:9093/prefix/api/v2/alerts");
 }
 
 const DEADLINE: Duration = Duration::from_secs(10);

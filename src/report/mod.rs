@@ -137,6 +137,7 @@ impl Report {
             exit_code: status.exit_code(),
             events: self.events.as_deref().unwrap_or(&[]),
             host,
+            firing: &[],
         }
     }
 

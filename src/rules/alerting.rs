@@ -68,6 +68,31 @@ pub struct Evaluated {
     pub pending: Vec<Pending>,
 }
 
+/// The alerts firing after `evaluate`: its findings that are not OK, each with when it fired (from the
+/// state; the run's time when the state does not say).
+pub fn firing(
+    findings: &[Finding],
+    alerts: &BTreeMap<String, AlertState>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<crate::model::Firing> {
+    findings
+        .iter()
+        .filter(|f| f.status != Status::Ok)
+        .map(|f| crate::model::Firing {
+            target: f.target.clone(),
+            probe: f.probe,
+            check: f.check.clone(),
+            status: f.status,
+            message: f.message.clone(),
+            since: alerts
+                .get(&key(f))
+                .and_then(|a| a.fired_at_ms)
+                .and_then(chrono::DateTime::from_timestamp_millis)
+                .unwrap_or(now),
+        })
+        .collect()
+}
+
 /// The key of a check's alert in `alerts.json`: `target/probe/check`.
 pub fn key(f: &Finding) -> String {
     format!("{}/{}/{}", f.target, f.probe.as_str(), f.check)

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap in a test is a failed test
 
+mod alertmanager;
 mod alerts;
 mod anomalies;
 mod cli;
