@@ -5,7 +5,9 @@
 
 use super::{AdHoc, Context, resolve_targets_audited};
 use crate::cli::{GlobalArgs, TargetArgs};
-use crate::model::{EraChoice, Facts, Kind, Observation, ProbeSpec, Record, Status, Target};
+use crate::model::{
+    EndpointSpec, Era, EraChoice, Facts, Kind, Observation, ProbeSpec, Record, Status, Target, Wire,
+};
 use crate::net::http;
 use crate::probe;
 use crate::report::Report;
@@ -153,25 +155,49 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// How long a URL's detected transport and era are used before it is detected afresh (a server may be
+/// upgraded to a newer revision without failing the old handshake).
+const URL_MEMORY_MS: i64 = 24 * 3600 * 1000;
+
 /// The targets with what earlier runs learnt of their detection; none when nothing applies.
-fn remembered(targets: &Arc<Vec<Target>>, memory: &detected::Detected) -> Option<Arc<Vec<Target>>> {
+fn remembered(
+    targets: &Arc<Vec<Target>>,
+    memory: &detected::Detected,
+    now_ms: i64,
+) -> Option<Arc<Vec<Target>>> {
     let known = |t: &Target| {
         let key = t.detection_key()?;
-        (t.era == EraChoice::Auto).then(|| memory.servers.get(&key))?
+        let r = (t.era == EraChoice::Auto).then(|| memory.servers.get(&key))??;
+        let url = matches!(t.mcp(), Some(EndpointSpec::Url { .. }));
+        (!url || now_ms.saturating_sub(r.seen_at_ms) < URL_MEMORY_MS).then_some(r)
     };
     if !targets.iter().any(|t| known(t).is_some()) {
         return None;
     }
     let mut out: Vec<Target> = targets.iter().cloned().collect();
     for t in &mut out {
-        t.remembered = known(t).map(|r| r.intolerance.clone());
+        let Some(r) = known(t) else { continue };
+        match t.mcp() {
+            Some(EndpointSpec::Url { .. }) => {
+                let wire = r.wire.as_deref().and_then(Wire::from_name);
+                let era = r.era.as_deref().and_then(Era::from_name);
+                let note = format!(
+                    "remembered from an earlier run: {} over {} (detection skipped)",
+                    era.map_or("?", Era::as_str),
+                    wire.map_or("?", Wire::as_str)
+                );
+                t.remember_detection(wire, era, note);
+            }
+            _ => t.remembered = Some(r.intolerance.clone()),
+        }
     }
     Some(Arc::new(out))
 }
 
 /// Keeps what this round learnt: a stdio server that could not stand `server/discover` (or was asked
-/// `initialize` directly and answered) is remembered; one asked directly that then failed is
-/// forgotten, so the next run detects it afresh.
+/// `initialize` directly and answered) is remembered; a URL's transport and era when they were
+/// detected (not when they were remembered: the memory is renewed by detecting, once a day); a server
+/// reached through its memory that then failed is forgotten, so the next run detects it afresh.
 fn learn(
     dir: &Path,
     mut memory: detected::Detected,
@@ -188,11 +214,23 @@ fn learn(
         let Some(key) = t.detection_key() else {
             continue;
         };
+        let url = matches!(t.mcp(), Some(EndpointSpec::Url { .. }));
         match (&m.intolerance, &o.failure, &t.remembered) {
             (_, Some(_), Some(_)) => {
                 memory.servers.remove(&key);
             }
-            (Some(_), None, _) => {
+            (_, None, None) if url && t.era == EraChoice::Auto => {
+                memory.servers.insert(
+                    key,
+                    detected::Remembered {
+                        intolerance: String::new(),
+                        wire: m.wire.map(|w| w.as_str().to_string()),
+                        era: m.era.map(|e| e.as_str().to_string()),
+                        seen_at_ms: now_ms,
+                    },
+                );
+            }
+            (Some(_), None, _) if !url => {
                 let intolerance = t
                     .remembered
                     .clone()
@@ -202,6 +240,8 @@ fn learn(
                     key,
                     detected::Remembered {
                         intolerance,
+                        wire: None,
+                        era: None,
                         seen_at_ms: now_ms,
                     },
                 );
@@ -243,7 +283,9 @@ pub async fn check(
         .as_deref()
         .filter(|_| remembers)
         .map(detected::load);
-    let hinted = memory.as_ref().and_then(|m| remembered(targets, m));
+    let hinted = memory
+        .as_ref()
+        .and_then(|m| remembered(targets, m, now.timestamp_millis()));
     let probed = hinted.as_ref().unwrap_or(targets);
     let (mut observations, mut findings) =
         probe_all(probed, client, now, marks.as_ref(), &limits).await;
@@ -543,7 +585,7 @@ mod tests {
             ("the server exited on server/discover", 7)
         );
         // the hint is applied to the targets of the next round, only to the one it is about
-        let hinted = remembered(&Arc::new(targets.to_vec()), &memory).unwrap();
+        let hinted = remembered(&Arc::new(targets.to_vec()), &memory, 0).unwrap();
         assert_eq!(
             hinted[0].remembered.as_deref(),
             Some("the server exited on server/discover")

@@ -319,8 +319,8 @@ impl Target {
         })
     }
 
-    /// The key detection memory files this target's MCP server under: `stdio:` and its command line
-    /// (URLs are not remembered yet).
+    /// The key detection memory files this target's MCP server under: `stdio:` and its command line,
+    /// or `url:` and a fingerprint of the URL (its path or query may be a token: it is never stored).
     pub fn detection_key(&self) -> Option<String> {
         match self.mcp()? {
             EndpointSpec::Stdio(s) => {
@@ -331,7 +331,36 @@ impl Target {
                 }
                 Some(key)
             }
-            EndpointSpec::Url { .. } => None,
+            EndpointSpec::Url { url, .. } => {
+                let digest = ring::digest::digest(&ring::digest::SHA256, url.as_bytes());
+                let hex: String = digest.as_ref()[..12]
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                Some(format!("url:{hex}"))
+            }
+        }
+    }
+
+    /// Uses what an earlier run detected of this URL target's server: its transport (unless the config
+    /// names one) and its era, so no round trip is spent on `server/discover` or on probing the
+    /// transport. `note` says so in the detection steps. Only for a target whose era is detected.
+    pub fn remember_detection(&mut self, wire: Option<Wire>, era: Option<Era>, note: String) {
+        if self.era != EraChoice::Auto {
+            return;
+        }
+        if let Some(ProbeSpec::Mcp(EndpointSpec::Url { wire: w, .. })) =
+            self.probes.iter_mut().find(|p| p.kind() == Kind::Mcp)
+        {
+            if w.is_none() {
+                *w = wire;
+            }
+            self.era = match era {
+                Some(Era::Modern) => EraChoice::Modern,
+                Some(Era::Legacy) => EraChoice::Legacy,
+                None => EraChoice::Auto,
+            };
+            self.remembered = Some(note);
         }
     }
 
@@ -662,6 +691,14 @@ impl Era {
             Era::Legacy => "legacy",
         }
     }
+
+    pub fn from_name(name: &str) -> Option<Era> {
+        match name {
+            "modern" => Some(Era::Modern),
+            "legacy" => Some(Era::Legacy),
+            _ => None,
+        }
+    }
 }
 
 /// What the user allows detection to choose: `--era` and a config's `era` (`auto`, `modern`, `legacy`).
@@ -708,6 +745,13 @@ impl Wire {
             Wire::StreamableHttp => "streamable_http",
             Wire::Sse => "sse",
         }
+    }
+
+    /// The wire of an `as_str` name.
+    pub fn from_name(name: &str) -> Option<Wire> {
+        [Wire::Stdio, Wire::StreamableHttp, Wire::Sse]
+            .into_iter()
+            .find(|w| w.as_str() == name)
     }
 }
 

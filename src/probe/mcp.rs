@@ -97,11 +97,16 @@ async fn run(
         (Some(_), EraChoice::Auto) => EraChoice::Legacy,
         (_, era) => era,
     };
+    // a URL whose transport and era an earlier run detected says so first in its detection steps
+    let url_memory = target
+        .remembered
+        .clone()
+        .filter(|_| matches!(ep, Endpoint::Url { .. }));
     let mut s = match session::connect(ep, client, era, deadline).await {
         Ok(s) => s,
         Err(e) => {
             facts.wire = e.wire;
-            facts.detection = e.detection;
+            facts.detection = url_memory.into_iter().chain(e.detection).collect();
             facts.requests = e.requests;
             facts.stderr_tail = e.stderr_tail;
             facts.faults = e.faults;
@@ -162,7 +167,10 @@ async fn run(
     let (method, res) = s.liveness(deadline).await;
     facts.liveness = Some((method.to_string(), res));
 
-    facts.detection = std::mem::take(&mut s.detection);
+    facts.detection = url_memory
+        .into_iter()
+        .chain(std::mem::take(&mut s.detection))
+        .collect();
     facts.intolerance = s.intolerance.take().or_else(|| {
         target
             .remembered

@@ -1,7 +1,8 @@
 //! What detection learnt about a server, kept between runs (`detected.json` in the state dir), so the
-//! next run does not pay for it again: today, the stdio servers that cannot stand a 2026-07-28
-//! client's `server/discover` (they are asked `initialize` directly). A cache: a missing or corrupt
-//! file is an empty one, and concurrent runs may overwrite each other (the loser re-detects).
+//! next run does not pay for it again: the stdio servers that cannot stand a 2026-07-28 client's
+//! `server/discover` (they are asked `initialize` directly), and each URL's transport and era (for a
+//! day; a failure forgets it). A cache: a missing or corrupt file is an empty one, and concurrent runs
+//! may overwrite each other (the loser re-detects). URLs are stored as fingerprints, never in clear.
 
 use super::{read_json, write_json_atomic};
 use serde::{Deserialize, Serialize};
@@ -11,11 +12,17 @@ use std::path::Path;
 pub const FILE: &str = "detected.json";
 const VERSION: u32 = 1;
 
-/// One server, by its key (`stdio:` and its command line).
+/// One server, by its key (`stdio:` and its command line, or `url:` and a fingerprint).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Remembered {
-    /// What happened when it was asked `server/discover`, with its stderr line.
+    /// A stdio server: what happened when it was asked `server/discover`, with its stderr line.
+    #[serde(default)]
     pub intolerance: String,
+    /// A URL: the transport (`streamable_http`, `sse`) and era (`legacy`, `modern`) detected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wire: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub era: Option<String>,
     /// When that was last seen or confirmed (ms since the epoch).
     pub seen_at_ms: i64,
 }
@@ -58,6 +65,8 @@ mod tests {
             "stdio:x".into(),
             Remembered {
                 intolerance: "the server exited on server/discover".into(),
+                wire: None,
+                era: None,
                 seen_at_ms: 5,
             },
         );

@@ -230,3 +230,47 @@ fn a_reply_stream_that_ends_early_is_resumed_with_last_event_id() {
         "{lines}"
     );
 }
+
+#[test]
+fn a_urls_transport_and_era_are_remembered_and_forgotten_on_failure() {
+    // Run 1 detects (server/discover first, refused by this legacy server); run 2 goes straight to
+    // initialize over the remembered transport; once the server is gone the memory is dropped.
+    let home = tempdir();
+    let log = home.path().join("stub.log");
+    let s = HttpStub::start_with_env("legacy-ok", &[("STUB_LOG", log.to_str().unwrap())]);
+    let url = s.url("/mcp");
+    let discovers = || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("jsonrpc-method=server/discover"))
+            .count()
+    };
+    let (code, doc) = health_json(home.path(), &[&url]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(discovers(), 1, "the first run detects");
+    let memory = std::fs::read_to_string(home.path().join(".state/mcpmon/detected.json")).unwrap();
+    assert!(
+        memory.contains("\"era\": \"legacy\"") || memory.contains("\"era\":\"legacy\""),
+        "{memory}"
+    );
+    assert!(
+        !memory.contains("127.0.0.1"),
+        "the URL is stored as a fingerprint: {memory}"
+    );
+
+    let (code, doc) = health_json(home.path(), &[&url]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(discovers(), 1, "the second run sends no server/discover");
+    let steps = only_obs(&doc)["detection"].to_string();
+    assert!(
+        steps.contains("remembered from an earlier run: legacy over streamable_http"),
+        "{steps}"
+    );
+
+    drop(s);
+    let (code, _) = health_json(home.path(), &[&url]);
+    assert_eq!(code, 2);
+    let memory = std::fs::read_to_string(home.path().join(".state/mcpmon/detected.json")).unwrap();
+    assert!(!memory.contains("url:"), "a failure forgets: {memory}");
+}
