@@ -17,6 +17,7 @@ mod measure;
 mod outbox;
 mod peers;
 mod probes;
+mod prometheus_assets;
 mod secrets;
 mod stubs_http;
 mod stubs_stdio;
