@@ -17,6 +17,7 @@ mod outbox;
 mod peers;
 mod probes;
 mod secrets;
+mod serve;
 mod stubs_http;
 mod stubs_stdio;
 mod summary;
