@@ -205,6 +205,10 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ServeArgs) -> anyhow::Res
     }
     http.abort();
     let _ = http.await;
+    // what was abandoned was killed as it was dropped: collect it, so no child outlives serve
+    if !crate::child::reap_exited(STOP_GRACE).await {
+        eprintln!("mcpmon serve: some child processes had not exited");
+    }
     eprintln!(
         "mcpmon serve: stopped{}",
         if drained {
