@@ -281,7 +281,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             [CompletionResult]::new('--warn-ms', '--warn-ms', [CompletionResultType]::ParameterName, 'WARN when the handshake or liveness round trip takes longer (ms). Default 2000')
             [CompletionResult]::new('--crit-ms', '--crit-ms', [CompletionResultType]::ParameterName, 'CRIT when the handshake or liveness round trip takes longer (ms). Default 5000')
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on; a busy port is an error (exit 3)')
-            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between two checks of a target; the targets are spread over it, with jitter')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between two checks of a target (unless the config gives the target its own `interval`); the targets are spread over it, with jitter')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)')
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Only these targets from the config (by name). Repeatable')

@@ -272,7 +272,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand --warn-ms 'WARN when the handshake or liveness round trip takes longer (ms). Default 2000'
             cand --crit-ms 'CRIT when the handshake or liveness round trip takes longer (ms). Default 5000'
             cand --listen 'Address to listen on; a busy port is an error (exit 3)'
-            cand --interval 'Time between two checks of a target; the targets are spread over it, with jitter'
+            cand --interval 'Time between two checks of a target (unless the config gives the target its own `interval`); the targets are spread over it, with jitter'
             cand -c 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
             cand --config 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
             cand -t 'Only these targets from the config (by name). Repeatable'

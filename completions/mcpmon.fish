@@ -303,7 +303,7 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -l expect-tool -d '
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -l warn-ms -d 'WARN when the handshake or liveness round trip takes longer (ms). Default 2000' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -l crit-ms -d 'CRIT when the handshake or liveness round trip takes longer (ms). Default 5000' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -l listen -d 'Address to listen on; a busy port is an error (exit 3)' -r
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -l interval -d 'Time between two checks of a target; the targets are spread over it, with jitter' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -l interval -d 'Time between two checks of a target (unless the config gives the target its own `interval`); the targets are spread over it, with jitter' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F

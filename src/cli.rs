@@ -454,7 +454,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9464")]
     pub listen: std::net::SocketAddr,
 
-    /// Time between two checks of a target; the targets are spread over it, with jitter.
+    /// Time between two checks of a target (unless the config gives the target its own `interval`);
+    /// the targets are spread over it, with jitter.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = duration::parse)]
     pub interval: Duration,
 }

@@ -18,6 +18,8 @@ use tokio::time::Instant;
 /// In-flight checks get at most this long after SIGINT/SIGTERM (or their own deadline, if shorter)
 /// before they are abandoned (dropping a check kills and reaps its stdio child).
 const STOP_GRACE: Duration = Duration::from_secs(5);
+/// The shortest interval between two checks of a target.
+const MIN_INTERVAL: Duration = Duration::from_millis(100);
 
 /// What the checks leave and the scrapes read.
 struct Shared {
@@ -124,14 +126,20 @@ async fn watch(
 }
 
 pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<Outcome> {
-    if args.interval < Duration::from_millis(100) {
-        bail!("--interval must be at least 100ms");
-    }
     let Prepared {
         targets,
         client,
         opts,
     } = prepare(ctx, g, &args.targets, &[], None)?;
+    if args.interval < MIN_INTERVAL {
+        bail!("--interval must be at least 100ms");
+    }
+    if let Some(t) = targets
+        .iter()
+        .find(|t| t.interval.is_some_and(|i| i < MIN_INTERVAL))
+    {
+        bail!("{}: interval must be at least 100ms", t.origin);
+    }
     let listener =
         server::bind(args.listen).with_context(|| format!("cannot listen on {}", args.listen))?;
     let local = listener.local_addr().unwrap_or(args.listen);
@@ -162,10 +170,12 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ServeArgs) -> anyhow::Res
     let limits = Arc::new(Limits::new(opts.jobs, opts.per_host));
     let start = Instant::now();
     let n = targets.len().max(1) as u32;
-    let slice = args.interval / n;
     let mut checks = tokio::task::JoinSet::new();
     for (i, t) in targets.iter().enumerate() {
-        // target i's phase: its share of the interval, plus jitter within that share
+        // its own interval (the config's `interval`) or --interval; its phase: its share of that
+        // interval, plus jitter within that share
+        let interval = t.interval.unwrap_or(args.interval);
+        let slice = interval / n;
         let phase = slice * i as u32 + slice.mul_f64(jitter_fraction(i as u64));
         checks.spawn(watch(
             Arc::new(vec![t.clone()]),
@@ -175,7 +185,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ServeArgs) -> anyhow::Res
             Arc::clone(&state),
             start,
             phase,
-            args.interval,
+            interval,
             stop_rx.clone(),
         ));
     }

@@ -248,6 +248,25 @@ fn sigterm_after_checks_exits_0_and_leaves_no_stdio_child() {
 }
 
 #[test]
+fn a_target_s_own_interval_in_the_config_wins_over_the_flag() {
+    let home = tempdir();
+    let stub = HttpStub::start("legacy-ok");
+    let cfg = config(
+        home.path(),
+        json!({"stub": {"url": stub.url("/mcp"), "interval": "200ms"}}),
+    );
+    // with --interval alone the stub would be checked once in the test's lifetime
+    let serve = Serve::start(home.path(), &["--config", &cfg, "--interval", "1h"]);
+    serve.ready();
+    let count = "mcp_request_duration_seconds_count{server=\"stub\",method=\"initialize\"}";
+    until("a third check", || {
+        (sample(&serve.metrics(), count) >= 3.0).then_some(())
+    });
+    let (code, err) = serve.terminate();
+    assert_eq!(code, Some(0), "{err}");
+}
+
+#[test]
 fn a_busy_port_is_one_line_and_exit_3() {
     let home = tempdir();
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
