@@ -40,6 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             [CompletionResult]::new('measure', 'measure', [CompletionResultType]::ParameterValue, 'Latency and throughput of one MCP server under load: one request repeated by independent sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression gate for CI (--compare)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Pre-flight and post-deploy validation: every check always runs and is one line, grouped in sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'The continuous monitor: a light round every --interval, a full one every --full-every, each appended to history and echoed as a JSON line, until SIGINT/SIGTERM (--once: one round, for cron)')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'A Prometheus exporter: checks every target on a schedule (--interval, spread with jitter, at most --jobs at once) and serves the last results on GET /metrics (a scrape never triggers a check), with /-/healthy and /-/ready, on --listen (loopback by default), until SIGINT/SIGTERM')
             [CompletionResult]::new('anomalies', 'anomalies', [CompletionResultType]::ParameterValue, 'Anomalies now and in history (detect-anomalies.sh, generalised): error spikes, flapping, resource usage, client counts, disconnected servers, log size and truncation from live probes; latency and error rate against each target''s own baseline, changed tool lists, restarts and missing records from history. Exit 0 none, 1 one or two minor ones, 2 three or more or a critical one')
             [CompletionResult]::new('daily-summary', 'daily-summary', [CompletionResultType]::ParameterValue, 'The daily health report from history: availability (gaps in recording are unknown, not up), outages, latency percentiles and their trend, errors by reason, restarts, tool-list changes, resource use, the success metrics of 000 met or missed, and a 0–100 score with every deduction itemised. Exit 0 score ≥ 90 and every metric met, 1 below 90 or a metric missed, 2 below 70, 3 no history')
             [CompletionResult]::new('dashboard', 'dashboard', [CompletionResultType]::ParameterValue, 'The live terminal view of every target: counts, hub state, a table (status, transport, latency and its trend, tools, uptime, CPU, memory), alerts and log errors, refreshed every --interval; keys q r ↑↓ j k Enter d / ?. `--once` prints one snapshot (works piped)')
@@ -261,6 +262,44 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'mcpmon;serve' {
+            [CompletionResult]::new('--hub', '--hub', [CompletionResultType]::ParameterName, 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)')
+            [CompletionResult]::new('--hub-config', '--hub-config', [CompletionResultType]::ParameterName, 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'At most this many probes at once (the others wait their turn; a probe''s deadline starts when it runs), so checking a fleet never becomes the load that turns it red')
+            [CompletionResult]::new('--per-host', '--per-host', [CompletionResultType]::ParameterName, 'At most this many probes at once to one host:port')
+            [CompletionResult]::new('--health-url', '--health-url', [CompletionResultType]::ParameterName, 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)')
+            [CompletionResult]::new('--stats-url', '--stats-url', [CompletionResultType]::ParameterName, 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)')
+            [CompletionResult]::new('--thresholds', '--thresholds', [CompletionResultType]::ParameterName, 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})')
+            [CompletionResult]::new('--log', '--log', [CompletionResultType]::ParameterName, 'A log file whose last 100 entries are checked for errors, size and flapping (repeatable)')
+            [CompletionResult]::new('--process', '--process', [CompletionResultType]::ParameterName, 'A server process to check (running, CPU, memory, ports): pid:N, pidfile:PATH, port:N, or a command-line pattern (repeatable)')
+            [CompletionResult]::new('--transport', '--transport', [CompletionResultType]::ParameterName, 'Use this transport instead of detecting it')
+            [CompletionResult]::new('--era', '--era', [CompletionResultType]::ParameterName, 'Protocol era: auto (default), modern (2026-07-28) or legacy (initialize handshake)')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra HTTP header for every HTTP target given on the command line, ''Name: value'' (repeatable). Values are never printed')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra HTTP header for every HTTP target given on the command line, ''Name: value'' (repeatable). Values are never printed')
+            [CompletionResult]::new('--min-tools', '--min-tools', [CompletionResultType]::ParameterName, 'CRIT when a server lists fewer tools than this')
+            [CompletionResult]::new('--expect-tool', '--expect-tool', [CompletionResultType]::ParameterName, 'CRIT when this tool is missing (repeatable)')
+            [CompletionResult]::new('--warn-ms', '--warn-ms', [CompletionResultType]::ParameterName, 'WARN when the handshake or liveness round trip takes longer (ms). Default 2000')
+            [CompletionResult]::new('--crit-ms', '--crit-ms', [CompletionResultType]::ParameterName, 'CRIT when the handshake or liveness round trip takes longer (ms). Default 5000')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on; a busy port is an error (exit 3)')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between two checks of a target (unless the config gives the target its own `interval`); the targets are spread over it, with jitter')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Only these targets from the config (by name). Repeatable')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Only these targets from the config (by name). Repeatable')
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format. Default: table; with --watch and stdout not a terminal: jsonl')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format. Default: table; with --watch and stdout not a terminal: jsonl')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`')
+            [CompletionResult]::new('--startup-timeout', '--startup-timeout', [CompletionResultType]::ParameterName, 'Deadline for a stdio server to start (spawn to its first output on stdout), counted apart from --timeout, which starts after it. Default: 120s (or --timeout if longer) for package runners (npx, bunx, pnpx, npm exec, pnpm dlx, yarn dlx, uvx, uv tool run, pipx run), which may download first; other commands start within --timeout. Or the config''s `startup_timeout`')
+            [CompletionResult]::new('--deep', '--deep', [CompletionResultType]::ParameterName, 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports')
+            [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'mcpmon;anomalies' {
             [CompletionResult]::new('--hub', '--hub', [CompletionResultType]::ParameterName, 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)')
             [CompletionResult]::new('--hub-config', '--hub-config', [CompletionResultType]::ParameterName, 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only')
@@ -383,6 +422,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             [CompletionResult]::new('measure', 'measure', [CompletionResultType]::ParameterValue, 'Latency and throughput of one MCP server under load: one request repeated by independent sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression gate for CI (--compare)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Pre-flight and post-deploy validation: every check always runs and is one line, grouped in sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'The continuous monitor: a light round every --interval, a full one every --full-every, each appended to history and echoed as a JSON line, until SIGINT/SIGTERM (--once: one round, for cron)')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'A Prometheus exporter: checks every target on a schedule (--interval, spread with jitter, at most --jobs at once) and serves the last results on GET /metrics (a scrape never triggers a check), with /-/healthy and /-/ready, on --listen (loopback by default), until SIGINT/SIGTERM')
             [CompletionResult]::new('anomalies', 'anomalies', [CompletionResultType]::ParameterValue, 'Anomalies now and in history (detect-anomalies.sh, generalised): error spikes, flapping, resource usage, client counts, disconnected servers, log size and truncation from live probes; latency and error rate against each target''s own baseline, changed tool lists, restarts and missing records from history. Exit 0 none, 1 one or two minor ones, 2 three or more or a critical one')
             [CompletionResult]::new('daily-summary', 'daily-summary', [CompletionResultType]::ParameterValue, 'The daily health report from history: availability (gaps in recording are unknown, not up), outages, latency percentiles and their trend, errors by reason, restarts, tool-list changes, resource use, the success metrics of 000 met or missed, and a 0–100 score with every deduction itemised. Exit 0 score ≥ 90 and every metric met, 1 below 90 or a metric missed, 2 below 70, 3 no history')
             [CompletionResult]::new('dashboard', 'dashboard', [CompletionResultType]::ParameterValue, 'The live terminal view of every target: counts, hub state, a table (status, transport, latency and its trend, tools, uptime, CPU, memory), alerts and log errors, refreshed every --interval; keys q r ↑↓ j k Enter d / ?. `--once` prints one snapshot (works piped)')
@@ -403,6 +443,9 @@ Register-ArgumentCompleter -Native -CommandName 'mcpmon' -ScriptBlock {
             break
         }
         'mcpmon;help;record' {
+            break
+        }
+        'mcpmon;help;serve' {
             break
         }
         'mcpmon;help;anomalies' {

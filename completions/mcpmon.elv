@@ -37,6 +37,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand measure 'Latency and throughput of one MCP server under load: one request repeated by independent sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression gate for CI (--compare)'
             cand validate 'Pre-flight and post-deploy validation: every check always runs and is one line, grouped in sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict'
             cand record 'The continuous monitor: a light round every --interval, a full one every --full-every, each appended to history and echoed as a JSON line, until SIGINT/SIGTERM (--once: one round, for cron)'
+            cand serve 'A Prometheus exporter: checks every target on a schedule (--interval, spread with jitter, at most --jobs at once) and serves the last results on GET /metrics (a scrape never triggers a check), with /-/healthy and /-/ready, on --listen (loopback by default), until SIGINT/SIGTERM'
             cand anomalies 'Anomalies now and in history (detect-anomalies.sh, generalised): error spikes, flapping, resource usage, client counts, disconnected servers, log size and truncation from live probes; latency and error rate against each target''s own baseline, changed tool lists, restarts and missing records from history. Exit 0 none, 1 one or two minor ones, 2 three or more or a critical one'
             cand daily-summary 'The daily health report from history: availability (gaps in recording are unknown, not up), outages, latency percentiles and their trend, errors by reason, restarts, tool-list changes, resource use, the success metrics of 000 met or missed, and a 0–100 score with every deduction itemised. Exit 0 score ≥ 90 and every metric met, 1 below 90 or a metric missed, 2 below 70, 3 no history'
             cand dashboard 'The live terminal view of every target: counts, hub state, a table (status, transport, latency and its trend, tools, uptime, CPU, memory), alerts and log errors, refreshed every --interval; keys q r ↑↓ j k Enter d / ?. `--once` prints one snapshot (works piped)'
@@ -252,6 +253,43 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'mcpmon;serve'= {
+            cand --hub 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)'
+            cand --hub-config 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only'
+            cand --jobs 'At most this many probes at once (the others wait their turn; a probe''s deadline starts when it runs), so checking a fleet never becomes the load that turns it red'
+            cand --per-host 'At most this many probes at once to one host:port'
+            cand --health-url 'A plain HTTP/JSON health endpoint to check, e.g. http://127.0.0.1:8080/health (repeatable)'
+            cand --stats-url 'A stats document (JSON) to judge with --thresholds, e.g. http://127.0.0.1:7000/api/filtering/stats (repeatable)'
+            cand --thresholds 'Thresholds for --stats-url in check-alerts.sh''s config/alerts.json format ({"critical": {...}, "warning": {...}})'
+            cand --log 'A log file whose last 100 entries are checked for errors, size and flapping (repeatable)'
+            cand --process 'A server process to check (running, CPU, memory, ports): pid:N, pidfile:PATH, port:N, or a command-line pattern (repeatable)'
+            cand --transport 'Use this transport instead of detecting it'
+            cand --era 'Protocol era: auto (default), modern (2026-07-28) or legacy (initialize handshake)'
+            cand -H 'Extra HTTP header for every HTTP target given on the command line, ''Name: value'' (repeatable). Values are never printed'
+            cand --header 'Extra HTTP header for every HTTP target given on the command line, ''Name: value'' (repeatable). Values are never printed'
+            cand --min-tools 'CRIT when a server lists fewer tools than this'
+            cand --expect-tool 'CRIT when this tool is missing (repeatable)'
+            cand --warn-ms 'WARN when the handshake or liveness round trip takes longer (ms). Default 2000'
+            cand --crit-ms 'CRIT when the handshake or liveness round trip takes longer (ms). Default 5000'
+            cand --listen 'Address to listen on; a busy port is an error (exit 3)'
+            cand --interval 'Time between two checks of a target (unless the config gives the target its own `interval`); the targets are spread over it, with jitter'
+            cand -c 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
+            cand --config 'Config file: mcpmon''s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)'
+            cand -t 'Only these targets from the config (by name). Repeatable'
+            cand --target 'Only these targets from the config (by name). Repeatable'
+            cand --state-dir 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)'
+            cand -f 'Output format. Default: table; with --watch and stdout not a terminal: jsonl'
+            cand --format 'Output format. Default: table; with --watch and stdout not a terminal: jsonl'
+            cand --color 'When to colour the table: auto honours NO_COLOR, TERM=dumb and whether stdout is a terminal'
+            cand --timeout 'Deadline per target for the whole check (connect, handshake, lists, liveness), e.g. 500ms, 10s. Default 10s, or the config''s `timeout`'
+            cand --startup-timeout 'Deadline for a stdio server to start (spawn to its first output on stdout), counted apart from --timeout, which starts after it. Default: 120s (or --timeout if longer) for package runners (npx, bunx, pnpx, npm exec, pnpm dlx, yarn dlx, uvx, uv tool run, pipx run), which may download first; other commands start within --timeout. Or the config''s `startup_timeout`'
+            cand --deep 'With hubs: also check the hub''s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports'
+            cand --system 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'mcpmon;anomalies'= {
             cand --hub 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)'
             cand --hub-config 'The hubs'' own config file (mcp-hub''s `--config`), which --deep reads to start each server directly. Without it --deep checks the hub''s own endpoint only'
@@ -370,6 +408,7 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
             cand measure 'Latency and throughput of one MCP server under load: one request repeated by independent sessions, percentiles from a high-dynamic-range histogram, a baseline to save and a regression gate for CI (--compare)'
             cand validate 'Pre-flight and post-deploy validation: every check always runs and is one line, grouped in sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict'
             cand record 'The continuous monitor: a light round every --interval, a full one every --full-every, each appended to history and echoed as a JSON line, until SIGINT/SIGTERM (--once: one round, for cron)'
+            cand serve 'A Prometheus exporter: checks every target on a schedule (--interval, spread with jitter, at most --jobs at once) and serves the last results on GET /metrics (a scrape never triggers a check), with /-/healthy and /-/ready, on --listen (loopback by default), until SIGINT/SIGTERM'
             cand anomalies 'Anomalies now and in history (detect-anomalies.sh, generalised): error spikes, flapping, resource usage, client counts, disconnected servers, log size and truncation from live probes; latency and error rate against each target''s own baseline, changed tool lists, restarts and missing records from history. Exit 0 none, 1 one or two minor ones, 2 three or more or a critical one'
             cand daily-summary 'The daily health report from history: availability (gaps in recording are unknown, not up), outages, latency percentiles and their trend, errors by reason, restarts, tool-list changes, resource use, the success metrics of 000 met or missed, and a 0–100 score with every deduction itemised. Exit 0 score ≥ 90 and every metric met, 1 below 90 or a metric missed, 2 below 70, 3 no history'
             cand dashboard 'The live terminal view of every target: counts, hub state, a table (status, transport, latency and its trend, tools, uptime, CPU, memory), alerts and log errors, refreshed every --interval; keys q r ↑↓ j k Enter d / ?. `--once` prints one snapshot (works piped)'
@@ -385,6 +424,8 @@ set edit:completion:arg-completer[mcpmon] = {|@words|
         &'mcpmon;help;validate'= {
         }
         &'mcpmon;help;record'= {
+        }
+        &'mcpmon;help;serve'= {
         }
         &'mcpmon;help;anomalies'= {
         }

@@ -177,6 +177,29 @@ fn stat(pid: i32) -> Option<(char, i32, i32, i32)> {
     Some((state, ppid, pgrp, session))
 }
 
+/// Reaps every child of mcpmon that has exited, until none is left or `guard` has passed; `true` when
+/// none is left. For a long-running command that abandons work as it stops (`serve`): a dropped stdio
+/// transport SIGKILLs its tree but cannot wait for it, so this is where the dead are collected before
+/// mcpmon exits (and it gives the runtime the turns to drop what was aborted).
+pub async fn reap_exited(guard: Duration) -> bool {
+    use nix::sys::wait::WaitStatus;
+    let until = tokio::time::Instant::now() + guard;
+    loop {
+        match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
+            // one reaped: look again at once
+            Ok(WaitStatus::Exited(..) | WaitStatus::Signaled(..)) => continue,
+            Ok(_) => {
+                if tokio::time::Instant::now() >= until {
+                    return false;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            // ECHILD: no child left
+            Err(_) => return true,
+        }
+    }
+}
+
 /// Every descendant of `pid`, parents before children (at most `MAX_TREE`).
 pub fn descendants(pid: i32) -> Vec<i32> {
     let mut out: Vec<i32> = Vec::new();

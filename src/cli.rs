@@ -96,6 +96,11 @@ pub enum Command {
     /// appended to history and echoed as a JSON line, until SIGINT/SIGTERM (--once: one round, for cron).
     #[command(after_help = RECORD_EXAMPLES)]
     Record(Box<RecordArgs>),
+    /// A Prometheus exporter: checks every target on a schedule (--interval, spread with jitter, at
+    /// most --jobs at once) and serves the last results on GET /metrics (a scrape never triggers a
+    /// check), with /-/healthy and /-/ready, on --listen (loopback by default), until SIGINT/SIGTERM.
+    #[command(after_help = SERVE_EXAMPLES)]
+    Serve(Box<ServeArgs>),
     /// Anomalies now and in history (detect-anomalies.sh, generalised): error spikes, flapping,
     /// resource usage, client counts, disconnected servers, log size and truncation from live probes;
     /// latency and error rate against each target's own baseline, changed tool lists, restarts and
@@ -429,6 +434,31 @@ pub struct AnomaliesArgs {
     /// Warn above this many clients connected to a hub (DESIGN.md §8: > 5; critical above twice it).
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub max_clients: u64,
+}
+
+const SERVE_EXAMPLES: &str = "\
+Examples:
+  mcpmon serve -c mcpmon.json                            # http://127.0.0.1:9464/metrics, every 30s
+  mcpmon serve --hub http://127.0.0.1:37373 --deep --interval 15s
+  mcpmon serve -c mcpmon.json --listen 0.0.0.0:9464      # reachable from other hosts: mind who can
+
+Endpoints: /metrics (Prometheus text format 0.0.4), /-/healthy (200 while running), /-/ready (503
+until every target has been checked once), / (an index). GET and HEAD only. No TLS or auth: put a
+reverse proxy in front when the port is reachable from elsewhere.";
+
+#[derive(Debug, Args, Clone)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub targets: TargetArgs,
+
+    /// Address to listen on; a busy port is an error (exit 3).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9464")]
+    pub listen: std::net::SocketAddr,
+
+    /// Time between two checks of a target (unless the config gives the target its own `interval`);
+    /// the targets are spread over it, with jitter.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = duration::parse)]
+    pub interval: Duration,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -56,6 +56,10 @@ pub fn run(cli: Cli, ctx: &Context) -> anyhow::Result<Outcome> {
         Command::Record(args) => {
             run_async(commands::record::run(ctx, &cli.global, args), Stop::Itself)
         }
+        // serve stops on SIGINT/SIGTERM itself: it stops scheduling and lets in-flight checks end
+        Command::Serve(args) => {
+            run_async(commands::serve::run(ctx, &cli.global, args), Stop::Itself)
+        }
         // measure handles Ctrl-C itself: it stops sending and still reports what ran
         Command::Measure(args) => run_async(
             commands::measure::run(ctx, &cli.global, args),
@@ -72,7 +76,7 @@ enum Stop {
     CtrlCOrTerm,
     /// Only SIGTERM: the command handles Ctrl-C (`measure` stops sending and still reports).
     TermOnly,
-    /// Neither: the command handles both (`record`, `dashboard`).
+    /// Neither: the command handles both (`record`, `serve`, `dashboard`).
     Itself,
 }
 

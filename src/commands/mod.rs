@@ -9,6 +9,8 @@ pub mod health;
 pub mod measure;
 pub mod record;
 pub mod round;
+pub mod schedule;
+pub mod serve;
 pub mod summary;
 pub mod validate;
 

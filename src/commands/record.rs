@@ -3,13 +3,13 @@
 //! echoed as one JSON line, until SIGINT/SIGTERM; `--once` for cron.
 
 use super::round::{Prepared, RoundOptions, append, check, history_dir, prepare};
+use super::schedule::{Signals, Ticks};
 use super::{Context, Outcome, emit};
 use crate::cli::{GlobalArgs, RecordArgs};
 use crate::model::Target;
 
 use crate::report::{Report, json};
 use crate::store::history::{self};
-use anyhow::Context as _;
 use std::path::Path;
 use std::sync::Arc;
 use tokio::time::Instant;
@@ -92,12 +92,11 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &RecordArgs) -> anyhow::Re
         return Ok(outcome);
     }
 
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .context("installing the SIGTERM handler")?;
+    let mut signals = Signals::install()?;
     let (mut rounds, mut written) = (0u64, 0usize);
     let mut last_full: Option<Instant> = None;
     let mut day = chrono::Utc::now().date_naive();
-    let mut next = Instant::now();
+    let mut ticks = Ticks::starting(Instant::now(), args.interval);
     eprintln!(
         "mcpmon record: {} target(s), light every {}, full every {}, history in {}; Ctrl-C to stop",
         targets.len(),
@@ -122,8 +121,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &RecordArgs) -> anyhow::Re
                 }
                 false
             }
-            _ = tokio::signal::ctrl_c() => true,
-            _ = term.recv() => true,
+            () = signals.recv() => true,
         };
         if stopped {
             break;
@@ -133,16 +131,11 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &RecordArgs) -> anyhow::Re
             day = today;
             prune(&dir, args);
         }
-        next += args.interval;
-        let now = Instant::now();
-        if next < now {
-            // a round took longer than the interval: skip the missed ticks instead of bursting
-            next = now + args.interval;
-        }
+        // a round that took longer than the interval skips the missed ticks instead of bursting
+        ticks.advance(Instant::now());
         let stopped = tokio::select! {
-            _ = tokio::time::sleep_until(next) => false,
-            _ = tokio::signal::ctrl_c() => true,
-            _ = term.recv() => true,
+            _ = tokio::time::sleep_until(ticks.due()) => false,
+            () = signals.recv() => true,
         };
         if stopped {
             break;

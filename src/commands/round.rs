@@ -265,15 +265,27 @@ pub async fn check(
     client: &reqwest::Client,
     opts: &RoundOptions,
 ) -> Report {
+    let limits = Arc::new(Limits::new(opts.jobs, opts.per_host));
+    check_with(targets, client, opts, &limits).await
+}
+
+/// As `check`, within caps shared with other rounds running at the same time (`serve` checks each
+/// target on its own schedule). What is kept in the state dir (log marks, detection memory) is read
+/// afresh just before it is written, so concurrent rounds do not undo each other's.
+pub async fn check_with(
+    targets: &Arc<Vec<Target>>,
+    client: &reqwest::Client,
+    opts: &RoundOptions,
+    limits: &Arc<Limits>,
+) -> Report {
     let now = chrono::Utc::now();
-    let mut marks = opts.state_dir.as_deref().map(|dir| {
+    let marks = opts.state_dir.as_deref().map(|dir| {
         let (m, warning) = marks::load(dir);
         if let Some(w) = warning {
             eprintln!("mcpmon: warning: {w}");
         }
         m
     });
-    let limits = Arc::new(Limits::new(opts.jobs, opts.per_host));
     // the memory is read only when a target can use it (a stdio server whose era is detected)
     let remembers = targets
         .iter()
@@ -288,11 +300,21 @@ pub async fn check(
         .and_then(|m| remembered(targets, m, now.timestamp_millis()));
     let probed = hinted.as_ref().unwrap_or(targets);
     let (mut observations, mut findings) =
-        probe_all(probed, client, now, marks.as_ref(), &limits).await;
-    if let (Some(dir), Some(m)) = (opts.detect_dir.as_deref(), memory) {
-        learn(dir, m, probed, &observations, now.timestamp_millis());
+        probe_all(probed, client, now, marks.as_ref(), limits).await;
+    if let (Some(dir), Some(_)) = (opts.detect_dir.as_deref(), memory) {
+        // afresh: another round may have learnt something meanwhile
+        learn(
+            dir,
+            detected::load(dir),
+            probed,
+            &observations,
+            now.timestamp_millis(),
+        );
     }
-    if let (Some(dir), Some(m)) = (opts.state_dir.as_deref(), marks.as_mut()) {
+    if let (Some(dir), Some(_)) = (opts.state_dir.as_deref(), marks.as_ref()) {
+        // afresh, as the detection memory
+        let mut fresh = marks::load(dir).0;
+        let m = &mut fresh;
         let before = m.clone();
         for o in &observations {
             if let (crate::model::Facts::Log(l), None) = (&o.facts, &o.failure) {
@@ -309,7 +331,7 @@ pub async fn check(
         }
     }
     if opts.deep {
-        let (o, f) = deep(&observations, targets, client, opts, now, &limits).await;
+        let (o, f) = deep(&observations, targets, client, opts, now, limits).await;
         observations.extend(o);
         findings.extend(f);
     }

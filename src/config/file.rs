@@ -1,6 +1,7 @@
 //! The config files mcpmon reads, as the types serde reads them into: the top level (mcpmon's
 //! `defaults` + `targets`, or a client's `mcpServers` / `servers` / `mcp.servers`), the settings a
-//! target inherits (`Settings`: `timeout`, `startup_timeout`, `min_tools`, `expect_tools`, `thresholds`, `era`), and one
+//! target inherits (`Settings`: `timeout`, `startup_timeout`, `min_tools`, `expect_tools`, `thresholds`, `era`,
+//! `interval`), and one
 //! entry (`Entry`). mcpmon's own objects refuse keys they do not know (`deny_unknown_fields`); a
 //! client's entry is read through `de::ClientEntry`, which leaves the client's own keys out. The probe
 //! keys' types are in `probes.rs`.
@@ -87,6 +88,8 @@ pub(super) struct Settings {
     pub thresholds: Option<Vec<(String, Sides)>>,
     #[serde(default, deserialize_with = "era")]
     pub era: Option<EraChoice>,
+    #[serde(default, deserialize_with = "timeout")]
+    pub interval: Option<Duration>,
 }
 
 impl Settings {
@@ -97,6 +100,9 @@ impl Settings {
         }
         if let Some(t) = self.startup_timeout {
             to.startup_timeout = Some(t);
+        }
+        if let Some(t) = self.interval {
+            to.interval = Some(t);
         }
         if let Some(n) = self.min_tools {
             to.checks.min_tools = Some(n);
@@ -169,7 +175,7 @@ fn defaults<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Settings>, D::Erro
     object(d, "must be an object").map(Some)
 }
 
-/// `timeout`, `startup_timeout`: a number of seconds or a duration like `"10s"`.
+/// `timeout`, `startup_timeout`, `interval`: a number of seconds or a duration like `"10s"`.
 fn timeout<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
@@ -254,6 +260,9 @@ pub(super) struct Entry {
     pub thresholds: Option<Vec<(String, Sides)>>,
     #[serde(default, deserialize_with = "era")]
     pub era: Option<EraChoice>,
+    /// How often `serve` checks the target (a number of seconds or a duration like `"30s"`).
+    #[serde(default, deserialize_with = "timeout")]
+    pub interval: Option<Duration>,
     /// For people; any value.
     #[serde(default, rename = "description")]
     _description: IgnoredAny,
@@ -272,6 +281,7 @@ impl Entry {
             expect_tools: self.expect_tools.take(),
             thresholds: self.thresholds.take(),
             era: self.era.take(),
+            interval: self.interval.take(),
         }
     }
 }

@@ -41,6 +41,8 @@ struct Defaults {
     /// None: the model's default (a package runner's long start-up, else within `timeout`).
     startup_timeout: Option<Duration>,
     era: EraChoice,
+    /// How often `serve` checks the target (None: its `--interval`).
+    interval: Option<Duration>,
 }
 
 /// A config problem: `file: place: problem`.
@@ -190,6 +192,7 @@ fn parse_config_with(
         timeout: default_timeout,
         startup_timeout: None,
         era: EraChoice::Auto,
+        interval: None,
     };
     if let Some(settings) = doc.defaults.take() {
         settings.apply(&mut defaults);
@@ -416,6 +419,7 @@ fn parse_entry(
     }
     t.era = own.era;
     t.startup_timeout = own.startup_timeout;
+    t.interval = own.interval;
     t.checks = own.checks;
     t.unresolved = r.unresolved;
     t.secrets = secrets;
@@ -664,6 +668,27 @@ mod tests {
         let local = t.iter().find(|t| t.name == "local").unwrap();
         assert_eq!(local.timeout, Duration::from_secs(1));
         assert_eq!(local.checks.expect_tools, vec!["echo"]);
+    }
+
+    #[test]
+    fn interval_is_inherited_and_overridden() {
+        let t = parse(
+            r#"{"defaults": {"interval": "2m"},
+                "targets": {
+                  "a": {"url": "http://127.0.0.1:1/mcp"},
+                  "b": {"url": "http://127.0.0.1:2/mcp", "interval": 15}
+                }}"#,
+        )
+        .unwrap();
+        let by = |n: &str| t.iter().find(|t| t.name == n).unwrap();
+        assert_eq!(by("a").interval, Some(Duration::from_secs(120)));
+        assert_eq!(by("b").interval, Some(Duration::from_secs(15)));
+        let t = parse(r#"{"targets": {"a": {"url": "http://127.0.0.1:1/mcp"}}}"#).unwrap();
+        assert_eq!(t[0].interval, None);
+        let e = parse(r#"{"targets": {"a": {"url": "http://127.0.0.1:1/mcp", "interval": 0}}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("targets.a.interval: "), "{e}");
     }
 
     #[test]

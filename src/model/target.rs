@@ -217,6 +217,8 @@ pub struct Target {
     /// its first byte on stdout, counted apart from `timeout`. None: a package runner gets
     /// [`RUNNER_STARTUP_TIMEOUT`], any other command starts within `timeout` (see `startup_limit`).
     pub startup_timeout: Option<Duration>,
+    /// How often `serve` checks it (the config's `interval`); None: `serve --interval`.
+    pub interval: Option<Duration>,
     /// Where it came from, for messages: `mcpmon.json: targets.memory` or `command line`.
     pub origin: String,
     /// Placeholders that could not be resolved (`headers.Authorization: ${MCP_TOKEN} is not set`).
@@ -390,6 +392,7 @@ impl Target {
             checks: Checks::default(),
             timeout,
             startup_timeout: None,
+            interval: None,
             origin,
             unresolved: Vec::new(),
             secrets: Vec::new(),

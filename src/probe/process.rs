@@ -104,6 +104,37 @@ pub fn sample_pids(pids: &[u32], cpu_sample: Duration) -> Vec<ProcessInfo> {
     measure(&mut sys, &pids, cpu_sample, false, NetTables::default())
 }
 
+/// What mcpmon itself uses, for an exporter's `process_*` metrics.
+#[derive(Debug, Clone, Default)]
+pub struct OwnUsage {
+    /// CPU time used since start (user and system), in seconds.
+    pub cpu_seconds: Option<f64>,
+    pub rss_bytes: Option<u64>,
+    /// Unix time the process started, in seconds.
+    pub start_time_s: Option<f64>,
+    pub open_fds: Option<u64>,
+}
+
+/// mcpmon's own CPU time, memory, start time and descriptors (one process refreshed, no sampling wait).
+pub fn own_usage() -> OwnUsage {
+    let pid = Pid::from_u32(std::process::id());
+    let mut sys = System::new();
+    sys.refresh_processes_specifics(
+        ProcessesToUpdate::Some(&[pid]),
+        true,
+        ProcessRefreshKind::nothing().with_cpu().with_memory(),
+    );
+    let Some(p) = sys.process(pid) else {
+        return OwnUsage::default();
+    };
+    OwnUsage {
+        cpu_seconds: Some(p.accumulated_cpu_time() as f64 / 1000.0),
+        rss_bytes: Some(p.memory()),
+        start_time_s: Some(p.start_time() as f64),
+        open_fds: scan_fds(std::process::id()).map(|f| f.count),
+    }
+}
+
 /// Whether something listens on TCP `port` on this host (in mcpmon's network namespace): a LISTEN entry in
 /// `/proc/net/tcp` or `/proc/net/tcp6`, whatever address it is bound to. Where neither can be read (not
 /// Linux), a connect to `127.0.0.1:port` within `CONNECT_FALLBACK` decides.

@@ -3,6 +3,7 @@
 
 pub mod checklist;
 pub mod daily;
+pub mod exposition;
 pub mod json;
 pub mod markdown;
 pub mod nagios;

@@ -10,7 +10,7 @@ use crate::model::Unit;
 use std::fmt::Write as _;
 use std::io::Write;
 
-fn escape(v: &str) -> String {
+pub(crate) fn escape(v: &str) -> String {
     v.replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")

@@ -19,6 +19,7 @@ mod peers;
 mod probes;
 mod prometheus_assets;
 mod secrets;
+mod serve;
 mod stubs_http;
 mod stubs_stdio;
 mod summary;

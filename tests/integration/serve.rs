@@ -1,0 +1,328 @@
+//! `mcpmon serve`, the Prometheus exporter: the real binary on a loopback port, checking stubs and
+//! real peers on a schedule, scraped over plain HTTP/1.1; readiness, the busy port, SIGTERM, and
+//! `promtool check metrics` on a scrape.
+
+use crate::common::*;
+use serde_json::json;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+/// An HTTP/1.1 request with `Connection: close`: (status, head, body); `None` when nothing listens.
+fn request(port: u16, method: &str, path: &str) -> Option<(u16, String, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).ok()?;
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    let status = head.split(' ').nth(1)?.parse().ok()?;
+    Some((status, head.to_string(), body.to_string()))
+}
+
+fn get(port: u16, path: &str) -> Option<(u16, String)> {
+    request(port, "GET", path).map(|(s, _, b)| (s, b))
+}
+
+/// Polls until `cond` holds (a hang guard of 60 s, not a timing assertion).
+fn until<T>(what: &str, mut cond: impl FnMut() -> Option<T>) -> T {
+    let guard = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(v) = cond() {
+            return v;
+        }
+        assert!(Instant::now() < guard, "gave up waiting: {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A running `mcpmon serve`; killed (SIGKILL) and reaped if a test ends without stopping it.
+struct Serve {
+    child: Child,
+    port: u16,
+}
+
+impl Serve {
+    fn start(home: &std::path::Path, args: &[&str]) -> Serve {
+        let port = closed_port();
+        let listen = format!("127.0.0.1:{port}");
+        let child = mcpmon_process(home)
+            .args(["serve", "--listen", &listen])
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let s = Serve { child, port };
+        until("serve listens", || get(s.port, "/-/healthy"));
+        s
+    }
+
+    fn ready(&self) {
+        until("/-/ready is 200", || {
+            get(self.port, "/-/ready").filter(|(s, _)| *s == 200)
+        });
+    }
+
+    fn metrics(&self) -> String {
+        let (status, head, body) = request(self.port, "GET", "/metrics").unwrap();
+        assert_eq!(status, 200);
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("content-type: text/plain; version=0.0.4; charset=utf-8"),
+            "{head}"
+        );
+        body
+    }
+
+    /// SIGTERM, then the exit code and stderr.
+    fn terminate(mut self) -> (Option<i32>, String) {
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(self.child.id() as i32),
+            nix::sys::signal::Signal::SIGTERM,
+        )
+        .unwrap();
+        let code = self.child.wait().unwrap().code();
+        let mut err = String::new();
+        if let Some(mut e) = self.child.stderr.take() {
+            e.read_to_string(&mut err).unwrap();
+        }
+        (code, err)
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn config(home: &std::path::Path, servers: serde_json::Value) -> String {
+    let cfg = home.join("mcpmon.json");
+    std::fs::write(&cfg, json!({ "mcpServers": servers }).to_string()).unwrap();
+    cfg.display().to_string()
+}
+
+/// The value of the one sample line starting with `prefix` (name and labels).
+fn sample(text: &str, prefix: &str) -> f64 {
+    let lines: Vec<&str> = text.lines().filter(|l| l.starts_with(prefix)).collect();
+    assert_eq!(lines.len(), 1, "{prefix} in\n{text}");
+    lines[0].rsplit(' ').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn serve_exports_up_health_checks_and_a_latency_histogram() {
+    let home = tempdir();
+    let stub = HttpStub::start("legacy-ok");
+    let cfg = config(
+        home.path(),
+        json!({
+            "stub \"one\"": {"url": stub.url("/mcp")},
+            "closed": {"url": format!("http://127.0.0.1:{}/mcp", closed_port())},
+        }),
+    );
+    let serve = Serve::start(home.path(), &["--config", &cfg, "--interval", "1s"]);
+    serve.ready();
+    let m = serve.metrics();
+    let stub_l = "server=\"stub \\\"one\\\"\"";
+    assert_eq!(
+        sample(&m, &format!("mcp_server_up{{{stub_l},transport=")),
+        1.0
+    );
+    assert_eq!(sample(&m, "mcp_server_up{server=\"closed\""), 0.0);
+    assert_eq!(
+        sample(&m, "mcp_server_health_status{server=\"closed\""),
+        0.0
+    );
+    assert!(sample(&m, &format!("mcp_server_health_status{{{stub_l}")) >= 1.0);
+    assert!(sample(&m, &format!("mcp_server_tools{{{stub_l}}}")) >= 1.0);
+    assert_eq!(
+        sample(
+            &m,
+            "mcpmon_check_status{server=\"closed\",probe=\"mcp\",check=\"connect\"}"
+        ),
+        2.0
+    );
+    assert!(
+        sample(
+            &m,
+            &format!("mcpmon_target_last_check_timestamp_seconds{{{stub_l}}}")
+        ) > 1.7e9
+    );
+    // the histogram of every request of every check, by method
+    let inf = sample(
+        &m,
+        &format!(
+            "mcp_request_duration_seconds_bucket{{{stub_l},method=\"initialize\",le=\"+Inf\"}}"
+        ),
+    );
+    assert!(inf >= 1.0, "{m}");
+    assert_eq!(
+        sample(
+            &m,
+            &format!("mcp_request_duration_seconds_count{{{stub_l},method=\"initialize\"}}")
+        ),
+        inf
+    );
+    assert!(
+        sample(
+            &m,
+            &format!("mcp_request_duration_seconds_sum{{{stub_l},method=\"initialize\"}}")
+        ) > 0.0
+    );
+    assert!(m.contains("# TYPE mcp_request_duration_seconds histogram\n"));
+    // about itself
+    assert_eq!(sample(&m, "mcpmon_build_info{version=\""), 1.0, "{m}");
+    assert!(sample(&m, "process_resident_memory_bytes ") > 0.0);
+    assert!(sample(&m, "process_start_time_seconds ") > 1.7e9);
+    assert!(sample(&m, "mcpmon_scheduler_lag_seconds ") >= 0.0);
+    // checks go on without scrapes: the histogram only grows
+    until("another check of the stub", || {
+        let again = serve.metrics();
+        (sample(
+            &again,
+            &format!("mcp_request_duration_seconds_count{{{stub_l},method=\"initialize\"}}"),
+        ) > inf)
+            .then_some(())
+    });
+    // the other endpoints
+    let (s, head, body) = request(serve.port, "HEAD", "/metrics").unwrap();
+    assert_eq!((s, body.as_str()), (200, ""), "{head}");
+    assert_eq!(request(serve.port, "POST", "/metrics").unwrap().0, 405);
+    assert_eq!(get(serve.port, "/nope").unwrap().0, 404);
+    let (s, index) = get(serve.port, "/").unwrap();
+    assert_eq!(s, 200);
+    assert!(index.contains("href=\"metrics\""), "{index}");
+    let (code, err) = serve.terminate();
+    assert_eq!(code, Some(0), "{err}");
+}
+
+#[test]
+fn ready_waits_for_the_first_check_and_sigterm_abandons_it_reaping_the_child() {
+    let home = tempdir();
+    let mark = marker("serve-silent");
+    // a server that never answers, under a long deadline: the first check stays in flight
+    let mut args = vec!["--timeout", "60s", "--interval", "1s"];
+    let cmd = stub_cmd("silent", &mark);
+    args.push("--");
+    args.extend(cmd.iter().map(String::as_str));
+    let serve = Serve::start(home.path(), &args);
+    until("the stub runs", || {
+        (!live_processes_with(&mark).is_empty()).then_some(())
+    });
+    assert_eq!(get(serve.port, "/-/ready").unwrap().0, 503);
+    assert_eq!(get(serve.port, "/-/healthy").unwrap().0, 200);
+    let m = serve.metrics();
+    assert!(!m.contains("mcp_server_up"), "no check has completed:\n{m}");
+    assert!(m.contains("mcpmon_build_info"), "{m}");
+    let (code, err) = serve.terminate();
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("stopped"), "{err}");
+    assert_eq!(live_processes_with(&mark), Vec::<u32>::new());
+}
+
+#[test]
+fn sigterm_after_checks_exits_0_and_leaves_no_stdio_child() {
+    let home = tempdir();
+    let mark = marker("serve-ok");
+    let mut args = vec!["--interval", "200ms"];
+    let cmd = stub_cmd("ok", &mark);
+    args.push("--");
+    args.extend(cmd.iter().map(String::as_str));
+    let serve = Serve::start(home.path(), &args);
+    serve.ready();
+    let m = serve.metrics();
+    assert_eq!(sample(&m, "mcp_server_up{"), 1.0, "{m}");
+    // a stdio server's own child is the process behind it
+    assert!(m.contains("mcp_server_memory_usage_bytes{"), "{m}");
+    let (code, err) = serve.terminate();
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(live_processes_with(&mark), Vec::<u32>::new());
+}
+
+#[test]
+fn a_target_s_own_interval_in_the_config_wins_over_the_flag() {
+    let home = tempdir();
+    let stub = HttpStub::start("legacy-ok");
+    let cfg = config(
+        home.path(),
+        json!({"stub": {"url": stub.url("/mcp"), "interval": "200ms"}}),
+    );
+    // with --interval alone the stub would be checked once in the test's lifetime
+    let serve = Serve::start(home.path(), &["--config", &cfg, "--interval", "1h"]);
+    serve.ready();
+    let count = "mcp_request_duration_seconds_count{server=\"stub\",method=\"initialize\"}";
+    until("a third check", || {
+        (sample(&serve.metrics(), count) >= 3.0).then_some(())
+    });
+    let (code, err) = serve.terminate();
+    assert_eq!(code, Some(0), "{err}");
+}
+
+#[test]
+fn a_busy_port_is_one_line_and_exit_3() {
+    let home = tempdir();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let listen = format!("127.0.0.1:{port}");
+    let (code, _, err) = run(
+        home.path(),
+        &["serve", "--listen", &listen, "http://127.0.0.1:9/mcp"],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains(&format!("cannot listen on {listen}")), "{err}");
+}
+
+#[test]
+fn promtool_accepts_a_scrape_of_real_peers() {
+    let promtool = std::process::Command::new("promtool")
+        .arg("--version")
+        .output();
+    if promtool.is_err() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "promtool is missing in CI (.ci/run installs the prometheus package)"
+        );
+        eprintln!("note: promtool not installed (apt-get install prometheus): test skipped");
+        return;
+    }
+    let home = tempdir();
+    let cfg = config(
+        home.path(),
+        json!({
+            "everything": {"url": peer("EVERYTHING_HTTP_URL")},
+            "odd \"name\"\\x": {"url": format!("http://127.0.0.1:{}/mcp", closed_port())},
+        }),
+    );
+    let serve = Serve::start(home.path(), &["--config", &cfg, "--interval", "1s"]);
+    serve.ready();
+    let m = serve.metrics();
+    assert_eq!(
+        sample(&m, "mcp_server_up{server=\"everything\""),
+        1.0,
+        "{m}"
+    );
+    let mut check = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    check.stdin.take().unwrap().write_all(m.as_bytes()).unwrap();
+    let out = check.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "promtool check metrics failed:\n{}{}\n{m}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
