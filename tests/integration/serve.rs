@@ -326,3 +326,53 @@ fn promtool_accepts_a_scrape_of_real_peers() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn every_metric_the_shipped_rules_use_is_exported() {
+    // A scrape that has every kind of series: an MCP server with its process, a hub with servers.
+    let home = tempdir();
+    let port: u16 = peer("EVERYTHING_HTTP_URL")
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.split('/').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let cfg = home.path().join("mcpmon.json");
+    std::fs::write(
+        &cfg,
+        json!({"targets": {
+            "everything": {"url": peer("EVERYTHING_HTTP_URL"), "process": {"port": port}},
+            "hub": {"hub": peer("HUB_URL")},
+        }})
+        .to_string(),
+    )
+    .unwrap();
+    let serve = Serve::start(home.path(), &["--config", cfg.to_str().unwrap()]);
+    serve.ready();
+    let m = serve.metrics();
+    let exported: std::collections::BTreeSet<&str> = m
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split(['{', ' ']).next())
+        .collect();
+    let rules =
+        std::fs::read_to_string(root().join("examples/prometheus/mcpmon-rules.yml")).unwrap();
+    let used: std::collections::BTreeSet<String> = rules
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("expr:"))
+        .flat_map(|e| {
+            e.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|w| w.starts_with("mcp_") || w.starts_with("mcpmon_"))
+                .map(String::from)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(used.len() >= 6, "{used:?}");
+    for name in &used {
+        assert!(
+            exported.contains(name.as_str()),
+            "the rules use {name}, which serve does not export:\n{m}"
+        );
+    }
+}
