@@ -9,11 +9,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// How long Alertmanager gets to pass an alert on (group_wait is 1 s).
-const GUARD: Duration = Duration::from_secs(30);
+const GUARD: Duration = Duration::from_secs(60);
 
-struct Alertmanager {
+pub struct Alertmanager {
     child: Child,
-    port: u16,
+    pub port: u16,
 }
 
 impl Drop for Alertmanager {
@@ -25,7 +25,7 @@ impl Drop for Alertmanager {
 
 /// Starts Alertmanager routing everything to `hook`; None (with a note) when it is not installed
 /// outside CI. In CI it must be there.
-fn alertmanager(dir: &Path, hook: &str) -> Option<Alertmanager> {
+pub fn alertmanager(dir: &Path, hook: &str) -> Option<Alertmanager> {
     let bin = "prometheus-alertmanager";
     if Command::new(bin).arg("--version").output().is_err() {
         assert!(
@@ -63,7 +63,7 @@ fn alertmanager(dir: &Path, hook: &str) -> Option<Alertmanager> {
 }
 
 /// GET a URL with curl: the body on a 2xx, else None.
-fn curl(url: &str) -> Option<String> {
+pub fn curl(url: &str) -> Option<String> {
     let out = Command::new("curl")
         .args(["-sf", "--max-time", "5", url])
         .output()
@@ -74,7 +74,7 @@ fn curl(url: &str) -> Option<String> {
 }
 
 /// Polls `cond` until it holds (a guard, not a timing assertion: Alertmanager works on its own clock).
-fn wait_for(mut cond: impl FnMut() -> bool) {
+pub fn wait_for(mut cond: impl FnMut() -> bool) {
     let start = Instant::now();
     while !cond() {
         assert!(
@@ -86,7 +86,7 @@ fn wait_for(mut cond: impl FnMut() -> bool) {
 }
 
 /// The alerts Alertmanager posted to the receiver, as (status, labels) of each alert in each post.
-fn received(bodies: &Path) -> Vec<(String, serde_json::Value)> {
+pub fn received(bodies: &Path) -> Vec<(String, serde_json::Value)> {
     std::fs::read_to_string(bodies)
         .unwrap_or_default()
         .lines()

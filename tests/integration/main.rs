@@ -20,6 +20,7 @@ mod probes;
 mod prometheus_assets;
 mod secrets;
 mod serve;
+mod stack;
 mod stubs_http;
 mod stubs_stdio;
 mod summary;
