@@ -643,3 +643,67 @@ pub struct ValidateArgs {
     #[arg(long)]
     pub strict: bool,
 }
+
+/// The subcommands, for the nearest one to a misspelling.
+const COMMANDS: &[&str] = &[
+    "health",
+    "alerts",
+    "measure",
+    "validate",
+    "record",
+    "serve",
+    "anomalies",
+    "daily-summary",
+    "dashboard",
+    "completions",
+];
+
+/// A usage error as one line for stderr: `mcpmon: error: …`, with the flag that was most likely meant
+/// (`--json` → `--format json`; clap's own near match otherwise). Never clap's `-- --json` tip: after
+/// `--` a flag goes to the stdio server.
+pub fn usage_error(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let value = |k: ContextKind| match e.get(k) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => v.first().cloned(),
+        _ => None,
+    };
+    let rendered = e.render().to_string();
+    let first = rendered
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("invalid arguments")
+        .trim_start_matches("error: ")
+        .to_string();
+    let meant = |arg: &str| -> Option<String> {
+        let bare = arg.split('=').next().unwrap_or(arg);
+        match bare {
+            "--json" | "--jsonl" | "--nagios" | "--prometheus" | "--markdown" | "--table" => {
+                Some(format!("--format {}", &bare[2..]))
+            }
+            "--verbose" | "-v" => Some("--format json (every detail)".into()),
+            "--quiet" | "-q" => Some("--format nagios (one line)".into()),
+            _ => None,
+        }
+    };
+    match e.kind() {
+        ErrorKind::UnknownArgument => {
+            let arg = value(ContextKind::InvalidArg).unwrap_or_default();
+            let hint = meant(&arg)
+                .or_else(|| value(ContextKind::SuggestedArg))
+                .map(|m| format!("; did you mean `{m}`?"))
+                .unwrap_or_default();
+            format!("mcpmon: error: unknown option `{arg}`{hint} (--help lists them)")
+        }
+        ErrorKind::InvalidSubcommand => {
+            let typed = value(ContextKind::InvalidSubcommand).unwrap_or_default();
+            let hint = crate::model::spell::nearest(&typed, COMMANDS, 2)
+                .map(String::from)
+                .or_else(|| value(ContextKind::SuggestedSubcommand))
+                .map(|m| format!("; did you mean `{m}`?"))
+                .unwrap_or_default();
+            format!("mcpmon: error: {first}{hint} (mcpmon --help lists the commands)")
+        }
+        _ => format!("mcpmon: error: {first} (--help explains)"),
+    }
+}

@@ -14,11 +14,23 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
-            // clap's usage errors exit 2, which reads as CRITICAL: remap them to 3 (UNKNOWN).
+            // clap's usage errors exit 2, which reads as CRITICAL: remap them to 3 (UNKNOWN), and say
+            // them in one line.
             return match e.kind() {
-                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => ExitCode::SUCCESS,
-                _ => ExitCode::from(Exit::Usage.code()),
+                ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    let _ = e.print();
+                    if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                        ExitCode::from(Exit::Usage.code())
+                    } else {
+                        ExitCode::SUCCESS
+                    }
+                }
+                _ => {
+                    eprintln!("{}", mcpmon::cli::usage_error(&e));
+                    ExitCode::from(Exit::Usage.code())
+                }
             };
         }
     };

@@ -269,6 +269,36 @@ pub(super) struct Entry {
     /// Read by `validate` (`audit.rs`), from the file itself.
     #[serde(default, rename = "required_env")]
     _required_env: IgnoredAny,
+    /// A client's key mcpmon left out that is one or two letters from one it reads (`comand`), with
+    /// that key: said when the entry turns out to have nothing to check.
+    #[serde(skip)]
+    pub near_miss: Option<(String, &'static str)>,
+}
+
+/// The keys of an entry a misspelling is worth pointing at.
+const SPELLED: [&str; 14] = [
+    "command",
+    "args",
+    "env",
+    "cwd",
+    "url",
+    "headers",
+    "type",
+    "transport",
+    "hub",
+    "health_url",
+    "log",
+    "process",
+    "port",
+    "timeout",
+];
+
+/// The key of `SPELLED` that `key` most likely misspells (one or two edits away), if any.
+pub(super) fn near_miss(key: &str) -> Option<&'static str> {
+    if key.len() < 3 {
+        return None;
+    }
+    crate::model::spell::nearest(key, &SPELLED, 2)
 }
 
 impl Entry {

@@ -236,7 +236,14 @@ fn read_entry(entry: Value, own: bool, place: &str) -> Result<Option<Entry>, Pla
     if own {
         de::read(entry, place).map(Some)
     } else {
-        de::read(de::ClientEntry(entry), place).map(Some)
+        let near = entry.as_object().and_then(|o| {
+            o.keys()
+                .find_map(|k| file::near_miss(k).map(|known| (k.clone(), known)))
+        });
+        de::read::<_, Entry>(de::ClientEntry(entry), place).map(|mut e| {
+            e.near_miss = near;
+            Some(e)
+        })
     }
 }
 
@@ -397,9 +404,17 @@ fn parse_entry(
         .transpose()?;
     let process = probes::process_spec(e.process.take(), e.port, place, base, &mut r)?;
     if mcp.is_none() && hub.is_none() && http.is_none() && log.is_none() && process.is_none() {
+        let hint = match &e.near_miss {
+            Some((typo, key)) => {
+                format!(" (`{typo}` is not a key mcpmon reads: did you mean `{key}`?)")
+            }
+            None => String::new(),
+        };
         return Err((
             place.to_string(),
-            "has nothing to check: give `command` (stdio) or `url` (an MCP server), or `hub`, `health_url`, `log`, `process`, `port`".into(),
+            format!(
+                "has nothing to check: give `command` (stdio) or `url` (an MCP server), or `hub`, `health_url`, `log`, `process`, `port`{hint}"
+            ),
         ));
     }
     let mut own = defaults.clone();

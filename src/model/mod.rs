@@ -15,6 +15,7 @@ pub mod finding;
 pub mod history;
 pub mod observation;
 pub mod secret;
+pub mod spell;
 pub mod stats;
 pub mod status;
 pub mod target;

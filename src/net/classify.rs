@@ -38,8 +38,15 @@ pub fn classify(e: &reqwest::Error) -> Failure {
         .url()
         .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)))
         .unwrap_or_else(|| "the server".into());
+    let name = e
+        .url()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| "the server".into());
     let msg = match reason {
         Reason::ConnectRefused => format!("connection refused by {host} (nothing listening?)"),
+        Reason::DnsError => {
+            format!("cannot resolve host \"{name}\" (a typo in the URL, or no DNS?)")
+        }
         Reason::Timeout => format!("no answer from {host} before the deadline"),
         _ => strip_url(&chain_text(e), e),
     };
@@ -313,6 +320,12 @@ mod tests {
             .unwrap();
         let f = failure_of(&c, "http://mcpmon-test.invalid/x").await;
         assert_eq!(f.reason, Reason::DnsError, "{f}");
+        assert!(
+            f.message.ends_with(
+                "cannot resolve host \"mcpmon-test.invalid\" (a typo in the URL, or no DNS?)"
+            ),
+            "{f}"
+        );
     }
 
     #[tokio::test]

@@ -7,13 +7,36 @@ use reqwest::Url;
 
 /// Parses an `http(s)://` URL given by a user.
 pub fn parse_url(s: &str) -> Result<Url, String> {
-    let url = Url::parse(s).map_err(|e| format!("{s:?} is not a valid URL: {e}"))?;
+    let url = Url::parse(s).map_err(|e| not_a_url(s, &e.to_string()))?;
     match url.scheme() {
         "http" | "https" => Ok(url),
+        // `localhost:3000/mcp` parses with the scheme `localhost`
+        _ if !s.contains("://") && !s.contains(char::is_whitespace) => Err(format!(
+            "{s:?} is not a valid URL: it has no scheme; did you mean \"http://{s}\"?"
+        )),
         other => Err(format!(
             "unsupported URL scheme {other:?} (use http or https)"
         )),
     }
+}
+
+/// Why `s` is not a URL, and what the user most likely meant: a missing `http://`, or a scheme
+/// without its colon (`http//host`).
+fn not_a_url(s: &str, why: &str) -> String {
+    let lower = s.to_ascii_lowercase();
+    for scheme in ["https", "http"] {
+        if let Some(rest) = lower.strip_prefix(&format!("{scheme}//")) {
+            return format!(
+                "{s:?} is not a valid URL: the scheme needs a colon; did you mean \"{scheme}://{}\"?",
+                &s[s.len() - rest.len()..]
+            );
+        }
+    }
+    let hostish = !s.is_empty() && !s.contains(char::is_whitespace) && !s.contains("://");
+    if why.contains("relative URL without a base") && hostish {
+        return format!("{s:?} is not a valid URL: it has no scheme; did you mean \"http://{s}\"?");
+    }
+    format!("{s:?} is not a valid URL: {why}")
 }
 
 /// Removes userinfo and query values from a URL before it is shown.
@@ -86,6 +109,23 @@ mod tests {
         let p = secret_parts("https://127.0.0.1/services/T0KEN-abcdef", true);
         assert!(p.contains(&"T0KEN-abcdef".to_string()), "{p:?}");
         assert!(secret_parts("not a url", true).is_empty());
+    }
+
+    #[test]
+    fn a_url_without_its_scheme_says_what_was_meant() {
+        assert_eq!(
+            parse_url("127.0.0.1:38101/mcp").unwrap_err(),
+            "\"127.0.0.1:38101/mcp\" is not a valid URL: it has no scheme; did you mean \"http://127.0.0.1:38101/mcp\"?"
+        );
+        assert_eq!(
+            parse_url("http//127.0.0.1/mcp").unwrap_err(),
+            "\"http//127.0.0.1/mcp\" is not a valid URL: the scheme needs a colon; did you mean \"http://127.0.0.1/mcp\"?"
+        );
+        assert!(
+            parse_url("localhost:3000/mcp")
+                .unwrap_err()
+                .ends_with("did you mean \"http://localhost:3000/mcp\"?")
+        );
     }
 
     #[test]

@@ -324,3 +324,71 @@ fn a_config_that_is_not_utf8_names_the_offset_of_its_bad_byte() {
         "{err}"
     );
 }
+
+#[test]
+fn usage_errors_are_one_line_that_names_what_was_meant() {
+    let home = tempdir();
+    for (args, wanted) in [
+        (
+            vec!["health", "--json", "http://127.0.0.1:1/mcp"],
+            "did you mean `--format json`?",
+        ),
+        (
+            vec!["health", "--tiemout", "3s"],
+            "did you mean `--timeout`?",
+        ),
+        (vec!["helth"], "did you mean `health`?"),
+        (
+            vec!["health", "127.0.0.1:38101/mcp"],
+            "did you mean \"http://127.0.0.1:38101/mcp\"?",
+        ),
+        (
+            vec!["health", "http//127.0.0.1/mcp"],
+            "did you mean \"http://127.0.0.1/mcp\"?",
+        ),
+    ] {
+        let (code, out, err) = run(home.path(), &args);
+        assert_eq!(code, 3, "{args:?}: {err}");
+        assert!(out.is_empty(), "{out}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: one line, not {err}");
+        assert!(err.starts_with("mcpmon: error: "), "{err}");
+        assert!(err.contains(wanted), "{args:?}: {err}");
+        assert!(
+            !err.contains("-- --json"),
+            "never suggests passing the flag to a server: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_misspelled_key_in_a_client_config_is_pointed_at() {
+    let home = tempdir();
+    let cfg = home.path().join("claude.json");
+    std::fs::write(
+        &cfg,
+        r#"{"mcpServers": {"memory": {"comand": "npx", "args": ["x"]}}}"#,
+    )
+    .unwrap();
+    let (code, _, err) = run(home.path(), &["health", "-c", cfg.to_str().unwrap()]);
+    assert_eq!(code, 3);
+    assert!(
+        err.contains("`comand` is not a key mcpmon reads: did you mean `command`?"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_host_that_does_not_resolve_is_said_in_one_line() {
+    let home = tempdir();
+    let (code, doc) = health_json(home.path(), &["http://mcpmon-test.invalid:3000/mcp"]);
+    assert_eq!(code, 2);
+    let f = &only_obs(&doc)["failure"];
+    assert_eq!(f["reason"], "dns_error");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot resolve host \"mcpmon-test.invalid\""),
+        "{f}"
+    );
+}
