@@ -24,19 +24,51 @@ fn is_stderr_gap(line: &str) -> bool {
     line.starts_with("… ") && line.ends_with(" lines skipped …")
 }
 
+/// What makes a stderr line look like the cause of a failure (matched case-insensitively).
+const CAUSE_WORDS: [&str; 10] = [
+    "error",
+    "panic",
+    "traceback",
+    "exception",
+    "fatal",
+    "cannot find",
+    "not found",
+    "no such file",
+    "permission denied",
+    "address already in use",
+];
+
+/// Whether a stderr line looks like the cause of a failure (`Error: Cannot find module …`).
+pub fn looks_like_a_cause(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    CAUSE_WORDS.iter().any(|w| lower.contains(w))
+}
+
 /// What a short view of `stderr_tail` shows: the kept cause lines (everything up to the last gap
-/// line) and the last `n` lines after it.
+/// line) and the last `n` lines after it. Without a gap line, the first two cause-looking lines
+/// before the last `n` are kept too (`Error: Cannot find module …` above a stack trace), then "…".
 pub fn stderr_short(tail: &[String], n: usize) -> Vec<&str> {
     let after = tail
         .iter()
         .rposition(|l| is_stderr_gap(l))
         .map_or(0, |i| i + 1);
     let rest = &tail[after..];
-    tail[..after]
-        .iter()
-        .chain(&rest[rest.len().saturating_sub(n)..])
-        .map(String::as_str)
-        .collect()
+    let cut = rest.len().saturating_sub(n);
+    let mut out: Vec<&str> = tail[..after].iter().map(String::as_str).collect();
+    if after == 0 && cut > 0 {
+        let causes: Vec<&str> = rest[..cut]
+            .iter()
+            .filter(|l| looks_like_a_cause(l))
+            .take(2)
+            .map(String::as_str)
+            .collect();
+        if !causes.is_empty() {
+            out.extend(causes);
+            out.push("…");
+        }
+    }
+    out.extend(rest[cut..].iter().map(String::as_str));
+    out
 }
 
 /// Everything the MCP probe saw of one target.
@@ -487,6 +519,24 @@ mod stderr_tests {
             ["Error: boom", "… 7 lines skipped …", "b", "c"]
         );
         assert_eq!(stderr_short(&v(&["a", "b", "c"]), 2), ["b", "c"]);
+        // a cause above a stack trace is kept
+        let node = v(&[
+            "node:internal/modules/cjs/loader:1210",
+            "Error: Cannot find module '/srv/x.js'",
+            "    at Module._resolveFilename",
+            "    at Module._load",
+            "  code: 'MODULE_NOT_FOUND',",
+            "Node.js v20",
+        ]);
+        assert_eq!(
+            stderr_short(&node, 2),
+            [
+                "Error: Cannot find module '/srv/x.js'",
+                "…",
+                "  code: 'MODULE_NOT_FOUND',",
+                "Node.js v20"
+            ]
+        );
         assert!(stderr_short(&[], 5).is_empty());
     }
 }

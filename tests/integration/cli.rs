@@ -392,3 +392,32 @@ fn a_host_that_does_not_resolve_is_said_in_one_line() {
         "{f}"
     );
 }
+
+#[test]
+fn a_dying_stdio_server_shows_the_line_that_says_why() {
+    // node prints the cause, then a stack trace and a version line: the short view keeps the cause
+    let home = tempdir();
+    let missing = home.path().join("missing-server.js");
+    let (code, out, _) = run(
+        home.path(),
+        &[
+            "health",
+            "--color",
+            "never",
+            "--",
+            "node",
+            missing.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 2, "{out}");
+    let shown: Vec<&str> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("stderr of"))
+        .collect();
+    assert!(
+        shown
+            .iter()
+            .any(|l| l.contains("Error: Cannot find module")),
+        "{out}"
+    );
+}

@@ -49,8 +49,6 @@ const STDERR_LINE_CHARS: usize = 400;
 /// How many of the first error-looking stderr lines are kept beside the tail (the cause of a crash
 /// is often followed by pages of usage text).
 const STDERR_CAUSE_LINES: usize = 3;
-/// What makes a stderr line look like the cause of a failure (matched case-insensitively).
-const CAUSE_WORDS: [&str; 5] = ["error", "panic", "traceback", "exception", "fatal"];
 
 /// The child's stderr as context: its first error-looking lines and its last lines, both bounded.
 #[derive(Default)]
@@ -67,7 +65,7 @@ impl StderrLog {
     fn push(&mut self, line: String) {
         let n = self.seen;
         self.seen += 1;
-        if self.causes.len() < STDERR_CAUSE_LINES && looks_like_a_cause(&line) {
+        if self.causes.len() < STDERR_CAUSE_LINES && crate::model::looks_like_a_cause(&line) {
             self.causes.push((n, line.clone()));
         }
         if self.tail.len() == STDERR_LINES {
@@ -100,11 +98,6 @@ impl StderrLog {
         out.extend(self.tail.iter().map(|(_, l)| l.clone()));
         out
     }
-}
-
-fn looks_like_a_cause(line: &str) -> bool {
-    let lower = line.to_lowercase();
-    CAUSE_WORDS.iter().any(|w| lower.contains(w))
 }
 
 /// What woke a waiting request: some bytes written to stdin, a line from stdout, or the deadline.
