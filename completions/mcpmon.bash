@@ -1287,7 +1287,7 @@ _mcpmon() {
             return 0
             ;;
         mcpmon__subcmd__serve)
-            opts="-H -c -t -f -h -V --hub --deep --hub-config --jobs --per-host --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --listen --interval --config --target --state-dir --format --color --timeout --startup-timeout --help --version"
+            opts="-H -c -t -f -h -V --hub --deep --hub-config --jobs --per-host --health-url --stats-url --thresholds --log --process --system --transport --era --header --min-tools --expect-tool --warn-ms --crit-ms --listen --interval --allow-adhoc-probes --auth-token-file --record --config --target --state-dir --format --color --timeout --startup-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1366,6 +1366,10 @@ _mcpmon() {
                     return 0
                     ;;
                 --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth-token-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

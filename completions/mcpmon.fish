@@ -304,6 +304,7 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -l warn-ms -d 'WARN
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -l crit-ms -d 'CRIT when the handshake or liveness round trip takes longer (ms). Default 5000' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -l listen -d 'Address to listen on; a busy port is an error (exit 3)' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -l interval -d 'Time between two checks of a target (unless the config gives the target its own `interval`); the targets are spread over it, with jitter' -r
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -l auth-token-file -d 'Require `Authorization: Bearer <token>` on every endpoint; the token is this file\'s content' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
@@ -320,6 +321,8 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -l timeout -d 'Dead
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -l startup-timeout -d 'Deadline for a stdio server to start (spawn to its first output on stdout), counted apart from --timeout, which starts after it. Default: 120s (or --timeout if longer) for package runners (npx, bunx, pnpx, npm exec, pnpm dlx, yarn dlx, uvx, uv tool run, pipx run), which may download first; other commands start within --timeout. Or the config\'s `startup_timeout`' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -l system -d 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -l allow-adhoc-probes -d 'Let `GET /probe?target=http(s)://…` check a URL that is not in the config (never a command)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -l record -d 'Also append each completed check to the history (as `record` does)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l hub -d 'An mcp-hub (or compatible hub) to check through its REST API, e.g. http://127.0.0.1:37373 (repeatable)' -r

@@ -459,6 +459,18 @@ pub struct ServeArgs {
     /// the targets are spread over it, with jitter.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = duration::parse)]
     pub interval: Duration,
+
+    /// Let `GET /probe?target=http(s)://…` check a URL that is not in the config (never a command).
+    #[arg(long)]
+    pub allow_adhoc_probes: bool,
+
+    /// Require `Authorization: Bearer <token>` on every endpoint; the token is this file's content.
+    #[arg(long, value_name = "FILE")]
+    pub auth_token_file: Option<std::path::PathBuf>,
+
+    /// Also append each completed check to the history (as `record` does).
+    #[arg(long)]
+    pub record: bool,
 }
 
 #[derive(Debug, Args, Clone)]

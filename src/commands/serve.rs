@@ -1,16 +1,19 @@
 //! `mcpmon serve`: the Prometheus exporter. Glue only: the targets, probes and caps of `health`
 //! (`round`), each target checked on its own phase of `--interval` (`schedule`), the last results kept
-//! in `report::exposition`, served by `net::server` on `--listen` until SIGINT/SIGTERM. A scrape never
-//! triggers a check: it reads the last rendered targets and measures only mcpmon itself.
+//! in `report::exposition`, served by `net::server` on `--listen` until SIGINT/SIGTERM. A scrape of
+//! /metrics never triggers a check: it reads the last rendered targets and measures only mcpmon itself;
+//! `/probe?target=NAME` checks one target now (the blackbox_exporter pattern). SIGHUP reloads the
+//! config; `--record` appends every completed check to the history.
 
-use super::round::{Limits, Prepared, RoundOptions, check_with, prepare};
+use super::round::{Limits, Prepared, RoundOptions, append, check_with, history_dir, prepare};
 use super::schedule::{Signals, Ticks, jitter_fraction};
 use super::{Context, Outcome};
 use crate::cli::{GlobalArgs, ServeArgs};
 use crate::model::{Status, Target};
-use crate::net::server::{self, Reply};
+use crate::net::server::{self, Asked, Reply};
 use crate::report::exposition::{self, About, Exposition};
 use anyhow::{Context as _, bail};
+use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -20,6 +23,15 @@ use tokio::time::Instant;
 const STOP_GRACE: Duration = Duration::from_secs(5);
 /// The shortest interval between two checks of a target.
 const MIN_INTERVAL: Duration = Duration::from_millis(100);
+/// A `/probe` check gets its target's deadline plus this (waiting for a `--jobs`/`--per-host` slot).
+const PROBE_GRACE: Duration = Duration::from_secs(5);
+
+/// The targets of one config (at start, or after a SIGHUP) and what checking them takes.
+struct Setup {
+    targets: Arc<Vec<Target>>,
+    client: reqwest::Client,
+    opts: Arc<RoundOptions>,
+}
 
 /// What the checks leave and the scrapes read.
 struct Shared {
@@ -28,6 +40,9 @@ struct Shared {
     rendered: Arc<str>,
     /// How late the last scheduled check started.
     lag: Option<Duration>,
+    /// The current targets; checks scheduled for an older config (`generation`) are not kept.
+    setup: Arc<Setup>,
+    generation: u64,
 }
 
 type State = Arc<RwLock<Shared>>;
@@ -36,11 +51,25 @@ fn read(state: &State) -> std::sync::RwLockReadGuard<'_, Shared> {
     state.read().unwrap_or_else(|e| e.into_inner())
 }
 
-const INDEX: &str = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>mcpmon exporter</title></head>\n<body><h1>mcpmon exporter</h1>\n<ul>\n<li><a href=\"metrics\">/metrics</a>: Prometheus metrics (the last completed check of every target)</li>\n<li><a href=\"-/healthy\">/-/healthy</a>: 200 while running</li>\n<li><a href=\"-/ready\">/-/ready</a>: 200 once every target has been checked</li>\n</ul></body></html>\n";
+fn write(state: &State) -> std::sync::RwLockWriteGuard<'_, Shared> {
+    state.write().unwrap_or_else(|e| e.into_inner())
+}
+
+/// What the handlers need besides the state.
+struct Serving {
+    state: State,
+    limits: Arc<Limits>,
+    allow_adhoc: bool,
+    /// The deadline of an ad-hoc probe (`--timeout`, else the default).
+    adhoc_timeout: Duration,
+}
+
+const INDEX: &str = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>mcpmon exporter</title></head>\n<body><h1>mcpmon exporter</h1>\n<ul>\n<li><a href=\"metrics\">/metrics</a>: Prometheus metrics (the last completed check of every target)</li>\n<li>/probe?target=NAME: check one configured target now and return its metrics</li>\n<li><a href=\"-/healthy\">/-/healthy</a>: 200 while running</li>\n<li><a href=\"-/ready\">/-/ready</a>: 200 once every target has been checked</li>\n</ul></body></html>\n";
 
 /// What each path answers.
-fn handle(state: &State, path: &str) -> Option<Reply> {
-    Some(match path {
+async fn handle(serving: &Serving, asked: Asked) -> Option<Reply> {
+    let state = &serving.state;
+    Some(match asked.path.as_str() {
         "/metrics" => {
             let (targets, lag) = {
                 let s = read(state);
@@ -64,6 +93,7 @@ fn handle(state: &State, path: &str) -> Option<Reply> {
                 body: body.into(),
             }
         }
+        "/probe" => probe(serving, asked.query.as_deref().unwrap_or("")).await,
         "/-/healthy" => Reply::text(200, "mcpmon is healthy\n"),
         "/-/ready" => {
             if read(state).exposition.complete() {
@@ -81,37 +111,139 @@ fn handle(state: &State, path: &str) -> Option<Reply> {
     })
 }
 
-/// Checks one target on its schedule until `stop`: the first check at once, then every `interval`
-/// from `phase` on.
-#[allow(clippy::too_many_arguments)]
-async fn watch(
-    target: Arc<Vec<Target>>,
-    client: reqwest::Client,
-    opts: Arc<RoundOptions>,
+/// The one `target` of a /probe query, decoded.
+fn probe_param(query: &str) -> Result<String, String> {
+    let params = server::query_params(query)?;
+    let mut targets = params.into_iter().filter(|(k, _)| k == "target");
+    match (targets.next(), targets.next()) {
+        (Some((_, t)), None) => Ok(t),
+        (None, _) => Err("the target parameter is missing: /probe?target=NAME".into()),
+        (Some(_), Some(_)) => Err("more than one target parameter".into()),
+    }
+}
+
+/// Could this be a target's name (then unknown: 404), rather than something else (400)?
+fn plausible_name(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(['-', '/', '.', '~'])
+        && !s.contains("://")
+        && !s.chars().any(|c| c.is_control())
+        && !s.contains(['|', ';', '&', '$', '`'])
+}
+
+/// `GET /probe?target=…`: checks one target now (a configured one by name, or with
+/// `--allow-adhoc-probes` an http(s) URL) and answers its families, `mcpmon_probe_success` and
+/// `mcpmon_probe_duration_seconds`. Nothing else in a query is ever checked, let alone run.
+async fn probe(serving: &Serving, query: &str) -> Reply {
+    let one_line = |status: u16, msg: String| Reply::text(status, format!("{msg}\n"));
+    let wanted = match probe_param(query) {
+        Ok(t) => t,
+        Err(e) => return one_line(400, e),
+    };
+    let setup = Arc::clone(&read(&serving.state).setup);
+    let target = match setup.targets.iter().find(|t| t.name == wanted) {
+        Some(t) => t.clone(),
+        None if wanted.starts_with("http://") || wanted.starts_with("https://") => {
+            if !serving.allow_adhoc {
+                return one_line(
+                    400,
+                    "ad-hoc URL probes are refused (start serve with --allow-adhoc-probes)".into(),
+                );
+            }
+            match crate::config::adhoc_url(&wanted, Vec::new(), None, serving.adhoc_timeout) {
+                Ok(t) => t,
+                Err(e) => return one_line(400, e.to_string().replace(['\n', '\r'], " ")),
+            }
+        }
+        None if plausible_name(&wanted) => {
+            return one_line(404, format!("no target named {wanted:?}"));
+        }
+        None => {
+            return one_line(
+                400,
+                "target is neither a configured name nor an http(s) URL (commands are never accepted)"
+                    .into(),
+            );
+        }
+    };
+    let name = target.name.clone();
+    let deadline = target.timeout + PROBE_GRACE;
+    let started = Instant::now();
+    let checked = tokio::time::timeout(
+        deadline,
+        check_with(
+            &Arc::new(vec![target]),
+            &setup.client,
+            &setup.opts,
+            &serving.limits,
+        ),
+    )
+    .await;
+    let took = started.elapsed().as_secs_f64();
+    let mut body = String::new();
+    let success = match checked {
+        Ok(mut report) => {
+            report.command = "serve";
+            let up = matches!(report.target_status(&name), Status::Ok | Status::Warn);
+            let mut e = Exposition::new([name.clone()]);
+            e.record(&name, report, chrono::Utc::now());
+            body.push_str(&e.render_targets());
+            up
+        }
+        Err(_) => false,
+    };
+    body.push_str(&exposition::render_probe(success, took));
+    Reply {
+        status: 200,
+        content_type: exposition::CONTENT_TYPE,
+        body: body.into(),
+    }
+}
+
+/// What every scheduled check of one config shares.
+#[derive(Clone)]
+struct Watching {
+    setup: Arc<Setup>,
+    generation: u64,
     limits: Arc<Limits>,
     state: State,
-    start: Instant,
-    phase: Duration,
-    interval: Duration,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) {
-    let name = target.first().map(|t| t.name.clone()).unwrap_or_default();
+    history: Option<Arc<PathBuf>>,
+    stop: tokio::sync::watch::Receiver<bool>,
+}
+
+/// Checks one target on its schedule until `stop`: the first check at once, then every `interval`
+/// from `phase` on.
+async fn watch(mut w: Watching, index: usize, start: Instant, phase: Duration, interval: Duration) {
+    let Some(target) = w.setup.targets.get(index).cloned() else {
+        return;
+    };
+    let name = target.name.clone();
+    let target = Arc::new(vec![target]);
     let mut ticks = Ticks::starting(start, interval);
     let mut first = true;
     loop {
         let due = ticks.due();
         let stopped = tokio::select! {
             _ = tokio::time::sleep_until(due) => false,
-            _ = stop.wait_for(|s| *s) => true,
+            _ = w.stop.wait_for(|s| *s) => true,
         };
         if stopped {
             return;
         }
         let lag = Instant::now().saturating_duration_since(due);
-        let mut report = check_with(&target, &client, &opts, &limits).await;
+        let mut report = check_with(&target, &w.setup.client, &w.setup.opts, &w.limits).await;
         report.command = "serve";
+        if let Some(dir) = &w.history {
+            if let Err(e) = append(dir, &report, "serve") {
+                eprintln!("mcpmon: warning: {e:#}");
+            }
+        }
         {
-            let mut s = state.write().unwrap_or_else(|e| e.into_inner());
+            let mut s = write(&w.state);
+            if s.generation != w.generation {
+                // the config was reloaded while this check ran: its targets are the new ones
+                return;
+            }
             s.lag = Some(lag);
             s.exposition.record(&name, report, chrono::Utc::now());
             s.rendered = s.exposition.render_targets().into();
@@ -125,81 +257,158 @@ async fn watch(
     }
 }
 
-pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<Outcome> {
+/// Starts the scheduled checks of every target of `w.setup`.
+fn spawn_watchers(checks: &mut tokio::task::JoinSet<()>, w: &Watching, default: Duration) {
+    let start = Instant::now();
+    let n = w.setup.targets.len().max(1) as u32;
+    for (i, t) in w.setup.targets.iter().enumerate() {
+        // its own interval (the config's `interval`) or --interval; its phase: its share of that
+        // interval, plus jitter within that share
+        let interval = t.interval.unwrap_or(default);
+        let slice = interval / n;
+        let phase = slice * i as u32 + slice.mul_f64(jitter_fraction(i as u64));
+        checks.spawn(watch(w.clone(), i, start, phase, interval));
+    }
+}
+
+/// The targets of the config and flags, as at start (and on SIGHUP).
+fn load(ctx: &Context, g: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<Setup> {
     let Prepared {
         targets,
         client,
         opts,
     } = prepare(ctx, g, &args.targets, &[], None)?;
-    if args.interval < MIN_INTERVAL {
-        bail!("--interval must be at least 100ms");
-    }
     if let Some(t) = targets
         .iter()
         .find(|t| t.interval.is_some_and(|i| i < MIN_INTERVAL))
     {
         bail!("{}: interval must be at least 100ms", t.origin);
     }
+    Ok(Setup {
+        targets,
+        client,
+        opts: Arc::new(opts),
+    })
+}
+
+/// The bearer token of `--auth-token-file`: read once, trimmed, not empty; registered as a secret.
+fn auth_token(path: &std::path::Path) -> anyhow::Result<Arc<str>> {
+    let text = crate::config::read_file(path)?;
+    let token = text.trim();
+    if token.is_empty() {
+        bail!("{}: the auth token file is empty", path.display());
+    }
+    crate::model::secret::remember([token]);
+    Ok(Arc::from(token))
+}
+
+pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<Outcome> {
+    let setup = Arc::new(load(ctx, g, args)?);
+    if args.interval < MIN_INTERVAL {
+        bail!("--interval must be at least 100ms");
+    }
+    let token = args
+        .auth_token_file
+        .as_deref()
+        .map(auth_token)
+        .transpose()?;
+    let history = if args.record {
+        Some(Arc::new(history_dir(ctx, g)?))
+    } else {
+        None
+    };
     let listener =
         server::bind(args.listen).with_context(|| format!("cannot listen on {}", args.listen))?;
     let local = listener.local_addr().unwrap_or(args.listen);
     let mut signals = Signals::install()?;
+    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        .context("installing the SIGHUP handler")?;
     let state: State = Arc::new(RwLock::new(Shared {
-        exposition: Exposition::new(targets.iter().map(|t| t.name.clone())),
+        exposition: Exposition::new(setup.targets.iter().map(|t| t.name.clone())),
         rendered: Arc::from(""),
         lag: None,
+        setup: Arc::clone(&setup),
+        generation: 0,
     }));
     eprintln!(
         "mcpmon serve: {} target(s) every {}, metrics on http://{local}/metrics; Ctrl-C to stop",
-        targets.len(),
+        setup.targets.len(),
         crate::config::duration::span(args.interval),
     );
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let handler: server::Handler = {
-        let state = Arc::clone(&state);
-        Arc::new(move |path: &str| handle(&state, path))
-    };
-    let mut http = tokio::spawn(server::serve(listener, handler, {
-        let mut rx = stop_rx.clone();
+    let limits = Arc::new(Limits::new(setup.opts.jobs, setup.opts.per_host));
+    let (http_stop, http_rx) = tokio::sync::watch::channel(false);
+    let serving = Arc::new(Serving {
+        state: Arc::clone(&state),
+        limits: Arc::clone(&limits),
+        allow_adhoc: args.allow_adhoc_probes,
+        adhoc_timeout: g.timeout.unwrap_or(crate::model::DEFAULT_TIMEOUT),
+    });
+    let handler: server::Handler = Arc::new(move |asked: Asked| {
+        let serving = Arc::clone(&serving);
+        Box::pin(async move { handle(&serving, asked).await })
+    });
+    let mut http = tokio::spawn(server::serve(listener, handler, token, {
+        let mut rx = http_rx;
         async move {
             let _ = rx.wait_for(|s| *s).await;
         }
     }));
 
-    let opts = Arc::new(opts);
-    let limits = Arc::new(Limits::new(opts.jobs, opts.per_host));
-    let start = Instant::now();
-    let n = targets.len().max(1) as u32;
+    let (mut stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut watching = Watching {
+        setup,
+        generation: 0,
+        limits,
+        state: Arc::clone(&state),
+        history,
+        stop: stop_rx,
+    };
     let mut checks = tokio::task::JoinSet::new();
-    for (i, t) in targets.iter().enumerate() {
-        // its own interval (the config's `interval`) or --interval; its phase: its share of that
-        // interval, plus jitter within that share
-        let interval = t.interval.unwrap_or(args.interval);
-        let slice = interval / n;
-        let phase = slice * i as u32 + slice.mul_f64(jitter_fraction(i as u64));
-        checks.spawn(watch(
-            Arc::new(vec![t.clone()]),
-            client.clone(),
-            Arc::clone(&opts),
-            Arc::clone(&limits),
-            Arc::clone(&state),
-            start,
-            phase,
-            interval,
-            stop_rx.clone(),
-        ));
-    }
+    spawn_watchers(&mut checks, &watching, args.interval);
 
-    let stopped_by_signal = tokio::select! {
-        () = signals.recv() => true,
-        r = &mut http => {
-            eprintln!("mcpmon serve: the HTTP server stopped: {r:?}");
-            false
+    let stopped_by_signal = loop {
+        tokio::select! {
+            () = signals.recv() => break true,
+            _ = hangup.recv() => {
+                let setup = match load(ctx, g, args) {
+                    Ok(s) => Arc::new(s),
+                    Err(e) => {
+                        let msg = format!("{e:#}").replace(['\n', '\r'], " ");
+                        eprintln!("mcpmon: warning: reload: {msg}; the old config is kept");
+                        continue;
+                    }
+                };
+                // the old targets' checks stop; the new ones start now
+                let _ = stop_tx.send(true);
+                let (tx, rx) = tokio::sync::watch::channel(false);
+                stop_tx = tx;
+                let names: Vec<String> = setup.targets.iter().map(|t| t.name.clone()).collect();
+                {
+                    let mut s = write(&state);
+                    s.generation += 1;
+                    s.exposition.retain(&names);
+                    s.rendered = s.exposition.render_targets().into();
+                    s.setup = Arc::clone(&setup);
+                    watching.generation = s.generation;
+                }
+                watching.setup = setup;
+                watching.stop = rx;
+                while checks.try_join_next().is_some() {}
+                spawn_watchers(&mut checks, &watching, args.interval);
+                eprintln!("mcpmon serve: reloaded: {} target(s)", names.len());
+            }
+            r = &mut http => {
+                eprintln!("mcpmon serve: the HTTP server stopped: {r:?}");
+                break false;
+            }
         }
     };
     let _ = stop_tx.send(true);
+    let _ = http_stop.send(true);
     // in-flight checks finish within their deadline, or are abandoned (their children reaped by Drop)
-    let longest = targets
+    let longest = watching
+        .setup
+        .targets
         .iter()
         .map(|t| t.timeout)
         .max()

@@ -1,7 +1,8 @@
 //! A small, defensive HTTP/1.1 server (hyper 1's) for read-only endpoints: `mcpmon serve`'s exporter.
 //! Owns the listening socket, the per-connection limits (header read timeout, bounded request head,
 //! a lifetime cap that bounds a stalled write, at most `MAX_CONNECTIONS` at once), the method rule
-//! (GET and HEAD only, 405 otherwise) and shutdown. What a path answers is the caller's `Handler`.
+//! (GET and HEAD only, 405 otherwise), the optional bearer token (401 without it, compared in constant
+//! time) and shutdown. What a path answers is the caller's `Handler`.
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -40,8 +41,76 @@ impl Reply {
     }
 }
 
-/// Answers a GET (or HEAD) for a path (without its query): `None` is 404.
-pub type Handler = Arc<dyn Fn(&str) -> Option<Reply> + Send + Sync>;
+/// What a handler is asked: the path and the raw (still percent-encoded) query, if any.
+#[derive(Debug, Clone)]
+pub struct Asked {
+    pub path: String,
+    pub query: Option<String>,
+}
+
+/// A handler's answer, to come.
+pub type Answer = std::pin::Pin<Box<dyn std::future::Future<Output = Option<Reply>> + Send>>;
+
+/// Answers a GET (or HEAD): `None` is 404.
+pub type Handler = Arc<dyn Fn(Asked) -> Answer + Send + Sync>;
+
+/// The parameters of a query string (`application/x-www-form-urlencoded`: `+` is a space, `%XX` a
+/// byte), in order; a bad escape or a value that is not UTF-8 once decoded is an error.
+pub fn query_params(query: &str) -> Result<Vec<(String, String)>, String> {
+    fn decode(s: &str) -> Result<String, String> {
+        let raw = s.as_bytes();
+        let mut out = Vec::with_capacity(raw.len());
+        let mut i = 0;
+        while i < raw.len() {
+            match raw[i] {
+                b'+' => out.push(b' '),
+                b'%' => {
+                    let hex = raw
+                        .get(i + 1..i + 3)
+                        .and_then(|h| std::str::from_utf8(h).ok())
+                        .and_then(|h| u8::from_str_radix(h, 16).ok())
+                        .ok_or("a bad percent escape in the query")?;
+                    out.push(hex);
+                    i += 2;
+                }
+                b => out.push(b),
+            }
+            i += 1;
+        }
+        String::from_utf8(out).map_err(|_| "the query is not UTF-8 once decoded".to_string())
+    }
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            Ok((decode(k)?, decode(v)?))
+        })
+        .collect()
+}
+
+/// Whether two byte strings are equal, in a time that depends on their lengths only.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    std::hint::black_box(diff) == 0
+}
+
+/// Whether a request carries `Authorization: Bearer <token>` (always, without a token).
+fn authorized(req: &Request<Incoming>, token: Option<&str>) -> bool {
+    let Some(token) = token else { return true };
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return false;
+    };
+    let value = value.as_bytes();
+    let scheme = b"bearer ";
+    if value.len() < scheme.len() || !value[..scheme.len()].eq_ignore_ascii_case(scheme) {
+        return false;
+    }
+    constant_time_eq(value[scheme.len()..].trim_ascii(), token.as_bytes())
+}
 
 /// Binds `addr` (a busy port is an error saying so) and hands the listener to tokio.
 pub fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
@@ -50,9 +119,21 @@ pub fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::from_std(std)
 }
 
-fn respond(req: &Request<Incoming>, handler: &Handler) -> Response<Full<Bytes>> {
-    let reply = if req.method() == Method::GET || req.method() == Method::HEAD {
-        handler(req.uri().path()).unwrap_or_else(|| Reply::text(404, "not found\n"))
+async fn respond(
+    req: Request<Incoming>,
+    handler: Handler,
+    token: Option<Arc<str>>,
+) -> Response<Full<Bytes>> {
+    let reply = if !authorized(&req, token.as_deref()) {
+        Reply::text(401, "unauthorized: a bearer token is required\n")
+    } else if req.method() == Method::GET || req.method() == Method::HEAD {
+        let asked = Asked {
+            path: req.uri().path().to_string(),
+            query: req.uri().query().map(String::from),
+        };
+        handler(asked)
+            .await
+            .unwrap_or_else(|| Reply::text(404, "not found\n"))
     } else {
         Reply::text(405, "method not allowed: GET or HEAD\n")
     };
@@ -71,13 +152,21 @@ fn respond(req: &Request<Incoming>, handler: &Handler) -> Response<Full<Bytes>> 
     if reply.status == 405 {
         h.insert(header::ALLOW, header::HeaderValue::from_static("GET, HEAD"));
     }
+    if reply.status == 401 {
+        h.insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer"),
+        );
+    }
     resp
 }
 
 /// Serves connections on `listener` until `stop` resolves; connections in progress are then dropped.
+/// With a `token`, every request needs `Authorization: Bearer <token>`.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     handler: Handler,
+    token: Option<Arc<str>>,
     stop: impl std::future::Future<Output = ()>,
 ) {
     let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
@@ -102,11 +191,12 @@ pub async fn serve(
             continue;
         };
         let handler = Arc::clone(&handler);
+        let token = token.clone();
         conns.spawn(async move {
             let _permit = permit;
             let service = hyper::service::service_fn(move |req: Request<Incoming>| {
-                let resp = respond(&req, &handler);
-                async move { Ok::<_, std::convert::Infallible>(resp) }
+                let (handler, token) = (Arc::clone(&handler), token.clone());
+                async move { Ok::<_, std::convert::Infallible>(respond(req, handler, token).await) }
             });
             let conn = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
@@ -117,4 +207,37 @@ pub async fn serve(
         });
     }
     conns.abort_all();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_params_are_percent_decoded() {
+        let p = query_params("target=a%20b+c&x=%2F%e2%82%ac&&flag").unwrap();
+        assert_eq!(
+            p,
+            [
+                ("target".to_string(), "a b c".to_string()),
+                ("x".to_string(), "/€".to_string()),
+                ("flag".to_string(), String::new()),
+            ]
+        );
+        assert!(query_params("target=%zz").is_err());
+        assert!(query_params("target=%4").is_err());
+        assert!(query_params("target=%ff").is_err());
+        assert_eq!(
+            query_params("t%61rget=%2B").unwrap()[0],
+            ("target".into(), "+".into())
+        );
+    }
+
+    #[test]
+    fn constant_time_eq_compares_whole_strings() {
+        assert!(constant_time_eq(b"s3cret", b"s3cret"));
+        assert!(!constant_time_eq(b"s3cret", b"s3creT"));
+        assert!(!constant_time_eq(b"s3cret", b"s3cre"));
+        assert!(constant_time_eq(b"", b""));
+    }
 }

@@ -102,6 +102,32 @@ impl Exposition {
         }
     }
 
+    /// Keeps only the targets `names` (in that order, their last checks and histograms kept; new
+    /// ones not yet checked): the removed targets' series disappear (a hub's `HUB/NAME` with it).
+    pub fn retain(&mut self, names: &[String]) {
+        let mut old = std::mem::take(&mut self.targets);
+        self.targets = names
+            .iter()
+            .map(|n| {
+                let last = old
+                    .iter_mut()
+                    .find(|(o, _)| o == n)
+                    .and_then(|(_, l)| l.take());
+                (n.clone(), last)
+            })
+            .collect();
+        let kept = |server: &str| {
+            names.iter().any(|n| {
+                server == n
+                    || server
+                        .strip_prefix(n.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
+        };
+        self.histograms.retain(|(server, _), _| kept(server));
+        self.known.retain(|server, _| kept(server));
+    }
+
     /// The families of the targets (everything but the exporter's own), in the text format.
     pub fn render_targets(&self) -> String {
         let mut fam = Families::default();
@@ -265,6 +291,20 @@ pub fn render_about(a: &About) -> String {
     fam.render()
 }
 
+/// The families `/probe` adds to its target's: whether it is up and how long its check took.
+pub fn render_probe(success: bool, duration_s: f64) -> String {
+    let mut fam = Families::default();
+    fam.add(
+        "mcpmon_probe_success",
+        format!("mcpmon_probe_success {}", u8::from(success)),
+    );
+    fam.add(
+        "mcpmon_probe_duration_seconds",
+        format!("mcpmon_probe_duration_seconds {duration_s}"),
+    );
+    fam.render()
+}
+
 /// Every server a report speaks of, in order of first mention (observations, then findings).
 fn servers(report: &Report) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -346,6 +386,16 @@ pub const FAMILIES: &[(&str, &str, &str)] = &[
         "mcpmon_target_last_check_timestamp_seconds",
         "gauge",
         "When the last check of the server completed, in Unix seconds.",
+    ),
+    (
+        "mcpmon_probe_success",
+        "gauge",
+        "Whether the target checked by this /probe is up (1: its verdict is OK or WARN) or not (0).",
+    ),
+    (
+        "mcpmon_probe_duration_seconds",
+        "gauge",
+        "How long the check of this /probe took, in seconds.",
     ),
     (
         "mcpmon_build_info",
@@ -454,6 +504,31 @@ mod tests {
 
     fn at(s: i64) -> DateTime<Utc> {
         chrono::DateTime::from_timestamp(s, 250_000_000).unwrap()
+    }
+
+    #[test]
+    fn retain_drops_removed_targets_and_keeps_the_histograms_of_kept_ones() {
+        let mut e = Exposition::new(["a".to_string(), "gone".to_string()]);
+        e.record("a", mcp_report("a", true, &[3]), at(10));
+        e.record("gone", mcp_report("gone", true, &[3]), at(10));
+        e.record("gone", mcp_report("gone/sub", true, &[3]), at(10));
+        e.retain(&["a".to_string(), "new".to_string()]);
+        let text = e.render_targets();
+        assert!(!text.contains("gone"), "{text}");
+        assert!(
+            text.contains(
+                "mcp_request_duration_seconds_count{server=\"a\",method=\"tools/list\"} 1"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("mcp_server_up{server=\"a\""), "{text}");
+        assert!(!e.complete(), "the new target has not been checked");
+        let p = render_probe(true, 0.5);
+        assert!(
+            p.contains("# TYPE mcpmon_probe_success gauge\nmcpmon_probe_success 1\n"),
+            "{p}"
+        );
+        assert!(p.contains("mcpmon_probe_duration_seconds 0.5\n"), "{p}");
     }
 
     #[test]

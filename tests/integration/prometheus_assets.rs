@@ -44,6 +44,16 @@ fn the_rules_pass_promtool_and_their_unit_tests() {
 
 #[test]
 fn the_prometheus_and_alertmanager_configs_are_valid() {
+    // the /probe multi-target job: the target becomes ?target=, the address mcpmon serve's
+    let yml = std::fs::read_to_string(root().join("examples/prometheus/prometheus.yml")).unwrap();
+    for want in [
+        "job_name: mcpmon-probe",
+        "metrics_path: /probe",
+        "target_label: __param_target",
+        "replacement: 127.0.0.1:9464",
+    ] {
+        assert!(yml.contains(want), "{want} in\n{yml}");
+    }
     let Some((ok, out)) = checker("promtool", &["check", "config", "prometheus.yml"]) else {
         return;
     };

@@ -1,6 +1,6 @@
 //! `mcpmon serve`, the Prometheus exporter: the real binary on a loopback port, checking stubs and
-//! real peers on a schedule, scraped over plain HTTP/1.1; readiness, the busy port, SIGTERM, and
-//! `promtool check metrics` on a scrape.
+//! real peers on a schedule, scraped over plain HTTP/1.1; readiness, the busy port, SIGTERM,
+//! `promtool check metrics` on a scrape; `/probe`, the bearer token, SIGHUP reloads and `--record`.
 
 use crate::common::*;
 use serde_json::json;
@@ -11,11 +11,21 @@ use std::time::{Duration, Instant};
 
 /// An HTTP/1.1 request with `Connection: close`: (status, head, body); `None` when nothing listens.
 fn request(port: u16, method: &str, path: &str) -> Option<(u16, String, String)> {
+    request_with(port, method, path, "")
+}
+
+/// As `request`, with more header lines (each ending in CRLF).
+fn request_with(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &str,
+) -> Option<(u16, String, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
     write!(
         s,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}Connection: close\r\n\r\n"
     )
     .ok()?;
     let mut raw = Vec::new();
@@ -42,26 +52,69 @@ fn until<T>(what: &str, mut cond: impl FnMut() -> Option<T>) -> T {
     }
 }
 
-/// A running `mcpmon serve`; killed (SIGKILL) and reaped if a test ends without stopping it.
+/// A running `mcpmon serve`; killed (SIGKILL) and reaped if a test ends without stopping it. Its
+/// stderr is collected as it comes (`stderr()`), its stdout too.
 struct Serve {
     child: Child,
     port: u16,
+    err: std::sync::Arc<std::sync::Mutex<String>>,
+    readers: Vec<std::thread::JoinHandle<()>>,
+    out: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+fn collect(
+    mut from: impl Read + Send + 'static,
+) -> (
+    std::sync::Arc<std::sync::Mutex<String>>,
+    std::thread::JoinHandle<()>,
+) {
+    let text = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let to = std::sync::Arc::clone(&text);
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = from.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            to.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    (text, reader)
 }
 
 impl Serve {
     fn start(home: &std::path::Path, args: &[&str]) -> Serve {
         let port = closed_port();
         let listen = format!("127.0.0.1:{port}");
-        let child = mcpmon_process(home)
+        let mut child = mcpmon_process(home)
             .args(["serve", "--listen", &listen])
             .args(args)
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let s = Serve { child, port };
+        let (err, e) = collect(child.stderr.take().unwrap());
+        let (out, o) = collect(child.stdout.take().unwrap());
+        let s = Serve {
+            child,
+            port,
+            err,
+            readers: vec![e, o],
+            out,
+        };
         until("serve listens", || get(s.port, "/-/healthy"));
         s
+    }
+
+    /// What serve has written on stderr so far.
+    fn stderr(&self) -> String {
+        self.err.lock().unwrap().clone()
+    }
+
+    fn signal(&self, sig: nix::sys::signal::Signal) {
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.child.id() as i32), sig).unwrap();
     }
 
     fn ready(&self) {
@@ -82,18 +135,20 @@ impl Serve {
     }
 
     /// SIGTERM, then the exit code and stderr.
-    fn terminate(mut self) -> (Option<i32>, String) {
-        nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(self.child.id() as i32),
-            nix::sys::signal::Signal::SIGTERM,
-        )
-        .unwrap();
-        let code = self.child.wait().unwrap().code();
-        let mut err = String::new();
-        if let Some(mut e) = self.child.stderr.take() {
-            e.read_to_string(&mut err).unwrap();
-        }
+    fn terminate(self) -> (Option<i32>, String) {
+        let (code, _, err) = self.terminate_all();
         (code, err)
+    }
+
+    /// SIGTERM, then the exit code, stdout and stderr.
+    fn terminate_all(mut self) -> (Option<i32>, String, String) {
+        self.signal(nix::sys::signal::Signal::SIGTERM);
+        let code = self.child.wait().unwrap().code();
+        for r in self.readers.drain(..) {
+            r.join().unwrap();
+        }
+        let out = self.out.lock().unwrap().clone();
+        (code, out, self.stderr())
     }
 }
 
@@ -375,4 +430,271 @@ fn every_metric_the_shipped_rules_use_is_exported() {
             "the rules use {name}, which serve does not export:\n{m}"
         );
     }
+}
+
+/// A query value, percent-encoded (every byte but unreserved ones).
+fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn probe_checks_one_configured_target_now_and_refuses_anything_else() {
+    let home = tempdir();
+    let stub = HttpStub::start("legacy-ok");
+    let cfg = config(
+        home.path(),
+        json!({
+            "stub one": {"url": stub.url("/mcp")},
+            "closed": {"url": format!("http://127.0.0.1:{}/mcp", closed_port())},
+        }),
+    );
+    // once an hour: what /probe answers is its own check, not a scheduled one
+    let serve = Serve::start(home.path(), &["--config", &cfg, "--interval", "1h"]);
+    serve.ready();
+    let (s, head, body) = request(serve.port, "GET", "/probe?target=stub+one").unwrap();
+    assert_eq!(s, 200, "{body}");
+    assert!(
+        head.to_ascii_lowercase().contains("version=0.0.4"),
+        "{head}"
+    );
+    assert_eq!(sample(&body, "mcpmon_probe_success "), 1.0, "{body}");
+    assert!(sample(&body, "mcpmon_probe_duration_seconds ") > 0.0);
+    assert_eq!(sample(&body, "mcp_server_up{server=\"stub one\""), 1.0);
+    assert!(!body.contains("closed"), "only the probed target:\n{body}");
+    assert!(!body.contains("mcpmon_build_info"), "{body}");
+    // its own check: one initialize, whatever the schedule has counted
+    assert_eq!(
+        sample(
+            &body,
+            "mcp_request_duration_seconds_count{server=\"stub one\",method=\"initialize\"}"
+        ),
+        1.0
+    );
+    let (s, body) = get(serve.port, "/probe?target=closed").unwrap();
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(sample(&body, "mcpmon_probe_success "), 0.0, "{body}");
+    assert_eq!(sample(&body, "mcp_server_up{server=\"closed\""), 0.0);
+    // an unknown name: 404, one plain line naming it
+    let (s, body) = get(serve.port, "/probe?target=nope%3Cb%3E").unwrap();
+    assert_eq!(s, 404, "{body}");
+    assert_eq!(body.lines().count(), 1, "{body}");
+    assert!(body.contains("nope<b>"), "{body}");
+    // a URL is refused without --allow-adhoc-probes
+    let url = format!("/probe?target={}", encode(&stub.url("/mcp")));
+    let (s, body) = get(serve.port, &url).unwrap();
+    assert_eq!(s, 400, "{body}");
+    assert_eq!(body.lines().count(), 1, "{body}");
+    assert!(body.contains("--allow-adhoc-probes"), "{body}");
+    // commands never start anything
+    let mark = home.path().join("touched");
+    for q in [
+        "target=--%20x".to_string(),
+        format!(
+            "target={}",
+            encode(&format!("/usr/bin/touch {}", mark.display()))
+        ),
+        format!(
+            "target={}",
+            encode(&format!("sh -c 'touch {}'; x", mark.display()))
+        ),
+        "target=file%3A%2F%2F%2Fetc%2Fpasswd".to_string(),
+    ] {
+        let (s, body) = get(serve.port, &format!("/probe?{q}")).unwrap();
+        assert_eq!(s, 400, "{q}: {body}");
+        assert_eq!(body.lines().count(), 1, "{body}");
+    }
+    assert!(!mark.exists());
+    // a duplicate, a missing or a badly encoded target
+    for q in [
+        "target=closed&target=stub+one",
+        "",
+        "x=closed",
+        "target=%zz",
+    ] {
+        assert_eq!(
+            get(serve.port, &format!("/probe?{q}")).unwrap().0,
+            400,
+            "{q}"
+        );
+    }
+    let (code, err) = serve.terminate();
+    assert_eq!(code, Some(0), "{err}");
+}
+
+#[test]
+fn adhoc_url_probes_need_the_flag() {
+    let home = tempdir();
+    let stub = HttpStub::start("legacy-ok");
+    let cfg = config(
+        home.path(),
+        json!({"closed": {"url": format!("http://127.0.0.1:{}/mcp", closed_port())}}),
+    );
+    let serve = Serve::start(
+        home.path(),
+        &["--config", &cfg, "--interval", "1h", "--allow-adhoc-probes"],
+    );
+    let url = stub.url("/mcp");
+    let (s, body) = get(serve.port, &format!("/probe?target={}", encode(&url))).unwrap();
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(sample(&body, "mcpmon_probe_success "), 1.0, "{body}");
+    assert!(body.contains("mcp_server_up{server=\""), "{body}");
+    assert!(!body.contains("closed"), "{body}");
+    // still never a command
+    let (s, body) = get(serve.port, "/probe?target=--%20x").unwrap();
+    assert_eq!(s, 400, "{body}");
+    let (code, err) = serve.terminate();
+    assert_eq!(code, Some(0), "{err}");
+}
+
+#[test]
+fn a_bearer_token_guards_every_endpoint_and_is_never_printed() {
+    let home = tempdir();
+    let stub = HttpStub::start("legacy-ok");
+    let cfg = config(home.path(), json!({"stub": {"url": stub.url("/mcp")}}));
+    let secret = "tok-7f3a9c1e55d2";
+    let file = home.path().join("token");
+    std::fs::write(&file, format!("  {secret}\n")).unwrap();
+    let serve = Serve::start(
+        home.path(),
+        &[
+            "--config",
+            &cfg,
+            "--interval",
+            "1h",
+            "--auth-token-file",
+            file.to_str().unwrap(),
+        ],
+    );
+    let right = format!("Authorization: Bearer {secret}\r\n");
+    until("ready with the token", || {
+        request_with(serve.port, "GET", "/-/ready", &right).filter(|r| r.0 == 200)
+    });
+    for path in [
+        "/metrics",
+        "/-/healthy",
+        "/-/ready",
+        "/",
+        "/probe?target=stub",
+    ] {
+        let (s, head, _) = request(serve.port, "GET", path).unwrap();
+        assert_eq!(s, 401, "{path}");
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("www-authenticate: bearer"),
+            "{head}"
+        );
+        let wrong = "Authorization: Bearer tok-7f3a9c1e55d3\r\n";
+        assert_eq!(request_with(serve.port, "GET", path, wrong).unwrap().0, 401);
+        let short = "Authorization: Bearer tok\r\n";
+        assert_eq!(request_with(serve.port, "GET", path, short).unwrap().0, 401);
+        let (s, _, body) = request_with(serve.port, "GET", path, &right).unwrap();
+        assert_eq!(s, 200, "{path}: {body}");
+        assert!(!body.contains(secret));
+    }
+    let (code, out, err) = serve.terminate_all();
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains(secret) && !out.contains(secret), "{err}{out}");
+    // an empty token file: one line, exit 3
+    std::fs::write(&file, " \n").unwrap();
+    let (code, out, err) = run(
+        home.path(),
+        &[
+            "serve",
+            "--config",
+            &cfg,
+            "--auth-token-file",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 3, "{out}{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("empty"), "{err}");
+}
+
+#[test]
+fn sighup_reloads_the_config_and_a_bad_one_keeps_the_old_targets() {
+    let home = tempdir();
+    let stub = HttpStub::start("legacy-ok");
+    let cfg = config(
+        home.path(),
+        json!({"kept": {"url": stub.url("/mcp")}, "old": {"url": stub.url("/mcp")}}),
+    );
+    let serve = Serve::start(home.path(), &["--config", &cfg, "--interval", "1h"]);
+    serve.ready();
+    let m = serve.metrics();
+    assert!(m.contains("server=\"old\""), "{m}");
+    let kept = "mcp_request_duration_seconds_count{server=\"kept\",method=\"initialize\"}";
+    assert_eq!(sample(&m, kept), 1.0);
+    config(
+        home.path(),
+        json!({"kept": {"url": stub.url("/mcp")}, "new": {"url": stub.url("/mcp")}}),
+    );
+    serve.signal(nix::sys::signal::Signal::SIGHUP);
+    let m = until("the new target in /metrics, the old one gone", || {
+        let m = serve.metrics();
+        (m.contains("mcp_server_up{server=\"new\"")
+            && !m.contains("server=\"old\"")
+            && sample(&m, kept) >= 2.0)
+            .then_some(m)
+    });
+    // the kept target's histogram went on: its first check and the one after the reload
+    assert_eq!(sample(&m, kept), 2.0, "{m}");
+    // a broken config: one warning line, the targets stay
+    std::fs::write(&cfg, "{ not json").unwrap();
+    serve.signal(nix::sys::signal::Signal::SIGHUP);
+    until("the reload warning", || {
+        serve.stderr().contains("reload").then_some(())
+    });
+    let m = serve.metrics();
+    assert!(m.contains("mcp_server_up{server=\"new\""), "{m}");
+    assert!(m.contains("mcp_server_up{server=\"kept\""), "{m}");
+    assert_eq!(get(serve.port, "/probe?target=new").unwrap().0, 200);
+    let (code, err) = serve.terminate();
+    assert_eq!(code, Some(0), "{err}");
+    let warnings: Vec<&str> = err.lines().filter(|l| l.contains("reload:")).collect();
+    assert_eq!(warnings.len(), 1, "{err}");
+    assert!(
+        warnings[0].starts_with("mcpmon: warning: reload: "),
+        "{err}"
+    );
+}
+
+#[test]
+fn record_appends_every_check_to_the_history() {
+    let home = tempdir();
+    let stub = HttpStub::start("legacy-ok");
+    let cfg = config(home.path(), json!({"stub": {"url": stub.url("/mcp")}}));
+    let serve = Serve::start(
+        home.path(),
+        &["--config", &cfg, "--interval", "1h", "--record"],
+    );
+    serve.ready();
+    let dir = home.path().join(".state/mcpmon/history");
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("\"target\":\"stub\""))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains("\"source\":\"serve\""), "{line}");
+    let (code, err) = serve.terminate();
+    assert_eq!(code, Some(0), "{err}");
+    // and the history commands read it
+    let (code, out, err) = run(home.path(), &["daily-summary", "--since", "1h"]);
+    assert!(code != 3, "{out}{err}");
+    assert!(out.contains("stub"), "{out}{err}");
 }
