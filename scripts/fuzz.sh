@@ -2,6 +2,8 @@
 # fuzz.sh - run the cargo-fuzz targets in fuzz/ one after another (never two at once), niced.
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]    SECONDS per target (default 600); all targets by default
+#   scripts/fuzz.sh cmin [TARGET...]         shrink the corpora before committing them: the smallest set of
+#                                            inputs that keeps every edge (set cover, no hit counts)
 #
 # Each run grows fuzz/corpus/TARGET and leaves a crashing input in fuzz/artifacts/TARGET; its log goes to
 # fuzz/logs/TARGET.log. At the end one line per target: seconds, executions, exec/s, corpus files and
@@ -17,6 +19,16 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 mkdir -p logs
 nice -n 19 cargo +nightly fuzz build || exit 1
+if [ "$secs" = cmin ]; then
+  for t in "${targets[@]}"; do
+    tmp=$(mktemp -d)
+    nice -n 19 "target/x86_64-unknown-linux-gnu/release/$t" -set_cover_merge=1 -use_counters=0 -use_cmp=0 \
+      -timeout=10 -rss_limit_mb=2048 "$tmp" "corpus/$t" > "logs/cmin-$t.log" 2>&1 || { echo "cmin $t failed" >&2; exit 1; }
+    rm -rf "corpus/$t" && mv "$tmp" "corpus/$t"
+    echo "$t: $(find "corpus/$t" -type f | wc -l) files / $(du -sb "corpus/$t" | cut -f1) bytes"
+  done
+  exit 0
+fi
 summary=()
 failed=0
 for t in "${targets[@]}"; do
