@@ -11,6 +11,7 @@ SHELL := bash
 CARGO ?= cargo
 PEERS_DIR ?= .peers
 PEERS_BASE ?= 38100
+FUZZ_SECONDS ?= 600
 export MCPMON_PEERS_DIR := $(PEERS_DIR)
 export MCPMON_PEERS_BASE := $(PEERS_BASE)
 
@@ -21,7 +22,7 @@ PEERS_ENV := $(abspath $(PEERS_DIR))/run/endpoints.env
 # shell → file name under completions/
 COMPLETIONS := bash:mcpmon.bash zsh:_mcpmon fish:mcpmon.fish powershell:_mcpmon.ps1 elvish:mcpmon.elv
 
-.PHONY: help build peers demo test completions completions-check bench conformance clean-peers hostile
+.PHONY: help build peers demo test completions completions-check bench conformance fuzz clean-peers hostile
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-18s %s\n", $$1, $$2 }'
@@ -94,6 +95,10 @@ bench: ## Benchmarks against live peers (scripts/bench.sh; own peers dir and por
 
 conformance: build ## The official MCP conformance suite's client scenarios against mcpmon (Node 22 + suite from npm, once)
 	scripts/conformance.sh
+
+fuzz: ## Fuzz each target in fuzz/ for FUZZ_SECONDS (600) in turn, niced (cargo-fuzz, nightly; installs cargo-fuzz)
+	@command -v cargo-fuzz > /dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean-peers: ## Stop the peers and delete PEERS_DIR
 	-$(PEERS) stop "$(PEERS_DIR)"

@@ -131,7 +131,19 @@ async fn run(
         )
         .with_status(status));
     }
-    let json: Option<Value> = serde_json::from_slice(&body).ok();
+    read_document(spec, &body, status, &ctype, facts)
+}
+
+/// What the checks read off a health document's body: each assertion by JSON pointer, each metric and
+/// state by pointer, name or Prometheus sample. A body the checks need as JSON that is not is a failure.
+fn read_document(
+    spec: &HttpCheck,
+    body: &[u8],
+    status: u16,
+    ctype: &str,
+    facts: &mut HealthFacts,
+) -> Result<(), Failure> {
+    let json: Option<Value> = serde_json::from_slice(body).ok();
     facts.is_json = json.is_some();
     let wants_json = !spec.asserts.is_empty()
         || spec
@@ -139,7 +151,7 @@ async fn run(
             .iter()
             .any(|m| matches!(m.source, MetricSource::Pointer(_)));
     if wants_json && json.is_none() {
-        let what = if is_html(&ctype) {
+        let what = if is_html(ctype) {
             "an HTML page"
         } else {
             "a body that is not JSON"
@@ -158,7 +170,7 @@ async fn run(
             actual,
         });
     }
-    let text = String::from_utf8_lossy(&body);
+    let text = String::from_utf8_lossy(body);
     for m in &spec.metrics {
         let value = match &m.source {
             MetricSource::Pointer(p) => json.as_ref().and_then(|j| j.pointer(p)).and_then(number),
@@ -187,6 +199,18 @@ async fn run(
         facts.states.push((st.clone(), value));
     }
     Ok(())
+}
+
+/// Fuzzing entry point (`fuzz/`, target `thresholds`), not an API: what `spec`'s checks read off `body`,
+/// as a 200 reply of `ctype`.
+#[doc(hidden)]
+pub fn fuzz_document(spec: &HttpCheck, body: &[u8], ctype: &str) -> Result<HealthFacts, Failure> {
+    let mut facts = HealthFacts {
+        http_status: Some(200),
+        body_bytes: Some(body.len()),
+        ..Default::default()
+    };
+    read_document(spec, body, 200, ctype, &mut facts).map(|()| facts)
 }
 
 #[cfg(test)]

@@ -138,6 +138,37 @@ fn file_id(_meta: &Metadata) -> Option<(u64, u64)> {
     None
 }
 
+/// Fuzzing entry point (`fuzz/`, target `log_lines`), not an API: the facts `read_tail` finds in a file
+/// holding `data`, read backwards in `block`-byte blocks with lines cut at `max_line` bytes and the scan
+/// stopped after `max_scan` bytes (small limits reach the block-boundary and long-line paths that the
+/// real ones need megabytes for).
+#[doc(hidden)]
+pub fn fuzz_tail(
+    data: &[u8],
+    spec: &LogSpec,
+    block: usize,
+    max_line: usize,
+    max_scan: u64,
+) -> io::Result<LogFacts> {
+    let size = data.len() as u64;
+    let mut tally = Tally::new(&spec.patterns, spec.entries);
+    let mut scan = Scanned::default();
+    if size > 0 && spec.entries > 0 {
+        let limits = Limits {
+            block,
+            max_line,
+            max_scan,
+        };
+        scan = scan_backwards(
+            &mut io::Cursor::new(data),
+            size,
+            limits,
+            |line, truncated| tally.add(line, truncated),
+        )?;
+    }
+    Ok(tally.into_facts(size, None, None, scan))
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Reading backwards
 

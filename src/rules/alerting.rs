@@ -123,7 +123,7 @@ pub fn evaluate(
             && repeat.is_some_and(|r| {
                 step.state
                     .notified_at_ms
-                    .is_none_or(|t| now_ms - t >= r.as_millis() as i64)
+                    .is_none_or(|t| now_ms.saturating_sub(t) >= millis(r))
             });
         if step.event.is_some() || remind {
             step.state.notified_at_ms = Some(now_ms);
@@ -190,7 +190,7 @@ pub fn evaluate(
         alerts.insert(key, step.state);
         out.findings.push(a);
     }
-    alerts.retain(|_, s| now_ms - s.seen_at_ms < FORGET_AFTER_MS);
+    alerts.retain(|_, s| now_ms.saturating_sub(s.seen_at_ms) < FORGET_AFTER_MS);
     out
 }
 
@@ -204,8 +204,8 @@ pub fn step(prev: Option<&AlertState>, status: Status, now_ms: i64, p: &Policy) 
         s.changes_ms.push(now_ms);
     }
     s.was_bad = bad;
-    let window = p.flap_window.as_millis() as i64;
-    s.changes_ms.retain(|t| now_ms - *t < window);
+    let window = millis(p.flap_window);
+    s.changes_ms.retain(|t| now_ms.saturating_sub(*t) < window);
     let keep = (p.flap_changes as usize + 1) * 2;
     if s.changes_ms.len() > keep {
         let extra = s.changes_ms.len() - keep;
@@ -323,6 +323,11 @@ fn advance(mut s: AlertState, status: Status, now_ms: i64, p: &Policy) -> Step {
     }
 }
 
+/// A duration in whole milliseconds, `i64::MAX` when it is longer than that.
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
 fn human(d: Duration) -> String {
     crate::config::duration::human(d)
 }
@@ -349,6 +354,45 @@ mod tests {
             out.push(st);
         }
         out
+    }
+
+    /// `alerts.json` is read from disk: any time in it, however far off, is arithmetic that must not
+    /// overflow (found by the `alerts_state` fuzz target: `now - seen_at_ms` with `i64::MIN`).
+    #[test]
+    fn times_from_a_hand_edited_state_do_not_overflow() {
+        let odd = AlertState {
+            firing: Some(Status::Crit),
+            bad_since_ms: Some(i64::MIN),
+            fired_at_ms: Some(i64::MAX),
+            seen_at_ms: i64::MIN,
+            changes_ms: vec![i64::MIN, i64::MAX],
+            notified_at_ms: Some(i64::MIN),
+            ..AlertState::default()
+        };
+        let f = Finding::new(
+            "a",
+            crate::model::Kind::Mcp,
+            "liveness",
+            Status::Crit,
+            None,
+            "down".into(),
+        );
+        let key = key(&f);
+        for now in [i64::MIN, 0, i64::MAX] {
+            let mut alerts = BTreeMap::from([(key.clone(), odd.clone())]);
+            let p = Policy {
+                flap_window: Duration::MAX,
+                ..Policy::default()
+            };
+            let out = evaluate(vec![f.clone()], &mut alerts, now, &p, Some(Duration::MAX));
+            assert_eq!(out.findings.len(), 1);
+        }
+        // a time far in the past is outside any window: the old changes are dropped, the state forgotten
+        let mut alerts = BTreeMap::from([("gone".to_string(), odd.clone())]);
+        evaluate(Vec::new(), &mut alerts, 0, &Policy::default(), None);
+        assert!(alerts.is_empty());
+        let st = step(Some(&odd), Status::Ok, 0, &Policy::default());
+        assert_eq!(st.state.changes_ms, vec![i64::MAX]);
     }
 
     #[test]

@@ -122,24 +122,48 @@ pub fn scan(
     dir: &Path,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-    mut visit: impl FnMut(&HistoryLine<'_>, DateTime<Utc>),
+    visit: impl FnMut(&HistoryLine<'_>, DateTime<Utc>),
 ) -> std::io::Result<ReadReport> {
-    scan_with(
-        dir,
-        from,
-        to,
-        |text, report, note| match serde_json::from_slice::<HistoryLine>(text) {
-            Ok(l) => match parse_at(&l.at) {
-                Some(at) if at >= from && at <= to => {
-                    report.records += 1;
-                    visit(&l, at);
-                }
-                Some(_) => {}
-                None => note(format!("bad time {:?}", l.at)),
-            },
-            Err(e) => note(e.to_string()),
+    scan_with(dir, from, to, parse_line(from, to, visit))
+}
+
+/// How `scan` reads one line: a `HistoryLine` whose `at` parses, handed to `visit` when it lies in
+/// `[from, to]`; anything else is noted.
+fn parse_line(
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    mut visit: impl FnMut(&HistoryLine<'_>, DateTime<Utc>),
+) -> impl FnMut(&[u8], &mut ReadReport, &mut dyn FnMut(String)) {
+    move |text, report, note| match serde_json::from_slice::<HistoryLine>(text) {
+        Ok(l) => match parse_at(&l.at) {
+            Some(at) if at >= from && at <= to => {
+                report.records += 1;
+                visit(&l, at);
+            }
+            Some(_) => {}
+            None => note(format!("bad time {:?}", l.at)),
         },
-    )
+        Err(e) => note(e.to_string()),
+    }
+}
+
+/// Fuzzing entry point (`fuzz/`, target `history`), not an API: `data` read as one day file by `scan`
+/// (same line splitting, parsing and notes), then thinned as `compact` thins a day with `every`.
+#[doc(hidden)]
+pub fn fuzz_day(
+    data: &[u8],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    every: Duration,
+    visit: impl FnMut(&HistoryLine<'_>, DateTime<Utc>),
+) -> (ReadReport, Vec<u8>) {
+    let mut report = ReadReport::default();
+    let mut each = parse_line(from, to, visit);
+    // reading from memory cannot fail
+    let _ = scan_lines(data, Path::new("fuzz.jsonl"), &mut report, &mut each);
+    let every = chrono::Duration::from_std(every).unwrap_or(chrono::Duration::MAX);
+    let (kept, _, _) = compact_day(data, every);
+    (report, kept)
 }
 
 /// Calls `visit` with every whole record whose `at` lies in `[from, to]` (as `scan`, owned; the
@@ -186,38 +210,49 @@ fn scan_with(
             Err(e) => return Err(e),
         };
         report.files += 1;
-        let mut reader = std::io::BufReader::with_capacity(256 * 1024, file);
-        let mut line = Vec::new();
-        let mut n = 0usize;
-        loop {
-            line.clear();
-            if reader.read_until(b'\n', &mut line)? == 0 {
-                break;
-            }
-            n += 1;
-            let complete = line.last() == Some(&b'\n');
-            let text = line.strip_suffix(b"\n").unwrap_or(&line);
-            if text.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            let mut problem = None;
-            each(text, &mut report, &mut |e| problem = Some(e));
-            if let Some(e) = problem {
-                report.corrupt += 1;
-                if report.notes.len() < MAX_NOTES {
-                    let what = if complete {
-                        "corrupt line"
-                    } else {
-                        "torn last line"
-                    };
-                    report
-                        .notes
-                        .push(format!("{}:{n}: {what} skipped ({e})", path.display()));
-                }
+        let reader = std::io::BufReader::with_capacity(256 * 1024, file);
+        scan_lines(reader, &path, &mut report, &mut each)?;
+    }
+    Ok(report)
+}
+
+/// The lines of one day file (`path` names it in the notes) through `each`, as `scan_with` reads them.
+fn scan_lines(
+    mut reader: impl BufRead,
+    path: &Path,
+    report: &mut ReadReport,
+    each: &mut impl FnMut(&[u8], &mut ReadReport, &mut dyn FnMut(String)),
+) -> std::io::Result<()> {
+    let mut line = Vec::new();
+    let mut n = 0usize;
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        n += 1;
+        let complete = line.last() == Some(&b'\n');
+        let text = line.strip_suffix(b"\n").unwrap_or(&line);
+        if text.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let mut problem = None;
+        each(text, report, &mut |e| problem = Some(e));
+        if let Some(e) = problem {
+            report.corrupt += 1;
+            if report.notes.len() < MAX_NOTES {
+                let what = if complete {
+                    "corrupt line"
+                } else {
+                    "torn last line"
+                };
+                report
+                    .notes
+                    .push(format!("{}:{n}: {what} skipped ({e})", path.display()));
             }
         }
     }
-    Ok(report)
+    Ok(())
 }
 
 /// A series of history: (target, probe kind).
@@ -262,41 +297,7 @@ pub fn compact(
             .open(&path)?;
         let _lock = lock(file, &path)?;
         let text = std::fs::read(&path)?;
-        let mut kept = Vec::with_capacity(text.len() / 2);
-        // (target, kind) → (when a record was last kept, the last status)
-        let mut last: BTreeMap<SeriesKey, (Option<DateTime<Utc>>, Status)> = BTreeMap::new();
-        let (mut before, mut after_n) = (0usize, 0usize);
-        for line in text.split_inclusive(|b| *b == b'\n') {
-            let body = line.strip_suffix(b"\n").unwrap_or(line);
-            if body.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            before += 1;
-            let keep = match serde_json::from_slice::<HistoryLine>(body) {
-                Err(_) => true,
-                Ok(l) => {
-                    let at = parse_at(&l.at);
-                    let key = (l.target.to_string(), l.kind.to_string());
-                    let prev = last.get(&key).cloned();
-                    let changed = prev.as_ref().is_none_or(|(_, st)| *st != l.status);
-                    let light_ok = l.status == Status::Ok
-                        && body.windows(14).any(|w| w == b"\"record:light\"");
-                    let due = match (prev.as_ref().and_then(|(t, _)| *t), at) {
-                        (Some(t), Some(a)) => a - t >= every,
-                        _ => true,
-                    };
-                    let keep = changed || !light_ok || due;
-                    let kept_at = if keep { at } else { prev.and_then(|(t, _)| t) };
-                    last.insert(key, (kept_at, l.status));
-                    keep
-                }
-            };
-            if keep {
-                after_n += 1;
-                kept.extend_from_slice(body);
-                kept.push(b'\n');
-            }
-        }
+        let (kept, before, after_n) = compact_day(&text, every);
         if after_n < before {
             let tmp = path.with_extension(format!("compact.{}.tmp", std::process::id()));
             let res = (|| {
@@ -315,6 +316,46 @@ pub fn compact(
         done.after += after_n;
     }
     Ok(done)
+}
+
+/// One day file's text thinned as `compact` says: the lines kept, how many there were, how many are kept.
+fn compact_day(text: &[u8], every: chrono::Duration) -> (Vec<u8>, usize, usize) {
+    let mut kept = Vec::with_capacity(text.len() / 2);
+    // (target, kind) → (when a record was last kept, the last status)
+    let mut last: BTreeMap<SeriesKey, (Option<DateTime<Utc>>, Status)> = BTreeMap::new();
+    let (mut before, mut after_n) = (0usize, 0usize);
+    for line in text.split_inclusive(|b| *b == b'\n') {
+        let body = line.strip_suffix(b"\n").unwrap_or(line);
+        if body.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        before += 1;
+        let keep = match serde_json::from_slice::<HistoryLine>(body) {
+            Err(_) => true,
+            Ok(l) => {
+                let at = parse_at(&l.at);
+                let key = (l.target.to_string(), l.kind.to_string());
+                let prev = last.get(&key).cloned();
+                let changed = prev.as_ref().is_none_or(|(_, st)| *st != l.status);
+                let light_ok =
+                    l.status == Status::Ok && body.windows(14).any(|w| w == b"\"record:light\"");
+                let due = match (prev.as_ref().and_then(|(t, _)| *t), at) {
+                    (Some(t), Some(a)) => a - t >= every,
+                    _ => true,
+                };
+                let keep = changed || !light_ok || due;
+                let kept_at = if keep { at } else { prev.and_then(|(t, _)| t) };
+                last.insert(key, (kept_at, l.status));
+                keep
+            }
+        };
+        if keep {
+            after_n += 1;
+            kept.extend_from_slice(body);
+            kept.push(b'\n');
+        }
+    }
+    (kept, before, after_n)
 }
 
 /// Removes the day files older than `keep` before `now`; returns them.

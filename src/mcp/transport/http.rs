@@ -628,6 +628,25 @@ impl SseReply {
     }
 }
 
+/// The fuzzing half of `super::fuzz_reply`: `body` as an SSE reply arriving in `step`-byte chunks, then as
+/// a whole JSON reply with a success and a failure status.
+pub(super) fn fuzz_reply(body: &[u8], step: usize) {
+    let mut log = WireLog::default();
+    let mut replies = Vec::new();
+    let mut reply = SseReply::new();
+    for chunk in body.chunks(step.max(1)) {
+        match reply.feed(chunk, 1, "fuzz", &mut log, &mut replies) {
+            Ok(None) => {}
+            Ok(Some(_)) | Err(_) => break,
+        }
+    }
+    let _ = reply.ended("fuzz", 1);
+    for status in [200, 500] {
+        let _ = plain_reply(status, "application/json", body, 1, "fuzz", &mut log);
+    }
+    let _ = log.timeout_failure("fuzz");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

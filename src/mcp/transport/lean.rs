@@ -634,6 +634,28 @@ fn push_header(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
     out.extend_from_slice(b"\r\n");
 }
 
+/// The fuzzing half of `super::fuzz_reply`: `data` as a response (head, then its body arriving in
+/// `step`-byte pieces), and as a bare chunked body, decoded as `body_chunk` decodes them.
+pub(super) fn fuzz_body(data: &[u8], step: usize) {
+    let decode_all = |mut d: Decoder, mut rest: &[u8]| {
+        let mut out = Vec::new();
+        while !rest.is_empty() && !d.done() {
+            let piece = &rest[..rest.len().min(step.max(1))];
+            match d.decode(piece, &mut out) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => rest = &rest[n.min(rest.len())..],
+            }
+        }
+    };
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut resp = httparse::Response::new(&mut headers);
+    if let Ok(httparse::Status::Complete(n)) = resp.parse(data) {
+        let (_, decoder, _) = parse_head(&resp);
+        decode_all(decoder, data.get(n..).unwrap_or_default());
+    }
+    decode_all(Decoder::Chunked(Chunk::size()), data);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

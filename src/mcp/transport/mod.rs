@@ -246,6 +246,29 @@ impl Transport {
     }
 }
 
+/// Fuzzing entry point (`fuzz/`, target `jsonrpc_sse`), not an API: feeds untrusted bytes through the
+/// real readers of a server's replies — the response head and body decoder of the lean HTTP/1.1 path,
+/// the SSE reply reader (split into chunks of `data[0] + 1` bytes) with JSON-RPC classification, the
+/// plain JSON reply reader, and a stdio line's decoding. Nothing it reaches may panic.
+#[doc(hidden)]
+pub fn fuzz_reply(data: &[u8]) {
+    let (step, body) = match data.split_first() {
+        Some((s, rest)) => (usize::from(*s) + 1, rest),
+        None => (1, data),
+    };
+    lean::fuzz_body(body, step);
+    http::fuzz_reply(body, step);
+    let mut log = WireLog::default();
+    for line in body.split(|b| *b == b'\n') {
+        if let stdio::Line::Message(v) = stdio::decode(line) {
+            for m in jsonrpc::messages(v) {
+                let _ = handle_incoming(&m, &[1, 2], &mut log);
+            }
+        }
+    }
+    let _ = log.timeout_failure("fuzz");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -119,7 +119,7 @@ fn unwritten(method: &str, log: &WireLog) -> Failure {
     Failure::new(Reason::Timeout, msg)
 }
 
-enum Line {
+pub(super) enum Line {
     Message(Value),
     Stray(String),
     TooLarge(usize),
@@ -702,7 +702,7 @@ async fn read_stdout<R: AsyncRead + Unpin>(
     }
 }
 
-fn decode(line: &[u8]) -> Line {
+pub(super) fn decode(line: &[u8]) -> Line {
     match serde_json::from_slice::<Value>(line) {
         Ok(v) => Line::Message(v),
         Err(_) => Line::Stray(crate::net::redact::excerpt(
