@@ -28,18 +28,6 @@ fn events(doc: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
-fn errors_log(path: &std::path::Path, errors: usize) {
-    let mut s = String::new();
-    for i in 0..50 {
-        s.push_str(if i < errors {
-            "ERROR sync failed\n"
-        } else {
-            "INFO ok\n"
-        });
-    }
-    std::fs::write(path, s).unwrap();
-}
-
 #[test]
 fn consecutive_runs_then_hysteresis_before_resolving() {
     let home = tempdir();

@@ -262,3 +262,17 @@ pub fn alerts_json(home: &Path, state: &Path, args: &[&str]) -> (i32, Value, Str
     assert_eq!(doc["command"], "alerts");
     (code, doc, err)
 }
+
+/// A 50-line log, `errors` of them errors; always the same size (a log that shrinks or grows is an
+/// alert of its own).
+pub fn errors_log(path: &Path, errors: usize) {
+    let mut s = String::new();
+    for i in 0..50 {
+        s.push_str(if i < errors {
+            "ERROR sync failed\n"
+        } else {
+            "INFO  sync worked\n"
+        });
+    }
+    std::fs::write(path, s).unwrap();
+}

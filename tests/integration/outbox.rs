@@ -70,20 +70,6 @@ fn events(doc: &Value) -> Vec<String> {
         .collect()
 }
 
-/// 50 lines, `errors` of them errors; always the same size (a log that shrinks or grows is an alert
-/// of its own).
-fn errors_log(path: &Path, errors: usize) {
-    let mut s = String::new();
-    for i in 0..50 {
-        s.push_str(if i < errors {
-            "ERROR sync failed\n"
-        } else {
-            "INFO  sync worked\n"
-        });
-    }
-    std::fs::write(path, s).unwrap();
-}
-
 fn outbox_file(state: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(state.join("outbox.json")).unwrap()).unwrap()
 }
