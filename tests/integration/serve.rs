@@ -592,6 +592,132 @@ fn promtool_parses(exprs: &[String]) {
     );
 }
 
+/// Checks the structure of an OpenMetrics exposition by hand (no OpenMetrics parser is installed:
+/// promtool reads the text format only): every sample belongs to the family of the last `# TYPE`
+/// (a histogram's `_bucket`/`_sum`/`_count`, a counter's `_total`), a family is declared once,
+/// counters' samples end in `_total`, histograms have a `+Inf` bucket, and `# EOF` is the last line
+/// and only there. Returns the families and their types.
+fn assert_openmetrics(om: &str) -> std::collections::BTreeMap<String, String> {
+    assert!(om.ends_with("# EOF\n"), "{om}");
+    assert_eq!(om.matches("# EOF").count(), 1, "{om}");
+    let mut families = std::collections::BTreeMap::new();
+    let mut current: Option<(String, String)> = None;
+    for line in om.lines().filter(|l| *l != "# EOF") {
+        assert!(!line.is_empty(), "an empty line in\n{om}");
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let (name, kind) = rest.split_once(' ').unwrap();
+            assert!(
+                families
+                    .insert(name.to_string(), kind.to_string())
+                    .is_none(),
+                "{name} declared twice"
+            );
+            assert!(!name.ends_with("_total"), "a counter family named {name}");
+            current = Some((name.to_string(), kind.to_string()));
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("# HELP ") {
+            let name = rest.split(' ').next().unwrap();
+            assert!(!families.contains_key(name), "HELP after TYPE for {name}");
+            continue;
+        }
+        assert!(!line.starts_with('#'), "{line}");
+        let (family, kind) = current
+            .as_ref()
+            .unwrap_or_else(|| panic!("{line} before any TYPE"));
+        let name = line.split(['{', ' ']).next().unwrap();
+        let suffixes: &[&str] = match kind.as_str() {
+            "counter" => &["_total"],
+            "histogram" => &["_bucket", "_sum", "_count"],
+            "gauge" => &[""],
+            other => panic!("unexpected type {other}"),
+        };
+        assert!(
+            suffixes.iter().any(|s| name == format!("{family}{s}")),
+            "{line} is not a sample of the {kind} {family}"
+        );
+        let value = line.rsplit(' ').next().unwrap();
+        assert!(value.parse::<f64>().is_ok(), "{line}");
+    }
+    for (name, kind) in &families {
+        if kind == "histogram" {
+            assert!(
+                om.contains(&format!("{name}_bucket{{")) && om.contains("le=\"+Inf\"}"),
+                "{name} without a +Inf bucket"
+            );
+        }
+    }
+    families
+}
+
+#[test]
+fn openmetrics_when_asked_through_accept() {
+    let home = tempdir();
+    let stub = HttpStub::start("legacy-ok");
+    let cfg = config(home.path(), json!({"stub": {"url": stub.url("/mcp")}}));
+    let serve = Serve::start(home.path(), &["--config", &cfg, "--interval", "1s"]);
+    serve.ready();
+    // Prometheus's own Accept (2.x), and a bare one with another version: OpenMetrics 1.0.0
+    for accept in [
+        "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+        "application/openmetrics-text; version=0.0.1",
+    ] {
+        let (status, head, om) = request_with(
+            serve.port,
+            "GET",
+            "/metrics",
+            &format!("Accept: {accept}\r\n"),
+        )
+        .unwrap();
+        assert_eq!(status, 200);
+        assert!(
+            head.to_ascii_lowercase().contains(
+                "content-type: application/openmetrics-text; version=1.0.0; charset=utf-8"
+            ),
+            "{head}"
+        );
+        let families = assert_openmetrics(&om);
+        assert_eq!(families["process_cpu_seconds"], "counter", "{om}");
+        assert_eq!(
+            families["mcp_request_duration_seconds"], "histogram",
+            "{om}"
+        );
+        assert!(om.contains("\nprocess_cpu_seconds_total "), "{om}");
+        assert!(om.contains("le=\"1.0\"}"), "{om}");
+        assert!(om.contains("mcp_server_up{server=\"stub\""), "{om}");
+    }
+    // /probe answers in the format asked for too
+    let (status, head, om) = request_with(
+        serve.port,
+        "GET",
+        "/probe?target=stub",
+        "Accept: application/openmetrics-text\r\n",
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{om}");
+    assert!(head.contains("application/openmetrics-text"), "{head}");
+    let families = assert_openmetrics(&om);
+    assert_eq!(families["mcpmon_probe_success"], "gauge");
+    // anything else, or nothing: the text format 0.0.4, without # EOF
+    for accept in [
+        "",
+        "Accept: text/plain;version=0.0.4\r\n",
+        "Accept: */*\r\n",
+    ] {
+        let (_, head, text) = request_with(serve.port, "GET", "/metrics", accept).unwrap();
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("content-type: text/plain; version=0.0.4; charset=utf-8"),
+            "{accept}: {head}"
+        );
+        assert!(!text.contains("# EOF"), "{text}");
+        assert!(
+            text.contains("# TYPE process_cpu_seconds_total counter\n"),
+            "{text}"
+        );
+    }
+}
+
 /// A query value, percent-encoded (every byte but unreserved ones).
 fn encode(v: &str) -> String {
     v.bytes()
