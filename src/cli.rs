@@ -442,9 +442,10 @@ Examples:
   mcpmon serve --hub http://127.0.0.1:37373 --deep --interval 15s
   mcpmon serve -c mcpmon.json --listen 0.0.0.0:9464      # reachable from other hosts: mind who can
 
-Endpoints: /metrics (Prometheus text format 0.0.4), /-/healthy (200 while running), /-/ready (503
-until every target has been checked once), / (an index). GET and HEAD only. No TLS or auth: put a
-reverse proxy in front when the port is reachable from elsewhere.";
+Endpoints: /metrics (Prometheus text format 0.0.4, or OpenMetrics 1.0.0 when Accept asks for it),
+/probe?target=NAME, /-/healthy (200 while running), /-/ready (503 until every target has been
+checked once), / (an index). GET and HEAD only. No TLS: put a reverse proxy in front when the port
+is reachable from elsewhere (and --auth-token-file for a bearer token).";
 
 #[derive(Debug, Args, Clone)]
 pub struct ServeArgs {

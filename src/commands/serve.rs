@@ -11,7 +11,7 @@ use super::{Context, Outcome};
 use crate::cli::{GlobalArgs, ServeArgs};
 use crate::model::{Status, Target};
 use crate::net::server::{self, Asked, Reply};
-use crate::report::exposition::{self, About, Exposition};
+use crate::report::exposition::{self, About, Exposition, Format};
 use anyhow::{Context as _, bail};
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -36,8 +36,9 @@ struct Setup {
 /// What the checks leave and the scrapes read.
 struct Shared {
     exposition: Exposition,
-    /// The targets' families as of the last completed check (rendered then, not at scrape time).
-    rendered: Arc<str>,
+    /// The targets' families as of the last completed check (rendered then, not at scrape time), in
+    /// the text format and in OpenMetrics.
+    rendered: Rendered,
     /// How late the last scheduled check started.
     lag: Option<Duration>,
     /// The current targets; checks scheduled for an older config (`generation`) are not kept.
@@ -46,6 +47,29 @@ struct Shared {
 }
 
 type State = Arc<RwLock<Shared>>;
+
+/// The targets' families in each exposition format.
+#[derive(Clone, Default)]
+struct Rendered {
+    text: Arc<str>,
+    openmetrics: Arc<str>,
+}
+
+impl Rendered {
+    fn of(e: &Exposition) -> Rendered {
+        Rendered {
+            text: e.render_targets(Format::Text).into(),
+            openmetrics: e.render_targets(Format::OpenMetrics).into(),
+        }
+    }
+
+    fn get(&self, format: Format) -> &Arc<str> {
+        match format {
+            Format::Text => &self.text,
+            Format::OpenMetrics => &self.openmetrics,
+        }
+    }
+}
 
 fn read(state: &State) -> std::sync::RwLockReadGuard<'_, Shared> {
     state.read().unwrap_or_else(|e| e.into_inner())
@@ -69,11 +93,12 @@ const INDEX: &str = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title
 /// What each path answers.
 async fn handle(serving: &Serving, asked: Asked) -> Option<Reply> {
     let state = &serving.state;
+    let format = Format::negotiate(asked.accept.as_deref());
     Some(match asked.path.as_str() {
         "/metrics" => {
             let (targets, lag) = {
                 let s = read(state);
-                (Arc::clone(&s.rendered), s.lag)
+                (Arc::clone(s.rendered.get(format)), s.lag)
             };
             let own = crate::probe::process::own_usage();
             let about = About {
@@ -86,14 +111,15 @@ async fn handle(serving: &Serving, asked: Asked) -> Option<Reply> {
             };
             let mut body = String::with_capacity(targets.len() + 1024);
             body.push_str(&targets);
-            body.push_str(&exposition::render_about(&about));
+            body.push_str(&exposition::render_about(&about, format));
+            body.push_str(format.end());
             Reply {
                 status: 200,
-                content_type: exposition::CONTENT_TYPE,
+                content_type: format.content_type(),
                 body: body.into(),
             }
         }
-        "/probe" => probe(serving, asked.query.as_deref().unwrap_or("")).await,
+        "/probe" => probe(serving, asked.query.as_deref().unwrap_or(""), format).await,
         "/-/healthy" => Reply::text(200, "mcpmon is healthy\n"),
         "/-/ready" => {
             if read(state).exposition.complete() {
@@ -133,8 +159,9 @@ fn plausible_name(s: &str) -> bool {
 
 /// `GET /probe?target=…`: checks one target now (a configured one by name, or with
 /// `--allow-adhoc-probes` an http(s) URL) and answers its families, `mcpmon_probe_success` and
-/// `mcpmon_probe_duration_seconds`. Nothing else in a query is ever checked, let alone run.
-async fn probe(serving: &Serving, query: &str) -> Reply {
+/// `mcpmon_probe_duration_seconds` (in `format`). Nothing else in a query is ever checked, let
+/// alone run.
+async fn probe(serving: &Serving, query: &str, format: Format) -> Reply {
     let one_line = |status: u16, msg: String| Reply::text(status, format!("{msg}\n"));
     let wanted = match probe_param(query) {
         Ok(t) => t,
@@ -187,15 +214,16 @@ async fn probe(serving: &Serving, query: &str) -> Reply {
             let up = matches!(report.target_status(&name), Status::Ok | Status::Warn);
             let mut e = Exposition::new([name.clone()]);
             e.record(&name, report, chrono::Utc::now());
-            body.push_str(&e.render_targets());
+            body.push_str(&e.render_targets(format));
             up
         }
         Err(_) => false,
     };
-    body.push_str(&exposition::render_probe(success, took));
+    body.push_str(&exposition::render_probe(success, took, format));
+    body.push_str(format.end());
     Reply {
         status: 200,
-        content_type: exposition::CONTENT_TYPE,
+        content_type: format.content_type(),
         body: body.into(),
     }
 }
@@ -246,7 +274,7 @@ async fn watch(mut w: Watching, index: usize, start: Instant, phase: Duration, i
             }
             s.lag = Some(lag);
             s.exposition.record(&name, report, chrono::Utc::now());
-            s.rendered = s.exposition.render_targets().into();
+            s.rendered = Rendered::of(&s.exposition);
         }
         if first {
             // from the first check at once to this target's own phase of the interval
@@ -325,7 +353,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ServeArgs) -> anyhow::Res
         .context("installing the SIGHUP handler")?;
     let state: State = Arc::new(RwLock::new(Shared {
         exposition: Exposition::new(setup.targets.iter().map(|t| t.name.clone())),
-        rendered: Arc::from(""),
+        rendered: Rendered::default(),
         lag: None,
         setup: Arc::clone(&setup),
         generation: 0,
@@ -387,7 +415,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ServeArgs) -> anyhow::Res
                     let mut s = write(&state);
                     s.generation += 1;
                     s.exposition.retain(&names);
-                    s.rendered = s.exposition.render_targets().into();
+                    s.rendered = Rendered::of(&s.exposition);
                     s.setup = Arc::clone(&setup);
                     watching.generation = s.generation;
                 }

@@ -41,11 +41,13 @@ impl Reply {
     }
 }
 
-/// What a handler is asked: the path and the raw (still percent-encoded) query, if any.
+/// What a handler is asked: the path, the raw (still percent-encoded) query and the `Accept`
+/// header (when it is text), if any.
 #[derive(Debug, Clone)]
 pub struct Asked {
     pub path: String,
     pub query: Option<String>,
+    pub accept: Option<String>,
 }
 
 /// A handler's answer, to come.
@@ -130,6 +132,11 @@ async fn respond(
         let asked = Asked {
             path: req.uri().path().to_string(),
             query: req.uri().query().map(String::from),
+            accept: req
+                .headers()
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(String::from),
         };
         handler(asked)
             .await

@@ -1,7 +1,8 @@
 //! The live Prometheus exposition of `mcpmon serve`: the last completed check of every target, kept
-//! with the latency histograms accumulated over all checks, rendered into the text format 0.0.4
-//! (`mcp_server_up`, `mcp_server_health_status`, `mcp_request_duration_seconds`, …, `mcpmon_check_status`)
-//! plus the exporter's own families (`mcpmon_build_info`, `mcpmon_scheduler_lag_seconds`, `process_*`).
+//! with the latency histograms accumulated over all checks, rendered into the text format 0.0.4 or,
+//! when a scraper asks for it (`Format::negotiate`), OpenMetrics 1.0.0 (`mcp_server_up`,
+//! `mcp_server_health_status`, `mcp_request_duration_seconds`, …, `mcpmon_check_status`) plus the
+//! exporter's own families (`mcpmon_build_info`, `mcpmon_scheduler_lag_seconds`, `process_*`).
 //! Pure: it is handed reports and figures, reads neither the clock nor the system.
 
 use super::Report;
@@ -13,6 +14,71 @@ use std::fmt::Write as _;
 
 /// The content type of the text exposition format 0.0.4.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+/// The content type of OpenMetrics 1.0.0.
+pub const OPENMETRICS_CONTENT_TYPE: &str =
+    "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// An exposition format. The families, names, labels and values are the same in both; OpenMetrics
+/// differs in a counter's family name (`# TYPE process_cpu_seconds counter`, its sample still
+/// `process_cpu_seconds_total`), in the `le` of histogram buckets (canonical floats: `1.0`, not `1`)
+/// and in the `# EOF` that ends an exposition (`Format::end`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The text format 0.0.4.
+    Text,
+    /// OpenMetrics 1.0.0.
+    OpenMetrics,
+}
+
+impl Format {
+    /// The format an `Accept` header asks for: OpenMetrics when it lists `application/openmetrics-text`
+    /// (any version) with a quality above 0 and at least that of `text/plain`; else the text format.
+    pub fn negotiate(accept: Option<&str>) -> Format {
+        let (mut om, mut text) = (0.0f64, 0.0f64);
+        for range in accept.unwrap_or("").split(',') {
+            let mut parts = range.split(';').map(str::trim);
+            let media = parts.next().unwrap_or("").to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.split_once('='))
+                .find(|(k, _)| k.trim().eq_ignore_ascii_case("q"))
+                .map_or(Some(1.0), |(_, v)| v.trim().parse::<f64>().ok())
+                .unwrap_or(0.0);
+            match media.as_str() {
+                "application/openmetrics-text" => om = om.max(q),
+                "text/plain" => text = text.max(q),
+                _ => {}
+            }
+        }
+        if om > 0.0 && om >= text {
+            Format::OpenMetrics
+        } else {
+            Format::Text
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Text => CONTENT_TYPE,
+            Format::OpenMetrics => OPENMETRICS_CONTENT_TYPE,
+        }
+    }
+
+    /// What ends a whole exposition: `# EOF` in OpenMetrics, nothing in the text format.
+    pub fn end(self) -> &'static str {
+        match self {
+            Format::Text => "",
+            Format::OpenMetrics => "# EOF\n",
+        }
+    }
+
+    /// A bucket bound as this format writes it in `le`.
+    fn le(self, b: f64) -> String {
+        match self {
+            Format::OpenMetrics if b.fract() == 0.0 => format!("{b:.1}"),
+            _ => b.to_string(),
+        }
+    }
+}
 
 /// Upper bounds of `mcp_request_duration_seconds`, in seconds (`+Inf` follows).
 pub const BUCKETS: [f64; 11] = [
@@ -128,8 +194,9 @@ impl Exposition {
         self.known.retain(|server, _| kept(server));
     }
 
-    /// The families of the targets (everything but the exporter's own), in the text format.
-    pub fn render_targets(&self) -> String {
+    /// The families of the targets (everything but the exporter's own), in `format` (without the
+    /// end of the exposition).
+    pub fn render_targets(&self, format: Format) -> String {
         let mut fam = Families::default();
         for (_, last) in &self.targets {
             let Some((report, at)) = last else { continue };
@@ -147,13 +214,14 @@ impl Exposition {
             let mut cum = 0;
             for (b, n) in BUCKETS.iter().zip(h.buckets) {
                 cum += n;
-                fam.add(f, format!("{f}_bucket{{{l},le=\"{b}\"}} {cum}"));
+                let le = format.le(*b);
+                fam.add(f, format!("{f}_bucket{{{l},le=\"{le}\"}} {cum}"));
             }
             fam.add(f, format!("{f}_bucket{{{l},le=\"+Inf\"}} {}", h.count));
             fam.add(f, format!("{f}_sum{{{l}}} {}", h.sum));
             fam.add(f, format!("{f}_count{{{l}}} {}", h.count));
         }
-        fam.render()
+        fam.render(format)
     }
 
     fn server(&self, fam: &mut Families, report: &Report, server: &str, at: &DateTime<Utc>) {
@@ -268,8 +336,8 @@ impl Exposition {
     }
 }
 
-/// The exporter's own families, in the text format.
-pub fn render_about(a: &About) -> String {
+/// The exporter's own families, in `format` (without the end of the exposition).
+pub fn render_about(a: &About, format: Format) -> String {
     let mut fam = Families::default();
     fam.add(
         "mcpmon_build_info",
@@ -288,11 +356,12 @@ pub fn render_about(a: &About) -> String {
     );
     gauge("process_start_time_seconds", a.start_time_s);
     gauge("process_open_fds", a.open_fds.map(|b| b as f64));
-    fam.render()
+    fam.render(format)
 }
 
-/// The families `/probe` adds to its target's: whether it is up and how long its check took.
-pub fn render_probe(success: bool, duration_s: f64) -> String {
+/// The families `/probe` adds to its target's: whether it is up and how long its check took, in
+/// `format` (without the end of the exposition).
+pub fn render_probe(success: bool, duration_s: f64, format: Format) -> String {
     let mut fam = Families::default();
     fam.add(
         "mcpmon_probe_success",
@@ -302,7 +371,7 @@ pub fn render_probe(success: bool, duration_s: f64) -> String {
         "mcpmon_probe_duration_seconds",
         format!("mcpmon_probe_duration_seconds {duration_s}"),
     );
-    fam.render()
+    fam.render(format)
 }
 
 /// Every server a report speaks of, in order of first mention (observations, then findings).
@@ -439,14 +508,19 @@ impl Families {
         self.0.entry(family).or_default().push(line);
     }
 
-    fn render(&self) -> String {
+    fn render(&self, format: Format) -> String {
         let mut s = String::new();
         for (name, kind, help) in FAMILIES {
             let Some(lines) = self.0.get(name) else {
                 continue;
             };
-            let _ = writeln!(s, "# HELP {name} {help}");
-            let _ = writeln!(s, "# TYPE {name} {kind}");
+            // OpenMetrics names a counter's family without the `_total` of its sample
+            let family = match (format, *kind) {
+                (Format::OpenMetrics, "counter") => name.strip_suffix("_total").unwrap_or(name),
+                _ => name,
+            };
+            let _ = writeln!(s, "# HELP {family} {help}");
+            let _ = writeln!(s, "# TYPE {family} {kind}");
             for l in lines {
                 s.push_str(l);
                 s.push('\n');
@@ -513,7 +587,7 @@ mod tests {
         e.record("gone", mcp_report("gone", true, &[3]), at(10));
         e.record("gone", mcp_report("gone/sub", true, &[3]), at(10));
         e.retain(&["a".to_string(), "new".to_string()]);
-        let text = e.render_targets();
+        let text = e.render_targets(Format::Text);
         assert!(!text.contains("gone"), "{text}");
         assert!(
             text.contains(
@@ -523,7 +597,7 @@ mod tests {
         );
         assert!(text.contains("mcp_server_up{server=\"a\""), "{text}");
         assert!(!e.complete(), "the new target has not been checked");
-        let p = render_probe(true, 0.5);
+        let p = render_probe(true, 0.5, Format::Text);
         assert!(
             p.contains("# TYPE mcpmon_probe_success gauge\nmcpmon_probe_success 1\n"),
             "{p}"
@@ -540,7 +614,7 @@ mod tests {
         e.record(name, mcp_report(name, true, &[20_000]), at(20));
         e.record("down", mcp_report("down", false, &[]), at(20));
         assert!(e.complete());
-        let text = e.render_targets();
+        let text = e.render_targets(Format::Text);
         let l = "server=\"a \\\"q\\\"\\\\b\\nc\"";
         for want in [
             format!("mcp_server_up{{{l},transport=\"streamable_http\"}} 1\n"),
@@ -619,7 +693,7 @@ mod tests {
         };
         let mut e = Exposition::new(["hub".to_string()]);
         e.record("hub", r, at(2));
-        let text = e.render_targets();
+        let text = e.render_targets(Format::Text);
         assert!(text.contains("mcp_hub_server_up{hub=\"hub\",server=\"ok\"} 1\n"));
         assert!(text.contains("mcp_hub_server_up{hub=\"hub\",server=\"gone\"} 0\n"));
         assert_eq!(
@@ -636,14 +710,17 @@ mod tests {
 
     #[test]
     fn about_families() {
-        let text = render_about(&About {
-            version: "1.2.3",
-            scheduler_lag_s: Some(0.5),
-            cpu_seconds: Some(1.25),
-            rss_bytes: Some(1024),
-            start_time_s: Some(1_700_000_000.0),
-            open_fds: None,
-        });
+        let text = render_about(
+            &About {
+                version: "1.2.3",
+                scheduler_lag_s: Some(0.5),
+                cpu_seconds: Some(1.25),
+                rss_bytes: Some(1024),
+                start_time_s: Some(1_700_000_000.0),
+                open_fds: None,
+            },
+            Format::Text,
+        );
         assert!(text.contains("mcpmon_build_info{version=\"1.2.3\"} 1\n"));
         assert!(text.contains(
             "# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total 1.25\n"
@@ -651,5 +728,76 @@ mod tests {
         assert!(text.contains("process_resident_memory_bytes 1024\n"));
         assert!(text.contains("mcpmon_scheduler_lag_seconds 0.5\n"));
         assert!(!text.contains("process_open_fds"), "{text}");
+    }
+
+    #[test]
+    fn negotiate_picks_openmetrics_only_when_asked_for_first() {
+        let prometheus = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+        for (accept, want) in [
+            (Some(prometheus), Format::OpenMetrics),
+            (Some("application/openmetrics-text"), Format::OpenMetrics),
+            (
+                Some("Application/OpenMetrics-Text; version=0.0.1"),
+                Format::OpenMetrics,
+            ),
+            (
+                Some("text/plain;q=0.5, application/openmetrics-text;q=0.9"),
+                Format::OpenMetrics,
+            ),
+            (
+                Some("text/plain, application/openmetrics-text;q=0.9"),
+                Format::Text,
+            ),
+            (Some("application/openmetrics-text;q=0"), Format::Text),
+            (Some("application/openmetrics-text;q=bad"), Format::Text),
+            (Some("text/plain;version=0.0.4"), Format::Text),
+            (Some("*/*"), Format::Text),
+            (None, Format::Text),
+        ] {
+            assert_eq!(Format::negotiate(accept), want, "{accept:?}");
+        }
+        assert_eq!(
+            Format::OpenMetrics.content_type(),
+            "application/openmetrics-text; version=1.0.0; charset=utf-8"
+        );
+        assert_eq!(Format::Text.end(), "");
+    }
+
+    #[test]
+    fn openmetrics_names_counters_without_total_and_writes_canonical_bucket_bounds() {
+        let mut e = Exposition::new(["a".to_string()]);
+        e.record("a", mcp_report("a", true, &[3, 1500]), at(10));
+        let om = e.render_targets(Format::OpenMetrics);
+        for want in [
+            "# TYPE mcp_request_duration_seconds histogram\n",
+            "mcp_request_duration_seconds_bucket{server=\"a\",method=\"tools/list\",le=\"0.005\"} 1\n",
+            "mcp_request_duration_seconds_bucket{server=\"a\",method=\"tools/list\",le=\"1.0\"} 1\n",
+            "mcp_request_duration_seconds_bucket{server=\"a\",method=\"tools/list\",le=\"10.0\"} 2\n",
+            "mcp_request_duration_seconds_bucket{server=\"a\",method=\"tools/list\",le=\"+Inf\"} 2\n",
+            "mcp_request_duration_seconds_count{server=\"a\",method=\"tools/list\"} 2\n",
+        ] {
+            assert!(om.contains(want), "missing {want:?} in\n{om}");
+        }
+        let text = e.render_targets(Format::Text);
+        assert!(text.contains("le=\"1\"} 1\n"), "{text}");
+        assert!(!om.contains("# EOF"), "the caller ends the exposition");
+        let about = About {
+            version: "1",
+            cpu_seconds: Some(2.5),
+            ..About::default()
+        };
+        let om = render_about(&about, Format::OpenMetrics);
+        assert!(
+            om.contains("# HELP process_cpu_seconds CPU time")
+                && om.contains(
+                    "# TYPE process_cpu_seconds counter\nprocess_cpu_seconds_total 2.5\n"
+                ),
+            "{om}"
+        );
+        assert!(
+            render_about(&about, Format::Text)
+                .contains("# TYPE process_cpu_seconds_total counter\n")
+        );
+        assert_eq!(Format::OpenMetrics.end(), "# EOF\n");
     }
 }

@@ -1,6 +1,7 @@
 //! `mcpmon serve`, the Prometheus exporter: the real binary on a loopback port, checking stubs and
 //! real peers on a schedule, scraped over plain HTTP/1.1; readiness, the busy port, SIGTERM,
-//! `promtool check metrics` on a scrape; `/probe`, the bearer token, SIGHUP reloads and `--record`.
+//! `promtool check metrics` on a scrape; `/probe`, the bearer token, SIGHUP reloads and `--record`;
+//! every metric the shipped rules and Grafana dashboard use is in a real scrape.
 
 use crate::common::*;
 use serde_json::json;
@@ -382,9 +383,20 @@ fn promtool_accepts_a_scrape_of_real_peers() {
     );
 }
 
-#[test]
-fn every_metric_the_shipped_rules_use_is_exported() {
-    // A scrape that has every kind of series: an MCP server with its process, a hub with servers.
+/// The `mcp_*` and `mcpmon_*` metric names a PromQL expression refers to.
+fn metric_names(expr: &str) -> impl Iterator<Item = String> + '_ {
+    expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with("mcp_") || w.starts_with("mcpmon_"))
+        .map(String::from)
+}
+
+/// Asserts that every `mcp_*`/`mcpmon_*` metric `exprs` use (at least `min` names) is in a real
+/// scrape of `serve` that has every kind of series: an MCP server with its process, a hub with
+/// servers. A histogram's `_bucket`, `_sum` and `_count` are its sample names, as PromQL uses them.
+fn assert_exported(what: &str, exprs: &[String], min: usize) {
+    let used: std::collections::BTreeSet<String> =
+        exprs.iter().flat_map(|e| metric_names(e)).collect();
+    assert!(used.len() >= min, "{what}: {used:?}");
     let home = tempdir();
     let port: u16 = peer("EVERYTHING_HTTP_URL")
         .rsplit(':')
@@ -411,23 +423,297 @@ fn every_metric_the_shipped_rules_use_is_exported() {
         .filter(|l| !l.starts_with('#'))
         .filter_map(|l| l.split(['{', ' ']).next())
         .collect();
-    let rules =
-        std::fs::read_to_string(root().join("examples/prometheus/mcpmon-rules.yml")).unwrap();
-    let used: std::collections::BTreeSet<String> = rules
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("expr:"))
-        .flat_map(|e| {
-            e.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .filter(|w| w.starts_with("mcp_") || w.starts_with("mcpmon_"))
-                .map(String::from)
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    assert!(used.len() >= 6, "{used:?}");
     for name in &used {
         assert!(
             exported.contains(name.as_str()),
-            "the rules use {name}, which serve does not export:\n{m}"
+            "{what} uses {name}, which serve does not export:\n{m}"
+        );
+    }
+}
+
+#[test]
+fn every_metric_the_shipped_rules_use_is_exported() {
+    let rules =
+        std::fs::read_to_string(root().join("examples/prometheus/mcpmon-rules.yml")).unwrap();
+    let exprs: Vec<String> = rules
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("expr:"))
+        .map(String::from)
+        .collect();
+    assert_exported("the rules", &exprs, 6);
+}
+
+/// Every PromQL expression of a Grafana dashboard: its panels' targets (rows' panels included) and
+/// its query variables.
+fn dashboard_exprs(d: &serde_json::Value) -> Vec<String> {
+    fn panels(list: &serde_json::Value, out: &mut Vec<String>) {
+        for p in list.as_array().into_iter().flatten() {
+            for t in p["targets"].as_array().into_iter().flatten() {
+                out.push(t["expr"].as_str().unwrap().to_string());
+            }
+            panels(&p["panels"], out);
+        }
+    }
+    let mut out = Vec::new();
+    panels(&d["panels"], &mut out);
+    for v in d["templating"]["list"].as_array().unwrap() {
+        if v["type"] == "query" {
+            let q = &v["query"];
+            out.push(q["query"].as_str().or(q.as_str()).unwrap().to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn the_shipped_grafana_dashboard_uses_only_exported_metrics_through_its_datasource_variable() {
+    let text =
+        std::fs::read_to_string(root().join("examples/prometheus/grafana-dashboard.json")).unwrap();
+    let d: serde_json::Value = serde_json::from_str(&text).expect("the dashboard is JSON");
+    assert!(
+        d["schemaVersion"].as_u64().unwrap() >= 36,
+        "{}",
+        d["schemaVersion"]
+    );
+    let vars = d["templating"]["list"].as_array().unwrap();
+    let var = |name: &str| vars.iter().find(|v| v["name"] == name).unwrap();
+    assert_eq!(var("datasource")["type"], "datasource");
+    assert_eq!(var("datasource")["query"], "prometheus");
+    let server = var("server");
+    assert_eq!(server["multi"], true);
+    assert_eq!(
+        server["query"]["query"],
+        "label_values(mcp_server_up, server)"
+    );
+    // every panel (rows aside) and every target and query variable reads from ${datasource}
+    let uses_var = |ds: &serde_json::Value| {
+        ds["uid"] == "${datasource}" || ds["uid"] == "$datasource" || ds == "${datasource}"
+    };
+    assert!(uses_var(&server["datasource"]), "{server}");
+    let mut all = Vec::new();
+    for p in d["panels"].as_array().unwrap() {
+        all.push(p);
+        all.extend(p["panels"].as_array().into_iter().flatten());
+    }
+    let mut titles = Vec::new();
+    for p in all.into_iter().filter(|p| p["type"] != "row") {
+        let title = p["title"].as_str().unwrap();
+        titles.push(title);
+        assert!(
+            uses_var(&p["datasource"]),
+            "panel {title:?}: {}",
+            p["datasource"]
+        );
+        let targets = p["targets"].as_array().unwrap();
+        assert!(!targets.is_empty(), "panel {title:?} has no query");
+        for t in targets {
+            assert!(
+                t["datasource"].is_null() || uses_var(&t["datasource"]),
+                "panel {title:?}: {t}"
+            );
+        }
+    }
+    assert!(titles.len() >= 10, "{titles:?}");
+    let exprs = dashboard_exprs(&d);
+    // what the issue asks the dashboard to show
+    for want in [
+        "mcp_server_up",
+        "mcp_server_health_status",
+        "mcp_request_duration_seconds_bucket",
+        "histogram_quantile",
+        "mcp_server_tools",
+        "mcp_hub_server_up",
+        "mcp_server_cpu_usage_percent",
+        "mcp_server_memory_usage_bytes",
+        "mcp_server_file_descriptors",
+        "mcpmon_scheduler_lag_seconds",
+        "time() - mcpmon_target_last_check_timestamp_seconds",
+        "process_resident_memory_bytes",
+    ] {
+        assert!(
+            exprs.iter().any(|e| e.contains(want)),
+            "no panel uses {want}"
+        );
+    }
+    assert!(
+        d["panels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["type"] == "heatmap" && p["repeat"] == "server"),
+        "a latency heatmap per server"
+    );
+    // label_values(…) is Grafana's, not PromQL: the panels' queries only
+    let promql: Vec<String> = exprs
+        .iter()
+        .filter(|e| !e.starts_with("label_values("))
+        .cloned()
+        .collect();
+    promtool_parses(&promql);
+    assert_exported("the dashboard", &exprs, 10);
+}
+
+/// `promtool check rules` on recording rules made of `exprs` (Grafana's `$server` and
+/// `$__rate_interval` replaced): each is valid PromQL. Skipped, with a note, without promtool.
+fn promtool_parses(exprs: &[String]) {
+    if std::process::Command::new("promtool")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "promtool is missing in CI (.ci/run installs the prometheus package)"
+        );
+        eprintln!("note: promtool not installed: PromQL syntax not checked");
+        return;
+    }
+    let dir = tempdir();
+    let rules = dir.path().join("exprs.yml");
+    let mut y = String::from("groups:\n  - name: dashboard\n    rules:\n");
+    for (i, e) in exprs.iter().enumerate() {
+        let e = e.replace("$__rate_interval", "1m").replace("$server", ".*");
+        y.push_str(&format!(
+            "      - record: dashboard_expr_{i}\n        expr: {}\n",
+            serde_json::Value::String(e)
+        ));
+    }
+    std::fs::write(&rules, y).unwrap();
+    let out = std::process::Command::new("promtool")
+        .args(["check", "rules"])
+        .arg(&rules)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "promtool check rules:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Checks the structure of an OpenMetrics exposition by hand (no OpenMetrics parser is installed:
+/// promtool reads the text format only): every sample belongs to the family of the last `# TYPE`
+/// (a histogram's `_bucket`/`_sum`/`_count`, a counter's `_total`), a family is declared once,
+/// counters' samples end in `_total`, histograms have a `+Inf` bucket, and `# EOF` is the last line
+/// and only there. Returns the families and their types.
+fn assert_openmetrics(om: &str) -> std::collections::BTreeMap<String, String> {
+    assert!(om.ends_with("# EOF\n"), "{om}");
+    assert_eq!(om.matches("# EOF").count(), 1, "{om}");
+    let mut families = std::collections::BTreeMap::new();
+    let mut current: Option<(String, String)> = None;
+    for line in om.lines().filter(|l| *l != "# EOF") {
+        assert!(!line.is_empty(), "an empty line in\n{om}");
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let (name, kind) = rest.split_once(' ').unwrap();
+            assert!(
+                families
+                    .insert(name.to_string(), kind.to_string())
+                    .is_none(),
+                "{name} declared twice"
+            );
+            assert!(!name.ends_with("_total"), "a counter family named {name}");
+            current = Some((name.to_string(), kind.to_string()));
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("# HELP ") {
+            let name = rest.split(' ').next().unwrap();
+            assert!(!families.contains_key(name), "HELP after TYPE for {name}");
+            continue;
+        }
+        assert!(!line.starts_with('#'), "{line}");
+        let (family, kind) = current
+            .as_ref()
+            .unwrap_or_else(|| panic!("{line} before any TYPE"));
+        let name = line.split(['{', ' ']).next().unwrap();
+        let suffixes: &[&str] = match kind.as_str() {
+            "counter" => &["_total"],
+            "histogram" => &["_bucket", "_sum", "_count"],
+            "gauge" => &[""],
+            other => panic!("unexpected type {other}"),
+        };
+        assert!(
+            suffixes.iter().any(|s| name == format!("{family}{s}")),
+            "{line} is not a sample of the {kind} {family}"
+        );
+        let value = line.rsplit(' ').next().unwrap();
+        assert!(value.parse::<f64>().is_ok(), "{line}");
+    }
+    for (name, kind) in &families {
+        if kind == "histogram" {
+            assert!(
+                om.contains(&format!("{name}_bucket{{")) && om.contains("le=\"+Inf\"}"),
+                "{name} without a +Inf bucket"
+            );
+        }
+    }
+    families
+}
+
+#[test]
+fn openmetrics_when_asked_through_accept() {
+    let home = tempdir();
+    let stub = HttpStub::start("legacy-ok");
+    let cfg = config(home.path(), json!({"stub": {"url": stub.url("/mcp")}}));
+    let serve = Serve::start(home.path(), &["--config", &cfg, "--interval", "1s"]);
+    serve.ready();
+    // Prometheus's own Accept (2.x), and a bare one with another version: OpenMetrics 1.0.0
+    for accept in [
+        "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+        "application/openmetrics-text; version=0.0.1",
+    ] {
+        let (status, head, om) = request_with(
+            serve.port,
+            "GET",
+            "/metrics",
+            &format!("Accept: {accept}\r\n"),
+        )
+        .unwrap();
+        assert_eq!(status, 200);
+        assert!(
+            head.to_ascii_lowercase().contains(
+                "content-type: application/openmetrics-text; version=1.0.0; charset=utf-8"
+            ),
+            "{head}"
+        );
+        let families = assert_openmetrics(&om);
+        assert_eq!(families["process_cpu_seconds"], "counter", "{om}");
+        assert_eq!(
+            families["mcp_request_duration_seconds"], "histogram",
+            "{om}"
+        );
+        assert!(om.contains("\nprocess_cpu_seconds_total "), "{om}");
+        assert!(om.contains("le=\"1.0\"}"), "{om}");
+        assert!(om.contains("mcp_server_up{server=\"stub\""), "{om}");
+    }
+    // /probe answers in the format asked for too
+    let (status, head, om) = request_with(
+        serve.port,
+        "GET",
+        "/probe?target=stub",
+        "Accept: application/openmetrics-text\r\n",
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{om}");
+    assert!(head.contains("application/openmetrics-text"), "{head}");
+    let families = assert_openmetrics(&om);
+    assert_eq!(families["mcpmon_probe_success"], "gauge");
+    // anything else, or nothing: the text format 0.0.4, without # EOF
+    for accept in [
+        "",
+        "Accept: text/plain;version=0.0.4\r\n",
+        "Accept: */*\r\n",
+    ] {
+        let (_, head, text) = request_with(serve.port, "GET", "/metrics", accept).unwrap();
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("content-type: text/plain; version=0.0.4; charset=utf-8"),
+            "{accept}: {head}"
+        );
+        assert!(!text.contains("# EOF"), "{text}");
+        assert!(
+            text.contains("# TYPE process_cpu_seconds_total counter\n"),
+            "{text}"
         );
     }
 }

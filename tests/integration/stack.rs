@@ -115,6 +115,23 @@ fn prometheus_scrapes_serve_and_a_server_going_down_pages_through_alertmanager()
     for server in ["everything", "stub"] {
         wait_for(|| query(prom_port, "mcp_server_up", server).as_deref() == Some("1"));
     }
+    // Prometheus asks for OpenMetrics first: its parser took the histogram and the counter too
+    wait_for(|| {
+        query(
+            prom_port,
+            "sum by (server) (mcp_request_duration_seconds_bucket{le=\"+Inf\"})",
+            "everything",
+        )
+        .is_some()
+    });
+    wait_for(|| {
+        query(
+            prom_port,
+            "label_replace(process_cpu_seconds_total, \"server\", \"mcpmon\", \"\", \"\")",
+            "mcpmon",
+        )
+        .is_some()
+    });
     // the stub goes away: down in Prometheus, then MCPServerDown reaches the receiver
     drop(stub);
     wait_for(|| query(prom_port, "mcp_server_up", "stub").as_deref() == Some("0"));
