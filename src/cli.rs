@@ -51,7 +51,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "DIR", env = "MCPMON_STATE_DIR")]
     pub state_dir: Option<PathBuf>,
 
-    /// Output format. Default: table; with --watch and stdout not a terminal: jsonl.
+    /// Output format. Default: table (for a command that repeats into a pipe, jsonl: see its --help).
     #[arg(long, short = 'f', global = true, value_enum)]
     pub format: Option<Format>,
 
@@ -139,7 +139,11 @@ const ALERTS_EXAMPLES: &str = "\
 Examples:
   mcpmon alerts --config mcpmon.json --for 5m              # disconnected for more than 5 minutes
   mcpmon alerts --hub http://127.0.0.1:37373 --consecutive 3 --recover-after 2
-  */10 * * * * mcpmon alerts -c /etc/mcpmon.json --for 15m --format nagios
+  mcpmon alerts -c mcpmon.json --notify slack:https://hooks.slack.com/services/T/B/X --dry-run
+  mcpmon alerts -c mcpmon.json --notify alertmanager:http://127.0.0.1:9093
+
+From cron, every 5 minutes (fire after 15 min and 3 bad runs in a row, post changes):
+  */5 * * * * mcpmon alerts -c /etc/mcpmon.json --for 15m --consecutive 3 --notify webhook:URL
 
 Exit codes are those of the alerts now firing: 0 none, 1 a warning, 2 a critical one, 3 could not evaluate.";
 
@@ -328,7 +332,8 @@ pub struct HealthArgs {
     #[command(flatten)]
     pub targets: TargetArgs,
 
-    /// Repeat the check every --interval until interrupted (Ctrl-C).
+    /// Repeat the check every --interval until interrupted (Ctrl-C). When stdout is not a terminal the
+    /// default --format is then jsonl, one line per round.
     #[arg(long, short = 'w')]
     pub watch: bool,
 
