@@ -17,7 +17,10 @@ Exit codes (every subcommand):
 
 Targets come from URLs, a command after `--`, or a config file: mcpmon's own
 (`targets`), or the client configs you already have (`mcpServers` of Claude
-Desktop/Code, Cursor and mcp-hub; VS Code `servers`).";
+Desktop/Code, Cursor and mcp-hub; VS Code `servers`).
+
+Manual: `man mcpmon` and `man mcpmon-health` (one page per subcommand) when
+installed; in the repository the pages are in man/ (`man -l man/mcpmon.1`).";
 
 /// Watch MCP servers: health checks for people, cron, CI and Prometheus.
 #[derive(Debug, Parser)]
@@ -678,6 +681,21 @@ const COMMANDS: &[&str] = &[
 /// A usage error as one line for stderr: `mcpmon: error: …`, with the flag that was most likely meant
 /// (`--json` → `--format json`; clap's own near match otherwise). Never clap's `-- --json` tip: after
 /// `--` a flag goes to the stdio server.
+/// `mcpmon man DIR`: writes the man pages (`make man`). A build step, so it is added to the parser at
+/// run time (main.rs) and is not part of `Cli`: neither `--help`, the completion scripts nor the man
+/// pages themselves list it.
+pub fn man_command() -> clap::Command {
+    clap::Command::new("man")
+        .hide(true)
+        .about("Write the man pages (mcpmon.1 and one per subcommand) into DIR")
+        .arg(
+            clap::Arg::new("dir")
+                .value_name("DIR")
+                .required(true)
+                .value_parser(clap::value_parser!(PathBuf)),
+        )
+}
+
 pub fn usage_error(e: &clap::Error) -> String {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     let value = |k: ContextKind| match e.get(k) {
