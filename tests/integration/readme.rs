@@ -60,6 +60,11 @@ fn leftovers(dir: &Path) -> Vec<String> {
 #[test]
 fn the_prometheus_cron_line_publishes_on_crit_and_keeps_the_last_file_on_unknown() {
     let line = readme_line("<!-- prometheus-cron:", "* * * * * ");
+    let crontab = std::fs::read_to_string(root().join("examples/crontab")).unwrap();
+    assert!(
+        crontab.lines().any(|l| l == line),
+        "examples/crontab's Prometheus line differs from the README's: {line}"
+    );
     let home = tempdir();
     let textfile = home.path().join("node_exporter");
     std::fs::create_dir(&textfile).unwrap();
