@@ -22,7 +22,7 @@ PEERS_ENV := $(abspath $(PEERS_DIR))/run/endpoints.env
 # shell → file name under completions/
 COMPLETIONS := bash:mcpmon.bash zsh:_mcpmon fish:mcpmon.fish powershell:_mcpmon.ps1 elvish:mcpmon.elv
 
-.PHONY: help build peers demo test completions completions-check bench conformance fuzz clean-peers hostile
+.PHONY: help build peers demo test completions completions-check man man-check bench conformance fuzz clean-peers hostile
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-18s %s\n", $$1, $$2 }'
@@ -58,7 +58,7 @@ demo: build peers ## Start the peers and check them with the release binary (std
 	echo; for rc in $$rcs; do [ "$$rc" = 0 ] || { echo "demo: a check did not come back OK (exit codes:$$rcs)" >&2; exit 1; }; done; \
 	echo "demo: all checks OK; stopping the peers"
 
-test: ## fmt + clippy, then the test suite against live peers (nextest if installed), then completions-check
+test: ## fmt + clippy, then the test suite against live peers (nextest if installed), then completions-check and man-check
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 	$(PEERS) install "$(PEERS_DIR)"
@@ -71,6 +71,7 @@ test: ## fmt + clippy, then the test suite against live peers (nextest if instal
 	  echo "+ cargo test --locked --no-fail-fast"; $(CARGO) test --locked --no-fail-fast; \
 	fi
 	$(MAKE) --no-print-directory completions-check
+	$(MAKE) --no-print-directory man-check
 
 hostile: ## Hostile campaign (scripts/hostile.py, ~3 min): every stub mode, hostile numbers, flags and state files; fails on any panic, hang or exit code outside 0-3
 	$(CARGO) build --locked
@@ -89,6 +90,19 @@ completions-check: ## Fail when completions/ is stale (regenerate with `make com
 	for pair in $(COMPLETIONS); do $(DEBUG_BIN) completions "$${pair%%:*}" > "$$tmp/$${pair#*:}"; done; \
 	if diff -r "$$tmp" completions; then echo "completions/ is current"; \
 	else echo "completions/ is stale: run 'make completions' and commit the result" >&2; exit 1; fi
+
+man: ## Regenerate man/ (mcpmon.1 and one page per subcommand, clap_mangen) from the debug binary
+	$(CARGO) build --locked
+	@mkdir -p man
+	@rm -f man/*.1
+	$(DEBUG_BIN) man man
+
+man-check: ## Fail when man/ is stale (regenerate with `make man`)
+	$(CARGO) build --locked
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(DEBUG_BIN) man "$$tmp" > /dev/null; \
+	if diff -r "$$tmp" man; then echo "man/ is current"; \
+	else echo "man/ is stale: run 'make man' and commit the result" >&2; exit 1; fi
 
 bench: ## Benchmarks against live peers (scripts/bench.sh; own peers dir and ports)
 	CARGO="$(CARGO)" scripts/bench.sh

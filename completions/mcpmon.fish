@@ -27,9 +27,9 @@ end
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
 complete -c mcpmon -n "__fish_mcpmon_needs_command" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
-complete -c mcpmon -n "__fish_mcpmon_needs_command" -s f -l format -d 'Output format. Default: table; with --watch and stdout not a terminal: jsonl' -r -f -a "table\t'A table for people (default)'
+complete -c mcpmon -n "__fish_mcpmon_needs_command" -s f -l format -d 'Output format. Default: table (for a command that repeats into a pipe, jsonl: see its --help)' -r -f -a "table\t'A table for people (default)'
 json\t'One JSON document (schema in README)'
-jsonl\t'The same document on one line; with --watch, one line per round'
+jsonl\t'The same document on one line (one line per round when a command repeats)'
 nagios\t'A Nagios/Icinga plugin line with perfdata'
 prometheus\t'Prometheus text exposition (node_exporter textfile collector)'
 markdown\t'Markdown: a table of findings; daily-summary\'s whole report (for an email, a chat, a wiki)'"
@@ -76,9 +76,9 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l count -d 'With 
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s f -l format -d 'Output format. Default: table; with --watch and stdout not a terminal: jsonl' -r -f -a "table\t'A table for people (default)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s f -l format -d 'Output format. Default: table (for a command that repeats into a pipe, jsonl: see its --help)' -r -f -a "table\t'A table for people (default)'
 json\t'One JSON document (schema in README)'
-jsonl\t'The same document on one line; with --watch, one line per round'
+jsonl\t'The same document on one line (one line per round when a command repeats)'
 nagios\t'A Nagios/Icinga plugin line with perfdata'
 prometheus\t'Prometheus text exposition (node_exporter textfile collector)'
 markdown\t'Markdown: a table of findings; daily-summary\'s whole report (for an email, a chat, a wiki)'"
@@ -89,7 +89,7 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l timeout -d 'Dea
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l startup-timeout -d 'Deadline for a stdio server to start (spawn to its first output on stdout), counted apart from --timeout, which starts after it. Default: 120s (or --timeout if longer) for package runners (npx, bunx, pnpx, npm exec, pnpm dlx, yarn dlx, uvx, uv tool run, pipx run), which may download first; other commands start within --timeout. Or the config\'s `startup_timeout`' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l deep -d 'With hubs: also check the hub\'s own MCP endpoint and each server of its config directly, and flag where they disagree with what the hub reports (connected but failing, different tool counts). The servers are started from the config named by --hub-config (or `hub.config`), never from a path the hub reports'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l system -d 'Also check this machine: CPU, load, memory, and the disks of the state dir and watched logs'
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s w -l watch -d 'Repeat the check every --interval until interrupted (Ctrl-C)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s w -l watch -d 'Repeat the check every --interval until interrupted (Ctrl-C). When stdout is not a terminal the default --format is then jsonl, one line per round'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -l record -d 'Also append the observations to history (the state dir\'s history/YYYY-MM-DD.jsonl)'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand health" -s V -l version -d 'Print version'
@@ -126,9 +126,9 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l critical -d 'A 
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -s f -l format -d 'Output format. Default: table; with --watch and stdout not a terminal: jsonl' -r -f -a "table\t'A table for people (default)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand alerts" -s f -l format -d 'Output format. Default: table (for a command that repeats into a pipe, jsonl: see its --help)' -r -f -a "table\t'A table for people (default)'
 json\t'One JSON document (schema in README)'
-jsonl\t'The same document on one line; with --watch, one line per round'
+jsonl\t'The same document on one line (one line per round when a command repeats)'
 nagios\t'A Nagios/Icinga plugin line with perfdata'
 prometheus\t'Prometheus text exposition (node_exporter textfile collector)'
 markdown\t'Markdown: a table of findings; daily-summary\'s whole report (for an email, a chat, a wiki)'"
@@ -173,9 +173,9 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l crit -d 'Regre
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s f -l format -d 'Output format. Default: table; with --watch and stdout not a terminal: jsonl' -r -f -a "table\t'A table for people (default)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand measure" -s f -l format -d 'Output format. Default: table (for a command that repeats into a pipe, jsonl: see its --help)' -r -f -a "table\t'A table for people (default)'
 json\t'One JSON document (schema in README)'
-jsonl\t'The same document on one line; with --watch, one line per round'
+jsonl\t'The same document on one line (one line per round when a command repeats)'
 nagios\t'A Nagios/Icinga plugin line with perfdata'
 prometheus\t'Prometheus text exposition (node_exporter textfile collector)'
 markdown\t'Markdown: a table of findings; daily-summary\'s whole report (for an email, a chat, a wiki)'"
@@ -220,9 +220,9 @@ readiness\t'Is it ready to serve: everything (the default)'"
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -s f -l format -d 'Output format. Default: table; with --watch and stdout not a terminal: jsonl' -r -f -a "table\t'A table for people (default)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand validate" -s f -l format -d 'Output format. Default: table (for a command that repeats into a pipe, jsonl: see its --help)' -r -f -a "table\t'A table for people (default)'
 json\t'One JSON document (schema in README)'
-jsonl\t'The same document on one line; with --watch, one line per round'
+jsonl\t'The same document on one line (one line per round when a command repeats)'
 nagios\t'A Nagios/Icinga plugin line with perfdata'
 prometheus\t'Prometheus text exposition (node_exporter textfile collector)'
 markdown\t'Markdown: a table of findings; daily-summary\'s whole report (for an email, a chat, a wiki)'"
@@ -265,9 +265,9 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l compact-to -d '
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -s f -l format -d 'Output format. Default: table; with --watch and stdout not a terminal: jsonl' -r -f -a "table\t'A table for people (default)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand record" -s f -l format -d 'Output format. Default: table (for a command that repeats into a pipe, jsonl: see its --help)' -r -f -a "table\t'A table for people (default)'
 json\t'One JSON document (schema in README)'
-jsonl\t'The same document on one line; with --watch, one line per round'
+jsonl\t'The same document on one line (one line per round when a command repeats)'
 nagios\t'A Nagios/Icinga plugin line with perfdata'
 prometheus\t'Prometheus text exposition (node_exporter textfile collector)'
 markdown\t'Markdown: a table of findings; daily-summary\'s whole report (for an email, a chat, a wiki)'"
@@ -308,9 +308,9 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -l auth-token-file 
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -s f -l format -d 'Output format. Default: table; with --watch and stdout not a terminal: jsonl' -r -f -a "table\t'A table for people (default)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand serve" -s f -l format -d 'Output format. Default: table (for a command that repeats into a pipe, jsonl: see its --help)' -r -f -a "table\t'A table for people (default)'
 json\t'One JSON document (schema in README)'
-jsonl\t'The same document on one line; with --watch, one line per round'
+jsonl\t'The same document on one line (one line per round when a command repeats)'
 nagios\t'A Nagios/Icinga plugin line with perfdata'
 prometheus\t'Prometheus text exposition (node_exporter textfile collector)'
 markdown\t'Markdown: a table of findings; daily-summary\'s whole report (for an email, a chat, a wiki)'"
@@ -350,9 +350,9 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l max-clients 
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -s f -l format -d 'Output format. Default: table; with --watch and stdout not a terminal: jsonl' -r -f -a "table\t'A table for people (default)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand anomalies" -s f -l format -d 'Output format. Default: table (for a command that repeats into a pipe, jsonl: see its --help)' -r -f -a "table\t'A table for people (default)'
 json\t'One JSON document (schema in README)'
-jsonl\t'The same document on one line; with --watch, one line per round'
+jsonl\t'The same document on one line (one line per round when a command repeats)'
 nagios\t'A Nagios/Icinga plugin line with perfdata'
 prometheus\t'Prometheus text exposition (node_exporter textfile collector)'
 markdown\t'Markdown: a table of findings; daily-summary\'s whole report (for an email, a chat, a wiki)'"
@@ -373,9 +373,9 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -l rule -d 
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -s f -l format -d 'Output format. Default: table; with --watch and stdout not a terminal: jsonl' -r -f -a "table\t'A table for people (default)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand daily-summary" -s f -l format -d 'Output format. Default: table (for a command that repeats into a pipe, jsonl: see its --help)' -r -f -a "table\t'A table for people (default)'
 json\t'One JSON document (schema in README)'
-jsonl\t'The same document on one line; with --watch, one line per round'
+jsonl\t'The same document on one line (one line per round when a command repeats)'
 nagios\t'A Nagios/Icinga plugin line with perfdata'
 prometheus\t'Prometheus text exposition (node_exporter textfile collector)'
 markdown\t'Markdown: a table of findings; daily-summary\'s whole report (for an email, a chat, a wiki)'"
@@ -410,9 +410,9 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l interval -d 
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -s f -l format -d 'Output format. Default: table; with --watch and stdout not a terminal: jsonl' -r -f -a "table\t'A table for people (default)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -s f -l format -d 'Output format. Default: table (for a command that repeats into a pipe, jsonl: see its --help)' -r -f -a "table\t'A table for people (default)'
 json\t'One JSON document (schema in README)'
-jsonl\t'The same document on one line; with --watch, one line per round'
+jsonl\t'The same document on one line (one line per round when a command repeats)'
 nagios\t'A Nagios/Icinga plugin line with perfdata'
 prometheus\t'Prometheus text exposition (node_exporter textfile collector)'
 markdown\t'Markdown: a table of findings; daily-summary\'s whole report (for an email, a chat, a wiki)'"
@@ -429,9 +429,9 @@ complete -c mcpmon -n "__fish_mcpmon_using_subcommand dashboard" -s V -l version
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s c -l config -d 'Config file: mcpmon\'s own (`targets`) or a client config (`mcpServers`, `servers`). Repeatable. Default: ./mcpmon.json, then $XDG_CONFIG_HOME/mcpmon/config.json (only when no URL or command is given)' -r -F
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s t -l target -d 'Only these targets from the config (by name). Repeatable' -r
 complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -l state-dir -d 'Where history and alert state live (default: $XDG_STATE_HOME/mcpmon)' -r -F
-complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s f -l format -d 'Output format. Default: table; with --watch and stdout not a terminal: jsonl' -r -f -a "table\t'A table for people (default)'
+complete -c mcpmon -n "__fish_mcpmon_using_subcommand completions" -s f -l format -d 'Output format. Default: table (for a command that repeats into a pipe, jsonl: see its --help)' -r -f -a "table\t'A table for people (default)'
 json\t'One JSON document (schema in README)'
-jsonl\t'The same document on one line; with --watch, one line per round'
+jsonl\t'The same document on one line (one line per round when a command repeats)'
 nagios\t'A Nagios/Icinga plugin line with perfdata'
 prometheus\t'Prometheus text exposition (node_exporter textfile collector)'
 markdown\t'Markdown: a table of findings; daily-summary\'s whole report (for an email, a chat, a wiki)'"

@@ -17,7 +17,10 @@ Exit codes (every subcommand):
 
 Targets come from URLs, a command after `--`, or a config file: mcpmon's own
 (`targets`), or the client configs you already have (`mcpServers` of Claude
-Desktop/Code, Cursor and mcp-hub; VS Code `servers`).";
+Desktop/Code, Cursor and mcp-hub; VS Code `servers`).
+
+Manual: `man mcpmon` and `man mcpmon-health` (one page per subcommand) when
+installed; in the repository the pages are in man/ (`man -l man/mcpmon.1`).";
 
 /// Watch MCP servers: health checks for people, cron, CI and Prometheus.
 #[derive(Debug, Parser)]
@@ -51,7 +54,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "DIR", env = "MCPMON_STATE_DIR")]
     pub state_dir: Option<PathBuf>,
 
-    /// Output format. Default: table; with --watch and stdout not a terminal: jsonl.
+    /// Output format. Default: table (for a command that repeats into a pipe, jsonl: see its --help).
     #[arg(long, short = 'f', global = true, value_enum)]
     pub format: Option<Format>,
 
@@ -139,7 +142,11 @@ const ALERTS_EXAMPLES: &str = "\
 Examples:
   mcpmon alerts --config mcpmon.json --for 5m              # disconnected for more than 5 minutes
   mcpmon alerts --hub http://127.0.0.1:37373 --consecutive 3 --recover-after 2
-  */10 * * * * mcpmon alerts -c /etc/mcpmon.json --for 15m --format nagios
+  mcpmon alerts -c mcpmon.json --notify slack:https://hooks.slack.com/services/T/B/X --dry-run
+  mcpmon alerts -c mcpmon.json --notify alertmanager:http://127.0.0.1:9093
+
+From cron, every 5 minutes (fire after 15 min and 3 bad runs in a row, post changes):
+  */5 * * * * mcpmon alerts -c /etc/mcpmon.json --for 15m --consecutive 3 --notify webhook:URL
 
 Exit codes are those of the alerts now firing: 0 none, 1 a warning, 2 a critical one, 3 could not evaluate.";
 
@@ -328,7 +335,8 @@ pub struct HealthArgs {
     #[command(flatten)]
     pub targets: TargetArgs,
 
-    /// Repeat the check every --interval until interrupted (Ctrl-C).
+    /// Repeat the check every --interval until interrupted (Ctrl-C). When stdout is not a terminal the
+    /// default --format is then jsonl, one line per round.
     #[arg(long, short = 'w')]
     pub watch: bool,
 
@@ -674,6 +682,21 @@ const COMMANDS: &[&str] = &[
 /// A usage error as one line for stderr: `mcpmon: error: …`, with the flag that was most likely meant
 /// (`--json` → `--format json`; clap's own near match otherwise). Never clap's `-- --json` tip: after
 /// `--` a flag goes to the stdio server.
+/// `mcpmon man DIR`: writes the man pages (`make man`). A build step, so it is added to the parser at
+/// run time (main.rs) and is not part of `Cli`: neither `--help`, the completion scripts nor the man
+/// pages themselves list it.
+pub fn man_command() -> clap::Command {
+    clap::Command::new("man")
+        .hide(true)
+        .about("Write the man pages (mcpmon.1 and one per subcommand) into DIR")
+        .arg(
+            clap::Arg::new("dir")
+                .value_name("DIR")
+                .required(true)
+                .value_parser(clap::value_parser!(PathBuf)),
+        )
+}
+
 pub fn usage_error(e: &clap::Error) -> String {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     let value = |k: ContextKind| match e.get(k) {

@@ -1,18 +1,54 @@
 //! The `mcpmon` binary: parse arguments, resolve terminal and environment facts once, call the
 //! library, map the outcome to an exit code. Nothing else.
 
-use clap::Parser;
 use clap::error::ErrorKind;
+use clap::{CommandFactory, FromArgMatches};
 use mcpmon::cli::Cli;
 use mcpmon::commands::Context;
 use mcpmon::model::Exit;
 use mcpmon::term::{TermFacts, use_color};
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+enum Parsed {
+    Cli(Box<Cli>),
+    Man(PathBuf),
+}
+
+/// `mcpmon man DIR`: the man pages (`make man`, `make man-check`).
+fn man(dir: &Path) -> ExitCode {
+    match mcpmon::commands::man::run(dir) {
+        Ok(pages) => {
+            for page in pages {
+                println!("wrote {}", page.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("mcpmon: error: {e:#}");
+            ExitCode::from(Exit::Usage.code())
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    // `Cli::try_parse()`, with the hidden build step `mcpmon man DIR` added (see cli::man_command)
+    let mut cmd = Cli::command().subcommand(mcpmon::cli::man_command());
+    let parsed = cmd
+        .try_get_matches_from_mut(std::env::args_os())
+        .and_then(|matches| {
+            if let Some(man) = matches.subcommand_matches("man") {
+                return Ok(Parsed::Man(
+                    man.get_one::<PathBuf>("dir").cloned().unwrap_or_default(),
+                ));
+            }
+            Cli::from_arg_matches(&matches).map(|cli| Parsed::Cli(Box::new(cli)))
+        })
+        .map_err(|e| e.format(&mut cmd));
+    let cli = match parsed {
+        Ok(Parsed::Cli(cli)) => *cli,
+        Ok(Parsed::Man(dir)) => return man(&dir),
         Err(e) => {
             // clap's usage errors exit 2, which reads as CRITICAL: remap them to 3 (UNKNOWN), and say
             // them in one line.

@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod anomalies;
 pub mod completions;
 pub mod health;
+pub mod man;
 pub mod measure;
 pub mod record;
 pub mod round;

@@ -222,7 +222,7 @@ pub enum Format {
     Table,
     /// One JSON document (schema in README).
     Json,
-    /// The same document on one line; with --watch, one line per round.
+    /// The same document on one line (one line per round when a command repeats).
     Jsonl,
     /// A Nagios/Icinga plugin line with perfdata.
     Nagios,

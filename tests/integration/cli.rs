@@ -147,6 +147,39 @@ fn completions_for_every_shell() {
 }
 
 #[test]
+fn man_writes_the_pages_and_stays_out_of_help_and_completions() {
+    let home = tempdir();
+    let dir = home.path().join("man");
+    let (code, out, err) = run(home.path(), &["man".as_ref(), dir.as_os_str()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("mcpmon.1") && out.contains("mcpmon-health.1"),
+        "{out}"
+    );
+    let top = std::fs::read_to_string(dir.join("mcpmon.1")).unwrap();
+    assert!(top.contains(".TH mcpmon 1"), "{top}");
+    assert!(
+        top.contains("man \\-l man/mcpmon.1"),
+        "the after-help points at the pages"
+    );
+    assert!(!dir.join("mcpmon-man.1").exists());
+    let (_, help, _) = run(home.path(), &["--help"]);
+    assert!(help.contains("man mcpmon"), "{help}");
+    assert!(!help.contains("\n  man "), "{help}");
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let (_, script, _) = run(home.path(), &["completions", shell]);
+        assert!(
+            !script.contains("man pages"),
+            "{shell} offers the hidden man"
+        );
+        assert!(
+            !script.contains("mcpmon__man"),
+            "{shell} offers the hidden man"
+        );
+    }
+}
+
+#[test]
 fn colour_only_when_asked_or_on_a_terminal() {
     let home = tempdir();
     let m = marker("colour");

@@ -18,6 +18,7 @@ mod outbox;
 mod peers;
 mod probes;
 mod prometheus_assets;
+mod readme;
 mod secrets;
 mod serve;
 mod stack;
