@@ -112,7 +112,7 @@ pub enum Command {
     Anomalies(Box<AnomaliesArgs>),
     /// The daily health report from history: availability (gaps in recording are unknown, not up),
     /// outages, latency percentiles and their trend, errors by reason, restarts, tool-list changes,
-    /// resource use, the success metrics of 000 met or missed, and a 0–100 score with every deduction
+    /// resource use, the goals (uptime, latency, error rates) met or missed, and a 0–100 score with every deduction
     /// itemised. Exit 0 score ≥ 90 and every metric met, 1 below 90 or a metric missed, 2 below 70,
     /// 3 no history.
     #[command(name = "daily-summary", after_help = SUMMARY_EXAMPLES)]
@@ -393,7 +393,7 @@ Examples:
   0 8 * * * mcpmon daily-summary --format markdown | mail -s 'MCP daily' ops@example.com
   mcpmon daily-summary --since 30d --format json | jq .findings
 
-Score (001): 100 minus errors (2 points per % of records not OK, at most 20), high resource use
+Score: 100 minus errors (2 points per % of records not OK, at most 20), high resource use
 (10 per target above 5 % CPU or memory on average, at most 30), outages (10 each, at most 30) and
 alerts (5 per change into WARN or CRIT, at most 20).";
 

@@ -205,7 +205,7 @@ pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> st
         }
     }
 
-    h(out, "Success metrics (000)")?;
+    h(out, "Goals")?;
     if markdown {
         writeln!(out, "| metric | target | value | |")?;
         writeln!(out, "|---|---|---|---|")?;
