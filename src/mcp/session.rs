@@ -11,7 +11,7 @@ use super::transport::Exchange;
 use super::transport::OutRequest;
 use super::transport::Transport;
 use super::transport::WireLog;
-use super::transport::http::{Framing, HttpTransport};
+use super::transport::http::{Framing, HttpTransport, Leg, Shared};
 use super::transport::sse::SseTransport;
 use super::transport::stdio::StdioTransport;
 use crate::model::Failure;
@@ -904,6 +904,172 @@ async fn legacy_session(
     })
 }
 
+/// What `Session::survey` found: each list asked for (in the order asked), and the liveness round trip.
+pub struct Survey {
+    pub listed: [Option<Result<Vec<Value>, Failure>>; 3],
+    pub liveness: (&'static str, Result<Duration, Failure>),
+}
+
+/// The liveness request of an era: `ping`, or `server/discover` where ping no longer exists.
+fn liveness_method(era: Era) -> &'static str {
+    match era {
+        Era::Legacy => "ping",
+        Era::Modern => "server/discover",
+    }
+}
+
+/// A request's params as the era frames them (modern requests carry `_meta`), and the name mirrored
+/// into `Mcp-Name` (a tool's name or a resource's URI).
+fn framed(era: Era, params: Option<Value>) -> (Option<Value>, Option<String>) {
+    let params = match era {
+        Era::Modern => Some(with_meta(params)),
+        Era::Legacy => params,
+    };
+    let name = params
+        .as_ref()
+        .and_then(|p| p.get("name").or_else(|| p.get("uri")))
+        .and_then(Value::as_str)
+        .map(String::from);
+    (params, name)
+}
+
+/// An exchange's result, or its JSON-RPC error as an `rpc_error` failure.
+fn answered(method: &str, res: Result<Exchange, Failure>) -> Result<(Value, Duration), Failure> {
+    let x = res?;
+    match x.outcome {
+        Ok(v) => Ok((v, x.latency)),
+        Err(e) => {
+            Err(Failure::new(Reason::RpcError, format!("{method}: {e}")).with_rpc_code(e.code))
+        }
+    }
+}
+
+/// A paginated list being read: the items so far and the cursor to ask for next. A server that
+/// repeats a cursor or never stops is a protocol fault, not an endless loop.
+struct Pages<'a> {
+    method: &'a str,
+    key: &'a str,
+    items: Vec<Value>,
+    cursor: Option<String>,
+    seen: std::collections::HashSet<String>,
+    pages: usize,
+}
+
+impl<'a> Pages<'a> {
+    fn new(method: &'a str, key: &'a str) -> Self {
+        Pages {
+            method,
+            key,
+            items: Vec::new(),
+            cursor: None,
+            seen: std::collections::HashSet::new(),
+            pages: 0,
+        }
+    }
+
+    /// The params of the next page's request.
+    fn params(&self) -> Option<Value> {
+        self.cursor.as_ref().map(|c| json!({"cursor": c}))
+    }
+
+    /// Takes one page; true when it was the last.
+    fn take(&mut self, result: Value) -> Result<bool, Failure> {
+        let (method, key) = (self.method, self.key);
+        match result.get(key).and_then(Value::as_array) {
+            Some(page) => self.items.extend(page.iter().cloned()),
+            None => {
+                return Err(Failure::new(
+                    Reason::ProtocolError,
+                    format!("{method} result has no `{key}` array"),
+                ));
+            }
+        }
+        self.pages += 1;
+        match result.get("nextCursor").and_then(Value::as_str) {
+            Some(next) if !next.is_empty() => {
+                if !self.seen.insert(next.to_string()) {
+                    return Err(Failure::new(
+                        Reason::ProtocolError,
+                        format!(
+                            "{method} pagination loops: cursor {:?} came back twice",
+                            crate::net::redact::excerpt(next, 40)
+                        ),
+                    ));
+                }
+                if self.pages >= MAX_PAGES {
+                    return Err(Failure::new(
+                        Reason::ProtocolError,
+                        format!("{method} returned more than {MAX_PAGES} pages"),
+                    ));
+                }
+                self.cursor = Some(next.to_string());
+                Ok(false)
+            }
+            _ => Ok(true),
+        }
+    }
+}
+
+/// One request chain sent beside others over Streamable HTTP: the transport's shared half, a leg of
+/// its own, and the records of its requests.
+struct Caller<'s, 't> {
+    shared: &'s Shared<'t>,
+    leg: Leg,
+    era: Era,
+    records: Vec<RequestRecord>,
+}
+
+impl<'s, 't> Caller<'s, 't> {
+    fn new(shared: &'s Shared<'t>, leg: Leg, era: Era) -> Self {
+        Caller {
+            shared,
+            leg,
+            era,
+            records: Vec::new(),
+        }
+    }
+
+    /// `Session::call`, on this leg.
+    async fn call(
+        &mut self,
+        method: &str,
+        params: Option<Value>,
+        deadline: Instant,
+    ) -> Result<(Value, Duration), Failure> {
+        let (params, name) = framed(self.era, params);
+        let req = OutRequest {
+            method,
+            params,
+            name: name.as_deref(),
+        };
+        let started = Instant::now();
+        let res = self.shared.request(&mut self.leg, &req, deadline).await;
+        self.records.push(RequestRecord::of(method, &res, started));
+        answered(method, res)
+    }
+
+    /// What this chain found, with its leg and the records of its requests (given back to the session).
+    fn done<T>(self, found: T) -> (T, Leg, Vec<RequestRecord>) {
+        (found, self.leg, self.records)
+    }
+
+    /// `Session::list_all`, on this leg.
+    async fn list_all(
+        &mut self,
+        method: &str,
+        key: &str,
+        deadline: Instant,
+    ) -> Result<Vec<Value>, Failure> {
+        let mut pages = Pages::new(method, key);
+        loop {
+            let (result, _) = self.call(method, pages.params(), deadline).await?;
+            if pages.take(result)? {
+                return Ok(pages.items);
+            }
+        }
+    }
+}
+
 impl Session {
     pub fn wire(&self) -> Wire {
         self.transport.wire()
@@ -943,15 +1109,7 @@ impl Session {
         params: Option<Value>,
         deadline: Instant,
     ) -> Result<(Value, Duration), Failure> {
-        let params = match self.era {
-            Era::Modern => Some(with_meta(params)),
-            Era::Legacy => params,
-        };
-        let name = params
-            .as_ref()
-            .and_then(|p| p.get("name").or_else(|| p.get("uri")))
-            .and_then(Value::as_str)
-            .map(String::from);
+        let (params, name) = framed(self.era, params);
         let req = OutRequest {
             method,
             params,
@@ -962,14 +1120,10 @@ impl Session {
         if self.record_requests {
             self.requests.push(RequestRecord::of(method, &res, started));
         }
-        let x = res?;
-        self.last_ttfb = x.http.as_ref().map(|h| h.ttfb).filter(|d| !d.is_zero());
-        match x.outcome {
-            Ok(v) => Ok((v, x.latency)),
-            Err(e) => {
-                Err(Failure::new(Reason::RpcError, format!("{method}: {e}")).with_rpc_code(e.code))
-            }
+        if let Ok(x) = &res {
+            self.last_ttfb = x.http.as_ref().map(|h| h.ttfb).filter(|d| !d.is_zero());
         }
+        answered(method, res)
     }
 
     /// Every item of a paginated list (`tools/list` → `tools`), following `nextCursor`.
@@ -979,41 +1133,13 @@ impl Session {
         key: &str,
         deadline: Instant,
     ) -> Result<Vec<Value>, Failure> {
-        let mut items = Vec::new();
-        let mut cursor: Option<String> = None;
-        let mut seen = std::collections::HashSet::new();
-        for _ in 0..MAX_PAGES {
-            let params = cursor.as_ref().map(|c| json!({"cursor": c}));
-            let (result, _) = self.call(method, params, deadline).await?;
-            match result.get(key).and_then(Value::as_array) {
-                Some(page) => items.extend(page.iter().cloned()),
-                None => {
-                    return Err(Failure::new(
-                        Reason::ProtocolError,
-                        format!("{method} result has no `{key}` array"),
-                    ));
-                }
-            }
-            match result.get("nextCursor").and_then(Value::as_str) {
-                Some(next) if !next.is_empty() => {
-                    if !seen.insert(next.to_string()) {
-                        return Err(Failure::new(
-                            Reason::ProtocolError,
-                            format!(
-                                "{method} pagination loops: cursor {:?} came back twice",
-                                crate::net::redact::excerpt(next, 40)
-                            ),
-                        ));
-                    }
-                    cursor = Some(next.to_string());
-                }
-                _ => return Ok(items),
+        let mut pages = Pages::new(method, key);
+        loop {
+            let (result, _) = self.call(method, pages.params(), deadline).await?;
+            if pages.take(result)? {
+                return Ok(pages.items);
             }
         }
-        Err(Failure::new(
-            Reason::ProtocolError,
-            format!("{method} returned more than {MAX_PAGES} pages"),
-        ))
     }
 
     /// The cheapest liveness round trip for the era: `ping`, or `server/discover` where ping no longer exists.
@@ -1021,14 +1147,73 @@ impl Session {
         &mut self,
         deadline: Instant,
     ) -> (&'static str, Result<Duration, Failure>) {
-        let method = match self.era {
-            Era::Legacy => "ping",
-            Era::Modern => "server/discover",
-        };
+        let method = liveness_method(self.era);
         (
             method,
             self.call(method, None, deadline).await.map(|(_, d)| d),
         )
+    }
+
+    /// The lists a check reads (`tools/list`, `prompts/list`, `resources/list`, each `(method, key)` or
+    /// None, each through all its pages) and the liveness round trip. Over Streamable HTTP they go
+    /// side by side, each on a connection of its own, so a check costs the slowest of them rather
+    /// than their sum; over stdio and HTTP+SSE (one stream) and the lean connection, one after
+    /// another. Requests are recorded in the order of the arguments either way.
+    pub async fn survey(
+        &mut self,
+        lists: [Option<(&'static str, &'static str)>; 3],
+        deadline: Instant,
+    ) -> Survey {
+        let concurrent = matches!(&self.transport, Transport::Http(t) if !t.is_lean());
+        if !concurrent {
+            let mut listed = [None, None, None];
+            for (slot, want) in listed.iter_mut().zip(lists) {
+                if let Some((method, key)) = want {
+                    *slot = Some(self.list_all(method, key, deadline).await);
+                }
+            }
+            let liveness = self.liveness(deadline).await;
+            return Survey { listed, liveness };
+        }
+        let Transport::Http(t) = &mut self.transport else {
+            unreachable!("checked above")
+        };
+        let era = self.era;
+        let (tools, prompts, resources, live) = {
+            let shared = t.shared();
+            let list = |want: Option<(&'static str, &'static str)>| {
+                let mut leg = Caller::new(&shared, t.leg(), era);
+                async move {
+                    let res = match want {
+                        Some((method, key)) => Some(leg.list_all(method, key, deadline).await),
+                        None => None,
+                    };
+                    (res, leg)
+                }
+            };
+            let live = async {
+                let mut leg = Caller::new(&shared, t.leg(), era);
+                let method = liveness_method(era);
+                let res = leg.call(method, None, deadline).await.map(|(_, d)| d);
+                ((method, res), leg)
+            };
+            let (a, b, c, d) = tokio::join!(list(lists[0]), list(lists[1]), list(lists[2]), live);
+            (a.1.done(a.0), b.1.done(b.0), c.1.done(c.0), d.1.done(d.0))
+        };
+        let mut listed = [None, None, None];
+        for (slot, (res, leg, records)) in listed.iter_mut().zip([tools, prompts, resources]) {
+            *slot = res;
+            t.absorb(leg);
+            if self.record_requests {
+                self.requests.extend(records);
+            }
+        }
+        let (liveness, leg, records) = live;
+        t.absorb(leg);
+        if self.record_requests {
+            self.requests.extend(records);
+        }
+        Survey { listed, liveness }
     }
 
     pub fn faults(&self) -> &[String] {

@@ -130,8 +130,21 @@ async fn run(
         && (s.has_capability("tools")
             || target.checks.min_tools.is_some()
             || !target.checks.expect_tools.is_empty());
-    if want_tools {
-        let listed = s.list_all("tools/list", "tools", deadline).await;
+    let want_prompts = lists && s.has_capability("prompts");
+    let want_resources = lists && s.has_capability("resources");
+    // the lists and the liveness round trip go side by side where the transport allows it
+    let survey = s
+        .survey(
+            [
+                want_tools.then_some(("tools/list", "tools")),
+                want_prompts.then_some(("prompts/list", "prompts")),
+                want_resources.then_some(("resources/list", "resources")),
+            ],
+            deadline,
+        )
+        .await;
+    let [tools, prompts, resources] = survey.listed;
+    if let Some(listed) = tools {
         if let Ok(items) = &listed {
             facts.tool_schemas = items
                 .iter()
@@ -144,27 +157,15 @@ async fn run(
         }
         facts.tools = Some(listed.map(|items| names(&items)));
     }
-    if lists && s.has_capability("prompts") {
-        facts.prompts = Some(
-            s.list_all("prompts/list", "prompts", deadline)
-                .await
-                .map(|v| v.len()),
-        );
-    }
-    if lists && s.has_capability("resources") {
-        facts.resources = Some(
-            s.list_all("resources/list", "resources", deadline)
-                .await
-                .map(|v| v.len()),
-        );
-    }
+    facts.prompts = prompts.map(|r| r.map(|v| v.len()));
+    facts.resources = resources.map(|r| r.map(|v| v.len()));
     if let Some(pid) = s.pid() {
         // no CPU sample: it would cost a sleep per check; the rest is a few /proc reads
         facts.child = crate::probe::process::sample_pids(&[pid], Duration::ZERO)
             .into_iter()
             .next();
     }
-    let (method, res) = s.liveness(deadline).await;
+    let (method, res) = survey.liveness;
     facts.liveness = Some((method.to_string(), res));
 
     facts.detection = url_memory

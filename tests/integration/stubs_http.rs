@@ -193,6 +193,40 @@ fn legacy_session_headers_and_secret_header_from_config() {
 }
 
 #[test]
+fn lists_and_ping_go_side_by_side_after_the_handshake() {
+    // the stub holds tools/list, prompts/list and ping until all three have arrived; one at a time,
+    // each would be refused after 3 s
+    let home = tempdir();
+    let log = home.path().join("stub.log");
+    let s = HttpStub::start_with_env("side-by-side", &[("STUB_LOG", log.to_str().unwrap())]);
+    let (code, doc) = health_json(home.path(), &[&s.url("/mcp"), "--timeout", "10s"]);
+    assert_eq!(code, 0, "{doc:#}");
+    let obs = only_obs(&doc);
+    assert_eq!(obs["tools_count"], 2, "{obs:#}");
+    assert_eq!(obs["prompts_count"], 1, "{obs:#}");
+    // requests are reported in their order, whatever order the answers came in
+    let methods: Vec<&str> = obs["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["method"].as_str().unwrap())
+        .collect();
+    assert!(
+        methods.ends_with(&["initialize", "tools/list", "prompts/list", "ping"]),
+        "{methods:?}"
+    );
+    // each of them carried the session the handshake opened
+    let lines = std::fs::read_to_string(&log).unwrap();
+    for m in ["tools/list", "prompts/list", "ping"] {
+        let line = lines
+            .lines()
+            .find(|l| l.contains(&format!("jsonrpc-method={m} ")))
+            .unwrap_or_else(|| panic!("{m} not logged: {lines}"));
+        assert!(line.contains("mcp-session-id=stub-session-1"), "{line}");
+    }
+}
+
+#[test]
 fn server_requests_on_a_reply_stream_are_answered() {
     let home = tempdir();
     let log = home.path().join("stub.log");

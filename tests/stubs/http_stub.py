@@ -65,6 +65,9 @@ Modes:
                "bad hook PATH" (the webhook's path is its token).
   busy         legacy-ok, but every request first spins the CPU for 300 ms (a server whose CPU use is
                all caused by the requests it gets: idle, it uses none).
+  side-by-side legacy-ok, but tools/list, prompts/list and ping are each held until all three have
+               arrived (a client that sends them side by side); when they come one at a time, each is
+               answered after 3 s with the JSON-RPC error "requests came one at a time".
   legacy-ok    minimal correct Streamable HTTP (2025-06-18) server on /mcp:
                server/discover -> 400 "Server not initialized"; initialize -> 200
                with Mcp-Session-Id: stub-session-1; notifications -> 202;
@@ -83,7 +86,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 MODE = sys.argv[1] if len(sys.argv) == 2 else None
 MODES = {"html", "auth", "forbidden", "error500", "endless", "endless-sse", "die-mid",
          "hang", "not-found", "legacy-ok", "load-faults", "resume", "server-request", "health-json", "tls-json", "receiver",
-         "modern-open", "modern-guarded", "modern-discover-once", "hostile-hub", "echo-secrets", "busy"}
+         "modern-open", "modern-guarded", "modern-discover-once", "hostile-hub", "echo-secrets", "busy", "side-by-side"}
 KNOWN_VERSIONS = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}
 SESSION = "stub-session-1"
 HTML = (b'<!doctype html><html><head><title>App</title></head>'
@@ -463,6 +466,15 @@ class Handler(BaseHTTPRequestHandler):
         return self.reply_json(200, {"jsonrpc": "2.0", "id": req_id, "error": {
             "code": -32601, "message": "Method not found"}})
 
+    def mode_side_by_side(self, msg):
+        if isinstance(msg, dict) and msg.get("method") in ("tools/list", "prompts/list", "ping"):
+            try:
+                TOGETHER.wait()
+            except threading.BrokenBarrierError:
+                return self.reply_json(200, {"jsonrpc": "2.0", "id": msg.get("id"), "error": {
+                    "code": -32000, "message": "requests came one at a time"}})
+        return self.mode_legacy_ok(msg)
+
     def mode_legacy_ok(self, msg):
         if self.path.split("?")[0] != "/mcp":
             return self.mode_not_found(msg)
@@ -507,6 +519,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 SRV_REPLY = threading.Event()
+TOGETHER = threading.Barrier(3, timeout=3)  # mode side-by-side
 PINGS = [0]
 PENDING = {}  # mode resume: the held response, and how many GETs came for it
 COUNTER = [0]

@@ -27,6 +27,7 @@ use crate::mcp::sse;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
 use reqwest::{Client, Url};
 use serde_json::Value;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::time::{Instant, timeout_at};
 
@@ -50,7 +51,8 @@ pub struct HttpTransport {
     headers: HeaderMap,
     pub framing: Framing,
     pub session_id: Option<String>,
-    next_id: u64,
+    /// The last request id used; atomic so requests in flight side by side (`Shared`) take their own.
+    next_id: AtomicU64,
     pub log: WireLog,
     /// `measure`'s lean keep-alive connection, when enabled (plain `http` only).
     lean: Option<Box<LeanConn>>,
@@ -66,7 +68,7 @@ impl HttpTransport {
             headers,
             framing: Framing::default(),
             session_id: None,
-            next_id: 0,
+            next_id: AtomicU64::new(0),
             log: WireLog::default(),
             lean: None,
             redirected_to: None,
@@ -86,301 +88,73 @@ impl HttpTransport {
         self.lean.is_some()
     }
 
-    /// A POST of `body` with the session's headers (a reply to a server request is just this).
-    fn answer_builder(&self, body: Vec<u8>) -> reqwest::RequestBuilder {
-        let mut rb = self
-            .client
-            .post(self.url.clone())
-            .headers(self.headers.clone())
-            .header(CONTENT_TYPE, "application/json")
-            .header(ACCEPT, ACCEPT_BOTH)
-            .body(body);
-        if let Some(v) = &self.framing.protocol_version {
-            rb = rb.header("MCP-Protocol-Version", v.as_str());
-        }
-        if let Some(sid) = &self.session_id {
-            rb = rb.header("Mcp-Session-Id", sid.as_str());
-        }
-        rb
+    /// Whether requests go over the lean connection (one request at a time).
+    pub fn is_lean(&self) -> bool {
+        self.lean.is_some()
     }
 
-    /// Posts replies to server requests that arrived on a reply stream; a failure is a wire fault.
-    async fn answer_all(&mut self, replies: Vec<Vec<u8>>, deadline: Instant) {
-        for bytes in replies {
-            if let Err(f) = send(
-                self.answer_builder(bytes),
-                deadline,
-                "a reply to a server request",
-            )
-            .await
-            {
-                self.log
-                    .fault(format!("answering a server request failed: {f}"));
-            }
+    /// The read-only half of this transport, for requests in flight side by side; each brings its own
+    /// [`Leg`] and gives it back through [`HttpTransport::absorb`].
+    pub fn shared(&self) -> Shared<'_> {
+        Shared {
+            client: &self.client,
+            url: &self.url,
+            headers: &self.headers,
+            framing: &self.framing,
+            session_id: self.session_id.as_deref(),
+            next_id: &self.next_id,
         }
     }
 
-    /// The reply stream ended before the response. When the server named an event id, the reply is
-    /// resumed (2025-11-25 resumability): wait the stream's `retry` time, then GET with
-    /// `Last-Event-ID`, at most `MAX_RESUMES` times, all within the request's deadline.
-    async fn resume(
-        &mut self,
-        reply: &mut SseReply,
-        id: u64,
-        what: &str,
-        deadline: Instant,
-    ) -> Result<Result<Value, RpcError>, Failure> {
-        for _ in 0..MAX_RESUMES {
-            let Some(last) = reply.parser.last_id().map(String::from) else {
-                return Err(reply.ended(what, id));
-            };
-            let wait = Duration::from_millis(reply.parser.retry_ms().unwrap_or(0).min(5_000));
-            if Instant::now() + wait >= deadline {
-                return Err(self.log.timeout_failure(what));
-            }
-            tokio::time::sleep(wait).await;
-            self.log.resumed += 1;
-            let mut rb = self
-                .client
-                .get(self.url.clone())
-                .headers(self.headers.clone())
-                .header(ACCEPT, "text/event-stream")
-                .header("Last-Event-ID", header_safe(&last));
-            if let Some(v) = &self.framing.protocol_version {
-                rb = rb.header("MCP-Protocol-Version", v.as_str());
-            }
-            if let Some(sid) = &self.session_id {
-                rb = rb.header("Mcp-Session-Id", sid.as_str());
-            }
-            let mut resp = send(rb, deadline, what).await?;
-            let status = resp.status().as_u16();
-            let ctype = content_type(resp.headers());
-            if !is_sse_reply(status, &ctype) {
-                return Err(Failure::new(
-                    Reason::ProtocolError,
-                    format!(
-                        "the SSE reply to {what} ended before its response, and resuming it from event {:?} got HTTP {status} ({})",
-                        excerpt(&last, 40),
-                        or_none(&ctype)
-                    ),
-                )
-                .with_status(status));
-            }
-            reply.parser.continue_stream();
-            loop {
-                let chunk = match timeout_at(deadline, resp.chunk()).await {
-                    Err(_) => return Err(self.log.timeout_failure(what)),
-                    Ok(Err(e)) => return Err(classify_body(&e, what)),
-                    Ok(Ok(None)) => break,
-                    Ok(Ok(Some(c))) => c,
-                };
-                let mut replies = Vec::new();
-                let found = reply.feed(&chunk, id, what, &mut self.log, &mut replies)?;
-                self.answer_all(replies, deadline).await;
-                if let Some(o) = found {
-                    return Ok(o);
-                }
-            }
-        }
-        Err(reply.ended(what, id))
-    }
-
-    fn take_session_id(&mut self, headers: &HeaderMap) {
-        if let Some(sid) = headers.get("mcp-session-id").and_then(|v| v.to_str().ok()) {
-            if !sid.is_empty() && self.session_id.as_deref() != Some(sid) {
-                self.session_id = Some(sid.to_string());
-            }
+    /// A leg for a request sent beside others: a log of its own that knows which ids were abandoned
+    /// and how many server requests were answered so far.
+    pub fn leg(&self) -> Leg {
+        Leg {
+            log: self.log.for_leg(),
+            ..Leg::default()
         }
     }
 
-    fn post_builder(
-        &self,
-        body: Vec<u8>,
-        method: &str,
-        name: Option<&str>,
-    ) -> reqwest::RequestBuilder {
-        let mut rb = self.answer_builder(body);
-        if self.framing.modern {
-            rb = rb.header("Mcp-Method", method);
-            if let Some(n) = name {
-                rb = rb.header("Mcp-Name", header_safe(n));
-            }
-        }
-        rb
+    /// Takes back what a leg saw: its wire log, and a session id or redirect the server gave it.
+    pub fn absorb(&mut self, leg: Leg) {
+        self.log.absorb(leg.log);
+        self.keep(leg.session_id, leg.redirected_to);
     }
 
-    /// POSTs one request and reads until the response with its id.
+    fn keep(&mut self, session_id: Option<String>, redirected_to: Option<Url>) {
+        if session_id.is_some() {
+            self.session_id = session_id;
+        }
+        if redirected_to.is_some() {
+            self.redirected_to = redirected_to;
+        }
+    }
+
+    /// POSTs one request and reads until the response with its id (over the lean connection when it
+    /// is enabled).
     pub async fn request(
         &mut self,
         req: &OutRequest<'_>,
         deadline: Instant,
     ) -> Result<Exchange, Failure> {
-        self.next_id += 1;
-        let id = self.next_id;
-        let body = jsonrpc::request(id, req.method, req.params.as_ref());
-        let started = Instant::now();
-        if let Some(mut lean) = self.lean.take() {
-            let res = self
-                .lean_request(&mut lean, id, &body, req, started, deadline)
-                .await;
-            self.lean = Some(lean);
-            return res;
-        }
-        let rb = self.post_builder(body, req.method, req.name);
-        let mut resp = send(rb, deadline, req.method).await?;
-        let ttfb = started.elapsed();
-        let status = resp.status().as_u16();
-        let ctype = content_type(resp.headers());
-        self.take_session_id(resp.headers());
-        let facts = HttpFacts {
-            status,
-            content_type: ctype.clone(),
-            ttfb,
+        // one request at a time: its leg carries the whole log, and gives it back whole
+        let mut leg = Leg {
+            log: std::mem::take(&mut self.log),
+            ..Leg::default()
         };
-        if let Some(to) = redirect_target(status, resp.headers(), &self.url) {
-            let f = redirect_failure(status, &self.url, &to, req.method);
-            self.redirected_to = Some(to);
-            return Err(f);
-        }
-        if let Some(f) = head_failure(status, resp.headers(), &ctype, req.method) {
-            return Err(f);
-        }
-        let outcome = if is_sse_reply(status, &ctype) {
-            let mut reply = SseReply::new();
-            loop {
-                let chunk = match timeout_at(deadline, resp.chunk()).await {
-                    Err(_) => return Err(self.log.timeout_failure(req.method)),
-                    Ok(Err(e)) => return Err(classify_body(&e, req.method)),
-                    Ok(Ok(None)) => {
-                        break self.resume(&mut reply, id, req.method, deadline).await?;
-                    }
-                    Ok(Ok(Some(c))) => c,
-                };
-                let mut replies = Vec::new();
-                let found = reply.feed(&chunk, id, req.method, &mut self.log, &mut replies)?;
-                self.answer_all(replies, deadline).await;
-                if let Some(o) = found {
-                    break o;
-                }
+        let mut lean = self.lean.take();
+        let res = match lean.as_deref_mut() {
+            Some(conn) => {
+                self.shared()
+                    .lean_request(&mut leg, conn, req, deadline)
+                    .await
             }
-        } else {
-            let bytes = read_body(resp, deadline, MAX_RESPONSE_BYTES, req.method).await?;
-            plain_reply(status, &ctype, &bytes, id, req.method, &mut self.log)?
+            None => self.shared().request(&mut leg, req, deadline).await,
         };
-        Ok(Exchange {
-            id,
-            outcome,
-            latency: started.elapsed(),
-            http: Some(facts),
-        })
-    }
-
-    /// The same exchange over the lean connection: the reply is read by the same code.
-    async fn lean_request(
-        &mut self,
-        lean: &mut LeanConn,
-        id: u64,
-        body: &[u8],
-        req: &OutRequest<'_>,
-        started: Instant,
-        deadline: Instant,
-    ) -> Result<Exchange, Failure> {
-        let key = (
-            self.session_id.clone(),
-            self.framing.protocol_version.clone(),
-        );
-        if lean.prefix_key.as_ref() != Some(&key) {
-            let mut fixed: Vec<(&str, &[u8])> = vec![
-                ("User-Agent", USER_AGENT.as_bytes()),
-                ("Content-Type", b"application/json"),
-                ("Accept", ACCEPT_BOTH.as_bytes()),
-            ];
-            if let Some(v) = &key.1 {
-                fixed.push(("MCP-Protocol-Version", v.as_bytes()));
-            }
-            if let Some(sid) = &key.0 {
-                fixed.push(("Mcp-Session-Id", sid.as_bytes()));
-            }
-            lean.prefix = LeanConn::render_prefix(&self.url, &fixed, &self.headers);
-            lean.prefix_key = Some(key);
-        }
-        let name = req.name.map(header_safe);
-        let mut extra: Vec<(&str, &[u8])> = Vec::new();
-        if self.framing.modern {
-            extra.push(("Mcp-Method", req.method.as_bytes()));
-            if let Some(n) = &name {
-                extra.push(("Mcp-Name", n.as_bytes()));
-            }
-        }
-        let head = lean.roundtrip(&extra, body, deadline, req.method).await?;
-        let ttfb = started.elapsed();
-        let status = head.status;
-        let ctype = content_type(&head.headers);
-        self.take_session_id(&head.headers);
-        let facts = HttpFacts {
-            status,
-            content_type: ctype.clone(),
-            ttfb,
-        };
-        if let Some(to) = redirect_target(status, &head.headers, &self.url) {
-            lean.drop_connection();
-            let f = redirect_failure(status, &self.url, &to, req.method);
-            self.redirected_to = Some(to);
-            return Err(f);
-        }
-        if let Some(f) = head_failure(status, &head.headers, &ctype, req.method) {
-            lean.drop_connection();
-            return Err(f);
-        }
-        let outcome = if is_sse_reply(status, &ctype) {
-            let mut reply = SseReply::new();
-            let mut chunk = Vec::new();
-            loop {
-                chunk.clear();
-                let more = match lean.body_chunk(&mut chunk, deadline, req.method).await {
-                    Err(f) if f.reason == Reason::Timeout => {
-                        lean.drop_connection();
-                        return Err(self.log.timeout_failure(req.method));
-                    }
-                    r => r?,
-                };
-                if !more {
-                    lean.drop_connection();
-                    let outcome = self.resume(&mut reply, id, req.method, deadline).await?;
-                    return Ok(Exchange {
-                        id,
-                        outcome,
-                        latency: started.elapsed(),
-                        http: Some(facts),
-                    });
-                }
-                let mut replies = Vec::new();
-                let found = reply.feed(&chunk, id, req.method, &mut self.log, &mut replies);
-                let found = found.inspect_err(|_| lean.drop_connection())?;
-                self.answer_all(replies, deadline).await;
-                if let Some(o) = found {
-                    let latency = started.elapsed();
-                    lean.finish(req.method).await;
-                    return Ok(Exchange {
-                        id,
-                        outcome: o,
-                        latency,
-                        http: Some(facts),
-                    });
-                }
-            }
-        } else {
-            let bytes = lean
-                .read_body(MAX_RESPONSE_BYTES, deadline, req.method)
-                .await?;
-            plain_reply(status, &ctype, &bytes, id, req.method, &mut self.log)?
-        };
-        Ok(Exchange {
-            id,
-            outcome,
-            latency: started.elapsed(),
-            http: Some(facts),
-        })
+        self.lean = lean;
+        self.log = leg.log;
+        self.keep(leg.session_id, leg.redirected_to);
+        res
     }
 
     /// POSTs a notification; servers answer 202 Accepted (anything else 2xx is noted, not fatal).
@@ -390,7 +164,9 @@ impl HttpTransport {
         body: Vec<u8>,
         deadline: Instant,
     ) -> Result<(), Failure> {
-        let rb = self.post_builder(body, method, None);
+        let rb = self
+            .shared()
+            .post_builder(body, method, None, self.session_id.as_deref());
         let resp = send(rb, deadline, method).await?;
         let status = resp.status().as_u16();
         if asks_for_auth(status, resp.headers()) {
@@ -446,6 +222,334 @@ impl HttpTransport {
             summary,
             stderr_tail: Vec::new(),
         }
+    }
+}
+
+/// What requests in flight side by side share of one transport: the client, the endpoint, its
+/// headers and framing, the session id, and the id counter. Read-only: what a request learns goes
+/// into its own [`Leg`].
+pub struct Shared<'a> {
+    client: &'a Client,
+    url: &'a Url,
+    headers: &'a HeaderMap,
+    framing: &'a Framing,
+    session_id: Option<&'a str>,
+    next_id: &'a AtomicU64,
+}
+
+/// One request's own state: the faults and notifications it saw on the wire, and a session id or
+/// redirect the server gave it (taken back by [`HttpTransport::absorb`]).
+#[derive(Default)]
+pub struct Leg {
+    pub log: WireLog,
+    session_id: Option<String>,
+    redirected_to: Option<Url>,
+}
+
+impl Leg {
+    /// The session id to send: one the server gave this leg, else the transport's.
+    fn session<'a>(&'a self, shared: &'a Shared<'_>) -> Option<&'a str> {
+        self.session_id.as_deref().or(shared.session_id)
+    }
+
+    fn take_session_id(&mut self, shared: &Shared<'_>, headers: &HeaderMap) {
+        if let Some(sid) = headers.get("mcp-session-id").and_then(|v| v.to_str().ok()) {
+            if !sid.is_empty() && self.session(shared) != Some(sid) {
+                self.session_id = Some(sid.to_string());
+            }
+        }
+    }
+}
+
+impl Shared<'_> {
+    /// A POST of `body` with the session's headers (a reply to a server request is just this).
+    fn answer_builder(&self, body: Vec<u8>, session_id: Option<&str>) -> reqwest::RequestBuilder {
+        let mut rb = self
+            .client
+            .post(self.url.clone())
+            .headers(self.headers.clone())
+            .header(CONTENT_TYPE, "application/json")
+            .header(ACCEPT, ACCEPT_BOTH)
+            .body(body);
+        if let Some(v) = &self.framing.protocol_version {
+            rb = rb.header("MCP-Protocol-Version", v.as_str());
+        }
+        if let Some(sid) = session_id {
+            rb = rb.header("Mcp-Session-Id", sid);
+        }
+        rb
+    }
+
+    fn post_builder(
+        &self,
+        body: Vec<u8>,
+        method: &str,
+        name: Option<&str>,
+        session_id: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let mut rb = self.answer_builder(body, session_id);
+        if self.framing.modern {
+            rb = rb.header("Mcp-Method", method);
+            if let Some(n) = name {
+                rb = rb.header("Mcp-Name", header_safe(n));
+            }
+        }
+        rb
+    }
+
+    /// Posts replies to server requests that arrived on a reply stream; a failure is a wire fault.
+    async fn answer_all(&self, leg: &mut Leg, replies: Vec<Vec<u8>>, deadline: Instant) {
+        for bytes in replies {
+            let rb = self.answer_builder(bytes, leg.session(self));
+            if let Err(f) = send(rb, deadline, "a reply to a server request").await {
+                leg.log
+                    .fault(format!("answering a server request failed: {f}"));
+            }
+        }
+    }
+
+    /// The reply stream ended before the response. When the server named an event id, the reply is
+    /// resumed (2025-11-25 resumability): wait the stream's `retry` time, then GET with
+    /// `Last-Event-ID`, at most `MAX_RESUMES` times, all within the request's deadline.
+    async fn resume(
+        &self,
+        leg: &mut Leg,
+        reply: &mut SseReply,
+        id: u64,
+        what: &str,
+        deadline: Instant,
+    ) -> Result<Result<Value, RpcError>, Failure> {
+        for _ in 0..MAX_RESUMES {
+            let Some(last) = reply.parser.last_id().map(String::from) else {
+                return Err(reply.ended(what, id));
+            };
+            let wait = Duration::from_millis(reply.parser.retry_ms().unwrap_or(0).min(5_000));
+            if Instant::now() + wait >= deadline {
+                return Err(leg.log.timeout_failure(what));
+            }
+            tokio::time::sleep(wait).await;
+            leg.log.resumed += 1;
+            let mut rb = self
+                .client
+                .get(self.url.clone())
+                .headers(self.headers.clone())
+                .header(ACCEPT, "text/event-stream")
+                .header("Last-Event-ID", header_safe(&last));
+            if let Some(v) = &self.framing.protocol_version {
+                rb = rb.header("MCP-Protocol-Version", v.as_str());
+            }
+            if let Some(sid) = leg.session(self) {
+                rb = rb.header("Mcp-Session-Id", sid);
+            }
+            let mut resp = send(rb, deadline, what).await?;
+            let status = resp.status().as_u16();
+            let ctype = content_type(resp.headers());
+            if !is_sse_reply(status, &ctype) {
+                return Err(Failure::new(
+                    Reason::ProtocolError,
+                    format!(
+                        "the SSE reply to {what} ended before its response, and resuming it from event {:?} got HTTP {status} ({})",
+                        excerpt(&last, 40),
+                        or_none(&ctype)
+                    ),
+                )
+                .with_status(status));
+            }
+            reply.parser.continue_stream();
+            loop {
+                let chunk = match timeout_at(deadline, resp.chunk()).await {
+                    Err(_) => return Err(leg.log.timeout_failure(what)),
+                    Ok(Err(e)) => return Err(classify_body(&e, what)),
+                    Ok(Ok(None)) => break,
+                    Ok(Ok(Some(c))) => c,
+                };
+                let mut replies = Vec::new();
+                let found = reply.feed(&chunk, id, what, &mut leg.log, &mut replies)?;
+                self.answer_all(leg, replies, deadline).await;
+                if let Some(o) = found {
+                    return Ok(o);
+                }
+            }
+        }
+        Err(reply.ended(what, id))
+    }
+
+    /// The next request id, unique across the requests in flight.
+    fn next_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// POSTs one request and reads until the response with its id; what the wire showed goes into
+    /// `leg`. Requests of one session may run side by side, each on its own connection.
+    pub async fn request(
+        &self,
+        leg: &mut Leg,
+        req: &OutRequest<'_>,
+        deadline: Instant,
+    ) -> Result<Exchange, Failure> {
+        let id = self.next_id();
+        let body = jsonrpc::request(id, req.method, req.params.as_ref());
+        let started = Instant::now();
+        let rb = self.post_builder(body, req.method, req.name, leg.session(self));
+        let mut resp = send(rb, deadline, req.method).await?;
+        let ttfb = started.elapsed();
+        let status = resp.status().as_u16();
+        let ctype = content_type(resp.headers());
+        leg.take_session_id(self, resp.headers());
+        let facts = HttpFacts {
+            status,
+            content_type: ctype.clone(),
+            ttfb,
+        };
+        if let Some(to) = redirect_target(status, resp.headers(), self.url) {
+            let f = redirect_failure(status, self.url, &to, req.method);
+            leg.redirected_to = Some(to);
+            return Err(f);
+        }
+        if let Some(f) = head_failure(status, resp.headers(), &ctype, req.method) {
+            return Err(f);
+        }
+        let outcome = if is_sse_reply(status, &ctype) {
+            let mut reply = SseReply::new();
+            loop {
+                let chunk = match timeout_at(deadline, resp.chunk()).await {
+                    Err(_) => return Err(leg.log.timeout_failure(req.method)),
+                    Ok(Err(e)) => return Err(classify_body(&e, req.method)),
+                    Ok(Ok(None)) => {
+                        break self
+                            .resume(leg, &mut reply, id, req.method, deadline)
+                            .await?;
+                    }
+                    Ok(Ok(Some(c))) => c,
+                };
+                let mut replies = Vec::new();
+                let found = reply.feed(&chunk, id, req.method, &mut leg.log, &mut replies)?;
+                self.answer_all(leg, replies, deadline).await;
+                if let Some(o) = found {
+                    break o;
+                }
+            }
+        } else {
+            let bytes = read_body(resp, deadline, MAX_RESPONSE_BYTES, req.method).await?;
+            plain_reply(status, &ctype, &bytes, id, req.method, &mut leg.log)?
+        };
+        Ok(Exchange {
+            id,
+            outcome,
+            latency: started.elapsed(),
+            http: Some(facts),
+        })
+    }
+
+    /// The same exchange over the lean connection: the reply is read by the same code.
+    async fn lean_request(
+        &self,
+        leg: &mut Leg,
+        lean: &mut LeanConn,
+        req: &OutRequest<'_>,
+        deadline: Instant,
+    ) -> Result<Exchange, Failure> {
+        let id = self.next_id();
+        let body = jsonrpc::request(id, req.method, req.params.as_ref());
+        let started = Instant::now();
+        let key = (
+            leg.session(self).map(String::from),
+            self.framing.protocol_version.clone(),
+        );
+        if lean.prefix_key.as_ref() != Some(&key) {
+            let mut fixed: Vec<(&str, &[u8])> = vec![
+                ("User-Agent", USER_AGENT.as_bytes()),
+                ("Content-Type", b"application/json"),
+                ("Accept", ACCEPT_BOTH.as_bytes()),
+            ];
+            if let Some(v) = &key.1 {
+                fixed.push(("MCP-Protocol-Version", v.as_bytes()));
+            }
+            if let Some(sid) = &key.0 {
+                fixed.push(("Mcp-Session-Id", sid.as_bytes()));
+            }
+            lean.prefix = LeanConn::render_prefix(self.url, &fixed, self.headers);
+            lean.prefix_key = Some(key);
+        }
+        let name = req.name.map(header_safe);
+        let mut extra: Vec<(&str, &[u8])> = Vec::new();
+        if self.framing.modern {
+            extra.push(("Mcp-Method", req.method.as_bytes()));
+            if let Some(n) = &name {
+                extra.push(("Mcp-Name", n.as_bytes()));
+            }
+        }
+        let head = lean.roundtrip(&extra, &body, deadline, req.method).await?;
+        let ttfb = started.elapsed();
+        let status = head.status;
+        let ctype = content_type(&head.headers);
+        leg.take_session_id(self, &head.headers);
+        let facts = HttpFacts {
+            status,
+            content_type: ctype.clone(),
+            ttfb,
+        };
+        if let Some(to) = redirect_target(status, &head.headers, self.url) {
+            lean.drop_connection();
+            let f = redirect_failure(status, self.url, &to, req.method);
+            leg.redirected_to = Some(to);
+            return Err(f);
+        }
+        if let Some(f) = head_failure(status, &head.headers, &ctype, req.method) {
+            lean.drop_connection();
+            return Err(f);
+        }
+        let outcome = if is_sse_reply(status, &ctype) {
+            let mut reply = SseReply::new();
+            let mut chunk = Vec::new();
+            loop {
+                chunk.clear();
+                let more = match lean.body_chunk(&mut chunk, deadline, req.method).await {
+                    Err(f) if f.reason == Reason::Timeout => {
+                        lean.drop_connection();
+                        return Err(leg.log.timeout_failure(req.method));
+                    }
+                    r => r?,
+                };
+                if !more {
+                    lean.drop_connection();
+                    let outcome = self
+                        .resume(leg, &mut reply, id, req.method, deadline)
+                        .await?;
+                    return Ok(Exchange {
+                        id,
+                        outcome,
+                        latency: started.elapsed(),
+                        http: Some(facts),
+                    });
+                }
+                let mut replies = Vec::new();
+                let found = reply.feed(&chunk, id, req.method, &mut leg.log, &mut replies);
+                let found = found.inspect_err(|_| lean.drop_connection())?;
+                self.answer_all(leg, replies, deadline).await;
+                if let Some(o) = found {
+                    let latency = started.elapsed();
+                    lean.finish(req.method).await;
+                    return Ok(Exchange {
+                        id,
+                        outcome: o,
+                        latency,
+                        http: Some(facts),
+                    });
+                }
+            }
+        } else {
+            let bytes = lean
+                .read_body(MAX_RESPONSE_BYTES, deadline, req.method)
+                .await?;
+            plain_reply(status, &ctype, &bytes, id, req.method, &mut leg.log)?
+        };
+        Ok(Exchange {
+            id,
+            outcome,
+            latency: started.elapsed(),
+            http: Some(facts),
+        })
     }
 }
 

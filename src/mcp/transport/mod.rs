@@ -62,6 +62,8 @@ pub struct WireLog {
     pub server_requests_seen: u64,
     /// Where in `faults` the "only the first N were answered" fault sits, once recorded.
     unanswered_fault: Option<usize>,
+    /// A leg's log (`for_leg`): the count of server requests it started from.
+    leg_base: u64,
 }
 
 /// How many server→client requests a session answers; past this they are counted, not answered, so a
@@ -100,6 +102,32 @@ impl WireLog {
             }
         }
         false
+    }
+
+    /// The log a request sent beside others starts with: which ids were abandoned, and how many
+    /// server requests were answered so far (each leg may answer up to the cap: the total stays
+    /// bounded by the number of legs, at most four).
+    pub fn for_leg(&self) -> WireLog {
+        WireLog {
+            abandoned: self.abandoned.clone(),
+            server_requests_seen: self.server_requests_seen,
+            leg_base: self.server_requests_seen,
+            ..WireLog::default()
+        }
+    }
+
+    /// Takes in what a leg (started by `for_leg`) saw: its faults and counts.
+    pub fn absorb(&mut self, leg: WireLog) {
+        for f in leg.faults {
+            self.fault(f);
+        }
+        self.notifications += leg.notifications;
+        let room = 20usize.saturating_sub(self.server_requests.len());
+        self.server_requests
+            .extend(leg.server_requests.into_iter().take(room));
+        self.late_responses += leg.late_responses;
+        self.resumed += leg.resumed;
+        self.server_requests_seen += leg.server_requests_seen.saturating_sub(leg.leg_base);
     }
 
     /// A timeout, explained by the last protocol fault when there was one.
