@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # bench.sh - mcpmon's performance goals, measured against real MCP peers on 127.0.0.1 (`make bench`).
 #
-#   (a) mcpmon health <streamable HTTP URL>: median wall time and peak RSS, versus the MCP inspector CLI
-#       doing tools/list on the same URL.                       goals: <= 1/10 of the inspector, RSS < 15 MB
+#   (a) mcpmon health <streamable HTTP URL> (a legacy server whose detection an earlier run remembered):
+#       median wall time and peak RSS, versus the MCP inspector CLI doing tools/list on the same URL;
+#       and the server/discover requests on the wire (a counting loopback relay in front of the server)
+#       in a first run (detects) and a second (remembers).
+#                                                               goals: <= 0.02x the inspector, RSS < 15 MB,
+#                                                               no server/discover once remembered
 #   (b) mcpmon health -- <stdio server>, versus that server's own spawn-to-initialize-result time
 #       (a small python3 client).                                goal: at most 30 ms above
 #   (c) 20 targets in one config (URLs repeated, stdio servers) versus the slowest of them alone.
@@ -60,6 +64,9 @@ set -a
 set +a
 WORK=$DIR/run/bench
 mkdir -p "$WORK"
+# mcpmon's state (remembered detection, log marks) of this run only
+export MCPMON_STATE_DIR=$WORK/state
+rm -rf "$MCPMON_STATE_DIR"
 
 HYPERFINE=$(command -v hyperfine || true)
 TIMER=${HYPERFINE:+hyperfine}
@@ -134,8 +141,25 @@ else
 fi
 a_ratio=$(calc "$a_ms / $i_ms")
 a_mb=$(calc "$a_kib / 1024")
-row "(a) health <streamable HTTP URL>  [exit $a_rc]" "$a_ms ms" "$i_ms ms insp." "x$a_ratio" "<= x0.10" "$(verdict "$a_ms <= $i_ms / 10")"
+row "(a) health <streamable HTTP URL>  [exit $a_rc]" "$a_ms ms" "$i_ms ms insp." "x$a_ratio" "<= x0.02" "$(verdict "$a_ms <= $i_ms * 0.02")"
 row "(a) peak RSS of that run" "$a_mb MB" "-" "-" "< 15 MB" "$(verdict "$a_kib < 15 * 1024")"
+# the requests on the wire, counted by a relay in front of the server (a URL of its own, so the first
+# run has nothing remembered)
+a_up=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.urlsplit(sys.argv[1]).port)' "$EVERYTHING_HTTP_URL")
+coproc RELAY { exec python3 "$ROOT/scripts/wire-relay.py" "$a_up" "$WORK/relay.methods"; }
+read -r _ r_port <&"${RELAY[0]}"
+r_url="http://127.0.0.1:$r_port/mcp"
+: > "$WORK/relay.methods"
+"$BIN" health "$r_url" > /dev/null 2>&1 || true
+d1=$(grep -c '^server/discover$' "$WORK/relay.methods" || true)
+n1=$(wc -l < "$WORK/relay.methods")
+: > "$WORK/relay.methods"
+"$BIN" health "$r_url" > /dev/null 2>&1 || true
+d2=$(grep -c '^server/discover$' "$WORK/relay.methods" || true)
+seen2=$(paste -sd ' ' "$WORK/relay.methods")
+kill "$RELAY_PID" 2> /dev/null || true
+log "(a) on the wire, second run: $seen2"
+row "(a) server/discover on the wire: 1st, 2nd run" "$d1 of $n1, $d2" "-" "-" "2nd: 0" "$(verdict "$d2 == 0 and $d1 >= 1")"
 
 # ---- (b) stdio versus the server's own start-up ----
 SRUNS=$(((RUNS + 1) / 2))
