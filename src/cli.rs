@@ -122,12 +122,34 @@ pub enum Command {
     /// --interval; keys q r ↑↓ j k Enter d / ?. `--once` prints one snapshot (works piped).
     #[command(after_help = DASHBOARD_EXAMPLES)]
     Dashboard(Box<DashboardArgs>),
+    /// List what a run would check, and where each target came from, without contacting anything:
+    /// the URLs and commands given, --config files or ./mcpmon.json, or else the MCP clients' own
+    /// configs (Claude Code, Claude Desktop, Cursor, VS Code, Windsurf, Zed, mcp-hub). Exit 0 all
+    /// usable, 1 a placeholder to set (a VS Code `${input:…}`, an unset `${VAR}`), 2 an unusable entry.
+    #[command(after_help = TARGETS_EXAMPLES)]
+    Targets(Box<TargetsArgs>),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
 }
+
+const TARGETS_EXAMPLES: &str = "\
+Examples:
+  mcpmon targets                                # the servers of your MCP clients, and from which file
+  mcpmon targets -c mcpmon.json --format json | jq -r '.findings[].target'
+  mcpmon health                                 # then check them all
+
+Where it looks when no target and no --config is given (the first of ./mcpmon.json and
+~/.config/mcpmon/config.json wins; else every client config found is read):
+  .mcp.json, .cursor/mcp.json, .vscode/mcp.json            (this directory)
+  ~/.claude.json (mcpServers, and projects.<this directory>.mcpServers)
+  ~/.cursor/mcp.json, ~/.codeium/windsurf/mcp_config.json
+  ~/.config/Claude/claude_desktop_config.json (macOS: ~/Library/Application Support/Claude/,
+    Windows: %APPDATA%\\Claude\\)
+  ~/.config/Code/User/mcp.json and settings.json (mcp.servers)
+  ~/.config/mcphub/servers.json, ~/.config/zed/settings.json (context_servers)";
 
 const HEALTH_EXAMPLES: &str = "\
 Examples:
@@ -640,6 +662,12 @@ pub enum CheckType {
 }
 
 pub use crate::model::Section;
+
+#[derive(Debug, Args, Clone)]
+pub struct TargetsArgs {
+    #[command(flatten)]
+    pub targets: TargetArgs,
+}
 
 #[derive(Debug, Args, Clone)]
 pub struct ValidateArgs {

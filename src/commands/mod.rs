@@ -13,6 +13,7 @@ pub mod round;
 pub mod schedule;
 pub mod serve;
 pub mod summary;
+pub mod targets;
 pub mod validate;
 
 use crate::cli::GlobalArgs;
@@ -160,11 +161,17 @@ pub fn resolve_targets_audited(
     }
     let env = ctx.env_lookup();
     let mut files = g.config.clone();
+    let mut looked_for_clients = false;
     if files.is_empty() && targets.is_empty() {
         files.extend(config::default_config_path(
             &ctx.cwd,
             ctx.xdg_config_home.clone(),
         ));
+        if files.is_empty() {
+            // no target and no config of mcpmon's own: the MCP clients' configs the user already has
+            looked_for_clients = true;
+            targets.extend(client_targets(ctx, &env, timeout, audit.as_deref_mut()));
+        }
     }
     for f in &files {
         match audit.as_deref_mut() {
@@ -215,7 +222,9 @@ pub fn resolve_targets_audited(
         return Ok(targets);
     }
     if targets.is_empty() {
-        return Err(ConfigError(if files.is_empty() {
+        return Err(ConfigError(if looked_for_clients {
+            "nothing to check: give a URL, a command after `--`, --hub, --health-url, --log, or --config FILE (no ./mcpmon.json, and no MCP client config with servers: `mcpmon targets` shows where it looked)".into()
+        } else if files.is_empty() {
             "nothing to check: give a URL, a command after `--`, --hub, --health-url, --log, or --config FILE (no ./mcpmon.json found)".into()
         } else {
             "nothing to check: the config has no enabled targets".into()
@@ -227,6 +236,79 @@ pub fn resolve_targets_audited(
         remember_secrets(t);
     }
     config::select(targets, &g.target)
+}
+
+/// Where the MCP clients' configs are looked for (`config::discover`).
+pub fn client_dirs(ctx: &Context) -> config::discover::Dirs {
+    let home = ctx
+        .env
+        .get("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from);
+    config::discover::Dirs {
+        cwd: ctx.cwd.clone(),
+        home,
+        config: ctx.xdg_config_home.clone(),
+        appdata: ctx
+            .env
+            .get("APPDATA")
+            .filter(|a| !a.is_empty())
+            .map(PathBuf::from),
+    }
+}
+
+/// The servers of every MCP client config found (`config::discover`), the same server in two files
+/// once. Says on stderr which files were used and which entries were set aside; with `audit`
+/// (`validate`), those are findings instead. A file that cannot be read is passed over with a warning:
+/// another program's broken settings must not stop the check of the others.
+fn client_targets(
+    ctx: &Context,
+    env: &dyn Fn(&str) -> Option<String>,
+    timeout: std::time::Duration,
+    mut audit: Option<&mut Vec<crate::model::Finding>>,
+) -> Vec<Target> {
+    let dirs = client_dirs(ctx);
+    let mut targets = Vec::new();
+    let mut used = Vec::new();
+    for found in config::discover::find(&dirs) {
+        let shown = found.shown(&dirs);
+        match config::load_found(&found, &shown, &ctx.cwd, env, timeout) {
+            Ok(loaded) => {
+                let Some(doc) = loaded.doc else {
+                    continue;
+                };
+                let n = loaded.targets.len();
+                used.push(format!(
+                    "{shown} ({}, {n} server{})",
+                    found.client,
+                    if n == 1 { "" } else { "s" }
+                ));
+                match audit.as_deref_mut() {
+                    Some(findings) => findings.extend(audit_text(
+                        ctx,
+                        &found.path,
+                        &shown,
+                        &doc,
+                        &loaded.targets,
+                        &loaded.problems,
+                        env,
+                    )),
+                    None => {
+                        for p in &loaded.problems {
+                            eprintln!("mcpmon: skipped: {}", crate::term::sanitize(&p.message));
+                        }
+                    }
+                }
+                targets.extend(loaded.targets);
+            }
+            Err(e) => eprintln!("mcpmon: warning: passed over {shown}: {e}"),
+        }
+    }
+    config::discover::merge_duplicates(&mut targets);
+    if !used.is_empty() && audit.is_none() {
+        eprintln!("mcpmon: servers from {}", used.join(", "));
+    }
+    targets
 }
 
 /// Registers what of a target must never be shown (`model::secret`): its header and env secrets, and
@@ -254,25 +336,34 @@ fn audit_file(
     env: &dyn Fn(&str) -> Option<String>,
     timeout: std::time::Duration,
 ) -> Result<(Vec<Target>, Vec<crate::model::Finding>), ConfigError> {
-    use std::os::unix::fs::PermissionsExt;
     let shown = path.display().to_string();
     let text = config::read_file(path)?;
-    let mode = std::fs::metadata(path).ok().map(|m| m.permissions().mode());
     let (targets, problems) =
         config::parse_config_lenient(&text, &shown, path.parent(), env, timeout)?;
+    let findings = audit_text(ctx, path, &shown, &text, &targets, &problems, env);
+    Ok((targets, findings))
+}
+
+/// `validate`'s findings for one config: the file, its secrets, each entry.
+fn audit_text(
+    ctx: &Context,
+    path: &std::path::Path,
+    shown: &str,
+    text: &str,
+    targets: &[Target],
+    problems: &[config::EntryProblem],
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Vec<crate::model::Finding> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok().map(|m| m.permissions().mode());
     let path_var = ctx.env.get("PATH").map(String::as_str);
     let base = path
         .parent()
         .map(PathBuf::from)
         .unwrap_or_else(|| ctx.cwd.clone());
     let find = |p: &str| config::audit::find_program(p, path_var, &base);
-    let file = config::audit::FileFacts {
-        shown: &shown,
-        text: &text,
-        mode,
-    };
-    let findings = config::audit::audit(&file, &targets, &problems, env, &find);
-    Ok((targets, findings))
+    let file = config::audit::FileFacts { shown, text, mode };
+    config::audit::audit(&file, targets, problems, env, &find)
 }
 
 /// The renderers' view of the terminal.

@@ -13,6 +13,7 @@
 pub mod alerts_json;
 pub mod audit;
 mod de;
+pub mod discover;
 pub mod duration;
 mod file;
 #[cfg(test)]
@@ -178,9 +179,21 @@ fn parse_config_with(
     base: Option<&Path>,
     env: Env,
     default_timeout: Duration,
-    mut problems: Option<&mut Vec<EntryProblem>>,
+    problems: Option<&mut Vec<EntryProblem>>,
 ) -> Result<Vec<Target>, ConfigError> {
     let root = de::parse_json(text, shown)?;
+    parse_root(root, shown, base, env, default_timeout, problems)
+}
+
+/// `parse_config_with`, from the parsed JSON.
+fn parse_root(
+    root: serde_json::Value,
+    shown: &str,
+    base: Option<&Path>,
+    env: Env,
+    default_timeout: Duration,
+    mut problems: Option<&mut Vec<EntryProblem>>,
+) -> Result<Vec<Target>, ConfigError> {
     if !root.is_object() {
         return Err(ConfigError(format!(
             "{shown}: the top level must be a JSON object"
@@ -292,7 +305,14 @@ impl Resolver<'_> {
     pub(crate) fn str(&mut self, s: &str, place: &str) -> String {
         let (v, missing) = resolve_placeholders(s, self.env);
         for m in missing {
-            self.unresolved.push(format!("{place}: {m} is not set"));
+            self.unresolved.push(if m.starts_with("${input:") {
+                // VS Code prompts for these; a monitor never prompts
+                format!(
+                    "{place}: {m} is a VS Code input (mcpmon never prompts: set an env var and write ${{VAR}})"
+                )
+            } else {
+                format!("{place}: {m} is not set")
+            });
         }
         v
     }
@@ -621,6 +641,59 @@ pub fn dedupe_names(targets: &mut [Target]) {
             t.name = format!("{}#{}", t.name, n);
         }
     }
+}
+
+/// The servers of a client config found by `discover`, read leniently: an entry mcpmon cannot use
+/// is set aside as a problem (with the file and the entry), the others are targets. A file without
+/// MCP servers (a settings file) gives nothing. `shown` names the file in messages.
+pub fn load_found(
+    found: &discover::Found,
+    shown: &str,
+    cwd: &Path,
+    env: Env,
+    default_timeout: Duration,
+) -> Result<Found, ConfigError> {
+    let text = read_file(&found.path)?;
+    let root = de::parse_json(&text, shown)?;
+    let (doc, skipped) = discover::normalise(root, found.layout, cwd);
+    let mut problems: Vec<EntryProblem> = skipped
+        .into_iter()
+        .map(|(name, why)| EntryProblem {
+            message: format!("{shown}: {name}: {why}"),
+            name,
+        })
+        .collect();
+    let mut targets = match &doc {
+        Some(doc) => parse_root(
+            doc.clone(),
+            shown,
+            found.path.parent(),
+            env,
+            default_timeout,
+            Some(&mut problems),
+        )?,
+        None => Vec::new(),
+    };
+    if found.layout == discover::Layout::Zed {
+        for t in &mut targets {
+            t.origin = t.origin.replacen(": mcpServers.", ": context_servers.", 1);
+        }
+    }
+    Ok(Found {
+        targets,
+        problems,
+        doc: doc.map(|d| d.to_string()),
+    })
+}
+
+/// A client config's servers (`load_found`).
+pub struct Found {
+    pub targets: Vec<Target>,
+    /// The entries that could not be used, each with its one-line problem.
+    pub problems: Vec<EntryProblem>,
+    /// The servers as the config mcpmon read (JSON text), for `validate`'s audit; None when the file
+    /// has none.
+    pub doc: Option<String>,
 }
 
 /// The config file to use when none is given: `./mcpmon.json`, then `$XDG_CONFIG_HOME/mcpmon/config.json`.
