@@ -92,6 +92,43 @@ struct WireFinding<'a> {
     /// resources).
     #[serde(skip_serializing_if = "Option::is_none")]
     section: Option<&'a str>,
+    /// `alerts` only: the alert fires but is silenced (a silence or a maintenance window); `status`
+    /// is then `ok` and this says the level it fires at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    silenced: Option<WireSilenced<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireSilenced<'a> {
+    /// The level the alert fires at.
+    status: &'a str,
+    /// `silence ID` or `maintenance WINDOW`.
+    by: &'a str,
+    until: String,
+    comment: Option<&'a str>,
+}
+
+/// `mcpmon silence add|list|rm`: the silences (in force, or the one added or removed).
+#[derive(Serialize)]
+struct WireSilences<'a> {
+    schema_version: u32,
+    command: &'a str,
+    mcpmon_version: &'a str,
+    generated_at: String,
+    status: &'a str,
+    exit_code: u8,
+    silences: Vec<WireSilence<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireSilence<'a> {
+    id: &'a str,
+    matches: &'a str,
+    starts_at: String,
+    ends_at: String,
+    /// Seconds until it ends (0 once it has).
+    remaining_s: i64,
+    comment: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -441,6 +478,12 @@ fn finding(f: &Finding) -> WireFinding<'_> {
         unit: f.unit.map(|u| u.as_str()),
         lower_is_worse: f.lower_is_worse,
         section: f.section,
+        silenced: f.silenced.as_deref().map(|s| WireSilenced {
+            status: s.status.as_str(),
+            by: &s.by,
+            until: s.until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            comment: s.comment.as_deref(),
+        }),
     }
 }
 
@@ -794,5 +837,44 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
 /// The same document on a single line (JSON Lines).
 pub fn render_line(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     serde_json::to_writer(&mut *out, &wire(report))?;
+    out.write_all(b"\n")
+}
+
+/// The silences document (`mcpmon silence`), pretty or on one line.
+pub fn render_silences(
+    report: &Report,
+    silences: &[crate::model::Silence],
+    line: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let status = report.status();
+    let doc = WireSilences {
+        schema_version: SCHEMA_VERSION,
+        command: report.command,
+        mcpmon_version: env!("CARGO_PKG_VERSION"),
+        generated_at: report
+            .generated_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        status: status.as_str(),
+        exit_code: status.exit_code(),
+        silences: silences
+            .iter()
+            .map(|s| WireSilence {
+                id: &s.id,
+                matches: &s.matches,
+                starts_at: s
+                    .starts_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                ends_at: s.ends_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                remaining_s: (s.ends_at - report.generated_at).num_seconds().max(0),
+                comment: s.comment.as_deref(),
+            })
+            .collect(),
+    };
+    if line {
+        serde_json::to_writer(&mut *out, &doc)?;
+    } else {
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+    }
     out.write_all(b"\n")
 }

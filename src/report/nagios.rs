@@ -76,6 +76,14 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             summary.push_str(&format!(", {n} {l}"));
         }
     }
+    let silenced = report
+        .findings
+        .iter()
+        .filter(|f| f.silenced.is_some())
+        .count();
+    if silenced > 0 {
+        summary.push_str(&format!(" ({silenced} silenced)"));
+    }
     // the worst problem first, so the one line a pager shows says what is wrong
     let mut problems: Vec<&Finding> = report
         .findings
@@ -129,6 +137,20 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             text(&p.check),
             text(&p.message)
         )?;
+    }
+    for f in report.findings.iter().filter(|f| f.silenced.is_some()) {
+        if let Some(s) = &f.silenced {
+            writeln!(
+                out,
+                "SILENCED {} {} {}: {} ({} until {})",
+                s.status.label(),
+                text(&f.target),
+                text(&f.check),
+                text(&f.message),
+                text(&s.by),
+                s.until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            )?;
+        }
     }
     Ok(())
 }
