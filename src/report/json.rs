@@ -20,12 +20,8 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Serialize)]
 struct WireReport<'a> {
-    schema_version: u32,
-    command: &'a str,
-    mcpmon_version: &'a str,
-    generated_at: String,
-    status: &'a str,
-    exit_code: u8,
+    #[serde(flatten)]
+    head: WireHead<'a>,
     summary: WireSummary,
     findings: Vec<WireFinding<'a>>,
     observations: Vec<WireObservation<'a>>,
@@ -108,15 +104,36 @@ struct WireSilenced<'a> {
     comment: Option<&'a str>,
 }
 
-/// `mcpmon silence add|list|rm`: the silences (in force, or the one added or removed).
+/// The keys every document starts with.
 #[derive(Serialize)]
-struct WireSilences<'a> {
+struct WireHead<'a> {
     schema_version: u32,
     command: &'a str,
     mcpmon_version: &'a str,
     generated_at: String,
     status: &'a str,
     exit_code: u8,
+}
+
+fn head(report: &Report) -> WireHead<'_> {
+    let status = report.status();
+    WireHead {
+        schema_version: SCHEMA_VERSION,
+        command: report.command,
+        mcpmon_version: env!("CARGO_PKG_VERSION"),
+        generated_at: report
+            .generated_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        status: status.as_str(),
+        exit_code: status.exit_code(),
+    }
+}
+
+/// `mcpmon silence add|list|rm`: the silences (in force, or the one added or removed).
+#[derive(Serialize)]
+struct WireSilences<'a> {
+    #[serde(flatten)]
+    head: WireHead<'a>,
     silences: Vec<WireSilence<'a>>,
 }
 
@@ -774,17 +791,9 @@ fn mcp<'a>(o: &'a Observation, m: &'a crate::model::McpFacts, status: Status) ->
 }
 
 fn wire(report: &Report) -> WireReport<'_> {
-    let status = report.status();
     let c = report.counts();
     WireReport {
-        schema_version: SCHEMA_VERSION,
-        command: report.command,
-        mcpmon_version: env!("CARGO_PKG_VERSION"),
-        generated_at: report
-            .generated_at
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        status: status.as_str(),
-        exit_code: status.exit_code(),
+        head: head(report),
         summary: WireSummary {
             targets: c.total(),
             ok: c.ok,
@@ -847,16 +856,8 @@ pub fn render_silences(
     line: bool,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let status = report.status();
     let doc = WireSilences {
-        schema_version: SCHEMA_VERSION,
-        command: report.command,
-        mcpmon_version: env!("CARGO_PKG_VERSION"),
-        generated_at: report
-            .generated_at
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        status: status.as_str(),
-        exit_code: status.exit_code(),
+        head: head(report),
         silences: silences
             .iter()
             .map(|s| WireSilence {

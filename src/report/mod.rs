@@ -81,7 +81,7 @@ pub fn render(
         }
         (Format::Table, View::Alerts { pending }) => {
             table::render(report, table_options(opts), out)?;
-            silences::alert_lines(&report.findings, out)?;
+            silences::alert_lines(&report.findings, &crate::term::sanitize, out)?;
             table::alert_lines(report, pending, out)
         }
         (Format::Table, View::Findings) => table::render(report, table_options(opts), out),
@@ -147,6 +147,14 @@ impl Report {
             host,
             firing: &[],
         }
+    }
+
+    /// `alerts`: how many alerts fire but are silenced.
+    pub fn silenced(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.silenced.is_some())
+            .count()
     }
 
     /// The overall verdict: the worst finding.

@@ -76,11 +76,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             summary.push_str(&format!(", {n} {l}"));
         }
     }
-    let silenced = report
-        .findings
-        .iter()
-        .filter(|f| f.silenced.is_some())
-        .count();
+    let silenced = report.silenced();
     if silenced > 0 {
         summary.push_str(&format!(" ({silenced} silenced)"));
     }
@@ -138,20 +134,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             text(&p.message)
         )?;
     }
-    for f in report.findings.iter().filter(|f| f.silenced.is_some()) {
-        if let Some(s) = &f.silenced {
-            writeln!(
-                out,
-                "SILENCED {} {} {}: {} ({} until {})",
-                s.status.label(),
-                text(&f.target),
-                text(&f.check),
-                text(&f.message),
-                text(&s.by),
-                s.until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            )?;
-        }
-    }
+    super::silences::alert_lines(&report.findings, &text, out)?;
     Ok(())
 }
 

@@ -108,23 +108,28 @@ fn count(n: usize) -> String {
     }
 }
 
-/// One line per silenced alert (under the `alerts` table): `SILENCED CRIT api liveness: down (silence
-/// 3fa9c2d1 until 2026-12-01T21:00:00Z: DB migration)`.
-pub fn alert_lines(findings: &[Finding], out: &mut dyn Write) -> std::io::Result<()> {
+/// One line per silenced alert (under the `alerts` table, and nagios' long output), each text made
+/// safe by `clean`: `SILENCED WARN api liveness: down (silence 3fa9c2d1 until 2026-12-01T21:00:00Z:
+/// DB migration)`.
+pub fn alert_lines(
+    findings: &[Finding],
+    clean: &dyn Fn(&str) -> String,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     for f in findings {
         if let Some(s) = &f.silenced {
             writeln!(
                 out,
                 "SILENCED {} {} {}: {} ({} until {}{})",
                 s.status.label(),
-                sanitize(&f.target),
-                f.check,
-                sanitize(&f.message),
-                sanitize(&s.by),
+                clean(&f.target),
+                clean(&f.check),
+                clean(&f.message),
+                clean(&s.by),
                 s.until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 s.comment
                     .as_deref()
-                    .map(|c| format!(": {}", sanitize(c)))
+                    .map(|c| format!(": {}", clean(c)))
                     .unwrap_or_default()
             )?;
         }

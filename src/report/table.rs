@@ -391,11 +391,7 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
             parts.push(format!("{n} {label}"));
         }
     }
-    let silenced = report
-        .findings
-        .iter()
-        .filter(|f| f.silenced.is_some())
-        .count();
+    let silenced = report.silenced();
     if silenced > 0 {
         parts.push(format!("{silenced} alert(s) silenced"));
     }

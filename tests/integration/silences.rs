@@ -47,6 +47,13 @@ impl Setup {
         (code, doc)
     }
 
+    /// `mcpmon alerts` (table) with ARGS, on this state dir.
+    fn alerts_table(&self, args: &[&str]) -> (i32, String, String) {
+        let mut all = vec!["alerts", "--state-dir", self.state.to_str().unwrap()];
+        all.extend_from_slice(args);
+        run(self.home.path(), &all)
+    }
+
     fn silence(&self, args: &[&str]) -> (i32, String, String) {
         let mut all = vec!["silence", "--state-dir", self.state.to_str().unwrap()];
         all.extend_from_slice(args);
@@ -123,16 +130,7 @@ fn a_silence_mutes_notify_and_exit_code_until_it_is_removed() {
     assert!(doc["events"].as_array().unwrap().is_empty(), "{doc:#}");
     assert!(s.notified().is_empty(), "nothing sent while silenced");
     // the table says SILENCED, with the comment and the end
-    let (code, out, _) = run(
-        s.home.path(),
-        &[
-            "alerts",
-            "--state-dir",
-            s.state.to_str().unwrap(),
-            "--log",
-            s.log.to_str().unwrap(),
-        ],
-    );
+    let (code, out, _) = s.alerts_table(&["--log", s.log.to_str().unwrap()]);
     assert_eq!(code, 0);
     assert!(out.contains("┆ SILENCED ┆"), "{out}");
     let line = out
@@ -222,6 +220,21 @@ fn config(dir: &Path, log: &Path, window: &str) -> PathBuf {
     path
 }
 
+/// `validate`'s `maintenance` message for the one target of `cfg`.
+fn validate_maintenance(s: &Setup, cfg: &str) -> String {
+    let (code, out, _) = run(s.home.path(), &["validate", "-c", cfg, "--format", "json"]);
+    assert!(code <= 1, "{out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let m = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "maintenance")
+        .unwrap_or_else(|| panic!("no maintenance finding: {v:#}"));
+    assert_eq!(m["section"], "config");
+    m["message"].as_str().unwrap().to_string()
+}
+
 #[test]
 fn an_open_maintenance_window_mutes_its_target_and_validate_shows_it() {
     let s = setup();
@@ -240,21 +253,10 @@ fn an_open_maintenance_window_mutes_its_target_and_validate_shows_it() {
         "maintenance 2020-01-01T00:00:00Z to 2099-01-01T00:00:00Z"
     );
     assert!(s.notified().is_empty());
-    let (code, out, _) = run(s.home.path(), &["validate", "-c", c, "--format", "json"]);
-    assert!(code <= 1, "{out}");
-    let v: Value = serde_json::from_str(&out).unwrap();
-    let m = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["check"] == "maintenance")
-        .unwrap();
+    let msg = validate_maintenance(&s, c);
     assert!(
-        m["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("maintenance window open until 2099-01-01T00:00:00Z"),
-        "{m}"
+        msg.starts_with("maintenance window open until 2099-01-01T00:00:00Z"),
+        "{msg}"
     );
 
     // closed (it has passed): the alert pages
@@ -277,18 +279,7 @@ fn an_open_maintenance_window_mutes_its_target_and_validate_shows_it() {
         &s.log,
         r#"{"every": "sun", "from": "02:00", "for": "1h", "tz": "Europe/Berlin"}"#,
     );
-    let (_, out, _) = run(
-        s.home.path(),
-        &["validate", "-c", cfg.to_str().unwrap(), "--format", "json"],
-    );
-    let v: Value = serde_json::from_str(&out).unwrap();
-    let m = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["check"] == "maintenance")
-        .unwrap();
-    let msg = m["message"].as_str().unwrap();
+    let msg = validate_maintenance(&s, cfg.to_str().unwrap());
     assert!(
         msg.contains("sun 02:00 for 1h (Europe/Berlin)")
             && (msg.starts_with("next maintenance window ")
@@ -302,16 +293,7 @@ fn an_open_maintenance_window_mutes_its_target_and_validate_shows_it() {
         &s.log,
         r#"{"every": "sun", "from": "02:00", "for": "1h", "tz": "Europe/Berln"}"#,
     );
-    let (code, _, err) = run(
-        s.home.path(),
-        &[
-            "alerts",
-            "--state-dir",
-            s.state.to_str().unwrap(),
-            "-c",
-            cfg.to_str().unwrap(),
-        ],
-    );
+    let (code, _, err) = s.alerts_table(&["-c", cfg.to_str().unwrap()]);
     assert_eq!(code, 3);
     assert!(
         err.contains("targets.app.maintenance") && err.contains("did you mean Europe/Berlin?"),
