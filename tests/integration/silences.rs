@@ -300,3 +300,41 @@ fn an_open_maintenance_window_mutes_its_target_and_validate_shows_it() {
         "{err}"
     );
 }
+
+#[test]
+fn a_real_hub_server_down_is_silenced_by_a_glob_and_a_healthy_peer_stays_plain_ok() {
+    let s = setup();
+    let healthy = peer("EVERYTHING_HTTP_URL");
+    let hub = peer("HUB_BROKEN_URL");
+    let args = ["--hub", hub, healthy, "--notify", s.notify.as_str()];
+    // not silenced: the hub's broken server is CRIT and pages
+    let (code, doc, _) = alerts_json(s.home.path(), &s.state, &args);
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(s.notified(), [["firing server:broken"]]);
+    // silenced by a glob on the hub's checks: shown, quiet, exit 0; the healthy peer is plain OK
+    add(
+        &s,
+        &["hub */server:*", "--for", "30m", "--comment", "hub upgrade"],
+    );
+    let (code, doc, _) = alerts_json(s.home.path(), &s.state, &args);
+    assert_eq!(code, 0, "{doc:#}");
+    let findings = doc["findings"].as_array().unwrap();
+    let broken = findings
+        .iter()
+        .find(|f| f["check"] == "server:broken")
+        .unwrap();
+    assert_eq!(broken["silenced"]["status"], "crit", "{broken}");
+    assert_eq!(broken["silenced"]["comment"], "hub upgrade");
+    let plain: Vec<&Value> = findings
+        .iter()
+        .filter(|f| !f["target"].as_str().unwrap().starts_with("hub "))
+        .collect();
+    assert!(!plain.is_empty());
+    assert!(
+        plain
+            .iter()
+            .all(|f| f["status"] == "ok" && f.get("silenced").is_none()),
+        "{plain:#?}"
+    );
+    assert_eq!(s.notified().len(), 1, "nothing more sent");
+}
