@@ -128,6 +128,11 @@ pub enum Command {
     /// usable, 1 a placeholder to set (a VS Code `${input:…}`, an unset `${VAR}`), 2 an unusable entry.
     #[command(after_help = TARGETS_EXAMPLES)]
     Targets(Box<TargetsArgs>),
+    /// Silence alerts for a while (planned work, a known fault): a silenced alert is still shown by
+    /// `alerts` (SILENCED, with the comment and the end) but notifies no one and does not count toward
+    /// the exit code. Kept in the state dir (silences.json); ended silences are dropped by themselves.
+    #[command(after_help = SILENCE_EXAMPLES)]
+    Silence(Box<SilenceArgs>),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
     Completions {
         #[arg(value_enum)]
@@ -229,6 +234,65 @@ pub struct AlertsArgs {
     /// notification is sent once, not kept for a retry).
     #[arg(long)]
     pub dry_run: bool,
+
+    /// The raw verdict: ignore silences (mcpmon silence) and open maintenance windows (the config's
+    /// `maintenance`); silenced alerts notify and count toward the exit code again.
+    #[arg(long)]
+    pub ignore_silences: bool,
+}
+
+const SILENCE_EXAMPLES: &str = "\
+Examples:
+  mcpmon silence add api --for 2h --comment 'DB migration, ticket OPS-123'
+  mcpmon silence add 'web-*/liveness' --until 2026-12-24T23:00:00+01:00
+  mcpmon silence add 'hub 127.0.0.1:37373/hub/server:*' --for 30m
+  mcpmon silence list --format json | jq -r '.silences[].id'
+  mcpmon silence rm 3fa9c2d1
+
+TARGET[/CHECK] is tried on the target name, on TARGET/CHECK and on TARGET/PROBE/CHECK
+(the alert's key, as `alerts --format json` shows target, probe and check); `*` matches
+any run of characters, `/` included, and `?` one character. Maintenance windows that
+recur (every Sunday 02:00 Europe/Berlin) belong in the config: `maintenance`.";
+
+#[derive(Debug, Args, Clone)]
+pub struct SilenceArgs {
+    #[command(subcommand)]
+    pub action: SilenceAction,
+}
+
+#[derive(Debug, Subcommand, Clone)]
+pub enum SilenceAction {
+    /// Silence what matches TARGET[/CHECK] from now, for a duration or until a time; prints the
+    /// silence with its id.
+    Add(SilenceAddArgs),
+    /// The silences in force, soonest to end first (every --format; json for scripts).
+    List,
+    /// End a silence now, by its id (or the start of it, at least 4 characters).
+    Rm {
+        /// The silence's id, as `silence add` and `silence list` print it.
+        id: String,
+    },
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct SilenceAddArgs {
+    /// What to silence: a target name (`api`), TARGET/CHECK (`api/liveness`) or TARGET/PROBE/CHECK
+    /// (`api/mcp/liveness`); `*` and `?` are globs (`web-*`, `*/log_errors`).
+    #[arg(value_name = "TARGET[/CHECK]")]
+    pub matches: String,
+
+    /// How long, from now: 30m, 2h, 1d.
+    #[arg(long = "for", value_name = "DURATION", value_parser = duration::parse,
+          required_unless_present = "until", conflicts_with = "until")]
+    pub for_: Option<Duration>,
+
+    /// Until when: a date and time with its offset, 2026-12-24T23:00:00+01:00 or …Z.
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+
+    /// Why (shown beside every alert it silences): a ticket, a name, a reason.
+    #[arg(long, value_name = "TEXT")]
+    pub comment: Option<String>,
 }
 
 const MEASURE_EXAMPLES: &str = "\

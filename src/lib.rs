@@ -51,6 +51,7 @@ pub fn run(cli: Cli, ctx: &Context) -> anyhow::Result<Outcome> {
         ),
         Command::DailySummary(args) => commands::summary::run(ctx, &cli.global, args),
         Command::Targets(args) => commands::targets::run(ctx, &cli.global, args),
+        Command::Silence(args) => commands::silence::run(ctx, &cli.global, args),
         // the dashboard handles Ctrl-C (a key in raw mode) and SIGTERM itself
         Command::Dashboard(args) => run_async(tui::run(ctx, &cli.global, args), Stop::Itself),
         // record stops on SIGINT/SIGTERM itself and says what it wrote

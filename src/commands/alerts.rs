@@ -7,6 +7,7 @@ use super::{Context, Outcome, Output};
 use crate::cli::{AlertsArgs, GlobalArgs};
 use crate::report::{Report, View};
 use crate::rules::alerting::{self, Policy};
+use crate::rules::silence;
 use crate::store::alerts::Locked;
 use anyhow::{Context as _, anyhow};
 
@@ -49,13 +50,21 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Re
         eprintln!("mcpmon: warning: {w}");
     }
     let now_ms = health.generated_at.timestamp_millis();
-    let alerts = alerting::evaluate(
+    // suppressed by: silences and open maintenance windows (none with --ignore-silences)
+    let mutes = if args.ignore_silences {
+        Vec::new()
+    } else {
+        mutes(&state_dir, &targets, health.generated_at)
+    };
+    let gate = silence::Gate::before(&health.findings, &locked.file.alerts, &mutes);
+    let mut alerts = alerting::evaluate(
         health.findings,
         &mut locked.file.alerts,
         now_ms,
         &policy,
         args.repeat,
     );
+    gate.after(&mut alerts, &mut locked.file.alerts, now_ms);
     let firing = alerting::firing(&alerts.findings, &locked.file.alerts, health.generated_at);
     let mut report = Report {
         command: "alerts",
@@ -97,6 +106,22 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Re
         pending: alerts.pending,
     };
     Ok(Outcome::report(Output::stdout(report, view, g.format)))
+}
+
+/// The mutes in force now: the silences of the state dir (an unreadable file is said on stderr and
+/// silences nothing), then the targets' open maintenance windows.
+fn mutes(
+    state_dir: &std::path::Path,
+    targets: &[crate::model::Target],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<crate::model::Mute> {
+    let (silences, warning) = crate::store::silences::active(state_dir, now);
+    if let Some(w) = warning {
+        eprintln!("mcpmon: warning: silences: {w}");
+    }
+    let mut mutes: Vec<_> = silences.iter().map(|s| s.mute()).collect();
+    mutes.extend(crate::rules::maintenance::mutes(targets, now));
+    mutes
 }
 
 fn warn_all(warnings: &[String]) {

@@ -12,6 +12,7 @@ pub mod record;
 pub mod round;
 pub mod schedule;
 pub mod serve;
+pub mod silence;
 pub mod summary;
 pub mod targets;
 pub mod validate;

@@ -73,6 +73,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ValidateArgs) -> anyhow::
         conformance(conformance_targets, &client)
     );
     let mut findings = Vec::new();
+    audit.extend(rules::maintenance::findings(&targets, health.generated_at));
     if want(Section::Config) && !liveness {
         findings.extend(audit);
     }

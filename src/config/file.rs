@@ -38,6 +38,9 @@ pub(super) struct Document {
     /// VS Code's settings.json, whose `mcp.servers` is the section (any other `mcp` is VS Code's).
     #[serde(default)]
     mcp: Option<Value>,
+    /// mcpmon's: maintenance windows of every target of the file.
+    #[serde(default, deserialize_with = "super::maintenance::read")]
+    pub maintenance: Option<Vec<crate::model::Window>>,
 }
 
 /// The entries of a config: where they are and whether they are mcpmon's own (strict) or a client's.
@@ -263,6 +266,9 @@ pub(super) struct Entry {
     /// How often `serve` checks the target (a number of seconds or a duration like `"30s"`).
     #[serde(default, deserialize_with = "timeout")]
     pub interval: Option<Duration>,
+    /// This target's own maintenance windows (beside the file's).
+    #[serde(default, deserialize_with = "super::maintenance::read")]
+    pub maintenance: Option<Vec<crate::model::Window>>,
     /// For people; any value.
     #[serde(default, rename = "description")]
     _description: IgnoredAny,

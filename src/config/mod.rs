@@ -19,6 +19,7 @@ mod file;
 #[cfg(test)]
 mod golden;
 pub mod jsonc;
+mod maintenance;
 mod probes;
 pub mod ranges;
 
@@ -44,6 +45,8 @@ struct Defaults {
     era: EraChoice,
     /// How often `serve` checks the target (None: its `--interval`).
     interval: Option<Duration>,
+    /// The file's top-level `maintenance` windows (every target of the file has them).
+    maintenance: Vec<crate::model::Window>,
 }
 
 /// A config problem: `file: place: problem`.
@@ -206,6 +209,7 @@ fn parse_root(
         startup_timeout: None,
         era: EraChoice::Auto,
         interval: None,
+        maintenance: doc.maintenance.take().unwrap_or_default(),
     };
     if let Some(settings) = doc.defaults.take() {
         settings.apply(&mut defaults);
@@ -455,6 +459,9 @@ fn parse_entry(
     t.era = own.era;
     t.startup_timeout = own.startup_timeout;
     t.interval = own.interval;
+    t.maintenance = own.maintenance;
+    t.maintenance
+        .extend(e.maintenance.take().unwrap_or_default());
     t.checks = own.checks;
     t.unresolved = r.unresolved;
     t.secrets = secrets;

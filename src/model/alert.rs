@@ -76,6 +76,17 @@ pub struct AlertState {
     /// When the alert last resolved (ms since the epoch), for daily-summary.
     #[serde(default)]
     pub resolved_at_ms: Option<i64>,
+    /// Set while a silence or maintenance window holds this alert's notifications back: what the
+    /// receivers were last told, so they are told what changed once it ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held: Option<Held>,
+}
+
+/// What receivers were told of an alert before a silence held its notifications back.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Held {
+    /// The level they know it fires at; none: they know it as resolved (or never heard of it).
+    pub told: Option<Status>,
 }
 
 /// A check that is bad but not firing yet (`for`, `consecutive`), or firing and not yet recovered:

@@ -149,6 +149,9 @@ pub struct Finding {
     pub lower_is_worse: bool,
     /// `validate`'s report section; none elsewhere.
     pub section: Option<&'static str>,
+    /// `alerts`: the alert fires but a silence or maintenance window mutes it (its `status` is then
+    /// OK, the level it fires at is in here).
+    pub silenced: Option<Box<super::silence::Silenced>>,
 }
 
 /// A section of `validate`'s report.
@@ -239,6 +242,7 @@ impl Finding {
             unit: None,
             lower_is_worse: false,
             section: None,
+            silenced: None,
         }
     }
 

@@ -228,6 +228,9 @@ pub struct Target {
     /// What an earlier run learnt about this server's detection (from the state dir): it cannot stand
     /// a 2026-07-28 client's `server/discover`, so `initialize` is asked directly. None: detect.
     pub remembered: Option<String>,
+    /// Maintenance windows (the config's top-level `maintenance` and the target's own): while one is
+    /// open, `alerts` mutes the target as a silence would.
+    pub maintenance: Vec<super::silence::Window>,
 }
 
 impl Target {
@@ -397,6 +400,7 @@ impl Target {
             unresolved: Vec::new(),
             secrets: Vec::new(),
             remembered: None,
+            maintenance: Vec::new(),
         }
     }
 }

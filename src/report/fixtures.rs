@@ -809,6 +809,57 @@ pub fn alerts() -> Report {
     r
 }
 
+/// `alerts` with the log alert silenced (a silence with a comment) and the events it no longer sends
+/// left out.
+pub fn alerts_silenced() -> Report {
+    let mut r = alerts();
+    for f in &mut r.findings {
+        if f.target == "app-log" && f.check == "log_errors" {
+            f.silenced = Some(Box::new(crate::model::Silenced {
+                status: f.status,
+                by: "silence 3fa9c2d1".into(),
+                until: t0() + chrono::Duration::hours(2),
+                comment: Some("log rotation | OPS-7".into()),
+            }));
+            f.status = Status::Ok;
+            f.reason = None;
+        }
+    }
+    if let Some(events) = &mut r.events {
+        events.retain(|e| e.target != "app-log");
+    }
+    r
+}
+
+/// `silence list`: two silences in force.
+pub fn silences() -> (Report, Vec<crate::model::Silence>) {
+    let r = Report {
+        command: "silence",
+        generated_at: t0(),
+        findings: Vec::new(),
+        observations: Vec::new(),
+        events: None,
+        outbox: None,
+    };
+    let list = vec![
+        crate::model::Silence {
+            id: "3fa9c2d1".into(),
+            matches: "web-*".into(),
+            starts_at: t0() - chrono::Duration::minutes(10),
+            ends_at: t0() + chrono::Duration::minutes(110),
+            comment: Some("deploy \"v2\" | OPS-7".into()),
+        },
+        crate::model::Silence {
+            id: "0b7e44a9".into(),
+            matches: "api/liveness".into(),
+            starts_at: t0(),
+            ends_at: t0() + chrono::Duration::days(2),
+            comment: None,
+        },
+    ];
+    (r, list)
+}
+
 fn section(mut f: Finding, s: &'static str) -> Finding {
     f.section = Some(s);
     f

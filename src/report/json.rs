@@ -20,12 +20,8 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Serialize)]
 struct WireReport<'a> {
-    schema_version: u32,
-    command: &'a str,
-    mcpmon_version: &'a str,
-    generated_at: String,
-    status: &'a str,
-    exit_code: u8,
+    #[serde(flatten)]
+    head: WireHead<'a>,
     summary: WireSummary,
     findings: Vec<WireFinding<'a>>,
     observations: Vec<WireObservation<'a>>,
@@ -92,6 +88,64 @@ struct WireFinding<'a> {
     /// resources).
     #[serde(skip_serializing_if = "Option::is_none")]
     section: Option<&'a str>,
+    /// `alerts` only: the alert fires but is silenced (a silence or a maintenance window); `status`
+    /// is then `ok` and this says the level it fires at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    silenced: Option<WireSilenced<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireSilenced<'a> {
+    /// The level the alert fires at.
+    status: &'a str,
+    /// `silence ID` or `maintenance WINDOW`.
+    by: &'a str,
+    until: String,
+    comment: Option<&'a str>,
+}
+
+/// The keys every document starts with.
+#[derive(Serialize)]
+struct WireHead<'a> {
+    schema_version: u32,
+    command: &'a str,
+    mcpmon_version: &'a str,
+    generated_at: String,
+    status: &'a str,
+    exit_code: u8,
+}
+
+fn head(report: &Report) -> WireHead<'_> {
+    let status = report.status();
+    WireHead {
+        schema_version: SCHEMA_VERSION,
+        command: report.command,
+        mcpmon_version: env!("CARGO_PKG_VERSION"),
+        generated_at: report
+            .generated_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        status: status.as_str(),
+        exit_code: status.exit_code(),
+    }
+}
+
+/// `mcpmon silence add|list|rm`: the silences (in force, or the one added or removed).
+#[derive(Serialize)]
+struct WireSilences<'a> {
+    #[serde(flatten)]
+    head: WireHead<'a>,
+    silences: Vec<WireSilence<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireSilence<'a> {
+    id: &'a str,
+    matches: &'a str,
+    starts_at: String,
+    ends_at: String,
+    /// Seconds until it ends (0 once it has).
+    remaining_s: i64,
+    comment: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -441,6 +495,12 @@ fn finding(f: &Finding) -> WireFinding<'_> {
         unit: f.unit.map(|u| u.as_str()),
         lower_is_worse: f.lower_is_worse,
         section: f.section,
+        silenced: f.silenced.as_deref().map(|s| WireSilenced {
+            status: s.status.as_str(),
+            by: &s.by,
+            until: s.until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            comment: s.comment.as_deref(),
+        }),
     }
 }
 
@@ -731,17 +791,9 @@ fn mcp<'a>(o: &'a Observation, m: &'a crate::model::McpFacts, status: Status) ->
 }
 
 fn wire(report: &Report) -> WireReport<'_> {
-    let status = report.status();
     let c = report.counts();
     WireReport {
-        schema_version: SCHEMA_VERSION,
-        command: report.command,
-        mcpmon_version: env!("CARGO_PKG_VERSION"),
-        generated_at: report
-            .generated_at
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        status: status.as_str(),
-        exit_code: status.exit_code(),
+        head: head(report),
         summary: WireSummary {
             targets: c.total(),
             ok: c.ok,
@@ -794,5 +846,36 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
 /// The same document on a single line (JSON Lines).
 pub fn render_line(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     serde_json::to_writer(&mut *out, &wire(report))?;
+    out.write_all(b"\n")
+}
+
+/// The silences document (`mcpmon silence`), pretty or on one line.
+pub fn render_silences(
+    report: &Report,
+    silences: &[crate::model::Silence],
+    line: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let doc = WireSilences {
+        head: head(report),
+        silences: silences
+            .iter()
+            .map(|s| WireSilence {
+                id: &s.id,
+                matches: &s.matches,
+                starts_at: s
+                    .starts_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                ends_at: s.ends_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                remaining_s: (s.ends_at - report.generated_at).num_seconds().max(0),
+                comment: s.comment.as_deref(),
+            })
+            .collect(),
+    };
+    if line {
+        serde_json::to_writer(&mut *out, &doc)?;
+    } else {
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+    }
     out.write_all(b"\n")
 }

@@ -20,7 +20,10 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             cell(&f.target),
             f.probe.as_str(),
             cell(&f.check),
-            f.status.as_str(),
+            match &f.silenced {
+                Some(x) => format!("silenced ({})", x.status.as_str()),
+                None => f.status.as_str().to_string(),
+            },
             cell(&f.message)
         )?;
     }

@@ -8,6 +8,7 @@ pub mod json;
 pub mod markdown;
 pub mod nagios;
 pub mod prometheus;
+pub mod silences;
 pub mod table;
 
 #[cfg(test)]
@@ -24,7 +25,8 @@ use chrono::{DateTime, Utc};
 use clap::ValueEnum;
 
 /// How a report is shown for people, beyond the findings every format carries: the machine formats
-/// (`json`, `jsonl`, `nagios`, `prometheus`) ignore it; `table` and `markdown` follow it.
+/// (`json`, `jsonl`, `nagios`, `prometheus`) ignore it (but for `Silences`, which every format
+/// shows); `table` and `markdown` follow it.
 #[derive(Debug, Clone, Default)]
 pub enum View {
     /// The findings table (`health`, `measure`).
@@ -42,6 +44,9 @@ pub enum View {
     },
     /// `daily-summary`: the day's report (terminal sections, or Markdown).
     Daily(Box<daily::Daily>),
+    /// `silence`: the silences (in force, or the one added or removed), in every format, json
+    /// included (the report itself has no findings).
+    Silences(Vec<crate::model::Silence>),
 }
 
 /// What the renderers may know about the terminal, resolved once by the caller.
@@ -61,6 +66,7 @@ pub fn render(
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     match (format, view) {
+        (_, View::Silences(list)) => silences::render(report, list, format, out),
         (Format::Json, _) => json::render(report, out),
         (Format::Jsonl, _) => json::render_line(report, out),
         (Format::Nagios, _) => nagios::render(report, out),
@@ -75,6 +81,7 @@ pub fn render(
         }
         (Format::Table, View::Alerts { pending }) => {
             table::render(report, table_options(opts), out)?;
+            silences::alert_lines(&report.findings, &crate::term::sanitize, out)?;
             table::alert_lines(report, pending, out)
         }
         (Format::Table, View::Findings) => table::render(report, table_options(opts), out),
@@ -140,6 +147,14 @@ impl Report {
             host,
             firing: &[],
         }
+    }
+
+    /// `alerts`: how many alerts fire but are silenced.
+    pub fn silenced(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.silenced.is_some())
+            .count()
     }
 
     /// The overall verdict: the worst finding.

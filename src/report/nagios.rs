@@ -76,6 +76,10 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             summary.push_str(&format!(", {n} {l}"));
         }
     }
+    let silenced = report.silenced();
+    if silenced > 0 {
+        summary.push_str(&format!(" ({silenced} silenced)"));
+    }
     // the worst problem first, so the one line a pager shows says what is wrong
     let mut problems: Vec<&Finding> = report
         .findings
@@ -130,6 +134,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             text(&p.message)
         )?;
     }
+    super::silences::alert_lines(&report.findings, &text, out)?;
     Ok(())
 }
 

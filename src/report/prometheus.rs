@@ -84,6 +84,28 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             let _ = writeln!(s, "{r}");
         }
     }
+    let silenced: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.silenced.is_some())
+        .collect();
+    if !silenced.is_empty() {
+        let _ = writeln!(
+            s,
+            "# HELP mcpmon_check_silenced_status Level of each alert that fires but is silenced (its mcpmon_check_status is 0): 1 WARN, 2 CRIT, 3 UNKNOWN."
+        );
+        let _ = writeln!(s, "# TYPE mcpmon_check_silenced_status gauge");
+        for f in silenced {
+            if let Some(x) = &f.silenced {
+                let _ = writeln!(
+                    s,
+                    "mcpmon_check_silenced_status{{{}}} {}",
+                    labels(f),
+                    code(x.status)
+                );
+            }
+        }
+    }
     let _ = writeln!(
         s,
         "# HELP mcpmon_target_status Verdict of each target (worst of its checks)."

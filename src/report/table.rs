@@ -306,7 +306,13 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
             .findings
             .iter()
             .filter(|f| f.target == obs.target && f.probe == obs.kind());
-        let st = worst(mine.map(|f| f.status));
+        let st = worst(mine.clone().map(|f| f.status));
+        // an alert that fires but is silenced: OK for the verdict, but not shown as if all were well
+        let label = if st == Status::Ok && mine.clone().any(|f| f.silenced.is_some()) {
+            "SILENCED"
+        } else {
+            st.label()
+        };
         let (sum, time) = summary(obs);
         let name = if previous == Some(obs.target.as_str()) {
             String::new()
@@ -317,7 +323,7 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
         table.add_row(vec![
             Cell::new(name),
             Cell::new(obs.kind().as_str()),
-            colored_cell(st.label(), st, opts.color),
+            colored_cell(label, st, opts.color),
             Cell::new(sanitize(&sum)),
             Cell::new(time),
         ]);
@@ -384,6 +390,10 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
         if n > 0 {
             parts.push(format!("{n} {label}"));
         }
+    }
+    let silenced = report.silenced();
+    if silenced > 0 {
+        parts.push(format!("{silenced} alert(s) silenced"));
     }
     let label = paint(overall.label(), overall, opts.color);
     writeln!(

@@ -99,6 +99,55 @@ fn alerts() {
     insta::assert_snapshot!("alerts_prometheus", prometheus(&r));
 }
 
+/// Every format through the one `render`, with the view a command passes.
+fn all_formats(r: &Report, view: &super::View) -> String {
+    use super::Format;
+    let mut out = String::new();
+    for f in [
+        Format::Table,
+        Format::Json,
+        Format::Jsonl,
+        Format::Nagios,
+        Format::Prometheus,
+        Format::Markdown,
+    ] {
+        let opts = super::RenderOptions::default();
+        let text = String::from_utf8(super::to_bytes(r, view, f, &opts)).unwrap();
+        let version = format!("\"mcpmon_version\":\"{}\"", env!("CARGO_PKG_VERSION"));
+        let pretty = format!("\"mcpmon_version\": \"{}\"", env!("CARGO_PKG_VERSION"));
+        let text = text
+            .replace(&version, "\"mcpmon_version\":\"[version]\"")
+            .replace(&pretty, "\"mcpmon_version\": \"[version]\"");
+        out.push_str(&format!("--- {f:?}\n{text}"));
+    }
+    out
+}
+
+#[test]
+fn alerts_silenced() {
+    let r = fixtures::alerts_silenced();
+    let view = super::View::Alerts {
+        pending: Vec::new(),
+    };
+    let out = all_formats(&r, &view);
+    // the silenced WARN no longer counts: the verdict is the hub's CRIT, and the log alert says why
+    assert!(out.contains("SILENCED WARN app-log log_errors"), "{out}");
+    insta::assert_snapshot!("alerts_silenced", out);
+}
+
+#[test]
+fn silence_list() {
+    let (r, list) = fixtures::silences();
+    insta::assert_snapshot!(
+        "silence_list",
+        all_formats(&r, &super::View::Silences(list))
+    );
+    let (r, _) = fixtures::silences();
+    let none = all_formats(&r, &super::View::Silences(Vec::new()));
+    assert!(none.contains("no silences in force"), "{none}");
+    assert!(none.contains("\"silences\": []"), "{none}");
+}
+
 #[test]
 fn validate() {
     let r = fixtures::validate();

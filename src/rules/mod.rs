@@ -21,9 +21,11 @@ pub mod http;
 pub mod hub;
 pub mod load;
 pub mod logs;
+pub mod maintenance;
 pub mod mcp;
 pub mod observe;
 pub mod process;
+pub mod silence;
 pub mod summary;
 pub mod validate;
 

@@ -82,6 +82,18 @@ struct Finding {
     /// `validate` only.
     #[serde(default)]
     section: Option<String>,
+    /// `alerts` only: a firing alert a silence or maintenance window mutes.
+    #[serde(default)]
+    silenced: Option<Silenced>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Silenced {
+    status: String,
+    by: String,
+    until: String,
+    comment: Option<String>,
 }
 
 #[derive(Deserialize)]

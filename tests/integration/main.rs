@@ -21,6 +21,7 @@ mod prometheus_assets;
 mod readme;
 mod secrets;
 mod serve;
+mod silences;
 mod stack;
 mod stubs_http;
 mod stubs_stdio;

@@ -1,0 +1,138 @@
+//! `mcpmon silence add|list|rm` in every format: a table (ID, MATCHES, ENDS, LEFT, COMMENT), the JSON
+//! document (`json::render_silences`), a Nagios line, Prometheus gauges, a Markdown table; and the
+//! SILENCED lines `alerts` prints under its table. Pure: renders what it is given.
+
+use super::{Format, Report};
+use crate::model::{Finding, Silence};
+use crate::term::sanitize;
+use std::io::Write;
+
+pub fn render(
+    report: &Report,
+    silences: &[Silence],
+    format: Format,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let now = report.generated_at;
+    let ends = |s: &Silence| s.ends_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let left = |s: &Silence| {
+        let secs = (s.ends_at - now).num_seconds().max(0).unsigned_abs();
+        crate::config::duration::span(std::time::Duration::from_secs(secs))
+    };
+    let comment = |s: &Silence| sanitize(s.comment.as_deref().unwrap_or(""));
+    match format {
+        Format::Json => super::json::render_silences(report, silences, false, out),
+        Format::Jsonl => super::json::render_silences(report, silences, true, out),
+        Format::Table => {
+            let mut t = comfy_table::Table::new();
+            t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+            t.force_no_tty();
+            t.set_header(["ID", "MATCHES", "ENDS", "LEFT", "COMMENT"]);
+            for s in silences {
+                t.add_row(vec![
+                    s.id.clone(),
+                    sanitize(&s.matches),
+                    ends(s),
+                    left(s),
+                    comment(s),
+                ]);
+            }
+            if !silences.is_empty() {
+                writeln!(out, "{t}")?;
+            }
+            writeln!(out, "{}", count(silences.len()))
+        }
+        Format::Markdown => {
+            let cell = |s: &str| sanitize(s).replace('|', "\\|");
+            writeln!(
+                out,
+                "**mcpmon silences: {}**\n\n| id | matches | ends | comment |\n|---|---|---|---|",
+                silences.len()
+            )?;
+            for s in silences {
+                writeln!(
+                    out,
+                    "| {} | {} | {} | {} |",
+                    s.id,
+                    cell(&s.matches),
+                    ends(s),
+                    cell(s.comment.as_deref().unwrap_or(""))
+                )?;
+            }
+            Ok(())
+        }
+        Format::Nagios => {
+            let names: Vec<String> = silences
+                .iter()
+                .map(|s| format!("{} until {}", s.matches, ends(s)))
+                .collect();
+            let text = if names.is_empty() {
+                count(0)
+            } else {
+                format!("{}: {}", count(silences.len()), names.join(", "))
+            };
+            writeln!(
+                out,
+                "MCPMON OK - {} | silences={};;;0;",
+                sanitize(&text).replace('|', "/"),
+                silences.len()
+            )
+        }
+        Format::Prometheus => {
+            use super::prometheus::escape;
+            let mut s = String::new();
+            s.push_str("# HELP mcpmon_silences Silences in force.\n# TYPE mcpmon_silences gauge\n");
+            s.push_str(&format!("mcpmon_silences {}\n", silences.len()));
+            if !silences.is_empty() {
+                s.push_str("# HELP mcpmon_silence_end_timestamp_seconds When each silence ends.\n");
+                s.push_str("# TYPE mcpmon_silence_end_timestamp_seconds gauge\n");
+            }
+            for x in silences {
+                s.push_str(&format!(
+                    "mcpmon_silence_end_timestamp_seconds{{id=\"{}\",matches=\"{}\"}} {}\n",
+                    escape(&x.id),
+                    escape(&x.matches),
+                    x.ends_at.timestamp()
+                ));
+            }
+            out.write_all(s.as_bytes())
+        }
+    }
+}
+
+fn count(n: usize) -> String {
+    match n {
+        0 => "no silences in force".into(),
+        1 => "1 silence in force".into(),
+        n => format!("{n} silences in force"),
+    }
+}
+
+/// One line per silenced alert (under the `alerts` table, and nagios' long output), each text made
+/// safe by `clean`: `SILENCED WARN api liveness: down (silence 3fa9c2d1 until 2026-12-01T21:00:00Z:
+/// DB migration)`.
+pub fn alert_lines(
+    findings: &[Finding],
+    clean: &dyn Fn(&str) -> String,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    for f in findings {
+        if let Some(s) = &f.silenced {
+            writeln!(
+                out,
+                "SILENCED {} {} {}: {} ({} until {}{})",
+                s.status.label(),
+                clean(&f.target),
+                clean(&f.check),
+                clean(&f.message),
+                clean(&s.by),
+                s.until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                s.comment
+                    .as_deref()
+                    .map(|c| format!(": {}", clean(c)))
+                    .unwrap_or_default()
+            )?;
+        }
+    }
+    Ok(())
+}
