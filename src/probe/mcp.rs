@@ -126,10 +126,17 @@ async fn run(
     // Lists are read only for declared capabilities (asking for an undeclared one is itself a fault).
     // tools/list is always attempted when tools are expected, so a server hiding them is caught.
     let lists = !target.checks.skip_lists;
+    let calls_tools = target
+        .checks
+        .calls
+        .iter()
+        .any(|c| matches!(c.what, crate::model::CallWhat::Tool(_)));
     let want_tools = lists
         && (s.has_capability("tools")
             || target.checks.min_tools.is_some()
-            || !target.checks.expect_tools.is_empty());
+            || !target.checks.expect_tools.is_empty()
+            || calls_tools);
+    let mut tool_items = None;
     if want_tools {
         let listed = s.list_all("tools/list", "tools", deadline).await;
         if let Ok(items) = &listed {
@@ -142,7 +149,13 @@ async fn run(
                 })
                 .collect();
         }
-        facts.tools = Some(listed.map(|items| names(&items)));
+        facts.tools = Some(
+            listed
+                .as_ref()
+                .map(|items| names(items))
+                .map_err(Clone::clone),
+        );
+        tool_items = Some(listed);
     }
     if lists && s.has_capability("prompts") {
         facts.prompts = Some(
@@ -164,6 +177,17 @@ async fn run(
             .into_iter()
             .next();
     }
+    if lists && !target.checks.calls.is_empty() {
+        facts.calls = super::calls::run_all(
+            &mut s,
+            &target.checks.calls,
+            &target.checks.allow_side_effects,
+            tool_items.as_ref(),
+            deadline,
+        )
+        .await;
+    }
+    drop(tool_items);
     let (method, res) = s.liveness(deadline).await;
     facts.liveness = Some((method.to_string(), res));
 
