@@ -264,3 +264,25 @@ fn a_bad_call_flag_is_a_one_line_usage_error() {
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("must be a JSON object"), "{err}");
 }
+
+#[test]
+fn the_readme_example_runs_as_written_against_server_everything() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let at = readme
+        .find("## Functional checks (`call`)")
+        .expect("README has the section");
+    let block = readme[at..].split("```jsonc\n").nth(1).unwrap();
+    let block = block.split("```").next().unwrap();
+    let home = tempdir();
+    let config = home.path().join("mcpmon.json");
+    std::fs::write(
+        &config,
+        block.replace("http://127.0.0.1:3001/mcp", peer("EVERYTHING_HTTP_URL")),
+    )
+    .unwrap();
+    let (code, doc) = health_json(home.path(), &["--config", config.to_str().unwrap()]);
+    assert_eq!(code, 0, "{doc:#}");
+    let found = calls_of(&doc, "srv");
+    assert_eq!(found.len(), 4, "{found:#?}");
+    assert!(found.iter().all(|f| f["status"] == "ok"), "{found:#?}");
+}
