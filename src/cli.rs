@@ -136,6 +136,7 @@ Examples:
   mcpmon health --config ~/.cursor/mcp.json --target github
   mcpmon health --config mcpmon.json --format json | jq '.observations[].tools_count'
   mcpmon health http://127.0.0.1:37373/mcp --transport sse --expect-tool everything__echo
+  mcpmon health http://127.0.0.1:3001/mcp --call 'echo {\"message\": \"hi\"}' --crit-ms 2000
   mcpmon health --watch --interval 10s --config mcpmon.json";
 
 const ALERTS_EXAMPLES: &str = "\

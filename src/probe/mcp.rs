@@ -177,6 +177,9 @@ async fn run(
             .into_iter()
             .next();
     }
+    let (method, res) = s.liveness(deadline).await;
+    facts.liveness = Some((method.to_string(), res));
+    // after the liveness round trip, so a slow call cannot make the server look down
     if lists && !target.checks.calls.is_empty() {
         facts.calls = super::calls::run_all(
             &mut s,
@@ -188,8 +191,6 @@ async fn run(
         .await;
     }
     drop(tool_items);
-    let (method, res) = s.liveness(deadline).await;
-    facts.liveness = Some((method.to_string(), res));
 
     facts.detection = url_memory
         .into_iter()

@@ -59,7 +59,8 @@ fn tools_resources_and_prompts_answer_as_expected_on_every_transport() {
             "py-stdio": with(stdio("PY_STDIO_CMD"), python),
         }),
     );
-    let (code, doc) = health_json(home.path(), &["--config", &config]);
+    // two node and two Python servers at once on a loaded machine: a generous deadline
+    let (code, doc) = health_json(home.path(), &["--config", &config, "--timeout", "30s"]);
     assert_eq!(code, 0, "{doc:#}");
     for (target, n) in [
         ("ev-http", 4),
