@@ -169,7 +169,7 @@ pub fn healthy() -> Report {
 
 /// `health` of one server with functional checks (`call`), judged by the real rules: an echo that
 /// answered as expected, a resource whose text lacks what was expected, a tool that is not marked
-/// read-only (not called), a tool the server does not have, and a prompt that timed out.
+/// read-only (not called), a tool the server does not have, and a prompt the server refused.
 pub fn calls() -> Report {
     use crate::model::{CallExpect, CallFacts, CallOutcome, CallResult, CallSpec, CallWhat};
     let spec = |what: CallWhat, contains: Option<&str>| CallSpec {
@@ -217,8 +217,8 @@ pub fn calls() -> Report {
             CallFacts {
                 spec: spec(CallWhat::Prompt("args-prompt".into()), None),
                 outcome: CallOutcome::Failed(Failure::new(
-                    Reason::Timeout,
-                    "prompts/get: no response within 10 s",
+                    Reason::RpcError,
+                    "prompts/get: JSON-RPC error -32602: MCP error -32602: Prompt args-prompt not found",
                 )),
             },
         ];

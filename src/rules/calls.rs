@@ -49,14 +49,19 @@ fn finding(target: &str, c: &CallFacts, checks: &Checks) -> Finding {
                 f.message.clone(),
             )
         }
-        CallOutcome::Failed(f) => Finding::new(
-            target,
-            Kind::Mcp,
-            check,
-            Status::Crit,
-            Some(f.reason),
-            format!("{} failed: {}", what(spec), f.message),
-        ),
+        CallOutcome::Failed(f) => {
+            // the session prefixes a JSON-RPC error with its method, which `what` already says
+            let prefix = format!("{}: ", spec.what.method());
+            let said = f.message.strip_prefix(&prefix).unwrap_or(&f.message);
+            Finding::new(
+                target,
+                Kind::Mcp,
+                check,
+                Status::Crit,
+                Some(f.reason),
+                format!("{} failed: {said}", what(spec)),
+            )
+        }
         CallOutcome::Answered(r) => answered(target, check, spec, r, checks),
     }
 }
