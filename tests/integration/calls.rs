@@ -59,8 +59,19 @@ fn tools_resources_and_prompts_answer_as_expected_on_every_transport() {
             "py-stdio": with(stdio("PY_STDIO_CMD"), python),
         }),
     );
-    // two node and two Python servers at once on a loaded machine: a generous deadline
-    let (code, doc) = health_json(home.path(), &["--config", &config, "--timeout", "30s"]);
+    // two node and two Python servers at once on a loaded machine: generous deadlines (a Python
+    // server's imports alone took seconds here), within the test's 60 s hang guard
+    let (code, doc) = health_json(
+        home.path(),
+        &[
+            "--config",
+            &config,
+            "--timeout",
+            "15s",
+            "--startup-timeout",
+            "40s",
+        ],
+    );
     assert_eq!(code, 0, "{doc:#}");
     for (target, n) in [
         ("ev-http", 4),
