@@ -163,6 +163,7 @@ Examples:
   mcpmon health --config ~/.cursor/mcp.json --target github
   mcpmon health --config mcpmon.json --format json | jq '.observations[].tools_count'
   mcpmon health http://127.0.0.1:37373/mcp --transport sse --expect-tool everything__echo
+  mcpmon health http://127.0.0.1:3001/mcp --call 'echo {\"message\": \"hi\"}' --crit-ms 2000
   mcpmon health --watch --interval 10s --config mcpmon.json";
 
 const ALERTS_EXAMPLES: &str = "\
@@ -694,6 +695,19 @@ pub struct TargetArgs {
     /// CRIT when this tool is missing (repeatable).
     #[arg(long = "expect-tool", value_name = "NAME")]
     pub expect_tools: Vec<String>,
+
+    /// Call this tool (or read a resource, get a prompt) on every MCP target and check the answer
+    /// (repeatable): `NAME`, `NAME {JSON arguments}`, `resource:URI`, `prompt:NAME [{JSON}]`. CRIT
+    /// when it fails or answers isError; its latency is judged by --warn-ms/--crit-ms. Only tools
+    /// marked read-only (annotations.readOnlyHint) are called, see --allow-side-effects.
+    /// Example: --call 'echo {"message": "hi"}'
+    #[arg(long = "call", value_name = "SPEC", value_parser = crate::config::calls::parse_flag)]
+    pub calls: Vec<crate::model::CallSpec>,
+
+    /// Let --call (and a config's "call") use this tool although it is not marked read-only: it may
+    /// change things on the server (repeatable).
+    #[arg(long = "allow-side-effects", value_name = "TOOL")]
+    pub allow_side_effects: Vec<String>,
 
     /// WARN when the handshake or liveness round trip takes longer (ms). Default 2000.
     #[arg(long, value_name = "MS", value_parser = duration::finite)]

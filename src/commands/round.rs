@@ -471,6 +471,12 @@ fn apply_overrides(targets: &mut [Target], args: &TargetArgs) {
         if let Some(e) = args.connect.era {
             t.era = e;
         }
+        if t.mcp().is_some() {
+            t.checks.calls.extend(args.calls.iter().cloned());
+        }
+        t.checks
+            .allow_side_effects
+            .extend(args.allow_side_effects.iter().cloned());
     }
 }
 

@@ -9,6 +9,7 @@
 //! Must not: resolve placeholders, paths or URLs, nor build a `model::Target` (that is `mod.rs`).
 
 use super::Defaults;
+use super::calls;
 use super::de::{self, Pairs, Text, must, object};
 use super::duration;
 use super::probes::{self, HealthUrl, Hub, Log, Process};
@@ -249,6 +250,12 @@ pub(super) struct Entry {
     pub min_tools: Option<usize>,
     #[serde(default, deserialize_with = "tool_names")]
     pub expect_tools: Option<Vec<String>>,
+    /// Tools a `call` may use although they are not marked read-only.
+    #[serde(default, deserialize_with = "calls::allowed")]
+    pub allow_side_effects: Option<Vec<String>>,
+    /// Functional checks: tools called, resources read, prompts got (`calls.rs`).
+    #[serde(default, deserialize_with = "calls::calls")]
+    pub call: Option<Vec<calls::Call>>,
     #[serde(default, deserialize_with = "probes::hub")]
     pub hub: Option<Hub>,
     #[serde(default, deserialize_with = "probes::health_url")]
@@ -282,7 +289,7 @@ pub(super) struct Entry {
 }
 
 /// The keys of an entry a misspelling is worth pointing at.
-const SPELLED: [&str; 14] = [
+const SPELLED: [&str; 16] = [
     "command",
     "args",
     "env",
@@ -297,6 +304,8 @@ const SPELLED: [&str; 14] = [
     "process",
     "port",
     "timeout",
+    "call",
+    "allow_side_effects",
 ];
 
 /// The key of `SPELLED` that `key` most likely misspells (one or two edits away), if any.

@@ -12,6 +12,7 @@
 
 pub mod alerts_json;
 pub mod audit;
+pub mod calls;
 mod de;
 pub mod discover;
 pub mod duration;
@@ -441,9 +442,25 @@ fn parse_entry(
             ),
         ));
     }
+    let calls = e
+        .call
+        .take()
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| calls::spec(c, &at(&format!("call[{i}]"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    if !calls.is_empty() && mcp.is_none() {
+        return Err((
+            at("call"),
+            "needs an MCP server to call: give the target a `command` or `url`".into(),
+        ));
+    }
     let mut own = defaults.clone();
     e.take_settings().apply(&mut own);
     own.checks.expect_port = expect_port;
+    own.checks.calls = calls;
+    own.checks.allow_side_effects = e.allow_side_effects.take().unwrap_or_default();
     secrets.retain(|s| s.len() >= 4);
     let mut t = Target::empty(name.to_string(), format!("{shown}: {place}"), own.timeout);
     let specs = [

@@ -105,6 +105,8 @@ pub struct McpFacts {
     pub redirect: Option<String>,
     /// The resources of a stdio server mcpmon started (RSS, threads, descriptors; no CPU sample).
     pub child: Option<ProcessInfo>,
+    /// The functional checks (`call`), in config order.
+    pub calls: Vec<super::call::CallFacts>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -66,7 +66,8 @@ pub enum Reason {
     /// `anomalies`: a value far outside the target's own history, a changed tool list, a restart,
     /// missing records, or too many anomalies at once.
     Anomaly,
-    /// `measure --tool`: the tool is not marked read-only and `--allow-side-effects` was not given.
+    /// `measure --tool` or a `call` check: the tool is not marked read-only and side effects were not
+    /// allowed for it (`--allow-side-effects`, `allow_side_effects`).
     NotReadOnly,
     /// mcpmon itself failed while checking (a probe task that panicked or stopped): not the server's
     /// fault, and said as such.
@@ -74,6 +75,8 @@ pub enum Reason {
     /// A stdio server wrote nothing on stdout within its start-up deadline (`startup_timeout`): a
     /// package runner still downloading, or a server slow to boot. It was stopped.
     StartupTimeout,
+    /// A functional check's tool answered with `isError: true` (the tool ran and reported failure).
+    ToolError,
 }
 
 impl Reason {
@@ -118,6 +121,7 @@ impl Reason {
             Reason::NotReadOnly => "not_read_only",
             Reason::InternalError => "internal_error",
             Reason::StartupTimeout => "startup_timeout",
+            Reason::ToolError => "tool_error",
         }
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod alert;
 pub mod baseline;
+pub mod call;
 pub mod checked;
 pub mod document;
 pub mod facts;
@@ -24,6 +25,7 @@ pub mod texts;
 
 pub use alert::*;
 pub use baseline::*;
+pub use call::*;
 pub use facts::*;
 pub use failure::*;
 pub use finding::*;

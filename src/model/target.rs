@@ -63,6 +63,10 @@ pub struct Checks {
     /// Liveness only (`validate --check-type liveness`): handshake and ping, no tool/prompt/resource
     /// lists.
     pub skip_lists: bool,
+    /// Functional checks (`call`): tools called, resources read, prompts got, with expectations.
+    pub calls: Vec<super::call::CallSpec>,
+    /// Tools that may be called although not marked read-only (`allow_side_effects`).
+    pub allow_side_effects: Vec<String>,
 }
 
 impl Checks {
@@ -106,6 +110,8 @@ impl Default for Checks {
     fn default() -> Self {
         Checks {
             skip_lists: false,
+            calls: Vec::new(),
+            allow_side_effects: Vec::new(),
             min_tools: None,
             expect_tools: Vec::new(),
             response_time_ms: Bound {

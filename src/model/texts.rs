@@ -170,6 +170,24 @@ impl Texts for McpFacts {
         self.close.each_text(f);
         self.redirect.each_text(f);
         self.child.each_text(f);
+        for c in &mut self.calls {
+            c.each_text(f);
+        }
+    }
+}
+
+impl Texts for super::call::CallFacts {
+    fn each_text(&mut self, f: &mut dyn FnMut(&mut String)) {
+        use super::call::CallOutcome;
+        match &mut self.outcome {
+            CallOutcome::NotCalled(e) | CallOutcome::Failed(e) => e.each_text(f),
+            CallOutcome::Answered(r) => {
+                f(&mut r.text);
+                for (_, v) in &mut r.structured {
+                    v.each_text(f);
+                }
+            }
+        }
     }
 }
 

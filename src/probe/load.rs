@@ -86,32 +86,6 @@ fn request_of(m: &Method, era: Era) -> (&'static str, Option<Value>) {
     }
 }
 
-/// Refuses `tools/call` of a tool that is missing or not marked read-only (unless allowed).
-fn check_tool(tools: &[Value], tool: &str, allow: bool) -> Result<(), Failure> {
-    let Some(t) = tools
-        .iter()
-        .find(|t| t.get("name").and_then(Value::as_str) == Some(tool))
-    else {
-        return Err(Failure::new(
-            Reason::ToolMissing,
-            format!("the server has no tool {tool:?}"),
-        ));
-    };
-    let read_only = t
-        .pointer("/annotations/readOnlyHint")
-        .and_then(Value::as_bool)
-        == Some(true);
-    if !read_only && !allow {
-        return Err(Failure::new(
-            Reason::NotReadOnly,
-            format!(
-                "tool {tool:?} is not marked read-only (annotations.readOnlyHint); calling it thousands of times may change things: pass --allow-side-effects to do it anyway"
-            ),
-        ));
-    }
-    Ok(())
-}
-
 /// Runs the load; a target that cannot be reached at all, or a refused tool, is a `Failure`.
 pub async fn run(
     spec: &LoadSpec,
@@ -127,7 +101,14 @@ pub async fn run(
     let revision = first.revision.clone();
     if let Method::Call { tool, .. } = &spec.method {
         let tools = first.list_all("tools/list", "tools", probe_deadline).await;
-        let checked = tools.and_then(|t| check_tool(&t, tool, spec.allow_side_effects));
+        let checked = tools.and_then(|t| {
+            super::calls::gate(
+                &t,
+                tool,
+                spec.allow_side_effects,
+                "pass --allow-side-effects to call it thousands of times anyway",
+            )
+        });
         if let Err(f) = checked {
             let _ = first.close().await;
             return Err(f);
@@ -492,25 +473,6 @@ pub async fn run_http(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tools_call_is_refused_unless_read_only_or_allowed() {
-        let tools = vec![
-            json!({"name": "read", "annotations": {"readOnlyHint": true}}),
-            json!({"name": "write", "annotations": {"readOnlyHint": false}}),
-            json!({"name": "plain"}),
-        ];
-        assert!(check_tool(&tools, "read", false).is_ok());
-        let refused = check_tool(&tools, "write", false).unwrap_err();
-        assert_eq!(refused.reason, Reason::NotReadOnly);
-        assert!(refused.message.contains("--allow-side-effects"));
-        assert!(check_tool(&tools, "plain", false).is_err());
-        assert!(check_tool(&tools, "plain", true).is_ok());
-        assert_eq!(
-            check_tool(&tools, "nope", true).unwrap_err().reason,
-            Reason::ToolMissing
-        );
-    }
 
     #[test]
     fn a_rate_schedules_tickets() {

@@ -126,10 +126,16 @@ async fn run(
     // Lists are read only for declared capabilities (asking for an undeclared one is itself a fault).
     // tools/list is always attempted when tools are expected, so a server hiding them is caught.
     let lists = !target.checks.skip_lists;
+    let calls_tools = target
+        .checks
+        .calls
+        .iter()
+        .any(|c| matches!(c.what, crate::model::CallWhat::Tool(_)));
     let want_tools = lists
         && (s.has_capability("tools")
             || target.checks.min_tools.is_some()
-            || !target.checks.expect_tools.is_empty());
+            || !target.checks.expect_tools.is_empty()
+            || calls_tools);
     let want_prompts = lists && s.has_capability("prompts");
     let want_resources = lists && s.has_capability("resources");
     // the lists and the liveness round trip go side by side where the transport allows it
@@ -144,6 +150,7 @@ async fn run(
         )
         .await;
     let [tools, prompts, resources] = survey.listed;
+    let mut tool_items = None;
     if let Some(listed) = tools {
         if let Ok(items) = &listed {
             facts.tool_schemas = items
@@ -155,7 +162,13 @@ async fn run(
                 })
                 .collect();
         }
-        facts.tools = Some(listed.map(|items| names(&items)));
+        facts.tools = Some(
+            listed
+                .as_ref()
+                .map(|items| names(items))
+                .map_err(Clone::clone),
+        );
+        tool_items = Some(listed);
     }
     facts.prompts = prompts.map(|r| r.map(|v| v.len()));
     facts.resources = resources.map(|r| r.map(|v| v.len()));
@@ -167,6 +180,18 @@ async fn run(
     }
     let (method, res) = survey.liveness;
     facts.liveness = Some((method.to_string(), res));
+    // after the liveness round trip, so a slow call cannot make the server look down
+    if lists && !target.checks.calls.is_empty() {
+        facts.calls = super::calls::run_all(
+            &mut s,
+            &target.checks.calls,
+            &target.checks.allow_side_effects,
+            tool_items.as_ref(),
+            deadline,
+        )
+        .await;
+    }
+    drop(tool_items);
 
     facts.detection = url_memory
         .into_iter()

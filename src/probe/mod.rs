@@ -2,6 +2,7 @@
 //! turns one thing to look at into an Observation and never decides a verdict (that is `rules`). A failing
 //! server is data in the Observation, not an error.
 
+pub mod calls;
 pub mod conformance;
 pub mod host;
 pub mod http;

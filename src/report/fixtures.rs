@@ -167,6 +167,73 @@ pub fn healthy() -> Report {
     }
 }
 
+/// `health` of one server with functional checks (`call`), judged by the real rules: an echo that
+/// answered as expected, a resource whose text lacks what was expected, a tool that is not marked
+/// read-only (not called), a tool the server does not have, and a prompt the server refused.
+pub fn calls() -> Report {
+    use crate::model::{CallExpect, CallFacts, CallOutcome, CallResult, CallSpec, CallWhat};
+    let spec = |what: CallWhat, contains: Option<&str>| CallSpec {
+        what,
+        args: Default::default(),
+        expect: CallExpect {
+            contains: contains.map(String::from),
+            ..Default::default()
+        },
+        warn_ms: None,
+        crit_ms: Some(2000.0),
+    };
+    let answered = |ms_: f64, text: &str| {
+        CallOutcome::Answered(CallResult {
+            latency: ms(ms_),
+            text: text.into(),
+            text_bytes: text.len(),
+            ..Default::default()
+        })
+    };
+    let mut obs = everything_http();
+    if let Facts::Mcp(m) = &mut obs.facts {
+        m.calls = vec![
+            CallFacts {
+                spec: spec(CallWhat::Tool("echo".into()), Some("hi")),
+                outcome: answered(3.25, "Echo: hi"),
+            },
+            CallFacts {
+                spec: spec(
+                    CallWhat::Resource("demo://resource/static/document/features.md".into()),
+                    Some("nope"),
+                ),
+                outcome: answered(1.5, "# Features | tools, prompts\nand resources"),
+            },
+            CallFacts::not_called(
+                &spec(CallWhat::Tool("toggle-simulated-logging".into()), None),
+                Reason::NotReadOnly,
+                "tool \"toggle-simulated-logging\" is not marked read-only (annotations.readOnlyHint), so it may change things: not called; add \"toggle-simulated-logging\" to the target's \"allow_side_effects\" (or --allow-side-effects toggle-simulated-logging) to call it anyway".into(),
+            ),
+            CallFacts::not_called(
+                &spec(CallWhat::Tool("nope".into()), None),
+                Reason::ToolMissing,
+                "the server has no tool \"nope\" (tools/list has 3 tools): not called".into(),
+            ),
+            CallFacts {
+                spec: spec(CallWhat::Prompt("args-prompt".into()), None),
+                outcome: CallOutcome::Failed(Failure::new(
+                    Reason::RpcError,
+                    "prompts/get: JSON-RPC error -32602: MCP error -32602: Prompt args-prompt not found",
+                )),
+            },
+        ];
+    }
+    let checks = crate::model::Checks::default();
+    Report {
+        command: "health",
+        generated_at: t0(),
+        findings: crate::rules::mcp::findings(&obs, &checks),
+        observations: vec![obs],
+        events: None,
+        outbox: None,
+    }
+}
+
 /// `health` of six targets, every status and every kind of probe a health round runs: a modern stdio
 /// server (OK), a hub with a disconnected server and its process (CRIT), a REST health document with a
 /// missing metric (UNKNOWN), a log (WARN), the host (OK) and a stdio server that died (CRIT, with stderr

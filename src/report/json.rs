@@ -452,6 +452,22 @@ struct WireMcp<'a> {
     close: Option<&'a str>,
     /// A stdio server's own resources, sampled while it ran.
     child: Option<WireChild>,
+    /// The functional checks (`call`), in config order; their verdicts are the `call:…` findings.
+    calls: Vec<WireCall<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireCall<'a> {
+    check: String,
+    method: &'a str,
+    name: &'a str,
+    /// Whether the request was sent (false: refused or impossible, `failure` says why).
+    called: bool,
+    latency_ms: Option<f64>,
+    is_error: Option<bool>,
+    /// The size of the result's text in bytes (the text itself is only quoted in the finding).
+    text_bytes: Option<usize>,
+    failure: Option<WireFailure<'a>>,
 }
 
 #[derive(Serialize)]
@@ -787,6 +803,26 @@ fn mcp<'a>(o: &'a Observation, m: &'a crate::model::McpFacts, status: Status) ->
             threads: c.threads,
             open_fds: c.open_fds,
         }),
+        calls: m.calls.iter().map(call).collect(),
+    }
+}
+
+fn call(c: &crate::model::CallFacts) -> WireCall<'_> {
+    use crate::model::CallOutcome;
+    let (called, answer, fail) = match &c.outcome {
+        CallOutcome::NotCalled(f) => (false, None, Some(f)),
+        CallOutcome::Failed(f) => (true, None, Some(f)),
+        CallOutcome::Answered(r) => (true, Some(r), None),
+    };
+    WireCall {
+        check: c.spec.what.check(),
+        method: c.spec.what.method(),
+        name: c.spec.what.name(),
+        called,
+        latency_ms: answer.map(|r| ms(r.latency)),
+        is_error: answer.map(|r| r.is_error),
+        text_bytes: answer.map(|r| r.text_bytes),
+        failure: fail.map(failure),
     }
 }
 

@@ -96,6 +96,9 @@ fn summary(o: &Observation) -> (String, String) {
                 Some(Err(_)) => parts.push("tools: error".into()),
                 None => parts.push("no tools".into()),
             }
+            if !m.calls.is_empty() {
+                parts.push(plural(m.calls.len(), "call", "calls"));
+            }
             let mut time = Vec::new();
             if let Some(r) = m.ready {
                 time.push(format!("ready {}", fmt_ms(r)));
@@ -103,6 +106,17 @@ fn summary(o: &Observation) -> (String, String) {
             if let Some((method, Ok(d))) = &m.liveness {
                 let short = if method == "ping" { "ping" } else { "discover" };
                 time.push(format!("{short} {}", fmt_ms(*d)));
+            }
+            let slowest = m
+                .calls
+                .iter()
+                .filter_map(|c| match &c.outcome {
+                    crate::model::CallOutcome::Answered(r) => Some(r.latency),
+                    _ => None,
+                })
+                .max();
+            if let Some(d) = slowest {
+                time.push(format!("calls ≤ {}", fmt_ms(d)));
             }
             (parts.join(" · "), time.join(" · "))
         }

@@ -55,6 +55,19 @@ fn healthy() {
 }
 
 #[test]
+fn functional_checks_in_every_format() {
+    let r = fixtures::calls();
+    insta::assert_snapshot!("calls_table", table(&r, Some(160)));
+    insta::assert_snapshot!("calls_json", json(&r));
+    insta::assert_snapshot!("calls_nagios", nagios(&r));
+    insta::assert_snapshot!("calls_prometheus", prometheus(&r));
+    insta::assert_snapshot!("calls_markdown", md(&r));
+    let line = text(|out| json::render_line(&r, out));
+    assert_eq!(line.lines().count(), 1);
+    assert!(line.contains("\"check\":\"call:echo\""), "{line}");
+}
+
+#[test]
 fn jsonl_is_the_json_document_on_one_line() {
     let r = fixtures::healthy();
     let line = text(|out| json::render_line(&r, out));

@@ -13,7 +13,8 @@ use crate::model::{Facts, Observation, Reason, Unit};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
-/// Metrics judged against their baseline (milliseconds, higher is worse).
+/// Metrics judged against their baseline (milliseconds, higher is worse), besides the functional
+/// checks' `call:…` latencies.
 const BASELINE_METRICS: [CheckId; 5] = [
     CheckId::HANDSHAKE,
     CheckId::LIVENESS,
@@ -21,6 +22,12 @@ const BASELINE_METRICS: [CheckId; 5] = [
     CheckId::HUB,
     CheckId::HTTP,
 ];
+/// Whether a history metric is a latency judged against its baseline: one of `BASELINE_METRICS`, or
+/// a functional check's (`call:…`, in ms).
+fn baseline_metric(name: &str) -> bool {
+    name.starts_with("call:") || BASELINE_METRICS.iter().any(|m| m == name)
+}
+
 /// The newest samples compared against the baseline made of the older ones.
 const RECENT: usize = 3;
 /// Samples needed before a baseline means anything.
@@ -217,13 +224,14 @@ impl History {
         };
         s.times.push(at);
         s.ok.push(r.status == Status::Ok);
-        for m in &BASELINE_METRICS {
-            if let Some(v) = r.metrics.get(m) {
-                match s.metrics.get_mut(m.as_str()) {
-                    Some(list) => list.push(v),
-                    None => {
-                        s.metrics.insert(m.to_string(), vec![v]);
-                    }
+        for (m, v) in &r.metrics.0 {
+            if !baseline_metric(m) {
+                continue;
+            }
+            match s.metrics.get_mut(m.as_ref()) {
+                Some(list) => list.push(*v),
+                None => {
+                    s.metrics.insert(m.to_string(), vec![*v]);
                 }
             }
         }
@@ -626,6 +634,48 @@ mod tests {
         assert_eq!(b.status, Status::Warn);
         assert!(
             b.message.contains("baseline median 11.0 ms"),
+            "{}",
+            b.message
+        );
+    }
+
+    #[test]
+    fn a_call_getting_slower_is_an_anomaly_from_its_recorded_latency() {
+        use crate::model::{Facts, Kind, McpFacts, Observation, Unit};
+        // the history line as `record` writes it: the call's finding value under its check
+        let line = |min: i64, ms: f64| {
+            let obs = Observation {
+                target: "t".into(),
+                endpoint: "x".into(),
+                started_at: at(min),
+                duration: std::time::Duration::ZERO,
+                failure: None,
+                facts: Facts::Mcp(Box::default() as Box<McpFacts>),
+            };
+            let f = Finding::new("t", Kind::Mcp, "call:echo", Status::Ok, None, "".into())
+                .value(ms)
+                .unit(Unit::Ms);
+            Record::of(&obs, &[f], "record:full")
+        };
+        let mut h = History::default();
+        for i in 0..30 {
+            h.add_rec(line(i * 5, 20.0 + (i % 3) as f64));
+        }
+        let live = |v: f64| BTreeMap::from([(("t".to_string(), "call:echo".to_string()), v)]);
+        let now = at(150);
+        let f = findings(&h, &live(22.0), now);
+        assert!(
+            checks(&f).contains(&("mcp:baseline:call:echo".into(), Status::Ok)),
+            "{f:?}"
+        );
+        let f = findings(&h, &live(90.0), now);
+        let b = f
+            .iter()
+            .find(|f| f.check == "mcp:baseline:call:echo")
+            .expect("a baseline finding for the call");
+        assert_eq!(b.status, Status::Warn, "{}", b.message);
+        assert!(
+            b.message.starts_with("call:echo now 90.0 ms"),
             "{}",
             b.message
         );

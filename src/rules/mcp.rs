@@ -225,6 +225,7 @@ pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
             ),
         ));
     }
+    out.extend(super::calls::findings(t, &f.calls, checks));
     out
 }
 

@@ -14,6 +14,7 @@ use crate::model::{CheckId, Finding, Kind};
 pub mod alerting;
 pub mod anomalies;
 pub mod baseline;
+pub mod calls;
 pub mod conformance;
 pub mod daily;
 pub mod host;

@@ -164,6 +164,21 @@ struct Observation {
     stderr_tail: Vec<String>,
     close: Option<String>,
     child: Option<Child>,
+    calls: Vec<Call>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Call {
+    check: String,
+    method: String,
+    name: String,
+    called: bool,
+    latency_ms: Option<f64>,
+    is_error: Option<bool>,
+    text_bytes: Option<usize>,
+    failure: Option<Failure>,
 }
 
 #[derive(Deserialize)]
