@@ -15,6 +15,7 @@ pub mod audit;
 mod de;
 pub mod duration;
 mod file;
+pub mod goals;
 #[cfg(test)]
 mod golden;
 pub mod jsonc;

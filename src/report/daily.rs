@@ -1,6 +1,6 @@
 //! The daily summary for people: a terminal report (sections, colours, an hourly latency sparkline per
 //! target) and the same as Markdown (for an email, a chat message or a wiki). Machine formats go
-//! through the ordinary findings (`json`, `prometheus`).
+//! through the ordinary findings (`json`, `prometheus`); CSV has its own rows (`csv.rs`).
 
 use super::table::paint;
 use crate::model::Status;
@@ -14,6 +14,9 @@ use std::io::Write;
 #[derive(Debug, Clone)]
 pub struct Daily {
     pub title: String,
+    /// The period: `[start, end)`.
+    pub start: chrono::DateTime<chrono::Utc>,
+    pub end: chrono::DateTime<chrono::Utc>,
     pub days: Vec<SeriesDay>,
     pub previous: Vec<SeriesDay>,
     /// What the day comes to (`rules::daily::judge`): score, deductions, goals, recommendations, the
