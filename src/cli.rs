@@ -95,8 +95,9 @@ pub enum Command {
     /// sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict.
     #[command(after_help = VALIDATE_EXAMPLES)]
     Validate(Box<ValidateArgs>),
-    /// The continuous monitor: a light round every --interval, a full one every --full-every, each
-    /// appended to history and echoed as a JSON line, until SIGINT/SIGTERM (--once: one round, for cron).
+    /// The continuous monitor: each target checked every --interval (or its own `interval` in the
+    /// config), a light round or, every --full-every, a full one; each round appended to history and
+    /// echoed as a JSON line, until SIGINT/SIGTERM (--once: one round of every target, for cron).
     #[command(after_help = RECORD_EXAMPLES)]
     Record(Box<RecordArgs>),
     /// A Prometheus exporter: checks every target on a schedule (--interval, spread with jitter, at
@@ -357,6 +358,7 @@ const RECORD_EXAMPLES: &str = "\
 Examples:
   mcpmon record -c mcpmon.json                          # light every 5m, full every 30m, until Ctrl-C
   mcpmon record --hub http://127.0.0.1:37373 --interval 30s --full-every 10m
+  mcpmon record -c mcpmon.json --interval 1h   # targets with \"interval\": \"2h\", \"4h\", \"6h\" keep theirs
   */5 * * * * mcpmon record -c /etc/mcpmon.json --once --light
   */30 * * * * mcpmon record -c /etc/mcpmon.json --once
   jq -c 'select(.status != \"ok\")' ~/.local/state/mcpmon/history/$(date -u +%F).jsonl
@@ -526,11 +528,15 @@ pub struct RecordArgs {
     #[command(flatten)]
     pub targets: TargetArgs,
 
-    /// Time between rounds. A light round is the liveness set (process, endpoint, handshake, ping).
+    /// Time between two checks of a target, unless the config gives the target its own `interval`
+    /// (e.g. "2h": each target at its own cadence; targets due together share a round). A light
+    /// round is the liveness set (process, endpoint, handshake, ping).
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = duration::parse)]
     pub interval: Duration,
 
-    /// A full round (lists, logs, host: everything `health` checks) this often; the first round is full.
+    /// A full round of a target (lists, logs, host: everything `health` checks) once this has passed
+    /// since its last full one; the first round is full, and so is every round of a target whose
+    /// interval is longer.
     #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = duration::parse)]
     pub full_every: Duration,
 

@@ -42,7 +42,7 @@ struct Defaults {
     /// None: the model's default (a package runner's long start-up, else within `timeout`).
     startup_timeout: Option<Duration>,
     era: EraChoice,
-    /// How often `serve` checks the target (None: its `--interval`).
+    /// How often `serve` and `record` check the target (None: their `--interval`).
     interval: Option<Duration>,
 }
 

@@ -219,3 +219,62 @@ fn record_once_is_exit_3_when_history_cannot_be_written() {
     // the round itself still ran and was echoed
     assert_eq!(out.lines().count(), 1, "{out}");
 }
+
+#[test]
+fn record_checks_each_target_at_its_own_interval() {
+    // 000's cadences in small: `fast` on --interval, `slow` on its own `interval` of 6 hours
+    let home = tempdir();
+    let config = home.path().join("mcpmon.json");
+    std::fs::write(
+        &config,
+        serde_json::json!({"targets": {
+            "fast": {"url": peer("EVERYTHING_HTTP_URL")},
+            "slow": {"url": peer("EVERYTHING_HTTP_URL"), "interval": "6h"}
+        }})
+        .to_string(),
+    )
+    .unwrap();
+    let mut child = mcpmon_process(home.path())
+        .args([
+            "record",
+            "--config",
+            config.to_str().unwrap(),
+            "--interval",
+            "50ms",
+            "--full-every",
+            "1h",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // each round echoes one line: wait for four of them, then stop it
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    for _ in 0..4 {
+        let mut line = String::new();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "record ended early"
+        );
+    }
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let recs = history_lines(home.path());
+    let of = |t: &str| -> Vec<&Value> { recs.iter().filter(|r| r["target"] == t).collect() };
+    // the first round checks both; after it only `fast` is due
+    assert_eq!(of("slow").len(), 1, "{recs:#?}");
+    assert_eq!(of("slow")[0]["source"], "record:full");
+    assert!(of("fast").len() >= 4, "{recs:#?}");
+    assert!(
+        of("fast")[1..]
+            .iter()
+            .all(|r| r["source"] == "record:light")
+    );
+    assert!(err.contains("(slow every 6 h)"), "{err}");
+}
