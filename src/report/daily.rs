@@ -5,7 +5,7 @@
 use super::table::paint;
 use crate::model::Status;
 use crate::rules::daily::Day;
-use crate::rules::summary::SeriesDay;
+use crate::rules::summary::{SeriesDay, clock};
 
 use crate::term::sanitize;
 use std::io::Write;
@@ -148,6 +148,7 @@ pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> st
         }
     }
 
+    let window_s = (d.end - d.start).num_milliseconds() as f64 / 1000.0;
     let outages: Vec<String> = d
         .days
         .iter()
@@ -157,8 +158,8 @@ pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> st
                     "{} ({}): {} – {} UTC, {}",
                     sanitize(&s.target),
                     s.kind,
-                    o.start.format("%H:%M"),
-                    o.end.format("%H:%M"),
+                    clock(o.start, window_s),
+                    clock(o.end, window_s),
                     dur((o.end - o.start).num_milliseconds() as f64 / 1000.0)
                 )
             })

@@ -50,7 +50,7 @@ pub fn judge<'a>(
     alerts: Option<impl IntoIterator<Item = &'a AlertState>>,
 ) -> Day {
     let window_s = (end - start).num_milliseconds() as f64 / 1000.0;
-    let (score, deductions) = score(days, rules);
+    let (score, deductions) = score(days, rules, window_s);
     let goals = goals(days, wanted, window_s);
     let mut names: Vec<&str> = Vec::new();
     for d in days {
@@ -66,7 +66,8 @@ pub fn judge<'a>(
         })
         .collect();
     let status = status(days, score, &goals);
-    let previous_score = (!previous.is_empty()).then(|| super::summary::score(previous, rules).0);
+    let previous_score =
+        (!previous.is_empty()).then(|| super::summary::score(previous, rules, window_s).0);
     let recommendations = recommendations(days, previous, window_s);
     let findings = findings(days, score, status, &deductions, &goals, &recommendations);
     Day {

@@ -381,8 +381,19 @@ pub struct Deduction {
     pub evidence: String,
 }
 
-/// The health score (001): 100 minus the deductions, each rule capped.
-pub fn score(days: &[SeriesDay], rules: &ScoreRules) -> (f64, Vec<Deduction>) {
+/// A time of the window as the report says it: `14:05` within a day, `2026-11-25 14:05` in a longer
+/// period (a week, a month).
+pub fn clock(t: DateTime<Utc>, window_s: f64) -> String {
+    if window_s > 25.0 * 3600.0 {
+        t.format("%Y-%m-%d %H:%M").to_string()
+    } else {
+        t.format("%H:%M").to_string()
+    }
+}
+
+/// The health score (001): 100 minus the deductions, each rule capped; `window_s` is the period's
+/// length (for the times in the evidence).
+pub fn score(days: &[SeriesDay], rules: &ScoreRules, window_s: f64) -> (f64, Vec<Deduction>) {
     let (e, r, dc, al) = (
         rules.errors,
         rules.resources,
@@ -441,7 +452,7 @@ pub fn score(days: &[SeriesDay], rules: &ScoreRules) -> (f64, Vec<Deduction>) {
                     "{} down {} from {}",
                     s.target,
                     crate::config::duration::span((o.end - o.start).to_std().unwrap_or_default()),
-                    o.start.format("%H:%M")
+                    clock(o.start, window_s)
                 )
             })
         })
@@ -559,8 +570,8 @@ pub fn recommendations(days: &[SeriesDay], previous: &[SeriesDay], window_s: f64
                 "look at {}: down {} time(s), the longest from {} to {} UTC ({})",
                 s.target,
                 s.outages.len(),
-                longest.start.format("%H:%M"),
-                longest.end.format("%H:%M"),
+                clock(longest.start, window_s),
+                clock(longest.end, window_s),
                 s.reasons.keys().cloned().collect::<Vec<_>>().join(", ")
             ));
         }
@@ -583,7 +594,7 @@ pub fn recommendations(days: &[SeriesDay], previous: &[SeriesDay], window_s: f64
                 s.restarts.len(),
                 s.restarts
                     .iter()
-                    .map(|(w, t)| format!("{w} at {}", t.format("%H:%M")))
+                    .map(|(w, t)| format!("{w} at {}", clock(*t, window_s)))
                     .collect::<Vec<_>>()
                     .join(", ")
             ));
@@ -659,7 +670,7 @@ mod tests {
         let d = fold(&pts);
         assert_eq!(d[0].availability(), Some(100.0));
         assert!(d[0].unknown_s < 1.0, "{}", d[0].unknown_s);
-        let (s, deductions) = score(&d, &ScoreRules::default());
+        let (s, deductions) = score(&d, &ScoreRules::default(), 86400.0);
         assert_eq!((s, deductions.len()), (100.0, 0));
         let g = goals(&d, &Goals::default(), 86400.0);
         assert!(g.iter().all(|g| g.met == Some(true)), "{g:?}");
@@ -699,7 +710,7 @@ mod tests {
         assert_eq!(d[0].down_s, 1800.0);
         let a = d[0].availability().unwrap();
         assert!((a - (100.0 - 1800.0 / 86400.0 * 100.0)).abs() < 1e-9, "{a}");
-        let (s, ded) = score(&d, &ScoreRules::default());
+        let (s, ded) = score(&d, &ScoreRules::default(), 86400.0);
         let sum: f64 = ded.iter().map(|x| x.points).sum();
         assert_eq!(s, 100.0 - sum, "the itemisation adds up");
         let rules: Vec<&str> = ded.iter().map(|x| x.rule).collect();
@@ -745,7 +756,7 @@ mod tests {
     #[test]
     fn an_empty_day_is_unknown_not_100() {
         let d = fold(&[]);
-        let (s, _) = score(&d, &ScoreRules::default());
+        let (s, _) = score(&d, &ScoreRules::default(), 86400.0);
         let g = goals(&d, &Goals::default(), 86400.0);
         assert_eq!(status(&d, s, &g), Status::Unknown);
         assert!(g.iter().all(|g| g.met.is_none()));
