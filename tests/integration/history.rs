@@ -138,28 +138,18 @@ fn concurrent_record_runs_never_tear_or_lose_a_line() {
     assert_eq!(recs.iter().filter(|r| r["kind"] == "host").count(), runs);
 }
 
-#[test]
-fn record_runs_until_sigterm_then_says_what_it_wrote() {
-    let home = tempdir();
-    let log = quiet_log(home.path());
-    let mut child = mcpmon_process(home.path())
-        .args([
-            "record",
-            "--interval",
-            "50ms",
-            "--full-every",
-            "1h",
-            "--log",
-            log.to_str().unwrap(),
-            peer("EVERYTHING_HTTP_URL"),
-        ])
+/// `mcpmon record ARGS` until it has echoed `rounds` lines (each a `record` document), then SIGTERM:
+/// its output once it has exited.
+fn record_rounds(home: &Path, args: &[&str], rounds: usize) -> std::process::Output {
+    let mut child = mcpmon_process(home)
+        .arg("record")
+        .args(args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // each round echoes one line: wait for three of them, then stop it
     let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-    for _ in 0..3 {
+    for _ in 0..rounds {
         let mut line = String::new();
         assert!(
             stdout.read_line(&mut line).unwrap() > 0,
@@ -173,7 +163,27 @@ fn record_runs_until_sigterm_then_says_what_it_wrote() {
         nix::sys::signal::Signal::SIGTERM,
     )
     .unwrap();
-    let out = child.wait_with_output().unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn record_runs_until_sigterm_then_says_what_it_wrote() {
+    let home = tempdir();
+    let log = quiet_log(home.path());
+    // each round echoes one line: three of them, then stop it
+    let out = record_rounds(
+        home.path(),
+        &[
+            "--interval",
+            "50ms",
+            "--full-every",
+            "1h",
+            "--log",
+            log.to_str().unwrap(),
+            peer("EVERYTHING_HTTP_URL"),
+        ],
+        3,
+    );
     assert_eq!(out.status.code(), Some(0));
     let err = String::from_utf8_lossy(&out.stderr);
     let said = err
@@ -234,35 +244,18 @@ fn record_checks_each_target_at_its_own_interval() {
         .to_string(),
     )
     .unwrap();
-    let mut child = mcpmon_process(home.path())
-        .args([
-            "record",
+    let out = record_rounds(
+        home.path(),
+        &[
             "--config",
             config.to_str().unwrap(),
             "--interval",
             "50ms",
             "--full-every",
             "1h",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // each round echoes one line: wait for four of them, then stop it
-    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-    for _ in 0..4 {
-        let mut line = String::new();
-        assert!(
-            stdout.read_line(&mut line).unwrap() > 0,
-            "record ended early"
-        );
-    }
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .unwrap();
-    let out = child.wait_with_output().unwrap();
+        ],
+        4,
+    );
     assert_eq!(out.status.code(), Some(0));
     let err = String::from_utf8_lossy(&out.stderr);
     let recs = history_lines(home.path());
