@@ -94,11 +94,18 @@ pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> st
         return Ok(());
     }
 
+    let window_s = (d.end - d.start).num_milliseconds() as f64 / 1000.0;
     h(out, "Availability")?;
     if markdown {
+        // the 24 bars are the hours of a day, or 24 even stretches of a longer period
+        let bars = if window_s > 25.0 * 3600.0 {
+            "latency over the period"
+        } else {
+            "latency by hour"
+        };
         writeln!(
             out,
-            "| target | probe | available | observed | not recorded | outages | p50 | p95 | p99 | p95 vs before | latency by hour |"
+            "| target | probe | available | observed | not recorded | outages | p50 | p95 | p99 | p95 vs before | {bars} |"
         )?;
         writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|")?;
     }
@@ -148,7 +155,6 @@ pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> st
         }
     }
 
-    let window_s = (d.end - d.start).num_milliseconds() as f64 / 1000.0;
     let outages: Vec<String> = d
         .days
         .iter()
