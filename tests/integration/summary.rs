@@ -438,7 +438,10 @@ fn a_week_reads_only_its_days_and_the_week_before() {
         "{md}"
     );
     assert!(md.contains("| api | mcp | 99.4 % | 7 d |"), "{md}");
-    assert!(md.contains("| p95 vs before | latency over the period |"), "{md}");
+    assert!(
+        md.contains("| p95 vs before | latency over the period |"),
+        "{md}"
+    );
     // in a period longer than a day, times carry their date
     assert!(
         md.contains("- outage: api (mcp): 2026-11-25 02:00 – 2026-11-25 03:00 UTC, 60 min"),
