@@ -68,6 +68,7 @@ impl GoalName {
         }
         let names: Vec<&str> = Self::NAMES.iter().map(|(n, _)| *n).collect();
         let hint = crate::model::spell::nearest(&key, &names, 3)
+            .filter(|_| key.len() >= 3)
             .map(|n| format!(" (did you mean {n}?)"))
             .unwrap_or_default();
         Err(format!(
@@ -147,8 +148,9 @@ impl GoalName {
             Ok(v)
         } else {
             Err(format!(
-                "{}: {v} is out of range ({})",
+                "{}: {} is out of range ({})",
                 self.as_str(),
+                shown(v),
                 match self.unit() {
                     "%" => "a percentage, 0–100",
                     "ms" | "MiB" => "a positive number",
@@ -170,6 +172,15 @@ impl GoalName {
     }
 }
 
+/// A limit as written back: `99.5`, `500`; a huge or tiny one in exponent form (`1e300`).
+fn shown(v: f64) -> String {
+    if v != 0.0 && !(1e-4..1e9).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 /// One goal and its limit.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GoalSpec {
@@ -185,7 +196,7 @@ impl GoalSpec {
         } else {
             '<'
         };
-        format!("{op} {} {}", self.limit, self.name.unit())
+        format!("{op} {} {}", shown(self.limit), self.name.unit())
     }
 
     /// Whether `value` beats the limit (strictly, as the goals are written).
@@ -312,6 +323,14 @@ mod tests {
             "--goal \"uptime=150\": uptime: 150 is out of range (a percentage, 0–100)"
         );
         assert!(g.set_arg("p95=-1ms").is_err());
+        assert_eq!(
+            g.set_arg("uptime=1e300").unwrap_err(),
+            "--goal \"uptime=1e300\": uptime: 1e300 is out of range (a percentage, 0–100)"
+        );
+        assert!(!g.set_arg("=5").unwrap_err().contains("did you mean"));
+        let mut huge = Goals::default();
+        huge.set_arg("reconnects=1e300").unwrap();
+        assert!(huge.iter().any(|g| g.target() == "< 1e300 a day"));
         assert!(g.set_arg("p95=NaN").is_err());
         assert!(g.set_arg("uptime").unwrap_err().contains("NAME=LIMIT"));
         assert_eq!(g, Goals::default(), "nothing changed by a bad one");
