@@ -104,6 +104,15 @@ def main():
         run(["measure", "-q", n, "-n", "3", "http://127.0.0.1:1/mcp"], home=home)
         run(["alerts", "--state-dir", home + "/st", "--critical", f"x={n}", "http://127.0.0.1:1/mcp"], home=home)
         run(["anomalies", "--state-dir", home + "/st", "--window", n, "http://127.0.0.1:1/mcp"], home=home)
+        # daily-summary's goals (flag and config) and periods
+        for goal in ("uptime", "p95", "reconnects", "memory_mb"):
+            run(["daily-summary", "--state-dir", home + "/st", "--goal", f"{goal}={n}"], home=home)
+        run(["daily-summary", "--state-dir", home + "/st", "--from", n + "d", "-f", "csv"], home=home)
+        for v in (n, json.loads(n) if n not in ("NaN", "inf") else None):
+            path = os.path.join(home, "g.json")
+            with open(path, "w") as f:
+                json.dump({"goals": {"uptime": v, "p95": v}, "targets": {}}, f)
+            run(["daily-summary", "--state-dir", home + "/st", "-c", path], home=home)
     # hostile state files: random bytes and hostile JSON in alerts.json, history and marks
     st = home + "/hs"
     for i in range(40):

@@ -95,8 +95,9 @@ pub enum Command {
     /// sections (config, process, network, api, mcp, conformance, logs, resources), then a verdict.
     #[command(after_help = VALIDATE_EXAMPLES)]
     Validate(Box<ValidateArgs>),
-    /// The continuous monitor: a light round every --interval, a full one every --full-every, each
-    /// appended to history and echoed as a JSON line, until SIGINT/SIGTERM (--once: one round, for cron).
+    /// The continuous monitor: each target checked every --interval (or its own `interval` in the
+    /// config), a light round or, every --full-every, a full one; each round appended to history and
+    /// echoed as a JSON line, until SIGINT/SIGTERM (--once: one round of every target, for cron).
     #[command(after_help = RECORD_EXAMPLES)]
     Record(Box<RecordArgs>),
     /// A Prometheus exporter: checks every target on a schedule (--interval, spread with jitter, at
@@ -444,6 +445,7 @@ const RECORD_EXAMPLES: &str = "\
 Examples:
   mcpmon record -c mcpmon.json                          # light every 5m, full every 30m, until Ctrl-C
   mcpmon record --hub http://127.0.0.1:37373 --interval 30s --full-every 10m
+  mcpmon record -c mcpmon.json --interval 1h   # targets with \"interval\": \"2h\", \"4h\", \"6h\" keep theirs
   */5 * * * * mcpmon record -c /etc/mcpmon.json --once --light
   */30 * * * * mcpmon record -c /etc/mcpmon.json --once
   jq -c 'select(.status != \"ok\")' ~/.local/state/mcpmon/history/$(date -u +%F).jsonl
@@ -479,6 +481,9 @@ Examples:
   mcpmon daily-summary --date 2026-11-21 --tz UTC --format markdown --output report.md
   0 8 * * * mcpmon daily-summary --format markdown | mail -s 'MCP daily' ops@example.com
   mcpmon daily-summary --since 30d --format json | jq .findings
+  mcpmon daily-summary --from 2026-11-23 --to 2026-11-29 --tz UTC --format markdown   # a week
+  mcpmon daily-summary --from 7d --goal uptime=99.5 --goal p95=100ms --goal error_rate=0.1
+  mcpmon daily-summary --from 2026-11-01 --to 2026-11-30 --format csv > november.csv
 
 Score: 100 minus errors (2 points per % of records not OK, at most 20), high resource use
 (10 per target above 5 % CPU or memory on average, at most 30), outages (10 each, at most 30) and
@@ -487,12 +492,31 @@ alerts (5 per change into WARN or CRIT, at most 20).";
 #[derive(Debug, Args, Clone)]
 pub struct SummaryArgs {
     /// The day to report, YYYY-MM-DD, in --tz (default: yesterday).
-    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with = "since")]
+    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with_all = ["since", "from", "to"])]
     pub date: Option<chrono::NaiveDate>,
 
     /// The last DURATION up to now instead of a calendar day, e.g. 24h, 7d, 30d.
-    #[arg(long, value_name = "DURATION", value_parser = duration::parse)]
+    #[arg(long, value_name = "DURATION", value_parser = duration::parse, conflicts_with_all = ["from", "to"])]
     pub since: Option<Duration>,
+
+    /// The start of a longer period (a week, a month): a date YYYY-MM-DD (its midnight in --tz) or a
+    /// DURATION ago (7d, 30d). Only the day files of the period (and of the one before it, for the
+    /// trends) are read.
+    #[arg(long, value_name = "DATE|DURATION", value_parser = when)]
+    pub from: Option<When>,
+
+    /// The end of the period: a date YYYY-MM-DD (the whole day, in --tz) or a DURATION ago
+    /// (default: now). Needs --from.
+    #[arg(long, value_name = "DATE|DURATION", value_parser = when, requires = "from")]
+    pub to: Option<When>,
+
+    /// Hold the period to this goal instead of its default (repeatable): NAME=LIMIT, NAME one of
+    /// uptime (%, default 99.9), success_rate (%, 95), response_time_p95 or p95 (ms, 500),
+    /// reconnects (a day, 5), error_rate (%, 1), memory_mb (highest process RSS, MiB; no default);
+    /// LIMIT `off` drops the goal. Also the config's `goals` object. E.g. --goal uptime=99.5
+    /// --goal p95=100ms --goal error_rate=0.1 --goal memory=100MB.
+    #[arg(long = "goal", value_name = "NAME=LIMIT")]
+    pub goals: Vec<String>,
 
     /// The time zone of --date and of the default day: local, UTC, or an offset such as +02:00.
     #[arg(long, value_name = "TZ", default_value = "local")]
@@ -506,6 +530,23 @@ pub struct SummaryArgs {
     /// (repeatable), e.g. --rule disconnected=20:40.
     #[arg(long = "rule", value_name = "NAME=PER:CAP")]
     pub rules: Vec<String>,
+}
+
+/// A point of `--from`/`--to`: a calendar date in the report's time zone, or a span before now.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum When {
+    Date(chrono::NaiveDate),
+    Ago(Duration),
+}
+
+/// `2026-11-23` or `7d`.
+fn when(s: &str) -> Result<When, String> {
+    if let Ok(d) = s.trim().parse::<chrono::NaiveDate>() {
+        return Ok(When::Date(d));
+    }
+    duration::parse(s)
+        .map(When::Ago)
+        .map_err(|_| format!("{s:?}: use a date (2026-11-23) or a duration ago (7d, 36h)"))
 }
 
 const ANOMALIES_EXAMPLES: &str = "\
@@ -574,11 +615,15 @@ pub struct RecordArgs {
     #[command(flatten)]
     pub targets: TargetArgs,
 
-    /// Time between rounds. A light round is the liveness set (process, endpoint, handshake, ping).
+    /// Time between two checks of a target, unless the config gives the target its own `interval`
+    /// (e.g. "2h": each target at its own cadence; targets due together share a round). A light
+    /// round is the liveness set (process, endpoint, handshake, ping).
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = duration::parse)]
     pub interval: Duration,
 
-    /// A full round (lists, logs, host: everything `health` checks) this often; the first round is full.
+    /// A full round of a target (lists, logs, host: everything `health` checks) once this has passed
+    /// since its last full one; the first round is full, and so is every round of a target whose
+    /// interval is longer.
     #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = duration::parse)]
     pub full_every: Duration,
 

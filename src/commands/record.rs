@@ -1,17 +1,20 @@
-//! `mcpmon record`: the continuous monitor that replaces `phase2-continuous.sh` — a light round (the
-//! liveness set) every `--interval`, a full round every `--full-every`, each appended to history and
-//! echoed as one JSON line, until SIGINT/SIGTERM; `--once` for cron.
+//! `mcpmon record`: the continuous monitor that replaces `phase2-continuous.sh` — each target checked
+//! every its own `interval` (the config's, else `--interval`): a light round (the liveness set), or a
+//! full one when `--full-every` has passed since its last; each round appended to history and echoed
+//! as one JSON line, until SIGINT/SIGTERM; `--once` for cron.
 
 use super::round::{Prepared, RoundOptions, append, check, history_dir, prepare};
-use super::schedule::{Signals, Ticks};
+use super::schedule::{PerTarget, Signals};
 use super::{Context, Outcome, emit};
 use crate::cli::{GlobalArgs, RecordArgs};
 use crate::model::Target;
 
 use crate::report::{Report, json};
 use crate::store::history::{self};
+use anyhow::bail;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::time::Instant;
 
 /// One round: checked, appended, echoed; how many lines history got, or why it got none. A closed
@@ -92,53 +95,84 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &RecordArgs) -> anyhow::Re
         return Ok(outcome);
     }
 
+    if args.interval.is_zero() {
+        bail!("--interval must be longer than 0");
+    }
     let mut signals = Signals::install()?;
     let (mut rounds, mut written) = (0u64, 0usize);
-    let mut last_full: Option<Instant> = None;
     let mut day = chrono::Utc::now().date_naive();
-    let mut ticks = Ticks::starting(Instant::now(), args.interval);
+    // each target on its own `interval` (the config's), else --interval
+    let intervals: Vec<Duration> = targets
+        .iter()
+        .map(|t| t.interval.unwrap_or(args.interval))
+        .collect();
+    let mut schedule = PerTarget::starting(Instant::now(), &intervals, args.full_every);
+    let own: Vec<String> = targets
+        .iter()
+        .filter_map(|t| {
+            t.interval
+                .map(|i| format!("{} every {}", t.name, crate::config::duration::span(i)))
+        })
+        .collect();
     eprintln!(
-        "mcpmon record: {} target(s), light every {}, full every {}, history in {}; Ctrl-C to stop",
+        "mcpmon record: {} target(s), light every {}{}, full every {}, history in {}; Ctrl-C to stop",
         targets.len(),
         crate::config::duration::span(args.interval),
+        if own.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", own.join(", "))
+        },
         crate::config::duration::span(args.full_every),
         dir.display()
     );
-    loop {
-        let full = last_full.is_none_or(|t| t.elapsed() >= args.full_every);
-        let set = if full { &targets } else { &light };
+    let pick = |from: &Arc<Vec<Target>>, which: &[usize]| -> Arc<Vec<Target>> {
+        Arc::new(which.iter().filter_map(|i| from.get(*i).cloned()).collect())
+    };
+    while let Some(next) = schedule.next() {
         let stopped = tokio::select! {
-            (_, n) = round(set, &client, &opts, &dir, full) => {
-                rounds += 1;
-                // a history that cannot be written is said and the monitor goes on (the next round
-                // tries again)
-                match n {
-                    Ok(n) => written += n,
-                    Err(e) => eprintln!("mcpmon record: {e:#}"),
-                }
-                if full {
-                    last_full = Some(Instant::now());
-                }
-                false
-            }
+            _ = tokio::time::sleep_until(next) => false,
             () = signals.recv() => true,
         };
         if stopped {
             break;
         }
+        let started = Instant::now();
+        let due = schedule.due(started);
+        // the targets due now: those due a full round in one, the others in a light one
+        let sets = [(&due.full, &targets, true), (&due.light, &light, false)];
+        let mut stopped = false;
+        for (which, from, full) in sets {
+            if which.is_empty() {
+                continue;
+            }
+            let set = pick(from, which);
+            stopped = tokio::select! {
+                (_, n) = round(&set, &client, &opts, &dir, full) => {
+                    rounds += 1;
+                    // a history that cannot be written is said and the monitor goes on (the next
+                    // round tries again)
+                    match n {
+                        Ok(n) => written += n,
+                        Err(e) => eprintln!("mcpmon record: {e:#}"),
+                    }
+                    false
+                }
+                () = signals.recv() => true,
+            };
+            if stopped {
+                break;
+            }
+        }
+        if stopped {
+            break;
+        }
+        // a round that took longer than an interval skips the missed ticks instead of bursting
+        schedule.served(&due, started, Instant::now());
         let today = chrono::Utc::now().date_naive();
         if today != day {
             day = today;
             prune(&dir, args);
-        }
-        // a round that took longer than the interval skips the missed ticks instead of bursting
-        ticks.advance(Instant::now());
-        let stopped = tokio::select! {
-            _ = tokio::time::sleep_until(ticks.due()) => false,
-            () = signals.recv() => true,
-        };
-        if stopped {
-            break;
         }
     }
     eprintln!(

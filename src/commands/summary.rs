@@ -1,52 +1,149 @@
 //! `mcpmon daily-summary`: a day (or `--since` window) of history folded by `rules::summary` and judged
 //! by `rules::daily` into the report of `daily-summary.sh` — availability, outages, latency and its
-//! trend, errors, restarts, tool changes, resource use, the success metrics of 000 and an itemised score
+//! trend, errors, restarts, tool changes, resource use, the goals (defaults, the config's `goals`,
+//! `--goal`) and an itemised score
 //! — for people (terminal, Markdown) and machines (json, prometheus). Reads the history, `alerts.json`
 //! and the host now; the clock and the time zone are read here, once.
 
 use super::{Context, Outcome, Output};
-use crate::cli::{GlobalArgs, SummaryArgs};
+use crate::cli::{GlobalArgs, SummaryArgs, When};
+use crate::model::Goals;
 use crate::report::daily::Daily;
 use crate::report::{Format, Report, View};
 use crate::rules::daily;
 use crate::rules::summary::{self as rules, Fold, SeriesDay};
 use crate::store::alerts::AlertFile;
 use crate::store::history;
-use anyhow::{Context as _, anyhow};
-use chrono::{DateTime, Utc};
+use anyhow::{Context as _, anyhow, bail};
+use chrono::{DateTime, NaiveDate, Utc};
 
-/// The window to report and its title: `--since`, or a calendar day in `--tz` (`local`, `UTC` or an
-/// offset), `--date` or yesterday.
+/// The time zone of `--tz`: its calendar days and its name in titles.
+enum Zone {
+    Local,
+    Utc,
+    Fixed(chrono::FixedOffset),
+}
+
+impl Zone {
+    fn of(tz: &str) -> anyhow::Result<Zone> {
+        Ok(match tz.trim().to_ascii_lowercase().as_str() {
+            "local" => Zone::Local,
+            "utc" | "z" => Zone::Utc,
+            other => {
+                Zone::Fixed(other.parse().map_err(|_| {
+                    anyhow!("--tz {tz:?}: use local, UTC or an offset such as +02:00")
+                })?)
+            }
+        })
+    }
+
+    /// The day to report (`date`, else yesterday there) with its UTC bounds.
+    fn day(
+        &self,
+        date: Option<NaiveDate>,
+        now: DateTime<Utc>,
+    ) -> Option<(DateTime<Utc>, DateTime<Utc>, NaiveDate)> {
+        match self {
+            Zone::Local => daily::day(&chrono::Local, date, now),
+            Zone::Utc => daily::day(&Utc, date, now),
+            Zone::Fixed(off) => daily::day(off, date, now),
+        }
+    }
+
+    fn label(&self, now: DateTime<Utc>) -> String {
+        match self {
+            Zone::Local => format!(
+                "local time, UTC{}",
+                now.with_timezone(&chrono::Local).format("%:z")
+            ),
+            Zone::Utc => "UTC".into(),
+            Zone::Fixed(off) => format!("UTC{off}"),
+        }
+    }
+}
+
+/// The window to report and its title: `--since`, `--from`/`--to`, or a calendar day in `--tz`
+/// (`local`, `UTC` or an offset), `--date` or yesterday.
 fn window(
     args: &SummaryArgs,
     now: DateTime<Utc>,
 ) -> anyhow::Result<(DateTime<Utc>, DateTime<Utc>, String)> {
+    let ago = |d: std::time::Duration, flag: &str| {
+        chrono::Duration::from_std(d)
+            .ok()
+            .and_then(|d| now.checked_sub_signed(d))
+            .ok_or_else(|| anyhow!("{flag} is too long"))
+    };
     if let Some(d) = args.since {
-        let span = chrono::Duration::from_std(d).map_err(|_| anyhow!("--since is too long"))?;
         let title = format!(
             "mcpmon summary — the last {}",
             crate::config::duration::span(d)
         );
-        return Ok((now - span, now, title));
+        return Ok((ago(d, "--since")?, now, title));
     }
     let tz = args.tz.trim();
-    let (day, zone) = match tz.to_ascii_lowercase().as_str() {
-        "local" => {
-            let off = now.with_timezone(&chrono::Local).format("%:z");
-            let day = daily::day(&chrono::Local, args.date, now);
-            (day, format!("local time, UTC{off}"))
+    let zone = Zone::of(tz)?;
+    let no_midnight = |d: NaiveDate| anyhow!("{d} has no midnight in {tz}");
+    if let Some(from) = args.from {
+        let (start, first) = match from {
+            When::Date(d) => (zone.day(Some(d), now).ok_or_else(|| no_midnight(d))?.0, d),
+            When::Ago(d) => {
+                let s = ago(d, "--from")?;
+                (s, s.date_naive())
+            }
+        };
+        let (end, last) = match args.to {
+            None => (now, None),
+            Some(When::Date(d)) => (
+                zone.day(Some(d), now).ok_or_else(|| no_midnight(d))?.1,
+                Some(d),
+            ),
+            Some(When::Ago(d)) => (ago(d, "--to")?, None),
+        };
+        if start >= end {
+            bail!(
+                "--from {} is not before --to {}: nothing to report",
+                start.format("%Y-%m-%d %H:%M UTC"),
+                end.format("%Y-%m-%d %H:%M UTC")
+            );
         }
-        "utc" | "z" => (daily::day(&Utc, args.date, now), "UTC".to_string()),
-        other => {
-            let off: chrono::FixedOffset = other
-                .parse()
-                .map_err(|_| anyhow!("--tz {tz:?}: use local, UTC or an offset such as +02:00"))?;
-            (daily::day(&off, args.date, now), format!("UTC{off}"))
-        }
-    };
-    let (start, end, date) = day.ok_or_else(|| anyhow!("the day has no midnight in {tz}"))?;
-    let title = format!("mcpmon daily summary — {date} ({zone})");
+        let title = match (from, last) {
+            (When::Date(_), Some(last)) => {
+                format!("mcpmon summary — {first} to {last} ({})", zone.label(now))
+            }
+            _ => format!(
+                "mcpmon summary — {} to {} (UTC)",
+                start.format("%Y-%m-%d %H:%M"),
+                end.format("%Y-%m-%d %H:%M")
+            ),
+        };
+        return Ok((start, end, title));
+    }
+    let (start, end, date) = zone
+        .day(args.date, now)
+        .ok_or_else(|| anyhow!("the day has no midnight in {tz}"))?;
+    let title = format!("mcpmon daily summary — {date} ({})", zone.label(now));
     Ok((start, end, title))
+}
+
+/// The goals in force: the defaults, then each config file's `goals` (the `--config` files, else the
+/// default one when it exists), then `--goal`.
+fn goals(ctx: &Context, g: &GlobalArgs, args: &SummaryArgs) -> anyhow::Result<Goals> {
+    let mut goals = Goals::default();
+    let mut files = g.config.clone();
+    if files.is_empty() {
+        files.extend(crate::config::default_config_path(
+            &ctx.cwd,
+            ctx.xdg_config_home.clone(),
+        ));
+    }
+    for f in &files {
+        crate::config::goals::load(&ctx.cwd.join(f), &mut goals)?;
+    }
+    for a in &args.goals {
+        goals.set_arg(a).map_err(|e| anyhow!(e))?;
+    }
+    Ok(goals)
 }
 
 /// The history of `[start, end)` (of the `--target`s, when given) folded into series.
@@ -56,7 +153,7 @@ fn fold(
     end: DateTime<Utc>,
     only: &[String],
 ) -> anyhow::Result<Vec<SeriesDay>> {
-    let mut f = Fold::default();
+    let mut f = Fold::spanning(start, end);
     let last = end - chrono::Duration::milliseconds(1);
     let read = history::scan(dir, start, last, |l, at| {
         if only.is_empty() || only.iter().any(|n| n == l.target.as_ref()) {
@@ -77,6 +174,7 @@ pub fn run(ctx: &Context, g: &GlobalArgs, args: &SummaryArgs) -> anyhow::Result<
         score_rules.set(r).map_err(|e| anyhow!(e))?;
     }
     let (start, end, title) = window(args, now)?;
+    let wanted = goals(ctx, g, args)?;
     let state = ctx.state_dir(g).ok_or_else(|| {
         anyhow!("no state dir: set --state-dir, MCPMON_STATE_DIR, XDG_STATE_HOME or HOME")
     })?;
@@ -99,7 +197,15 @@ pub fn run(ctx: &Context, g: &GlobalArgs, args: &SummaryArgs) -> anyhow::Result<
     let alerts: Option<AlertFile> =
         crate::store::read_json(&state.join(crate::store::alerts::FILE)).unwrap_or(None);
     let alerts = alerts.as_ref().map(|f| f.alerts.values());
-    let mut day = daily::judge(&days, &previous, &score_rules, (start, end), &host, alerts);
+    let mut day = daily::judge(
+        &days,
+        &previous,
+        &score_rules,
+        &wanted,
+        (start, end),
+        &host,
+        alerts,
+    );
     let report = Report {
         command: "daily-summary",
         generated_at: now,
@@ -110,6 +216,8 @@ pub fn run(ctx: &Context, g: &GlobalArgs, args: &SummaryArgs) -> anyhow::Result<
     };
     let view = Daily {
         title,
+        start,
+        end,
         days,
         previous,
         day,

@@ -147,6 +147,37 @@ pub fn audit(
             },
         ),
     ));
+    // daily-summary's goals, when the file sets any: read as daily-summary reads them
+    let has_goals =
+        super::de::parse_json(file.text, file.shown).is_ok_and(|root| root.get("goals").is_some());
+    if has_goals {
+        let mut goals = crate::model::Goals::default();
+        out.push(
+            match super::goals::parse(file.text, file.shown, &mut goals) {
+                Ok(()) => finding(
+                    file.shown,
+                    "config_goals",
+                    Status::Ok,
+                    None,
+                    format!(
+                        "daily-summary goals: {}",
+                        goals
+                            .iter()
+                            .map(|g| format!("{} {}", g.name.as_str(), g.target()))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ),
+                Err(e) => finding(
+                    file.shown,
+                    "config_goals",
+                    Status::Crit,
+                    Some(Reason::ConfigInvalid),
+                    e.0,
+                ),
+            },
+        );
+    }
     let mut secrets = Vec::new();
     for (name, entry) in entries {
         if let Some(obj) = entry.as_object() {
@@ -341,6 +372,47 @@ mod tests {
 
     fn args(a: &[&str]) -> Vec<String> {
         a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_goals_of_a_file_are_checked_as_daily_summary_reads_them() {
+        let goals = |text: &str| -> Vec<(Status, String)> {
+            let file = FileFacts {
+                shown: "m.json",
+                text,
+                mode: None,
+            };
+            audit(&file, &[], &[], &|_| None, &|_| None)
+                .into_iter()
+                .filter(|f| f.check == "config_goals")
+                .map(|f| (f.status, f.message))
+                .collect()
+        };
+        let targets = r#""targets": {"a": {"url": "http://127.0.0.1:1/mcp"}}"#;
+        assert_eq!(
+            goals(&format!("{{{targets}}}")),
+            [],
+            "no goals key, no finding"
+        );
+        let ok = goals(&format!(
+            r#"{{"goals": {{"uptime": 99.5, "reconnects": null}}, {targets}}}"#
+        ));
+        assert_eq!(
+            ok,
+            [(
+                Status::Ok,
+                "daily-summary goals: uptime > 99.5 %, success_rate > 95 %, response_time_p95 < 500 ms, error_rate < 1 %".to_string()
+            )]
+        );
+        let bad = goals(&format!(r#"{{"goals": {{"uptim": 99.5}}, {targets}}}"#));
+        assert_eq!(bad.len(), 1);
+        assert_eq!(bad[0].0, Status::Crit);
+        assert!(
+            bad[0]
+                .1
+                .starts_with("m.json: goals.uptim: unknown goal \"uptim\" (did you mean uptime?)"),
+            "{bad:?}"
+        );
     }
 
     #[test]

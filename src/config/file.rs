@@ -270,7 +270,7 @@ pub(super) struct Entry {
     pub thresholds: Option<Vec<(String, Sides)>>,
     #[serde(default, deserialize_with = "era")]
     pub era: Option<EraChoice>,
-    /// How often `serve` checks the target (a number of seconds or a duration like `"30s"`).
+    /// How often `serve` and `record` check the target (a number of seconds or a duration like `"30s"`).
     #[serde(default, deserialize_with = "timeout")]
     pub interval: Option<Duration>,
     /// This target's own maintenance windows (beside the file's).

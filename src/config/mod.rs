@@ -17,6 +17,7 @@ mod de;
 pub mod discover;
 pub mod duration;
 mod file;
+pub mod goals;
 #[cfg(test)]
 mod golden;
 pub mod jsonc;
@@ -44,7 +45,7 @@ struct Defaults {
     /// None: the model's default (a package runner's long start-up, else within `timeout`).
     startup_timeout: Option<Duration>,
     era: EraChoice,
-    /// How often `serve` checks the target (None: its `--interval`).
+    /// How often `serve` and `record` check the target (None: their `--interval`).
     interval: Option<Duration>,
     /// The file's top-level `maintenance` windows (every target of the file has them).
     maintenance: Vec<crate::model::Window>,

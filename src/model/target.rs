@@ -223,7 +223,7 @@ pub struct Target {
     /// its first byte on stdout, counted apart from `timeout`. None: a package runner gets
     /// [`RUNNER_STARTUP_TIMEOUT`], any other command starts within `timeout` (see `startup_limit`).
     pub startup_timeout: Option<Duration>,
-    /// How often `serve` checks it (the config's `interval`); None: `serve --interval`.
+    /// How often `serve` and `record` check it (the config's `interval`); None: their `--interval`.
     pub interval: Option<Duration>,
     /// Where it came from, for messages: `mcpmon.json: targets.memory` or `command line`.
     pub origin: String,

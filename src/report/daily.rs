@@ -1,11 +1,11 @@
 //! The daily summary for people: a terminal report (sections, colours, an hourly latency sparkline per
 //! target) and the same as Markdown (for an email, a chat message or a wiki). Machine formats go
-//! through the ordinary findings (`json`, `prometheus`).
+//! through the ordinary findings (`json`, `prometheus`); CSV has its own rows (`csv.rs`).
 
 use super::table::paint;
 use crate::model::Status;
 use crate::rules::daily::Day;
-use crate::rules::summary::SeriesDay;
+use crate::rules::summary::{SeriesDay, clock};
 
 use crate::term::sanitize;
 use std::io::Write;
@@ -14,6 +14,9 @@ use std::io::Write;
 #[derive(Debug, Clone)]
 pub struct Daily {
     pub title: String,
+    /// The period: `[start, end)`.
+    pub start: chrono::DateTime<chrono::Utc>,
+    pub end: chrono::DateTime<chrono::Utc>,
     pub days: Vec<SeriesDay>,
     pub previous: Vec<SeriesDay>,
     /// What the day comes to (`rules::daily::judge`): score, deductions, goals, recommendations, the
@@ -91,11 +94,18 @@ pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> st
         return Ok(());
     }
 
+    let window_s = (d.end - d.start).num_milliseconds() as f64 / 1000.0;
     h(out, "Availability")?;
     if markdown {
+        // the 24 bars are the hours of a day, or 24 even stretches of a longer period
+        let bars = if window_s > 25.0 * 3600.0 {
+            "latency over the period"
+        } else {
+            "latency by hour"
+        };
         writeln!(
             out,
-            "| target | probe | available | observed | not recorded | outages | p50 | p95 | p99 | p95 vs before | latency by hour |"
+            "| target | probe | available | observed | not recorded | outages | p50 | p95 | p99 | p95 vs before | {bars} |"
         )?;
         writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|")?;
     }
@@ -154,8 +164,8 @@ pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> st
                     "{} ({}): {} – {} UTC, {}",
                     sanitize(&s.target),
                     s.kind,
-                    o.start.format("%H:%M"),
-                    o.end.format("%H:%M"),
+                    clock(o.start, window_s),
+                    clock(o.end, window_s),
                     dur((o.end - o.start).num_milliseconds() as f64 / 1000.0)
                 )
             })

@@ -1169,6 +1169,7 @@ fn series(target: &str, kind: &str) -> SeriesDay {
         tool_changes: Vec::new(),
         cpu: Range::default(),
         memory: Range::default(),
+        rss: Range::default(),
         log_mb: Range::default(),
         alerts: 0,
     }
@@ -1248,19 +1249,28 @@ pub fn daily_parts() -> DailyParts {
         goals: vec![
             Goal {
                 name: "uptime",
-                target: "> 99.9 %",
+                target: "> 99.9 %".into(),
+                unit: "%",
+                limit: 99.9,
+                above: true,
                 value: Some(99.477),
                 met: Some(false),
             },
             Goal {
                 name: "success rate",
-                target: "> 95 %",
+                target: "> 95 %".into(),
+                unit: "%",
+                limit: 95.0,
+                above: true,
                 value: Some(99.306),
                 met: Some(true),
             },
             Goal {
                 name: "reconnects",
-                target: "< 5 a day",
+                target: "< 5 a day".into(),
+                unit: "a day",
+                limit: 5.0,
+                above: false,
                 value: None,
                 met: None,
             },
@@ -1276,6 +1286,8 @@ pub fn daily_parts() -> DailyParts {
 pub fn daily(parts: &DailyParts) -> Daily {
     Daily {
         title: "mcpmon daily summary — 2026-11-21 (UTC)".into(),
+        start: "2026-11-21T00:00:00Z".parse().unwrap(),
+        end: "2026-11-22T00:00:00Z".parse().unwrap(),
         days: parts.days.clone(),
         previous: parts.previous.clone(),
         day: crate::rules::daily::Day {
@@ -1283,6 +1295,24 @@ pub fn daily(parts: &DailyParts) -> Daily {
             previous_score: Some(97.0),
             deductions: parts.deductions.clone(),
             goals: parts.goals.clone(),
+            by_target: vec![
+                ("everything".into(), parts.goals.clone()),
+                (
+                    "hub".into(),
+                    parts
+                        .goals
+                        .iter()
+                        .map(|g| match g.name {
+                            "uptime" => Goal {
+                                value: Some(100.0),
+                                met: Some(true),
+                                ..g.clone()
+                            },
+                            _ => g.clone(),
+                        })
+                        .collect(),
+                ),
+            ],
             recommendations: parts.recommendations.clone(),
             status: Status::Warn,
             findings: Vec::new(),

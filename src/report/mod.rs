@@ -2,6 +2,7 @@
 //! `render(&Report, options, &mut dyn Write)`; JSON wire structs live only in `json.rs`.
 
 pub mod checklist;
+pub mod csv;
 pub mod daily;
 pub mod exposition;
 pub mod json;
@@ -71,6 +72,8 @@ pub fn render(
         (Format::Jsonl, _) => json::render_line(report, out),
         (Format::Nagios, _) => nagios::render(report, out),
         (Format::Prometheus, _) => prometheus::render(report, out),
+        (Format::Csv, View::Daily(d)) => csv::render_daily(d, out),
+        (Format::Csv, _) => csv::render(report, out),
         (Format::Table, View::Checklist { sections, ok_word }) => {
             let sections: Vec<(&str, &str)> =
                 sections.iter().map(|(k, h)| (*k, h.as_str())).collect();
@@ -245,4 +248,7 @@ pub enum Format {
     Prometheus,
     /// Markdown: a table of findings; daily-summary's whole report (for an email, a chat, a wiki).
     Markdown,
+    /// CSV (RFC 4180 quoting): one row per finding; daily-summary: one row per target of the period
+    /// and an `(all)` row, with the value, limit and verdict of each goal (for a spreadsheet).
+    Csv,
 }

@@ -23,6 +23,26 @@ pub fn render(
     match format {
         Format::Json => super::json::render_silences(report, silences, false, out),
         Format::Jsonl => super::json::render_silences(report, silences, true, out),
+        Format::Csv => {
+            let head = ["id", "matches", "starts_at", "ends_at", "comment"];
+            super::csv::row(out, &head.map(String::from))?;
+            for s in silences {
+                let starts = s
+                    .starts_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                super::csv::row(
+                    out,
+                    &[
+                        s.id.clone(),
+                        s.matches.clone(),
+                        starts,
+                        ends(s),
+                        s.comment.clone().unwrap_or_default(),
+                    ],
+                )?;
+            }
+            Ok(())
+        }
         Format::Table => {
             let mut t = comfy_table::Table::new();
             t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);

@@ -193,6 +193,10 @@ fn daily_summary() {
         "daily_markdown",
         text(|out| super::daily::render(&view, true, false, out))
     );
+    insta::assert_snapshot!(
+        "daily_csv",
+        text(|out| super::csv::render_daily(&view, out))
+    );
     let r = fixtures::daily_report();
     insta::assert_snapshot!("daily_json", json(&r));
     insta::assert_snapshot!("daily_prometheus", prometheus(&r));
@@ -214,6 +218,11 @@ fn daily_summary_without_history() {
     insta::assert_snapshot!(
         "daily_terminal_no_history",
         text(|out| super::daily::render(&view, false, false, out))
+    );
+    view.day.by_target.clear();
+    insta::assert_snapshot!(
+        "daily_csv_no_history",
+        text(|out| super::csv::render_daily(&view, out))
     );
 }
 
@@ -247,6 +256,17 @@ fn colours_off_means_no_escape_codes() {
 
 fn md(r: &Report) -> String {
     text(|out| markdown::render(r, out))
+}
+
+fn csv(r: &Report) -> String {
+    text(|out| super::csv::render(r, out))
+}
+
+#[test]
+fn csv_snapshots() {
+    insta::assert_snapshot!("csv_healthy", csv(&fixtures::healthy()));
+    // commas, quotes and line breaks in messages are quoted
+    insta::assert_snapshot!("csv_mixed", csv(&fixtures::mixed()));
 }
 
 #[test]

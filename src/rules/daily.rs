@@ -10,6 +10,7 @@ use super::summary::{goals, recommendations, score, status};
 use crate::model::AlertState;
 use crate::model::CheckId;
 use crate::model::Finding;
+use crate::model::Goals;
 use crate::model::HostFacts;
 use crate::model::Kind;
 use crate::model::Status;
@@ -24,6 +25,8 @@ pub struct Day {
     pub previous_score: Option<f64>,
     pub deductions: Vec<Deduction>,
     pub goals: Vec<Goal>,
+    /// The same goals for each target alone (all its probes), in target order.
+    pub by_target: Vec<(String, Vec<Goal>)>,
     pub recommendations: Vec<String>,
     pub status: Status,
     /// The machine form: the score, each deduction, each goal, each series' availability and p95, each
@@ -41,15 +44,30 @@ pub fn judge<'a>(
     days: &[SeriesDay],
     previous: &[SeriesDay],
     rules: &ScoreRules,
+    wanted: &Goals,
     (start, end): (DateTime<Utc>, DateTime<Utc>),
     host: &HostFacts,
     alerts: Option<impl IntoIterator<Item = &'a AlertState>>,
 ) -> Day {
     let window_s = (end - start).num_milliseconds() as f64 / 1000.0;
-    let (score, deductions) = score(days, rules);
-    let goals = goals(days);
+    let (score, deductions) = score(days, rules, window_s);
+    let goals = goals(days, wanted, window_s);
+    let mut names: Vec<&str> = Vec::new();
+    for d in days {
+        if !names.contains(&d.target.as_str()) {
+            names.push(&d.target);
+        }
+    }
+    let by_target = names
+        .into_iter()
+        .map(|n| {
+            let own: Vec<SeriesDay> = days.iter().filter(|d| d.target == n).cloned().collect();
+            (n.to_string(), super::summary::goals(&own, wanted, window_s))
+        })
+        .collect();
     let status = status(days, score, &goals);
-    let previous_score = (!previous.is_empty()).then(|| super::summary::score(previous, rules).0);
+    let previous_score =
+        (!previous.is_empty()).then(|| super::summary::score(previous, rules, window_s).0);
     let recommendations = recommendations(days, previous, window_s);
     let findings = findings(days, score, status, &deductions, &goals, &recommendations);
     Day {
@@ -57,6 +75,7 @@ pub fn judge<'a>(
         previous_score,
         deductions,
         goals,
+        by_target,
         recommendations,
         status,
         findings,
@@ -119,9 +138,14 @@ fn findings(
             Some(false) => "missed",
             None => "no data",
         };
-        let message = format!("{} {}: {met}", goal.name, goal.target);
+        let message = match goal.value {
+            Some(_) => format!("{} {}: {met} ({})", goal.name, goal.target, goal.shown()),
+            None => format!("{} {}: {met}", goal.name, goal.target),
+        };
         let mut f = finding("summary", format!("goal:{}", goal.name), st, message);
         f.value = goal.value;
+        f.warn = Some(goal.limit);
+        f.lower_is_worse = goal.above;
         out.push(f);
     }
     for d in days {
@@ -278,6 +302,7 @@ mod tests {
             days,
             previous,
             &ScoreRules::default(),
+            &Goals::default(),
             (t(0, 0), t(24, 0)),
             &host(),
             no_alerts,
@@ -335,10 +360,12 @@ mod tests {
         );
         let up = get(&day.findings, "summary", "goal:uptime");
         assert_eq!(up.status, Status::Warn);
-        assert_eq!(up.message, "uptime > 99.9 %: missed");
+        assert_eq!(up.message, "uptime > 99.9 %: missed (97.92 %)");
+        assert_eq!((up.warn, up.lower_is_worse), (Some(99.9), true));
         let p95 = get(&day.findings, "summary", "goal:response_time_p95");
         assert_eq!((p95.status, p95.value), (Status::Ok, Some(10.0)));
-        assert_eq!(p95.message, "response_time_p95 < 500 ms: met");
+        assert_eq!(p95.message, "response_time_p95 < 500 ms: met (10.0 ms)");
+        assert_eq!((p95.warn, p95.lower_is_worse), (Some(500.0), false));
         let a = get(&day.findings, "a", "availability");
         assert_eq!(a.message, "a (mcp): 1 outage(s), 0 s not recorded");
         assert_eq!((a.status, a.unit), (Status::Ok, Some(Unit::Percent)));
@@ -377,6 +404,96 @@ mod tests {
             .collect();
         assert_eq!(goals.len(), 5, "the goals only: {goals:?}");
         assert_eq!(goals[0], (Status::Ok, None, "uptime > 99.9 %: no data"));
+    }
+
+    fn judged_with(days: &[SeriesDay], goals: &Goals, hours: i64) -> Day {
+        let no_alerts: Option<Vec<&AlertState>> = None;
+        judge(
+            days,
+            &[],
+            &ScoreRules::default(),
+            goals,
+            (t(0, 0), t(hours, 0)),
+            &host(),
+            no_alerts,
+        )
+    }
+
+    #[test]
+    fn goals_of_the_config_or_flags_decide_met_and_missed() {
+        // a perfect day at 10 ms: every default goal met, OK
+        let d = series("a", "mcp", &|_| false);
+        let day = judged_with(&d, &Goals::default(), 24);
+        assert_eq!(day.status, Status::Ok);
+        // 004's stricter response time: p95 below 5 ms is missed, the day warns and says why
+        let mut strict = Goals::default();
+        strict.set_arg("p95=5ms").unwrap();
+        let day = judged_with(&d, &strict, 24);
+        assert_eq!(day.status, Status::Warn, "{:?}", day.goals);
+        let p95 = get(&day.findings, "summary", "goal:response_time_p95");
+        assert_eq!(p95.status, Status::Warn);
+        assert_eq!(p95.message, "response_time_p95 < 5 ms: missed (10.0 ms)");
+        // a day with a half-hour outage misses 99.9 % but meets a 97 % uptime goal
+        let bad = series("a", "mcp", &|i| (120..126).contains(&i));
+        let mut lax = Goals::default();
+        for a in ["uptime=97", "success_rate=90", "error_rate=5"] {
+            lax.set_arg(a).unwrap();
+        }
+        let day = judged_with(&bad, &lax, 24);
+        let up = get(&day.findings, "summary", "goal:uptime");
+        assert_eq!(
+            (up.status, up.message.as_str()),
+            (Status::Ok, "uptime > 97 %: met (97.92 %)")
+        );
+        // a goal turned off is not judged at all
+        let mut off = Goals::default();
+        off.set_arg("uptime=off").unwrap();
+        let day = judged_with(&bad, &off, 24);
+        assert!(day.findings.iter().all(|f| f.check != "goal:uptime"));
+    }
+
+    #[test]
+    fn each_target_is_held_to_the_goals_alone() {
+        let mut d = series("good", "mcp", &|_| false);
+        d.extend(series("bad", "mcp", &|i| i % 10 == 0));
+        let day = judged_with(&d, &Goals::default(), 24);
+        let names: Vec<&str> = day.by_target.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["good", "bad"]);
+        let err = |t: usize| {
+            day.by_target[t]
+                .1
+                .iter()
+                .find(|g| g.name == "error_rate")
+                .cloned()
+        };
+        assert_eq!(err(0).and_then(|g| g.met), Some(true), "good: none");
+        assert_eq!(
+            err(1).and_then(|g| g.met),
+            Some(false),
+            "bad: 10 % of records"
+        );
+    }
+
+    #[test]
+    fn reconnects_are_counted_per_day_of_the_period() {
+        // 14 restarts over a week: 2 a day, under 5 a day; the same 14 in one day are not
+        let mut f = Fold::default();
+        for i in 0..15 {
+            let text = format!(
+                r#"{{"v":1,"at":"x","source":"record:full","target":"a","kind":"process","status":"ok","duration_ms":1,"metrics":{{}},"uptime_s":{{"process":{}}}}}"#,
+                if i % 2 == 0 { 1000 } else { 10 }
+            );
+            let l: HistoryLine = serde_json::from_str(&text).unwrap();
+            f.add(&l, t(i * 11, 0), t(0, 0));
+        }
+        let week = days(f, t(0, 0), t(7 * 24, 0));
+        assert_eq!(week[0].restarts.len(), 7);
+        let day = judged_with(&week, &Goals::default(), 7 * 24);
+        let r = get(&day.findings, "summary", "goal:reconnects");
+        assert_eq!((r.status, r.value), (Status::Ok, Some(1.0)));
+        let one_day = judged_with(&week, &Goals::default(), 24);
+        let r = get(&one_day.findings, "summary", "goal:reconnects");
+        assert_eq!((r.status, r.value), (Status::Warn, Some(7.0)));
     }
 
     #[test]
@@ -451,6 +568,7 @@ mod tests {
             &[],
             &[],
             &ScoreRules::default(),
+            &Goals::default(),
             (t(0, 0), t(24, 0)),
             &host(),
             Some(alerts.values()),

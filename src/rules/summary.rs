@@ -1,11 +1,12 @@
 //! The daily summary (`mcpmon daily-summary`): a day of history folded into availability (time up over
 //! time observed; gaps in recording are unknown, never up), outages, latency percentiles, errors by
-//! reason, restarts, tool-list changes and resource use per target and probe; the success metrics of
-//! 000; and the health score of 001 with every deduction itemised. Pure: lines come in one by one and
+//! reason, restarts, tool-list changes and resource use per target and probe; the goals (000's success
+//! metrics unless changed) met or missed; and the health score of 001 with every deduction itemised. Pure: lines come in one by one and
 //! the day's bounds are parameters.
 
 use crate::model::CheckId;
 use crate::model::Status;
+use crate::model::{GoalName, Goals};
 use crate::rules::anomalies::tool_diff;
 
 use crate::model::HistoryLine;
@@ -133,6 +134,8 @@ pub struct Acc {
     pub reasons: BTreeMap<String, u64>,
     pub cpu: Range,
     pub memory: Range,
+    /// Process RSS, MiB.
+    pub rss: Range,
     pub log_mb: Range,
     pub restarts: Vec<(String, DateTime<Utc>)>,
     uptime: BTreeMap<String, f64>,
@@ -140,14 +143,25 @@ pub struct Acc {
     last_tools: Option<BTreeMap<String, String>>,
 }
 
-/// A whole day (or `--since` window) of history.
+/// A whole day (or `--since`, `--from`/`--to` window) of history.
 #[derive(Debug, Default)]
 pub struct Fold {
     /// By target, then probe kind (nested, so a line is filed without allocating its key).
     pub series: BTreeMap<String, BTreeMap<String, Acc>>,
+    /// The span of one of the 24 latency buckets, in ms (0: an hour).
+    bucket_ms: i64,
 }
 
 impl Fold {
+    /// A fold whose 24 latency buckets split `[start, end)` evenly: the hours of a day, the 7-hour
+    /// stretches of a week.
+    pub fn spanning(start: DateTime<Utc>, end: DateTime<Utc>) -> Fold {
+        Fold {
+            series: BTreeMap::new(),
+            bucket_ms: ((end - start).num_milliseconds() / 24).max(1),
+        }
+    }
+
     /// Folds in one history line (in time order within each series).
     pub fn add(&mut self, l: &HistoryLine<'_>, at: DateTime<Utc>, start: DateTime<Utc>) {
         let Some(a) = crate::model::series_entry(&mut self.series, &l.target, &l.kind) else {
@@ -165,7 +179,12 @@ impl Fold {
         }
         if let Some(v) = LATENCY.iter().find_map(|m| l.metrics.get(m)) {
             a.latency.push(v);
-            let hour = ((at - start).num_hours()).clamp(0, 23) as usize;
+            let bucket = if self.bucket_ms > 0 {
+                self.bucket_ms
+            } else {
+                3_600_000
+            };
+            let hour = ((at - start).num_milliseconds() / bucket).clamp(0, 23) as usize;
             a.hourly[hour].0 += v;
             a.hourly[hour].1 += 1;
         }
@@ -174,6 +193,9 @@ impl Fold {
         }
         if let Some(v) = l.metrics.get(&CheckId::PROCESS_MEMORY) {
             a.memory.add(v);
+        }
+        if let Some(v) = l.metrics.get(&CheckId::PROCESS_RSS) {
+            a.rss.add(v);
         }
         if let Some(v) = l.metrics.get(&CheckId::LOG_SIZE) {
             a.log_mb.add(v);
@@ -234,6 +256,8 @@ pub struct SeriesDay {
     pub tool_changes: Vec<String>,
     pub cpu: Range,
     pub memory: Range,
+    /// Process RSS, MiB.
+    pub rss: Range,
     pub log_mb: Range,
     /// Transitions into WARN or CRIT (what alerts would have fired on).
     pub alerts: usize,
@@ -341,6 +365,7 @@ pub fn days(fold: Fold, start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<SeriesD
             tool_changes,
             cpu: a.cpu,
             memory: a.memory,
+            rss: a.rss,
             log_mb: a.log_mb,
             alerts,
         });
@@ -356,8 +381,19 @@ pub struct Deduction {
     pub evidence: String,
 }
 
-/// The health score (001): 100 minus the deductions, each rule capped.
-pub fn score(days: &[SeriesDay], rules: &ScoreRules) -> (f64, Vec<Deduction>) {
+/// A time of the window as the report says it: `14:05` within a day, `2026-11-25 14:05` in a longer
+/// period (a week, a month).
+pub fn clock(t: DateTime<Utc>, window_s: f64) -> String {
+    if window_s > 25.0 * 3600.0 {
+        t.format("%Y-%m-%d %H:%M").to_string()
+    } else {
+        t.format("%H:%M").to_string()
+    }
+}
+
+/// The health score (001): 100 minus the deductions, each rule capped; `window_s` is the period's
+/// length (for the times in the evidence).
+pub fn score(days: &[SeriesDay], rules: &ScoreRules, window_s: f64) -> (f64, Vec<Deduction>) {
     let (e, r, dc, al) = (
         rules.errors,
         rules.resources,
@@ -416,7 +452,7 @@ pub fn score(days: &[SeriesDay], rules: &ScoreRules) -> (f64, Vec<Deduction>) {
                     "{} down {} from {}",
                     s.target,
                     crate::config::duration::span((o.end - o.start).to_std().unwrap_or_default()),
-                    o.start.format("%H:%M")
+                    clock(o.start, window_s)
                 )
             })
         })
@@ -448,63 +484,81 @@ pub fn score(days: &[SeriesDay], rules: &ScoreRules) -> (f64, Vec<Deduction>) {
     ((100.0 - total).max(0.0), d)
 }
 
-/// A success metric of 000 and whether the day met it.
+/// A goal and whether the period met it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Goal {
     pub name: &'static str,
-    pub target: &'static str,
+    /// The limit as written: `> 99.9 %`, `< 500 ms`.
+    pub target: String,
+    /// The unit of the value and the limit (`%`, `ms`, `a day`, `MiB`).
+    pub unit: &'static str,
+    pub limit: f64,
+    /// The value must be above the limit (uptime, success rate), not below it.
+    pub above: bool,
     pub value: Option<f64>,
     pub met: Option<bool>,
 }
 
-/// The success metrics of 000: uptime > 99.9 %, success rate > 95 %, response time < 500 ms (p95),
-/// fewer than 5 reconnects (restarts) a day, error rate < 1 %.
-pub fn goals(days: &[SeriesDay]) -> Vec<Goal> {
-    let observed: f64 = days.iter().map(|s| s.observed_s).sum();
-    let up: f64 = days.iter().map(|s| s.up_s).sum();
+impl Goal {
+    /// The value in its unit (`97.92 %`, `85.0 ms`, `0.0 a day`), `–` when there is none.
+    pub fn shown(&self) -> String {
+        match (self.value, self.unit) {
+            (None, _) => "–".into(),
+            (Some(v), "%") => format!("{v:.2} %"),
+            (Some(v), unit) => format!("{v:.1} {unit}"),
+        }
+    }
+}
+
+/// The period's value of one goal over `days` (a whole window, or one target's series); none without
+/// records (or, for p95 and memory, without a latency or an RSS).
+fn goal_value(name: GoalName, days: &[SeriesDay], window_s: f64) -> Option<f64> {
     let records: usize = days.iter().map(|s| s.records).sum();
     let not_ok: usize = days.iter().map(|s| s.not_ok).sum();
-    let p95 = days
-        .iter()
-        .filter_map(|s| s.p95)
-        .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
-    let restarts: usize = days.iter().map(|s| s.restarts.len()).sum();
     let share = |n: usize| (records > 0).then(|| n as f64 / records as f64 * 100.0);
-    let uptime = (observed > 0.0).then(|| up / observed * 100.0);
-    let success = share(records - not_ok);
-    let errors = share(not_ok);
-    vec![
-        Goal {
-            name: "uptime",
-            target: "> 99.9 %",
-            value: uptime,
-            met: uptime.map(|v| v > 99.9),
-        },
-        Goal {
-            name: "success_rate",
-            target: "> 95 %",
-            value: success,
-            met: success.map(|v| v > 95.0),
-        },
-        Goal {
-            name: "response_time_p95",
-            target: "< 500 ms",
-            value: p95,
-            met: p95.map(|v| v < 500.0),
-        },
-        Goal {
-            name: "reconnects",
-            target: "< 5 a day",
-            value: (records > 0).then_some(restarts as f64),
-            met: (records > 0).then_some(restarts < 5),
-        },
-        Goal {
-            name: "error_rate",
-            target: "< 1 %",
-            value: errors,
-            met: errors.map(|v| v < 1.0),
-        },
-    ]
+    let highest = |f: &dyn Fn(&SeriesDay) -> Option<f64>| {
+        days.iter()
+            .filter_map(f)
+            .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
+    };
+    match name {
+        GoalName::Uptime => {
+            let observed: f64 = days.iter().map(|s| s.observed_s).sum();
+            let up: f64 = days.iter().map(|s| s.up_s).sum();
+            (observed > 0.0).then(|| up / observed * 100.0)
+        }
+        GoalName::SuccessRate => share(records - not_ok),
+        GoalName::ErrorRate => share(not_ok),
+        GoalName::ResponseTimeP95 => highest(&|s| s.p95),
+        GoalName::MemoryMb => highest(&|s| (s.rss.n > 0).then_some(s.rss.max)),
+        GoalName::Reconnects => {
+            // per day of the period: a week may have 5 × 7; a 23- or 25-hour day is a day
+            let restarts: usize = days.iter().map(|s| s.restarts.len()).sum();
+            let per_day = (window_s / 86400.0).round().max(1.0);
+            (records > 0).then(|| restarts as f64 / per_day)
+        }
+    }
+}
+
+/// The goals in force (000's success metrics unless changed: uptime > 99.9 %, success rate > 95 %,
+/// p95 < 500 ms, fewer than 5 reconnects a day, error rate < 1 %), each with the period's value and
+/// whether it was met (none: no data for it). `window_s` is the period's length.
+pub fn goals(days: &[SeriesDay], goals: &Goals, window_s: f64) -> Vec<Goal> {
+    goals
+        .iter()
+        .map(|g| {
+            let value = goal_value(g.name, days, window_s);
+            Goal {
+                name: g.name.as_str(),
+                target: g.target(),
+                unit: g.name.unit(),
+                limit: g.limit,
+                above: g.name.higher_is_better(),
+                value,
+                met: value.map(|v| g.met(v)),
+            }
+        })
+        .collect()
 }
 
 /// Advice that follows from the day's facts, each with its evidence.
@@ -516,8 +570,8 @@ pub fn recommendations(days: &[SeriesDay], previous: &[SeriesDay], window_s: f64
                 "look at {}: down {} time(s), the longest from {} to {} UTC ({})",
                 s.target,
                 s.outages.len(),
-                longest.start.format("%H:%M"),
-                longest.end.format("%H:%M"),
+                clock(longest.start, window_s),
+                clock(longest.end, window_s),
                 s.reasons.keys().cloned().collect::<Vec<_>>().join(", ")
             ));
         }
@@ -540,7 +594,7 @@ pub fn recommendations(days: &[SeriesDay], previous: &[SeriesDay], window_s: f64
                 s.restarts.len(),
                 s.restarts
                     .iter()
-                    .map(|(w, t)| format!("{w} at {}", t.format("%H:%M")))
+                    .map(|(w, t)| format!("{w} at {}", clock(*t, window_s)))
                     .collect::<Vec<_>>()
                     .join(", ")
             ));
@@ -616,9 +670,9 @@ mod tests {
         let d = fold(&pts);
         assert_eq!(d[0].availability(), Some(100.0));
         assert!(d[0].unknown_s < 1.0, "{}", d[0].unknown_s);
-        let (s, deductions) = score(&d, &ScoreRules::default());
+        let (s, deductions) = score(&d, &ScoreRules::default(), 86400.0);
         assert_eq!((s, deductions.len()), (100.0, 0));
-        let g = goals(&d);
+        let g = goals(&d, &Goals::default(), 86400.0);
         assert!(g.iter().all(|g| g.met == Some(true)), "{g:?}");
         assert_eq!(status(&d, s, &g), Status::Ok);
         assert!(recommendations(&d, &[], 86400.0).is_empty());
@@ -656,7 +710,7 @@ mod tests {
         assert_eq!(d[0].down_s, 1800.0);
         let a = d[0].availability().unwrap();
         assert!((a - (100.0 - 1800.0 / 86400.0 * 100.0)).abs() < 1e-9, "{a}");
-        let (s, ded) = score(&d, &ScoreRules::default());
+        let (s, ded) = score(&d, &ScoreRules::default(), 86400.0);
         let sum: f64 = ded.iter().map(|x| x.points).sum();
         assert_eq!(s, 100.0 - sum, "the itemisation adds up");
         let rules: Vec<&str> = ded.iter().map(|x| x.rule).collect();
@@ -671,7 +725,11 @@ mod tests {
             rec,
             ["look at a: down 1 time(s), the longest from 10:00 to 10:30 UTC (connect_refused)"]
         );
-        assert_eq!(goals(&d)[0].met, Some(false), "uptime 97.9 % misses 99.9 %");
+        assert_eq!(
+            goals(&d, &Goals::default(), 86400.0)[0].met,
+            Some(false),
+            "uptime 97.9 % misses 99.9 %"
+        );
     }
 
     #[test]
@@ -698,8 +756,8 @@ mod tests {
     #[test]
     fn an_empty_day_is_unknown_not_100() {
         let d = fold(&[]);
-        let (s, _) = score(&d, &ScoreRules::default());
-        let g = goals(&d);
+        let (s, _) = score(&d, &ScoreRules::default(), 86400.0);
+        let g = goals(&d, &Goals::default(), 86400.0);
         assert_eq!(status(&d, s, &g), Status::Unknown);
         assert!(g.iter().all(|g| g.met.is_none()));
     }

@@ -138,28 +138,18 @@ fn concurrent_record_runs_never_tear_or_lose_a_line() {
     assert_eq!(recs.iter().filter(|r| r["kind"] == "host").count(), runs);
 }
 
-#[test]
-fn record_runs_until_sigterm_then_says_what_it_wrote() {
-    let home = tempdir();
-    let log = quiet_log(home.path());
-    let mut child = mcpmon_process(home.path())
-        .args([
-            "record",
-            "--interval",
-            "50ms",
-            "--full-every",
-            "1h",
-            "--log",
-            log.to_str().unwrap(),
-            peer("EVERYTHING_HTTP_URL"),
-        ])
+/// `mcpmon record ARGS` until it has echoed `rounds` lines (each a `record` document), then SIGTERM:
+/// its output once it has exited.
+fn record_rounds(home: &Path, args: &[&str], rounds: usize) -> std::process::Output {
+    let mut child = mcpmon_process(home)
+        .arg("record")
+        .args(args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // each round echoes one line: wait for three of them, then stop it
     let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-    for _ in 0..3 {
+    for _ in 0..rounds {
         let mut line = String::new();
         assert!(
             stdout.read_line(&mut line).unwrap() > 0,
@@ -173,7 +163,27 @@ fn record_runs_until_sigterm_then_says_what_it_wrote() {
         nix::sys::signal::Signal::SIGTERM,
     )
     .unwrap();
-    let out = child.wait_with_output().unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn record_runs_until_sigterm_then_says_what_it_wrote() {
+    let home = tempdir();
+    let log = quiet_log(home.path());
+    // each round echoes one line: three of them, then stop it
+    let out = record_rounds(
+        home.path(),
+        &[
+            "--interval",
+            "50ms",
+            "--full-every",
+            "1h",
+            "--log",
+            log.to_str().unwrap(),
+            peer("EVERYTHING_HTTP_URL"),
+        ],
+        3,
+    );
     assert_eq!(out.status.code(), Some(0));
     let err = String::from_utf8_lossy(&out.stderr);
     let said = err
@@ -218,4 +228,46 @@ fn record_once_is_exit_3_when_history_cannot_be_written() {
     assert!(err.contains("history"), "{err}");
     // the round itself still ran and was echoed
     assert_eq!(out.lines().count(), 1, "{out}");
+}
+
+#[test]
+fn record_checks_each_target_at_its_own_interval() {
+    // 000's cadences in small: `fast` on --interval, `slow` on its own `interval` of 6 hours
+    let home = tempdir();
+    let config = home.path().join("mcpmon.json");
+    std::fs::write(
+        &config,
+        serde_json::json!({"targets": {
+            "fast": {"url": peer("EVERYTHING_HTTP_URL")},
+            "slow": {"url": peer("EVERYTHING_HTTP_URL"), "interval": "6h"}
+        }})
+        .to_string(),
+    )
+    .unwrap();
+    let out = record_rounds(
+        home.path(),
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--interval",
+            "50ms",
+            "--full-every",
+            "1h",
+        ],
+        4,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let recs = history_lines(home.path());
+    let of = |t: &str| -> Vec<&Value> { recs.iter().filter(|r| r["target"] == t).collect() };
+    // the first round checks both; after it only `fast` is due
+    assert_eq!(of("slow").len(), 1, "{recs:#?}");
+    assert_eq!(of("slow")[0]["source"], "record:full");
+    assert!(of("fast").len() >= 4, "{recs:#?}");
+    assert!(
+        of("fast")[1..]
+            .iter()
+            .all(|r| r["source"] == "record:light")
+    );
+    assert!(err.contains("(slow every 6 h)"), "{err}");
 }

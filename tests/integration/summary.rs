@@ -290,3 +290,262 @@ fn bad_arguments_are_exit_3() {
     assert_eq!(code, 3);
     assert!(err.contains("unknown rule"), "{err}");
 }
+
+/// A week (2026-11-23 … 29, UTC) every 10 minutes for `api` and `db, "eu"` (a name CSV must quote);
+/// `api` is down for an hour on the 25th.
+fn write_week(home: &Path) {
+    write_day(
+        home,
+        "2026-11-23T00:00:00Z",
+        7 * 1440,
+        10,
+        &["api", "db, \"eu\""],
+        &|t, m| t == "api" && (2 * 1440 + 120..2 * 1440 + 180).contains(&m),
+    );
+}
+
+const WEEK: [&str; 6] = ["--from", "2026-11-23", "--to", "2026-11-29", "--tz", "UTC"];
+
+#[test]
+fn goals_from_flags_and_config_decide_met_and_missed() {
+    let home = tempdir();
+    write_week(home.path());
+    let week = |extra: &[&str]| {
+        let mut a = WEEK.to_vec();
+        a.extend_from_slice(extra);
+        summary(home.path(), &a)
+    };
+    // the defaults: p95 10 ms is under 500 ms; the hour down misses 99.9 % uptime
+    let (code, doc) = week(&[]);
+    assert_eq!(code, 1, "{doc:#}");
+    let p95 = check(&doc, "summary", "goal:response_time_p95");
+    assert_eq!(p95["status"], "ok");
+    assert_eq!(p95["message"], "response_time_p95 < 500 ms: met (10.0 ms)");
+    let up = check(&doc, "summary", "goal:uptime");
+    assert_eq!(up["status"], "warn");
+    assert!(
+        up["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("uptime > 99.9 %: missed (99.70"),
+        "{up}"
+    );
+    // 004's goals: uptime > 99.5 % is met, a 5 ms response time is not
+    let (code, doc) = week(&["--goal", "uptime=99.5", "--goal", "p95=5ms"]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(check(&doc, "summary", "goal:uptime")["status"], "ok");
+    let p95 = check(&doc, "summary", "goal:response_time_p95");
+    assert_eq!(p95["status"], "warn");
+    assert_eq!(p95["message"], "response_time_p95 < 5 ms: missed (10.0 ms)");
+    // the same from the config (./mcpmon.json), and --goal over it
+    std::fs::write(
+        home.path().join("mcpmon.json"),
+        r#"{ "goals": { "uptime": 99.5, "p95": "5ms" },   // 004
+             "targets": { "api": { "url": "http://127.0.0.1:9/mcp" } } }"#,
+    )
+    .unwrap();
+    let (code, doc) = week(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        check(&doc, "summary", "goal:response_time_p95")["message"],
+        "response_time_p95 < 5 ms: missed (10.0 ms)"
+    );
+    let (_, doc) = week(&["--goal", "p95=off"]);
+    assert!(
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["check"] != "goal:response_time_p95"),
+        "{doc:#}"
+    );
+    // with lighter score rules the score stays above 90: every goal met is OK
+    let (code, doc) = week(&[
+        "--goal",
+        "p95=off",
+        "--rule",
+        "disconnected=2:10",
+        "--rule",
+        "alerts=1:5",
+    ]);
+    assert_eq!(code, 0, "{doc:#}");
+}
+
+#[test]
+fn an_unknown_goal_is_one_line_naming_the_nearest_and_exit_3() {
+    let home = tempdir();
+    write_week(home.path());
+    let (code, out, err) = run(home.path(), &["daily-summary", "--goal", "uptme=99"]);
+    assert_eq!((code, out.as_str()), (3, ""));
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("unknown goal \"uptme\" (did you mean uptime?)"),
+        "{err}"
+    );
+    let (code, _, err) = run(home.path(), &["daily-summary", "--goal", "uptime=fast"]);
+    assert_eq!(code, 3);
+    assert!(err.contains("\"fast\" is not a number"), "{err}");
+    let config = home.path().join("goals.json");
+    std::fs::write(&config, r#"{"goals": {"eror_rate": 1}, "targets": {}}"#).unwrap();
+    let (code, _, err) = run(
+        home.path(),
+        &["daily-summary", "--config", config.to_str().unwrap()],
+    );
+    assert_eq!(code, 3);
+    assert!(
+        err.contains(
+            "goals.json: goals.eror_rate: unknown goal \"eror_rate\" (did you mean error_rate?)"
+        ),
+        "{err}"
+    );
+    let (code, _, err) = run(
+        home.path(),
+        &[
+            "daily-summary",
+            "--from",
+            "2026-11-29",
+            "--to",
+            "2026-11-23",
+        ],
+    );
+    assert_eq!(code, 3);
+    assert!(err.contains("is not before --to"), "{err}");
+}
+
+#[test]
+fn a_week_reads_only_its_days_and_the_week_before() {
+    let home = tempdir();
+    write_week(home.path());
+    let dir = home.path().join(".state/mcpmon/history");
+    // a torn line inside the week is read (and said); files outside the week and the one before it
+    // (the trends) are never opened
+    for day in ["2026-11-15", "2026-11-25", "2026-11-30", "2025-01-01"] {
+        let f = dir.join(format!("{day}.jsonl"));
+        let mut text = std::fs::read_to_string(&f).unwrap_or_default();
+        text.push_str("{\"torn\n");
+        std::fs::write(&f, text).unwrap();
+    }
+    let mut args = vec!["daily-summary", "--format", "markdown"];
+    args.extend_from_slice(&WEEK);
+    let (code, md, err) = run(home.path(), &args);
+    assert_eq!(code, 1, "{md}\n{err}");
+    assert!(err.contains("2026-11-25.jsonl"), "{err}");
+    for outside in ["2026-11-15", "2026-11-30", "2025-01-01"] {
+        assert!(!err.contains(outside), "{outside} was read: {err}");
+    }
+    assert!(
+        md.starts_with("# mcpmon summary — 2026-11-23 to 2026-11-29 (UTC)\n"),
+        "{md}"
+    );
+    assert!(md.contains("| api | mcp | 99.4 % | 7 d |"), "{md}");
+    assert!(
+        md.contains("| p95 vs before | latency over the period |"),
+        "{md}"
+    );
+    // in a period longer than a day, times carry their date
+    assert!(
+        md.contains("- outage: api (mcp): 2026-11-25 02:00 – 2026-11-25 03:00 UTC, 60 min"),
+        "{md}"
+    );
+    // relative: the last 2 days of a history written up to now
+    let now = chrono::Utc::now() - chrono::Duration::hours(3);
+    let recent = tempdir();
+    write_day(
+        recent.path(),
+        &now.to_rfc3339(),
+        180,
+        5,
+        &["api"],
+        &|_, _| false,
+    );
+    let (code, doc) = summary(recent.path(), &["--from", "2d"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(check(&doc, "api", "availability")["value"], 100.0);
+}
+
+#[test]
+fn a_period_with_no_data_says_so_in_every_format() {
+    let home = tempdir();
+    write_week(home.path());
+    let october = [
+        "daily-summary",
+        "--from",
+        "2026-10-01",
+        "--to",
+        "2026-10-07",
+        "--tz",
+        "UTC",
+    ];
+    let (code, out, _) = run(home.path(), &october);
+    assert_eq!(code, 3);
+    assert!(out.contains("No history in this window"), "{out}");
+    let mut csv = october.to_vec();
+    csv.extend(["--format", "csv"]);
+    let (code, out, _) = run(home.path(), &csv);
+    assert_eq!(code, 3);
+    let rows: Vec<&str> = out.lines().collect();
+    assert_eq!(rows.len(), 2, "{out}");
+    assert!(
+        rows[1].starts_with("2026-10-01T00:00:00Z,2026-10-08T00:00:00Z,(all),,0,0,,0,604800,"),
+        "{out}"
+    );
+}
+
+/// CSV text read back by Python's csv module, as a list of rows (dicts by the header).
+fn python_csv(text: &str) -> Vec<BTreeMap<String, String>> {
+    use std::io::Write;
+    let mut child = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import csv, json, sys; print(json.dumps(list(csv.DictReader(sys.stdin, strict=True))))",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn csv_has_a_row_per_target_and_period_with_the_goals_and_parses_back() {
+    let home = tempdir();
+    write_week(home.path());
+    let mut args = vec!["daily-summary", "--format", "csv", "--goal", "uptime=99.5"];
+    args.extend_from_slice(&WEEK);
+    let (code, out, err) = run(home.path(), &args);
+    assert_eq!(code, 1, "{err}");
+    let rows = python_csv(&out);
+    let targets: Vec<&str> = rows.iter().map(|r| r["target"].as_str()).collect();
+    assert_eq!(targets, ["api", "db, \"eu\"", "(all)"]);
+    for r in &rows {
+        assert_eq!(r["period_start"], "2026-11-23T00:00:00Z");
+        assert_eq!(r["period_end"], "2026-11-30T00:00:00Z");
+        assert_eq!(r["uptime_goal"], "99.5");
+        assert_eq!(r["response_time_p95"], "10");
+        assert_eq!(r["response_time_p95_met"], "true");
+    }
+    assert_eq!(
+        (rows[0]["records"].as_str(), rows[1]["records"].as_str()),
+        ("1008", "1008")
+    );
+    // api alone: an hour down in a week is 99.4 %, under 99.5; db alone and the whole are above
+    assert_eq!(rows[0]["uptime_met"], "false", "{:?}", rows[0]);
+    assert_eq!(rows[0]["outages"], "1");
+    assert_eq!(rows[1]["uptime_met"], "true");
+    assert_eq!(rows[2]["uptime_met"], "true");
+    assert_eq!(rows[2]["records"], "2016");
+    assert!(!rows[2]["score"].is_empty() && rows[0]["score"].is_empty());
+    // other commands: one row per finding, the same quoting
+    let (_, out, _) = run(home.path(), &["anomalies", "--format", "csv"]);
+    let rows = python_csv(&out);
+    assert!(!rows.is_empty(), "{out}");
+    assert!(rows.iter().all(|r| r["command"] == "anomalies"), "{out}");
+}
