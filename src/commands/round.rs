@@ -493,6 +493,12 @@ pub fn prepare(
         hubs: &args.hubs,
         hub_config: args.hub_config.as_deref(),
         health_urls: &args.health_urls,
+        tcp: crate::commands::TcpFlags {
+            send: args.tcp_send.as_deref(),
+            expect: args.tcp_expect.as_deref(),
+            tls: args.tls,
+        },
+        cert_files: &args.cert_files,
         logs: &args.logs,
         processes: &args.processes,
         stats_urls: &args.stats_urls,

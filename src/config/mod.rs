@@ -318,6 +318,54 @@ fn parse_entry(
         (Some(w), _) => (Some(w), "type"),
         (None, w) => (w, "transport"),
     };
+    // a `tcp://` url is a plain TCP target, not an MCP server
+    let tcp_url = e.url.take_if(|u| crate::net::url::is_tcp(u));
+    let tcp = match tcp_url {
+        Some(u) => {
+            if wire.is_some() {
+                return Err((
+                    at(wire_key),
+                    "is an MCP transport but the url is tcp://".into(),
+                ));
+            }
+            if e.headers.is_some() || e.command.is_some() {
+                return Err((
+                    place.to_string(),
+                    "a tcp:// url takes no `headers` or `command`".into(),
+                ));
+            }
+            Some(probes::tcp_spec(
+                &u,
+                probes::TcpKeys {
+                    send: e.send.take(),
+                    expect: e.expect.take(),
+                    tls: e.tls.take(),
+                    ca_file: e.ca_file.take(),
+                },
+                place,
+                base,
+                &mut r,
+            )?)
+        }
+        None => None,
+    };
+    for (key, given) in [
+        ("send", e.send.is_some()),
+        ("expect", e.expect.is_some()),
+        ("tls", e.tls.is_some()),
+        ("ca_file", e.ca_file.is_some()),
+    ] {
+        if given {
+            return Err((
+                at(key),
+                "is for a tcp:// url (e.g. \"url\": \"tcp://127.0.0.1:5432\")".into(),
+            ));
+        }
+    }
+    let cert = e
+        .cert_file
+        .take()
+        .map(|c| probes::cert_spec(&c, base, &mut r));
     let mcp = match (e.command.take(), e.url.take()) {
         (None, None) => None,
         (Some(_), Some(_)) => {
@@ -403,7 +451,14 @@ fn parse_entry(
         .map(|l| probes::log_of(l, place, base, &mut r))
         .transpose()?;
     let process = probes::process_spec(e.process.take(), e.port, place, base, &mut r)?;
-    if mcp.is_none() && hub.is_none() && http.is_none() && log.is_none() && process.is_none() {
+    if mcp.is_none()
+        && hub.is_none()
+        && http.is_none()
+        && tcp.is_none()
+        && cert.is_none()
+        && log.is_none()
+        && process.is_none()
+    {
         let hint = match &e.near_miss {
             Some((typo, key)) => {
                 format!(" (`{typo}` is not a key mcpmon reads: did you mean `{key}`?)")
@@ -413,7 +468,7 @@ fn parse_entry(
         return Err((
             place.to_string(),
             format!(
-                "has nothing to check: give `command` (stdio) or `url` (an MCP server), or `hub`, `health_url`, `log`, `process`, `port`{hint}"
+                "has nothing to check: give `command` (stdio) or `url` (an MCP server, or tcp://host:port), or `hub`, `health_url`, `cert_file`, `log`, `process`, `port`{hint}"
             ),
         ));
     }
@@ -426,6 +481,8 @@ fn parse_entry(
         mcp.map(ProbeSpec::Mcp),
         hub.map(ProbeSpec::Hub),
         http.map(ProbeSpec::Http),
+        tcp.map(ProbeSpec::Tcp),
+        cert.map(ProbeSpec::Cert),
         log.map(ProbeSpec::Log),
         process.map(ProbeSpec::Process),
     ];
@@ -521,6 +578,71 @@ pub fn adhoc_health_url(
         ca_file: None,
     }));
     Ok(t)
+}
+
+/// A TCP target from a `tcp://host:port` URL on the command line, with `--tcp-send`, `--tcp-expect`
+/// (their `\r`, `\n`, `\t`, `\\` escapes read) and `--tls`.
+pub fn adhoc_tcp(
+    url: &str,
+    send: Option<&str>,
+    expect: Option<&str>,
+    tls: bool,
+    timeout: Duration,
+) -> Result<Target, ConfigError> {
+    let (host, port) = crate::net::url::parse_tcp(url).map_err(ConfigError)?;
+    let expect = expect.map(unescape);
+    if expect.as_deref() == Some("") {
+        return Err(ConfigError("--tcp-expect is empty".into()));
+    }
+    let mut t = Target::empty(format!("tcp {host}:{port}"), "command line".into(), timeout);
+    t.set(ProbeSpec::Tcp(crate::model::TcpSpec {
+        url: url.to_string(),
+        host,
+        port,
+        send: send.map(unescape),
+        expect,
+        tls,
+        ca_file: None,
+    }));
+    Ok(t)
+}
+
+/// `\r`, `\n`, `\t` and `\\` as the characters they stand for (a command line cannot hold a bare CR
+/// easily); any other backslash stays as it is.
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('r') => out.push('\r'),
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('\\') => out.push('\\'),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// A certificate-file target from `--cert-file FILE`.
+pub fn adhoc_cert(path: &Path, timeout: Duration) -> Target {
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let mut t = Target::empty(format!("cert {file}"), "command line".into(), timeout);
+    t.set(ProbeSpec::Cert(crate::model::CertSpec {
+        path: path.to_path_buf(),
+    }));
+    t
 }
 
 /// A log target from `--log FILE`.

@@ -1,7 +1,9 @@
-//! Probes: one module per kind of fact (MCP wire, hub REST API, HTTP/JSON health endpoints, logs). A probe
+//! Probes: one module per kind of fact (MCP wire, hub REST API, HTTP/JSON health endpoints, TCP ports,
+//! certificate files, logs). A probe
 //! turns one thing to look at into an Observation and never decides a verdict (that is `rules`). A failing
 //! server is data in the Observation, not an error.
 
+pub mod cert;
 pub mod conformance;
 pub mod host;
 pub mod http;
@@ -11,6 +13,7 @@ pub mod logs;
 pub mod mcp;
 pub mod observe;
 pub mod process;
+pub mod tcp;
 pub mod tls;
 
 use crate::model::Failure;
@@ -38,6 +41,8 @@ fn empty_facts(kind: Kind) -> Facts {
         Kind::Mcp => Facts::Mcp(Box::default()),
         Kind::Hub => Facts::Hub(Box::default()),
         Kind::Http => Facts::Http(Box::default()),
+        Kind::Tcp => Facts::Tcp(Box::default()),
+        Kind::Cert => Facts::Cert(Box::default()),
         Kind::Log => Facts::Log(Box::default()),
         Kind::Process => Facts::Process(Box::default()),
         Kind::Host => Facts::Host(Box::default()),
@@ -55,6 +60,8 @@ pub fn display(spec: &ProbeSpec) -> String {
         ProbeSpec::Mcp(e) => mcp::display_endpoint(e),
         ProbeSpec::Hub(h) => redact_url(&h.url),
         ProbeSpec::Http(h) => redact_url(&h.url),
+        ProbeSpec::Tcp(t) => t.url.clone(),
+        ProbeSpec::Cert(c) => c.path.display().to_string(),
         ProbeSpec::Log(l) => l.path.display().to_string(),
         ProbeSpec::Process(p) => p.selector.to_string(),
         ProbeSpec::Host(_) => "this host".into(),
@@ -68,6 +75,7 @@ pub fn host_of(spec: &ProbeSpec) -> Option<String> {
         ProbeSpec::Mcp(crate::model::EndpointSpec::Url { url, .. }) => url,
         ProbeSpec::Hub(h) => &h.url,
         ProbeSpec::Http(h) => &h.url,
+        ProbeSpec::Tcp(t) => return Some(format!("{}:{}", t.host, t.port)),
         _ => return None,
     };
     let u = crate::net::url::parse_url(url).ok()?;
@@ -85,7 +93,11 @@ pub async fn run(
     // A target with unresolved `${VAR}`s is not contacted (the MCP probe says so itself).
     if matches!(
         spec,
-        ProbeSpec::Hub(_) | ProbeSpec::Http(_) | ProbeSpec::Log(_)
+        ProbeSpec::Hub(_)
+            | ProbeSpec::Http(_)
+            | ProbeSpec::Tcp(_)
+            | ProbeSpec::Cert(_)
+            | ProbeSpec::Log(_)
     ) {
         if let Some(failure) = unresolved(target) {
             return Observation {
@@ -102,6 +114,20 @@ pub async fn run(
         ProbeSpec::Mcp(s) => mcp::probe(target, s, client, now).await,
         ProbeSpec::Hub(s) => hub::probe(&target.name, s, client, target.timeout, now).await,
         ProbeSpec::Http(s) => http::probe(&target.name, s, client, target.timeout, now).await,
+        ProbeSpec::Tcp(s) => tcp::probe(&target.name, s, target.timeout, now).await,
+        ProbeSpec::Cert(s) => {
+            let path = s.path.clone();
+            let job = move || cert::probe(&path, now).map(|f| Facts::Cert(Box::new(f)));
+            blocking(
+                target,
+                now,
+                display(spec),
+                job,
+                kind,
+                "reading the certificate",
+            )
+            .await
+        }
         ProbeSpec::Log(s) => {
             let s = s.clone();
             let job = move || logs::read_tail(&s).map(|f| Facts::Log(Box::new(f)));

@@ -132,6 +132,8 @@ enum WireObservation<'a> {
     Mcp(Box<WireMcp<'a>>),
     Hub(WireHub<'a>),
     Http(WireHttp<'a>),
+    Tcp(WireTcp<'a>),
+    Cert(WireCert<'a>),
     Log(WireLog<'a>),
     Process(WireProcess<'a>),
     Host(WireHost<'a>),
@@ -326,6 +328,40 @@ struct WireHttp<'a> {
     tls_not_after: Option<String>,
     tls_days_left: Option<f64>,
     states: Vec<WireState<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireTcp<'a> {
+    #[serde(flatten)]
+    common: WireCommon<'a>,
+    address: Option<&'a str>,
+    connect_ms: Option<f64>,
+    tls: bool,
+    tls_version: Option<&'a str>,
+    tls_handshake_ms: Option<f64>,
+    tls_not_after: Option<String>,
+    tls_days_left: Option<f64>,
+    expect: Option<&'a str>,
+    /// Whether `expect` appeared in what the peer sent (null: not looked for).
+    matched: Option<bool>,
+    /// The start of what the peer sent (at most 200 characters).
+    received: Option<&'a str>,
+    received_bytes: usize,
+    /// The peer closed the connection before `expect` appeared.
+    closed: bool,
+}
+
+#[derive(Serialize)]
+struct WireCert<'a> {
+    #[serde(flatten)]
+    common: WireCommon<'a>,
+    certificates: usize,
+    tls_not_after: Option<String>,
+    tls_days_left: Option<f64>,
+}
+
+fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 #[derive(Serialize)]
@@ -530,6 +566,30 @@ fn observation<'a>(o: &'a Observation, status: Status) -> WireObservation<'a> {
                     warn: &st.warn,
                 })
                 .collect(),
+        }),
+        Facts::Tcp(t) => {
+            let cert = t.tls.as_ref().and_then(|s| s.cert.as_ref());
+            WireObservation::Tcp(WireTcp {
+                common: common(),
+                address: t.address.as_deref(),
+                connect_ms: t.connect.map(ms),
+                tls: t.tls.is_some(),
+                tls_version: t.tls.as_ref().and_then(|s| s.version.as_deref()),
+                tls_handshake_ms: t.tls.as_ref().map(|s| ms(s.handshake)),
+                tls_not_after: cert.map(|c| rfc3339(c.not_after)),
+                tls_days_left: cert.map(|c| c.days_left),
+                expect: t.expect.as_deref(),
+                matched: t.matched,
+                received: t.received.as_deref(),
+                received_bytes: t.received_bytes,
+                closed: t.closed,
+            })
+        }
+        Facts::Cert(c) => WireObservation::Cert(WireCert {
+            common: common(),
+            certificates: c.certificates,
+            tls_not_after: c.expiry.map(|e| rfc3339(e.not_after)),
+            tls_days_left: c.expiry.map(|e| e.days_left),
         }),
         Facts::Process(p) => WireObservation::Process(WireProcess {
             common: common(),

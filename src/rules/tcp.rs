@@ -1,0 +1,80 @@
+//! Judging a plain TCP check: the connect time against `response_time_ms`, the TLS certificate's
+//! expiry, and whether the peer sent the `expect` text. Pure: no I/O, no clock.
+
+use super::failed;
+use crate::model::{CheckId, Checks, Finding, Kind, Observation, Reason, Status, TcpFacts, Unit};
+use crate::net::redact::excerpt;
+
+pub fn findings(obs: &Observation, f: &TcpFacts, checks: &Checks) -> Vec<Finding> {
+    let t = obs.target.as_str();
+    let mut out = Vec::new();
+    if let Some(cert) = f.tls.as_ref().and_then(|s| s.cert.as_ref()) {
+        out.push(super::tls::expiry(t, Kind::Tcp, cert, checks.tls_days_left));
+    }
+    if let Some(fail) = &obs.failure {
+        let mut finding = failed(t, Kind::Tcp, CheckId::TCP, fail);
+        if let Some(got) = received(f) {
+            finding.message.push_str(&got);
+        }
+        out.insert(0, finding);
+        return out;
+    }
+    let ms = f.connect.map(crate::model::stats::ms1).unwrap_or(0.0);
+    let at = f.address.as_deref().unwrap_or("the port");
+    let tls = f
+        .tls
+        .as_ref()
+        .map(|s| format!(", {}", s.version.as_deref().unwrap_or("TLS")))
+        .unwrap_or_default();
+    out.insert(
+        0,
+        super::above(
+            t,
+            Kind::Tcp,
+            CheckId::TCP,
+            ms,
+            checks.response_time_ms,
+            Unit::Ms,
+            format!("connected to {at} in {ms} ms{tls}"),
+        ),
+    );
+    if let (Some(want), Some(matched)) = (&f.expect, f.matched) {
+        let shown = excerpt(want, 60);
+        let finding = if matched {
+            Finding::new(
+                t,
+                Kind::Tcp,
+                CheckId::EXPECT,
+                Status::Ok,
+                None,
+                format!("the peer sent {shown:?}"),
+            )
+        } else {
+            let why = if f.closed {
+                format!(
+                    "the peer closed the connection after {} bytes without sending {shown:?}",
+                    f.received_bytes
+                )
+            } else {
+                format!("no {shown:?} in the first {} bytes", f.received_bytes)
+            };
+            Finding::new(
+                t,
+                Kind::Tcp,
+                CheckId::EXPECT,
+                Status::Crit,
+                Some(Reason::AssertionFailed),
+                format!("{why}{}", received(f).unwrap_or_default()),
+            )
+        };
+        out.push(finding);
+    }
+    out
+}
+
+/// `: got "…"`, the start of what the peer sent, for a message.
+fn received(f: &TcpFacts) -> Option<String> {
+    f.received
+        .as_deref()
+        .map(|r| format!(": got {:?}", excerpt(r, 80)))
+}
