@@ -39,7 +39,8 @@ pub fn findings(obs: &Observation, f: &TcpFacts, checks: &Checks) -> Vec<Finding
         ),
     );
     if let (Some(want), Some(matched)) = (&f.expect, f.matched) {
-        let shown = excerpt(want, 60);
+        // the configured text, quoted with its escapes (`"PONG\r\n"`), so spaces and line ends show
+        let shown: String = want.chars().take(60).collect();
         let finding = if matched {
             Finding::new(
                 t,

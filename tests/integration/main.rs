@@ -25,4 +25,5 @@ mod stack;
 mod stubs_http;
 mod stubs_stdio;
 mod summary;
+mod tcp;
 mod validate;
