@@ -340,7 +340,7 @@ fn parse_entry(
                     send: e.send.take(),
                     expect: e.expect.take(),
                     tls: e.tls.take(),
-                    ca_file: e.ca_file.take(),
+                    ca_file: e.ca_file.clone(),
                 },
                 place,
                 base,
@@ -353,7 +353,6 @@ fn parse_entry(
         ("send", e.send.is_some()),
         ("expect", e.expect.is_some()),
         ("tls", e.tls.is_some()),
-        ("ca_file", e.ca_file.is_some()),
     ] {
         if given {
             return Err((
@@ -472,6 +471,22 @@ fn parse_entry(
             ),
         ));
     }
+    // `ca_file`: trusted by the target's HTTPS URL and hub, or its TLS port
+    let ca_file = match e.ca_file.take() {
+        Some(_)
+            if !matches!(mcp, Some(EndpointSpec::Url { .. })) && hub.is_none() && tcp.is_none() =>
+        {
+            return Err((
+                at("ca_file"),
+                "is for an https:// url, a `hub` or a tcp:// url with \"tls\": true".into(),
+            ));
+        }
+        Some(c) => Some(PathBuf::from(r.str(&c, "ca_file"))).map(|c| match base {
+            Some(b) if c.is_relative() => b.join(c),
+            _ => c,
+        }),
+        None => None,
+    };
     let mut own = defaults.clone();
     e.take_settings().apply(&mut own);
     own.checks.expect_port = expect_port;
@@ -495,6 +510,7 @@ fn parse_entry(
     t.checks = own.checks;
     t.unresolved = r.unresolved;
     t.secrets = secrets;
+    t.ca_file = ca_file;
     Ok(t)
 }
 

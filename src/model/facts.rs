@@ -131,6 +131,8 @@ pub struct HttpFacts {
     pub status: u16,
     pub content_type: String,
     pub ttfb: Duration,
+    /// HTTPS: the server certificate's `notAfter`.
+    pub not_after: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Capability counts.

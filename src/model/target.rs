@@ -231,6 +231,9 @@ pub struct Target {
     pub unresolved: Vec<String>,
     /// Values that must never appear in output (header values, env values), scrubbed from messages.
     pub secrets: Vec<String>,
+    /// A PEM file with a CA (or self-signed certificate) to trust, beside the built-in roots, for this
+    /// target's HTTPS MCP URL and hub (`ca_file`; a `tcp://` target's TLS port has it in its spec).
+    pub ca_file: Option<PathBuf>,
     /// What an earlier run learnt about this server's detection (from the state dir): it cannot stand
     /// a 2026-07-28 client's `server/discover`, so `initialize` is asked directly. None: detect.
     pub remembered: Option<String>,
@@ -410,6 +413,7 @@ impl Target {
             origin,
             unresolved: Vec::new(),
             secrets: Vec::new(),
+            ca_file: None,
             remembered: None,
         }
     }

@@ -44,7 +44,7 @@ pub fn probe(path: &Path, now: chrono::DateTime<chrono::Utc>) -> Result<CertFact
     })?;
     let expiry = certs
         .first()
-        .and_then(|c| crate::probe::tls::not_after(c.as_ref()))
+        .and_then(|c| crate::net::x509::not_after(c.as_ref()))
         .ok_or_else(|| {
             Failure::new(
                 Reason::FileUnreadable,

@@ -14,7 +14,6 @@ pub mod mcp;
 pub mod observe;
 pub mod process;
 pub mod tcp;
-pub mod tls;
 
 use crate::model::Failure;
 use crate::model::Reason;
@@ -110,6 +109,29 @@ pub async fn run(
             };
         }
     }
+    // a target's own CA (`ca_file`) for its HTTPS MCP URL and hub: a client that trusts it too
+    let own;
+    let client = match (&target.ca_file, spec) {
+        (Some(ca), ProbeSpec::Mcp(crate::model::EndpointSpec::Url { .. }) | ProbeSpec::Hub(_)) => {
+            match crate::net::http::client_trusting(ca, target.timeout) {
+                Ok(c) => {
+                    own = c;
+                    &own
+                }
+                Err(failure) => {
+                    return Observation {
+                        target: target.name.clone(),
+                        endpoint: display(spec),
+                        started_at: now,
+                        duration: Duration::ZERO,
+                        failure: Some(failure),
+                        facts: empty_facts(kind),
+                    };
+                }
+            }
+        }
+        _ => client,
+    };
     match spec {
         ProbeSpec::Mcp(s) => mcp::probe(target, s, client, now).await,
         ProbeSpec::Hub(s) => hub::probe(&target.name, s, client, target.timeout, now).await,

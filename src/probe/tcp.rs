@@ -98,7 +98,7 @@ async fn run(
                 cert: hs
                     .peer
                     .as_deref()
-                    .and_then(crate::probe::tls::not_after)
+                    .and_then(crate::net::x509::not_after)
                     .map(|t| CertExpiry::at(t, now)),
             });
             tcp::exchange(&mut tls, send, expect, MAX_EXPECT_BYTES, deadline, answer).await

@@ -295,6 +295,9 @@ struct WireHub<'a> {
     servers: Vec<WireHubServer<'a>>,
     missing_fields: &'a [String],
     filtering: Option<&'a serde_json::Map<String, serde_json::Value>>,
+    /// HTTPS: the hub's certificate.
+    tls_not_after: Option<String>,
+    tls_days_left: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -434,6 +437,9 @@ struct WireMcp<'a> {
     close: Option<&'a str>,
     /// A stdio server's own resources, sampled while it ran.
     child: Option<WireChild>,
+    /// HTTPS: the server's certificate.
+    tls_not_after: Option<String>,
+    tls_days_left: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -523,6 +529,8 @@ fn observation<'a>(o: &'a Observation, status: Status) -> WireObservation<'a> {
                 .collect(),
             missing_fields: &h.missing,
             filtering: h.filtering.as_ref(),
+            tls_not_after: h.tls.map(|c| rfc3339(c.not_after)),
+            tls_days_left: h.tls.map(|c| c.days_left),
         }),
         Facts::Http(e) => WireObservation::Http(WireHttp {
             common: common(),
@@ -787,6 +795,8 @@ fn mcp<'a>(o: &'a Observation, m: &'a crate::model::McpFacts, status: Status) ->
             threads: c.threads,
             open_fds: c.open_fds,
         }),
+        tls_not_after: m.tls.map(|c| rfc3339(c.not_after)),
+        tls_days_left: m.tls.map(|c| c.days_left),
     }
 }
 

@@ -152,6 +152,8 @@ struct Observation {
     stderr_tail: Vec<String>,
     close: Option<String>,
     child: Option<Child>,
+    tls_not_after: Option<String>,
+    tls_days_left: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -181,6 +183,8 @@ const NULLABLE: &[&str] = &[
     "resources_count",
     "close",
     "child",
+    "tls_not_after",
+    "tls_days_left",
 ];
 
 fn parse(stdout: &str) -> Doc {

@@ -352,3 +352,42 @@ fn tcp_keys_outside_a_tcp_target_are_config_errors() {
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("has no port"), "{err}");
 }
+
+#[test]
+fn https_mcp_servers_and_hubs_report_their_certificate() {
+    let home = tempdir();
+    let (ca, cert, key) = ca_and_leaf(home.path(), 20);
+    let tls = [
+        ("STUB_CERT", cert.to_str().unwrap()),
+        ("STUB_KEY", key.to_str().unwrap()),
+    ];
+    let mcp = HttpStub::start_with_env("legacy-ok", &tls);
+    let hub = HttpStub::start_with_env("health-json", &tls);
+    let cfg = config_with(
+        home.path(),
+        json!({
+            "srv": {"url": format!("https://127.0.0.1:{}/mcp", mcp.port), "ca_file": ca},
+            "hub": {"hub": format!("https://127.0.0.1:{}", hub.port), "ca_file": ca},
+            "untrusted": {"url": format!("https://127.0.0.1:{}/mcp", mcp.port)}
+        }),
+    );
+    let (code, doc) = health_json(home.path(), &["-c", &cfg, "-t", "srv"]);
+    assert_eq!(code, 1, "20 days left warns: {doc:#}");
+    assert_eq!(finding(&doc, "srv", "connect")["status"], "ok");
+    let f = finding(&doc, "srv", "tls_expiry");
+    assert_eq!(f["status"], "warn");
+    assert_eq!(f["probe"], "mcp");
+    assert!(only_obs(&doc)["tls_days_left"].as_f64().unwrap() > 19.0);
+
+    let (_, doc) = health_json(home.path(), &["-c", &cfg, "-t", "hub"]);
+    let f = finding(&doc, "hub", "tls_expiry");
+    assert_eq!(f["status"], "warn", "{doc:#}");
+    assert_eq!(f["probe"], "hub");
+    assert!(only_obs(&doc)["tls_not_after"].is_string());
+
+    // the same server without its CA: not trusted, and no certificate days are made up
+    let (code, doc) = health_json(home.path(), &["-c", &cfg, "-t", "untrusted"]);
+    assert_eq!(code, 2);
+    assert_eq!(only_obs(&doc)["failure"]["reason"], "tls_error", "{doc:#}");
+    assert!(only_obs(&doc)["tls_days_left"].is_null());
+}
