@@ -345,6 +345,7 @@ fn parse_entry(
                 place,
                 base,
                 &mut r,
+                &mut secrets,
             )?)
         }
         None => None,

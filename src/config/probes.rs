@@ -430,13 +430,15 @@ pub(super) struct TcpKeys {
 }
 
 /// A `tcp://host:port` target with its `send`, `expect`, `tls` and `ca_file` (placeholders resolved,
-/// `ca_file` relative to the config file).
+/// `ca_file` relative to the config file). The values of the placeholders in `send` are secrets (an
+/// `AUTH ${REDIS_PASSWORD}` line): a peer that echoes them never gets them into the output.
 pub(super) fn tcp_spec(
     url: &str,
     keys: TcpKeys,
     place: &str,
     base: Option<&Path>,
     r: &mut Resolver,
+    secrets: &mut Vec<String>,
 ) -> Result<TcpSpec, PlaceErr> {
     let url = r.str(url, "url");
     let (host, port) = crate::net::url::parse_tcp(&url).map_err(|m| (format!("{place}.url"), m))?;
@@ -454,13 +456,33 @@ pub(super) fn tcp_spec(
         url,
         host,
         port,
-        send: keys.send.map(|s| r.str(&s, "send")),
+        send: keys.send.map(|s| {
+            secrets.extend(placeholder_values(&s, r));
+            r.str(&s, "send")
+        }),
         expect: keys.expect.map(|s| r.str(&s, "expect")),
         tls,
         ca_file: keys
             .ca_file
             .map(|c| from_base(PathBuf::from(r.str(&c, "ca_file")), base)),
     })
+}
+
+/// The values the placeholders of `s` resolve to (each `${VAR}` alone).
+fn placeholder_values(s: &str, r: &mut Resolver) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(start) = rest.find("${") {
+        let Some(end) = rest[start..].find('}') else {
+            break;
+        };
+        let (value, missing) = super::resolve_placeholders(&rest[start..start + end + 1], r.env);
+        if missing.is_empty() {
+            out.push(value);
+        }
+        rest = &rest[start + end + 1..];
+    }
+    out
 }
 
 /// A `cert_file` (relative to the config file).

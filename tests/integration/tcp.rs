@@ -391,3 +391,42 @@ fn https_mcp_servers_and_hubs_report_their_certificate() {
     assert_eq!(only_obs(&doc)["failure"]["reason"], "tls_error", "{doc:#}");
     assert!(only_obs(&doc)["tls_days_left"].is_null());
 }
+
+/// Echoes what it was sent in an error line (a server that quotes the bad password back).
+fn echoes(mut s: TcpStream) {
+    let mut buf = [0u8; 256];
+    if let Ok(n) = s.read(&mut buf) {
+        let mut reply = b"-ERR invalid password: ".to_vec();
+        reply.extend_from_slice(&buf[..n]);
+        let _ = s.write_all(&reply);
+    }
+}
+
+#[test]
+fn a_secret_in_send_never_reaches_the_output_even_when_the_peer_echoes_it() {
+    let home = tempdir();
+    let port = listen(echoes);
+    let cfg = config_with(
+        home.path(),
+        json!({"cache": {"url": format!("tcp://127.0.0.1:{port}"),
+                         "send": "AUTH ${CACHE_PASSWORD}\r\n", "expect": "+OK"}}),
+    );
+    let secret = "s3cret-pw-8812";
+    for format in ["json", "table", "nagios", "prometheus", "markdown"] {
+        let out = mcpmon(home.path())
+            .env("CACHE_PASSWORD", secret)
+            .args(["health", "-c", &cfg, "-f", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{format}");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if format != "prometheus" {
+            assert!(all.contains("invalid password"), "{format}: {all}");
+        }
+        assert!(!all.contains(secret), "{format} leaks the secret: {all}");
+    }
+}
