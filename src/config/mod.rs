@@ -963,6 +963,71 @@ mod tests {
     }
 
     #[test]
+    fn tcp_urls_and_cert_files_become_their_probes() {
+        let t = parse_config(
+            r#"{"targets": {
+              "db": {"url": "tcp://127.0.0.1:5432"},
+              "cache": {"url": "tcp://127.0.0.1:6379", "send": "PING\r\n", "expect": "+PONG"},
+              "web": {"url": "tcp://127.0.0.1:443", "tls": true, "ca_file": "ca.pem"},
+              "crt": {"cert_file": "forge.crt"},
+              "later": {"url": "tcp://${DB_HOST}:5432"}
+            }}"#,
+            "cfg.json",
+            Some(Path::new("/etc/mcpmon")),
+            &env,
+            DEFAULT_TIMEOUT,
+        )
+        .unwrap();
+        let tcp = |i: usize| t[i].tcp().unwrap().clone();
+        assert_eq!(
+            (tcp(0).host.as_str(), tcp(0).port, tcp(0).tls),
+            ("127.0.0.1", 5432, false)
+        );
+        assert!(t[0].mcp().is_none(), "a tcp:// url is not an MCP server");
+        assert_eq!(tcp(1).send.as_deref(), Some("PING\r\n"));
+        assert_eq!(tcp(1).expect.as_deref(), Some("+PONG"));
+        assert!(tcp(2).tls);
+        // relative paths are taken from the config file's directory
+        assert_eq!(tcp(2).ca_file, Some(PathBuf::from("/etc/mcpmon/ca.pem")));
+        assert!(
+            matches!(&t[3].probes()[0], ProbeSpec::Cert(c) if c.path == Path::new("/etc/mcpmon/forge.crt"))
+        );
+        // an unset variable: not contacted, said as such
+        assert_eq!(
+            t[4].unresolved,
+            vec!["url: ${DB_HOST} is not set".to_string()]
+        );
+    }
+
+    #[test]
+    fn tcp_keys_are_checked_where_they_are() {
+        let err = |text: &str| parse(text).unwrap_err().0;
+        let e = err(r#"{"targets": {"x": {"command": "srv", "expect": "x"}}}"#);
+        assert!(
+            e.ends_with(
+                "targets.x.expect: is for a tcp:// url (e.g. \"url\": \"tcp://127.0.0.1:5432\")"
+            ),
+            "{e}"
+        );
+        let e = err(r#"{"targets": {"x": {"url": "tcp://127.0.0.1:1", "ca_file": "ca.pem"}}}"#);
+        assert!(
+            e.ends_with("targets.x.ca_file: is for a TLS port: add \"tls\": true"),
+            "{e}"
+        );
+        let e = err(r#"{"targets": {"x": {"url": "tcp://127.0.0.1:1", "type": "http"}}}"#);
+        assert!(e.contains("targets.x.type"), "{e}");
+        let e = err(r#"{"targets": {"x": {"url": "tcp://127.0.0.1:1", "tls": "yes"}}}"#);
+        assert!(e.contains("targets.x.tls: must be true or false"), "{e}");
+        let e = err(r#"{"targets": {"x": {"command": "srv", "ca_file": "ca.pem"}}}"#);
+        assert!(
+            e.contains("targets.x.ca_file: is for an https:// url"),
+            "{e}"
+        );
+        let e = err(r#"{"targets": {"x": {"cert_fle": "a.pem"}}}"#);
+        assert!(e.contains("cert_fle"), "{e}");
+    }
+
+    #[test]
     fn select_and_dedupe() {
         let a = adhoc_url("http://127.0.0.1:1/mcp", vec![], None, DEFAULT_TIMEOUT).unwrap();
         let mut v = vec![a.clone(), a];

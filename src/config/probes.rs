@@ -440,8 +440,14 @@ pub(super) fn tcp_spec(
     r: &mut Resolver,
     secrets: &mut Vec<String>,
 ) -> Result<TcpSpec, PlaceErr> {
+    let before = r.unresolved.len();
     let url = r.str(url, "url");
-    let (host, port) = crate::net::url::parse_tcp(&url).map_err(|m| (format!("{place}.url"), m))?;
+    // an unset `${VAR}` leaves the target uncontacted (UNKNOWN), not a config error
+    let (host, port) = if r.unresolved.len() > before {
+        (String::new(), 0)
+    } else {
+        crate::net::url::parse_tcp(&url).map_err(|m| (format!("{place}.url"), m))?
+    };
     let tls = keys.tls.unwrap_or(false);
     if keys.ca_file.is_some() && !tls {
         return Err((

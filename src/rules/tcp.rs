@@ -79,3 +79,94 @@ fn received(f: &TcpFacts) -> Option<String> {
         .as_deref()
         .map(|r| format!(": got {:?}", excerpt(r, 80)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CertExpiry, Facts, Failure, TlsFacts};
+    use std::time::Duration;
+
+    fn obs(f: TcpFacts, failure: Option<Failure>) -> Observation {
+        Observation {
+            target: "db".into(),
+            endpoint: "tcp://127.0.0.1:1".into(),
+            started_at: chrono::DateTime::UNIX_EPOCH,
+            duration: Duration::from_millis(1),
+            failure,
+            facts: Facts::Tcp(Box::new(f)),
+        }
+    }
+
+    fn judge(f: TcpFacts, failure: Option<Failure>) -> Vec<(String, Status, String)> {
+        let o = obs(f, failure);
+        let Facts::Tcp(f) = &o.facts else {
+            unreachable!()
+        };
+        findings(&o, f, &Checks::default())
+            .into_iter()
+            .map(|f| (f.check.to_string(), f.status, f.message))
+            .collect()
+    }
+
+    #[test]
+    fn expect_is_judged_by_what_arrived_and_how_the_read_ended() {
+        let base = TcpFacts {
+            address: Some("127.0.0.1:1".into()),
+            connect: Some(Duration::from_micros(300)),
+            expect: Some("+PONG".into()),
+            ..TcpFacts::default()
+        };
+        let got = judge(
+            TcpFacts {
+                matched: Some(true),
+                ..base.clone()
+            },
+            None,
+        );
+        assert_eq!(got[0].1, Status::Ok);
+        assert_eq!(
+            got[1],
+            (
+                "expect".into(),
+                Status::Ok,
+                "the peer sent \"+PONG\"".into()
+            )
+        );
+        let cap = judge(
+            TcpFacts {
+                matched: Some(false),
+                received: Some("x\u{1b}[2J".into()),
+                received_bytes: 65_536,
+                ..base.clone()
+            },
+            None,
+        );
+        assert_eq!(cap[1].1, Status::Crit);
+        // the peer's text is shown without its control characters
+        assert_eq!(
+            cap[1].2,
+            "no \"+PONG\" in the first 65536 bytes: got \"x [2J\""
+        );
+        // a failure after the handshake still reports the certificate
+        let failed = judge(
+            TcpFacts {
+                tls: Some(TlsFacts {
+                    cert: Some(CertExpiry {
+                        not_after: chrono::DateTime::UNIX_EPOCH,
+                        days_left: -2.5,
+                    }),
+                    ..TlsFacts::default()
+                }),
+                ..base
+            },
+            Some(Failure::new(Reason::Timeout, "no answer")),
+        );
+        assert_eq!(failed[0].0, "tcp");
+        assert_eq!(failed[0].1, Status::Crit);
+        assert_eq!(failed[1].0, "tls_expiry");
+        assert_eq!(
+            failed[1].2,
+            "the certificate expired 2.5 days ago (1970-01-01)"
+        );
+    }
+}
