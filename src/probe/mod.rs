@@ -99,14 +99,7 @@ pub async fn run(
             | ProbeSpec::Log(_)
     ) {
         if let Some(failure) = unresolved(target) {
-            return Observation {
-                target: target.name.clone(),
-                endpoint: display(spec),
-                started_at: now,
-                duration: Duration::ZERO,
-                failure: Some(failure),
-                facts: empty_facts(kind),
-            };
+            return not_run(target, spec, now, failure);
         }
     }
     // a target's own CA (`ca_file`) for its HTTPS MCP URL and hub: a client that trusts it too
@@ -118,16 +111,7 @@ pub async fn run(
                     own = c;
                     &own
                 }
-                Err(failure) => {
-                    return Observation {
-                        target: target.name.clone(),
-                        endpoint: display(spec),
-                        started_at: now,
-                        duration: Duration::ZERO,
-                        failure: Some(failure),
-                        facts: empty_facts(kind),
-                    };
-                }
+                Err(failure) => return not_run(target, spec, now, failure),
             }
         }
         _ => client,
@@ -165,6 +149,23 @@ pub async fn run(
             let job = move || Ok(Facts::Host(Box::new(host::probe(&s))));
             blocking(target, now, display(spec), job, kind, "the probe").await
         }
+    }
+}
+
+/// The observation of a probe that was not run, and why (an unset `${VAR}`, an unusable `ca_file`).
+fn not_run(
+    target: &Target,
+    spec: &ProbeSpec,
+    now: chrono::DateTime<chrono::Utc>,
+    failure: Failure,
+) -> Observation {
+    Observation {
+        target: target.name.clone(),
+        endpoint: display(spec),
+        started_at: now,
+        duration: Duration::ZERO,
+        failure: Some(failure),
+        facts: empty_facts(spec.kind()),
     }
 }
 
