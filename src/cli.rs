@@ -670,7 +670,8 @@ pub struct ConnectArgs {
 /// What to check and the checks' limits: shared by `health`, `alerts` and `validate`.
 #[derive(Debug, Args, Clone)]
 pub struct TargetArgs {
-    /// MCP server URLs to check (http:// or https://).
+    /// MCP server URLs to check (http:// or https://), or plain TCP ports (tcp://host:port, e.g.
+    /// tcp://127.0.0.1:5432: connect, with --tls a TLS handshake and the certificate's expiry).
     #[arg(value_name = "URL")]
     pub urls: Vec<String>,
 
@@ -716,6 +717,25 @@ pub struct TargetArgs {
     /// ({"critical": {...}, "warning": {...}}).
     #[arg(long, value_name = "FILE", requires = "stats_urls")]
     pub thresholds: Option<std::path::PathBuf>,
+
+    /// For tcp:// URLs: text to write once connected, with escapes \r \n \t \\ (e.g. 'PING\r\n').
+    #[arg(long = "tcp-send", value_name = "TEXT")]
+    pub tcp_send: Option<String>,
+
+    /// For tcp:// URLs: CRIT unless the peer sends this text (first, or in answer to --tcp-send;
+    /// at most 64 KiB are read), e.g. --tcp-expect '+PONG'. Escapes as for --tcp-send.
+    #[arg(long = "tcp-expect", value_name = "TEXT")]
+    pub tcp_expect: Option<String>,
+
+    /// For tcp:// URLs: speak TLS after connecting (verified against the built-in roots) and report
+    /// the certificate's days to expiry (WARN < 30, CRIT < 7).
+    #[arg(long)]
+    pub tls: bool,
+
+    /// A certificate file (PEM) whose expiry is checked, like `openssl x509 -enddate -noout -in FILE`:
+    /// WARN under 30 days left, CRIT under 7 or expired (repeatable).
+    #[arg(long = "cert-file", value_name = "FILE")]
+    pub cert_files: Vec<std::path::PathBuf>,
 
     /// A log file whose last 100 entries are checked for errors, size and flapping (repeatable).
     #[arg(long = "log", value_name = "FILE")]

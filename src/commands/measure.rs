@@ -91,6 +91,8 @@ fn one_target(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::Resu
         hubs: &[],
         hub_config: None,
         health_urls: &[],
+        tcp: Default::default(),
+        cert_files: &[],
         logs: &[],
         processes: &[],
         stats_urls: &[],

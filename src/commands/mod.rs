@@ -62,6 +62,9 @@ pub struct AdHoc<'a> {
     /// The hubs' own config file (`--hub-config`), for `--deep`.
     pub hub_config: Option<&'a std::path::Path>,
     pub health_urls: &'a [String],
+    /// `--tcp-send`, `--tcp-expect`, `--tls`: what the `tcp://` URLs among `urls` exchange.
+    pub tcp: TcpFlags<'a>,
+    pub cert_files: &'a [PathBuf],
     pub logs: &'a [PathBuf],
     pub processes: &'a [String],
     pub stats_urls: &'a [String],
@@ -70,6 +73,14 @@ pub struct AdHoc<'a> {
     pub command: &'a [String],
     pub headers: &'a [String],
     pub transport: Option<Wire>,
+}
+
+/// The command line's settings for its `tcp://` URLs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TcpFlags<'a> {
+    pub send: Option<&'a str>,
+    pub expect: Option<&'a str>,
+    pub tls: bool,
 }
 
 /// Every target this run should check: ad-hoc ones, plus config files (explicit ones always; the
@@ -114,8 +125,21 @@ pub fn resolve_targets_audited(
         .map(|h| config::parse_header_arg(h))
         .collect::<Result<Vec<_>, _>>()?;
     let mut targets = Vec::new();
+    let tcp = adhoc.tcp;
+    if (tcp.send.is_some() || tcp.expect.is_some() || tcp.tls)
+        && !adhoc.urls.iter().any(|u| crate::net::url::is_tcp(u))
+    {
+        return Err(ConfigError(
+            "--tcp-send, --tcp-expect and --tls apply to tcp://host:port URLs; none was given"
+                .into(),
+        ));
+    }
     for u in adhoc.urls {
-        targets.push(config::adhoc_url(u, headers.clone(), wire, timeout)?);
+        targets.push(if crate::net::url::is_tcp(u) {
+            config::adhoc_tcp(u, tcp.send, tcp.expect, tcp.tls, timeout)?
+        } else {
+            config::adhoc_url(u, headers.clone(), wire, timeout)?
+        });
     }
     if !adhoc.command.is_empty() {
         targets.push(config::adhoc_command(adhoc.command, timeout)?);
@@ -155,6 +179,9 @@ pub fn resolve_targets_audited(
         );
         t.set(ProbeSpec::Process(crate::model::ProcessSpec::new(selector)));
         targets.push(t);
+    }
+    for p in adhoc.cert_files {
+        targets.push(config::adhoc_cert(&ctx.cwd.join(p), timeout));
     }
     for p in adhoc.logs {
         // absolute, so the log's marks do not depend on the directory mcpmon runs from
@@ -224,9 +251,9 @@ pub fn resolve_targets_audited(
     }
     if targets.is_empty() {
         return Err(ConfigError(if looked_for_clients {
-            "nothing to check: give a URL, a command after `--`, --hub, --health-url, --log, or --config FILE (no ./mcpmon.json, and no MCP client config with servers: `mcpmon targets` shows where it looked)".into()
+            "nothing to check: give a URL, a command after `--`, --hub, --health-url, --cert-file, --log, or --config FILE (no ./mcpmon.json, and no MCP client config with servers: `mcpmon targets` shows where it looked)".into()
         } else if files.is_empty() {
-            "nothing to check: give a URL, a command after `--`, --hub, --health-url, --log, or --config FILE (no ./mcpmon.json found)".into()
+            "nothing to check: give a URL, a command after `--`, --hub, --health-url, --cert-file, --log, or --config FILE (no ./mcpmon.json found)".into()
         } else {
             "nothing to check: the config has no enabled targets".into()
         }));

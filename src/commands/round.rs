@@ -487,18 +487,19 @@ pub struct Prepared {
     pub opts: RoundOptions,
 }
 
-pub fn prepare(
-    ctx: &Context,
-    g: &GlobalArgs,
-    args: &TargetArgs,
-    ranges: &[(crate::config::ranges::RangeArg, bool)],
-    audit: Option<&mut Vec<crate::model::Finding>>,
-) -> anyhow::Result<Prepared> {
-    let adhoc = AdHoc {
+/// The ad-hoc targets of a command line (`health`, `alerts`, `validate`, `targets`, …).
+pub fn adhoc(args: &TargetArgs) -> AdHoc<'_> {
+    AdHoc {
         urls: &args.urls,
         hubs: &args.hubs,
         hub_config: args.hub_config.as_deref(),
         health_urls: &args.health_urls,
+        tcp: crate::commands::TcpFlags {
+            send: args.tcp_send.as_deref(),
+            expect: args.tcp_expect.as_deref(),
+            tls: args.tls,
+        },
+        cert_files: &args.cert_files,
         logs: &args.logs,
         processes: &args.processes,
         stats_urls: &args.stats_urls,
@@ -507,7 +508,17 @@ pub fn prepare(
         command: &args.command,
         headers: &args.connect.headers,
         transport: args.connect.transport,
-    };
+    }
+}
+
+pub fn prepare(
+    ctx: &Context,
+    g: &GlobalArgs,
+    args: &TargetArgs,
+    ranges: &[(crate::config::ranges::RangeArg, bool)],
+    audit: Option<&mut Vec<crate::model::Finding>>,
+) -> anyhow::Result<Prepared> {
+    let adhoc = adhoc(args);
     let mut targets = resolve_targets_audited(ctx, g, &adhoc, audit)?;
     apply_overrides(&mut targets, args);
     crate::config::ranges::apply(&mut targets, ranges)?;

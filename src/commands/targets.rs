@@ -3,27 +3,13 @@
 //! kind, transport and any problem, without starting or contacting anything. One finding per target
 //! (OK; WARN when a placeholder is unresolved), plus the entries that could not be used (CRIT).
 
-use super::{AdHoc, Context, Outcome, Output, resolve_targets_audited};
+use super::{Context, Outcome, Output, resolve_targets_audited};
 use crate::cli::{GlobalArgs, TargetsArgs};
 use crate::model::{EndpointSpec, Finding, Kind, Reason, Status, Target, Wire};
 use crate::report::{Report, View};
 
 pub fn run(ctx: &Context, g: &GlobalArgs, args: &TargetsArgs) -> anyhow::Result<Outcome> {
-    let t = &args.targets;
-    let adhoc = AdHoc {
-        urls: &t.urls,
-        hubs: &t.hubs,
-        hub_config: t.hub_config.as_deref(),
-        health_urls: &t.health_urls,
-        logs: &t.logs,
-        processes: &t.processes,
-        stats_urls: &t.stats_urls,
-        thresholds: t.thresholds.as_deref(),
-        system: t.system,
-        command: &t.command,
-        headers: &t.connect.headers,
-        transport: t.connect.transport,
-    };
+    let adhoc = super::round::adhoc(&args.targets);
     let mut audit = Vec::new();
     let targets = resolve_targets_audited(ctx, g, &adhoc, Some(&mut audit))?;
     let mut findings: Vec<Finding> = targets.iter().map(row).collect();

@@ -334,6 +334,12 @@ fn what(t: &Target) -> String {
     if t.has(Kind::Http) {
         parts.push("health_url");
     }
+    if t.has(Kind::Tcp) {
+        parts.push("TCP port");
+    }
+    if t.has(Kind::Cert) {
+        parts.push("cert_file");
+    }
     if t.has(Kind::Log) {
         parts.push("log");
     }

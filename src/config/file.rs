@@ -266,6 +266,21 @@ pub(super) struct Entry {
     pub process: Option<Process>,
     #[serde(default, deserialize_with = "probes::port")]
     pub port: Option<u16>,
+    /// A `tcp://` target: text written once connected.
+    #[serde(default, deserialize_with = "text")]
+    pub send: Option<String>,
+    /// A `tcp://` target: text the peer must send (first, or in answer to `send`).
+    #[serde(default, deserialize_with = "text")]
+    pub expect: Option<String>,
+    /// A `tcp://` target: speak TLS and report the certificate.
+    #[serde(default, deserialize_with = "flag")]
+    pub tls: Option<bool>,
+    /// A `tcp://` target with `tls`: a PEM CA to trust beside the built-in roots.
+    #[serde(default, deserialize_with = "text")]
+    pub ca_file: Option<String>,
+    /// A certificate file (PEM) whose expiry is watched.
+    #[serde(default, deserialize_with = "text")]
+    pub cert_file: Option<String>,
     #[serde(default, deserialize_with = "thresholds")]
     pub thresholds: Option<Vec<(String, Sides)>>,
     #[serde(default, deserialize_with = "era")]
@@ -289,7 +304,7 @@ pub(super) struct Entry {
 }
 
 /// The keys of an entry a misspelling is worth pointing at.
-const SPELLED: [&str; 16] = [
+const SPELLED: [&str; 20] = [
     "command",
     "args",
     "env",
@@ -306,6 +321,10 @@ const SPELLED: [&str; 16] = [
     "timeout",
     "call",
     "allow_side_effects",
+    "expect",
+    "tls",
+    "ca_file",
+    "cert_file",
 ];
 
 /// The key of `SPELLED` that `key` most likely misspells (one or two edits away), if any.
@@ -333,6 +352,10 @@ impl Entry {
 
 fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     must(d, "must be a string")
+}
+
+fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    must(d, "must be true or false")
 }
 
 fn args<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {

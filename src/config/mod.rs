@@ -344,6 +344,54 @@ fn parse_entry(
         (Some(w), _) => (Some(w), "type"),
         (None, w) => (w, "transport"),
     };
+    // a `tcp://` url is a plain TCP target, not an MCP server
+    let tcp_url = e.url.take_if(|u| crate::net::url::is_tcp(u));
+    let tcp = match tcp_url {
+        Some(u) => {
+            if wire.is_some() {
+                return Err((
+                    at(wire_key),
+                    "is an MCP transport but the url is tcp://".into(),
+                ));
+            }
+            if e.headers.is_some() || e.command.is_some() {
+                return Err((
+                    place.to_string(),
+                    "a tcp:// url takes no `headers` or `command`".into(),
+                ));
+            }
+            Some(probes::tcp_spec(
+                &u,
+                probes::TcpKeys {
+                    send: e.send.take(),
+                    expect: e.expect.take(),
+                    tls: e.tls.take(),
+                    ca_file: e.ca_file.clone(),
+                },
+                place,
+                base,
+                &mut r,
+                &mut secrets,
+            )?)
+        }
+        None => None,
+    };
+    for (key, given) in [
+        ("send", e.send.is_some()),
+        ("expect", e.expect.is_some()),
+        ("tls", e.tls.is_some()),
+    ] {
+        if given {
+            return Err((
+                at(key),
+                "is for a tcp:// url (e.g. \"url\": \"tcp://127.0.0.1:5432\")".into(),
+            ));
+        }
+    }
+    let cert = e
+        .cert_file
+        .take()
+        .map(|c| probes::cert_spec(&c, base, &mut r));
     let mcp = match (e.command.take(), e.url.take()) {
         (None, None) => None,
         (Some(_), Some(_)) => {
@@ -429,7 +477,14 @@ fn parse_entry(
         .map(|l| probes::log_of(l, place, base, &mut r))
         .transpose()?;
     let process = probes::process_spec(e.process.take(), e.port, place, base, &mut r)?;
-    if mcp.is_none() && hub.is_none() && http.is_none() && log.is_none() && process.is_none() {
+    if mcp.is_none()
+        && hub.is_none()
+        && http.is_none()
+        && tcp.is_none()
+        && cert.is_none()
+        && log.is_none()
+        && process.is_none()
+    {
         let hint = match &e.near_miss {
             Some((typo, key)) => {
                 format!(" (`{typo}` is not a key mcpmon reads: did you mean `{key}`?)")
@@ -439,7 +494,7 @@ fn parse_entry(
         return Err((
             place.to_string(),
             format!(
-                "has nothing to check: give `command` (stdio) or `url` (an MCP server), or `hub`, `health_url`, `log`, `process`, `port`{hint}"
+                "has nothing to check: give `command` (stdio) or `url` (an MCP server, or tcp://host:port), or `hub`, `health_url`, `cert_file`, `log`, `process`, `port`{hint}"
             ),
         ));
     }
@@ -457,6 +512,22 @@ fn parse_entry(
             "needs an MCP server to call: give the target a `command` or `url`".into(),
         ));
     }
+    // `ca_file`: trusted by the target's HTTPS URL and hub, or its TLS port
+    let ca_file = match e.ca_file.take() {
+        Some(_)
+            if !matches!(mcp, Some(EndpointSpec::Url { .. })) && hub.is_none() && tcp.is_none() =>
+        {
+            return Err((
+                at("ca_file"),
+                "is for an https:// url, a `hub` or a tcp:// url with \"tls\": true".into(),
+            ));
+        }
+        Some(c) => Some(PathBuf::from(r.str(&c, "ca_file"))).map(|c| match base {
+            Some(b) if c.is_relative() => b.join(c),
+            _ => c,
+        }),
+        None => None,
+    };
     let mut own = defaults.clone();
     e.take_settings().apply(&mut own);
     own.checks.expect_port = expect_port;
@@ -468,6 +539,8 @@ fn parse_entry(
         mcp.map(ProbeSpec::Mcp),
         hub.map(ProbeSpec::Hub),
         http.map(ProbeSpec::Http),
+        tcp.map(ProbeSpec::Tcp),
+        cert.map(ProbeSpec::Cert),
         log.map(ProbeSpec::Log),
         process.map(ProbeSpec::Process),
     ];
@@ -483,6 +556,7 @@ fn parse_entry(
     t.checks = own.checks;
     t.unresolved = r.unresolved;
     t.secrets = secrets;
+    t.ca_file = ca_file;
     Ok(t)
 }
 
@@ -566,6 +640,71 @@ pub fn adhoc_health_url(
         ca_file: None,
     }));
     Ok(t)
+}
+
+/// A TCP target from a `tcp://host:port` URL on the command line, with `--tcp-send`, `--tcp-expect`
+/// (their `\r`, `\n`, `\t`, `\\` escapes read) and `--tls`.
+pub fn adhoc_tcp(
+    url: &str,
+    send: Option<&str>,
+    expect: Option<&str>,
+    tls: bool,
+    timeout: Duration,
+) -> Result<Target, ConfigError> {
+    let (host, port) = crate::net::url::parse_tcp(url).map_err(ConfigError)?;
+    let expect = expect.map(unescape);
+    if expect.as_deref() == Some("") {
+        return Err(ConfigError("--tcp-expect is empty".into()));
+    }
+    let mut t = Target::empty(format!("tcp {host}:{port}"), "command line".into(), timeout);
+    t.set(ProbeSpec::Tcp(crate::model::TcpSpec {
+        url: url.to_string(),
+        host,
+        port,
+        send: send.map(unescape),
+        expect,
+        tls,
+        ca_file: None,
+    }));
+    Ok(t)
+}
+
+/// `\r`, `\n`, `\t` and `\\` as the characters they stand for (a command line cannot hold a bare CR
+/// easily); any other backslash stays as it is.
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('r') => out.push('\r'),
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('\\') => out.push('\\'),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// A certificate-file target from `--cert-file FILE`.
+pub fn adhoc_cert(path: &Path, timeout: Duration) -> Target {
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let mut t = Target::empty(format!("cert {file}"), "command line".into(), timeout);
+    t.set(ProbeSpec::Cert(crate::model::CertSpec {
+        path: path.to_path_buf(),
+    }));
+    t
 }
 
 /// A log target from `--log FILE`.
@@ -919,6 +1058,71 @@ mod tests {
             t[0].unresolved,
             vec!["headers.Authorization: ${MISSING} is not set".to_string()]
         );
+    }
+
+    #[test]
+    fn tcp_urls_and_cert_files_become_their_probes() {
+        let t = parse_config(
+            r#"{"targets": {
+              "db": {"url": "tcp://127.0.0.1:5432"},
+              "cache": {"url": "tcp://127.0.0.1:6379", "send": "PING\r\n", "expect": "+PONG"},
+              "web": {"url": "tcp://127.0.0.1:443", "tls": true, "ca_file": "ca.pem"},
+              "crt": {"cert_file": "forge.crt"},
+              "later": {"url": "tcp://${DB_HOST}:5432"}
+            }}"#,
+            "cfg.json",
+            Some(Path::new("/etc/mcpmon")),
+            &env,
+            DEFAULT_TIMEOUT,
+        )
+        .unwrap();
+        let tcp = |i: usize| t[i].tcp().unwrap().clone();
+        assert_eq!(
+            (tcp(0).host.as_str(), tcp(0).port, tcp(0).tls),
+            ("127.0.0.1", 5432, false)
+        );
+        assert!(t[0].mcp().is_none(), "a tcp:// url is not an MCP server");
+        assert_eq!(tcp(1).send.as_deref(), Some("PING\r\n"));
+        assert_eq!(tcp(1).expect.as_deref(), Some("+PONG"));
+        assert!(tcp(2).tls);
+        // relative paths are taken from the config file's directory
+        assert_eq!(tcp(2).ca_file, Some(PathBuf::from("/etc/mcpmon/ca.pem")));
+        assert!(
+            matches!(&t[3].probes()[0], ProbeSpec::Cert(c) if c.path == Path::new("/etc/mcpmon/forge.crt"))
+        );
+        // an unset variable: not contacted, said as such
+        assert_eq!(
+            t[4].unresolved,
+            vec!["url: ${DB_HOST} is not set".to_string()]
+        );
+    }
+
+    #[test]
+    fn tcp_keys_are_checked_where_they_are() {
+        let err = |text: &str| parse(text).unwrap_err().0;
+        let e = err(r#"{"targets": {"x": {"command": "srv", "expect": "x"}}}"#);
+        assert!(
+            e.ends_with(
+                "targets.x.expect: is for a tcp:// url (e.g. \"url\": \"tcp://127.0.0.1:5432\")"
+            ),
+            "{e}"
+        );
+        let e = err(r#"{"targets": {"x": {"url": "tcp://127.0.0.1:1", "ca_file": "ca.pem"}}}"#);
+        assert!(
+            e.ends_with("targets.x.ca_file: is for a TLS port: add \"tls\": true"),
+            "{e}"
+        );
+        let e = err(r#"{"targets": {"x": {"url": "tcp://127.0.0.1:1", "type": "http"}}}"#);
+        assert!(e.contains("targets.x.type"), "{e}");
+        let e = err(r#"{"targets": {"x": {"url": "tcp://127.0.0.1:1", "tls": "yes"}}}"#);
+        assert!(e.contains("targets.x.tls: must be true or false"), "{e}");
+        let e = err(r#"{"targets": {"x": {"command": "srv", "ca_file": "ca.pem"}}}"#);
+        assert!(
+            e.contains("targets.x.ca_file: is for an https:// url"),
+            "{e}"
+        );
+        let e = err(r#"{"targets": {"x": {"cert_fle": "a.pem"}}}"#);
+        assert!(e.contains("cert_fle"), "{e}");
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! "labels", "warn", "crit", "below"}}, "ca_file"}`. `log`: a path or `{"path", "entries"}`.
 //! `process`: a command-line pattern, or exactly one of `{"pid" | "pid_file" | "port" | "pattern"}`;
 //! `port` alone (a number) finds the process listening there and checks that something does. Also
-//! `--process`'s argument (`selector_arg`).
+//! `--process`'s argument (`selector_arg`). A `tcp://host:port` url with `send`, `expect`, `tls`,
+//! `ca_file` (`tcp_spec`), and `cert_file` (`cert_spec`).
 
 use super::de::{Pairs, StrOr, Text, must, number_or_null, object, str_or_object};
 use super::{PlaceErr, Resolver};
@@ -20,6 +21,7 @@ use crate::model::MetricSpec;
 use crate::model::ProcessSpec;
 use crate::model::Selector;
 use crate::model::default_patterns;
+use crate::model::{CertSpec, TcpSpec};
 
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
@@ -416,6 +418,83 @@ pub(crate) fn log_spec(path: PathBuf, entries: Option<usize>) -> LogSpec {
         path,
         entries: entries.unwrap_or(DEFAULT_LOG_ENTRIES),
         patterns: default_patterns(),
+    }
+}
+
+/// The keys of an entry that shape a `tcp://` target's check.
+pub(super) struct TcpKeys {
+    pub send: Option<String>,
+    pub expect: Option<String>,
+    pub tls: Option<bool>,
+    pub ca_file: Option<String>,
+}
+
+/// A `tcp://host:port` target with its `send`, `expect`, `tls` and `ca_file` (placeholders resolved,
+/// `ca_file` relative to the config file). The values of the placeholders in `send` are secrets (an
+/// `AUTH ${REDIS_PASSWORD}` line): a peer that echoes them never gets them into the output.
+pub(super) fn tcp_spec(
+    url: &str,
+    keys: TcpKeys,
+    place: &str,
+    base: Option<&Path>,
+    r: &mut Resolver,
+    secrets: &mut Vec<String>,
+) -> Result<TcpSpec, PlaceErr> {
+    let before = r.unresolved.len();
+    let url = r.str(url, "url");
+    // an unset `${VAR}` leaves the target uncontacted (UNKNOWN), not a config error
+    let (host, port) = if r.unresolved.len() > before {
+        (String::new(), 0)
+    } else {
+        crate::net::url::parse_tcp(&url).map_err(|m| (format!("{place}.url"), m))?
+    };
+    let tls = keys.tls.unwrap_or(false);
+    if keys.ca_file.is_some() && !tls {
+        return Err((
+            format!("{place}.ca_file"),
+            "is for a TLS port: add \"tls\": true".into(),
+        ));
+    }
+    if keys.expect.as_deref() == Some("") {
+        return Err((format!("{place}.expect"), "is empty".into()));
+    }
+    Ok(TcpSpec {
+        url,
+        host,
+        port,
+        send: keys.send.map(|s| {
+            secrets.extend(placeholder_values(&s, r));
+            r.str(&s, "send")
+        }),
+        expect: keys.expect.map(|s| r.str(&s, "expect")),
+        tls,
+        ca_file: keys
+            .ca_file
+            .map(|c| from_base(PathBuf::from(r.str(&c, "ca_file")), base)),
+    })
+}
+
+/// The values the placeholders of `s` resolve to (each `${VAR}` alone).
+fn placeholder_values(s: &str, r: &mut Resolver) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(start) = rest.find("${") {
+        let Some(end) = rest[start..].find('}') else {
+            break;
+        };
+        let (value, missing) = super::resolve_placeholders(&rest[start..start + end + 1], r.env);
+        if missing.is_empty() {
+            out.push(value);
+        }
+        rest = &rest[start + end + 1..];
+    }
+    out
+}
+
+/// A `cert_file` (relative to the config file).
+pub(super) fn cert_spec(path: &str, base: Option<&Path>, r: &mut Resolver) -> CertSpec {
+    CertSpec {
+        path: from_base(PathBuf::from(r.str(path, "cert_file")), base),
     }
 }
 

@@ -103,6 +103,8 @@ pub struct McpFacts {
     pub close: Option<String>,
     /// The configured URL redirected (307/308, same origin) to the one used: what to configure instead.
     pub redirect: Option<String>,
+    /// HTTPS: the server certificate's expiry (from the first response that carried one).
+    pub tls: Option<CertExpiry>,
     /// The resources of a stdio server mcpmon started (RSS, threads, descriptors; no CPU sample).
     pub child: Option<ProcessInfo>,
     /// The functional checks (`call`), in config order.
@@ -131,6 +133,8 @@ pub struct HttpFacts {
     pub status: u16,
     pub content_type: String,
     pub ttfb: Duration,
+    /// HTTPS: the server certificate's `notAfter`.
+    pub not_after: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Capability counts.
@@ -181,6 +185,8 @@ pub struct HubFacts {
     pub filtering: Option<Map<String, Value>>,
     /// The config file the hub names as its servers' source (for `--deep`).
     pub config_source: Option<String>,
+    /// HTTPS: the hub's certificate's expiry.
+    pub tls: Option<CertExpiry>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -214,6 +220,71 @@ pub struct HealthFacts {
     /// HTTPS: the server certificate's `notAfter`, and the days left until then (negative: expired).
     pub tls_not_after: Option<chrono::DateTime<chrono::Utc>>,
     pub tls_days_left: Option<f64>,
+}
+
+/// A certificate's expiry as seen at one look: its `notAfter` and the days left until then (negative:
+/// expired), rounded to a tenth.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CertExpiry {
+    pub not_after: chrono::DateTime<chrono::Utc>,
+    pub days_left: f64,
+}
+
+impl CertExpiry {
+    /// The expiry of a certificate valid until `not_after`, looked at `now`.
+    pub fn at(
+        not_after: chrono::DateTime<chrono::Utc>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> CertExpiry {
+        CertExpiry {
+            not_after,
+            days_left: crate::model::stats::round1(
+                (not_after - now).num_seconds() as f64 / 86_400.0,
+            ),
+        }
+    }
+}
+
+/// What one TLS handshake showed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TlsFacts {
+    pub handshake: Duration,
+    /// `TLSv1.3`, `TLSv1.2`.
+    pub version: Option<String>,
+    /// The peer (leaf) certificate's expiry, when it could be read.
+    pub cert: Option<CertExpiry>,
+}
+
+/// What a plain TCP check saw: the connect, the TLS handshake, what the peer sent.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TcpFacts {
+    /// The socket address connected to (`127.0.0.1:5432`).
+    pub address: Option<String>,
+    /// From the first connect attempt to an established connection: the latency judged.
+    pub connect: Option<Duration>,
+    pub tls: Option<TlsFacts>,
+    /// The configured `expect`, and whether it appeared in what was read (None: not looked for).
+    pub expect: Option<String>,
+    pub matched: Option<bool>,
+    /// The start of what the peer sent (at most `RECEIVED_CHARS` characters, decoded lossily). Raw
+    /// peer text: sanitise before printing to a terminal.
+    pub received: Option<String>,
+    /// Bytes read while looking for `expect` (at most `MAX_EXPECT_BYTES`).
+    pub received_bytes: usize,
+    /// The peer closed the connection before `expect` appeared.
+    pub closed: bool,
+}
+
+/// How much of what a TCP peer sent is kept in the facts.
+pub const RECEIVED_CHARS: usize = 200;
+
+/// What a certificate file (`cert_file`) holds.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CertFacts {
+    /// Certificates in the file (a chain has several; the first is judged).
+    pub certificates: usize,
+    /// The first certificate's expiry.
+    pub expiry: Option<CertExpiry>,
 }
 
 /// The shape of the entries read.

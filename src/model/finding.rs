@@ -50,7 +50,14 @@ impl CheckId {
     /// One line repeated back to back hundreds of times (a log storm).
     pub const LOG_STORM: CheckId = CheckId::of("log_storm");
     pub const HOST_MEMORY: CheckId = CheckId::of("host_memory");
+    /// Days until a certificate expires (an HTTPS URL's, a TLS port's, a `cert_file`'s).
     pub const TLS_EXPIRY: CheckId = CheckId::of("tls_expiry");
+    /// A TCP port accepting a connection, and the connect time.
+    pub const TCP: CheckId = CheckId::of("tcp");
+    /// A TCP peer sending the configured `expect` text.
+    pub const EXPECT: CheckId = CheckId::of("expect");
+    /// A certificate file being readable as a certificate.
+    pub const CERT: CheckId = CheckId::of("cert");
     pub const SUCCESS_RATE: CheckId = CheckId::of("success_rate");
 
     /// A check named by a constant (`const` friendly).

@@ -1,6 +1,9 @@
 //! One probe of one target: the `Observation`, its `Facts` by kind, and the probe `Kind` names.
 
-use super::facts::{HealthFacts, HostFacts, HubFacts, LoadFacts, LogFacts, McpFacts, ProcessFacts};
+use super::facts::{
+    CertFacts, HealthFacts, HostFacts, HubFacts, LoadFacts, LogFacts, McpFacts, ProcessFacts,
+    TcpFacts,
+};
 use super::failure::Failure;
 use std::time::Duration;
 
@@ -13,6 +16,8 @@ pub enum Kind {
     Mcp,
     Hub,
     Http,
+    Tcp,
+    Cert,
     Log,
     Process,
     Host,
@@ -25,10 +30,12 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in report order.
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Mcp,
         Kind::Hub,
         Kind::Http,
+        Kind::Tcp,
+        Kind::Cert,
         Kind::Log,
         Kind::Process,
         Kind::Host,
@@ -47,6 +54,8 @@ impl Kind {
             Kind::Mcp => "mcp",
             Kind::Hub => "hub",
             Kind::Http => "http",
+            Kind::Tcp => "tcp",
+            Kind::Cert => "cert",
             Kind::Log => "log",
             Kind::Process => "process",
             Kind::Host => "host",
@@ -63,6 +72,8 @@ pub enum Facts {
     Mcp(Box<McpFacts>),
     Hub(Box<HubFacts>),
     Http(Box<HealthFacts>),
+    Tcp(Box<TcpFacts>),
+    Cert(Box<CertFacts>),
     Log(Box<LogFacts>),
     Process(Box<ProcessFacts>),
     Host(Box<HostFacts>),
@@ -89,6 +100,8 @@ impl Observation {
             Facts::Mcp(_) => Kind::Mcp,
             Facts::Hub(_) => Kind::Hub,
             Facts::Http(_) => Kind::Http,
+            Facts::Tcp(_) => Kind::Tcp,
+            Facts::Cert(_) => Kind::Cert,
             Facts::Log(_) => Kind::Log,
             Facts::Process(_) => Kind::Process,
             Facts::Host(_) => Kind::Host,

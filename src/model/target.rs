@@ -55,8 +55,8 @@ pub struct Checks {
     pub disk_used_percent: Bound,
     /// Used % of the host's memory.
     pub host_memory_percent: Bound,
-    /// Days until an HTTPS health endpoint's certificate expires (lower is worse: < 30 warns, < 7 is
-    /// critical).
+    /// Days until a certificate expires: every HTTPS URL's, a TLS port's, a `cert_file`'s (lower is
+    /// worse: < 30 warns, < 7 is critical).
     pub tls_days_left: Bound,
     /// A TCP port the target's process must listen on (`process` and `port` both given).
     pub expect_port: Option<u16>,
@@ -188,6 +188,10 @@ pub enum ProbeSpec {
     Hub(HubSpec),
     /// A generic HTTP/JSON health endpoint.
     Http(HttpCheck),
+    /// A plain TCP port (`tcp://host:port`), optionally with TLS and a send/expect exchange.
+    Tcp(TcpSpec),
+    /// A certificate file (PEM) whose expiry is watched.
+    Cert(CertSpec),
     /// A log file to read the tail of.
     Log(LogSpec),
     /// The server's process.
@@ -202,6 +206,8 @@ impl ProbeSpec {
             ProbeSpec::Mcp(_) => Kind::Mcp,
             ProbeSpec::Hub(_) => Kind::Hub,
             ProbeSpec::Http(_) => Kind::Http,
+            ProbeSpec::Tcp(_) => Kind::Tcp,
+            ProbeSpec::Cert(_) => Kind::Cert,
             ProbeSpec::Log(_) => Kind::Log,
             ProbeSpec::Process(_) => Kind::Process,
             ProbeSpec::Host(_) => Kind::Host,
@@ -231,6 +237,9 @@ pub struct Target {
     pub unresolved: Vec<String>,
     /// Values that must never appear in output (header values, env values), scrubbed from messages.
     pub secrets: Vec<String>,
+    /// A PEM file with a CA (or self-signed certificate) to trust, beside the built-in roots, for this
+    /// target's HTTPS MCP URL and hub (`ca_file`; a `tcp://` target's TLS port has it in its spec).
+    pub ca_file: Option<PathBuf>,
     /// What an earlier run learnt about this server's detection (from the state dir): it cannot stand
     /// a 2026-07-28 client's `server/discover`, so `initialize` is asked directly. None: detect.
     pub remembered: Option<String>,
@@ -295,6 +304,14 @@ impl Target {
     pub fn http(&self) -> Option<&HttpCheck> {
         self.probes.iter().find_map(|p| match p {
             ProbeSpec::Http(s) => Some(s),
+            _ => None,
+        })
+    }
+
+    /// A plain TCP port.
+    pub fn tcp(&self) -> Option<&TcpSpec> {
+        self.probes.iter().find_map(|p| match p {
+            ProbeSpec::Tcp(s) => Some(s),
             _ => None,
         })
     }
@@ -405,6 +422,7 @@ impl Target {
             origin,
             unresolved: Vec::new(),
             secrets: Vec::new(),
+            ca_file: None,
             remembered: None,
             maintenance: Vec::new(),
         }
@@ -478,6 +496,34 @@ pub struct HttpCheck {
     /// A PEM file with the CA (or self-signed certificate) to trust for this endpoint, beside the
     /// built-in roots.
     pub ca_file: Option<std::path::PathBuf>,
+}
+
+/// A plain TCP check: connect (the connect time is the latency), optionally a TLS handshake (the
+/// peer certificate's expiry is reported), optionally write `send` and read until `expect` appears.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TcpSpec {
+    /// As the user wrote it: `tcp://127.0.0.1:5432`.
+    pub url: String,
+    pub host: String,
+    pub port: u16,
+    /// Bytes written once connected (and after the handshake, with TLS).
+    pub send: Option<String>,
+    /// A substring the peer must send (first, or in answer to `send`); read at most
+    /// `MAX_EXPECT_BYTES`.
+    pub expect: Option<String>,
+    /// Speak TLS after connecting (verified against the built-in roots and `ca_file`).
+    pub tls: bool,
+    /// A PEM file with a CA (or self-signed certificate) to trust beside the built-in roots.
+    pub ca_file: Option<PathBuf>,
+}
+
+/// The most a TCP check reads while looking for its `expect` string.
+pub const MAX_EXPECT_BYTES: usize = 64 * 1024;
+
+/// A certificate file to watch (`cert_file`): the first certificate of a PEM file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertSpec {
+    pub path: PathBuf,
 }
 
 /// Entries read from the end when the caller does not say (source document 001: "errors in last 100 log entries").

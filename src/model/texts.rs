@@ -125,6 +125,15 @@ impl Texts for Observation {
             Facts::Mcp(m) => m.each_text(f),
             Facts::Hub(h) => h.each_text(f),
             Facts::Http(h) => h.each_text(f),
+            Facts::Tcp(t) => {
+                t.address.each_text(f);
+                t.expect.each_text(f);
+                t.received.each_text(f);
+                if let Some(s) = &mut t.tls {
+                    s.version.each_text(f);
+                }
+            }
+            Facts::Cert(_) => {}
             Facts::Log(l) => l.each_text(f),
             Facts::Process(p) => p.each_text(f),
             Facts::Host(_) => {}

@@ -50,6 +50,29 @@ pub fn client_builder(connect_timeout: Duration) -> reqwest::ClientBuilder {
         .dns_resolver(Arc::new(SystemResolver))
 }
 
+/// A client that also trusts the CA in the PEM file `ca`, for an endpoint with its own (often
+/// self-signed) certificate. Reading the file is the caller's choice of path, never the environment.
+pub fn client_trusting(ca: &std::path::Path, timeout: Duration) -> Result<Client, Failure> {
+    let pem = std::fs::read(ca).map_err(|e| {
+        Failure::new(
+            Reason::FileUnreadable,
+            format!("ca_file {}: {e}", ca.display()),
+        )
+    })?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        Failure::new(
+            Reason::TlsError,
+            format!("ca_file {}: not a PEM certificate: {e}", ca.display()),
+        )
+    })?;
+    let mut b = client_builder(timeout);
+    for c in certs {
+        b = b.add_root_certificate(c);
+    }
+    b.build()
+        .map_err(|e| Failure::new(Reason::TlsError, format!("ca_file {}: {e}", ca.display())))
+}
+
 /// Whether the environment configures a proxy for plain `http` (the variables reqwest's client honours
 /// for it), from a lookup the caller resolved once: nothing in `net` reads the environment.
 pub fn http_proxy_configured(env: impl Fn(&str) -> Option<String>) -> bool {

@@ -1,4 +1,5 @@
-//! URLs given by people: parsing (`http`/`https` only) and the forms in which one may be shown.
+//! URLs given by people: parsing (`http`/`https`, and `tcp://host:port` for plain TCP targets) and the
+//! forms in which one may be shown.
 //!
 //! Owns what of a URL is safe to print: userinfo and query values are secrets. It does no I/O and
 //! never resolves or contacts a host.
@@ -18,6 +19,41 @@ pub fn parse_url(s: &str) -> Result<Url, String> {
             "unsupported URL scheme {other:?} (use http or https)"
         )),
     }
+}
+
+/// Whether `s` is a `tcp://` address (a plain TCP target, not an HTTP URL).
+pub fn is_tcp(s: &str) -> bool {
+    s.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("tcp://"))
+}
+
+/// Parses `tcp://host:port` into the host (an IPv6 address without its brackets) and the port. No
+/// path, query or credentials: there is nothing to send them to.
+pub fn parse_tcp(s: &str) -> Result<(String, u16), String> {
+    let url =
+        Url::parse(s).map_err(|e| format!("{s:?} is not a valid tcp://host:port address: {e}"))?;
+    let host = url
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| format!("{s:?} has no host: write tcp://host:port"))?;
+    let port = url.port().ok_or_else(|| {
+        format!("{s:?} has no port: write tcp://host:port (e.g. tcp://127.0.0.1:5432)")
+    })?;
+    if port == 0 {
+        return Err(format!("{s:?}: port 0 cannot be connected to"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("tcp://…: a TCP address takes no user or password".to_string());
+    }
+    if !matches!(url.path(), "" | "/") || url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "{s:?}: a TCP address is tcp://host:port, without a path or query"
+        ));
+    }
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    Ok((host, port))
 }
 
 /// Why `s` is not a URL, and what the user most likely meant: a missing `http://`, or a scheme
@@ -126,6 +162,43 @@ mod tests {
                 .unwrap_err()
                 .ends_with("did you mean \"http://localhost:3000/mcp\"?")
         );
+    }
+
+    #[test]
+    fn tcp_addresses_parse_to_host_and_port() {
+        assert_eq!(
+            parse_tcp("tcp://127.0.0.1:5432").unwrap(),
+            ("127.0.0.1".into(), 5432)
+        );
+        assert_eq!(
+            parse_tcp("TCP://[::1]:6379/").unwrap(),
+            ("::1".into(), 6379)
+        );
+        assert_eq!(
+            parse_tcp("tcp://db.internal:5432").unwrap().0,
+            "db.internal"
+        );
+        assert!(
+            parse_tcp("tcp://127.0.0.1")
+                .unwrap_err()
+                .contains("has no port")
+        );
+        assert!(
+            parse_tcp("tcp://127.0.0.1:5432/x")
+                .unwrap_err()
+                .contains("without a path")
+        );
+        assert!(
+            parse_tcp("tcp://u:pw@127.0.0.1:1")
+                .unwrap_err()
+                .contains("no user")
+        );
+        assert!(
+            !parse_tcp("tcp://u:pw@127.0.0.1:1")
+                .unwrap_err()
+                .contains("pw")
+        );
+        assert!(is_tcp("tcp://x:1") && is_tcp("Tcp://x:1") && !is_tcp("http://x"));
     }
 
     #[test]

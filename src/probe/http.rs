@@ -9,7 +9,7 @@ use crate::model::Failure;
 use crate::model::Observation;
 use crate::model::Reason;
 use crate::model::document::{find_named, number, prometheus_value};
-use crate::model::{AssertResult, HealthFacts, HttpCheck, MetricSource};
+use crate::model::{AssertResult, CertExpiry, HealthFacts, HttpCheck, MetricSource};
 use crate::net::http::{self as http_t, MAX_RESPONSE_BYTES, content_type, is_html};
 use crate::net::url::{parse_url, redact_url};
 
@@ -40,7 +40,7 @@ pub async fn probe(
         )
         .await
         .err(),
-        Some(ca) => match client_trusting(ca, timeout) {
+        Some(ca) => match http_t::client_trusting(ca, timeout) {
             Ok(own) => run(
                 spec,
                 &own,
@@ -63,28 +63,6 @@ pub async fn probe(
     }
 }
 
-/// A client that also trusts the CA in `ca`, for an endpoint with its own (often self-signed) certificate.
-fn client_trusting(ca: &std::path::Path, timeout: Duration) -> Result<Client, Failure> {
-    let pem = std::fs::read(ca).map_err(|e| {
-        Failure::new(
-            Reason::FileUnreadable,
-            format!("ca_file {}: {e}", ca.display()),
-        )
-    })?;
-    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-        Failure::new(
-            Reason::TlsError,
-            format!("ca_file {}: not a PEM certificate: {e}", ca.display()),
-        )
-    })?;
-    let mut b = http_t::client_builder(timeout);
-    for c in certs {
-        b = b.add_root_certificate(c);
-    }
-    b.build()
-        .map_err(|e| Failure::new(Reason::TlsError, format!("ca_file {}: {e}", ca.display())))
-}
-
 async fn run(
     spec: &HttpCheck,
     client: &Client,
@@ -102,13 +80,9 @@ async fn run(
     facts.latency = Some(started.elapsed());
     let ctype = content_type(resp.headers());
     facts.content_type = Some(ctype.clone()).filter(|c| !c.is_empty());
-    if let Some(info) = resp.extensions().get::<reqwest::tls::TlsInfo>() {
-        facts.tls_not_after = info
-            .peer_certificate()
-            .and_then(crate::probe::tls::not_after);
-        facts.tls_days_left = facts
-            .tls_not_after
-            .map(|t| crate::model::stats::round1((t - now).num_seconds() as f64 / 86_400.0));
+    if let Some(cert) = crate::net::x509::reply_not_after(&resp).map(|t| CertExpiry::at(t, now)) {
+        facts.tls_not_after = Some(cert.not_after);
+        facts.tls_days_left = Some(cert.days_left);
     }
     if http_t::asks_for_auth(status, resp.headers()) {
         return Err(http_t::auth_failure(resp.headers(), status));

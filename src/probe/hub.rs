@@ -29,7 +29,7 @@ pub async fn probe(
     let started = Instant::now();
     let deadline = crate::model::checked::after(started, timeout);
     let mut facts = HubFacts::default();
-    let failure = run(spec, client, deadline, &mut facts).await.err();
+    let failure = run(spec, client, deadline, now, &mut facts).await.err();
     Observation {
         target: name.to_string(),
         endpoint: redact_url(&spec.url),
@@ -46,7 +46,7 @@ async fn get_json(
     headers: &reqwest::header::HeaderMap,
     deadline: Instant,
     what: &str,
-) -> Result<(u16, Duration, Value), Failure> {
+) -> Result<(u16, Duration, Value, Option<chrono::DateTime<chrono::Utc>>), Failure> {
     let started = Instant::now();
     let rb = client
         .get(url.clone())
@@ -55,6 +55,7 @@ async fn get_json(
     let resp = http_t::send(rb, deadline, what).await?;
     let status = resp.status().as_u16();
     let latency = started.elapsed();
+    let not_after = crate::net::x509::reply_not_after(&resp);
     if http_t::asks_for_auth(status, resp.headers()) {
         return Err(http_t::auth_failure(resp.headers(), status));
     }
@@ -88,13 +89,14 @@ async fn get_json(
         )
         .with_status(status)
     })?;
-    Ok((status, latency, v))
+    Ok((status, latency, v, not_after))
 }
 
 async fn run(
     spec: &HubSpec,
     client: &Client,
     deadline: Instant,
+    now: chrono::DateTime<chrono::Utc>,
     facts: &mut HubFacts,
 ) -> Result<(), Failure> {
     let base = parse_url(&spec.url).map_err(|m| Failure::new(Reason::ConnectError, m))?;
@@ -104,7 +106,7 @@ async fn run(
         base.join(p)
             .map_err(|e| Failure::new(Reason::ConnectError, format!("{p}: {e}")))
     };
-    let (status, latency, health) = get_json(
+    let (status, latency, health, not_after) = get_json(
         client,
         &join("/api/health")?,
         &headers,
@@ -114,6 +116,7 @@ async fn run(
     .await?;
     facts.http_status = Some(status);
     facts.latency = Some(latency);
+    facts.tls = not_after.map(|t| crate::model::CertExpiry::at(t, now));
     let obj = health.as_object().ok_or_else(|| {
         Failure::new(
             Reason::NotMcp,
@@ -167,7 +170,7 @@ async fn run(
     let servers = match obj.get("servers").and_then(Value::as_array) {
         Some(list) => list.clone(),
         None => {
-            let (_, _, v) = get_json(
+            let (_, _, v, _) = get_json(
                 client,
                 &join("/api/servers")?,
                 &headers,
@@ -198,7 +201,7 @@ async fn run(
         facts.servers.push(server);
     }
     // The fork's filtering statistics are optional: any failure to read them is simply "not there".
-    if let Ok((_, _, v)) = get_json(
+    if let Ok((_, _, v, _)) = get_json(
         client,
         &join("/api/filtering/stats")?,
         &headers,

@@ -38,6 +38,12 @@ pub async fn probe(
             Ok(ep) => run(&ep, client, target, deadline, &mut facts).await,
         }
     };
+    // HTTPS: the certificate of the first reply that carried one
+    facts.tls = facts
+        .requests
+        .iter()
+        .find_map(|r| r.http.as_ref()?.not_after)
+        .map(|t| crate::model::CertExpiry::at(t, now));
     // secrets a server echoed are scrubbed from every string of the round's report (`Report::tidy`)
     Observation {
         target: target.name.clone(),

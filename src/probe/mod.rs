@@ -1,8 +1,10 @@
-//! Probes: one module per kind of fact (MCP wire, hub REST API, HTTP/JSON health endpoints, logs). A probe
+//! Probes: one module per kind of fact (MCP wire, hub REST API, HTTP/JSON health endpoints, TCP ports,
+//! certificate files, logs). A probe
 //! turns one thing to look at into an Observation and never decides a verdict (that is `rules`). A failing
 //! server is data in the Observation, not an error.
 
 pub mod calls;
+pub mod cert;
 pub mod conformance;
 pub mod host;
 pub mod http;
@@ -12,7 +14,7 @@ pub mod logs;
 pub mod mcp;
 pub mod observe;
 pub mod process;
-pub mod tls;
+pub mod tcp;
 
 use crate::model::Failure;
 use crate::model::Reason;
@@ -39,6 +41,8 @@ fn empty_facts(kind: Kind) -> Facts {
         Kind::Mcp => Facts::Mcp(Box::default()),
         Kind::Hub => Facts::Hub(Box::default()),
         Kind::Http => Facts::Http(Box::default()),
+        Kind::Tcp => Facts::Tcp(Box::default()),
+        Kind::Cert => Facts::Cert(Box::default()),
         Kind::Log => Facts::Log(Box::default()),
         Kind::Process => Facts::Process(Box::default()),
         Kind::Host => Facts::Host(Box::default()),
@@ -56,6 +60,8 @@ pub fn display(spec: &ProbeSpec) -> String {
         ProbeSpec::Mcp(e) => mcp::display_endpoint(e),
         ProbeSpec::Hub(h) => redact_url(&h.url),
         ProbeSpec::Http(h) => redact_url(&h.url),
+        ProbeSpec::Tcp(t) => t.url.clone(),
+        ProbeSpec::Cert(c) => c.path.display().to_string(),
         ProbeSpec::Log(l) => l.path.display().to_string(),
         ProbeSpec::Process(p) => p.selector.to_string(),
         ProbeSpec::Host(_) => "this host".into(),
@@ -69,6 +75,7 @@ pub fn host_of(spec: &ProbeSpec) -> Option<String> {
         ProbeSpec::Mcp(crate::model::EndpointSpec::Url { url, .. }) => url,
         ProbeSpec::Hub(h) => &h.url,
         ProbeSpec::Http(h) => &h.url,
+        ProbeSpec::Tcp(t) => return Some(format!("{}:{}", t.host, t.port)),
         _ => return None,
     };
     let u = crate::net::url::parse_url(url).ok()?;
@@ -86,23 +93,48 @@ pub async fn run(
     // A target with unresolved `${VAR}`s is not contacted (the MCP probe says so itself).
     if matches!(
         spec,
-        ProbeSpec::Hub(_) | ProbeSpec::Http(_) | ProbeSpec::Log(_)
+        ProbeSpec::Hub(_)
+            | ProbeSpec::Http(_)
+            | ProbeSpec::Tcp(_)
+            | ProbeSpec::Cert(_)
+            | ProbeSpec::Log(_)
     ) {
         if let Some(failure) = unresolved(target) {
-            return Observation {
-                target: target.name.clone(),
-                endpoint: display(spec),
-                started_at: now,
-                duration: Duration::ZERO,
-                failure: Some(failure),
-                facts: empty_facts(kind),
-            };
+            return not_run(target, spec, now, failure);
         }
     }
+    // a target's own CA (`ca_file`) for its HTTPS MCP URL and hub: a client that trusts it too
+    let own;
+    let client = match (&target.ca_file, spec) {
+        (Some(ca), ProbeSpec::Mcp(crate::model::EndpointSpec::Url { .. }) | ProbeSpec::Hub(_)) => {
+            match crate::net::http::client_trusting(ca, target.timeout) {
+                Ok(c) => {
+                    own = c;
+                    &own
+                }
+                Err(failure) => return not_run(target, spec, now, failure),
+            }
+        }
+        _ => client,
+    };
     match spec {
         ProbeSpec::Mcp(s) => mcp::probe(target, s, client, now).await,
         ProbeSpec::Hub(s) => hub::probe(&target.name, s, client, target.timeout, now).await,
         ProbeSpec::Http(s) => http::probe(&target.name, s, client, target.timeout, now).await,
+        ProbeSpec::Tcp(s) => tcp::probe(&target.name, s, target.timeout, now).await,
+        ProbeSpec::Cert(s) => {
+            let path = s.path.clone();
+            let job = move || cert::probe(&path, now).map(|f| Facts::Cert(Box::new(f)));
+            blocking(
+                target,
+                now,
+                display(spec),
+                job,
+                kind,
+                "reading the certificate",
+            )
+            .await
+        }
         ProbeSpec::Log(s) => {
             let s = s.clone();
             let job = move || logs::read_tail(&s).map(|f| Facts::Log(Box::new(f)));
@@ -118,6 +150,23 @@ pub async fn run(
             let job = move || Ok(Facts::Host(Box::new(host::probe(&s))));
             blocking(target, now, display(spec), job, kind, "the probe").await
         }
+    }
+}
+
+/// The observation of a probe that was not run, and why (an unset `${VAR}`, an unusable `ca_file`).
+fn not_run(
+    target: &Target,
+    spec: &ProbeSpec,
+    now: chrono::DateTime<chrono::Utc>,
+    failure: Failure,
+) -> Observation {
+    Observation {
+        target: target.name.clone(),
+        endpoint: display(spec),
+        started_at: now,
+        duration: Duration::ZERO,
+        failure: Some(failure),
+        facts: empty_facts(spec.kind()),
     }
 }
 

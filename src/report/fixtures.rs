@@ -66,6 +66,7 @@ fn request(method: &str, latency_ms: f64, http: Option<(u16, &str, f64)>) -> Req
             status,
             content_type: ctype.into(),
             ttfb: ms(ttfb),
+            not_after: None,
         }),
         ok: true,
     }
@@ -1397,6 +1398,153 @@ pub fn daily_report() -> Report {
         generated_at: t0(),
         findings,
         observations: Vec::new(),
+        events: None,
+        outbox: None,
+    }
+}
+
+/// `health` of plain TCP ports and certificate files: a port that connects (OK), a TLS port whose
+/// certificate has 3.2 days left (CRIT), a port that closed without its expected answer (CRIT), a
+/// certificate file 20 days from expiry (WARN) and a file that is not a certificate (CRIT).
+pub fn tcp_and_certs() -> Report {
+    use crate::model::{CertExpiry, CertFacts, TcpFacts, TlsFacts};
+    let expiry = |days: f64| CertExpiry {
+        not_after: t0() + chrono::Duration::seconds((days * 86_400.0) as i64),
+        days_left: days,
+    };
+    let db = observation(
+        "db",
+        "tcp://127.0.0.1:5432",
+        0.5,
+        Facts::Tcp(Box::new(TcpFacts {
+            address: Some("127.0.0.1:5432".into()),
+            connect: Some(ms(0.4)),
+            ..TcpFacts::default()
+        })),
+    );
+    let web = observation(
+        "web",
+        "tcp://127.0.0.1:8443",
+        6.1,
+        Facts::Tcp(Box::new(TcpFacts {
+            address: Some("127.0.0.1:8443".into()),
+            connect: Some(ms(0.3)),
+            tls: Some(TlsFacts {
+                handshake: ms(4.2),
+                version: Some("TLSv1.3".into()),
+                cert: Some(expiry(3.2)),
+            }),
+            expect: Some(" 200 OK".into()),
+            matched: Some(true),
+            received: Some("HTTP/1.1 200 OK".into()),
+            received_bytes: 15,
+            closed: false,
+        })),
+    );
+    let cache = observation(
+        "cache",
+        "tcp://127.0.0.1:6379",
+        0.9,
+        Facts::Tcp(Box::new(TcpFacts {
+            address: Some("127.0.0.1:6379".into()),
+            connect: Some(ms(0.2)),
+            expect: Some("+PONG".into()),
+            matched: Some(false),
+            received: Some("-NOAUTH Authentication required.\r\n".into()),
+            received_bytes: 34,
+            closed: true,
+            ..TcpFacts::default()
+        })),
+    );
+    let ssl = observation(
+        "ssl",
+        "/etc/ssl/mcp-context-forge.crt",
+        0.2,
+        Facts::Cert(Box::new(CertFacts {
+            certificates: 2,
+            expiry: Some(expiry(20.0)),
+        })),
+    );
+    let junk = Observation {
+        failure: Some(Failure::new(
+            Reason::FileUnreadable,
+            "cert_file /etc/ssl/notes.txt: not a PEM certificate: no \"BEGIN CERTIFICATE\" block",
+        )),
+        ..observation(
+            "junk",
+            "/etc/ssl/notes.txt",
+            0.1,
+            Facts::Cert(Box::default()),
+        )
+    };
+    let days = |f: Finding, d: f64| {
+        f.value(d)
+            .unit(Unit::Days)
+            .bounds(Some(30.0), Some(7.0))
+            .lower_is_worse()
+    };
+    let connect = |t: &str, m: &str, v: f64| {
+        finding(t, Kind::Tcp, "tcp", Status::Ok, None, m)
+            .value(v)
+            .unit(Unit::Ms)
+            .bounds(Some(2000.0), Some(5000.0))
+    };
+    let findings = vec![
+        connect("db", "connected to 127.0.0.1:5432 in 0.4 ms", 0.4),
+        connect("web", "connected to 127.0.0.1:8443 in 0.3 ms, TLSv1.3", 0.3),
+        days(
+            finding(
+                "web",
+                Kind::Tcp,
+                "tls_expiry",
+                Status::Crit,
+                Some(Reason::Threshold),
+                "the certificate expires in 3.2 days (2026-11-25; warn < 30, crit < 7)",
+            ),
+            3.2,
+        ),
+        finding(
+            "web",
+            Kind::Tcp,
+            "expect",
+            Status::Ok,
+            None,
+            "the peer sent \" 200 OK\"",
+        ),
+        connect("cache", "connected to 127.0.0.1:6379 in 0.2 ms", 0.2),
+        finding(
+            "cache",
+            Kind::Tcp,
+            "expect",
+            Status::Crit,
+            Some(Reason::AssertionFailed),
+            "the peer closed the connection after 34 bytes without sending \"+PONG\": got \"-NOAUTH Authentication required.\"",
+        ),
+        days(
+            finding(
+                "ssl",
+                Kind::Cert,
+                "tls_expiry",
+                Status::Warn,
+                Some(Reason::Threshold),
+                "the certificate expires in 20 days (2026-12-12; warn < 30, crit < 7)",
+            ),
+            20.0,
+        ),
+        finding(
+            "junk",
+            Kind::Cert,
+            "cert",
+            Status::Crit,
+            Some(Reason::FileUnreadable),
+            "cert_file /etc/ssl/notes.txt: not a PEM certificate: no \"BEGIN CERTIFICATE\" block",
+        ),
+    ];
+    Report {
+        command: "health",
+        generated_at: t0(),
+        findings,
+        observations: vec![db, web, cache, ssl, junk],
         events: None,
         outbox: None,
     }

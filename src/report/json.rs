@@ -186,6 +186,8 @@ enum WireObservation<'a> {
     Mcp(Box<WireMcp<'a>>),
     Hub(WireHub<'a>),
     Http(WireHttp<'a>),
+    Tcp(WireTcp<'a>),
+    Cert(WireCert<'a>),
     Log(WireLog<'a>),
     Process(WireProcess<'a>),
     Host(WireHost<'a>),
@@ -347,6 +349,9 @@ struct WireHub<'a> {
     servers: Vec<WireHubServer<'a>>,
     missing_fields: &'a [String],
     filtering: Option<&'a serde_json::Map<String, serde_json::Value>>,
+    /// HTTPS: the hub's certificate.
+    tls_not_after: Option<String>,
+    tls_days_left: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -380,6 +385,40 @@ struct WireHttp<'a> {
     tls_not_after: Option<String>,
     tls_days_left: Option<f64>,
     states: Vec<WireState<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireTcp<'a> {
+    #[serde(flatten)]
+    common: WireCommon<'a>,
+    address: Option<&'a str>,
+    connect_ms: Option<f64>,
+    tls: bool,
+    tls_version: Option<&'a str>,
+    tls_handshake_ms: Option<f64>,
+    tls_not_after: Option<String>,
+    tls_days_left: Option<f64>,
+    expect: Option<&'a str>,
+    /// Whether `expect` appeared in what the peer sent (null: not looked for).
+    matched: Option<bool>,
+    /// The start of what the peer sent (at most 200 characters).
+    received: Option<&'a str>,
+    received_bytes: usize,
+    /// The peer closed the connection before `expect` appeared.
+    closed: bool,
+}
+
+#[derive(Serialize)]
+struct WireCert<'a> {
+    #[serde(flatten)]
+    common: WireCommon<'a>,
+    certificates: usize,
+    tls_not_after: Option<String>,
+    tls_days_left: Option<f64>,
+}
+
+fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 #[derive(Serialize)]
@@ -454,6 +493,9 @@ struct WireMcp<'a> {
     child: Option<WireChild>,
     /// The functional checks (`call`), in config order; their verdicts are the `call:…` findings.
     calls: Vec<WireCall<'a>>,
+    /// HTTPS: the server's certificate.
+    tls_not_after: Option<String>,
+    tls_days_left: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -563,6 +605,8 @@ fn observation<'a>(o: &'a Observation, status: Status) -> WireObservation<'a> {
                 .collect(),
             missing_fields: &h.missing,
             filtering: h.filtering.as_ref(),
+            tls_not_after: h.tls.map(|c| rfc3339(c.not_after)),
+            tls_days_left: h.tls.map(|c| c.days_left),
         }),
         Facts::Http(e) => WireObservation::Http(WireHttp {
             common: common(),
@@ -606,6 +650,30 @@ fn observation<'a>(o: &'a Observation, status: Status) -> WireObservation<'a> {
                     warn: &st.warn,
                 })
                 .collect(),
+        }),
+        Facts::Tcp(t) => {
+            let cert = t.tls.as_ref().and_then(|s| s.cert.as_ref());
+            WireObservation::Tcp(WireTcp {
+                common: common(),
+                address: t.address.as_deref(),
+                connect_ms: t.connect.map(ms),
+                tls: t.tls.is_some(),
+                tls_version: t.tls.as_ref().and_then(|s| s.version.as_deref()),
+                tls_handshake_ms: t.tls.as_ref().map(|s| ms(s.handshake)),
+                tls_not_after: cert.map(|c| rfc3339(c.not_after)),
+                tls_days_left: cert.map(|c| c.days_left),
+                expect: t.expect.as_deref(),
+                matched: t.matched,
+                received: t.received.as_deref(),
+                received_bytes: t.received_bytes,
+                closed: t.closed,
+            })
+        }
+        Facts::Cert(c) => WireObservation::Cert(WireCert {
+            common: common(),
+            certificates: c.certificates,
+            tls_not_after: c.expiry.map(|e| rfc3339(e.not_after)),
+            tls_days_left: c.expiry.map(|e| e.days_left),
         }),
         Facts::Process(p) => WireObservation::Process(WireProcess {
             common: common(),
@@ -804,6 +872,8 @@ fn mcp<'a>(o: &'a Observation, m: &'a crate::model::McpFacts, status: Status) ->
             open_fds: c.open_fds,
         }),
         calls: m.calls.iter().map(call).collect(),
+        tls_not_after: m.tls.map(|c| rfc3339(c.not_after)),
+        tls_days_left: m.tls.map(|c| c.days_left),
     }
 }
 

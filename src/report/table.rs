@@ -169,6 +169,38 @@ fn summary(o: &Observation) -> (String, String) {
             }
             (parts.join(" · "), e.latency.map(fmt_ms).unwrap_or_default())
         }
+        Facts::Tcp(t) => {
+            let mut parts = vec![format!(
+                "connected{}",
+                t.address
+                    .as_deref()
+                    .map(|a| format!(" to {a}"))
+                    .unwrap_or_default()
+            )];
+            if let Some(s) = &t.tls {
+                parts.push(s.version.clone().unwrap_or_else(|| "TLS".into()));
+                if let Some(c) = &s.cert {
+                    parts.push(format!("cert {:.0} d", c.days_left));
+                }
+            }
+            match (t.matched, &t.expect) {
+                (Some(true), Some(e)) => parts.push(format!("got {e:?}")),
+                (Some(false), Some(e)) => parts.push(format!("no {e:?}")),
+                _ => {}
+            }
+            (parts.join(" · "), t.connect.map(fmt_ms).unwrap_or_default())
+        }
+        Facts::Cert(c) => {
+            let mut parts = vec![plural(c.certificates, "certificate", "certificates")];
+            if let Some(e) = &c.expiry {
+                parts.push(format!(
+                    "until {} · {} d",
+                    e.not_after.format("%Y-%m-%d"),
+                    e.days_left
+                ));
+            }
+            (parts.join(" · "), fmt_ms(o.duration))
+        }
         Facts::Process(p) => {
             let pids: Vec<String> = p.processes.iter().map(|i| i.pid.to_string()).collect();
             let mut parts = vec![format!("pid {}", pids.join(","))];

@@ -297,3 +297,15 @@ fn an_ok_checklist_can_say_it_is_less_than_all_clear() {
     );
     assert!(!said.contains("ALL CLEAR"), "{said}");
 }
+
+#[test]
+fn tcp_and_certs() {
+    let r = fixtures::tcp_and_certs();
+    insta::assert_snapshot!("tcp_and_certs_table", table(&r, None));
+    insta::assert_snapshot!("tcp_and_certs_json", json(&r));
+    insta::assert_snapshot!("tcp_and_certs_nagios", nagios(&r));
+    insta::assert_snapshot!("tcp_and_certs_prometheus", prometheus(&r));
+    insta::assert_snapshot!("tcp_and_certs_markdown", md(&r));
+    let line = text(|out| json::render_line(&r, out));
+    assert_eq!(line.lines().count(), 1, "jsonl: one line");
+}

@@ -185,7 +185,15 @@ fn findings(
 /// as the daily report always has.
 fn kind(k: &str) -> Kind {
     match Kind::from_name(k) {
-        Some(k @ (Kind::Hub | Kind::Http | Kind::Log | Kind::Process | Kind::Host)) => k,
+        Some(
+            k @ (Kind::Hub
+            | Kind::Http
+            | Kind::Tcp
+            | Kind::Cert
+            | Kind::Log
+            | Kind::Process
+            | Kind::Host),
+        ) => k,
         _ => Kind::Mcp,
     }
 }

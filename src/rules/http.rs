@@ -33,34 +33,17 @@ pub fn findings(obs: &Observation, e: &HealthFacts, checks: &Checks) -> Vec<Find
         Unit::Ms,
         format!("{status}in {ms} ms"),
     ));
-    if let Some(days) = e.tls_days_left {
-        let st = judge_below(days, checks.tls_days_left);
-        let when = e
-            .tls_not_after
-            .map(|t| t.format("%Y-%m-%d").to_string())
-            .unwrap_or_default();
-        let msg = match st {
-            Status::Ok => format!("certificate valid {days} more days (until {when})"),
-            _ if days < 0.0 => format!("the certificate expired {} days ago ({when})", -days),
-            _ => format!(
-                "the certificate expires in {days} days ({when}; {})",
-                bounds_text(checks.tls_days_left, "<")
-            ),
+    if let (Some(not_after), Some(days_left)) = (e.tls_not_after, e.tls_days_left) {
+        let cert = crate::model::CertExpiry {
+            not_after,
+            days_left,
         };
-        out.push(
-            Finding::new(
-                t,
-                Kind::Http,
-                CheckId::TLS_EXPIRY,
-                st,
-                (st != Status::Ok).then_some(Reason::Threshold),
-                msg,
-            )
-            .value(days)
-            .unit(Unit::Days)
-            .bounds(checks.tls_days_left.warn, checks.tls_days_left.crit)
-            .lower_is_worse(),
-        );
+        out.push(super::tls::expiry(
+            t,
+            Kind::Http,
+            &cert,
+            checks.tls_days_left,
+        ));
     }
     for a in &e.asserts {
         let check = format!("assert:{}", a.pointer);

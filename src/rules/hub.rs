@@ -18,6 +18,25 @@ pub fn findings(
     checks: &Checks,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Vec<Finding> {
+    let mut out = judge(obs, h, checks, now);
+    // HTTPS: the certificate's days to expiry
+    if let Some(cert) = &h.tls {
+        out.push(super::tls::expiry(
+            &obs.target,
+            Kind::Hub,
+            cert,
+            checks.tls_days_left,
+        ));
+    }
+    out
+}
+
+fn judge(
+    obs: &Observation,
+    h: &HubFacts,
+    checks: &Checks,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<Finding> {
     let t = obs.target.as_str();
     let mut out = Vec::new();
     if let Some(f) = &obs.failure {

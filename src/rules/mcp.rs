@@ -19,6 +19,20 @@ fn ms(d: std::time::Duration) -> f64 {
 
 /// Findings for one observed target.
 pub fn findings(obs: &Observation, checks: &Checks) -> Vec<Finding> {
+    let mut out = judge(obs, checks);
+    // HTTPS: the certificate's days to expiry, whether or not the server worked
+    if let Some(cert) = obs.mcp().and_then(|f| f.tls.as_ref()) {
+        out.push(super::tls::expiry(
+            &obs.target,
+            Kind::Mcp,
+            cert,
+            checks.tls_days_left,
+        ));
+    }
+    out
+}
+
+fn judge(obs: &Observation, checks: &Checks) -> Vec<Finding> {
     let t = obs.target.as_str();
     let mut out = Vec::new();
     if let Some(fail) = &obs.failure {

@@ -28,6 +28,8 @@ pub mod observe;
 pub mod process;
 pub mod silence;
 pub mod summary;
+pub mod tcp;
+pub mod tls;
 pub mod validate;
 
 /// Findings for one observation, whatever its kind.
@@ -40,6 +42,8 @@ pub fn findings(
         Facts::Mcp(_) => mcp::findings(obs, checks),
         Facts::Hub(h) => hub::findings(obs, h, checks, now),
         Facts::Http(e) => http::findings(obs, e, checks),
+        Facts::Tcp(f) => tcp::findings(obs, f, checks),
+        Facts::Cert(c) => tls::cert_findings(obs, c, checks),
         Facts::Log(l) => logs::findings(obs, l, checks),
         Facts::Process(p) => process::findings(obs, p, checks),
         Facts::Host(h) => host::findings(obs, h, checks),

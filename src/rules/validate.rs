@@ -23,7 +23,7 @@ pub fn section_of(f: &Finding) -> Section {
                 Section::Process
             }
         }
-        Kind::Http => Section::Network,
+        Kind::Http | Kind::Tcp | Kind::Cert => Section::Network,
         Kind::Hub => Section::Api,
         Kind::Mcp | Kind::Load => Section::Mcp,
         Kind::Log => Section::Logs,
@@ -40,7 +40,7 @@ pub fn narrow(t: &mut Target, want: &dyn Fn(Section) -> bool, liveness: bool) {
     t.retain_kinds(|k| match k {
         Kind::Mcp => want(Section::Mcp),
         Kind::Hub => want(Section::Api),
-        Kind::Http => want(Section::Network),
+        Kind::Http | Kind::Tcp | Kind::Cert => want(Section::Network),
         Kind::Log => want(Section::Logs),
         Kind::Process => {
             want(Section::Process) || want(Section::Network) || want(Section::Resources)

@@ -142,6 +142,15 @@ impl Model {
                         row.tools = row.tools.or(h.registered.as_ref().and_then(|c| c.tools));
                     }
                     Facts::Http(_) if row.transport.is_empty() => row.transport = "http".into(),
+                    Facts::Tcp(f) => {
+                        if row.transport.is_empty() {
+                            row.transport = if f.tls.is_some() { "tcp+tls" } else { "tcp" }.into();
+                        }
+                        row.latency_ms = row
+                            .latency_ms
+                            .or(f.connect.map(|d| d.as_secs_f64() * 1000.0));
+                    }
+                    Facts::Cert(_) if row.transport.is_empty() => row.transport = "cert".into(),
                     Facts::Log(l) => {
                         if row.transport.is_empty() {
                             row.transport = "log".into();

@@ -276,3 +276,77 @@ pub fn errors_log(path: &Path, errors: usize) {
     }
     std::fs::write(path, s).unwrap();
 }
+
+/// A small CA and a server certificate for 127.0.0.1 that it signs, valid `days` days, made by
+/// `openssl` in `dir` (the Debian package `openssl`; webpki refuses a CA as end entity, hence the
+/// two): (CA, certificate, key), PEM files.
+pub fn ca_and_leaf(dir: &Path, days: u32) -> (PathBuf, PathBuf, PathBuf) {
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    let openssl = |args: &[&str]| {
+        let out = StdCommand::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl (Debian package `openssl`)");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let ca_days = (days + 30).to_string();
+    let days = days.to_string();
+    let ca_args = [
+        "-days",
+        &ca_days,
+        "-subj",
+        "/CN=mcpmon test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ];
+    openssl(&[&["req", "-x509"][..], &ec, &ca_args].concat());
+    let leaf_args = [
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "leaf.csr",
+    ];
+    openssl(&[&["req"][..], &ec, &leaf_args].concat());
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        &days,
+        "-extfile",
+        "ext.cnf",
+        "-out",
+        "cert.pem",
+    ]);
+    (
+        dir.join("ca.pem"),
+        dir.join("cert.pem"),
+        dir.join("key.pem"),
+    )
+}

@@ -165,6 +165,8 @@ struct Observation {
     close: Option<String>,
     child: Option<Child>,
     calls: Vec<Call>,
+    tls_not_after: Option<String>,
+    tls_days_left: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -208,6 +210,8 @@ const NULLABLE: &[&str] = &[
     "resources_count",
     "close",
     "child",
+    "tls_not_after",
+    "tls_days_left",
 ];
 
 fn parse(stdout: &str) -> Doc {

@@ -28,4 +28,5 @@ mod stubs_http;
 mod stubs_stdio;
 mod summary;
 mod targets;
+mod tcp;
 mod validate;

@@ -87,7 +87,7 @@ fn missing_hub_fields_are_unknown_not_zero() {
     assert_eq!(obs(&doc, "hub")["filtering"]["filteredTools"], 5);
 }
 
-fn config_with(home: &std::path::Path, targets: serde_json::Value) -> String {
+pub(crate) fn config_with(home: &std::path::Path, targets: serde_json::Value) -> String {
     let cfg = home.join("mcpmon.json");
     std::fs::write(&cfg, json!({ "targets": targets }).to_string()).unwrap();
     cfg.display().to_string()
@@ -486,82 +486,8 @@ fn system_probe_measures_the_disks_that_matter() {
 #[test]
 fn https_endpoint_reports_days_to_certificate_expiry() {
     let home = tempdir();
-    // a small CA and a server certificate it signs, valid 20 days (webpki refuses a CA as end entity)
-    let d = home.path();
-    let (ca, cert, key) = (d.join("ca.pem"), d.join("cert.pem"), d.join("key.pem"));
-    std::fs::write(
-        d.join("ext.cnf"),
-        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
-    )
-    .unwrap();
-    let openssl = |args: &[&str]| {
-        let out = std::process::Command::new("openssl")
-            .args(args)
-            .current_dir(d)
-            .output()
-            .expect("openssl (Debian package `openssl`)");
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    let ec = [
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-    ];
-    openssl(
-        &[
-            &["req", "-x509"][..],
-            &ec,
-            &[
-                "-days",
-                "100",
-                "-subj",
-                "/CN=mcpmon test CA",
-                "-keyout",
-                "ca.key",
-                "-out",
-                "ca.pem",
-            ],
-        ]
-        .concat(),
-    );
-    openssl(
-        &[
-            &["req"][..],
-            &ec,
-            &[
-                "-subj",
-                "/CN=127.0.0.1",
-                "-keyout",
-                "key.pem",
-                "-out",
-                "leaf.csr",
-            ],
-        ]
-        .concat(),
-    );
-    openssl(&[
-        "x509",
-        "-req",
-        "-in",
-        "leaf.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-days",
-        "20",
-        "-extfile",
-        "ext.cnf",
-        "-out",
-        "cert.pem",
-    ]);
+    // a small CA and a server certificate it signs, valid 20 days
+    let (ca, cert, key) = ca_and_leaf(home.path(), 20);
     let s = HttpStub::start_with_env(
         "tls-json",
         &[

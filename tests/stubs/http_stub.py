@@ -28,7 +28,7 @@ Modes:
                fields), /api/filtering/stats (the fork's filtering statistics), /stats (LLM, cache,
                queue and circuit-breaker statistics), /counter (a number that grows by one per request); anything else 404 HTML.
   tls-json     health-json over HTTPS, with the certificate and key named by the env vars STUB_CERT
-               and STUB_KEY (PEM files).
+               and STUB_KEY (PEM files). Any other mode is served over HTTPS too when STUB_CERT is set.
   receiver     a webhook receiver: answers 200 "ok" to everything and appends one line per request,
                `METHOD PATH BODY` (the body on one line), to the file named by STUB_BODIES; with
                STUB_ANNOUNCE set it also prints `REQ METHOD PATH` on stdout per request. While the file
@@ -539,7 +539,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    if MODE == "tls-json":
+    if MODE == "tls-json" or os.environ.get("STUB_CERT"):
         import ssl
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(os.environ["STUB_CERT"], os.environ["STUB_KEY"])

@@ -400,6 +400,7 @@ impl Shared<'_> {
             status,
             content_type: ctype.clone(),
             ttfb,
+            not_after: crate::net::x509::reply_not_after(&resp),
         };
         if let Some(to) = redirect_target(status, resp.headers(), self.url) {
             let f = redirect_failure(status, self.url, &to, req.method);
@@ -488,6 +489,7 @@ impl Shared<'_> {
             status,
             content_type: ctype.clone(),
             ttfb,
+            not_after: None,
         };
         if let Some(to) = redirect_target(status, &head.headers, self.url) {
             lean.drop_connection();

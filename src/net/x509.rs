@@ -1,5 +1,5 @@
-//! Reading a certificate's expiry (`notAfter`) from its DER encoding, for the HTTPS health endpoints'
-//! days-to-expiry. A small DER walker over exactly the path it needs — Certificate → TBSCertificate →
+//! Reading a certificate's expiry (`notAfter`) from its DER encoding, for days-to-expiry wherever a
+//! certificate is seen (HTTPS replies, TLS ports, certificate files), and the one of an HTTPS reply. A small DER walker over exactly the path it needs — Certificate → TBSCertificate →
 //! Validity — so no X.509 crate is pulled in; anything unexpected yields `None`, never a panic.
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -24,6 +24,15 @@ fn element(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
         return None;
     }
     Some((tag, &rest[..len], &rest[len..]))
+}
+
+/// `notAfter` of the server certificate of an HTTPS reply (the client keeps it: `tls_info`); none
+/// for plain HTTP.
+pub fn reply_not_after(resp: &reqwest::Response) -> Option<DateTime<Utc>> {
+    resp.extensions()
+        .get::<reqwest::tls::TlsInfo>()?
+        .peer_certificate()
+        .and_then(not_after)
 }
 
 /// `notAfter` of an X.509 certificate in DER.
