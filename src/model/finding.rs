@@ -200,6 +200,7 @@ pub enum Unit {
     /// 2^20 bytes.
     MiB,
     Days,
+    Seconds,
     Count,
 }
 
@@ -212,6 +213,7 @@ impl Unit {
             Unit::MB => "MB",
             Unit::MiB => "MiB",
             Unit::Days => "d",
+            Unit::Seconds => "s",
             Unit::Count => "count",
         }
     }

@@ -8,6 +8,7 @@
 pub mod alert;
 pub mod baseline;
 pub mod checked;
+pub mod condition;
 pub mod document;
 pub mod facts;
 pub mod failure;
@@ -23,6 +24,7 @@ pub mod texts;
 
 pub use alert::*;
 pub use baseline::*;
+pub use condition::{BodyRegex, Condition};
 pub use facts::*;
 pub use failure::*;
 pub use finding::*;

@@ -43,6 +43,7 @@ fn perf_value(f: &Finding, v: f64) -> (f64, &'static str) {
         Some(Unit::Bytes) => (v, "B"),
         Some(Unit::MB) => (v, "MB"),
         Some(Unit::MiB) => (v * 1.048_576, "MB"),
+        Some(Unit::Seconds) => (v, "s"),
         Some(Unit::Days) | Some(Unit::Count) | None => (v, ""),
     }
 }
