@@ -585,6 +585,12 @@ pub struct TargetArgs {
     #[arg(long, value_name = "FILE", requires = "stats_urls")]
     pub thresholds: Option<std::path::PathBuf>,
 
+    /// Show every number of each --health-url and --stats-url document (its numeric JSON fields, or
+    /// its Prometheus samples; at most 100), each on its own row: a cache's size, hits and misses, a
+    /// queue's processed count. Shown numbers are never a failure. In a config: "metrics": "all".
+    #[arg(long = "all-metrics")]
+    pub all_metrics: bool,
+
     /// A log file whose last 100 entries are checked for errors, size and flapping (repeatable).
     #[arg(long = "log", value_name = "FILE")]
     pub logs: Vec<std::path::PathBuf>,

@@ -553,6 +553,7 @@ pub fn prepare(
         processes: &args.processes,
         stats_urls: &args.stats_urls,
         thresholds: args.thresholds.as_deref(),
+        all_metrics: args.all_metrics,
         system: args.system,
         command: &args.command,
         headers: &args.connect.headers,
