@@ -187,6 +187,15 @@ fn metric(
     let finding = |st: Status, reason: Option<Reason>, msg: String| {
         Finding::new(t, Kind::Http, &check, st, reason, msg)
     };
+    // a judged number's verdict: its message gets the bounds it crossed
+    let verdict = |st: Status, op: &str, msg: String| match st {
+        Status::Ok => (st, None, msg),
+        _ => (
+            st,
+            Some(Reason::Threshold),
+            format!("{msg} ({})", bounds_text(m.bound, op)),
+        ),
+    };
     let bounded = |f: Finding| {
         let f = f.bounds(m.bound.warn, m.bound.crit);
         if m.below { f.lower_is_worse() } else { f }
@@ -207,11 +216,8 @@ fn metric(
     match &m.judge {
         Judge::Value => {
             let (st, op) = judged(v);
-            let msg = match st {
-                Status::Ok => format!("{} = {v}", m.name),
-                _ => format!("{} = {v} ({})", m.name, bounds_text(m.bound, op)),
-            };
-            let f = finding(st, (st != Status::Ok).then_some(Reason::Threshold), msg).value(v);
+            let (st, reason, msg) = verdict(st, op, format!("{} = {v}", m.name));
+            let f = finding(st, reason, msg).value(v);
             let f = match unit_of(&m.name) {
                 Some(u) => f.unit(u),
                 None => f,
@@ -229,7 +235,6 @@ fn metric(
             let Some(r) = super::observe::per(delta, secs, per.as_secs_f64()) else {
                 return first("rate");
             };
-            let (st, op) = judged(r);
             let how = if reset {
                 format!(
                     "counter reset since the last sample: was {}, now {v}; counted from 0",
@@ -242,11 +247,9 @@ fn metric(
                     crate::config::duration::span_secs(secs)
                 )
             };
-            let mut msg = format!("{} = {r}/{text} ({how})", m.name);
-            if st != Status::Ok {
-                msg = format!("{msg} ({})", bounds_text(m.bound, op));
-            }
-            bounded(finding(st, (st != Status::Ok).then_some(Reason::Threshold), msg).value(r))
+            let (st, op) = judged(r);
+            let (st, reason, msg) = verdict(st, op, format!("{} = {r}/{text} ({how})", m.name));
+            bounded(finding(st, reason, msg).value(r))
         }
         Judge::Increasing => {
             let Some(p) = before else {
@@ -255,28 +258,17 @@ fn metric(
             let since = crate::config::duration::span_secs((at_ms - p.at_ms) as f64 / 1000.0);
             let (st, op) = judged(v);
             let (st, reason, msg) = if v > p.value {
-                let msg = format!("{} = {v} (+{} in {since})", m.name, v - p.value);
-                match st {
-                    Status::Ok => (st, None, msg),
-                    _ => (
-                        st,
-                        Some(Reason::Threshold),
-                        format!("{msg} ({})", bounds_text(m.bound, op)),
-                    ),
-                }
+                verdict(
+                    st,
+                    op,
+                    format!("{} = {v} (+{} in {since})", m.name, v - p.value),
+                )
             } else if v < p.value {
                 let msg = format!(
                     "{} = {v} (counter reset since the last sample: was {})",
                     m.name, p.value
                 );
-                match st {
-                    Status::Ok => (st, None, msg),
-                    _ => (
-                        st,
-                        Some(Reason::Threshold),
-                        format!("{msg} ({})", bounds_text(m.bound, op)),
-                    ),
-                }
+                verdict(st, op, msg)
             } else {
                 (
                     st.max(Status::Warn),

@@ -5,12 +5,6 @@
 use crate::common::*;
 use serde_json::json;
 
-fn config_with(home: &std::path::Path, targets: serde_json::Value) -> String {
-    let cfg = home.join("mcpmon.json");
-    std::fs::write(&cfg, json!({ "targets": targets }).to_string()).unwrap();
-    cfg.display().to_string()
-}
-
 fn message<'a>(doc: &'a serde_json::Value, target: &str, check: &str) -> &'a str {
     finding(doc, target, check)["message"].as_str().unwrap()
 }
