@@ -146,7 +146,11 @@ fn problem(msg: &str) -> String {
         // backquotes after the key is a known one
         Some(rest) => {
             let known: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
-            format!("unknown key (known: {})", known.join(", "))
+            let key = rest.split('`').next().unwrap_or_default();
+            let hint = crate::model::spell::nearest(key, &known, 2)
+                .map(|k| format!("did you mean `{k}`? "))
+                .unwrap_or_default();
+            format!("unknown key ({hint}known: {})", known.join(", "))
         }
         None => msg.to_string(),
     }
@@ -366,7 +370,7 @@ mod tests {
             e,
             (
                 "targets.x.inner.prot".into(),
-                "unknown key (known: port)".into()
+                "unknown key (did you mean `port`? known: port)".into()
             )
         );
         let e = outer(serde_json::json!({"x": 1})).unwrap_err();

@@ -234,6 +234,7 @@ const INVALID: &[&str] = &[
     r#"{"targets": {"x": {"health_url": {"url": "http://h", "metrics": {"m": {"prometheus": "up", "labels": {"k": 1}}}}}}}"#,
     r#"{"targets": {"x": {"health_url": {"url": "http://h", "metrics": {"m": {"prometheus": "up", "labels": 1}}}}}}"#,
     r#"{"targets": {"x": {"health_url": {"url": "http://h", "metrics": "some"}}}}"#,
+    r#"{"targets": {"x": {"health_url": {"url": "http://h", "metrics": {"m": {"pointer": "/a", "maxage": "1h"}}}}}}"#,
     r#"{"targets": {"x": {"health_url": {"url": "http://h", "metrics": {"m": {"pointer": "/a", "rate": "fast"}}}}}}"#,
     r#"{"targets": {"x": {"health_url": {"url": "http://h", "metrics": {"m": {"pointer": "/a", "rate": "1m", "increasing": true}}}}}}"#,
     r#"{"targets": {"x": {"health_url": {"url": "http://h", "metrics": {"m": {"pointer": "/a", "max_age": "1h", "warn": 5}}}}}}"#,
