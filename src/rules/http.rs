@@ -216,13 +216,17 @@ fn metric(
     match &m.judge {
         Judge::Value => {
             let (st, op) = judged(v);
-            let (st, reason, msg) = verdict(st, op, format!("{} = {v}", m.name));
+            let unit = unit_of(&m.name);
+            let shown = match unit {
+                Some(u) => format!("{} = {v} {}", m.name, u.as_str()),
+                None => format!("{} = {v}", m.name),
+            };
+            let (st, reason, msg) = verdict(st, op, shown);
             let f = finding(st, reason, msg).value(v);
-            let f = match unit_of(&m.name) {
+            bounded(match unit {
                 Some(u) => f.unit(u),
                 None => f,
-            };
-            bounded(f)
+            })
         }
         Judge::Rate { per, text } => {
             let Some(p) = before else {
@@ -465,6 +469,23 @@ mod tests {
             (Status::Unknown, Some(Reason::FieldMissing))
         );
         assert!(f.message.contains("not a timestamp"));
+    }
+
+    #[test]
+    fn a_value_is_shown_with_the_unit_its_name_says() {
+        let m = spec("cache.sizeBytes", Judge::Value, None, None);
+        let f = judge(&m, Some(1520.0), None);
+        assert_eq!((f.status, f.unit), (Status::Ok, Some(Unit::Bytes)));
+        assert_eq!(f.message, "cache.sizeBytes = 1520 B");
+        let f = judge(
+            &spec("queue.processed", Judge::Value, None, None),
+            Some(880.0),
+            None,
+        );
+        assert_eq!(
+            (f.message.as_str(), f.unit),
+            ("queue.processed = 880", None)
+        );
     }
 
     #[test]
