@@ -736,6 +736,11 @@ pub struct TargetArgs {
     /// WARN under 30 days left, CRIT under 7 or expired (repeatable).
     #[arg(long = "cert-file", value_name = "FILE")]
     pub cert_files: Vec<std::path::PathBuf>,
+    /// Show every number of each --health-url and --stats-url document (its numeric JSON fields, or
+    /// its Prometheus samples; at most 100), each on its own row: a cache's size, hits and misses, a
+    /// queue's processed count. Shown numbers are never a failure. In a config: "metrics": "all".
+    #[arg(long = "all-metrics")]
+    pub all_metrics: bool,
 
     /// A log file whose last 100 entries are checked for errors, size and flapping (repeatable).
     #[arg(long = "log", value_name = "FILE")]

@@ -97,6 +97,7 @@ fn one_target(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::Resu
         processes: &[],
         stats_urls: &[],
         thresholds: None,
+        all_metrics: false,
         system: false,
         command: &args.command,
         headers: &args.connect.headers,

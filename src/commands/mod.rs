@@ -69,6 +69,8 @@ pub struct AdHoc<'a> {
     pub processes: &'a [String],
     pub stats_urls: &'a [String],
     pub thresholds: Option<&'a std::path::Path>,
+    /// `--all-metrics`: every number of each `--health-url`/`--stats-url` document is shown.
+    pub all_metrics: bool,
     pub system: bool,
     pub command: &'a [String],
     pub headers: &'a [String],
@@ -154,7 +156,11 @@ pub fn resolve_targets_audited(
         )?);
     }
     for u in adhoc.health_urls {
-        targets.push(config::adhoc_health_url(u, headers.clone(), timeout)?);
+        let mut t = config::adhoc_health_url(u, headers.clone(), timeout)?;
+        if let Some(h) = t.http_mut() {
+            h.all_metrics = adhoc.all_metrics;
+        }
+        targets.push(t);
     }
     if let Some(file) = adhoc.thresholds {
         let shown = file.display().to_string();
@@ -166,6 +172,7 @@ pub fn resolve_targets_audited(
             if let Some(h) = t.http_mut() {
                 h.metrics = metrics.clone();
                 h.states = states.clone();
+                h.all_metrics = adhoc.all_metrics;
             }
             targets.push(t);
         }

@@ -13,7 +13,7 @@ use crate::probe;
 use crate::report::Report;
 use crate::rules;
 use crate::store::history;
-use crate::store::{detected, marks};
+use crate::store::{detected, marks, samples};
 use anyhow::{Context as _, anyhow};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -27,6 +27,9 @@ pub struct RoundOptions {
     pub env: Arc<std::collections::HashMap<String, String>>,
     /// Where log marks are kept between runs (none: growth and rotation are not tracked).
     pub state_dir: Option<std::path::PathBuf>,
+    /// Where the metric samples that rates and growth are judged by are kept between runs (none: no
+    /// rate can be judged, and says so).
+    pub samples_dir: Option<std::path::PathBuf>,
     /// Where what detection learnt is kept between runs (`store::detected`; none: detect every time).
     pub detect_dir: Option<std::path::PathBuf>,
     /// At most this many probes at once (`--jobs`), and to one host:port (`--per-host`).
@@ -84,6 +87,7 @@ async fn probe_all(
     client: &reqwest::Client,
     now: chrono::DateTime<chrono::Utc>,
     marks: Option<&marks::Marks>,
+    kept: Option<&samples::SampleFile>,
     limits: &Arc<Limits>,
 ) -> (Vec<Observation>, Vec<crate::model::Finding>) {
     // Samples of CPU use (a process's, the host's) are taken first, before any request of this round
@@ -140,6 +144,9 @@ async fn probe_all(
             (marks, &mut obs.facts, &obs.failure)
         {
             l.growth = Some(crate::model::growth(marks.get(&obs.endpoint), &l.mark()));
+        }
+        if let Facts::Http(h) = &mut obs.facts {
+            h.previous = kept.map(|s| s.samples.get(&obs.target).cloned().unwrap_or_default());
         }
         findings.extend(rules::findings(&obs, &target.checks, now));
         observations.push(obs);
@@ -299,8 +306,31 @@ pub async fn check_with(
         .as_ref()
         .and_then(|m| remembered(targets, m, now.timestamp_millis()));
     let probed = hinted.as_ref().unwrap_or(targets);
-    let (mut observations, mut findings) =
-        probe_all(probed, client, now, marks.as_ref(), limits).await;
+    // the samples are read only when a metric is judged by its rate or growth
+    let wants_samples = targets.iter().any(|t| {
+        t.http()
+            .is_some_and(|h| h.metrics.iter().any(|m| m.judge.needs_sample()))
+    });
+    let samples_dir = opts.samples_dir.as_deref().filter(|_| wants_samples);
+    let previous = samples_dir.map(|dir| {
+        let (s, warning) = samples::load(dir);
+        if let Some(w) = warning {
+            eprintln!("mcpmon: warning: {w}");
+        }
+        s
+    });
+    let (mut observations, mut findings) = probe_all(
+        probed,
+        client,
+        now,
+        marks.as_ref(),
+        previous.as_ref(),
+        limits,
+    )
+    .await;
+    if let Some(dir) = samples_dir {
+        keep_samples(dir, &observations, now.timestamp_millis());
+    }
     if let (Some(dir), Some(_)) = (opts.detect_dir.as_deref(), memory) {
         // afresh: another round may have learnt something meanwhile
         learn(
@@ -346,6 +376,32 @@ pub async fn check_with(
     // before anything is rendered, recorded, remembered or sent
     report.tidy();
     report
+}
+
+/// Stores this round's samples of the metrics judged by rate or growth (under the file's lock, over
+/// what is on disk now).
+fn keep_samples(dir: &Path, observations: &[Observation], now_ms: i64) {
+    let fresh: Vec<(String, String, crate::model::Sample)> = observations
+        .iter()
+        .filter(|o| o.failure.is_none())
+        .filter_map(|o| match &o.facts {
+            Facts::Http(h) => Some((o, h)),
+            _ => None,
+        })
+        .flat_map(|(o, h)| {
+            h.samples(o.started_at.timestamp_millis())
+                .into_iter()
+                .map(|(metric, s)| (o.target.clone(), metric, s))
+        })
+        .collect();
+    match samples::store(dir, &fresh, now_ms) {
+        Ok(None) => {}
+        Ok(Some(w)) => eprintln!("mcpmon: warning: {w}"),
+        Err(e) => eprintln!(
+            "mcpmon: warning: metric samples not saved in {}: {e}",
+            dir.display()
+        ),
+    }
 }
 
 /// `--deep`: for every hub, its own MCP endpoint and each server of its config, checked directly, then
@@ -441,7 +497,7 @@ async fn deep(
         return (Vec::new(), notes);
     }
     let extra = Arc::new(extra);
-    let (obs, mut findings) = probe_all(&extra, client, now, None, limits).await;
+    let (obs, mut findings) = probe_all(&extra, client, now, None, None, limits).await;
     for (i, hub_name) in hubs {
         let prefix = format!("{hub_name}/");
         let direct: Vec<(&str, &Observation)> = obs
@@ -504,6 +560,7 @@ pub fn adhoc(args: &TargetArgs) -> AdHoc<'_> {
         processes: &args.processes,
         stats_urls: &args.stats_urls,
         thresholds: args.thresholds.as_deref(),
+        all_metrics: args.all_metrics,
         system: args.system,
         command: &args.command,
         headers: &args.connect.headers,
@@ -537,6 +594,7 @@ pub fn prepare(
             .any(|t| t.has(Kind::Log))
             .then(|| ctx.state_dir(g))
             .flatten(),
+        samples_dir: ctx.state_dir(g),
         detect_dir: ctx.state_dir(g),
         jobs: usize::from(args.jobs),
         per_host: usize::from(args.per_host),

@@ -52,6 +52,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ValidateArgs) -> anyhow::
     } = prepare(ctx, g, &args.targets, &[], Some(&mut audit))?;
     // a pre-flight check leaves no state behind (log marks belong to `health` runs)
     opts.state_dir = None;
+    opts.samples_dir = None;
     opts.detect_dir = None;
     let conformance_targets: Vec<Target> = if args.strict && want(Section::Conformance) && !liveness
     {

@@ -9,7 +9,6 @@
 
 use super::ConfigError;
 use super::de::{self, Pairs, must, object};
-use crate::model::Bound;
 use crate::model::MetricSource;
 use crate::model::MetricSpec;
 use crate::model::StateSpec;
@@ -94,14 +93,9 @@ pub fn parse(text: &str, shown: &str) -> Result<(Vec<MetricSpec>, Vec<StateSpec>
                         None => {
                             let below = lower_is_worse(name);
                             metrics.push(MetricSpec {
-                                name: name.clone(),
-                                source: MetricSource::Named(name.clone()),
-                                bound: Bound {
-                                    warn: None,
-                                    crit: None,
-                                },
                                 below,
                                 fraction: below,
+                                ..MetricSpec::new(name.clone(), MetricSource::Named(name.clone()))
                             });
                             let last = metrics.len() - 1;
                             &mut metrics[last]
@@ -151,6 +145,7 @@ pub fn parse(text: &str, shown: &str) -> Result<(Vec<MetricSpec>, Vec<StateSpec>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Bound;
 
     const SEED: &str = r#"{
   "critical": { "llm_success_rate": 0.90, "circuit_breaker_state": "open" },

@@ -637,6 +637,7 @@ pub fn adhoc_health_url(
         asserts: Vec::new(),
         metrics: Vec::new(),
         states: Vec::new(),
+        all_metrics: false,
         ca_file: None,
     }));
     Ok(t)

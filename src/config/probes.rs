@@ -2,8 +2,9 @@
 //! become.
 //!
 //! `hub`: a URL string or `{"url", "headers"}`. `health_url`: a URL string or `{"url", "headers",
-//! "expect_status", "assert": {pointer: value}, "metrics": {name: pointer | {"pointer" | "prometheus",
-//! "labels", "warn", "crit", "below"}}, "ca_file"}`. `log`: a path or `{"path", "entries"}`.
+//! "expect_status", "assert": {pointer: value | {condition: operand}}, "metrics": "all" | {name: pointer
+//! | {"pointer" | "prometheus", "labels", "warn", "crit", "below", "rate" | "increasing" | "max_age",
+//! "show"}}, "ca_file"}`. `log`: a path or `{"path", "entries"}`.
 //! `process`: a command-line pattern, or exactly one of `{"pid" | "pid_file" | "port" | "pattern"}`;
 //! `port` alone (a number) finds the process listening there and checks that something does. Also
 //! `--process`'s argument (`selector_arg`). A `tcp://host:port` url with `send`, `expect`, `tls`,
@@ -13,13 +14,16 @@ use super::de::{Pairs, StrOr, Text, must, number_or_null, object, str_or_object}
 use super::{PlaceErr, Resolver};
 use crate::model::Assertion;
 use crate::model::Bound;
+use crate::model::Condition;
 use crate::model::HttpCheck;
 use crate::model::HubSpec;
+use crate::model::Judge;
 use crate::model::LogSpec;
 use crate::model::MetricSource;
 use crate::model::MetricSpec;
 use crate::model::ProcessSpec;
 use crate::model::Selector;
+use crate::model::condition::CONDITION_KEYS;
 use crate::model::default_patterns;
 use crate::model::{CertSpec, TcpSpec};
 
@@ -61,7 +65,7 @@ pub(super) struct HealthObject {
     #[serde(default, rename = "assert", deserialize_with = "asserts")]
     asserts: Option<Vec<(String, Value)>>,
     #[serde(default, deserialize_with = "metrics")]
-    metrics: Option<Vec<(String, Metric)>>,
+    metrics: Option<StrOr<Pairs<String, Metric>>>,
     #[serde(default, deserialize_with = "ca_file")]
     ca_file: Option<String>,
 }
@@ -85,6 +89,14 @@ struct MetricObject {
     crit: Option<f64>,
     #[serde(default, deserialize_with = "below")]
     below: Option<bool>,
+    #[serde(default, deserialize_with = "span")]
+    rate: Option<String>,
+    #[serde(default, deserialize_with = "flag")]
+    increasing: Option<bool>,
+    #[serde(default, deserialize_with = "span")]
+    max_age: Option<String>,
+    #[serde(default, deserialize_with = "flag")]
+    show: Option<bool>,
 }
 
 impl<'de> Deserialize<'de> for Metric {
@@ -203,8 +215,25 @@ fn asserts<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<(String, Value)
         .map(|p| Some(p.0.into_iter().map(|(k, v)| (k.0, v)).collect()))
 }
 
-fn metrics<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<(String, Metric)>>, D::Error> {
-    object::<_, Pairs<String, Metric>>(d, "must be an object of name → metric").map(|p| Some(p.0))
+fn metrics<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<StrOr<Pairs<String, Metric>>>, D::Error> {
+    let what = "must be \"all\" or an object of name → metric";
+    match str_or_object(d, what)? {
+        StrOr::Str(s) if s != "all" => Err(D::Error::custom(what)),
+        m => Ok(Some(m)),
+    }
+}
+
+fn span<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let what = "must be a span such as \"1m\", \"1h\" or \"1d\"";
+    let s: String = must(d, what)?;
+    super::duration::parse(&s).map_err(|_| D::Error::custom(what))?;
+    Ok(Some(s))
+}
+
+fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    must(d, "must be true or false").map(Some)
 }
 
 fn ca_file<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
@@ -350,11 +379,20 @@ pub(super) fn http_check(
         .asserts
         .unwrap_or_default()
         .into_iter()
-        .map(|(pointer, expected)| Assertion { pointer, expected })
-        .collect();
-    let metrics = o
-        .metrics
-        .unwrap_or_default()
+        .map(|(pointer, expected)| {
+            let at = format!("{place}.assert.{pointer}");
+            conditions(expected, &at).map(|conditions| Assertion {
+                pointer,
+                conditions,
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let (all_metrics, named) = match o.metrics {
+        None => (false, Vec::new()),
+        Some(StrOr::Str(_)) => (true, Vec::new()),
+        Some(StrOr::Object(p)) => (false, p.0),
+    };
+    let metrics = named
         .into_iter()
         .map(|(name, m)| {
             let place = format!("{place}.metrics.{name}");
@@ -368,24 +406,119 @@ pub(super) fn http_check(
         asserts,
         metrics,
         states: Vec::new(),
+        all_metrics,
         ca_file,
     })
 }
 
+/// An assertion's value: conditions (`{"in": […], "matches": "…"}`, every key a condition), or the
+/// value the field must equal. An object with a near miss of a condition key (`"matchs"`) is an
+/// error, not an exact value to compare with; `{"equals": {…}}` compares with an object.
+fn conditions(v: Value, place: &str) -> Result<Vec<Condition>, PlaceErr> {
+    let Value::Object(map) = v else {
+        return Ok(vec![Condition::Equals(v)]);
+    };
+    let known = |k: &str| CONDITION_KEYS.contains(&k);
+    if map.is_empty() || !map.keys().any(|k| known(k)) {
+        if let Some((k, near)) = map.keys().find_map(|k| meant(k).map(|n| (k, n))) {
+            return Err((
+                format!("{place}.{k}"),
+                format!(
+                    "is not a condition; did you mean `{near}`? (to compare with an object, write {{\"equals\": {{…}}}})"
+                ),
+            ));
+        }
+        return Ok(vec![Condition::Equals(Value::Object(map))]);
+    }
+    map.into_iter()
+        .map(|(k, operand)| {
+            let at = format!("{place}.{k}");
+            condition(&k, operand).map_err(|m| (at, m))
+        })
+        .collect()
+}
+
+/// One condition from its key and operand, or what is wrong with them.
+fn condition(key: &str, operand: Value) -> Result<Condition, String> {
+    let number = |v: &Value| {
+        v.as_f64()
+            .filter(|n| n.is_finite())
+            .ok_or_else(|| "must be a number".to_string())
+    };
+    Ok(match key {
+        "equals" => Condition::Equals(operand),
+        "in" => match operand {
+            Value::Array(list) if !list.is_empty() => Condition::In(list),
+            _ => return Err("must be a non-empty list of values".into()),
+        },
+        "matches" => {
+            let Value::String(src) = operand else {
+                return Err("must be a regex (a string)".into());
+            };
+            let re = regex::RegexBuilder::new(&src)
+                .size_limit(1 << 20)
+                .build()
+                .map_err(|e| format!("is not a valid regex: {}", one_line(&e.to_string())))?;
+            Condition::Matches(crate::model::BodyRegex(re))
+        }
+        "exists" => Condition::Exists(operand.as_bool().ok_or("must be true or false")?),
+        "gt" => Condition::Gt(number(&operand)?),
+        "lt" => Condition::Lt(number(&operand)?),
+        "ge" => Condition::Ge(number(&operand)?),
+        "le" => Condition::Le(number(&operand)?),
+        "len" => Condition::Len(operand.as_u64().ok_or("must be a whole number")?),
+        "contains" => Condition::Contains(operand),
+        other => {
+            let hint = meant(other)
+                .map(|n| format!("did you mean `{n}`? "))
+                .unwrap_or_default();
+            return Err(format!(
+                "is not a condition ({hint}the conditions are {})",
+                CONDITION_KEYS.join(", ")
+            ));
+        }
+    })
+}
+
+/// The condition a key most likely meant: other tools' names (`gte`, `regex`, `one_of`), or a
+/// misspelling of a longer key (`matchs`). Short keys are not guessed at: `{"id": 1}` is a value.
+fn meant(key: &str) -> Option<&'static str> {
+    const OTHER_NAMES: [(&str, &str); 9] = [
+        ("gte", "ge"),
+        ("lte", "le"),
+        ("eq", "equals"),
+        ("regex", "matches"),
+        ("match", "matches"),
+        ("one_of", "in"),
+        ("oneof", "in"),
+        ("length", "len"),
+        ("has", "contains"),
+    ];
+    OTHER_NAMES
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, c)| *c)
+        .or_else(|| {
+            (key.chars().count() >= 5)
+                .then(|| crate::model::spell::nearest(key, &CONDITION_KEYS, 2))
+                .flatten()
+        })
+}
+
+/// The regex crate's error (a caret diagram over several lines) as one line: its last line.
+fn one_line(e: &str) -> String {
+    e.lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or(e)
+        .trim_start_matches("error: ")
+        .to_string()
+}
+
 fn metric(name: String, raw: Metric, place: &str) -> Result<MetricSpec, PlaceErr> {
     let o = match raw.0 {
-        StrOr::Str(pointer) => {
-            return Ok(MetricSpec {
-                name,
-                source: MetricSource::Pointer(pointer),
-                bound: Bound {
-                    warn: None,
-                    crit: None,
-                },
-                below: false,
-                fraction: false,
-            });
-        }
+        StrOr::Str(pointer) => return Ok(MetricSpec::new(name, MetricSource::Pointer(pointer))),
         StrOr::Object(o) => o,
     };
     let source = match (o.pointer, o.prometheus) {
@@ -401,15 +534,39 @@ fn metric(name: String, raw: Metric, place: &str) -> Result<MetricSpec, PlaceErr
             ));
         }
     };
+    let span = |s: &str| super::duration::parse(s).map_err(|m| (place.to_string(), m));
+    let judge = match (o.rate, o.increasing.unwrap_or(false), o.max_age) {
+        (None, false, None) => Judge::Value,
+        (Some(text), false, None) => Judge::Rate {
+            per: span(&text)?,
+            text,
+        },
+        (None, true, None) => Judge::Increasing,
+        (None, false, Some(age)) => {
+            if o.warn.is_some() || o.crit.is_some() {
+                return Err((
+                    place.to_string(),
+                    "`max_age` is its own bound (WARN beyond it, CRIT beyond twice it): drop `warn`/`crit`".into(),
+                ));
+            }
+            Judge::MaxAge(span(&age)?)
+        }
+        _ => {
+            return Err((
+                place.to_string(),
+                "takes one of `rate`, `increasing`, `max_age`".into(),
+            ));
+        }
+    };
     Ok(MetricSpec {
-        name,
-        source,
         bound: Bound {
             warn: o.warn,
             crit: o.crit,
         },
         below: o.below.unwrap_or(false),
-        fraction: false,
+        judge,
+        show: o.show.unwrap_or(false),
+        ..MetricSpec::new(name, source)
     })
 }
 

@@ -84,6 +84,58 @@ pub fn prometheus_value(text: &str, name: &str, labels: &[(String, String)]) -> 
     None
 }
 
+/// Every sample of a Prometheus text exposition, as `name` or `name{labels}` (as written) and its value,
+/// in order; at most `limit` of them.
+pub fn prometheus_samples(text: &str, limit: usize) -> Vec<(String, f64)> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if out.len() >= limit {
+            break;
+        }
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (series, rest) = match (line.find('{'), line.find('}')) {
+            (Some(open), Some(close)) if open < close => {
+                (&line[..=close], line[close + 1..].trim_start())
+            }
+            _ => match line.split_once(char::is_whitespace) {
+                Some((name, rest)) => (name, rest.trim_start()),
+                None => continue,
+            },
+        };
+        let value = match rest.split_whitespace().next() {
+            Some("+Inf") => f64::INFINITY,
+            Some("-Inf") => f64::NEG_INFINITY,
+            Some(v) => match v.parse() {
+                Ok(v) => v,
+                Err(_) => continue,
+            },
+            None => continue,
+        };
+        out.push((series.to_string(), value));
+    }
+    out
+}
+
+/// A timestamp as seconds since the epoch: an RFC 3339 string (`2026-12-01T18:30:00Z`), or a number
+/// (or numeric string) of epoch seconds, read as milliseconds when it is too large for seconds
+/// (beyond the year 5000).
+pub fn timestamp(v: &Value) -> Option<f64> {
+    const MS_FROM: f64 = 1e11;
+    let n = match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => match chrono::DateTime::parse_from_rfc3339(s.trim()) {
+            Ok(t) => return Some(t.timestamp_millis() as f64 / 1000.0),
+            Err(_) => s.trim().parse::<f64>().ok(),
+        },
+        _ => None,
+    }?;
+    let n = if n.abs() >= MS_FROM { n / 1000.0 } else { n };
+    n.is_finite().then_some(n)
+}
+
 pub fn parse_labels(s: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut rest = s;
@@ -144,4 +196,44 @@ pub fn numeric_leaves(doc: &Value) -> Vec<(String, f64)> {
     let mut out = Vec::new();
     walk(doc, "", &mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn timestamps_in_rfc3339_seconds_or_milliseconds() {
+        assert_eq!(
+            timestamp(&json!("2026-12-01T00:00:00Z")),
+            Some(1_796_083_200.0)
+        );
+        assert_eq!(
+            timestamp(&json!("2026-12-01T01:00:00+01:00")),
+            Some(1_796_083_200.0)
+        );
+        assert_eq!(timestamp(&json!(1_796_083_200)), Some(1_796_083_200.0));
+        assert_eq!(
+            timestamp(&json!(1_796_083_200_500u64)),
+            Some(1_796_083_200.5)
+        );
+        assert_eq!(timestamp(&json!("1796083200")), Some(1_796_083_200.0));
+        assert_eq!(timestamp(&json!("yesterday")), None);
+        assert_eq!(timestamp(&json!(null)), None);
+    }
+
+    #[test]
+    fn every_prometheus_sample_up_to_a_limit() {
+        let text = "# TYPE a counter\na_total{x=\"1\",y=\"a b\"} 3\nb 2.5 1700000000000\nbad\nc NaNx\nd +Inf\n";
+        assert_eq!(
+            prometheus_samples(text, 10),
+            vec![
+                ("a_total{x=\"1\",y=\"a b\"}".to_string(), 3.0),
+                ("b".to_string(), 2.5),
+                ("d".to_string(), f64::INFINITY)
+            ]
+        );
+        assert_eq!(prometheus_samples(text, 1).len(), 1);
+    }
 }

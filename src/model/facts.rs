@@ -192,15 +192,33 @@ pub struct HubFacts {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AssertResult {
     pub pointer: String,
-    pub expected: Value,
+    pub conditions: Vec<super::Condition>,
     /// None when the pointer found nothing.
     pub actual: Option<Value>,
 }
 
 impl AssertResult {
     pub fn ok(&self) -> bool {
-        self.actual.as_ref() == Some(&self.expected)
+        self.failure().is_none()
     }
+
+    /// Why the first condition that does not hold fails (`is "down", expected one of […]`).
+    pub fn failure(&self) -> Option<String> {
+        super::condition::first_failure(&self.conditions, self.actual.as_ref())
+    }
+
+    /// What the conditions expect, as the config wrote them.
+    pub fn expected(&self) -> Value {
+        super::condition::expected(&self.conditions)
+    }
+}
+
+/// A metric's value at one time, kept in the state dir to judge the next one's rate or growth.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    pub value: f64,
+    /// When it was read (ms since the epoch).
+    pub at_ms: i64,
 }
 
 /// What one GET of a `health_url` (an HTTP/JSON health document or `/metrics`) returned.
@@ -220,6 +238,24 @@ pub struct HealthFacts {
     /// HTTPS: the server certificate's `notAfter`, and the days left until then (negative: expired).
     pub tls_not_after: Option<chrono::DateTime<chrono::Utc>>,
     pub tls_days_left: Option<f64>,
+    /// The previous sample of each metric that needs one (`rate`, `increasing`), by metric name; set
+    /// by the caller from its state file. `None`: no state is kept (nothing to compare with).
+    pub previous: Option<BTreeMap<String, Sample>>,
+}
+
+impl HealthFacts {
+    /// This observation's samples worth keeping for the next: the metrics judged by rate or growth
+    /// that have a value.
+    pub fn samples(&self, at_ms: i64) -> Vec<(String, Sample)> {
+        self.metrics
+            .iter()
+            .filter(|(m, _)| m.judge.needs_sample())
+            .filter_map(|(m, v)| {
+                v.filter(|v| v.is_finite())
+                    .map(|value| (m.name.clone(), Sample { value, at_ms }))
+            })
+            .collect()
+    }
 }
 
 /// A certificate's expiry as seen at one look: its `notAfter` and the days left until then (negative:

@@ -51,6 +51,8 @@ pub enum Reason {
     AssertionFailed,
     /// A watched log file shrank since the last look (truncated: often a restart).
     LogTruncated,
+    /// A number that should grow (`"increasing": true`) stayed the same since the last sample.
+    Stalled,
     /// A check keeps changing between good and bad.
     Flapping,
     /// A target entry of a readable config that cannot be used (`validate` reports it per entry).
@@ -111,6 +113,7 @@ impl Reason {
             Reason::Mismatch => "mismatch",
             Reason::AssertionFailed => "assertion_failed",
             Reason::LogTruncated => "log_truncated",
+            Reason::Stalled => "stalled",
             Reason::Flapping => "flapping",
             Reason::ConfigInvalid => "config_invalid",
             Reason::CommandNotFound => "command_not_found",

@@ -210,6 +210,7 @@ pub enum Unit {
     /// 2^20 bytes.
     MiB,
     Days,
+    Seconds,
     Count,
 }
 
@@ -222,6 +223,7 @@ impl Unit {
             Unit::MB => "MB",
             Unit::MiB => "MiB",
             Unit::Days => "d",
+            Unit::Seconds => "s",
             Unit::Count => "count",
         }
     }

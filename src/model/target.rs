@@ -4,7 +4,6 @@
 
 use super::observation::Kind;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -475,13 +474,58 @@ pub struct MetricSpec {
     pub below: bool,
     /// The bounds are fractions (0.95): a value reported as a percentage (97.5) is read as 0.975.
     pub fraction: bool,
+    /// What the bounds judge: the number, its rate, its growth, or its age.
+    pub judge: Judge,
+    /// Listed on its own line (the table's sub-rows) even when it is OK: a number people want to see
+    /// (a cache's size, a queue's processed count), not only a threshold to breach.
+    pub show: bool,
 }
 
-/// `pointer == expected` on the JSON body.
+impl MetricSpec {
+    /// A number read from `source`, shown in the summary, judged by nothing.
+    pub fn new(name: impl Into<String>, source: MetricSource) -> MetricSpec {
+        MetricSpec {
+            name: name.into(),
+            source,
+            bound: Bound {
+                warn: None,
+                crit: None,
+            },
+            below: false,
+            fraction: false,
+            judge: Judge::Value,
+            show: false,
+        }
+    }
+}
+
+/// How a metric's number is judged.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Judge {
+    /// The number itself.
+    Value,
+    /// Its change since the previous stored sample, per this span (`"rate": "1m"`; a counter that went
+    /// down was reset and is counted from 0).
+    Rate { per: Duration, text: String },
+    /// It must have grown since the previous stored sample (WARN when it stayed flat).
+    Increasing,
+    /// A timestamp (RFC 3339, epoch seconds or milliseconds) no older than this: WARN beyond it, CRIT
+    /// beyond twice it (the source's "sync delay > 2× interval").
+    MaxAge(Duration),
+}
+
+impl Judge {
+    /// Whether judging needs the previous sample (kept in the state dir).
+    pub fn needs_sample(&self) -> bool {
+        matches!(self, Judge::Rate { .. } | Judge::Increasing)
+    }
+}
+
+/// Conditions on the JSON body's value at `pointer` (all must hold).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assertion {
     pub pointer: String,
-    pub expected: Value,
+    pub conditions: Vec<super::Condition>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -493,6 +537,9 @@ pub struct HttpCheck {
     pub asserts: Vec<Assertion>,
     pub metrics: Vec<MetricSpec>,
     pub states: Vec<StateSpec>,
+    /// `"metrics": "all"`: every number of the document is read and shown (its numeric JSON leaves, or
+    /// its Prometheus samples), besides the named metrics.
+    pub all_metrics: bool,
     /// A PEM file with the CA (or self-signed certificate) to trust for this endpoint, beside the
     /// built-in roots.
     pub ca_file: Option<std::path::PathBuf>,

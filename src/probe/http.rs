@@ -8,8 +8,12 @@ use crate::model::Facts;
 use crate::model::Failure;
 use crate::model::Observation;
 use crate::model::Reason;
-use crate::model::document::{find_named, number, prometheus_value};
-use crate::model::{AssertResult, CertExpiry, HealthFacts, HttpCheck, MetricSource};
+use crate::model::document::{
+    find_named, number, numeric_leaves, prometheus_samples, prometheus_value, timestamp,
+};
+use crate::model::{
+    AssertResult, CertExpiry, HealthFacts, HttpCheck, Judge, MetricSource, MetricSpec,
+};
 use crate::net::http::{self as http_t, MAX_RESPONSE_BYTES, content_type, is_html};
 use crate::net::url::{parse_url, redact_url};
 
@@ -17,6 +21,10 @@ use reqwest::Client;
 use serde_json::Value;
 use std::time::Duration;
 use tokio::time::Instant;
+
+/// `"metrics": "all"` reads at most this many numbers off one document (a JSON body's first numeric
+/// leaves, or the first Prometheus samples), so a huge document cannot flood a report.
+pub const MAX_ALL_METRICS: usize = 100;
 
 pub async fn probe(
     name: &str,
@@ -140,18 +148,21 @@ fn read_document(
         let actual = json.as_ref().and_then(|j| j.pointer(&a.pointer)).cloned();
         facts.asserts.push(AssertResult {
             pointer: a.pointer.clone(),
-            expected: a.expected.clone(),
+            conditions: a.conditions.clone(),
             actual,
         });
     }
     let text = String::from_utf8_lossy(body);
     for m in &spec.metrics {
+        // a timestamp judged by its age is read as epoch seconds (RFC 3339 or a number)
+        let read = if matches!(m.judge, Judge::MaxAge(_)) {
+            timestamp
+        } else {
+            number
+        };
         let value = match &m.source {
-            MetricSource::Pointer(p) => json.as_ref().and_then(|j| j.pointer(p)).and_then(number),
-            MetricSource::Named(n) => json
-                .as_ref()
-                .and_then(|j| find_named(j, n))
-                .and_then(number),
+            MetricSource::Pointer(p) => json.as_ref().and_then(|j| j.pointer(p)).and_then(read),
+            MetricSource::Named(n) => json.as_ref().and_then(|j| find_named(j, n)).and_then(read),
             MetricSource::Prometheus { name, labels } => prometheus_value(&text, name, labels),
         };
         let value = match value {
@@ -159,6 +170,23 @@ fn read_document(
             v => v,
         };
         facts.metrics.push((m.clone(), value));
+    }
+    if spec.all_metrics {
+        let all = match &json {
+            Some(j) => {
+                let mut leaves = numeric_leaves(j);
+                leaves.truncate(MAX_ALL_METRICS);
+                leaves
+            }
+            None => prometheus_samples(&text, MAX_ALL_METRICS),
+        };
+        for (name, v) in all {
+            let m = MetricSpec {
+                show: true,
+                ..MetricSpec::new(name.clone(), MetricSource::Named(name))
+            };
+            facts.metrics.push((m, Some(v)));
+        }
     }
     for st in &spec.states {
         let value = match &st.source {

@@ -6,10 +6,10 @@ use super::Report;
 use super::daily::Daily;
 use crate::model::stats::LatencyStats;
 use crate::model::{
-    AlertEvent, AssertResult, AuthChallenge, Bound, DiskUsage, Era, Event, Facts, Failure, Finding,
-    Growth, HealthFacts, HostFacts, HttpFacts, HubCounts, HubFacts, HubServer, Kind, LoadFacts,
-    LogFacts, LogFormat, McpFacts, MetricSource, MetricSpec, Observation, ProcessFacts,
-    ProcessInfo, Reason, RequestRecord, ServerInfo, StateSpec, Status, Unit, Wire,
+    AlertEvent, AssertResult, AuthChallenge, Bound, Condition, DiskUsage, Era, Event, Facts,
+    Failure, Finding, Growth, HealthFacts, HostFacts, HttpFacts, HubCounts, HubFacts, HubServer,
+    Judge, Kind, LoadFacts, LogFacts, LogFormat, McpFacts, MetricSource, MetricSpec, Observation,
+    ProcessFacts, ProcessInfo, Reason, RequestRecord, ServerInfo, StateSpec, Status, Unit, Wire,
 };
 use crate::rules::summary::{Deduction, Fold, Goal, Outage, Range, SeriesDay};
 use chrono::{DateTime, Utc};
@@ -360,13 +360,21 @@ pub fn mixed() -> Report {
                 asserts: vec![
                     AssertResult {
                         pointer: "/status".into(),
-                        expected: "ok".into(),
+                        conditions: vec![Condition::Equals("ok".into())],
                         actual: Some("ok".into()),
                     },
                     AssertResult {
                         pointer: "/db/connected".into(),
-                        expected: true.into(),
+                        conditions: vec![Condition::Equals(true.into())],
                         actual: Some(false.into()),
+                    },
+                    AssertResult {
+                        pointer: "/mode".into(),
+                        conditions: vec![
+                            Condition::In(vec!["ok".into(), "degraded".into()]),
+                            Condition::Len(8),
+                        ],
+                        actual: Some("degraded".into()),
                     },
                 ],
                 metrics: vec![
@@ -380,6 +388,8 @@ pub fn mixed() -> Report {
                             },
                             below: true,
                             fraction: true,
+                            judge: Judge::Value,
+                            show: false,
                         },
                         Some(0.975),
                     ),
@@ -393,10 +403,47 @@ pub fn mixed() -> Report {
                             },
                             below: false,
                             fraction: false,
+                            judge: Judge::Value,
+                            show: false,
                         },
                         None,
                     ),
+                    (
+                        MetricSpec {
+                            bound: Bound {
+                                warn: Some(10.0),
+                                crit: None,
+                            },
+                            judge: Judge::Rate {
+                                per: Duration::from_secs(60),
+                                text: "1m".into(),
+                            },
+                            ..MetricSpec::new("errors", MetricSource::Pointer("/errors".into()))
+                        },
+                        Some(1230.0),
+                    ),
+                    (
+                        MetricSpec {
+                            judge: Judge::MaxAge(Duration::from_secs(5400)),
+                            ..MetricSpec::new(
+                                "last_sync",
+                                MetricSource::Pointer("/sync/last".into()),
+                            )
+                        },
+                        Some(1_763_860_000.0),
+                    ),
+                    (
+                        MetricSpec {
+                            show: true,
+                            ..MetricSpec::new(
+                                "cache.sizeBytes",
+                                MetricSource::Named("cache.sizeBytes".into()),
+                            )
+                        },
+                        Some(1520.0),
+                    ),
                 ],
+                previous: None,
                 states: vec![(
                     StateSpec {
                         name: "circuit_breaker".into(),
@@ -596,6 +643,45 @@ pub fn mixed() -> Report {
             Some(Reason::AssertionFailed),
             "/db/connected is false, expected true",
         ),
+        finding(
+            "gateway",
+            Kind::Http,
+            "assert:/mode",
+            Status::Ok,
+            None,
+            "/mode is \"degraded\": one of [\"ok\",\"degraded\"], length 8",
+        ),
+        finding(
+            "gateway",
+            Kind::Http,
+            "metric:errors",
+            Status::Warn,
+            Some(Reason::Threshold),
+            "errors = 12.5/1m (1200 → 1230 in 144 s) (warn > 10, crit > —)",
+        )
+        .value(12.5)
+        .bounds(Some(10.0), None),
+        finding(
+            "gateway",
+            Kind::Http,
+            "metric:last_sync",
+            Status::Ok,
+            None,
+            "last_sync is 45 min old (max_age 90 min)",
+        )
+        .value(2700.0)
+        .unit(Unit::Seconds)
+        .bounds(Some(5400.0), Some(10800.0)),
+        finding(
+            "gateway",
+            Kind::Http,
+            "metric:cache.sizeBytes",
+            Status::Ok,
+            None,
+            "cache.sizeBytes = 1520",
+        )
+        .value(1520.0)
+        .unit(Unit::Bytes),
         finding(
             "gateway",
             Kind::Http,

@@ -357,7 +357,7 @@ struct WireHub<'a> {
 #[derive(Serialize)]
 struct WireAssert<'a> {
     pointer: &'a str,
-    expected: &'a serde_json::Value,
+    expected: serde_json::Value,
     actual: Option<&'a serde_json::Value>,
     ok: bool,
 }
@@ -365,10 +365,16 @@ struct WireAssert<'a> {
 #[derive(Serialize)]
 struct WireMetric<'a> {
     name: &'a str,
+    /// What was read: a number, or a timestamp (epoch seconds) for `max_age`.
     value: Option<f64>,
     warn: Option<f64>,
     crit: Option<f64>,
     lower_is_worse: bool,
+    /// What the bounds judge: `value`, `rate`, `increasing` or `max_age` (the judged number is the
+    /// finding's `value`).
+    judge: &'static str,
+    /// Listed on its own (`"show": true`, `"metrics": "all"`).
+    shown: bool,
 }
 
 #[derive(Serialize)]
@@ -620,7 +626,7 @@ fn observation<'a>(o: &'a Observation, status: Status) -> WireObservation<'a> {
                 .iter()
                 .map(|a| WireAssert {
                     pointer: &a.pointer,
-                    expected: &a.expected,
+                    expected: a.expected(),
                     actual: a.actual.as_ref(),
                     ok: a.ok(),
                 })
@@ -634,6 +640,13 @@ fn observation<'a>(o: &'a Observation, status: Status) -> WireObservation<'a> {
                     warn: m.bound.warn,
                     crit: m.bound.crit,
                     lower_is_worse: m.below,
+                    judge: match m.judge {
+                        crate::model::Judge::Value => "value",
+                        crate::model::Judge::Rate { .. } => "rate",
+                        crate::model::Judge::Increasing => "increasing",
+                        crate::model::Judge::MaxAge(_) => "max_age",
+                    },
+                    shown: m.show,
                 })
                 .collect(),
             tls_not_after: e

@@ -43,6 +43,7 @@ fn perf_value(f: &Finding, v: f64) -> (f64, &'static str) {
         Some(Unit::Bytes) => (v, "B"),
         Some(Unit::MB) => (v, "MB"),
         Some(Unit::MiB) => (v * 1.048_576, "MB"),
+        Some(Unit::Seconds) => (v, "s"),
         Some(Unit::Days) | Some(Unit::Count) | None => (v, ""),
     }
 }
@@ -56,10 +57,19 @@ fn threshold(f: &Finding, t: Option<f64>) -> String {
     }
 }
 
+/// A perfdata label: quoted, without `=` or `'` (Nagios allows neither inside a label) and without
+/// control characters: a check's name can come from the server (`"metrics": "all"` names each
+/// number as the document does).
 fn label(f: &Finding) -> String {
-    format!("'{}/{}'", f.target, f.check)
-        .replace('=', "_")
-        .replace('\n', " ")
+    let inner: String = format!("{}/{}", f.target, f.check)
+        .chars()
+        .map(|c| match c {
+            '=' | '\'' => '_',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect();
+    format!("'{inner}'")
 }
 
 pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
@@ -153,6 +163,19 @@ mod tests {
             events: None,
             outbox: None,
         }
+    }
+
+    #[test]
+    fn a_label_from_the_server_cannot_break_perfdata() {
+        let f = Finding::new(
+            "gw",
+            Kind::Http,
+            "metric:x{a=\"it's\"}\n",
+            Status::Ok,
+            None,
+            "x".into(),
+        );
+        assert_eq!(label(&f), "'gw/metric:x{a_\"it_s\"} '");
     }
 
     #[test]

@@ -25,6 +25,7 @@ fn base(f: &Finding, v: f64) -> (&'static str, f64) {
     match f.unit {
         Some(Unit::Ms) => ("seconds", v / 1000.0),
         Some(Unit::Days) => ("seconds", v * 86_400.0),
+        Some(Unit::Seconds) => ("seconds", v),
         Some(Unit::Percent) => ("ratio", v / 100.0),
         Some(Unit::Bytes) => ("bytes", v),
         Some(Unit::MB) => ("bytes", v * 1e6),

@@ -5,6 +5,7 @@
 
 use super::Report;
 use crate::model::Facts;
+use crate::model::Finding;
 use crate::model::Observation;
 use crate::model::Status;
 use crate::model::worst;
@@ -74,8 +75,36 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// A value with its unit for a cell (`1520 B`, `12.5 ms`, `3`).
+fn with_unit(v: f64, unit: Option<crate::model::Unit>) -> String {
+    match unit {
+        Some(crate::model::Unit::Count) | None => format!("{v}"),
+        Some(u) => format!("{v} {}", u.as_str()),
+    }
+}
+
+/// A metric in a summary: its judged value (a rate, an age) when it has one, else what was read.
+fn metric_text(m: &crate::model::MetricSpec, v: Option<f64>, f: Option<&Finding>) -> String {
+    use crate::model::Judge;
+    let judged = f.and_then(|f| f.value.map(|x| (x, f.unit)));
+    match (&m.judge, judged) {
+        (Judge::Rate { text, .. }, Some((r, _))) => format!("{}={r}/{text}", m.name),
+        (Judge::Rate { .. }, None) => format!("{}: first sample", m.name),
+        (Judge::MaxAge(_), Some((age, _))) => {
+            format!("{} {} old", m.name, crate::config::duration::span_secs(age))
+        }
+        (_, Some((x, unit))) => format!("{}={}", m.name, with_unit(x, unit)),
+        (_, None) => format!(
+            "{}={}",
+            m.name,
+            v.map(|v| v.to_string()).unwrap_or_else(|| "?".into())
+        ),
+    }
+}
+
 /// One row's summary and timing for an observation (failures say "—": their reason is listed below).
-fn summary(o: &Observation) -> (String, String) {
+/// `mine`: the observation's findings.
+fn summary(o: &Observation, mine: &[&Finding]) -> (String, String) {
     if o.failure.is_some() && !matches!(o.facts, Facts::Mcp(_)) {
         return ("—".into(), fmt_ms(o.duration));
     }
@@ -160,12 +189,11 @@ fn summary(o: &Observation) -> (String, String) {
             for (st, v) in &e.states {
                 parts.push(format!("{}={}", st.name, v.as_deref().unwrap_or("?")));
             }
-            for (m, v) in &e.metrics {
-                parts.push(format!(
-                    "{}={}",
-                    m.name,
-                    v.map(|v| v.to_string()).unwrap_or_else(|| "?".into())
-                ));
+            // shown metrics have rows of their own
+            for (m, v) in e.metrics.iter().filter(|(m, _)| !m.show) {
+                let check = format!("metric:{}", m.name);
+                let f = mine.iter().find(|f| f.check == check).copied();
+                parts.push(metric_text(m, *v, f));
             }
             (parts.join(" · "), e.latency.map(fmt_ms).unwrap_or_default())
         }
@@ -348,18 +376,19 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
     }
     let mut previous: Option<&str> = None;
     for obs in &report.observations {
-        let mine = report
+        let mine: Vec<&Finding> = report
             .findings
             .iter()
-            .filter(|f| f.target == obs.target && f.probe == obs.kind());
-        let st = worst(mine.clone().map(|f| f.status));
+            .filter(|f| f.target == obs.target && f.probe == obs.kind())
+            .collect();
+        let st = worst(mine.iter().map(|f| f.status));
         // an alert that fires but is silenced: OK for the verdict, but not shown as if all were well
-        let label = if st == Status::Ok && mine.clone().any(|f| f.silenced.is_some()) {
+        let label = if st == Status::Ok && mine.iter().any(|f| f.silenced.is_some()) {
             "SILENCED"
         } else {
             st.label()
         };
-        let (sum, time) = summary(obs);
+        let (sum, time) = summary(obs, &mine);
         let name = if previous == Some(obs.target.as_str()) {
             String::new()
         } else {
@@ -373,6 +402,25 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
             Cell::new(sanitize(&sum)),
             Cell::new(time),
         ]);
+        if let Facts::Http(e) = &obs.facts {
+            for (m, v) in e.metrics.iter().filter(|(m, _)| m.show) {
+                let check = format!("metric:{}", m.name);
+                let f = mine.iter().find(|f| f.check == check).copied();
+                let st = f.map_or(Status::Unknown, |f| f.status);
+                let mut text = metric_text(m, *v, f);
+                // the row names the metric: the cell keeps what follows its name
+                if let Some(rest) = text.strip_prefix(m.name.as_str()) {
+                    text = rest.trim_start_matches('=').trim_start().to_string();
+                }
+                table.add_row(vec![
+                    Cell::new(""),
+                    Cell::new(format!("└ {}", sanitize(&m.name))),
+                    colored_cell(st.label(), st, opts.color),
+                    Cell::new(sanitize(&text)),
+                    Cell::new(""),
+                ]);
+            }
+        }
         if let Facts::Hub(h) = &obs.facts {
             for s in &h.servers {
                 let check = format!("server:{}", s.name);

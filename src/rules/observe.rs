@@ -53,25 +53,19 @@ pub fn changes(
             continue;
         };
         let delta = after - was;
-        let spec = |name: String| MetricSpec {
-            name,
-            source: MetricSource::Named(path.clone()),
-            bound: Bound {
-                warn: None,
-                crit: None,
-            },
-            below: false,
-            fraction: false,
-        };
+        let spec = |name: String| MetricSpec::new(name, MetricSource::Named(path.clone()));
         out.push((spec(format!("{path} Δ")), Some(delta)));
-        if secs > 0.0 {
-            out.push((
-                spec(format!("{path} /s")),
-                Some((delta / secs * 1000.0).round() / 1000.0),
-            ));
+        if let Some(r) = per(delta, secs, 1.0) {
+            out.push((spec(format!("{path} /s")), Some(r)));
         }
     }
     out
+}
+
+/// A change over `secs` seconds as a rate per `unit` seconds, rounded to 3 decimals; none when no
+/// time passed. Shared by `measure --observe` (per second) and a `health_url` metric's `rate`.
+pub fn per(delta: f64, secs: f64, unit: f64) -> Option<f64> {
+    (secs > 0.0 && delta.is_finite()).then(|| (delta / secs * unit * 1000.0).round() / 1000.0)
 }
 
 /// The findings of an observation: its values, and the failure of a sample; the latency of the two

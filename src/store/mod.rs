@@ -9,6 +9,7 @@ pub mod detected;
 pub mod history;
 pub mod marks;
 pub mod outbox;
+pub mod samples;
 pub mod silences;
 
 use serde::Serialize;

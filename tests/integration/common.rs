@@ -76,6 +76,13 @@ pub fn health_json(home: &Path, args: &[&str]) -> (i32, Value) {
     (code, doc)
 }
 
+/// Writes `{"targets": targets}` to `home/mcpmon.json` and returns its path.
+pub fn config_with(home: &Path, targets: Value) -> String {
+    let cfg = home.join("mcpmon.json");
+    std::fs::write(&cfg, serde_json::json!({ "targets": targets }).to_string()).unwrap();
+    cfg.display().to_string()
+}
+
 /// The single observation of a one-target report.
 pub fn only_obs(doc: &Value) -> &Value {
     let obs = doc["observations"].as_array().expect("observations");

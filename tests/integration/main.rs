@@ -11,6 +11,7 @@ mod cli;
 mod common;
 mod contract;
 mod dashboard;
+mod health_url;
 mod history;
 mod hostile;
 mod house;

@@ -87,12 +87,6 @@ fn missing_hub_fields_are_unknown_not_zero() {
     assert_eq!(obs(&doc, "hub")["filtering"]["filteredTools"], 5);
 }
 
-pub(crate) fn config_with(home: &std::path::Path, targets: serde_json::Value) -> String {
-    let cfg = home.join("mcpmon.json");
-    std::fs::write(&cfg, json!({ "targets": targets }).to_string()).unwrap();
-    cfg.display().to_string()
-}
-
 #[test]
 fn health_document_assertions_and_metrics() {
     let s = HttpStub::start("health-json");

@@ -3,7 +3,7 @@
 //! certificates openssl makes for the test, valid a few days.
 
 use crate::common::*;
-use crate::probes::config_with;
+
 use serde_json::json;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -26,7 +26,9 @@ Modes:
   health-json  a REST health service: GET /api/mcp/health (healthy JSON), /degraded (an unhealthy
                one), /metrics (Prometheus text), /api/health (an mcp-hub document with missing
                fields), /api/filtering/stats (the fork's filtering statistics), /stats (LLM, cache,
-               queue and circuit-breaker statistics), /counter (a number that grows by one per request); anything else 404 HTML.
+               queue and circuit-breaker statistics), /counter (a number that grows by one per request),
+               /sync/status (one service synced 10 s ago in epoch ms, one last synced in 2020 in
+               RFC 3339); anything else 404 HTML.
   tls-json     health-json over HTTPS, with the certificate and key named by the env vars STUB_CERT
                and STUB_KEY (PEM files). Any other mode is served over HTTPS too when STUB_CERT is set.
   receiver     a webhook receiver: answers 200 "ok" to everything and appends one line per request,
@@ -316,6 +318,11 @@ class Handler(BaseHTTPRequestHandler):
                                          "cache": {"hitRate": 0.85, "size": 120},
                                          "queue": {"depth": 12, "processed": 880},
                                          "circuitBreaker": {"state": "half-open", "failures": 1}})
+        if path == "/sync/status":
+            # a sync status: one service synced 10 s ago (epoch ms), one stuck since 2020 (RFC 3339)
+            now_ms = int(time.time() * 1000)
+            return self.reply_json(200, {"xero": {"lastSync": now_ms - 10_000},
+                                         "stripe": {"lastSync": "2020-01-01T00:00:00Z"}})
         if path == "/api/filtering/stats":
             return self.reply_json(200, {"enabled": True, "mode": "server-allowlist",
                                          "totalTools": 22, "filteredTools": 5, "filterRate": 22.7})
