@@ -155,8 +155,13 @@ pub fn resolve_targets_audited(
         targets.push(t);
     }
     for p in adhoc.logs {
-        // absolute, so the log's marks do not depend on the directory mcpmon runs from
-        targets.push(config::adhoc_log(&ctx.cwd.join(p), timeout));
+        // absolute, so the log's marks do not depend on the directory mcpmon runs from; `-` is stdin
+        let p = if p.as_os_str() == "-" {
+            p.clone()
+        } else {
+            ctx.cwd.join(p)
+        };
+        targets.push(config::adhoc_log(&p, timeout));
     }
     let env = ctx.env_lookup();
     let mut files = g.config.clone();
@@ -190,7 +195,7 @@ pub fn resolve_targets_audited(
         // the filesystems that matter: the state dir's and every watched log's
         let mut paths: Vec<PathBuf> = ctx.state_dir(g).into_iter().collect();
         for t in &targets {
-            if let Some(dir) = t.log().and_then(|l| l.path.parent()) {
+            if let Some(dir) = t.log().and_then(|l| l.path()?.parent()) {
                 if !paths.iter().any(|p| p == dir) {
                     paths.push(dir.to_path_buf());
                 }

@@ -146,7 +146,19 @@ fn problem(msg: &str) -> String {
         // backquotes after the key is a known one
         Some(rest) => {
             let known: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
-            format!("unknown key (known: {})", known.join(", "))
+            let key = rest.split('`').next().unwrap_or_default();
+            let guess = if key.len() >= 3 {
+                crate::model::spell::nearest(key, &known, 2)
+            } else {
+                None
+            };
+            match guess {
+                Some(k) => format!(
+                    "unknown key: did you mean `{k}`? (known: {})",
+                    known.join(", ")
+                ),
+                None => format!("unknown key (known: {})", known.join(", ")),
+            }
         }
         None => msg.to_string(),
     }
@@ -217,6 +229,47 @@ where
         StrOr::Object(t) => Ok(t),
         StrOr::Str(_) => Err(de::Error::custom(what)),
     }
+}
+
+/// Reads an array of `T`; any other value is `what`. Problems inside an element keep their own place
+/// (`patterns[1].regex`) and text.
+pub(crate) fn list<'de, D, T>(d: D, what: &'static str) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Seq<'a, T> {
+        what: &'static str,
+        taken: &'a Cell<bool>,
+        marker: PhantomData<T>,
+    }
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for Seq<'_, T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str(self.what)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            self.taken.set(true);
+            let mut out = Vec::new();
+            while let Some(t) = seq.next_element()? {
+                out.push(t);
+            }
+            Ok(out)
+        }
+    }
+    let taken = Cell::new(false);
+    d.deserialize_seq(Seq {
+        what,
+        taken: &taken,
+        marker: PhantomData,
+    })
+    .map_err(|e| {
+        if taken.get() {
+            e
+        } else {
+            de::Error::custom(what)
+        }
+    })
 }
 
 struct Shape<'a, T> {
@@ -366,7 +419,7 @@ mod tests {
             e,
             (
                 "targets.x.inner.prot".into(),
-                "unknown key (known: port)".into()
+                "unknown key: did you mean `port`? (known: port)".into()
             )
         );
         let e = outer(serde_json::json!({"x": 1})).unwrap_err();

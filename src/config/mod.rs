@@ -523,14 +523,25 @@ pub fn adhoc_health_url(
     Ok(t)
 }
 
-/// A log target from `--log FILE`.
+/// A log target from `--log FILE` (`-`: standard input).
 pub fn adhoc_log(path: &Path, timeout: Duration) -> Target {
+    if path == Path::new("-") {
+        let mut t = Target::empty("log stdin".into(), "command line".into(), timeout);
+        t.set(ProbeSpec::Log(probes::log_spec(
+            crate::model::LogSource::Stdin,
+            None,
+        )));
+        return t;
+    }
     let file = path
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
     let mut t = Target::empty(format!("log {file}"), "command line".into(), timeout);
-    t.set(ProbeSpec::Log(probes::log_spec(path.to_path_buf(), None)));
+    t.set(ProbeSpec::Log(probes::log_spec(
+        crate::model::LogSource::File(path.to_path_buf()),
+        None,
+    )));
     t
 }
 

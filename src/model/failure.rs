@@ -51,6 +51,8 @@ pub enum Reason {
     AssertionFailed,
     /// A watched log file shrank since the last look (truncated: often a restart).
     LogTruncated,
+    /// A log `command` (journalctl, docker logs …) exited non-zero or was killed: its stderr is quoted.
+    LogCommandFailed,
     /// A check keeps changing between good and bad.
     Flapping,
     /// A target entry of a readable config that cannot be used (`validate` reports it per entry).
@@ -108,6 +110,7 @@ impl Reason {
             Reason::Mismatch => "mismatch",
             Reason::AssertionFailed => "assertion_failed",
             Reason::LogTruncated => "log_truncated",
+            Reason::LogCommandFailed => "log_command_failed",
             Reason::Flapping => "flapping",
             Reason::ConfigInvalid => "config_invalid",
             Reason::CommandNotFound => "command_not_found",
