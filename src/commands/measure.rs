@@ -92,6 +92,7 @@ fn one_target(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::Resu
         hub_config: None,
         health_urls: &[],
         logs: &[],
+        log_patterns: &[],
         processes: &[],
         stats_urls: &[],
         thresholds: None,

@@ -61,6 +61,8 @@ pub struct AdHoc<'a> {
     pub hub_config: Option<&'a std::path::Path>,
     pub health_urls: &'a [String],
     pub logs: &'a [PathBuf],
+    /// `--log-pattern NAME=REGEX`, for every `--log`.
+    pub log_patterns: &'a [String],
     pub processes: &'a [String],
     pub stats_urls: &'a [String],
     pub thresholds: Option<&'a std::path::Path>,
@@ -154,6 +156,12 @@ pub fn resolve_targets_audited(
         t.set(ProbeSpec::Process(crate::model::ProcessSpec::new(selector)));
         targets.push(t);
     }
+    let patterns = adhoc
+        .log_patterns
+        .iter()
+        .map(|a| config::log_pattern_arg(a))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(ConfigError)?;
     for p in adhoc.logs {
         // absolute, so the log's marks do not depend on the directory mcpmon runs from; `-` is stdin
         let p = if p.as_os_str() == "-" {
@@ -161,7 +169,7 @@ pub fn resolve_targets_audited(
         } else {
             ctx.cwd.join(p)
         };
-        targets.push(config::adhoc_log(&p, timeout));
+        targets.push(config::adhoc_log(&p, timeout, &patterns));
     }
     let env = ctx.env_lookup();
     let mut files = g.config.clone();

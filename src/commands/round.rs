@@ -509,6 +509,7 @@ pub fn prepare(
         hub_config: args.hub_config.as_deref(),
         health_urls: &args.health_urls,
         logs: &args.logs,
+        log_patterns: &args.log_patterns,
         processes: &args.processes,
         stats_urls: &args.stats_urls,
         thresholds: args.thresholds.as_deref(),

@@ -561,6 +561,21 @@ fn regex_problem(e: &regex::Error) -> String {
     format!("not a valid regular expression: {what}")
 }
 
+/// Parses a `--log-pattern` argument, `NAME=REGEX`: WARN from the first matching line.
+pub fn log_pattern_arg(arg: &str) -> Result<Pattern, String> {
+    let (name, regex) = arg
+        .split_once('=')
+        .filter(|(n, r)| !n.trim().is_empty() && !r.is_empty())
+        .ok_or_else(|| {
+            format!("--log-pattern {arg:?}: NAME=REGEX expected, e.g. 'unauthorized=UNAUTHORIZED|FAILED'")
+        })?;
+    let compiled = regex::RegexBuilder::new(regex)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| format!("--log-pattern {name}: {}", regex_problem(&e)))?;
+    Ok(Pattern::regex(name.trim(), compiled, Some(1), None))
+}
+
 /// Parses a `--process` argument: `pid:N`, `pidfile:PATH`, `port:N`, or a command-line pattern.
 pub fn selector_arg(s: &str) -> Result<Selector, String> {
     let num = |v: &str, what: &str| {
