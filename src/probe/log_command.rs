@@ -74,7 +74,8 @@ impl Kept {
         }
     }
 
-    /// What was kept, starting at a line's start (a line cut by the cap is dropped), and the facts.
+    /// What was kept, whole lines only (a line cut by the cap, or by stopping the reading, is
+    /// dropped), and the facts.
     fn finish(mut self, cut: bool) -> (Vec<u8>, OutputFacts) {
         if self.buf.len() > self.keep {
             let cut = self.buf.len() - self.keep;
@@ -88,6 +89,15 @@ impl Kept {
                 .position(|b| *b == b'\n')
                 .map_or(self.buf.len(), |i| i + 1);
             self.buf.drain(..start);
+        }
+        if cut {
+            // stopped mid-stream: the last line may be half written
+            let end = self
+                .buf
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |i| i + 1);
+            self.buf.truncate(end);
         }
         let facts = OutputFacts {
             bytes: self.total,

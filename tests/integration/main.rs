@@ -13,6 +13,7 @@ mod dashboard;
 mod history;
 mod hostile;
 mod house;
+mod logs;
 mod measure;
 mod outbox;
 mod peers;
