@@ -354,3 +354,86 @@ fn spawn_failure(program: &str, e: &std::io::Error) -> Failure {
         _ => Failure::new(Reason::SpawnError, format!("cannot start `{program}`: {e}")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Counted, LogSpec, Pattern};
+
+    fn spec() -> LogSpec {
+        LogSpec::of(crate::model::LogSource::Stdin).with_patterns(vec![Pattern::regex(
+            "failed",
+            regex::Regex::new("FAILED").unwrap(),
+            Some(1),
+            None,
+        )])
+    }
+
+    fn python(code: &str) -> Vec<String> {
+        vec!["python3".into(), "-c".into(), code.into()]
+    }
+
+    #[test]
+    fn kept_holds_at_most_twice_the_cap_whatever_is_pushed() {
+        let mut kept = Kept::new(1000);
+        let chunk = b"FAILED 0123456789\n".repeat(200);
+        for _ in 0..5000 {
+            kept.push(&chunk);
+            assert!(kept.buf.len() <= 2 * 1000 + chunk.len());
+        }
+        assert!(kept.buf.capacity() <= 4 * (2 * 1000 + chunk.len()));
+        let (data, facts) = kept.finish(true);
+        assert_eq!(facts.bytes, 5000 * chunk.len() as u64);
+        assert!(facts.capped && facts.cut);
+        assert!(data.len() <= 1000);
+        assert!(
+            data.starts_with(b"FAILED") && data.ends_with(b"\n"),
+            "whole lines"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_endless_command_is_stopped_at_the_read_limit() {
+        let caps = Caps {
+            keep: 64 * 1024,
+            read_limit: 4 * 1024 * 1024,
+        };
+        let argv = python(
+            "import sys\nb = b'INFO FAILED x\\n' * 4096\nwhile True: sys.stdout.buffer.write(b)",
+        );
+        let until = Instant::now() + Duration::from_secs(60);
+        let facts = command(&argv, &spec(), until, caps).await.unwrap();
+        let out = facts.output.unwrap();
+        assert!(out.cut && out.capped, "{out:?}");
+        assert!(out.bytes >= caps.read_limit);
+        assert!(out.kept <= caps.keep as u64);
+        let Counted::Output { lines } = facts.window else {
+            panic!("{:?}", facts.window)
+        };
+        assert_eq!(facts.hits[0].count, lines);
+    }
+
+    #[tokio::test]
+    async fn a_hanging_command_times_out_and_a_failing_one_says_why() {
+        let argv = python("import time; time.sleep(300)");
+        let until = Instant::now() + Duration::from_millis(300);
+        let f = command(&argv, &spec(), until, Caps::default())
+            .await
+            .unwrap_err();
+        assert_eq!(f.reason, Reason::Timeout);
+        assert!(f.message.contains("killed and reaped"), "{}", f.message);
+
+        let argv =
+            python("import sys; sys.stderr.write('boom\\n' * 3 + 'last words\\n'); sys.exit(4)");
+        let until = Instant::now() + Duration::from_secs(60);
+        let f = command(&argv, &spec(), until, Caps::default())
+            .await
+            .unwrap_err();
+        assert_eq!(f.reason, Reason::LogCommandFailed);
+        assert!(
+            f.message.ends_with("exited with status 4: last words"),
+            "{}",
+            f.message
+        );
+    }
+}

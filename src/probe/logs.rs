@@ -999,7 +999,8 @@ mod tests {
     use super::*;
     use crate::model::unix_ms;
     use crate::model::{
-        Growth, LogFacts, LogFormat, LogMark, LogSpec, Pattern, default_patterns, growth,
+        Counted, Growth, LogFacts, LogFormat, LogMark, LogSpec, OutputFacts, Pattern, Window,
+        default_patterns, growth,
     };
     use std::io::{Cursor, Write};
     use std::path::PathBuf;
@@ -1685,6 +1686,144 @@ mod tests {
         let after = tail(&path, 100).mark();
         assert_ne!(before.file_id, after.file_id);
         assert_eq!(growth(Some(&before), &after), Growth::Rotated);
+    }
+
+    fn judged_spec(path: &Path, entries: usize) -> LogSpec {
+        let mut spec = LogSpec::new(path).with_patterns(vec![Pattern::regex(
+            "unauthorized",
+            regex::Regex::new("UNAUTHORIZED|FAILED").unwrap(),
+            Some(1),
+            Some(5),
+        )]);
+        spec.entries = entries;
+        spec
+    }
+
+    fn hits(facts: &LogFacts) -> (usize, Option<&str>) {
+        let h = &facts.hits[0];
+        assert_eq!(h.name, "unauthorized");
+        (h.count, h.newest.as_deref())
+    }
+
+    #[test]
+    fn judged_patterns_count_the_lines_after_the_mark_even_past_the_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_file(&dir, "n.log", b"ERROR FAILED old\nINFO old\n");
+        let mut spec = judged_spec(&path, 2);
+        let first = read_tail(&spec).unwrap();
+        assert_eq!(first.window, Counted::FirstLook);
+        assert_eq!(hits(&first), (1, Some("ERROR FAILED old")));
+        assert!(!first.patterns.contains_key("unauthorized"), "judged apart");
+        // ten new lines, more than the 2-entry tail: all of them counted, the tail still 2 entries
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        for i in 0..10 {
+            let level = if i % 3 == 0 {
+                "WARN UNAUTHORIZED"
+            } else {
+                "INFO"
+            };
+            writeln!(f, "{level} request {i}").unwrap();
+        }
+        drop(f);
+        spec.since = Some(first.mark());
+        let next = read_tail(&spec).unwrap();
+        assert_eq!(
+            next.window,
+            Counted::New {
+                lines: 10,
+                rotated: false,
+                limited: false
+            }
+        );
+        assert_eq!(hits(&next), (4, Some("WARN UNAUTHORIZED request 9")));
+        assert_eq!(next.entries_read, 2);
+        assert!(next.patterns.contains_key("healthy"), "defaults kept");
+        // the same mark again: nothing new
+        spec.since = Some(next.mark());
+        let again = read_tail(&spec).unwrap();
+        assert_eq!(hits(&again), (0, None));
+        // the tail window ignores the mark
+        spec.window = Window::Tail;
+        assert_eq!(read_tail(&spec).unwrap().window, Counted::Tail);
+    }
+
+    #[test]
+    fn a_partial_last_line_is_left_for_the_next_look() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_file(&dir, "p.log", b"INFO a\n");
+        let mut spec = judged_spec(&path, 100);
+        spec.since = Some(read_tail(&spec).unwrap().mark());
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        f.write_all(b"ERROR FAILED\nERROR FAI").unwrap();
+        let facts = read_tail(&spec).unwrap();
+        assert_eq!(hits(&facts), (1, Some("ERROR FAILED")));
+        assert_eq!(facts.partial_line_at, Some(20));
+        assert_eq!(facts.mark().lines_end(), 20);
+        f.write_all(b"LED again\n").unwrap();
+        spec.since = Some(facts.mark());
+        let facts = read_tail(&spec).unwrap();
+        assert_eq!(hits(&facts), (1, Some("ERROR FAILED again")));
+        assert_eq!(facts.partial_line_at, None);
+    }
+
+    #[test]
+    fn a_shrunk_or_replaced_file_is_counted_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_file(&dir, "t.log", b"INFO a long first line\nINFO b\n");
+        let mut spec = judged_spec(&path, 100);
+        spec.since = Some(read_tail(&spec).unwrap().mark());
+        std::fs::write(&path, b"FAILED\n").unwrap();
+        let facts = read_tail(&spec).unwrap();
+        assert_eq!(
+            facts.window,
+            Counted::New {
+                lines: 1,
+                rotated: true,
+                limited: false
+            }
+        );
+        assert_eq!(hits(&facts).0, 1);
+    }
+
+    #[test]
+    fn output_is_counted_whole_with_its_last_unterminated_line() {
+        let spec = judged_spec(Path::new("-"), 100);
+        let facts = count_output(
+            b"FAILED one\nINFO two\nUNAUTHORIZED three".to_vec(),
+            &spec,
+            OutputFacts::default(),
+        );
+        assert_eq!(facts.window, Counted::Output { lines: 3 });
+        assert_eq!(hits(&facts), (2, Some("UNAUTHORIZED three")));
+        assert_eq!(facts.entries_read, 3);
+        assert!(facts.output.is_some());
+    }
+
+    #[test]
+    fn credentials_in_quoted_lines_are_masked() {
+        let cases = [
+            (
+                "auth failed: Bearer abc.def-123 for x",
+                "auth failed: Bearer *** for x",
+            ),
+            ("token=s3cr3t&user=a", "token=***&user=a"),
+            (
+                r#"{"api_key": "k-123", "ok": 1}"#,
+                r#"{"api_key": "***", "ok": 1}"#,
+            ),
+            ("password: hunter2 next", "password: *** next"),
+            ("GITHUB_TOKEN=ghp_xyz rest", "GITHUB_TOKEN=*** rest"),
+            ("nothing secret here", "nothing secret here"),
+        ];
+        for (line, want) in cases {
+            assert_eq!(mask_credentials(line), want, "{line}");
+        }
     }
 
     #[test]

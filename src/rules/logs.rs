@@ -339,6 +339,40 @@ mod tests {
         assert!(s.message.contains("REST API"), "{}", s.message);
     }
 
+    fn pattern_status(count: usize, warn: Option<u64>, crit: Option<u64>) -> Finding {
+        let h = PatternHits {
+            name: "unauthorized".into(),
+            shown: "UNAUTHORIZED|FAILED".into(),
+            warn,
+            crit,
+            count,
+            newest: (count > 0).then(|| "WARN UNAUTHORIZED /mcp".to_string()),
+        };
+        let window = Counted::New {
+            lines: 40,
+            rotated: false,
+            limited: false,
+        };
+        pattern("app", &h, window, 100)
+    }
+
+    #[test]
+    fn a_pattern_warns_and_is_critical_from_its_counts_on() {
+        assert_eq!(pattern_status(0, Some(1), Some(5)).status, Status::Ok);
+        assert_eq!(pattern_status(1, Some(1), Some(5)).status, Status::Warn);
+        assert_eq!(pattern_status(4, Some(1), Some(5)).status, Status::Warn);
+        let f = pattern_status(6, Some(1), Some(5));
+        assert_eq!(f.status, Status::Crit);
+        assert_eq!(f.reason, Some(Reason::Threshold));
+        assert_eq!(f.check.as_str(), "pattern:unauthorized");
+        assert_eq!(
+            f.message,
+            "unauthorized: 6 new lines match UNAUTHORIZED|FAILED (of 40 lines since the last look; warn ≥ 1, crit ≥ 5); newest: WARN UNAUTHORIZED /mcp"
+        );
+        // without counts it is only reported
+        assert_eq!(pattern_status(9, None, None).status, Status::Ok);
+    }
+
     #[test]
     fn no_storm_is_ok() {
         assert_eq!(storm_finding(&judged(None)).status, Status::Ok);
