@@ -203,20 +203,13 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    // a problem before the visitor took the value is its shape: say `what`, not serde's sentence
     let taken = Cell::new(false);
-    d.deserialize_any(Shape {
+    let read = d.deserialize_any(Shape {
         what,
         taken: &taken,
         marker: PhantomData,
-    })
-    .map_err(|e| {
-        if taken.get() {
-            e
-        } else {
-            de::Error::custom(what)
-        }
-    })
+    });
+    said(read, &taken, what)
 }
 
 /// Reads an object (`T`: a derived struct or `Pairs`); any other value is `what`.
@@ -258,18 +251,18 @@ where
         }
     }
     let taken = Cell::new(false);
-    d.deserialize_seq(Seq {
+    let read = d.deserialize_seq(Seq {
         what,
         taken: &taken,
         marker: PhantomData,
-    })
-    .map_err(|e| {
-        if taken.get() {
-            e
-        } else {
-            de::Error::custom(what)
-        }
-    })
+    });
+    said(read, &taken, what)
+}
+
+/// A problem before a visitor took the value is its shape: `what`, not serde's sentence; one inside
+/// it keeps its own place and text.
+fn said<T, E: de::Error>(read: Result<T, E>, taken: &Cell<bool>, what: &str) -> Result<T, E> {
+    read.map_err(|e| if taken.get() { e } else { E::custom(what) })
 }
 
 struct Shape<'a, T> {
