@@ -239,7 +239,7 @@ fn summary(o: &Observation) -> (String, String) {
             }
             match &l.output {
                 Some(out) => {
-                    parts.push(format!("{:.1} MB printed", out.bytes as f64 / 1_000_000.0))
+                    parts.push(format!("{:.1} MiB printed", out.bytes as f64 / 1_048_576.0))
                 }
                 None => parts.push(format!("{:.1} MB", l.size_bytes as f64 / 1_000_000.0)),
             }
