@@ -110,7 +110,8 @@ pub async fn run(
         ProbeSpec::Hub(s) => hub::probe(&target.name, s, client, target.timeout, now).await,
         ProbeSpec::Http(s) => http::probe(&target.name, s, client, target.timeout, now).await,
         ProbeSpec::Log(s) => {
-            let until = tokio::time::Instant::now() + target.timeout;
+            let started = tokio::time::Instant::now();
+            let until = started + target.timeout;
             let caps = log_command::Caps::default();
             let read = match &s.source {
                 LogSource::File(_) => {
@@ -131,8 +132,7 @@ pub async fn run(
                 target: target.name.clone(),
                 endpoint: display(spec),
                 started_at: now,
-                duration: (tokio::time::Instant::now() + target.timeout)
-                    .saturating_duration_since(until),
+                duration: started.elapsed(),
                 failure,
                 facts,
             }
