@@ -273,44 +273,53 @@ fn a_failing_command_is_critical_with_its_stderr() {
     assert_eq!(finding(&doc, "gone", "log")["reason"], "command_not_found");
 }
 
-#[test]
-fn a_command_that_hangs_is_stopped_at_the_deadline_and_reaped() {
+/// Runs `health` of one target `jd` whose `log` (the other keys of `log`) has the command
+/// `python3 -c code MARKER`; returns the exit code and the document, after checking that nothing with
+/// the marker is left running.
+fn run_marked_command(name: &str, code: &str, timeout: &str, log: Value) -> (i32, Value) {
     let home = tempdir();
-    let mark = marker("log-hang");
-    let mut argv = python("import time; print('INFO waiting', flush=True); time.sleep(300)");
+    let mark = marker(name);
+    let mut argv = python(code);
     argv.push(mark.clone());
+    let mut log = log;
+    log["command"] = json!(argv);
     let cfg = config(
         home.path(),
-        json!({ "jd": { "timeout": "1s", "log": { "command": argv } } }),
+        json!({ "jd": { "timeout": timeout, "log": log } }),
     );
     let (code, doc) = health_json(home.path(), &["--config", &cfg]);
+    assert_eq!(
+        live_processes_with(&mark),
+        Vec::<u32>::new(),
+        "the command is gone"
+    );
+    (code, doc)
+}
+
+#[test]
+fn a_command_that_hangs_is_stopped_at_the_deadline_and_reaped() {
+    let (code, doc) = run_marked_command(
+        "log-hang",
+        "import time; print('INFO waiting', flush=True); time.sleep(300)",
+        "1s",
+        json!({}),
+    );
     assert_eq!(code, 2, "{doc:#}");
     let f = finding(&doc, "jd", "log");
     assert_eq!(f["reason"], "timeout", "{doc:#}");
     let msg = f["message"].as_str().unwrap();
     assert!(msg.contains("did not finish before the deadline"), "{msg}");
     assert!(msg.contains("killed and reaped"), "{msg}");
-    assert_eq!(
-        live_processes_with(&mark),
-        Vec::<u32>::new(),
-        "the command is gone"
-    );
 }
 
 #[test]
 fn a_command_that_prints_without_end_is_cut_and_its_end_counted() {
-    let home = tempdir();
-    let mark = marker("log-flood");
-    let mut argv = python(
+    let (code, doc) = run_marked_command(
+        "log-flood",
         "import sys\nb = b'INFO flood line FAILED\\n' * 65536\nwhile True: sys.stdout.buffer.write(b)",
+        "60s",
+        json!({ "patterns": [ { "name": "failed", "regex": "FAILED", "warn": 1 } ] }),
     );
-    argv.push(mark.clone());
-    let cfg = config(
-        home.path(),
-        json!({ "jd": { "timeout": "60s", "log": { "command": argv,
-            "patterns": [ { "name": "failed", "regex": "FAILED", "warn": 1 } ] } } }),
-    );
-    let (code, doc) = health_json(home.path(), &["--config", &cfg]);
     assert_eq!(code, 1, "{doc:#}");
     let out = &log_obs(&doc)["output"];
     assert_eq!(out["cut"], true, "{doc:#}");
@@ -333,11 +342,6 @@ fn a_command_that_prints_without_end_is_cut_and_its_end_counted() {
     let lines = log_obs(&doc)["window_lines"].as_u64().unwrap();
     assert_eq!(hits, lines);
     assert!(hits > 100_000, "{hits}");
-    assert_eq!(
-        live_processes_with(&mark),
-        Vec::<u32>::new(),
-        "the command is gone"
-    );
 }
 
 #[test]
