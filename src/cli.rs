@@ -742,9 +742,18 @@ pub struct TargetArgs {
     #[arg(long = "all-metrics")]
     pub all_metrics: bool,
 
-    /// A log file whose last 100 entries are checked for errors, size and flapping (repeatable).
+    /// A log file whose last 100 entries are checked for errors, size and flapping (repeatable);
+    /// `-` reads the log from standard input, e.g. `journalctl -u mcp -n 500 -o cat | mcpmon health
+    /// --log -`.
     #[arg(long = "log", value_name = "FILE")]
     pub logs: Vec<std::path::PathBuf>,
+
+    /// A named regular expression counted in every --log: NAME=REGEX, e.g.
+    /// 'unauthorized=UNAUTHORIZED|FAILED'. WARN from the first matching line. A file's lines are
+    /// counted since the last run (the first run reads its last 100 entries); stdin's all. Warn and
+    /// crit counts are set in the config (`log.patterns`). Repeatable.
+    #[arg(long = "log-pattern", value_name = "NAME=REGEX", requires = "logs")]
+    pub log_patterns: Vec<String>,
 
     /// A server process to check (running, CPU, memory, ports): pid:N, pidfile:PATH, port:N, or a
     /// command-line pattern (repeatable).

@@ -19,11 +19,9 @@ fuzz_target!(|data: &[u8]| {
     let mut patterns = default_patterns();
     patterns.push(Pattern::new("custom", &["", "ERR", "é", "disconnect"]));
     patterns.push(Pattern::new("custom", &["ΣΑΣ"]));
-    let spec = LogSpec {
-        path: "/var/log/fuzz.log".into(),
-        entries,
-        patterns,
-    };
+    let mut spec = LogSpec::new("/var/log/fuzz.log");
+    spec.entries = entries;
+    spec.patterns = patterns;
     let small = fuzz_tail(body, &spec, block, max_line, u64::MAX).expect("reading from memory");
     // with lines that fit, the block size must not change what is found
     let whole =

@@ -94,6 +94,7 @@ fn one_target(ctx: &Context, g: &GlobalArgs, args: &MeasureArgs) -> anyhow::Resu
         tcp: Default::default(),
         cert_files: &[],
         logs: &[],
+        log_patterns: &[],
         processes: &[],
         stats_urls: &[],
         thresholds: None,

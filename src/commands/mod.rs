@@ -66,6 +66,8 @@ pub struct AdHoc<'a> {
     pub tcp: TcpFlags<'a>,
     pub cert_files: &'a [PathBuf],
     pub logs: &'a [PathBuf],
+    /// `--log-pattern NAME=REGEX`, for every `--log`.
+    pub log_patterns: &'a [String],
     pub processes: &'a [String],
     pub stats_urls: &'a [String],
     pub thresholds: Option<&'a std::path::Path>,
@@ -190,9 +192,20 @@ pub fn resolve_targets_audited(
     for p in adhoc.cert_files {
         targets.push(config::adhoc_cert(&ctx.cwd.join(p), timeout));
     }
+    let patterns = adhoc
+        .log_patterns
+        .iter()
+        .map(|a| config::log_pattern_arg(a))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(ConfigError)?;
     for p in adhoc.logs {
-        // absolute, so the log's marks do not depend on the directory mcpmon runs from
-        targets.push(config::adhoc_log(&ctx.cwd.join(p), timeout));
+        // absolute, so the log's marks do not depend on the directory mcpmon runs from; `-` is stdin
+        let p = if p.as_os_str() == "-" {
+            p.clone()
+        } else {
+            ctx.cwd.join(p)
+        };
+        targets.push(config::adhoc_log(&p, timeout, &patterns));
     }
     let env = ctx.env_lookup();
     let mut files = g.config.clone();
@@ -232,7 +245,7 @@ pub fn resolve_targets_audited(
         // the filesystems that matter: the state dir's and every watched log's
         let mut paths: Vec<PathBuf> = ctx.state_dir(g).into_iter().collect();
         for t in &targets {
-            if let Some(dir) = t.log().and_then(|l| l.path.parent()) {
+            if let Some(dir) = t.log().and_then(|l| l.path()?.parent()) {
                 if !paths.iter().any(|p| p == dir) {
                     paths.push(dir.to_path_buf());
                 }

@@ -114,12 +114,15 @@ async fn probe_all(
             let client = client.clone();
             let limits = Arc::clone(limits);
             let host = probe::host_of(&targets[ti].probes()[pi]);
+            // a log file's mark of the last look: its new lines start there
+            let since =
+                marks.and_then(|m| m.get(&probe::display(&targets[ti].probes()[pi])).copied());
             set.spawn(async move {
                 let _slots = limits.enter(host).await;
                 let target = &targets[ti];
                 (
                     slot,
-                    probe::run(target, &target.probes()[pi], &client, now).await,
+                    probe::run(target, &target.probes()[pi], &client, now, since).await,
                 )
             });
         }
@@ -140,10 +143,19 @@ async fn probe_all(
         let target = &targets[ti];
         // A probe task can only be missing if it panicked; say so rather than drop the target.
         let mut obs = obs.unwrap_or_else(|| probe::run_failed(target, kind, now));
+        if let (None, crate::model::Facts::Log(l)) = (marks, &mut obs.facts) {
+            // no state kept: every look is at the tail, none is a first
+            if l.window == crate::model::Counted::FirstLook {
+                l.window = crate::model::Counted::Tail;
+            }
+        }
         if let (Some(marks), crate::model::Facts::Log(l), None) =
             (marks, &mut obs.facts, &obs.failure)
         {
-            l.growth = Some(crate::model::growth(marks.get(&obs.endpoint), &l.mark()));
+            // a file's; a command's output has no marks
+            if l.output.is_none() {
+                l.growth = Some(crate::model::growth(marks.get(&obs.endpoint), &l.mark()));
+            }
         }
         if let Facts::Http(h) = &mut obs.facts {
             h.previous = kept.map(|s| s.samples.get(&obs.target).cloned().unwrap_or_default());
@@ -348,6 +360,9 @@ pub async fn check_with(
         let before = m.clone();
         for o in &observations {
             if let (crate::model::Facts::Log(l), None) = (&o.facts, &o.failure) {
+                if l.output.is_some() {
+                    continue;
+                }
                 m.insert(o.endpoint.clone(), l.mark());
             }
         }
@@ -557,6 +572,7 @@ pub fn adhoc(args: &TargetArgs) -> AdHoc<'_> {
         },
         cert_files: &args.cert_files,
         logs: &args.logs,
+        log_patterns: &args.log_patterns,
         processes: &args.processes,
         stats_urls: &args.stats_urls,
         thresholds: args.thresholds.as_deref(),

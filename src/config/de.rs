@@ -195,20 +195,13 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    // a problem before the visitor took the value is its shape: say `what`, not serde's sentence
     let taken = Cell::new(false);
-    d.deserialize_any(Shape {
+    let read = d.deserialize_any(Shape {
         what,
         taken: &taken,
         marker: PhantomData,
-    })
-    .map_err(|e| {
-        if taken.get() {
-            e
-        } else {
-            de::Error::custom(what)
-        }
-    })
+    });
+    said(read, &taken, what)
 }
 
 /// Reads an object (`T`: a derived struct or `Pairs`); any other value is `what`.
@@ -221,6 +214,47 @@ where
         StrOr::Object(t) => Ok(t),
         StrOr::Str(_) => Err(de::Error::custom(what)),
     }
+}
+
+/// Reads an array of `T`; any other value is `what`. Problems inside an element keep their own place
+/// (`patterns[1].regex`) and text.
+pub(crate) fn list<'de, D, T>(d: D, what: &'static str) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Seq<'a, T> {
+        what: &'static str,
+        taken: &'a Cell<bool>,
+        marker: PhantomData<T>,
+    }
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for Seq<'_, T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str(self.what)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            self.taken.set(true);
+            let mut out = Vec::new();
+            while let Some(t) = seq.next_element()? {
+                out.push(t);
+            }
+            Ok(out)
+        }
+    }
+    let taken = Cell::new(false);
+    let read = d.deserialize_seq(Seq {
+        what,
+        taken: &taken,
+        marker: PhantomData,
+    });
+    said(read, &taken, what)
+}
+
+/// A problem before a visitor took the value is its shape: `what`, not serde's sentence; one inside
+/// it keeps its own place and text.
+fn said<T, E: de::Error>(read: Result<T, E>, taken: &Cell<bool>, what: &str) -> Result<T, E> {
+    read.map_err(|e| if taken.get() { e } else { E::custom(what) })
 }
 
 struct Shape<'a, T> {

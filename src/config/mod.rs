@@ -31,6 +31,7 @@ use crate::model::StdioSpec;
 use crate::model::Wire;
 use crate::model::{Checks, EndpointSpec, Target};
 use file::{Document, Entries, Entry};
+pub use probes::log_pattern_arg;
 pub use probes::selector_arg;
 
 use serde_json::Value;
@@ -708,14 +709,24 @@ pub fn adhoc_cert(path: &Path, timeout: Duration) -> Target {
     t
 }
 
-/// A log target from `--log FILE`.
-pub fn adhoc_log(path: &Path, timeout: Duration) -> Target {
+/// A log target from `--log FILE` (`-`: standard input).
+pub fn adhoc_log(path: &Path, timeout: Duration, patterns: &[crate::model::Pattern]) -> Target {
+    if path == Path::new("-") {
+        let mut t = Target::empty("log stdin".into(), "command line".into(), timeout);
+        t.set(ProbeSpec::Log(
+            probes::log_spec(crate::model::LogSource::Stdin, None).with_patterns(patterns.to_vec()),
+        ));
+        return t;
+    }
     let file = path
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
     let mut t = Target::empty(format!("log {file}"), "command line".into(), timeout);
-    t.set(ProbeSpec::Log(probes::log_spec(path.to_path_buf(), None)));
+    t.set(ProbeSpec::Log(
+        probes::log_spec(crate::model::LogSource::File(path.to_path_buf()), None)
+            .with_patterns(patterns.to_vec()),
+    ));
     t
 }
 

@@ -4,13 +4,14 @@
 //! `hub`: a URL string or `{"url", "headers"}`. `health_url`: a URL string or `{"url", "headers",
 //! "expect_status", "assert": {pointer: value | {condition: operand}}, "metrics": "all" | {name: pointer
 //! | {"pointer" | "prometheus", "labels", "warn", "crit", "below", "rate" | "increasing" | "max_age",
-//! "show"}}, "ca_file"}`. `log`: a path or `{"path", "entries"}`.
+//! "show"}}, "ca_file"}`. `log`: a path or `{"path" | "command", "entries",
+//! "patterns": [{"name", "regex", "warn", "crit"}], "window": "new" | "tail"}`.
 //! `process`: a command-line pattern, or exactly one of `{"pid" | "pid_file" | "port" | "pattern"}`;
 //! `port` alone (a number) finds the process listening there and checks that something does. Also
 //! `--process`'s argument (`selector_arg`). A `tcp://host:port` url with `send`, `expect`, `tls`,
 //! `ca_file` (`tcp_spec`), and `cert_file` (`cert_spec`).
 
-use super::de::{Pairs, StrOr, Text, must, number_or_null, object, str_or_object};
+use super::de::{Pairs, StrOr, Text, list, must, number_or_null, object, str_or_object};
 use super::{PlaceErr, Resolver};
 use crate::model::Assertion;
 use crate::model::Bound;
@@ -18,13 +19,16 @@ use crate::model::Condition;
 use crate::model::HttpCheck;
 use crate::model::HubSpec;
 use crate::model::Judge;
+use crate::model::LogSource;
 use crate::model::LogSpec;
 use crate::model::MetricSource;
 use crate::model::MetricSpec;
+use crate::model::Pattern;
 use crate::model::ProcessSpec;
 use crate::model::Selector;
 use crate::model::condition::CONDITION_KEYS;
-use crate::model::default_patterns;
+
+use crate::model::LogWindow;
 use crate::model::{CertSpec, TcpSpec};
 
 use serde::de::Error as _;
@@ -121,7 +125,7 @@ impl<'de> Deserialize<'de> for Pointer {
     }
 }
 
-/// `log`: the file's path, or `{"path", "entries"}`.
+/// `log`: the file's path, or `{"path" | "command", "entries", "patterns", "window"}`.
 pub(super) type Log = StrOr<LogObject>;
 
 #[derive(Deserialize)]
@@ -129,9 +133,34 @@ pub(super) type Log = StrOr<LogObject>;
 pub(super) struct LogObject {
     #[serde(default, deserialize_with = "log_path")]
     path: Option<String>,
+    /// A program and its arguments, run without a shell; its stdout is the log.
+    #[serde(default, deserialize_with = "log_command")]
+    command: Option<Vec<String>>,
     #[serde(default, deserialize_with = "entries")]
     entries: Option<usize>,
+    #[serde(default, deserialize_with = "log_patterns")]
+    patterns: Option<Vec<PatternObject>>,
+    #[serde(default, deserialize_with = "window")]
+    window: Option<LogWindow>,
 }
+
+/// One of `log.patterns`: a named regular expression and the counts of matching lines that warn and
+/// that are critical.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PatternObject {
+    #[serde(default, deserialize_with = "text")]
+    name: Option<String>,
+    #[serde(default, deserialize_with = "text")]
+    regex: Option<String>,
+    #[serde(default, deserialize_with = "count")]
+    warn: Option<u64>,
+    #[serde(default, deserialize_with = "count")]
+    crit: Option<u64>,
+}
+
+/// A compiled pattern may take at most this much memory (the `regex` crate's own limit is 10 MiB).
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
 /// `process`: a command-line pattern, or an object naming the process one way.
 pub(super) type Process = StrOr<ProcessObject>;
@@ -255,6 +284,41 @@ fn below<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
 
 fn log_path<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     must(d, "is required")
+}
+
+fn log_command<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    let what = "must be a non-empty array of strings: the program, then its arguments (no shell)";
+    let argv: Vec<String> = must(d, what)?;
+    if argv.first().is_none_or(|p| p.trim().is_empty()) {
+        return Err(D::Error::custom(what));
+    }
+    Ok(Some(argv))
+}
+
+fn log_patterns<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<PatternObject>>, D::Error> {
+    list(
+        d,
+        "must be an array of {\"name\", \"regex\", \"warn\", \"crit\"} objects",
+    )
+    .map(Some)
+}
+
+fn window<'de, D: Deserializer<'de>>(d: D) -> Result<Option<LogWindow>, D::Error> {
+    let what =
+        "must be \"new\" (lines written since the last look) or \"tail\" (the last `entries`)";
+    match must::<_, String>(d, what)?.as_str() {
+        "new" => Ok(Some(LogWindow::New)),
+        "tail" => Ok(Some(LogWindow::Tail)),
+        _ => Err(D::Error::custom(what)),
+    }
+}
+
+fn count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let what = "must be a count of lines (1 or more) or null";
+    match must::<_, Option<u64>>(d, what)? {
+        Some(0) => Err(D::Error::custom(what)),
+        n => Ok(n),
+    }
 }
 
 fn entries<'de, D: Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
@@ -570,12 +634,10 @@ fn metric(name: String, raw: Metric, place: &str) -> Result<MetricSpec, PlaceErr
     })
 }
 
-pub(crate) fn log_spec(path: PathBuf, entries: Option<usize>) -> LogSpec {
-    LogSpec {
-        path,
-        entries: entries.unwrap_or(DEFAULT_LOG_ENTRIES),
-        patterns: default_patterns(),
-    }
+pub(crate) fn log_spec(source: LogSource, entries: Option<usize>) -> LogSpec {
+    let mut spec = LogSpec::of(source);
+    spec.entries = entries.unwrap_or(DEFAULT_LOG_ENTRIES);
+    spec
 }
 
 /// The keys of an entry that shape a `tcp://` target's check.
@@ -662,16 +724,93 @@ pub(super) fn log_of(
     r: &mut Resolver,
 ) -> Result<LogSpec, PlaceErr> {
     let place = format!("{place}.log");
-    let (path, entries) = match raw {
-        StrOr::Str(path) => (path, None),
-        StrOr::Object(o) => (
-            o.path
-                .ok_or_else(|| (format!("{place}.path"), "is required".to_string()))?,
-            o.entries,
-        ),
+    let o = match raw {
+        StrOr::Str(path) => {
+            let path = from_base(PathBuf::from(r.str(&path, &place)), base);
+            return Ok(log_spec(LogSource::File(path), None));
+        }
+        StrOr::Object(o) => o,
     };
-    let path = from_base(PathBuf::from(r.str(&path, &place)), base);
-    Ok(log_spec(path, entries))
+    let source = match (o.path, o.command) {
+        (Some(path), None) => LogSource::File(from_base(PathBuf::from(r.str(&path, &place)), base)),
+        (None, Some(argv)) => LogSource::Command(argv.iter().map(|a| r.str(a, &place)).collect()),
+        (None, None) => {
+            return Err((
+                place,
+                "needs `path` (a log file) or `command` (a program whose output is the log)".into(),
+            ));
+        }
+        (Some(_), Some(_)) => {
+            return Err((place, "needs one of `path` and `command`, not both".into()));
+        }
+    };
+    let mut patterns: Vec<Pattern> = Vec::new();
+    for (i, p) in o.patterns.into_iter().flatten().enumerate() {
+        let at = format!("{place}.patterns[{i}]");
+        patterns.push(pattern_of(p, &at, &patterns)?);
+    }
+    let mut spec = log_spec(source, o.entries).with_patterns(patterns);
+    spec.window = o.window.unwrap_or_default();
+    Ok(spec)
+}
+
+/// One `log.patterns` entry, its regex compiled (a bad one is the config's error, at its key).
+fn pattern_of(p: PatternObject, at: &str, earlier: &[Pattern]) -> Result<Pattern, PlaceErr> {
+    let name = p.name.filter(|n| !n.trim().is_empty()).ok_or_else(|| {
+        (
+            format!("{at}.name"),
+            "is required (a name for the findings)".to_string(),
+        )
+    })?;
+    if earlier.iter().any(|e| e.name == name) {
+        return Err((
+            format!("{at}.name"),
+            format!("{name:?} is already a pattern's name"),
+        ));
+    }
+    let text = p.regex.ok_or_else(|| {
+        (
+            format!("{at}.regex"),
+            "is required (a regular expression)".to_string(),
+        )
+    })?;
+    let regex = regex::RegexBuilder::new(&text)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| (format!("{at}.regex"), regex_problem(&e)))?;
+    Ok(Pattern::regex(&name, regex, p.warn, p.crit))
+}
+
+/// The `regex` crate's error on one line: its multi-line syntax report reduced to the line that says
+/// what is wrong.
+fn regex_problem(e: &regex::Error) -> String {
+    if let regex::Error::CompiledTooBig(limit) = e {
+        return format!(
+            "too large once compiled (over {} KiB): simplify it (fewer or smaller repetitions)",
+            limit / 1024
+        );
+    }
+    let text = e.to_string();
+    let what = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .unwrap_or_else(|| text.lines().next().unwrap_or("invalid"));
+    format!("not a valid regular expression: {what}")
+}
+
+/// Parses a `--log-pattern` argument, `NAME=REGEX`: WARN from the first matching line.
+pub fn log_pattern_arg(arg: &str) -> Result<Pattern, String> {
+    let (name, regex) = arg
+        .split_once('=')
+        .filter(|(n, r)| !n.trim().is_empty() && !r.is_empty())
+        .ok_or_else(|| {
+            format!("--log-pattern {arg:?}: NAME=REGEX expected, e.g. 'unauthorized=UNAUTHORIZED|FAILED'")
+        })?;
+    let compiled = regex::RegexBuilder::new(regex)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| format!("--log-pattern {name}: {}", regex_problem(&e)))?;
+    Ok(Pattern::regex(name.trim(), compiled, Some(1), None))
 }
 
 /// Parses a `--process` argument: `pid:N`, `pidfile:PATH`, `port:N`, or a command-line pattern.

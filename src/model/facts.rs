@@ -389,6 +389,64 @@ pub struct LogFacts {
     /// How the file changed since the last look (set by the caller from its stored marks; `None` when
     /// no state is kept).
     pub growth: Option<Growth>,
+    /// The patterns with bounds (`Pattern::judged`), counted over `window`, in configuration order.
+    pub hits: Vec<PatternHits>,
+    /// The lines `hits` were counted over.
+    pub window: Counted,
+    /// Where the partial last line starts, when the file does not end with '\n' (a line being
+    /// written): the next look's new lines start there, not at the file's end.
+    pub partial_line_at: Option<u64>,
+    /// A command's or stdin's output, when the log came from one (`None` for a file).
+    pub output: Option<OutputFacts>,
+}
+
+/// One judged pattern's count.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PatternHits {
+    pub name: String,
+    /// What it looks for, as configured (`Pattern::shown`).
+    pub shown: String,
+    pub warn: Option<u64>,
+    pub crit: Option<u64>,
+    /// Matching lines in the window.
+    pub count: usize,
+    /// The newest matching line, trimmed and cut to 300 characters, credentials after `token=`,
+    /// `Bearer` and the like masked. Raw log text otherwise: sanitise before printing.
+    pub newest: Option<String>,
+}
+
+/// The lines the judged patterns were counted over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Counted {
+    /// The last `entries` entries (`window: "tail"`, or no state kept).
+    #[default]
+    Tail,
+    /// A first look at a file: the last `entries` entries.
+    FirstLook,
+    /// The lines written to the file since the last look (`lines` of them; `rotated`: the file was
+    /// replaced or truncated, so every line of the new one counts). `limited`: more was written than
+    /// one read scans, the newest were counted.
+    New {
+        lines: usize,
+        rotated: bool,
+        limited: bool,
+    },
+    /// Every line a command (or stdin) printed.
+    Output { lines: usize },
+}
+
+/// What a log command (or stdin) gave.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OutputFacts {
+    /// Bytes it printed on stdout in all.
+    pub bytes: u64,
+    /// Output past the cap was not kept: only the last `kept` bytes were read as lines.
+    pub capped: bool,
+    /// Reading stopped at the read limit and the command was killed (it printed without end).
+    pub cut: bool,
+    pub kept: u64,
+    /// It was mcpmon's standard input, not a command's output.
+    pub stdin: bool,
 }
 
 impl LogFacts {
@@ -398,6 +456,7 @@ impl LogFacts {
             size_bytes: self.size_bytes,
             file_id: self.file_id,
             modified_unix_ms: self.modified.map(unix_ms),
+            complete_bytes: self.partial_line_at,
         }
     }
 }
@@ -410,6 +469,17 @@ pub struct LogMark {
     pub file_id: Option<(u64, u64)>,
     /// Milliseconds since the Unix epoch (negative before it).
     pub modified_unix_ms: Option<i64>,
+    /// Where the last complete line ended, when the file ended in a partial line (else `size_bytes`):
+    /// the next look's new lines start there, so a line being written is counted once, complete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complete_bytes: Option<u64>,
+}
+
+impl LogMark {
+    /// Where the lines written after this mark start.
+    pub fn lines_end(&self) -> u64 {
+        self.complete_bytes.unwrap_or(self.size_bytes)
+    }
 }
 
 /// How a log file changed between two marks.

@@ -53,6 +53,8 @@ pub enum Reason {
     LogTruncated,
     /// A number that should grow (`"increasing": true`) stayed the same since the last sample.
     Stalled,
+    /// A log `command` (journalctl, docker logs …) exited non-zero or was killed: its stderr is quoted.
+    LogCommandFailed,
     /// A check keeps changing between good and bad.
     Flapping,
     /// A target entry of a readable config that cannot be used (`validate` reports it per entry).
@@ -114,6 +116,7 @@ impl Reason {
             Reason::AssertionFailed => "assertion_failed",
             Reason::LogTruncated => "log_truncated",
             Reason::Stalled => "stalled",
+            Reason::LogCommandFailed => "log_command_failed",
             Reason::Flapping => "flapping",
             Reason::ConfigInvalid => "config_invalid",
             Reason::CommandNotFound => "command_not_found",

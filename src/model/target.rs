@@ -2,8 +2,9 @@
 //! checks and bounds it is judged by, and the protocol nouns (`Wire`, `Era`) that clap, config and the
 //! MCP session share. Pure data: parsing a config is `config`, contacting anything is `probe`.
 
+use super::facts::LogMark;
 use super::observation::Kind;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -576,34 +577,101 @@ pub struct CertSpec {
 /// Entries read from the end when the caller does not say (source document 001: "errors in last 100 log entries").
 pub const DEFAULT_ENTRIES: usize = 100;
 
+/// Where log lines come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogSource {
+    /// A log file (symlinks are followed), read backwards from its end.
+    File(PathBuf),
+    /// A program run without a shell (`journalctl -u mcp -n 500 -o cat`, `docker logs --tail 500 app`);
+    /// its standard output is read as the log.
+    Command(Vec<String>),
+    /// mcpmon's own standard input (`--log -`), read once.
+    Stdin,
+}
+
+/// Which lines the patterns with bounds (`Pattern::warn`/`crit`) are counted over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogWindow {
+    /// A file's lines written since the last look (the first look reads the last `entries` entries); a
+    /// command's or stdin's whole output.
+    #[default]
+    New,
+    /// The last `entries` entries, every time.
+    Tail,
+}
+
 /// What to read and what to count.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogSpec {
-    /// The log file (symlinks are followed).
-    pub path: PathBuf,
+    pub source: LogSource,
     /// How many entries (non-empty lines) to read from the end of the file.
     pub entries: usize,
     /// Named patterns to count in those entries.
     pub patterns: Vec<Pattern>,
+    /// What the patterns with bounds are counted over.
+    pub window: LogWindow,
+    /// The file's mark at the last look (set by the caller just before reading, from its state file):
+    /// where the lines new since then start. `None`: a first look, or no state kept.
+    pub since: Option<LogMark>,
 }
 
 impl LogSpec {
-    /// The defaults: 100 entries, `default_patterns()`.
+    /// The defaults for a file: 100 entries, `default_patterns()`.
     pub fn new(path: impl Into<PathBuf>) -> Self {
+        LogSpec::of(LogSource::File(path.into()))
+    }
+
+    /// The defaults for any source: 100 entries, `default_patterns()`, counted over new lines.
+    pub fn of(source: LogSource) -> Self {
         LogSpec {
-            path: path.into(),
+            source,
             entries: DEFAULT_ENTRIES,
             patterns: default_patterns(),
+            window: LogWindow::New,
+            since: None,
         }
+    }
+
+    /// The file, for a file source.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        match &self.source {
+            LogSource::File(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Adds `user` patterns to the defaults: one with the name of a default replaces it.
+    pub fn with_patterns(mut self, user: Vec<Pattern>) -> Self {
+        self.patterns
+            .retain(|d| !user.iter().any(|u| u.name == d.name));
+        self.patterns.extend(user);
+        self
     }
 }
 
-/// A named set of case-insensitive substrings; an entry matching any of them counts once for `name`.
-/// Empty substrings never match. Patterns sharing a name are merged (an entry still counts once).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A regular expression of the `regex` crate (linear time whatever the line), compared by its text.
+#[derive(Debug, Clone)]
+pub struct LineRegex(pub regex::Regex);
+
+impl PartialEq for LineRegex {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.as_str() == other.0.as_str()
+    }
+}
+
+impl Eq for LineRegex {}
+
+/// A named set of case-insensitive substrings (`any_of`) or a regular expression (`regex`, as written:
+/// case-sensitive unless it says `(?i)`); an entry matching counts once for `name`. Empty substrings
+/// never match. Patterns sharing a name are merged (an entry still counts once). With `warn` or `crit`
+/// a pattern is judged: that many matching lines (or more) in its window is WARN or CRIT.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pattern {
     pub name: String,
     pub any_of: Vec<String>,
+    pub regex: Option<LineRegex>,
+    pub warn: Option<u64>,
+    pub crit: Option<u64>,
 }
 
 impl Pattern {
@@ -611,6 +679,33 @@ impl Pattern {
         Pattern {
             name: name.to_string(),
             any_of: any_of.iter().map(|s| s.to_string()).collect(),
+            regex: None,
+            warn: None,
+            crit: None,
+        }
+    }
+
+    /// A judged pattern: `regex`, WARN at `warn` matching lines, CRIT at `crit`.
+    pub fn regex(name: &str, regex: regex::Regex, warn: Option<u64>, crit: Option<u64>) -> Self {
+        Pattern {
+            name: name.to_string(),
+            any_of: Vec::new(),
+            regex: Some(LineRegex(regex)),
+            warn,
+            crit,
+        }
+    }
+
+    /// Whether a finding judges it (it has a bound or a regex of the user's).
+    pub fn judged(&self) -> bool {
+        self.regex.is_some() || self.warn.is_some() || self.crit.is_some()
+    }
+
+    /// What it looks for, as shown in messages: the regex, or the substrings joined by `|`.
+    pub fn shown(&self) -> String {
+        match &self.regex {
+            Some(r) => r.0.as_str().to_string(),
+            None => self.any_of.join("|"),
         }
     }
 }

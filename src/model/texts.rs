@@ -261,6 +261,11 @@ impl Texts for LogFacts {
         if let Some((line, _)) = &mut self.storm {
             f(line);
         }
+        for h in &mut self.hits {
+            f(&mut h.name);
+            f(&mut h.shown);
+            h.newest.each_text(f);
+        }
     }
 }
 

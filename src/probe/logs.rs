@@ -10,7 +10,10 @@
 
 use crate::model::Failure;
 use crate::model::Reason;
-use crate::model::{LogFacts, LogFormat, LogSpec, Pattern};
+use crate::model::{
+    Counted, Growth, LogFacts, LogFormat, LogMark, LogSpec, LogWindow, OutputFacts, Pattern,
+    PatternHits, growth,
+};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::fs::{File, Metadata};
@@ -51,7 +54,12 @@ pub fn read_tail(spec: &LogSpec) -> Result<LogFacts, Failure> {
 }
 
 fn read_tail_within(spec: &LogSpec, max_scan: u64) -> Result<LogFacts, Failure> {
-    let path = &spec.path;
+    let Some(path) = spec.path() else {
+        return Err(Failure::new(
+            Reason::InternalError,
+            "internal error: not a log file",
+        ));
+    };
     // Checked before opening: opening a FIFO would block until a writer appears.
     let meta = std::fs::metadata(path).map_err(|e| open_failure(path, &e))?;
     if meta.is_dir() {
@@ -106,25 +114,97 @@ fn open_failure(path: &Path, e: &io::Error) -> Failure {
 fn read_open_file(file: &mut File, spec: &LogSpec, max_scan: u64) -> io::Result<LogFacts> {
     let meta = file.metadata()?;
     let size = meta.len();
+    let id = file_id(&meta);
+    let limits = Limits {
+        block: BLOCK_BYTES,
+        max_line: MAX_LINE_BYTES,
+        max_scan,
+    };
+    let (tally, scan) = count(file, size, spec, window_start(spec, size, id), limits)?;
+    Ok(tally.into_facts(size, meta.modified().ok(), id, scan))
+}
+
+/// Where the judged patterns' window starts in a file of `size` bytes and identity `id`, after the
+/// last look's mark: past the lines seen then, or the start of a rotated or truncated file. The tail
+/// (`Counted::Tail`, `Counted::FirstLook`) when the spec asks for it or there is no mark.
+fn window_start(spec: &LogSpec, size: u64, id: Option<(u64, u64)>) -> (Counted, Option<u64>) {
+    if spec.window == LogWindow::Tail {
+        return (Counted::Tail, None);
+    }
+    let Some(prev) = spec.since.as_ref() else {
+        return (Counted::FirstLook, None);
+    };
+    let now = LogMark {
+        size_bytes: size,
+        file_id: id,
+        modified_unix_ms: None,
+        complete_bytes: None,
+    };
+    let same = matches!(
+        growth(Some(prev), &now),
+        Growth::Grew { .. } | Growth::Unchanged
+    );
+    let (from, rotated) = if same && prev.lines_end() <= size {
+        (prev.lines_end(), false)
+    } else {
+        (0, true)
+    };
+    let window = Counted::New {
+        lines: 0,
+        rotated,
+        limited: false,
+    };
+    (window, Some(from))
+}
+
+/// Reads the first `size` bytes of `r` backwards: the last `spec.entries` entries, and (`from`) every
+/// complete line starting at or after that offset for the judged patterns.
+fn count<R: Read + Seek>(
+    r: &mut R,
+    size: u64,
+    spec: &LogSpec,
+    (window, from): (Counted, Option<u64>),
+    limits: Limits,
+) -> io::Result<(Tally, Scanned)> {
     let mut tally = Tally::new(&spec.patterns, spec.entries);
+    tally.window = window;
+    tally.from = from;
     let mut scan = Scanned::default();
-    if size > 0 && spec.entries > 0 {
-        let limits = Limits {
-            block: BLOCK_BYTES,
-            max_line: MAX_LINE_BYTES,
-            max_scan,
-        };
-        scan = scan_backwards(file, size, limits, |line, truncated| {
-            tally.add(line, truncated)
+    if size > 0 && (spec.entries > 0 || from.is_some()) {
+        scan = scan_backwards(r, size, limits, |line, truncated, at| {
+            tally.add(line, truncated, at)
         })?;
     } else if size > 0 {
         let mut last = [0u8; 1];
-        file.seek(SeekFrom::Start(size - 1))?;
-        file.read_exact(&mut last)?;
+        r.seek(SeekFrom::Start(size - 1))?;
+        r.read_exact(&mut last)?;
         scan.last_byte = Some(last[0]);
         scan.bytes_read = 1;
     }
-    Ok(tally.into_facts(size, meta.modified().ok(), file_id(&meta), scan))
+    Ok((tally, scan))
+}
+
+/// The facts of what a log command (or stdin) printed, `data` being the part of it kept: levels over
+/// its last `spec.entries` entries, the judged patterns over every line of it (a last line without
+/// '\n' included).
+pub fn count_output(mut data: Vec<u8>, spec: &LogSpec, output: OutputFacts) -> LogFacts {
+    if data.last().is_some_and(|b| *b != b'\n') {
+        data.push(b'\n');
+    }
+    let size = data.len() as u64;
+    let limits = Limits {
+        block: BLOCK_BYTES,
+        max_line: MAX_LINE_BYTES,
+        max_scan: u64::MAX,
+    };
+    let window = (Counted::Output { lines: 0 }, Some(0));
+    let mut facts = match count(&mut io::Cursor::new(&data), size, spec, window, limits) {
+        Ok((tally, scan)) => tally.into_facts(size, None, None, scan),
+        // reading from memory: a cursor over the whole buffer cannot fail
+        Err(_) => LogFacts::default(),
+    };
+    facts.output = Some(output);
+    facts
 }
 
 #[cfg(unix)]
@@ -151,21 +231,13 @@ pub fn fuzz_tail(
     max_scan: u64,
 ) -> io::Result<LogFacts> {
     let size = data.len() as u64;
-    let mut tally = Tally::new(&spec.patterns, spec.entries);
-    let mut scan = Scanned::default();
-    if size > 0 && spec.entries > 0 {
-        let limits = Limits {
-            block,
-            max_line,
-            max_scan,
-        };
-        scan = scan_backwards(
-            &mut io::Cursor::new(data),
-            size,
-            limits,
-            |line, truncated| tally.add(line, truncated),
-        )?;
-    }
+    let limits = Limits {
+        block,
+        max_line,
+        max_scan,
+    };
+    let window = window_start(spec, size, None);
+    let (tally, scan) = count(&mut io::Cursor::new(data), size, spec, window, limits)?;
     Ok(tally.into_facts(size, None, None, scan))
 }
 
@@ -187,7 +259,7 @@ struct Scanned {
     last_byte: Option<u8>,
 }
 
-/// Hands the lines of the first `size` bytes of `r` to `line`, newest first, as they are found reading
+/// Hands the lines of the first `size` bytes of `r` to `line` with their start offsets, newest first, as they are found reading
 /// backwards in blocks, until `line` returns false, the start is reached, or `max_scan` bytes were read.
 /// Each line comes without its '\n' (a '\r' is left for the caller); empty lines are handed over too; the
 /// text after the last '\n' is the first line handed over (empty when the data ends with '\n'). A line
@@ -198,7 +270,7 @@ fn scan_backwards<R: Read + Seek>(
     r: &mut R,
     size: u64,
     limits: Limits,
-    mut line: impl FnMut(&[u8], bool) -> bool,
+    mut line: impl FnMut(&[u8], bool, u64) -> bool,
 ) -> io::Result<Scanned> {
     let block = limits.block.max(1);
     let mut out = Scanned::default();
@@ -228,11 +300,11 @@ fn scan_backwards<R: Read + Seek>(
             let line_start = start + i as u64 + 1;
             let more = if long {
                 let head = read_head(r, line_start, line_end, limits.max_line, &mut out)?;
-                line(&head, true)
+                line(&head, true, line_start)
             } else if carry.is_empty() {
                 let bytes = &chunk[i + 1..seg_end];
                 let cut = bytes.len().min(limits.max_line);
-                line(&bytes[..cut], cut < bytes.len())
+                line(&bytes[..cut], cut < bytes.len(), line_start)
             } else {
                 let mut whole = Vec::with_capacity(seg_end - (i + 1) + carry.len());
                 whole.extend_from_slice(&chunk[i + 1..seg_end]);
@@ -240,7 +312,7 @@ fn scan_backwards<R: Read + Seek>(
                 carry = Vec::new();
                 let truncated = whole.len() > limits.max_line;
                 whole.truncate(limits.max_line);
-                line(&whole, truncated)
+                line(&whole, truncated, line_start)
             };
             long = false;
             line_end = start + i as u64;
@@ -265,9 +337,9 @@ fn scan_backwards<R: Read + Seek>(
     // The start of the data ends the line in progress.
     if long {
         let head = read_head(r, 0, line_end, limits.max_line, &mut out)?;
-        line(&head, true);
+        line(&head, true, 0);
     } else {
-        line(&carry, false);
+        line(&carry, false, 0);
     }
     Ok(out)
 }
@@ -341,6 +413,92 @@ struct Tally {
     run: Run,
     /// The longest run over `STORM_AT` so far.
     storm: Option<(String, usize)>,
+    /// The judged patterns (`Pattern::judged`) and their counts.
+    judged: Vec<Judged>,
+    /// What the judged patterns are counted over; with `from`, the lines starting at or after that
+    /// offset (the last, partial line excepted), else the tail entries.
+    window: Counted,
+    from: Option<u64>,
+    /// A line starting before `from` was handed over: the window is complete.
+    reached: bool,
+    /// Lines counted in the window `from`.
+    new_lines: usize,
+    /// The tail has all the entries it wants.
+    tail_done: bool,
+    /// The start of the first line handed over (the text after the last '\n').
+    first_at: Option<u64>,
+}
+
+/// A judged pattern: what it matches and its count so far.
+struct Judged {
+    matcher: Matcher,
+    hits: PatternHits,
+}
+
+enum Matcher {
+    Regex(regex::Regex),
+    /// Lowercased, non-empty.
+    Needles(Vec<String>),
+}
+
+impl Judged {
+    fn new(p: &Pattern) -> Self {
+        let matcher = match &p.regex {
+            Some(r) => Matcher::Regex(r.0.clone()),
+            None => Matcher::Needles(
+                p.any_of
+                    .iter()
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.to_lowercase())
+                    .collect(),
+            ),
+        };
+        Judged {
+            matcher,
+            hits: PatternHits {
+                name: p.name.clone(),
+                shown: p.shown(),
+                warn: p.warn,
+                crit: p.crit,
+                count: 0,
+                newest: None,
+            },
+        }
+    }
+
+    fn matches(&self, text: &str) -> bool {
+        match &self.matcher {
+            Matcher::Regex(r) => r.is_match(text),
+            Matcher::Needles(n) => {
+                let lower = text.to_lowercase();
+                n.iter().any(|n| lower.contains(n.as_str()))
+            }
+        }
+    }
+
+    /// Counts one matching line; the first one seen (reading newest first) is the newest.
+    fn hit(&mut self, text: &str) {
+        self.hits.count += 1;
+        if self.hits.newest.is_none() {
+            self.hits.newest = Some(cut_chars(&mask_credentials(text.trim()), LAST_ERROR_CHARS));
+        }
+    }
+}
+
+/// `text` with the value after `Bearer`, `Basic`, `token=`, `password:`, `api_key=`, `secret=`,
+/// `authorization:` and the like replaced by `***`: a log line quoted in a finding must not carry a
+/// credential the server logged.
+fn mask_credentials(text: &str) -> Cow<'_, str> {
+    static CREDENTIAL: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?i)(\b(?:bearer|basic)\s+|\b(?:[a-z_-]*token|password|passwd|pwd|secret|api[_-]?key|authorization|cookie)["']?\s*[:=]\s*["']?)[^\s"',;&]+"#,
+        )
+        .ok()
+    });
+    match CREDENTIAL.as_ref() {
+        Some(re) => re.replace_all(text, "${1}***"),
+        None => Cow::Borrowed(text),
+    }
 }
 
 #[derive(Default)]
@@ -362,12 +520,19 @@ struct Contribution {
     invalid_utf8: bool,
     /// Indices of the patterns it matches.
     patterns: Vec<usize>,
+    /// Indices of the judged patterns it matches (counted over the tail: no `from`).
+    judged: Vec<usize>,
 }
 
 impl Tally {
     fn new(patterns: &[Pattern], want: usize) -> Self {
         let mut merged: Vec<(String, Vec<String>, usize)> = Vec::new();
+        let mut judged: Vec<Judged> = Vec::new();
         for p in patterns {
+            if p.judged() {
+                judged.push(Judged::new(p));
+                continue;
+            }
             let needles = p
                 .any_of
                 .iter()
@@ -390,6 +555,52 @@ impl Tally {
             truncated: 0,
             run: Run::default(),
             storm: None,
+            judged,
+            window: Counted::Tail,
+            from: None,
+            reached: false,
+            new_lines: 0,
+            tail_done: false,
+            first_at: None,
+        }
+    }
+
+    /// Counts one line (without its '\n') starting at offset `at`: for the window `from`, and for the
+    /// tail until it is full. Returns whether more lines are wanted.
+    fn add(&mut self, raw: &[u8], truncated: bool, at: u64) -> bool {
+        let first = self.first_at.is_none();
+        if first {
+            self.first_at = Some(at);
+        }
+        if let Some(from) = self.from {
+            // the first line handed over is the one after the last '\n': being written, or empty
+            if at < from {
+                self.reached = true;
+            } else if !first {
+                self.add_new(raw, truncated);
+            }
+        }
+        if !self.tail_done && !self.add_tail(raw, truncated) {
+            self.tail_done = true;
+        }
+        !self.tail_done || (self.from.is_some() && !self.reached)
+    }
+
+    /// Counts one line of the window `from` for the judged patterns.
+    fn add_new(&mut self, raw: &[u8], truncated: bool) {
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            return;
+        }
+        self.new_lines += 1;
+        if self.judged.is_empty() {
+            return;
+        }
+        let text = decode(raw, truncated);
+        for j in &mut self.judged {
+            if j.matches(&text) {
+                j.hit(&text);
+            }
         }
     }
 
@@ -400,7 +611,7 @@ impl Tally {
     /// past the storm — at most `MAX_STORM_LINES` skipped — so what was written before it stays in the
     /// window. While a run could still become a storm, reading goes on past the window; copies beyond it
     /// are taken back if the run stays short.
-    fn add(&mut self, raw: &[u8], truncated: bool) -> bool {
+    fn add_tail(&mut self, raw: &[u8], truncated: bool) -> bool {
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         if raw.iter().all(u8::is_ascii_whitespace) {
             return self.wants_more();
@@ -428,14 +639,7 @@ impl Tally {
         if self.entries >= self.want {
             return false;
         }
-        let text: Cow<'_, str> = match std::str::from_utf8(raw) {
-            Ok(s) => Cow::Borrowed(s),
-            // A cut through a multi-byte character is our doing, not the writer's.
-            Err(e) if truncated && e.error_len().is_none() => {
-                Cow::Borrowed(std::str::from_utf8(&raw[..e.valid_up_to()]).unwrap_or_default())
-            }
-            Err(_) => String::from_utf8_lossy(raw),
-        };
+        let text = decode(raw, truncated);
         let entry = parse_entry(&text);
         let c = Contribution {
             json: entry.json,
@@ -455,9 +659,28 @@ impl Tally {
                     .map(|(i, _)| i)
                     .collect()
             },
+            judged: if self.from.is_some() {
+                Vec::new()
+            } else {
+                let mut matched = Vec::new();
+                for (i, j) in self.judged.iter_mut().enumerate() {
+                    if j.matches(&text) {
+                        // counted by `apply`; the newest line is kept here
+                        if j.hits.newest.is_none() {
+                            j.hits.newest =
+                                Some(cut_chars(&mask_credentials(text.trim()), LAST_ERROR_CHARS));
+                        }
+                        matched.push(i);
+                    }
+                }
+                matched
+            },
         };
         if entry.level == Level::Error && self.last_error.is_none() {
-            self.last_error = Some(cut_chars(entry.message.trim(), LAST_ERROR_CHARS));
+            self.last_error = Some(cut_chars(
+                &mask_credentials(entry.message.trim()),
+                LAST_ERROR_CHARS,
+            ));
         }
         if self.newest_timestamp.is_none() {
             self.newest_timestamp = entry.timestamp.map(Cow::into_owned);
@@ -495,6 +718,9 @@ impl Tally {
         for &i in &c.patterns {
             add(&mut self.patterns[i].2);
         }
+        for &i in &c.judged {
+            add(&mut self.judged[i].hits.count);
+        }
     }
 
     /// Ends the current run: a storm is remembered (the longest), a short run that was read past the
@@ -504,7 +730,10 @@ impl Tally {
         if n > STORM_AT {
             if self.storm.as_ref().is_none_or(|(_, m)| n > *m) {
                 let text = String::from_utf8_lossy(&self.run.line);
-                self.storm = Some((cut_chars(text.trim(), STORM_LINE_CHARS), n));
+                self.storm = Some((
+                    cut_chars(&mask_credentials(text.trim()), STORM_LINE_CHARS),
+                    n,
+                ));
             }
         } else if self.entries > self.want {
             if let Some(c) = self.run.contribution.clone() {
@@ -532,7 +761,22 @@ impl Tally {
         } else {
             LogFormat::Mixed
         };
+        let window = match self.window {
+            Counted::New { rotated, .. } => Counted::New {
+                lines: self.new_lines,
+                rotated,
+                limited: scan.limited && !self.reached,
+            },
+            Counted::Output { .. } => Counted::Output {
+                lines: self.new_lines,
+            },
+            other => other,
+        };
         LogFacts {
+            hits: self.judged.into_iter().map(|j| j.hits).collect(),
+            window,
+            partial_line_at: self.first_at.filter(|&at| at < size),
+            output: None,
             size_bytes: size,
             modified,
             file_id,
@@ -558,6 +802,18 @@ impl Tally {
             scan_limited: scan.limited,
             storm: self.storm,
         }
+    }
+}
+
+/// A line's text: invalid UTF-8 decoded lossily, except a cut through a multi-byte character at the
+/// end of a truncated line, which is our doing, not the writer's, and simply dropped.
+fn decode(raw: &[u8], truncated: bool) -> Cow<'_, str> {
+    match std::str::from_utf8(raw) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(e) if truncated && e.error_len().is_none() => {
+            Cow::Borrowed(std::str::from_utf8(&raw[..e.valid_up_to()]).unwrap_or_default())
+        }
+        Err(_) => String::from_utf8_lossy(raw),
     }
 }
 
@@ -743,7 +999,8 @@ mod tests {
     use super::*;
     use crate::model::unix_ms;
     use crate::model::{
-        Growth, LogFacts, LogFormat, LogMark, LogSpec, Pattern, default_patterns, growth,
+        Counted, Growth, LogFacts, LogFormat, LogMark, LogSpec, LogWindow, OutputFacts, Pattern,
+        default_patterns, growth,
     };
     use std::io::{Cursor, Write};
     use std::path::PathBuf;
@@ -1275,9 +1532,17 @@ mod tests {
     #[test]
     fn a_cut_through_a_multibyte_character_is_not_invalid_utf8() {
         let mut tally = Tally::new(&[], 10);
-        tally.add("ERROR caf\u{e9}".as_bytes().split_last().unwrap().1, true);
+        tally.add(
+            "ERROR caf\u{e9}".as_bytes().split_last().unwrap().1,
+            true,
+            0,
+        );
         assert_eq!(tally.invalid_utf8, 0);
-        tally.add("ERROR caf\u{e9}".as_bytes().split_last().unwrap().1, false);
+        tally.add(
+            "ERROR caf\u{e9}".as_bytes().split_last().unwrap().1,
+            false,
+            0,
+        );
         assert_eq!(tally.invalid_utf8, 1);
     }
 
@@ -1320,23 +1585,24 @@ mod tests {
                 max_line: 1 + (next() % 12) as usize,
                 max_scan: u64::MAX,
             };
-            let want: Vec<(Vec<u8>, bool)> = data
-                .split(|b| *b == b'\n')
-                .rev()
-                .map(|l| {
-                    (
-                        l[..l.len().min(limits.max_line)].to_vec(),
-                        l.len() > limits.max_line,
-                    )
-                })
-                .collect();
+            let mut at = 0u64;
+            let mut want: Vec<(Vec<u8>, bool, u64)> = Vec::new();
+            for l in data.split(|b| *b == b'\n') {
+                want.push((
+                    l[..l.len().min(limits.max_line)].to_vec(),
+                    l.len() > limits.max_line,
+                    at,
+                ));
+                at += l.len() as u64 + 1;
+            }
+            want.reverse();
             let mut got = Vec::new();
             let scanned = scan_backwards(
                 &mut Cursor::new(&data),
                 data.len() as u64,
                 limits,
-                |l, t| {
-                    got.push((l.to_vec(), t));
+                |l, t, at| {
+                    got.push((l.to_vec(), t, at));
                     true
                 },
             )
@@ -1350,8 +1616,8 @@ mod tests {
                 &mut Cursor::new(&data),
                 data.len() as u64,
                 limits,
-                |l, t| {
-                    some.push((l.to_vec(), t));
+                |l, t, at| {
+                    some.push((l.to_vec(), t, at));
                     some.len() < stop
                 },
             )
@@ -1369,14 +1635,14 @@ mod tests {
         };
         let data = b"one\ntwo\nthr".to_vec();
         let mut got = Vec::new();
-        let scanned = scan_backwards(&mut Cursor::new(&data), 8, limits, |l, _| {
+        let scanned = scan_backwards(&mut Cursor::new(&data), 8, limits, |l, _, _| {
             got.push(String::from_utf8_lossy(l).into_owned());
             true
         })
         .unwrap();
         assert_eq!(got, ["", "two", "one"]);
         assert_eq!(scanned.last_byte, Some(b'\n'));
-        let err = scan_backwards(&mut Cursor::new(&data), 20, limits, |_, _| true).unwrap_err();
+        let err = scan_backwards(&mut Cursor::new(&data), 20, limits, |_, _, _| true).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::UnexpectedEof);
     }
 
@@ -1422,12 +1688,151 @@ mod tests {
         assert_eq!(growth(Some(&before), &after), Growth::Rotated);
     }
 
+    fn judged_spec(path: &Path, entries: usize) -> LogSpec {
+        let mut spec = LogSpec::new(path).with_patterns(vec![Pattern::regex(
+            "unauthorized",
+            regex::Regex::new("UNAUTHORIZED|FAILED").unwrap(),
+            Some(1),
+            Some(5),
+        )]);
+        spec.entries = entries;
+        spec
+    }
+
+    fn hits(facts: &LogFacts) -> (usize, Option<&str>) {
+        let h = &facts.hits[0];
+        assert_eq!(h.name, "unauthorized");
+        (h.count, h.newest.as_deref())
+    }
+
+    #[test]
+    fn judged_patterns_count_the_lines_after_the_mark_even_past_the_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_file(&dir, "n.log", b"ERROR FAILED old\nINFO old\n");
+        let mut spec = judged_spec(&path, 2);
+        let first = read_tail(&spec).unwrap();
+        assert_eq!(first.window, Counted::FirstLook);
+        assert_eq!(hits(&first), (1, Some("ERROR FAILED old")));
+        assert!(!first.patterns.contains_key("unauthorized"), "judged apart");
+        // ten new lines, more than the 2-entry tail: all of them counted, the tail still 2 entries
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        for i in 0..10 {
+            let level = if i % 3 == 0 {
+                "WARN UNAUTHORIZED"
+            } else {
+                "INFO"
+            };
+            writeln!(f, "{level} request {i}").unwrap();
+        }
+        drop(f);
+        spec.since = Some(first.mark());
+        let next = read_tail(&spec).unwrap();
+        assert_eq!(
+            next.window,
+            Counted::New {
+                lines: 10,
+                rotated: false,
+                limited: false
+            }
+        );
+        assert_eq!(hits(&next), (4, Some("WARN UNAUTHORIZED request 9")));
+        assert_eq!(next.entries_read, 2);
+        assert!(next.patterns.contains_key("healthy"), "defaults kept");
+        // the same mark again: nothing new
+        spec.since = Some(next.mark());
+        let again = read_tail(&spec).unwrap();
+        assert_eq!(hits(&again), (0, None));
+        // the tail window ignores the mark
+        spec.window = LogWindow::Tail;
+        assert_eq!(read_tail(&spec).unwrap().window, Counted::Tail);
+    }
+
+    #[test]
+    fn a_partial_last_line_is_left_for_the_next_look() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_file(&dir, "p.log", b"INFO a\n");
+        let mut spec = judged_spec(&path, 100);
+        spec.since = Some(read_tail(&spec).unwrap().mark());
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        f.write_all(b"ERROR FAILED\nERROR FAI").unwrap();
+        let facts = read_tail(&spec).unwrap();
+        assert_eq!(hits(&facts), (1, Some("ERROR FAILED")));
+        assert_eq!(facts.partial_line_at, Some(20));
+        assert_eq!(facts.mark().lines_end(), 20);
+        f.write_all(b"LED again\n").unwrap();
+        spec.since = Some(facts.mark());
+        let facts = read_tail(&spec).unwrap();
+        assert_eq!(hits(&facts), (1, Some("ERROR FAILED again")));
+        assert_eq!(facts.partial_line_at, None);
+    }
+
+    #[test]
+    fn a_shrunk_or_replaced_file_is_counted_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_file(&dir, "t.log", b"INFO a long first line\nINFO b\n");
+        let mut spec = judged_spec(&path, 100);
+        spec.since = Some(read_tail(&spec).unwrap().mark());
+        std::fs::write(&path, b"FAILED\n").unwrap();
+        let facts = read_tail(&spec).unwrap();
+        assert_eq!(
+            facts.window,
+            Counted::New {
+                lines: 1,
+                rotated: true,
+                limited: false
+            }
+        );
+        assert_eq!(hits(&facts).0, 1);
+    }
+
+    #[test]
+    fn output_is_counted_whole_with_its_last_unterminated_line() {
+        let spec = judged_spec(Path::new("-"), 100);
+        let facts = count_output(
+            b"FAILED one\nINFO two\nUNAUTHORIZED three".to_vec(),
+            &spec,
+            OutputFacts::default(),
+        );
+        assert_eq!(facts.window, Counted::Output { lines: 3 });
+        assert_eq!(hits(&facts), (2, Some("UNAUTHORIZED three")));
+        assert_eq!(facts.entries_read, 3);
+        assert!(facts.output.is_some());
+    }
+
+    #[test]
+    fn credentials_in_quoted_lines_are_masked() {
+        let cases = [
+            (
+                "auth failed: Bearer abc.def-123 for x",
+                "auth failed: Bearer *** for x",
+            ),
+            ("token=s3cr3t&user=a", "token=***&user=a"),
+            (
+                r#"{"api_key": "k-123", "ok": 1}"#,
+                r#"{"api_key": "***", "ok": 1}"#,
+            ),
+            ("password: hunter2 next", "password: *** next"),
+            ("GITHUB_TOKEN=ghp_xyz rest", "GITHUB_TOKEN=*** rest"),
+            ("nothing secret here", "nothing secret here"),
+        ];
+        for (line, want) in cases {
+            assert_eq!(mask_credentials(line), want, "{line}");
+        }
+    }
+
     #[test]
     fn growth_without_identity_falls_back_to_sizes() {
         let mark = |size, id| LogMark {
             size_bytes: size,
             file_id: id,
             modified_unix_ms: Some(1),
+            complete_bytes: None,
         };
         assert_eq!(
             growth(Some(&mark(10, None)), &mark(15, Some((1, 2)))),

@@ -10,6 +10,7 @@ pub mod host;
 pub mod http;
 pub mod hub;
 pub mod load;
+pub mod log_command;
 pub mod logs;
 pub mod mcp;
 pub mod observe;
@@ -19,7 +20,7 @@ pub mod tcp;
 use crate::model::Failure;
 use crate::model::Reason;
 use crate::model::{Facts, Kind, Observation};
-use crate::model::{ProbeSpec, Target};
+use crate::model::{LogSource, ProbeSpec, Target};
 use std::time::Duration;
 
 /// The failure of a target whose config has unresolved `${VAR}`s: it is not contacted at all.
@@ -62,7 +63,11 @@ pub fn display(spec: &ProbeSpec) -> String {
         ProbeSpec::Http(h) => redact_url(&h.url),
         ProbeSpec::Tcp(t) => t.url.clone(),
         ProbeSpec::Cert(c) => c.path.display().to_string(),
-        ProbeSpec::Log(l) => l.path.display().to_string(),
+        ProbeSpec::Log(l) => match &l.source {
+            crate::model::LogSource::File(p) => p.display().to_string(),
+            crate::model::LogSource::Command(argv) => log_command::shown(argv),
+            crate::model::LogSource::Stdin => "standard input".into(),
+        },
         ProbeSpec::Process(p) => p.selector.to_string(),
         ProbeSpec::Host(_) => "this host".into(),
     }
@@ -82,12 +87,14 @@ pub fn host_of(spec: &ProbeSpec) -> Option<String> {
     Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?))
 }
 
-/// Runs one probe of a target; every probe is bounded by the target's deadline.
+/// Runs one probe of a target; every probe is bounded by the target's deadline. `since`: a log file's
+/// mark at the last look (its new lines start there).
 pub async fn run(
     target: &Target,
     spec: &ProbeSpec,
     client: &reqwest::Client,
     now: chrono::DateTime<chrono::Utc>,
+    since: Option<crate::model::LogMark>,
 ) -> Observation {
     let kind = spec.kind();
     // A target with unresolved `${VAR}`s is not contacted (the MCP probe says so itself).
@@ -136,9 +143,32 @@ pub async fn run(
             .await
         }
         ProbeSpec::Log(s) => {
-            let s = s.clone();
-            let job = move || logs::read_tail(&s).map(|f| Facts::Log(Box::new(f)));
-            blocking(target, now, display(spec), job, kind, "reading the log").await
+            let started = tokio::time::Instant::now();
+            let until = started + target.timeout;
+            let caps = log_command::Caps::default();
+            let read = match &s.source {
+                LogSource::File(_) => {
+                    let mut s = s.clone();
+                    s.since = since;
+                    let job = move || logs::read_tail(&s).map(|f| Facts::Log(Box::new(f)));
+                    return blocking(target, now, display(spec), job, kind, "reading the log")
+                        .await;
+                }
+                LogSource::Command(argv) => log_command::command(argv, s, until, caps).await,
+                LogSource::Stdin => log_command::stdin(s, until, caps).await,
+            };
+            let (facts, failure) = match read {
+                Ok(f) => (Facts::Log(Box::new(f)), None),
+                Err(f) => (empty_facts(kind), Some(f)),
+            };
+            Observation {
+                target: target.name.clone(),
+                endpoint: display(spec),
+                started_at: now,
+                duration: started.elapsed(),
+                failure,
+                facts,
+            }
         }
         ProbeSpec::Process(s) => {
             let s = s.clone();

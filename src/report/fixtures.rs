@@ -6,10 +6,11 @@ use super::Report;
 use super::daily::Daily;
 use crate::model::stats::LatencyStats;
 use crate::model::{
-    AlertEvent, AssertResult, AuthChallenge, Bound, Condition, DiskUsage, Era, Event, Facts,
-    Failure, Finding, Growth, HealthFacts, HostFacts, HttpFacts, HubCounts, HubFacts, HubServer,
-    Judge, Kind, LoadFacts, LogFacts, LogFormat, McpFacts, MetricSource, MetricSpec, Observation,
-    ProcessFacts, ProcessInfo, Reason, RequestRecord, ServerInfo, StateSpec, Status, Unit, Wire,
+    AlertEvent, AssertResult, AuthChallenge, Bound, Condition, Counted, DiskUsage, Era, Event,
+    Facts, Failure, Finding, Growth, HealthFacts, HostFacts, HttpFacts, HubCounts, HubFacts,
+    HubServer, Judge, Kind, LoadFacts, LogFacts, LogFormat, McpFacts, MetricSource, MetricSpec,
+    Observation, OutputFacts, PatternHits, ProcessFacts, ProcessInfo, Reason, RequestRecord,
+    ServerInfo, StateSpec, Status, Unit, Wire,
 };
 use crate::rules::summary::{Deduction, Fold, Goal, Outage, Range, SeriesDay};
 use chrono::{DateTime, Utc};
@@ -773,6 +774,105 @@ pub fn mixed() -> Report {
         generated_at: t0(),
         findings,
         observations: vec![api, hub, hub_process, gateway, log, host, worker],
+        events: None,
+        outbox: None,
+    }
+}
+
+/// `health` of a log file judged by a named pattern over its new lines, and of a log command that
+/// printed without end (stopped, its end counted).
+pub fn log_patterns() -> Report {
+    let forge = observation(
+        "forge",
+        "/var/log/mcp-context-forge/access.log",
+        3.3,
+        Facts::Log(Box::new(LogFacts {
+            size_bytes: 4_188,
+            entries_read: 42,
+            format: LogFormat::Text,
+            growth: Some(Growth::Grew { bytes: 1_745 }),
+            window: Counted::New {
+                lines: 41,
+                rotated: false,
+                limited: false,
+            },
+            hits: vec![PatternHits {
+                name: "unauthorized".into(),
+                shown: "UNAUTHORIZED|FAILED".into(),
+                warn: Some(1),
+                crit: Some(5),
+                count: 6,
+                newest: Some("10.0.0.7 - POST /mcp 401 UNAUTHORIZED token=***".into()),
+            }],
+            ..LogFacts::default()
+        })),
+    );
+    let jd = observation(
+        "jd",
+        "journalctl -u mcp -n 500 -o cat",
+        1_420.0,
+        Facts::Log(Box::new(LogFacts {
+            size_bytes: 4_194_280,
+            entries_read: 100,
+            format: LogFormat::Text,
+            window: Counted::Output { lines: 182_360 },
+            hits: vec![PatternHits {
+                name: "failed".into(),
+                shown: "(?i)error|failed".into(),
+                warn: Some(1),
+                crit: Some(200_000),
+                count: 182_360,
+                newest: Some("sync FAILED | retrying".into()),
+            }],
+            output: Some(OutputFacts {
+                bytes: 268_435_456,
+                capped: true,
+                cut: true,
+                kept: 4_194_280,
+                stdin: false,
+            }),
+            ..LogFacts::default()
+        })),
+    );
+    let findings = vec![
+        finding(
+            "forge",
+            Kind::Log,
+            "pattern:unauthorized",
+            Status::Crit,
+            Some(Reason::Threshold),
+            "unauthorized: 6 new lines match UNAUTHORIZED|FAILED (of 41 lines since the last look; warn ≥ 1, crit ≥ 5); newest: 10.0.0.7 - POST /mcp 401 UNAUTHORIZED token=***",
+        )
+        .value(6.0)
+        .unit(Unit::Count)
+        .bounds(Some(1.0), Some(5.0)),
+        finding(
+            "jd",
+            Kind::Log,
+            "log_output",
+            Status::Warn,
+            None,
+            "stopped after 256.0 MiB of output (it does not end: does it follow the log? give it a bound such as `-n 500` or `--tail 500`); the last 4.0 MiB were counted",
+        )
+        .value(268_435_456.0)
+        .unit(Unit::Bytes),
+        finding(
+            "jd",
+            Kind::Log,
+            "pattern:failed",
+            Status::Warn,
+            Some(Reason::Threshold),
+            "failed: 182360 lines match (?i)error|failed (of 182360 lines of its output; warn ≥ 1, crit ≥ 200000); newest: sync FAILED | retrying",
+        )
+        .value(182_360.0)
+        .unit(Unit::Count)
+        .bounds(Some(1.0), Some(200_000.0)),
+    ];
+    Report {
+        command: "health",
+        generated_at: t0(),
+        findings,
+        observations: vec![forge, jd],
         events: None,
         outbox: None,
     }

@@ -4,6 +4,7 @@
 
 use super::Report;
 use crate::model::AuthChallenge;
+use crate::model::Counted;
 use crate::model::Facts;
 use crate::model::Failure;
 use crate::model::Finding;
@@ -456,6 +457,43 @@ struct WireLog<'a> {
     growth_bytes: Option<i64>,
     /// The longest run of one line repeated back to back past 10 copies (a log storm), or null.
     storm: Option<WireStorm<'a>>,
+    /// `file`, `command` or `stdin`.
+    source: &'static str,
+    /// What the named patterns (`matches`) were counted over: `new` (lines written since the last
+    /// look), `first_look` and `tail` (the last `entries_read` entries), `output` (a command's or
+    /// stdin's whole output).
+    window: &'static str,
+    /// Lines in that window (`new`, `output`); null for the tail windows.
+    window_lines: Option<usize>,
+    /// `new` only: the file was rotated or truncated since the last look, every line of it counted.
+    window_rotated: bool,
+    /// The configured patterns with their counts, in configuration order.
+    matches: Vec<WireMatch<'a>>,
+    /// A command's or stdin's output, null for a file.
+    output: Option<WireOutput>,
+}
+
+#[derive(Serialize)]
+struct WireMatch<'a> {
+    name: &'a str,
+    regex: &'a str,
+    count: usize,
+    warn: Option<u64>,
+    crit: Option<u64>,
+    /// The newest matching line (at most 300 characters, credentials masked), or null.
+    newest: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct WireOutput {
+    /// Bytes printed in all.
+    bytes: u64,
+    /// Bytes kept and read as lines (the end of the output).
+    kept_bytes: u64,
+    /// More was printed than kept.
+    capped: bool,
+    /// It printed without end and was stopped.
+    cut: bool,
 }
 
 #[derive(Serialize)]
@@ -779,6 +817,40 @@ fn observation<'a>(o: &'a Observation, status: Status) -> WireObservation<'a> {
             storm: l.storm.as_ref().map(|(line, times)| WireStorm {
                 line,
                 times: *times,
+            }),
+            source: match &l.output {
+                None => "file",
+                Some(o) if o.stdin => "stdin",
+                Some(_) => "command",
+            },
+            window: match l.window {
+                Counted::New { .. } => "new",
+                Counted::FirstLook => "first_look",
+                Counted::Tail => "tail",
+                Counted::Output { .. } => "output",
+            },
+            window_lines: match l.window {
+                Counted::New { lines, .. } | Counted::Output { lines } => Some(lines),
+                _ => None,
+            },
+            window_rotated: matches!(l.window, Counted::New { rotated: true, .. }),
+            matches: l
+                .hits
+                .iter()
+                .map(|h| WireMatch {
+                    name: &h.name,
+                    regex: &h.shown,
+                    count: h.count,
+                    warn: h.warn,
+                    crit: h.crit,
+                    newest: h.newest.as_deref(),
+                })
+                .collect(),
+            output: l.output.as_ref().map(|o| WireOutput {
+                bytes: o.bytes,
+                kept_bytes: o.kept,
+                capped: o.capped,
+                cut: o.cut,
             }),
         }),
     }

@@ -293,16 +293,30 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, String) {
         }
         Facts::Log(l) => {
             let errors = l.levels.get("error").copied().unwrap_or(0);
-            let mb = l.size_bytes as f64 / 1_000_000.0;
-            let parts = [
+            let mut parts = vec![
                 format!(
                     "{} ({})",
                     plural(l.entries_read, "entry", "entries"),
                     l.format.as_str()
                 ),
                 plural(errors, "error", "errors"),
-                format!("{mb:.1} MB"),
             ];
+            // the named patterns that matched, by name
+            let hit: Vec<String> = l
+                .hits
+                .iter()
+                .filter(|h| h.count > 0)
+                .map(|h| format!("{} {}", h.name, h.count))
+                .collect();
+            if !hit.is_empty() {
+                parts.push(hit.join(", "));
+            }
+            match &l.output {
+                Some(out) => {
+                    parts.push(format!("{:.1} MiB printed", out.bytes as f64 / 1_048_576.0))
+                }
+                None => parts.push(format!("{:.1} MB", l.size_bytes as f64 / 1_000_000.0)),
+            }
             (parts.join(" · "), fmt_ms(o.duration))
         }
     }

@@ -87,6 +87,18 @@ fn mixed() {
 }
 
 #[test]
+fn log_patterns() {
+    let r = fixtures::log_patterns();
+    insta::assert_snapshot!("log_patterns_table", table(&r, None));
+    insta::assert_snapshot!("log_patterns_json", json(&r));
+    insta::assert_snapshot!("log_patterns_nagios", nagios(&r));
+    insta::assert_snapshot!("log_patterns_prometheus", prometheus(&r));
+    insta::assert_snapshot!("log_patterns_markdown", md(&r));
+    let line = text(|out| json::render_line(&r, out));
+    assert_eq!(line.lines().count(), 1);
+}
+
+#[test]
 fn auth_required() {
     let r = fixtures::auth_required();
     insta::assert_snapshot!("auth_required_table", table(&r, None));

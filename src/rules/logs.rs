@@ -1,14 +1,18 @@
-//! Judging a log tail: errors among the last entries, the file's size, and connection flapping
-//! (disconnect/reconnect cycles), with DESIGN.md §8's defaults.
+//! Judging a log tail: errors among the last entries, the file's size, connection flapping
+//! (disconnect/reconnect cycles), with DESIGN.md §8's defaults; and the named patterns of the config
+//! (`pattern:NAME`), counted over the lines new since the last look or a command's output.
 
 use super::{above, failed};
 use crate::model::CheckId;
 use crate::model::Checks;
+use crate::model::Counted;
 use crate::model::Finding;
 use crate::model::Growth;
 use crate::model::Kind;
 use crate::model::LogFacts;
 use crate::model::Observation;
+use crate::model::OutputFacts;
+use crate::model::PatternHits;
 use crate::model::Reason;
 use crate::model::Status;
 use crate::model::Unit;
@@ -20,18 +24,27 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
         out.push(failed(t, Kind::Log, "log", f));
         return out;
     }
-    // judged on the exact size; shown rounded
-    let mb = l.size_bytes as f64 / 1_000_000.0;
-    let shown = format!("{mb:.1} MB");
-    out.push(above(
-        t,
-        Kind::Log,
-        CheckId::LOG_SIZE,
-        mb,
-        checks.log_size_mb,
-        Unit::MB,
-        format!("the log is {shown}"),
-    ));
+    match &l.output {
+        // a command's output has no size to judge; how much of it was read
+        Some(o) => out.push(output(t, o)),
+        None => {
+            // judged on the exact size; shown rounded
+            let mb = l.size_bytes as f64 / 1_000_000.0;
+            let shown = format!("{mb:.1} MB");
+            out.push(above(
+                t,
+                Kind::Log,
+                CheckId::LOG_SIZE,
+                mb,
+                checks.log_size_mb,
+                Unit::MB,
+                format!("the log is {shown}"),
+            ));
+        }
+    }
+    for h in &l.hits {
+        out.push(pattern(t, h, l.window, l.entries_read));
+    }
     let errors = l.levels.get("error").copied().unwrap_or(0);
     let last = l
         .last_error
@@ -148,6 +161,117 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
     out
 }
 
+/// What a log command printed and how much of it was read: WARN when it had to be stopped (it
+/// printed without end: a `-f`), OK otherwise.
+fn output(t: &str, o: &OutputFacts) -> Finding {
+    let mib = |b: u64| format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0));
+    let (status, message) = if o.cut {
+        (
+            Status::Warn,
+            format!(
+                "stopped after {} of output (it does not end: does it follow the log? give it a bound such as `-n 500` or `--tail 500`); the last {} were counted",
+                mib(o.bytes),
+                mib(o.kept)
+            ),
+        )
+    } else if o.capped {
+        (
+            Status::Ok,
+            format!(
+                "{} bytes printed; the last {} were counted",
+                o.bytes,
+                mib(o.kept)
+            ),
+        )
+    } else {
+        (
+            Status::Ok,
+            format!("{} bytes printed, all counted", o.bytes),
+        )
+    };
+    Finding::new(t, Kind::Log, "log_output", status, None, message)
+        .value(o.bytes as f64)
+        .unit(Unit::Bytes)
+}
+
+/// A named pattern: its matching lines in its window against its counts (at least `warn` lines is
+/// WARN, at least `crit` CRIT), the newest matching line quoted.
+fn pattern(t: &str, h: &PatternHits, window: Counted, entries: usize) -> Finding {
+    let n = h.count;
+    let lines = |k: usize, what: &str| {
+        if k == 1 {
+            format!("1 {what}line")
+        } else {
+            format!("{k} {what}lines")
+        }
+    };
+    let verb = if n == 1 { "matches" } else { "match" };
+    let (counted, over) = match window {
+        Counted::New {
+            lines: k,
+            rotated,
+            limited,
+        } => (
+            lines(n, "new "),
+            format!(
+                "of {} since {}{}",
+                lines(k, ""),
+                if rotated {
+                    "the file was rotated or truncated"
+                } else {
+                    "the last look"
+                },
+                if limited {
+                    ", the newest 64 MiB read"
+                } else {
+                    ""
+                }
+            ),
+        ),
+        Counted::FirstLook => (
+            lines(n, ""),
+            format!(
+                "of the last {entries} entries: a first look; from now on only new lines count"
+            ),
+        ),
+        Counted::Tail => (lines(n, ""), format!("of the last {entries} entries")),
+        Counted::Output { lines: k } => {
+            (lines(n, ""), format!("of {} of its output", lines(k, "")))
+        }
+    };
+    let at_least = |v: Option<u64>| v.map_or_else(|| "—".to_string(), |v| format!("≥ {v}"));
+    let status = if h.crit.is_some_and(|c| n as u64 >= c) {
+        Status::Crit
+    } else if h.warn.is_some_and(|w| n as u64 >= w) {
+        Status::Warn
+    } else {
+        Status::Ok
+    };
+    let bounds = match (h.warn, h.crit) {
+        (None, None) => String::new(),
+        (w, c) => format!("; warn {}, crit {}", at_least(w), at_least(c)),
+    };
+    let newest = h
+        .newest
+        .as_deref()
+        .map(|l| format!("; newest: {l}"))
+        .unwrap_or_default();
+    Finding::new(
+        t,
+        Kind::Log,
+        format!("pattern:{}", h.name),
+        status,
+        (status != Status::Ok).then_some(Reason::Threshold),
+        format!(
+            "{}: {counted} {verb} {} ({over}{bounds}){newest}",
+            h.name, h.shown
+        ),
+    )
+    .value(n as f64)
+    .unit(Unit::Count)
+    .bounds(h.warn.map(|w| w as f64), h.crit.map(|c| c as f64))
+}
+
 /// One line repeated back to back hundreds of times: WARN, naming the line. The copies were not counted
 /// as entries (the window still shows what came before), but a storm fills the disk and drowns a reader.
 fn storm(t: &str, l: &LogFacts) -> Finding {
@@ -213,6 +337,40 @@ mod tests {
         assert_eq!(s.value, Some(2400.0));
         assert!(s.message.contains("2400 times in a row"), "{}", s.message);
         assert!(s.message.contains("REST API"), "{}", s.message);
+    }
+
+    fn pattern_status(count: usize, warn: Option<u64>, crit: Option<u64>) -> Finding {
+        let h = PatternHits {
+            name: "unauthorized".into(),
+            shown: "UNAUTHORIZED|FAILED".into(),
+            warn,
+            crit,
+            count,
+            newest: (count > 0).then(|| "WARN UNAUTHORIZED /mcp".to_string()),
+        };
+        let window = Counted::New {
+            lines: 40,
+            rotated: false,
+            limited: false,
+        };
+        pattern("app", &h, window, 100)
+    }
+
+    #[test]
+    fn a_pattern_warns_and_is_critical_from_its_counts_on() {
+        assert_eq!(pattern_status(0, Some(1), Some(5)).status, Status::Ok);
+        assert_eq!(pattern_status(1, Some(1), Some(5)).status, Status::Warn);
+        assert_eq!(pattern_status(4, Some(1), Some(5)).status, Status::Warn);
+        let f = pattern_status(6, Some(1), Some(5));
+        assert_eq!(f.status, Status::Crit);
+        assert_eq!(f.reason, Some(Reason::Threshold));
+        assert_eq!(f.check.as_str(), "pattern:unauthorized");
+        assert_eq!(
+            f.message,
+            "unauthorized: 6 new lines match UNAUTHORIZED|FAILED (of 40 lines since the last look; warn ≥ 1, crit ≥ 5); newest: WARN UNAUTHORIZED /mcp"
+        );
+        // without counts it is only reported
+        assert_eq!(pattern_status(9, None, None).status, Status::Ok);
     }
 
     #[test]

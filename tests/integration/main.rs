@@ -15,6 +15,7 @@ mod health_url;
 mod history;
 mod hostile;
 mod house;
+mod logs;
 mod measure;
 mod outbox;
 mod peers;
