@@ -263,6 +263,9 @@ pub(super) struct Entry {
     /// How often `serve` checks the target (a number of seconds or a duration like `"30s"`).
     #[serde(default, deserialize_with = "timeout")]
     pub interval: Option<Duration>,
+    /// What `alerts` runs when one of the target's alerts fires (`actions.rs`).
+    #[serde(default, deserialize_with = "super::actions::on_fire")]
+    pub on_fire: Option<Vec<super::actions::OnFire>>,
     /// For people; any value.
     #[serde(default, rename = "description")]
     _description: IgnoredAny,
@@ -276,7 +279,7 @@ pub(super) struct Entry {
 }
 
 /// The keys of an entry a misspelling is worth pointing at.
-const SPELLED: [&str; 14] = [
+const SPELLED: [&str; 15] = [
     "command",
     "args",
     "env",
@@ -291,6 +294,7 @@ const SPELLED: [&str; 14] = [
     "process",
     "port",
     "timeout",
+    "on_fire",
 ];
 
 /// The key of `SPELLED` that `key` most likely misspells (one or two edits away), if any.

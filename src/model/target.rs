@@ -228,6 +228,8 @@ pub struct Target {
     /// What an earlier run learnt about this server's detection (from the state dir): it cannot stand
     /// a 2026-07-28 client's `server/discover`, so `initialize` is asked directly. None: detect.
     pub remembered: Option<String>,
+    /// What to do when one of its alerts fires (`on_fire`); empty: nothing (the default).
+    pub on_fire: Vec<super::remedy::Action>,
 }
 
 impl Target {
@@ -397,6 +399,7 @@ impl Target {
             unresolved: Vec::new(),
             secrets: Vec::new(),
             remembered: None,
+            on_fire: Vec::new(),
         }
     }
 }

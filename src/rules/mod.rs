@@ -24,6 +24,7 @@ pub mod logs;
 pub mod mcp;
 pub mod observe;
 pub mod process;
+pub mod remedy;
 pub mod summary;
 pub mod validate;
 

@@ -4,6 +4,7 @@
 //!
 //! Owns paths and bytes only; what the files mean belongs to their users (`marks` for log marks).
 
+pub mod actions;
 pub mod alerts;
 pub mod detected;
 pub mod history;
