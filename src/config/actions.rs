@@ -87,11 +87,25 @@ pub(super) fn on_fire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<OnFi
                     "[{i}] must be an object ({{\"command\": […]}} or {{\"http\": {{…}}}})"
                 )));
             }
-            super::de::read::<_, OnFire>(v, "")
-                .map_err(|(at, m)| D::Error::custom(format!("[{i}]{}: {m}", dotted(&at))))
+            super::de::read::<_, OnFire>(v, "").map_err(|(at, m)| {
+                D::Error::custom(format!("[{i}]{}: {}", dotted(&at), suggest(&at, m)))
+            })
         })
         .collect::<Result<Vec<_>, _>>()
         .map(Some)
+}
+
+/// An unknown key one or two letters from a known one gets it suggested (`comand` → `command`).
+fn suggest(at: &str, problem: String) -> String {
+    let Some(known) = problem.strip_prefix("unknown key (known: ") else {
+        return problem;
+    };
+    let known: Vec<&str> = known.trim_end_matches(')').split(", ").collect();
+    let key = at.rsplit('.').next().unwrap_or(at);
+    match crate::model::spell::nearest(key, &known, 2) {
+        Some(k) if key.len() >= 3 => format!("{problem}: did you mean `{k}`?"),
+        _ => problem,
+    }
 }
 
 fn dotted(at: &str) -> String {
@@ -313,5 +327,121 @@ fn default_name(run: &ActionRun) -> String {
             },
             Err(_) => method.clone(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::parse;
+    use crate::model::{ActionRun, Kind};
+    use std::time::Duration;
+
+    fn one(on_fire: &str) -> Result<Vec<crate::model::Action>, String> {
+        parse(&format!(
+            r#"{{"targets": {{"hub": {{"url": "http://127.0.0.1:3000/mcp", "on_fire": {on_fire}}}}}}}"#
+        ))
+        .map(|mut t| t.remove(0).on_fire)
+        .map_err(|e| e.0)
+    }
+
+    #[test]
+    fn the_shapes_of_the_source_documents_with_their_defaults() {
+        let a = one(
+            r#"[{"name": "restart hub", "check": "mcp", "command": ["systemctl", "restart", "mcp-hub"],
+                 "cooldown": "10m", "max_runs": 3, "per": "1h", "timeout": "30s"},
+                {"http": {"url": "http://127.0.0.1:3000/api/mcp/reconnect",
+                          "headers": {"Authorization": "Bearer ${MCP_TOKEN}"}, "body": {"server": "x"}}},
+                {"http": {"method": "post", "url": "http://127.0.0.1:3000/api/mcp/sync/trigger/github"}}]"#,
+        )
+        .unwrap();
+        assert_eq!(a.len(), 3);
+        assert_eq!(a[0].name, "restart hub");
+        assert!(a[0].matches(Kind::Mcp, &crate::model::CheckId::LIVENESS));
+        assert!(!a[0].matches(Kind::Hub, &crate::model::CheckId::CONNECT));
+        assert_eq!(a[0].describe(), "systemctl restart mcp-hub");
+        // defaults: 10 minutes, 3 runs an hour, 30 s
+        assert_eq!(a[1].cooldown, Duration::from_secs(600));
+        assert_eq!((a[1].max_runs, a[1].per), (3, Duration::from_secs(3600)));
+        assert_eq!(a[1].timeout, Duration::from_secs(30));
+        // the default names: method and host, made unique
+        assert_eq!(a[1].name, "POST 127.0.0.1:3000");
+        assert_eq!(a[2].name, "POST 127.0.0.1:3000 #2");
+        let ActionRun::Http {
+            method,
+            headers,
+            body,
+            ..
+        } = &a[1].run
+        else {
+            panic!("{:?}", a[1]);
+        };
+        assert_eq!(method, "POST");
+        assert!(headers.contains(&("Authorization".into(), "Bearer s3cr3t-token".into())));
+        assert!(headers.contains(&("Content-Type".into(), "application/json".into())));
+        assert_eq!(body.as_deref(), Some(r#"{"server":"x"}"#));
+        // header values are the target's secrets
+        let t = parse(
+            r#"{"targets": {"hub": {"url": "http://127.0.0.1:3000/mcp", "on_fire": [
+                {"http": {"url": "http://127.0.0.1:3000/r", "headers": {"X-Key": "${MCP_TOKEN}"}}},
+                {"command": ["fix"], "env": {"API_TOKEN": "abcdef0123456789xyz"}}]}}}"#,
+        )
+        .unwrap();
+        assert!(
+            t[0].secrets.contains(&"s3cr3t-token".to_string()),
+            "{:?}",
+            t[0].secrets
+        );
+        assert!(t[0].secrets.contains(&"abcdef0123456789xyz".to_string()));
+    }
+
+    #[test]
+    fn mistakes_are_one_line_naming_the_place() {
+        let cases = [
+            (
+                r#"[{"command": ["a"], "http": {"url": "http://x"}}]"#,
+                "cfg.json: targets.hub.on_fire[0]: needs exactly one of `command` (an array, no shell) and `http` (an object)",
+            ),
+            (
+                r#"[{"cooldown": "10m"}]"#,
+                "cfg.json: targets.hub.on_fire[0]: needs exactly one of `command` (an array, no shell) and `http` (an object)",
+            ),
+            (
+                r#"[{"command": "systemctl restart hub"}]"#,
+                "cfg.json: targets.hub.on_fire: [0].command: must be an array: the program and its arguments, e.g. [\"systemctl\", \"restart\", \"mcp-hub\"] (no shell)",
+            ),
+            (
+                r#"[{"command": []}]"#,
+                "cfg.json: targets.hub.on_fire[0].command: needs a program to run",
+            ),
+            (
+                r#"[{"command": ["a"], "max_runs": 0}]"#,
+                "cfg.json: targets.hub.on_fire: [0].max_runs: must be at least 1 (leave the action out to run none)",
+            ),
+            (
+                r#"[{"command": ["a"], "cooldwn": "1m"}]"#,
+                "cfg.json: targets.hub.on_fire: [0].cooldwn: unknown key (known: name, check, command, env, http, cooldown, max_runs, per, timeout): did you mean `cooldown`?",
+            ),
+            (
+                r#"[{"command": ["a"], "timeout": "2d"}]"#,
+                "cfg.json: targets.hub.on_fire[0].timeout: is too long (at most 24h)",
+            ),
+            (
+                r#"[{"http": {"url": "ftp://x"}}]"#,
+                "cfg.json: targets.hub.on_fire[0].http.url: ",
+            ),
+            (
+                r#"[{"name": "a", "command": ["a"]}, {"name": "a", "command": ["b"]}]"#,
+                "cfg.json: targets.hub.on_fire[1].name: \"a\" is already the name of another action of this target",
+            ),
+            (
+                r#"{"command": ["a"]}"#,
+                "cfg.json: targets.hub.on_fire: must be an array of actions",
+            ),
+        ];
+        for (on_fire, want) in cases {
+            let e = one(on_fire).unwrap_err();
+            assert!(e.starts_with(want), "{on_fire}\n got: {e}\nwant: {want}");
+            assert!(!e.contains('\n'));
+        }
     }
 }
