@@ -154,5 +154,32 @@ pub async fn act(
         crate::model::secret::tidy(&mut e.message);
         crate::model::secret::tidy(&mut e.target);
     }
+    if !dry_run {
+        record(state_dir, &out, now_ms);
+    }
     Ok(out)
+}
+
+/// The run's remediation events into history (`history/actions/`); a failure is a warning.
+fn record(state_dir: &Path, events: &[AlertEvent], now_ms: i64) {
+    let Some(at) = chrono::DateTime::from_timestamp_millis(now_ms) else {
+        return;
+    };
+    let lines: Vec<crate::model::ActionRecord> = events
+        .iter()
+        .map(|e| crate::model::ActionRecord {
+            v: crate::model::HISTORY_VERSION,
+            at,
+            target: e.target.clone(),
+            probe: e.probe.as_str().to_string(),
+            check: e.check.to_string(),
+            event: e.event.as_str().to_string(),
+            status: e.status.as_str().to_string(),
+            message: e.message.clone(),
+        })
+        .collect();
+    let dir = crate::store::history::dir(state_dir);
+    if let Err(e) = crate::store::history::append_actions(&dir, &lines) {
+        eprintln!("mcpmon: warning: writing the remediation history: {e}");
+    }
 }

@@ -81,3 +81,18 @@ pub struct ActionState {
     #[serde(default)]
     pub due_at_ms: Option<i64>,
 }
+
+/// One remediation event as history keeps it (`history/actions/YYYY-MM-DD.jsonl`): when, the alert
+/// that made it due, and what happened (`action`, `action_failed`, `action_skipped`) in words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActionRecord {
+    pub v: u32,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub target: String,
+    pub probe: String,
+    pub check: String,
+    pub event: String,
+    /// The alert's level: `warn`, `crit`, `unknown`.
+    pub status: String,
+    pub message: String,
+}

@@ -111,6 +111,31 @@ fn an_action_runs_at_most_max_runs_per_window_and_never_for_a_healthy_check() {
         );
     }
     assert!(state.join("actions.json").is_file());
+    // and in history, one line per action event
+    let day = std::fs::read_dir(state.join("history/actions"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let kept: Vec<Value> = std::fs::read_to_string(day)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let events: Vec<&str> = kept.iter().map(|r| r["event"].as_str().unwrap()).collect();
+    assert_eq!(
+        events,
+        ["action", "action", "action_skipped", "action_skipped"]
+    );
+    assert_eq!(kept[0]["target"], "down");
+    assert_eq!(kept[0]["check"], "connect");
+    assert!(
+        kept[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("restart hub: exit 0 in ")
+    );
 }
 
 #[test]
@@ -376,4 +401,5 @@ fn dry_run_shows_what_would_run_and_runs_nothing() {
     );
     assert_eq!(lines(&ran), 0, "nothing ran");
     assert!(!state.join("actions.json").exists(), "nothing written");
+    assert!(!state.join("history").exists(), "nothing recorded");
 }
