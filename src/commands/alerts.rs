@@ -96,8 +96,9 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Re
     // remediation (`on_fire`): after the alert state is saved and its notification queued, so a
     // long-running action holds no alert lock; its outcome is a notification of its own
     let events = report.events.as_deref().unwrap_or(&[]);
+    let remedied: &[crate::model::Target] = if args.no_remediation { &[] } else { &targets };
     let acted = super::remedy::act(
-        &targets,
+        remedied,
         &report.findings,
         events,
         &state_dir,

@@ -34,7 +34,7 @@ const MAX_ACTIONS: usize = 16;
 /// One entry of `on_fire`. The keys are in the order of the "unknown key (known: …)" message.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct OnFire {
+struct OnFire {
     #[serde(default, deserialize_with = "text")]
     name: Option<String>,
     #[serde(default, deserialize_with = "text")]
@@ -57,7 +57,7 @@ pub(super) struct OnFire {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct HttpKeys {
+struct HttpKeys {
     #[serde(default, deserialize_with = "text")]
     method: Option<String>,
     #[serde(default, deserialize_with = "text")]
@@ -68,8 +68,8 @@ pub(super) struct HttpKeys {
     body: Option<Value>,
 }
 
-/// `on_fire`: an array of actions.
-pub(super) fn on_fire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<OnFire>>, D::Error> {
+/// `on_fire`: an array of actions, each read (and its mistakes placed) by `actions`.
+pub(super) fn on_fire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Value>>, D::Error> {
     let list: Vec<Value> = must(
         d,
         "must be an array of actions ({\"command\": […]} or {\"http\": {…}})",
@@ -79,20 +79,7 @@ pub(super) fn on_fire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<OnFi
             "has more than {MAX_ACTIONS} actions"
         )));
     }
-    list.into_iter()
-        .enumerate()
-        .map(|(i, v)| {
-            if !v.is_object() {
-                return Err(D::Error::custom(format!(
-                    "[{i}] must be an object ({{\"command\": […]}} or {{\"http\": {{…}}}})"
-                )));
-            }
-            super::de::read::<_, OnFire>(v, "").map_err(|(at, m)| {
-                D::Error::custom(format!("[{i}]{}: {}", dotted(&at), suggest(&at, m)))
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
+    Ok(Some(list))
 }
 
 /// An unknown key one or two letters from a known one gets it suggested (`comand` → `command`).
@@ -105,14 +92,6 @@ fn suggest(at: &str, problem: String) -> String {
     match crate::model::spell::nearest(key, &known, 2) {
         Some(k) if key.len() >= 3 => format!("{problem}: did you mean `{k}`?"),
         _ => problem,
-    }
-}
-
-fn dotted(at: &str) -> String {
-    if at.is_empty() {
-        String::new()
-    } else {
-        format!(".{at}")
     }
 }
 
@@ -171,14 +150,22 @@ fn span<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
 /// The actions of one target (`place` is the target's, e.g. `targets.hub`): placeholders resolved,
 /// shape checked, defaults filled in, names made unique; secrets added to `secrets`.
 pub(super) fn actions(
-    raw: Vec<OnFire>,
+    raw: Vec<Value>,
     place: &str,
     r: &mut Resolver,
     secrets: &mut Vec<String>,
 ) -> Result<Vec<Action>, PlaceErr> {
     let mut out: Vec<Action> = Vec::new();
-    for (i, a) in raw.into_iter().enumerate() {
+    for (i, v) in raw.into_iter().enumerate() {
         let at = format!("{place}.on_fire[{i}]");
+        if !v.is_object() {
+            return Err((
+                at,
+                "must be an object ({\"command\": […]} or {\"http\": {…}})".into(),
+            ));
+        }
+        let a: OnFire =
+            super::de::read(v, &at).map_err(|(place, m)| (place.clone(), suggest(&place, m)))?;
         let run = match (a.command, a.http) {
             (Some(_), Some(_)) | (None, None) => {
                 return Err((
@@ -407,7 +394,7 @@ mod tests {
             ),
             (
                 r#"[{"command": "systemctl restart hub"}]"#,
-                "cfg.json: targets.hub.on_fire: [0].command: must be an array: the program and its arguments, e.g. [\"systemctl\", \"restart\", \"mcp-hub\"] (no shell)",
+                "cfg.json: targets.hub.on_fire[0].command: must be an array: the program and its arguments, e.g. [\"systemctl\", \"restart\", \"mcp-hub\"] (no shell)",
             ),
             (
                 r#"[{"command": []}]"#,
@@ -415,11 +402,11 @@ mod tests {
             ),
             (
                 r#"[{"command": ["a"], "max_runs": 0}]"#,
-                "cfg.json: targets.hub.on_fire: [0].max_runs: must be at least 1 (leave the action out to run none)",
+                "cfg.json: targets.hub.on_fire[0].max_runs: must be at least 1 (leave the action out to run none)",
             ),
             (
                 r#"[{"command": ["a"], "cooldwn": "1m"}]"#,
-                "cfg.json: targets.hub.on_fire: [0].cooldwn: unknown key (known: name, check, command, env, http, cooldown, max_runs, per, timeout): did you mean `cooldown`?",
+                "cfg.json: targets.hub.on_fire[0].cooldwn: unknown key (known: name, check, command, env, http, cooldown, max_runs, per, timeout): did you mean `cooldown`?",
             ),
             (
                 r#"[{"command": ["a"], "timeout": "2d"}]"#,

@@ -265,7 +265,7 @@ pub(super) struct Entry {
     pub interval: Option<Duration>,
     /// What `alerts` runs when one of the target's alerts fires (`actions.rs`).
     #[serde(default, deserialize_with = "super::actions::on_fire")]
-    pub on_fire: Option<Vec<super::actions::OnFire>>,
+    pub on_fire: Option<Vec<Value>>,
     /// For people; any value.
     #[serde(default, rename = "description")]
     _description: IgnoredAny,

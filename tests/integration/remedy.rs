@@ -371,7 +371,7 @@ fn an_http_action_reaches_a_loopback_listener_and_shows_no_header_value() {
 }
 
 #[test]
-fn dry_run_shows_what_would_run_and_runs_nothing() {
+fn dry_run_shows_what_would_run_and_runs_nothing_and_no_remediation_runs_none() {
     let home = tempdir();
     let state = home.path().join("state");
     let ran = home.path().join("ran.txt");
@@ -402,4 +402,15 @@ fn dry_run_shows_what_would_run_and_runs_nothing() {
     assert_eq!(lines(&ran), 0, "nothing ran");
     assert!(!state.join("actions.json").exists(), "nothing written");
     assert!(!state.join("history").exists(), "nothing recorded");
+    // --no-remediation: the alert fires as usual, no action is even considered
+    let (code, doc, _) = alerts_json(
+        home.path(),
+        &state,
+        &["--config", cfg.to_str().unwrap(), "--no-remediation"],
+    );
+    assert_eq!(code, 2);
+    assert!(actions(&doc).is_empty(), "{doc:#}");
+    assert_eq!(doc["events"][0]["event"], "firing");
+    assert_eq!(lines(&ran), 0);
+    assert!(!state.join("actions.json").exists());
 }
