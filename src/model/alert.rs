@@ -134,6 +134,14 @@ impl Event {
         }
     }
 
+    /// A remediation's outcome (`on_fire`): `action`, `action_failed`, `action_skipped`, `action_dry_run`.
+    pub fn is_action(self) -> bool {
+        matches!(
+            self,
+            Event::Action | Event::ActionFailed | Event::ActionSkipped | Event::ActionDryRun
+        )
+    }
+
     /// A level change of a firing alert (the message says the new level).
     pub fn is_level_change(self) -> bool {
         matches!(self, Event::Escalated(_) | Event::Deescalated(_))
