@@ -27,14 +27,10 @@ impl super::StateFile for ActionFile {
     const LOCK: &'static str = LOCK;
 
     fn from_disk(read: Result<Option<Self>, String>) -> (Self, Option<String>) {
-        let fresh = || ActionFile {
+        super::read_or_fresh(read, || ActionFile {
             version: 1,
             actions: BTreeMap::new(),
-        };
-        match read {
-            Ok(f) => (f.unwrap_or_else(fresh), None),
-            Err(w) => (fresh(), Some(w)),
-        }
+        })
     }
 
     fn is_empty(&self) -> bool {

@@ -78,6 +78,18 @@ pub trait StateFile: Serialize + DeserializeOwned + Sized {
     }
 }
 
+/// The usual `StateFile::from_disk`: what was read, or `fresh()` when the file is missing, or
+/// `fresh()` and the warning when it was corrupt.
+pub fn read_or_fresh<T>(
+    read: Result<Option<T>, String>,
+    fresh: impl Fn() -> T,
+) -> (T, Option<String>) {
+    match read {
+        Ok(f) => (f.unwrap_or_else(fresh), None),
+        Err(w) => (fresh(), Some(w)),
+    }
+}
+
 /// A state file, locked for a read-modify-write until dropped.
 pub struct Locked<T> {
     _lock: nix::fcntl::Flock<std::fs::File>,

@@ -51,6 +51,20 @@ fn append(file: &Path) -> Value {
     ])
 }
 
+/// `alerts --format json` on `cfg` → (exit code, stdout, stderr), for a test that looks at the raw text.
+fn alerts_raw(home: &Path, state: &Path, cfg: &Path) -> (i32, String, String) {
+    let args = [
+        "alerts",
+        "--format",
+        "json",
+        "--state-dir",
+        state.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ];
+    run(home, &args)
+}
+
 fn lines(file: &Path) -> usize {
     std::fs::read_to_string(file)
         .map(|s| s.lines().count())
@@ -255,18 +269,7 @@ fn output_is_kept_bounded_and_free_of_secrets() {
         json!([{"name": "fix", "command": cmd, "env": {"API_TOKEN": secret}}]),
         json!([]),
     );
-    let (code, out, err) = run(
-        home.path(),
-        &[
-            "alerts",
-            "--format",
-            "json",
-            "--state-dir",
-            state.to_str().unwrap(),
-            "--config",
-            cfg.to_str().unwrap(),
-        ],
-    );
+    let (code, out, err) = alerts_raw(home.path(), &state, &cfg);
     assert_eq!(code, 2, "{out}\n{err}");
     assert!(
         !out.contains(secret) && !err.contains(secret),
@@ -333,18 +336,7 @@ fn an_http_action_reaches_a_loopback_listener_and_shows_no_header_value() {
                          "body": {"server": "down"}}}]),
         json!([]),
     );
-    let (code, out, err) = run(
-        home.path(),
-        &[
-            "alerts",
-            "--format",
-            "json",
-            "--state-dir",
-            state.to_str().unwrap(),
-            "--config",
-            cfg.to_str().unwrap(),
-        ],
-    );
+    let (code, out, err) = alerts_raw(home.path(), &state, &cfg);
     assert_eq!(code, 2, "{out}\n{err}");
     let head = listener.join().unwrap();
     assert!(
