@@ -406,3 +406,51 @@ fn dry_run_shows_what_would_run_and_runs_nothing_and_no_remediation_runs_none() 
     assert_eq!(lines(&ran), 0);
     assert!(!state.join("actions.json").exists());
 }
+
+#[test]
+fn the_outcome_is_a_notification_of_its_own_after_the_alerts() {
+    let home = tempdir();
+    let state = home.path().join("state");
+    let ran = home.path().join("ran.txt");
+    let sent = home.path().join("sent.jsonl");
+    let cfg = config(
+        home.path(),
+        json!([{"name": "restart hub", "command": append(&ran)}]),
+        json!([]),
+    );
+    let notify = format!("command:tee -a {}", sent.display());
+    let (code, doc, err) = alerts_json(
+        home.path(),
+        &state,
+        &["--config", cfg.to_str().unwrap(), "--notify", &notify],
+    );
+    assert_eq!(code, 2, "{doc:#}\n{err}");
+    let docs: Vec<Value> = std::fs::read_to_string(&sent)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let events = |d: &Value| -> Vec<String> {
+        d["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e["event"].as_str().unwrap(),
+                    e["message"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(docs.len(), 2, "{docs:#?}");
+    assert!(events(&docs[0])[0].starts_with("firing "), "{docs:#?}");
+    let second = events(&docs[1]);
+    assert_eq!(second.len(), 1, "{docs:#?}");
+    assert!(
+        second[0].starts_with("action restart hub: exit 0 in "),
+        "{second:?}"
+    );
+    assert_eq!(docs[1]["events"][0]["target"], "down");
+}
