@@ -50,6 +50,13 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Re
         eprintln!("mcpmon: warning: {w}");
     }
     let now_ms = health.generated_at.timestamp_millis();
+    // the checks bad this run, whatever their alert's memory says (a recovering alert still fires)
+    let bad_now: Vec<String> = health
+        .findings
+        .iter()
+        .filter(|f| f.status != crate::model::Status::Ok)
+        .map(alerting::key)
+        .collect();
     let alerts = alerting::evaluate(
         health.findings,
         &mut locked.file.alerts,
@@ -97,16 +104,13 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Re
     // long-running action holds no alert lock; its outcome is a notification of its own
     let events = report.events.as_deref().unwrap_or(&[]);
     let remedied: &[crate::model::Target] = if args.no_remediation { &[] } else { &targets };
-    let acted = super::remedy::act(
-        remedied,
-        &report.findings,
+    let round = super::remedy::Alerts {
+        findings: &report.findings,
+        bad_now: &bad_now,
         events,
-        &state_dir,
-        args.dry_run,
         now_ms,
-        &client,
-    )
-    .await?;
+    };
+    let acted = super::remedy::act(remedied, round, &state_dir, args.dry_run, &client).await?;
     if !acted.is_empty() && !args.dry_run {
         let mut n = report.notification(&host);
         n.events = &acted;

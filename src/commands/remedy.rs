@@ -21,17 +21,33 @@ struct Cause {
     status: Status,
 }
 
-/// Decides and runs the remediations of `targets` for this run's alerts (`findings` as evaluated,
-/// `events` this run's alert events) and returns their events, messages free of secrets.
+/// This run's alerts, as `act` needs them.
+pub struct Alerts<'a> {
+    /// The findings as evaluated (the alert's level, OK while pending).
+    pub findings: &'a [Finding],
+    /// The alert keys (`rules::alerting::key`) of the checks bad this run: an alert still firing
+    /// whose check is good again (recovering), or that only flaps, makes nothing due.
+    pub bad_now: &'a [String],
+    /// This run's alert events.
+    pub events: &'a [AlertEvent],
+    pub now_ms: i64,
+}
+
+/// Decides and runs the remediations of `targets` for this run's alerts and returns their events,
+/// messages free of secrets.
 pub async fn act(
     targets: &[Target],
-    findings: &[Finding],
-    events: &[AlertEvent],
+    alerts: Alerts<'_>,
     state_dir: &Path,
     dry_run: bool,
-    now_ms: i64,
     client: &reqwest::Client,
 ) -> anyhow::Result<Vec<AlertEvent>> {
+    let Alerts {
+        findings,
+        bad_now,
+        events,
+        now_ms,
+    } = alerts;
     if targets.iter().all(|t| t.on_fire.is_empty()) {
         return Ok(Vec::new());
     }
@@ -50,7 +66,12 @@ pub async fn act(
             });
             let firing = findings
                 .iter()
-                .filter(|f| f.target == t.name && f.status != Status::Ok && mine(f.probe, &f.check))
+                .filter(|f| {
+                    f.target == t.name
+                        && f.status != Status::Ok
+                        && mine(f.probe, &f.check)
+                        && bad_now.contains(&crate::rules::alerting::key(f))
+                })
                 .max_by_key(|f| f.status);
             let cause = match (fired, firing) {
                 (Some(e), _) => Cause {

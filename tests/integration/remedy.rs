@@ -454,3 +454,31 @@ fn the_outcome_is_a_notification_of_its_own_after_the_alerts() {
     );
     assert_eq!(docs[1]["events"][0]["target"], "down");
 }
+
+#[test]
+fn a_recovering_alert_still_firing_runs_nothing() {
+    let home = tempdir();
+    let state = home.path().join("state");
+    let ran = home.path().join("ran.txt");
+    let log = home.path().join("app.log");
+    let cfg = json!({"targets": {"app": {"log": log, "on_fire": [
+        {"command": append(&ran), "cooldown": "1ms", "max_runs": 10}
+    ]}}});
+    let path = home.path().join("mcpmon.json");
+    std::fs::write(&path, cfg.to_string()).unwrap();
+    let args = ["--config", path.to_str().unwrap(), "--recover-after", "3"];
+    errors_log(&log, 20);
+    let (code, _, _) = alerts_json(home.path(), &state, &args);
+    assert_eq!((code, lines(&ran)), (1, 1), "fired: ran once");
+    errors_log(&log, 0);
+    for _ in 0..2 {
+        let (code, doc, _) = alerts_json(home.path(), &state, &args);
+        assert_eq!(code, 1, "recovering: the alert still fires: {doc:#}");
+        assert!(actions(&doc).is_empty(), "{doc:#}");
+    }
+    assert_eq!(
+        lines(&ran),
+        1,
+        "a check that is good again is not restarted"
+    );
+}
