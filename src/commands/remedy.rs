@@ -56,7 +56,9 @@ pub async fn act(
         eprintln!("mcpmon: warning: {w}");
     }
     let mut decided: Vec<(&Action, Cause, Decision)> = Vec::new();
-    for t in targets {
+    // a target whose config has unresolved `${VAR}`s is not contacted: its alert is mcpmon's own
+    // problem, never a reason to restart anything (nor to run an action with a literal `${VAR}`)
+    for t in targets.iter().filter(|t| t.unresolved.is_empty()) {
         for a in &t.on_fire {
             let mine = |probe, check: &crate::model::CheckId| a.matches(probe, check);
             let fired = events.iter().find(|e| {

@@ -482,3 +482,25 @@ fn a_recovering_alert_still_firing_runs_nothing() {
         "a check that is good again is not restarted"
     );
 }
+
+#[test]
+fn a_target_with_an_unset_placeholder_is_never_remediated() {
+    let home = tempdir();
+    let state = home.path().join("state");
+    let ran = home.path().join("ran.txt");
+    let cfg = json!({"targets": {"hub": {
+        "url": format!("http://127.0.0.1:{}/mcp", closed_port()),
+        "headers": {"Authorization": "Bearer ${MCPMON_TEST_UNSET_TOKEN}"},
+        "on_fire": [{"command": ["sh", "-c", format!("echo \"$1\" >> '{}'", ran.display()), "sh", "${MCPMON_TEST_UNSET_TOKEN}"]}]
+    }}});
+    let path = home.path().join("mcpmon.json");
+    std::fs::write(&path, cfg.to_string()).unwrap();
+    let (code, doc, _) = alerts_json(home.path(), &state, &["--config", path.to_str().unwrap()]);
+    assert_ne!(code, 0, "the alert fires: {doc:#}");
+    assert!(actions(&doc).is_empty(), "{doc:#}");
+    assert_eq!(
+        lines(&ran),
+        0,
+        "mcpmon's own config problem restarts nothing"
+    );
+}
