@@ -173,6 +173,7 @@ Examples:
   mcpmon alerts --hub http://127.0.0.1:37373 --consecutive 3 --recover-after 2
   mcpmon alerts -c mcpmon.json --notify slack:https://hooks.slack.com/services/T/B/X --dry-run
   mcpmon alerts -c mcpmon.json --notify alertmanager:http://127.0.0.1:9093
+  mcpmon alerts -c mcpmon.json --dry-run            # what the targets' on_fire actions would run
 
 From cron, every 5 minutes (fire after 15 min and 3 bad runs in a row, post changes):
   */5 * * * * mcpmon alerts -c /etc/mcpmon.json --for 15m --consecutive 3 --notify webhook:URL
@@ -233,9 +234,15 @@ pub struct AlertsArgs {
     pub critical: Vec<String>,
 
     /// Evaluate without writing the alert state; the outbox is left as it is (this run's
-    /// notification is sent once, not kept for a retry).
+    /// notification is sent once, not kept for a retry). Remediations (a target's `on_fire`) that
+    /// would run are shown as `action_dry_run` events and not run.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Run no remediation this time (a target's `on_fire` commands and requests), e.g. while you
+    /// work on the servers by hand; the alerts and notifications are as usual.
+    #[arg(long)]
+    pub no_remediation: bool,
 
     /// The raw verdict: ignore silences (mcpmon silence) and open maintenance windows (the config's
     /// `maintenance`); silenced alerts notify and count toward the exit code again.
@@ -295,6 +302,10 @@ pub struct SilenceAddArgs {
     /// Why (shown beside every alert it silences): a ticket, a name, a reason.
     #[arg(long, value_name = "TEXT")]
     pub comment: Option<String>,
+    /// Run no remediation this time (a target's `on_fire` commands and requests), e.g. while you
+    /// work on the servers by hand; the alerts and notifications are as usual.
+    #[arg(long)]
+    pub no_remediation: bool,
 }
 
 const MEASURE_EXAMPLES: &str = "\

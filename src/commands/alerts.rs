@@ -1,6 +1,7 @@
 //! `mcpmon alerts`: the health round, then every finding through the alert memory
 //! (`rules::alerting::evaluate`) with the state kept in the state dir, the notifications (through the
-//! outbox: kept until delivered, `notify::outbox`), then the alert report (any format) and its exit code.
+//! outbox: kept until delivered, `notify::outbox`), the remediations (`on_fire`, `remedy.rs`), then the
+//! alert report (any format) and its exit code.
 
 use super::round::{Prepared, check, prepare};
 use super::{Context, Outcome, Output};
@@ -50,6 +51,13 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Re
         eprintln!("mcpmon: warning: {w}");
     }
     let now_ms = health.generated_at.timestamp_millis();
+    // the checks bad this run, whatever their alert's memory says (a recovering alert still fires)
+    let bad_now: Vec<String> = health
+        .findings
+        .iter()
+        .filter(|f| f.status != crate::model::Status::Ok)
+        .map(alerting::key)
+        .collect();
     // suppressed by: silences and open maintenance windows (none with --ignore-silences)
     let mutes = if args.ignore_silences {
         Vec::new()
@@ -101,6 +109,28 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Re
         }
         warn_all(&crate::notify::outbox::flush(&state_dir, &channels, &client, &outbox).await);
     }
+    // remediation (`on_fire`): after the alert state is saved and its notification queued, so a
+    // long-running action holds no alert lock; its outcome is a notification of its own
+    let events = report.events.as_deref().unwrap_or(&[]);
+    let remedied: &[crate::model::Target] = if args.no_remediation { &[] } else { &targets };
+    let round = super::remedy::Alerts {
+        findings: &report.findings,
+        bad_now: &bad_now,
+        events,
+        now_ms,
+    };
+    let acted = super::remedy::act(remedied, round, &state_dir, args.dry_run, &client).await?;
+    if !acted.is_empty() && !args.dry_run {
+        let mut n = report.notification(&host);
+        n.events = &acted;
+        n.firing = &firing;
+        match crate::notify::outbox::enqueue(&state_dir, &channels, &n) {
+            Ok(warnings) => warn_all(&warnings),
+            Err(e) => eprintln!("mcpmon: warning: outbox: {e}"),
+        }
+        warn_all(&crate::notify::outbox::flush(&state_dir, &channels, &client, &outbox).await);
+    }
+    report.events.get_or_insert_with(Vec::new).extend(acted);
     report.outbox = Some(crate::notify::outbox::pending(&state_dir));
     let view = View::Alerts {
         pending: alerts.pending,

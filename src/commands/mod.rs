@@ -9,6 +9,7 @@ pub mod health;
 pub mod man;
 pub mod measure;
 pub mod record;
+pub mod remedy;
 pub mod round;
 pub mod schedule;
 pub mod serve;

@@ -291,6 +291,9 @@ pub(super) struct Entry {
     /// This target's own maintenance windows (beside the file's).
     #[serde(default, deserialize_with = "super::maintenance::read")]
     pub maintenance: Option<Vec<crate::model::Window>>,
+    /// What `alerts` runs when one of the target's alerts fires (`actions.rs`).
+    #[serde(default, deserialize_with = "super::actions::on_fire")]
+    pub on_fire: Option<Vec<Value>>,
     /// For people; any value.
     #[serde(default, rename = "description")]
     _description: IgnoredAny,
@@ -304,7 +307,7 @@ pub(super) struct Entry {
 }
 
 /// The keys of an entry a misspelling is worth pointing at.
-const SPELLED: [&str; 20] = [
+const SPELLED: [&str; 21] = [
     "command",
     "args",
     "env",
@@ -325,6 +328,7 @@ const SPELLED: [&str; 20] = [
     "tls",
     "ca_file",
     "cert_file",
+    "on_fire",
 ];
 
 /// The key of `SPELLED` that `key` most likely misspells (one or two edits away), if any.

@@ -10,6 +10,7 @@
 //! wording of problems in `de.rs`); this module turns an entry into a `model::Target`: placeholders,
 //! paths relative to the file, URL checks, secrets, and the checks that span keys.
 
+mod actions;
 pub mod alerts_json;
 pub mod audit;
 pub mod calls;
@@ -478,6 +479,10 @@ fn parse_entry(
         .map(|l| probes::log_of(l, place, base, &mut r))
         .transpose()?;
     let process = probes::process_spec(e.process.take(), e.port, place, base, &mut r)?;
+    let on_fire = match e.on_fire.take() {
+        Some(raw) => actions::actions(raw, place, &mut r, &mut secrets)?,
+        None => Vec::new(),
+    };
     if mcp.is_none()
         && hub.is_none()
         && http.is_none()
@@ -558,6 +563,7 @@ fn parse_entry(
     t.unresolved = r.unresolved;
     t.secrets = secrets;
     t.ca_file = ca_file;
+    t.on_fire = on_fire;
     Ok(t)
 }
 

@@ -103,7 +103,8 @@ pub struct Pending {
 }
 
 /// A change worth telling someone about. The wire names (`as_str`) appear in JSON, notifications and
-/// tables: `firing`, `escalated`, `deescalated`, `resolved`, `repeat`, `flapping`.
+/// tables: `firing`, `escalated`, `deescalated`, `resolved`, `repeat`, `flapping`, and a remediation's
+/// `action`, `action_failed`, `action_skipped`, `action_dry_run`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
     /// The check went bad (and stayed bad long enough): the alert fires at this level.
@@ -118,6 +119,14 @@ pub enum Event {
     Repeat(Status),
     /// The check started changing between good and bad too often.
     Flapping,
+    /// A remediation (`on_fire`) ran and succeeded (exit 0, HTTP 2xx); the message says how.
+    Action,
+    /// A remediation ran and failed (another exit, a signal, its deadline, an HTTP error).
+    ActionFailed,
+    /// A remediation was due but not run: its cooldown, or its runs in the window used up.
+    ActionSkipped,
+    /// `--dry-run`: what a remediation would have run.
+    ActionDryRun,
 }
 
 impl Event {
@@ -129,7 +138,19 @@ impl Event {
             Event::Resolved => "resolved",
             Event::Repeat(_) => "repeat",
             Event::Flapping => "flapping",
+            Event::Action => "action",
+            Event::ActionFailed => "action_failed",
+            Event::ActionSkipped => "action_skipped",
+            Event::ActionDryRun => "action_dry_run",
         }
+    }
+
+    /// A remediation's outcome (`on_fire`): `action`, `action_failed`, `action_skipped`, `action_dry_run`.
+    pub fn is_action(self) -> bool {
+        matches!(
+            self,
+            Event::Action | Event::ActionFailed | Event::ActionSkipped | Event::ActionDryRun
+        )
     }
 
     /// A level change of a firing alert (the message says the new level).

@@ -246,6 +246,8 @@ pub struct Target {
     /// Maintenance windows (the config's top-level `maintenance` and the target's own): while one is
     /// open, `alerts` mutes the target as a silence would.
     pub maintenance: Vec<super::silence::Window>,
+    /// What to do when one of its alerts fires (`on_fire`); empty: nothing (the default).
+    pub on_fire: Vec<super::remedy::Action>,
 }
 
 impl Target {
@@ -425,6 +427,7 @@ impl Target {
             ca_file: None,
             remembered: None,
             maintenance: Vec::new(),
+            on_fire: Vec::new(),
         }
     }
 }

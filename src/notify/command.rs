@@ -2,6 +2,7 @@
 //! its stdin, `MCPMON_STATUS` and `MCPMON_EXIT_CODE` in its environment, stdout discarded (it must not mix
 //! into mcpmon's own output) and the tail of stderr kept for the error message. Exit 0 is delivered.
 //! Past the deadline the whole group is killed with SIGKILL and the program is reaped before returning.
+//! `run` is the same for a remediation command (`notify::remedy`), which keeps its stdout's tail too.
 
 use super::{Delivered, human, one_line};
 use crate::child::Group;
@@ -10,7 +11,7 @@ use std::os::unix::process::ExitStatusExt as _;
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use tokio::process::{ChildStderr, Command};
+use tokio::process::Command;
 use tokio::time::{Instant, timeout_at};
 
 /// How much of the end of stderr is kept.
@@ -30,16 +31,38 @@ pub(super) async fn deliver(
     until: Instant,
     budget: Duration,
 ) -> Result<Delivered, String> {
+    let env = [
+        ("MCPMON_STATUS".to_string(), status.to_string()),
+        ("MCPMON_EXIT_CODE".to_string(), exit_code.to_string()),
+    ];
+    run(argv, body, &env, false, until, budget).await
+}
+
+/// Runs PROGRAM with ARGS (no shell) in its own process group, `body` on its stdin and `env` added to
+/// its environment, until it exits or `until`; the tail of its stderr (and of its stdout with
+/// `keep_stdout`, else discarded) is kept, bounded, for the message. Exit 0 is `Ok("exit 0")`; past
+/// the deadline the group is killed and the program reaped before this returns.
+pub(super) async fn run(
+    argv: &[String],
+    body: &[u8],
+    env: &[(String, String)],
+    keep_stdout: bool,
+    until: Instant,
+    budget: Duration,
+) -> Result<Delivered, String> {
     let Some((program, args)) = argv.split_first() else {
         return Err("no program to run".into());
     };
     crate::child::adopt_orphans();
     let mut child = Command::new(program)
         .args(args)
-        .env("MCPMON_STATUS", status)
-        .env("MCPMON_EXIT_CODE", exit_code.to_string())
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::piped())
-        .stdout(Stdio::null())
+        .stdout(if keep_stdout {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stderr(Stdio::piped())
         .process_group(0)
         .kill_on_drop(true)
@@ -48,7 +71,9 @@ pub(super) async fn deliver(
     let mut group = Group::of(&child);
     let mut stdin = child.stdin.take();
     let mut stderr = child.stderr.take();
+    let mut stdout = child.stdout.take();
     let mut reading = stderr.is_some();
+    let mut reading_out = stdout.is_some();
     let mut tail = Tail::default();
 
     let run = async {
@@ -64,12 +89,17 @@ pub(super) async fn deliver(
         let mut writing = true;
         let mut wait = std::pin::pin!(child.wait());
         let mut buf = [0u8; 4096];
+        let mut buf_out = [0u8; 4096];
         loop {
             tokio::select! {
                 () = &mut write, if writing => writing = false,
                 r = read_some(&mut stderr, &mut buf), if reading => match r {
                     Ok(0) | Err(_) => reading = false,
                     Ok(n) => tail.push(&buf[..n]),
+                },
+                r = read_some(&mut stdout, &mut buf_out), if reading_out => match r {
+                    Ok(0) | Err(_) => reading_out = false,
+                    Ok(n) => tail.push(&buf_out[..n]),
                 },
                 st = &mut wait => break st,
             }
@@ -81,9 +111,14 @@ pub(super) async fn deliver(
             let grace = until.min(Instant::now() + STDERR_GRACE);
             let _ = timeout_at(grace, async {
                 let mut buf = [0u8; 4096];
-                while reading {
-                    match read_some(&mut stderr, &mut buf).await {
-                        Ok(0) | Err(_) => reading = false,
+                while reading || reading_out {
+                    let (r, open) = if reading {
+                        (read_some(&mut stderr, &mut buf).await, &mut reading)
+                    } else {
+                        (read_some(&mut stdout, &mut buf).await, &mut reading_out)
+                    };
+                    match r {
+                        Ok(0) | Err(_) => *open = false,
                         Ok(n) => tail.push(&buf[..n]),
                     }
                 }
@@ -109,7 +144,10 @@ pub(super) async fn deliver(
     result
 }
 
-async fn read_some(r: &mut Option<ChildStderr>, buf: &mut [u8]) -> std::io::Result<usize> {
+async fn read_some<R: tokio::io::AsyncRead + Unpin>(
+    r: &mut Option<R>,
+    buf: &mut [u8],
+) -> std::io::Result<usize> {
     match r {
         Some(r) => r.read(buf).await,
         None => Ok(0),

@@ -94,6 +94,35 @@ pub(super) async fn deliver(
     Err(scrub_url(&first.unwrap_or_default(), url))
 }
 
+/// One request of a remediation (`notify::remedy`): `method` with `headers` and `body`, not retried (a
+/// restart or reconnect is not sent twice), within `until`. Messages as `deliver`'s, free of the URL's
+/// path and query.
+pub(super) async fn request(
+    client: &Client,
+    method: reqwest::Method,
+    url: &Url,
+    headers: &[(String, String)],
+    body: Option<&str>,
+    until: Instant,
+    budget: Duration,
+) -> Result<Delivered, String> {
+    let name = method.to_string();
+    let mut rb = client.request(method, url.clone());
+    for (k, v) in headers {
+        rb = rb.header(k.as_str(), v.as_str());
+    }
+    if let Some(b) = body {
+        rb = rb.body(b.to_string());
+    }
+    match once(rb, &name, until, budget).await {
+        Attempt::Delivered(detail) => Ok(Delivered {
+            attempts: 1,
+            detail,
+        }),
+        Attempt::Final(msg) | Attempt::Retryable { msg, .. } => Err(scrub_url(&msg, url)),
+    }
+}
+
 /// The final message: after a retry, how many attempts and what the first one met when it differed.
 fn finish(last: String, first: Option<&str>) -> String {
     match first {

@@ -10,6 +10,7 @@
 mod command;
 mod http;
 pub mod outbox;
+pub mod remedy;
 #[cfg(test)]
 mod tests;
 

@@ -1735,3 +1735,25 @@ pub fn tcp_and_certs() -> Report {
         outbox: None,
     }
 }
+
+/// `alerts` with remediation (`on_fire`): the hub fired and was restarted, a reconnect failed, one
+/// restart was refused by its budget and one by its cooldown.
+pub fn alerts_with_actions() -> Report {
+    let mut r = alerts();
+    let action =
+        |target: &str, probe: Kind, check: &'static str, event: Event, message: &str| AlertEvent {
+            target: target.into(),
+            probe,
+            check: check.into(),
+            event,
+            status: Status::Crit,
+            message: message.into(),
+        };
+    r.events.get_or_insert_with(Vec::new).extend([
+        action("hub", Kind::Hub, "server:memory", Event::Action, "restart hub: exit 0 in 1.2 s; 1 of 3 allowed this hour"),
+        action("api", Kind::Mcp, "connect", Event::ActionFailed, "reconnect: HTTP 503 Service Unavailable in 15 ms: hub | busy; 1 of 3 allowed this hour"),
+        action("worker", Kind::Mcp, "connect", Event::ActionSkipped, "restart worker: not run: 3 of 3 runs this hour used, next at 14:40 UTC"),
+        action("worker", Kind::Mcp, "liveness", Event::ActionSkipped, "restart worker: not run: cooldown until 14:05 UTC"),
+    ]);
+    r
+}

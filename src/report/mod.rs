@@ -138,6 +138,11 @@ impl Report {
         }
     }
 
+    /// `alerts`: this run's remediation events (`on_fire`), which every format shows.
+    pub fn actions(&self) -> impl Iterator<Item = &AlertEvent> {
+        self.events.iter().flatten().filter(|e| e.event.is_action())
+    }
+
     /// What `alerts` notifies about this report: its overall status, exit code and events.
     pub fn notification<'a>(&'a self, host: &'a str) -> crate::notify::Notification<'a> {
         let status = self.status();

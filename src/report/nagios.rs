@@ -1,5 +1,6 @@
 //! The Nagios/Icinga plugin output (`--format nagios`): one status line with a summary and perfdata for
-//! every numeric finding, then one long-output line per finding that is not OK.
+//! every numeric finding, then one long-output line per finding that is not OK, and one per remediation
+//! event (`ACTION hub hub: restart hub: exit 0 in 1.2 s; …`).
 //!
 //! `MCPMON CRITICAL - 2 targets: 1 OK, 1 CRIT; api connect: connect_refused … | 'api/handshake'=3.1ms;2000;5000;0;`
 //! Pure: renders a Report, reads nothing else.
@@ -145,6 +146,17 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         )?;
     }
     super::silences::alert_lines(&report.findings, &text, out)?;
+    // what mcpmon did about them (a remediation's outcome)
+    for e in report.actions() {
+        writeln!(
+            out,
+            "{} {} {}: {}",
+            e.event.as_str().to_uppercase(),
+            text(&e.target),
+            text(&e.check),
+            text(&e.message)
+        )?;
+    }
     Ok(())
 }
 

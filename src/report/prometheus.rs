@@ -107,6 +107,32 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             }
         }
     }
+    // remediation events of this run, counted by alert and outcome
+    let mut acted: std::collections::BTreeMap<(String, &str, String, &str), usize> =
+        std::collections::BTreeMap::new();
+    for e in report.actions() {
+        *acted
+            .entry((
+                escape(&e.target),
+                e.probe.as_str(),
+                escape(&e.check),
+                e.event.as_str(),
+            ))
+            .or_default() += 1;
+    }
+    if !acted.is_empty() {
+        let _ = writeln!(
+            s,
+            "# HELP mcpmon_remediation_events Remediations (on_fire) this run, by alert and outcome: action, action_failed, action_skipped, action_dry_run."
+        );
+        let _ = writeln!(s, "# TYPE mcpmon_remediation_events gauge");
+        for ((target, probe, check, event), n) in acted {
+            let _ = writeln!(
+                s,
+                "mcpmon_remediation_events{{target=\"{target}\",probe=\"{probe}\",check=\"{check}\",event=\"{event}\"}} {n}"
+            );
+        }
+    }
     let _ = writeln!(
         s,
         "# HELP mcpmon_target_status Verdict of each target (worst of its checks)."

@@ -266,6 +266,20 @@ fn colours_off_means_no_escape_codes() {
     }
 }
 
+/// Remediation events (`on_fire`) in every format: the alert lines under the table, JSON's `events`,
+/// Nagios long output, a Prometheus family, a Markdown list.
+#[test]
+fn alerts_with_remediation() {
+    let r = fixtures::alerts_with_actions();
+    let lines = text(|out| table::alert_lines(&r, &[], out));
+    insta::assert_snapshot!("alerts_actions_lines", lines);
+    let doc = json(&r);
+    assert!(doc.contains("\"event\": \"action_failed\""), "{doc}");
+    insta::assert_snapshot!("alerts_actions_nagios", nagios(&r));
+    insta::assert_snapshot!("alerts_actions_prometheus", prometheus(&r));
+    insta::assert_snapshot!("alerts_actions_markdown", md(&r));
+}
+
 fn md(r: &Report) -> String {
     text(|out| markdown::render(r, out))
 }

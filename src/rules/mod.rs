@@ -26,6 +26,7 @@ pub mod maintenance;
 pub mod mcp;
 pub mod observe;
 pub mod process;
+pub mod remedy;
 pub mod silence;
 pub mod summary;
 pub mod tcp;

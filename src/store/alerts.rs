@@ -26,14 +26,10 @@ impl super::StateFile for AlertFile {
     const LOCK: &'static str = LOCK;
 
     fn from_disk(read: Result<Option<Self>, String>) -> (Self, Option<String>) {
-        let fresh = || AlertFile {
+        super::read_or_fresh(read, || AlertFile {
             version: 1,
             alerts: BTreeMap::new(),
-        };
-        match read {
-            Ok(f) => (f.unwrap_or_else(fresh), None),
-            Err(w) => (fresh(), Some(w)),
-        }
+        })
     }
 }
 

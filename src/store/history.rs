@@ -38,9 +38,31 @@ fn day_of(path: &Path) -> Option<NaiveDate> {
 
 /// Appends records, each day's lines in one write under that day's lock. Returns how many were written.
 pub fn append(dir: &Path, records: &[Record]) -> std::io::Result<usize> {
+    append_in(dir, records, |r| r.at)
+}
+
+/// `<history>/actions`: the remediation log, one file per UTC day like the observations beside it
+/// (no reader of observations looks there; `retain` ages it with them).
+pub fn actions_dir(dir: &Path) -> PathBuf {
+    dir.join("actions")
+}
+
+/// Appends remediation events (`alerts`' `on_fire` outcomes) to `<history>/actions/YYYY-MM-DD.jsonl`,
+/// as `append` does observations.
+pub fn append_actions(dir: &Path, lines: &[crate::model::ActionRecord]) -> std::io::Result<usize> {
+    append_in(&actions_dir(dir), lines, |r| r.at)
+}
+
+/// One JSON line per item into the day file of its time (`at`), each day's lines in one write under
+/// that day's lock.
+fn append_in<T: serde::Serialize>(
+    dir: &Path,
+    items: &[T],
+    at: impl Fn(&T) -> DateTime<Utc>,
+) -> std::io::Result<usize> {
     let mut by_day: BTreeMap<NaiveDate, Vec<u8>> = BTreeMap::new();
-    for r in records {
-        let buf = by_day.entry(r.at.date_naive()).or_default();
+    for r in items {
+        let buf = by_day.entry(at(r).date_naive()).or_default();
         serde_json::to_writer(&mut *buf, r).map_err(std::io::Error::other)?;
         buf.push(b'\n');
     }
@@ -58,7 +80,7 @@ pub fn append(dir: &Path, records: &[Record]) -> std::io::Result<usize> {
         locked.write_all(&bytes)?;
         locked.flush()?;
     }
-    Ok(records.len())
+    Ok(items.len())
 }
 
 fn lock(file: std::fs::File, path: &Path) -> std::io::Result<Flock<std::fs::File>> {
@@ -375,6 +397,9 @@ pub fn retain(dir: &Path, keep: Duration, now: DateTime<Utc>) -> std::io::Result
             removed.push(path);
         }
     }
+    if dir.file_name().is_none_or(|n| n != "actions") {
+        removed.extend(retain(&actions_dir(dir), keep, now)?);
+    }
     removed.sort();
     Ok(removed)
 }
@@ -615,5 +640,44 @@ mod tests {
         assert_eq!(names, ["2026-10-01.jsonl"]);
         assert!(d.path().join("2026-10-23.jsonl").exists());
         assert!(d.path().join("notes.txt").exists());
+    }
+
+    #[test]
+    fn the_remediation_log_is_a_day_file_of_its_own_aged_with_the_rest() {
+        let d = tempfile::tempdir().unwrap();
+        let line = |at: &str| crate::model::ActionRecord {
+            v: HISTORY_VERSION,
+            at: at.parse().unwrap(),
+            target: "hub".into(),
+            probe: "mcp".into(),
+            check: "connect".into(),
+            event: "action".into(),
+            status: "crit".into(),
+            message: "restart hub: exit 0 in 1.2 s; 1 of 3 allowed this hour".into(),
+        };
+        let n = append_actions(
+            d.path(),
+            &[line("2026-10-01T10:00:00Z"), line("2026-11-22T10:00:00Z")],
+        )
+        .unwrap();
+        assert_eq!(n, 2);
+        // not among the observations: readers of history never see it
+        let mut seen = 0;
+        read(
+            d.path(),
+            "2026-10-01T00:00:00Z".parse().unwrap(),
+            "2026-11-23T00:00:00Z".parse().unwrap(),
+            |_| seen += 1,
+        )
+        .unwrap();
+        assert_eq!(seen, 0);
+        let removed = retain(
+            d.path(),
+            Duration::from_secs(30 * 86400),
+            "2026-11-22T12:00:00Z".parse().unwrap(),
+        )
+        .unwrap();
+        assert_eq!(removed, [actions_dir(d.path()).join("2026-10-01.jsonl")]);
+        assert!(actions_dir(d.path()).join("2026-11-22.jsonl").exists());
     }
 }

@@ -4,6 +4,7 @@
 //!
 //! Owns paths and bytes only; what the files mean belongs to their users (`marks` for log marks).
 
+pub mod actions;
 pub mod alerts;
 pub mod detected;
 pub mod history;
@@ -76,6 +77,18 @@ pub trait StateFile: Serialize + DeserializeOwned + Sized {
     /// Nothing worth writing: a missing file then stays missing.
     fn is_empty(&self) -> bool {
         false
+    }
+}
+
+/// The usual `StateFile::from_disk`: what was read, or `fresh()` when the file is missing, or
+/// `fresh()` and the warning when it was corrupt.
+pub fn read_or_fresh<T>(
+    read: Result<Option<T>, String>,
+    fresh: impl Fn() -> T,
+) -> (T, Option<String>) {
+    match read {
+        Ok(f) => (f.unwrap_or_else(fresh), None),
+        Err(w) => (fresh(), Some(w)),
     }
 }
 

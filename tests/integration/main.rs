@@ -22,6 +22,7 @@ mod peers;
 mod probes;
 mod prometheus_assets;
 mod readme;
+mod remedy;
 mod secrets;
 mod serve;
 mod silences;
