@@ -18,6 +18,7 @@ mod file;
 #[cfg(test)]
 mod golden;
 pub mod jsonc;
+pub mod notify;
 mod probes;
 pub mod ranges;
 

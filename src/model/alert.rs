@@ -76,6 +76,12 @@ pub struct AlertState {
     /// When the alert last resolved (ms since the epoch), for daily-summary.
     #[serde(default)]
     pub resolved_at_ms: Option<i64>,
+    /// Per notification channel (its route id: a config name, or `notify:<fingerprint>` for
+    /// `--notify`), when it was last told about this firing alert (ms since the epoch): escalation
+    /// (`after`), reminders (`repeat`) and resolves only to the channels that were told. Emptied when
+    /// the alert resolves.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub notified: std::collections::BTreeMap<String, i64>,
 }
 
 /// A check that is bad but not firing yet (`for`, `consecutive`), or firing and not yet recovered:

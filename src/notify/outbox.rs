@@ -38,9 +38,27 @@ pub struct Options {
 pub fn fingerprint(ch: &Channel) -> String {
     let mut spec = format!("mcpmon-notify-channel\0{}", ch.kind());
     match ch {
-        Channel::Webhook(u) | Channel::Slack(u) | Channel::Ping(u) | Channel::Alertmanager(u) => {
+        Channel::Webhook(u)
+        | Channel::Slack(u)
+        | Channel::Ping(u)
+        | Channel::Alertmanager(u)
+        | Channel::Teams(u)
+        | Channel::Discord(u)
+        | Channel::Ntfy(u) => {
             spec.push('\0');
             spec.push_str(u.as_str());
+        }
+        Channel::PagerDuty { routing_key, url } => {
+            for part in [routing_key.as_str(), url.as_str()] {
+                spec.push('\0');
+                spec.push_str(part);
+            }
+        }
+        Channel::Template { url, template } => {
+            for part in [url.as_str(), template.as_str()] {
+                spec.push('\0');
+                spec.push_str(part);
+            }
         }
         Channel::Command(argv) => {
             for a in argv {
@@ -75,19 +93,20 @@ fn supersedes(ch: &Channel) -> bool {
 /// Adds the run's notification for every channel that wants it (a ping replaces the channel's older
 /// undelivered ping: only the newest verdict matters). Call it while the alert state is still locked,
 /// so the outbox order is the order the runs evaluated in. Returns warnings for stderr.
+/// Each channel gets its own notification (its own events: escalation routes them per channel).
 pub fn enqueue(
     state_dir: &Path,
-    channels: &[Channel],
-    n: &Notification,
+    notes: &[(&Channel, Notification)],
 ) -> std::io::Result<Vec<String>> {
     let mut warnings = Vec::new();
-    let wanted: Vec<&Channel> = channels.iter().filter(|c| wants(c, n)).collect();
+    let wanted: Vec<&(&Channel, Notification)> =
+        notes.iter().filter(|(c, n)| wants(c, n)).collect();
     if wanted.is_empty() {
         return Ok(warnings);
     }
     let mut l = Locked::open(state_dir)?;
     warnings.extend(l.warning.take());
-    for ch in wanted {
+    for (ch, n) in wanted {
         let message = Message::new(ch, n);
         let dropped = l.file.push(NewEntry {
             created_at: n.generated_at,
