@@ -6,6 +6,7 @@
 mod alertmanager;
 mod alerts;
 mod anomalies;
+mod channels;
 mod cli;
 mod common;
 mod contract;

@@ -1,0 +1,209 @@
+//! Escalation, grouping and the config's notification channels (issue 17 items 3, 4, 6): the on-call
+//! ladder of a config's `notify.channels` — L1 a webhook at once, L2 Teams after 15 minutes, L3
+//! PagerDuty after an hour — delivered to the python receiver stub on 127.0.0.1. Time passes by moving
+//! the alerts' firing time back in `alerts.json` (the binary reads the clock; the rules are tested with
+//! a fake one in `rules::alerting`).
+
+use crate::common::*;
+use serde_json::Value;
+use std::path::Path;
+
+const KEY: &str = "PDR0UT1NGKEYabcdef0123456789xyz";
+
+/// The JSON bodies the receiver got on paths starting with `prefix`, in order.
+fn posts(log: &Path, prefix: &str) -> Vec<Value> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.starts_with(&format!("POST {prefix}")))
+        .map(|l| serde_json::from_str(l.splitn(3, ' ').nth(2).unwrap()).unwrap())
+        .collect()
+}
+
+/// Moves every alert's firing time `minutes` into the past.
+fn age_alerts(state: &Path, minutes: i64) {
+    let path = state.join("alerts.json");
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for a in doc["alerts"].as_object_mut().unwrap().values_mut() {
+        if let Some(t) = a["fired_at_ms"].as_i64() {
+            a["fired_at_ms"] = (t - minutes * 60_000).into();
+        }
+    }
+    std::fs::write(&path, doc.to_string()).unwrap();
+}
+
+fn card_texts(card: &Value) -> Vec<String> {
+    card["attachments"][0]["content"]["body"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["text"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_on_call_ladder_escalates_by_time_groups_each_run_and_resolves_to_those_told() {
+    let home = tempdir();
+    let dir = home.path();
+    let state = dir.join("state");
+    let bodies = dir.join("deliveries.log");
+    let stub = HttpStub::start_with_env("receiver", &[("STUB_BODIES", bodies.to_str().unwrap())]);
+    std::fs::write(dir.join("pd.key"), format!("{KEY}\n")).unwrap();
+    let config = serde_json::json!({
+        "targets": {},
+        "notify": {"channels": {
+            "l1-hook": {"to": format!("webhook:{}", stub.url("/l1/SECRET-PATH"))},
+            "l2-teams": {"to": format!("teams:{}", stub.url("/l2")), "after": "15m"},
+            "l3-pagerduty": {"to": format!("pagerduty:${{file:pd.key}}@{}", stub.url("/l3/v2/enqueue")), "after": "1h"},
+            "l1-chat": {"to": format!("webhook:{}", stub.url("/tpl")),
+                        "template": {"text": "{{summary}}", "level": "{{status}}"}}
+        }}
+    });
+    std::fs::write(dir.join("mcpmon.json"), config.to_string()).unwrap();
+    let (gw, db) = (dir.join("gw.log"), dir.join("db.log"));
+    let args = [
+        "--config",
+        "mcpmon.json",
+        "--log",
+        gw.to_str().unwrap(),
+        "--log",
+        db.to_str().unwrap(),
+    ];
+    let run = || {
+        let (code, doc, err) = alerts_json(dir, &state, &args);
+        let all = format!(
+            "{doc}{err}{}",
+            std::fs::read_to_string(state.join("alerts.json")).unwrap_or_default()
+        );
+        assert!(
+            !all.contains(KEY) && !all.contains("SECRET-PATH"),
+            "a secret leaked: {all}"
+        );
+        (code, doc, err)
+    };
+
+    // run 1: both fire; L1 gets ONE message with both (grouped), L2 and L3 nothing yet
+    errors_log(&gw, 20);
+    errors_log(&db, 20);
+    let (code, _, err) = run();
+    assert_eq!(code, 1, "20 errors of 50 is a warning: {err}");
+    let l1 = posts(&bodies, "/l1/");
+    assert_eq!(l1.len(), 1, "one notification per run per channel: {l1:#?}");
+    assert_eq!(
+        l1[0]["events"].as_array().unwrap().len(),
+        2,
+        "{l1:#?} {err}"
+    );
+    let summary = l1[0]["summary"].as_str().unwrap();
+    assert!(summary.starts_with("mcpmon: 2 firing — log "), "{summary}");
+    let tpl = posts(&bodies, "/tpl");
+    assert_eq!(tpl.len(), 1);
+    assert_eq!(tpl[0]["text"], summary);
+    assert_eq!(tpl[0]["level"], "warn");
+    assert!(posts(&bodies, "/l2").is_empty() && posts(&bodies, "/l3/").is_empty());
+
+    // 20 minutes later: L2 now, with both alerts in one card; L1 is not told again
+    age_alerts(&state, 20);
+    run();
+    let l2 = posts(&bodies, "/l2");
+    assert_eq!(l2.len(), 1);
+    let texts = card_texts(&l2[0]);
+    assert!(texts[0].starts_with("mcpmon: 2 firing"), "{texts:?}");
+    assert_eq!(
+        texts.iter().filter(|t| t.starts_with("FIRING ")).count(),
+        2,
+        "{texts:?}"
+    );
+    assert_eq!(posts(&bodies, "/l1/").len(), 1);
+    assert!(posts(&bodies, "/l3/").is_empty());
+
+    // past the hour: PagerDuty, one trigger per alert, each with its own stable dedup_key
+    age_alerts(&state, 45);
+    run();
+    let l3 = posts(&bodies, "/l3/");
+    assert_eq!(l3.len(), 2, "{l3:#?}");
+    for t in &l3 {
+        assert_eq!(t["event_action"], "trigger");
+        assert_eq!(t["routing_key"], KEY);
+        assert_eq!(t["payload"]["severity"], "warning");
+    }
+    let keys: Vec<&str> = l3
+        .iter()
+        .map(|t| t["dedup_key"].as_str().unwrap())
+        .collect();
+    assert_ne!(keys[0], keys[1]);
+
+    // db recovers: every rung that was told hears the resolve (and only of db)
+    errors_log(&db, 0);
+    run();
+    let l1 = posts(&bodies, "/l1/");
+    assert_eq!(l1.len(), 2);
+    assert_eq!(l1[1]["events"].as_array().unwrap().len(), 1);
+    assert_eq!(l1[1]["events"][0]["event"], "resolved");
+    assert_eq!(posts(&bodies, "/l2").len(), 2);
+    let l3 = posts(&bodies, "/l3/");
+    assert_eq!(l3.len(), 3);
+    assert_eq!(l3[2]["event_action"], "resolve");
+    assert!(
+        keys.contains(&l3[2]["dedup_key"].as_str().unwrap()),
+        "resolved under its trigger's key"
+    );
+}
+
+#[test]
+fn a_resolve_before_the_delay_reaches_only_the_channels_that_were_told() {
+    let home = tempdir();
+    let dir = home.path();
+    let state = dir.join("state");
+    let bodies = dir.join("deliveries.log");
+    let stub = HttpStub::start_with_env("receiver", &[("STUB_BODIES", bodies.to_str().unwrap())]);
+    let config = serde_json::json!({
+        "targets": {},
+        "notify": {"channels": {
+            "now": format!("webhook:{}", stub.url("/now")),
+            "later": {"to": format!("webhook:{}", stub.url("/later")), "after": "15m"}
+        }}
+    });
+    std::fs::write(dir.join("mcpmon.json"), config.to_string()).unwrap();
+    let log = dir.join("app.log");
+    let args = ["--config", "mcpmon.json", "--log", log.to_str().unwrap()];
+    errors_log(&log, 20);
+    alerts_json(dir, &state, &args);
+    errors_log(&log, 0);
+    let (_, doc, _) = alerts_json(dir, &state, &args);
+    assert_eq!(doc["events"][0]["event"], "resolved");
+    assert_eq!(posts(&bodies, "/now").len(), 2);
+    assert!(
+        posts(&bodies, "/later").is_empty(),
+        "never paged, so no resolve either"
+    );
+}
+
+#[test]
+fn a_misspelled_channel_key_is_a_usage_error_with_a_suggestion() {
+    let home = tempdir();
+    std::fs::write(
+        home.path().join("mcpmon.json"),
+        r#"{"targets": {}, "notify": {"channels": {"l2": {"to": "slack:http://127.0.0.1:9/T/SECRET", "aftr": "15m"}}}}"#,
+    )
+    .unwrap();
+    let log = home.path().join("app.log");
+    errors_log(&log, 0);
+    let (code, out, err) = run(
+        home.path(),
+        &[
+            "alerts",
+            "--config",
+            "mcpmon.json",
+            "--log",
+            log.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(
+        err.contains("notify.channels.l2: unknown key `aftr` (did you mean `after`?)"),
+        "{err}"
+    );
+    assert!(!err.contains("SECRET"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
