@@ -195,6 +195,23 @@ pub fn ntfy_text(n: &Notification) -> String {
     }
 }
 
+/// An e-mail's text: the summary, the verdict, one line per event.
+pub fn email_text(n: &Notification) -> String {
+    let mut text = format!(
+        "{}\n\n{} on {} at {}\n\n",
+        summary_line(n),
+        status_word(n.status),
+        one_line(n.host, 100),
+        n.generated_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    for l in event_lines(n, 1000) {
+        text.push_str(&l);
+        text.push('\n');
+    }
+    text
+}
+
 /// ntfy's `Priority` for a verdict: 5 (urgent) for CRIT, 4 for WARN and UNKNOWN, 3 otherwise.
 pub fn ntfy_priority(status: &str) -> &'static str {
     match status {

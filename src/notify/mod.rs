@@ -8,6 +8,7 @@
 //! and no returned message contains a URL's path, query or credentials, nor a command's arguments.
 
 mod command;
+pub mod email;
 pub mod formats;
 mod http;
 pub mod outbox;
@@ -58,6 +59,8 @@ pub enum Channel {
     Ntfy(Url),
     /// POST a user's template, filled in (`webhook` with a `template` in the config).
     Template { url: Url, template: String },
+    /// Send an e-mail over SMTP (`smtp://USER:PASSWORD@HOST:587?from=…&to=…`, STARTTLS).
+    Email(Url),
 }
 
 /// PagerDuty's Events API v2.
@@ -86,6 +89,12 @@ impl Channel {
             "discord" => parse_url("discord", rest).map(Channel::Discord),
             "ntfy" => parse_url("ntfy", rest).map(Channel::Ntfy),
             "pagerduty" => parse_pagerduty(rest),
+            "email" => {
+                let url =
+                    Url::parse(rest.trim()).map_err(|e| format!("email: not a valid URL ({e})"))?;
+                email::settings(&url)?;
+                Ok(Channel::Email(url))
+            }
             "command" => {
                 let argv: Vec<String> = rest.split_whitespace().map(str::to_string).collect();
                 if argv.is_empty() {
@@ -118,6 +127,7 @@ impl Channel {
             Channel::Discord(_) => "discord",
             Channel::Ntfy(_) => "ntfy",
             Channel::Template { .. } => "webhook",
+            Channel::Email(_) => "email",
         }
     }
 
@@ -150,7 +160,8 @@ impl Channel {
             | Channel::Discord(u)
             | Channel::Ntfy(u)
             | Channel::PagerDuty { url: u, .. }
-            | Channel::Template { url: u, .. } => Some(u),
+            | Channel::Template { url: u, .. }
+            | Channel::Email(u) => Some(u),
             Channel::Command(_) => None,
         }
     }
@@ -171,6 +182,7 @@ impl Channel {
             | Channel::Teams(_)
             | Channel::Discord(_)
             | Channel::Ntfy(_)
+            | Channel::Email(_)
             | Channel::Template { .. } => self
                 .url()
                 .map(|u| crate::net::url::secret_parts(u.as_str(), true))
@@ -216,7 +228,7 @@ impl fmt::Display for Channel {
     }
 }
 
-const FORMS: &str = "expected webhook:URL, slack:URL, teams:URL, discord:URL, ntfy:URL, ping:URL, alertmanager:URL, pagerduty:ROUTING_KEY[@API_URL], command:PROGRAM [ARGS…] or an http(s) URL";
+const FORMS: &str = "expected webhook:URL, slack:URL, teams:URL, discord:URL, ntfy:URL, ping:URL, alertmanager:URL, pagerduty:ROUTING_KEY[@API_URL], email:smtp://USER:PASS@HOST:587?from=…&to=…, command:PROGRAM [ARGS…] or an http(s) URL";
 
 /// `pagerduty:ROUTING_KEY` or `pagerduty:ROUTING_KEY@API_URL`. The key is never repeated in an error.
 fn parse_pagerduty(rest: &str) -> Result<Channel, String> {
@@ -505,6 +517,10 @@ impl Message {
             Channel::Template { template, .. } => {
                 Value::String(formats::render_template(template, n))
             }
+            Channel::Email(_) => json!({
+                "subject": formats::summary_line(n),
+                "text": formats::email_text(n),
+            }),
         };
         Message {
             body,
@@ -546,6 +562,13 @@ pub async fn send(
                 ],
             };
             http::deliver(client, method, url, until, deadline).await
+        }
+        Channel::Email(url) => {
+            let s = email::settings(url)?;
+            let subject = m.body["subject"].as_str().unwrap_or_default();
+            let text = m.body["text"].as_str().unwrap_or_default();
+            let message = email::compose(&s, subject, text, chrono::Utc::now());
+            email::deliver(&s, &message, until, deadline, &ch.secrets()).await
         }
         Channel::PagerDuty { routing_key, url } => {
             let events = m.body.as_array().map(Vec::as_slice).unwrap_or_default();

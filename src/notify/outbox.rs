@@ -44,7 +44,8 @@ pub fn fingerprint(ch: &Channel) -> String {
         | Channel::Alertmanager(u)
         | Channel::Teams(u)
         | Channel::Discord(u)
-        | Channel::Ntfy(u) => {
+        | Channel::Ntfy(u)
+        | Channel::Email(u) => {
             spec.push('\0');
             spec.push_str(u.as_str());
         }

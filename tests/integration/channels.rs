@@ -207,3 +207,129 @@ fn a_misspelled_channel_key_is_a_usage_error_with_a_suggestion() {
     assert!(!err.contains("SECRET"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+/// The SMTP server of `tests/stubs/smtp_sink.py` (aiosmtpd from the peers' venv): STARTTLS required
+/// before AUTH, AUTH before MAIL; stopped on drop (its stdin closes).
+struct SmtpSink {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl SmtpSink {
+    fn start(dir: &Path) -> SmtpSink {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(peer("PEERS_PYTHON"))
+            .arg(root().join("tests/stubs/smtp_sink.py"))
+            .arg(dir)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start the SMTP sink (aiosmtpd in the peers' venv: scripts/peers.sh install)");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .strip_prefix("PORT ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("the SMTP sink did not start: {line:?}"));
+        SmtpSink { child, port }
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn email_goes_through_starttls_and_auth_to_a_real_smtp_server_and_waits_when_refused() {
+    use base64::Engine as _;
+    let home = tempdir();
+    let dir = home.path();
+    let state = dir.join("state");
+    let sink = SmtpSink::start(dir);
+    let log = dir.join("app.log");
+    let spec = |password: &str| {
+        format!(
+            "email:smtp://mcpmon:{password}@127.0.0.1:{}?from=mcpmon@example.com&to=oncall@example.com,l2@example.com&ca={}",
+            sink.port,
+            dir.join("cert.pem").display()
+        )
+    };
+
+    // a wrong password: refused by the server, said without the password, kept for the next run
+    errors_log(&log, 20);
+    let wrong = spec("WRONG-pass-123");
+    let other_state = dir.join("state-wrong");
+    let (code, doc, err) = alerts_json(
+        dir,
+        &other_state,
+        &["--notify", &wrong, "--log", log.to_str().unwrap()],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("notification to email (smtp://127.0.0.1:"),
+        "{err}"
+    );
+    assert!(
+        err.contains("535") || err.to_lowercase().contains("auth"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("WRONG-pass-123") && !doc.to_string().contains("WRONG-pass-123"),
+        "{err}"
+    );
+    assert_eq!(doc["outbox"]["pending"], 1);
+    assert!(!dir.join("messages.jsonl").exists());
+
+    // the right one: over TLS, authenticated, to both recipients, the summary as the subject
+    let right = spec("s3cret-pass");
+    let (_, doc, err) = alerts_json(
+        dir,
+        &state,
+        &["--notify", &right, "--log", log.to_str().unwrap()],
+    );
+    assert_eq!(doc["events"][0]["event"], "firing", "{err}");
+    assert_eq!(doc["outbox"]["pending"], 0, "{err}");
+    assert!(!err.contains("s3cret-pass") && !doc.to_string().contains("s3cret-pass"));
+    let text = std::fs::read_to_string(dir.join("messages.jsonl")).unwrap();
+    let mails: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(mails.len(), 1, "{text}");
+    let m = &mails[0];
+    assert_eq!(m["tls"], true, "STARTTLS before the message");
+    assert_eq!(m["auth"], true);
+    assert_eq!(m["from"], "mcpmon@example.com");
+    assert_eq!(
+        m["to"],
+        serde_json::json!(["oncall@example.com", "l2@example.com"])
+    );
+    let data = m["data"].as_str().unwrap();
+    let (head, body) = data.split_once("\r\n\r\n").unwrap();
+    let subject = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Subject: =?UTF-8?B?"))
+        .and_then(|s| s.strip_suffix("?="))
+        .unwrap();
+    let subject = String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(subject)
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(subject.starts_with("mcpmon: 1 firing — log "), "{subject}");
+    let body: String = body.split_whitespace().collect();
+    let body = String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(body.contains("FIRING WARN log "), "{body}");
+}
