@@ -37,6 +37,18 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Re
         flap_window: args.flap_window,
     };
     let (channels, routes) = channels(ctx, g, args)?;
+    if !args.dry_run {
+        // the run begins: pings with `start` let their receiver time it
+        for ch in &channels {
+            if let Err(e) = crate::notify::ping_start(ch, &client, NOTIFY_DEADLINE).await {
+                eprintln!(
+                    "mcpmon: warning: start signal to {}: {}",
+                    ch.describe(),
+                    crate::term::sanitize(&e)
+                );
+            }
+        }
+    }
     let health = check(&targets, &client, &opts).await;
     let mut locked = Locked::open(&state_dir).context("opening the alert state")?;
     if let Some(w) = &locked.warning {
@@ -147,6 +159,16 @@ fn channels(
             if let Some(t) = &c.template {
                 ch = ch
                     .with_template(t)
+                    .map_err(|e| anyhow!("{}: {e}", shown()))?;
+            }
+            if c.start || c.fail || c.report {
+                let o = crate::notify::PingOptions {
+                    start: c.start,
+                    fail: c.fail,
+                    report: c.report,
+                };
+                ch = ch
+                    .with_ping_options(o)
                     .map_err(|e| anyhow!("{}: {e}", shown()))?;
             }
             if routes.iter().any(|r| r.id == c.name) {

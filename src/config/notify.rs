@@ -20,7 +20,9 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The keys of one channel.
-pub const CHANNEL_KEYS: [&str; 4] = ["to", "after", "repeat", "template"];
+pub const CHANNEL_KEYS: [&str; 7] = [
+    "to", "after", "repeat", "template", "start", "fail", "report",
+];
 
 /// One named channel of the config, its secrets resolved.
 #[derive(Clone, PartialEq, Eq)]
@@ -34,6 +36,10 @@ pub struct ChannelConfig {
     pub repeat: Option<Duration>,
     /// A webhook's body template.
     pub template: Option<String>,
+    /// A ping's `start`, `fail` and `report` (false unless set).
+    pub start: bool,
+    pub fail: bool,
+    pub report: bool,
 }
 
 impl std::fmt::Debug for ChannelConfig {
@@ -144,12 +150,20 @@ fn channel(name: &str, v: &Value, base: Option<&Path>, env: Env) -> Result<Chann
         Some(t @ (Value::Object(_) | Value::Array(_))) => Some(t.to_string()),
         Some(_) => return Err("template: must be a string or a JSON object".into()),
     };
+    let flag = |key: &str| match obj.get(key) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(format!("{key}: must be true or false")),
+    };
     Ok(ChannelConfig {
         name: name.to_string(),
         to,
         after,
         repeat,
         template,
+        start: flag("start")?,
+        fail: flag("fail")?,
+        report: flag("report")?,
     })
 }
 

@@ -195,6 +195,25 @@ pub fn ntfy_text(n: &Notification) -> String {
     }
 }
 
+/// A ping's report body (`report`): the summary line, then each change and each alert firing.
+pub fn ping_report(n: &Notification) -> String {
+    let mut text = format!("{}\n", summary_line(n));
+    for l in event_lines(n, 300) {
+        text.push_str(&l);
+        text.push('\n');
+    }
+    for f in n.firing.iter().take(MAX_LINES) {
+        text.push_str(&format!(
+            "FIRING {} {} {}: {}\n",
+            f.status.label(),
+            one_line(&f.target, 80),
+            one_line(&f.check, 80),
+            one_line(&f.message, 300)
+        ));
+    }
+    text
+}
+
 /// An e-mail's text: the summary, the verdict, one line per event.
 pub fn email_text(n: &Notification) -> String {
     let mut text = format!(

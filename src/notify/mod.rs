@@ -44,8 +44,8 @@ pub enum Channel {
     Slack(Url),
     /// Run a program (no shell) with the JSON payload on stdin.
     Command(Vec<String>),
-    /// GET `<URL>/<exit_code>` (healthchecks.io style heartbeat).
-    Ping(Url),
+    /// GET `<URL>/<exit_code>` (healthchecks.io style heartbeat); see `PingOptions`.
+    Ping(Url, PingOptions),
     /// POST the firing and resolved alerts to Alertmanager's API v2 (`<URL>/api/v2/alerts`).
     Alertmanager(Url),
     /// PagerDuty Events API v2: one `trigger` or `resolve` per alert event, with a stable `dedup_key`.
@@ -61,6 +61,37 @@ pub enum Channel {
     Template { url: Url, template: String },
     /// Send an e-mail over SMTP (`smtp://USER:PASSWORD@HOST:587?from=…&to=…`, STARTTLS).
     Email(Url),
+}
+
+/// What a `ping:` channel does besides its end-of-run ping (config keys `start`, `fail`, `report`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PingOptions {
+    /// GET `<URL>/start` when the run begins, so the receiver measures the run's duration.
+    pub start: bool,
+    /// `<URL>/fail` when the verdict is not OK and `<URL>` when it is, instead of `<URL>/<exit code>`.
+    pub fail: bool,
+    /// POST the run's report (summary, events, what fires) as the body instead of a bare GET.
+    pub report: bool,
+}
+
+/// Tells a `ping:` channel with `start` that the run begins (`<URL>/start`), within `deadline`; not
+/// kept in the outbox (a late start signal means nothing). `Ok(false)`: not a starting ping channel.
+pub async fn ping_start(
+    ch: &Channel,
+    client: &reqwest::Client,
+    deadline: Duration,
+) -> Result<bool, String> {
+    let Channel::Ping(url, o) = ch else {
+        return Ok(false);
+    };
+    if !o.start {
+        return Ok(false);
+    }
+    let until = crate::model::checked::after(tokio::time::Instant::now(), deadline);
+    let url = ping_path(url, "start")?;
+    http::deliver(client, http::Method::Get, &url, until, deadline)
+        .await
+        .map(|_| true)
 }
 
 /// PagerDuty's Events API v2.
@@ -83,7 +114,7 @@ impl Channel {
         match kind.to_ascii_lowercase().as_str() {
             "webhook" => parse_url("webhook", rest).map(Channel::Webhook),
             "slack" => parse_url("slack", rest).map(Channel::Slack),
-            "ping" => parse_url("ping", rest).map(Channel::Ping),
+            "ping" => parse_url("ping", rest).map(|u| Channel::Ping(u, PingOptions::default())),
             "alertmanager" => parse_url("alertmanager", rest).map(Channel::Alertmanager),
             "teams" => parse_url("teams", rest).map(Channel::Teams),
             "discord" => parse_url("discord", rest).map(Channel::Discord),
@@ -120,7 +151,7 @@ impl Channel {
             Channel::Webhook(_) => "webhook",
             Channel::Slack(_) => "slack",
             Channel::Command(_) => "command",
-            Channel::Ping(_) => "ping",
+            Channel::Ping(..) => "ping",
             Channel::Alertmanager(_) => "alertmanager",
             Channel::PagerDuty { .. } => "pagerduty",
             Channel::Teams(_) => "teams",
@@ -149,12 +180,23 @@ impl Channel {
         }
     }
 
+    /// A ping channel with these options (`start`, `fail`, `report` in the config).
+    pub fn with_ping_options(self, o: PingOptions) -> Result<Channel, String> {
+        match self {
+            Channel::Ping(url, _) => Ok(Channel::Ping(url, o)),
+            other => Err(format!(
+                "start, fail and report are for a ping channel, not {}",
+                other.kind()
+            )),
+        }
+    }
+
     /// The URL a channel sends to (none for a command).
     fn url(&self) -> Option<&Url> {
         match self {
             Channel::Webhook(u)
             | Channel::Slack(u)
-            | Channel::Ping(u)
+            | Channel::Ping(u, _)
             | Channel::Alertmanager(u)
             | Channel::Teams(u)
             | Channel::Discord(u)
@@ -177,7 +219,7 @@ impl Channel {
             }
             Channel::Webhook(_)
             | Channel::Slack(_)
-            | Channel::Ping(_)
+            | Channel::Ping(..)
             | Channel::Alertmanager(_)
             | Channel::Teams(_)
             | Channel::Discord(_)
@@ -505,7 +547,8 @@ impl Message {
         let body = match ch {
             Channel::Webhook(_) | Channel::Command(_) => payload(n),
             Channel::Slack(_) => json!({ "text": slack_text(n) }),
-            Channel::Ping(_) => Value::Null,
+            Channel::Ping(_, o) if o.report => Value::String(formats::ping_report(n)),
+            Channel::Ping(..) => Value::Null,
             Channel::Alertmanager(_) => alertmanager_payload(n),
             Channel::PagerDuty { .. } => formats::pagerduty_events(n),
             Channel::Teams(_) => formats::teams_card(n),
@@ -590,9 +633,20 @@ pub async fn send(
             }
             Ok(last)
         }
-        Channel::Ping(url) => {
-            let url = ping_url(url, m.exit_code)?;
-            http::deliver(client, http::Method::Get, &url, until, deadline).await
+        Channel::Ping(url, o) => {
+            let url = match (o.fail, m.exit_code) {
+                (true, 0) => url.clone(),
+                (true, _) => ping_path(url, "fail")?,
+                (false, code) => ping_url(url, code)?,
+            };
+            let method = match m.body.as_str() {
+                Some(text) => http::Method::PostText {
+                    body: text.as_bytes().to_vec(),
+                    headers: Vec::new(),
+                },
+                None => http::Method::Get,
+            };
+            http::deliver(client, method, &url, until, deadline).await
         }
         Channel::Alertmanager(url) => {
             let url = alertmanager_url(url)?;
@@ -648,13 +702,18 @@ pub fn alertmanager_url(url: &Url) -> Result<Url, String> {
 
 /// `<URL>/<exit_code>`: the code appended as a path segment, the query kept.
 pub fn ping_url(url: &Url, exit_code: u8) -> Result<Url, String> {
+    ping_path(url, &exit_code.to_string())
+}
+
+/// `<URL>/<segment>` (`start`, `fail`, an exit code), the query kept.
+fn ping_path(url: &Url, segment: &str) -> Result<Url, String> {
     let mut u = url.clone();
     u.set_fragment(None);
     {
         let mut segs = u
             .path_segments_mut()
             .map_err(|()| "ping: the URL cannot take a path".to_string())?;
-        segs.pop_if_empty().push(&exit_code.to_string());
+        segs.pop_if_empty().push(segment);
     }
     Ok(u)
 }

@@ -40,7 +40,7 @@ pub fn fingerprint(ch: &Channel) -> String {
     match ch {
         Channel::Webhook(u)
         | Channel::Slack(u)
-        | Channel::Ping(u)
+        | Channel::Ping(u, _)
         | Channel::Alertmanager(u)
         | Channel::Teams(u)
         | Channel::Discord(u)
@@ -79,7 +79,7 @@ pub fn fingerprint(ch: &Channel) -> String {
 /// fires (it forgets alerts that are not re-sent) or changed, the others when something changed.
 pub fn wants(ch: &Channel, n: &Notification) -> bool {
     match ch {
-        Channel::Ping(_) => true,
+        Channel::Ping(..) => true,
         Channel::Alertmanager(_) => !n.firing.is_empty() || !n.events.is_empty(),
         _ => !n.events.is_empty(),
     }
@@ -88,7 +88,7 @@ pub fn wants(ch: &Channel, n: &Notification) -> bool {
 /// A channel sent the whole state every run: an older undelivered message to it is superseded by a
 /// newer one (a ping's verdict; Alertmanager's firing alerts, renewed every run).
 fn supersedes(ch: &Channel) -> bool {
-    matches!(ch, Channel::Ping(_) | Channel::Alertmanager(_))
+    matches!(ch, Channel::Ping(..) | Channel::Alertmanager(_))
 }
 
 /// Adds the run's notification for every channel that wants it (a ping replaces the channel's older
@@ -114,7 +114,7 @@ pub fn enqueue(
             channel: fingerprint(ch),
             label: ch.describe(),
             payload: serde_json::to_value(&message).unwrap_or_default(),
-            events: if matches!(ch, Channel::Ping(_)) {
+            events: if matches!(ch, Channel::Ping(..)) {
                 0
             } else {
                 n.events.len()

@@ -192,7 +192,7 @@ fn parse_accepts_each_form() {
     let s = Channel::parse("slack:https://hooks.slack.com/services/T/B/X").unwrap();
     assert!(matches!(&s, Channel::Slack(u) if u.host_str() == Some("hooks.slack.com")));
     let p = Channel::parse("ping:https://hc-ping.com/uuid").unwrap();
-    assert!(matches!(&p, Channel::Ping(u) if u.path() == "/uuid"));
+    assert!(matches!(&p, Channel::Ping(u, _) if u.path() == "/uuid"));
     let c = Channel::parse("command:/usr/local/bin/page  --team   ops").unwrap();
     assert_eq!(
         c,

@@ -333,3 +333,56 @@ fn email_goes_through_starttls_and_auth_to_a_real_smtp_server_and_waits_when_ref
     .unwrap();
     assert!(body.contains("FIRING WARN log "), "{body}");
 }
+
+/// Request lines (`METHOD PATH`) the receiver got on paths starting with `prefix`, in order.
+fn requests(log: &Path, prefix: &str) -> Vec<String> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.split(' ').nth(1).is_some_and(|p| p.starts_with(prefix)))
+        .map(|l| l.splitn(3, ' ').take(2).collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+#[test]
+fn a_ping_with_start_fail_and_report_times_the_run_and_posts_what_fires() {
+    let home = tempdir();
+    let dir = home.path();
+    let state = dir.join("state");
+    let bodies = dir.join("deliveries.log");
+    let stub = HttpStub::start_with_env("receiver", &[("STUB_BODIES", bodies.to_str().unwrap())]);
+    let config = serde_json::json!({
+        "targets": {},
+        "notify": {"channels": {
+            "hc": {"to": format!("ping:{}", stub.url("/hc/0f8a-uuid")), "start": true, "fail": true, "report": true},
+            "plain": format!("ping:{}", stub.url("/plain/uuid2"))
+        }}
+    });
+    std::fs::write(dir.join("mcpmon.json"), config.to_string()).unwrap();
+    let log = dir.join("app.log");
+    let args = ["--config", "mcpmon.json", "--log", log.to_str().unwrap()];
+    errors_log(&log, 20);
+    alerts_json(dir, &state, &args);
+    errors_log(&log, 0);
+    alerts_json(dir, &state, &args);
+    assert_eq!(
+        requests(&bodies, "/hc/"),
+        [
+            "GET /hc/0f8a-uuid/start",
+            "POST /hc/0f8a-uuid/fail",
+            "GET /hc/0f8a-uuid/start",
+            "POST /hc/0f8a-uuid"
+        ]
+    );
+    let reports = posts(&bodies, "/hc/");
+    let firing = reports[0]["text"].as_str().unwrap();
+    assert!(firing.starts_with("mcpmon: 1 firing — log "), "{firing}");
+    assert!(firing.contains("\nFIRING WARN log "), "{firing}");
+    let ok = reports[1]["text"].as_str().unwrap();
+    assert!(ok.starts_with("mcpmon: 1 resolved"), "{ok}");
+    // without the options: a GET of the exit code, no start
+    assert_eq!(
+        requests(&bodies, "/plain/"),
+        ["GET /plain/uuid2/1", "GET /plain/uuid2/0"]
+    );
+}
