@@ -192,7 +192,7 @@ impl Channel {
     }
 
     /// The URL a channel sends to (none for a command).
-    fn url(&self) -> Option<&Url> {
+    pub(crate) fn url(&self) -> Option<&Url> {
         match self {
             Channel::Webhook(u)
             | Channel::Slack(u)

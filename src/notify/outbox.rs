@@ -37,36 +37,16 @@ pub struct Options {
 /// and full URL (or program and arguments), in hex.
 pub fn fingerprint(ch: &Channel) -> String {
     let mut spec = format!("mcpmon-notify-channel\0{}", ch.kind());
-    match ch {
-        Channel::Webhook(u)
-        | Channel::Slack(u)
-        | Channel::Ping(u, _)
-        | Channel::Alertmanager(u)
-        | Channel::Teams(u)
-        | Channel::Discord(u)
-        | Channel::Ntfy(u)
-        | Channel::Email(u) => {
-            spec.push('\0');
-            spec.push_str(u.as_str());
-        }
-        Channel::PagerDuty { routing_key, url } => {
-            for part in [routing_key.as_str(), url.as_str()] {
-                spec.push('\0');
-                spec.push_str(part);
-            }
-        }
-        Channel::Template { url, template } => {
-            for part in [url.as_str(), template.as_str()] {
-                spec.push('\0');
-                spec.push_str(part);
-            }
-        }
-        Channel::Command(argv) => {
-            for a in argv {
-                spec.push('\0');
-                spec.push_str(a);
-            }
-        }
+    // everything that makes the channel: for most, their whole URL
+    let parts: Vec<&str> = match ch {
+        Channel::PagerDuty { routing_key, url } => vec![routing_key, url.as_str()],
+        Channel::Template { url, template } => vec![url.as_str(), template],
+        Channel::Command(argv) => argv.iter().map(String::as_str).collect(),
+        _ => ch.url().map(|u| u.as_str()).into_iter().collect(),
+    };
+    for part in parts {
+        spec.push('\0');
+        spec.push_str(part);
     }
     let digest = ring::digest::digest(&ring::digest::SHA256, spec.as_bytes());
     digest.as_ref()[..16]

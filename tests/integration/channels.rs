@@ -6,7 +6,7 @@
 
 use crate::common::*;
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const KEY: &str = "PDR0UT1NGKEYabcdef0123456789xyz";
 
@@ -18,6 +18,15 @@ fn posts(log: &Path, prefix: &str) -> Vec<Value> {
         .filter(|l| l.starts_with(&format!("POST {prefix}")))
         .map(|l| serde_json::from_str(l.splitn(3, ' ').nth(2).unwrap()).unwrap())
         .collect()
+}
+
+/// A scratch home, its state dir, and the receiver stub logging what it gets to `deliveries.log`.
+fn receiver() -> (tempfile::TempDir, PathBuf, PathBuf, HttpStub) {
+    let home = tempdir();
+    let state = home.path().join("state");
+    let bodies = home.path().join("deliveries.log");
+    let stub = HttpStub::start_with_env("receiver", &[("STUB_BODIES", bodies.to_str().unwrap())]);
+    (home, state, bodies, stub)
 }
 
 /// Moves every alert's firing time `minutes` into the past.
@@ -43,11 +52,8 @@ fn card_texts(card: &Value) -> Vec<String> {
 
 #[test]
 fn the_on_call_ladder_escalates_by_time_groups_each_run_and_resolves_to_those_told() {
-    let home = tempdir();
+    let (home, state, bodies, stub) = receiver();
     let dir = home.path();
-    let state = dir.join("state");
-    let bodies = dir.join("deliveries.log");
-    let stub = HttpStub::start_with_env("receiver", &[("STUB_BODIES", bodies.to_str().unwrap())]);
     std::fs::write(dir.join("pd.key"), format!("{KEY}\n")).unwrap();
     let config = serde_json::json!({
         "targets": {},
@@ -152,11 +158,8 @@ fn the_on_call_ladder_escalates_by_time_groups_each_run_and_resolves_to_those_to
 
 #[test]
 fn a_resolve_before_the_delay_reaches_only_the_channels_that_were_told() {
-    let home = tempdir();
+    let (home, state, bodies, stub) = receiver();
     let dir = home.path();
-    let state = dir.join("state");
-    let bodies = dir.join("deliveries.log");
-    let stub = HttpStub::start_with_env("receiver", &[("STUB_BODIES", bodies.to_str().unwrap())]);
     let config = serde_json::json!({
         "targets": {},
         "notify": {"channels": {
@@ -346,11 +349,8 @@ fn requests(log: &Path, prefix: &str) -> Vec<String> {
 
 #[test]
 fn a_ping_with_start_fail_and_report_times_the_run_and_posts_what_fires() {
-    let home = tempdir();
+    let (home, state, bodies, stub) = receiver();
     let dir = home.path();
-    let state = dir.join("state");
-    let bodies = dir.join("deliveries.log");
-    let stub = HttpStub::start_with_env("receiver", &[("STUB_BODIES", bodies.to_str().unwrap())]);
     let config = serde_json::json!({
         "targets": {},
         "notify": {"channels": {
