@@ -27,11 +27,23 @@ GATEWAY_V=4.0.0
 ICLI_V=1.0.3
 PY_MCP_V=2.3.0
 PY_TIME_V=2026.10.19
+# aiosmtpd: a real SMTP server (STARTTLS, AUTH) that mcpmon's e-mail channel is tested against
+AIOSMTPD_V=1.4.6
 
 log() { printf '[peers] %s\n' "$*" >&2; }
 
+# The SMTP sink for the e-mail tests, into the peers' venv (its own check, so an older install gains it
+# without reinstalling the rest).
+install_smtp() {
+  if [ ! -x "$DIR/venv/bin/python" ]; then python3 -m venv "$DIR/venv"; fi
+  if "$DIR/venv/bin/python" -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_V')" 2>/dev/null; then return 0; fi
+  log "pip install aiosmtpd==$AIOSMTPD_V"
+  timeout 600 "$DIR/venv/bin/python" -m pip install -q --disable-pip-version-check "aiosmtpd==$AIOSMTPD_V"
+}
+
 install() {
   local stamp="$DIR/.installed-$EVERYTHING_V-$HUB_V-$GATEWAY_V-$ICLI_V-$PY_MCP_V-$PY_TIME_V"
+  install_smtp
   if [ -f "$stamp" ]; then log "already installed ($DIR)"; return 0; fi
   command -v node >/dev/null || { log "node is required (Node.js >= 20)"; return 1; }
   command -v python3 >/dev/null || { log "python3 is required (>= 3.10)"; return 1; }
@@ -176,6 +188,7 @@ MEMORY_STDIO_CMD="node $MEMJS"
 FILESYSTEM_STDIO_CMD="node $NM/@modelcontextprotocol/server-filesystem/dist/index.js $RUN"
 TIME_STDIO_CMD="$DIR/venv/bin/mcp-server-time --local-timezone UTC"
 PY_STDIO_CMD="$DIR/venv/bin/python $DIR/py_peer.py stdio"
+PEERS_PYTHON=$DIR/venv/bin/python
 INSPECTOR_CLI_JS=$NM/@modelcontextprotocol/inspector-cli/build/index.js
 PEERS_RUN_DIR=$RUN
 EOF

@@ -174,6 +174,14 @@ Examples:
   mcpmon alerts -c mcpmon.json --notify slack:https://hooks.slack.com/services/T/B/X --dry-run
   mcpmon alerts -c mcpmon.json --notify alertmanager:http://127.0.0.1:9093
   mcpmon alerts -c mcpmon.json --dry-run            # what the targets' on_fire actions would run
+  mcpmon alerts -c mcpmon.json --notify pagerduty:$PD_ROUTING_KEY --notify ntfy:https://ntfy.sh/my-alerts
+
+On-call escalation lives in the config, channel by channel (after: notify once the alert has fired
+that long; repeat: remind that often; resolves go to the channels that were told):
+  \"notify\": {\"channels\": {
+    \"l1-chat\":      {\"to\": \"slack:${SLACK_WEBHOOK_URL}\"},
+    \"l2-email\":     {\"to\": \"email:smtp://USER:${SMTP_PASSWORD}@HOST?from=A&to=B\", \"after\": \"15m\"},
+    \"l3-pagerduty\": {\"to\": \"pagerduty:${file:/run/secrets/pd-key}\", \"after\": \"1h\"}}}
 
 From cron, every 5 minutes (fire after 15 min and 3 bad runs in a row, post changes):
   */5 * * * * mcpmon alerts -c /etc/mcpmon.json --for 15m --consecutive 3 --notify webhook:URL
@@ -206,10 +214,14 @@ pub struct AlertsArgs {
     #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = duration::parse)]
     pub flap_window: Duration,
 
-    /// Where to send alert changes (repeatable): webhook:URL (JSON), slack:URL, command:PROGRAM ARGS
-    /// (the JSON on stdin), ping:URL (healthchecks-style: URL/<exit code>, every run),
-    /// alertmanager:URL (Alertmanager's API v2: every firing alert, every run); a bare URL is a
-    /// webhook. Sent only when alerts fire, escalate or resolve. URLs are never printed. A failed
+    /// Where to send alert changes (repeatable): webhook:URL (JSON), slack:URL, teams:URL,
+    /// discord:URL, ntfy:URL, command:PROGRAM ARGS (the JSON on stdin), ping:URL (healthchecks-style:
+    /// URL/<exit code>, every run), alertmanager:URL (Alertmanager's API v2: every firing alert, every
+    /// run), pagerduty:ROUTING_KEY (Events API v2, one incident per alert),
+    /// email:smtp://USER:PASS@HOST:587?from=ADDR&to=ADDR (STARTTLS); a bare URL is a webhook. One
+    /// message per run per channel with every change, told at once (for escalation with `after`, name
+    /// channels in the config's notify.channels). Sent only when alerts fire, escalate or resolve.
+    /// URLs, keys and passwords are never printed. A failed
     /// delivery is kept in the outbox (outbox.json in the state dir) and retried on every later run
     /// with the same --notify, in order, until delivered; a ping keeps only its newest.
     #[arg(long = "notify", value_name = "SPEC")]

@@ -6,8 +6,9 @@
 use super::round::{Prepared, check, prepare};
 use super::{Context, Outcome, Output};
 use crate::cli::{AlertsArgs, GlobalArgs};
+use crate::notify::{Channel, Notification};
 use crate::report::{Report, View};
-use crate::rules::alerting::{self, Policy};
+use crate::rules::alerting::{self, Policy, Route};
 use crate::rules::silence;
 use crate::store::alerts::Locked;
 use anyhow::{Context as _, anyhow};
@@ -37,13 +38,18 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Re
         flap_changes: args.flap_changes,
         flap_window: args.flap_window,
     };
-    let channels = args
-        .notify
-        .iter()
-        .map(|spec| crate::notify::Channel::parse(spec).map_err(|e| anyhow!("--notify: {e}")))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    for ch in &channels {
-        crate::model::secret::remember(ch.secrets());
+    let (channels, routes) = channels(ctx, g, args)?;
+    if !args.dry_run {
+        // the run begins: pings with `start` let their receiver time it
+        for ch in &channels {
+            if let Err(e) = crate::notify::ping_start(ch, &client, NOTIFY_DEADLINE).await {
+                eprintln!(
+                    "mcpmon: warning: start signal to {}: {}",
+                    ch.describe(),
+                    crate::term::sanitize(&e)
+                );
+            }
+        }
     }
     let health = check(&targets, &client, &opts).await;
     let mut locked = Locked::open(&state_dir).context("opening the alert state")?;
@@ -74,6 +80,14 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Re
     );
     gate.after(&mut alerts, &mut locked.file.alerts, now_ms);
     let firing = alerting::firing(&alerts.findings, &locked.file.alerts, health.generated_at);
+    // what each channel is told: its own events (escalation), remembered per alert and channel
+    let routed = alerting::route(
+        &alerts.events,
+        &firing,
+        &mut locked.file.alerts,
+        now_ms,
+        &routes,
+    );
     let mut report = Report {
         command: "alerts",
         generated_at: health.generated_at,
@@ -87,24 +101,33 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Re
         max_age: args.outbox_max_age,
         deadline: NOTIFY_DEADLINE,
     };
+    let base = report.notification(&host);
+    let notes: Vec<(&Channel, Notification)> = channels
+        .iter()
+        .zip(&routed)
+        .map(|(ch, events)| {
+            let mut n = base;
+            n.firing = &firing;
+            n.events = events;
+            (ch, n)
+        })
+        .collect();
     if args.dry_run {
         drop(locked);
-        send_once(&report, &host, &firing, &channels, &client).await;
+        send_once(&notes, &client).await;
     } else {
         locked
             .save()
             .with_context(|| format!("writing the alert state in {}", state_dir.display()))?;
         // Into the outbox while the alert state is still locked: the outbox order is the evaluation order.
-        let mut n = report.notification(&host);
-        n.firing = &firing;
-        let queued = crate::notify::outbox::enqueue(&state_dir, &channels, &n);
+        let queued = crate::notify::outbox::enqueue(&state_dir, &notes);
         drop(locked);
         match queued {
             Ok(warnings) => warn_all(&warnings),
             Err(e) => {
                 // Not kept, but not lost either: this run still tries once.
                 eprintln!("mcpmon: warning: outbox: {e}; notifying without it");
-                send_once(&report, &host, &firing, &channels, &client).await;
+                send_once(&notes, &client).await;
             }
         }
         warn_all(&crate::notify::outbox::flush(&state_dir, &channels, &client, &outbox).await);
@@ -124,7 +147,14 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AlertsArgs) -> anyhow::Re
         let mut n = report.notification(&host);
         n.events = &acted;
         n.firing = &firing;
-        match crate::notify::outbox::enqueue(&state_dir, &channels, &n) {
+        // the outcome goes to the channels told at once (no `after`): the first line of the on-call
+        let acted_notes: Vec<(&Channel, Notification)> = channels
+            .iter()
+            .zip(&routes)
+            .filter(|(_, r)| r.after.is_zero())
+            .map(|(ch, _)| (ch, n))
+            .collect();
+        match crate::notify::outbox::enqueue(&state_dir, &acted_notes) {
             Ok(warnings) => warn_all(&warnings),
             Err(e) => eprintln!("mcpmon: warning: outbox: {e}"),
         }
@@ -173,22 +203,72 @@ fn host_name(ctx: &Context) -> String {
         .unwrap_or_else(|| "localhost".into())
 }
 
-/// Delivers the run's notification once to every channel that wants it, without the outbox
-/// (`--dry-run`, or an outbox that cannot be written). A failed delivery is said on stderr.
-async fn send_once(
-    report: &Report,
-    host: &str,
-    firing: &[crate::model::Firing],
-    channels: &[crate::notify::Channel],
-    client: &reqwest::Client,
-) {
-    let mut n = report.notification(host);
-    n.firing = firing;
-    for ch in channels {
-        if !crate::notify::outbox::wants(ch, &n) {
+/// The channels of this run with their escalation: the config's `notify.channels` (by name), then
+/// each `--notify SPEC` (at once, reminded every `--repeat`). Their secrets are registered.
+fn channels(
+    ctx: &Context,
+    g: &GlobalArgs,
+    args: &AlertsArgs,
+) -> anyhow::Result<(Vec<Channel>, Vec<Route>)> {
+    let env = ctx.env_lookup();
+    let mut channels = Vec::new();
+    let mut routes: Vec<Route> = Vec::new();
+    for file in &g.config {
+        for c in crate::config::notify::load(file, &env)? {
+            let shown = || format!("{}: notify.channels.{}", file.display(), c.name);
+            let mut ch = Channel::parse(&c.to).map_err(|e| anyhow!("{}: to: {e}", shown()))?;
+            crate::model::secret::remember(ch.secrets());
+            if let Some(t) = &c.template {
+                ch = ch
+                    .with_template(t)
+                    .map_err(|e| anyhow!("{}: {e}", shown()))?;
+            }
+            if c.start || c.fail || c.report {
+                let o = crate::notify::PingOptions {
+                    start: c.start,
+                    fail: c.fail,
+                    report: c.report,
+                };
+                ch = ch
+                    .with_ping_options(o)
+                    .map_err(|e| anyhow!("{}: {e}", shown()))?;
+            }
+            if routes.iter().any(|r| r.id == c.name) {
+                return Err(anyhow!(
+                    "{}: a channel of that name is defined twice",
+                    shown()
+                ));
+            }
+            routes.push(Route {
+                id: c.name,
+                after: c.after,
+                repeat: c.repeat,
+            });
+            channels.push(ch);
+        }
+    }
+    for spec in &args.notify {
+        let ch = Channel::parse(spec).map_err(|e| anyhow!("--notify: {e}"))?;
+        crate::model::secret::remember(ch.secrets());
+        let fp = crate::notify::outbox::fingerprint(&ch);
+        routes.push(Route {
+            id: format!("notify:{}", &fp[..16]),
+            after: std::time::Duration::ZERO,
+            repeat: args.repeat,
+        });
+        channels.push(ch);
+    }
+    Ok((channels, routes))
+}
+
+/// Delivers each channel's notification once when it wants it, without the outbox (`--dry-run`, or
+/// an outbox that cannot be written). A failed delivery is said on stderr.
+async fn send_once(notes: &[(&Channel, Notification<'_>)], client: &reqwest::Client) {
+    for (ch, n) in notes {
+        if !crate::notify::outbox::wants(ch, n) {
             continue;
         }
-        if let Err(e) = crate::notify::deliver(ch, &n, client, NOTIFY_DEADLINE).await {
+        if let Err(e) = crate::notify::deliver(ch, n, client, NOTIFY_DEADLINE).await {
             eprintln!(
                 "mcpmon: warning: notification to {}: {}",
                 ch.describe(),

@@ -23,6 +23,7 @@ pub mod goals;
 mod golden;
 pub mod jsonc;
 mod maintenance;
+pub mod notify;
 mod probes;
 pub mod ranges;
 

@@ -80,6 +80,12 @@ pub struct AlertState {
     /// receivers were last told, so they are told what changed once it ends.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub held: Option<Held>,
+    /// Per notification channel (its route id: a config name, or `notify:<fingerprint>` for
+    /// `--notify`), when it was last told about this firing alert (ms since the epoch): escalation
+    /// (`after`), reminders (`repeat`) and resolves only to the channels that were told. Emptied when
+    /// the alert resolves.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub notified: std::collections::BTreeMap<String, i64>,
 }
 
 /// What receivers were told of an alert before a silence held its notifications back.

@@ -18,13 +18,18 @@ const RETRY_DELAY: Duration = Duration::from_millis(500);
 pub(super) enum Method {
     /// POST a JSON body.
     PostJson(Vec<u8>),
+    /// POST a text body with extra headers (ntfy).
+    PostText {
+        body: Vec<u8>,
+        headers: Vec<(&'static str, String)>,
+    },
     Get,
 }
 
 impl Method {
     fn name(&self) -> &'static str {
         match self {
-            Method::PostJson(_) => "POST",
+            Method::PostJson(_) | Method::PostText { .. } => "POST",
             Method::Get => "GET",
         }
     }
@@ -56,6 +61,13 @@ pub(super) async fn deliver(
                 .post(url.clone())
                 .header(CONTENT_TYPE, "application/json")
                 .body(body.clone()),
+            Method::PostText { body, headers } => headers.iter().fold(
+                client
+                    .post(url.clone())
+                    .header(CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .body(body.clone()),
+                |rb, (k, v)| rb.header(*k, v.as_str()),
+            ),
             Method::Get => client.get(url.clone()),
         };
         match once(rb, method.name(), until, budget).await {

@@ -8,6 +8,8 @@
 //! and no returned message contains a URL's path, query or credentials, nor a command's arguments.
 
 mod command;
+pub mod email;
+pub mod formats;
 mod http;
 pub mod outbox;
 pub mod remedy;
@@ -43,11 +45,58 @@ pub enum Channel {
     Slack(Url),
     /// Run a program (no shell) with the JSON payload on stdin.
     Command(Vec<String>),
-    /// GET `<URL>/<exit_code>` (healthchecks.io style heartbeat).
-    Ping(Url),
+    /// GET `<URL>/<exit_code>` (healthchecks.io style heartbeat); see `PingOptions`.
+    Ping(Url, PingOptions),
     /// POST the firing and resolved alerts to Alertmanager's API v2 (`<URL>/api/v2/alerts`).
     Alertmanager(Url),
+    /// PagerDuty Events API v2: one `trigger` or `resolve` per alert event, with a stable `dedup_key`.
+    /// `url` is the API (`https://events.pagerduty.com/v2/enqueue` unless given).
+    PagerDuty { routing_key: String, url: Url },
+    /// POST an Adaptive Card to a Microsoft Teams (workflow) webhook.
+    Teams(Url),
+    /// POST `{"content": …}` to a Discord webhook.
+    Discord(Url),
+    /// POST the event lines as text to an ntfy topic URL (title, priority and tags as headers).
+    Ntfy(Url),
+    /// POST a user's template, filled in (`webhook` with a `template` in the config).
+    Template { url: Url, template: String },
+    /// Send an e-mail over SMTP (`smtp://USER:PASSWORD@HOST:587?from=…&to=…`, STARTTLS).
+    Email(Url),
 }
+
+/// What a `ping:` channel does besides its end-of-run ping (config keys `start`, `fail`, `report`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PingOptions {
+    /// GET `<URL>/start` when the run begins, so the receiver measures the run's duration.
+    pub start: bool,
+    /// `<URL>/fail` when the verdict is not OK and `<URL>` when it is, instead of `<URL>/<exit code>`.
+    pub fail: bool,
+    /// POST the run's report (summary, events, what fires) as the body instead of a bare GET.
+    pub report: bool,
+}
+
+/// Tells a `ping:` channel with `start` that the run begins (`<URL>/start`), within `deadline`; not
+/// kept in the outbox (a late start signal means nothing). `Ok(false)`: not a starting ping channel.
+pub async fn ping_start(
+    ch: &Channel,
+    client: &reqwest::Client,
+    deadline: Duration,
+) -> Result<bool, String> {
+    let Channel::Ping(url, o) = ch else {
+        return Ok(false);
+    };
+    if !o.start {
+        return Ok(false);
+    }
+    let until = crate::model::checked::after(tokio::time::Instant::now(), deadline);
+    let url = ping_path(url, "start")?;
+    http::deliver(client, http::Method::Get, &url, until, deadline)
+        .await
+        .map(|_| true)
+}
+
+/// PagerDuty's Events API v2.
+pub const PAGERDUTY_URL: &str = "https://events.pagerduty.com/v2/enqueue";
 
 impl Channel {
     /// Parses a `--notify` value. Error messages never repeat a URL (its path or query may be a token).
@@ -66,8 +115,18 @@ impl Channel {
         match kind.to_ascii_lowercase().as_str() {
             "webhook" => parse_url("webhook", rest).map(Channel::Webhook),
             "slack" => parse_url("slack", rest).map(Channel::Slack),
-            "ping" => parse_url("ping", rest).map(Channel::Ping),
+            "ping" => parse_url("ping", rest).map(|u| Channel::Ping(u, PingOptions::default())),
             "alertmanager" => parse_url("alertmanager", rest).map(Channel::Alertmanager),
+            "teams" => parse_url("teams", rest).map(Channel::Teams),
+            "discord" => parse_url("discord", rest).map(Channel::Discord),
+            "ntfy" => parse_url("ntfy", rest).map(Channel::Ntfy),
+            "pagerduty" => parse_pagerduty(rest),
+            "email" => {
+                let url =
+                    Url::parse(rest.trim()).map_err(|e| format!("email: not a valid URL ({e})"))?;
+                email::settings(&url)?;
+                Ok(Channel::Email(url))
+            }
             "command" => {
                 let argv: Vec<String> = rest.split_whitespace().map(str::to_string).collect();
                 if argv.is_empty() {
@@ -93,8 +152,60 @@ impl Channel {
             Channel::Webhook(_) => "webhook",
             Channel::Slack(_) => "slack",
             Channel::Command(_) => "command",
-            Channel::Ping(_) => "ping",
+            Channel::Ping(..) => "ping",
             Channel::Alertmanager(_) => "alertmanager",
+            Channel::PagerDuty { .. } => "pagerduty",
+            Channel::Teams(_) => "teams",
+            Channel::Discord(_) => "discord",
+            Channel::Ntfy(_) => "ntfy",
+            Channel::Template { .. } => "webhook",
+            Channel::Email(_) => "email",
+        }
+    }
+
+    /// A webhook that POSTs `template` filled in, instead of mcpmon's JSON. The template is checked:
+    /// known placeholders only, and JSON once filled.
+    pub fn with_template(self, template: &str) -> Result<Channel, String> {
+        match self {
+            Channel::Webhook(url) => {
+                formats::check_template(template)?;
+                Ok(Channel::Template {
+                    url,
+                    template: template.to_string(),
+                })
+            }
+            other => Err(format!(
+                "template: only a webhook channel takes one, not {}",
+                other.kind()
+            )),
+        }
+    }
+
+    /// A ping channel with these options (`start`, `fail`, `report` in the config).
+    pub fn with_ping_options(self, o: PingOptions) -> Result<Channel, String> {
+        match self {
+            Channel::Ping(url, _) => Ok(Channel::Ping(url, o)),
+            other => Err(format!(
+                "start, fail and report are for a ping channel, not {}",
+                other.kind()
+            )),
+        }
+    }
+
+    /// The URL a channel sends to (none for a command).
+    pub(crate) fn url(&self) -> Option<&Url> {
+        match self {
+            Channel::Webhook(u)
+            | Channel::Slack(u)
+            | Channel::Ping(u, _)
+            | Channel::Alertmanager(u)
+            | Channel::Teams(u)
+            | Channel::Discord(u)
+            | Channel::Ntfy(u)
+            | Channel::PagerDuty { url: u, .. }
+            | Channel::Template { url: u, .. }
+            | Channel::Email(u) => Some(u),
+            Channel::Command(_) => None,
         }
     }
 
@@ -102,10 +213,23 @@ impl Channel {
     /// a URL's path segments, query values and userinfo; a command's token-like arguments.
     pub fn secrets(&self) -> Vec<String> {
         match self {
-            Channel::Webhook(u)
-            | Channel::Slack(u)
-            | Channel::Ping(u)
-            | Channel::Alertmanager(u) => crate::net::url::secret_parts(u.as_str(), true),
+            Channel::PagerDuty { routing_key, url } => {
+                let mut out = crate::net::url::secret_parts(url.as_str(), true);
+                out.push(routing_key.clone());
+                out
+            }
+            Channel::Webhook(_)
+            | Channel::Slack(_)
+            | Channel::Ping(..)
+            | Channel::Alertmanager(_)
+            | Channel::Teams(_)
+            | Channel::Discord(_)
+            | Channel::Ntfy(_)
+            | Channel::Email(_)
+            | Channel::Template { .. } => self
+                .url()
+                .map(|u| crate::net::url::secret_parts(u.as_str(), true))
+                .unwrap_or_default(),
             Channel::Command(argv) => argv
                 .iter()
                 .skip(1)
@@ -119,12 +243,6 @@ impl Channel {
     /// Shows scheme, host and a non-default port; never the path, query, credentials or arguments.
     pub fn describe(&self) -> String {
         match self {
-            Channel::Webhook(u)
-            | Channel::Slack(u)
-            | Channel::Ping(u)
-            | Channel::Alertmanager(u) => {
-                format!("{} ({})", self.kind(), crate::net::url::origin_only(u))
-            }
             Channel::Command(argv) => {
                 let program = argv.first().map(String::as_str).unwrap_or("");
                 match argv.len().saturating_sub(1) {
@@ -133,6 +251,10 @@ impl Channel {
                     n => format!("command ({program}, {n} args)"),
                 }
             }
+            _ => match self.url() {
+                Some(u) => format!("{} ({})", self.kind(), crate::net::url::origin_only(u)),
+                None => self.kind().to_string(),
+            },
         }
     }
 }
@@ -149,7 +271,36 @@ impl fmt::Display for Channel {
     }
 }
 
-const FORMS: &str = "expected webhook:URL, slack:URL, ping:URL, alertmanager:URL, command:PROGRAM [ARGS…] or an http(s) URL";
+const FORMS: &str = "expected webhook:URL, slack:URL, teams:URL, discord:URL, ntfy:URL, ping:URL, alertmanager:URL, pagerduty:ROUTING_KEY[@API_URL], email:smtp://USER:PASS@HOST:587?from=…&to=…, command:PROGRAM [ARGS…] or an http(s) URL";
+
+/// `pagerduty:ROUTING_KEY` or `pagerduty:ROUTING_KEY@API_URL`. The key is never repeated in an error.
+fn parse_pagerduty(rest: &str) -> Result<Channel, String> {
+    let rest = rest.trim();
+    let (key, url) = match rest.split_once('@') {
+        Some((k, u)) => (k.trim(), parse_url("pagerduty", u)?),
+        None => (
+            rest,
+            Url::parse(PAGERDUTY_URL).map_err(|e| format!("pagerduty: {e}"))?,
+        ),
+    };
+    if key.is_empty() {
+        return Err("pagerduty: needs an integration (routing) key: pagerduty:ROUTING_KEY".into());
+    }
+    if key.len() > 128
+        || !key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(
+            "pagerduty: the routing key must be letters and digits (an Events API v2 integration key)"
+                .into(),
+        );
+    }
+    Ok(Channel::PagerDuty {
+        routing_key: key.to_string(),
+        url,
+    })
+}
 
 fn parse_url(kind: &str, s: &str) -> Result<Url, String> {
     let s = s.trim();
@@ -258,7 +409,8 @@ pub fn alertmanager_payload(n: &Notification) -> Value {
 
 /// The JSON document sent to webhooks and on a command's stdin:
 /// `{"schema_version":1,"source":"mcpmon","command":…,"generated_at":…,"host":…,"status":"crit",
-/// "exit_code":2,"events":[{"target","probe","check","event","status","message"}]}`.
+/// "exit_code":2,"events":[{"target","probe","check","event","status","message"}],"summary":…}`
+/// (`summary`: the grouped one-line summary, `formats::summary_line`).
 pub fn payload(n: &Notification) -> Value {
     let events: Vec<Value> = n
         .events
@@ -283,17 +435,28 @@ pub fn payload(n: &Notification) -> Value {
         "status": n.status.as_str(),
         "exit_code": n.exit_code,
         "events": events,
+        "summary": formats::summary_line(n),
     })
 }
 
 /// The Slack message text: a headline, then one line per event (server text is escaped and cut short).
 pub fn slack_text(n: &Notification) -> String {
-    let mut text = format!(
-        "mcpmon {}: {} on {}",
-        slack_escape(&one_line(n.command, 40)),
-        status_word(n.status),
-        slack_escape(&one_line(n.host, 100))
-    );
+    let mut text = if n.events.is_empty() {
+        format!(
+            "mcpmon {}: {} on {}",
+            slack_escape(&one_line(n.command, 40)),
+            status_word(n.status),
+            slack_escape(&one_line(n.host, 100))
+        )
+    } else {
+        // the grouped summary, then the verdict
+        format!(
+            "{} ({} on {})",
+            slack_escape(&formats::summary_line(n)),
+            status_word(n.status),
+            slack_escape(&one_line(n.host, 100))
+        )
+    };
     if n.events.is_empty() {
         text.push_str("\nno alert changes");
     }
@@ -326,7 +489,7 @@ pub fn slack_text(n: &Notification) -> String {
     text
 }
 
-fn status_word(s: Status) -> &'static str {
+pub(crate) fn status_word(s: Status) -> &'static str {
     match s {
         Status::Ok => "OK",
         Status::Warn => "WARNING",
@@ -385,8 +548,23 @@ impl Message {
         let body = match ch {
             Channel::Webhook(_) | Channel::Command(_) => payload(n),
             Channel::Slack(_) => json!({ "text": slack_text(n) }),
-            Channel::Ping(_) => Value::Null,
+            Channel::Ping(_, o) if o.report => Value::String(formats::ping_report(n)),
+            Channel::Ping(..) => Value::Null,
             Channel::Alertmanager(_) => alertmanager_payload(n),
+            Channel::PagerDuty { .. } => formats::pagerduty_events(n),
+            Channel::Teams(_) => formats::teams_card(n),
+            Channel::Discord(_) => formats::discord_message(n),
+            Channel::Ntfy(_) => json!({
+                "title": formats::summary_line(n),
+                "text": formats::ntfy_text(n),
+            }),
+            Channel::Template { template, .. } => {
+                Value::String(formats::render_template(template, n))
+            }
+            Channel::Email(_) => json!({
+                "subject": formats::summary_line(n),
+                "text": formats::email_text(n),
+            }),
         };
         Message {
             body,
@@ -405,13 +583,71 @@ pub async fn send(
 ) -> Result<Delivered, String> {
     let until = crate::model::checked::after(tokio::time::Instant::now(), deadline);
     match ch {
-        Channel::Webhook(url) | Channel::Slack(url) => {
+        Channel::Webhook(url)
+        | Channel::Slack(url)
+        | Channel::Teams(url)
+        | Channel::Discord(url) => {
             let body = json_bytes(&m.body);
             http::deliver(client, http::Method::PostJson(body), url, until, deadline).await
         }
-        Channel::Ping(url) => {
-            let url = ping_url(url, m.exit_code)?;
-            http::deliver(client, http::Method::Get, &url, until, deadline).await
+        Channel::Template { url, .. } => {
+            let body = m.body.as_str().unwrap_or_default().as_bytes().to_vec();
+            http::deliver(client, http::Method::PostJson(body), url, until, deadline).await
+        }
+        Channel::Ntfy(url) => {
+            let text = m.body["text"].as_str().unwrap_or_default();
+            let title = m.body["title"].as_str().unwrap_or_default();
+            let method = http::Method::PostText {
+                body: text.as_bytes().to_vec(),
+                headers: vec![
+                    ("Title", header_text(title)),
+                    ("Priority", formats::ntfy_priority(&m.status).to_string()),
+                    ("Tags", ntfy_tag(&m.status).to_string()),
+                ],
+            };
+            http::deliver(client, method, url, until, deadline).await
+        }
+        Channel::Email(url) => {
+            let s = email::settings(url)?;
+            let subject = m.body["subject"].as_str().unwrap_or_default();
+            let text = m.body["text"].as_str().unwrap_or_default();
+            let message = email::compose(&s, subject, text, chrono::Utc::now());
+            email::deliver(&s, &message, until, deadline, &ch.secrets()).await
+        }
+        Channel::PagerDuty { routing_key, url } => {
+            let events = m.body.as_array().map(Vec::as_slice).unwrap_or_default();
+            let mut last = Delivered {
+                attempts: 1,
+                detail: "no events".into(),
+            };
+            // one event per request; a failure part-way fails the message, and a resend is harmless
+            // (PagerDuty merges a trigger or resolve with the same dedup_key)
+            for e in events {
+                let mut e = e.clone();
+                e["routing_key"] = Value::String(routing_key.clone());
+                let body = json_bytes(&e);
+                last = http::deliver(client, http::Method::PostJson(body), url, until, deadline)
+                    .await
+                    .map_err(|err| {
+                        crate::net::redact::scrub(&err, std::slice::from_ref(routing_key))
+                    })?;
+            }
+            Ok(last)
+        }
+        Channel::Ping(url, o) => {
+            let url = match (o.fail, m.exit_code) {
+                (true, 0) => url.clone(),
+                (true, _) => ping_path(url, "fail")?,
+                (false, code) => ping_url(url, code)?,
+            };
+            let method = match m.body.as_str() {
+                Some(text) => http::Method::PostText {
+                    body: text.as_bytes().to_vec(),
+                    headers: Vec::new(),
+                },
+                None => http::Method::Get,
+            };
+            http::deliver(client, method, &url, until, deadline).await
         }
         Channel::Alertmanager(url) => {
             let url = alertmanager_url(url)?;
@@ -423,6 +659,27 @@ pub async fn send(
             body.push(b'\n');
             command::deliver(argv, &body, &m.status, m.exit_code, until, deadline).await
         }
+    }
+}
+
+/// An HTTP header value from text: printable ASCII only (others become `?`), at most 200 characters.
+fn header_text(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '—' => '-',
+            c if c.is_ascii_graphic() || c == ' ' => c,
+            _ => '?',
+        })
+        .take(200)
+        .collect()
+}
+
+/// ntfy's emoji tag for a verdict.
+fn ntfy_tag(status: &str) -> &'static str {
+    match status {
+        "crit" => "rotating_light",
+        "warn" | "unknown" => "warning",
+        _ => "white_check_mark",
     }
 }
 
@@ -446,13 +703,18 @@ pub fn alertmanager_url(url: &Url) -> Result<Url, String> {
 
 /// `<URL>/<exit_code>`: the code appended as a path segment, the query kept.
 pub fn ping_url(url: &Url, exit_code: u8) -> Result<Url, String> {
+    ping_path(url, &exit_code.to_string())
+}
+
+/// `<URL>/<segment>` (`start`, `fail`, an exit code), the query kept.
+fn ping_path(url: &Url, segment: &str) -> Result<Url, String> {
     let mut u = url.clone();
     u.set_fragment(None);
     {
         let mut segs = u
             .path_segments_mut()
             .map_err(|()| "ping: the URL cannot take a path".to_string())?;
-        segs.pop_if_empty().push(&exit_code.to_string());
+        segs.pop_if_empty().push(segment);
     }
     Ok(u)
 }

@@ -37,17 +37,16 @@ pub struct Options {
 /// and full URL (or program and arguments), in hex.
 pub fn fingerprint(ch: &Channel) -> String {
     let mut spec = format!("mcpmon-notify-channel\0{}", ch.kind());
-    match ch {
-        Channel::Webhook(u) | Channel::Slack(u) | Channel::Ping(u) | Channel::Alertmanager(u) => {
-            spec.push('\0');
-            spec.push_str(u.as_str());
-        }
-        Channel::Command(argv) => {
-            for a in argv {
-                spec.push('\0');
-                spec.push_str(a);
-            }
-        }
+    // everything that makes the channel: for most, their whole URL
+    let parts: Vec<&str> = match ch {
+        Channel::PagerDuty { routing_key, url } => vec![routing_key, url.as_str()],
+        Channel::Template { url, template } => vec![url.as_str(), template],
+        Channel::Command(argv) => argv.iter().map(String::as_str).collect(),
+        _ => ch.url().map(|u| u.as_str()).into_iter().collect(),
+    };
+    for part in parts {
+        spec.push('\0');
+        spec.push_str(part);
     }
     let digest = ring::digest::digest(&ring::digest::SHA256, spec.as_bytes());
     digest.as_ref()[..16]
@@ -60,7 +59,7 @@ pub fn fingerprint(ch: &Channel) -> String {
 /// fires (it forgets alerts that are not re-sent) or changed, the others when something changed.
 pub fn wants(ch: &Channel, n: &Notification) -> bool {
     match ch {
-        Channel::Ping(_) => true,
+        Channel::Ping(..) => true,
         Channel::Alertmanager(_) => !n.firing.is_empty() || !n.events.is_empty(),
         _ => !n.events.is_empty(),
     }
@@ -69,32 +68,33 @@ pub fn wants(ch: &Channel, n: &Notification) -> bool {
 /// A channel sent the whole state every run: an older undelivered message to it is superseded by a
 /// newer one (a ping's verdict; Alertmanager's firing alerts, renewed every run).
 fn supersedes(ch: &Channel) -> bool {
-    matches!(ch, Channel::Ping(_) | Channel::Alertmanager(_))
+    matches!(ch, Channel::Ping(..) | Channel::Alertmanager(_))
 }
 
 /// Adds the run's notification for every channel that wants it (a ping replaces the channel's older
 /// undelivered ping: only the newest verdict matters). Call it while the alert state is still locked,
 /// so the outbox order is the order the runs evaluated in. Returns warnings for stderr.
+/// Each channel gets its own notification (its own events: escalation routes them per channel).
 pub fn enqueue(
     state_dir: &Path,
-    channels: &[Channel],
-    n: &Notification,
+    notes: &[(&Channel, Notification)],
 ) -> std::io::Result<Vec<String>> {
     let mut warnings = Vec::new();
-    let wanted: Vec<&Channel> = channels.iter().filter(|c| wants(c, n)).collect();
+    let wanted: Vec<&(&Channel, Notification)> =
+        notes.iter().filter(|(c, n)| wants(c, n)).collect();
     if wanted.is_empty() {
         return Ok(warnings);
     }
     let mut l = Locked::open(state_dir)?;
     warnings.extend(l.warning.take());
-    for ch in wanted {
+    for (ch, n) in wanted {
         let message = Message::new(ch, n);
         let dropped = l.file.push(NewEntry {
             created_at: n.generated_at,
             channel: fingerprint(ch),
             label: ch.describe(),
             payload: serde_json::to_value(&message).unwrap_or_default(),
-            events: if matches!(ch, Channel::Ping(_)) {
+            events: if matches!(ch, Channel::Ping(..)) {
                 0
             } else {
                 n.events.len()

@@ -19,6 +19,8 @@ struct Seen {
     /// Path and query.
     path: String,
     content_type: Option<String>,
+    /// Every header, names in lower case.
+    headers: Vec<(String, String)>,
     body: Vec<u8>,
 }
 
@@ -70,8 +72,10 @@ fn read_request(s: &mut TcpStream) -> Seen {
     let path = first.next().unwrap().to_string();
     let mut len = 0usize;
     let mut content_type = None;
+    let mut headers = Vec::new();
     for l in lines {
         if let Some((k, v)) = l.split_once(':') {
+            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
             match k.trim().to_ascii_lowercase().as_str() {
                 "content-length" => len = v.trim().parse().unwrap(),
                 "content-type" => content_type = Some(v.trim().to_string()),
@@ -88,6 +92,7 @@ fn read_request(s: &mut TcpStream) -> Seen {
         method,
         path,
         content_type,
+        headers,
         body: buf[head_end..head_end + len].to_vec(),
     }
 }
@@ -187,7 +192,7 @@ fn parse_accepts_each_form() {
     let s = Channel::parse("slack:https://hooks.slack.com/services/T/B/X").unwrap();
     assert!(matches!(&s, Channel::Slack(u) if u.host_str() == Some("hooks.slack.com")));
     let p = Channel::parse("ping:https://hc-ping.com/uuid").unwrap();
-    assert!(matches!(&p, Channel::Ping(u) if u.path() == "/uuid"));
+    assert!(matches!(&p, Channel::Ping(u, _) if u.path() == "/uuid"));
     let c = Channel::parse("command:/usr/local/bin/page  --team   ops").unwrap();
     assert_eq!(
         c,
@@ -281,8 +286,13 @@ fn payload_has_every_key() {
             "host",
             "status",
             "exit_code",
-            "events"
+            "events",
+            "summary"
         ]
+    );
+    assert_eq!(
+        v["summary"],
+        "mcpmon: 1 firing, 1 resolved — api connect; docs latency resolved"
     );
     assert_eq!(v["schema_version"], 1);
     assert_eq!(v["source"], "mcpmon");
@@ -348,7 +358,10 @@ fn slack_text_is_a_headline_and_one_line_per_event() {
     });
     let text = slack_text(&note(&ev));
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "mcpmon alerts: CRITICAL on web-1");
+    assert_eq!(
+        lines[0],
+        "mcpmon: 2 firing, 1 resolved — api connect, hub tools; docs latency resolved (CRITICAL on web-1)"
+    );
     assert_eq!(
         lines[1],
         "🔴 FIRING api connect: connection refused by 127.0.0.1:9 (nothing listening?)"
@@ -546,7 +559,9 @@ async fn slack_gets_a_text_with_the_host_and_event_lines() {
     assert_eq!(body.as_object().unwrap().len(), 1, "only text: {body}");
     let text = body["text"].as_str().unwrap();
     assert!(
-        text.starts_with("mcpmon alerts: CRITICAL on web-1\n"),
+        text.starts_with(
+            "mcpmon: 1 firing, 1 resolved — api connect; docs latency resolved (CRITICAL on web-1)\n"
+        ),
         "{text}"
     );
     assert!(
@@ -673,4 +688,256 @@ async fn a_missing_program_is_an_error() {
         .await
         .unwrap_err();
     assert_eq!(e, "cannot start `/nonexistent/mcpmon-hook`: not found");
+}
+
+// ---- the other channels, each to a loopback receiver ----
+
+impl Seen {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+}
+
+const ROUTING_KEY: &str = "R0UT1NGKEY0000000000000000000000";
+
+#[tokio::test(flavor = "current_thread")]
+async fn pagerduty_gets_one_event_per_alert_with_a_stable_dedup_key_and_the_routing_key() {
+    let (base, rx) = receiver(vec![(202, r#"{"status":"success"}"#), (202, "{}")]);
+    let ch = Channel::parse(&format!("pagerduty:{ROUTING_KEY}@{base}/v2/enqueue")).unwrap();
+    assert_eq!(ch.kind(), "pagerduty");
+    let ev = events();
+    let m = Message::new(&ch, &note(&ev));
+    assert!(
+        !m.body.to_string().contains(ROUTING_KEY),
+        "the outbox never holds the key"
+    );
+    let d = send(&ch, &m, &client(), DEADLINE).await.unwrap();
+    assert_eq!(d.detail, "HTTP 202");
+    let trigger = next(&rx);
+    assert_eq!(
+        (trigger.method.as_str(), trigger.path.as_str()),
+        ("POST", "/v2/enqueue")
+    );
+    let t = trigger.json();
+    assert_eq!(t["routing_key"], ROUTING_KEY);
+    assert_eq!(t["event_action"], "trigger");
+    assert_eq!(t["dedup_key"], "mcpmon/web-1/api/mcp/connect");
+    assert_eq!(t["payload"]["severity"], "critical");
+    assert_eq!(t["payload"]["source"], "web-1");
+    assert_eq!(t["payload"]["component"], "api");
+    assert!(
+        t["payload"]["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("api connect: connection refused")
+    );
+    let r = next(&rx).json();
+    assert_eq!(
+        r,
+        json!({"event_action": "resolve", "dedup_key": "mcpmon/web-1/docs/http/latency", "routing_key": ROUTING_KEY})
+    );
+    // the same alert resolves under the key it triggered with, run after run
+    let again = formats::pagerduty_events(&note(&ev));
+    assert_eq!(again[0]["dedup_key"], t["dedup_key"]);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn pagerduty_errors_and_descriptions_never_show_the_routing_key() {
+    let (base, rx) = receiver(vec![(400, ROUTING_KEY), (400, ROUTING_KEY)]);
+    let ch = Channel::parse(&format!("pagerduty:{ROUTING_KEY}@{base}/v2/enqueue")).unwrap();
+    let ev = events();
+    let e = deliver(&ch, &note(&ev), &client(), DEADLINE)
+        .await
+        .unwrap_err();
+    next(&rx);
+    assert!(e.contains("HTTP 400"), "{e}");
+    assert!(!e.contains(ROUTING_KEY), "{e}");
+    assert!(!format!("{ch} {ch:?}").contains(ROUTING_KEY));
+    assert!(ch.secrets().contains(&ROUTING_KEY.to_string()));
+    let bad = Channel::parse("pagerduty:").unwrap_err();
+    assert!(bad.contains("routing"), "{bad}");
+    let bad = Channel::parse("pagerduty:not a key!SECRET").unwrap_err();
+    assert!(!bad.contains("SECRET"), "{bad}");
+    let default = Channel::parse(&format!("pagerduty:{ROUTING_KEY}")).unwrap();
+    assert_eq!(
+        default.describe(),
+        "pagerduty (https://events.pagerduty.com/…)"
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn teams_gets_an_adaptive_card_with_the_summary_and_event_lines() {
+    let (base, rx) = receiver(vec![(202, "1")]);
+    let ch = Channel::parse(&format!("teams:{base}/workflows/abc/triggers/SIG")).unwrap();
+    let ev = events();
+    deliver(&ch, &note(&ev), &client(), DEADLINE).await.unwrap();
+    let seen = next(&rx);
+    assert_eq!(seen.path, "/workflows/abc/triggers/SIG");
+    let v = seen.json();
+    assert_eq!(v["type"], "message");
+    let card = &v["attachments"][0];
+    assert_eq!(
+        card["contentType"],
+        "application/vnd.microsoft.card.adaptive"
+    );
+    assert_eq!(card["content"]["type"], "AdaptiveCard");
+    let texts: Vec<&str> = card["content"]["body"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "mcpmon: 1 firing, 1 resolved — api connect; docs latency resolved",
+            "FIRING CRIT api connect: connection refused by 127.0.0.1:9 (nothing listening?)",
+            "RESOLVED OK docs latency: p95 120 ms",
+        ]
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn discord_gets_content_without_mentions_and_at_most_2000_characters() {
+    let (base, rx) = receiver(vec![(204, ""), (204, "")]);
+    let ch = Channel::parse(&format!("discord:{base}/api/webhooks/1/TOKEN")).unwrap();
+    let ev = events();
+    deliver(&ch, &note(&ev), &client(), DEADLINE).await.unwrap();
+    let v = next(&rx).json();
+    assert_eq!(v["allowed_mentions"], json!({"parse": []}));
+    let content = v["content"].as_str().unwrap();
+    assert!(
+        content.starts_with("mcpmon: 1 firing, 1 resolved — api connect; docs latency resolved\nFIRING CRIT api connect"),
+        "{content}"
+    );
+    let many: Vec<AlertEvent> = (0..40)
+        .map(|i| AlertEvent {
+            target: format!("t{i}"),
+            message: "@everyone ".repeat(40),
+            ..events()[0].clone()
+        })
+        .collect();
+    deliver(&ch, &note(&many), &client(), DEADLINE)
+        .await
+        .unwrap();
+    let v = next(&rx).json();
+    assert!(v["content"].as_str().unwrap().chars().count() <= 2000);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn ntfy_gets_the_event_lines_as_text_and_title_priority_tags_as_headers() {
+    let (base, rx) = receiver(vec![(200, "{}")]);
+    let ch = Channel::parse(&format!("ntfy:{base}/mcpmon-alerts")).unwrap();
+    let ev = events();
+    deliver(&ch, &note(&ev), &client(), DEADLINE).await.unwrap();
+    let seen = next(&rx);
+    assert_eq!(
+        (seen.method.as_str(), seen.path.as_str()),
+        ("POST", "/mcpmon-alerts")
+    );
+    assert_eq!(
+        seen.header("title"),
+        Some("mcpmon: 1 firing, 1 resolved - api connect; docs latency resolved")
+    );
+    assert_eq!(seen.header("priority"), Some("5"));
+    assert_eq!(seen.header("tags"), Some("rotating_light"));
+    assert!(
+        seen.content_type
+            .as_deref()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = String::from_utf8(seen.body).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.starts_with("FIRING CRIT api connect: connection refused"));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_webhook_template_is_filled_with_json_escaped_values() {
+    let (base, rx) = receiver(vec![(200, "ok")]);
+    let ch = Channel::parse(&format!("webhook:{base}/hook"))
+        .unwrap()
+        .with_template(r#"{"text": "{{summary}}", "who": "{{ server }}", "what": "{{check}}", "level": "{{status}}", "on": "{{host}}"}"#)
+        .unwrap();
+    let mut ev = events();
+    ev[0].target = "evil\", \"injected\": \"1".into();
+    deliver(&ch, &note(&ev), &client(), DEADLINE).await.unwrap();
+    let seen = next(&rx);
+    assert_eq!(seen.content_type.as_deref(), Some("application/json"));
+    let v = seen.json();
+    assert_eq!(v.as_object().unwrap().len(), 5, "nothing injected: {v}");
+    assert_eq!(v["who"], "evil\", \"injected\": \"1, docs");
+    assert_eq!(v["what"], "connect, latency");
+    assert_eq!(v["level"], "crit");
+    assert_eq!(v["on"], "web-1");
+    assert!(
+        v["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("mcpmon: 1 firing, 1 resolved")
+    );
+}
+
+#[test]
+fn a_bad_template_is_refused_with_the_reason() {
+    let hook = || Channel::parse("webhook:http://127.0.0.1:9/h").unwrap();
+    let e = hook().with_template(r#"{"t": "{{sumary}}"}"#).unwrap_err();
+    assert!(
+        e.contains("unknown placeholder `{{sumary}}` (did you mean `{{summary}}`?)"),
+        "{e}"
+    );
+    let e = hook().with_template(r#"{"t": {{summary}}}"#).unwrap_err();
+    assert!(e.contains("not JSON once filled in"), "{e}");
+    let e = Channel::parse("slack:http://127.0.0.1:9/h")
+        .unwrap()
+        .with_template("{}")
+        .unwrap_err();
+    assert!(e.contains("only a webhook"), "{e}");
+}
+
+#[test]
+fn the_summary_line_groups_every_change_of_the_run() {
+    let ev = vec![
+        AlertEvent {
+            target: "gw".into(),
+            check: "connect".into(),
+            ..events()[0].clone()
+        },
+        AlertEvent {
+            target: "app".into(),
+            probe: Kind::Log,
+            check: "log_unauthorized".into(),
+            event: Event::Firing(Status::Warn),
+            status: Status::Warn,
+            message: "3 unauthorized".into(),
+        },
+        AlertEvent {
+            target: "db".into(),
+            ..events()[1].clone()
+        },
+    ];
+    assert_eq!(
+        formats::summary_line(&note(&ev)),
+        "mcpmon: 2 firing, 1 resolved — gw connect, app log_unauthorized; db latency resolved"
+    );
+    assert_eq!(
+        formats::summary_line(&note(&[])),
+        "mcpmon: CRITICAL on web-1"
+    );
+    let many: Vec<AlertEvent> = (0..9)
+        .map(|i| AlertEvent {
+            target: format!("t{i}"),
+            ..events()[0].clone()
+        })
+        .collect();
+    let line = formats::summary_line(&note(&many));
+    assert!(line.starts_with("mcpmon: 9 firing — t0 connect,"), "{line}");
+    assert!(line.ends_with("t5 connect, +3 more"), "{line}");
 }

@@ -194,6 +194,106 @@ pub fn evaluate(
     out
 }
 
+/// One notification channel's escalation rule: its id in `AlertState::notified`, how long an alert
+/// must have been firing before the channel hears of it (`after`; zero: at once) and how often it is
+/// reminded of an alert still firing (`repeat`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub id: String,
+    pub after: Duration,
+    pub repeat: Option<Duration>,
+}
+
+/// What each channel is told this run (one list per route, in `routes` order), from the run's events
+/// and the alerts firing after it, updating each alert's per-channel `notified` times:
+///
+/// - a firing alert reaches a channel once it has fired `after` ago (`firing`, at its current level),
+///   then level changes, and a `repeat` reminder once per period;
+/// - a resolve goes to exactly the channels that were told of the alert, and clears that memory;
+/// - `flapping` goes to the channels without a delay (it is a warning about the check, not an alert
+///   that lasts).
+///
+/// Pure: `now_ms` is the run's time (tests pass a fake clock).
+pub fn route(
+    events: &[AlertEvent],
+    firing: &[crate::model::Firing],
+    alerts: &mut BTreeMap<String, AlertState>,
+    now_ms: i64,
+    routes: &[Route],
+) -> Vec<Vec<AlertEvent>> {
+    let mut out: Vec<Vec<AlertEvent>> = vec![Vec::new(); routes.len()];
+    let event_key = |e: &AlertEvent| format!("{}/{}/{}", e.target, e.probe.as_str(), e.check);
+    for e in events {
+        match e.event {
+            Event::Resolved => {
+                let told = alerts
+                    .get_mut(&event_key(e))
+                    .map(|s| std::mem::take(&mut s.notified))
+                    .unwrap_or_default();
+                for (r, list) in routes.iter().zip(out.iter_mut()) {
+                    if told.contains_key(&r.id) {
+                        list.push(e.clone());
+                    }
+                }
+            }
+            Event::Flapping => {
+                for (r, list) in routes.iter().zip(out.iter_mut()) {
+                    if r.after.is_zero() {
+                        list.push(e.clone());
+                    }
+                }
+            }
+            // the firing alerts below say these, per channel
+            Event::Firing(_) | Event::Escalated(_) | Event::Deescalated(_) | Event::Repeat(_) => {}
+            // a remediation's outcome is a notification of its own (`commands::alerts`)
+            Event::Action | Event::ActionFailed | Event::ActionSkipped | Event::ActionDryRun => {}
+        }
+    }
+    for f in firing {
+        let key = format!("{}/{}/{}", f.target, f.probe.as_str(), f.check);
+        let Some(state) = alerts.get_mut(&key) else {
+            // a `:flapping` finding has no alert state of its own
+            continue;
+        };
+        let Some(fired_at) = state.fired_at_ms else {
+            continue;
+        };
+        let firing_for = now_ms.saturating_sub(fired_at);
+        // this run's own event for the alert (its message is the check's, without the alert's note)
+        let this_run = events
+            .iter()
+            .find(|e| event_key(e) == key && !matches!(e.event, Event::Resolved | Event::Flapping));
+        let changed = this_run.filter(|e| e.event.is_level_change());
+        for (r, list) in routes.iter().zip(out.iter_mut()) {
+            let event = |event: Event| AlertEvent {
+                target: f.target.clone(),
+                probe: f.probe,
+                check: f.check.clone(),
+                event,
+                status: f.status,
+                message: f.message.clone(),
+            };
+            let told = match state.notified.get(&r.id) {
+                None if firing_for >= millis(r.after) => Some(match this_run {
+                    Some(e) if matches!(e.event, Event::Firing(_)) => e.clone(),
+                    _ => event(Event::Firing(f.status)),
+                }),
+                None => None,
+                Some(_) if changed.is_some() => changed.cloned(),
+                Some(&at) => r
+                    .repeat
+                    .filter(|p| now_ms.saturating_sub(at) >= millis(*p))
+                    .map(|_| event(Event::Repeat(f.status))),
+            };
+            if let Some(e) = told {
+                list.push(e);
+                state.notified.insert(r.id.clone(), now_ms);
+            }
+        }
+    }
+    out
+}
+
 /// Advances one check's alert by one run.
 pub fn step(prev: Option<&AlertState>, status: Status, now_ms: i64, p: &Policy) -> Step {
     let mut s = prev.cloned().unwrap_or_default();
@@ -540,5 +640,157 @@ mod tests {
         // good again: the alert that was firing resolves
         let s = step(Some(&state), Status::Ok, 60_000, &p);
         assert_eq!(s.event, Some(Event::Resolved));
+    }
+
+    /// The on-call ladder: L1 at once, L2 after 15 minutes (reminded every 30), L3 after an hour; a cron
+    /// run every 5 minutes (a fake clock: `now` is passed in).
+    fn ladder() -> Vec<Route> {
+        vec![
+            Route {
+                id: "l1".into(),
+                after: Duration::ZERO,
+                repeat: None,
+            },
+            Route {
+                id: "l2".into(),
+                after: Duration::from_secs(15 * 60),
+                repeat: Some(Duration::from_secs(30 * 60)),
+            },
+            Route {
+                id: "l3".into(),
+                after: Duration::from_secs(3600),
+                repeat: None,
+            },
+        ]
+    }
+
+    /// One run at `minute` with `gw` at `status`: what each rung is told, as `event` words.
+    fn run_at(
+        alerts: &mut BTreeMap<String, AlertState>,
+        minute: i64,
+        status: Status,
+        routes: &[Route],
+    ) -> Vec<Vec<&'static str>> {
+        let f = Finding::new(
+            "gw",
+            crate::model::Kind::Mcp,
+            "connect",
+            status,
+            None,
+            "down".into(),
+        );
+        let now_ms = minute * MIN;
+        let ev = evaluate(vec![f], alerts, now_ms, &Policy::default(), None);
+        let now = chrono::DateTime::from_timestamp_millis(now_ms).unwrap();
+        let fi = firing(&ev.findings, alerts, now);
+        route(&ev.events, &fi, alerts, now_ms, routes)
+            .iter()
+            .map(|l| l.iter().map(|e| e.event.as_str()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn escalation_tells_each_channel_at_its_time_and_resolves_only_to_those_told() {
+        let mut alerts = BTreeMap::new();
+        let r = ladder();
+        let none: Vec<&str> = Vec::new();
+        assert_eq!(
+            run_at(&mut alerts, 0, Status::Crit, &r),
+            [vec!["firing"], none.clone(), none.clone()]
+        );
+        assert_eq!(
+            run_at(&mut alerts, 5, Status::Crit, &r),
+            [none.clone(), none.clone(), none.clone()]
+        );
+        assert_eq!(
+            run_at(&mut alerts, 10, Status::Crit, &r),
+            [none.clone(), none.clone(), none.clone()]
+        );
+        // 15 minutes firing: L2 now
+        assert_eq!(
+            run_at(&mut alerts, 15, Status::Crit, &r),
+            [none.clone(), vec!["firing"], none.clone()]
+        );
+        assert_eq!(
+            run_at(&mut alerts, 40, Status::Crit, &r),
+            [none.clone(), none.clone(), none.clone()]
+        );
+        // L2's reminder 30 minutes after it was told
+        assert_eq!(
+            run_at(&mut alerts, 45, Status::Crit, &r),
+            [none.clone(), vec!["repeat"], none.clone()]
+        );
+        let key = "gw/mcp/connect";
+        assert_eq!(
+            alerts[key].notified.keys().collect::<Vec<_>>(),
+            ["l1", "l2"]
+        );
+        // resolved before L3 was ever paged: L3 hears nothing
+        assert_eq!(
+            run_at(&mut alerts, 50, Status::Ok, &r),
+            [vec!["resolved"], vec!["resolved"], none.clone()]
+        );
+        assert!(alerts[key].notified.is_empty(), "forgotten once resolved");
+        // a new incident starts the ladder over
+        assert_eq!(
+            run_at(&mut alerts, 55, Status::Warn, &r),
+            [vec!["firing"], none.clone(), none.clone()]
+        );
+        assert_eq!(
+            run_at(&mut alerts, 60, Status::Crit, &r),
+            [vec!["escalated"], none.clone(), none.clone()]
+        );
+        assert_eq!(
+            run_at(&mut alerts, 115, Status::Crit, &r),
+            [none.clone(), vec!["firing"], vec!["firing"]]
+        );
+        assert_eq!(
+            run_at(&mut alerts, 120, Status::Ok, &r),
+            [vec!["resolved"], vec!["resolved"], vec!["resolved"]]
+        );
+    }
+
+    #[test]
+    fn a_level_change_goes_to_the_channels_told_and_flapping_to_the_immediate_ones() {
+        let mut alerts = BTreeMap::new();
+        let r = ladder();
+        run_at(&mut alerts, 0, Status::Warn, &r);
+        let got = run_at(&mut alerts, 20, Status::Crit, &r);
+        // L2 hears of it for the first time: as firing, at the level it fires at now
+        assert_eq!(got, [vec!["escalated"], vec!["firing"], vec![]]);
+        let p = Policy {
+            flap_changes: 1,
+            ..Policy::default()
+        };
+        let mut alerts = BTreeMap::new();
+        let mut told = Vec::new();
+        for (i, s) in [Status::Ok, Status::Crit, Status::Ok, Status::Crit]
+            .into_iter()
+            .enumerate()
+        {
+            let f = Finding::new(
+                "gw",
+                crate::model::Kind::Mcp,
+                "connect",
+                s,
+                None,
+                "x".into(),
+            );
+            let now_ms = i as i64 * MIN;
+            let ev = evaluate(vec![f], &mut alerts, now_ms, &p, None);
+            let fi = firing(
+                &ev.findings,
+                &alerts,
+                chrono::DateTime::from_timestamp_millis(now_ms).unwrap(),
+            );
+            told.push(route(&ev.events, &fi, &mut alerts, now_ms, &r));
+        }
+        let flaps = |ch: usize| {
+            told.iter()
+                .flat_map(|t| &t[ch])
+                .filter(|e| e.event == Event::Flapping)
+                .count()
+        };
+        assert_eq!((flaps(0), flaps(1), flaps(2)), (1, 0, 0));
     }
 }

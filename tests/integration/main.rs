@@ -7,6 +7,7 @@ mod alertmanager;
 mod alerts;
 mod anomalies;
 mod calls;
+mod channels;
 mod cli;
 mod common;
 mod contract;

@@ -154,6 +154,7 @@ class Handler(BaseHTTPRequestHandler):
     # ---- dispatch ------------------------------------------------------
     def dispatch(self):
         body = self.read_body()
+        self.raw_body = body
         try:
             msg = json.loads(body) if body else None
         except ValueError:
@@ -350,7 +351,13 @@ class Handler(BaseHTTPRequestHandler):
                 print(f"REQ {self.command} {self.path}", flush=True)
         path = os.environ.get("STUB_BODIES")
         if path:
-            body = json.dumps(msg, separators=(",", ":")) if msg is not None else "-"
+            if msg is not None:
+                body = json.dumps(msg, separators=(",", ":"))
+            elif getattr(self, "raw_body", b""):
+                # a text body (a ping's report, ntfy) is logged as {"text": …}
+                body = json.dumps({"text": self.raw_body.decode("utf-8", "replace")}, separators=(",", ":"))
+            else:
+                body = "-"
             with LOG_LOCK, open(path, "a") as f:
                 f.write(f"{self.command} {self.path} {body}\n")
                 f.flush()
