@@ -104,8 +104,10 @@ man-check: ## Fail when man/ is stale (regenerate with `make man`)
 	if diff -r "$$tmp" man; then echo "man/ is current"; \
 	else echo "man/ is stale: run 'make man' and commit the result" >&2; exit 1; fi
 
-bench: ## Benchmarks against live peers (scripts/bench.sh; own peers dir and ports)
+bench: ## Benchmarks against live peers (scripts/bench.sh, then scripts/bench-checks.py; own peers dir and ports)
 	CARGO="$(CARGO)" scripts/bench.sh
+	@trap '$(PEERS) stop target/bench-peers' EXIT; $(PEERS) start target/bench-peers 38700 > /dev/null; \
+	python3 scripts/bench-checks.py $(RELEASE_BIN) target/bench-peers/run/endpoints.env
 
 conformance: build ## The official MCP conformance suite's client scenarios against mcpmon (Node 22 + suite from npm, once)
 	scripts/conformance.sh
