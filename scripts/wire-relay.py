@@ -2,14 +2,18 @@
 """A loopback TCP relay that records the JSON-RPC methods clients send through it (for the benchmarks:
 what mcpmon puts on the wire). Usage: wire-relay.py UPSTREAM_PORT OUT_FILE. Listens on an ephemeral port of
 127.0.0.1, prints "PORT <n>", relays every connection to 127.0.0.1:UPSTREAM_PORT both ways, and appends the
-"method" of every JSON-RPC message it sees going upstream to OUT_FILE, one per line. Stdlib only."""
+"method" of every JSON-RPC message it sees going upstream to OUT_FILE, one per line. With RELAY_DELAY_MS set,
+each chunk going upstream waits that long first (a network's latency, per connection). Stdlib only."""
 import json
+import os
 import socket
 import sys
 import threading
+import time
 
 UPSTREAM, OUT = int(sys.argv[1]), sys.argv[2]
 LOCK = threading.Lock()
+DELAY = float(os.environ.get("RELAY_DELAY_MS", "0")) / 1000
 
 
 def methods(body):
@@ -29,6 +33,8 @@ def upstream_side(src, dst):
             data = src.recv(65536)
             if not data:
                 break
+            if DELAY:
+                time.sleep(DELAY)
             dst.sendall(data)
             buf += data
             while True:
