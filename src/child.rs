@@ -31,6 +31,16 @@ pub fn adopt_orphans() {
     });
 }
 
+/// Starts `cmd` as the leader of a process group of its own, killed if dropped, with mcpmon the
+/// subreaper of what it starts: the one way a child is spawned, so its group can always be signalled
+/// and reaped as a whole.
+pub fn spawn(cmd: &mut tokio::process::Command) -> std::io::Result<(Child, Group)> {
+    adopt_orphans();
+    let child = cmd.process_group(0).kill_on_drop(true).spawn()?;
+    let group = Group::of(&child);
+    Ok((child, group))
+}
+
 /// The process group a child leads (spawned with `process_group(0)`); empty once the child is gone.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Group(Option<i32>);

@@ -1164,21 +1164,20 @@ impl Session {
         lists: [Option<(&'static str, &'static str)>; 3],
         deadline: Instant,
     ) -> Survey {
-        let concurrent = matches!(&self.transport, Transport::Http(t) if !t.is_lean());
-        if !concurrent {
-            let mut listed = [None, None, None];
-            for (slot, want) in listed.iter_mut().zip(lists) {
-                if let Some((method, key)) = want {
-                    *slot = Some(self.list_all(method, key, deadline).await);
-                }
-            }
-            let liveness = self.liveness(deadline).await;
-            return Survey { listed, liveness };
-        }
-        let Transport::Http(t) = &mut self.transport else {
-            unreachable!("checked above")
-        };
         let era = self.era;
+        let t = match &mut self.transport {
+            Transport::Http(t) if !t.is_lean() => t,
+            _ => {
+                let mut listed = [None, None, None];
+                for (slot, want) in listed.iter_mut().zip(lists) {
+                    if let Some((method, key)) = want {
+                        *slot = Some(self.list_all(method, key, deadline).await);
+                    }
+                }
+                let liveness = self.liveness(deadline).await;
+                return Survey { listed, liveness };
+            }
+        };
         let (tools, prompts, resources, live) = {
             let shared = t.shared();
             let list = |want: Option<(&'static str, &'static str)>| {

@@ -53,22 +53,19 @@ pub(super) async fn run(
     let Some((program, args)) = argv.split_first() else {
         return Err("no program to run".into());
     };
-    crate::child::adopt_orphans();
-    let mut child = Command::new(program)
-        .args(args)
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::piped())
-        .stdout(if keep_stdout {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| spawn_message(program, &e))?;
-    let mut group = Group::of(&child);
+    let (mut child, mut group) = crate::child::spawn(
+        Command::new(program)
+            .args(args)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::piped())
+            .stdout(if keep_stdout {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stderr(Stdio::piped()),
+    )
+    .map_err(|e| spawn_message(program, &e))?;
     let mut stdin = child.stdin.take();
     let mut stderr = child.stderr.take();
     let mut stdout = child.stdout.take();

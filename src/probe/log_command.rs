@@ -191,17 +191,14 @@ async fn run(
         return Err(Failure::new(Reason::SpawnError, "no program to run"));
     };
     let name = shown(argv);
-    crate::child::adopt_orphans();
-    let mut child = tokio::process::Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| spawn_failure(program, &e))?;
-    let mut group = Group::of(&child);
+    let (mut child, mut group) = crate::child::spawn(
+        tokio::process::Command::new(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    )
+    .map_err(|e| spawn_failure(program, &e))?;
     let mut stdout = child.stdout.take();
     let mut stderr = child.stderr.take();
     let mut out = Kept::new(caps.keep);

@@ -176,18 +176,13 @@ impl StdioTransport {
             .envs(spec.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0)
-            .kill_on_drop(true);
+            .stderr(Stdio::piped());
         if let Some(dir) = &spec.cwd {
             cmd.current_dir(dir);
         }
-        crate::child::adopt_orphans();
         let spawned = Instant::now();
-        let mut child = cmd
-            .spawn()
+        let (mut child, group) = crate::child::spawn(&mut cmd)
             .map_err(|e| Failure::new(Reason::SpawnError, spawn_message(spec, &e)))?;
-        let group = Group::of(&child);
         let stdin = child.stdin.take();
         let (tx, rx) = mpsc::channel(256);
         let stderr = Arc::new(Mutex::new(StderrLog::default()));
