@@ -5,6 +5,7 @@
 //! Must not: decide when a window is open (`rules::maintenance`).
 
 use crate::model::Window;
+use crate::model::zone::Zone;
 use chrono::{DateTime, NaiveTime, Utc, Weekday};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
@@ -114,8 +115,8 @@ fn window(k: Keys) -> Result<Window, String> {
                 return Err("`for` of a recurring window must be at most 7d".into());
             }
             let tz = match tz {
-                None => chrono_tz::UTC,
-                Some(name) => zone(&name)?,
+                None => Zone::utc(),
+                Some(name) => Zone::named(&name)?,
             };
             Ok(Window::Every {
                 days,
@@ -176,17 +177,6 @@ fn weekdays(s: &str) -> Result<Vec<Weekday>, String> {
         }
     }
     Ok(days)
-}
-
-/// An IANA time zone by name; a misspelt one gets the nearest name.
-fn zone(name: &str) -> Result<chrono_tz::Tz, String> {
-    name.trim().parse::<chrono_tz::Tz>().map_err(|_| {
-        let names: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|t| t.name()).collect();
-        match crate::model::spell::nearest(name, &names, 3) {
-            Some(near) => format!("unknown time zone {name:?} (did you mean {near}?)"),
-            None => format!("unknown time zone {name:?} (an IANA name like Europe/Berlin, America/New_York or UTC)"),
-        }
-    })
 }
 
 fn instant(s: &str, key: &str) -> Result<DateTime<Utc>, String> {

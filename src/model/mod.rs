@@ -25,6 +25,7 @@ pub mod stats;
 pub mod status;
 pub mod target;
 pub mod texts;
+pub mod zone;
 
 pub use alert::*;
 pub use baseline::*;

@@ -52,7 +52,7 @@ pub enum Window {
         from: NaiveTime,
         /// How long it stays open (real time, whatever the clocks do meanwhile).
         length: Duration,
-        tz: chrono_tz::Tz,
+        tz: super::zone::Zone,
     },
     Once {
         from: DateTime<Utc>,

@@ -5,7 +5,7 @@
 //! `rules::silence`.
 
 use crate::model::{Finding, Kind, Matcher, Mute, Status, Target, Window};
-use chrono::{DateTime, Datelike, Days, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 
 /// One occurrence of a window: when it opens and closes.
 pub type Span = (DateTime<Utc>, DateTime<Utc>);
@@ -100,14 +100,14 @@ fn occurrences(
             length,
             tz,
         } => {
-            let today = now.with_timezone(tz).date_naive();
+            let today = tz.date_at(now);
             let length = chrono::Duration::from_std(*length).unwrap_or(chrono::Duration::zero());
             Box::new(days.filter_map(move |d| {
                 let date = shift(today, d)?;
                 if !on.contains(&date.weekday()) {
                     return None;
                 }
-                let start = instant(tz, date.and_time(*from))?;
+                let start = tz.instant(date.and_time(*from))?;
                 Some((start, start.checked_add_signed(length)?))
             }))
         }
@@ -123,24 +123,10 @@ fn shift(date: NaiveDate, by: i64) -> Option<NaiveDate> {
     }
 }
 
-/// The instant a local time names in `tz`: the earlier of two when the clocks go back (the hour is
-/// repeated), the moment the clocks jump when they go forward past it (it does not exist that day).
-fn instant(tz: &chrono_tz::Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
-    // a gap is at most a day long (Samoa, 2011); times are whole minutes
-    for m in 0..=(26 * 60) {
-        let t = local.checked_add_signed(chrono::Duration::minutes(m))?;
-        match tz.from_local_datetime(&t) {
-            LocalResult::Single(t) => return Some(t.with_timezone(&Utc)),
-            LocalResult::Ambiguous(early, _) => return Some(early.with_timezone(&Utc)),
-            LocalResult::None => {}
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::zone::Zone;
     use chrono::{NaiveTime, Weekday};
     use std::time::Duration;
 
@@ -153,7 +139,7 @@ mod tests {
             days: vec![Weekday::Sun],
             from: NaiveTime::from_hms_opt(2, 0, 0).unwrap(),
             length: Duration::from_secs(length_s),
-            tz: chrono_tz::Europe::Berlin,
+            tz: Zone::named("Europe/Berlin").unwrap(),
         }
     }
 
@@ -191,7 +177,7 @@ mod tests {
             days: vec![Weekday::Sun],
             from: NaiveTime::from_hms_opt(2, 30, 0).unwrap(),
             length: Duration::from_secs(3600),
-            tz: chrono_tz::Europe::Berlin,
+            tz: Zone::named("Europe/Berlin").unwrap(),
         };
         let span = next(&w, at("2027-03-27T12:00:00Z"));
         assert_eq!(
@@ -216,7 +202,7 @@ mod tests {
             days: vec![Weekday::Sat],
             from: NaiveTime::from_hms_opt(23, 0, 0).unwrap(),
             length: Duration::from_secs(3 * 3600),
-            tz: chrono_tz::UTC,
+            tz: Zone::utc(),
         };
         // open on Sunday 01:00, opened on Saturday
         assert_eq!(
