@@ -4,7 +4,8 @@
 #   (a) mcpmon health <streamable HTTP URL> (a legacy server whose detection an earlier run remembered):
 #       median wall time and peak RSS, versus the MCP inspector CLI doing tools/list on the same URL;
 #       and the server/discover requests on the wire (a counting loopback relay in front of the server)
-#       in a first run (detects) and a second (remembers).
+#       in a first run (detects) and a second (remembers). The same against the Python SDK's server, and
+#       the server's own share (scripts/mcp-floor.py: the same requests from a client with no process).
 #                                                               goals: <= 0.02x the inspector, RSS < 15 MB,
 #                                                               no server/discover once remembered
 #   (b) mcpmon health -- <stdio server>, versus that server's own spawn-to-initialize-result time
@@ -142,6 +143,15 @@ fi
 a_ratio=$(calc "$a_ms / $i_ms")
 a_mb=$(calc "$a_kib / 1024")
 row "(a) health <streamable HTTP URL>  [exit $a_rc]" "$a_ms ms" "$i_ms ms insp." "x$a_ratio" "<= x0.02" "$(verdict "$a_ms <= $i_ms * 0.02")"
+# the same on the Python SDK's Streamable HTTP server (another legacy server, another runtime)
+ap_ms=$(median_ms "$RUNS" "$BIN" health "$PY_HTTP_URL")
+ip_ms=$(median_ms 5 bash -c 'cd "$1" && exec node "$2" "$3" --method tools/list' _ "$ICWD" "$INSPECTOR_CLI_JS" "$PY_HTTP_URL")
+row "(a) the same on the Python SDK server" "$ap_ms ms" "$ip_ms ms insp." "x$(calc "$ap_ms / $ip_ms")" "<= x0.02" "$(verdict "$ap_ms <= $ip_ms * 0.02")"
+# the server's own share: the requests health sends, from a client with no process to start
+# (scripts/mcp-floor.py); what is left between this and mcpmon's figure is mcpmon
+f_ms=$(python3 "$ROOT/scripts/mcp-floor.py" "$EVERYTHING_HTTP_URL" "$RUNS" 2> "$WORK/floor.steps")
+log "(a) the server alone: $(cat "$WORK/floor.steps")"
+row "(a) server-everything alone (no client)" "$f_ms ms" "$i_ms ms insp." "x$(calc "$f_ms / $i_ms")" "(floor)" "-"
 row "(a) peak RSS of that run" "$a_mb MB" "-" "-" "< 15 MB" "$(verdict "$a_kib < 15 * 1024")"
 # the requests on the wire, counted by a relay in front of the server (a URL of its own, so the first
 # run has nothing remembered)
