@@ -23,6 +23,7 @@ mod peers;
 mod probes;
 mod prometheus_assets;
 mod readme;
+mod readme_blocks;
 mod remedy;
 mod secrets;
 mod serve;
