@@ -25,6 +25,7 @@ mod prometheus_assets;
 mod readme;
 mod readme_blocks;
 mod remedy;
+mod schema;
 mod secrets;
 mod serve;
 mod silences;
