@@ -12,6 +12,7 @@ mod cli;
 mod common;
 mod contract;
 mod dashboard;
+mod examples;
 mod health_url;
 mod history;
 mod hostile;

@@ -5,7 +5,7 @@ use crate::common::*;
 use std::path::Path;
 
 /// The first line starting with `prefix` in the first ```sh block after `marker` in README.md.
-fn readme_line(marker: &str, prefix: &str) -> String {
+pub fn readme_line(marker: &str, prefix: &str) -> String {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let at = readme
         .find(marker)
@@ -21,7 +21,7 @@ fn readme_line(marker: &str, prefix: &str) -> String {
 
 /// Runs a crontab line's command in `sh`, with mcpmon on PATH, the node_exporter directory moved to
 /// `textfile_dir`, in `home` (where ./mcpmon.json is the config).
-fn run_cron_line(line: &str, home: &Path, textfile_dir: &Path) -> std::process::Output {
+pub fn run_cron_line(line: &str, home: &Path, textfile_dir: &Path) -> std::process::Output {
     let command = line.splitn(6, ' ').nth(5).unwrap().replace(
         "/var/lib/node_exporter",
         &textfile_dir.display().to_string(),
