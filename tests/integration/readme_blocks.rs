@@ -3,7 +3,7 @@
 //! mcpmon does. The README's example addresses are the peers of `scripts/peers.sh start .peers 38100`
 //! (127.0.0.1:38101 … :38108); this test maps them to the ports the peers run on (port 381NN → BASE+NN),
 //! runs each command with bash (pipefail) in one scratch HOME shared by all blocks in document order,
-//! with `mcpmon` on PATH, `.peers` and `examples` linked into it, and a deadline, and checks each exit
+//! with `mcpmon` on PATH, `.peers`, `examples` and `man` linked into it, and a deadline, and checks each exit
 //! status. A transcript block (```` ``` ```` with `$ ` prompts) also shows its output: where the README
 //! shows no `null`, the real output must have none (a jq filter naming a key the output lacks prints null).
 
@@ -174,13 +174,15 @@ pub fn run_shell(text: &str, home: &Path) -> (i32, String, String) {
     )
 }
 
-/// A scratch HOME laid out like a checkout after `make peers`: `.peers` (the running peers' directory)
-/// and `examples` linked in.
+/// A scratch HOME laid out like a checkout after `make peers`: `.peers` (the running peers' directory),
+/// `examples` and `man` linked in.
 pub fn scratch_checkout() -> tempfile::TempDir {
     let home = tempdir();
     let peers_dir: PathBuf = Path::new(peer("PEERS_RUN_DIR")).parent().unwrap().into();
     std::os::unix::fs::symlink(&peers_dir, home.path().join(".peers")).unwrap();
-    std::os::unix::fs::symlink(root().join("examples"), home.path().join("examples")).unwrap();
+    for dir in ["examples", "man"] {
+        std::os::unix::fs::symlink(root().join(dir), home.path().join(dir)).unwrap();
+    }
     home
 }
 
