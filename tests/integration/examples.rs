@@ -247,14 +247,10 @@ fn the_crontab_health_line_creates_its_log_directory_and_appends_a_line() {
     );
     let log = home.path().join(".local/state/mcpmon/health.jsonl");
     for round in 1..=2 {
-        let out = crate::readme::run_cron_line(line, home.path(), home.path());
+        let (_, stdout, stderr) = crate::readme::run_cron_line(line, home.path(), home.path());
         // cron ignores the exit status and mails whatever is printed: nothing when OK
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            "",
-            "cron mails nothing when OK: {out:?}"
-        );
-        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "nor on stderr");
+        assert_eq!(stdout, "", "cron mails nothing when OK");
+        assert_eq!(stderr, "", "nor on stderr");
         let text = std::fs::read_to_string(&log).unwrap();
         assert_eq!(text.lines().count(), round, "{text}");
         let last: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
