@@ -5,7 +5,8 @@
 //! runs each command with bash (pipefail) in one scratch HOME shared by all blocks in document order,
 //! with `mcpmon` on PATH, `.peers`, `examples` and `man` linked into it, and a deadline, and checks each exit
 //! status. A transcript block (```` ``` ```` with `$ ` prompts) also shows its output: where the README
-//! shows no `null`, the real output must have none (a jq filter naming a key the output lacks prints null).
+//! shows no `null`, the real output must have none (a jq filter naming a key the output lacks prints null),
+//! and where it shows JSON lines, the output's lines must be JSON objects with the same keys.
 
 use crate::common::*;
 use std::path::{Path, PathBuf};
@@ -204,8 +205,32 @@ fn judge(c: &Command, code: i32, stdout: &str) -> Option<String> {
                 "`null` in the output, none in the README's (a key it names is missing?)".into(),
             );
         }
+        match (json_keys(&c.shown), json_keys(stdout)) {
+            (Some(shown), Some(got)) => {
+                if let Some(k) = got.iter().find(|k| !shown.contains(k)) {
+                    return Some(format!(
+                        "a JSON line with the keys {k:?}, the README's have {shown:?}"
+                    ));
+                }
+            }
+            (Some(_), None) => {
+                return Some("the README shows JSON lines, the output is not".into());
+            }
+            _ => {}
+        }
     }
     None
+}
+
+/// The keys of each line of JSON Lines text, when every line is a JSON object.
+fn json_keys(text: &str) -> Option<Vec<Vec<String>>> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| match serde_json::from_str::<serde_json::Value>(l) {
+            Ok(serde_json::Value::Object(o)) => Some(o.keys().cloned().collect()),
+            _ => None,
+        })
+        .collect()
 }
 
 #[test]
@@ -262,4 +287,26 @@ fn runnable_markers_parse_exits_continuations_and_transcripts() {
         ),
         "http://127.0.0.1:38661/mcp http://127.0.0.1:38668 127.0.0.1:3001"
     );
+}
+
+#[test]
+fn a_transcript_fails_on_other_keys_or_a_null_the_readme_does_not_show() {
+    let c = |shown: &str| Command {
+        line: 1,
+        text: "mcpmon x | jq -c .".into(),
+        expect: 0,
+        shown: shown.into(),
+    };
+    let shown = "{\"target\":\"a\",\"tools_count\":13}\n";
+    assert_eq!(
+        judge(&c(shown), 0, "{\"target\":\"b\",\"tools_count\":1}\n"),
+        None
+    );
+    assert!(judge(&c(shown), 2, "{\"target\":\"b\",\"tools_count\":1}\n").is_some());
+    assert!(judge(&c(shown), 0, "{\"target\":\"b\",\"tool_count\":1}\n").is_some());
+    assert!(judge(&c(shown), 0, "{\"target\":\"b\",\"tools_count\":null}\n").is_some());
+    assert!(judge(&c(shown), 0, "").is_some());
+    assert!(judge(&c(shown), 0, "target b\n").is_some());
+    assert_eq!(judge(&c("ok deep:mcp\n"), 0, "ok deep:x\n"), None);
+    assert!(judge(&c("ok deep:mcp\n"), 0, "null deep:x\n").is_some());
 }
