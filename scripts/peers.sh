@@ -27,6 +27,8 @@ GATEWAY_V=4.0.0
 ICLI_V=1.0.3
 PY_MCP_V=2.3.0
 PY_TIME_V=2026.10.19
+# jsonschema: validates mcpmon's JSON output against schema/report.v1.json in the tests (scripts/validate-json.py)
+JSONSCHEMA_V=4.26.0
 # aiosmtpd: a real SMTP server (STARTTLS, AUTH) that mcpmon's e-mail channel is tested against
 AIOSMTPD_V=1.4.6
 
@@ -41,9 +43,18 @@ install_smtp() {
   timeout 600 "$DIR/venv/bin/python" -m pip install -q --disable-pip-version-check "aiosmtpd==$AIOSMTPD_V"
 }
 
+# The JSON Schema validator, into the peers' venv (its own check, like the SMTP sink's).
+install_jsonschema() {
+  if [ ! -x "$DIR/venv/bin/python" ]; then python3 -m venv "$DIR/venv"; fi
+  if "$DIR/venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('jsonschema') != '$JSONSCHEMA_V')" 2>/dev/null; then return 0; fi
+  log "pip install jsonschema==$JSONSCHEMA_V"
+  timeout 600 "$DIR/venv/bin/python" -m pip install -q --disable-pip-version-check "jsonschema==$JSONSCHEMA_V"
+}
+
 install() {
   local stamp="$DIR/.installed-$EVERYTHING_V-$HUB_V-$GATEWAY_V-$ICLI_V-$PY_MCP_V-$PY_TIME_V"
   install_smtp
+  install_jsonschema
   if [ -f "$stamp" ]; then log "already installed ($DIR)"; return 0; fi
   command -v node >/dev/null || { log "node is required (Node.js >= 20)"; return 1; }
   command -v python3 >/dev/null || { log "python3 is required (>= 3.10)"; return 1; }

@@ -5,7 +5,7 @@ use crate::common::*;
 use std::path::Path;
 
 /// The first line starting with `prefix` in the first ```sh block after `marker` in README.md.
-fn readme_line(marker: &str, prefix: &str) -> String {
+pub fn readme_line(marker: &str, prefix: &str) -> String {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let at = readme
         .find(marker)
@@ -19,32 +19,15 @@ fn readme_line(marker: &str, prefix: &str) -> String {
         .to_owned()
 }
 
-/// Runs a crontab line's command in `sh`, with mcpmon on PATH, the node_exporter directory moved to
-/// `textfile_dir`, in `home` (where ./mcpmon.json is the config).
-fn run_cron_line(line: &str, home: &Path, textfile_dir: &Path) -> std::process::Output {
+/// Runs a crontab line's command as cron would with the crontab's `SHELL=/bin/bash`, in `home` (where
+/// ./mcpmon.json is the config), mcpmon on PATH and the node_exporter directory moved to `textfile_dir`:
+/// (exit code, stdout, stderr).
+pub fn run_cron_line(line: &str, home: &Path, textfile_dir: &Path) -> (i32, String, String) {
     let command = line.splitn(6, ' ').nth(5).unwrap().replace(
         "/var/lib/node_exporter",
         &textfile_dir.display().to_string(),
     );
-    let bin_dir = Path::new(bin()).parent().unwrap();
-    std::process::Command::new("sh")
-        .arg("-c")
-        .arg(&command)
-        .env_clear()
-        .env(
-            "PATH",
-            format!(
-                "{}:{}",
-                bin_dir.display(),
-                std::env::var("PATH").unwrap_or_default()
-            ),
-        )
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("XDG_STATE_HOME", home.join(".state"))
-        .current_dir(home)
-        .output()
-        .unwrap()
+    crate::readme_blocks::run_shell(&command, home)
 }
 
 fn leftovers(dir: &Path) -> Vec<String> {
@@ -80,8 +63,8 @@ fn the_prometheus_cron_line_publishes_on_crit_and_keeps_the_last_file_on_unknown
         ),
     )
     .unwrap();
-    let out = run_cron_line(&line, home.path(), &textfile);
-    assert!(out.status.success(), "{out:?}");
+    let (code, stdout, stderr) = run_cron_line(&line, home.path(), &textfile);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
     let published = std::fs::read_to_string(&prom).unwrap();
     assert!(
         published.contains("mcpmon_status{command=\"health\"} 2"),
@@ -96,10 +79,10 @@ fn the_prometheus_cron_line_publishes_on_crit_and_keeps_the_last_file_on_unknown
 
     // mcpmon cannot evaluate (exit 3): the last published file stays, no temp file is left
     std::fs::write(&config, "{ not json").unwrap();
-    let out = run_cron_line(&line, home.path(), &textfile);
+    let (_, stdout, stderr) = run_cron_line(&line, home.path(), &textfile);
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("mcpmon.json"),
-        "the error reaches cron's mail: {out:?}"
+        stderr.contains("mcpmon.json"),
+        "the error reaches cron's mail: {stdout}\n{stderr}"
     );
     assert_eq!(std::fs::read_to_string(&prom).unwrap(), published);
     assert_eq!(
