@@ -34,3 +34,4 @@ mod summary;
 mod targets;
 mod tcp;
 mod validate;
+mod widths;
