@@ -43,7 +43,8 @@ pub fn render(
     let color = opts.color;
     let label =
         |f: &crate::model::Finding| format!("{} {}", sanitize(&f.target), sanitize(&f.check));
-    // the labels' column: as wide as the widest (at most 48), and at most a third of the width
+    // the labels' column: as wide as the widest (at most 48) when that leaves the messages 32 columns,
+    // else a third of the width (a wider label then has a line of its own)
     let natural = report
         .findings
         .iter()
@@ -51,9 +52,10 @@ pub fn render(
         .max()
         .unwrap_or(0)
         .min(48);
-    let lw = opts
-        .width
-        .map_or(natural, |w| natural.min(usize::from(w) / 3));
+    let lw = match opts.width.map(usize::from) {
+        Some(w) if w < natural + 6 + 32 => natural.min(w / 3),
+        _ => natural,
+    };
     // where a message's next lines start: under its first, unless that leaves too little room
     let indent = match opts.width {
         Some(w) if usize::from(w) < lw + 6 + 24 => 6,
