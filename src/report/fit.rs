@@ -112,10 +112,14 @@ fn words(text: &str) -> Vec<Word<'_>> {
             (false, false) => " ",
         };
         pending_dot = false;
+        // a unit stays with its number, a number with its comparison (`≤ 3.2 ms`)
+        let after_sign = out
+            .last()
+            .is_some_and(|p| matches!(p.text, "≤" | "≥" | "<" | ">" | "="));
         out.push(Word {
             text: w,
             sep,
-            glued: !out.is_empty() && sep == " " && is_unit(w),
+            glued: !out.is_empty() && sep == " " && (is_unit(w) || after_sign),
         });
     }
     out
@@ -258,7 +262,9 @@ pub struct Column {
 /// `width` terminal columns (borders and padding of comfy-table's condensed presets counted), and
 /// whether that fits. Without a width, or when everything fits, every column is as wide as its
 /// content. Else the columns that give way are cut in order (the first named first) while the flexible
-/// column keeps two fifths of the room; then the flexible one is cut too, down to its minimum.
+/// column keeps two fifths of the room; then the flexible one is cut too, down to its minimum; then,
+/// only if that is not enough, the columns never cut are made narrower (their cells wrap), down to
+/// their header or 8 columns. Below that, the table is wider than `width`.
 pub fn columns(columns: &[Column], rows: &[Vec<String>], width: Option<u16>) -> (Vec<usize>, bool) {
     let natural: Vec<usize> = columns
         .iter()
@@ -308,25 +314,30 @@ pub fn columns(columns: &[Column], rows: &[Vec<String>], width: Option<u16>) -> 
     if let Some(f) = flex {
         widths[f] = natural[f].min(room.saturating_sub(others(&widths)).max(least[f]));
     }
+    // still too wide: the columns never cut (numbers) wrap, down to their header or 8 columns
+    for (i, c) in columns.iter().enumerate() {
+        let over = widths.iter().sum::<usize>().saturating_sub(room);
+        if c.give == Give::Keep && over > 0 {
+            let word = c.header.split(' ').map(self::width).max().unwrap_or(0);
+            let floor = natural[i].min(8).max(word);
+            widths[i] -= over.min(widths[i].saturating_sub(floor));
+        }
+    }
     let fits = widths.iter().sum::<usize>() <= room;
     (widths, fits)
 }
 
 /// A comfy-table in the house style (condensed UTF-8 borders) of `cols` over `rows` (a cell: its text,
 /// sanitised, and its colour when colours are on), fitted to `width` by `columns`: each cell cut to its
-/// column. Only when even the minimum widths do not fit does comfy-table wrap cells.
+/// column, or wrapped in it for a column never cut; comfy-table itself arranges nothing.
 pub fn table(
     cols: &[Column],
     rows: &[Vec<(String, Option<comfy_table::Color>)>],
     width: Option<u16>,
     color: bool,
 ) -> comfy_table::Table {
-    use comfy_table::{Cell, ContentArrangement, Table, presets};
-    let texts: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| r.iter().map(|(t, _)| t.clone()).collect())
-        .collect();
-    let (widths, fits) = columns(cols, &texts, width);
+    use comfy_table::{Cell, Table, presets};
+    let (widths, _) = columns(cols, &texts(rows), width);
     let mut table = Table::new();
     table.load_preset(presets::UTF8_FULL_CONDENSED);
     if color {
@@ -334,12 +345,11 @@ pub fn table(
     } else {
         table.force_no_tty();
     }
-    if let (Some(w), false) = (width, fits) {
-        table
-            .set_width(w)
-            .set_content_arrangement(ContentArrangement::Dynamic);
-    }
-    table.set_header(cols.iter().map(|c| c.header.clone()));
+    table.set_header(
+        cols.iter()
+            .zip(&widths)
+            .map(|(c, w)| cut(&c.header, Give::Keep, *w)),
+    );
     for row in rows {
         table.add_row(row.iter().enumerate().map(|(i, (text, fg))| {
             let (give, w) = (cols[i].give, widths[i]);
@@ -353,9 +363,17 @@ pub fn table(
     table
 }
 
-/// A cell's text cut to its column's width, the way the column gives way.
+/// The texts of `table`'s rows, for `columns`.
+pub fn texts(rows: &[Vec<(String, Option<comfy_table::Color>)>]) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|r| r.iter().map(|(t, _)| t.clone()).collect())
+        .collect()
+}
+
+/// A cell's text cut to its column's width, the way the column gives way (a column never cut wraps).
 pub fn cut(text: &str, give: Give, w: usize) -> String {
     match give {
+        Give::Keep if width(text) > w => wrap(text, w, w).join("\n"),
         Give::Keep => text.to_string(),
         Give::Middle(_) => truncate_middle(text, w),
         Give::End(_) => truncate_end(text, w),

@@ -52,15 +52,16 @@ pub fn render(
                 give,
                 flex,
             };
-            // the comment gives way first (it is whole in every other format), then what it matches
-            let cols = [
+            // the comment gives way first (it is whole in every other format), then what it matches;
+            // when even that is too wide, ENDS is left out (LEFT says it)
+            let mut cols = vec![
                 column("ID", Give::Keep, false),
                 column("MATCHES", Give::Middle(12), false),
                 column("ENDS", Give::Keep, false),
                 column("LEFT", Give::Keep, false),
-                column("COMMENT", Give::End(10), true),
+                column("COMMENT", Give::End(7), true),
             ];
-            let rows: Vec<Vec<(String, Option<comfy_table::Color>)>> = silences
+            let mut rows: Vec<Vec<(String, Option<comfy_table::Color>)>> = silences
                 .iter()
                 .map(|s| {
                     [
@@ -74,6 +75,12 @@ pub fn render(
                     .to_vec()
                 })
                 .collect();
+            if !super::fit::columns(&cols, &super::fit::texts(&rows), width).1 {
+                cols.remove(2);
+                rows.iter_mut().for_each(|r| {
+                    r.remove(2);
+                });
+            }
             if !silences.is_empty() {
                 let t = super::fit::table(&cols, &rows, width, false);
                 writeln!(out, "{t}")?;

@@ -10,7 +10,7 @@ use crate::model::Observation;
 use crate::model::Status;
 use crate::model::worst;
 
-use super::fit::write_wrapped;
+use super::fit::{texts, write_wrapped};
 use crate::term::sanitize;
 use comfy_table::Color;
 use owo_colors::OwoColorize;
@@ -62,12 +62,6 @@ fn short_wire(w: crate::model::Wire) -> &'static str {
         crate::model::Wire::StreamableHttp => "http",
         crate::model::Wire::Sse => "sse",
     }
-}
-
-fn texts(rows: &[Vec<(String, Option<Color>)>]) -> Vec<Vec<String>> {
-    rows.iter()
-        .map(|r| r.iter().map(|(t, _)| t.clone()).collect())
-        .collect()
 }
 
 /// A status label in bold colour for lines outside the table.

@@ -477,3 +477,21 @@ fn rows_stay_on_one_line_from_80_columns() {
         }
     }
 }
+
+/// Narrower than the least widths allow (30 columns for six targets), cells wrap, but no column is
+/// squeezed below its header or to a letter or two a line.
+#[test]
+fn too_narrow_wraps_cells_but_keeps_columns_readable() {
+    let text = table(&fixtures::mixed(), Some(30));
+    let header = text.lines().nth(1).unwrap();
+    for name in ["TARGET", "STATUS", "SUMMARY", "TIME"] {
+        assert!(header.contains(name), "{header}\n{text}");
+    }
+    let top = text.lines().next().unwrap();
+    let columns: Vec<usize> = top
+        .trim_matches(['┌', '┐'])
+        .split('┬')
+        .map(super::fit::width)
+        .collect();
+    assert!(columns.iter().all(|w| *w >= 8), "{columns:?}\n{text}");
+}
