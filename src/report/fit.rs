@@ -27,6 +27,12 @@ pub fn width(s: &str) -> usize {
     n
 }
 
+/// `width(s)`, counted no further than `cap` (enough to know that it does not fit).
+fn width_upto(s: &str, cap: usize) -> usize {
+    let end = head(s, cap);
+    if end < s.len() { cap + 1 } else { width(s) }
+}
+
 /// The longest start of `s` at most `w` columns wide, and where it ends (escapes kept whole).
 fn head(s: &str, w: usize) -> usize {
     let mut used = 0;
@@ -71,14 +77,18 @@ pub fn truncate_middle(s: &str, w: usize) -> String {
     let keep = w - 1;
     let start = &s[..head(s, keep.div_ceil(2))];
     let back = keep - width(start);
-    // the end: drop characters from the front of the rest until it fits
-    let mut tail = &s[start.len()..];
-    while width(tail) > back {
-        let mut it = tail.chars();
-        it.next();
-        tail = it.as_str();
+    // the end: as many characters from the back as fit
+    let rest = &s[start.len()..];
+    let mut from = rest.len();
+    let mut used = 0;
+    for (i, c) in rest.char_indices().rev() {
+        used += c.width().unwrap_or(0);
+        if used > back {
+            break;
+        }
+        from = i;
     }
-    format!("{start}…{tail}")
+    format!("{start}…{}", &rest[from..])
 }
 
 /// Words a line never breaks before: units, so a number keeps its unit (`12.5 ms`, `99.0 %`).
@@ -129,26 +139,23 @@ fn words(text: &str) -> Vec<Word<'_>> {
 /// Breaks at ` · ` when that keeps at least half a line (the `·` ends the line), else at a space, never
 /// inside a number and its unit; a word longer than a line is cut.
 pub fn wrap(text: &str, first: usize, rest: usize) -> Vec<String> {
-    let words = words(text);
+    let mut words = words(text);
     let mut lines = Vec::new();
     let mut start = 0;
     while start < words.len() {
         let room = if lines.is_empty() { first } else { rest }.max(1);
-        // how wide the line is from `start` up to (not including) word `end`, ending with a ` ·`
-        let span = |end: usize| -> usize {
-            let mut n = width(words[start].text);
-            for w in &words[start + 1..end] {
-                n += width(w.sep) + width(w.text);
-            }
-            if end < words.len() && words[end].sep == " · " {
-                n += 2;
-            }
-            n
-        };
+        // how wide the line is from `start` up to (not including) word `end` (each word measured no
+        // further than the room: a megabyte-long word costs a line's worth), and with a ` ·` ending
+        let mut spans = vec![0];
         let mut best_space = None;
         let mut best_dot = None;
         for end in start + 1..=words.len() {
-            if span(end) > room {
+            let w = &words[end - 1];
+            let sep = if end - 1 == start { 0 } else { width(w.sep) };
+            let n = spans[spans.len() - 1] + sep + width_upto(w.text, room + 1);
+            spans.push(n);
+            let dot = end < words.len() && words[end].sep == " · ";
+            if n + if dot { 2 } else { 0 } > room {
                 break;
             }
             if end == words.len() {
@@ -160,12 +167,12 @@ pub fn wrap(text: &str, first: usize, rest: usize) -> Vec<String> {
                 continue;
             }
             best_space = Some(end);
-            if words[end].sep == " · " {
+            if dot {
                 best_dot = Some(end);
             }
         }
         let end = match (best_dot, best_space) {
-            (Some(d), _) if d == words.len() || span(d) * 2 >= room => Some(d),
+            (Some(d), _) if d == words.len() || (spans[d - start] + 2) * 2 >= room => Some(d),
             (_, s) => s,
         };
         let mut line = String::new();
@@ -182,23 +189,13 @@ pub fn wrap(text: &str, first: usize, rest: usize) -> Vec<String> {
                 start = end;
             }
             None => {
-                // one word wider than the line: cut it, the rest starts the next line
+                // one word wider than the line: cut it, its rest starts the next line
                 let w = words[start].text;
                 let cut = head(w, room).max(w.chars().next().map_or(1, char::len_utf8));
-                line.push_str(&w[..cut]);
-                let left = &w[cut..];
-                lines.push(line);
-                if left.is_empty() {
-                    start += 1;
-                } else {
-                    // re-wrap the rest of the word with what follows
-                    let mut tail = left.to_string();
-                    for w in &words[start + 1..] {
-                        tail.push_str(w.sep);
-                        tail.push_str(w.text);
-                    }
-                    lines.extend(wrap(&tail, rest, rest));
-                    return lines;
+                lines.push(w[..cut].to_string());
+                match &w[cut..] {
+                    "" => start += 1,
+                    left => words[start].text = left,
                 }
                 continue;
             }
@@ -419,6 +416,10 @@ mod tests {
         assert!(lines.iter().any(|l| l.contains("12.5 ms")), "{lines:?}");
         let lines = wrap("abcdefghijklmnop qr", 6, 6);
         assert_eq!(lines, ["abcdef", "ghijkl", "mnop", "qr"]);
+        // a peer's megabyte without a space: cut in lines, in time linear in its length
+        let lines = wrap(&"x".repeat(1_000_000), 80, 78);
+        assert_eq!(lines.len(), 1 + (1_000_000 - 80_usize).div_ceil(78));
+        assert!(lines.iter().all(|l| l.len() <= 80));
     }
 
     #[test]
