@@ -257,7 +257,7 @@ pub struct Column {
 
 /// The width of each column's content for a table of `columns` over `rows` (cells as shown) in
 /// `width` terminal columns (borders and padding of comfy-table's condensed presets counted), and
-/// whether that fits. Without a width, or when everything fits, every column is as wide as its
+/// whether that fits with cuts alone (no cell wrapped). Without a width, or when everything fits, every column is as wide as its
 /// content. Else the columns that give way are cut in order (the first named first) while the flexible
 /// column keeps two fifths of the room; then the flexible one is cut too, down to its minimum; then,
 /// only if that is not enough, the columns never cut are made narrower (their cells wrap), down to
@@ -311,6 +311,7 @@ pub fn columns(columns: &[Column], rows: &[Vec<String>], width: Option<u16>) -> 
     if let Some(f) = flex {
         widths[f] = natural[f].min(room.saturating_sub(others(&widths)).max(least[f]));
     }
+    let fits = widths.iter().sum::<usize>() <= room;
     // still too wide: the columns never cut (numbers) wrap, down to their header or 8 columns
     for (i, c) in columns.iter().enumerate() {
         let over = widths.iter().sum::<usize>().saturating_sub(room);
@@ -320,7 +321,6 @@ pub fn columns(columns: &[Column], rows: &[Vec<String>], width: Option<u16>) -> 
             widths[i] -= over.min(widths[i].saturating_sub(floor));
         }
     }
-    let fits = widths.iter().sum::<usize>() <= room;
     (widths, fits)
 }
 
