@@ -495,3 +495,14 @@ fn too_narrow_wraps_cells_but_keeps_columns_readable() {
         .collect();
     assert!(columns.iter().all(|w| *w >= 8), "{columns:?}\n{text}");
 }
+
+/// Any width, however absurd (`COLUMNS=3`), renders every fixture: narrower tables overflow, nothing
+/// panics or loops.
+#[test]
+fn every_width_renders() {
+    for w in 0..=200 {
+        for (name, text) in fitted(w) {
+            assert!(text.lines().count() > 0, "{name} at {w}");
+        }
+    }
+}
