@@ -1,5 +1,6 @@
-//! Terminal facts and hygiene: the colour decision (`--color`, `NO_COLOR`, `TERM=dumb`, a tty) and
-//! sanitising untrusted text (server names, errors, stderr) before it reaches a terminal.
+//! Terminal facts and hygiene: the colour decision (`--color`, `NO_COLOR`, `TERM=dumb`, a tty), the
+//! width the report for people is fitted to (`COLUMNS`, the terminal's size), and sanitising untrusted
+//! text (server names, errors, stderr) before it reaches a terminal.
 //!
 //! The decision is made once in `main` from values passed in; nothing here reads the environment.
 
