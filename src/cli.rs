@@ -55,6 +55,8 @@ pub struct GlobalArgs {
     pub state_dir: Option<PathBuf>,
 
     /// Output format. Default: table (for a command that repeats into a pipe, jsonl: see its --help).
+    /// The table is fitted to the width: COLUMNS when set (a pipe too), else the terminal's (80 when
+    /// it cannot tell); no limit in a pipe or a file. SUMMARY is cut with …; --format json has it whole.
     #[arg(long, short = 'f', global = true, value_enum)]
     pub format: Option<Format>,
 

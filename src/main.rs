@@ -81,7 +81,11 @@ fn main() -> ExitCode {
             env.get("NO_COLOR").is_some_and(|v| !v.is_empty()),
             env.get("TERM").is_some_and(|t| t == "dumb"),
         ),
-        width: if stdout_tty { terminal_width() } else { None },
+        width: mcpmon::term::table_width(
+            stdout_tty,
+            env.get("COLUMNS").map(String::as_str),
+            terminal_width,
+        ),
     };
     let xdg_config_home = env
         .get("XDG_CONFIG_HOME")
@@ -110,7 +114,7 @@ fn main() -> ExitCode {
     }
 }
 
-/// Terminal width, asked through comfy-table's crossterm (already linked for the table renderer).
+/// The terminal's width in columns (none when the terminal cannot tell).
 fn terminal_width() -> Option<u16> {
-    comfy_table::Table::new().width()
+    crossterm::terminal::size().ok().map(|(w, _)| w)
 }

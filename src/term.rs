@@ -1,5 +1,6 @@
-//! Terminal facts and hygiene: the colour decision (`--color`, `NO_COLOR`, `TERM=dumb`, a tty) and
-//! sanitising untrusted text (server names, errors, stderr) before it reaches a terminal.
+//! Terminal facts and hygiene: the colour decision (`--color`, `NO_COLOR`, `TERM=dumb`, a tty), the
+//! width the report for people is fitted to (`COLUMNS`, the terminal's size), and sanitising untrusted
+//! text (server names, errors, stderr) before it reaches a terminal.
 //!
 //! The decision is made once in `main` from values passed in; nothing here reads the environment.
 
@@ -20,7 +21,7 @@ pub struct TermFacts {
     pub stdout_tty: bool,
     pub stderr_tty: bool,
     pub color: bool,
-    /// Terminal width in columns, when stdout is a terminal.
+    /// The width tables and lines for people are fitted to (`table_width`); none: no limit.
     pub width: Option<u16>,
 }
 
@@ -31,6 +32,24 @@ pub fn use_color(choice: ColorChoice, stdout_tty: bool, no_color: bool, term_dum
         ColorChoice::Never => false,
         ColorChoice::Auto => stdout_tty && !no_color && !term_dumb,
     }
+}
+
+/// The width the report for people is fitted to: `COLUMNS` when it is set to a positive number
+/// (whether or not stdout is a terminal: `watch` sets it, and a pipe can ask for a width); else, when
+/// stdout is a terminal, its width (`size`: none or 0 when it cannot be told, as under `script` or a
+/// serial console: then 80); else none, no limit (a file, a pipe, cron).
+pub fn table_width(
+    stdout_tty: bool,
+    columns: Option<&str>,
+    size: impl FnOnce() -> Option<u16>,
+) -> Option<u16> {
+    if let Some(n) = columns
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|n| *n > 0)
+    {
+        return Some(n);
+    }
+    stdout_tty.then(|| size().filter(|w| *w > 0).unwrap_or(80))
 }
 
 /// Escapes control characters and bidirectional overrides so untrusted text cannot move the cursor,
@@ -65,6 +84,23 @@ mod tests {
         assert!(!use_color(ColorChoice::Auto, true, false, true));
         assert!(use_color(ColorChoice::Always, false, true, true));
         assert!(!use_color(ColorChoice::Never, true, false, false));
+    }
+
+    #[test]
+    fn width_decision() {
+        let never = || -> Option<u16> { panic!("not a terminal: its size is not asked") };
+        // a terminal: its width; one that cannot tell (0, or no answer) counts as 80
+        assert_eq!(table_width(true, None, || Some(132)), Some(132));
+        assert_eq!(table_width(true, None, || Some(0)), Some(80));
+        assert_eq!(table_width(true, None, || None), Some(80));
+        // not a terminal: no limit
+        assert_eq!(table_width(false, None, never), None);
+        // COLUMNS wins, terminal or not; nonsense in it is ignored
+        assert_eq!(table_width(false, Some("100"), never), Some(100));
+        assert_eq!(table_width(true, Some(" 72 "), never), Some(72));
+        assert_eq!(table_width(true, Some("0"), || Some(90)), Some(90));
+        assert_eq!(table_width(true, Some("wide"), || Some(90)), Some(90));
+        assert_eq!(table_width(false, Some(""), never), None);
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! and `detect-anomalies.sh`, with nothing hidden.
 
 use super::Report;
-use super::table::paint;
+use super::fit;
+use super::table::{TableOptions, paint};
 use crate::model::Status;
 
 use crate::term::sanitize;
@@ -36,16 +37,30 @@ pub fn render(
     report: &Report,
     sections: &[(&str, &str)],
     ok_word: Option<&str>,
-    color: bool,
+    opts: TableOptions,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let width = report
+    let color = opts.color;
+    let label =
+        |f: &crate::model::Finding| format!("{} {}", sanitize(&f.target), sanitize(&f.check));
+    // the labels' column: as wide as the widest (at most 48) when that leaves the messages 32 columns,
+    // else a third of the width (a wider label then has a line of its own)
+    let natural = report
         .findings
         .iter()
-        .map(|f| f.target.chars().count() + f.check.chars().count() + 1)
+        .map(|f| fit::width(&label(f)))
         .max()
         .unwrap_or(0)
         .min(48);
+    let lw = match opts.width.map(usize::from) {
+        Some(w) if w < natural + 6 + 32 => natural.min(w / 3),
+        _ => natural,
+    };
+    // where a message's next lines start: under its first, unless that leaves too little room
+    let indent = match opts.width {
+        Some(w) if usize::from(w) < lw + 6 + 24 => 6,
+        _ => lw + 6,
+    };
     for &(key, heading) in sections {
         let mut lines = report
             .findings
@@ -57,14 +72,20 @@ pub fn render(
         }
         writeln!(out, "{heading}")?;
         for f in lines {
-            let label = format!("{} {}", sanitize(&f.target), sanitize(&f.check));
+            let label = label(f);
             let reason = f.reason.map(|r| format!("{r}: ")).unwrap_or_default();
-            writeln!(
-                out,
-                "  {} {label:<width$}  {reason}{}",
-                paint(mark(f.status), f.status, color),
-                sanitize(&f.message)
-            )?;
+            let text = format!("{reason}{}", sanitize(&f.message));
+            let mark = paint(mark(f.status), f.status, color);
+            let wide = fit::width(&label);
+            if opts.width.is_some() && wide > lw {
+                // a label wider than its column: on a line of its own, the message under it
+                fit::write_wrapped(out, &format!("  {mark} "), &label, opts.width, 4)?;
+                fit::write_wrapped(out, &" ".repeat(indent), &text, opts.width, indent)?;
+            } else {
+                let pad = " ".repeat(lw.saturating_sub(wide));
+                let lead = format!("  {mark} {label}{pad}  ");
+                fit::write_wrapped(out, &lead, &text, opts.width, indent)?;
+            }
         }
         writeln!(out)?;
     }
@@ -99,11 +120,11 @@ pub fn render(
     if unknown > 0 {
         parts.push(format!("{unknown} not evaluated"));
     }
-    writeln!(
-        out,
-        "Verdict: {} — {} of {} checks",
+    let text = format!(
+        "{} — {} of {} checks",
         paint(word, status, color),
         parts.join(", "),
         report.findings.len()
-    )
+    );
+    fit::write_wrapped(out, "Verdict: ", &text, opts.width, 2)
 }

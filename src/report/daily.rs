@@ -2,7 +2,8 @@
 //! target) and the same as Markdown (for an email, a chat message or a wiki). Machine formats go
 //! through the ordinary findings (`json`, `prometheus`); CSV has its own rows (`csv.rs`).
 
-use super::table::paint;
+use super::fit::write_wrapped;
+use super::table::{TableOptions, paint};
 use crate::model::Status;
 use crate::rules::daily::Day;
 use crate::rules::summary::{SeriesDay, clock};
@@ -43,8 +44,17 @@ fn dur(s: f64) -> String {
 }
 
 /// Renders the report; `markdown` picks Markdown tables and headings over terminal sections.
-pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> std::io::Result<()> {
-    let color = color && !markdown;
+pub fn render(
+    d: &Daily,
+    markdown: bool,
+    opts: TableOptions,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let color = opts.color && !markdown;
+    // Markdown is not fitted to a terminal; the terminal report's lines wrap under their first word
+    let width = if markdown { None } else { opts.width };
+    let bullet = if markdown { "- " } else { "  " };
+    let item = |out: &mut dyn Write, text: &str| write_wrapped(out, bullet, text, width, 4);
     let h = |out: &mut dyn Write, title: &str| -> std::io::Result<()> {
         if markdown {
             writeln!(out, "\n## {title}\n")
@@ -72,24 +82,28 @@ pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> st
         writeln!(out, "# {}\n", d.title)?;
         writeln!(out, "**Health score: {score}/100** — {score_word}{versus}")?;
     } else {
-        writeln!(out, "{}", d.title)?;
-        writeln!(
-            out,
-            "Health score: {}/100 — {score_word}{versus}",
+        write_wrapped(out, "", &d.title, width, 2)?;
+        let text = format!(
+            "{}/100 — {score_word}{versus}",
             paint(&score, d.day.status, color)
-        )?;
+        );
+        write_wrapped(out, "Health score: ", &text, width, 2)?;
     }
     if let Some(sys) = &d.day.system {
         h(out, "System status")?;
-        writeln!(out, "{}{sys}", if markdown { "- " } else { "  " })?;
+        item(out, sys)?;
         if let Some(a) = &d.day.alerts {
-            writeln!(out, "{}{a}", if markdown { "- " } else { "  " })?;
+            item(out, a)?;
         }
     }
     if d.days.is_empty() {
-        writeln!(
+        writeln!(out)?;
+        write_wrapped(
             out,
-            "\nNo history in this window: nothing to score (run `mcpmon record`)."
+            "",
+            "No history in this window: nothing to score (run `mcpmon record`).",
+            width,
+            2,
         )?;
         return Ok(());
     }
@@ -137,9 +151,8 @@ pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> st
                 Some(_) => Status::Crit,
                 None => Status::Unknown,
             };
-            writeln!(
-                out,
-                "  {} ({}): {} available over {} observed ({} not recorded), {} outage(s); latency p50 {} p95 {} p99 {} (p95 {} vs before)  {}",
+            let text = format!(
+                "{} ({}): {} available over {} observed ({} not recorded), {} outage(s); latency p50 {} p95 {} p99 {} (p95 {} vs before)  {}",
                 paint(&cells[0], st, color),
                 cells[1],
                 cells[2],
@@ -151,7 +164,8 @@ pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> st
                 cells[8],
                 cells[9],
                 cells[10]
-            )?;
+            );
+            item(out, &text)?;
         }
     }
 
@@ -211,7 +225,7 @@ pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> st
     if !outages.is_empty() || !events.is_empty() {
         h(out, "Incidents and changes")?;
         for line in outages.iter().map(|o| format!("outage: {o}")).chain(events) {
-            writeln!(out, "{}{line}", if markdown { "- " } else { "  " })?;
+            item(out, &line)?;
         }
     }
 
@@ -233,39 +247,29 @@ pub fn render(d: &Daily, markdown: bool, color: bool, out: &mut dyn Write) -> st
         if markdown {
             writeln!(out, "| {} | {} | {value} | {word} |", g.name, g.target)?;
         } else {
-            writeln!(
-                out,
-                "  {} {} {} (now {value})",
+            let text = format!(
+                "{} {} {} (now {value})",
                 paint(word, st, color),
                 g.name,
                 g.target
-            )?;
+            );
+            item(out, &text)?;
         }
     }
 
     h(out, "Score")?;
     if d.day.deductions.is_empty() {
-        writeln!(
-            out,
-            "{}no deductions: 100",
-            if markdown { "- " } else { "  " }
-        )?;
+        item(out, "no deductions: 100")?;
     }
     for x in &d.day.deductions {
-        writeln!(
-            out,
-            "{}-{:.1} {}: {}",
-            if markdown { "- " } else { "  " },
-            x.points,
-            x.rule,
-            sanitize(&x.evidence)
-        )?;
+        let text = format!("-{:.1} {}: {}", x.points, x.rule, sanitize(&x.evidence));
+        item(out, &text)?;
     }
 
     if !d.day.recommendations.is_empty() {
         h(out, "Recommendations")?;
         for r in &d.day.recommendations {
-            writeln!(out, "{}{}", if markdown { "- " } else { "  " }, sanitize(r))?;
+            item(out, &sanitize(r))?;
         }
     }
     Ok(())

@@ -1757,3 +1757,24 @@ pub fn alerts_with_actions() -> Report {
     ]);
     r
 }
+
+/// `health --hub URL -- node …`: a stdio server and a hub with its two servers (one disconnected), named
+/// as the command line names them; the hub's process is not watched.
+pub fn hub() -> Report {
+    let mut r = mixed();
+    let hub_only =
+        |target: &str, probe: Kind| target == "api" || (target == "hub" && probe == Kind::Hub);
+    r.observations.retain(|o| hub_only(&o.target, o.kind()));
+    r.findings.retain(|f| hub_only(&f.target, f.probe));
+    let rename = |t: &mut String| {
+        *t = match t.as_str() {
+            "api" => "node index.js".into(),
+            _ => "hub 127.0.0.1:37373".into(),
+        }
+    };
+    r.observations
+        .iter_mut()
+        .for_each(|o| rename(&mut o.target));
+    r.findings.iter_mut().for_each(|f| rename(&mut f.target));
+    r
+}

@@ -5,6 +5,7 @@ pub mod checklist;
 pub mod csv;
 pub mod daily;
 pub mod exposition;
+pub mod fit;
 pub mod json;
 pub mod markdown;
 pub mod nagios;
@@ -67,7 +68,7 @@ pub fn render(
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     match (format, view) {
-        (_, View::Silences(list)) => silences::render(report, list, format, out),
+        (_, View::Silences(list)) => silences::render(report, list, format, opts.width, out),
         (Format::Json, _) => json::render(report, out),
         (Format::Jsonl, _) => json::render_line(report, out),
         (Format::Nagios, _) => nagios::render(report, out),
@@ -77,15 +78,21 @@ pub fn render(
         (Format::Table, View::Checklist { sections, ok_word }) => {
             let sections: Vec<(&str, &str)> =
                 sections.iter().map(|(k, h)| (*k, h.as_str())).collect();
-            checklist::render(report, &sections, ok_word.as_deref(), opts.color, out)
+            checklist::render(
+                report,
+                &sections,
+                ok_word.as_deref(),
+                table_options(opts),
+                out,
+            )
         }
         (Format::Table | Format::Markdown, View::Daily(d)) => {
-            daily::render(d, format == Format::Markdown, opts.color, out)
+            daily::render(d, format == Format::Markdown, table_options(opts), out)
         }
         (Format::Table, View::Alerts { pending }) => {
             table::render(report, table_options(opts), out)?;
-            silences::alert_lines(&report.findings, &crate::term::sanitize, out)?;
-            table::alert_lines(report, pending, out)
+            silences::alert_lines(&report.findings, &crate::term::sanitize, opts.width, out)?;
+            table::alert_lines(report, pending, opts.width, out)
         }
         (Format::Table, View::Findings) => table::render(report, table_options(opts), out),
         (Format::Markdown, _) => markdown::render(report, out),

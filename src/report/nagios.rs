@@ -145,7 +145,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             text(&p.message)
         )?;
     }
-    super::silences::alert_lines(&report.findings, &text, out)?;
+    super::silences::alert_lines(&report.findings, &text, None, out)?;
     // what mcpmon did about them (a remediation's outcome)
     for e in report.actions() {
         writeln!(

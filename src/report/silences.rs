@@ -2,6 +2,7 @@
 //! document (`json::render_silences`), a Nagios line, Prometheus gauges, a Markdown table; and the
 //! SILENCED lines `alerts` prints under its table. Pure: renders what it is given.
 
+use super::fit::write_wrapped;
 use super::{Format, Report};
 use crate::model::{Finding, Silence};
 use crate::term::sanitize;
@@ -11,6 +12,7 @@ pub fn render(
     report: &Report,
     silences: &[Silence],
     format: Format,
+    width: Option<u16>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let now = report.generated_at;
@@ -44,20 +46,43 @@ pub fn render(
             Ok(())
         }
         Format::Table => {
-            let mut t = comfy_table::Table::new();
-            t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
-            t.force_no_tty();
-            t.set_header(["ID", "MATCHES", "ENDS", "LEFT", "COMMENT"]);
-            for s in silences {
-                t.add_row(vec![
-                    s.id.clone(),
-                    sanitize(&s.matches),
-                    ends(s),
-                    left(s),
-                    comment(s),
-                ]);
+            use super::fit::{Column, Give};
+            let column = |header: &str, give: Give, flex: bool| Column {
+                header: header.into(),
+                give,
+                flex,
+            };
+            // the comment gives way first (it is whole in every other format), then what it matches;
+            // when even that is too wide, ENDS is left out (LEFT says it)
+            let mut cols = vec![
+                column("ID", Give::Keep, false),
+                column("MATCHES", Give::Middle(12), false),
+                column("ENDS", Give::Keep, false),
+                column("LEFT", Give::Keep, false),
+                column("COMMENT", Give::End(7), true),
+            ];
+            let mut rows: Vec<Vec<(String, Option<comfy_table::Color>)>> = silences
+                .iter()
+                .map(|s| {
+                    [
+                        s.id.clone(),
+                        sanitize(&s.matches),
+                        ends(s),
+                        left(s),
+                        comment(s),
+                    ]
+                    .map(|t| (t, None))
+                    .to_vec()
+                })
+                .collect();
+            if !super::fit::columns(&cols, &super::fit::texts(&rows), width).1 {
+                cols.remove(2);
+                rows.iter_mut().for_each(|r| {
+                    r.remove(2);
+                });
             }
             if !silences.is_empty() {
+                let t = super::fit::table(&cols, &rows, width, false);
                 writeln!(out, "{t}")?;
             }
             writeln!(out, "{}", count(silences.len()))
@@ -134,23 +159,29 @@ fn count(n: usize) -> String {
 pub fn alert_lines(
     findings: &[Finding],
     clean: &dyn Fn(&str) -> String,
+    width: Option<u16>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     for f in findings {
         if let Some(s) = &f.silenced {
-            writeln!(
+            write_wrapped(
                 out,
-                "SILENCED {} {} {}: {} ({} until {}{})",
-                s.status.label(),
-                clean(&f.target),
-                clean(&f.check),
-                clean(&f.message),
-                clean(&s.by),
-                s.until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                s.comment
-                    .as_deref()
-                    .map(|c| format!(": {}", clean(c)))
-                    .unwrap_or_default()
+                "",
+                &format!(
+                    "SILENCED {} {} {}: {} ({} until {}{})",
+                    s.status.label(),
+                    clean(&f.target),
+                    clean(&f.check),
+                    clean(&f.message),
+                    clean(&s.by),
+                    s.until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    s.comment
+                        .as_deref()
+                        .map(|c| format!(": {}", clean(c)))
+                        .unwrap_or_default()
+                ),
+                width,
+                2,
             )?;
         }
     }

@@ -10,8 +10,9 @@ use crate::model::Observation;
 use crate::model::Status;
 use crate::model::worst;
 
+use super::fit::{texts, write_wrapped};
 use crate::term::sanitize;
-use comfy_table::{Cell, Color, ColumnConstraint, ContentArrangement, Table, presets};
+use comfy_table::Color;
 use owo_colors::OwoColorize;
 use std::io::Write;
 use std::time::Duration;
@@ -31,13 +32,27 @@ fn status_color(s: Status) -> Color {
     }
 }
 
+/// A time for the TIME column, compact: two significant figures or more (`1.7 ms`, `18 ms`, `310 ms`,
+/// `2.5 s`, `14 s`).
 fn fmt_ms(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1000.0;
-    if ms >= 1000.0 {
-        format!("{:.2} s", ms / 1000.0)
+    if ms >= 10_000.0 {
+        format!("{:.0} s", ms / 1000.0)
+    } else if ms >= 1000.0 {
+        format!("{:.1} s", ms / 1000.0)
+    } else if ms >= 10.0 {
+        format!("{ms:.0} ms")
     } else {
         format!("{ms:.1} ms")
     }
+}
+
+/// A row's TIME: its values, each with what it measures (`ready`, `ping`, …) when the row has
+/// several (an mcp row), else one unnamed value, or nothing.
+type Time = Vec<(&'static str, String)>;
+
+fn one_time(d: Option<Duration>) -> Time {
+    d.map(|d| vec![("", fmt_ms(d))]).unwrap_or_default()
 }
 
 /// The table's short transport names (JSON keeps the stable ones: `streamable_http`).
@@ -46,15 +61,6 @@ fn short_wire(w: crate::model::Wire) -> &'static str {
         crate::model::Wire::Stdio => "stdio",
         crate::model::Wire::StreamableHttp => "http",
         crate::model::Wire::Sse => "sse",
-    }
-}
-
-fn colored_cell(text: &str, s: Status, color: bool) -> Cell {
-    let cell = Cell::new(text);
-    if color {
-        cell.fg(status_color(s))
-    } else {
-        cell
     }
 }
 
@@ -104,14 +110,14 @@ fn metric_text(m: &crate::model::MetricSpec, v: Option<f64>, f: Option<&Finding>
 
 /// One row's summary and timing for an observation (failures say "—": their reason is listed below).
 /// `mine`: the observation's findings.
-fn summary(o: &Observation, mine: &[&Finding]) -> (String, String) {
+fn summary(o: &Observation, mine: &[&Finding]) -> (String, Time) {
     if o.failure.is_some() && !matches!(o.facts, Facts::Mcp(_)) {
-        return ("—".into(), fmt_ms(o.duration));
+        return ("—".into(), one_time(Some(o.duration)));
     }
     match &o.facts {
         Facts::Mcp(m) => {
             if o.failure.is_some() {
-                return ("—".into(), String::new());
+                return ("—".into(), Time::new());
             }
             let mut parts = Vec::new();
             if let (Some(w), Some(r)) = (m.wire, m.revision.as_deref()) {
@@ -128,13 +134,13 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, String) {
             if !m.calls.is_empty() {
                 parts.push(plural(m.calls.len(), "call", "calls"));
             }
-            let mut time = Vec::new();
+            let mut time = Time::new();
             if let Some(r) = m.ready {
-                time.push(format!("ready {}", fmt_ms(r)));
+                time.push(("ready", fmt_ms(r)));
             }
             if let Some((method, Ok(d))) = &m.liveness {
                 let short = if method == "ping" { "ping" } else { "discover" };
-                time.push(format!("{short} {}", fmt_ms(*d)));
+                time.push((short, fmt_ms(*d)));
             }
             let slowest = m
                 .calls
@@ -145,9 +151,9 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, String) {
                 })
                 .max();
             if let Some(d) = slowest {
-                time.push(format!("calls ≤ {}", fmt_ms(d)));
+                time.push(("calls", format!("≤ {}", fmt_ms(d))));
             }
-            (parts.join(" · "), time.join(" · "))
+            (parts.join(" · "), time)
         }
         Facts::Hub(h) => {
             let connected = h
@@ -169,7 +175,7 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, String) {
             if let Some(c) = h.active_clients {
                 parts.push(plural(c as usize, "client", "clients"));
             }
-            (parts.join(" · "), h.latency.map(fmt_ms).unwrap_or_default())
+            (parts.join(" · "), one_time(h.latency))
         }
         Facts::Http(e) => {
             let mut parts = Vec::new();
@@ -195,7 +201,7 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, String) {
                 let f = mine.iter().find(|f| f.check == check).copied();
                 parts.push(metric_text(m, *v, f));
             }
-            (parts.join(" · "), e.latency.map(fmt_ms).unwrap_or_default())
+            (parts.join(" · "), one_time(e.latency))
         }
         Facts::Tcp(t) => {
             let mut parts = vec![format!(
@@ -216,7 +222,7 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, String) {
                 (Some(false), Some(e)) => parts.push(format!("no {e:?}")),
                 _ => {}
             }
-            (parts.join(" · "), t.connect.map(fmt_ms).unwrap_or_default())
+            (parts.join(" · "), one_time(t.connect))
         }
         Facts::Cert(c) => {
             let mut parts = vec![plural(c.certificates, "certificate", "certificates")];
@@ -227,7 +233,7 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, String) {
                     e.days_left
                 ));
             }
-            (parts.join(" · "), fmt_ms(o.duration))
+            (parts.join(" · "), one_time(Some(o.duration)))
         }
         Facts::Process(p) => {
             let pids: Vec<String> = p.processes.iter().map(|i| i.pid.to_string()).collect();
@@ -248,7 +254,7 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, String) {
             if !ports.is_empty() {
                 parts.push(format!("listens {}", ports.join(",")));
             }
-            (parts.join(" · "), fmt_ms(o.duration))
+            (parts.join(" · "), one_time(Some(o.duration)))
         }
         Facts::Load(l) => {
             let st = l.stats.summary();
@@ -271,7 +277,7 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, String) {
                     st.p50, st.p95, st.p99
                 ),
             ];
-            (parts.join(" · "), fmt_ms(l.elapsed))
+            (parts.join(" · "), one_time(Some(l.elapsed)))
         }
         Facts::Host(h) => {
             let mut parts = Vec::new();
@@ -289,7 +295,7 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, String) {
                     d.used_percent
                 ));
             }
-            (parts.join(" · "), fmt_ms(o.duration))
+            (parts.join(" · "), one_time(Some(o.duration)))
         }
         Facts::Log(l) => {
             let errors = l.levels.get("error").copied().unwrap_or(0);
@@ -317,7 +323,7 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, String) {
                 }
                 None => parts.push(format!("{:.1} MB", l.size_bytes as f64 / 1_000_000.0)),
             }
-            (parts.join(" · "), fmt_ms(o.duration))
+            (parts.join(" · "), one_time(Some(o.duration)))
         }
     }
 }
@@ -327,68 +333,81 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, String) {
 pub fn alert_lines(
     report: &Report,
     pending: &[crate::model::Pending],
+    width: Option<u16>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     for p in pending {
-        writeln!(
+        write_wrapped(
             out,
-            "PENDING {} {} {}: {} ({})",
-            p.status.label(),
-            sanitize(&p.target),
-            p.check,
-            sanitize(&p.message),
-            p.note
+            "",
+            &format!(
+                "PENDING {} {} {}: {} ({})",
+                p.status.label(),
+                sanitize(&p.target),
+                p.check,
+                sanitize(&p.message),
+                p.note
+            ),
+            width,
+            2,
         )?;
     }
     for e in report.events.iter().flatten() {
-        writeln!(
+        write_wrapped(
             out,
-            "{} {} {} {}: {}",
-            e.event.as_str().to_uppercase(),
-            e.status.label(),
-            sanitize(&e.target),
-            e.check,
-            sanitize(&e.message)
+            "",
+            &format!(
+                "{} {} {} {}: {}",
+                e.event.as_str().to_uppercase(),
+                e.status.label(),
+                sanitize(&e.target),
+                e.check,
+                sanitize(&e.message)
+            ),
+            width,
+            2,
         )?;
     }
     for o in report.outbox.iter().flatten() {
-        writeln!(
+        write_wrapped(
             out,
-            "OUTBOX {} from {}: {} event(s), {} failed attempt(s){}",
-            o.channel,
-            o.created_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            o.events,
-            o.attempts,
-            match &o.last_error {
-                Some(e) => format!(", last: {}", sanitize(e)),
-                None => String::new(),
-            }
+            "",
+            &format!(
+                "OUTBOX {} from {}: {} event(s), {} failed attempt(s){}",
+                o.channel,
+                o.created_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                o.events,
+                o.attempts,
+                match &o.last_error {
+                    Some(e) => format!(", last: {}", sanitize(e)),
+                    None => String::new(),
+                }
+            ),
+            width,
+            2,
         )?;
     }
     Ok(())
 }
 
-pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::io::Result<()> {
-    let mut table = Table::new();
-    table.load_preset(presets::UTF8_FULL_CONDENSED);
-    if opts.color {
-        table.enforce_styling();
-    } else {
-        table.force_no_tty();
-    }
-    if let Some(w) = opts.width {
-        table
-            .set_width(w)
-            .set_content_arrangement(ContentArrangement::Dynamic);
-    }
-    table.set_header(["TARGET", "PROBE", "STATUS", "SUMMARY", "TIME"]);
-    for i in [0, 1, 2, 4] {
-        if let Some(col) = table.column_mut(i) {
-            col.set_constraint(ColumnConstraint::ContentWidth);
-        }
-    }
-    let mut previous: Option<&str> = None;
+/// One line of the findings table before it is fitted to the width.
+struct Row {
+    target: String,
+    /// The probe kind, or a hub's server / a shown metric as `└ name`.
+    probe: String,
+    /// A sub-row (`└ name`) under its probe's row.
+    sub: bool,
+    mcp: bool,
+    label: &'static str,
+    status: Status,
+    summary: String,
+    time: Time,
+}
+
+/// The rows of the findings table: one per observation, then its hub servers and shown metrics.
+fn rows(report: &Report) -> Vec<Row> {
+    let mut rows = Vec::new();
     for obs in &report.observations {
         let mine: Vec<&Finding> = report
             .findings
@@ -403,19 +422,18 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
             st.label()
         };
         let (sum, time) = summary(obs, &mine);
-        let name = if previous == Some(obs.target.as_str()) {
-            String::new()
-        } else {
-            sanitize(&obs.target)
+        let target = sanitize(&obs.target);
+        let sub = |name: &str, st: Status, summary: String| Row {
+            target: target.clone(),
+            probe: format!("└ {}", sanitize(name)),
+            sub: true,
+            mcp: false,
+            label: st.label(),
+            status: st,
+            summary: sanitize(&summary),
+            time: Time::new(),
         };
-        previous = Some(&obs.target);
-        table.add_row(vec![
-            Cell::new(name),
-            Cell::new(obs.kind().as_str()),
-            colored_cell(label, st, opts.color),
-            Cell::new(sanitize(&sum)),
-            Cell::new(time),
-        ]);
+        let mut subs = Vec::new();
         if let Facts::Http(e) = &obs.facts {
             for (m, v) in e.metrics.iter().filter(|(m, _)| m.show) {
                 let check = format!("metric:{}", m.name);
@@ -426,13 +444,7 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
                 if let Some(rest) = text.strip_prefix(m.name.as_str()) {
                     text = rest.trim_start_matches('=').trim_start().to_string();
                 }
-                table.add_row(vec![
-                    Cell::new(""),
-                    Cell::new(format!("└ {}", sanitize(&m.name))),
-                    colored_cell(st.label(), st, opts.color),
-                    Cell::new(sanitize(&text)),
-                    Cell::new(""),
-                ]);
+                subs.push(sub(&m.name, st, text));
             }
         }
         if let Facts::Hub(h) = &obs.facts {
@@ -452,32 +464,151 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
                 if let Some(u) = s.uptime_s {
                     parts.push(format!("up {u:.0} s"));
                 }
-                table.add_row(vec![
-                    Cell::new(""),
-                    Cell::new(format!("└ {}", sanitize(&s.name))),
-                    colored_cell(st.label(), st, opts.color),
-                    Cell::new(sanitize(&parts.join(" · "))),
-                    Cell::new(""),
-                ]);
+                subs.push(sub(&s.name, st, parts.join(" · ")));
             }
         }
+        rows.push(Row {
+            target,
+            probe: obs.kind().as_str().to_string(),
+            sub: false,
+            mcp: matches!(obs.facts, Facts::Mcp(_)),
+            label,
+            status: st,
+            summary: sanitize(&sum),
+            time,
+        });
+        rows.extend(subs);
     }
+    rows
+}
+
+/// The TIME column's header, and the footnote that says what an mcp row's times are when the header
+/// cannot: `READY / PING` when every timed row is an mcp row with the same times, else `TIME` (and
+/// `TIME of mcp rows: ready / ping` under the table when an mcp row has several).
+fn time_header(rows: &[Row]) -> (String, Option<String>) {
+    let names = |r: &Row| {
+        r.time
+            .iter()
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>()
+            .join(" / ")
+    };
+    let timed: Vec<&Row> = rows.iter().filter(|r| !r.time.is_empty()).collect();
+    if let Some(first) = timed.first()
+        && timed.iter().all(|r| r.mcp && names(r) == names(first))
+    {
+        return (names(first).to_uppercase(), None);
+    }
+    let mut shapes: Vec<String> = Vec::new();
+    for r in timed.iter().filter(|r| r.mcp && r.time.len() > 1) {
+        let n = names(r);
+        if !shapes.contains(&n) {
+            shapes.push(n);
+        }
+    }
+    let note = (!shapes.is_empty()).then(|| format!("TIME of mcp rows: {}", shapes.join(" or ")));
+    ("TIME".into(), note)
+}
+
+pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::io::Result<()> {
+    use super::fit::{Column, Give};
+    let rows = rows(report);
+    let (time_head, note) = time_header(&rows);
+    let column = |header: &str, give: Give, flex: bool| Column {
+        header: header.into(),
+        give,
+        flex,
+    };
+    let cells = |r: &Row, probe: bool| {
+        let time = r
+            .time
+            .iter()
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>()
+            .join(" / ");
+        let mut c = vec![(r.target.clone(), None)];
+        if probe {
+            c.push((r.probe.clone(), None));
+        }
+        c.extend([
+            (r.label.to_string(), Some(status_color(r.status))),
+            (r.summary.clone(), None),
+            (time, None),
+        ]);
+        c
+    };
+    // the target's name once, on its first row
+    let mut full = Vec::new();
+    let mut previous: Option<&str> = None;
+    for r in &rows {
+        let mut c = cells(r, true);
+        if previous == Some(r.target.as_str()) {
+            c[0].0.clear();
+        }
+        previous = Some(&r.target);
+        full.push(c);
+    }
+    let status = column("STATUS", Give::Keep, false);
+    let summary = column("SUMMARY", Give::End(12), true);
+    let time = column(&time_head, Give::Keep, false);
+    let with_probe = [
+        column("TARGET", Give::Middle(12), false),
+        column("PROBE", Give::End(8), false),
+        status.clone(),
+        summary.clone(),
+        time.clone(),
+    ];
+    // PROBE says nothing when every row is the same kind of probe; and when the width would cut the
+    // summaries short (to less than 60 columns) or wrap a cell, the table does without it: a target's
+    // rows after its first name their probe in the TARGET column (`└ process`), as a hub's servers and
+    // shown metrics do (`└ memory`).
+    let one_kind = rows.iter().all(|r| !r.sub && r.probe == rows[0].probe);
+    let (widths, fits) = super::fit::columns(&with_probe, &texts(&full), opts.width);
+    let (natural, _) = super::fit::columns(&with_probe, &texts(&full), None);
+    let cramped = !fits || widths[3] < natural[3].min(60);
+    let table = if one_kind || cramped {
+        let merged: Vec<_> = rows
+            .iter()
+            .zip(&full)
+            .map(|(r, c)| {
+                let mut m = cells(r, false);
+                m[0].0 = match (r.sub, c[0].0.is_empty()) {
+                    (true, _) => r.probe.clone(),
+                    (false, false) => c[0].0.clone(),
+                    (false, true) => format!("└ {}", r.probe),
+                };
+                m
+            })
+            .collect();
+        let cols = [
+            column("TARGET", Give::Middle(12), false),
+            status,
+            summary,
+            time,
+        ];
+        super::fit::table(&cols, &merged, opts.width, opts.color)
+    } else {
+        super::fit::table(&with_probe, &full, opts.width, opts.color)
+    };
     writeln!(out, "{table}")?;
+    if let Some(note) = note {
+        writeln!(out, "{note}")?;
+    }
     // What is not OK, one line each under the table (a table cell is too narrow for a reason).
     for f in report.findings.iter().filter(|f| f.status != Status::Ok) {
         let label = paint(f.status.label(), f.status, opts.color);
         let reason = f.reason.map(|r| format!("{r}: ")).unwrap_or_default();
-        writeln!(
-            out,
-            "{label} {} {}: {reason}{}",
+        let text = format!(
+            "{} {}: {reason}{}",
             sanitize(&f.target),
             sanitize(&f.check),
             sanitize(&f.message)
-        )?;
+        );
+        write_wrapped(out, &format!("{label} "), &text, opts.width, 2)?;
     }
     for obs in &report.observations {
         if let Facts::Load(l) = &obs.facts {
-            histogram(out, l)?;
+            histogram(out, l, opts.width)?;
         }
     }
     for obs in &report.observations {
@@ -485,9 +616,10 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
             .mcp()
             .filter(|m| obs.failure.is_some() && !m.stderr_tail.is_empty())
         {
-            writeln!(out, "stderr of {} (last lines):", sanitize(&obs.target))?;
+            let head = format!("stderr of {} (last lines):", sanitize(&obs.target));
+            write_wrapped(out, "", &head, opts.width, 2)?;
             for line in crate::model::stderr_short(&m.stderr_tail, 5) {
-                writeln!(out, "  {}", sanitize(line))?;
+                write_wrapped(out, "  ", &sanitize(line), opts.width, 4)?;
             }
         }
     }
@@ -504,44 +636,50 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
         parts.push(format!("{silenced} alert(s) silenced"));
     }
     let label = paint(overall.label(), overall, opts.color);
-    writeln!(
-        out,
-        "{label}: {}: {}",
+    let text = format!(
+        "{}: {}",
         plural(c.total(), "target", "targets"),
         parts.join(", ")
-    )
+    );
+    write_wrapped(out, &format!("{label}: "), &text, opts.width, 2)
 }
 
 /// The latency distribution of a load run, drawn with bars (as oha's summary does).
-fn histogram(out: &mut dyn Write, l: &crate::model::LoadFacts) -> std::io::Result<()> {
+fn histogram(
+    out: &mut dyn Write,
+    l: &crate::model::LoadFacts,
+    width: Option<u16>,
+) -> std::io::Result<()> {
     let buckets = l.stats.buckets(10);
     let most = buckets.iter().map(|(_, n)| *n).max().unwrap_or(0);
     if most == 0 {
         return Ok(());
     }
     let s = l.stats.summary();
-    writeln!(
-        out,
+    let line = format!(
         "latency (ms): min {:.2} · mean {:.2} · p50 {:.2} · p90 {:.2} · p95 {:.2} · p99 {:.2} · p99.9 {:.2} · max {:.2}",
         s.min, s.mean, s.p50, s.p90, s.p95, s.p99, s.p999, s.max
-    )?;
+    );
+    write_wrapped(out, "", &line, width, 2)?;
     let t = l.ttfb.summary();
     if t.count > 0 {
-        writeln!(
-            out,
+        let line = format!(
             "time to first byte (ms): p50 {:.2} · p95 {:.2} · p99 {:.2} · max {:.2}",
             t.p50, t.p95, t.p99, t.max
-        )?;
+        );
+        write_wrapped(out, "", &line, width, 2)?;
     }
     if let Some(r) = l.rate {
-        writeln!(
-            out,
+        let line = format!(
             "fixed rate {r:.1}/s: latencies run from each request's intended start (coordinated omission corrected)"
-        )?;
+        );
+        write_wrapped(out, "", &line, width, 2)?;
     }
+    // the longest bar: 40 columns, or what the width leaves after `  ≤ …… ms [  ……] ` (28)
+    let longest = width.map_or(40, |w| usize::from(w).saturating_sub(28).clamp(8, 40));
     for (le, n) in buckets {
-        let width = (n as f64 / most as f64 * 40.0).round() as usize;
-        writeln!(out, "  ≤ {le:>10.2} ms [{n:>7}] {}", "■".repeat(width))?;
+        let bar = (n as f64 / most as f64 * longest as f64).round() as usize;
+        writeln!(out, "  ≤ {le:>10.2} ms [{n:>7}] {}", "■".repeat(bar))?;
     }
     if !l.stats.errors.is_empty() {
         let errors: Vec<String> = l
@@ -550,7 +688,7 @@ fn histogram(out: &mut dyn Write, l: &crate::model::LoadFacts) -> std::io::Resul
             .iter()
             .map(|(r, n)| format!("{n} {r}"))
             .collect();
-        writeln!(out, "errors: {}", errors.join(", "))?;
+        write_wrapped(out, "errors: ", &errors.join(", "), width, 2)?;
     }
     if l.interrupted {
         writeln!(out, "interrupted: the numbers are for what ran")?;

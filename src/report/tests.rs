@@ -42,7 +42,7 @@ fn prometheus(r: &Report) -> String {
 }
 
 fn checklist(r: &Report, sections: &[(&str, &str)]) -> String {
-    text(|out| checklist::render(r, sections, None, false, out))
+    text(|out| checklist::render(r, sections, None, TableOptions::default(), out))
 }
 
 #[test]
@@ -199,11 +199,11 @@ fn daily_summary() {
     let view = daily(&parts);
     insta::assert_snapshot!(
         "daily_terminal",
-        text(|out| super::daily::render(&view, false, false, out))
+        text(|out| super::daily::render(&view, false, TableOptions::default(), out))
     );
     insta::assert_snapshot!(
         "daily_markdown",
-        text(|out| super::daily::render(&view, true, false, out))
+        text(|out| super::daily::render(&view, true, TableOptions::default(), out))
     );
     insta::assert_snapshot!(
         "daily_csv",
@@ -229,7 +229,7 @@ fn daily_summary_without_history() {
     view.day.status = crate::model::Status::Unknown;
     insta::assert_snapshot!(
         "daily_terminal_no_history",
-        text(|out| super::daily::render(&view, false, false, out))
+        text(|out| super::daily::render(&view, false, TableOptions::default(), out))
     );
     view.day.by_target.clear();
     insta::assert_snapshot!(
@@ -271,7 +271,7 @@ fn colours_off_means_no_escape_codes() {
 #[test]
 fn alerts_with_remediation() {
     let r = fixtures::alerts_with_actions();
-    let lines = text(|out| table::alert_lines(&r, &[], out));
+    let lines = text(|out| table::alert_lines(&r, &[], None, out));
     insta::assert_snapshot!("alerts_actions_lines", lines);
     let doc = json(&r);
     assert!(doc.contains("\"event\": \"action_failed\""), "{doc}");
@@ -309,7 +309,7 @@ fn an_ok_checklist_can_say_it_is_less_than_all_clear() {
     let mut r = fixtures::healthy();
     r.command = "anomalies";
     let sections = [("history", "From history")];
-    let plain = text(|out| checklist::render(&r, &sections, None, false, out));
+    let plain = text(|out| checklist::render(&r, &sections, None, TableOptions::default(), out));
     assert!(plain.contains("Verdict: ALL CLEAR"), "{plain}");
     let view = super::View::Checklist {
         sections: vec![("history", "From history".into())],
@@ -334,4 +334,175 @@ fn tcp_and_certs() {
     insta::assert_snapshot!("tcp_and_certs_markdown", md(&r));
     let line = text(|out| json::render_line(&r, out));
     assert_eq!(line.lines().count(), 1, "jsonl: one line");
+}
+
+/// The widths every terminal rendering is fitted to in the snapshots: narrow, the usual terminal, wide.
+const WIDTHS: [u16; 4] = [60, 80, 120, 200];
+
+/// What people see of each fixture at `width` (colours off): health of one URL, of a hub with its
+/// servers, of a six-target config and of the other probe kinds; validate's and anomalies' checklists;
+/// measure; alerts (with silenced and remediation lines); daily-summary; the silences.
+fn fitted(width: u16) -> Vec<(&'static str, String)> {
+    use super::{Format, RenderOptions, View};
+    let opts = RenderOptions {
+        color: false,
+        width: Some(width),
+    };
+    let show = |r: &Report, view: &View| {
+        String::from_utf8(super::to_bytes(r, view, Format::Table, &opts)).unwrap()
+    };
+    let findings = |r: Report| show(&r, &View::Findings);
+    let checklist = |r: Report, sections: &[(&'static str, &str)]| {
+        let view = View::Checklist {
+            sections: sections.iter().map(|(k, h)| (*k, h.to_string())).collect(),
+            ok_word: None,
+        };
+        show(&r, &view)
+    };
+    let alerts = |r: Report| {
+        let pending = vec![crate::model::Pending {
+            target: "api".into(),
+            check: "liveness".to_string().into(),
+            status: crate::model::Status::Crit,
+            message: "ping timed out after 5 s".into(),
+            note: "pending: 1 of 3 bad runs".into(),
+        }];
+        show(&r, &View::Alerts { pending })
+    };
+    let (silenced, list) = fixtures::silences();
+    vec![
+        ("health_one_url", findings(fixtures::healthy())),
+        ("health_hub", findings(fixtures::hub())),
+        ("health_config", findings(fixtures::mixed())),
+        ("health_calls", findings(fixtures::calls())),
+        ("health_tcp", findings(fixtures::tcp_and_certs())),
+        ("health_logs", findings(fixtures::log_patterns())),
+        ("health_auth", findings(fixtures::auth_required())),
+        (
+            "validate",
+            checklist(fixtures::validate(), &checklist::SECTIONS),
+        ),
+        (
+            "anomalies",
+            checklist(
+                fixtures::anomalies(),
+                &[("now", "Now"), ("history", "From history")],
+            ),
+        ),
+        ("measure", findings(fixtures::measure())),
+        ("alerts", alerts(fixtures::alerts())),
+        ("alerts_silenced", alerts(fixtures::alerts_silenced())),
+        ("alerts_actions", alerts(fixtures::alerts_with_actions())),
+        (
+            "daily_summary",
+            show(
+                &fixtures::daily_report(),
+                &View::Daily(Box::new(daily(&daily_parts()))),
+            ),
+        ),
+        ("silences", show(&silenced, &View::Silences(list))),
+    ]
+}
+
+/// The layouts at 60, 80, 120 and 200 columns, one snapshot per subject with its four widths.
+#[test]
+fn fitted_to_the_width() {
+    let all: Vec<Vec<(&str, String)>> = WIDTHS.iter().map(|w| fitted(*w)).collect();
+    for (i, (name, _)) in all[0].iter().enumerate() {
+        if !matches!(
+            *name,
+            "health_one_url"
+                | "health_hub"
+                | "health_config"
+                | "validate"
+                | "measure"
+                | "alerts"
+                | "daily_summary"
+        ) {
+            continue;
+        }
+        let mut doc = String::new();
+        for (w, at) in WIDTHS.iter().zip(&all) {
+            doc.push_str(&format!("--- {w} columns\n{}", at[i].1));
+        }
+        insta::assert_snapshot!(format!("width_{name}"), doc);
+    }
+}
+
+/// No line of any terminal rendering is wider than the width it was fitted to (display columns).
+#[test]
+fn no_line_is_wider_than_the_width() {
+    for w in WIDTHS {
+        for (name, text) in fitted(w) {
+            for line in text.lines() {
+                assert!(
+                    super::fit::width(line) <= usize::from(w),
+                    "{name} at {w} columns: a line of {} columns:\n{line}\n\n{text}",
+                    super::fit::width(line)
+                );
+            }
+        }
+    }
+}
+
+/// The table never wraps a cell at 80 columns or more: one line per row, however long the summary
+/// (its full text is in the JSON), and TIME keeps every number with its unit.
+#[test]
+fn rows_stay_on_one_line_from_80_columns() {
+    for w in [80, 120, 200] {
+        for (name, text) in fitted(w) {
+            let body: Vec<&str> = text.lines().filter(|l| l.starts_with('│')).collect();
+            let rows = body.len();
+            let r = match name {
+                "health_one_url" => fixtures::healthy(),
+                "health_hub" => fixtures::hub(),
+                "health_config" => fixtures::mixed(),
+                "measure" => fixtures::measure(),
+                _ => continue,
+            };
+            // the header, then one line per observation and per hub server or shown metric
+            let expected = 1
+                + r.observations.len()
+                + r.observations
+                    .iter()
+                    .map(|o| match &o.facts {
+                        crate::model::Facts::Hub(h) => h.servers.len(),
+                        crate::model::Facts::Http(e) => {
+                            e.metrics.iter().filter(|(m, _)| m.show).count()
+                        }
+                        _ => 0,
+                    })
+                    .sum::<usize>();
+            assert_eq!(rows, expected, "{name} at {w}:\n{text}");
+        }
+    }
+}
+
+/// Narrower than the least widths allow (30 columns for six targets), cells wrap, but no column is
+/// squeezed below its header or to a letter or two a line.
+#[test]
+fn too_narrow_wraps_cells_but_keeps_columns_readable() {
+    let text = table(&fixtures::mixed(), Some(30));
+    let header = text.lines().nth(1).unwrap();
+    for name in ["TARGET", "STATUS", "SUMMARY", "TIME"] {
+        assert!(header.contains(name), "{header}\n{text}");
+    }
+    let top = text.lines().next().unwrap();
+    let columns: Vec<usize> = top
+        .trim_matches(['┌', '┐'])
+        .split('┬')
+        .map(super::fit::width)
+        .collect();
+    assert!(columns.iter().all(|w| *w >= 8), "{columns:?}\n{text}");
+}
+
+/// Any width, however absurd (`COLUMNS=3`), renders every fixture: narrower tables overflow, nothing
+/// panics or loops.
+#[test]
+fn every_width_renders() {
+    for w in 0..=200 {
+        for (name, text) in fitted(w) {
+            assert!(text.lines().count() > 0, "{name} at {w}");
+        }
+    }
 }

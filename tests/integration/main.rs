@@ -37,3 +37,4 @@ mod summary;
 mod targets;
 mod tcp;
 mod validate;
+mod widths;
