@@ -47,7 +47,7 @@ fn prune(dir: &Path, args: &RecordArgs) {
         Ok(c) if c.files > 0 => eprintln!(
             "mcpmon record: compacted {} day file(s) older than {}: {} → {} records",
             c.files,
-            crate::config::duration::span(args.compact_after),
+            crate::model::human::span(args.compact_after),
             c.before,
             c.after
         ),
@@ -58,7 +58,7 @@ fn prune(dir: &Path, args: &RecordArgs) {
         Ok(removed) if !removed.is_empty() => eprintln!(
             "mcpmon record: retention: removed {} day file(s) older than {}",
             removed.len(),
-            crate::config::duration::span(keep)
+            crate::model::human::span(keep)
         ),
         Ok(_) => {}
         Err(e) => eprintln!("mcpmon record: retention in {}: {e}", dir.display()),
@@ -111,19 +111,19 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &RecordArgs) -> anyhow::Re
         .iter()
         .filter_map(|t| {
             t.interval
-                .map(|i| format!("{} every {}", t.name, crate::config::duration::span(i)))
+                .map(|i| format!("{} every {}", t.name, crate::model::human::span(i)))
         })
         .collect();
     eprintln!(
         "mcpmon record: {} target(s), light every {}{}, full every {}, history in {}; Ctrl-C to stop",
         targets.len(),
-        crate::config::duration::span(args.interval),
+        crate::model::human::span(args.interval),
         if own.is_empty() {
             String::new()
         } else {
             format!(" ({})", own.join(", "))
         },
-        crate::config::duration::span(args.full_every),
+        crate::model::human::span(args.full_every),
         dir.display()
     );
     let pick = |from: &Arc<Vec<Target>>, which: &[usize]| -> Arc<Vec<Target>> {

@@ -361,7 +361,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ServeArgs) -> anyhow::Res
     eprintln!(
         "mcpmon serve: {} target(s) every {}, metrics on http://{local}/metrics; Ctrl-C to stop",
         setup.targets.len(),
-        crate::config::duration::span(args.interval),
+        crate::model::human::span(args.interval),
     );
     let limits = Arc::new(Limits::new(setup.opts.jobs, setup.opts.per_host));
     let (http_stop, http_rx) = tokio::sync::watch::channel(false);

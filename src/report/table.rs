@@ -8,6 +8,7 @@ use crate::model::Facts;
 use crate::model::Finding;
 use crate::model::Observation;
 use crate::model::Status;
+use crate::model::human::{self, count as plural};
 use crate::model::worst;
 
 use crate::term::sanitize;
@@ -71,10 +72,6 @@ pub(crate) fn paint(label: &str, s: Status, color: bool) -> String {
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// A value with its unit for a cell (`1520 B`, `12.5 ms`, `3`).
 fn with_unit(v: f64, unit: Option<crate::model::Unit>) -> String {
     match unit {
@@ -91,7 +88,7 @@ fn metric_text(m: &crate::model::MetricSpec, v: Option<f64>, f: Option<&Finding>
         (Judge::Rate { text, .. }, Some((r, _))) => format!("{}={r}/{text}", m.name),
         (Judge::Rate { .. }, None) => format!("{}: first sample", m.name),
         (Judge::MaxAge(_), Some((age, _))) => {
-            format!("{} {} old", m.name, crate::config::duration::span_secs(age))
+            format!("{} {} old", m.name, crate::model::human::span_secs(age))
         }
         (_, Some((x, unit))) => format!("{}={}", m.name, with_unit(x, unit)),
         (_, None) => format!(
@@ -167,7 +164,7 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, String) {
                 parts.push(plural(n, "tool", "tools"));
             }
             if let Some(c) = h.active_clients {
-                parts.push(plural(c as usize, "client", "clients"));
+                parts.push(plural(c, "client", "clients"));
             }
             (parts.join(" · "), h.latency.map(fmt_ms).unwrap_or_default())
         }
@@ -234,12 +231,12 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, String) {
             let mut parts = vec![format!("pid {}", pids.join(","))];
             let first = p.processes.first();
             if let Some(u) = first.and_then(|i| i.uptime_s) {
-                parts.push(format!("up {u:.0} s"));
+                parts.push(format!("up {}", human::span_secs(u.max(0.0))));
             }
             let cpu: f64 = p.processes.iter().filter_map(|i| i.cpu_percent).sum();
             parts.push(format!("cpu {cpu:.1} %"));
             let rss: u64 = p.processes.iter().filter_map(|i| i.rss_bytes).sum();
-            parts.push(format!("rss {:.1} MiB", rss as f64 / 1_048_576.0));
+            parts.push(format!("rss {}", human::bytes(rss as f64)));
             let ports: Vec<String> = p
                 .processes
                 .iter()
@@ -259,13 +256,13 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, String) {
                 .unwrap_or_else(|| "nothing ran".into());
             let parts = [
                 format!(
-                    "{} × {} ({} sessions)",
+                    "{} × {} ({})",
                     l.stats.total(),
                     l.method,
-                    l.concurrency
+                    plural(l.concurrency, "session", "sessions")
                 ),
                 ok,
-                format!("{:.1} req/s", l.throughput()),
+                human::rate(l.throughput()),
                 format!(
                     "p50 {:.2} · p95 {:.2} · p99 {:.2} ms",
                     st.p50, st.p95, st.p99
@@ -312,10 +309,8 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, String) {
                 parts.push(hit.join(", "));
             }
             match &l.output {
-                Some(out) => {
-                    parts.push(format!("{:.1} MiB printed", out.bytes as f64 / 1_048_576.0))
-                }
-                None => parts.push(format!("{:.1} MB", l.size_bytes as f64 / 1_000_000.0)),
+                Some(out) => parts.push(format!("{} printed", human::bytes(out.bytes as f64))),
+                None => parts.push(human::bytes(l.size_bytes as f64)),
             }
             (parts.join(" · "), fmt_ms(o.duration))
         }
@@ -450,7 +445,7 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
                     parts.push(plural(n, "tool", "tools"));
                 }
                 if let Some(u) = s.uptime_s {
-                    parts.push(format!("up {u:.0} s"));
+                    parts.push(format!("up {}", human::span_secs(u.max(0.0))));
                 }
                 table.add_row(vec![
                     Cell::new(""),

@@ -428,9 +428,7 @@ fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-fn human(d: Duration) -> String {
-    crate::config::duration::human(d)
-}
+use crate::model::human::time as human;
 
 fn fmt_ms(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
@@ -525,7 +523,7 @@ mod tests {
         };
         let steps = run(&[Status::Crit, Status::Crit, Status::Crit], 10 * MIN, &p);
         assert_eq!(steps[0].status, Status::Ok);
-        assert_eq!(steps[0].note, "pending: bad for 0 ms of 300.0 s");
+        assert_eq!(steps[0].note, "pending: bad for 0 ms of 5 min");
         assert_eq!(steps[1].event, Some(Event::Firing(Status::Crit)));
         assert_eq!(steps[2].event, None);
     }

@@ -161,10 +161,10 @@ fn judge(
         let detail = {
             let mut parts = Vec::new();
             if let Some(n) = tools {
-                parts.push(format!("{n} tools"));
+                parts.push(crate::model::human::count(n, "tool", "tools"));
             }
             if let Some(u) = s.uptime_s {
-                parts.push(format!("up {u:.0} s"));
+                parts.push(format!("up {}", crate::model::human::span_secs(u.max(0.0))));
             }
             if parts.is_empty() {
                 String::new()

@@ -61,7 +61,7 @@ pub fn findings(obs: &Observation, p: &ProcessFacts, checks: &Checks) -> Vec<Fin
                 .iter()
                 .filter_map(|i| i.uptime_s)
                 .reduce(f64::max)
-                .map(|u| format!(", up {}", crate::config::duration::span_secs(u.max(0.0))))
+                .map(|u| format!(", up {}", crate::model::human::span_secs(u.max(0.0))))
                 .unwrap_or_default()
         ),
     ));
