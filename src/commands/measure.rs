@@ -159,11 +159,17 @@ fn progress(ctx: &Context, format: Format, spec: &LoadSpec) -> Option<indicatif:
     };
     bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
     let style = match spec.amount {
-        Amount::Requests(_) => "{bar:30} {pos}/{len} requests · {per_sec} · {elapsed}",
-        Amount::For(_) => "{spinner} {pos} requests · {per_sec} · {elapsed}",
+        Amount::Requests(_) => "{bar:30} {pos}/{len} requests · {rate} · {elapsed}",
+        Amount::For(_) => "{spinner} {pos} requests · {rate} · {elapsed}",
     };
     if let Ok(s) = indicatif::ProgressStyle::with_template(style) {
-        bar.set_style(s);
+        // `261/s`, not indicatif's `261.3847/s`
+        bar.set_style(s.with_key(
+            "rate",
+            |st: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = w.write_str(&crate::model::human::rate(st.per_sec()));
+            },
+        ));
     }
     Some(bar)
 }
@@ -207,7 +213,7 @@ async fn observe(g: &GlobalArgs, args: &MeasureArgs, url: &str) -> anyhow::Resul
     )
     .await;
     let obs = Observation {
-        target: format!("observe {}", redact_url(url)),
+        target: crate::config::url_name(&parsed),
         endpoint: redact_url(url),
         started_at: now,
         duration: sampled.latency,
@@ -251,7 +257,7 @@ async fn plain_http(
     let facts = drive(work, &control, bar).await;
     let interrupted = facts.interrupted;
     let obs = Observation {
-        target: format!("http {}", redact_url(url)),
+        target: crate::config::url_name(&target.url),
         endpoint: redact_url(url),
         started_at: now,
         duration: started.elapsed(),
