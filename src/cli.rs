@@ -105,7 +105,7 @@ pub enum Command {
     /// check), with /-/healthy and /-/ready, on --listen (loopback by default), until SIGINT/SIGTERM.
     #[command(after_help = SERVE_EXAMPLES)]
     Serve(Box<ServeArgs>),
-    /// Anomalies now and in history (detect-anomalies.sh, generalised): error spikes, flapping,
+    /// Anomalies now and in history: error spikes, flapping,
     /// resource usage, client counts, disconnected servers, log size and truncation from live probes;
     /// latency and error rate against each target's own baseline, changed tool lists, restarts and
     /// missing records from history. Exit 0 none, 1 one or two minor ones, 2 three or more or a critical one.
@@ -135,11 +135,18 @@ pub enum Command {
     #[command(after_help = SILENCE_EXAMPLES)]
     Silence(Box<SilenceArgs>),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
 }
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  mcpmon completions bash > ~/.local/share/bash-completion/completions/mcpmon
+  mcpmon completions zsh > ~/.zfunc/_mcpmon        # with fpath+=(~/.zfunc) before compinit
+  mcpmon completions fish > ~/.config/fish/completions/mcpmon.fish";
 
 const TARGETS_EXAMPLES: &str = "\
 Examples:
@@ -480,7 +487,7 @@ const DASHBOARD_EXAMPLES: &str = "\
 Examples:
   mcpmon dashboard -c mcpmon.json
   mcpmon dashboard --hub http://127.0.0.1:37373 --log ~/.local/state/mcp-hub/logs/mcp-hub.log --interval 2s
-  mcpmon dashboard -c mcpmon.json --once | less -R      # the colour-coded snapshot of dashboard.sh
+  mcpmon dashboard -c mcpmon.json --once | less -R      # one snapshot, in colour, paged
 
 Keys: q, Esc or Ctrl-C quit · r refresh now · ↑ ↓ or j k select · Enter or d details · / filter · ? help";
 
@@ -590,7 +597,7 @@ pub struct AnomaliesArgs {
     #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = duration::parse)]
     pub window: Duration,
 
-    /// Warn above this many clients connected to a hub (DESIGN.md §8: > 5; critical above twice it).
+    /// Warn above this many clients connected to a hub; critical above twice as many.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub max_clients: u64,
 }
