@@ -45,8 +45,8 @@ fn prune(dir: &Path, args: &RecordArgs) {
     let keep = args.retention;
     match history::compact(dir, args.compact_after, args.compact_to, now) {
         Ok(c) if c.files > 0 => eprintln!(
-            "mcpmon record: compacted {} day file(s) older than {}: {} → {} records",
-            c.files,
+            "mcpmon record: compacted {} older than {}: {} → {} records",
+            crate::model::human::counted(c.files, "day file"),
             crate::model::human::span(args.compact_after),
             c.before,
             c.after
@@ -56,8 +56,8 @@ fn prune(dir: &Path, args: &RecordArgs) {
     }
     match history::retain(dir, keep, now) {
         Ok(removed) if !removed.is_empty() => eprintln!(
-            "mcpmon record: retention: removed {} day file(s) older than {}",
-            removed.len(),
+            "mcpmon record: retention: removed {} older than {}",
+            crate::model::human::counted(removed.len(), "day file"),
             crate::model::human::span(keep)
         ),
         Ok(_) => {}
@@ -115,8 +115,8 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &RecordArgs) -> anyhow::Re
         })
         .collect();
     eprintln!(
-        "mcpmon record: {} target(s), light every {}{}, full every {}, history in {}; Ctrl-C to stop",
-        targets.len(),
+        "mcpmon record: {}, light every {}{}, full every {}, history in {}; Ctrl-C to stop",
+        crate::model::human::counted(targets.len(), "target"),
         crate::model::human::span(args.interval),
         if own.is_empty() {
             String::new()
@@ -176,7 +176,9 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &RecordArgs) -> anyhow::Re
         }
     }
     eprintln!(
-        "mcpmon record: stopped after {rounds} round(s); {written} record(s) written to {}",
+        "mcpmon record: stopped after {}; {} written to {}",
+        crate::model::human::counted(rounds, "round"),
+        crate::model::human::counted(written, "record"),
         dir.display()
     );
     Ok(Outcome::done(crate::model::Status::Ok))

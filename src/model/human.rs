@@ -6,13 +6,14 @@
 
 use std::time::Duration;
 
-/// A long span, at most two units, rounded down: `45 s`, `22 min`, `3 h 20 min`, `3 d 4 h`
+/// A long span, at most two units, rounded down: `45 s`, `22 min`, `3 h 20 min`, `25 h`, `3 d 4 h`
 /// (an uptime, an age, a gap); `?` when it is not a finite number of seconds in range.
 pub fn span_secs(s: f64) -> String {
     super::checked::secs(s).map_or_else(|| "?".to_string(), span)
 }
 
-/// A long span, at most two units, rounded down: `45 s`, `22 min`, `3 h 20 min`, `3 d 4 h`.
+/// A long span, at most two units, rounded down: `45 s`, `22 min`, `3 h 20 min`, `3 d 4 h`; hours up
+/// to two days, so a day reads `24 h` (`23 h`, `25 h` across a change of clocks).
 pub fn span(d: Duration) -> String {
     let s = d.as_secs();
     let (min, h, day) = (60, 3600, 86_400);
@@ -20,7 +21,7 @@ pub fn span(d: Duration) -> String {
         format!("{s} s")
     } else if s < h {
         format!("{} min", s / min)
-    } else if s < day {
+    } else if s < 2 * day {
         two(s / h, "h", s % h / min, "min")
     } else {
         two(s / day, "d", s % day / h, "h")
@@ -130,7 +131,9 @@ mod tests {
         assert_eq!(s(3599), "59 min");
         assert_eq!(s(3600), "1 h");
         assert_eq!(s(7260), "2 h 1 min");
-        assert_eq!(s(86_400), "1 d");
+        assert_eq!(s(86_400), "24 h");
+        assert_eq!(s(25 * 3600), "25 h");
+        assert_eq!(s(2 * 86_400), "2 d");
         assert_eq!(s(3 * 86_400 + 4 * 3600 + 59), "3 d 4 h");
         assert_eq!(span_secs(720.0), "12 min");
         assert_eq!(span_secs(f64::NAN), "?");

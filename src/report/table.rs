@@ -349,12 +349,12 @@ pub fn alert_lines(
     for o in report.outbox.iter().flatten() {
         writeln!(
             out,
-            "OUTBOX {} from {}: {} event(s), {} failed attempt(s){}",
+            "OUTBOX {} from {}: {}, {}{}",
             o.channel,
             o.created_at
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            o.events,
-            o.attempts,
+            human::counted(o.events, "event"),
+            human::counted(o.attempts, "failed attempt"),
             match &o.last_error {
                 Some(e) => format!(", last: {}", sanitize(e)),
                 None => String::new(),
@@ -496,7 +496,7 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
     }
     let silenced = report.silenced();
     if silenced > 0 {
-        parts.push(format!("{silenced} alert(s) silenced"));
+        parts.push(format!("{} silenced", human::counted(silenced, "alert")));
     }
     let label = paint(overall.label(), overall, opts.color);
     writeln!(

@@ -150,11 +150,11 @@ fn findings(
     }
     for d in days {
         let message = format!(
-            "{} ({}): {} outage(s), {:.0} s not recorded",
+            "{} ({}): {}, {} not recorded",
             d.target,
             d.kind,
-            d.outages.len(),
-            d.unknown_s
+            crate::model::human::counted(d.outages.len(), "outage"),
+            crate::model::human::span_secs(d.unknown_s.max(0.0))
         );
         let mut f = finding(&d.target, "availability", Status::Ok, message).unit(Unit::Percent);
         f.value = d.availability();
@@ -375,7 +375,7 @@ mod tests {
         assert_eq!(p95.message, "response_time_p95 < 500 ms: met (10 ms)");
         assert_eq!((p95.warn, p95.lower_is_worse), (Some(500.0), false));
         let a = get(&day.findings, "a", "availability");
-        assert_eq!(a.message, "a (mcp): 1 outage(s), 0 s not recorded");
+        assert_eq!(a.message, "a (mcp): 1 outage, 0 s not recorded");
         assert_eq!((a.status, a.unit), (Status::Ok, Some(Unit::Percent)));
         assert!((a.value.unwrap() - (100.0 - 1800.0 / 864.0)).abs() < 1e-9);
         let l = get(&day.findings, "a", "latency_p95");

@@ -309,7 +309,11 @@ fn judge(
                     Status::Warn
                 },
                 (!odd.is_empty()).then_some(Reason::HubNotReady),
-                format!("{n} workspace(s) in the hub's cache: {}", listed.join(", ")),
+                format!(
+                    "{} in the hub's cache: {}",
+                    crate::model::human::counted(n, "workspace"),
+                    listed.join(", ")
+                ),
             )
             .value(n as f64)
             .unit(Unit::Count),
@@ -450,7 +454,7 @@ mod tests {
         assert_eq!(ok[0].status, Status::Ok);
         assert_eq!(
             ok[0].message,
-            "1 workspace(s) in the hub's cache: 37373 active (this hub)"
+            "1 workspace in the hub's cache: 37373 active (this hub)"
         );
         let stuck = judge(vec![
             ("37373".into(), "active".into(), true),
