@@ -159,17 +159,25 @@ fn progress(ctx: &Context, format: Format, spec: &LoadSpec) -> Option<indicatif:
     };
     bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
     let style = match spec.amount {
-        Amount::Requests(_) => "{bar:30} {pos}/{len} requests · {rate} · {elapsed}",
-        Amount::For(_) => "{spinner} {pos} requests · {rate} · {elapsed}",
+        Amount::Requests(_) => "{bar:30} {pos}/{len} requests · {rate} · {took}",
+        Amount::For(_) => "{spinner} {pos} requests · {rate} · {took}",
     };
     if let Ok(s) = indicatif::ProgressStyle::with_template(style) {
-        // `261/s`, not indicatif's `261.3847/s`
-        bar.set_style(s.with_key(
-            "rate",
-            |st: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                let _ = w.write_str(&crate::model::human::rate(st.per_sec()));
-            },
-        ));
+        // `261/s` and `2 s`, not indicatif's `261.3847/s` and `2s`
+        bar.set_style(
+            s.with_key(
+                "rate",
+                |st: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = w.write_str(&crate::model::human::rate(st.per_sec()));
+                },
+            )
+            .with_key(
+                "took",
+                |st: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = w.write_str(&crate::model::human::span(st.elapsed()));
+                },
+            ),
+        );
     }
     Some(bar)
 }

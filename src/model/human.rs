@@ -89,21 +89,34 @@ pub fn percent(p: f64) -> String {
 
 /// A size in bytes (decimal units, as the `MB` thresholds): `512 B`, `12.3 kB`, `12.3 MB`, `1.2 GB`.
 pub fn bytes(n: f64) -> String {
+    scaled(n, 1000.0, ["kB", "MB", "GB", "TB"])
+}
+
+/// A size in binary units, for what is measured in them (an RSS against a MiB limit, output
+/// capped at 256 MiB): `512 B`, `1.5 KiB`, `100 MiB`, `1.5 GiB`.
+pub fn bytes_binary(n: f64) -> String {
+    scaled(n, 1024.0, ["KiB", "MiB", "GiB", "TiB"])
+}
+
+/// `n` bytes in the largest unit it reaches (steps of `base`), one decimal below 100.
+fn scaled(n: f64, base: f64, units: [&str; 4]) -> String {
     if !n.is_finite() || n < 0.0 {
         return "?".to_string();
     }
-    let units = [(1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "kB")];
-    for (size, unit) in units {
-        if n >= size {
-            let v = n / size;
-            return if v >= 100.0 {
-                format!("{v:.0} {unit}")
-            } else {
-                format!("{v:.1} {unit}")
-            };
+    let mut v = n;
+    let mut unit = "B";
+    for u in units {
+        if v < base {
+            break;
         }
+        v /= base;
+        unit = u;
     }
-    format!("{n:.0} B")
+    if unit == "B" || v >= 100.0 {
+        format!("{v:.0} {unit}")
+    } else {
+        format!("{v:.1} {unit}")
+    }
 }
 
 /// A counted noun: `1 session`, `2 sessions`, `0 outages` (`many` is the plural).
@@ -184,6 +197,11 @@ mod tests {
         assert_eq!(bytes(1.2e9), "1.2 GB");
         assert_eq!(bytes(-1.0), "?");
         assert_eq!(bytes(f64::NAN), "?");
+        assert_eq!(bytes_binary(100.0 * 1_048_576.0), "100 MiB");
+        assert_eq!(bytes_binary(4.0 * 1_048_576.0), "4.0 MiB");
+        assert_eq!(bytes_binary(1536.0), "1.5 KiB");
+        assert_eq!(bytes_binary(1023.0), "1023 B");
+        assert_eq!(bytes_binary(-1.0), "?");
     }
 
     #[test]

@@ -236,7 +236,7 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, String) {
             let cpu: f64 = p.processes.iter().filter_map(|i| i.cpu_percent).sum();
             parts.push(format!("cpu {cpu:.1} %"));
             let rss: u64 = p.processes.iter().filter_map(|i| i.rss_bytes).sum();
-            parts.push(format!("rss {}", human::bytes(rss as f64)));
+            parts.push(format!("rss {}", human::bytes_binary(rss as f64)));
             let ports: Vec<String> = p
                 .processes
                 .iter()
@@ -309,7 +309,9 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, String) {
                 parts.push(hit.join(", "));
             }
             match &l.output {
-                Some(out) => parts.push(format!("{} printed", human::bytes(out.bytes as f64))),
+                Some(out) => {
+                    parts.push(format!("{} printed", human::bytes_binary(out.bytes as f64)))
+                }
                 None => parts.push(human::bytes(l.size_bytes as f64)),
             }
             (parts.join(" · "), fmt_ms(o.duration))

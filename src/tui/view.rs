@@ -57,10 +57,10 @@ fn uptime(s: Option<f64>) -> String {
     s.map_or_else(|| "–".into(), crate::model::human::span_secs)
 }
 
-/// A process's memory: its RSS when known (`71.0 MB`), else its share of the host.
+/// A process's memory: its RSS when known (`67.7 MiB`), else its share of the host.
 fn memory(r: &Row) -> String {
     match r.rss_bytes {
-        Some(b) => crate::model::human::bytes(b as f64),
+        Some(b) => crate::model::human::bytes_binary(b as f64),
         None => num(r.memory_percent, "%"),
     }
 }
@@ -325,7 +325,7 @@ mod tests {
         assert_eq!(m.rows[0].rss_bytes, Some(71_020_544));
         let l = lines(&m, &Ui::default(), 200, 50, false);
         let row = l.iter().find(|l| l.contains("server-memory")).unwrap();
-        assert!(row.contains("71.0 MB"), "{row}");
+        assert!(row.contains("67.7 MiB"), "{row}");
         assert!(row.contains("22 min"), "{row}");
     }
 
