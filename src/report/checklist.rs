@@ -86,12 +86,10 @@ pub fn render(
         (_, Status::Crit, _) => "FAIL",
         (_, Status::Unknown, _) => "INCOMPLETE",
     };
-    let mut parts = vec![format!("{ok} passed")];
+    // "7 of 11 checks passed, 2 warnings, 1 failed"; "1 of 1 checks passed"
+    let mut parts = vec![format!("{ok} of {} checks passed", report.findings.len())];
     if warn > 0 {
-        parts.push(format!(
-            "{warn} warning{}",
-            if warn == 1 { "" } else { "s" }
-        ));
+        parts.push(crate::model::human::counted(warn, "warning"));
     }
     if crit > 0 {
         parts.push(format!("{crit} failed"));
@@ -101,9 +99,8 @@ pub fn render(
     }
     writeln!(
         out,
-        "Verdict: {} — {} of {} checks",
+        "Verdict: {} — {}",
         paint(word, status, color),
-        parts.join(", "),
-        report.findings.len()
+        parts.join(", ")
     )
 }
