@@ -778,6 +778,42 @@ pub fn command_name(program: &str, args: &[String]) -> String {
         None
     };
     match prog.as_str() {
+        // `env K=V … cmd`: the command
+        "env" => {
+            let rest: Vec<String> = args
+                .iter()
+                .skip_while(|a| a.starts_with('-') || a.contains('='))
+                .cloned()
+                .collect();
+            match rest.split_first() {
+                Some((p, a)) => command_name(p, a),
+                None => prog,
+            }
+        }
+        // `sh -c 'cmd …'`: the command it runs
+        "sh" | "bash" | "zsh" | "dash" => match args.iter().position(|a| a == "-c") {
+            Some(i) => {
+                let words: Vec<String> = args
+                    .get(i + 1)
+                    .map(|c| {
+                        c.split_whitespace()
+                            .skip_while(|w| *w == "exec" || w.contains('='))
+                            .map(String::from)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                match words.split_first() {
+                    Some((p, a)) if p != &prog => command_name(p, a),
+                    _ => prog,
+                }
+            }
+            None => args
+                .iter()
+                .find(|a| !a.starts_with('-'))
+                .map(|script| script_name(script))
+                .filter(|n| !n.is_empty())
+                .unwrap_or(prog),
+        },
         // package runners: the package, without its scope, version or image tag
         "npx" | "bunx" | "pnpx" | "uvx" | "pipx" | "pnpm" | "npm" | "yarn" | "uv" => positional(
             &["--from", "-p", "--package", "--with", "--python"],
@@ -1339,9 +1375,21 @@ mod tests {
                 "github-mcp-server",
             ),
             ("npx", "npx"),
+            (
+                "env STUB_DELAY_MS=50 python3 /x/stdio_stub.py slow-start",
+                "stdio_stub",
+            ),
+            ("bash /opt/run-mcp.sh", "run-mcp"),
         ] {
             assert_eq!(name(cmd), want, "{cmd}");
         }
+        let sh = [
+            "sh",
+            "-c",
+            "exec PORT=1 node /srv/weather/build/index.js --stdio",
+        ];
+        let sh: Vec<String> = sh.iter().map(|a| a.to_string()).collect();
+        assert_eq!(adhoc_command(&sh, DEFAULT_TIMEOUT).unwrap().name, "weather");
         // two commands with the same name stay apart
         let mut two = vec![
             adhoc_command(&["npx".into(), "server-memory".into()], DEFAULT_TIMEOUT).unwrap(),

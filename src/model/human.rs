@@ -37,7 +37,7 @@ fn two(big: u64, big_unit: &str, small: u64, small_unit: &str) -> String {
     }
 }
 
-/// A short duration (a latency, a deadline): `350 ms`, `1.2 s`, `5 s`; a span from 2 minutes on.
+/// A short duration (a latency, a deadline): `350 ms`, `1.25 s`, `5 s`; a span from 2 minutes on.
 pub fn time(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1000.0;
     if ms < 1000.0 {
@@ -49,20 +49,17 @@ pub fn time(d: Duration) -> String {
     }
 }
 
-/// A number with sensible significant digits, trailing zeros dropped: `261`, `26`, `2.5`, `0.25`,
-/// `0.003`; `?` when it is not finite.
+/// A number to three significant digits, trailing zeros dropped: `261`, `26.4`, `2.5`, `0.25`,
+/// `0.0312` (at most 6 decimals); `?` when it is not finite.
 pub fn number(v: f64) -> String {
     if !v.is_finite() {
         return "?".to_string();
     }
     let a = v.abs();
-    let decimals = if a >= 10.0 || a == 0.0 {
+    let decimals = if a == 0.0 {
         0
-    } else if a >= 1.0 {
-        1
     } else {
-        // two significant digits below 1 (0.25, 0.031), at most 6 decimals
-        (2 - a.log10().floor() as i32 - 1).clamp(1, 6) as usize
+        (2 - a.log10().floor() as i32).clamp(0, 6) as usize
     };
     let s = format!("{v:.decimals$}");
     let s = if s.contains('.') {
@@ -73,7 +70,7 @@ pub fn number(v: f64) -> String {
     if s == "-0" { "0".to_string() } else { s }
 }
 
-/// A rate per second: `261/s`, `2.5/s`, `0.25/s`.
+/// A rate per second: `261/s`, `26.4/s`, `2.5/s`, `0.25/s`.
 pub fn rate(per_sec: f64) -> String {
     format!("{}/s", number(per_sec))
 }
@@ -157,7 +154,7 @@ mod tests {
     #[test]
     fn times() {
         assert_eq!(time(Duration::from_millis(350)), "350 ms");
-        assert_eq!(time(Duration::from_millis(1250)), "1.2 s");
+        assert_eq!(time(Duration::from_millis(1250)), "1.25 s");
         assert_eq!(time(Duration::from_secs(5)), "5 s");
         assert_eq!(time(Duration::from_secs(30)), "30 s");
         assert_eq!(time(Duration::from_secs(300)), "5 min");
@@ -167,11 +164,11 @@ mod tests {
     fn numbers_and_rates() {
         assert_eq!(rate(261.3847), "261/s");
         assert_eq!(rate(385.4427), "385/s");
-        assert_eq!(rate(26.4), "26/s");
+        assert_eq!(rate(26.4), "26.4/s");
         assert_eq!(rate(2.5), "2.5/s");
         assert_eq!(rate(2.0), "2/s");
         assert_eq!(rate(0.25), "0.25/s");
-        assert_eq!(rate(0.0312), "0.031/s");
+        assert_eq!(rate(0.0312), "0.0312/s");
         assert_eq!(rate(0.0), "0/s");
         assert_eq!(rate(f64::NAN), "?/s");
         assert_eq!(number(-0.0001), "-0.0001");

@@ -85,7 +85,9 @@ fn metric_text(m: &crate::model::MetricSpec, v: Option<f64>, f: Option<&Finding>
     use crate::model::Judge;
     let judged = f.and_then(|f| f.value.map(|x| (x, f.unit)));
     match (&m.judge, judged) {
-        (Judge::Rate { text, .. }, Some((r, _))) => format!("{}={r}/{text}", m.name),
+        (Judge::Rate { text, .. }, Some((r, _))) => {
+            format!("{}={}/{text}", m.name, human::number(r))
+        }
         (Judge::Rate { .. }, None) => format!("{}: first sample", m.name),
         (Judge::MaxAge(_), Some((age, _))) => {
             format!("{} {} old", m.name, crate::model::human::span_secs(age))
