@@ -1,4 +1,4 @@
-//! `mcpmon measure`: load against one target (`probe::load`), judged by DESIGN.md §8 (`rules::load`) or
+//! `mcpmon measure`: load against one target (`probe::load`), judged by mcpmon's defaults (`rules::load`) or
 //! against a saved baseline (`--compare`, a regression gate for CI: `rules::baseline`); plain HTTP load
 //! (`--http`); two samples of a stats document (`--observe`: `probe::observe`, `rules::observe`).
 //! Rendered in any format; Ctrl-C stops the load and what ran is still reported (exit 130).

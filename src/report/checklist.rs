@@ -1,6 +1,6 @@
 //! The checklist form of a report (`validate`, `anomalies`): one line per check with ✓/⚠/✗, grouped
-//! by section in a fixed order, then the verdict — the shape of the original `phase1-validation.sh`
-//! and `detect-anomalies.sh`, with nothing hidden.
+//! by section in a fixed order, then the verdict — the shape of the pre-flight and
+//! anomaly scripts of MCP runbooks, with nothing hidden.
 
 use super::Report;
 use super::table::paint;

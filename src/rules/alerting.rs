@@ -14,9 +14,9 @@ use std::time::Duration;
 /// How eagerly a bad check becomes an alert.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Policy {
-    /// How long a check must stay bad before it fires (000: "disconnected > 5 minutes").
+    /// How long a check must stay bad before it fires (the runbook rule: "disconnected > 5 minutes").
     pub for_: Duration,
-    /// How many consecutive bad runs before it fires (000: "> 3 consecutive failures").
+    /// How many consecutive bad runs before it fires (the runbook rule: "> 3 consecutive failures").
     pub consecutive: u32,
     /// How many consecutive good runs before a firing alert resolves (hysteresis).
     pub recover_after: u32,
@@ -32,7 +32,7 @@ impl Default for Policy {
             for_: Duration::ZERO,
             consecutive: 1,
             recover_after: 1,
-            // 001: more than 3 disconnect/reconnect cycles, i.e. more than 6 changes, in an hour
+            // the runbook rule: more than 3 disconnect/reconnect cycles, i.e. more than 6 changes, in an hour
             flap_changes: 6,
             flap_window: Duration::from_secs(3600),
         }
@@ -516,7 +516,7 @@ mod tests {
 
     #[test]
     fn for_five_minutes_with_a_ten_minute_cron() {
-        // 000: "MCP server disconnected > 5 minutes": the first bad run is pending, the next one fires
+        // the runbook rule: "MCP server disconnected > 5 minutes": the first bad run is pending, the next one fires
         let p = Policy {
             for_: Duration::from_secs(300),
             ..Policy::default()

@@ -35,7 +35,7 @@ const RECENT: usize = 3;
 const MIN_BASELINE: usize = 20;
 /// How far above the median, in robust standard deviations (1.4826 × MAD), is anomalous.
 const MAD_FACTOR: f64 = 6.0;
-/// Status changes within the window above which a target is flapping (DESIGN.md §8: > 3).
+/// Status changes within the window above which a target is flapping (default: > 3).
 const MAX_CHANGES: usize = 3;
 
 /// Three anomalies or more make the run critical, whatever each one is (as `detect-anomalies.sh`).
@@ -101,7 +101,7 @@ pub fn assess(
     findings
 }
 
-/// A hub's active clients (DESIGN.md §8: > 5 warns, > 10 is critical, with `max_clients` 5).
+/// A hub's active clients (default: > 5 warns, > 10 is critical, with `max_clients` 5).
 pub fn clients(target: &str, n: u64, max: u64) -> Finding {
     let status = if n > 2 * max {
         Status::Crit

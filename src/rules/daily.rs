@@ -433,7 +433,7 @@ mod tests {
         let d = series("a", "mcp", &|_| false);
         let day = judged_with(&d, &Goals::default(), 24);
         assert_eq!(day.status, Status::Ok);
-        // 004's stricter response time: p95 below 5 ms is missed, the day warns and says why
+        // a stricter runbook's response time: p95 below 5 ms is missed, the day warns and says why
         let mut strict = Goals::default();
         strict.set_arg("p95=5ms").unwrap();
         let day = judged_with(&d, &strict, 24);

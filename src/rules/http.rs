@@ -348,7 +348,7 @@ mod tests {
 
     #[test]
     fn a_rate_is_the_change_since_the_last_sample_per_unit() {
-        // 000: error rate > 10 a minute; 120 errors more in 6 minutes is 20/min
+        // the runbook rule: error rate > 10 a minute; 120 errors more in 6 minutes is 20/min
         let m = spec("error_rate", rate(60, "1m"), Some(10.0), Some(100.0));
         let f = judge(&m, Some(1120.0), Some(Some(before(1000.0, 360))));
         assert_eq!((f.status, f.value), (Status::Warn, Some(20.0)), "{f:?}");

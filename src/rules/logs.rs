@@ -1,5 +1,5 @@
 //! Judging a log tail: errors among the last entries, the file's size, connection flapping
-//! (disconnect/reconnect cycles), with DESIGN.md §8's defaults; and the named patterns of the config
+//! (disconnect/reconnect cycles), with mcpmon's defaults; and the named patterns of the config
 //! (`pattern:NAME`), counted over the lines new since the last look or a command's output.
 
 use super::{above, failed};
