@@ -170,10 +170,15 @@ pub fn lines(m: &Model, ui: &Ui, width: usize, height: usize, color: bool) -> Ve
         Mode::Table | Mode::Filter => {
             // columns by width: everything from 112 columns, narrower transport and trend from 96,
             // and below that no CPU and memory (the details view has them)
+            // the target column takes what the others leave: 41 columns of fixed ones and spaces,
+            // 16 more for CPU and MEM
+            let left = |xw: usize, sw: usize, resources: bool| {
+                width.saturating_sub(41 + xw + sw + if resources { 16 } else { 0 })
+            };
             let (tw, xw, sw, resources) = if width >= 112 {
-                ((width / 4).clamp(12, 32), 28, 12, true)
+                (left(28, 12, true).clamp(12, 32), 28, 12, true)
             } else if width >= 96 {
-                (16, 16, 8, true)
+                (left(16, 8, true).clamp(12, 16), 16, 8, true)
             } else {
                 (14, 14, 8, false)
             };
@@ -323,10 +328,13 @@ mod tests {
         let mut m = Model::default();
         m.update(&r);
         assert_eq!(m.rows[0].rss_bytes, Some(71_020_544));
-        let l = lines(&m, &Ui::default(), 200, 50, false);
-        let row = l.iter().find(|l| l.contains("server-memory")).unwrap();
-        assert!(row.contains("67.7 MiB"), "{row}");
-        assert!(row.contains("22 min"), "{row}");
+        // every width that has the MEM column shows it whole
+        for width in [96, 100, 112, 120, 200] {
+            let l = lines(&m, &Ui::default(), width, 50, false);
+            let row = l.iter().find(|l| l.contains("server-memory")).unwrap();
+            assert!(row.ends_with(" 67.7 MiB"), "{width}: {row}");
+            assert!(row.contains(" 22 min "), "{width}: {row}");
+        }
     }
 
     fn model(statuses: &[(&str, Status)]) -> Model {
