@@ -354,12 +354,7 @@ fn finding(target: &str, check: impl Into<CheckId>, status: Status, msg: String)
 }
 
 fn ago(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
-    let s = (now - t).num_seconds().max(0);
-    match s {
-        0..120 => format!("{s} s ago"),
-        120..7200 => format!("{} min ago", s / 60),
-        _ => format!("{:.1} h ago", s as f64 / 3600.0),
-    }
+    format!("{} ago", span((now - t).num_milliseconds() as f64 / 1000.0))
 }
 
 fn span(secs: f64) -> String {
@@ -802,7 +797,7 @@ mod tests {
         let m = f.iter().find(|f| f.check == "mcp:missing_records").unwrap();
         assert!(
             m.message
-                .starts_with("no record since 2026-11-22 00:20 (60 min ago)"),
+                .starts_with("no record since 2026-11-22 00:20 (1 h ago)"),
             "{}",
             m.message
         );

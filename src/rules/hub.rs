@@ -92,7 +92,10 @@ fn judge(
                         CheckId::HUB_STATE,
                         Status::Ok,
                         None,
-                        format!("starting ({age:.0} s since start)"),
+                        format!(
+                            "starting ({} since start)",
+                            crate::model::human::span_secs(age.max(0.0))
+                        ),
                     )
                 }
                 (Some(age), Some(limit)) if age > limit => Finding::new(
