@@ -658,7 +658,7 @@ pub fn mixed() -> Report {
             "metric:errors",
             Status::Warn,
             Some(Reason::Threshold),
-            "errors = 12.5/1m (1200 → 1230 in 144 s) (warn > 10, crit > —)",
+            "errors = 12.5/1m (1200 → 1230 in 144 s) (warn > 10)",
         )
         .value(12.5)
         .bounds(Some(10.0), None),
@@ -668,7 +668,7 @@ pub fn mixed() -> Report {
             "metric:last_sync",
             Status::Ok,
             None,
-            "last_sync is 45 min old (max_age 90 min)",
+            "last_sync is 45 min old (max_age 1 h 30 min)",
         )
         .value(2700.0)
         .unit(Unit::Seconds)
