@@ -448,9 +448,7 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
                 if let Some(n) = s.counts.tools {
                     parts.push(plural(n, "tool", "tools"));
                 }
-                if let Some(u) = s.uptime_s {
-                    parts.push(format!("up {}", human::span_secs(u.max(0.0))));
-                }
+                parts.extend(s.uptime_text());
                 table.add_row(vec![
                     Cell::new(""),
                     Cell::new(format!("└ {}", sanitize(&s.name))),

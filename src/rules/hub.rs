@@ -166,9 +166,7 @@ fn judge(
             if let Some(n) = tools {
                 parts.push(crate::model::human::count(n, "tool", "tools"));
             }
-            if let Some(u) = s.uptime_s {
-                parts.push(format!("up {}", crate::model::human::span_secs(u.max(0.0))));
-            }
+            parts.extend(s.uptime_text());
             if parts.is_empty() {
                 String::new()
             } else {
