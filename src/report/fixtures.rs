@@ -994,7 +994,7 @@ pub fn measure() -> Report {
                 "throughput",
                 Status::Ok,
                 None,
-                "160.0 req/s",
+                "160 requests/s",
             )
             .value(160.0)
             .unit(Unit::Count),

@@ -90,7 +90,7 @@ pub fn findings(obs: &Observation, l: &LoadFacts, checks: &Checks) -> Vec<Findin
                 "throughput",
                 Status::Ok,
                 None,
-                format!("{rate} requests/s"),
+                format!("{} requests/s", crate::model::human::number(l.throughput())),
             )
             .value(rate),
         );
