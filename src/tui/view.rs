@@ -205,7 +205,7 @@ pub fn lines(m: &Model, ui: &Ui, width: usize, height: usize, color: bool) -> Ve
                     fit(&sanitize(&r.target), tw),
                     r.status.label(),
                     fit(&r.transport, xw),
-                    num(r.latency_ms, "ms"),
+                    num(r.latency_ms, " ms"),
                     spark(&trend, sw),
                     r.tools.map(|t| t.to_string()).unwrap_or_else(|| "–".into()),
                     uptime(r.uptime_s),
@@ -309,6 +309,7 @@ mod tests {
         let mut r = report(&[("server-memory", Status::Ok)]);
         let mut facts = crate::model::McpFacts {
             wire: Some(crate::model::Wire::Stdio),
+            liveness: Some(("ping".into(), Ok(std::time::Duration::from_micros(8300)))),
             ..Default::default()
         };
         facts.child = Some(crate::model::ProcessInfo {
@@ -334,6 +335,7 @@ mod tests {
             let row = l.iter().find(|l| l.contains("server-memory")).unwrap();
             assert!(row.ends_with(" 67.7 MiB"), "{width}: {row}");
             assert!(row.contains(" 22 min "), "{width}: {row}");
+            assert!(row.contains(" 8.3 ms "), "{width}: {row}");
         }
     }
 
