@@ -515,10 +515,16 @@ pub struct Goal {
 }
 
 impl Goal {
-    /// The value in its unit (`97.9 %`, `85 ms`, `0 a day`), `–` when there is none.
+    /// The value in its unit (`97.9 %`, `85 ms`, `0 a day`), `–` when there is none; a percentage
+    /// that would read like its limit gets two decimals (`99.86 %` missed `> 99.9 %`).
     pub fn shown(&self) -> String {
         match (self.value, self.unit) {
             (None, _) => "–".into(),
+            (Some(v), "%")
+                if v != self.limit && human::percent(v) == human::percent(self.limit) =>
+            {
+                format!("{v:.2} %")
+            }
             (Some(v), "%") => human::percent(v),
             (Some(v), unit) => format!("{} {unit}", human::number(v)),
         }
@@ -827,6 +833,24 @@ mod tests {
                 .any(|r| r.starts_with("a's tool list changed (~echo)")),
             "{rec:?}"
         );
+    }
+
+    #[test]
+    fn a_goal_value_never_reads_like_its_limit_when_it_is_not() {
+        let goal = |value: f64| Goal {
+            name: "uptime",
+            target: "> 99.9 %".into(),
+            unit: "%",
+            limit: 99.9,
+            above: true,
+            value: Some(value),
+            met: Some(value > 99.9),
+        };
+        assert_eq!(goal(80.0).shown(), "80.0 %");
+        assert_eq!(goal(99.86).shown(), "99.86 %");
+        assert_eq!(goal(99.94).shown(), "99.94 %");
+        assert_eq!(goal(99.9).shown(), "99.9 %");
+        assert_eq!(goal(99.5).shown(), "99.5 %");
     }
 
     #[test]
