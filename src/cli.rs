@@ -958,3 +958,53 @@ pub fn usage_error(e: &clap::Error) -> String {
         _ => format!("mcpmon: error: {first} (--help explains)"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Flags a help text may name that are not its command's own: `--record` of health and validate
+    /// (named by anomalies and daily-summary), oha's `--latency-correction` (named by measure).
+    const ELSEWHERE: &[&str] = &["--record", "--latency-correction"];
+
+    #[test]
+    fn every_help_has_examples_names_only_real_flags_and_no_internal_labels() {
+        let mut cli = Cli::command();
+        cli.build();
+        let flag = regex::Regex::new(r"--[a-z][a-z0-9-]*").unwrap();
+        for cmd in cli.get_subcommands().filter(|c| !c.is_hide_set()) {
+            let name = cmd.get_name();
+            if name == "help" {
+                continue;
+            }
+            let help = cmd.clone().render_long_help().to_string();
+            assert!(help.contains("\nExamples:\n"), "{name} has no examples");
+            for label in [
+                "DESIGN.md",
+                "§",
+                "(000)",
+                "000:",
+                "phase1",
+                "source document",
+            ] {
+                assert!(!help.contains(label), "{name} --help says {label:?}");
+            }
+            let mut own: Vec<String> = ["--help", "--version"].map(String::from).to_vec();
+            for c in std::iter::once(cmd).chain(cmd.get_subcommands()) {
+                own.extend(
+                    c.get_arguments()
+                        .filter_map(|a| a.get_long())
+                        .map(|l| format!("--{l}")),
+                );
+            }
+            for m in flag.find_iter(&help) {
+                let f = m.as_str();
+                assert!(
+                    own.iter().any(|o| o == f) || ELSEWHERE.contains(&f),
+                    "{name} --help names {f}, which it does not have"
+                );
+            }
+        }
+    }
+}
