@@ -107,7 +107,7 @@ pub enum Command {
     /// check), with /-/healthy and /-/ready, on --listen (loopback by default), until SIGINT/SIGTERM.
     #[command(after_help = SERVE_EXAMPLES)]
     Serve(Box<ServeArgs>),
-    /// Anomalies now and in history (detect-anomalies.sh, generalised): error spikes, flapping,
+    /// Anomalies now and in history: error spikes, flapping,
     /// resource usage, client counts, disconnected servers, log size and truncation from live probes;
     /// latency and error rate against each target's own baseline, changed tool lists, restarts and
     /// missing records from history. Exit 0 none, 1 one or two minor ones, 2 three or more or a critical one.
@@ -137,11 +137,18 @@ pub enum Command {
     #[command(after_help = SILENCE_EXAMPLES)]
     Silence(Box<SilenceArgs>),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
 }
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  mcpmon completions bash > ~/.local/share/bash-completion/completions/mcpmon
+  mcpmon completions zsh > ~/.zfunc/_mcpmon        # with fpath+=(~/.zfunc) before compinit
+  mcpmon completions fish > ~/.config/fish/completions/mcpmon.fish";
 
 const TARGETS_EXAMPLES: &str = "\
 Examples:
@@ -482,7 +489,7 @@ const DASHBOARD_EXAMPLES: &str = "\
 Examples:
   mcpmon dashboard -c mcpmon.json
   mcpmon dashboard --hub http://127.0.0.1:37373 --log ~/.local/state/mcp-hub/logs/mcp-hub.log --interval 2s
-  mcpmon dashboard -c mcpmon.json --once | less -R      # the colour-coded snapshot of dashboard.sh
+  mcpmon dashboard -c mcpmon.json --once | less -R      # one snapshot, in colour, paged
 
 Keys: q, Esc or Ctrl-C quit · r refresh now · ↑ ↓ or j k select · Enter or d details · / filter · ? help";
 
@@ -592,7 +599,7 @@ pub struct AnomaliesArgs {
     #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = duration::parse)]
     pub window: Duration,
 
-    /// Warn above this many clients connected to a hub (DESIGN.md §8: > 5; critical above twice it).
+    /// Warn above this many clients connected to a hub; critical above twice as many.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub max_clients: u64,
 }
@@ -951,5 +958,55 @@ pub fn usage_error(e: &clap::Error) -> String {
             format!("mcpmon: error: {first}{hint} (mcpmon --help lists the commands)")
         }
         _ => format!("mcpmon: error: {first} (--help explains)"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Flags a help text may name that are not its command's own: `--record` of health and validate
+    /// (named by anomalies and daily-summary), oha's `--latency-correction` (named by measure).
+    const ELSEWHERE: &[&str] = &["--record", "--latency-correction"];
+
+    #[test]
+    fn every_help_has_examples_names_only_real_flags_and_no_internal_labels() {
+        let mut cli = Cli::command();
+        cli.build();
+        let flag = regex::Regex::new(r"--[a-z][a-z0-9-]*").unwrap();
+        for cmd in cli.get_subcommands().filter(|c| !c.is_hide_set()) {
+            let name = cmd.get_name();
+            if name == "help" {
+                continue;
+            }
+            let help = cmd.clone().render_long_help().to_string();
+            assert!(help.contains("\nExamples:\n"), "{name} has no examples");
+            for label in [
+                "DESIGN.md",
+                "§",
+                "(000)",
+                "000:",
+                "phase1",
+                "source document",
+            ] {
+                assert!(!help.contains(label), "{name} --help says {label:?}");
+            }
+            let mut own: Vec<String> = ["--help", "--version"].map(String::from).to_vec();
+            for c in std::iter::once(cmd).chain(cmd.get_subcommands()) {
+                own.extend(
+                    c.get_arguments()
+                        .filter_map(|a| a.get_long())
+                        .map(|l| format!("--{l}")),
+                );
+            }
+            for m in flag.find_iter(&help) {
+                let f = m.as_str();
+                assert!(
+                    own.iter().any(|o| o == f) || ELSEWHERE.contains(&f),
+                    "{name} --help names {f}, which it does not have"
+                );
+            }
+        }
     }
 }

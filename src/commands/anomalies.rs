@@ -71,7 +71,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &AnomaliesArgs) -> anyhow:
             (folded, read)
         }
     };
-    let window = crate::config::duration::span(args.window);
+    let window = crate::model::human::span(args.window);
     let findings = anomalies::assess(
         live,
         &observations,

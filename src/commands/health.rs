@@ -64,7 +64,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &HealthArgs) -> anyhow::Re
             bytes.extend(
                 format!(
                     "round {round} at {when}; every {}; Ctrl-C to stop\n",
-                    crate::config::duration::human(args.interval)
+                    crate::model::human::time(args.interval)
                 )
                 .into_bytes(),
             );

@@ -1,4 +1,4 @@
-//! `mcpmon measure`: load against one target (`probe::load`), judged by DESIGN.md §8 (`rules::load`) or
+//! `mcpmon measure`: load against one target (`probe::load`), judged by mcpmon's defaults (`rules::load`) or
 //! against a saved baseline (`--compare`, a regression gate for CI: `rules::baseline`); plain HTTP load
 //! (`--http`); two samples of a stats document (`--observe`: `probe::observe`, `rules::observe`).
 //! Rendered in any format; Ctrl-C stops the load and what ran is still reported (exit 130).
@@ -153,19 +153,46 @@ fn progress(ctx: &Context, format: Format, spec: &LoadSpec) -> Option<indicatif:
     if !ctx.term.stderr_tty || format != Format::Table {
         return None;
     }
-    let bar = match spec.amount {
-        Amount::Requests(n) => indicatif::ProgressBar::new(n + spec.warmup),
+    Some(bar(
+        spec.amount,
+        spec.warmup,
+        indicatif::ProgressDrawTarget::stderr(),
+    ))
+}
+
+/// The bar itself, drawn on `target`: `███░░ 285/300 requests · 94/s · 3 s` (`261/s` and `2 s`, not
+/// indicatif's own `261.3847/s` and `2s`).
+fn bar(
+    amount: Amount,
+    warmup: u64,
+    target: indicatif::ProgressDrawTarget,
+) -> indicatif::ProgressBar {
+    let bar = match amount {
+        Amount::Requests(n) => indicatif::ProgressBar::new(n.saturating_add(warmup)),
         Amount::For(_) => indicatif::ProgressBar::new_spinner(),
     };
-    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-    let style = match spec.amount {
-        Amount::Requests(_) => "{bar:30} {pos}/{len} requests · {per_sec} · {elapsed}",
-        Amount::For(_) => "{spinner} {pos} requests · {per_sec} · {elapsed}",
+    bar.set_draw_target(target);
+    let style = match amount {
+        Amount::Requests(_) => "{bar:30} {pos}/{len} requests · {rate} · {took}",
+        Amount::For(_) => "{spinner} {pos} requests · {rate} · {took}",
     };
     if let Ok(s) = indicatif::ProgressStyle::with_template(style) {
-        bar.set_style(s);
+        bar.set_style(
+            s.with_key(
+                "rate",
+                |st: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = w.write_str(&crate::model::human::rate(st.per_sec()));
+                },
+            )
+            .with_key(
+                "took",
+                |st: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = w.write_str(&crate::model::human::span(st.elapsed()));
+                },
+            ),
+        );
     }
-    Some(bar)
+    bar
 }
 
 /// The URL of `--observe`/`--http` (named `flag` in errors) and the `-H` headers, with their values:
@@ -207,7 +234,7 @@ async fn observe(g: &GlobalArgs, args: &MeasureArgs, url: &str) -> anyhow::Resul
     )
     .await;
     let obs = Observation {
-        target: format!("observe {}", redact_url(url)),
+        target: crate::config::url_name(&parsed),
         endpoint: redact_url(url),
         started_at: now,
         duration: sampled.latency,
@@ -251,7 +278,7 @@ async fn plain_http(
     let facts = drive(work, &control, bar).await;
     let interrupted = facts.interrupted;
     let obs = Observation {
-        target: format!("http {}", redact_url(url)),
+        target: crate::config::url_name(&target.url),
         endpoint: redact_url(url),
         started_at: now,
         duration: started.elapsed(),
@@ -308,4 +335,82 @@ fn output(
         outcome.exit = Exit::Interrupted;
     }
     Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// A terminal that keeps what is drawn on it.
+    #[derive(Debug, Default, Clone)]
+    struct Screen(Arc<Mutex<String>>);
+
+    impl indicatif::TermLike for Screen {
+        fn width(&self) -> u16 {
+            120
+        }
+        fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn write_line(&self, s: &str) -> std::io::Result<()> {
+            self.write_str(&format!("{s}\n"))
+        }
+        fn write_str(&self, s: &str) -> std::io::Result<()> {
+            self.0.lock().unwrap().push_str(s);
+            Ok(())
+        }
+        fn clear_line(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn flush(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_progress_bar_reads_its_rate_and_time_with_units() {
+        for amount in [
+            Amount::Requests(1000),
+            Amount::For(std::time::Duration::from_secs(30)),
+        ] {
+            let screen = Screen::default();
+            let b = bar(
+                amount,
+                0,
+                indicatif::ProgressDrawTarget::term_like(Box::new(screen.clone())),
+            );
+            b.set_position(385);
+            b.finish();
+            let drawn = screen.0.lock().unwrap().clone();
+            let line = drawn
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .trim_end()
+                .to_string();
+            // `385 requests · 1234567/s · 0 s`: a whole rate here (it is high), never `1234567.1234/s`
+            let rate = line
+                .split(" · ")
+                .find(|p| p.ends_with("/s"))
+                .unwrap_or_else(|| panic!("no rate: {line:?}"));
+            let number = rate.trim_end_matches("/s");
+            assert!(
+                number.parse::<f64>().is_ok()
+                    && number.split('.').nth(1).is_none_or(|d| d.len() <= 2),
+                "{line:?}"
+            );
+            assert!(line.ends_with(" · 0 s"), "{line:?}");
+            assert!(line.contains("385"), "{line:?}");
+        }
+    }
 }

@@ -45,9 +45,9 @@ fn prune(dir: &Path, args: &RecordArgs) {
     let keep = args.retention;
     match history::compact(dir, args.compact_after, args.compact_to, now) {
         Ok(c) if c.files > 0 => eprintln!(
-            "mcpmon record: compacted {} day file(s) older than {}: {} → {} records",
-            c.files,
-            crate::config::duration::span(args.compact_after),
+            "mcpmon record: compacted {} older than {}: {} → {} records",
+            crate::model::human::counted(c.files, "day file"),
+            crate::model::human::span(args.compact_after),
             c.before,
             c.after
         ),
@@ -56,9 +56,9 @@ fn prune(dir: &Path, args: &RecordArgs) {
     }
     match history::retain(dir, keep, now) {
         Ok(removed) if !removed.is_empty() => eprintln!(
-            "mcpmon record: retention: removed {} day file(s) older than {}",
-            removed.len(),
-            crate::config::duration::span(keep)
+            "mcpmon record: retention: removed {} older than {}",
+            crate::model::human::counted(removed.len(), "day file"),
+            crate::model::human::span(keep)
         ),
         Ok(_) => {}
         Err(e) => eprintln!("mcpmon record: retention in {}: {e}", dir.display()),
@@ -111,19 +111,19 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &RecordArgs) -> anyhow::Re
         .iter()
         .filter_map(|t| {
             t.interval
-                .map(|i| format!("{} every {}", t.name, crate::config::duration::span(i)))
+                .map(|i| format!("{} every {}", t.name, crate::model::human::span(i)))
         })
         .collect();
     eprintln!(
-        "mcpmon record: {} target(s), light every {}{}, full every {}, history in {}; Ctrl-C to stop",
-        targets.len(),
-        crate::config::duration::span(args.interval),
+        "mcpmon record: {}, light every {}{}, full every {}, history in {}; Ctrl-C to stop",
+        crate::model::human::counted(targets.len(), "target"),
+        crate::model::human::span(args.interval),
         if own.is_empty() {
             String::new()
         } else {
             format!(" ({})", own.join(", "))
         },
-        crate::config::duration::span(args.full_every),
+        crate::model::human::span(args.full_every),
         dir.display()
     );
     let pick = |from: &Arc<Vec<Target>>, which: &[usize]| -> Arc<Vec<Target>> {
@@ -176,7 +176,9 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &RecordArgs) -> anyhow::Re
         }
     }
     eprintln!(
-        "mcpmon record: stopped after {rounds} round(s); {written} record(s) written to {}",
+        "mcpmon record: stopped after {}; {} written to {}",
+        crate::model::human::counted(rounds, "round"),
+        crate::model::human::counted(written, "record"),
         dir.display()
     );
     Ok(Outcome::done(crate::model::Status::Ok))

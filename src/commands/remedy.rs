@@ -135,7 +135,7 @@ pub async fn act(
                     "{}: would run {} (timeout {}); {}",
                     a.name,
                     a.describe(),
-                    crate::config::duration::human(a.timeout),
+                    crate::model::human::time(a.timeout),
                     allowed(n, max)
                 ),
             )),

@@ -144,7 +144,7 @@ mod tests {
 
     #[test]
     fn each_target_keeps_its_own_cadence() {
-        // 000's cadences: the health check hourly, WebSocket stats every 2 h, the status every 4 h
+        // a runbook's cadences: the health check hourly, WebSocket stats every 2 h, the status every 4 h
         let t0 = Instant::now();
         let h = |n: u64| Duration::from_secs(n * 3600);
         let mut s = PerTarget::starting(t0, &[h(1), h(2), h(4)], Duration::from_secs(1800));

@@ -359,9 +359,9 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ServeArgs) -> anyhow::Res
         generation: 0,
     }));
     eprintln!(
-        "mcpmon serve: {} target(s) every {}, metrics on http://{local}/metrics; Ctrl-C to stop",
-        setup.targets.len(),
-        crate::config::duration::span(args.interval),
+        "mcpmon serve: {} every {}, metrics on http://{local}/metrics; Ctrl-C to stop",
+        crate::model::human::counted(setup.targets.len(), "target"),
+        crate::model::human::span(args.interval),
     );
     let limits = Arc::new(Limits::new(setup.opts.jobs, setup.opts.per_host));
     let (http_stop, http_rx) = tokio::sync::watch::channel(false);
@@ -423,7 +423,10 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &ServeArgs) -> anyhow::Res
                 watching.stop = rx;
                 while checks.try_join_next().is_some() {}
                 spawn_watchers(&mut checks, &watching, args.interval);
-                eprintln!("mcpmon serve: reloaded: {} target(s)", names.len());
+                eprintln!(
+                    "mcpmon serve: reloaded: {}",
+                    crate::model::human::counted(names.len(), "target")
+                );
             }
             r = &mut http => {
                 eprintln!("mcpmon serve: the HTTP server stopped: {r:?}");

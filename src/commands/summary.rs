@@ -75,10 +75,7 @@ fn window(
             .ok_or_else(|| anyhow!("{flag} is too long"))
     };
     if let Some(d) = args.since {
-        let title = format!(
-            "mcpmon summary — the last {}",
-            crate::config::duration::span(d)
-        );
+        let title = format!("mcpmon summary — the last {}", crate::model::human::span(d));
         return Ok((ago(d, "--since")?, now, title));
     }
     let tz = args.tz.trim();

@@ -1,5 +1,5 @@
 //! `mcpmon validate`: every check always runs and is one finding, grouped in sections like the
-//! original `phase1-validation.sh` — the config audit, the health probes, and with `--strict` protocol
+//! pre-flight scripts of MCP runbooks — the config audit, the health probes, and with `--strict` protocol
 //! conformance — then one verdict. Glue only: the checks live in `config::audit`, `probe`, `rules`.
 
 use super::round::{Prepared, check, prepare};

@@ -130,7 +130,7 @@ pub fn parse(text: &str, shown: &str) -> Result<(Vec<MetricSpec>, Vec<StateSpec>
             }
         }
     }
-    // 001: "Circuit breaker: critical if OPEN, warning if HALF-OPEN"
+    // the runbook rule: "Circuit breaker: critical if OPEN, warning if HALF-OPEN"
     for st in &mut states {
         if st.name.ends_with("circuit_breaker_state")
             && st.warn.is_empty()

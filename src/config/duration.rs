@@ -1,15 +1,10 @@
 //! Human durations for flags and config: `500ms`, `10s`, `5m`, `1h`, `1d`, or a bare number of seconds.
-//! Checked: [`span_secs`] shows a float of seconds from anywhere; the checked arithmetic itself
-//! (`secs`, `after`, `rate_interval`) lives in `model::checked`, below the probes.
+//! Reading only: showing a duration is `model::human`'s; the checked arithmetic itself (`secs`, `after`,
+//! `rate_interval`) lives in `model::checked`, below the probes.
 
 use std::time::Duration;
 
 pub use crate::model::checked::{MAX_SECS, MAX_WAIT, MIN_SECS, after, rate_interval, secs};
-
-/// A float of seconds as a span for messages (`12 min`); `?` when it is out of range.
-pub fn span_secs(s: f64) -> String {
-    secs(s).map_or_else(|| "?".to_string(), span)
-}
 
 /// A request timeout from a flag or config: a positive duration no longer than [`MAX_WAIT`].
 pub fn timeout(s: &str) -> Result<Duration, String> {
@@ -91,35 +86,6 @@ pub fn parse(s: &str) -> Result<Duration, String> {
     self::secs(secs).ok_or_else(|| format!("{s:?} is too long"))
 }
 
-/// Formats a long span for messages: `45 s`, `12 min`, `3.5 h`, `7 d`.
-pub fn span(d: Duration) -> String {
-    let secs = d.as_secs_f64();
-    if secs < 120.0 {
-        format!("{secs:.0} s")
-    } else if secs < 7200.0 {
-        format!("{:.0} min", secs / 60.0)
-    } else if secs < 2.0 * 86400.0 {
-        let h = secs / 3600.0;
-        if (h - h.round()).abs() < 0.05 {
-            format!("{h:.0} h")
-        } else {
-            format!("{h:.1} h")
-        }
-    } else {
-        format!("{:.0} d", secs / 86400.0)
-    }
-}
-
-/// Formats a duration compactly for messages (`1.2 s`, `350 ms`).
-pub fn human(d: Duration) -> String {
-    let ms = d.as_secs_f64() * 1000.0;
-    if ms >= 1000.0 {
-        format!("{:.1} s", ms / 1000.0)
-    } else {
-        format!("{ms:.0} ms")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,14 +110,6 @@ mod tests {
         assert!(parse("99999999999").is_err());
         assert!(parse("1e300").is_err());
         assert!(parse("NaN").is_err());
-    }
-
-    #[test]
-    fn checked_spans() {
-        // the checks of `secs` itself are beside it, in model::checked
-        assert_eq!(span_secs(1e20), "?");
-        assert_eq!(span_secs(f64::NAN), "?");
-        assert_eq!(span_secs(720.0), "12 min");
     }
 
     #[test]

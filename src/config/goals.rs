@@ -72,7 +72,7 @@ mod tests {
     fn goals_from_the_config_override_the_defaults() {
         let g = read(
             r#"{ "goals": { "uptime": 99.5, "p95": "100ms", "memory_mb": 100,
-                            "error_rate": "0.1%", "reconnects": null },  // 004's targets
+                            "error_rate": "0.1%", "reconnects": null },  // a stricter runbook's targets
                  "targets": {} }"#,
         )
         .unwrap();

@@ -586,8 +586,8 @@ pub fn adhoc_url(
     Ok(t)
 }
 
-/// `host:port/path` of a URL, as an ad-hoc target's name.
-fn url_name(parsed: &reqwest::Url) -> String {
+/// `host:port/path` of a URL, as an ad-hoc target's name (never its credentials or query).
+pub fn url_name(parsed: &reqwest::Url) -> String {
     let mut name = format!(
         "{}{}",
         parsed.host_str().unwrap_or("?"),
@@ -737,36 +737,12 @@ pub fn adhoc_log(path: &Path, timeout: Duration, patterns: &[crate::model::Patte
     t
 }
 
-/// A target from `-- command args…` on the command line.
+/// A target from `-- command args…` on the command line, named by [`command_name`].
 pub fn adhoc_command(argv: &[String], timeout: Duration) -> Result<Target, ConfigError> {
     let (program, args) = argv
         .split_first()
         .ok_or_else(|| ConfigError("`--` must be followed by a command".into()))?;
-    let base = |s: &str| {
-        Path::new(s)
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_else(|| s.to_string())
-    };
-    let mut name = base(program);
-    // `node server.js` → "node server.js"; `npx -y @scope/pkg` → "npx @scope/pkg"
-    let runner = matches!(
-        name.as_str(),
-        "npx" | "uvx" | "pipx" | "bunx" | "pnpx" | "docker" | "deno"
-    );
-    let script = args.iter().find(|a| {
-        !a.starts_with('-')
-            && (runner
-                || a.contains('/')
-                || [".js", ".mjs", ".cjs", ".ts", ".py"]
-                    .iter()
-                    .any(|e| a.ends_with(e)))
-    });
-    if let Some(script) = script {
-        name.push(' ');
-        name.push_str(&if runner { script.clone() } else { base(script) });
-    }
-    let mut t = Target::empty(name, "command line".into(), timeout);
+    let mut t = Target::empty(command_name(program, args), "command line".into(), timeout);
     t.set(ProbeSpec::Mcp(EndpointSpec::Stdio(StdioSpec {
         program: program.clone(),
         args: args.to_vec(),
@@ -774,6 +750,211 @@ pub fn adhoc_command(argv: &[String], timeout: Duration) -> Result<Target, Confi
         cwd: None,
     })));
     Ok(t)
+}
+
+/// The name a person knows a stdio server by: its package or its script, not its interpreter.
+/// `npx -y @modelcontextprotocol/server-memory` and `node …/node_modules/@modelcontextprotocol/server-memory/dist/index.js`
+/// → `server-memory`; `uvx mcp-server-time` → `mcp-server-time`; `python /x/py_peer.py stdio` → `py_peer`;
+/// `node /x/weather/build/index.js` → `weather`; `python -m pkg.server` → `pkg.server`; `/usr/bin/foo --x`
+/// → `foo`. Two commands that give the same name are told apart by `dedupe_names` (`#2`).
+pub fn command_name(program: &str, args: &[String]) -> String {
+    let base = |s: &str| {
+        Path::new(s)
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_else(|| s.to_string())
+    };
+    let prog = base(program);
+    let prog = prog.strip_suffix(".exe").unwrap_or(&prog).to_string();
+    let positional = |skip_values: &[&str], subcommands: &[&str]| -> Option<String> {
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            if skip_values.contains(&a.as_str()) {
+                it.next();
+            } else if !a.starts_with('-') && !subcommands.contains(&a.as_str()) {
+                return Some(a.clone());
+            }
+        }
+        None
+    };
+    match prog.as_str() {
+        // `env K=V … cmd`: the command
+        "env" => {
+            let rest: Vec<String> = args
+                .iter()
+                .skip_while(|a| a.starts_with('-') || a.contains('='))
+                .cloned()
+                .collect();
+            match rest.split_first() {
+                Some((p, a)) => command_name(p, a),
+                None => prog,
+            }
+        }
+        // `sh -c 'cmd …'`: the command it runs
+        "sh" | "bash" | "zsh" | "dash" => match args.iter().position(|a| a == "-c") {
+            Some(i) => {
+                let words: Vec<String> = args
+                    .get(i + 1)
+                    .map(|c| {
+                        c.split_whitespace()
+                            .skip_while(|w| *w == "exec" || w.contains('='))
+                            .map(String::from)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                match words.split_first() {
+                    Some((p, a)) if p != &prog => command_name(p, a),
+                    _ => prog,
+                }
+            }
+            None => args
+                .iter()
+                .find(|a| !a.starts_with('-'))
+                .map(|script| script_name(script))
+                .filter(|n| !n.is_empty())
+                .unwrap_or(prog),
+        },
+        // package runners: the package, without its scope, version or image tag
+        "npx" | "bunx" | "pnpx" | "uvx" | "pipx" | "pnpm" | "npm" | "yarn" | "uv" => positional(
+            &["--from", "-p", "--package", "--with", "--python"],
+            &["run", "exec", "dlx", "tool"],
+        )
+        .map(|p| {
+            if is_script(&p) {
+                script_name(&p)
+            } else {
+                package_name(&p)
+            }
+        })
+        .filter(|n| !n.is_empty())
+        .unwrap_or(prog),
+        "docker" | "podman" => positional(
+            &[
+                "-e",
+                "--env",
+                "-v",
+                "--volume",
+                "-p",
+                "--publish",
+                "--name",
+                "--network",
+                "--env-file",
+                "-w",
+                "--workdir",
+                "-u",
+                "--user",
+                "--mount",
+                "--entrypoint",
+                "--platform",
+            ],
+            &["run", "container"],
+        )
+        .map(|image| {
+            let last = image.rsplit('/').next().unwrap_or(&image);
+            last.split([':', '@']).next().unwrap_or(last).to_string()
+        })
+        .unwrap_or(prog),
+        // interpreters: `-m module`, else the script
+        _ if is_interpreter(&prog) => {
+            if let Some(i) = args.iter().position(|a| a == "-m") {
+                if let Some(m) = args.get(i + 1) {
+                    return m.clone();
+                }
+            }
+            args.iter()
+                .find(|a| !a.starts_with('-') && (a.contains('/') || is_script(a)))
+                .map(|script| script_name(script))
+                .filter(|n| !n.is_empty())
+                .unwrap_or(prog)
+        }
+        _ => prog,
+    }
+}
+
+/// A file a runner or an interpreter runs (`server.py`, `dist/index.js`, `app.jar`).
+fn is_script(a: &str) -> bool {
+    [
+        ".js", ".mjs", ".cjs", ".ts", ".mts", ".py", ".rb", ".php", ".pl", ".jar",
+    ]
+    .iter()
+    .any(|e| a.ends_with(e))
+}
+
+/// `node`, `python3.12`, `bun`, `deno`, `tsx` and the like: a program that runs a script.
+fn is_interpreter(prog: &str) -> bool {
+    let stem = prog.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+    matches!(
+        stem,
+        "node"
+            | "nodejs"
+            | "python"
+            | "python3"
+            | "py"
+            | "bun"
+            | "deno"
+            | "tsx"
+            | "ts-node"
+            | "ruby"
+            | "php"
+            | "perl"
+            | "java"
+    )
+}
+
+/// `@scope/name@1.2` → `name`; `mcp-server-time==1.0` → `mcp-server-time`; `git+https://…/repo.git` → `repo`.
+fn package_name(p: &str) -> String {
+    let p = p.trim_end_matches('/').trim_end_matches(".git");
+    let unscoped = p
+        .strip_prefix('@')
+        .map_or(p, |rest| rest.split_once('/').map_or(rest, |(_, n)| n));
+    let last = unscoped.rsplit('/').next().unwrap_or(unscoped);
+    let name = last
+        .split(['@', '=', '<', '>', '~', '[', ':'])
+        .next()
+        .unwrap_or(last);
+    if name.is_empty() {
+        p.to_string()
+    } else {
+        name.to_string()
+    }
+}
+
+/// A script's name: the package it lies in (`…/node_modules/@scope/pkg/…` → `pkg`), else its file
+/// name without extension, unless that says nothing (`index`, `main`, `server`, `cli`, `__main__`):
+/// then the first directory above it that is not a build folder (`dist`, `build`, `src`, `lib`, `bin`).
+fn script_name(script: &str) -> String {
+    let parts: Vec<&str> = script
+        .split(['/', '\\'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    if let Some(i) = parts.iter().rposition(|p| *p == "node_modules") {
+        let pkg = match parts.get(i + 1) {
+            Some(scope) if scope.starts_with('@') => parts.get(i + 2),
+            other => other,
+        };
+        if let Some(pkg) = pkg {
+            return (*pkg).to_string();
+        }
+    }
+    let Some((file, dirs)) = parts.split_last() else {
+        return script.to_string();
+    };
+    let stem = file.rsplit_once('.').map_or(*file, |(stem, _)| stem);
+    if !matches!(
+        stem,
+        "index" | "main" | "server" | "cli" | "__main__" | "app" | ""
+    ) {
+        return stem.to_string();
+    }
+    dirs.iter()
+        .rev()
+        .find(|d| {
+            !matches!(
+                **d,
+                "dist" | "build" | "src" | "lib" | "bin" | "out" | "." | ".."
+            )
+        })
+        .map_or_else(|| stem.to_string(), |d| (*d).to_string())
 }
 
 /// Parses `Name: value` as given to `--header`.
@@ -1142,6 +1323,88 @@ mod tests {
         );
         let e = err(r#"{"targets": {"x": {"cert_fle": "a.pem"}}}"#);
         assert!(e.contains("cert_fle"), "{e}");
+    }
+
+    #[test]
+    fn stdio_servers_are_named_after_their_package_or_script() {
+        let name = |cmd: &str| {
+            let argv: Vec<String> = cmd.split_whitespace().map(String::from).collect();
+            adhoc_command(&argv, DEFAULT_TIMEOUT).unwrap().name
+        };
+        for (cmd, want) in [
+            (
+                "node /x/node_modules/@modelcontextprotocol/server-memory/dist/index.js",
+                "server-memory",
+            ),
+            (
+                "node /x/node_modules/@modelcontextprotocol/server-everything/dist/index.js stdio",
+                "server-everything",
+            ),
+            (
+                "npx -y @modelcontextprotocol/server-memory",
+                "server-memory",
+            ),
+            (
+                "npx -y @modelcontextprotocol/server-memory@0.6.3",
+                "server-memory",
+            ),
+            (
+                "npx mcp-remote@latest https://example.com/sse",
+                "mcp-remote",
+            ),
+            ("uvx mcp-server-time", "mcp-server-time"),
+            (
+                "uvx mcp-server-time==2026.1 --local-timezone UTC",
+                "mcp-server-time",
+            ),
+            ("uv run --with mcp server.py", "server"),
+            ("pipx run mcp-server-fetch", "mcp-server-fetch"),
+            ("python /x/py_peer.py stdio", "py_peer"),
+            ("/opt/venv/bin/python3.12 -u /x/py_peer.py", "py_peer"),
+            ("python -m mcp_server_git --repository .", "mcp_server_git"),
+            ("node /srv/weather/build/index.js", "weather"),
+            ("node server.js", "server"),
+            ("node .", "node"),
+            ("/usr/bin/foo --x", "foo"),
+            (
+                "/tmp/venv/bin/mcp-server-time --local-timezone UTC",
+                "mcp-server-time",
+            ),
+            (
+                "docker run -i --rm -e TOKEN=x ghcr.io/github/github-mcp-server:v1",
+                "github-mcp-server",
+            ),
+            ("npx", "npx"),
+            (
+                "env STUB_DELAY_MS=50 python3 /x/stdio_stub.py slow-start",
+                "stdio_stub",
+            ),
+            ("bash /opt/run-mcp.sh", "run-mcp"),
+        ] {
+            assert_eq!(name(cmd), want, "{cmd}");
+        }
+        let sh = [
+            "sh",
+            "-c",
+            "exec PORT=1 node /srv/weather/build/index.js --stdio",
+        ];
+        let sh: Vec<String> = sh.iter().map(|a| a.to_string()).collect();
+        assert_eq!(adhoc_command(&sh, DEFAULT_TIMEOUT).unwrap().name, "weather");
+        // two commands with the same name stay apart
+        let mut two = vec![
+            adhoc_command(&["npx".into(), "server-memory".into()], DEFAULT_TIMEOUT).unwrap(),
+            adhoc_command(
+                &[
+                    "node".into(),
+                    "/a/node_modules/server-memory/index.js".into(),
+                ],
+                DEFAULT_TIMEOUT,
+            )
+            .unwrap(),
+        ];
+        dedupe_names(&mut two);
+        assert_eq!(two[0].name, "server-memory");
+        assert_eq!(two[1].name, "server-memory#2");
     }
 
     #[test]

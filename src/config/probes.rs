@@ -36,7 +36,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-/// Default number of log entries read from the end (source document 001: "last 100 entries").
+/// Default number of log entries read from the end (the runbook rule: "last 100 entries").
 pub const DEFAULT_LOG_ENTRIES: usize = 100;
 
 /// `hub`: the hub's base URL, or `{"url", "headers", "config"}` (`config`: the hub's own config file,

@@ -160,6 +160,17 @@ pub struct HubServer {
     pub last_started: Option<String>,
 }
 
+impl HubServer {
+    /// `up 22 min` for a connected server; none for one that is not running (mcp-hub still reports an
+    /// uptime for a disconnected or disabled server: 0, or the hub's own).
+    pub fn uptime_text(&self) -> Option<String> {
+        let u = self
+            .uptime_s
+            .filter(|_| self.status.as_deref() == Some("connected"))?;
+        Some(format!("up {}", super::human::span_secs(u.max(0.0))))
+    }
+}
+
 /// Everything the hub said about itself.
 #[derive(Debug, Clone, Default)]
 pub struct HubFacts {
@@ -688,6 +699,27 @@ pub struct Sampled {
 #[cfg(test)]
 mod stderr_tests {
     use super::*;
+
+    #[test]
+    fn only_a_connected_hub_server_has_an_uptime() {
+        let server = |status: &str, up: f64| HubServer {
+            status: Some(status.into()),
+            uptime_s: Some(up),
+            ..HubServer::default()
+        };
+        assert_eq!(
+            server("connected", 1329.0).uptime_text().as_deref(),
+            Some("up 22 min")
+        );
+        assert_eq!(
+            server("connected", 3.0 * 86_400.0 + 4.0 * 3600.0)
+                .uptime_text()
+                .as_deref(),
+            Some("up 3 d 4 h")
+        );
+        assert_eq!(server("disconnected", 0.0).uptime_text(), None);
+        assert_eq!(server("disabled", 451.0).uptime_text(), None);
+    }
 
     #[test]
     fn a_short_view_keeps_the_causes_and_the_last_lines() {

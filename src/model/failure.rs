@@ -1,4 +1,4 @@
-//! Why a check failed: the stable reason strings of DESIGN.md §5 and the `Failure` value probes return.
+//! Why a check failed: the stable reason strings and the `Failure` value probes return.
 //!
 //! A failing server is data, not an error: probes put a `Failure` into their Observation. Reason strings
 //! are a public contract (JSON, tables, alert rules): add new ones, never rename.

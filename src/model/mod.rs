@@ -16,6 +16,7 @@ pub mod failure;
 pub mod finding;
 pub mod goal;
 pub mod history;
+pub mod human;
 pub mod observation;
 pub mod remedy;
 pub mod secret;

@@ -17,7 +17,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// that is longer.
 pub const RUNNER_STARTUP_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// DESIGN.md §8: MCP/API response time warn > 2000 ms, crit > 5000 ms.
+/// Defaults: MCP/API response time warn > 2000 ms, crit > 5000 ms.
 pub const DEFAULT_RESPONSE_WARN_MS: f64 = 2000.0;
 
 pub const DEFAULT_RESPONSE_CRIT_MS: f64 = 5000.0;
@@ -39,17 +39,17 @@ pub struct Checks {
     pub startup_ms: Bound,
     /// A hub still `starting` after this many seconds (from its start time) is CRIT; before, WARN.
     pub hub_starting_s: Bound,
-    /// Error-level entries among the last N log entries (DESIGN.md §8: > 10 warns).
+    /// Error-level entries among the last N log entries (default: > 10 warns).
     pub log_errors: Bound,
-    /// Log file size in MB (DESIGN.md §8: > 50 warns, > 100 is critical).
+    /// Log file size in MB (default: > 50 warns, > 100 is critical).
     pub log_size_mb: Bound,
-    /// Disconnect/reconnect cycles among the last N log entries (DESIGN.md §8: > 3 warns).
+    /// Disconnect/reconnect cycles among the last N log entries (default: > 3 warns).
     pub log_flaps: Bound,
-    /// A process's CPU in % of one core (DESIGN.md §8: > 5 warns, > 10 is critical).
+    /// A process's CPU in % of one core (default: > 5 warns, > 10 is critical).
     pub process_cpu_percent: Bound,
-    /// A process's RSS in % of host memory (DESIGN.md §8: > 5 warns, > 10 is critical).
+    /// A process's RSS in % of host memory (default: > 5 warns, > 10 is critical).
     pub process_memory_percent: Bound,
-    /// A process's RSS in MB (DESIGN.md §8: server memory > 2 GiB is critical).
+    /// A process's RSS in MB (default: server memory > 2 GiB is critical).
     pub process_rss_mb: Bound,
     /// Used % of a watched filesystem.
     pub disk_used_percent: Bound,
@@ -577,7 +577,7 @@ pub struct CertSpec {
     pub path: PathBuf,
 }
 
-/// Entries read from the end when the caller does not say (source document 001: "errors in last 100 log entries").
+/// Entries read from the end when the caller does not say (the runbook rule: "errors in last 100 log entries").
 pub const DEFAULT_ENTRIES: usize = 100;
 
 /// Where log lines come from.
@@ -713,8 +713,8 @@ impl Pattern {
     }
 }
 
-/// The patterns of the source documents: `healthy` and `error_indicators` (000's log lines to look for),
-/// `disconnect` and `reconnect` (001's flapping check counts disconnect/reconnect cycles). Note that
+/// The patterns of common MCP runbooks: `healthy` and `error_indicators` (the log lines they look for),
+/// `disconnect` and `reconnect` (their flapping check counts disconnect/reconnect cycles). Note that
 /// "disconnect" is a plain substring, so a line saying "disconnected" counts for `disconnect`.
 pub fn default_patterns() -> Vec<Pattern> {
     vec![

@@ -719,14 +719,5 @@ fn ping_path(url: &Url, segment: &str) -> Result<Url, String> {
     Ok(u)
 }
 
-/// "5s", "1.5s", "250ms": a deadline for messages.
-pub(crate) fn human(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms < 1000 {
-        format!("{ms}ms")
-    } else if ms % 1000 == 0 {
-        format!("{}s", ms / 1000)
-    } else {
-        format!("{:.1}s", d.as_secs_f64())
-    }
-}
+/// A deadline for messages: `5 s`, `1.5 s`, `250 ms`.
+pub(crate) use crate::model::human::time as human;

@@ -103,7 +103,12 @@ pub fn enqueue(
         });
         warnings.extend(said(&dropped, |label, k| {
             format!(
-                "outbox: dropped the {k} oldest undelivered notification(s) to {label}: it keeps at most {}",
+                "outbox: dropped the {} to {label}: it keeps at most {}",
+                crate::model::human::count(
+                    k,
+                    "oldest undelivered notification",
+                    "oldest undelivered notifications"
+                ),
                 crate::store::outbox::MAX_ENTRIES
             )
         }));
@@ -245,7 +250,8 @@ fn edit<R>(
     let (r, dropped) = change(&mut l.file);
     warnings.extend(said(&dropped, |label, k| {
         format!(
-            "outbox: dropped {k} undelivered notification(s) to {label}: older than the max age"
+            "outbox: dropped {} to {label}: older than the max age",
+            crate::model::human::counted(k, "undelivered notification")
         )
     }));
     if l.file != before {

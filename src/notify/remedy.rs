@@ -28,7 +28,7 @@ pub async fn run(
 ) -> Result<String, String> {
     let started = Instant::now();
     let until = crate::model::checked::after(started, action.timeout);
-    let took = || crate::config::duration::human(started.elapsed());
+    let took = || crate::model::human::time(started.elapsed());
     match &action.run {
         ActionRun::Command { argv, env } => {
             let mut env = env.clone();

@@ -519,7 +519,7 @@ async fn a_silent_server_times_out_at_the_deadline() {
     let e = deliver(&ch, &note(&ev), &client(), Duration::from_millis(300))
         .await
         .unwrap_err();
-    assert_eq!(e, "no answer within the 300ms deadline");
+    assert_eq!(e, "no answer within the 300 ms deadline");
     drop(listener);
 }
 
@@ -666,7 +666,7 @@ async fn a_command_that_never_exits_is_killed_and_reaped_at_the_deadline() {
         .unwrap_err();
     assert_eq!(
         e,
-        "did not finish within the 1.5s deadline; killed and reaped: still working"
+        "did not finish within the 1.5 s deadline; killed and reaped: still working"
     );
     let pid: i32 = std::fs::read_to_string(&pidfile)
         .unwrap()

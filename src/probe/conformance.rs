@@ -614,8 +614,8 @@ fn wire_faults(faults: &[String], stdio: bool, out: &mut Vec<Check>) {
             match found.first() {
                 None => Outcome::Pass(ok.into()),
                 Some(first) => Outcome::Fail(format!(
-                    "{} time(s), first: {}",
-                    found.len(),
+                    "{}, first: {}",
+                    crate::model::human::count(found.len(), "time", "times"),
                     crate::net::redact::excerpt(first, 160)
                 )),
             },

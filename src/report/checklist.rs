@@ -1,6 +1,6 @@
 //! The checklist form of a report (`validate`, `anomalies`): one line per check with ✓/⚠/✗, grouped
-//! by section in a fixed order, then the verdict — the shape of the original `phase1-validation.sh`
-//! and `detect-anomalies.sh`, with nothing hidden.
+//! by section in a fixed order, then the verdict — the shape of the pre-flight and
+//! anomaly scripts of MCP runbooks, with nothing hidden.
 
 use super::Report;
 use super::fit;
@@ -107,12 +107,10 @@ pub fn render(
         (_, Status::Crit, _) => "FAIL",
         (_, Status::Unknown, _) => "INCOMPLETE",
     };
-    let mut parts = vec![format!("{ok} passed")];
+    // "7 of 11 checks passed, 2 warnings, 1 failed"; "1 of 1 checks passed"
+    let mut parts = vec![format!("{ok} of {} checks passed", report.findings.len())];
     if warn > 0 {
-        parts.push(format!(
-            "{warn} warning{}",
-            if warn == 1 { "" } else { "s" }
-        ));
+        parts.push(crate::model::human::counted(warn, "warning"));
     }
     if crit > 0 {
         parts.push(format!("{crit} failed"));
@@ -120,11 +118,6 @@ pub fn render(
     if unknown > 0 {
         parts.push(format!("{unknown} not evaluated"));
     }
-    let text = format!(
-        "{} — {} of {} checks",
-        paint(word, status, color),
-        parts.join(", "),
-        report.findings.len()
-    );
+    let text = format!("{} — {}", paint(word, status, color), parts.join(", "));
     fit::write_wrapped(out, "Verdict: ", &text, opts.width, 2)
 }

@@ -40,7 +40,7 @@ fn trend(now: Option<f64>, before: Option<f64>) -> String {
 }
 
 fn dur(s: f64) -> String {
-    crate::config::duration::span_secs(s.max(0.0))
+    crate::model::human::span_secs(s.max(0.0))
 }
 
 /// Renders the report; `markdown` picks Markdown tables and headings over terminal sections.
@@ -152,13 +152,13 @@ pub fn render(
                 None => Status::Unknown,
             };
             let text = format!(
-                "{} ({}): {} available over {} observed ({} not recorded), {} outage(s); latency p50 {} p95 {} p99 {} (p95 {} vs before)  {}",
+                "{} ({}): {} available over {} observed ({} not recorded), {}; latency p50 {} p95 {} p99 {} (p95 {} vs before)  {}",
                 paint(&cells[0], st, color),
                 cells[1],
                 cells[2],
                 cells[3],
                 cells[4],
-                cells[5],
+                crate::model::human::count(s.outages.len(), "outage", "outages"),
                 cells[6],
                 cells[7],
                 cells[8],
@@ -197,9 +197,9 @@ pub fn render(
         }
         if !s.restarts.is_empty() {
             events.push(format!(
-                "{}: {} restart(s)",
+                "{}: {}",
                 sanitize(&s.target),
-                s.restarts.len()
+                crate::model::human::counted(s.restarts.len(), "restart")
             ));
         }
         if !s.tool_changes.is_empty() {
@@ -235,10 +235,7 @@ pub fn render(
         writeln!(out, "|---|---|---|---|")?;
     }
     for g in &d.day.goals {
-        let value = g
-            .value
-            .map(|v| format!("{v:.2}"))
-            .unwrap_or_else(|| "–".into());
+        let value = g.shown();
         let (word, st) = match g.met {
             Some(true) => ("met", Status::Ok),
             Some(false) => ("missed", Status::Warn),

@@ -658,7 +658,7 @@ pub fn mixed() -> Report {
             "metric:errors",
             Status::Warn,
             Some(Reason::Threshold),
-            "errors = 12.5/1m (1200 → 1230 in 144 s) (warn > 10, crit > —)",
+            "errors = 12.5/1m (1200 → 1230 in 144 s) (warn > 10)",
         )
         .value(12.5)
         .bounds(Some(10.0), None),
@@ -668,7 +668,7 @@ pub fn mixed() -> Report {
             "metric:last_sync",
             Status::Ok,
             None,
-            "last_sync is 45 min old (max_age 90 min)",
+            "last_sync is 45 min old (max_age 1 h 30 min)",
         )
         .value(2700.0)
         .unit(Unit::Seconds)
@@ -994,7 +994,7 @@ pub fn measure() -> Report {
                 "throughput",
                 Status::Ok,
                 None,
-                "160.0 req/s",
+                "160 requests/s",
             )
             .value(160.0)
             .unit(Unit::Count),
@@ -1287,7 +1287,7 @@ pub fn anomalies() -> Report {
                     "history",
                     Status::Ok,
                     None,
-                    "288 records of 2 target(s) from 2 day file(s)",
+                    "288 records of 2 targets from 2 day files",
                 ),
                 "history",
             ),
@@ -1425,12 +1425,12 @@ pub fn daily_parts() -> DailyParts {
             Deduction {
                 rule: "errors",
                 points: 0.7,
-                evidence: "4 of 576 records not OK (0.7 %; 1 points per %, at most 20)".into(),
+                evidence: "4 of 576 records not OK (0.7 %; 1 point per %, at most 20 points)".into(),
             },
             Deduction {
                 rule: "disconnected",
                 points: 5.0,
-                evidence: "everything (mcp) down 15m in 1 outage(s)".into(),
+                evidence: "everything (mcp) down 15 min from 14:05 (5 points per outage, at most 30 points)".into(),
             },
         ],
         goals: vec![
@@ -1503,7 +1503,7 @@ pub fn daily(parts: &DailyParts) -> Daily {
             recommendations: parts.recommendations.clone(),
             status: Status::Warn,
             findings: Vec::new(),
-            system: Some("host up 10d, load 0.52 0.61 0.70, memory 71 % used, 4 CPU(s)".into()),
+            system: Some("host up 10 d, load 0.52 0.61 0.70, memory 71 % used, 4 CPUs".into()),
             alerts: Some(
                 "alerts (mcpmon alerts): 1 fired and 1 resolved in this window, 0 firing now"
                     .into(),
@@ -1573,7 +1573,12 @@ pub fn daily_report() -> Report {
             "availability",
             Status::Ok,
             None,
-            &format!("{} ({}): {} outage(s)", d.target, d.kind, d.outages.len()),
+            &format!(
+                "{} ({}): {}",
+                d.target,
+                d.kind,
+                crate::model::human::counted(d.outages.len(), "outage")
+            ),
         )
         .unit(Unit::Percent);
         f.value = d.availability();

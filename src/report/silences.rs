@@ -19,7 +19,7 @@ pub fn render(
     let ends = |s: &Silence| s.ends_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let left = |s: &Silence| {
         let secs = (s.ends_at - now).num_seconds().max(0).unsigned_abs();
-        crate::config::duration::span(std::time::Duration::from_secs(secs))
+        crate::model::human::span(std::time::Duration::from_secs(secs))
     };
     let comment = |s: &Silence| sanitize(s.comment.as_deref().unwrap_or(""));
     match format {

@@ -8,6 +8,7 @@ use crate::model::Facts;
 use crate::model::Finding;
 use crate::model::Observation;
 use crate::model::Status;
+use crate::model::human::{self, count as plural};
 use crate::model::worst;
 
 use super::fit::{texts, write_wrapped};
@@ -77,10 +78,6 @@ pub(crate) fn paint(label: &str, s: Status, color: bool) -> String {
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// A value with its unit for a cell (`1520 B`, `12.5 ms`, `3`).
 fn with_unit(v: f64, unit: Option<crate::model::Unit>) -> String {
     match unit {
@@ -94,10 +91,12 @@ fn metric_text(m: &crate::model::MetricSpec, v: Option<f64>, f: Option<&Finding>
     use crate::model::Judge;
     let judged = f.and_then(|f| f.value.map(|x| (x, f.unit)));
     match (&m.judge, judged) {
-        (Judge::Rate { text, .. }, Some((r, _))) => format!("{}={r}/{text}", m.name),
+        (Judge::Rate { text, .. }, Some((r, _))) => {
+            format!("{}={}/{text}", m.name, human::number(r))
+        }
         (Judge::Rate { .. }, None) => format!("{}: first sample", m.name),
         (Judge::MaxAge(_), Some((age, _))) => {
-            format!("{} {} old", m.name, crate::config::duration::span_secs(age))
+            format!("{} {} old", m.name, crate::model::human::span_secs(age))
         }
         (_, Some((x, unit))) => format!("{}={}", m.name, with_unit(x, unit)),
         (_, None) => format!(
@@ -173,7 +172,7 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, Time) {
                 parts.push(plural(n, "tool", "tools"));
             }
             if let Some(c) = h.active_clients {
-                parts.push(plural(c as usize, "client", "clients"));
+                parts.push(plural(c, "client", "clients"));
             }
             (parts.join(" · "), one_time(h.latency))
         }
@@ -240,12 +239,12 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, Time) {
             let mut parts = vec![format!("pid {}", pids.join(","))];
             let first = p.processes.first();
             if let Some(u) = first.and_then(|i| i.uptime_s) {
-                parts.push(format!("up {u:.0} s"));
+                parts.push(format!("up {}", human::span_secs(u.max(0.0))));
             }
             let cpu: f64 = p.processes.iter().filter_map(|i| i.cpu_percent).sum();
             parts.push(format!("cpu {cpu:.1} %"));
             let rss: u64 = p.processes.iter().filter_map(|i| i.rss_bytes).sum();
-            parts.push(format!("rss {:.1} MiB", rss as f64 / 1_048_576.0));
+            parts.push(format!("rss {}", human::bytes_binary(rss as f64)));
             let ports: Vec<String> = p
                 .processes
                 .iter()
@@ -265,13 +264,13 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, Time) {
                 .unwrap_or_else(|| "nothing ran".into());
             let parts = [
                 format!(
-                    "{} × {} ({} sessions)",
+                    "{} × {} ({})",
                     l.stats.total(),
                     l.method,
-                    l.concurrency
+                    plural(l.concurrency, "session", "sessions")
                 ),
                 ok,
-                format!("{:.1} req/s", l.throughput()),
+                human::rate(l.throughput()),
                 format!(
                     "p50 {:.2} · p95 {:.2} · p99 {:.2} ms",
                     st.p50, st.p95, st.p99
@@ -319,9 +318,9 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, Time) {
             }
             match &l.output {
                 Some(out) => {
-                    parts.push(format!("{:.1} MiB printed", out.bytes as f64 / 1_048_576.0))
+                    parts.push(format!("{} printed", human::bytes_binary(out.bytes as f64)))
                 }
-                None => parts.push(format!("{:.1} MB", l.size_bytes as f64 / 1_000_000.0)),
+                None => parts.push(human::bytes(l.size_bytes as f64)),
             }
             (parts.join(" · "), one_time(Some(o.duration)))
         }
@@ -373,12 +372,12 @@ pub fn alert_lines(
             out,
             "",
             &format!(
-                "OUTBOX {} from {}: {} event(s), {} failed attempt(s){}",
+                "OUTBOX {} from {}: {}, {}{}",
                 o.channel,
                 o.created_at
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                o.events,
-                o.attempts,
+                human::counted(o.events, "event"),
+                human::counted(o.attempts, "failed attempt"),
                 match &o.last_error {
                     Some(e) => format!(", last: {}", sanitize(e)),
                     None => String::new(),
@@ -461,9 +460,7 @@ fn rows(report: &Report) -> Vec<Row> {
                 if let Some(n) = s.counts.tools {
                     parts.push(plural(n, "tool", "tools"));
                 }
-                if let Some(u) = s.uptime_s {
-                    parts.push(format!("up {u:.0} s"));
-                }
+                parts.extend(s.uptime_text());
                 subs.push(sub(&s.name, st, parts.join(" · ")));
             }
         }
@@ -633,7 +630,7 @@ pub fn render(report: &Report, opts: TableOptions, out: &mut dyn Write) -> std::
     }
     let silenced = report.silenced();
     if silenced > 0 {
-        parts.push(format!("{silenced} alert(s) silenced"));
+        parts.push(format!("{} silenced", human::counted(silenced, "alert")));
     }
     let label = paint(overall.label(), overall, opts.color);
     let text = format!(

@@ -14,9 +14,9 @@ use std::time::Duration;
 /// How eagerly a bad check becomes an alert.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Policy {
-    /// How long a check must stay bad before it fires (000: "disconnected > 5 minutes").
+    /// How long a check must stay bad before it fires (the runbook rule: "disconnected > 5 minutes").
     pub for_: Duration,
-    /// How many consecutive bad runs before it fires (000: "> 3 consecutive failures").
+    /// How many consecutive bad runs before it fires (the runbook rule: "> 3 consecutive failures").
     pub consecutive: u32,
     /// How many consecutive good runs before a firing alert resolves (hysteresis).
     pub recover_after: u32,
@@ -32,7 +32,7 @@ impl Default for Policy {
             for_: Duration::ZERO,
             consecutive: 1,
             recover_after: 1,
-            // 001: more than 3 disconnect/reconnect cycles, i.e. more than 6 changes, in an hour
+            // the runbook rule: more than 3 disconnect/reconnect cycles, i.e. more than 6 changes, in an hour
             flap_changes: 6,
             flap_window: Duration::from_secs(3600),
         }
@@ -428,9 +428,7 @@ fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-fn human(d: Duration) -> String {
-    crate::config::duration::human(d)
-}
+use crate::model::human::time as human;
 
 fn fmt_ms(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
@@ -518,14 +516,14 @@ mod tests {
 
     #[test]
     fn for_five_minutes_with_a_ten_minute_cron() {
-        // 000: "MCP server disconnected > 5 minutes": the first bad run is pending, the next one fires
+        // the runbook rule: "MCP server disconnected > 5 minutes": the first bad run is pending, the next one fires
         let p = Policy {
             for_: Duration::from_secs(300),
             ..Policy::default()
         };
         let steps = run(&[Status::Crit, Status::Crit, Status::Crit], 10 * MIN, &p);
         assert_eq!(steps[0].status, Status::Ok);
-        assert_eq!(steps[0].note, "pending: bad for 0 ms of 300.0 s");
+        assert_eq!(steps[0].note, "pending: bad for 0 ms of 5 min");
         assert_eq!(steps[1].event, Some(Event::Firing(Status::Crit)));
         assert_eq!(steps[2].event, None);
     }

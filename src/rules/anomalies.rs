@@ -9,6 +9,7 @@ use crate::model::Finding;
 use crate::model::HistoryLine;
 use crate::model::Kind;
 use crate::model::Status;
+use crate::model::human;
 use crate::model::{Facts, Observation, Reason, Unit};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -34,7 +35,7 @@ const RECENT: usize = 3;
 const MIN_BASELINE: usize = 20;
 /// How far above the median, in robust standard deviations (1.4826 × MAD), is anomalous.
 const MAD_FACTOR: f64 = 6.0;
-/// Status changes within the window above which a target is flapping (DESIGN.md §8: > 3).
+/// Status changes within the window above which a target is flapping (default: > 3).
 const MAX_CHANGES: usize = 3;
 
 /// Three anomalies or more make the run critical, whatever each one is (as `detect-anomalies.sh`).
@@ -100,7 +101,7 @@ pub fn assess(
     findings
 }
 
-/// A hub's active clients (DESIGN.md §8: > 5 warns, > 10 is critical, with `max_clients` 5).
+/// A hub's active clients (default: > 5 warns, > 10 is critical, with `max_clients` 5).
 pub fn clients(target: &str, n: u64, max: u64) -> Finding {
     let status = if n > 2 * max {
         Status::Crit
@@ -146,17 +147,18 @@ fn read_note(h: &History, read: &HistoryRead, window: &str) -> String {
         HistoryRead::Read { .. } if too_little_history(h).is_some() => {
             let (have, need) = too_little_history(h).unwrap_or_default();
             format!(
-                "not enough history yet: {have} of {need} samples (a baseline needs {need}); {} records of {} target(s), nothing judged against history",
-                h.records,
-                h.series.len()
+                "not enough history yet: {have} of {need} samples (a baseline needs {need}); {} of {}, nothing judged against history",
+                human::counted(h.records, "record"),
+                human::counted(h.series.len(), "target")
             )
         }
         HistoryRead::Read { files, corrupt, .. } => format!(
-            "{} records of {} target(s) from {files} day file(s){}",
-            h.records,
-            h.series.len(),
+            "{} of {} from {}{}",
+            human::counted(h.records, "record"),
+            human::counted(h.series.len(), "target"),
+            human::counted(*files, "day file"),
             if *corrupt > 0 {
-                format!("; {corrupt} corrupt line(s) skipped")
+                format!("; {} skipped", human::counted(*corrupt, "corrupt line"))
             } else {
                 String::new()
             }
@@ -352,16 +354,11 @@ fn finding(target: &str, check: impl Into<CheckId>, status: Status, msg: String)
 }
 
 fn ago(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
-    let s = (now - t).num_seconds().max(0);
-    match s {
-        0..120 => format!("{s} s ago"),
-        120..7200 => format!("{} min ago", s / 60),
-        _ => format!("{:.1} h ago", s as f64 / 3600.0),
-    }
+    format!("{} ago", span((now - t).num_milliseconds() as f64 / 1000.0))
 }
 
 fn span(secs: f64) -> String {
-    crate::config::duration::span_secs(secs.max(0.0))
+    crate::model::human::span_secs(secs.max(0.0))
 }
 
 /// The `+added`, `-removed`, `~schema changed` diff of two tool lists.
@@ -511,8 +508,8 @@ pub fn findings(
                 label("restarted"),
                 Status::Warn,
                 format!(
-                    "{} restart(s); last: {what} {} (uptime {} → {})",
-                    s.restarts.len(),
+                    "{}; last: {what} {} (uptime {} → {})",
+                    human::counted(s.restarts.len(), "restart"),
                     ago(now, *when),
                     span(*before),
                     span(*after)
@@ -558,8 +555,8 @@ pub fn findings(
                     label("missing_records"),
                     Status::Warn,
                     format!(
-                        "{what}; {} gap(s) longer than {} (the usual interval is {})",
-                        missing.len(),
+                        "{what}; {} longer than {} (the usual interval is {})",
+                        human::counted(missing.len(), "gap"),
                         span(allowed),
                         span(usual)
                     ),
@@ -790,7 +787,7 @@ mod tests {
         let r = f.iter().find(|f| f.check == "mcp:restarted").unwrap();
         assert!(
             r.message
-                .starts_with("1 restart(s); last: everything 6 min ago (uptime 12 min → 50 s)"),
+                .starts_with("1 restart; last: everything 6 min ago (uptime 11 min → 50 s)"),
             "{}",
             r.message
         );
@@ -800,7 +797,7 @@ mod tests {
         let m = f.iter().find(|f| f.check == "mcp:missing_records").unwrap();
         assert!(
             m.message
-                .starts_with("no record since 2026-11-22 00:20 (60 min ago)"),
+                .starts_with("no record since 2026-11-22 00:20 (1 h ago)"),
             "{}",
             m.message
         );
@@ -813,7 +810,7 @@ mod tests {
         let m = f.iter().find(|f| f.check == "mcp:missing_records").unwrap();
         assert!(
             m.message
-                .starts_with("no records for 60 min after 2026-11-22 00:15"),
+                .starts_with("no records for 1 h after 2026-11-22 00:15"),
             "{}",
             m.message
         );
@@ -854,7 +851,7 @@ mod tests {
         let want = judge(&whole);
         assert!(
             want.iter()
-                .any(|(c, _, m)| c == "mcp:restarted" && m.starts_with("2 restart(s)")),
+                .any(|(c, _, m)| c == "mcp:restarted" && m.starts_with("2 restarts")),
             "{want:#?}"
         );
         for split in [1, 17, 25, 29, 30, 31, 40, recs.len() - 1] {
@@ -984,7 +981,7 @@ mod tests {
         let out = assess(Vec::new(), &[], 5, &h, &read, "24h", at(31));
         assert_eq!(
             out[0].message,
-            "30 records of 1 target(s) from 2 day file(s); 1 corrupt line(s) skipped"
+            "30 records of 1 target from 2 day files; 1 corrupt line skipped"
         );
     }
 }

@@ -150,11 +150,11 @@ fn findings(
     }
     for d in days {
         let message = format!(
-            "{} ({}): {} outage(s), {:.0} s not recorded",
+            "{} ({}): {}, {} not recorded",
             d.target,
             d.kind,
-            d.outages.len(),
-            d.unknown_s
+            crate::model::human::counted(d.outages.len(), "outage"),
+            crate::model::human::span_secs(d.unknown_s.max(0.0))
         );
         let mut f = finding(&d.target, "availability", Status::Ok, message).unit(Unit::Percent);
         f.value = d.availability();
@@ -198,20 +198,20 @@ fn kind(k: &str) -> Kind {
     }
 }
 
-/// "host up 3 d, load 0.52 0.48 0.40, memory 42 % used, 4 CPU(s)"; none when the memory could not be
+/// "host up 3 d 4 h, load 0.52 0.48 0.40, memory 42 % used, 4 CPUs"; none when the memory could not be
 /// read (then the machine was not read at all). An unknown uptime is `?`, no load average `–`.
 pub fn system_line(host: &HostFacts) -> Option<String> {
     (host.memory_total_bytes > 0).then(|| {
         format!(
-            "host up {}, load {}, memory {:.0} % used, {} CPU(s)",
+            "host up {}, load {}, memory {:.0} % used, {}",
             host.uptime_s
-                .map(|u| crate::config::duration::span(std::time::Duration::from_secs(u)))
+                .map(|u| crate::model::human::span(std::time::Duration::from_secs(u)))
                 .unwrap_or_else(|| "?".into()),
             host.load_average
                 .map(|(a, b, c)| format!("{a:.2} {b:.2} {c:.2}"))
                 .unwrap_or_else(|| "–".into()),
             host.memory_used_percent,
-            host.cpus
+            crate::model::human::count(host.cpus, "CPU", "CPUs")
         )
     })
 }
@@ -368,14 +368,14 @@ mod tests {
         );
         let up = get(&day.findings, "summary", "goal:uptime");
         assert_eq!(up.status, Status::Warn);
-        assert_eq!(up.message, "uptime > 99.9 %: missed (97.92 %)");
+        assert_eq!(up.message, "uptime > 99.9 %: missed (97.9 %)");
         assert_eq!((up.warn, up.lower_is_worse), (Some(99.9), true));
         let p95 = get(&day.findings, "summary", "goal:response_time_p95");
         assert_eq!((p95.status, p95.value), (Status::Ok, Some(10.0)));
-        assert_eq!(p95.message, "response_time_p95 < 500 ms: met (10.0 ms)");
+        assert_eq!(p95.message, "response_time_p95 < 500 ms: met (10 ms)");
         assert_eq!((p95.warn, p95.lower_is_worse), (Some(500.0), false));
         let a = get(&day.findings, "a", "availability");
-        assert_eq!(a.message, "a (mcp): 1 outage(s), 0 s not recorded");
+        assert_eq!(a.message, "a (mcp): 1 outage, 0 s not recorded");
         assert_eq!((a.status, a.unit), (Status::Ok, Some(Unit::Percent)));
         assert!((a.value.unwrap() - (100.0 - 1800.0 / 864.0)).abs() < 1e-9);
         let l = get(&day.findings, "a", "latency_p95");
@@ -433,14 +433,14 @@ mod tests {
         let d = series("a", "mcp", &|_| false);
         let day = judged_with(&d, &Goals::default(), 24);
         assert_eq!(day.status, Status::Ok);
-        // 004's stricter response time: p95 below 5 ms is missed, the day warns and says why
+        // a stricter runbook's response time: p95 below 5 ms is missed, the day warns and says why
         let mut strict = Goals::default();
         strict.set_arg("p95=5ms").unwrap();
         let day = judged_with(&d, &strict, 24);
         assert_eq!(day.status, Status::Warn, "{:?}", day.goals);
         let p95 = get(&day.findings, "summary", "goal:response_time_p95");
         assert_eq!(p95.status, Status::Warn);
-        assert_eq!(p95.message, "response_time_p95 < 5 ms: missed (10.0 ms)");
+        assert_eq!(p95.message, "response_time_p95 < 5 ms: missed (10 ms)");
         // a day with a half-hour outage misses 99.9 % but meets a 97 % uptime goal
         let bad = series("a", "mcp", &|i| (120..126).contains(&i));
         let mut lax = Goals::default();
@@ -451,7 +451,7 @@ mod tests {
         let up = get(&day.findings, "summary", "goal:uptime");
         assert_eq!(
             (up.status, up.message.as_str()),
-            (Status::Ok, "uptime > 97 %: met (97.92 %)")
+            (Status::Ok, "uptime > 97 %: met (97.9 %)")
         );
         // a goal turned off is not judged at all
         let mut off = Goals::default();
@@ -519,7 +519,7 @@ mod tests {
     fn the_system_line_says_the_machine_now() {
         assert_eq!(
             system_line(&host()).as_deref(),
-            Some("host up 3 d, load 0.50 0.25 0.33, memory 42 % used, 4 CPU(s)")
+            Some("host up 3 d, load 0.50 0.25 0.33, memory 42 % used, 4 CPUs")
         );
         let bare = HostFacts {
             uptime_s: None,
@@ -528,7 +528,7 @@ mod tests {
         };
         assert_eq!(
             system_line(&bare).as_deref(),
-            Some("host up ?, load –, memory 42 % used, 4 CPU(s)")
+            Some("host up ?, load –, memory 42 % used, 4 CPUs")
         );
         let unread = HostFacts {
             memory_total_bytes: 0,

@@ -231,7 +231,7 @@ fn metric(
                 format!(
                     "{} → {v} in {}",
                     p.value,
-                    crate::config::duration::span_secs(secs)
+                    crate::model::human::span_secs(secs)
                 )
             };
             let (st, op) = judged(r);
@@ -242,7 +242,7 @@ fn metric(
             let Some(p) = before else {
                 return first("growth");
             };
-            let since = crate::config::duration::span_secs((at_ms - p.at_ms) as f64 / 1000.0);
+            let since = crate::model::human::span_secs((at_ms - p.at_ms) as f64 / 1000.0);
             let (st, op) = judged(v);
             let (st, reason, msg) = if v > p.value {
                 verdict(
@@ -273,7 +273,7 @@ fn metric(
                 crit: Some(2.0 * max),
             };
             let st = judge_above(age, bound);
-            let span = crate::config::duration::span_secs;
+            let span = crate::model::human::span_secs;
             let msg = match st {
                 Status::Ok => format!("{} is {} old (max_age {})", m.name, span(age), span(max)),
                 _ => format!(
@@ -348,7 +348,7 @@ mod tests {
 
     #[test]
     fn a_rate_is_the_change_since_the_last_sample_per_unit() {
-        // 000: error rate > 10 a minute; 120 errors more in 6 minutes is 20/min
+        // the runbook rule: error rate > 10 a minute; 120 errors more in 6 minutes is 20/min
         let m = spec("error_rate", rate(60, "1m"), Some(10.0), Some(100.0));
         let f = judge(&m, Some(1120.0), Some(Some(before(1000.0, 360))));
         assert_eq!((f.status, f.value), (Status::Warn, Some(20.0)), "{f:?}");
@@ -438,7 +438,7 @@ mod tests {
         let f = judge(&m, Some(now - 2700.0), None);
         assert_eq!((f.status, f.value), (Status::Ok, Some(2700.0)));
         assert_eq!(f.unit, Some(Unit::Seconds));
-        assert_eq!(f.message, "last_sync is 45 min old (max_age 90 min)");
+        assert_eq!(f.message, "last_sync is 45 min old (max_age 1 h 30 min)");
         let f = judge(&m, Some(now - 6000.0), None);
         assert_eq!(f.status, Status::Warn);
         let f = judge(&m, Some(now - 11_000.0), None);

@@ -92,7 +92,10 @@ fn judge(
                         CheckId::HUB_STATE,
                         Status::Ok,
                         None,
-                        format!("starting ({age:.0} s since start)"),
+                        format!(
+                            "starting ({} since start)",
+                            crate::model::human::span_secs(age.max(0.0))
+                        ),
                     )
                 }
                 (Some(age), Some(limit)) if age > limit => Finding::new(
@@ -161,11 +164,9 @@ fn judge(
         let detail = {
             let mut parts = Vec::new();
             if let Some(n) = tools {
-                parts.push(format!("{n} tools"));
+                parts.push(crate::model::human::count(n, "tool", "tools"));
             }
-            if let Some(u) = s.uptime_s {
-                parts.push(format!("up {u:.0} s"));
-            }
+            parts.extend(s.uptime_text());
             if parts.is_empty() {
                 String::new()
             } else {
@@ -309,7 +310,11 @@ fn judge(
                     Status::Warn
                 },
                 (!odd.is_empty()).then_some(Reason::HubNotReady),
-                format!("{n} workspace(s) in the hub's cache: {}", listed.join(", ")),
+                format!(
+                    "{} in the hub's cache: {}",
+                    crate::model::human::counted(n, "workspace"),
+                    listed.join(", ")
+                ),
             )
             .value(n as f64)
             .unit(Unit::Count),
@@ -450,7 +455,7 @@ mod tests {
         assert_eq!(ok[0].status, Status::Ok);
         assert_eq!(
             ok[0].message,
-            "1 workspace(s) in the hub's cache: 37373 active (this hub)"
+            "1 workspace in the hub's cache: 37373 active (this hub)"
         );
         let stuck = judge(vec![
             ("37373".into(), "active".into(), true),

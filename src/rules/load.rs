@@ -1,4 +1,4 @@
-//! Judging a load run without a baseline (DESIGN.md §8): success rate below 95 % warns, below 90 % is
+//! Judging a load run without a baseline (mcpmon's defaults): success rate below 95 % warns, below 90 % is
 //! critical; p95 above 2000 ms warns (`response_time_ms.warn`). Regressions against a baseline are
 //! `rules::baseline`.
 
@@ -14,7 +14,7 @@ use crate::model::Reason;
 use crate::model::Status;
 use crate::model::Unit;
 
-/// Success rate bounds in %: DESIGN.md §8.
+/// Success rate bounds in %: mcpmon's defaults.
 pub const SUCCESS_PERCENT: Bound = Bound {
     warn: Some(95.0),
     crit: Some(90.0),
@@ -90,7 +90,7 @@ pub fn findings(obs: &Observation, l: &LoadFacts, checks: &Checks) -> Vec<Findin
                 "throughput",
                 Status::Ok,
                 None,
-                format!("{rate} requests/s"),
+                format!("{} requests/s", crate::model::human::number(l.throughput())),
             )
             .value(rate),
         );

@@ -1,5 +1,5 @@
 //! Judging a log tail: errors among the last entries, the file's size, connection flapping
-//! (disconnect/reconnect cycles), with DESIGN.md §8's defaults; and the named patterns of the config
+//! (disconnect/reconnect cycles), with mcpmon's defaults; and the named patterns of the config
 //! (`pattern:NAME`), counted over the lines new since the last look or a command's output.
 
 use super::{above, failed};
@@ -28,9 +28,9 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
         // a command's output has no size to judge; how much of it was read
         Some(o) => out.push(output(t, o)),
         None => {
-            // judged on the exact size; shown rounded
+            // judged on the exact size in MB; shown in the unit that suits it (`4.2 kB`, `61.2 MB`)
             let mb = l.size_bytes as f64 / 1_000_000.0;
-            let shown = format!("{mb:.1} MB");
+            let shown = crate::model::human::bytes(l.size_bytes as f64);
             out.push(above(
                 t,
                 Kind::Log,
@@ -164,7 +164,7 @@ pub fn findings(obs: &Observation, l: &LogFacts, checks: &Checks) -> Vec<Finding
 /// What a log command printed and how much of it was read: WARN when it had to be stopped (it
 /// printed without end: a `-f`), OK otherwise.
 fn output(t: &str, o: &OutputFacts) -> Finding {
-    let mib = |b: u64| format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0));
+    let mib = |b: u64| crate::model::human::bytes_binary(b as f64);
     let (status, message) = if o.cut {
         (
             Status::Warn,

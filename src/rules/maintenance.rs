@@ -67,7 +67,7 @@ pub fn findings(targets: &[Target], now: DateTime<Utc>) -> Vec<Finding> {
                 stamp(from),
                 stamp(until),
                 w.describe(),
-                crate::config::duration::span((from - now).to_std().unwrap_or_default())
+                crate::model::human::span((from - now).to_std().unwrap_or_default())
             ),
             None => format!(
                 "no maintenance window to come ({} passed)",

@@ -122,15 +122,32 @@ pub fn above(
 
 pub use crate::model::stats::round1;
 
-/// "warn > x, crit > y" for messages.
+/// "warn > x, crit > y" for messages; a bound that is not set is left out ("warn > 10"), both
+/// missing is "no limit".
 pub fn bounds_text(b: Bound, op: &str) -> String {
-    let show = |v: Option<f64>| v.map(|x| format!("{x}")).unwrap_or_else(|| "—".into());
-    format!("warn {op} {}, crit {op} {}", show(b.warn), show(b.crit))
+    let parts: Vec<String> = [("warn", b.warn), ("crit", b.crit)]
+        .into_iter()
+        .filter_map(|(name, v)| v.map(|x| format!("{name} {op} {x}")))
+        .collect();
+    if parts.is_empty() {
+        "no limit".into()
+    } else {
+        parts.join(", ")
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bounds_in_words_leave_out_what_is_not_set() {
+        let b = |warn, crit| bounds_text(Bound { warn, crit }, ">");
+        assert_eq!(b(Some(10.0), Some(20.0)), "warn > 10, crit > 20");
+        assert_eq!(b(Some(10.0), None), "warn > 10");
+        assert_eq!(b(None, Some(2.5)), "crit > 2.5");
+        assert_eq!(b(None, None), "no limit");
+    }
 
     #[test]
     fn bounds_are_strict_and_optional() {

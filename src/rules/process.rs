@@ -1,4 +1,4 @@
-//! Judging a server's process: found and running, its CPU and memory (DESIGN.md §8: CPU above 5 %
+//! Judging a server's process: found and running, its CPU and memory (by default: CPU above 5 %
 //! warns, above 10 % is critical; RSS above 5 % / 10 % of the host; above 2 GiB critical), and the
 //! port it must listen on. With several matching processes (workers), their sum is judged.
 
@@ -61,7 +61,7 @@ pub fn findings(obs: &Observation, p: &ProcessFacts, checks: &Checks) -> Vec<Fin
                 .iter()
                 .filter_map(|i| i.uptime_s)
                 .reduce(f64::max)
-                .map(|u| format!(", up {}", crate::config::duration::span_secs(u.max(0.0))))
+                .map(|u| format!(", up {}", crate::model::human::span_secs(u.max(0.0))))
                 .unwrap_or_default()
         ),
     ));

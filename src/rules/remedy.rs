@@ -84,7 +84,7 @@ pub fn per_words(per: Duration) -> String {
     } else if per == Duration::from_secs(86400) {
         "today".into()
     } else {
-        format!("in the last {}", crate::config::duration::span(per))
+        format!("in the last {}", crate::model::human::span(per))
     }
 }
 

@@ -1,11 +1,12 @@
 //! The daily summary (`mcpmon daily-summary`): a day of history folded into availability (time up over
 //! time observed; gaps in recording are unknown, never up), outages, latency percentiles, errors by
-//! reason, restarts, tool-list changes and resource use per target and probe; the goals (000's success
-//! metrics unless changed) met or missed; and the health score of 001 with every deduction itemised. Pure: lines come in one by one and
-//! the day's bounds are parameters.
+//! reason, restarts, tool-list changes and resource use per target and probe; the goals (uptime,
+//! success rate, latency, reconnects, error rate) met or missed; and the 0–100 health score with every
+//! deduction itemised. Pure: lines come in one by one and the day's bounds are parameters.
 
 use crate::model::CheckId;
 use crate::model::Status;
+use crate::model::human;
 use crate::model::{GoalName, Goals};
 use crate::rules::anomalies::tool_diff;
 
@@ -20,7 +21,7 @@ pub struct Rule {
     pub cap: f64,
 }
 
-/// The score's rules (001): start at 100, deduct per rule up to its cap. `--rule NAME=PER:CAP`
+/// The score's rules: start at 100, deduct per rule up to its cap. `--rule NAME=PER:CAP`
 /// changes them.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ScoreRules {
@@ -391,7 +392,7 @@ pub fn clock(t: DateTime<Utc>, window_s: f64) -> String {
     }
 }
 
-/// The health score (001): 100 minus the deductions, each rule capped; `window_s` is the period's
+/// The health score: 100 minus the deductions, each rule capped; `window_s` is the period's
 /// length (for the times in the evidence).
 pub fn score(days: &[SeriesDay], rules: &ScoreRules, window_s: f64) -> (f64, Vec<Deduction>) {
     let (e, r, dc, al) = (
@@ -410,8 +411,10 @@ pub fn score(days: &[SeriesDay], rules: &ScoreRules, window_s: f64) -> (f64, Vec
             rule: "errors",
             points: (share * e.per).min(e.cap),
             evidence: format!(
-                "{not_ok} of {records} records not OK ({share:.1} %; {} points per %, at most {})",
-                e.per, e.cap
+                "{not_ok} of {records} records not OK ({}; {} per %, at most {})",
+                human::percent(share),
+                points(e.per),
+                points(e.cap)
             ),
         });
     }
@@ -437,10 +440,10 @@ pub fn score(days: &[SeriesDay], rules: &ScoreRules, window_s: f64) -> (f64, Vec
             rule: "resources",
             points: (hot.len() as f64 * r.per).min(r.cap),
             evidence: format!(
-                "above {limit} %: {} ({} points each, at most {})",
+                "above {limit} %: {} ({} each, at most {})",
                 hot.join("; "),
-                r.per,
-                r.cap
+                points(r.per),
+                points(r.cap)
             ),
         });
     }
@@ -451,7 +454,7 @@ pub fn score(days: &[SeriesDay], rules: &ScoreRules, window_s: f64) -> (f64, Vec
                 format!(
                     "{} down {} from {}",
                     s.target,
-                    crate::config::duration::span((o.end - o.start).to_std().unwrap_or_default()),
+                    human::span((o.end - o.start).to_std().unwrap_or_default()),
                     clock(o.start, window_s)
                 )
             })
@@ -462,10 +465,10 @@ pub fn score(days: &[SeriesDay], rules: &ScoreRules, window_s: f64) -> (f64, Vec
             rule: "disconnected",
             points: (outages.len() as f64 * dc.per).min(dc.cap),
             evidence: format!(
-                "{} ({} points per outage, at most {})",
+                "{} ({} per outage, at most {})",
                 outages.join("; "),
-                dc.per,
-                dc.cap
+                points(dc.per),
+                points(dc.cap)
             ),
         });
     }
@@ -475,13 +478,25 @@ pub fn score(days: &[SeriesDay], rules: &ScoreRules, window_s: f64) -> (f64, Vec
             rule: "alerts",
             points: (alerts as f64 * al.per).min(al.cap),
             evidence: format!(
-                "{alerts} change(s) into WARN or CRIT ({} points each, at most {})",
-                al.per, al.cap
+                "{} into WARN or CRIT ({} each, at most {})",
+                human::counted(alerts, "change"),
+                points(al.per),
+                points(al.cap)
             ),
         });
     }
     let total: f64 = d.iter().map(|x| x.points).sum();
     ((100.0 - total).max(0.0), d)
+}
+
+/// A number of score points: `1 point`, `2.5 points`.
+fn points(p: f64) -> String {
+    let n = human::number(p);
+    if n == "1" {
+        "1 point".into()
+    } else {
+        format!("{n} points")
+    }
 }
 
 /// A goal and whether the period met it.
@@ -500,12 +515,18 @@ pub struct Goal {
 }
 
 impl Goal {
-    /// The value in its unit (`97.92 %`, `85.0 ms`, `0.0 a day`), `–` when there is none.
+    /// The value in its unit (`97.9 %`, `85 ms`, `0 a day`), `–` when there is none; a percentage
+    /// that would read like its limit gets two decimals (`99.86 %` missed `> 99.9 %`).
     pub fn shown(&self) -> String {
         match (self.value, self.unit) {
             (None, _) => "–".into(),
-            (Some(v), "%") => format!("{v:.2} %"),
-            (Some(v), unit) => format!("{v:.1} {unit}"),
+            (Some(v), "%")
+                if v != self.limit && human::percent(v) == human::percent(self.limit) =>
+            {
+                format!("{v:.2} %")
+            }
+            (Some(v), "%") => human::percent(v),
+            (Some(v), unit) => format!("{} {unit}", human::number(v)),
         }
     }
 }
@@ -540,7 +561,7 @@ fn goal_value(name: GoalName, days: &[SeriesDay], window_s: f64) -> Option<f64> 
     }
 }
 
-/// The goals in force (000's success metrics unless changed: uptime > 99.9 %, success rate > 95 %,
+/// The goals in force (the usual success metrics of an MCP deployment unless changed: uptime > 99.9 %, success rate > 95 %,
 /// p95 < 500 ms, fewer than 5 reconnects a day, error rate < 1 %), each with the period's value and
 /// whether it was met (none: no data for it). `window_s` is the period's length.
 pub fn goals(days: &[SeriesDay], goals: &Goals, window_s: f64) -> Vec<Goal> {
@@ -567,9 +588,9 @@ pub fn recommendations(days: &[SeriesDay], previous: &[SeriesDay], window_s: f64
     for s in days {
         if let Some(longest) = s.outages.iter().max_by_key(|o| o.end - o.start) {
             out.push(format!(
-                "look at {}: down {} time(s), the longest from {} to {} UTC ({})",
+                "look at {}: down {}, the longest from {} to {} UTC ({})",
                 s.target,
-                s.outages.len(),
+                human::count(s.outages.len(), "time", "times"),
                 clock(longest.start, window_s),
                 clock(longest.end, window_s),
                 s.reasons.keys().cloned().collect::<Vec<_>>().join(", ")
@@ -589,9 +610,9 @@ pub fn recommendations(days: &[SeriesDay], previous: &[SeriesDay], window_s: f64
         }
         if !s.restarts.is_empty() {
             out.push(format!(
-                "{} restarted {} time(s) ({}): read its log around those times",
+                "{} restarted {} ({}): read its log around those times",
                 s.target,
-                s.restarts.len(),
+                human::count(s.restarts.len(), "time", "times"),
                 s.restarts
                     .iter()
                     .map(|(w, t)| format!("{w} at {}", clock(*t, window_s)))
@@ -614,13 +635,26 @@ pub fn recommendations(days: &[SeriesDay], previous: &[SeriesDay], window_s: f64
         }
         if window_s > 0.0 && s.unknown_s > 0.05 * window_s {
             out.push(format!(
-                "{} was not recorded for {} of the day: check that `mcpmon record` (or its timer) runs",
+                "{} was not recorded for {} of the {}: check that `mcpmon record` (or its timer) runs",
                 s.target,
-                crate::config::duration::span_secs(s.unknown_s)
+                human::span_secs(s.unknown_s),
+                period(window_s)
             ));
         }
     }
     out
+}
+
+/// What a window is called in a sentence: `day`, `week`, else `window`.
+fn period(window_s: f64) -> &'static str {
+    let days = window_s / 86_400.0;
+    if (23.0 / 24.0..=25.0 / 24.0).contains(&days) {
+        "day"
+    } else if (7.0 * 23.0 / 24.0..=7.0 * 25.0 / 24.0).contains(&days) {
+        "week"
+    } else {
+        "window"
+    }
 }
 
 /// The exit status of a summary: no data is UNKNOWN; a score below 70 is CRIT; below 90, or a missed
@@ -723,7 +757,7 @@ mod tests {
         let rec = recommendations(&d, &[], 86400.0);
         assert_eq!(
             rec,
-            ["look at a: down 1 time(s), the longest from 10:00 to 10:30 UTC (connect_refused)"]
+            ["look at a: down 1 time, the longest from 10:00 to 10:30 UTC (connect_refused)"]
         );
         assert_eq!(
             goals(&d, &Goals::default(), 86400.0)[0].met,
@@ -791,7 +825,7 @@ mod tests {
         );
         assert!(
             rec.iter()
-                .any(|r| r.starts_with("a restarted 1 time(s) (process at 04:10)")),
+                .any(|r| r.starts_with("a restarted 1 time (process at 04:10)")),
             "{rec:?}"
         );
         assert!(
@@ -799,6 +833,33 @@ mod tests {
                 .any(|r| r.starts_with("a's tool list changed (~echo)")),
             "{rec:?}"
         );
+    }
+
+    #[test]
+    fn a_goal_value_never_reads_like_its_limit_when_it_is_not() {
+        let goal = |value: f64| Goal {
+            name: "uptime",
+            target: "> 99.9 %".into(),
+            unit: "%",
+            limit: 99.9,
+            above: true,
+            value: Some(value),
+            met: Some(value > 99.9),
+        };
+        assert_eq!(goal(80.0).shown(), "80.0 %");
+        assert_eq!(goal(99.86).shown(), "99.86 %");
+        assert_eq!(goal(99.94).shown(), "99.94 %");
+        assert_eq!(goal(99.9).shown(), "99.9 %");
+        assert_eq!(goal(99.5).shown(), "99.5 %");
+    }
+
+    #[test]
+    fn a_gap_is_said_of_the_day_the_week_or_the_window() {
+        assert_eq!(period(86_400.0), "day");
+        assert_eq!(period(23.0 * 3600.0), "day"); // a day of a change to summer time
+        assert_eq!(period(7.0 * 86_400.0), "week");
+        assert_eq!(period(2.0 * 86_400.0), "window");
+        assert_eq!(period(30.0 * 86_400.0), "window");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! History (DESIGN.md §7): one compact JSON line per observation, one file per UTC day under
+//! History: one compact JSON line per observation, one file per UTC day under
 //! `<state dir>/history/YYYY-MM-DD.jsonl`.
 //!
 //! Writers append a whole round with one `write` under an exclusive `flock` of the day's file, so

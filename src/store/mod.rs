@@ -1,4 +1,4 @@
-//! State on disk (DESIGN.md §7): where it lives, and writing it so concurrent cron runs never corrupt
+//! State on disk: where it lives, and writing it so concurrent cron runs never corrupt
 //! it — a whole-file write goes to a temporary file in the same directory and is renamed over the
 //! old one. A file that cannot be parsed is reported and rebuilt, never fatal.
 //!

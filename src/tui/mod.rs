@@ -137,7 +137,7 @@ pub async fn run(ctx: &Context, g: &GlobalArgs, args: &DashboardArgs) -> anyhow:
     };
     let mut m = Model::with_order(targets.iter().map(|t| t.name.clone()).collect());
     seed_from_history(&mut m, ctx, g);
-    let refresh_text = format!("every {}", crate::config::duration::span(args.interval));
+    let refresh_text = format!("every {}", crate::model::human::span(args.interval));
 
     if args.once {
         let report = check(&targets, &client, &opts).await;

@@ -23,6 +23,8 @@ pub struct Row {
     pub uptime_s: Option<f64>,
     pub cpu_percent: Option<f64>,
     pub memory_percent: Option<f64>,
+    /// Resident memory of the server's process (a stdio server mcpmon started, a `process` probe).
+    pub rss_bytes: Option<u64>,
     /// Every finding of the target: (status, check, message).
     pub checks: Vec<(Status, String, String)>,
     /// The target's last failure, with stderr context (stdio).
@@ -43,6 +45,7 @@ impl Row {
             uptime_s: None,
             cpu_percent: None,
             memory_percent: None,
+            rss_bytes: None,
             checks: Vec::new(),
             last_error: None,
             stderr_tail: Vec::new(),
@@ -123,6 +126,9 @@ impl Model {
                         }
                         if let Some(c) = &m.child {
                             row.uptime_s = c.uptime_s;
+                            row.cpu_percent = c.cpu_percent;
+                            row.memory_percent = c.memory_percent;
+                            row.rss_bytes = c.rss_bytes;
                         }
                         row.stderr_tail = crate::model::stderr_short(&m.stderr_tail, 5)
                             .into_iter()
@@ -180,6 +186,7 @@ impl Model {
                             row.uptime_s = row.uptime_s.or(i.uptime_s);
                             row.cpu_percent = i.cpu_percent;
                             row.memory_percent = i.memory_percent;
+                            row.rss_bytes = i.rss_bytes;
                         }
                     }
                     Facts::Host(_) if row.transport.is_empty() => row.transport = "host".into(),

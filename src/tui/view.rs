@@ -54,11 +54,14 @@ fn fit(s: &str, width: usize) -> String {
 }
 
 fn uptime(s: Option<f64>) -> String {
-    match s {
-        None => "–".into(),
-        Some(s) if s < 3600.0 => format!("{:.0}m", s / 60.0),
-        Some(s) if s < 86400.0 * 2.0 => format!("{:.0}h", s / 3600.0),
-        Some(s) => format!("{:.0}d", s / 86400.0),
+    s.map_or_else(|| "–".into(), crate::model::human::span_secs)
+}
+
+/// A process's memory: its RSS when known (`67.7 MiB`), else its share of the host.
+fn memory(r: &Row) -> String {
+    match r.rss_bytes {
+        Some(b) => crate::model::human::bytes_binary(b as f64),
+        None => num(r.memory_percent, "%"),
     }
 }
 
@@ -90,8 +93,8 @@ pub fn lines(m: &Model, ui: &Ui, width: usize, height: usize, color: bool) -> Ve
     };
     out.push((
         format!(
-            "mcpmon dashboard — {} target(s): {ok} healthy · {warn} warning · {crit} critical · {unknown} unknown",
-            m.rows.len()
+            "mcpmon dashboard — {}: {ok} healthy · {warn} warning · {crit} critical · {unknown} unknown",
+            crate::model::human::count(m.rows.len(), "target", "targets")
         ),
         Some(crate::model::worst(m.rows.iter().map(|r| r.status))),
         false,
@@ -165,21 +168,26 @@ pub fn lines(m: &Model, ui: &Ui, width: usize, height: usize, color: bool) -> Ve
             }
         },
         Mode::Table | Mode::Filter => {
-            // columns by width: everything from 112 columns, narrower transport and trend from 90,
+            // columns by width: everything from 112 columns, narrower transport and trend from 96,
             // and below that no CPU and memory (the details view has them)
+            // the target column takes what the others leave: 41 columns of fixed ones and spaces,
+            // 16 more for CPU and MEM
+            let left = |xw: usize, sw: usize, resources: bool| {
+                width.saturating_sub(41 + xw + sw + if resources { 16 } else { 0 })
+            };
             let (tw, xw, sw, resources) = if width >= 112 {
-                ((width / 4).clamp(12, 32), 28, 12, true)
-            } else if width >= 90 {
-                (16, 16, 8, true)
+                (left(28, 12, true).clamp(12, 32), 28, 12, true)
+            } else if width >= 96 {
+                (left(16, 8, true).clamp(12, 16), 16, 8, true)
             } else {
                 (14, 14, 8, false)
             };
             let mut head = format!(
-                "  {:<tw$} {:<7} {:<xw$} {:>9} {:<sw$} {:>5} {:>6}",
+                "  {:<tw$} {:<7} {:<xw$} {:>9} {:<sw$} {:>5} {:>11}",
                 "TARGET", "STATUS", "TRANSPORT", "LATENCY", "TREND", "TOOLS", "UPTIME"
             );
             if resources {
-                head.push_str(&format!(" {:>6} {:>6}", "CPU", "MEM"));
+                head.push_str(&format!(" {:>6} {:>8}", "CPU", "MEM"));
             }
             out.push((head, None, false));
             if rows.is_empty() {
@@ -192,22 +200,18 @@ pub fn lines(m: &Model, ui: &Ui, width: usize, height: usize, color: bool) -> Ve
                     .map(|q| q.iter().copied().collect())
                     .unwrap_or_default();
                 let mut line = format!(
-                    "{} {:<tw$} {:<7} {:<xw$} {:>9} {} {:>5} {:>6}",
+                    "{} {:<tw$} {:<7} {:<xw$} {:>9} {} {:>5} {:>11}",
                     if i == ui.selected { "›" } else { " " },
                     fit(&sanitize(&r.target), tw),
                     r.status.label(),
                     fit(&r.transport, xw),
-                    num(r.latency_ms, "ms"),
+                    num(r.latency_ms, " ms"),
                     spark(&trend, sw),
                     r.tools.map(|t| t.to_string()).unwrap_or_else(|| "–".into()),
                     uptime(r.uptime_s),
                 );
                 if resources {
-                    line.push_str(&format!(
-                        " {:>6} {:>6}",
-                        num(r.cpu_percent, "%"),
-                        num(r.memory_percent, "%")
-                    ));
+                    line.push_str(&format!(" {:>6} {:>8}", num(r.cpu_percent, "%"), memory(r)));
                 }
                 out.push((line, Some(r.status), i == ui.selected));
             }
@@ -244,7 +248,10 @@ pub fn lines(m: &Model, ui: &Ui, width: usize, height: usize, color: bool) -> Ve
         let cut = out.len() - room + 1;
         out.truncate(room.saturating_sub(1));
         out.push((
-            format!("… {cut} more line(s): enlarge the window"),
+            format!(
+                "… {}: enlarge the window",
+                crate::model::human::count(cut, "more line", "more lines")
+            ),
             None,
             false,
         ));
@@ -297,6 +304,41 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_stdio_server_shows_its_memory_and_uptime_with_units() {
+        let mut r = report(&[("server-memory", Status::Ok)]);
+        let mut facts = crate::model::McpFacts {
+            wire: Some(crate::model::Wire::Stdio),
+            liveness: Some(("ping".into(), Ok(std::time::Duration::from_micros(8300)))),
+            ..Default::default()
+        };
+        facts.child = Some(crate::model::ProcessInfo {
+            pid: 4242,
+            rss_bytes: Some(71_020_544),
+            uptime_s: Some(1329.0),
+            ..Default::default()
+        });
+        r.observations.push(crate::model::Observation {
+            target: "server-memory".into(),
+            endpoint: "server-memory".into(),
+            started_at: r.generated_at,
+            duration: std::time::Duration::ZERO,
+            failure: None,
+            facts: crate::model::Facts::Mcp(Box::new(facts)),
+        });
+        let mut m = Model::default();
+        m.update(&r);
+        assert_eq!(m.rows[0].rss_bytes, Some(71_020_544));
+        // every width that has the MEM column shows it whole
+        for width in [96, 100, 112, 120, 200] {
+            let l = lines(&m, &Ui::default(), width, 50, false);
+            let row = l.iter().find(|l| l.contains("server-memory")).unwrap();
+            assert!(row.ends_with(" 67.7 MiB"), "{width}: {row}");
+            assert!(row.contains(" 22 min "), "{width}: {row}");
+            assert!(row.contains(" 8.3 ms "), "{width}: {row}");
+        }
+    }
+
     fn model(statuses: &[(&str, Status)]) -> Model {
         let mut m = Model::default();
         m.update(&report(statuses));
@@ -331,7 +373,7 @@ mod tests {
             let l = lines(&healthy, &ui, w, h, false);
             check_size(&l, w, h);
             assert!(
-                l[0].starts_with("mcpmon dashboard — 2 target(s): 2 healthy · 0 warning"),
+                l[0].starts_with("mcpmon dashboard — 2 targets: 2 healthy · 0 warning"),
                 "{}",
                 l[0]
             );
@@ -407,7 +449,7 @@ mod tests {
         let mut m = Model::with_order(vec!["slow".into(), "api".into()]);
         let l = lines(&m, &Ui::default(), 120, 20, false);
         assert!(
-            l[0].contains("2 target(s): 0 healthy · 0 warning · 0 critical · 2 unknown"),
+            l[0].contains("2 targets: 0 healthy · 0 warning · 0 critical · 2 unknown"),
             "{}",
             l[0]
         );

@@ -75,7 +75,10 @@ fn a_clean_history_is_all_clear() {
         .count();
     assert_eq!(
         h["message"],
-        format!("40 records of 1 target(s) from {files} day file(s)")
+        format!(
+            "40 records of 1 target from {files} day file{}",
+            if files == 1 { "" } else { "s" }
+        )
     );
     let b = finding(&doc, "mcp:baseline:liveness").expect("a baseline is judged");
     assert_eq!(b["status"], "ok");
@@ -103,7 +106,7 @@ fn every_kind_of_anomaly_in_history_with_a_corrupt_line() {
         finding(&doc, "history").unwrap()["message"]
             .as_str()
             .unwrap()
-            .contains("1 corrupt line(s) skipped")
+            .contains("1 corrupt line skipped")
     );
     let status =
         |c: &str| finding(&doc, c).unwrap_or_else(|| panic!("{c}: {doc:#}"))["status"].clone();

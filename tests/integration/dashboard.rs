@@ -20,7 +20,7 @@ fn once_is_a_snapshot_with_the_usual_exit_code() {
     );
     assert_eq!(code, 2, "{out}");
     assert!(
-        out.starts_with("mcpmon dashboard — 2 target(s): 1 healthy · 0 warning · 1 critical"),
+        out.starts_with("mcpmon dashboard — 2 targets: 1 healthy · 0 warning · 1 critical"),
         "{out}"
     );
     assert!(out.contains("streamable_http 2025-11-25"), "{out}");
@@ -124,7 +124,7 @@ fn the_live_view_in_tmux_answers_keys_and_restores_the_terminal() {
     assert!(ok, "tmux new-session");
     let t = Tmux(name);
     let target = peer("EVERYTHING_HTTP_URL").trim_start_matches("http://");
-    let p = t.wait_for("1 target(s): 1 healthy");
+    let p = t.wait_for("1 target: 1 healthy");
     assert!(p.contains(target), "{p}");
     assert!(p.contains("q quit · r refresh"), "{p}");
     // details, back, help, back, filter that matches nothing, clear it, refresh, quit

@@ -231,7 +231,7 @@ fn a_timestamp_is_judged_by_its_age() {
         stale["message"]
             .as_str()
             .unwrap()
-            .contains("old (max_age 45 min: WARN beyond it, CRIT beyond 90 min)"),
+            .contains("old (max_age 45 min: WARN beyond it, CRIT beyond 1 h 30 min)"),
         "{stale}"
     );
 }

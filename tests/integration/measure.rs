@@ -327,6 +327,10 @@ fn observe_reports_changes_and_rates_of_a_stats_document() {
     let url = s.url("/counter");
     let (code, doc) = measure(home.path(), &["--observe", &url, "--window", "200ms"]);
     assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(
+        doc["observations"][0]["target"],
+        url.trim_start_matches("http://")
+    );
     let metrics = doc["observations"][0]["metrics"].as_array().unwrap();
     let get = |n: &str| {
         metrics
@@ -372,6 +376,12 @@ fn plain_http_load_counts_statuses() {
         &["--http", peer("GATEWAY_HEALTH_URL"), "-n", "30", "-j", "3"],
     );
     assert_eq!(code, 0, "{doc:#}");
+    // named like every URL target (host:port/path), not `http http://…`
+    let url = peer("GATEWAY_HEALTH_URL");
+    assert_eq!(
+        doc["observations"][0]["target"],
+        url.trim_start_matches("http://")
+    );
     assert_eq!(doc["observations"][0]["method"], "GET");
     assert_eq!(doc["observations"][0]["ok"], 30);
     assert!(doc["observations"][0]["ttfb"]["p99_ms"].as_f64().unwrap() > 0.0);

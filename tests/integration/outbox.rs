@@ -190,7 +190,7 @@ fn an_entry_older_than_the_max_age_is_dropped_undelivered() {
     assert_eq!(
         said,
         [format!(
-            "mcpmon: warning: outbox: dropped 1 undelivered notification(s) to {channel}: older than the max age"
+            "mcpmon: warning: outbox: dropped 1 undelivered notification to {channel}: older than the max age"
         )],
         "{err}"
     );

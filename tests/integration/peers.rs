@@ -83,6 +83,26 @@ fn server_everything_stdio() {
 }
 
 #[test]
+fn an_adhoc_stdio_server_is_named_after_its_package_or_script() {
+    // `node …/node_modules/@modelcontextprotocol/server-memory/dist/index.js` is `server-memory`
+    let (code, doc) = check_cmd(&peer_cmd("MEMORY_STDIO_CMD"), &[]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(only_obs(&doc)["target"], "server-memory", "{doc:#}");
+    // `python …/py_peer.py stdio` is `py_peer`, in the table too
+    let home = tempdir();
+    let mut args = vec!["health", "--format", "table", "--"];
+    args.extend(peer_cmd("PY_STDIO_CMD"));
+    let (code, out, err) = run(home.path(), &args);
+    assert_eq!(code, 0, "{out}{err}");
+    let row = out
+        .lines()
+        .find(|l| l.contains(" mcp "))
+        .unwrap_or_default();
+    assert!(row.contains("│ py_peer "), "{out}");
+    assert!(!out.contains("python"), "{out}");
+}
+
+#[test]
 fn server_memory_stdio() {
     let home = tempdir();
     let cfg = home.path().join("claude.json");

@@ -243,7 +243,7 @@ fn a_hanging_command_is_killed_and_reaped_at_its_deadline() {
     assert!(
         acts[0]
             .1
-            .starts_with("hang: did not finish within the 1s deadline; killed and reaped"),
+            .starts_with("hang: did not finish within the 1 s deadline; killed and reaped"),
         "{acts:?}"
     );
     let pid: u32 = std::fs::read_to_string(&pid_file)
@@ -388,7 +388,7 @@ fn dry_run_shows_what_would_run_and_runs_nothing_and_no_remediation_runs_none() 
     assert!(
         acts[0]
             .1
-            .ends_with("(timeout 30.0 s); 1 of 3 allowed this hour"),
+            .ends_with("(timeout 30 s); 1 of 3 allowed this hour"),
         "{acts:?}"
     );
     assert_eq!(lines(&ran), 0, "nothing ran");

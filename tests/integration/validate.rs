@@ -115,7 +115,7 @@ fn a_healthy_hub_with_process_log_and_endpoint_passes_every_section() {
     assert!(table.contains("\nLogs\n  ✓ log hub.log"), "{table}");
     assert!(!table.contains('✗'), "{table}");
     assert!(
-        table.trim_end().ends_with("checks") && table.contains("Verdict: PASS —"),
+        table.trim_end().ends_with("checks passed") && table.contains("Verdict: PASS —"),
         "{table}"
     );
 }
