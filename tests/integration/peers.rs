@@ -94,9 +94,11 @@ fn an_adhoc_stdio_server_is_named_after_its_package_or_script() {
     args.extend(peer_cmd("PY_STDIO_CMD"));
     let (code, out, err) = run(home.path(), &args);
     assert_eq!(code, 0, "{out}{err}");
+    // the first row under the header
     let row = out
         .lines()
-        .find(|l| l.contains(" mcp "))
+        .skip_while(|l| !l.starts_with('╞'))
+        .nth(1)
         .unwrap_or_default();
     assert!(row.contains("│ py_peer "), "{out}");
     assert!(!out.contains("python"), "{out}");
