@@ -122,9 +122,7 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, Time) {
             if let (Some(w), Some(r)) = (m.wire, m.revision.as_deref()) {
                 parts.push(format!("{} {r}", short_wire(w)));
             }
-            if let Some(s) = &m.server {
-                parts.push(format!("{} {}", s.name, s.version).trim().to_string());
-            }
+            // what changes first (a cell cut short at 80 columns keeps it), the server's name last
             match &m.tools {
                 Some(Ok(t)) => parts.push(plural(t.len(), "tool", "tools")),
                 Some(Err(_)) => parts.push("tools: error".into()),
@@ -132,6 +130,9 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, Time) {
             }
             if !m.calls.is_empty() {
                 parts.push(plural(m.calls.len(), "call", "calls"));
+            }
+            if let Some(s) = &m.server {
+                parts.push(format!("{} {}", s.name, s.version).trim().to_string());
             }
             let mut time = Time::new();
             if let Some(r) = m.ready {
@@ -160,10 +161,8 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, Time) {
                 .iter()
                 .filter(|s| s.status.as_deref() == Some("connected"))
                 .count();
+            // what changes first, the hub's version last
             let mut parts = vec![h.state.clone().unwrap_or_else(|| "state ?".into())];
-            if let Some(v) = &h.version {
-                parts.push(format!("v{v}"));
-            }
             parts.push(format!(
                 "{connected} of {} connected",
                 plural(h.servers.len(), "server", "servers")
@@ -173,6 +172,9 @@ fn summary(o: &Observation, mine: &[&Finding]) -> (String, Time) {
             }
             if let Some(c) = h.active_clients {
                 parts.push(plural(c, "client", "clients"));
+            }
+            if let Some(v) = &h.version {
+                parts.push(format!("v{v}"));
             }
             (parts.join(" · "), one_time(h.latency))
         }
