@@ -69,6 +69,13 @@ mkdir -p "$WORK"
 export MCPMON_STATE_DIR=$WORK/state
 rm -rf "$MCPMON_STATE_DIR"
 
+# hyperfine (Debian package) times the millisecond rows far better than a date loop (whose own fork of
+# `date` lands inside the interval): installed when missing and root (BENCH_INSTALL_HYPERFINE=0 skips)
+if ! command -v hyperfine > /dev/null && [ "${BENCH_INSTALL_HYPERFINE:-1}" = 1 ] && [ "$(id -u)" = 0 ] \
+  && command -v apt-get > /dev/null; then
+  log "installing hyperfine (Debian package)"
+  apt-get install -y -qq hyperfine > /dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq hyperfine > /dev/null 2>&1; } || true
+fi
 HYPERFINE=$(command -v hyperfine || true)
 TIMER=${HYPERFINE:+hyperfine}
 TIMER=${TIMER:-date +%s%N loop}
@@ -143,10 +150,10 @@ fi
 a_ratio=$(calc "$a_ms / $i_ms")
 a_mb=$(calc "$a_kib / 1024")
 row "(a) health <streamable HTTP URL>  [exit $a_rc]" "$a_ms ms" "$i_ms ms insp." "x$a_ratio" "<= x0.02" "$(verdict "$a_ms <= $i_ms * 0.02")"
-# the same on the Python SDK's Streamable HTTP server (another legacy server, another runtime)
+# the same on the Python SDK server (the stateless 2026-07-28 revision: server/discover, no session)
 ap_ms=$(median_ms "$RUNS" "$BIN" health "$PY_HTTP_URL")
 ip_ms=$(median_ms 5 bash -c 'cd "$1" && exec node "$2" "$3" --method tools/list' _ "$ICWD" "$INSPECTOR_CLI_JS" "$PY_HTTP_URL")
-row "(a) the same on the Python SDK server" "$ap_ms ms" "$ip_ms ms insp." "x$(calc "$ap_ms / $ip_ms")" "<= x0.02" "$(verdict "$ap_ms <= $ip_ms * 0.02")"
+row "(a) the same, Python SDK server (2026-07-28)" "$ap_ms ms" "$ip_ms ms insp." "x$(calc "$ap_ms / $ip_ms")" "<= x0.02" "$(verdict "$ap_ms <= $ip_ms * 0.02")"
 # the server's own share: the requests health sends, from a client with no process to start
 # (scripts/mcp-floor.py); what is left between this and mcpmon's figure is mcpmon
 f_ms=$(python3 "$ROOT/scripts/mcp-floor.py" "$EVERYTHING_HTTP_URL" "$RUNS" 2> "$WORK/floor.steps")
