@@ -101,7 +101,7 @@ pub fn render(
         write_wrapped(
             out,
             "",
-            "No history in this window: nothing to score (run `mcpmon record`).",
+            "No history in this window: nothing to score (run `mcpmon record`; with no --date the window is yesterday, `--since 24h` is the last 24 hours).",
             width,
             2,
         )?;
