@@ -63,7 +63,9 @@ pub fn truncate_end(s: &str, w: usize) -> String {
     if w == 0 {
         return String::new();
     }
-    format!("{}…", &s[..head(s, w - 1)])
+    // a cut that ends on a separator drops it: `13 tools…`, not `13 tools ·…`
+    let kept = s[..head(s, w - 1)].trim_end_matches([' ', '·']);
+    format!("{kept}…")
 }
 
 /// `s` cut to `w` columns with `…` in the middle when it is wider (a name's start and end both tell).
@@ -390,8 +392,9 @@ mod tests {
 
     #[test]
     fn truncation_marks_what_was_cut() {
-        assert_eq!(truncate_end("connected · 9 tools", 12), "connected ·…");
-        assert_eq!(width(&truncate_end("connected · 9 tools", 12)), 12);
+        assert_eq!(truncate_end("connected · 9 tools", 12), "connected…");
+        assert!(width(&truncate_end("connected · 9 tools", 12)) <= 12);
+        assert_eq!(truncate_end("connected · 9 tools", 14), "connected · 9…");
         assert_eq!(truncate_end("short", 12), "short");
         assert_eq!(truncate_middle("127.0.0.1:38621/mcp", 12), "127.0.…1/mcp");
         assert_eq!(truncate_middle("日本語のサーバー名", 7), "日…ー名");
