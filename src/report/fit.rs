@@ -63,9 +63,11 @@ pub fn truncate_end(s: &str, w: usize) -> String {
     if w == 0 {
         return String::new();
     }
-    // a cut that ends on a separator drops it: `13 tools…`, not `13 tools ·…`
+    // a cut that ends on a separator drops it (`13 tools…`, not `13 tools ·…`), and spaces keep the
+    // width the column was given
     let kept = s[..head(s, w - 1)].trim_end_matches([' ', '·']);
-    format!("{kept}…")
+    let pad = (w - 1).saturating_sub(width(kept));
+    format!("{kept}…{}", " ".repeat(pad))
 }
 
 /// `s` cut to `w` columns with `…` in the middle when it is wider (a name's start and end both tell).
@@ -392,8 +394,8 @@ mod tests {
 
     #[test]
     fn truncation_marks_what_was_cut() {
-        assert_eq!(truncate_end("connected · 9 tools", 12), "connected…");
-        assert!(width(&truncate_end("connected · 9 tools", 12)) <= 12);
+        assert_eq!(truncate_end("connected · 9 tools", 12), "connected…  ");
+        assert_eq!(width(&truncate_end("connected · 9 tools", 12)), 12);
         assert_eq!(truncate_end("connected · 9 tools", 14), "connected · 9…");
         assert_eq!(truncate_end("short", 12), "short");
         assert_eq!(truncate_middle("127.0.0.1:38621/mcp", 12), "127.0.…1/mcp");
