@@ -3,14 +3,27 @@
 //! included) and whose leader is always reaped. A descendant that left the group (`setsid()`, a
 //! daemonising double fork) is still found: mcpmon is the child subreaper of what it starts (Linux
 //! `PR_SET_CHILD_SUBREAPER`), so an orphan is re-parented to mcpmon instead of init, and `sweep` kills
-//! and reaps the whole tree. No policy here (how long to wait, what to say): the callers own that.
+//! and reaps the whole tree. No policy here (how long to wait, what a failure means): the callers own that.
 
 use nix::sys::signal::{Signal, kill, killpg};
 use nix::sys::wait::{WaitPidFlag, waitpid};
 use nix::unistd::Pid;
 use std::sync::{Mutex, Once, PoisonError};
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::Child;
+
+/// What one of a child's pipes has now, into `buf`: 0 at its end, or when it was never taken (so a
+/// `select!` over stdout and stderr can read both with one arm each).
+pub async fn read_pipe<R: AsyncRead + Unpin>(
+    pipe: &mut Option<R>,
+    buf: &mut [u8],
+) -> std::io::Result<usize> {
+    match pipe {
+        Some(r) => r.read(buf).await,
+        None => Ok(0),
+    }
+}
 
 /// At most this many descendants are tracked for one child (a fork bomb is not followed further).
 const MAX_TREE: usize = 4096;
@@ -90,6 +103,15 @@ impl Group {
         self.signal(Signal::SIGKILL);
         let _ = child.start_kill();
         matches!(tokio::time::timeout(grace, child.wait()).await, Ok(Ok(_)))
+    }
+
+    /// `kill_and_reap`, said for a message: `killed and reaped` or `killed (not reaped yet)`.
+    pub async fn kill_and_reap_said(&self, child: &mut Child, grace: Duration) -> &'static str {
+        if self.kill_and_reap(child, grace).await {
+            "killed and reaped"
+        } else {
+            "killed (not reaped yet)"
+        }
     }
 
     /// The leader's descendants now, in or out of its group (empty once it is gone: its orphans are

@@ -5,12 +5,11 @@
 //! `run` is the same for a remediation command (`notify::remedy`), which keeps its stdout's tail too.
 
 use super::{Delivered, human, one_line};
-use crate::child::Group;
 use nix::sys::signal::Signal;
 use std::os::unix::process::ExitStatusExt as _;
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::io::AsyncWriteExt as _;
 use tokio::process::Command;
 use tokio::time::{Instant, timeout_at};
 
@@ -90,11 +89,11 @@ pub(super) async fn run(
         loop {
             tokio::select! {
                 () = &mut write, if writing => writing = false,
-                r = read_some(&mut stderr, &mut buf), if reading => match r {
+                r = crate::child::read_pipe(&mut stderr, &mut buf), if reading => match r {
                     Ok(0) | Err(_) => reading = false,
                     Ok(n) => tail.push(&buf[..n]),
                 },
-                r = read_some(&mut stdout, &mut buf_out), if reading_out => match r {
+                r = crate::child::read_pipe(&mut stdout, &mut buf_out), if reading_out => match r {
                     Ok(0) | Err(_) => reading_out = false,
                     Ok(n) => tail.push(&buf_out[..n]),
                 },
@@ -110,9 +109,15 @@ pub(super) async fn run(
                 let mut buf = [0u8; 4096];
                 while reading || reading_out {
                     let (r, open) = if reading {
-                        (read_some(&mut stderr, &mut buf).await, &mut reading)
+                        (
+                            crate::child::read_pipe(&mut stderr, &mut buf).await,
+                            &mut reading,
+                        )
                     } else {
-                        (read_some(&mut stdout, &mut buf).await, &mut reading_out)
+                        (
+                            crate::child::read_pipe(&mut stdout, &mut buf).await,
+                            &mut reading_out,
+                        )
                     };
                     match r {
                         Ok(0) | Err(_) => *open = false,
@@ -124,11 +129,11 @@ pub(super) async fn run(
             judge(st, &tail)
         }
         Ok(Err(e)) => {
-            let reaped = kill_and_reap(&mut child, group).await;
+            let reaped = group.kill_and_reap_said(&mut child, REAP_GRACE).await;
             Err(format!("waiting for the program failed ({e}); {reaped}"))
         }
         Err(_) => {
-            let reaped = kill_and_reap(&mut child, group).await;
+            let reaped = group.kill_and_reap_said(&mut child, REAP_GRACE).await;
             Err(format!(
                 "did not finish within the {} deadline; {reaped}{}",
                 human(budget),
@@ -139,25 +144,6 @@ pub(super) async fn run(
     // the leader is reaped (or given up on): it no longer counts as one of mcpmon's running children
     group.forget();
     result
-}
-
-async fn read_some<R: tokio::io::AsyncRead + Unpin>(
-    r: &mut Option<R>,
-    buf: &mut [u8],
-) -> std::io::Result<usize> {
-    match r {
-        Some(r) => r.read(buf).await,
-        None => Ok(0),
-    }
-}
-
-/// SIGKILL to the program's whole group (it may have started children), then wait for the program.
-async fn kill_and_reap(child: &mut tokio::process::Child, group: Group) -> &'static str {
-    if group.kill_and_reap(child, REAP_GRACE).await {
-        "killed and reaped"
-    } else {
-        "killed (not reaped yet)"
-    }
 }
 
 fn judge(st: ExitStatus, tail: &Tail) -> Result<Delivered, String> {

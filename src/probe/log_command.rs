@@ -16,7 +16,6 @@ use nix::sys::signal::Signal;
 use std::os::unix::process::ExitStatusExt as _;
 use std::process::Stdio;
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncReadExt as _};
 use tokio::time::{Instant, timeout_at};
 
 /// Only the last this many bytes of the output are kept and read as lines.
@@ -214,11 +213,11 @@ async fn run(
                 return Ok(true);
             }
             tokio::select! {
-                r = read_some(&mut stdout, &mut ob) => match r? {
+                r = crate::child::read_pipe(&mut stdout, &mut ob) => match r? {
                     0 => return Ok::<bool, std::io::Error>(false),
                     n => out.push(&ob[..n]),
                 },
-                r = read_some(&mut stderr, &mut eb), if err_open => match r {
+                r = crate::child::read_pipe(&mut stderr, &mut eb), if err_open => match r {
                     Ok(0) | Err(_) => err_open = false,
                     Ok(n) => err.push(&eb[..n]),
                 },
@@ -246,7 +245,7 @@ async fn run(
             let grace = until.min(Instant::now() + EXIT_GRACE);
             let waited = timeout_at(grace, async {
                 let mut eb = vec![0u8; 4096];
-                while let Ok(n @ 1..) = read_some(&mut stderr, &mut eb).await {
+                while let Ok(n @ 1..) = crate::child::read_pipe(&mut stderr, &mut eb).await {
                     err.push(&eb[..n]);
                 }
                 child.wait().await
@@ -300,11 +299,7 @@ async fn deadline(
     child: &mut tokio::process::Child,
     group: Group,
 ) -> Failure {
-    let reaped = if group.kill_and_reap(child, REAP_GRACE).await {
-        "killed and reaped"
-    } else {
-        "killed (not reaped yet)"
-    };
+    let reaped = group.kill_and_reap_said(child, REAP_GRACE).await;
     Failure::new(
         Reason::Timeout,
         format!(
@@ -312,16 +307,6 @@ async fn deadline(
             out.total
         ),
     )
-}
-
-async fn read_some<R: AsyncRead + Unpin>(
-    r: &mut Option<R>,
-    buf: &mut [u8],
-) -> std::io::Result<usize> {
-    match r {
-        Some(r) => r.read(buf).await,
-        None => Ok(0),
-    }
 }
 
 /// `: <the last non-blank line of stderr>`, one line, cut; nothing when it wrote nothing.
