@@ -357,3 +357,20 @@ pub fn ca_and_leaf(dir: &Path, days: u32) -> (PathBuf, PathBuf, PathBuf) {
         dir.join("key.pem"),
     )
 }
+
+/// `EVENT FIELD` of each alert event in a report or a delivered payload (`firing connect` with
+/// `"check"`, `firing <message>` with `"message"`).
+pub fn events(doc: &Value, field: &str) -> Vec<String> {
+    doc["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["event"].as_str().unwrap(),
+                e[field].as_str().unwrap()
+            )
+        })
+        .collect()
+}

@@ -56,18 +56,7 @@ impl Receiver {
 
 /// `event check` of each event in a report or a delivered payload.
 fn events(doc: &Value) -> Vec<String> {
-    doc["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            format!(
-                "{} {}",
-                e["event"].as_str().unwrap(),
-                e["check"].as_str().unwrap()
-            )
-        })
-        .collect()
+    crate::common::events(doc, "check")
 }
 
 fn outbox_file(state: &Path) -> Value {

@@ -66,21 +66,7 @@ impl Setup {
             .unwrap_or_default()
             .lines()
             .filter(|l| !l.trim().is_empty())
-            .map(|l| {
-                let v: Value = serde_json::from_str(l).unwrap();
-                v["events"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|e| {
-                        format!(
-                            "{} {}",
-                            e["event"].as_str().unwrap(),
-                            e["check"].as_str().unwrap()
-                        )
-                    })
-                    .collect()
-            })
+            .map(|l| events(&serde_json::from_str(l).unwrap(), "check"))
             .collect()
     }
 }
