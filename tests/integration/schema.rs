@@ -25,6 +25,17 @@ fn validate(files: &[PathBuf]) -> (i32, String) {
     )
 }
 
+/// Asserts that `doc` is valid under the schema (for the tests of a feature's own JSON keys).
+pub fn assert_valid(doc: &Value) {
+    let dir = tempdir();
+    let file = write_json(dir.path(), "doc.json", doc);
+    let (code, report) = validate(&[file]);
+    assert_eq!(
+        code, 0,
+        "not valid under schema/report.v1.json: {report}\n{doc:#}"
+    );
+}
+
 /// Runs mcpmon with `args`, checks the exit code, and keeps its stdout as `dir/name`.
 fn keep(home: &Path, dir: &Path, name: &str, args: &[&str], codes: &[i32]) -> PathBuf {
     let (code, stdout, stderr) = run(home, args);
