@@ -12,20 +12,9 @@ fn alerts(
     (code, doc)
 }
 
+/// `event check status` of each event.
 fn events(doc: &serde_json::Value) -> Vec<String> {
-    doc["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            format!(
-                "{} {} {}",
-                e["event"].as_str().unwrap(),
-                e["check"].as_str().unwrap(),
-                e["status"].as_str().unwrap()
-            )
-        })
-        .collect()
+    crate::common::events(doc, &["check", "status"])
 }
 
 #[test]

@@ -358,19 +358,17 @@ pub fn ca_and_leaf(dir: &Path, days: u32) -> (PathBuf, PathBuf, PathBuf) {
     )
 }
 
-/// `EVENT FIELD` of each alert event in a report or a delivered payload (`firing connect` with
-/// `"check"`, `firing <message>` with `"message"`).
-pub fn events(doc: &Value, field: &str) -> Vec<String> {
+/// `EVENT FIELD…` of each alert event in a report or a delivered payload (`firing connect` with
+/// `&["check"]`, `firing connect crit` with `&["check", "status"]`).
+pub fn events(doc: &Value, fields: &[&str]) -> Vec<String> {
     doc["events"]
         .as_array()
         .unwrap()
         .iter()
         .map(|e| {
-            format!(
-                "{} {}",
-                e["event"].as_str().unwrap(),
-                e[field].as_str().unwrap()
-            )
+            let mut words = vec![e["event"].as_str().unwrap()];
+            words.extend(fields.iter().map(|f| e[*f].as_str().unwrap()));
+            words.join(" ")
         })
         .collect()
 }

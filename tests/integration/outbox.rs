@@ -56,7 +56,7 @@ impl Receiver {
 
 /// `event check` of each event in a report or a delivered payload.
 fn events(doc: &Value) -> Vec<String> {
-    crate::common::events(doc, "check")
+    crate::common::events(doc, &["check"])
 }
 
 fn outbox_file(state: &Path) -> Value {

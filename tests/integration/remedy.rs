@@ -432,10 +432,10 @@ fn the_outcome_is_a_notification_of_its_own_after_the_alerts() {
         .collect();
     assert_eq!(docs.len(), 2, "{docs:#?}");
     assert!(
-        events(&docs[0], "message")[0].starts_with("firing "),
+        events(&docs[0], &["message"])[0].starts_with("firing "),
         "{docs:#?}"
     );
-    let second = events(&docs[1], "message");
+    let second = events(&docs[1], &["message"]);
     assert_eq!(second.len(), 1, "{docs:#?}");
     assert!(
         second[0].starts_with("action restart hub: exit 0 in "),

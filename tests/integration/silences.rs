@@ -66,7 +66,7 @@ impl Setup {
             .unwrap_or_default()
             .lines()
             .filter(|l| !l.trim().is_empty())
-            .map(|l| events(&serde_json::from_str(l).unwrap(), "check"))
+            .map(|l| events(&serde_json::from_str(l).unwrap(), &["check"]))
             .collect()
     }
 }
